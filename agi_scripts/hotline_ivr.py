@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Classic AGI entry script (pyst2): the same flows as the FastAGI service.
+
+For admins who prefer ``AGI(hotline_ivr.py,caller)`` in the dialplan — one
+process per call, no service needed. The argument names the flow
+(caller, callback, call_end, answered); settings come from HOTLINE_* in the
+environment Asterisk was started with (``hotline up`` passes them on).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+# the script runs from astagidir; make the project importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from asterisk.agi import AGI, AGIHangup  # noqa: E402  (pyst2)
+
+from hotline.config import load_settings  # noqa: E402
+from hotline.logs import setup_logging  # noqa: E402
+from ivr.channel import AgiChannel, parse_result  # noqa: E402
+from ivr.context import IvrContext  # noqa: E402
+from ivr.flows import ROUTES, run_flow  # noqa: E402
+
+
+def main() -> int:
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_dir / "agi.log")
+    with open(os.devnull, "w") as quiet:  # pyst2 narrates every command on stderr
+        agi = AGI(stderr=quiet)
+        flow_name = (sys.argv[1] if len(sys.argv) > 1 else agi.env.get("agi_arg_1", "caller")) or "caller"
+
+        async def send(line: str):
+            # pyst2 parses results into exceptions; we want Asterisk's raw line
+            try:
+                agi.send_command(line)
+                raw = agi.stdin.readline()
+            except (AGIHangup, OSError):
+                return 511, "-1", "hangup"
+            code, result, data = parse_result(raw)
+            if code == 520:  # usage text follows until a "520 End" line
+                while raw and not raw.startswith("520 "):
+                    raw = agi.stdin.readline()
+            return code, result, data
+
+        channel = AgiChannel(send, agi.env)
+        asyncio.run(run_flow(ROUTES.get(flow_name), channel, IvrContext.create(settings), flow_name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

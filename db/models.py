@@ -1,0 +1,256 @@
+"""SQLAlchemy 2 typed models: the hotline's records.
+
+One place for the domain's enumerations (ticket states, categories, call
+outcomes, roles); everything else imports them from here.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _enum(cls):
+    # store the value (readable in SQL, stable across renames of the Python name)
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                validate_strings=True, length=32)
+
+
+class Role(str, enum.Enum):
+    agent = "agent"
+    team_lead = "team_lead"
+    head = "head"            # 部长, department head
+    admin = "admin"
+
+
+class Category(str, enum.Enum):
+    no_heat = "no_heat"
+    leak = "leak"
+    noise = "noise"
+    other = "other"
+
+
+class TicketState(str, enum.Enum):
+    draft = "draft"              # written by the IVR, not yet confirmed by an agent
+    new = "new"
+    dispatched = "dispatched"    # station notified
+    contacted = "contacted"      # technician phoned the resident
+    completed = "completed"      # 返单
+    followed_up = "followed_up"  # 回访
+    closed = "closed"
+
+
+#: allowed forward moves; closing is possible from any open state
+TICKET_FLOW: dict[TicketState, tuple[TicketState, ...]] = {
+    TicketState.draft: (TicketState.new, TicketState.closed),
+    TicketState.new: (TicketState.dispatched, TicketState.closed),
+    TicketState.dispatched: (TicketState.contacted, TicketState.completed, TicketState.closed),
+    TicketState.contacted: (TicketState.completed, TicketState.closed),
+    TicketState.completed: (TicketState.followed_up, TicketState.closed),
+    TicketState.followed_up: (TicketState.closed,),
+    TicketState.closed: (),
+}
+OPEN_STATES = tuple(s for s in TicketState if s not in (TicketState.closed,))
+
+
+class CallOutcome(str, enum.Enum):
+    answered = "answered"
+    abandoned = "abandoned"
+    callback_requested = "callback_requested"
+    after_hours_message = "after_hours_message"
+    in_ivr_hangup = "in_ivr_hangup"
+
+
+class Anomaly(str, enum.Enum):
+    station_late = "station_late"
+    technician_late = "technician_late"
+    open_over_4h = "open_over_4h"
+    station_unanswered = "station_unanswered"
+    praise = "praise"
+    complaint_technician = "complaint_technician"
+    complaint_billing = "complaint_billing"
+    suggestion = "suggestion"
+    complaint_office = "complaint_office"
+
+
+class RepairStation(Base):
+    __tablename__ = "repair_station"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(20))
+    districts: Mapped[list[District]] = relationship(back_populates="station")
+
+
+class District(Base):
+    """A district (片区) and the repair station serving it."""
+    __tablename__ = "district"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id"))
+    station: Mapped[RepairStation | None] = relationship(back_populates="districts")
+
+
+class HeatingAccount(Base):
+    """A heating account (供热户号) from the company's customer master data."""
+    __tablename__ = "heating_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_no: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    compound: Mapped[str] = mapped_column(String(64))
+    building: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(16))
+    room: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    phones: Mapped[list[AccountPhone]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="AccountPhone.id")
+
+    @property
+    def address(self) -> str:
+        """The address as an agent would read it back: 片区 小区 楼 单元 室."""
+        return f"{self.district}{self.compound}{self.building}号楼{self.unit}单元{self.room}室"
+
+    @property
+    def phone_numbers(self) -> list[str]:
+        return [p.phone for p in self.phones]
+
+
+class AccountPhone(Base):
+    __tablename__ = "account_phone"
+    __table_args__ = (UniqueConstraint("account_id", "phone"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("heating_account.id", ondelete="CASCADE"))
+    #: digits only, as the IVR sees a caller id
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    account: Mapped[HeatingAccount] = relationship(back_populates="phones")
+
+
+class User(Base):
+    """A person with a login: agent (座席), team lead (领班), head (部长) or admin."""
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_no: Mapped[str] = mapped_column(String(16), unique=True)   # 工号
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    sip_secret: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Ticket(Base):
+    """A repair ticket (报修单): drafted by the IVR, completed by an agent, tracked to closing."""
+    __tablename__ = "ticket"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("heating_account.id"), index=True)
+    caller_number: Mapped[str] = mapped_column(String(40), default="")
+    callback_number: Mapped[str] = mapped_column(String(20), default="")
+    category: Mapped[Category | None] = mapped_column(_enum(Category))
+    description: Mapped[str] = mapped_column(Text, default="")
+    voice_path: Mapped[str | None] = mapped_column(String(255))
+    address_snapshot: Mapped[str] = mapped_column(String(255), default="")
+    name_snapshot: Mapped[str] = mapped_column(String(64), default="")
+    # read-back confirmations (跟读确认), one per field
+    confirmed_problem: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_address: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id"))
+    state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.draft, index=True)
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the agent's unsaved form, autosaved by the desktop through the API
+    draft_form: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    account: Mapped[HeatingAccount | None] = relationship()
+    station: Mapped[RepairStation | None] = relationship()
+    transitions: Mapped[list[TicketTransition]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketTransition.id")
+    calls: Mapped[list[Call]] = relationship(back_populates="ticket", order_by="Call.id")
+
+
+class TicketTransition(Base):
+    """When a ticket entered each state, and who moved it."""
+    __tablename__ = "ticket_transition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    state: Mapped[TicketState] = mapped_column(_enum(TicketState))
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ticket: Mapped[Ticket] = relationship(back_populates="transitions")
+
+
+class Call(Base):
+    """One call through the hotline, from the IVR to hang-up."""
+    __tablename__ = "call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uniqueid: Mapped[str] = mapped_column(String(64), unique=True)
+    linkedid: Mapped[str] = mapped_column(String(64), default="", index=True)
+    caller: Mapped[str] = mapped_column(String(40), default="")
+    did: Mapped[str] = mapped_column(String(40), default="")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    ivr_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
+    #: the IVR step the caller was in last (where a hang-up happened)
+    last_step: Mapped[str] = mapped_column(String(32), default="")
+    ticket: Mapped[Ticket | None] = relationship(back_populates="calls")
+
+
+class Recording(Base):
+    """A call recording; removable only through the audited team-lead path."""
+    __tablename__ = "recording"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255))
+    duration_s: Mapped[float] = mapped_column(default=0.0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    delete_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HolidayOverride(Base):
+    """An admin's per-notice window for a holiday opener (overrides the computed one)."""
+    __tablename__ = "holiday_override"
+    __table_args__ = (UniqueConstraint("holiday", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holiday: Mapped[str] = mapped_column(String(32))   # key from ivr.holidays.HOLIDAYS
+    year: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(String(255), default="")
+
+
+class AuditEntry(Base):
+    """Who viewed, changed or deleted what, and when."""
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    actor: Mapped[str] = mapped_column(String(64))          # 工号, or "ivr"/"cli:<user>"
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)

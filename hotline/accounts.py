@@ -1,0 +1,124 @@
+"""Heating accounts: import the company's customer master data, look callers up."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import AccountPhone, HeatingAccount
+from ivr.validation import normalise_caller_id
+
+COLUMNS = ("account_no", "name", "district", "compound", "building", "unit", "room", "phones")
+LIMITS = {"account_no": 20, "name": 64, "district": 64, "compound": 64, "building": 16, "unit": 16,
+          "room": 16}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not UTF-8, wrong header)."""
+
+
+def _parse_row(row: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    values = {k: (row.get(k) or "").strip() for k in COLUMNS}
+    for k in ("account_no", "name", "district", "compound", "building", "unit", "room"):
+        if not values[k]:
+            raise ValueError(f"{k} is empty")
+        if len(values[k]) > LIMITS[k]:
+            raise ValueError(f"{k} is longer than {LIMITS[k]} characters")
+    if not values["account_no"].isdigit():
+        raise ValueError(f"account_no '{values['account_no']}' is not all digits")
+    phones = []
+    for raw in values.pop("phones").replace("；", ";").split(";"):
+        if not raw.strip():
+            continue
+        digits = normalise_caller_id(raw)
+        if not (7 <= len(digits) <= 12):
+            raise ValueError(f"phone '{raw.strip()}' is not a phone number")
+        if digits not in phones:
+            phones.append(digits)
+    return values, phones
+
+
+def import_csv(session: Session, path: Path) -> ImportReport:
+    """Insert or update accounts from a UTF-8 CSV; bad rows are reported and skipped."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(f"{path}: the header lacks {', '.join(missing)}; "
+                              f"expected {','.join(COLUMNS)}")
+    reader.fieldnames = header
+    report = ImportReport()
+    seen: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        if None in row:  # more fields than the header
+            report.errors.append((line, "more fields than the header"))
+            continue
+        try:
+            values, phones = _parse_row(row)
+        except ValueError as exc:
+            report.errors.append((line, str(exc)))
+            continue
+        if values["account_no"] in seen:
+            report.errors.append((line, f"account_no {values['account_no']} repeats an earlier line"))
+            continue
+        seen.add(values["account_no"])
+        _upsert(session, values, phones, report)
+    session.commit()
+    return report
+
+
+def _upsert(session: Session, values: dict[str, str], phones: list[str], report: ImportReport) -> None:
+    acc = session.scalar(select(HeatingAccount).where(HeatingAccount.account_no == values["account_no"])
+                         .options(selectinload(HeatingAccount.phones)))
+    if acc is None:
+        acc = HeatingAccount(**values)
+        acc.phones = [AccountPhone(phone=p) for p in phones]
+        session.add(acc)
+        report.created += 1
+        return
+    changed = any(getattr(acc, k) != v for k, v in values.items()) or acc.phone_numbers != phones
+    if not changed:
+        report.unchanged += 1
+        return
+    for k, v in values.items():
+        setattr(acc, k, v)
+    keep = {p.phone: p for p in acc.phones}
+    acc.phones = [keep.get(p) or AccountPhone(phone=p) for p in phones]
+    report.updated += 1
+
+
+def find_by_phone(session: Session, phone: str) -> list[HeatingAccount]:
+    digits = normalise_caller_id(phone)
+    if not digits:
+        return []
+    return list(session.scalars(
+        select(HeatingAccount).join(AccountPhone).where(AccountPhone.phone == digits)
+        .options(selectinload(HeatingAccount.phones)).order_by(HeatingAccount.account_no)).unique())
+
+
+def find_by_account_no(session: Session, account_no: str) -> HeatingAccount | None:
+    return session.scalar(select(HeatingAccount).where(HeatingAccount.account_no == account_no.strip())
+                          .options(selectinload(HeatingAccount.phones)))
+
+
+def account_dict(acc: HeatingAccount) -> dict:
+    return {"account_no": acc.account_no, "name": acc.name, "district": acc.district,
+            "compound": acc.compound, "building": acc.building, "unit": acc.unit, "room": acc.room,
+            "address": acc.address, "phones": acc.phone_numbers}

@@ -1,0 +1,291 @@
+"""`hotline`: the one command for running and administering the hotline."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from hotline.config import Settings, load_settings
+
+app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
+                  pretty_exceptions_enable=False,
+                  add_completion=False)
+accounts_app = typer.Typer(help="Heating accounts (customer master data).", no_args_is_help=True)
+prompts_app = typer.Typer(help="IVR prompts: list, render with TTS, import studio recordings.",
+                          no_args_is_help=True)
+holidays_app = typer.Typer(help="Holiday openers: computed windows and admin overrides.",
+                           no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(prompts_app, name="prompts")
+app.add_typer(holidays_app, name="holidays")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"hotline: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except (ValueError, TypeError) as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+
+
+def sessions(s: Settings):
+    from hotline.runtime import HotlineError, prepare_database
+    try:
+        return prepare_database(s)
+    except HotlineError as exc:
+        fail(str(exc))
+
+
+# ------------------------------------------------------------ lifecycle --
+
+@app.command()
+def up() -> None:
+    """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service."""
+    from hotline.runtime import HotlineError, up as do_up
+    s = settings()
+    try:
+        st = do_up(s, log=lambda m: typer.echo(m, err=True))
+    except HotlineError as exc:
+        fail(str(exc))
+    typer.echo(f"大龙供暖报修热线 is up (home {st['home']})")
+    typer.echo(f"  hotline number  {st['hotline_extension']}")
+    typer.echo(f"  SIP (UDP)       127.0.0.1:{st['sip_port']}")
+    typer.echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
+    typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
+    typer.echo(f"  agent API       {st['api_url']}")
+    typer.echo(f"  database        {st['db_url']}")
+    typer.echo("`hotline status` shows it, `hotline down` stops it.")
+
+
+@app.command()
+def down() -> None:
+    """Stop the hotline service and Asterisk."""
+    from hotline.runtime import down as do_down
+    if do_down(settings()):
+        typer.echo("hotline stopped")
+    else:
+        typer.echo("hotline was not running")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="machine-readable")) -> None:
+    """Where the hotline listens and whether its processes run (exit 3 when stopped)."""
+    from hotline.runtime import status as do_status
+    st = do_status(settings())
+    if as_json:
+        typer.echo(json.dumps(st, ensure_ascii=False, indent=2))
+    else:
+        state = "running" if st["running"] else "stopped"
+        typer.echo(f"hotline {state} (home {st['home']})")
+        for k in ("hotline_extension", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
+                  "asterisk_pid", "service_pid"):
+            typer.echo(f"  {k:18} {st[k]}")
+    if not st["running"]:
+        raise typer.Exit(3)
+
+
+@app.command("asterisk-provision")
+def asterisk_provision() -> None:
+    """Build (or find) the Asterisk 22 used by the hotline, without starting anything."""
+    from hotline.asterisk import AsteriskError, find_install
+    try:
+        inst = find_install(settings(), build=True, log=lambda m: typer.echo(m, err=True))
+    except AsteriskError as exc:
+        fail(str(exc))
+    typer.echo(f"{inst.version} ({inst.root or 'system'})")
+
+
+# ------------------------------------------------------------- accounts --
+
+@accounts_app.command("import")
+def accounts_import(file: Path = typer.Argument(..., help="UTF-8 CSV: account_no,name,district,"
+                                                            "compound,building,unit,room,phones")) -> None:
+    """Import or update accounts; bad rows are reported by line and skipped."""
+    from hotline.accounts import ImportFileError, import_csv
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    s = settings()
+    with sessions(s)() as db:
+        try:
+            rep = import_csv(db, file)
+        except ImportFileError as exc:
+            fail(str(exc))
+    for line, reason in rep.errors:
+        typer.echo(f"{file}:{line}: skipped: {reason}", err=True)
+    typer.echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
+               f"{len(rep.errors)} bad rows skipped")
+    if rep.errors:
+        raise typer.Exit(2)
+
+
+@accounts_app.command("find")
+def accounts_find(phone: Optional[str] = typer.Option(None, "--phone"),
+                  account: Optional[str] = typer.Option(None, "--account"),
+                  as_json: bool = typer.Option(False, "--json")) -> None:
+    """Find accounts by a phone number or by 户号."""
+    from hotline.accounts import account_dict, find_by_account_no, find_by_phone
+    if bool(phone) == bool(account):
+        fail("give exactly one of --phone N or --account N")
+    with sessions(settings())() as db:
+        if phone:
+            found = find_by_phone(db, phone)
+        else:
+            one = find_by_account_no(db, account)
+            found = [one] if one else []
+        rows = [account_dict(a) for a in found]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            typer.echo(f"{r['account_no']}  {r['name']}  {r['address']}  {';'.join(r['phones'])}")
+        if not rows:
+            typer.echo("no account found")
+    if not rows:
+        raise typer.Exit(1)
+
+
+@app.command("demo-data")
+def demo_data(accounts: int = typer.Option(200, "--accounts", min=0, max=100000)) -> None:
+    """Load realistic demo accounts, repair stations and the districts they serve."""
+    from hotline.demo import seed_demo
+    with sessions(settings())() as db:
+        got = seed_demo(db, accounts)
+    typer.echo(f"demo data: {got['accounts']} accounts and {got['stations']} repair stations added")
+
+
+# -------------------------------------------------------------- tickets --
+
+@app.command()
+def tickets(as_json: bool = typer.Option(False, "--json"),
+            since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]")) -> None:
+    """Tickets with the outcome of the call that made them."""
+    from hotline.tickets import list_tickets
+    try:
+        since_dt = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date like 2026-11-23 or 2026-11-23T08:00")
+    with sessions(settings())() as db:
+        rows = list_tickets(db, since_dt)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
+                   f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''}")
+
+
+# -------------------------------------------------------------- prompts --
+
+@prompts_app.command("list")
+def prompts_list() -> None:
+    """Prompt ids, their text, and whether a studio recording replaces the TTS."""
+    from ivr.prompts import load_catalog
+    s = settings()
+    for pid, text in load_catalog().items():
+        mark = "录音" if (s.custom_prompts_dir / f"{pid}.wav").exists() else "TTS"
+        typer.echo(f"{pid:28} {mark:4} {text}")
+
+
+@prompts_app.command("render")
+def prompts_render(force: bool = typer.Option(False, "--force")) -> None:
+    """Render the catalog to 8 kHz audio (espeak-ng cmn + sox); recordings win."""
+    from ivr.prompts import render_catalog
+    try:
+        files = render_catalog(settings(), force=force)
+    except RuntimeError as exc:
+        fail(str(exc))
+    typer.echo(f"{len(files)} prompts ready")
+
+
+@prompts_app.command("import")
+def prompts_import(prompt_id: str, file: Path) -> None:
+    """Use a studio recording (any common audio format) for a prompt id."""
+    from ivr.prompts import import_prompt
+    try:
+        import_prompt(settings(), prompt_id, file)
+    except (ValueError, RuntimeError, OSError) as exc:
+        fail(str(exc))
+    typer.echo(f"{prompt_id}: recording imported")
+
+
+# ------------------------------------------------------------- holidays --
+
+@holidays_app.command("list")
+def holidays_list(year: int = typer.Option(None, "--year")) -> None:
+    """Holiday opener windows of a year (computed, or set by notice)."""
+    from sqlalchemy import select
+
+    from db.models import HolidayOverride
+    from ivr.holidays import windows
+    s = settings()
+    year = year or s.now().year
+    with sessions(s)() as db:
+        overrides = list(db.scalars(select(HolidayOverride).where(HolidayOverride.year == year)))
+    for w in windows(year, overrides):
+        typer.echo(f"{w.key:9} {w.name:4} {w.opener:6} {w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}  "
+                   f"({'通知' if w.source == 'notice' else '日历'})")
+
+
+@holidays_app.command("set")
+def holidays_set(holiday: str, start: str, end: str, note: str = typer.Option("", "--note"),
+                 year: int = typer.Option(None, "--year")) -> None:
+    """Set a holiday's window per notice: START and END as YYYY-MM-DD[THH:MM]."""
+    from sqlalchemy import select
+
+    from db.models import AuditEntry, HolidayOverride
+    from ivr.holidays import HOLIDAYS
+    if holiday not in HOLIDAYS:
+        fail(f"unknown holiday {holiday!r}; one of {', '.join(HOLIDAYS)}")
+    try:
+        a, b = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    except ValueError:
+        fail("START and END are dates like 2027-02-05 or 2027-02-05T18:00")
+    if len(end) == 10:
+        b = b.replace(hour=23, minute=59, second=59)
+    if b <= a:
+        fail("END must be after START")
+    year = year or a.year
+    with sessions(settings())() as db, db.begin():
+        o = db.scalar(select(HolidayOverride).where(HolidayOverride.holiday == holiday,
+                                                    HolidayOverride.year == year))
+        if o is None:
+            o = HolidayOverride(holiday=holiday, year=year, start=a, end=b)
+            db.add(o)
+        o.start, o.end, o.note = a, b, note
+        db.add(AuditEntry(actor="cli", action="set", object_type="holiday", object_id=f"{holiday}:{year}",
+                          detail={"start": a.isoformat(), "end": b.isoformat(), "note": note}))
+    typer.echo(f"{holiday} {year}: {a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M}")
+
+
+@holidays_app.command("clear")
+def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> None:
+    """Drop a notice override: the computed window applies again."""
+    from sqlalchemy import delete
+
+    from db.models import AuditEntry, HolidayOverride
+    s = settings()
+    year = year or s.now().year
+    with sessions(s)() as db, db.begin():
+        n = db.execute(delete(HolidayOverride).where(HolidayOverride.holiday == holiday,
+                                                     HolidayOverride.year == year)).rowcount
+        db.add(AuditEntry(actor="cli", action="clear", object_type="holiday", object_id=f"{holiday}:{year}"))
+    typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""`hotline up / down / status`: the hotline's processes and where they listen.
+
+State lives in ``$HOTLINE_HOME/run/state.json``; a stale file (processes gone)
+is treated as "not running".
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict
+from pathlib import Path
+
+from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports, ami_secret,
+                              find_install, pid_alive, stop_pid)
+from hotline.config import Settings
+
+
+class HotlineError(RuntimeError):
+    """One line for the person: what is wrong and what to do."""
+
+
+def state_file(s: Settings) -> Path:
+    return s.run_dir / "state.json"
+
+
+def read_state(s: Settings) -> dict | None:
+    try:
+        return json.loads(state_file(s).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def running(s: Settings) -> dict | None:
+    st = read_state(s)
+    if st and any(pid_alive(st.get(k) or 0) for k in ("asterisk_pid", "service_pid")):
+        return st
+    return None
+
+
+def agent_phones(session_factory) -> list[AgentPhone]:
+    from sqlalchemy import select
+
+    from db.models import User
+    with session_factory() as db:
+        return [AgentPhone(u.agent_no, u.name, u.sip_secret)
+                for u in db.scalars(select(User).where(User.active.is_(True)).order_by(User.agent_no))]
+
+
+def prepare_database(s: Settings):
+    """Migrate and return a session factory; raises HotlineError if unreachable."""
+    from db.session import DatabaseUnavailable, make_engine, migrate, session_factory
+    engine = make_engine(s.database_url)
+    try:
+        migrate(engine)
+    except DatabaseUnavailable as exc:
+        raise HotlineError(str(exc)) from exc
+    return session_factory(engine)
+
+
+def asterisk_for(s: Settings, ports: Ports, agents=(), build=True, log=print) -> PrivateAsterisk:
+    try:
+        install = find_install(s, build=build, log=log)
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    return PrivateAsterisk(s, install, ports, agents=list(agents))
+
+
+def up(s: Settings, log=print) -> dict:
+    if running(s):
+        raise HotlineError(f"the hotline is already running from {s.home} — "
+                           f"`hotline status` shows it, `hotline down` stops it")
+    s.home.mkdir(parents=True, exist_ok=True)
+    for d in (s.run_dir, s.log_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    sessions = prepare_database(s)
+    from ivr.prompts import render_catalog
+    try:
+        render_catalog(s)
+    except RuntimeError as exc:
+        raise HotlineError(f"rendering prompts failed: {exc}") from exc
+    try:
+        ports = Ports.allocate(s)
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
+             "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
+             "started_at": time.strftime("%FT%T")}
+    _write_state(s, state)
+    try:
+        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+        _write_state(s, state)
+        state["service_pid"] = _start_service(s, ports)
+        _write_state(s, state)
+    except (AsteriskError, HotlineError) as exc:
+        down(s)
+        raise HotlineError(str(exc)) from exc
+    return status(s)
+
+
+def _write_state(s: Settings, state: dict) -> None:
+    tmp = state_file(s).with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(state_file(s))
+
+
+def service_env(s: Settings) -> dict[str, str]:
+    """The environment of the processes `up` starts: every setting, so they see what we see."""
+    from dataclasses import fields
+    env = dict(os.environ)
+    for f in fields(Settings):
+        value = getattr(s, f.name)
+        env[f"HOTLINE_{f.name.upper()}"] = str(value)
+    env["HOTLINE_DB_URL"] = s.database_url
+    return env
+
+
+def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
+    log_path = s.log_dir / "service.log"
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "hotline.service"], env=service_env(s),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
+        if api_health(ports.api) is not None:
+            return proc.pid
+        time.sleep(0.2)
+    stop_pid(proc.pid)
+    raise HotlineError(f"the hotline service did not come up in {timeout:.0f} s; see {log_path}")
+
+
+def api_health(port: int) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+            return json.loads(r.read())
+    except Exception:
+        return None
+
+
+def down(s: Settings) -> bool:
+    st = read_state(s)
+    if not st:
+        return False
+    if st.get("service_pid"):
+        stop_pid(st["service_pid"], timeout=10)
+    if st.get("asterisk_pid"):
+        argv, conf = st.get("asterisk_argv") or [], st.get("asterisk_conf", "")
+
+        def polite():
+            subprocess.run([*argv, "-C", conf, "-rx", "core stop now"], capture_output=True, timeout=5)
+        stop_pid(st["asterisk_pid"], timeout=15, polite=polite if argv else None)
+    state_file(s).unlink(missing_ok=True)
+    return True
+
+
+def status(s: Settings) -> dict:
+    st = read_state(s) or {}
+    ports = st.get("ports") or {}
+    a_pid, s_pid = st.get("asterisk_pid"), st.get("service_pid")
+    a_up, s_up = bool(a_pid and pid_alive(a_pid)), bool(s_pid and pid_alive(s_pid))
+    return {
+        "running": a_up and s_up,
+        "home": str(s.home),
+        "hotline_extension": s.extension,
+        "sip_port": ports.get("sip"), "ami_port": ports.get("ami"),
+        "ami_user": "hotline",
+        "ami_secret_file": str(s.secrets_dir / "ami_secret"),
+        "fastagi_port": ports.get("fastagi"), "api_port": ports.get("api"),
+        "api_url": f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None,
+        "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
+        "db_url": _safe_url(s.database_url),
+        "asterisk_pid": a_pid, "asterisk_running": a_up,
+        "service_pid": s_pid, "service_running": s_up,
+        "asterisk_root": str(s.asterisk_root),
+        "started_at": st.get("started_at"),
+        "pids": {"asterisk": a_pid, "service": s_pid},
+    }
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def ensure_ami_secret(s: Settings) -> str:
+    return ami_secret(s)

@@ -1,0 +1,129 @@
+"""The small channel interface call flows are written against.
+
+A flow sees a `Channel`: play prompts, collect digits, record, set variables.
+`AgiChannel` implements it over any AGI transport — FastAGI (panoramisk, in the
+hotline service) or classic AGI (pyst2, a process per call) — given one
+coroutine that sends a raw AGI command line and returns Asterisk's
+``(result, data)``. Tests may implement `Channel` directly.
+"""
+from __future__ import annotations
+
+import re
+from typing import Awaitable, Callable, Protocol
+
+
+class CallerHungUp(Exception):
+    """The caller hung up: a normal end of a flow, not an error."""
+
+
+class Channel(Protocol):
+    uniqueid: str
+    linkedid: str
+    caller_id: str
+    dnid: str
+
+    async def play(self, *sounds: str, escape: str = "") -> str: ...
+    async def get_digits(self, sounds: list[str], max_digits: int, timeout_ms: int) -> str: ...
+    async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#",
+                     silence_s: int = 0) -> None: ...
+    async def set_var(self, name: str, value: str) -> None: ...
+    async def get_var(self, name: str) -> str: ...
+    async def hangup(self) -> None: ...
+
+
+Sender = Callable[[str], Awaitable[tuple[int, str, str]]]
+
+_RESULT = re.compile(r"^(\d{3})[ -](?:result=(-?\d*)\s*(?:\((.*)\))?)?")
+
+
+def parse_result(line: str) -> tuple[int, str, str]:
+    """``200 result=1 (timeout)`` → (200, '1', 'timeout'); ``HANGUP`` → (511, '-1', 'hangup')."""
+    line = line.strip()
+    if line == "HANGUP" or not line:
+        return 511, "-1", "hangup"
+    m = _RESULT.match(line)
+    if not m:
+        return 520, "", line
+    return int(m.group(1)), m.group(2) or "", m.group(3) or ""
+
+
+def _quote(text: str) -> str:
+    # AGI arguments are space separated; quotes and newlines would break the line
+    return '"' + str(text).replace("\\", "\\\\").replace('"', "'").replace("\n", " ") + '"'
+
+
+class AgiChannel:
+    """`Channel` over AGI commands; knows nothing of the transport."""
+
+    def __init__(self, send: Sender, env: dict[str, str]):
+        self._send = send
+        self.env = env
+        self.uniqueid = env.get("agi_uniqueid", "")
+        self.linkedid = env.get("agi_linkedid", "") or self.uniqueid
+        self.caller_id = env.get("agi_callerid", "")
+        self.caller_name = env.get("agi_calleridname", "")
+        self.dnid = env.get("agi_dnid", "") if env.get("agi_dnid") != "unknown" else ""
+        self.script = env.get("agi_network_script") or env.get("agi_request", "")
+        self.hung_up = False
+
+    async def command(self, line: str) -> tuple[str, str]:
+        if self.hung_up:
+            raise CallerHungUp()
+        code, result, data = await self._send(line)
+        if code == 511 or data == "hangup" or (code == 200 and result == "-1"):
+            self.hung_up = True
+            raise CallerHungUp()
+        if code != 200:
+            raise RuntimeError(f"AGI command failed ({code}): {line.split(' ')[0]} {data}")
+        return result, data
+
+    async def play(self, *sounds: str, escape: str = "") -> str:
+        """Play sounds in turn; return the escape digit that interrupted them, or ''."""
+        for sound in sounds:
+            result, _ = await self.command(f"STREAM FILE {sound} {_quote(escape)}")
+            if result not in ("", "0"):
+                return chr(int(result))
+        return ""
+
+    async def get_digits(self, sounds: list[str], max_digits: int, timeout_ms: int) -> str:
+        """Play prompts (interruptible by any key), then collect up to max_digits; '#' ends.
+
+        Returns the digits keyed (may include '*'), '' on silence.
+        """
+        first = ""
+        for sound in sounds[:-1]:
+            first = await self.play(sound, escape="0123456789*#")
+            if first:
+                break
+        if first == "#":
+            return ""
+        if first and max_digits == 1:
+            return first
+        # after an early key the rest is keyed over a short silence
+        prompt = "silence/1" if first or not sounds else sounds[-1]
+        result, data = await self.command(
+            f"GET DATA {prompt} {timeout_ms} {max(1, max_digits - len(first))}")
+        return first + ("" if result in ("",) else result)
+
+    async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#",
+                     silence_s: int = 0) -> None:
+        silence = f" s={silence_s}" if silence_s else ""
+        await self.command(f"RECORD FILE {path_no_ext} {fmt} {_quote(escape)} {max_s * 1000} BEEP{silence}")
+
+    async def set_var(self, name: str, value: str) -> None:
+        await self.command(f"SET VARIABLE {name} {_quote(value)}")
+
+    async def get_var(self, name: str) -> str:
+        result, data = await self.command(f"GET VARIABLE {name}")
+        return data if result == "1" else ""
+
+    async def exec(self, app: str, args: str = "") -> str:
+        result, _ = await self.command(f"EXEC {app} {_quote(args)}")
+        return result
+
+    async def hangup(self) -> None:
+        try:
+            await self.command("HANGUP")
+        except CallerHungUp:
+            pass
+        self.hung_up = True

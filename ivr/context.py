@@ -1,0 +1,245 @@
+"""What a call flow needs besides its channel: settings, the clock and the records.
+
+`Records` is the flows' only door to the database: small synchronous
+functions, each one transaction, called from flows through ``asyncio.to_thread``
+so one slow write never stalls the other calls on the event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, Category, HeatingAccount,
+                       HolidayOverride, Recording, Ticket, TicketState, TicketTransition, User)
+from hotline.config import Settings
+
+log = logging.getLogger("ivr")
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    account_no: str
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    state: TicketState
+    station: str
+
+
+def _account(acc: HeatingAccount) -> AccountView:
+    return AccountView(acc.id, acc.account_no, acc.name, acc.address)
+
+
+class Records:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings):
+        self.sessions = sessions
+        self.settings = settings
+
+    # --- accounts ---
+    def accounts_by_phone(self, phone: str) -> list[AccountView]:
+        if not phone:
+            return []
+        with self.sessions() as db:
+            rows = db.scalars(select(HeatingAccount).join(AccountPhone)
+                              .where(AccountPhone.phone == phone).order_by(HeatingAccount.id)).unique()
+            return [_account(a) for a in rows]
+
+    def account_by_no(self, account_no: str) -> AccountView | None:
+        if not account_no or len(account_no) > 20:
+            return None
+        with self.sessions() as db:
+            acc = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == account_no))
+            return _account(acc) if acc else None
+
+    def open_ticket(self, account_id: int) -> TicketView | None:
+        with self.sessions() as db:
+            t = db.scalar(select(Ticket).where(Ticket.account_id == account_id,
+                                               Ticket.state.in_(OPEN_STATES))
+                          .options(selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(1))
+            return TicketView(t.id, t.number, t.state, t.station.name if t.station else "") if t else None
+
+    def holiday_overrides(self, year: int) -> list[HolidayOverride]:
+        with self.sessions() as db:
+            return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_((year - 1, year)))))
+
+    # --- calls ---
+    def start_call(self, uniqueid: str, linkedid: str, caller: str, did: str) -> int:
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                call = Call(uniqueid=uniqueid, linkedid=linkedid, caller=caller, did=did[:40],
+                            ivr_at=self.settings.now(), last_step="greeting")
+                db.add(call)
+                db.flush()
+            return call.id
+
+    def step(self, call_id: int, step: str) -> None:
+        with self.sessions() as db, db.begin():
+            db.get(Call, call_id).last_step = step
+
+    def mark_queued(self, call_id: int) -> None:
+        with self.sessions() as db, db.begin():
+            call = db.get(Call, call_id)
+            call.queued_at = self.settings.now()
+            call.last_step = "queue"
+
+    def call_by_uniqueid(self, uniqueid: str) -> Call | None:
+        with self.sessions() as db:
+            return db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+
+    # --- tickets ---
+    def _next_number(self, db: Session) -> str:
+        # readable and keyable: yymmdd + 4-digit sequence of the day
+        prefix = self.settings.now().strftime("%y%m%d")
+        last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
+        seq = int(last[len(prefix):]) + 1 if last else 1
+        return f"{prefix}{seq:04d}"
+
+    def save_ticket(self, call_id: int, ticket_id: int | None, **fields) -> TicketView:
+        """Create the call's draft ticket, or update it with what the caller added."""
+        for attempt in range(5):
+            try:
+                with self.sessions() as db, db.begin():
+                    if ticket_id is None:
+                        call = db.get(Call, call_id)
+                        now = self.settings.now()
+                        t = Ticket(number=self._next_number(db), caller_number=call.caller,
+                                   state=TicketState.draft, created_at=now, updated_at=now)
+                        t.transitions.append(TicketTransition(state=TicketState.draft, at=now))
+                        db.add(t)
+                        db.flush()
+                        call.ticket_id = t.id
+                    else:
+                        t = db.get(Ticket, ticket_id)
+                    for k, v in fields.items():
+                        setattr(t, k, v)
+                    if "account_id" in fields and fields["account_id"]:
+                        acc = db.get(HeatingAccount, fields["account_id"])
+                        t.address_snapshot, t.name_snapshot = acc.address, acc.name
+                        t.station_id = _station_for(db, acc.district)
+                    db.flush()
+                    return TicketView(t.id, t.number, t.state, "")
+            except Exception as exc:  # two calls racing for the same number: retry
+                if "UNIQUE" in str(exc).upper() or "duplicate" in str(exc).lower():
+                    continue
+                raise
+        raise RuntimeError("could not allocate a ticket number")
+
+    def attach_ticket(self, call_id: int, ticket_id: int) -> None:
+        with self.sessions() as db, db.begin():
+            db.get(Call, call_id).ticket_id = ticket_id
+
+    def request_callback(self, uniqueid: str, outcome: CallOutcome) -> str | None:
+        """Flag the call's ticket for call-back (creating one if the call has none)."""
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                return None
+            call.outcome = outcome
+            call.ended_at = call.ended_at or self.settings.now()
+            number = None
+            if call.ticket_id is None:
+                db.commit()
+        if call.ticket_id is None:
+            t = self.save_ticket(call.id, None, callback_requested=True,
+                                 callback_number=call.caller if len(call.caller) <= 20 else "")
+            return t.number
+        with self.sessions() as db, db.begin():
+            t = db.get(Ticket, call.ticket_id)
+            t.callback_requested = True
+            number = t.number
+        return number
+
+    def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
+        """The call is over: decide its outcome from how far it got."""
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                return None
+            call.ended_at = self.settings.now()
+            if call.outcome is None:
+                if call.answered_at is not None:
+                    call.outcome = CallOutcome.answered
+                elif call.queued_at is not None:
+                    call.outcome = CallOutcome.abandoned
+                else:
+                    call.outcome = CallOutcome.in_ivr_hangup
+            outcome = call.outcome
+            ticket_id = call.ticket_id
+            queued = call.queued_at is not None
+        if outcome == CallOutcome.abandoned:
+            # lost in the queue: never lost for good — flagged for call-back
+            self.request_callback(uniqueid, CallOutcome.abandoned)
+        elif ticket_id is None and queued:
+            pass
+        return outcome
+
+    def answered(self, uniqueid: str, agent_no: str, recording: str) -> None:
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                return
+            agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no else None
+            call.answered_at = self.settings.now()
+            call.agent_id = agent.id if agent else None
+            if recording:
+                db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
+                                 agent_id=call.agent_id, path=recording))
+
+    def finish_recordings(self, uniqueid: str) -> None:
+        """After hang-up: duration and sha256 of the call's recording files."""
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                return
+            for rec in db.scalars(select(Recording).where(Recording.call_id == call.id,
+                                                          Recording.sha256 == "")):
+                p = Path(rec.path)
+                if p.exists():
+                    rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+                    rec.duration_s = _wav_seconds(p)
+
+
+def _wav_seconds(path: Path) -> float:
+    import wave
+    try:
+        with wave.open(str(path)) as w:
+            return w.getnframes() / float(w.getframerate())
+    except Exception:
+        return 0.0
+
+
+def _station_for(db: Session, district: str) -> int | None:
+    from db.models import District
+    d = db.scalar(select(District).where(District.name == district))
+    return d.station_id if d else None
+
+
+@dataclass
+class IvrContext:
+    settings: Settings
+    records: Records
+
+    @classmethod
+    def create(cls, settings: Settings) -> "IvrContext":
+        from db.session import make_engine, session_factory
+        return cls(settings, Records(session_factory(make_engine(settings.database_url)), settings))
+
+    def now(self) -> datetime:
+        return self.settings.now()
+
+    async def db(self, fn, *args, **kwargs):
+        return await asyncio.to_thread(fn, *args, **kwargs)

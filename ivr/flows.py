@@ -1,0 +1,299 @@
+"""The caller's path through the hotline (product.md §1), as plain async functions.
+
+Each flow takes a `Channel` and an `IvrContext`; it never touches Asterisk,
+AMI or SQL directly, so the same code runs over FastAGI, classic AGI and in
+tests. A flow ends by setting ``HOTLINE_ROUTE`` — the dialplan extension of
+[hotline] to continue at (``queue`` or ``hangup``) — and returning; waiting in
+the queue happens in the dialplan, not on an AGI connection.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from db.models import Category, CallOutcome, TicketState
+from ivr.channel import CallerHungUp, Channel
+from ivr.context import AccountView, IvrContext
+from ivr.holidays import opener_for
+from ivr.hours import is_staffed
+from ivr.prompts import P, sound_name, tts_sound
+from ivr.validation import digits_to_speech, is_valid_callback, mask_phone, normalise_caller_id
+
+log = logging.getLogger("ivr.flow")
+
+# key → category; leak raises the queue priority
+PROBLEM_KEYS = {"1": Category.no_heat, "2": Category.leak, "3": Category.noise, "4": Category.other}
+LEAK_PRIORITY = 10
+
+# holiday key → greeting prompt
+OPENER_PROMPTS = {"yuandan": P.greeting_xinnian, "chunjie": P.greeting_xinnian,
+                  "laodong": P.greeting_laodong, "zhongqiu": P.greeting_zhongqiu,
+                  "guoqing": P.greeting_guoqing}
+
+STATE_PROMPTS = {s: getattr(P, f"state_{s.value}") for s in TicketState}
+
+
+@dataclass
+class Intake:
+    """What the caller has told the IVR so far."""
+    call_id: int
+    caller: str
+    account: AccountView | None = None
+    ticket_id: int | None = None
+    ticket_number: str = ""
+    category: Category | None = None
+    callback: str = ""
+    voice_path: str = ""
+    extras: dict = field(default_factory=dict)
+
+
+class Caller:
+    """One call: the channel, the context and the intake, with the step helpers."""
+
+    def __init__(self, ch: Channel, ctx: IvrContext):
+        self.ch, self.ctx, self.s = ch, ctx, ctx.settings
+        self.intake: Intake | None = None
+
+    def snd(self, prompt: str) -> str:
+        return sound_name(prompt)
+
+    async def step(self, name: str) -> None:
+        await self.ctx.db(self.ctx.records.step, self.intake.call_id, name)
+
+    async def say(self, *prompts: str) -> None:
+        await self.ch.play(*(self.snd(p) for p in prompts))
+
+    async def tts(self, text: str) -> str:
+        return await asyncio.to_thread(tts_sound, self.s, text)
+
+    async def menu(self, prompts: list[str], valid: str, tries: int | None = None,
+                   extra: list[str] | None = None) -> str | None:
+        """Play a one-key menu up to `tries` times; the valid key, or None."""
+        tries = tries or self.s.max_tries
+        for attempt in range(tries):
+            sounds = [*(extra or []), *(self.snd(p) for p in prompts)] if attempt == 0 or extra is None \
+                else [self.snd(p) for p in prompts]
+            key = await self.ch.get_digits(sounds, 1, self.s.digit_timeout_ms)
+            if key and key in valid:
+                return key
+            await self.say(P.invalid_key if key else P.no_input)
+        return None
+
+    async def keyed(self, prompts: list[str], max_digits: int) -> str:
+        """Digits ended by '#' (or by the timeout); junk such as '*' is dropped."""
+        raw = await self.ch.get_digits([self.snd(p) for p in prompts], max_digits, self.s.digit_timeout_ms)
+        return "".join(c for c in raw if c.isdigit())
+
+    async def save(self, **fields) -> None:
+        t = await self.ctx.db(self.ctx.records.save_ticket, self.intake.call_id,
+                              self.intake.ticket_id, **fields)
+        self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
+        await self.ch.set_var("__HOTLINE_TICKET", t.number)
+
+    # -------------------------------------------------------------- steps --
+    async def greet(self) -> None:
+        now = self.ctx.now()
+        overrides = await self.ctx.db(self.ctx.records.holiday_overrides, now.year)
+        opener = opener_for(now, overrides)
+        first = OPENER_PROMPTS[opener.key] if opener else P.greeting_hello
+        await self.ch.set_var("HOTLINE_OPENER", opener.key if opener else "")
+        await self.say(first, P.greeting_welcome)
+        await self.ch.set_var("HOTLINE_GREETED", "1")
+
+    async def identify(self) -> AccountView | None:
+        """Step 3: by caller id, else by 户号 keyed (three tries); None = unknown."""
+        await self.step("identify")
+        matches = await self.ctx.db(self.ctx.records.accounts_by_phone, self.intake.caller)
+        if len(matches) == 1:
+            key = await self.confirm_address(matches[0], P.address_confirm)
+            if key == "1":
+                return matches[0]
+        for _ in range(self.s.max_tries):
+            digits = await self.keyed([P.account_enter], 20)
+            acc = await self.ctx.db(self.ctx.records.account_by_no, digits) if digits else None
+            if acc is None:
+                await self.say(P.account_not_found if digits else P.no_input)
+                continue
+            if await self.confirm_address(acc, P.address_confirm_rekey) == "1":
+                return acc
+        await self.say(P.account_continue_without)
+        return None
+
+    async def confirm_address(self, acc: AccountView, prompt: str) -> str | None:
+        address = await self.tts(acc.address)
+        return await self.menu([prompt], "12", extra=[self.snd(P.your_address_is), address])
+
+    async def open_ticket_status(self) -> str:
+        """Step 4: 'new' (go on with a new report) or 'agent'."""
+        t = await self.ctx.db(self.ctx.records.open_ticket, self.intake.account.id)
+        if t is None:
+            return "new"
+        await self.step("open_ticket")
+        key = await self.menu([P.open_ticket_offer], "12")
+        if key != "1":
+            return "new"
+        self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
+        sounds = [self.snd(P.ticket_status_intro), await self.tts(digits_to_speech(t.number)),
+                  self.snd(STATE_PROMPTS[t.state])]
+        if t.station:
+            sounds += [self.snd(P.ticket_station_is), await self.tts(t.station)]
+        await self.ch.play(*sounds)
+        key = await self.menu([P.after_status_menu], "10")
+        if key == "1":
+            self.intake.ticket_id = None  # a new report gets its own ticket
+            return "new"
+        await self.ctx.db(self.ctx.records.attach_ticket, self.intake.call_id, t.id)
+        await self.ch.set_var("__HOTLINE_TICKET", t.number)
+        return "agent"
+
+    async def problem(self) -> Category | None:
+        """Step 5: the problem key; None = the caller wants (or is sent to) an agent."""
+        await self.step("problem")
+        key = await self.menu([P.problem_menu], "12340")
+        return PROBLEM_KEYS.get(key or "0")
+
+    async def callback_number(self) -> str:
+        """Step 6: confirm the caller id as call-back number, or key a new one."""
+        await self.step("callback")
+        number = self.intake.caller
+        if is_valid_callback(number):
+            spoken = await self.tts(digits_to_speech(number))
+            key = await self.menu([P.callback_confirm], "12", extra=[self.snd(P.callback_number_is), spoken])
+            if key == "1":
+                return number
+        for _ in range(self.s.max_tries):
+            digits = await self.keyed([P.callback_enter], 12)
+            if is_valid_callback(digits):
+                spoken = await self.tts(digits_to_speech(digits))
+                key = await self.menu([P.callback_confirm], "12",
+                                      extra=[self.snd(P.callback_number_is), spoken])
+                if key == "1":
+                    return digits
+                continue
+            await self.say(P.callback_invalid if digits else P.no_input)
+        return number if is_valid_callback(number) else ""
+
+    async def voice_description(self, prompt: str = P.voice_description) -> str:
+        """Step 7: up to 30 s after the beep, '#' ends it."""
+        await self.step("voice")
+        await self.say(prompt)
+        day = self.ctx.now().strftime("%Y/%m/%d")
+        base = self.s.voice_dir / day / (self.ch.uniqueid or "unknown").replace("/", "_")
+        base.parent.mkdir(parents=True, exist_ok=True)
+        await self.ch.record(str(base), "wav", self.s.voice_max_s, escape="#")
+        path = base.with_suffix(".wav")
+        return str(path) if path.exists() and path.stat().st_size > 44 else ""
+
+    async def read_ticket_number(self) -> None:
+        await self.ch.play(self.snd(P.ticket_number_is), await self.tts(digits_to_speech(self.intake.ticket_number)))
+
+    async def to_queue(self, priority: int = 0) -> None:
+        await self.ctx.db(self.ctx.records.mark_queued, self.intake.call_id)
+        await self.ch.set_var("HOTLINE_PRIORITY", str(priority))
+        await self.ch.set_var("HOTLINE_ROUTE", "queue")
+
+
+# ------------------------------------------------------------------ flows --
+
+async def caller_flow(ch: Channel, ctx: IvrContext) -> None:
+    """Greeting → hours → identification → open ticket → problem → call-back → voice → ticket → queue."""
+    c = Caller(ch, ctx)
+    caller = normalise_caller_id(ch.caller_id)
+    call_id = await ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid)
+    c.intake = intake = Intake(call_id, caller)
+    await c.greet()
+
+    if not is_staffed(ctx.now(), ctx.settings):
+        await after_hours(c)
+        return
+
+    intake.account = await c.identify()
+    if intake.account:
+        await ch.set_var("__HOTLINE_ACCOUNT", intake.account.account_no)
+        if await c.open_ticket_status() == "agent":
+            await c.to_queue()
+            return
+
+    intake.category = await c.problem()
+    priority = LEAK_PRIORITY if intake.category == Category.leak else 0
+    fields = {"account_id": intake.account.id if intake.account else None, "priority": priority,
+              "category": intake.category, "callback_number": caller if is_valid_callback(caller) else ""}
+    await c.save(**fields)   # the draft exists from here on: a hang-up loses nothing
+    await ch.set_var("__HOTLINE_CATEGORY", intake.category.value if intake.category else "")
+    if intake.category is not None:
+        intake.callback = await c.callback_number()
+        await ch.set_var("__HOTLINE_CALLBACK", intake.callback)
+        await c.save(callback_number=intake.callback)
+        intake.voice_path = await c.voice_description()
+        if intake.voice_path:
+            await ch.set_var("__HOTLINE_VOICE", intake.voice_path)
+            await c.save(voice_path=intake.voice_path)
+        await c.read_ticket_number()
+    await c.to_queue(priority)
+
+
+async def after_hours(c: Caller) -> None:
+    """Outside staffed hours: a message and a call-back number become a call-back ticket."""
+    await c.step("after_hours")
+    matches = await c.ctx.db(c.ctx.records.accounts_by_phone, c.intake.caller)
+    account = matches[0] if len(matches) == 1 else None
+    await c.say(P.after_hours)
+    await c.save(account_id=account.id if account else None, callback_requested=True,
+                 callback_number=c.intake.caller if is_valid_callback(c.intake.caller) else "")
+    voice = await c.voice_description(P.after_hours_record)
+    callback = await c.callback_number()
+    await c.save(voice_path=voice or None, callback_number=callback)
+    await c.ctx.db(c.ctx.records.request_callback, c.ch.uniqueid, CallOutcome.after_hours_message)
+    await c.read_ticket_number()
+    await c.say(P.after_hours_thanks)
+    await c.ch.set_var("HOTLINE_ROUTE", "hangup")
+
+
+async def queue_callback(ch: Channel, ctx: IvrContext) -> None:
+    """Key 1 while waiting: a call-back instead of waiting; thank and end."""
+    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    await ctx.db(ctx.records.request_callback, uniqueid, CallOutcome.callback_requested)
+    await ch.play(sound_name(P.callback_thanks))
+    await ch.hangup()
+
+
+async def call_end(ch: Channel, ctx: IvrContext) -> None:
+    """Hang-up handler: the call record's outcome says where the caller left."""
+    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    status = await ch.get_var("QUEUESTATUS")
+    outcome = await ctx.db(ctx.records.end_call, uniqueid, status)
+    await ctx.db(ctx.records.finish_recordings, uniqueid)
+    log.info("call %s ended: %s", uniqueid, outcome.value if outcome else "unknown")
+
+
+async def answered(ch: Channel, ctx: IvrContext) -> None:
+    """Runs on the agent's channel when a queue call is answered."""
+    uniqueid = await ch.get_var("HOTLINE_CALL")
+    member = await ch.get_var("MEMBERNAME")
+    recording = await ch.get_var("REC")
+    agent_no = member.removeprefix("agent-") if member else ""
+    await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
+
+
+ROUTES = {"caller": caller_flow, "callback": queue_callback, "call_end": call_end,
+          "answered": answered}
+
+
+async def run_flow(flow, ch: Channel, ctx: IvrContext, name: str) -> None:
+    """Run a flow; a hang-up is a normal end, any other failure is logged (masked) and
+    the caller still goes on to the queue through the dialplan's degraded path."""
+    if flow is None:
+        log.error("no flow named %r", name)
+        return
+    try:
+        await flow(ch, ctx)
+    except CallerHungUp:
+        log.debug("caller hung up during %s", name)
+    except Exception as exc:
+        log.error("flow %s failed for caller %s: %s: %s", name, mask_phone(normalise_caller_id(ch.caller_id)),
+                  type(exc).__name__, exc)
+        try:
+            await ch.set_var("HOTLINE_ROUTE", "")  # dialplan: degraded path to the queue
+        except Exception:
+            pass

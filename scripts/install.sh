@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything the hotline needs on Debian 12, from the project's own files:
+# Debian packages, a virtualenv in .venv with the project (editable, dev extras).
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  debootstrap            # builds the cached Asterisk 22 root (Debian 12 has no asterisk)
+  espeak-ng sox libsox-fmt-all   # prompts: TTS (cmn) rendered to 8 kHz audio
+  sip-tester             # sipp, for load benchmarks and RFC 4733 DTMF pcaps
+  postgresql             # the multi-agent database (tests start a throwaway cluster)
+  xvfb fonts-noto-cjk libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3  # desktop
+  python3-venv
+)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip >/dev/null
+  .venv/bin/pip install -q -e ".[dev]"
+  rm -f .venv/.installed-*; touch "$stamp"
+fi
