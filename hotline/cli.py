@@ -22,6 +22,9 @@ holidays_app = typer.Typer(help="Holiday openers: computed windows and admin ove
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(holidays_app, name="holidays")
+agents_app = typer.Typer(help="Agent accounts: desktop login, SIP endpoint, queue membership.",
+                         no_args_is_help=True)
+app.add_typer(agents_app, name="agents")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -278,6 +281,84 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
                                                      HolidayOverride.year == year)).rowcount
         db.add(AuditEntry(actor="cli", action="clear", object_type="holiday", object_id=f"{holiday}:{year}"))
     typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
+
+
+# --------------------------------------------------------------- agents --
+
+def _reload_phones(s: Settings) -> str:
+    """Regenerate the agents' PJSIP endpoints and reload PJSIP in the live Asterisk."""
+    from hotline import runtime
+    st = runtime.running(s)
+    if not st:
+        return "(the hotline is not running: effective at the next `hotline up`)"
+    return runtime.reload_agents(s)
+
+
+@agents_app.command("add")
+def agents_add(agent_no: str, name: str,
+               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin"),
+               password: Optional[str] = typer.Option(None, "--password",
+                                                      help="default: read from the terminal")) -> None:
+    """Add a person: desktop login, SIP endpoint with a generated secret."""
+    from db.models import Role
+    from hotline.users import UserError, add_user
+    s = settings()
+    try:
+        r = Role(role)
+    except ValueError:
+        fail(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}")
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with sessions(s)() as db:
+        try:
+            add_user(db, agent_no, name, r, pw)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s)}")
+
+
+@agents_app.command("list")
+def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Everyone with a login."""
+    from sqlalchemy import select
+
+    from db.models import User
+    with sessions(settings())() as db:
+        rows = [{"agent_no": u.agent_no, "name": u.name, "role": u.role.value, "active": u.active,
+                 "sip_user": f"agent-{u.agent_no}"} for u in db.scalars(select(User).order_by(User.agent_no))]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
+
+
+@agents_app.command("disable")
+def agents_disable(agent_no: str) -> None:
+    """Disable a login at once: sessions end, SIP registration and queue membership are cut."""
+    from hotline.users import UserError, disable_user
+    s = settings()
+    with sessions(s)() as db:
+        try:
+            disable_user(db, agent_no)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no} disabled {_reload_phones(s)}")
+
+
+@agents_app.command("passwd")
+def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "--password")) -> None:
+    """Set a new desktop password (unlocks a locked account)."""
+    from hotline.users import UserError, set_password
+    pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with sessions(settings())() as db:
+        try:
+            set_password(db, agent_no, pw)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no}: password changed")
 
 
 def main() -> None:

@@ -137,6 +137,48 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
     raise HotlineError(f"the hotline service did not come up in {timeout:.0f} s; see {log_path}")
 
 
+def restart_service(s: Settings) -> int:
+    """Replace the running hotline service (Asterisk keeps running): after an upgrade,
+    a settings change, or a crash."""
+    st = read_state(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    if st.get("service_pid"):
+        stop_pid(st["service_pid"], timeout=10)
+    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    _write_state(s, st)
+    return st["service_pid"]
+
+
+def live_asterisk(s: Settings) -> PrivateAsterisk:
+    """A handle on the running Asterisk (same config), for reloads and CLI commands."""
+    st = running(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    return asterisk_for(s, Ports(**st["ports"]), build=False)
+
+
+def reload_agents(s: Settings) -> str:
+    """Write the agents' endpoints and reload PJSIP; removed/disabled phones drop at once."""
+    sessions = prepare_database(s)
+    ast = live_asterisk(s)
+    phones = agent_phones(sessions)
+    ast.agents = phones
+    ast.write_config()
+    ast.rx("module reload res_pjsip.so")
+    from db.models import User
+    from sqlalchemy import select
+    with sessions() as db:
+        gone = [u.agent_no for u in db.scalars(select(User).where(User.active.is_(False)))]
+    for agent_no in gone:
+        # a disabled agent leaves the queue now; the endpoint itself went with the reload
+        try:
+            ast.rx(f"queue remove member PJSIP/agent-{agent_no} from repair")
+        except AsteriskError:
+            pass  # was not a member
+    return "(reloaded into the live Asterisk)"
+
+
 def api_health(port: int) -> dict | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:

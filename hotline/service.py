@@ -50,6 +50,12 @@ class HotlineService:
         self._servers: list = []
         self._runner: web.AppRunner | None = None
         self.active_calls = 0
+        #: agent_no → {"member", "paused", "reason", "in_call", "wrapup_until", "calls_taken"}
+        self.agents: dict[str, dict] = {}
+        #: agent_no → (caller uniqueid, ticket number) of the call ringing or talking there
+        self.ringing: dict[str, tuple[str, str]] = {}
+        from hotline.api import AgentApi
+        self.api = AgentApi(self)
 
     # ------------------------------------------------------------ FastAGI --
     async def _agi_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
@@ -90,6 +96,7 @@ class HotlineService:
                                forgetable_actions=("ping", "login"))
         self.manager.on_connect = lambda mngr: self.ami_connected.set()
         self.manager.on_disconnect = lambda mngr, exc: self.ami_connected.clear()
+        self._on_ami()
         while True:
             try:
                 await self.manager.connect()
@@ -100,15 +107,116 @@ class HotlineService:
                 log.warning("AMI not reachable yet (%s); retrying", exc)
                 await asyncio.sleep(2)
 
+    def _on_ami(self) -> None:
+        m = self.manager
+        m.register_event("AgentCalled", self._agent_called)
+        m.register_event("AgentConnect", self._agent_connect)
+        m.register_event("AgentComplete", self._agent_done)
+        m.register_event("AgentRingNoAnswer", self._agent_done)
+        m.register_event("QueueCallerAbandon", self._caller_left)
+        m.register_event("QueueMemberAdded", self._member_status)
+        m.register_event("QueueMemberRemoved", self._member_status)
+        m.register_event("QueueMemberPause", self._member_status)
+        m.register_event("QueueMemberStatus", self._member_status)
+        m.register_event("FullyBooted", self._asterisk_booted)
+
+    @staticmethod
+    def _agent_no(event) -> str:
+        name = event.get("MemberName") or event.get("Interface", "")
+        return name.rsplit("/", 1)[-1].removeprefix("agent-")
+
+    def agent_state(self, agent_no: str) -> dict:
+        st = self.agents.setdefault(agent_no, {"member": False, "paused": False, "reason": "",
+                                               "in_call": False, "wrapup_until": None, "calls_taken": 0})
+        return dict(st)
+
+    def ringing_ticket(self, agent_no: str) -> str | None:
+        got = self.ringing.get(agent_no)
+        return got[1] if got else None
+
+    async def _agent_called(self, _m, event) -> None:
+        """The agent's phone rings: push the screen pop at once."""
+        agent_no, uniqueid = self._agent_no(event), event.get("Uniqueid", "")
+        pop = await asyncio.to_thread(self.api.build_pop, uniqueid, agent_no)
+        if pop is None:
+            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
+                   "account": None, "history": [], "ticket": None, "ivr": {}}
+        self.ringing[agent_no] = (uniqueid, (pop.get("ticket") or {}).get("number", ""))
+        if pop.get("account"):
+            self.api.grant(agent_no, pop["account"]["account_no"])
+        await self.api.push_agent(agent_no, pop)
+
+    async def _agent_connect(self, _m, event) -> None:
+        agent_no = self._agent_no(event)
+        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st["in_call"] = True
+        st["calls_taken"] += 1
+        await self.api.push_agent(agent_no, {"type": "call_answered", "uniqueid": event.get("Uniqueid", ""),
+                                             "agent_state": dict(st)})
+
+    async def _agent_done(self, _m, event) -> None:
+        agent_no = self._agent_no(event)
+        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        was_talking = st["in_call"] and event.get("Event") == "AgentComplete"
+        st["in_call"] = False
+        await self.api.push_agent(agent_no, {"type": "call_ended", "uniqueid": event.get("Uniqueid", ""),
+                                             "answered": was_talking, "agent_state": dict(st)})
+
+    async def _caller_left(self, _m, event) -> None:
+        for agent_no, (uid, _t) in list(self.ringing.items()):
+            if uid == event.get("Uniqueid"):
+                self.ringing.pop(agent_no, None)
+                await self.api.push_agent(agent_no, {"type": "call_ended", "uniqueid": uid, "answered": False,
+                                                     "agent_state": self.agent_state(agent_no)})
+
+    async def _member_status(self, _m, event) -> None:
+        agent_no = self._agent_no(event)
+        if not agent_no:
+            return
+        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        kind = event.get("Event")
+        if kind == "QueueMemberRemoved":
+            st["member"] = False
+        else:
+            st["member"] = True
+            st["paused"] = event.get("Paused") == "1"
+            st["reason"] = event.get("PausedReason", "") if st["paused"] else ""
+            st["in_call"] = event.get("InCall") == "1"
+        await self.api.push_agent(agent_no, {"type": "agent_state", "agent_state": dict(st)})
+
+    async def _asterisk_booted(self, _m, _event) -> None:
+        """Asterisk restarted: queue membership is restored from what agents had asked for."""
+        for agent_no, st in list(self.agents.items()):
+            if st.get("member"):
+                await self.set_queue_member(agent_no, "", True)
+                if st.get("paused"):
+                    await self.set_paused(agent_no, True, st.get("reason", ""))
+
+    async def _ami(self, action: dict) -> dict:
+        if self.manager is None or not self.ami_connected.is_set():
+            from hotline.api import ApiError
+            raise ApiError(503, "电话系统暂时不可用，请稍后重试")
+        res = await asyncio.wait_for(self.manager.send_action(action), timeout=10)
+        return res[0] if isinstance(res, list) else res
+
+    async def set_queue_member(self, agent_no: str, name: str, member: bool) -> None:
+        iface = f"PJSIP/agent-{agent_no}"
+        if member:
+            await self._ami({"Action": "QueueAdd", "Queue": "repair", "Interface": iface,
+                             "MemberName": f"agent-{agent_no}", "StateInterface": iface, "Penalty": "0"})
+        else:
+            await self._ami({"Action": "QueueRemove", "Queue": "repair", "Interface": iface})
+        self.agents.setdefault(agent_no, self.agent_state(agent_no))["member"] = member
+
+    async def set_paused(self, agent_no: str, paused: bool, reason: str) -> None:
+        await self._ami({"Action": "QueuePause", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}",
+                         "Paused": "true" if paused else "false", "Reason": reason})
+        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st["paused"], st["reason"] = paused, reason if paused else ""
+
     # ---------------------------------------------------------------- API --
     def _api(self) -> web.Application:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
-        app.router.add_get("/api/health", self._health)
-        return app
-
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "ami": self.ami_connected.is_set(),
-                                  "active_calls": self.active_calls})
+        return self.api.app()
 
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from hotline import runtime
 from hotline.config import load_settings
 
 
@@ -33,13 +34,57 @@ def settings(tmp_path):
 @pytest.fixture(scope="session")
 def hotline(tmp_path_factory):
     """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session."""
-    from hotline import runtime
     from hotline.demo import seed_demo
     home = tmp_path_factory.mktemp("hotline-home")
-    s = load_settings(home=str(home), digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"))
+    # a fixed "now": in the heating season, an ordinary working day (no holiday opener)
+    s = load_settings(home=str(home), today="2026-11-23T10:00",
+                      digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"))
     sessions = runtime.prepare_database(s)
     with sessions() as db:
         seed_demo(db, accounts=50)
     runtime.up(s, log=lambda m: None)
     yield s
     runtime.down(s)
+
+
+class IvrHarness:
+    """The running hotline, seen from a test: AMI events, SIP callers, the DB."""
+
+    def __init__(self, settings):
+        from hotline.asterisk import ami_secret
+        from hotline.scenarios import AmiEventLog
+        from hotline.sipphone import SipStack
+        self.settings = settings
+        self.state = runtime.read_state(settings)
+        self.ports = self.state["ports"]
+        self.sessions = runtime.prepare_database(settings)
+        self.ami = AmiEventLog(self.ports["ami"], "hotline", ami_secret(settings))
+        self.stack = SipStack.instance()
+        self._phones = {}
+
+    def phone_for(self, number: str):
+        from hotline.sipphone import Phone
+        if number not in self._phones:
+            self._phones[number] = Phone.anonymous(self.stack, self.ports["sip"], number)
+        return self._phones[number]
+
+    def queue_log_lines(self) -> list[str]:
+        path = self.settings.asterisk_dir / "log" / "queue_log"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def service_pid(self) -> int:
+        return runtime.read_state(self.settings)["service_pid"]
+
+    def restart_service(self, today: str) -> None:
+        self.settings = self.settings.replace(today=today)
+        runtime.restart_service(self.settings)
+
+    def close(self):
+        self.ami.close()
+
+
+@pytest.fixture(scope="session")
+def ivr(hotline):
+    h = IvrHarness(hotline)
+    yield h
+    h.close()
