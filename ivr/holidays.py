@@ -3,7 +3,9 @@
 Windows come from the calendar for any year (春节 and 中秋 computed with the
 Chinese lunisolar calendar of the `holidays` package, nothing typed by hand);
 an admin's per-notice override for (holiday, year) replaces the computed window,
-since "节日开头语具体使用时间,统一以每次节日通知为准".
+since "节日开头语具体使用时间,统一以每次节日通知为准". Overrides arrive as plain
+objects (e.g. `db.models.HolidayOverride` rows), mappings or tuples
+``(holiday, year, start, end[, note])`` — this module never touches the database.
 """
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from typing import Iterable
 
 from holidays.calendars.chinese import _ChineseLunisolar
 
-_LUNAR = _ChineseLunisolar()
+_LUNAR = _ChineseLunisolar()   # tables cover 1901–2100; outside that the lunar windows are left out
 
-# key → (name, opener); order = priority when windows overlap (中秋 before 国庆 on its day)
+# key → (name, opener), in calendar order
 HOLIDAYS: dict[str, tuple[str, str]] = {
     "yuandan": ("元旦", "新年好"),
     "chunjie": ("春节", "新年好"),
@@ -33,57 +35,85 @@ class HolidayOpener:
     name: str
     opener: str
     start: datetime
-    end: datetime          # inclusive
+    end: datetime              # inclusive
     source: str = "calendar"   # or "notice" (admin override)
 
     def covers(self, now: datetime) -> bool:
         return self.start <= now <= self.end
 
 
-def _window(key: str, first: date, last: date, source: str = "calendar") -> HolidayOpener:
+def _make(key: str, start, end, source: str = "calendar") -> HolidayOpener:
+    # bare dates mean whole days: start of the first, last instant of the last
+    if not isinstance(start, datetime):
+        start = datetime.combine(start, time.min)
+    if not isinstance(end, datetime):
+        end = datetime.combine(end, time.max)
     name, opener = HOLIDAYS[key]
-    return HolidayOpener(key, name, opener, datetime.combine(first, time.min),
-                         datetime.combine(last, time.max), source)
+    return HolidayOpener(key, name, opener, start, end, source)
+
+
+def lunar_new_year(year: int) -> date | None:
+    """正月初一 of `year` (None outside the lunisolar tables)."""
+    return _LUNAR.lunar_new_year_date(year)[0]
+
+
+def mid_autumn(year: int) -> date | None:
+    """八月十五 of `year` (None outside the lunisolar tables)."""
+    return _LUNAR.mid_autumn_date(year)[0]
 
 
 def default_windows(year: int) -> list[HolidayOpener]:
-    """Computed windows of one year."""
-    new_year = _LUNAR.lunar_new_year_date(year)[0]
-    mid_autumn = _LUNAR.mid_autumn_date(year)[0]
-    return [
-        _window("yuandan", date(year, 1, 1), date(year, 1, 3)),
-        # 新年好 is customary from 除夕 through 元宵 (正月十五)
-        _window("chunjie", new_year - timedelta(days=1), new_year + timedelta(days=14)),
-        _window("laodong", date(year, 5, 1), date(year, 5, 5)),
-        _window("zhongqiu", mid_autumn - timedelta(days=1), mid_autumn + timedelta(days=1)),
-        _window("guoqing", date(year, 10, 1), date(year, 10, 7)),
-    ]
+    """The computed windows of one year, in calendar order."""
+    out = [_make("yuandan", date(year, 1, 1), date(year, 1, 3))]
+    if (ny := lunar_new_year(year)) is not None:
+        # 新年好 is customary from 除夕 (eve) through 元宵 (正月十五)
+        out.append(_make("chunjie", ny - timedelta(days=1), ny + timedelta(days=14)))
+    out.append(_make("laodong", date(year, 5, 1), date(year, 5, 5)))
+    if (ma := mid_autumn(year)) is not None:
+        out.append(_make("zhongqiu", ma - timedelta(days=1), ma + timedelta(days=1)))
+    out.append(_make("guoqing", date(year, 10, 1), date(year, 10, 7)))
+    return out
+
+
+def _override_fields(o) -> tuple:
+    """(holiday, year, start, end) of a row, a mapping or a tuple."""
+    if isinstance(o, dict):
+        return o["holiday"], o["year"], o["start"], o["end"]
+    if isinstance(o, (tuple, list)):
+        return tuple(o[:4])
+    return o.holiday, o.year, o.start, o.end
 
 
 def windows(year: int, overrides: Iterable = ()) -> list[HolidayOpener]:
-    """The year's windows; an override (holiday, year, start, end) replaces the computed one."""
+    """The year's windows; an override for (holiday, year) replaces the computed one."""
     by_key = {w.key: w for w in default_windows(year)}
     for o in overrides:
-        if o.year == year and o.holiday in HOLIDAYS:
-            name, opener = HOLIDAYS[o.holiday]
-            by_key[o.holiday] = HolidayOpener(o.holiday, name, opener, o.start, o.end, "notice")
-    return [by_key[k] for k in HOLIDAYS]
+        key, o_year, start, end = _override_fields(o)
+        if int(o_year) == year and key in HOLIDAYS:
+            by_key[key] = _make(key, start, end, "notice")
+    return [by_key[k] for k in HOLIDAYS if k in by_key]
 
 
 def opener_for(now: datetime, overrides: Iterable = ()) -> HolidayOpener | None:
-    """The holiday whose window covers `now`, if any (a 春节 window may start the year before)."""
+    """The holiday whose window covers `now`, if any.
+
+    Notices beat the calendar. When 中秋 falls inside 国庆 both are valid; 中秋
+    wins on the festival day itself, 国庆 on the days around it.
+    """
     overrides = list(overrides)
-    candidates = windows(now.year, overrides) + [w for w in windows(now.year - 1, overrides) if w.end.year == now.year]
-    # 中秋 wins on its own day when it falls inside 国庆
-    covering = [w for w in candidates if w.covers(now)]
-    if not covering:
+    # a notice may start in the previous year (元旦 from 12-31) or run into the next
+    candidates = [w for y in (now.year - 1, now.year, now.year + 1)
+                  for w in windows(y, overrides) if w.covers(now)]
+    if not candidates:
         return None
-    order = list(HOLIDAYS)
-    covering.sort(key=lambda w: (w.source != "notice", w.key == "guoqing", order.index(w.key)))
-    return covering[0]
+    festival_day = now.date() == mid_autumn(now.year)
+    priority = ["zhongqiu", "yuandan", "chunjie", "laodong", "guoqing"] if festival_day else \
+               ["yuandan", "chunjie", "laodong", "guoqing", "zhongqiu"]
+    return min(candidates, key=lambda w: (w.source != "notice", priority.index(w.key)))
 
 
 def greeting_text(now: datetime, overrides: Iterable = ()) -> str:
+    """The greeting's first words: the holiday opener or 您好."""
     opener = opener_for(now, overrides)
     return opener.opener if opener else DEFAULT_GREETING
 

@@ -1,152 +1,201 @@
 """The prompt catalog and its audio: TTS at setup, studio recordings win, cached read-backs.
 
 Flows name prompts through `P` (``P.greeting_welcome``): a typo is an
-AttributeError at import, not a silent missing file at 3 a.m.
+AttributeError at import, not a silent missing file at 3 a.m. Every file made
+here is 8 kHz mono 16-bit WAV, what Asterisk plays without transcoding.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
+import tempfile
+import threading
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CATALOG = Path(__file__).with_name("prompts.toml")
+ESPEAK_SPEED = "150"          # words/min: a little slower than espeak's 175, for old phones and ears
+WORKERS = min(8, os.cpu_count() or 2)
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_manifest_lock = threading.Lock()
 
 
 def load_catalog() -> dict[str, str]:
+    """{prompt id: zh-CN text} from prompts.toml, in file order."""
     with open(CATALOG, "rb") as fh:
-        return dict(tomllib.load(fh)["prompts"])
+        prompts = dict(tomllib.load(fh)["prompts"])
+    bad = [i for i in prompts if not _ID.fullmatch(i)]
+    if bad:   # ids become file names and Python attributes
+        raise ValueError(f"{CATALOG.name}: prompt ids must be snake_case: {', '.join(bad)}")
+    return prompts
+
+
+PROMPT_IDS: tuple[str, ...] = tuple(load_catalog())
 
 
 class _Ids:
-    def __init__(self, ids):
-        for i in ids:
-            setattr(self, i, i)
+    """Attribute per prompt id whose value is the id itself; unknown names raise AttributeError."""
+    __slots__ = ()
+
+    def __dir__(self):
+        return list(PROMPT_IDS)
 
 
-P = _Ids(load_catalog())
+for _pid in PROMPT_IDS:
+    setattr(_Ids, _pid, _pid)
+P = _Ids()
 
 
 def sound_name(prompt_id: str) -> str:
-    """What Asterisk plays: the hotline's sounds dir is linked as `hotline`."""
+    """What Asterisk plays: the hotline's prompts dir is linked into its sounds as `hotline`."""
     return f"hotline/{prompt_id}"
 
+
+# ------------------------------------------------------------------ tools --
 
 def _need(tool: str, package: str) -> str:
     path = shutil.which(tool)
     if not path:
-        raise RuntimeError(f"{tool} is missing — install the Debian package {package}")
+        raise RuntimeError(f"{tool} is missing — install the Debian package {package} "
+                           f"(apt-get install {package})")
     return path
 
 
-def synthesise(text: str, out: Path, voice: str) -> None:
-    """espeak-ng → 8 kHz mono 16-bit WAV (what Asterisk's format_wav plays)."""
-    espeak, sox = _need("espeak-ng", "espeak-ng"), _need("sox", "sox")
+def _run(argv: list[str], what: str, stdin: str | None = None) -> None:
+    r = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        tail = (r.stderr or r.stdout).strip().splitlines()[-1:]
+        raise RuntimeError(f"{what} failed: {tail[0] if tail else f'exit {r.returncode}'}")
+
+
+def _tmp_beside(out: Path, suffix: str) -> Path:
+    """A unique temp file in the target's dir: concurrent renders never share one, rename is atomic."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tts.wav")
-    subprocess.run([espeak, "-v", voice, "-s", "150", "-w", str(tmp), text], check=True,
-                   capture_output=True, timeout=60)
-    convert(tmp, out)
-    tmp.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=suffix, dir=out.parent)
+    os.close(fd)
+    return Path(name)
 
 
 def convert(src: Path, out: Path) -> None:
+    """Any sox-readable audio → 8 kHz mono 16-bit WAV at `out`, never half-written."""
     sox = _need("sox", "sox")
-    part = out.with_suffix(".part.wav")
-    r = subprocess.run([sox, str(src), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(part)],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
+    part = _tmp_beside(out, ".wav")
+    try:
+        _run([sox, "-q", str(src), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(part)],
+             f"sox converting {Path(src).name}")
+        part.chmod(0o644)   # mkstemp makes 0600; Asterisk may run as another user
+        part.replace(out)
+    finally:
         part.unlink(missing_ok=True)
-        raise RuntimeError(f"sox could not convert {src.name}: {r.stderr.strip().splitlines()[-1:] or ''}")
-    part.replace(out)   # never a half-written prompt
 
+
+def synthesise(text: str, out: Path, voice: str) -> None:
+    """espeak-ng → 8 kHz WAV. Text goes through stdin: an address starting with '-' is no option."""
+    espeak, sox = _need("espeak-ng", "espeak-ng"), _need("sox", "sox")
+    raw = _tmp_beside(out, ".tts.wav")
+    try:
+        if text.strip():
+            _run([espeak, "-v", voice, "-s", ESPEAK_SPEED, "-w", str(raw), "--stdin"], "espeak-ng", stdin=text)
+        else:   # espeak writes no file for empty text; play a breath of silence instead
+            _run([sox, "-n", "-r", "8000", "-c", "1", str(raw), "trim", "0", "0.2"], "sox")
+        convert(raw, out)
+    finally:
+        raw.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- catalog --
 
 def _fingerprint(settings, text: str, custom: Path) -> str:
+    """What a rendered file was made from: a changed text, voice or recording re-renders it."""
     if custom.exists():
         return "custom:" + hashlib.sha1(custom.read_bytes()).hexdigest()
-    return f"tts:{settings.tts_voice}:" + hashlib.sha1(text.encode()).hexdigest()
+    return f"tts:{settings.tts_voice}:{ESPEAK_SPEED}:" + hashlib.sha1(text.encode()).hexdigest()
 
 
 def render_catalog(settings, force: bool = False, only: list[str] | None = None) -> list[Path]:
-    """Render every prompt id that changed since the last render (text, voice or recording)."""
+    """Render every prompt whose source changed since the last run; returns the catalog's files."""
     _need("espeak-ng", "espeak-ng")
     _need("sox", "sox")
     out_dir = settings.prompts_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError):
-        manifest = {}
-    jobs = []
-    for pid, text in load_catalog().items():
-        if only and pid not in only:
-            continue
-        custom = settings.custom_prompts_dir / f"{pid}.wav"
-        fp = _fingerprint(settings, text, custom)
-        out = out_dir / f"{pid}.wav"
-        if force or manifest.get(pid) != fp or not out.exists():
-            jobs.append((pid, text, custom, out, fp))
+    catalog = load_catalog()
+    with _manifest_lock:
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, ValueError):
+            manifest = {}
+        jobs = []
+        for pid, text in catalog.items():
+            if only and pid not in only:
+                continue
+            custom = settings.custom_prompts_dir / f"{pid}.wav"
+            fp, out = _fingerprint(settings, text, custom), out_dir / f"{pid}.wav"
+            if force or manifest.get(pid) != fp or not out.exists():
+                jobs.append((pid, text, custom, out, fp))
 
-    def run(job):
-        pid, text, custom, out, fp = job
-        if custom.exists():
-            convert(custom, out)
-        else:
-            synthesise(text, out, settings.tts_voice)
-        return pid, fp
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for pid, fp in pool.map(run, jobs):
+        def run(job):
+            pid, text, custom, out, fp = job
+            if custom.exists():          # an admin's studio recording wins over TTS
+                convert(custom, out)
+            else:
+                synthesise(text, out, settings.tts_voice)
             manifest[pid] = fp
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    _render_hold_music(settings)
-    return sorted(out_dir.glob("*.wav"))
+
+        try:   # espeak and sox are single-threaded: run several at once
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                list(pool.map(run, jobs))
+        finally:   # what did render is remembered even if one prompt failed
+            manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    render_hold_music(settings)
+    return [out_dir / f"{pid}.wav" for pid in catalog if not only or pid in only]
 
 
-def _render_hold_music(settings) -> None:
-    """A soft looping chord progression, rendered once (an admin may drop real files in moh/)."""
+def render_hold_music(settings) -> Path:
+    """A soft chord progression for the queue, looped by Asterisk; made once (an admin may replace it)."""
     moh = settings.home / "sounds" / "moh"
-    moh.mkdir(parents=True, exist_ok=True)
     target = moh / "hold.wav"
     if target.exists():
-        return
+        return target
     sox = _need("sox", "sox")
-    part = moh / "hold.part.wav"
     chords = [("C4", "E4", "G4"), ("A3", "C4", "E4"), ("F3", "A3", "C4"), ("G3", "B3", "D4")]
-    pieces = []
-    for i, chord in enumerate(chords):
-        p = moh / f".chord{i}.wav"
-        subprocess.run([sox, "-n", "-r", "8000", "-c", "1", "-b", "16", str(p), "synth", "2.5",
-                        *sum((["pl", n] for n in chord), []), "fade", "0.3", "2.5", "0.6", "gain", "-18"],
-                       check=True, capture_output=True)
-        pieces.append(str(p))
-    subprocess.run([sox, *pieces, str(part)], check=True, capture_output=True)
-    for p in pieces:
-        Path(p).unlink()
-    part.replace(target)
+    pieces = [_tmp_beside(target, f".chord{i}.wav") for i in range(len(chords))]
+    part = _tmp_beside(target, ".wav")
+    try:
+        for chord, p in zip(chords, pieces):
+            # three plucked strings mixed down to one channel, faded in and out
+            _run([sox, "-q", "-n", "-r", "8000", "-c", "1", "-b", "16", str(p), "synth", "2.5",
+                  *(a for n in chord for a in ("pl", n)), "fade", "0.3", "2.5", "0.6"], "sox synth")
+        _run([sox, "-q", *map(str, pieces), str(part), "norm", "-12"], "sox")
+        part.chmod(0o644)
+        part.replace(target)
+    finally:
+        for p in (*pieces, part):
+            p.unlink(missing_ok=True)
+    return target
 
 
 def tts_sound(settings, text: str) -> str:
-    """A read-back (address, digits) as an Asterisk sound name, synthesised once per text."""
-    key = hashlib.sha1(f"{settings.tts_voice}\0{text}".encode()).hexdigest()[:20]
+    """A read-back (address, digits) as an Asterisk sound name 'tts/<hash>', synthesised once per text."""
+    key = hashlib.sha1(f"{settings.tts_voice}\0{text}".encode()).hexdigest()
     out = settings.tts_cache_dir / f"{key}.wav"
     if not out.exists():
         synthesise(text, out, settings.tts_voice)
     return f"tts/{key}"
 
 
-def import_prompt(settings, prompt_id: str, file: Path) -> Path:
-    catalog = load_catalog()
-    if prompt_id not in catalog:
+def import_prompt(settings, prompt_id: str, file) -> Path:
+    """Make a studio recording (any sox-readable audio) the prompt `prompt_id`, and render it now."""
+    if prompt_id not in load_catalog():
         raise ValueError(f"unknown prompt id {prompt_id!r} — `hotline prompts list` shows the ids")
     if not Path(file).is_file():
         raise ValueError(f"{file}: no such file")
     custom = settings.custom_prompts_dir / f"{prompt_id}.wav"
-    custom.parent.mkdir(parents=True, exist_ok=True)
     convert(Path(file), custom)
     render_catalog(settings, only=[prompt_id])
     return custom
