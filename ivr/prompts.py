@@ -16,6 +16,7 @@ import tempfile
 import threading
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 CATALOG = Path(__file__).with_name("prompts.toml")
@@ -94,14 +95,31 @@ def convert(src: Path, out: Path) -> None:
         part.unlink(missing_ok=True)
 
 
+@lru_cache(maxsize=8)
+def speaking_voice(voice: str) -> str:
+    """The espeak-ng voice actually used for `voice`.
+
+    espeak-ng 1.51 (Debian 12) has a broken `cmn`: it turns 你好 into pinyin and
+    reads that in English ("ni three hao three"; espeak-ng issues #1236, #1370).
+    `cmn-latn-pinyin` reads hanzi correctly there, so fall back to it when a probe
+    shows the English switch; fixed espeak versions keep the configured voice.
+    """
+    espeak = _need("espeak-ng", "espeak-ng")
+    r = subprocess.run([espeak, "-q", "-x", "-v", voice, "你好"], capture_output=True, text=True, timeout=30)
+    if r.returncode == 0 and "(en)" in r.stdout:
+        return "cmn-latn-pinyin"
+    return voice
+
+
 def synthesise(text: str, out: Path, voice: str) -> None:
     """espeak-ng → 8 kHz WAV. Text goes through stdin: an address starting with '-' is no option."""
     espeak, sox = _need("espeak-ng", "espeak-ng"), _need("sox", "sox")
     raw = _tmp_beside(out, ".tts.wav")
     try:
         if text.strip():
-            _run([espeak, "-v", voice, "-s", ESPEAK_SPEED, "-w", str(raw), "--stdin"], "espeak-ng", stdin=text)
-        else:   # espeak writes no file for empty text; play a breath of silence instead
+            _run([espeak, "-v", speaking_voice(voice), "-s", ESPEAK_SPEED, "-w", str(raw), "--stdin"],
+                 "espeak-ng", stdin=text)
+        if raw.stat().st_size == 0:   # nothing speakable (empty, '。'): a breath of silence instead
             _run([sox, "-n", "-r", "8000", "-c", "1", str(raw), "trim", "0", "0.2"], "sox")
         convert(raw, out)
     finally:
@@ -114,7 +132,7 @@ def _fingerprint(settings, text: str, custom: Path) -> str:
     """What a rendered file was made from: a changed text, voice or recording re-renders it."""
     if custom.exists():
         return "custom:" + hashlib.sha1(custom.read_bytes()).hexdigest()
-    return f"tts:{settings.tts_voice}:{ESPEAK_SPEED}:" + hashlib.sha1(text.encode()).hexdigest()
+    return f"tts:{speaking_voice(settings.tts_voice)}:{ESPEAK_SPEED}:" + hashlib.sha1(text.encode()).hexdigest()
 
 
 def render_catalog(settings, force: bool = False, only: list[str] | None = None) -> list[Path]:
@@ -182,7 +200,7 @@ def render_hold_music(settings) -> Path:
 
 def tts_sound(settings, text: str) -> str:
     """A read-back (address, digits) as an Asterisk sound name 'tts/<hash>', synthesised once per text."""
-    key = hashlib.sha1(f"{settings.tts_voice}\0{text}".encode()).hexdigest()
+    key = hashlib.sha1(f"{speaking_voice(settings.tts_voice)}\0{text}".encode()).hexdigest()
     out = settings.tts_cache_dir / f"{key}.wav"
     if not out.exists():
         synthesise(text, out, settings.tts_voice)

@@ -89,14 +89,21 @@ class Dialog:
 
 
 @pytest.fixture(scope="module")
-def account(ivr):
-    """A demo account whose phone number belongs to it alone."""
+def accounts(ivr):
+    """Demo accounts, each with a mobile that belongs to it alone; each test takes its own."""
+    out = []
     with ivr.sessions() as db:
         for acc in db.scalars(select(HeatingAccount).order_by(HeatingAccount.id)):
             phones = [p.phone for p in acc.phones if p.phone.startswith("1")]
             if phones:
-                return {"id": acc.id, "account_no": acc.account_no, "phone": phones[0]}
-    raise AssertionError("no demo account with a mobile")
+                out.append({"id": acc.id, "account_no": acc.account_no, "phone": phones[0]})
+    assert len(out) >= 5, "demo data has too few accounts with a mobile"
+    return out
+
+
+@pytest.fixture
+def account(accounts):
+    return accounts[0]
 
 
 # ------------------------------------------------------------- scenarios --
@@ -125,7 +132,8 @@ def test_known_caller_confirms_address_and_reports_no_heat(ivr, account):
         assert ticket_of(db, account["phone"]).callback_requested is True
 
 
-def test_unknown_caller_keys_a_valid_account_and_reports_a_leak_with_priority(ivr, account):
+def test_unknown_caller_keys_a_valid_account_and_reports_a_leak_with_priority(ivr, accounts):
+    account = accounts[1]
     number = "13312345601"
     d = Dialog(ivr, number)
     d.at("account_enter", account["account_no"] + "#").at("address_confirm_rekey", "1")
@@ -163,7 +171,8 @@ def test_invalid_keys_and_silence_on_the_problem_menu_go_to_an_agent(ivr):
     d.hangup()
 
 
-def test_callback_number_rekeyed_invalid_then_valid(ivr, account):
+def test_callback_number_rekeyed_invalid_then_valid(ivr, accounts):
+    account = accounts[2]
     d = Dialog(ivr, account["phone"])
     d.at("address_confirm", "1").at("problem_menu", "3").at("callback_confirm", "2")
     d.at("callback_enter", "123#").at("callback_invalid")
@@ -190,14 +199,19 @@ def test_voice_description_is_kept_with_the_ticket(ivr):
     d.hangup()
 
 
-def test_open_ticket_status_then_agent(ivr, account):
+def test_open_ticket_status_then_agent(ivr, accounts):
+    account = accounts[3]
+    with ivr.sessions() as db, db.begin():
+        open_t = Ticket(number="2611209999", account_id=account["id"], state=TicketState.dispatched,
+                        category=Category.no_heat)
+        db.add(open_t)
     d = Dialog(ivr, account["phone"])
     d.at("address_confirm", "1").at("open_ticket_offer", "1")
-    d.at("after_status_menu", "0")
+    d.at("state_dispatched").at("after_status_menu", "0")
     d.in_queue()
+    assert d.vars()["HOTLINE_TICKET"] == "2611209999"
     with ivr.sessions() as db:
-        open_t = db.scalar(select(Ticket).where(Ticket.account_id == account["id"]).order_by(Ticket.id.desc()))
-    assert d.vars()["HOTLINE_TICKET"] == open_t.number
+        assert call_of(db, account["phone"]).ticket_id == open_t.id
     d.hangup()
 
 
