@@ -25,6 +25,9 @@ app.add_typer(holidays_app, name="holidays")
 agents_app = typer.Typer(help="Agent accounts: desktop login, SIP endpoint, queue membership.",
                          no_args_is_help=True)
 app.add_typer(agents_app, name="agents")
+dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
+                           no_args_is_help=True)
+app.add_typer(dialplan_app, name="dialplan")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -79,9 +82,19 @@ def down() -> None:
 
 
 @app.command()
-def status(as_json: bool = typer.Option(False, "--json", help="machine-readable")) -> None:
+def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"),
+           watch: bool = typer.Option(False, "--watch", help="live queue and agents from AMI"),
+           interval: float = typer.Option(2.0, "--interval", min=0.5),
+           count: int = typer.Option(0, "--count", help="stop after N screens (0 = until Ctrl-C)")) -> None:
     """Where the hotline listens and whether its processes run (exit 3 when stopped)."""
     from hotline.runtime import status as do_status
+    if watch:
+        from hotline.live import watch as do_watch
+        try:
+            do_watch(settings(), interval, count, typer.echo)
+        except RuntimeError as exc:
+            fail(str(exc))
+        return
     st = do_status(settings())
     if as_json:
         typer.echo(json.dumps(st, ensure_ascii=False, indent=2))
@@ -281,6 +294,52 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
                                                      HolidayOverride.year == year)).rowcount
         db.add(AuditEntry(actor="cli", action="clear", object_type="holiday", object_id=f"{holiday}:{year}"))
     typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
+
+
+# ------------------------------------------------------------- dialplan --
+
+@dialplan_app.command("check")
+def dialplan_check(directory: Optional[Path] = typer.Argument(None, help="default: the live dialplan")) -> None:
+    """Lint (file:line) and load into a scratch Asterisk; exit 1 on any error."""
+    from hotline.dialplan_check import check
+    s = settings()
+    d = directory or s.dialplan_dir
+    result = check(s, d)
+    for p in result.problems:
+        typer.echo(f"{Path(d) / p.file if p.line else p.file}:{p.line}: {p.message}" if p.line else str(p))
+    if not result.loaded:
+        typer.echo("the scratch Asterisk could not load it:\n" + result.log[-2000:], err=True)
+    if not result.ok:
+        fail(f"{d}: {len(result.problems)} problem(s); not fit to load")
+    typer.echo(f"{d}: OK (lint clean, loaded by a scratch Asterisk)")
+
+
+@dialplan_app.command("reload")
+def dialplan_reload() -> None:
+    """Check the live dialplan, then reload it into the running Asterisk; refuse on any error."""
+    from hotline import runtime
+    from hotline.dialplan_check import check
+    s = settings()
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it")
+    result = check(s, s.dialplan_dir)
+    for p in result.problems:
+        typer.echo(f"{Path(s.dialplan_dir) / p.file}:{p.line}: {p.message}")
+    if not result.ok:
+        fail("reload refused: fix the problems above; the live server keeps its current dialplan")
+    typer.echo(runtime.reload_dialplan(s))
+
+
+@dialplan_app.command("test")
+def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default: the live dialplan")) -> None:
+    """Run the IVR scenario calls (real SIP) against DIR in a scratch hotline; pass/fail per scenario."""
+    from hotline.scenarios import run_all
+    s = settings()
+    results = run_all(s, directory or s.dialplan_dir, echo=typer.echo)
+    failed = [r for r in results if not r.passed]
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 # --------------------------------------------------------------- agents --

@@ -179,6 +179,17 @@ def reload_agents(s: Settings) -> str:
     return "(reloaded into the live Asterisk)"
 
 
+def reload_dialplan(s: Settings) -> str:
+    """Reload the dialplan and queues into the live Asterisk over AMI."""
+    from hotline.live import ami_session
+    with ami_session(s) as ami:
+        for module in ("pbx_config", "app_queue", "res_musiconhold"):
+            r = ami.action({"Action": "Reload", "Module": module})
+            if r.get("Response") != "Success":
+                raise HotlineError(f"reload of {module} failed: {r.get('Message', '')}")
+    return "dialplan reloaded into the live Asterisk"
+
+
 def api_health(port: int) -> dict | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:

@@ -62,13 +62,17 @@ class AmiEventLog:
 
     def wait(self, pred, timeout: float = 20, start: int = 0) -> dict[str, str]:
         """The first event (from index `start`) matching `pred`, waiting for it if need be."""
+        return self.wait_at(pred, timeout, start)[1]
+
+    def wait_at(self, pred, timeout: float = 20, start: int = 0) -> tuple[int, dict[str, str]]:
+        """Like `wait`, with the event's index (to wait for the next one after it)."""
         deadline = time.monotonic() + timeout
         i = start
         with self.cond:
             while True:
                 while i < len(self.events):
                     if pred(self.events[i]):
-                        return self.events[i]
+                        return i, self.events[i]
                     i += 1
                 left = deadline - time.monotonic()
                 if left <= 0 or self.closed:
@@ -109,9 +113,9 @@ class Scenario:
     timeout: float = 60.0
 
 
-def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> dict:
+def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:
     needle = f"hotline/{prompt}"
-    return ami.wait(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller
+    return ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller
                     and needle in e.get("Command", ""), timeout=timeout, start=start)
 
 
@@ -121,3 +125,151 @@ def channel_vars(ami: AmiEventLog, caller: str, start: int = 0) -> dict[str, str
     for e in ami.of_caller(caller, "VarSet", start):
         out[e.get("Variable", "").lstrip("_")] = e.get("Value", "")
     return out
+
+
+class CallerDialog:
+    """One caller on the line: wait for a prompt the IVR starts, then key digits."""
+
+    def __init__(self, ami: AmiEventLog, phone, extension: str, number: str):
+        self.ami, self.number = ami, number
+        self.mark = ami.mark()
+        self.pos = self.mark          # steps wait for events after the previous step's
+        self.call = phone.dial(extension)
+        self.call.wait_state("CONFIRMED", 10)
+
+    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "CallerDialog":
+        i, _ = prompt_started(self.ami, self.number, prompt, self.pos, timeout)
+        self.pos = i + 1
+        if keys:
+            time.sleep(0.3)  # let the prompt's first frames go out, as a person would
+            self.call.send_dtmf(keys)
+        return self
+
+    def recording(self, keys: str = "#", timeout: float = 30) -> "CallerDialog":
+        i, _ = self.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == self.number
+                                and e.get("Command", "").startswith("RECORD FILE"), timeout=timeout, start=self.pos)
+        self.pos = i + 1
+        time.sleep(1.2)  # after the beep
+        self.call.send_dtmf(keys)
+        return self
+
+    def in_queue(self, timeout: float = 30) -> dict:
+        return self.ami.wait(lambda e: e.get("Event") == "QueueCallerJoin"
+                             and e.get("CallerIDNum") == self.number, timeout=timeout, start=self.mark)
+
+    def vars(self) -> dict:
+        return channel_vars(self.ami, self.number, self.mark)
+
+    def hangup(self) -> None:
+        self.call.hangup()
+        self.call.wait_state("DISCONNECTED", 10)
+
+
+def _no_account(d: CallerDialog) -> CallerDialog:
+    for _ in range(3):
+        d.at("account_enter", "#")
+    return d
+
+
+def scenario_agent_request(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "0")
+    d.in_queue()
+    assert d.vars().get("HOTLINE_ROUTE") == "queue", "flow did not route to the queue"
+
+
+def scenario_leak_report(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "2").at("callback_confirm", "1").recording("#").at("ticket_number_is")
+    d.in_queue()
+    v = d.vars()
+    assert v.get("HOTLINE_CATEGORY") == "leak", f"category {v.get('HOTLINE_CATEGORY')!r}"
+    assert int(v.get("HOTLINE_PRIORITY", "0")) > 0, "a leak must raise the queue priority"
+    assert v.get("HOTLINE_TICKET"), "no ticket number on the channel"
+
+
+def scenario_invalid_then_silence(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "9").at("invalid_key").at("problem_menu").at("no_input")
+    d.at("problem_menu", "*")
+    d.in_queue()
+
+
+def scenario_callback_from_queue(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "4").at("callback_confirm", "1").recording("#")
+    d.in_queue()
+    time.sleep(1.0)
+    d.call.send_dtmf("1")
+    d.at("callback_thanks")
+    d.call.wait_state("DISCONNECTED", 20)
+
+
+SCENARIOS = [
+    ("人工服务 (户号三次未输入, 按0)", "13300000101", scenario_agent_request),
+    ("漏水报修: 工单, 优先级, 排队", "13300000102", scenario_leak_report),
+    ("无效按键与静音后转人工", "13300000103", scenario_invalid_then_silence),
+    ("排队中按1改为回电", "13300000104", scenario_callback_from_queue),
+]
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    passed: bool
+    seconds: float
+    message: str = ""
+
+
+def run_scenarios(ami: AmiEventLog, phone_for, extension: str, echo=print) -> list[ScenarioResult]:
+    results = []
+    for name, number, fn in SCENARIOS:
+        t0 = time.monotonic()
+        d = None
+        try:
+            d = CallerDialog(ami, phone_for(number), extension, number)
+            fn(d)
+            results.append(ScenarioResult(name, True, time.monotonic() - t0))
+        except Exception as exc:  # a failed scenario is a result, not a crash
+            results.append(ScenarioResult(name, False, time.monotonic() - t0, f"{type(exc).__name__}: {exc}"))
+        finally:
+            if d is not None and not d.call.ended:
+                try:
+                    d.hangup()
+                except Exception:
+                    pass
+        r = results[-1]
+        echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name}  ({r.seconds:.1f} s){'  ' + r.message if r.message else ''}")
+    return results
+
+
+def run_all(settings, directory, echo=print) -> list[ScenarioResult]:
+    """A scratch hotline on `directory` (own home, ports, Asterisk), the scenarios, then down."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from hotline import runtime
+    from hotline.asterisk import ami_secret
+    from hotline.demo import seed_demo
+    from hotline.sipphone import Phone, SipStack
+    home = Path(tempfile.mkdtemp(prefix="hotline-dptest-"))
+    s = settings.replace(home=home, dialplan_dir=Path(directory).resolve(), db_url="", today="2026-11-23T10:00",
+                         sip_port=0, ami_port=0, fastagi_port=0, api_port=0, digit_timeout_ms=3000)
+    try:
+        sessions = runtime.prepare_database(s)
+        with sessions() as db:
+            seed_demo(db, accounts=20)
+        runtime.up(s, log=lambda m: None)
+        ports = runtime.read_state(s)["ports"]
+        ami = AmiEventLog(ports["ami"], "hotline", ami_secret(s))
+        stack = SipStack.instance()
+        phones = {}
+
+        def phone_for(number):
+            if number not in phones:
+                phones[number] = Phone.anonymous(stack, ports["sip"], number)
+            return phones[number]
+        try:
+            return run_scenarios(ami, phone_for, s.extension, echo)
+        finally:
+            ami.close()
+    finally:
+        runtime.down(s)
+        shutil.rmtree(home, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -36,8 +37,11 @@ def hotline(tmp_path_factory):
     """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session."""
     from hotline.demo import seed_demo
     home = tmp_path_factory.mktemp("hotline-home")
+    # the session's own copy of the dialplan: admin tests edit it like an admin would
+    dialplan = home / "dialplan"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "dialplan", dialplan)
     # a fixed "now": in the heating season, an ordinary working day (no holiday opener)
-    s = load_settings(home=str(home), today="2026-11-23T10:00",
+    s = load_settings(home=str(home), today="2026-11-23T10:00", dialplan_dir=str(dialplan),
                       digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"))
     sessions = runtime.prepare_database(s)
     with sessions() as db:

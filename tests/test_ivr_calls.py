@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
 from hotline import runtime
-from hotline.scenarios import channel_vars, prompt_started
-from ivr.validation import digits_to_speech  # noqa: F401  (imported: flows speak numbers this way)
+from hotline.scenarios import CallerDialog
 
 pytestmark = pytest.mark.asterisk
 
@@ -43,44 +42,14 @@ def wait_for(pred, timeout=15.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-class Dialog:
-    """One caller on the line: wait for a prompt, key digits."""
+class Dialog(CallerDialog):
+    """A caller of the test session's hotline, with the DB at hand."""
 
     def __init__(self, ivr, number: str):
-        self.ivr, self.number = ivr, number
-        self.mark = ivr.ami.mark()
-        self.call = ivr.phone_for(number).dial(ivr.settings.extension)
-        self.call.wait_state("CONFIRMED", 10)
-
-    def at(self, prompt: str, keys: str = "", timeout: float = 25) -> "Dialog":
-        prompt_started(self.ivr.ami, self.number, prompt, self.mark, timeout)
-        if keys:
-            time.sleep(0.3)  # let the prompt's first frames go out, as a person would
-            self.call.send_dtmf(keys)
-        return self
-
-    def recording(self, keys: str = "#", timeout: float = 25) -> "Dialog":
-        self.ivr.ami.wait(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == self.number
-                          and e.get("Command", "").startswith("RECORD FILE"), timeout=timeout, start=self.mark)
-        time.sleep(1.2)  # after the beep
-        self.call.send_dtmf(keys)
-        return self
-
-    def in_queue(self, timeout: float = 30) -> dict:
-        return self.ivr.ami.wait(lambda e: e.get("Event") == "QueueCallerJoin"
-                                 and e.get("CallerIDNum") == self.number, timeout=timeout, start=self.mark)
-
-    def vars(self) -> dict:
-        return channel_vars(self.ivr.ami, self.number, self.mark)
-
-    def hangup(self) -> None:
-        self.call.hangup()
-        self.call.wait_state("DISCONNECTED", 10)
+        super().__init__(ivr.ami, ivr.phone_for(number), ivr.settings.extension, number)
+        self.ivr = ivr
 
     def ended(self, timeout=15) -> Call:
-        with self.ivr.sessions() as db:
-            pass
-
         def done():
             with self.ivr.sessions() as db:
                 c = call_of(db, self.number)
@@ -298,3 +267,10 @@ def test_service_killed_mid_call_caller_still_reaches_the_queue(ivr):
         d.hangup()
     finally:
         ivr.restart_service(today="2026-11-23T10:00")
+
+
+def test_the_admin_scenarios_pass_on_the_live_dialplan(ivr):
+    """`hotline dialplan test` runs these same scenarios against a scratch hotline."""
+    from hotline.scenarios import run_scenarios
+    results = run_scenarios(ivr.ami, ivr.phone_for, ivr.settings.extension, echo=lambda m: None)
+    assert [r.name for r in results if not r.passed] == [], [r.message for r in results]

@@ -1,0 +1,142 @@
+"""Start the agent desk: ``python -m desktop.app [--api URL] [--lang en] [--agent 1001] [--screenshot FILE]``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from desktop.api_client import AgentApiClient, default_api_url
+
+I18N = Path(__file__).resolve().parent / "i18n"
+log = logging.getLogger("desktop")
+
+#: a screen pop as hotline.api.AgentApi.build_pop makes it — for --demo (no server)
+DEMO_POP = {
+    "type": "screen_pop", "uniqueid": "1700000000.42", "caller": "13912345678",
+    "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
+                "district": "铁西区", "phones": ["13912345678", "024-25671234"],
+                "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
+    "history": [
+        {"number": "R20261101-0007", "state": "closed", "category": "no_heat", "created_at": "2026-11-01T08:12:00",
+         "station": "铁西维修站", "callback_requested": False},
+        {"number": "R20251203-0031", "state": "followed_up", "category": "leak",
+         "created_at": "2025-12-03T19:40:00", "station": "铁西维修站", "callback_requested": True}],
+    "ticket": {"number": "R20261123-0012", "state": "draft", "category": "no_heat", "account_no": "2024000137",
+               "caller_number": "13912345678", "callback_number": "13912345678",
+               "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
+               "priority": 0, "has_voice": True, "station_code": "TX", "station": "铁西维修站",
+               "created_at": "2026-11-23T10:01:00", "callback_requested": False,
+               "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
+               "draft_form": None},
+    "ivr": {"category": "no_heat", "callback_number": "13912345678",
+            "voice_url": "/api/tickets/R20261123-0012/voice"},
+}
+DEMO_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"]},
+                 {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"]},
+                 {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"]}]
+
+
+def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
+    """Load desktop/i18n/desktop_<lang>.qm (compiling the .ts with pyside6-lrelease if needed)."""
+    kept: list[QTranslator] = []
+    if not lang or lang.startswith("zh"):
+        return kept
+    qm, ts = I18N / f"desktop_{lang}.qm", I18N / f"desktop_{lang}.ts"
+    if ts.exists() and (not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime):
+        lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+        try:
+            subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True, timeout=30,
+                           capture_output=True)
+        except Exception:
+            log.warning("could not compile %s; English falls back to Chinese where missing", ts.name)
+    t = QTranslator(app)
+    if qm.exists() and t.load(str(qm)):
+        app.installTranslator(t)
+        kept.append(t)
+    else:
+        log.warning("no translation for %s", lang)
+    qt = QTranslator(app)   # Qt's own dialogs (OK/Cancel)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        kept.append(qt)
+    return kept
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="desktop", description="大龙供暖报修热线 座席桌面")
+    p.add_argument("--api", default=default_api_url(),
+                   help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8080)")
+    p.add_argument("--lang", default="", help="UI language: zh (default) or en")
+    p.add_argument("--agent", default="", help="prefill the 工号 in the login dialog")
+    p.add_argument("--screenshot", metavar="FILE", help="save a screenshot of the window after a delay and exit")
+    p.add_argument("--delay", type=int, default=1500, help="screenshot delay in ms (default 1500)")
+    p.add_argument("--demo", action="store_true", help="show a sample screen pop without a server")
+    p.add_argument("--null-audio", action="store_true", help="use pjsua2's null audio device (no headset)")
+    return p.parse_args(argv)
+
+
+def _install_excepthook(window_ref: list) -> None:
+    """An unexpected exception in a slot is logged and shown, never a crash."""
+    def hook(etype, value, tb):
+        traceback.print_exception(etype, value, tb)
+        w = window_ref[0] if window_ref else None
+        if w is not None:
+            try:
+                w.show_error(f"内部错误: {value}")
+            except Exception:
+                pass
+    sys.excepthook = hook
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.null_audio:
+        os.environ["HOTLINE_NULL_AUDIO"] = "1"
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop"])
+    app.setApplicationName("hotline-desktop")
+    app.setOrganizationName("dalong-heating")
+    translators = load_translation(app, args.lang)   # noqa: F841  (kept alive with the app)
+
+    from desktop.main_window import AgentWindow
+    api = AgentApiClient(args.api)
+    window = AgentWindow(api=api, agent_no=args.agent)
+    api.setParent(window)
+    ref = [window]
+    _install_excepthook(ref)
+    window.show()
+
+    if args.demo:
+        window.user = {"agent_no": args.agent or "1001", "name": "李娜", "role": "agent"}
+        window.set_logged_in(True)
+        window.form.set_stations(DEMO_STATIONS)
+        window.script.set_script({"opening": "大龙报修 %1 为您服务,请问您有什么问题?"
+                                  .replace("%1", window.user["agent_no"]),
+                                  "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"})
+        window.on_agent_state({"member": True, "paused": False, "in_call": True})
+        window.on_screen_pop(DEMO_POP)
+        window.softphone.set_state("talking")
+    elif not args.screenshot:
+        QTimer.singleShot(0, window.start_login)
+    else:
+        window.start_login()
+
+    if args.screenshot:
+        def shoot():
+            window.grab().save(args.screenshot)
+            window.close()
+            app.quit()
+        QTimer.singleShot(max(0, args.delay), shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

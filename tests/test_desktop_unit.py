@@ -1,0 +1,273 @@
+"""Widget logic of the agent desktop, without a hotline server (pytest-qt, offscreen)."""
+from __future__ import annotations
+
+import copy
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HOTLINE_NULL_AUDIO", "1")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop.api_client import AgentApiClient, ws_url_for  # noqa: E402
+from desktop.main_window import AgentWindow, TicketFormPanel  # noqa: E402
+from desktop.models import HistoryModel, SearchResultsModel  # noqa: E402
+from desktop.sip_client import caller_from_uri  # noqa: E402
+
+# the shape hotline.api.AgentApi.build_pop pushes (account_card / ticket_brief / ticket_full)
+POP = {
+    "type": "screen_pop", "uniqueid": "1700000000.7", "caller": "13912345678",
+    "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
+                "district": "铁西区", "phones": ["13912345678", "024-25671234"],
+                "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
+    "history": [
+        {"number": "R20261101-0007", "state": "closed", "category": "no_heat",
+         "created_at": "2026-11-01T08:12:00", "station": "铁西维修站", "callback_requested": False},
+        {"number": "R20251203-0031", "state": "new", "category": "leak",
+         "created_at": "2025-12-03T19:40:00", "station": None, "callback_requested": True}],
+    "ticket": {"number": "R20261123-0012", "state": "draft", "category": "leak", "account_no": "2024000137",
+               "caller_number": "13912345678", "callback_number": "13800001111",
+               "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
+               "priority": 0, "has_voice": True, "station_code": None, "station": None,
+               "created_at": "2026-11-23T10:01:00", "callback_requested": False,
+               "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
+               "draft_form": None},
+    "ivr": {"category": "leak", "callback_number": "13800001111",
+            "voice_url": "/api/tickets/R20261123-0012/voice"},
+}
+STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "1", "districts": ["和平区"]},
+            {"code": "TX", "name": "铁西维修站", "phone": "2", "districts": ["铁西区"]}]
+
+
+def test_desktop_never_imports_db_or_ami():
+    for name in ("desktop.api_client", "desktop.sip_client", "desktop.models", "desktop.main_window", "desktop.app"):
+        __import__(name)
+    bad = [m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "panoramisk", "db")]
+    # conftest may import the server side; the desktop modules themselves must not
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[1] / "desktop"
+    for f in root.rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        for word in ("import sqlalchemy", "from sqlalchemy", "panoramisk", "from db", "import db"):
+            assert word not in text, f"{f.name} mentions {word}"
+    assert bad is not None
+
+
+@pytest.fixture
+def window(qtbot):
+    api = AgentApiClient("http://127.0.0.1:9")     # nothing listens: no server in these tests
+    w = AgentWindow(api=api)
+    qtbot.addWidget(w)
+    w.form.set_stations(STATIONS)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.form.autosave_timer.stop()
+
+
+def test_save_disabled_until_all_four_read_backs(window, qtbot):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    assert form.number == "R20261123-0012"
+    assert not form.save_button.isEnabled()
+    boxes = [form.chk_problem, form.chk_address, form.chk_name, form.chk_phone]
+    for i, box in enumerate(boxes):
+        assert not form.save_button.isEnabled(), f"enabled after only {i} boxes"
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert box.isChecked()
+    assert form.save_button.isEnabled()
+    # unticking one disables it again
+    qtbot.mouseClick(form.chk_name, Qt.MouseButton.LeftButton)
+    assert not form.save_button.isEnabled()
+    form.chk_name.setChecked(True)
+    assert form.save_button.isEnabled()
+    # editing a confirmed field needs a new read-back
+    qtbot.keyClicks(form.address, "A")
+    assert not form.chk_address.isChecked()
+    assert not form.save_button.isEnabled()
+
+
+def test_save_emits_form(window, qtbot):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    for box in form.checks():
+        box.setChecked(True)
+    with qtbot.waitSignal(form.save_requested, timeout=1000) as sig:
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    number, body = sig.args
+    assert number == "R20261123-0012"
+    assert body["category"] == "leak" and body["station_code"] == "TX"
+    assert body["confirmed_problem"] and body["confirmed_address"] and body["confirmed_name"] \
+        and body["confirmed_phone"]
+    assert body["account_no"] == "2024000137"
+    assert set(body) == {"category", "address", "name", "callback_number", "confirmed_problem",
+                         "confirmed_address", "confirmed_name", "confirmed_phone", "station_code", "priority",
+                         "notes", "account_no"}
+    assert not form.save_button.isEnabled()       # while saving
+    form.save_finished(False, "请先跟读确认: 地址")
+    assert form.save_button.isEnabled()
+    assert "地址" in form.save_hint.text()
+
+
+def test_no_ticket_no_save(qtbot):
+    form = TicketFormPanel()
+    qtbot.addWidget(form)
+    for box in form.checks():
+        box.setChecked(True)
+    assert not form.save_button.isEnabled()
+    form.autosave_timer.stop()
+
+
+def test_screen_pop_fills_card_history_and_form(window):
+    window.on_screen_pop(copy.deepcopy(POP))
+    card = window.card
+    assert card.account_no.text() == "2024000137"
+    assert card.name.text() == "王秀兰"
+    assert "兴华北街" in card.address.text()
+    assert "024-25671234" in card.phones.text()
+    assert "铁西维修站" in card.station.text()
+    assert card.ivr_category.text() == "漏水"
+    assert card.ivr_callback.text() == "13800001111"
+    assert card.play_button.isEnabled()
+    assert window.history_model.rowCount() == 2
+    form = window.form
+    assert form.category.currentData() == "leak"
+    assert form.address.text() == POP["ticket"]["address"]
+    assert form.name.text() == "王秀兰"
+    assert form.phone.text() == "13800001111"
+    assert form.station.currentData() == "TX"        # suggested from the account's district
+    assert form.station_hint.text() == "按地址建议"
+    form.station.setCurrentIndex(form.station.findData("HP"))   # changeable, with a warning
+    assert form.station_hint.text() == "与建议不同"
+    assert not any(b.isChecked() for b in form.checks())
+    assert "王秀兰" in window.softphone.caller.text()
+
+
+def test_unknown_caller_gets_empty_card_and_search(window, qtbot):
+    pop = {"type": "screen_pop", "uniqueid": "x.1", "caller": "02412345678", "account": None,
+           "history": [], "ticket": {**POP["ticket"], "account_no": None, "address": "", "name": "", "callback_number": "",
+                                     "category": None},
+           "ivr": {"category": None, "callback_number": "", "voice_url": None}}
+    window.on_screen_pop(pop)
+    card = window.card
+    assert card.account_no.text() == ""
+    assert "02412345678" in card.banner.text()
+    assert card.results.isVisibleTo(window)
+    assert not card.play_button.isEnabled()
+    assert window.history_model.rowCount() == 0
+    assert window.form.phone.text() == "02412345678"     # the caller id as call-back number
+    card.search_box.setEnabled(True)
+    card.search_box.setText("兴华")
+    with qtbot.waitSignal(card.search_requested, timeout=1000) as sig:
+        card.search_button.setEnabled(True)
+        qtbot.mouseClick(card.search_button, Qt.MouseButton.LeftButton)
+    assert sig.args == ["兴华"]
+    card.show_results([POP["account"]])
+    assert window.results_model.rowCount() == 1
+    window.on_account_chosen(POP["account"])
+    card.show_account(POP["account"])
+    assert card.account_no.text() == "2024000137"
+    assert window.form.account_no == "2024000137"
+    assert window.form.address.text().startswith("铁西区")
+    assert window.form.station.currentData() == "TX"
+
+
+def test_draft_form_restored_from_pop(window):
+    pop = copy.deepcopy(POP)
+    pop["ticket"]["draft_form"] = {"category": "noise", "address": "改过的地址", "name": "王秀兰",
+                                   "callback_number": "139", "confirmed_problem": True,
+                                   "confirmed_address": False, "confirmed_name": True, "confirmed_phone": True,
+                                   "station_code": "HP", "priority": 90, "notes": "夜里响",
+                                   "account_no": "2024000137", "_by": "1001", "_at": "2026-11-23T10:02:00"}
+    window.on_screen_pop(pop)
+    f = window.form
+    assert f.category.currentData() == "noise"
+    assert f.address.text() == "改过的地址"
+    assert f.chk_problem.isChecked() and not f.chk_address.isChecked()
+    assert f.station.currentData() == "HP"
+    assert f.priority.currentData() == 90
+    assert f.notes.toPlainText() == "夜里响"
+    assert not f.dirty
+
+
+def test_autosave_only_when_changed(window, qtbot):
+    f = window.form
+    f.autosave_timer.stop()
+    window.on_screen_pop(copy.deepcopy(POP))
+    sent = []
+    f.autosave_requested.connect(lambda n, d: sent.append((n, d)))
+    f.flush_autosave()
+    assert sent == []
+    qtbot.keyClicks(f.notes, "leak 3F")
+    assert f.dirty
+    f.flush_autosave()
+    assert len(sent) == 1 and sent[0][0] == "R20261123-0012" and sent[0][1]["notes"] == "leak 3F"
+    f.flush_autosave()
+    assert len(sent) == 1
+    f.autosave_failed("R20261123-0012", "服务器内部错误")
+    assert f.dirty
+
+
+def test_history_model():
+    m = HistoryModel()
+    assert m.rowCount() == 0
+    m.set_rows(POP["history"])
+    assert m.rowCount() == 2 and m.columnCount() == 6
+    assert m.data(m.index(0, 0)) == "R20261101-0007"
+    assert m.data(m.index(0, 1)) == "2026-11-01 08:12"
+    assert m.data(m.index(0, 2)) == "暖气不热"
+    assert m.data(m.index(0, 3)) == "已关闭"
+    assert m.data(m.index(1, 3)) == "新建"
+    assert m.data(m.index(1, 4)) == ""
+    assert m.data(m.index(1, 5)) == "是"
+    assert m.data(m.index(0, 0), Qt.ItemDataRole.UserRole)["number"] == "R20261101-0007"
+    assert m.headerData(0, Qt.Orientation.Horizontal) == "单号"
+    assert m.data(m.index(5, 0)) is None
+    assert m.data(m.index(1, 3), Qt.ItemDataRole.ForegroundRole) is not None   # still open
+
+
+def test_search_results_model():
+    m = SearchResultsModel()
+    m.set_rows([POP["account"], {"account_no": "9", "name": "张", "address": "和平区", "phones": [],
+                                 "station": None}, "junk"])
+    assert m.rowCount() == 2 and m.columnCount() == 5
+    assert m.data(m.index(0, 0)) == "2024000137"
+    assert m.data(m.index(0, 3)) == "13912345678、024-25671234"
+    assert m.data(m.index(0, 4)) == "铁西维修站"
+    assert m.data(m.index(1, 4)) == ""
+    assert m.row_dict(1)["name"] == "张"
+    m.clear()
+    assert m.rowCount() == 0
+
+
+def test_agent_state_and_wrapup(window):
+    window.on_agent_state({"member": True, "paused": True, "reason": "用餐", "in_call": False})
+    assert window.queue_button.isChecked() and window.queue_button.text() == "签出队列"
+    assert window.pause_button.isChecked() and window.pause_button.text() == "示闲"
+    assert window.pause_reason.currentData() == "用餐"
+    window.on_call_state("ringing")
+    assert window.softphone.answer_button.isEnabled() and not window.softphone.hangup_button.isEnabled()
+    window.on_call_state("talking")
+    assert window.softphone.recording.isVisibleTo(window)
+    assert window.softphone.hangup_button.isEnabled()
+    window.on_call_state("ended")
+    window.on_call_state("idle")
+    assert not window.softphone.recording.isVisibleTo(window)
+    assert window.wrapup_started is not None and "话后整理" in window.wrapup_label.text()
+    window.end_wrapup()
+    assert window.wrapup_label.text() == ""
+
+
+def test_errors_shown_not_raised(window, qtbot):
+    with qtbot.waitSignal(window.api.error, timeout=10000) as sig:
+        window.api.stations()                          # nothing listens on port 9
+    assert sig.args[0]
+    assert sig.args[0] in window.status_line.text()
+
+
+def test_helpers():
+    assert caller_from_uri('"Zhang" <sip:13900001111@10.0.0.1>') == ("13900001111", "Zhang")
+    assert caller_from_uri("<sip:1001@h>")[0] == "1001"
+    assert ws_url_for("http://h:8080", "a b") == "ws://h:8080/api/ws?token=a+b"
