@@ -1,28 +1,36 @@
 """The agent's softphone: hotline.sipphone (pjsua2 on its own thread) wrapped in a QObject.
 
-pjsua2 runs only on the SipStack thread. Its callbacks (registration, incoming
-call, call/media state) are turned into signals of a small bridge QObject that
-lives in the GUI thread, so they arrive queued. Commands from the GUI go to a
-single worker thread that hands them to pjsua2 via ``stack.run`` — the GUI thread
-never calls pjsua2 and never waits for it.
+pjsua2 runs only on the SipStack thread. This module never calls pjsua2 from the
+GUI thread and never makes the GUI thread wait:
+
+* commands (register, answer, hold, ...) run on one worker thread that uses the
+  thread-safe facades of hotline.sipphone (``Phone``/``Call``; they hand the work
+  to the stack via ``stack.call``);
+* events come back through a small bridge QObject living in the GUI thread:
+  call states from ``Call.on_state`` callbacks (pjsua2 thread), incoming calls
+  from a watcher thread blocked in ``phone.wait_incoming()``, and the
+  registration state from a 1 s poll of ``phone.registered`` (pjsua2 retries a
+  failed registration by itself every ``retryIntervalSec``).
+Signals emitted from those threads reach GUI slots queued.
 """
 from __future__ import annotations
 
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-try:   # the desktop still starts (without a phone) if pjsua2 is missing
+try:   # the desktop still starts (without a phone) if pjsua2 is missing on the PC
     import pjsua2 as pj
-    from hotline.sipphone import Call, Phone, SipStack, _media_ports
+    from hotline import sipphone
     HAVE_PJSUA2 = True
-except Exception:  # pragma: no cover - depends on the PC
-    pj = None
-    Call = Phone = SipStack = object  # type: ignore
-    _media_ports = None
+    _IMPORT_ERROR = ""
+except Exception as exc:  # pragma: no cover - depends on the PC
+    pj = sipphone = None
     HAVE_PJSUA2 = False
+    _IMPORT_ERROR = str(exc)
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -38,85 +46,18 @@ def caller_from_uri(uri: str) -> tuple[str, str]:
 
 
 class _Bridge(QObject):
-    """Lives in the GUI thread; emitted from the pjsua2 thread (queued delivery)."""
-    reg = Signal(bool, int, str)
+    """Lives in the GUI thread; emitted from other threads (queued delivery)."""
     incoming = Signal(object)
     state = Signal(object, str)
-    media = Signal(object)
-
-
-if HAVE_PJSUA2:
-    class DeskCall(Call):
-        """A call leg that reports its state changes to the bridge."""
-        bridge: _Bridge | None = None
-
-        def __init__(self, stack, account, call_id=pj.PJSUA_INVALID_ID, bridge=None):
-            super().__init__(stack, account, call_id)
-            self.bridge = bridge
-            self.muted = False
-            self.audio = None
-
-        def onCallState(self, prm):
-            super().onCallState(prm)
-            if self.bridge is not None:
-                self.bridge.state.emit(self, self.state)
-
-        def onCallMediaState(self, prm):
-            super().onCallMediaState(prm)
-            ci = self.getInfo()
-            for i, mi in enumerate(ci.media):
-                if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                    self.audio = self.getAudioMedia(i)
-                    if self.muted:      # a re-INVITE (hold/unhold) rewires the bridge: keep mute
-                        self._apply_mute()
-            if self.bridge is not None:
-                self.bridge.media.emit(self)
-
-        def _apply_mute(self) -> None:      # pjsua2 thread
-            if self.audio is None:
-                return
-            cap = self.stack.ep.audDevManager().getCaptureDevMedia()
-            if self.muted:
-                cap.stopTransmit(self.audio)
-            else:
-                cap.startTransmit(self.audio)
-
-    class DeskPhone(Phone):
-        """The agent's registered account; incoming calls become DeskCalls."""
-        bridge: _Bridge | None = None
-
-        def onRegState(self, prm):
-            super().onRegState(prm)
-            if self.bridge is not None:
-                try:
-                    reason = self.getInfo().regStatusText
-                except Exception:
-                    reason = ""
-                self.bridge.reg.emit(self.registered, int(self.reg_status), reason)
-
-        def onIncomingCall(self, prm):
-            call = DeskCall(self.stack, self, prm.callId, self.bridge)
-            call.state = "INCOMING"
-            call.history.append("INCOMING")
-            call.remote_uri = call.getInfo().remoteUri
-            busy = any(c.state not in ("DISCONNECTED",) for c in self.calls)
-            self.calls.add(call)
-            if busy:                       # one call at a time on a desk
-                call.answer(486)
-                return
-            call.answer(180)
-            if self.bridge is not None:
-                self.bridge.incoming.emit(call)
-else:  # pragma: no cover
-    DeskCall = DeskPhone = None  # type: ignore
+    failed = Signal(str)
 
 
 class SoftPhone(QObject):
     """Qt face of the agent's SIP phone.
 
-    Signals: registered(bool ok, int status), incoming(dict call_info),
-    call_state(str: idle/ringing/talking/held/ended), muted_changed(bool),
-    held_changed(bool), error(str).
+    Signals: registered(bool ok, int status), incoming(dict call_info: number, name,
+    remote_uri), call_state(str: idle / ringing / talking / held / ended),
+    muted_changed(bool), held_changed(bool), error(str).
     """
     registered = Signal(bool, int)
     incoming = Signal(dict)
@@ -128,23 +69,28 @@ class SoftPhone(QObject):
     def __init__(self, parent: QObject | None = None, *, real_audio: bool | None = None):
         super().__init__(parent)
         self._bridge = _Bridge(self)
-        self._bridge.reg.connect(self._on_reg)
         self._bridge.incoming.connect(self._on_incoming)
         self._bridge.state.connect(self._on_state)
+        self._bridge.failed.connect(self.error)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="softphone")
         self.stack = None
         self.phone = None
         self.call = None
         self.sip: dict = {}
         self.is_registered = False
+        self._last_status = -1
         self.muted = False
         self.held = False
         self.state = "idle"
+        self._watch_stop: threading.Event | None = None
         if real_audio is None:
             real_audio = os.environ.get("HOTLINE_NULL_AUDIO", "") in ("", "0") and \
                 os.environ.get("QT_QPA_PLATFORM", "") != "offscreen"
         self.real_audio = real_audio
-        self._player = None
+        self._player = None            # pjsua2 object: only touched on the stack thread
+        self._poll = QTimer(self)
+        self._poll.setInterval(1000)
+        self._poll.timeout.connect(self._poll_registration)
 
     @property
     def available(self) -> bool:
@@ -155,57 +101,74 @@ class SoftPhone(QObject):
         def job():
             try:
                 fn()
-            except Exception as exc:   # report, never crash the GUI
-                self.error.emit(f"{what}失败: {exc}")
-        self._pool.submit(job)
+            except Exception as exc:   # reported, never a crash
+                self._bridge.failed.emit(f"{what}失败: {exc}")
+        try:
+            self._pool.submit(job)
+        except RuntimeError:           # shut down
+            pass
 
     # ------------------------------------------------------ registration --
     def register(self, sip: dict) -> None:
-        """Register with the `sip` dict from the login answer (server, port, username, password)."""
+        """Register with the `sip` dict of the login answer (server, port, username, password)."""
         if not HAVE_PJSUA2:
-            self.error.emit("本机未安装 pjsua2，软电话不可用")
+            self.error.emit("本机未安装 pjsua2，软电话不可用（%s）" % _IMPORT_ERROR)
             return
         self.sip = dict(sip or {})
         host = str(self.sip.get("server") or "127.0.0.1")
         port = int(self.sip.get("port") or 5060)
         user, password = str(self.sip.get("username", "")), str(self.sip.get("password", ""))
+        self._last_status = -1
 
         def do():
             self._unregister_now()
-            stack = SipStack.instance()
+            stack = sipphone.SipStack.instance()
             self.stack = stack
             if self.real_audio:
                 self._try_real_audio(stack)
-            phone = DeskPhone(stack, port, host)
-            phone.bridge = self._bridge
-
-            def make():
-                cfg = pj.AccountConfig()
-                cfg.idUri = f"sip:{user}@{host}"
-                cfg.regConfig.registrarUri = f"sip:{phone.server}"
-                cfg.regConfig.timeoutSec = 120
-                cfg.regConfig.retryIntervalSec = 2       # pjsua2 re-registers by itself
-                cfg.regConfig.firstRetryIntervalSec = 2
-                cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
-                _media_ports(cfg)
-                if host not in _LOOPBACK:             # a server on the LAN: reachable transports
-                    cfg.sipConfig.transportId = self._lan_transport(stack)
-                    cfg.mediaConfig.transportConfig.boundAddress = ""
-                phone.create(cfg)
-            stack.run(make)
+            if host in _LOOPBACK:
+                phone = sipphone.Phone.register(stack, port, user, password, host)
+            else:
+                phone = self._register_lan(stack, port, user, password, host)
             self.phone = phone
-            self._bridge.reg.emit(phone.registered, int(phone.reg_status), "")
+            stop = threading.Event()
+            self._watch_stop = stop
+            threading.Thread(target=self._watch_incoming, args=(phone, stop), name="softphone-incoming",
+                             daemon=True).start()
         self._submit(do, "SIP 注册")
+        self._poll.start()
 
     @staticmethod
-    def _lan_transport(stack) -> int:
-        tid = getattr(stack, "_desk_lan_tid", None)
-        if tid is None:
-            tcfg = pj.TransportConfig()
-            tcfg.port = 0
-            tid = stack.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-            stack._desk_lan_tid = tid
-        return tid
+    def _register_lan(stack, port: int, user: str, password: str, host: str):
+        """A server on the LAN: the stack's own transport is bound to 127.0.0.1, so this
+        account gets a UDP transport and RTP on all interfaces (same settings otherwise)."""
+        phone = sipphone.Phone(stack, port, host)
+        phone.uri = f"sip:{user}@{host}"
+
+        def make():
+            tid = getattr(stack, "_desk_lan_tid", None)
+            if tid is None:
+                tcfg = pj.TransportConfig()
+                tcfg.port = 0
+                tid = stack.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+                stack._desk_lan_tid = tid
+            cfg = pj.AccountConfig()
+            cfg.idUri = phone.uri
+            cfg.regConfig.registrarUri = f"sip:{phone.server}"
+            cfg.regConfig.timeoutSec = 300
+            cfg.regConfig.retryIntervalSec = 2
+            cfg.regConfig.firstRetryIntervalSec = 1
+            cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
+            cfg.sipConfig.transportId = tid
+            sipphone._media_config(cfg)
+            cfg.mediaConfig.transportConfig.boundAddress = ""
+            acc = sipphone._PjAccount(phone, cfg)
+            acc.create(cfg)
+            phone._pj = acc
+            stack._own(acc)
+            stack._accounts.append(phone)
+        stack.call(make)
+        return phone
 
     def _try_real_audio(self, stack) -> None:
         def do():
@@ -213,21 +176,38 @@ class SoftPhone(QObject):
             mgr.setCaptureDev(-1)     # PJMEDIA_AUD_DEFAULT_CAPTURE_DEV
             mgr.setPlaybackDev(-2)    # PJMEDIA_AUD_DEFAULT_PLAYBACK_DEV
         try:
-            stack.run(do)
+            stack.call(do)
         except Exception:
             try:
-                stack.run(lambda: stack.ep.audDevManager().setNullDev())
+                stack.call(lambda: stack.ep.audDevManager().setNullDev())
             except Exception:
                 pass
-            self.error.emit("未找到耳机/声卡，使用静音设备")
+            self._bridge.failed.emit("未找到耳机/声卡，使用静音设备")
+
+    def _watch_incoming(self, phone, stop: threading.Event) -> None:
+        """Watcher thread: each incoming call → bridge (GUI thread); busy desk → 486."""
+        while not stop.is_set():
+            try:
+                call = phone.wait_incoming(0.5)
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            if stop.is_set():
+                self._submit(lambda c=call: c.hangup(480), "拒接")
+                return
+            call.on_state(lambda c, s: self._bridge.state.emit(c, s))
+            self._bridge.incoming.emit(call)
 
     def _unregister_now(self) -> None:     # worker thread
+        if self._watch_stop is not None:
+            self._watch_stop.set()
         phone, self.phone = self.phone, None
         if phone is not None:
-            phone.bridge = None
             phone.close()
 
     def unregister(self) -> None:
+        self._poll.stop()
         self.call = None
         self._set_state("idle")
         self._submit(self._unregister_now, "SIP 注销")
@@ -235,24 +215,31 @@ class SoftPhone(QObject):
             self.is_registered = False
             self.registered.emit(False, 0)
 
-    # ---------------------------------------------------------- events --
-    @Slot(bool, int, str)
-    def _on_reg(self, ok: bool, status: int, _reason: str) -> None:
-        if self.phone is None and ok:
+    @Slot()
+    def _poll_registration(self) -> None:
+        phone = self.phone
+        if phone is None:
             return
-        changed = ok != self.is_registered
-        self.is_registered = ok
-        if changed or not ok:
+        ok, status = bool(phone.registered), int(phone.reg_status or 0)
+        if ok != self.is_registered or (not ok and status != self._last_status):
+            self.is_registered = ok
+            self._last_status = status
             self.registered.emit(ok, status)
 
+    # ---------------------------------------------------------- events --
     @Slot(object)
     def _on_incoming(self, call) -> None:
+        if self.call is not None and not self.call.ended:
+            self._submit(lambda: call.hangup(486), "拒接")     # one call at a time on a desk
+            return
         self.call = call
         self.muted = self.held = False
         number, name = caller_from_uri(call.remote_uri)
         self._set_state("ringing")
         self.incoming.emit({"remote_uri": call.remote_uri, "number": number, "name": name,
                             "sip_call_id": call.sip_call_id})
+        if call.ended:          # the caller gave up before we saw it
+            self._on_state(call, "DISCONNECTED")
 
     @Slot(object, str)
     def _on_state(self, call, state: str) -> None:
@@ -284,8 +271,8 @@ class SoftPhone(QObject):
 
     def reject(self) -> None:
         call = self.call
-        if call is not None:
-            self._submit(call.hangup, "拒接")
+        if call is not None and self.state == "ringing":
+            self._submit(lambda: call.hangup(486), "拒接")
 
     def hangup(self) -> None:
         call = self.call
@@ -295,37 +282,55 @@ class SoftPhone(QObject):
     def hold(self, on: bool = True) -> None:
         call = self.call
         if call is None or self.state not in ("talking", "held") or on == self.held:
+            self.held_changed.emit(self.held)
             return
         self.held = on
         self.held_changed.emit(on)
         self._set_state("held" if on else "talking")
-        self._submit(call.hold if on else call.unhold, "保持" if on else "恢复通话")
+
+        def do():
+            if on:
+                call.hold(timeout=5)
+            else:
+                call.unhold(timeout=5)
+                if self.muted:                 # the re-INVITE rewired the microphone
+                    self._apply_mute(call, True)
+        self._submit(do, "保持" if on else "恢复通话")
 
     def mute(self, on: bool = True) -> None:
         call = self.call
         if call is None or on == self.muted:
+            self.muted_changed.emit(self.muted)
             return
         self.muted = on
         self.muted_changed.emit(on)
+        self._submit(lambda: self._apply_mute(call, on), "静音")
 
+    @staticmethod
+    def _apply_mute(call, on: bool) -> None:      # worker thread → stack thread
         def do():
-            call.muted = on
-            call.stack.run(call._apply_mute)
-        self._submit(do, "静音")
+            pjc = getattr(call, "_pj", None)
+            if pjc is None:
+                return
+            audio = pjc.getAudioMedia(-1)
+            cap = call.stack.ep.audDevManager().getCaptureDevMedia()
+            if on:
+                cap.stopTransmit(audio)
+            else:
+                cap.startTransmit(audio)
+        call.stack.call(do)
 
     def transfer(self, ext: str) -> None:
-        """Blind transfer to a 工号 (team lead / agent) or another queue extension."""
+        """Blind transfer to a 工号 (team lead / agent) or another queue's extension."""
         call = self.call
         ext = (ext or "").strip()
-        if call is None:
+        if call is None or self.state not in ("talking", "held"):
             self.error.emit("没有通话可转接")
             return
         if not re.fullmatch(r"[0-9*#]{1,16}", ext):
             self.error.emit("请输入要转接的工号或分机号")
             return
-        host = str(self.sip.get("server") or "127.0.0.1")
-        port = int(self.sip.get("port") or 5060)
-        self._submit(lambda: call.transfer(f"sip:{ext}@{host}:{port}"), "转接")
+        self._submit(lambda: call.transfer(ext), "转接")
 
     def dtmf(self, digit: str) -> None:
         call = self.call
@@ -340,25 +345,34 @@ class SoftPhone(QObject):
             return
 
         def do():
-            stack = self.stack or SipStack.instance()
+            stack = self.stack or sipphone.SipStack.instance()
             self.stack = stack
 
-            def play():
+            def play():                       # on the stack thread: the old player dies here
+                mgr = stack.ep.audDevManager()
                 if self._player is not None:
                     try:
-                        self._player.stopTransmit(stack.ep.audDevManager().getPlaybackDevMedia())
+                        self._player.stopTransmit(mgr.getPlaybackDevMedia())
                     except Exception:
                         pass
+                    self._player = None
                 p = pj.AudioMediaPlayer()
                 p.createPlayer(path, pj.PJMEDIA_FILE_NO_LOOP)
-                p.startTransmit(stack.ep.audDevManager().getPlaybackDevMedia())
+                p.startTransmit(mgr.getPlaybackDevMedia())
                 self._player = p
-            stack.run(play)
+            stack.call(play)
         self._submit(do, "播放")
 
     def shutdown(self) -> None:
+        self._poll.stop()
+
         def do():
             self._unregister_now()
+            stack = self.stack
+            if stack is not None and self._player is not None and stack.alive:
+                def drop():
+                    self._player = None
+                stack.call(drop)
         try:
             self._pool.submit(do).result(5)
         except Exception:
