@@ -17,7 +17,7 @@ import tempfile
 from typing import Callable
 from urllib.parse import quote, urlencode
 
-from PySide6.QtCore import QByteArray, QObject, QThread, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QObject, QThread, QUrl, Signal, Slot
 from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
 
 DEFAULT_TIMEOUT_MS = 15000
@@ -247,6 +247,7 @@ class AgentApiClient(QObject):
                     msg = f"服务器错误 {status}"
             self._fail(msg, int(status or 0), on_error, quiet)
             if int(status or 0) == 401 and self.token and reply.request().url().path() != "/api/login":
+                self.forget_session()          # once: later 401s find no token
                 self.session_ended.emit(msg)
         finally:
             reply.deleteLater()

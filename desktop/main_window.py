@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFormLayout,
                                QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QSplitter,
+                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter,
                                QStatusBar, QTableView, QVBoxLayout, QWidget)
 
 from desktop.models import CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, SearchResultsModel, category_label
@@ -409,6 +408,7 @@ class TicketFormPanel(QGroupBox):
         self.suggested_station: str | None = None
         self.dirty = False
         self.saving = False
+        self.saved = False
         self._loading = False
 
         self.number_label = QLabel(self.tr("（无报修单）"))
@@ -526,6 +526,7 @@ class TicketFormPanel(QGroupBox):
 
     def _update_save_state(self) -> None:
         self.save_button.setEnabled(self.can_save)
+        self.save_hint.setStyleSheet(f"color:{GREY}")
         if not self.number:
             self.save_hint.setText(self.tr("本次来电没有报修单"))
         elif not self.all_confirmed:
@@ -628,6 +629,7 @@ class TicketFormPanel(QGroupBox):
             self.chk_name.setChecked(bool(v.get("confirmed_name")))
             self.chk_phone.setChecked(bool(v.get("confirmed_phone")))
             self.saving = False
+            self.saved = False
             self.dirty = False
             self.autosave_label.setText(self.tr("已恢复草稿") if draft else "")
         finally:
@@ -697,6 +699,7 @@ class TicketFormPanel(QGroupBox):
         self._update_save_state()
         if ok:
             self.dirty = False
+            self.saved = True
             self.save_hint.setText(self.tr("报修单已保存"))
             self.save_hint.setStyleSheet(f"color:{GREEN}")
         else:
@@ -726,6 +729,7 @@ class AgentWindow(QMainWindow):
         self._prefill_agent = agent_no
         self._talked = False
         self._closing = False
+        self._pop_live = False
 
         self.setWindowTitle(self.tr("大龙供暖报修热线 — 座席"))
         self.resize(1360, 740)
@@ -996,14 +1000,17 @@ class AgentWindow(QMainWindow):
             if ev.get("answered") or self._talked:
                 self.start_wrapup()
             self._talked = False
+            self._pop_live = False
 
     def on_screen_pop(self, pop: dict) -> None:
         """The call rings: account card, history, IVR answers and the prefilled form."""
         if not isinstance(pop, dict):
             return
-        if self.form.dirty and self.form.number:
-            self.form.flush_autosave()      # never lose the previous call's typing
+        if self.form.number and not self.form.saved and self.form.number != (pop.get("ticket") or {}).get("number"):
+            self.form.flush_autosave()      # never lose the previous call's typing:
+            self._stash_form()              # it stays reachable in the drafts list
         self.pop = pop
+        self._pop_live = True
         self.card.show_pop(pop)
         self.form.load_pop(pop)
         acc = pop.get("account") or {}
@@ -1015,7 +1022,7 @@ class AgentWindow(QMainWindow):
         self._alert()
 
     def on_incoming(self, info: dict) -> None:
-        if not self.pop or self.softphone.caller.text() == "":
+        if not self._pop_live:             # the pop usually comes first; if not, the SIP caller id
             self.softphone.set_caller(str(info.get("number") or ""))
         self._alert()
 
@@ -1030,6 +1037,7 @@ class AgentWindow(QMainWindow):
             self._talked = True
             self.end_wrapup()
         elif state == "ended":
+            self._pop_live = False
             if self._talked:
                 self.start_wrapup()
 
@@ -1086,6 +1094,19 @@ class AgentWindow(QMainWindow):
         if drafts:
             self.show_info(self.tr("有 %1 张未保存的草稿，可从报修单右上角打开").replace("%1", str(len(drafts))))
 
+    def _stash_form(self) -> None:
+        """Keep the unsaved form of the previous call in the drafts list."""
+        f = self.form
+        entry = {"number": f.number, "address": f.address.text(), "account_no": f.account_no,
+                 "station_code": f.suggested_station, "draft_form": f.form_dict()}
+        self._remove_draft(f.number)
+        combo = f.drafts
+        if combo.count() == 0:
+            combo.addItem("", None)
+        combo.addItem(f"{f.number} {entry['address']}".strip(), entry)
+        combo.setItemText(0, self.tr("未完成草稿 (%1)").replace("%1", str(combo.count() - 1)))
+        combo.setVisible(True)
+
     def _open_draft(self, index: int) -> None:
         t = self.form.drafts.itemData(index)
         if isinstance(t, dict):
@@ -1094,6 +1115,8 @@ class AgentWindow(QMainWindow):
 
     def _remove_draft(self, number: str) -> None:
         combo = self.form.drafts
+        if combo.count() == 0:
+            return
         for i in range(combo.count() - 1, 0, -1):
             t = combo.itemData(i)
             if isinstance(t, dict) and t.get("number") == number:

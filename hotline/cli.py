@@ -296,6 +296,21 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
     typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
 
 
+# -------------------------------------------------------------- desktop --
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def desktop(ctx: typer.Context) -> None:
+    """Start the agent desktop against this hotline's agent API (options: --lang en, --agent N,
+    --screenshot FILE, --demo, --null-audio)."""
+    from hotline.runtime import status as do_status
+    st = do_status(settings())
+    argv = list(ctx.args)
+    if "--api" not in argv and st.get("api_url"):
+        argv = ["--api", st["api_url"], *argv]
+    from desktop.app import main as desktop_main
+    raise typer.Exit(desktop_main(argv) or 0)
+
+
 # ------------------------------------------------------------- dialplan --
 
 @dialplan_app.command("check")

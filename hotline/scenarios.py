@@ -195,7 +195,7 @@ def scenario_invalid_then_silence(d: CallerDialog) -> None:
 def scenario_callback_from_queue(d: CallerDialog) -> None:
     _no_account(d).at("problem_menu", "4").at("callback_confirm", "1").recording("#")
     d.in_queue()
-    time.sleep(1.0)
+    time.sleep(2.5)   # after the join announcements
     d.call.send_dtmf("1")
     d.at("callback_thanks")
     d.call.wait_state("DISCONNECTED", 20)

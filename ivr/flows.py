@@ -182,7 +182,7 @@ class Caller:
         base = self.s.voice_dir / day / (self.ch.uniqueid or "unknown").replace("/", "_")
         base.parent.mkdir(parents=True, exist_ok=True)
         await self.ch.record(str(base), "wav", self.s.voice_max_s, escape="#")
-        path = base.with_suffix(".wav")
+        path = base.parent / (base.name + ".wav")   # uniqueids hold a dot: no with_suffix
         return str(path) if path.exists() and path.stat().st_size > 44 else ""
 
     async def read_ticket_number(self) -> None:
@@ -270,9 +270,9 @@ async def call_end(ch: Channel, ctx: IvrContext) -> None:
 async def answered(ch: Channel, ctx: IvrContext) -> None:
     """Runs on the agent's channel when a queue call is answered."""
     uniqueid = await ch.get_var("HOTLINE_CALL")
-    member = await ch.get_var("MEMBERNAME")
+    endpoint = await ch.get_var("CHANNEL(endpoint)")     # agent-<工号> on the agent's own channel
     recording = await ch.get_var("REC")
-    agent_no = member.removeprefix("agent-") if member else ""
+    agent_no = endpoint.removeprefix("agent-") if endpoint.startswith("agent-") else ""
     await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
 
 

@@ -72,6 +72,10 @@ class IvrHarness:
             self._phones[number] = Phone.anonymous(self.stack, self.ports["sip"], number)
         return self._phones[number]
 
+    def hangup_all(self) -> None:
+        for phone in self._phones.values():
+            phone.hangup_all()
+
     def queue_log_lines(self) -> list[str]:
         path = self.settings.asterisk_dir / "log" / "queue_log"
         return path.read_text().splitlines() if path.exists() else []

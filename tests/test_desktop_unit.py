@@ -271,3 +271,148 @@ def test_helpers():
     assert caller_from_uri('"Zhang" <sip:13900001111@10.0.0.1>') == ("13900001111", "Zhang")
     assert caller_from_uri("<sip:1001@h>")[0] == "1001"
     assert ws_url_for("http://h:8080", "a b") == "ws://h:8080/api/ws?token=a+b"
+
+
+def test_previous_unsaved_form_kept_in_drafts(window):
+    window.on_screen_pop(copy.deepcopy(POP))
+    window.form.notes.setPlainText("first call notes")
+    second = copy.deepcopy(POP)
+    second["ticket"]["number"] = "R20261123-0013"
+    window.on_screen_pop(second)
+    combo = window.form.drafts
+    assert window.form.number == "R20261123-0013"
+    assert combo.count() == 2 and combo.itemData(1)["number"] == "R20261123-0012"
+    window._open_draft(1)
+    assert window.form.number == "R20261123-0012"
+    assert window.form.notes.toPlainText() == "first call notes"
+
+
+# ------------------------------------------------- the client, fake server --
+
+class FakeAgentApi:
+    """A tiny aiohttp stand-in for hotline.api (same routes and JSON shapes) in a thread."""
+
+    def __init__(self):
+        import asyncio
+        import threading
+        self.loop = asyncio.new_event_loop()
+        self.sockets = set()
+        self.drafts = []
+        self.port = None
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self.thread.start()
+        ready.wait(10)
+
+    def _run(self, ready):
+        import asyncio
+        from aiohttp import web
+        asyncio.set_event_loop(self.loop)
+
+        async def login(request):
+            body = await request.json()
+            if body.get("password") != "pw":
+                return web.json_response({"error": "工号或密码错误"}, status=401)
+            return web.json_response({"token": "tok-1", "expires_at": "2026-11-23T22:00:00",
+                                      "user": {"agent_no": body["agent_no"], "name": "李娜", "role": "agent"},
+                                      "sip": {}, "session_id": 1})
+
+        def authed(request):
+            return request.headers.get("Authorization") == "Bearer tok-1" or request.query.get("token") == "tok-1"
+
+        async def ws(request):
+            if not authed(request):
+                return web.json_response({"error": "登录无效，请重新登录"}, status=401)
+            sock = web.WebSocketResponse()
+            await sock.prepare(request)
+            self.sockets.add(sock)
+            await sock.send_json({"type": "hello", "agent_no": "1001", "ami": True,
+                                  "agent_state": {"member": False, "paused": False}})
+            async for _msg in sock:
+                pass
+            self.sockets.discard(sock)
+            return sock
+
+        async def stations(request):
+            return web.json_response({"error": "无权执行此操作"}, status=403)
+
+        async def draft(request):
+            if not authed(request):
+                return web.json_response({"error": "未登录"}, status=401)
+            self.drafts.append((request.match_info["number"], await request.json()))
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post("/api/login", login)
+        app.router.add_get("/api/ws", ws)
+        app.router.add_get("/api/stations", stations)
+        app.router.add_put("/api/tickets/{number}/draft", draft)
+        runner = web.AppRunner(app)
+        self.loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]
+        self.runner = runner
+        ready.set()
+        self.loop.run_forever()
+
+    def push(self, event):
+        import asyncio
+
+        async def go():
+            for s in list(self.sockets):
+                await s.send_json(event)
+        asyncio.run_coroutine_threadsafe(go(), self.loop).result(5)
+
+    def drop_sockets(self):
+        """What a service restart looks like to the desktop."""
+        import asyncio
+
+        async def go():
+            for s in list(self.sockets):
+                await s.close()
+        asyncio.run_coroutine_threadsafe(go(), self.loop).result(5)
+
+    def close(self):
+        import asyncio
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture
+def fake_api():
+    srv = FakeAgentApi()
+    yield srv
+    srv.close()
+
+
+def test_client_login_events_errors_and_reconnect(qtbot, fake_api):
+    client = AgentApiClient(f"http://127.0.0.1:{fake_api.port}")
+    try:
+        with qtbot.waitSignal(client.login_failed, timeout=5000) as bad:
+            client.login("1001", "nope")
+        assert bad.args == ["工号或密码错误"]
+        hellos = []
+        client.event.connect(lambda e: hellos.append(e) if e.get("type") == "hello" else None)
+        with qtbot.waitSignal(client.connection_changed, timeout=5000,
+                              check_params_cb=lambda up: up) as _up:
+            with qtbot.waitSignal(client.logged_in, timeout=5000) as ok:
+                client.login("1001", "pw")
+        assert ok.args[0]["token"] == "tok-1" and client.token == "tok-1"
+        qtbot.waitUntil(lambda: len(hellos) == 1, timeout=5000)
+        with qtbot.waitSignal(client.event, timeout=5000) as ev:
+            fake_api.push({"type": "screen_pop", "uniqueid": "u1", "caller": "139", "account": None,
+                           "history": [], "ticket": None, "ivr": {}})
+        assert ev.args[0]["type"] == "screen_pop"
+        with qtbot.waitSignal(client.error, timeout=5000) as err:
+            client.stations()
+        assert err.args == ["无权执行此操作"]
+        with qtbot.waitSignal(client.draft_saved, timeout=5000):
+            client.autosave("2611230001", {"notes": "x"})
+        assert fake_api.drafts == [("2611230001", {"notes": "x"})]
+        # the service restarts: the socket drops, the client comes back with the same token
+        fake_api.drop_sockets()
+        qtbot.waitUntil(lambda: len(hellos) == 2, timeout=10000)
+        assert client.ws_connected
+    finally:
+        client.shutdown()
