@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   sip-tester             # sipp, for load benchmarks and RFC 4733 DTMF pcaps
   postgresql             # the multi-agent database (tests start a throwaway cluster)
   xvfb fonts-noto-cjk libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3  # desktop
+  libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0  # Qt xcb under Xvfb
   python3-venv
 )
 missing=()
