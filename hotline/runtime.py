@@ -14,8 +14,8 @@ import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 
-from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports, ami_secret,
-                              find_install, pid_alive, stop_pid)
+from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports, find_install,
+                              pid_alive, stop_pid)
 from hotline.config import Settings
 
 
@@ -245,6 +245,3 @@ def _safe_url(url: str) -> str:
     except Exception:
         return url
 
-
-def ensure_ami_secret(s: Settings) -> str:
-    return ami_secret(s)

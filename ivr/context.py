@@ -150,18 +150,14 @@ class Records:
                 return None
             call.outcome = outcome
             call.ended_at = call.ended_at or self.settings.now()
-            number = None
-            if call.ticket_id is None:
-                db.commit()
-        if call.ticket_id is None:
-            t = self.save_ticket(call.id, None, callback_requested=True,
-                                 callback_number=call.caller if len(call.caller) <= 20 else "")
-            return t.number
-        with self.sessions() as db, db.begin():
-            t = db.get(Ticket, call.ticket_id)
-            t.callback_requested = True
-            number = t.number
-        return number
+            if call.ticket_id is not None:
+                t = db.get(Ticket, call.ticket_id)
+                t.callback_requested = True
+                return t.number
+            call_id, caller = call.id, call.caller
+        from ivr.validation import is_valid_callback
+        return self.save_ticket(call_id, None, callback_requested=True,
+                                callback_number=caller if is_valid_callback(caller) else "").number
 
     def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
         """The call is over: decide its outcome from how far it got."""
@@ -178,13 +174,9 @@ class Records:
                 else:
                     call.outcome = CallOutcome.in_ivr_hangup
             outcome = call.outcome
-            ticket_id = call.ticket_id
-            queued = call.queued_at is not None
         if outcome == CallOutcome.abandoned:
             # lost in the queue: never lost for good — flagged for call-back
             self.request_callback(uniqueid, CallOutcome.abandoned)
-        elif ticket_id is None and queued:
-            pass
         return outcome
 
     def answered(self, uniqueid: str, agent_no: str, recording: str) -> None:
