@@ -32,7 +32,6 @@ except Exception as exc:  # pragma: no cover - depends on the PC
     HAVE_PJSUA2 = False
     _IMPORT_ERROR = str(exc)
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def caller_from_uri(uri: str) -> tuple[str, str]:
@@ -126,10 +125,7 @@ class SoftPhone(QObject):
             self.stack = stack
             if self.real_audio:
                 self._try_real_audio(stack)
-            if host in _LOOPBACK:
-                phone = sipphone.Phone.register(stack, port, user, password, host)
-            else:
-                phone = self._register_lan(stack, port, user, password, host)
+            phone = sipphone.Phone.register(stack, port, user, password, host)
             self.phone = phone
             stop = threading.Event()
             self._watch_stop = stop
@@ -137,38 +133,6 @@ class SoftPhone(QObject):
                              daemon=True).start()
         self._submit(do, "SIP 注册")
         self._poll.start()
-
-    @staticmethod
-    def _register_lan(stack, port: int, user: str, password: str, host: str):
-        """A server on the LAN: the stack's own transport is bound to 127.0.0.1, so this
-        account gets a UDP transport and RTP on all interfaces (same settings otherwise)."""
-        phone = sipphone.Phone(stack, port, host)
-        phone.uri = f"sip:{user}@{host}"
-
-        def make():
-            tid = getattr(stack, "_desk_lan_tid", None)
-            if tid is None:
-                tcfg = pj.TransportConfig()
-                tcfg.port = 0
-                tid = stack.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-                stack._desk_lan_tid = tid
-            cfg = pj.AccountConfig()
-            cfg.idUri = phone.uri
-            cfg.regConfig.registrarUri = f"sip:{phone.server}"
-            cfg.regConfig.timeoutSec = 300
-            cfg.regConfig.retryIntervalSec = 2
-            cfg.regConfig.firstRetryIntervalSec = 1
-            cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
-            cfg.sipConfig.transportId = tid
-            sipphone._media_config(cfg)
-            cfg.mediaConfig.transportConfig.boundAddress = ""
-            acc = sipphone._PjAccount(phone, cfg)
-            acc.create(cfg)
-            phone._pj = acc
-            stack._own(acc)
-            stack._accounts.append(phone)
-        stack.call(make)
-        return phone
 
     def _try_real_audio(self, stack) -> None:
         def do():

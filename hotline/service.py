@@ -125,10 +125,14 @@ class HotlineService:
         name = event.get("MemberName") or event.get("Interface", "")
         return name.rsplit("/", 1)[-1].removeprefix("agent-")
 
+    def _agent(self, agent_no: str) -> dict:
+        """The service's live record of an agent (created on first mention)."""
+        return self.agents.setdefault(agent_no, {"member": False, "paused": False, "reason": "",
+                                                 "in_call": False, "wrapup_until": None, "calls_taken": 0})
+
     def agent_state(self, agent_no: str) -> dict:
-        st = self.agents.setdefault(agent_no, {"member": False, "paused": False, "reason": "",
-                                               "in_call": False, "wrapup_until": None, "calls_taken": 0})
-        return dict(st)
+        """A copy for pushing to the desktop."""
+        return dict(self._agent(agent_no))
 
     def ringing_ticket(self, agent_no: str) -> str | None:
         got = self.ringing.get(agent_no)
@@ -148,7 +152,7 @@ class HotlineService:
 
     async def _agent_connect(self, _m, event) -> None:
         agent_no = self._agent_no(event)
-        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st = self._agent(agent_no)
         st["in_call"] = True
         st["calls_taken"] += 1
         await self.api.push_agent(agent_no, {"type": "call_answered", "uniqueid": event.get("Uniqueid", ""),
@@ -156,7 +160,7 @@ class HotlineService:
 
     async def _agent_done(self, _m, event) -> None:
         agent_no = self._agent_no(event)
-        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st = self._agent(agent_no)
         was_talking = st["in_call"] and event.get("Event") == "AgentComplete"
         st["in_call"] = False
         await self.api.push_agent(agent_no, {"type": "call_ended", "uniqueid": event.get("Uniqueid", ""),
@@ -173,7 +177,7 @@ class HotlineService:
         agent_no = self._agent_no(event)
         if not agent_no:
             return
-        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st = self._agent(agent_no)
         kind = event.get("Event")
         if kind == "QueueMemberRemoved":
             st["member"] = False
@@ -196,7 +200,11 @@ class HotlineService:
         if self.manager is None or not self.ami_connected.is_set():
             from hotline.api import ApiError
             raise ApiError(503, "电话系统暂时不可用，请稍后重试")
-        res = await asyncio.wait_for(self.manager.send_action(action), timeout=10)
+        try:
+            res = await asyncio.wait_for(self.manager.send_action(action), timeout=10)
+        except asyncio.TimeoutError:
+            from hotline.api import ApiError
+            raise ApiError(504, "电话系统响应超时，请稍后重试")
         return res[0] if isinstance(res, list) else res
 
     async def set_queue_member(self, agent_no: str, name: str, member: bool) -> None:
@@ -206,12 +214,12 @@ class HotlineService:
                              "MemberName": f"agent-{agent_no}", "StateInterface": iface, "Penalty": "0"})
         else:
             await self._ami({"Action": "QueueRemove", "Queue": "repair", "Interface": iface})
-        self.agents.setdefault(agent_no, self.agent_state(agent_no))["member"] = member
+        self._agent(agent_no)["member"] = member
 
     async def set_paused(self, agent_no: str, paused: bool, reason: str) -> None:
         await self._ami({"Action": "QueuePause", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}",
                          "Paused": "true" if paused else "false", "Reason": reason})
-        st = self.agents.setdefault(agent_no, self.agent_state(agent_no))
+        st = self._agent(agent_no)
         st["paused"], st["reason"] = paused, reason if paused else ""
 
     # ---------------------------------------------------------------- API --

@@ -278,6 +278,14 @@ class SipStack:
             pass
 
     # -- ownership (stack thread) --
+    def lan_transport(self) -> int:
+        """A UDP transport on all interfaces, made once (pjsua2 thread only)."""
+        if getattr(self, "_lan_tid", None) is None:
+            tcfg = pj.TransportConfig()
+            tcfg.port = 0
+            self._lan_tid = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+        return self._lan_tid
+
     def _own(self, obj) -> None:
         self._owned.add(obj)
 
@@ -710,7 +718,8 @@ class Phone:
     def register(cls, stack: SipStack, server_port: int, user: str, password: str,
                  host: str = "127.0.0.1") -> "Phone":
         """An account that REGISTERs `user` (e.g. ``agent-1001``) with digest auth.
-        Returns at once; see `wait_registered`."""
+        Returns at once; see `wait_registered`. A server off loopback (an agent PC on the
+        LAN) gets a UDP transport and RTP on all interfaces: the stack's own are 127.0.0.1."""
         phone = cls(stack, server_port, host)
         phone.uri = f"sip:{user}@{host}"
 
@@ -726,6 +735,9 @@ class Phone:
             cfg.regConfig.firstRetryIntervalSec = 1
             cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
             _media_config(cfg)
+            if not host.startswith("127.") and host != "localhost":
+                cfg.sipConfig.transportId = stack.lan_transport()
+                cfg.mediaConfig.transportConfig.boundAddress = ""
             acc = _PjAccount(phone, cfg)
             acc.create(cfg)
             phone._pj = acc
