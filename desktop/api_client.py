@@ -7,20 +7,25 @@ service restarts. Every result and every error comes back as a Qt signal; errors
 carry the server's own (Chinese) message from ``{"error": ...}``.
 
 The desktop never touches the database or AMI: it holds only its session token.
+Over https:// it trusts exactly the hotline's certificate (``--ca`` / ``$HOTLINE_API_CA``)
+when given, else the system's CAs; a certificate that does not verify is an error, never skipped.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import ssl
 import tempfile
 from typing import Callable
 from urllib.parse import quote, urlencode
 
 from PySide6.QtCore import QByteArray, QObject, QThread, QUrl, Signal, Slot
-from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+from PySide6.QtNetwork import (QNetworkAccessManager, QNetworkReply, QNetworkRequest, QSslCertificate,
+                               QSslConfiguration, QSslSocket)
 
 DEFAULT_TIMEOUT_MS = 15000
+TLS_FAILED = "服务器证书无法验证（%s），请向管理员核对证书"
 
 
 def default_api_url() -> str:
@@ -51,12 +56,14 @@ class WsWorker(QThread):
     message = Signal(dict)
     connected = Signal(bool)
     fatal = Signal(str)          # the server refused the token: stop, log in again
+    tls_failed = Signal(str)     # the server's certificate does not verify: retrying cannot help
 
     BACKOFF = (0.5, 1, 2, 4, 8, 15)
 
-    def __init__(self, url: str, parent: QObject | None = None):
+    def __init__(self, url: str, parent: QObject | None = None, ssl_ctx: ssl.SSLContext | None = None):
         super().__init__(parent)
         self.url = url
+        self.ssl_ctx = ssl_ctx       # None: aiohttp's default verification with the system CAs
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._stopping = False
@@ -88,7 +95,7 @@ class WsWorker(QThread):
             while not self._stopping and not self._stop.is_set():
                 try:
                     async with http.ws_connect(self.url, heartbeat=10, timeout=aiohttp.ClientWSTimeout(ws_close=5),
-                                               autoping=True) as ws:
+                                               autoping=True, ssl=self.ssl_ctx or True) as ws:
                         attempt = 0
                         was_up = True
                         self.connected.emit(True)
@@ -124,6 +131,10 @@ class WsWorker(QThread):
                         self.connected.emit(False)
                         self.fatal.emit("登录无效或会话已结束，请重新登录")
                         return
+                except aiohttp.ClientConnectorCertificateError as e:
+                    self.connected.emit(False)
+                    self.tls_failed.emit(TLS_FAILED % getattr(e.certificate_error, "verify_message", e))
+                    return
                 except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
                     pass
                 except Exception:   # never let the thread die silently
@@ -166,10 +177,17 @@ class AgentApiClient(QObject):
     recordings_loaded = Signal(list)
     recording_downloaded = Signal(int, str)
 
-    def __init__(self, base_url: str | None = None, parent: QObject | None = None):
+    def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
         super().__init__(parent)
         self.base_url = (base_url or default_api_url()).rstrip("/")
         self.nam = QNetworkAccessManager(self)
+        self.ca_file = ca_file or os.environ.get("HOTLINE_API_CA") or None
+        self._ssl_conf: QSslConfiguration | None = None   # for QNetworkRequests
+        self._ssl_ctx: ssl.SSLContext | None = None       # for the WebSocket (aiohttp)
+        self._tls_problem = ""          # an unusable CA file: every request fails with this
+        self._ssl_errors: dict[QNetworkReply, str] = {}
+        if self.ca_file and self.base_url.startswith("https://"):
+            self._setup_tls(self.ca_file)
         self.token: str = ""
         self.user: dict = {}
         self.sip: dict = {}
@@ -178,6 +196,25 @@ class AgentApiClient(QObject):
         self._pending: set[QNetworkReply] = set()
 
     # ------------------------------------------------------------ plumbing --
+    def _setup_tls(self, ca_file: str) -> None:
+        """Trust exactly the certificates in `ca_file` (the hotline's own), peer verification on."""
+        certs = QSslCertificate.fromPath(ca_file)
+        try:
+            self._ssl_ctx = ssl.create_default_context(cafile=ca_file)
+        except (OSError, ssl.SSLError):
+            certs = []
+        if not certs:
+            self._tls_problem = f"无法读取证书文件 {ca_file}，请向管理员索取热线服务器的证书"
+            return
+        conf = QSslConfiguration.defaultConfiguration()
+        conf.setCaCertificates(certs)
+        conf.setPeerVerifyMode(QSslSocket.PeerVerifyMode.VerifyPeer)
+        self._ssl_conf = conf
+
+    def _on_ssl_errors(self, reply: QNetworkReply, errors) -> None:
+        # not ignored: Qt aborts the handshake; keep why, to tell the agent
+        self._ssl_errors[reply] = "；".join(e.errorString() for e in errors) or "证书错误"
+
     @property
     def ws_connected(self) -> bool:
         return self._ws_up
@@ -194,6 +231,8 @@ class AgentApiClient(QObject):
         """Send one request; `on_ok(data)` with parsed JSON (or bytes if raw), errors → `error`."""
         req = QNetworkRequest(self._url(path, query))
         req.setTransferTimeout(DEFAULT_TIMEOUT_MS)
+        if self._ssl_conf is not None:
+            req.setSslConfiguration(self._ssl_conf)
         req.setRawHeader(b"Accept", b"application/json")
         if self.token:
             req.setRawHeader(b"Authorization", ("Bearer " + self.token).encode())
@@ -211,12 +250,22 @@ class AgentApiClient(QObject):
         else:
             reply = self.nam.sendCustomRequest(req, m.encode(), data)
         self._pending.add(reply)
+        reply.sslErrors.connect(lambda errors, r=reply: self._on_ssl_errors(r, errors))
         reply.finished.connect(lambda r=reply: self._finished(r, on_ok, on_error, raw, quiet))
+        if self._tls_problem:
+            reply.abort()     # nothing leaves the PC without the certificate the agent was told to trust
         return reply
 
     def _finished(self, reply: QNetworkReply, on_ok, on_error, raw: bool, quiet: bool) -> None:
         self._pending.discard(reply)
+        ssl_detail = self._ssl_errors.pop(reply, "")
         try:
+            if self._tls_problem:
+                self._fail(self._tls_problem, 0, on_error, quiet)
+                return
+            if ssl_detail or reply.error() == QNetworkReply.NetworkError.SslHandshakeFailedError:
+                self._fail(TLS_FAILED % (ssl_detail or reply.errorString()), 0, on_error, quiet)
+                return
             status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute) or 0
             payload = bytes(reply.readAll().data())
             net_err = reply.error()
@@ -295,10 +344,11 @@ class AgentApiClient(QObject):
         self.disconnect_events()
         if not self.token:
             return
-        ws = WsWorker(ws_url_for(self.base_url, self.token), self)
+        ws = WsWorker(ws_url_for(self.base_url, self.token), self, ssl_ctx=self._ssl_ctx)
         ws.message.connect(self._on_ws_message)
         ws.connected.connect(self._on_ws_connected)
         ws.fatal.connect(self._on_ws_fatal)
+        ws.tls_failed.connect(self.error)
         self._ws = ws
         ws.start()
 
@@ -306,7 +356,7 @@ class AgentApiClient(QObject):
         ws, self._ws = self._ws, None
         if ws is not None:
             for sig, slot in ((ws.message, self._on_ws_message), (ws.connected, self._on_ws_connected),
-                              (ws.fatal, self._on_ws_fatal)):
+                              (ws.fatal, self._on_ws_fatal), (ws.tls_failed, self.error)):
                 try:
                     sig.disconnect(slot)
                 except (RuntimeError, TypeError):

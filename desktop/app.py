@@ -17,7 +17,7 @@ from desktop.api_client import AgentApiClient, default_api_url
 I18N = Path(__file__).resolve().parent / "i18n"
 log = logging.getLogger("desktop")
 
-#: a screen pop as hotline.api.AgentApi.build_pop makes it — for --demo (no server)
+#: a screen pop as hotline.api.AgentApi.build_pop makes it — for --sample (no server)
 DEMO_POP = {
     "type": "screen_pop", "uniqueid": "1700000000.42", "caller": "13912345678",
     "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
@@ -73,11 +73,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="desktop", description="大龙供暖报修热线 座席桌面")
     p.add_argument("--api", default=default_api_url(),
                    help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8080)")
+    p.add_argument("--ca", metavar="FILE", default=os.environ.get("HOTLINE_API_CA") or None,
+                   help="the hotline's TLS certificate to trust for an https:// API "
+                        "(default $HOTLINE_API_CA; `hotline up --lan` prints where it is)")
     p.add_argument("--lang", default="", help="UI language: zh (default) or en")
     p.add_argument("--agent", default="", help="prefill the 工号 in the login dialog")
     p.add_argument("--screenshot", metavar="FILE", help="save a screenshot of the window after a delay and exit")
     p.add_argument("--delay", type=int, default=1500, help="screenshot delay in ms (default 1500)")
-    p.add_argument("--demo", action="store_true", help="show a sample screen pop without a server")
+    p.add_argument("--sample", action="store_true",
+                   help="show a sample screen pop without a server (layout, translations)")
     p.add_argument("--null-audio", action="store_true", help="use pjsua2's null audio device (no headset)")
     return p.parse_args(argv)
 
@@ -95,7 +99,9 @@ def _install_excepthook(window_ref: list) -> None:
     sys.excepthook = hook
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, on_window=None) -> int:
+    """`on_window(app, window)`, if given, drives the window instead of the login dialog
+    (``hotline desktop --demo`` logs in and places a real call through it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -107,14 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     translators = load_translation(app, args.lang)   # noqa: F841  (kept alive with the app)
 
     from desktop.main_window import AgentWindow
-    api = AgentApiClient(args.api)
+    api = AgentApiClient(args.api, ca_file=args.ca)
     window = AgentWindow(api=api, agent_no=args.agent)
     api.setParent(window)
     ref = [window]
     _install_excepthook(ref)
     window.show()
 
-    if args.demo:
+    if on_window is not None:
+        on_window(app, window)
+    elif args.sample:
         window.user = {"agent_no": args.agent or "1001", "name": "李娜", "role": "agent"}
         window.set_logged_in(True)
         window.form.set_stations(DEMO_STATIONS)
@@ -129,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         window.start_login()
 
-    if args.screenshot:
+    if args.screenshot and on_window is None:
         def shoot():
             window.grab().save(args.screenshot)
             window.close()

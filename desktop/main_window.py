@@ -991,6 +991,9 @@ class AgentWindow(QMainWindow):
             if not ev.get("ami", True):
                 self.show_error(self.tr("电话系统暂时不可用"))
             self.api.get_script()
+        elif kind == "telephony_restarted":
+            self.phone.renew_registration()
+            self.show_info(self.tr("电话系统已重启，话机重新注册"))
         elif kind == "screen_pop":
             self.on_screen_pop(ev)
         elif kind == "call_answered":

@@ -179,6 +179,12 @@ class SoftPhone(QObject):
             self.is_registered = False
             self.registered.emit(False, 0)
 
+    def renew_registration(self) -> None:
+        """Asterisk restarted (the service says so): register again at once, not at expiry."""
+        phone = self.phone
+        if phone is not None:
+            self._submit(phone.renew_registration, "SIP 注册")
+
     @Slot()
     def _poll_registration(self) -> None:
         phone = self.phone

@@ -289,7 +289,9 @@ class AgentApi:
         return _json(result)
 
     def _sip_info(self, u: User) -> dict:
-        host = self.settings.bind if self.settings.bind not in ("0.0.0.0", "") else "127.0.0.1"
+        from hotline.tls import public_host
+        # agents on other PCs register to the server's LAN address, the one in the API URL
+        host = "127.0.0.1" if self.settings.bind.startswith("127.") else public_host(self.settings)
         return {"server": host, "port": self.svc.ports.sip, "username": f"agent-{u.agent_no}",
                 "password": u.sip_secret, "extension": self.settings.extension}
 
@@ -607,11 +609,15 @@ class AgentApi:
                 if r is None or r.deleted_at is not None:
                     raise ApiError(404, "没有这段录音")
                 if p.role not in SUPERVISORS and r.agent_id != p.user_id:
+                    # audited, so the refusal is committed: no raise inside the transaction
                     self.audit(db, p, "play_refused", "recording", rid)
-                    raise ApiError(403, "只能回放自己的录音")
+                    return None
                 self.audit(db, p, "play", "recording", rid)
                 return r.path
-        path = Path(await self.db(load))
+        got = await self.db(load)
+        if got is None:
+            raise ApiError(403, "只能回放自己的录音")
+        path = Path(got)
         if not path.exists():
             raise ApiError(404, "录音文件不存在")
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})

@@ -53,21 +53,33 @@ def sessions(s: Settings):
 # ------------------------------------------------------------ lifecycle --
 
 @app.command()
-def up() -> None:
+def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs: listen on the LAN, "
+                                                     "agent API over HTTPS"),
+       bind: Optional[str] = typer.Option(None, "--bind", metavar="ADDR",
+                                          help="with --lan: the address to listen on (default 0.0.0.0)")) -> None:
     """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service."""
     from hotline.runtime import HotlineError, up as do_up
     s = settings()
+    if bind and not lan:
+        fail("--bind goes with --lan (agents on other PCs need the API over HTTPS)")
+    if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
+        s = s.replace(bind=bind or "0.0.0.0", api_tls=True)
     try:
         st = do_up(s, log=lambda m: typer.echo(m, err=True))
     except HotlineError as exc:
         fail(str(exc))
     typer.echo(f"大龙供暖报修热线 is up (home {st['home']})")
     typer.echo(f"  hotline number  {st['hotline_extension']}")
-    typer.echo(f"  SIP (UDP)       127.0.0.1:{st['sip_port']}")
+    typer.echo(f"  SIP (UDP)       {s.bind or '0.0.0.0'}:{st['sip_port']}")
     typer.echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
     typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
     typer.echo(f"  agent API       {st['api_url']}")
     typer.echo(f"  database        {st['db_url']}")
+    if st.get("api_ca"):
+        typer.echo(f"  TLS certificate {st['api_ca']}")
+        typer.echo(f"  SHA-256         {st['api_fingerprint']}")
+        typer.echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
+                   f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
     typer.echo("`hotline status` shows it, `hotline down` stops it.")
 
 
@@ -301,12 +313,23 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def desktop(ctx: typer.Context) -> None:
     """Start the agent desktop against this hotline's agent API (options: --lang en, --agent N,
-    --screenshot FILE, --demo, --null-audio)."""
-    from hotline.runtime import status as do_status
-    st = do_status(settings())
+    --screenshot FILE, --null-audio, --sample). `--demo` starts the hotline if needed, logs a demo
+    agent in, places a real call through the IVR to it, answers and (with --screenshot) saves a PNG."""
+    from hotline.runtime import HotlineError, status as do_status
     argv = list(ctx.args)
+    if "--demo" in argv:
+        from hotline.desk_demo import run as run_demo
+        argv.remove("--demo")
+        try:
+            code = run_demo(settings(), argv, echo=lambda m: typer.echo(m, err=True))
+        except HotlineError as exc:
+            fail(str(exc))
+        raise typer.Exit(code)
+    st = do_status(settings())
     if "--api" not in argv and st.get("api_url"):
         argv = ["--api", st["api_url"], *argv]
+    if "--ca" not in argv and st.get("api_ca"):   # trust this hotline's own certificate
+        argv = ["--ca", st["api_ca"], *argv]
     from desktop.app import main as desktop_main
     raise typer.Exit(desktop_main(argv) or 0)
 

@@ -44,6 +44,13 @@ class Settings:
     ami_port: int = 0
     fastagi_port: int = 0
     api_port: int = 0
+    #: HTTPS for the agent API; mandatory when `bind` is not loopback (`hotline up --lan`)
+    api_tls: bool = False
+    #: the admin's own certificate + key (PEM); empty = one generated under home/tls
+    tls_cert: str = ""
+    tls_key: str = ""
+    #: extra names/IPs for the generated certificate (comma-separated); the first is the API URL's host
+    tls_names: str = ""
     #: address of the PSTN gateway (trunk identified by IP)
     pstn_gateway: str = "127.0.0.1"
     #: heating season, month-day inclusive; staffed 24 h inside it
@@ -121,6 +128,10 @@ class Settings:
 def _coerce(kind, raw: str):
     if kind in (int, "int"):
         return int(raw)
+    if kind in (bool, "bool"):   # env text: HOTLINE_API_TLS=1 / true / yes / on
+        if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            raise ValueError(f"{raw!r} is not a yes/no value (use 1 or 0)")
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if kind in (Path, "Path"):
         return Path(raw).expanduser()
     return raw

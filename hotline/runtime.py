@@ -5,8 +5,11 @@ is treated as "not running".
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports, find_install,
                               pid_alive, stop_pid)
+from hotline import tls
 from hotline.config import Settings
 
 
@@ -76,6 +80,7 @@ def up(s: Settings, log=print) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
+    api_tls = _api_tls(s)   # refuse plain HTTP on a LAN address before anything starts
     sessions = prepare_database(s)
     from ivr.prompts import render_catalog
     try:
@@ -89,7 +94,9 @@ def up(s: Settings, log=print) -> dict:
     ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
     state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
              "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
-             "started_at": time.strftime("%FT%T")}
+             "started_at": time.strftime("%FT%T"), "bind": s.bind, "api_tls": api_tls["on"],
+             "api_url": api_tls["url"](ports.api), "api_ca": api_tls["ca"],
+             "api_fingerprint": api_tls["fingerprint"]}
     _write_state(s, state)
     try:
         state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
@@ -119,6 +126,28 @@ def service_env(s: Settings) -> dict[str, str]:
     return env
 
 
+def _api_tls(s: Settings) -> dict:
+    """How desktops reach the API: plain loopback HTTP, or HTTPS with the certificate to trust."""
+    try:
+        if not tls.tls_enabled(s):
+            return {"on": False, "url": lambda port: f"http://127.0.0.1:{port}", "ca": None,
+                    "fingerprint": None}
+        cert, _key = tls.ensure_certificate(s)
+        host = tls.public_host(s)
+        return {"on": True, "url": lambda port: f"https://{host}:{port}", "ca": str(cert),
+                "fingerprint": tls.fingerprint(cert)}
+    except tls.TlsError as exc:
+        raise HotlineError(str(exc)) from exc
+
+
+def run_settings(s: Settings) -> Settings:
+    """`s` as the running hotline was started (`hotline up --lan` is not in later commands' env)."""
+    st = read_state(s) or {}
+    if "bind" not in st:
+        return s
+    return s.replace(bind=st["bind"], api_tls=bool(st.get("api_tls")))
+
+
 def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
     log_path = s.log_dir / "service.log"
     with open(log_path, "ab") as out:
@@ -130,8 +159,12 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
         if proc.poll() is not None:
             tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
             raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
-        if api_health(ports.api) is not None:
-            return proc.pid
+        try:
+            if api_health(ports.api, s) is not None:
+                return proc.pid
+        except HotlineError:
+            stop_pid(proc.pid)      # up's clean-up does not know this pid yet
+            raise
         time.sleep(0.2)
     stop_pid(proc.pid)
     raise HotlineError(f"the hotline service did not come up in {timeout:.0f} s; see {log_path}")
@@ -143,6 +176,7 @@ def restart_service(s: Settings) -> int:
     st = read_state(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
+    s = run_settings(s)
     if st.get("service_pid"):
         stop_pid(st["service_pid"], timeout=10)
     st["service_pid"] = _start_service(s, Ports(**st["ports"]))
@@ -150,12 +184,33 @@ def restart_service(s: Settings) -> int:
     return st["service_pid"]
 
 
+def restart_asterisk(s: Settings) -> int:
+    """Stop and start Asterisk on the same ports (the service and desktops stay up and
+    recover by themselves: AMI re-login, SIP re-registration, queue restored)."""
+    s = run_settings(s)
+    st = read_state(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    ast = asterisk_for(s, Ports(**st["ports"]), agent_phones(prepare_database(s)), build=False)
+    if st.get("asterisk_pid"):
+        def polite():
+            subprocess.run([*st["asterisk_argv"], "-C", st["asterisk_conf"], "-rx", "core stop now"],
+                           capture_output=True, timeout=5)
+        stop_pid(st["asterisk_pid"], timeout=15, polite=polite)
+    try:
+        st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    _write_state(s, st)
+    return st["asterisk_pid"]
+
+
 def live_asterisk(s: Settings) -> PrivateAsterisk:
     """A handle on the running Asterisk (same config), for reloads and CLI commands."""
     st = running(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
-    return asterisk_for(s, Ports(**st["ports"]), build=False)
+    return asterisk_for(run_settings(s), Ports(**st["ports"]), build=False)   # keep its SIP bind
 
 
 def reload_agents(s: Settings) -> str:
@@ -190,12 +245,40 @@ def reload_dialplan(s: Settings) -> str:
     return "dialplan reloaded into the live Asterisk"
 
 
-def api_health(port: int) -> dict | None:
+class _DialLocal(http.client.HTTPSConnection):
+    """Dial our own address but verify the certificate for the name desktops use."""
+    def __init__(self, addr: str, name: str, port: int, ctx: ssl.SSLContext):
+        super().__init__(name, port, timeout=1, context=ctx)
+        self.addr = addr
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.addr, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def api_health(port: int, s: Settings | None = None) -> dict | None:
+    """The API's /api/health, None while it is not answering. Over TLS the certificate is
+    verified exactly as a desktop will (a mismatch fails `hotline up` at once)."""
+    if s is None or not s.api_tls:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+                return json.loads(r.read())
+        except Exception:
+            return None
+    cert, _key = tls.ensure_certificate(s)
+    local = "127.0.0.1" if s.bind in ("", "0.0.0.0") else s.bind
+    host = tls.public_host(s)
+    conn = _DialLocal(local, host, port, ssl.create_default_context(cafile=str(cert)))
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
-            return json.loads(r.read())
+        conn.request("GET", "/api/health")
+        return json.loads(conn.getresponse().read())
+    except ssl.SSLCertVerificationError as exc:
+        raise HotlineError(f"the agent API's certificate {cert} does not verify for {host}: "
+                           f"{exc.verify_message} — fix HOTLINE_TLS_CERT/HOTLINE_TLS_NAMES") from exc
     except Exception:
         return None
+    finally:
+        conn.close()
 
 
 def down(s: Settings) -> bool:
@@ -227,7 +310,8 @@ def status(s: Settings) -> dict:
         "ami_user": "hotline",
         "ami_secret_file": str(s.secrets_dir / "ami_secret"),
         "fastagi_port": ports.get("fastagi"), "api_port": ports.get("api"),
-        "api_url": f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None,
+        "api_url": st.get("api_url") or (f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None),
+        "api_ca": st.get("api_ca"), "api_fingerprint": st.get("api_fingerprint"),
         "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
         "db_url": _safe_url(s.database_url),
         "asterisk_pid": a_pid, "asterisk_running": a_up,

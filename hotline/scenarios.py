@@ -165,6 +165,19 @@ class CallerDialog:
         self.call.wait_state("DISCONNECTED", 10)
 
 
+def resident_reports_no_heat(d: CallerDialog, known: bool = True) -> CallerDialog:
+    """The everyday call, up to the queue: a resident (known by caller id, or not)
+    reports a cold radiator, keeps the call-back number and leaves a short message.
+    The desk demo, the desktop tests and the screen-pop benchmark all place this call."""
+    if known:
+        d.at("address_confirm", "1")
+    else:
+        _no_account(d)
+    d.at("problem_menu", "1").at("callback_confirm", "1").recording("#")
+    d.in_queue(timeout=60)
+    return d
+
+
 def _no_account(d: CallerDialog) -> CallerDialog:
     for _ in range(3):
         d.at("account_enter", "#")

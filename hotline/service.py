@@ -94,13 +94,16 @@ class HotlineService:
         self.manager = Manager(host="127.0.0.1", port=self.ports.ami, username="hotline",
                                secret=ami_secret(self.settings), ping_delay=10, reconnect=True,
                                forgetable_actions=("ping", "login"))
-        self.manager.on_connect = lambda mngr: self.ami_connected.set()
+        def logged_in(_mngr):   # first login and every re-login after Asterisk came back
+            self.ami_connected.set()
+            asyncio.ensure_future(self._restore_queue())
+        self.manager.on_connect = lambda mngr: None
+        self.manager.on_login = logged_in
         self.manager.on_disconnect = lambda mngr, exc: self.ami_connected.clear()
         self._on_ami()
         while True:
             try:
                 await self.manager.connect()
-                self.ami_connected.set()
                 log.info("AMI connected on port %s", self.ports.ami)
                 return
             except Exception as exc:  # Asterisk may still be booting; keep trying
@@ -128,7 +131,8 @@ class HotlineService:
     def _agent(self, agent_no: str) -> dict:
         """The service's live record of an agent (created on first mention)."""
         return self.agents.setdefault(agent_no, {"member": False, "paused": False, "reason": "",
-                                                 "in_call": False, "wrapup_until": None, "calls_taken": 0})
+                                                 "in_call": False, "wrapup_until": None, "calls_taken": 0,
+                                                 "wanted": False})
 
     def agent_state(self, agent_no: str) -> dict:
         """A copy for pushing to the desktop."""
@@ -189,23 +193,60 @@ class HotlineService:
         await self.api.push_agent(agent_no, {"type": "agent_state", "agent_state": dict(st)})
 
     async def _asterisk_booted(self, _m, _event) -> None:
-        """Asterisk restarted: queue membership is restored from what agents had asked for."""
-        for agent_no, st in list(self.agents.items()):
-            if st.get("member"):
-                await self.set_queue_member(agent_no, "", True)
-                if st.get("paused"):
-                    await self.set_paused(agent_no, True, st.get("reason", ""))
+        """Asterisk (re)started: persistentmembers brings most members back by itself;
+        whoever had asked to be in the queue and is missing is added again, paused as before."""
+        await self.api.broadcast({"type": "telephony_restarted"})
+        await self._restore_queue()
 
-    async def _ami(self, action: dict) -> dict:
+    async def _restore_queue(self) -> None:
+        try:
+            present = await self.sync_queue_state()
+            for agent_no, st in list(self.agents.items()):
+                if st.get("wanted") and agent_no not in present:
+                    await self.set_queue_member(agent_no, "", True)
+                    if st.get("paused"):
+                        await self.set_paused(agent_no, True, st.get("reason", ""))
+            for agent_no in self.agents:
+                await self.api.push_agent(agent_no, {"type": "agent_state", "agent_state": self.agent_state(agent_no)})
+        except Exception as exc:   # the next FullyBooted / reconnect tries again
+            log.warning("could not restore queue membership: %s", exc)
+
+    async def _ami(self, action: dict, as_list: bool = False):
+        """One AMI action. `as_list=False` matters: panoramisk guesses "a list follows"
+        from a QueueAdd's "Added interface to queue" and would wait for ever."""
         if self.manager is None or not self.ami_connected.is_set():
             from hotline.api import ApiError
             raise ApiError(503, "电话系统暂时不可用，请稍后重试")
         try:
-            res = await asyncio.wait_for(self.manager.send_action(action), timeout=10)
+            res = await asyncio.wait_for(self.manager.send_action(action, as_list=as_list), timeout=10)
         except asyncio.TimeoutError:
             from hotline.api import ApiError
             raise ApiError(504, "电话系统响应超时，请稍后重试")
+        if as_list:
+            return res if isinstance(res, list) else [res]
         return res[0] if isinstance(res, list) else res
+
+    async def sync_queue_state(self) -> set[str]:
+        """Read who is in the queue from Asterisk itself (QueueStatus): after a restart of
+        this service its memory is empty, while Asterisk kept (or restored) the members."""
+        events = await self._ami({"Action": "QueueStatus", "Queue": "repair"}, as_list=True)
+        present: set[str] = set()
+        for ev in events:
+            if ev.get("Event") != "QueueMember":
+                continue
+            agent_no = self._agent_no(ev)
+            if not agent_no:
+                continue
+            present.add(agent_no)
+            st = self._agent(agent_no)
+            st["member"] = True
+            st["paused"] = ev.get("Paused") == "1"
+            st["reason"] = ev.get("PausedReason", "") if st["paused"] else ""
+            st["in_call"] = ev.get("InCall") == "1"
+        for agent_no, st in self.agents.items():
+            if agent_no not in present and not st.get("wanted"):
+                st["member"] = False
+        return present
 
     async def set_queue_member(self, agent_no: str, name: str, member: bool) -> None:
         iface = f"PJSIP/agent-{agent_no}"
@@ -214,7 +255,8 @@ class HotlineService:
                              "MemberName": f"agent-{agent_no}", "StateInterface": iface, "Penalty": "0"})
         else:
             await self._ami({"Action": "QueueRemove", "Queue": "repair", "Interface": iface})
-        self._agent(agent_no)["member"] = member
+        st = self._agent(agent_no)
+        st["member"] = st["wanted"] = member
 
     async def set_paused(self, agent_no: str, paused: bool, reason: str) -> None:
         await self._ami({"Action": "QueuePause", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}",
@@ -234,7 +276,9 @@ class HotlineService:
         self._ami_task = asyncio.create_task(self._connect_ami())
         self._runner = web.AppRunner(self._api(), access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.settings.bind, self.ports.api).start()
+        from hotline import tls   # HTTPS off loopback; refuses plain HTTP on a LAN address
+        await web.TCPSite(self._runner, self.settings.bind, self.ports.api,
+                          ssl_context=tls.server_context(self.settings)).start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:

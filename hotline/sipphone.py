@@ -826,6 +826,13 @@ class Phone:
         with self._cond:
             return list(self._calls)
 
+    def renew_registration(self) -> None:
+        """REGISTER again now (Asterisk restarted and may have lost the contact)."""
+        def renew():
+            if self._pj is not None and not self._closed:
+                self._pj.setRegistration(True)
+        self.stack.call(renew)
+
     def wait_registered(self, timeout: float = 10.0) -> "Phone":
         deadline = time.monotonic() + timeout
         with self._cond:

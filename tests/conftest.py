@@ -66,6 +66,13 @@ class IvrHarness:
         self.stack = SipStack.instance()
         self._phones = {}
 
+    def reconnect_ami(self) -> None:
+        """After an Asterisk restart: a fresh event log on the new manager."""
+        from hotline.asterisk import ami_secret
+        from hotline.scenarios import AmiEventLog
+        self.ami.close()
+        self.ami = AmiEventLog(self.ports["ami"], "hotline", ami_secret(self.settings))
+
     def phone_for(self, number: str):
         from hotline.sipphone import Phone
         if number not in self._phones:

@@ -1,0 +1,171 @@
+"""HTTPS for the agent API when desktops on other PCs use it.
+
+On loopback the API may stay plain HTTP (nothing leaves the machine). On any other
+address it must be TLS: agents' passwords and session tokens cross the LAN. The
+certificate is the admin's own (``HOTLINE_TLS_CERT`` + ``HOTLINE_TLS_KEY``) or one
+generated once under ``$HOTLINE_HOME/tls/``; desktops trust exactly that certificate
+(``--ca``), so no public CA and no verification bypass is needed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import socket
+import ssl
+import subprocess
+from pathlib import Path
+
+from hotline.config import Settings
+
+CN = "Dalong Heating Repair Hotline"   # ascii: some TLS tools print non-ascii CNs badly
+
+
+class TlsError(RuntimeError):
+    """One line for the admin: what is wrong with TLS and what to do."""
+
+
+def is_loopback(bind: str) -> bool:
+    if bind == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bind).is_loopback
+    except ValueError:
+        return False        # "" / "0.0.0.0" / a host name: reachable from the LAN
+
+
+def tls_enabled(s: Settings) -> bool:
+    """TLS on or off; raises when the API would be plain HTTP on a LAN address."""
+    if not s.api_tls and not is_loopback(s.bind):
+        raise TlsError(f"refusing plain HTTP on {s.bind or '0.0.0.0'}: agents' passwords would cross the LAN "
+                       f"unencrypted — use `hotline up --lan` or set HOTLINE_API_TLS=1")
+    return s.api_tls
+
+
+def tls_dir(s: Settings) -> Path:
+    return s.home / "tls"
+
+
+def host_addresses() -> list[str]:
+    """Every non-loopback IPv4 address of this machine (what LAN desktops may dial)."""
+    found: list[str] = []
+    try:   # `ip -o -4 addr`: "2: eth0    inet 192.168.1.5/24 brd ..."
+        out = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True, text=True,
+                             timeout=5).stdout
+        found += [w[w.index("inet") + 1].split("/")[0] for w in (line.split() for line in out.splitlines())
+                  if "inet" in w]
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        pass
+    try:   # no `ip` (containers): what the host name resolves to
+        found += [ai[4][0] for ai in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    except OSError:
+        pass
+    return sorted({a for a in found if not ipaddress.ip_address(a).is_loopback},
+                  key=lambda a: ipaddress.ip_address(a))
+
+
+def extra_names(s: Settings) -> list[str]:
+    return [n.strip() for n in s.tls_names.replace(";", ",").split(",") if n.strip()]
+
+
+def public_host(s: Settings) -> str:
+    """The host in the API URL given to desktops: an admin-named one, the bind address, or our LAN IP."""
+    names = extra_names(s)
+    if names:
+        return names[0]
+    if s.bind not in ("", "0.0.0.0"):
+        return s.bind
+    try:   # the address of the default route (a UDP "connect" sends nothing), not e.g. a docker bridge
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.connect(("192.0.2.1", 9))
+            return u.getsockname()[0]
+    except OSError:
+        addrs = host_addresses()
+        return addrs[0] if addrs else "127.0.0.1"
+
+
+def _generate(cert_path: Path, key_path: Path, s: Settings) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    dns = {"localhost", socket.gethostname()}
+    ips = {"127.0.0.1", *host_addresses()}
+    if s.bind not in ("", "0.0.0.0", "localhost"):
+        ips.add(s.bind)
+    for n in extra_names(s):
+        try:
+            ips.add(str(ipaddress.ip_address(n)))
+        except ValueError:
+            dns.add(n)
+    san = [x509.DNSName(d) for d in sorted(dns)] + [x509.IPAddress(ipaddress.ip_address(i)) for i in sorted(ips)]
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CN),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "大龙供暖报修热线")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))          # tolerate PC clocks a bit behind
+            .not_valid_after(now + dt.timedelta(days=3650))
+            .add_extension(x509.SubjectAlternativeName(san), critical=False)
+            # self-signed and trusted directly by the desktops: a CA of itself, for itself only
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, content_commitment=False,
+                                         key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    # the key is born 0600 (never world-readable, not even for an instant); cert last = "complete"
+    tmp_key = key_path.with_suffix(".tmp")
+    tmp_key.unlink(missing_ok=True)
+    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key_pem)
+    tmp_key.replace(key_path)
+    tmp_cert = cert_path.with_suffix(".tmp")
+    tmp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    tmp_cert.replace(cert_path)
+
+
+def ensure_certificate(s: Settings) -> tuple[Path, Path]:
+    """(cert, key): the admin's own if configured, else generated once under $HOTLINE_HOME/tls."""
+    if s.tls_cert or s.tls_key:
+        if not (s.tls_cert and s.tls_key):
+            raise TlsError("set both HOTLINE_TLS_CERT and HOTLINE_TLS_KEY (certificate and its private key)")
+        cert, key = Path(s.tls_cert).expanduser(), Path(s.tls_key).expanduser()
+        try:   # loading proves both are readable PEM and that the key belongs to the certificate
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as exc:
+            raise TlsError(f"cannot use the TLS certificate {cert} with key {key}: {exc}") from exc
+        return cert, key
+    d = tls_dir(s)
+    d.mkdir(parents=True, exist_ok=True)
+    os.chmod(d, 0o700)
+    cert, key = d / "api-cert.pem", d / "api-key.pem"
+    if not (cert.is_file() and key.is_file()):
+        _generate(cert, key, s)
+    return cert, key
+
+
+def server_context(s: Settings) -> ssl.SSLContext | None:
+    """The agent API's TLS context, or None for plain HTTP (loopback only)."""
+    if not tls_enabled(s):
+        return None
+    cert, key = ensure_certificate(s)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def fingerprint(cert_path: Path | str) -> str:
+    """SHA-256 of the (first) certificate, AB:CD:… — what admins compare on each agent PC."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    first = x509.load_pem_x509_certificates(Path(cert_path).read_bytes())[0]   # a chain file: the leaf
+    return ":".join(f"{b:02X}" for b in first.fingerprint(hashes.SHA256()))

@@ -1,0 +1,183 @@
+"""The agent desk on real calls (pytest-qt, offscreen): the real window, its real
+agent-API client and pjsua2 softphone, against the session's Asterisk and service.
+A resident calls through the IVR from a second SIP line in this process."""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HOTLINE_NULL_AUDIO", "1")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from db.models import Call, Category, Recording, Role, Ticket, TicketState, User  # noqa: E402
+from hotline import runtime  # noqa: E402
+from hotline.desk_demo import CallerLine, demo_callers  # noqa: E402
+from hotline.users import add_user  # noqa: E402
+
+pytestmark = pytest.mark.asterisk
+
+AGENT, PASSWORD = "3001", "desk-test-pass"
+CALL_S = 60_000   # ms: the IVR part of a call (greeting … queue) takes 25–40 s
+
+
+@pytest.fixture(scope="module")
+def desk_agent(ivr):
+    with ivr.sessions() as db:
+        if not db.scalar(select(User).where(User.agent_no == AGENT)):
+            add_user(db, AGENT, "周丽", Role.agent, PASSWORD, actor="test")
+            db.commit()
+    runtime.reload_agents(ivr.settings)
+    return AGENT
+
+
+def open_desk(qtbot, ivr, agent_no=AGENT):
+    """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
+    from desktop.api_client import AgentApiClient
+    from desktop.main_window import AgentWindow
+    api = AgentApiClient(f"http://127.0.0.1:{ivr.ports['api']}")
+    w = AgentWindow(api=api, agent_no=agent_no)
+    api.setParent(w)
+    qtbot.addWidget(w)
+    w.show()
+    w.login(agent_no, PASSWORD)
+    qtbot.waitUntil(lambda: bool(api.token) and api.ws_connected, timeout=15_000)
+    qtbot.waitUntil(lambda: w.phone.is_registered, timeout=15_000)
+    if not w.agent_state.get("member"):
+        qtbot.mouseClick(w.queue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.agent_state.get("member") is True, timeout=15_000)
+    return w
+
+
+def close_desk(qtbot, w) -> None:
+    w.api.join_queue(False)
+    qtbot.wait(500)
+    w.close()
+
+
+def resident_calls(ivr, nth: int = 0) -> CallerLine:
+    number, known = demo_callers(ivr.settings, nth + 1)[nth]
+    line = CallerLine(ivr.settings, number, known)
+    line.start()
+    return line
+
+
+def ring_and_answer(qtbot, w, line: CallerLine):
+    qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == line.number)),
+                    timeout=CALL_S)
+    assert not line.error, line.error
+    qtbot.waitUntil(lambda: w.phone.state == "ringing", timeout=10_000)
+    qtbot.mouseClick(w.softphone.answer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.phone.state == "talking", timeout=10_000)
+    return w.pop
+
+
+@pytest.fixture(autouse=True)
+def no_call_left_behind(ivr):
+    yield
+    ivr.hangup_all()
+
+
+def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_the_edits(qtbot, ivr, desk_agent):
+    w = open_desk(qtbot, ivr)
+    line = resident_calls(ivr)
+    try:
+        pop = ring_and_answer(qtbot, w, line)
+        talk_started = time.monotonic()
+        # the card: this resident's account, the IVR's answers, the draft ticket
+        assert line.number in w.card.phones.text()
+        assert w.card.account_no.text() == pop["account"]["account_no"]
+        assert w.card.ivr_category.text() == "暖气不热"
+        assert w.form.number == pop["ticket"]["number"] and w.form.address.text() == pop["account"]["address"]
+        assert w.softphone.recording.isVisible()
+        # the agent reads back each field, notes what the resident says, raises the priority
+        assert not w.form.save_button.isEnabled()
+        for chk in w.form.checks():
+            qtbot.mouseClick(chk, Qt.MouseButton.LeftButton)
+        w.form.notes.insertPlainText("三楼卧室暖气片冰凉")   # typed (QTest keys are ASCII only)
+        w.form.priority.setCurrentIndex(w.form.priority.count() - 1)
+        qtbot.waitUntil(w.form.save_button.isEnabled, timeout=2000)
+        qtbot.mouseClick(w.form.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.form.saved, timeout=10_000)
+        qtbot.wait(max(0, int(3000 - (time.monotonic() - talk_started) * 1000)))
+        qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
+        talked = time.monotonic() - talk_started
+        qtbot.waitUntil(lambda: w.phone.state in ("ended", "idle"), timeout=10_000)
+        qtbot.waitUntil(lambda: w.wrapup_started is not None or bool(w.form.saved), timeout=5000)
+    finally:
+        line.hangup()
+        close_desk(qtbot, w)
+
+    number = pop["ticket"]["number"]
+    with ivr.sessions() as db:
+        tickets = db.scalars(select(Ticket).where(Ticket.number == number)).all()
+        assert len(tickets) == 1, "save must update the IVR's draft, never add a ticket"
+        t = tickets[0]
+        assert t.state is TicketState.new and t.category is Category.no_heat
+        assert t.description == "三楼卧室暖气片冰凉" and t.priority > 0
+        assert t.confirmed_problem and t.confirmed_address and t.confirmed_name and t.confirmed_phone
+        call = db.scalar(select(Call).where(Call.uniqueid == pop["uniqueid"]))
+        agent = db.scalar(select(User).where(User.agent_no == AGENT))
+        assert call.agent_id == agent.id and call.ticket_id == t.id
+
+    def finished_recording():
+        with ivr.sessions() as db:
+            r = db.scalar(select(Recording).where(Recording.call_id == call.id))
+            return r if r is not None and r.sha256 else None
+    qtbot.waitUntil(lambda: finished_recording() is not None, timeout=15_000)
+    rec = finished_recording()
+    path = rec.path
+    assert path.startswith(str(ivr.settings.home)) and os.path.exists(path)
+    assert hashlib.sha256(open(path, "rb").read()).hexdigest() == rec.sha256
+    assert rec.ticket_id == t.id and rec.agent_id == agent.id
+    assert abs(rec.duration_s - talked) < 2.0, (rec.duration_s, talked)
+
+
+def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot, ivr, desk_agent):
+    w = open_desk(qtbot, ivr)
+    token = w.api.token
+    try:
+        runtime.restart_asterisk(ivr.settings)
+        ivr.reconnect_ami()
+        runtime.restart_service(ivr.settings)
+        # the WebSocket came back on the same session; the desk is still in the queue
+        qtbot.waitUntil(lambda: w.api.ws_connected, timeout=20_000)
+        assert w.api.token == token and w.user.get("agent_no") == AGENT
+        qtbot.waitUntil(lambda: bool(w.phone.is_registered and w.agent_state.get("member")), timeout=20_000)
+        # and it takes the next call as before
+        line = resident_calls(ivr)
+        ring_and_answer(qtbot, w, line)
+        qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
+        line.hangup()
+    finally:
+        close_desk(qtbot, w)
+
+
+def test_an_autosaved_draft_comes_back_after_the_desk_is_killed(qtbot, ivr, desk_agent):
+    w = open_desk(qtbot, ivr)
+    line = resident_calls(ivr)
+    try:
+        pop = ring_and_answer(qtbot, w, line)
+        with qtbot.waitSignal(w.api.draft_saved, timeout=10_000):      # autosaved within seconds
+            w.form.notes.insertPlainText("客厅暖气片漏水，已关阀门")   # typed (QTest keys are ASCII only)
+            qtbot.mouseClick(w.form.chk_problem, Qt.MouseButton.LeftButton)
+    finally:
+        line.hangup()
+    # the desk dies: no close, no logout, no last save
+    w.api.disconnect_events()
+    w.phone.shutdown()
+    w.hide()
+    w2 = open_desk(qtbot, ivr)
+    try:
+        qtbot.waitUntil(lambda: w2.form.drafts.count() > 1, timeout=10_000)
+        numbers = [(w2.form.drafts.itemData(i) or {}).get("number") for i in range(w2.form.drafts.count())]
+        i = numbers.index(pop["ticket"]["number"])
+        w2.form.drafts.activated.emit(i)
+        assert w2.form.notes.toPlainText() == "客厅暖气片漏水，已关阀门"
+        assert w2.form.chk_problem.isChecked() and not w2.form.chk_name.isChecked()
+    finally:
+        close_desk(qtbot, w2)
