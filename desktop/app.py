@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None, on_window=None) -> int:
     (``hotline desktop --demo`` logs in and places a real call through it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from hotline.logs import setup_logging   # phone numbers and 户号 masked in every line
+    log_dir = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "hotline-desktop"
+    setup_logging("INFO", log_dir / "desktop.log")
     if args.null_audio:
         os.environ["HOTLINE_NULL_AUDIO"] = "1"
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "desktop"])

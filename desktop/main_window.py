@@ -6,6 +6,7 @@ Chinese text as the source string (English in desktop/i18n/desktop_en.ts).
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, QUrl, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from desktop.models import CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, SearchResultsModel, category_label
 
+log = logging.getLogger("desktop")
 GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
 PAUSE_REASONS = ("小休", "用餐", "培训", "会议", "处理回访", "其他")
 PRIORITIES = ((0, "普通"), (50, "加急"), (90, "紧急"))
@@ -1002,6 +1004,9 @@ class AgentWindow(QMainWindow):
         elif kind == "call_ended":
             if ev.get("answered") or self._talked:
                 self.start_wrapup()
+            elif self._pop_live:
+                # the form stays: the IVR's draft is still worth a call-back
+                self.show_info(self.tr("来电人在接听前挂机；报修单草稿保留，可回电处理"))
             self._talked = False
             self._pop_live = False
 
@@ -1142,6 +1147,7 @@ class AgentWindow(QMainWindow):
 
     # ---------------------------------------------------------- status --
     def show_error(self, msg: str) -> None:
+        log.warning("shown to the agent: %s", msg)     # the log handler masks numbers
         self.status_line.setStyleSheet(f"color:{RED}")
         self.status_line.setText(time.strftime("%H:%M:%S ") + str(msg))
 

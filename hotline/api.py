@@ -305,6 +305,12 @@ class AgentApi:
                 self.audit(db, p, "logout", "user", p.agent_no)
         await self.db(end)
         self.principals = {k: v for k, v in self.principals.items() if v.session_id != p.session_id}
+        if self.svc.agent_state(p.agent_no).get("member"):
+            # nobody at this desk any more: calls must not ring it
+            try:
+                await self.svc.set_queue_member(p.agent_no, p.name, False)
+            except ApiError as exc:
+                log.warning("agent %s logged out but is still in the queue: %s", p.agent_no, exc.message)
         return _json({"ok": True})
 
     async def me(self, request):

@@ -273,3 +273,20 @@ def test_malformed_input_answers_4xx_with_a_message_never_500(people, base, meth
     status, data = api.call(method, path, body, raw)
     assert 400 <= status < 500, (path, status, data)
     assert isinstance(data, dict) and data.get("error"), data
+
+
+def test_joining_and_pausing_go_to_asterisk_and_logout_leaves_the_queue(people, base, ivr):
+    api = Api(base)
+    api.login(people["b"])
+    status, data = api.call("POST", "/api/agent/queue", {"member": True})
+    assert status == 200 and data["agent_state"]["member"] is True
+    status, data = api.call("POST", "/api/agent/pause", {"paused": True, "reason": "用餐"})
+    assert status == 200 and data["agent_state"]["paused"] and data["agent_state"]["reason"] == "用餐"
+    member = ivr.ami.action({"Action": "QueueStatus", "Queue": "repair", "Member": "PJSIP/agent-2002"})
+    assert member.get("Response") == "Success"
+    ivr.ami.wait(lambda e: e.get("Event") == "QueueMember" and e.get("StateInterface") == "PJSIP/agent-2002"
+                 and e.get("Paused") == "1" and e.get("PausedReason") == "用餐", timeout=5)
+    assert api.call("POST", "/api/logout", {})[0] == 200
+    ivr.ami.wait(lambda e: e.get("Event") == "QueueMemberRemoved" and e.get("MemberName") == "agent-2002",
+                 timeout=5)
+    assert audit(ivr, "2002", "queue_join") and audit(ivr, "2002", "pause") and audit(ivr, "2002", "logout")

@@ -181,3 +181,26 @@ def test_an_autosaved_draft_comes_back_after_the_desk_is_killed(qtbot, ivr, desk
         assert w2.form.chk_problem.isChecked() and not w2.form.chk_name.isChecked()
     finally:
         close_desk(qtbot, w2)
+
+
+def test_hotline_desktop_demo_takes_a_real_call_and_writes_a_screenshot(ivr, tmp_path):
+    """`hotline desktop --demo --screenshot FILE` as a person runs it, on a real X server (Xvfb)."""
+    import struct
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import require_tool
+    xvfb_run = require_tool("xvfb-run", "xvfb")
+    shot = tmp_path / "desk.png"
+    env = runtime.service_env(ivr.settings)
+    env.pop("QT_QPA_PLATFORM", None)              # a real window, not offscreen
+    hotline_cli = Path(sys.executable).with_name("hotline")
+    r = subprocess.run([xvfb_run, "-a", "-s", "-screen 0 1366x768x24", str(hotline_cli), "desktop", "--demo",
+                        "--screenshot", str(shot)], env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    head = shot.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert 1100 <= width <= 1366 and 640 <= height <= 768, (width, height)   # fits a 1366×768 screen
+    assert "demo done" in r.stderr
