@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter,
                                QStatusBar, QTableView, QVBoxLayout, QWidget)
 
-from desktop.models import CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, SearchResultsModel, category_label
+from desktop.models import (CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, RecordingsModel, SearchResultsModel,
+                            category_label)
 
 log = logging.getLogger("desktop")
 GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
@@ -212,6 +213,52 @@ class SoftPhonePanel(QGroupBox):
 
 
 # =============================================================== script ==
+
+class RecordingsDialog(QDialog):
+    """我的录音: the agent's own recordings, replayed through the API (the service audits each
+    replay). Nothing is deleted from the desk."""
+    play_requested = Signal(int)
+    refresh_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("我的录音"))
+        self.resize(560, 360)
+        self.model = RecordingsModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(lambda _i: self._play())
+        self.play_button = QPushButton(self.tr("回放"))
+        self.play_button.clicked.connect(self._play)
+        refresh = QPushButton(self.tr("刷新"))
+        refresh.clicked.connect(self.refresh_requested)
+        hint = QLabel(self.tr("录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。"))
+        hint.setWordWrap(True)
+        hint.setStyleSheet(f"color:{GREY}")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(refresh)
+        buttons.addWidget(self.play_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+
+    def show_rows(self, rows: list) -> None:
+        self.model.set_rows(rows)
+        if rows:
+            self.table.selectRow(0)
+
+    def _play(self) -> None:
+        row = self.model.row_dict(self.table.currentIndex().row())
+        if row and row.get("id") is not None:
+            self.play_requested.emit(int(row["id"]))
+
 
 class ScriptPanel(QGroupBox):
     def __init__(self, parent=None):
@@ -758,12 +805,14 @@ class AgentWindow(QMainWindow):
         self.wrapup_button.setVisible(False)
         self.sip_label = QLabel()
         self.service_label = QLabel()
+        self.recordings_button = QPushButton(self.tr("我的录音"))
         self.logout_button = QPushButton(self.tr("退出登录"))
         for w in (self.agent_label, self.queue_button, QLabel(self.tr("示忙原因")), self.pause_reason,
                   self.pause_button, self.state_label):
             bl.addWidget(w)
         bl.addStretch(1)
-        for w in (self.wrapup_label, self.wrapup_button, self.sip_label, self.service_label, self.logout_button):
+        for w in (self.wrapup_label, self.wrapup_button, self.sip_label, self.service_label,
+                  self.recordings_button, self.logout_button):
             bl.addWidget(w)
 
         # ---- panels ----
@@ -771,6 +820,7 @@ class AgentWindow(QMainWindow):
         self.script = ScriptPanel()
         self.card = AccountPanel()
         self.form = TicketFormPanel()
+        self.recordings = RecordingsDialog(self)
         self.history_model = self.card.history_model
         self.results_model = self.card.results_model
 
@@ -838,6 +888,10 @@ class AgentWindow(QMainWindow):
         api.ticket_saved.connect(self.on_ticket_saved)
         api.drafts_loaded.connect(self.on_drafts)
         api.voice_downloaded.connect(self.on_voice_downloaded)
+        api.recordings_loaded.connect(self.recordings.show_rows)
+        api.recording_downloaded.connect(lambda _rid, path: self._play_audio(path, self.tr("录音")))
+        self.recordings.refresh_requested.connect(api.recordings)
+        self.recordings.play_requested.connect(api.download_recording)
         api.error.connect(self._save_error)
 
         phone.registered.connect(self.on_sip_registered)
@@ -860,6 +914,7 @@ class AgentWindow(QMainWindow):
         self.pause_button.clicked.connect(self._toggle_pause)
         self.wrapup_button.clicked.connect(self.end_wrapup)
         self.logout_button.clicked.connect(self.logout)
+        self.recordings_button.clicked.connect(self.open_recordings)
 
         self.card.search_requested.connect(self._search)
         self.card.account_chosen.connect(self.on_account_chosen)
@@ -915,7 +970,7 @@ class AgentWindow(QMainWindow):
                                      .replace("%3", self._role_text(self.user.get("role", ""))))
         else:
             self.agent_label.setText(self.tr("未登录"))
-        for w in (self.queue_button, self.pause_button, self.pause_reason, self.logout_button,
+        for w in (self.queue_button, self.pause_button, self.pause_reason, self.logout_button, self.recordings_button,
                   self.card.search_button, self.card.search_box):
             w.setEnabled(on)
 
@@ -1138,12 +1193,21 @@ class AgentWindow(QMainWindow):
         self.api.download_voice(number, url)
 
     def on_voice_downloaded(self, _number: str, path: str) -> None:
+        self._play_audio(path, self.tr("语音描述"))
+
+    def _play_audio(self, path: str, what: str) -> None:
+        """In the headset when the softphone has real audio, else the system's player."""
         if getattr(self.phone, "available", False) and getattr(self.phone, "real_audio", False):
             self.phone.play_file(path)
-            self.show_info(self.tr("正在耳机中播放语音描述"))
+            self.show_info(self.tr("正在耳机中播放%1").replace("%1", what))
         else:
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-            self.show_info(self.tr("已用系统播放器打开语音描述"))
+            self.show_info(self.tr("已用系统播放器打开%1").replace("%1", what))
+
+    def open_recordings(self) -> None:
+        self.recordings.show()
+        self.recordings.raise_()
+        self.api.recordings()
 
     # ---------------------------------------------------------- status --
     def show_error(self, msg: str) -> None:

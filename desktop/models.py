@@ -1,13 +1,20 @@
 """Table models for the agent desk: the caller's previous tickets and account search hits."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
-# Chinese source strings, translated through the "Labels" context
-CATEGORY_LABELS = {"no_heat": "暖气不热", "leak": "漏水", "noise": "噪音或异响", "other": "缴费及其他"}
+# Chinese source strings, translated through the "Labels" context; QT_TRANSLATE_NOOP
+# marks them for pyside6-lupdate, which cannot see plain strings in a dict
+CATEGORY_LABELS = {
+    "no_heat": QT_TRANSLATE_NOOP("Labels", "暖气不热"), "leak": QT_TRANSLATE_NOOP("Labels", "漏水"),
+    "noise": QT_TRANSLATE_NOOP("Labels", "噪音或异响"), "other": QT_TRANSLATE_NOOP("Labels", "缴费及其他")}
 CATEGORY_ORDER = ("no_heat", "leak", "noise", "other")
-STATE_LABELS = {"draft": "草稿", "new": "新建", "dispatched": "已派单", "contacted": "已联系",
-                "completed": "已返单", "followed_up": "已回访", "closed": "已关闭"}
+STATE_LABELS = {
+    "draft": QT_TRANSLATE_NOOP("Labels", "草稿"), "new": QT_TRANSLATE_NOOP("Labels", "新建"),
+    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
+    "completed": QT_TRANSLATE_NOOP("Labels", "已返单"), "followed_up": QT_TRANSLATE_NOOP("Labels", "已回访"),
+    "closed": QT_TRANSLATE_NOOP("Labels", "已关闭")}
+YES = QT_TRANSLATE_NOOP("Labels", "是")
 
 
 def tr_label(text: str) -> str:
@@ -93,12 +100,12 @@ def _date(row: dict) -> str:
 class HistoryModel(_RowsModel):
     """Previous tickets of the caller's account (``ticket_brief`` dicts)."""
     COLUMNS = (
-        ("单号", lambda r: r.get("number", "")),
-        ("日期", _date),
-        ("问题", lambda r: category_label(r.get("category"))),
-        ("状态", lambda r: state_label(r.get("state"))),
-        ("维修站", _station),
-        ("回电", lambda r: tr_label("是") if r.get("callback_requested") else ""),
+        (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("number", "")),
+        (QT_TRANSLATE_NOOP("Models", "日期"), _date),
+        (QT_TRANSLATE_NOOP("Models", "问题"), lambda r: category_label(r.get("category"))),
+        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "维修站"), _station),
+        (QT_TRANSLATE_NOOP("Models", "回电"), lambda r: tr_label(YES) if r.get("callback_requested") else ""),
     )
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -114,9 +121,24 @@ class HistoryModel(_RowsModel):
 class SearchResultsModel(_RowsModel):
     """Hits of an account search (``account_card`` dicts)."""
     COLUMNS = (
-        ("户号", lambda r: r.get("account_no", "")),
-        ("姓名", lambda r: r.get("name", "")),
-        ("地址", lambda r: r.get("address", "")),
-        ("电话", _phones),
-        ("维修站", _station),
+        (QT_TRANSLATE_NOOP("Models", "户号"), lambda r: r.get("account_no", "")),
+        (QT_TRANSLATE_NOOP("Models", "姓名"), lambda r: r.get("name", "")),
+        (QT_TRANSLATE_NOOP("Models", "地址"), lambda r: r.get("address", "")),
+        (QT_TRANSLATE_NOOP("Models", "电话"), _phones),
+        (QT_TRANSLATE_NOOP("Models", "维修站"), _station),
+    )
+
+
+def _duration(row: dict) -> str:
+    secs = int(float(row.get("duration_s") or 0))
+    return f"{secs // 60:02d}:{secs % 60:02d}"
+
+
+class RecordingsModel(_RowsModel):
+    """The agent's own call recordings (``GET /api/recordings``), newest first."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "时间"), _date),
+        (QT_TRANSLATE_NOOP("Models", "来电"), lambda r: r.get("caller", "")),
+        (QT_TRANSLATE_NOOP("Models", "报修单"), lambda r: r.get("ticket_number") or ""),
+        (QT_TRANSLATE_NOOP("Models", "时长"), _duration),
     )

@@ -302,6 +302,18 @@ class SoftPhone(QObject):
             return
         self._submit(lambda: call.transfer(ext), "转接")
 
+        def settle():   # own thread: the one command worker must stay free meanwhile
+            try:
+                status = call.wait_transfer(20)
+            except TimeoutError:
+                status = 0
+            if 200 <= status < 300:
+                if not call.ended:       # RFC 5589: the transferor ends its leg once it worked
+                    self._submit(call.hangup, "挂机")
+            else:
+                self._bridge.failed.emit(f"转接 {ext} 未成功（{status or '无应答'}），通话仍在本机")
+        threading.Thread(target=settle, daemon=True, name="softphone-transfer").start()
+
     def dtmf(self, digit: str) -> None:
         call = self.call
         if call is None or not re.fullmatch(r"[0-9*#A-D]", digit or ""):

@@ -597,9 +597,15 @@ class AgentApi:
                 q = select(Recording).where(Recording.deleted_at.is_(None)).order_by(Recording.id.desc()).limit(100)
                 if p.role not in SUPERVISORS:
                     q = q.where(Recording.agent_id == p.user_id)
-                return [{"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id, "duration_s": r.duration_s,
-                         "sha256": r.sha256, "created_at": r.created_at.isoformat(timespec="seconds")}
-                        for r in db.scalars(q)]
+                out = []
+                for r in db.scalars(q):
+                    call = db.get(Call, r.call_id) if r.call_id else None
+                    t = db.get(Ticket, r.ticket_id) if r.ticket_id else None
+                    out.append({"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id,
+                                "ticket_number": t.number if t else None, "caller": call.caller if call else "",
+                                "duration_s": r.duration_s, "sha256": r.sha256,
+                                "created_at": r.created_at.isoformat(timespec="seconds")})
+                return out
         return _json(await self.db(load))
 
     async def recording_audio(self, request):

@@ -25,14 +25,29 @@ AGENT, PASSWORD = "3001", "desk-test-pass"
 CALL_S = 60_000   # ms: the IVR part of a call (greeting … queue) takes 25–40 s
 
 
+LEAD = "3101"
+
+
 @pytest.fixture(scope="module")
 def desk_agent(ivr):
     with ivr.sessions() as db:
-        if not db.scalar(select(User).where(User.agent_no == AGENT)):
-            add_user(db, AGENT, "周丽", Role.agent, PASSWORD, actor="test")
-            db.commit()
+        for no, name, role in ((AGENT, "周丽", Role.agent), (LEAD, "孙班长", Role.team_lead)):
+            if not db.scalar(select(User).where(User.agent_no == no)):
+                add_user(db, no, name, role, PASSWORD, actor="test")
+        db.commit()
     runtime.reload_agents(ivr.settings)
     return AGENT
+
+
+@pytest.fixture
+def lead_phone(ivr, desk_agent):
+    """The team lead's desk phone, registered from this process."""
+    from hotline.sipphone import Phone
+    with ivr.sessions() as db:
+        secret = db.scalar(select(User.sip_secret).where(User.agent_no == LEAD))
+    phone = Phone.agent(ivr.stack, ivr.ports["sip"], LEAD, secret).wait_registered(10)
+    yield phone
+    phone.close()
 
 
 def open_desk(qtbot, ivr, agent_no=AGENT):
@@ -136,6 +151,19 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
     assert rec.ticket_id == t.id and rec.agent_id == agent.id
     assert abs(rec.duration_s - talked) < 2.0, (rec.duration_s, talked)
 
+    # the agent finds it under 我的录音 and replays it through the API
+    w = open_desk(qtbot, ivr)
+    try:
+        with qtbot.waitSignal(w.api.recordings_loaded, timeout=10_000):
+            qtbot.mouseClick(w.recordings_button, Qt.MouseButton.LeftButton)
+        rows = w.recordings.model.rows()
+        assert rows[0]["id"] == rec.id and rows[0]["ticket_number"] == number
+        with qtbot.waitSignal(w.api.recording_downloaded, timeout=10_000) as got:
+            qtbot.mouseClick(w.recordings.play_button, Qt.MouseButton.LeftButton)
+        assert open(got.args[1], "rb").read() == open(path, "rb").read()
+    finally:
+        close_desk(qtbot, w)
+
 
 def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot, ivr, desk_agent):
     w = open_desk(qtbot, ivr)
@@ -157,7 +185,8 @@ def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot,
         close_desk(qtbot, w)
 
 
-def test_an_autosaved_draft_comes_back_after_the_desk_is_killed(qtbot, ivr, desk_agent):
+def test_blind_transfer_to_the_team_lead_then_the_autosaved_draft_survives_a_killed_desk(
+        qtbot, ivr, desk_agent, lead_phone):
     w = open_desk(qtbot, ivr)
     line = resident_calls(ivr)
     try:
@@ -165,6 +194,14 @@ def test_an_autosaved_draft_comes_back_after_the_desk_is_killed(qtbot, ivr, desk
         with qtbot.waitSignal(w.api.draft_saved, timeout=10_000):      # autosaved within seconds
             w.form.notes.insertPlainText("客厅暖气片漏水，已关阀门")   # typed (QTest keys are ASCII only)
             qtbot.mouseClick(w.form.chk_problem, Qt.MouseButton.LeftButton)
+        # the resident wants the team lead: blind transfer to the lead's 工号
+        w.softphone.transfer_to.setText(LEAD)
+        qtbot.mouseClick(w.softphone.transfer_button, Qt.MouseButton.LeftButton)
+        to_lead = lead_phone.wait_incoming(15)
+        assert line.number in to_lead.remote_uri
+        to_lead.answer(200)
+        qtbot.waitUntil(lambda: w.phone.state == "idle", timeout=10_000)   # the desk is free again
+        to_lead.hangup()
     finally:
         line.hangup()
     # the desk dies: no close, no logout, no last save

@@ -4,87 +4,87 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="300"/>
         <source>客户信息</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="318"/>
         <source>户号</source>
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="319"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273"/>
+        <location filename="../main_window.py" line="320"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274"/>
+        <location filename="../main_window.py" line="321"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="322"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="278"/>
+        <location filename="../main_window.py" line="325"/>
         <source>电话、户号或地址关键字</source>
         <translation>Phone, account no. or address fragment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="280"/>
+        <location filename="../main_window.py" line="327"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294"/>
+        <location filename="../main_window.py" line="341"/>
         <source>历史报修</source>
         <translation>Previous tickets</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299"/>
+        <location filename="../main_window.py" line="346"/>
         <source>IVR 按键信息</source>
         <translation>IVR answers</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305"/>
+        <location filename="../main_window.py" line="352"/>
         <source>▶ 播放语音描述</source>
         <translation>▶ Play voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308"/>
+        <location filename="../main_window.py" line="355"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="356"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="310"/>
+        <location filename="../main_window.py" line="357"/>
         <source>语音描述</source>
         <translation>Voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="401"/>
         <source>没有找到匹配的客户</source>
         <translation>No matching customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360"/>
+        <location filename="../main_window.py" line="407"/>
         <source>未识别的来电 %1，请搜索客户</source>
         <translation>Unknown caller %1 — search for the customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
+        <location filename="../main_window.py" line="408"/>
         <source>暂无来电</source>
         <translation>No call</translation>
     </message>
@@ -92,321 +92,348 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../main_window.py" line="736"/>
+        <location filename="../main_window.py" line="783"/>
         <source>大龙供暖报修热线 — 座席</source>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="745"/>
-        <location filename="../main_window.py" line="917"/>
+        <location filename="../main_window.py" line="792"/>
+        <location filename="../main_window.py" line="972"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="747"/>
-        <location filename="../main_window.py" line="960"/>
+        <location filename="../main_window.py" line="794"/>
+        <location filename="../main_window.py" line="1015"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="752"/>
-        <location filename="../main_window.py" line="962"/>
+        <location filename="../main_window.py" line="799"/>
+        <location filename="../main_window.py" line="1017"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="757"/>
+        <location filename="../main_window.py" line="804"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="761"/>
+        <location filename="../main_window.py" line="808"/>
+        <source>我的录音</source>
+        <translation>My recordings</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="809"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="762"/>
+        <location filename="../main_window.py" line="810"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="867"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="867"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="867"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../main_window.py" line="867"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../main_window.py" line="868"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../main_window.py" line="868"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="903"/>
+        <location filename="../main_window.py" line="892"/>
+        <source>录音</source>
+        <translation>the recording</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="958"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="913"/>
+        <location filename="../main_window.py" line="968"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="923"/>
+        <location filename="../main_window.py" line="978"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="923"/>
+        <location filename="../main_window.py" line="978"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="923"/>
+        <location filename="../main_window.py" line="978"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="924"/>
+        <location filename="../main_window.py" line="979"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="940"/>
+        <location filename="../main_window.py" line="995"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="960"/>
+        <location filename="../main_window.py" line="1015"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="962"/>
+        <location filename="../main_window.py" line="1017"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="968"/>
+        <location filename="../main_window.py" line="1023"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="970"/>
+        <location filename="../main_window.py" line="1025"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="972"/>
+        <location filename="../main_window.py" line="1027"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="974"/>
+        <location filename="../main_window.py" line="1029"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="1033"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="979"/>
+        <location filename="../main_window.py" line="1034"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="979"/>
+        <location filename="../main_window.py" line="1034"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="983"/>
+        <location filename="../main_window.py" line="1038"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="985"/>
+        <location filename="../main_window.py" line="1040"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="987"/>
+        <location filename="../main_window.py" line="1042"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="994"/>
+        <location filename="../main_window.py" line="1049"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="998"/>
+        <location filename="../main_window.py" line="1053"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1009"/>
+        <location filename="../main_window.py" line="1064"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1026"/>
+        <location filename="../main_window.py" line="1081"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1068"/>
+        <location filename="../main_window.py" line="1123"/>
         <source>话后整理 %1</source>
         <translation>Wrap-up %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1086"/>
+        <location filename="../main_window.py" line="1141"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1097"/>
-        <location filename="../main_window.py" line="1115"/>
-        <location filename="../main_window.py" line="1132"/>
+        <location filename="../main_window.py" line="1152"/>
+        <location filename="../main_window.py" line="1170"/>
+        <location filename="../main_window.py" line="1187"/>
         <source>未完成草稿 (%1)</source>
         <translation>Unfinished drafts (%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1103"/>
+        <location filename="../main_window.py" line="1158"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1137"/>
+        <location filename="../main_window.py" line="1192"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1143"/>
-        <source>正在耳机中播放语音描述</source>
-        <translation>Playing the voice description in the headset</translation>
+        <location filename="../main_window.py" line="1196"/>
+        <source>语音描述</source>
+        <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1146"/>
-        <source>已用系统播放器打开语音描述</source>
-        <translation>Opened the voice description in the system player</translation>
+        <location filename="../main_window.py" line="1202"/>
+        <source>正在耳机中播放%1</source>
+        <translation>Playing %1 in the headset</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="1205"/>
+        <source>已用系统播放器打开%1</source>
+        <translation>Opened %1 in the system player</translation>
     </message>
 </context>
 <context>
     <name>Labels</name>
     <message>
+        <location filename="../models.py" line="9"/>
         <source>暖气不热</source>
-        <translation type="vanished">No heat</translation>
+        <translation>No heat</translation>
     </message>
     <message>
+        <location filename="../models.py" line="9"/>
         <source>漏水</source>
-        <translation type="vanished">Leak</translation>
+        <translation>Leak</translation>
     </message>
     <message>
+        <location filename="../models.py" line="10"/>
         <source>噪音或异响</source>
-        <translation type="vanished">Noise</translation>
+        <translation>Noise</translation>
     </message>
     <message>
+        <location filename="../models.py" line="10"/>
         <source>缴费及其他</source>
-        <translation type="vanished">Billing and other</translation>
+        <translation>Billing and other</translation>
     </message>
     <message>
+        <location filename="../models.py" line="13"/>
         <source>草稿</source>
-        <translation type="vanished">draft</translation>
+        <translation>draft</translation>
     </message>
     <message>
+        <location filename="../models.py" line="13"/>
         <source>新建</source>
-        <translation type="vanished">new</translation>
+        <translation>new</translation>
     </message>
     <message>
+        <location filename="../models.py" line="14"/>
         <source>已派单</source>
-        <translation type="vanished">dispatched</translation>
+        <translation>dispatched</translation>
     </message>
     <message>
+        <location filename="../models.py" line="14"/>
         <source>已联系</source>
-        <translation type="vanished">contacted</translation>
+        <translation>contacted</translation>
     </message>
     <message>
+        <location filename="../models.py" line="15"/>
         <source>已返单</source>
-        <translation type="vanished">completed</translation>
+        <translation>completed</translation>
     </message>
     <message>
+        <location filename="../models.py" line="15"/>
         <source>已回访</source>
-        <translation type="vanished">followed up</translation>
+        <translation>followed up</translation>
     </message>
     <message>
+        <location filename="../models.py" line="16"/>
         <source>已关闭</source>
-        <translation type="vanished">closed</translation>
+        <translation>closed</translation>
     </message>
     <message>
+        <location filename="../models.py" line="17"/>
         <source>是</source>
-        <translation type="vanished">yes</translation>
+        <translation>yes</translation>
     </message>
 </context>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../main_window.py" line="47"/>
+        <location filename="../main_window.py" line="48"/>
         <source>座席登录</source>
         <translation>Agent login</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="51"/>
+        <location filename="../main_window.py" line="52"/>
         <source>例如 1001</source>
         <translation>e.g. 1001</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="56"/>
+        <location filename="../main_window.py" line="57"/>
         <source>工号</source>
         <translation>Agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="57"/>
+        <location filename="../main_window.py" line="58"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="61"/>
+        <location filename="../main_window.py" line="62"/>
         <source>服务器: %1</source>
         <translation>Server: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="63"/>
+        <location filename="../main_window.py" line="64"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="78"/>
+        <location filename="../main_window.py" line="79"/>
         <source>请输入数字工号</source>
         <translation>Enter your numeric agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="81"/>
+        <location filename="../main_window.py" line="82"/>
         <source>请输入密码</source>
         <translation>Enter your password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83"/>
+        <location filename="../main_window.py" line="84"/>
         <source>正在登录…</source>
         <translation>Logging in…</translation>
     </message>
@@ -414,70 +441,125 @@
 <context>
     <name>Models</name>
     <message>
+        <location filename="../models.py" line="103"/>
         <source>单号</source>
-        <translation type="vanished">Ticket no.</translation>
+        <extracomment>(header source string, function row → display text)</extracomment>
+        <translation>Ticket no.</translation>
     </message>
     <message>
+        <location filename="../models.py" line="104"/>
         <source>日期</source>
-        <translation type="vanished">Date</translation>
+        <translation>Date</translation>
     </message>
     <message>
+        <location filename="../models.py" line="105"/>
         <source>问题</source>
-        <translation type="vanished">Problem</translation>
+        <translation>Problem</translation>
     </message>
     <message>
+        <location filename="../models.py" line="106"/>
         <source>状态</source>
-        <translation type="vanished">State</translation>
+        <translation>State</translation>
     </message>
     <message>
+        <location filename="../models.py" line="107"/>
+        <location filename="../models.py" line="128"/>
         <source>维修站</source>
-        <translation type="vanished">Repair station</translation>
+        <translation>Repair station</translation>
     </message>
     <message>
+        <location filename="../models.py" line="108"/>
         <source>回电</source>
-        <translation type="vanished">Call back</translation>
+        <translation>Call back</translation>
     </message>
     <message>
+        <location filename="../models.py" line="124"/>
         <source>户号</source>
-        <translation type="vanished">Account no.</translation>
+        <translation>Account no.</translation>
     </message>
     <message>
+        <location filename="../models.py" line="125"/>
         <source>姓名</source>
-        <translation type="vanished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
+        <location filename="../models.py" line="126"/>
         <source>地址</source>
-        <translation type="vanished">Address</translation>
+        <translation>Address</translation>
     </message>
     <message>
+        <location filename="../models.py" line="127"/>
         <source>电话</source>
-        <translation type="vanished">Phone</translation>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../models.py" line="140"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../models.py" line="141"/>
+        <source>来电</source>
+        <translation>Caller</translation>
+    </message>
+    <message>
+        <location filename="../models.py" line="142"/>
+        <source>报修单</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../models.py" line="143"/>
+        <source>时长</source>
+        <translation>Length</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingsDialog</name>
+    <message>
+        <location filename="../main_window.py" line="225"/>
+        <source>我的录音</source>
+        <translation>My recordings</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="237"/>
+        <source>回放</source>
+        <translation>Replay</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="239"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="241"/>
+        <source>录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。</source>
+        <translation>Recordings stay on the hotline server; you can replay only calls you answered, and every replay is logged.</translation>
     </message>
 </context>
 <context>
     <name>ScriptPanel</name>
     <message>
-        <location filename="../main_window.py" line="219"/>
+        <location filename="../main_window.py" line="266"/>
         <source>话术</source>
         <translation>Script</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="267"/>
         <source>（登录后显示开场白）</source>
         <translation>(opening line after login)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="268"/>
         <source>好!维修人员会尽快跟您联系。感谢您的来电。再见!</source>
         <translation>Fine! A technician will contact you soon. Thank you for calling. Goodbye!</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227"/>
+        <location filename="../main_window.py" line="274"/>
         <source>开场白</source>
         <translation>Opening</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229"/>
+        <location filename="../main_window.py" line="276"/>
         <source>结束语</source>
         <translation>Closing</translation>
     </message>
@@ -485,72 +567,72 @@
 <context>
     <name>SoftPhonePanel</name>
     <message>
-        <location filename="../main_window.py" line="105"/>
+        <location filename="../main_window.py" line="106"/>
         <source>软电话</source>
         <translation>Softphone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117"/>
+        <location filename="../main_window.py" line="118"/>
         <source>● 录音中</source>
         <translation>● Recording</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="122"/>
         <source>接听</source>
         <translation>Answer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="124"/>
         <source>拒接</source>
         <translation>Reject</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="124"/>
+        <location filename="../main_window.py" line="125"/>
         <source>挂机</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126"/>
+        <location filename="../main_window.py" line="127"/>
         <source>保持</source>
         <translation>Hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="129"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="133"/>
         <source>领班工号</source>
         <translation>Team lead&apos;s id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="135"/>
         <source>转接</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="184"/>
         <source>空闲</source>
         <translation>Idle</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="184"/>
         <source>来电振铃…</source>
         <translation>Ringing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="184"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>通话保持</source>
         <translation>On hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>通话结束</source>
         <translation>Call ended</translation>
     </message>
@@ -558,180 +640,180 @@
 <context>
     <name>TicketFormPanel</name>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="454"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="416"/>
-        <location filename="../main_window.py" line="616"/>
+        <location filename="../main_window.py" line="463"/>
+        <location filename="../main_window.py" line="663"/>
         <source>（无报修单）</source>
         <translation>(no ticket)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="419"/>
+        <location filename="../main_window.py" line="466"/>
         <source>上次未保存的草稿</source>
         <translation>Drafts not saved last time</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423"/>
-        <location filename="../main_window.py" line="546"/>
+        <location filename="../main_window.py" line="470"/>
+        <location filename="../main_window.py" line="593"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432"/>
-        <location filename="../main_window.py" line="433"/>
-        <location filename="../main_window.py" line="434"/>
-        <location filename="../main_window.py" line="435"/>
+        <location filename="../main_window.py" line="479"/>
+        <location filename="../main_window.py" line="480"/>
+        <location filename="../main_window.py" line="481"/>
+        <location filename="../main_window.py" line="482"/>
         <source>已跟读确认</source>
         <translation>Read back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="442"/>
+        <location filename="../main_window.py" line="489"/>
         <source>补充说明（故障现象、上门时间等）</source>
         <translation>Notes (symptoms, visiting time, …)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="494"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
-        <location filename="../main_window.py" line="535"/>
+        <location filename="../main_window.py" line="497"/>
+        <location filename="../main_window.py" line="582"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
-        <location filename="../main_window.py" line="535"/>
+        <location filename="../main_window.py" line="498"/>
+        <location filename="../main_window.py" line="582"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="452"/>
-        <location filename="../main_window.py" line="535"/>
+        <location filename="../main_window.py" line="499"/>
+        <location filename="../main_window.py" line="582"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="453"/>
+        <location filename="../main_window.py" line="500"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="458"/>
+        <location filename="../main_window.py" line="505"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="508"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463"/>
+        <location filename="../main_window.py" line="510"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../main_window.py" line="514"/>
         <source>保存报修单</source>
         <translation>Save ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="549"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="549"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="502"/>
+        <location filename="../main_window.py" line="549"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="550"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="553"/>
         <source>普通</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="553"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="553"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="533"/>
+        <location filename="../main_window.py" line="580"/>
         <source>本次来电没有报修单</source>
         <translation>This call has no ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="536"/>
+        <location filename="../main_window.py" line="583"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="537"/>
+        <location filename="../main_window.py" line="584"/>
         <source>请向来电人跟读确认: %1</source>
         <translation>Read back to the caller: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="620"/>
         <source>按地址建议</source>
         <translation>Suggested by address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="576"/>
+        <location filename="../main_window.py" line="623"/>
         <source>与建议不同</source>
         <translation>Differs from suggestion</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="636"/>
+        <location filename="../main_window.py" line="683"/>
         <source>已恢复草稿</source>
         <translation>Draft restored</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="676"/>
+        <location filename="../main_window.py" line="723"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="681"/>
+        <location filename="../main_window.py" line="728"/>
         <source>草稿未能保存: %1</source>
         <translation>Draft not saved: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="689"/>
+        <location filename="../main_window.py" line="736"/>
         <source>请选择问题类型</source>
         <translation>Choose the problem type</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="692"/>
+        <location filename="../main_window.py" line="739"/>
         <source>请填写地址</source>
         <translation>Enter the address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="696"/>
+        <location filename="../main_window.py" line="743"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="705"/>
+        <location filename="../main_window.py" line="752"/>
         <source>报修单已保存</source>
         <translation>Ticket saved</translation>
     </message>
