@@ -103,3 +103,44 @@ def ivr(hotline):
     h = IvrHarness(hotline)
     yield h
     h.close()
+
+
+# ------------------------------------------------------------ the agent desk --
+
+def desk_window(qtbot, api_port: int, agent_no: str, password: str):
+    """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
+    from PySide6.QtCore import Qt
+
+    from desktop.api_client import AgentApiClient
+    from desktop.main_window import AgentWindow
+    api = AgentApiClient(f"http://127.0.0.1:{api_port}")
+    w = AgentWindow(api=api, agent_no=agent_no)
+    api.setParent(w)
+    qtbot.addWidget(w)
+    w.show()
+    w.login(agent_no, password)
+    qtbot.waitUntil(lambda: bool(api.token) and api.ws_connected, timeout=15_000)
+    qtbot.waitUntil(lambda: w.phone.is_registered, timeout=15_000)
+    if not w.agent_state.get("member"):
+        qtbot.mouseClick(w.queue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.agent_state.get("member") is True, timeout=15_000)
+    return w
+
+
+def ring_and_answer(qtbot, w, line, ivr_timeout_ms: int = 60_000) -> dict:
+    """A resident's call (hotline.desk_demo.CallerLine) pops on the desk, rings, and is answered."""
+    from PySide6.QtCore import Qt
+    qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == line.number)),
+                    timeout=ivr_timeout_ms)
+    assert not line.error, line.error
+    qtbot.waitUntil(lambda: w.phone.state == "ringing", timeout=10_000)
+    qtbot.mouseClick(w.softphone.answer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.phone.state == "talking", timeout=10_000)
+    return w.pop
+
+
+def close_desk(qtbot, w) -> None:
+    """End of shift: leave the queue (no call may ring a closed desk), close the window."""
+    w.api.join_queue(False)
+    qtbot.wait(500)
+    w.close()

@@ -18,6 +18,7 @@ from db.models import Call, Category, Recording, Role, Ticket, TicketState, User
 from hotline import runtime  # noqa: E402
 from hotline.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.users import add_user  # noqa: E402
+from conftest import close_desk, desk_window, ring_and_answer  # noqa: E402
 
 pytestmark = pytest.mark.asterisk
 
@@ -51,44 +52,14 @@ def lead_phone(ivr, desk_agent):
 
 
 def open_desk(qtbot, ivr, agent_no=AGENT):
-    """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
-    from desktop.api_client import AgentApiClient
-    from desktop.main_window import AgentWindow
-    api = AgentApiClient(f"http://127.0.0.1:{ivr.ports['api']}")
-    w = AgentWindow(api=api, agent_no=agent_no)
-    api.setParent(w)
-    qtbot.addWidget(w)
-    w.show()
-    w.login(agent_no, PASSWORD)
-    qtbot.waitUntil(lambda: bool(api.token) and api.ws_connected, timeout=15_000)
-    qtbot.waitUntil(lambda: w.phone.is_registered, timeout=15_000)
-    if not w.agent_state.get("member"):
-        qtbot.mouseClick(w.queue_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.agent_state.get("member") is True, timeout=15_000)
-    return w
+    return desk_window(qtbot, ivr.ports["api"], agent_no, PASSWORD)
 
 
-def close_desk(qtbot, w) -> None:
-    w.api.join_queue(False)
-    qtbot.wait(500)
-    w.close()
-
-
-def resident_calls(ivr, nth: int = 0) -> CallerLine:
-    number, known = demo_callers(ivr.settings, nth + 1)[nth]
+def resident_calls(ivr) -> CallerLine:
+    number, known = demo_callers(ivr.settings, 1)[0]
     line = CallerLine(ivr.settings, number, known)
     line.start()
     return line
-
-
-def ring_and_answer(qtbot, w, line: CallerLine):
-    qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == line.number)),
-                    timeout=CALL_S)
-    assert not line.error, line.error
-    qtbot.waitUntil(lambda: w.phone.state == "ringing", timeout=10_000)
-    qtbot.mouseClick(w.softphone.answer_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.phone.state == "talking", timeout=10_000)
-    return w.pop
 
 
 @pytest.fixture(autouse=True)

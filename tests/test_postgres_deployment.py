@@ -15,6 +15,7 @@ from hotline import runtime
 from hotline.config import load_settings
 from hotline.desk_demo import CallerLine, demo_callers
 from hotline.users import add_user
+from conftest import close_desk, desk_window, ring_and_answer
 
 pytestmark = pytest.mark.asterisk
 
@@ -47,30 +48,14 @@ def pg_hotline(pg_url, tmp_path_factory):
 
 def test_a_call_through_the_ivr_to_a_desk_and_the_saved_ticket_all_on_postgresql(qtbot, pg_hotline):
     from PySide6.QtCore import Qt
-
-    from desktop.api_client import AgentApiClient
-    from desktop.main_window import AgentWindow
     s, sessions = pg_hotline
     assert runtime.status(s)["db_url"].startswith("postgresql")
-    ports = runtime.read_state(s)["ports"]
-    api = AgentApiClient(f"http://127.0.0.1:{ports['api']}")
-    w = AgentWindow(api=api, agent_no="4001")
-    api.setParent(w)
-    qtbot.addWidget(w)
-    w.show()
-    w.login("4001", PASSWORD)
-    qtbot.waitUntil(lambda: bool(w.phone.is_registered and api.ws_connected), timeout=15_000)
-    qtbot.mouseClick(w.queue_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(w.agent_state.get("member")), timeout=15_000)
+    w = desk_window(qtbot, runtime.read_state(s)["ports"]["api"], "4001", PASSWORD)
     number, known = demo_callers(s, 1)[0]
     line = CallerLine(s, number, known)
     line.start()
     try:
-        qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == number)), timeout=60_000)
-        assert not line.error, line.error
-        qtbot.waitUntil(lambda: w.phone.state == "ringing", timeout=10_000)
-        qtbot.mouseClick(w.softphone.answer_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: w.phone.state == "talking", timeout=10_000)
+        pop = ring_and_answer(qtbot, w, line)
         for chk in w.form.checks():
             qtbot.mouseClick(chk, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(w.form.save_button, Qt.MouseButton.LeftButton)
@@ -78,11 +63,9 @@ def test_a_call_through_the_ivr_to_a_desk_and_the_saved_ticket_all_on_postgresql
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
     finally:
         line.hangup()
-        w.api.join_queue(False)
-        qtbot.wait(300)
-        w.close()
+        close_desk(qtbot, w)
     with sessions() as db:
-        t = db.scalar(select(Ticket).where(Ticket.number == w.pop["ticket"]["number"]))
+        t = db.scalar(select(Ticket).where(Ticket.number == pop["ticket"]["number"]))
         assert t.state is TicketState.new and t.confirmed_address
-        call = db.scalar(select(Call).where(Call.uniqueid == w.pop["uniqueid"]))
+        call = db.scalar(select(Call).where(Call.uniqueid == pop["uniqueid"]))
         assert call.ticket_id == t.id and call.agent_id is not None
