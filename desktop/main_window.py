@@ -23,6 +23,7 @@ log = logging.getLogger("desktop")
 GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
 PAUSE_REASONS = ("小休", "用餐", "培训", "会议", "处理回访", "其他")
 PRIORITIES = ((0, "普通"), (50, "加急"), (90, "紧急"))
+NOTES_MAX = 4000          # the service's limit (hotline.api.TicketForm.notes)
 
 
 def _fmt_secs(secs: float) -> str:
@@ -561,7 +562,11 @@ class TicketFormPanel(QGroupBox):
 
     @property
     def can_save(self) -> bool:
-        return bool(self.number) and self.all_confirmed and not self.saving
+        return bool(self.number) and self.all_confirmed and not self.saving and not self.notes_too_long
+
+    @property
+    def notes_too_long(self) -> bool:
+        return len(self.notes.toPlainText()) > NOTES_MAX
 
     def _edited(self, chk: QCheckBox) -> None:
         if chk.isChecked():
@@ -578,6 +583,10 @@ class TicketFormPanel(QGroupBox):
         self.save_hint.setStyleSheet(f"color:{GREY}")
         if not self.number:
             self.save_hint.setText(self.tr("本次来电没有报修单"))
+        elif self.notes_too_long:     # the text stays in the box: nothing typed is thrown away
+            self.save_hint.setStyleSheet(f"color:{RED}")
+            self.save_hint.setText(self.tr("备注最多 %1 字（现在 %2 字），请精简后保存")
+                                   .replace("%1", str(NOTES_MAX)).replace("%2", str(len(self.notes.toPlainText()))))
         elif not self.all_confirmed:
             names = [n for c, n in zip(self.checks(), (self.tr("问题"), self.tr("地址"), self.tr("姓名"),
                                                        self.tr("电话"))) if not c.isChecked()]
@@ -1032,6 +1041,8 @@ class AgentWindow(QMainWindow):
     def on_sip_registered(self, ok: bool, status: int = 0) -> None:
         _dot(self.sip_label, ok, self.tr("话机已注册") if ok else
              (self.tr("话机未注册") if not status else self.tr("话机未注册 (%1)").replace("%1", str(status))))
+        if not ok and status in (401, 403, 404):     # refused, not just unreachable: retrying won't help
+            self.show_error(self.tr("话机注册被拒绝（%1），请联系管理员核对您的话机账号").replace("%1", str(status)))
 
     def on_connection(self, up: bool) -> None:
         if up:

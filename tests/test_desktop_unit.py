@@ -111,6 +111,26 @@ def test_save_emits_form(window, qtbot):
     assert "地址" in form.save_hint.text()
 
 
+def test_over_long_notes_keep_the_text_but_cannot_be_saved(window):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    for box in form.checks():
+        box.setChecked(True)
+    odd = "暖气\t漏水 😀 <b>&amp;</b> ' OR 1=1 --\n"
+    form.notes.setPlainText(odd * 200)                  # 6 000+ characters
+    assert not form.save_button.isEnabled()
+    assert "4000" in form.save_hint.text()
+    assert form.notes.toPlainText() == odd * 200       # nothing the agent typed is thrown away
+    form.notes.setPlainText(odd)
+    assert form.save_button.isEnabled()
+    assert form.form_dict()["notes"] == odd
+
+
+def test_a_refused_sip_registration_is_told_to_the_agent(window):
+    window.on_sip_registered(False, 403)
+    assert "403" in window.sip_label.text() and "被拒绝" in window.status_line.text()
+
+
 def test_no_ticket_no_save(qtbot):
     form = TicketFormPanel()
     qtbot.addWidget(form)

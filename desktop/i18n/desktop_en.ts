@@ -4,87 +4,87 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../main_window.py" line="300"/>
+        <location filename="../main_window.py" line="301"/>
         <source>客户信息</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318"/>
+        <location filename="../main_window.py" line="319"/>
         <source>户号</source>
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
+        <location filename="../main_window.py" line="320"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="320"/>
+        <location filename="../main_window.py" line="321"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="322"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="323"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="326"/>
         <source>电话、户号或地址关键字</source>
         <translation>Phone, account no. or address fragment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327"/>
+        <location filename="../main_window.py" line="328"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="342"/>
         <source>历史报修</source>
         <translation>Previous tickets</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="347"/>
         <source>IVR 按键信息</source>
         <translation>IVR answers</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352"/>
+        <location filename="../main_window.py" line="353"/>
         <source>▶ 播放语音描述</source>
         <translation>▶ Play voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355"/>
+        <location filename="../main_window.py" line="356"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356"/>
+        <location filename="../main_window.py" line="357"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="358"/>
         <source>语音描述</source>
         <translation>Voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="401"/>
+        <location filename="../main_window.py" line="402"/>
         <source>没有找到匹配的客户</source>
         <translation>No matching customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="408"/>
         <source>未识别的来电 %1，请搜索客户</source>
         <translation>Unknown caller %1 — search for the customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="409"/>
         <source>暂无来电</source>
         <translation>No call</translation>
     </message>
@@ -92,237 +92,242 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../main_window.py" line="783"/>
+        <location filename="../main_window.py" line="792"/>
         <source>大龙供暖报修热线 — 座席</source>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="792"/>
-        <location filename="../main_window.py" line="972"/>
+        <location filename="../main_window.py" line="801"/>
+        <location filename="../main_window.py" line="981"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="794"/>
-        <location filename="../main_window.py" line="1015"/>
+        <location filename="../main_window.py" line="803"/>
+        <location filename="../main_window.py" line="1024"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="799"/>
-        <location filename="../main_window.py" line="1017"/>
+        <location filename="../main_window.py" line="808"/>
+        <location filename="../main_window.py" line="1026"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="804"/>
+        <location filename="../main_window.py" line="813"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="808"/>
+        <location filename="../main_window.py" line="817"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="809"/>
+        <location filename="../main_window.py" line="818"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="810"/>
+        <location filename="../main_window.py" line="819"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="876"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="876"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="876"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="876"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="868"/>
+        <location filename="../main_window.py" line="877"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="868"/>
+        <location filename="../main_window.py" line="877"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="892"/>
+        <location filename="../main_window.py" line="901"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="958"/>
+        <location filename="../main_window.py" line="967"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="968"/>
+        <location filename="../main_window.py" line="977"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="987"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="987"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="978"/>
+        <location filename="../main_window.py" line="987"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="979"/>
+        <location filename="../main_window.py" line="988"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="995"/>
+        <location filename="../main_window.py" line="1004"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1015"/>
+        <location filename="../main_window.py" line="1024"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1017"/>
+        <location filename="../main_window.py" line="1026"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1023"/>
+        <location filename="../main_window.py" line="1032"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1025"/>
+        <location filename="../main_window.py" line="1034"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1027"/>
+        <location filename="../main_window.py" line="1036"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1029"/>
+        <location filename="../main_window.py" line="1038"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1033"/>
+        <location filename="../main_window.py" line="1042"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1034"/>
+        <location filename="../main_window.py" line="1043"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1034"/>
+        <location filename="../main_window.py" line="1043"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1038"/>
+        <location filename="../main_window.py" line="1045"/>
+        <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
+        <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="1049"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1040"/>
+        <location filename="../main_window.py" line="1051"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1042"/>
+        <location filename="../main_window.py" line="1053"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1049"/>
+        <location filename="../main_window.py" line="1060"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1053"/>
+        <location filename="../main_window.py" line="1064"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1064"/>
+        <location filename="../main_window.py" line="1075"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1081"/>
+        <location filename="../main_window.py" line="1092"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1123"/>
+        <location filename="../main_window.py" line="1134"/>
         <source>话后整理 %1</source>
         <translation>Wrap-up %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1141"/>
+        <location filename="../main_window.py" line="1152"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1152"/>
-        <location filename="../main_window.py" line="1170"/>
-        <location filename="../main_window.py" line="1187"/>
+        <location filename="../main_window.py" line="1163"/>
+        <location filename="../main_window.py" line="1181"/>
+        <location filename="../main_window.py" line="1198"/>
         <source>未完成草稿 (%1)</source>
         <translation>Unfinished drafts (%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1158"/>
+        <location filename="../main_window.py" line="1169"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1192"/>
+        <location filename="../main_window.py" line="1203"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1196"/>
+        <location filename="../main_window.py" line="1207"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1202"/>
+        <location filename="../main_window.py" line="1213"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1205"/>
+        <location filename="../main_window.py" line="1216"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -393,47 +398,47 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../main_window.py" line="48"/>
+        <location filename="../main_window.py" line="49"/>
         <source>座席登录</source>
         <translation>Agent login</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="52"/>
+        <location filename="../main_window.py" line="53"/>
         <source>例如 1001</source>
         <translation>e.g. 1001</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="57"/>
+        <location filename="../main_window.py" line="58"/>
         <source>工号</source>
         <translation>Agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="58"/>
+        <location filename="../main_window.py" line="59"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="62"/>
+        <location filename="../main_window.py" line="63"/>
         <source>服务器: %1</source>
         <translation>Server: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="64"/>
+        <location filename="../main_window.py" line="65"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="79"/>
+        <location filename="../main_window.py" line="80"/>
         <source>请输入数字工号</source>
         <translation>Enter your numeric agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="82"/>
+        <location filename="../main_window.py" line="83"/>
         <source>请输入密码</source>
         <translation>Enter your password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="84"/>
+        <location filename="../main_window.py" line="85"/>
         <source>正在登录…</source>
         <translation>Logging in…</translation>
     </message>
@@ -516,22 +521,22 @@
 <context>
     <name>RecordingsDialog</name>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="226"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237"/>
+        <location filename="../main_window.py" line="238"/>
         <source>回放</source>
         <translation>Replay</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="240"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="242"/>
         <source>录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。</source>
         <translation>Recordings stay on the hotline server; you can replay only calls you answered, and every replay is logged.</translation>
     </message>
@@ -539,27 +544,27 @@
 <context>
     <name>ScriptPanel</name>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="267"/>
         <source>话术</source>
         <translation>Script</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="267"/>
+        <location filename="../main_window.py" line="268"/>
         <source>（登录后显示开场白）</source>
         <translation>(opening line after login)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="269"/>
         <source>好!维修人员会尽快跟您联系。感谢您的来电。再见!</source>
         <translation>Fine! A technician will contact you soon. Thank you for calling. Goodbye!</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274"/>
+        <location filename="../main_window.py" line="275"/>
         <source>开场白</source>
         <translation>Opening</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276"/>
+        <location filename="../main_window.py" line="277"/>
         <source>结束语</source>
         <translation>Closing</translation>
     </message>
@@ -567,72 +572,72 @@
 <context>
     <name>SoftPhonePanel</name>
     <message>
-        <location filename="../main_window.py" line="106"/>
+        <location filename="../main_window.py" line="107"/>
         <source>软电话</source>
         <translation>Softphone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="119"/>
         <source>● 录音中</source>
         <translation>● Recording</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="123"/>
         <source>接听</source>
         <translation>Answer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="124"/>
+        <location filename="../main_window.py" line="125"/>
         <source>拒接</source>
         <translation>Reject</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../main_window.py" line="126"/>
         <source>挂机</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="128"/>
         <source>保持</source>
         <translation>Hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="129"/>
+        <location filename="../main_window.py" line="130"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="134"/>
         <source>领班工号</source>
         <translation>Team lead&apos;s id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135"/>
+        <location filename="../main_window.py" line="136"/>
         <source>转接</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>空闲</source>
         <translation>Idle</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>来电振铃…</source>
         <translation>Ringing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="185"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="186"/>
         <source>通话保持</source>
         <translation>On hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="186"/>
         <source>通话结束</source>
         <translation>Call ended</translation>
     </message>
@@ -640,180 +645,185 @@
 <context>
     <name>TicketFormPanel</name>
     <message>
-        <location filename="../main_window.py" line="454"/>
+        <location filename="../main_window.py" line="455"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463"/>
-        <location filename="../main_window.py" line="663"/>
+        <location filename="../main_window.py" line="464"/>
+        <location filename="../main_window.py" line="672"/>
         <source>（无报修单）</source>
         <translation>(no ticket)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="466"/>
+        <location filename="../main_window.py" line="467"/>
         <source>上次未保存的草稿</source>
         <translation>Drafts not saved last time</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="470"/>
-        <location filename="../main_window.py" line="593"/>
+        <location filename="../main_window.py" line="471"/>
+        <location filename="../main_window.py" line="602"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="479"/>
         <location filename="../main_window.py" line="480"/>
         <location filename="../main_window.py" line="481"/>
         <location filename="../main_window.py" line="482"/>
+        <location filename="../main_window.py" line="483"/>
         <source>已跟读确认</source>
         <translation>Read back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="489"/>
+        <location filename="../main_window.py" line="490"/>
         <source>补充说明（故障现象、上门时间等）</source>
         <translation>Notes (symptoms, visiting time, …)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="494"/>
+        <location filename="../main_window.py" line="495"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="497"/>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="498"/>
+        <location filename="../main_window.py" line="591"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="498"/>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="499"/>
+        <location filename="../main_window.py" line="591"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="499"/>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="500"/>
+        <location filename="../main_window.py" line="591"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="500"/>
+        <location filename="../main_window.py" line="501"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="505"/>
+        <location filename="../main_window.py" line="506"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="508"/>
+        <location filename="../main_window.py" line="509"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="511"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514"/>
+        <location filename="../main_window.py" line="515"/>
         <source>保存报修单</source>
         <translation>Save ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="550"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="550"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="550"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../main_window.py" line="551"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="554"/>
         <source>普通</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="554"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="554"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="585"/>
         <source>本次来电没有报修单</source>
         <translation>This call has no ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="583"/>
+        <location filename="../main_window.py" line="588"/>
+        <source>备注最多 %1 字（现在 %2 字），请精简后保存</source>
+        <translation>Notes hold at most %1 characters (now %2); shorten them to save</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="592"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="584"/>
+        <location filename="../main_window.py" line="593"/>
         <source>请向来电人跟读确认: %1</source>
         <translation>Read back to the caller: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="620"/>
+        <location filename="../main_window.py" line="629"/>
         <source>按地址建议</source>
         <translation>Suggested by address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="623"/>
+        <location filename="../main_window.py" line="632"/>
         <source>与建议不同</source>
         <translation>Differs from suggestion</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="683"/>
+        <location filename="../main_window.py" line="692"/>
         <source>已恢复草稿</source>
         <translation>Draft restored</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="723"/>
+        <location filename="../main_window.py" line="732"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="728"/>
+        <location filename="../main_window.py" line="737"/>
         <source>草稿未能保存: %1</source>
         <translation>Draft not saved: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="736"/>
+        <location filename="../main_window.py" line="745"/>
         <source>请选择问题类型</source>
         <translation>Choose the problem type</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="739"/>
+        <location filename="../main_window.py" line="748"/>
         <source>请填写地址</source>
         <translation>Enter the address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="743"/>
+        <location filename="../main_window.py" line="752"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="752"/>
+        <location filename="../main_window.py" line="761"/>
         <source>报修单已保存</source>
         <translation>Ticket saved</translation>
     </message>
