@@ -280,8 +280,9 @@ class PrivateAsterisk:
         self.conf.write_text(text)
         # sounds: Asterisk's own English set (beep, digits) and the hotline's prompts
         sounds = self.base / "data" / "sounds"
-        for name, target in (("en", self.install.sounds_en), ("hotline", s.prompts_dir),
-                             ("tts", s.tts_cache_dir), ("voice", s.voice_dir)):
+        # zh: Asterisk's queue announcements and numbers in Chinese (ivr.prompts.render_asterisk_zh)
+        for name, target in (("en", self.install.sounds_en), ("zh", s.home / "sounds" / "zh"),
+                             ("hotline", s.prompts_dir), ("tts", s.tts_cache_dir), ("voice", s.voice_dir)):
             link = sounds / name
             if link.is_symlink() or link.exists():
                 link.unlink()
@@ -299,7 +300,7 @@ class PrivateAsterisk:
         if moh.is_symlink():
             moh.unlink()
         moh.symlink_to(s.home / "sounds" / "moh")
-        for d in (s.prompts_dir, s.tts_cache_dir, s.voice_dir, s.home / "sounds" / "moh",
+        for d in (s.prompts_dir, s.tts_cache_dir, s.voice_dir, s.home / "sounds" / "moh", s.home / "sounds" / "zh",
                   s.recordings_dir):
             d.mkdir(parents=True, exist_ok=True)
         self._generated()

@@ -128,9 +128,9 @@ def synthesise(text: str, out: Path, voice: str) -> None:
 
 # ---------------------------------------------------------------- catalog --
 
-def _fingerprint(settings, text: str, custom: Path) -> str:
+def _fingerprint(settings, text: str, custom: Path | None = None) -> str:
     """What a rendered file was made from: a changed text, voice or recording re-renders it."""
-    if custom.exists():
+    if custom is not None and custom.exists():
         return "custom:" + hashlib.sha1(custom.read_bytes()).hexdigest()
     return f"tts:{speaking_voice(settings.tts_voice)}:{ESPEAK_SPEED}:" + hashlib.sha1(text.encode()).hexdigest()
 
@@ -171,7 +171,43 @@ def render_catalog(settings, force: bool = False, only: list[str] | None = None)
         finally:   # what did render is remembered even if one prompt failed
             manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     render_hold_music(settings)
+    if not only:
+        render_asterisk_zh(settings, force)
     return [out_dir / f"{pid}.wav" for pid in catalog if not only or pid in only]
+
+
+def load_asterisk_zh() -> dict[str, str]:
+    """{Asterisk sound name ('queue-thereare', 'digits/7'): zh-CN text} from prompts.toml."""
+    with open(CATALOG, "rb") as fh:
+        return dict(tomllib.load(fh).get("asterisk_zh", {}))
+
+
+def render_asterisk_zh(settings, force: bool = False) -> Path:
+    """Asterisk's queue and number sounds in Chinese under sounds/zh (Asterisk's `zh` language)."""
+    out_dir = settings.home / "sounds" / "zh"
+    manifest_path = out_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    jobs = []
+    for name, text in load_asterisk_zh().items():
+        out = out_dir / f"{name}.wav"
+        fp = _fingerprint(settings, text)
+        if force or manifest.get(name) != fp or not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            jobs.append((name, text, out, fp))
+
+    def run(job):
+        name, text, out, fp = job
+        synthesise(text, out, settings.tts_voice)
+        manifest[name] = fp
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(run, jobs))
+    finally:
+        manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return out_dir
 
 
 def render_hold_music(settings) -> Path:

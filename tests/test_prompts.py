@@ -67,6 +67,17 @@ def test_catalog_rendered_as_8k_mono(rendered):
     assert out.stdout.strip() == "8000"
 
 
+def test_queue_announcements_and_numbers_are_rendered_in_chinese_for_asterisk(rendered):
+    """Asterisk's queue says "您目前排在第 二 位 … 预计等待时间约 三十 秒" from sounds/zh, not English."""
+    s, _ = rendered
+    zh = s.home / "sounds" / "zh"
+    for name in ("queue-thereare", "queue-callswaiting", "queue-youarenext", "queue-holdtime", "queue-seconds",
+                 "queue-minutes", "queue-thankyou", "digits/0", "digits/7", "digits/10", "digits/90",
+                 "digits/hundred", "digits/wan"):
+        rate, channels, width, seconds = wav_format(zh / f"{name}.wav")
+        assert (rate, channels, width) == (8000, 1, 2) and seconds > 0.1, name
+
+
 def test_rerender_is_a_noop(rendered):
     s, files = rendered
     before = {f: f.stat().st_mtime_ns for f in files}
