@@ -376,6 +376,7 @@ class AccountPanel(QWidget):
         t.verticalHeader().setDefaultSectionSize(22)
         t.horizontalHeader().setStretchLastSection(True)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setMinimumSectionSize(72)     # readable headers on an empty table too
         t.setMinimumHeight(70)
         return t
 
