@@ -80,6 +80,22 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
         assert w.card.ivr_category.text() == "暖气不热"
         assert w.form.number == pop["ticket"]["number"] and w.form.address.text() == pop["account"]["address"]
         assert w.softphone.recording.isVisible()
+        # the softphone's controls reach Asterisk: hold and resume, a keypad digit, mute
+        mark = ivr.ami.mark()
+        agent_leg = lambda e: e.get("Channel", "").startswith(f"PJSIP/agent-{AGENT}-")   # noqa: E731
+        qtbot.mouseClick(w.softphone.hold_button, Qt.MouseButton.LeftButton)
+        ivr.ami.wait(lambda e: e.get("Event") == "Hold" and agent_leg(e), timeout=10, start=mark)
+        assert w.phone.state == "held"
+        qtbot.mouseClick(w.softphone.hold_button, Qt.MouseButton.LeftButton)
+        ivr.ami.wait(lambda e: e.get("Event") == "Unhold" and agent_leg(e), timeout=10, start=mark)
+        qtbot.waitUntil(lambda: w.phone.state == "talking", timeout=5000)
+        w.softphone.dtmf_pressed.emit("5")
+        ivr.ami.wait(lambda e: e.get("Event") == "DTMFEnd" and agent_leg(e) and e.get("Digit") == "5",
+                     timeout=10, start=mark)
+        qtbot.mouseClick(w.softphone.mute_button, Qt.MouseButton.LeftButton)
+        assert w.phone.muted and w.softphone.mute_button.isChecked()
+        qtbot.mouseClick(w.softphone.mute_button, Qt.MouseButton.LeftButton)
+        assert not w.phone.muted
         # the agent reads back each field, notes what the resident says, raises the priority
         assert not w.form.save_button.isEnabled()
         for chk in w.form.checks():
@@ -147,8 +163,12 @@ def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot,
         qtbot.waitUntil(lambda: w.api.ws_connected, timeout=20_000)
         assert w.api.token == token and w.user.get("agent_no") == AGENT
         qtbot.waitUntil(lambda: bool(w.phone.is_registered and w.agent_state.get("member")), timeout=20_000)
-        # and it takes the next call as before
+        # and it takes the next call as before; rejected once, the queue rings the desk again
         line = resident_calls(ivr)
+        qtbot.waitUntil(lambda: bool(line.error or w.phone.state == "ringing"), timeout=60_000)
+        assert not line.error, line.error
+        qtbot.mouseClick(w.softphone.reject_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.phone.state == "idle", timeout=10_000)
         ring_and_answer(qtbot, w, line)
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
         line.hangup()
