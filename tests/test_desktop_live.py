@@ -176,6 +176,27 @@ def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot,
         close_desk(qtbot, w)
 
 
+def test_desk_rides_out_a_dropped_network_on_the_same_session(qtbot, ivr, desk_agent):
+    from conftest import FlakyLink
+    link = FlakyLink(ivr.ports["api"])
+    w = desk_window(qtbot, link.port, AGENT, PASSWORD)
+    token = w.api.token
+    try:
+        link.cut()
+        qtbot.waitUntil(lambda: not w.api.ws_connected, timeout=30_000)
+        assert "重连" in w.service_label.text()
+        qtbot.wait(3000)                      # a few seconds without the LAN
+        link.mend()
+        qtbot.waitUntil(lambda: w.api.ws_connected, timeout=30_000)
+        assert w.api.token == token and "已连接" in w.service_label.text()
+        with qtbot.waitSignal(w.api.script_loaded, timeout=10_000):
+            w.api.get_script()
+        assert w.agent_state.get("member") is True
+    finally:
+        close_desk(qtbot, w)
+        link.close()
+
+
 def test_blind_transfer_to_the_team_lead_then_the_autosaved_draft_survives_a_killed_desk(
         qtbot, ivr, desk_agent, lead_phone):
     w = open_desk(qtbot, ivr)
