@@ -28,8 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline import runtime  # noqa: E402
 from hotline.asterisk import ami_secret  # noqa: E402
-from hotline.config import load_settings  # noqa: E402
-from hotline.demo import seed_demo  # noqa: E402
 from hotline.scenarios import AmiEventLog, CallerDialog  # noqa: E402
 
 PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
@@ -81,66 +79,56 @@ def main() -> None:
     ap.add_argument("--classic", action="store_true", help="run the flow as a classic AGI script")
     a = ap.parse_args()
 
+    from hotline.desk_demo import demo_callers
     home = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
-    dialplan = home / "dialplan"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "dialplan", dialplan)
+    s = runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
     if a.classic:
-        ext = dialplan / "extensions.conf"
+        ext = s.dialplan_dir / "extensions.conf"
         ext.write_text(ext.read_text().replace("AGI(${HOTLINE_FASTAGI}/caller)", "AGI(hotline_ivr.py,caller)"))
-    s = load_settings(home=str(home), dialplan_dir=str(dialplan), today="2026-11-23T10:00", db_url="")
-    sessions = runtime.prepare_database(s)
-    with sessions() as db:
-        seed_demo(db, accounts=max(200, a.callers * 2))
-    from sqlalchemy import select
-
-    from db.models import AccountPhone
-    with sessions() as db:
-        seen, numbers = {}, []
-        for p in db.scalars(select(AccountPhone)):
-            seen.setdefault(p.phone, 0)
-            seen[p.phone] += 1
-        numbers = [n for n, c in seen.items() if c == 1 and n.startswith("1")][: a.callers]
-    runtime.up(s, log=lambda m: None)
-    st = runtime.read_state(s)
     try:
-        ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s))
-        mark = ami.mark()
-        procs = max(1, a.concurrency // 4)
-        chunks = [numbers[i::procs] for i in range(procs)]
-        cpu0 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}
-        t0 = time.monotonic()
-        with mp.get_context("spawn").Pool(procs) as pool:
-            results = [r for chunk in pool.map(caller_worker, [(st["ports"], ami_secret(s), s.extension, c)
-                                                              for c in chunks if c]) for r in chunk]
-        wall = time.monotonic() - t0
-        cpu1 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}
-        time.sleep(1)
-        rtts = agi_round_trips(ami.events[mark:])
-        ok = [r for r in results if r[0]]
-        bad = [r for r in results if not r[0]]
-        mode = "classic AGI (process per call)" if a.classic else "FastAGI (hotline service)"
-        print(f"mode                {mode}")
-        print(f"callers             {len(results)} ({a.concurrency} at once, {procs} caller processes)")
-        print(f"completed           {len(ok)}")
-        print(f"failed              {len(bad)}")
-        for r in bad[:5]:
-            print(f"   {r[2]}")
-        print(f"wall time           {wall:.1f} s; calls/s {len(ok) / wall:.2f}")
-        print(f"call duration p50   {statistics.median([r[1] for r in ok]) if ok else 0:.1f} s")
-        ast_cpu = cpu1["asterisk_pid"] - cpu0["asterisk_pid"]
-        svc_cpu = cpu1["service_pid"] - cpu0["service_pid"]
-        print(f"CPU Asterisk        {ast_cpu:.2f} s ({100 * ast_cpu / wall:.1f} % of a core)")
-        print(f"CPU IVR service     {svc_cpu:.2f} s ({100 * svc_cpu / wall:.1f} % of a core)"
-              + ("  (flows ran in AGI processes)" if a.classic else ""))
-        if rtts:
-            rtts.sort()
-            p50 = rtts[len(rtts) // 2] * 1000
-            p99 = rtts[min(len(rtts) - 1, int(len(rtts) * 0.99))] * 1000
-            print(f"AGI round trip      p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(rtts)} commands")
-        ami.close()
+        with runtime.scratch_hotline(s, accounts=max(200, a.callers * 2)):
+            report(a, s, [n for n, known in demo_callers(s, a.callers) if known])
     finally:
-        runtime.down(s)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def report(a, s, numbers: list[str]) -> None:
+    st = runtime.read_state(s)
+    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s))
+    mark = ami.mark()
+    procs = max(1, a.concurrency // 4)
+    chunks = [numbers[i::procs] for i in range(procs)]
+    cpu0 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}
+    t0 = time.monotonic()
+    with mp.get_context("spawn").Pool(procs) as pool:
+        results = [r for chunk in pool.map(caller_worker, [(st["ports"], ami_secret(s), s.extension, c)
+                                                          for c in chunks if c]) for r in chunk]
+    wall = time.monotonic() - t0
+    cpu1 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}
+    time.sleep(1)
+    rtts = agi_round_trips(ami.events[mark:])
+    ok = [r for r in results if r[0]]
+    bad = [r for r in results if not r[0]]
+    mode = "classic AGI (process per call)" if a.classic else "FastAGI (hotline service)"
+    print(f"mode                {mode}")
+    print(f"callers             {len(results)} ({a.concurrency} at once, {procs} caller processes)")
+    print(f"completed           {len(ok)}")
+    print(f"failed              {len(bad)}")
+    for r in bad[:5]:
+        print(f"   {r[2]}")
+    print(f"wall time           {wall:.1f} s; calls/s {len(ok) / wall:.2f}")
+    print(f"call duration p50   {statistics.median([r[1] for r in ok]) if ok else 0:.1f} s")
+    ast_cpu = cpu1["asterisk_pid"] - cpu0["asterisk_pid"]
+    svc_cpu = cpu1["service_pid"] - cpu0["service_pid"]
+    print(f"CPU Asterisk        {ast_cpu:.2f} s ({100 * ast_cpu / wall:.1f} % of a core)")
+    print(f"CPU IVR service     {svc_cpu:.2f} s ({100 * svc_cpu / wall:.1f} % of a core)"
+          + ("  (flows ran in AGI processes)" if a.classic else ""))
+    if rtts:
+        rtts.sort()
+        p50 = rtts[len(rtts) // 2] * 1000
+        p99 = rtts[min(len(rtts) - 1, int(len(rtts) * 0.99))] * 1000
+        print(f"AGI round trip      p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(rtts)} commands")
+    ami.close()
 
 
 def agi_round_trips(events) -> list[float]:

@@ -32,8 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline import runtime  # noqa: E402
 from hotline.asterisk import ami_secret  # noqa: E402
-from hotline.config import load_settings  # noqa: E402
-from hotline.demo import seed_demo  # noqa: E402
 from hotline.scenarios import AmiEventLog, CallerDialog, resident_reports_no_heat  # noqa: E402
 
 AGENT, PASSWORD = "5001", "bench-pop-pass"
@@ -76,25 +74,20 @@ def main() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["HOTLINE_NULL_AUDIO"] = "1"
 
-    home = Path(tempfile.mkdtemp(prefix="hotline-popbench-"))
-    dialplan = home / "dialplan"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "dialplan", dialplan)
-    s = load_settings(home=str(home), dialplan_dir=str(dialplan), today="2026-11-23T10:00", db_url="")
-    sessions = runtime.prepare_database(s)
     from db.models import Role
     from hotline.desk_demo import demo_callers
     from hotline.users import add_user
-    with sessions() as db:
-        seed_demo(db, accounts=max(200, a.calls * 3))
-        add_user(db, AGENT, "压测座席", Role.agent, PASSWORD, actor="benchmark")
-        db.commit()
-    numbers = [n for n, known in demo_callers(s, a.calls) if known]
-    runtime.up(s, log=lambda m: None)
-    st = runtime.read_state(s)
+    home = Path(tempfile.mkdtemp(prefix="hotline-popbench-"))
+    s = runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
     try:
-        run(s, st, numbers, a.concurrency)
+        with runtime.scratch_hotline(s, accounts=max(200, a.calls * 3)) as sessions:
+            with sessions() as db:
+                add_user(db, AGENT, "压测座席", Role.agent, PASSWORD, actor="benchmark")
+                db.commit()
+            runtime.reload_agents(s)
+            numbers = [n for n, known in demo_callers(s, a.calls) if known]
+            run(s, runtime.read_state(s), numbers, a.concurrency)
     finally:
-        runtime.down(s)
         shutil.rmtree(home, ignore_errors=True)
 
 

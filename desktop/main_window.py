@@ -215,6 +215,22 @@ class SoftPhonePanel(QGroupBox):
 
 # =============================================================== script ==
 
+def readonly_table(model, parent) -> QTableView:
+    """A list the agent reads and picks rows from (history, search hits, recordings)."""
+    t = QTableView(parent)
+    t.setModel(model)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(22)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setMinimumSectionSize(72)     # readable headers on an empty table too
+    t.setMinimumHeight(70)
+    return t
+
+
 class RecordingsDialog(QDialog):
     """我的录音: the agent's own recordings, replayed through the API (the service audits each
     replay). Nothing is deleted from the desk."""
@@ -226,14 +242,7 @@ class RecordingsDialog(QDialog):
         self.setWindowTitle(self.tr("我的录音"))
         self.resize(560, 360)
         self.model = RecordingsModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = readonly_table(self.model, self)
         self.table.doubleClicked.connect(lambda _i: self._play())
         self.play_button = QPushButton(self.tr("回放"))
         self.play_button.clicked.connect(self._play)
@@ -329,7 +338,7 @@ class AccountPanel(QWidget):
         self.search_box.returnPressed.connect(self._search)
         self.search_button.clicked.connect(self._search)
         self.results_model = SearchResultsModel(self)
-        self.results = self._table(self.results_model)
+        self.results = readonly_table(self.results_model, self)
         self.results.setVisible(False)
         self.results.doubleClicked.connect(self._choose)
         self.results.activated.connect(self._choose)
@@ -338,7 +347,7 @@ class AccountPanel(QWidget):
         sb.addWidget(self.search_button)
 
         self.history_model = HistoryModel(self)
-        self.history = self._table(self.history_model)
+        self.history = readonly_table(self.history_model, self)
         hist_box = QGroupBox(self.tr("历史报修"))
         hl = QVBoxLayout(hist_box)
         hl.setContentsMargins(4, 4, 4, 4)
@@ -365,20 +374,6 @@ class AccountPanel(QWidget):
         lay.addWidget(hist_box, 2)
         lay.addWidget(self.ivr_box)
         self.show_account(None)
-
-    def _table(self, model) -> QTableView:
-        t = QTableView(self)
-        t.setModel(model)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.verticalHeader().setVisible(False)
-        t.verticalHeader().setDefaultSectionSize(22)
-        t.horizontalHeader().setStretchLastSection(True)
-        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        t.horizontalHeader().setMinimumSectionSize(72)     # readable headers on an empty table too
-        t.setMinimumHeight(70)
-        return t
 
     def _search(self) -> None:
         q = self.search_box.text().strip()

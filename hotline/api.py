@@ -12,14 +12,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from db.models import (OPEN_STATES, AccountPhone, ApiSession, AuditEntry, Call, Category, HeatingAccount,
+from db.models import (AccountPhone, ApiSession, AuditEntry, Call, Category, HeatingAccount,
                        Recording, RepairStation, Role, District, Ticket, TicketState, TicketTransition, User)
 from hotline.security import new_token, token_hash, verify_password
 from ivr.holidays import SCRIPT_CLOSING, script_opening
@@ -308,7 +307,7 @@ class AgentApi:
         if self.svc.agent_state(p.agent_no).get("member"):
             # nobody at this desk any more: calls must not ring it
             try:
-                await self.svc.set_queue_member(p.agent_no, p.name, False)
+                await self.svc.set_queue_member(p.agent_no, False)
             except ApiError as exc:
                 log.warning("agent %s logged out but is still in the queue: %s", p.agent_no, exc.message)
         return _json({"ok": True})
@@ -396,7 +395,7 @@ class AgentApi:
     async def queue_membership(self, request):
         p = self.require(request)
         body = await self.body(request, QueueIn)
-        await self.svc.set_queue_member(p.agent_no, p.name, body.member)
+        await self.svc.set_queue_member(p.agent_no, body.member)
         await self.db(self._audit_simple, p, "queue_join" if body.member else "queue_leave", "agent", p.agent_no)
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
 
@@ -594,18 +593,16 @@ class AgentApi:
 
         def load():
             with self.sessions() as db:
-                q = select(Recording).where(Recording.deleted_at.is_(None)).order_by(Recording.id.desc()).limit(100)
+                # one query: the caller and the ticket number come along (no lookup per row)
+                q = (select(Recording, Call.caller, Ticket.number)
+                     .outerjoin(Call, Call.id == Recording.call_id).outerjoin(Ticket, Ticket.id == Recording.ticket_id)
+                     .where(Recording.deleted_at.is_(None)).order_by(Recording.id.desc()).limit(100))
                 if p.role not in SUPERVISORS:
                     q = q.where(Recording.agent_id == p.user_id)
-                out = []
-                for r in db.scalars(q):
-                    call = db.get(Call, r.call_id) if r.call_id else None
-                    t = db.get(Ticket, r.ticket_id) if r.ticket_id else None
-                    out.append({"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id,
-                                "ticket_number": t.number if t else None, "caller": call.caller if call else "",
-                                "duration_s": r.duration_s, "sha256": r.sha256,
-                                "created_at": r.created_at.isoformat(timespec="seconds")})
-                return out
+                return [{"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id, "ticket_number": number,
+                         "caller": caller or "", "duration_s": r.duration_s, "sha256": r.sha256,
+                         "created_at": r.created_at.isoformat(timespec="seconds")}
+                        for r, caller, number in db.execute(q)]
         return _json(await self.db(load))
 
     async def recording_audio(self, request):

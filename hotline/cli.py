@@ -373,7 +373,7 @@ def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default
     """Run the IVR scenario calls (real SIP) against DIR in a scratch hotline; pass/fail per scenario."""
     from hotline.scenarios import run_all
     s = settings()
-    results = run_all(s, directory or s.dialplan_dir, echo=typer.echo)
+    results = run_all(directory or s.dialplan_dir, echo=typer.echo)
     failed = [r for r in results if not r.passed]
     typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:

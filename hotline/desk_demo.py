@@ -78,8 +78,6 @@ class CallerLine:
     def __init__(self, s: Settings, number: str, known: bool):
         self.s, self.number, self.known = s, number, known
         self.error = ""
-        self.in_queue = threading.Event()
-        self.done = threading.Event()
         self._hangup = threading.Event()
 
     def start(self) -> None:
@@ -97,7 +95,6 @@ class CallerLine:
             phone = Phone.anonymous(SipStack.instance(), ports["sip"], self.number)
             d = CallerDialog(ami, phone, self.s.extension, self.number)
             resident_reports_no_heat(d, known=self.known)
-            self.in_queue.set()
             self._hangup.wait(120)
             d.call.hangup()
         except Exception as exc:
@@ -106,7 +103,6 @@ class CallerLine:
         finally:
             if ami is not None:
                 ami.close()
-            self.done.set()
 
     def hangup(self) -> None:
         self._hangup.set()

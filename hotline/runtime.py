@@ -8,19 +8,21 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports, find_install,
                               pid_alive, stop_pid)
 from hotline import tls
-from hotline.config import Settings
+from hotline.config import Settings, load_settings
 
 
 class HotlineError(RuntimeError):
@@ -94,8 +96,8 @@ def up(s: Settings, log=print) -> dict:
     ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
     state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
              "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
-             "started_at": time.strftime("%FT%T"), "bind": s.bind, "api_tls": api_tls["on"],
-             "api_url": api_tls["url"](ports.api), "api_ca": api_tls["ca"],
+             "started_at": time.strftime("%FT%T"), "bind": s.bind, "api_tls": api_tls["scheme"] == "https",
+             "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
              "api_fingerprint": api_tls["fingerprint"]}
     _write_state(s, state)
     try:
@@ -130,12 +132,9 @@ def _api_tls(s: Settings) -> dict:
     """How desktops reach the API: plain loopback HTTP, or HTTPS with the certificate to trust."""
     try:
         if not tls.tls_enabled(s):
-            return {"on": False, "url": lambda port: f"http://127.0.0.1:{port}", "ca": None,
-                    "fingerprint": None}
+            return {"scheme": "http", "host": "127.0.0.1", "ca": None, "fingerprint": None}
         cert, _key = tls.ensure_certificate(s)
-        host = tls.public_host(s)
-        return {"on": True, "url": lambda port: f"https://{host}:{port}", "ca": str(cert),
-                "fingerprint": tls.fingerprint(cert)}
+        return {"scheme": "https", "host": tls.public_host(s), "ca": str(cert), "fingerprint": tls.fingerprint(cert)}
     except tls.TlsError as exc:
         raise HotlineError(str(exc)) from exc
 
@@ -154,13 +153,14 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
         proc = subprocess.Popen([sys.executable, "-m", "hotline.service"], env=service_env(s),
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                 start_new_session=True)
+    probe = health_probe(s)     # certificate loaded once, not on every poll
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
             raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
         try:
-            if api_health(ports.api, s) is not None:
+            if probe(ports.api) is not None:
                 return proc.pid
         except HotlineError:
             stop_pid(proc.pid)      # up's clean-up does not know this pid yet
@@ -256,29 +256,67 @@ class _DialLocal(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
 
 
-def api_health(port: int, s: Settings | None = None) -> dict | None:
-    """The API's /api/health, None while it is not answering. Over TLS the certificate is
+def health_probe(s: Settings | None = None):
+    """port → the API's /api/health, None while it is not answering. Over TLS the certificate is
     verified exactly as a desktop will (a mismatch fails `hotline up` at once)."""
     if s is None or not s.api_tls:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
-                return json.loads(r.read())
-        except Exception:
-            return None
+        def plain(port: int) -> dict | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+                    return json.loads(r.read())
+            except Exception:
+                return None
+        return plain
     cert, _key = tls.ensure_certificate(s)
     local = "127.0.0.1" if s.bind in ("", "0.0.0.0") else s.bind
     host = tls.public_host(s)
-    conn = _DialLocal(local, host, port, ssl.create_default_context(cafile=str(cert)))
+    ctx = ssl.create_default_context(cafile=str(cert))
+
+    def secure(port: int) -> dict | None:
+        conn = _DialLocal(local, host, port, ctx)
+        try:
+            conn.request("GET", "/api/health")
+            return json.loads(conn.getresponse().read())
+        except ssl.SSLCertVerificationError as exc:
+            raise HotlineError(f"the agent API's certificate {cert} does not verify for {host}: "
+                               f"{exc.verify_message} — fix HOTLINE_TLS_CERT/HOTLINE_TLS_NAMES") from exc
+        except Exception:
+            return None
+        finally:
+            conn.close()
+    return secure
+
+
+def api_health(port: int, s: Settings | None = None) -> dict | None:
+    return health_probe(s)(port)
+
+
+#: "now" of scratch hotlines: an ordinary working day in the heating season (no holiday opener)
+SCRATCH_NOW = "2026-11-23T10:00"
+
+
+def scratch_settings(home: Path, dialplan: Path, **overrides) -> Settings:
+    """A private hotline's settings for tests, benchmarks and `hotline dialplan test`: its own
+    home, a copy of `dialplan` there (free to edit), free ports, the embedded DB, a fixed now."""
+    copy = Path(home) / "dialplan"
+    shutil.copytree(dialplan, copy, dirs_exist_ok=True)
+    values = dict(home=str(home), dialplan_dir=str(copy), today=SCRATCH_NOW, db_url="",
+                  sip_port=0, ami_port=0, fastagi_port=0, api_port=0)
+    return load_settings(**{**values, **overrides})
+
+
+@contextmanager
+def scratch_hotline(s: Settings, accounts: int = 20):
+    """`up` on scratch settings with demo accounts; yields the DB sessions; `down` afterwards."""
+    from hotline.demo import seed_demo
+    sessions = prepare_database(s)
+    with sessions() as db:
+        seed_demo(db, accounts=accounts)
+    up(s, log=lambda m: None)
     try:
-        conn.request("GET", "/api/health")
-        return json.loads(conn.getresponse().read())
-    except ssl.SSLCertVerificationError as exc:
-        raise HotlineError(f"the agent API's certificate {cert} does not verify for {host}: "
-                           f"{exc.verify_message} — fix HOTLINE_TLS_CERT/HOTLINE_TLS_NAMES") from exc
-    except Exception:
-        return None
+        yield sessions
     finally:
-        conn.close()
+        down(s)
 
 
 def down(s: Settings) -> bool:

@@ -252,7 +252,7 @@ def run_scenarios(ami: AmiEventLog, phone_for, extension: str, echo=print) -> li
     return results
 
 
-def run_all(settings, directory, echo=print) -> list[ScenarioResult]:
+def run_all(directory, echo=print) -> list[ScenarioResult]:
     """A scratch hotline on `directory` (own home, ports, Asterisk), the scenarios, then down."""
     import shutil
     import tempfile
@@ -260,29 +260,23 @@ def run_all(settings, directory, echo=print) -> list[ScenarioResult]:
 
     from hotline import runtime
     from hotline.asterisk import ami_secret
-    from hotline.demo import seed_demo
     from hotline.sipphone import Phone, SipStack
     home = Path(tempfile.mkdtemp(prefix="hotline-dptest-"))
-    s = settings.replace(home=home, dialplan_dir=Path(directory).resolve(), db_url="", today="2026-11-23T10:00",
-                         sip_port=0, ami_port=0, fastagi_port=0, api_port=0, digit_timeout_ms=3000)
+    s = runtime.scratch_settings(home, Path(directory).resolve(), digit_timeout_ms=3000)
     try:
-        sessions = runtime.prepare_database(s)
-        with sessions() as db:
-            seed_demo(db, accounts=20)
-        runtime.up(s, log=lambda m: None)
-        ports = runtime.read_state(s)["ports"]
-        ami = AmiEventLog(ports["ami"], "hotline", ami_secret(s))
-        stack = SipStack.instance()
-        phones = {}
+        with runtime.scratch_hotline(s):
+            ports = runtime.read_state(s)["ports"]
+            ami = AmiEventLog(ports["ami"], "hotline", ami_secret(s))
+            stack = SipStack.instance()
+            phones = {}
 
-        def phone_for(number):
-            if number not in phones:
-                phones[number] = Phone.anonymous(stack, ports["sip"], number)
-            return phones[number]
-        try:
-            return run_scenarios(ami, phone_for, s.extension, echo)
-        finally:
-            ami.close()
+            def phone_for(number):
+                if number not in phones:
+                    phones[number] = Phone.anonymous(stack, ports["sip"], number)
+                return phones[number]
+            try:
+                return run_scenarios(ami, phone_for, s.extension, echo)
+            finally:
+                ami.close()
     finally:
-        runtime.down(s)
         shutil.rmtree(home, ignore_errors=True)

@@ -203,7 +203,7 @@ class HotlineService:
             present = await self.sync_queue_state()
             for agent_no, st in list(self.agents.items()):
                 if st.get("wanted") and agent_no not in present:
-                    await self.set_queue_member(agent_no, "", True)
+                    await self.set_queue_member(agent_no, True)
                     if st.get("paused"):
                         await self.set_paused(agent_no, True, st.get("reason", ""))
             for agent_no in self.agents:
@@ -248,7 +248,7 @@ class HotlineService:
                 st["member"] = False
         return present
 
-    async def set_queue_member(self, agent_no: str, name: str, member: bool) -> None:
+    async def set_queue_member(self, agent_no: str, member: bool) -> None:
         iface = f"PJSIP/agent-{agent_no}"
         if member:
             await self._ami({"Action": "QueueAdd", "Queue": "repair", "Interface": iface,

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, Category, HeatingAccount,
+from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount,
                        HolidayOverride, Recording, Ticket, TicketState, TicketTransition, User)
 from hotline.config import Settings
 

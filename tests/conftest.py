@@ -36,21 +36,18 @@ def settings(tmp_path):
 
 @pytest.fixture(scope="session")
 def hotline(tmp_path_factory):
-    """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session."""
-    from hotline.demo import seed_demo
-    home = tmp_path_factory.mktemp("hotline-home")
-    # the session's own copy of the dialplan: admin tests edit it like an admin would
-    dialplan = home / "dialplan"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "dialplan", dialplan)
-    # a fixed "now": in the heating season, an ordinary working day (no holiday opener)
-    s = load_settings(home=str(home), today="2026-11-23T10:00", dialplan_dir=str(dialplan),
-                      digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"))
-    sessions = runtime.prepare_database(s)
-    with sessions() as db:
-        seed_demo(db, accounts=50)
-    runtime.up(s, log=lambda m: None)
-    yield s
-    runtime.down(s)
+    """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session.
+    Its dialplan is the session's own copy: admin tests edit it like an admin would."""
+    s = scratch(tmp_path_factory.mktemp("hotline-home"))
+    with runtime.scratch_hotline(s, accounts=50):
+        yield s
+
+
+def scratch(home: Path, **overrides):
+    """Scratch settings on this checkout's dialplan, with the suite's short digit timeout."""
+    return runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
+                                    digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
+                                    **overrides)
 
 
 class IvrHarness:

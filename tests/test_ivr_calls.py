@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
-from hotline import runtime
 from hotline.scenarios import CallerDialog
 
 pytestmark = pytest.mark.asterisk

@@ -2,9 +2,6 @@
 and service whose IVR, agent API and desk all write to PostgreSQL."""
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -12,10 +9,9 @@ from sqlalchemy import select, text
 from db.models import Call, Role, Ticket, TicketState
 from db.session import make_engine
 from hotline import runtime
-from hotline.config import load_settings
 from hotline.desk_demo import CallerLine, demo_callers
 from hotline.users import add_user
-from conftest import close_desk, desk_window, ring_and_answer
+from conftest import close_desk, desk_window, ring_and_answer, scratch
 
 pytestmark = pytest.mark.asterisk
 
@@ -24,26 +20,19 @@ PASSWORD = "pg-desk-pass-1"
 
 @pytest.fixture(scope="module")
 def pg_hotline(pg_url, tmp_path_factory):
-    from hotline.demo import seed_demo
     name = "hotline_deployment"
     admin = make_engine(pg_url)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    home = tmp_path_factory.mktemp("pg-hotline")
-    shutil.copytree(Path(__file__).resolve().parents[1] / "dialplan", home / "dialplan")
-    s = load_settings(home=str(home), today="2026-11-23T10:00", dialplan_dir=str(home / "dialplan"),
-                      db_url=pg_url.rsplit("/", 1)[0] + "/" + name,
-                      digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"))
-    sessions = runtime.prepare_database(s)
-    with sessions() as db:
-        seed_demo(db, accounts=30)
-        add_user(db, "4001", "吴芳", Role.agent, PASSWORD, actor="test")
-        db.commit()
-    runtime.up(s, log=lambda m: None)
-    yield s, sessions
-    runtime.down(s)
+    s = scratch(tmp_path_factory.mktemp("pg-hotline"), db_url=pg_url.rsplit("/", 1)[0] + "/" + name)
+    with runtime.scratch_hotline(s, accounts=30) as sessions:
+        with sessions() as db:
+            add_user(db, "4001", "吴芳", Role.agent, PASSWORD, actor="test")
+            db.commit()
+        runtime.reload_agents(s)
+        yield s, sessions
 
 
 def test_a_call_through_the_ivr_to_a_desk_and_the_saved_ticket_all_on_postgresql(qtbot, pg_hotline):
