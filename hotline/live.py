@@ -16,7 +16,7 @@ def ami_session(s: Settings):
     st = running(s)
     if not st:
         raise RuntimeError("the hotline is not running — `hotline up` starts it")
-    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s))
+    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s), events="off")
     try:
         yield ami
     finally:

@@ -192,11 +192,7 @@ def restart_asterisk(s: Settings) -> int:
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
     ast = asterisk_for(s, Ports(**st["ports"]), agent_phones(prepare_database(s)), build=False)
-    if st.get("asterisk_pid"):
-        def polite():
-            subprocess.run([*st["asterisk_argv"], "-C", st["asterisk_conf"], "-rx", "core stop now"],
-                           capture_output=True, timeout=5)
-        stop_pid(st["asterisk_pid"], timeout=15, polite=polite)
+    _stop_asterisk(st)
     try:
         st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
     except AsteriskError as exc:
@@ -325,14 +321,20 @@ def down(s: Settings) -> bool:
         return False
     if st.get("service_pid"):
         stop_pid(st["service_pid"], timeout=10)
-    if st.get("asterisk_pid"):
-        argv, conf = st.get("asterisk_argv") or [], st.get("asterisk_conf", "")
-
-        def polite():
-            subprocess.run([*argv, "-C", conf, "-rx", "core stop now"], capture_output=True, timeout=5)
-        stop_pid(st["asterisk_pid"], timeout=15, polite=polite if argv else None)
+    _stop_asterisk(st)
     state_file(s).unlink(missing_ok=True)
     return True
+
+
+def _stop_asterisk(st: dict) -> None:
+    """The Asterisk of run state `st`: asked to stop (calls end cleanly), killed if it won't."""
+    if not st.get("asterisk_pid"):
+        return
+    argv, conf = st.get("asterisk_argv") or [], st.get("asterisk_conf", "")
+
+    def polite():
+        subprocess.run([*argv, "-C", conf, "-rx", "core stop now"], capture_output=True, timeout=5)
+    stop_pid(st["asterisk_pid"], timeout=15, polite=polite if argv else None)
 
 
 def status(s: Settings) -> dict:

@@ -10,19 +10,21 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class AmiEventLog:
     """A minimal synchronous AMI client that keeps every event (tests, scenario runs)."""
 
-    def __init__(self, port: int, user: str, secret: str, host: str = "127.0.0.1"):
+    def __init__(self, port: int, user: str, secret: str, host: str = "127.0.0.1", events: str = "on"):
+        """`events="off"`: only the answers to our own actions (admin commands that run for
+        long, like `status --watch`, must not keep every call's events)."""
         self.sock = socket.create_connection((host, port), timeout=10)
         self.events: list[dict[str, str]] = []
         self.cond = threading.Condition()
         self._buf = b""
         self.sock.recv(256)  # banner
-        self._send({"Action": "Login", "Username": user, "Secret": secret, "Events": "on"})
+        self._send({"Action": "Login", "Username": user, "Secret": secret, "Events": events})
         self.closed = False
         threading.Thread(target=self._reader, daemon=True, name="ami-events").start()
         self.wait(lambda e: e.get("Response") in ("Success", "Error"), timeout=10)
@@ -93,24 +95,6 @@ class AmiEventLog:
             self.sock.close()
         except OSError:
             pass
-
-
-@dataclass
-class Step:
-    """Wait for the prompt `prompt` (a prompt id the IVR plays), then key `keys`."""
-    prompt: str
-    keys: str = ""
-    pause: float = 0.0
-
-
-@dataclass
-class Scenario:
-    name: str
-    caller: str
-    steps: list[Step] = field(default_factory=list)
-    hangup_after: str | None = None   # hang up once this prompt starts
-    expect_route: str = "queue"        # HOTLINE_ROUTE the flow ends with ('' = degraded)
-    timeout: float = 60.0
 
 
 def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:

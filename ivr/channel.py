@@ -57,11 +57,9 @@ class AgiChannel:
 
     def __init__(self, send: Sender, env: dict[str, str]):
         self._send = send
-        self.env = env
         self.uniqueid = env.get("agi_uniqueid", "")
         self.linkedid = env.get("agi_linkedid", "") or self.uniqueid
         self.caller_id = env.get("agi_callerid", "")
-        self.caller_name = env.get("agi_calleridname", "")
         self.dnid = env.get("agi_dnid", "") if env.get("agi_dnid") != "unknown" else ""
         self.script = env.get("agi_network_script") or env.get("agi_request", "")
         self.hung_up = False
@@ -103,7 +101,7 @@ class AgiChannel:
         prompt = "silence/1" if first or not sounds else sounds[-1]
         result, data = await self.command(
             f"GET DATA {prompt} {timeout_ms} {max(1, max_digits - len(first))}")
-        return first + ("" if result in ("",) else result)
+        return first + result
 
     async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#",
                      silence_s: int = 0) -> None:
@@ -116,10 +114,6 @@ class AgiChannel:
     async def get_var(self, name: str) -> str:
         result, data = await self.command(f"GET VARIABLE {name}")
         return data if result == "1" else ""
-
-    async def exec(self, app: str, args: str = "") -> str:
-        result, _ = await self.command(f"EXEC {app} {_quote(args)}")
-        return result
 
     async def hangup(self) -> None:
         try:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount,
                        HolidayOverride, Recording, Ticket, TicketState, TicketTransition, User)
 from hotline.config import Settings
+from ivr.holidays import years_around
 
 log = logging.getLogger("ivr")
 
@@ -73,7 +74,7 @@ class Records:
 
     def holiday_overrides(self, year: int) -> list[HolidayOverride]:
         with self.sessions() as db:
-            return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_((year - 1, year)))))
+            return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
 
     # --- calls ---
     def start_call(self, uniqueid: str, linkedid: str, caller: str, did: str) -> int:
@@ -95,10 +96,6 @@ class Records:
             call = db.get(Call, call_id)
             call.queued_at = self.settings.now()
             call.last_step = "queue"
-
-    def call_by_uniqueid(self, uniqueid: str) -> Call | None:
-        with self.sessions() as db:
-            return db.scalar(select(Call).where(Call.uniqueid == uniqueid))
 
     # --- tickets ---
     def _next_number(self, db: Session) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from db.models import Category, CallOutcome, TicketState
 from ivr.channel import CallerHungUp, Channel
@@ -18,7 +18,7 @@ from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
 from ivr.prompts import P, sound_name, tts_sound
-from ivr.validation import digits_to_speech, is_valid_callback, mask_phone, normalise_caller_id
+from ivr.validation import clean_digits, digits_to_speech, is_valid_callback, mask_phone, normalise_caller_id
 
 log = logging.getLogger("ivr.flow")
 
@@ -45,7 +45,6 @@ class Intake:
     category: Category | None = None
     callback: str = ""
     voice_path: str = ""
-    extras: dict = field(default_factory=dict)
 
 
 class Caller:
@@ -83,13 +82,14 @@ class Caller:
     async def keyed(self, prompts: list[str], max_digits: int) -> str:
         """Digits ended by '#' (or by the timeout); junk such as '*' is dropped."""
         raw = await self.ch.get_digits([self.snd(p) for p in prompts], max_digits, self.s.digit_timeout_ms)
-        return "".join(c for c in raw if c.isdigit())
+        return clean_digits(raw)
 
     async def save(self, **fields) -> None:
         t = await self.ctx.db(self.ctx.records.save_ticket, self.intake.call_id,
                               self.intake.ticket_id, **fields)
+        if t.number != self.intake.ticket_number:     # set once, when the ticket is made
+            await self.ch.set_var("__HOTLINE_TICKET", t.number)
         self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
-        await self.ch.set_var("__HOTLINE_TICKET", t.number)
 
     # -------------------------------------------------------------- steps --
     async def greet(self) -> None:

@@ -94,6 +94,12 @@ def windows(year: int, overrides: Iterable = ()) -> list[HolidayOpener]:
     return [by_key[k] for k in HOLIDAYS if k in by_key]
 
 
+def years_around(year: int) -> tuple[int, int, int]:
+    """The years whose windows can cover a day of `year`: a notice may start in the previous
+    year (元旦 from 12-31) or run into the next. Loading overrides uses the same span."""
+    return year - 1, year, year + 1
+
+
 def opener_for(now: datetime, overrides: Iterable = ()) -> HolidayOpener | None:
     """The holiday whose window covers `now`, if any.
 
@@ -101,8 +107,7 @@ def opener_for(now: datetime, overrides: Iterable = ()) -> HolidayOpener | None:
     wins on the festival day itself, 国庆 on the days around it.
     """
     overrides = list(overrides)
-    # a notice may start in the previous year (元旦 from 12-31) or run into the next
-    candidates = [w for y in (now.year - 1, now.year, now.year + 1)
+    candidates = [w for y in years_around(now.year)
                   for w in windows(y, overrides) if w.covers(now)]
     if not candidates:
         return None

@@ -83,3 +83,19 @@ def test_script_lines():
     assert script_opening("1001", at("2027-02-06T09:00")) == "新年好!大龙报修 1001 为您服务,请问您有什么问题?"
     assert script_opening("1001", at("2026-11-23T09:00")) == "您好!大龙报修 1001 为您服务,请问您有什么问题?"
     assert SCRIPT_CLOSING == "好!维修人员会尽快跟您联系。感谢您的来电。再见!"
+
+
+def test_a_notice_for_next_years_holiday_is_loaded_and_greets_on_new_years_eve(tmp_path):
+    """Through the DB as the IVR and the agents' script read it: 元旦 2027 announced from 2026-12-31."""
+    from db.models import HolidayOverride
+    from hotline.config import load_settings
+    from hotline.runtime import prepare_database
+    from ivr.context import Records
+    s = load_settings(home=str(tmp_path))
+    sessions = prepare_database(s)
+    with sessions() as db:
+        db.add(HolidayOverride(holiday="yuandan", year=2027, start=at("2026-12-31T00:00"),
+                               end=at("2027-01-03T23:59"), note="通知"))
+        db.commit()
+    overrides = Records(sessions, s).holiday_overrides(2026)
+    assert greeting_text(at("2026-12-31T09:00"), overrides) == "新年好"
