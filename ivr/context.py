@@ -157,7 +157,9 @@ class Records:
                                 callback_number=caller if is_valid_callback(caller) else "").number
 
     def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
-        """The call is over: decide its outcome from how far it got."""
+        """The call is over: decide its outcome from how far it got, and seal its
+        recordings (duration, sha256) in the same transaction, so nobody ever sees a
+        sealed recording on a call without an outcome."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
@@ -171,6 +173,7 @@ class Records:
                 else:
                     call.outcome = CallOutcome.in_ivr_hangup
             outcome = call.outcome
+            _seal_recordings(db, call.id)
         if outcome == CallOutcome.abandoned:
             # lost in the queue: never lost for good — flagged for call-back
             self.request_callback(uniqueid, CallOutcome.abandoned)
@@ -188,18 +191,14 @@ class Records:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
                                  agent_id=call.agent_id, path=recording))
 
-    def finish_recordings(self, uniqueid: str) -> None:
-        """After hang-up: duration and sha256 of the call's recording files."""
-        with self.sessions() as db, db.begin():
-            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
-            if call is None:
-                return
-            for rec in db.scalars(select(Recording).where(Recording.call_id == call.id,
-                                                          Recording.sha256 == "")):
-                p = Path(rec.path)
-                if p.exists():
-                    rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-                    rec.duration_s = _wav_seconds(p)
+def _seal_recordings(db: Session, call_id: int) -> None:
+    """After hang-up: duration and sha256 of the call's recording files."""
+    for rec in db.scalars(select(Recording).where(Recording.call_id == call_id,
+                                                  Recording.sha256 == "")):
+        p = Path(rec.path)
+        if p.exists():
+            rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
+            rec.duration_s = _wav_seconds(p)
 
 
 def _wav_seconds(path: Path) -> float:

@@ -263,7 +263,6 @@ async def call_end(ch: Channel, ctx: IvrContext) -> None:
     uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
     status = await ch.get_var("QUEUESTATUS")
     outcome = await ctx.db(ctx.records.end_call, uniqueid, status)
-    await ctx.db(ctx.records.finish_recordings, uniqueid)
     log.info("call %s ended: %s", uniqueid, outcome.value if outcome else "unknown")
 
 

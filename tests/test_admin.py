@@ -97,9 +97,10 @@ def test_agent_added_registers_and_takes_a_recorded_queue_call_then_disabled_can
 
         def recorded():
             with ivr.sessions() as db:
-                call = db.scalar(select(Call).where(Call.caller == "13300000202"))
-                rec = db.scalar(select(Recording).where(Recording.call_id == call.id)) if call else None
-                return (call, rec) if rec is not None and rec.sha256 else None
+                # the recording first: once it is sealed, the call's outcome is committed
+                rec = db.scalar(select(Recording).join(Call, Recording.call_id == Call.id)
+                                .where(Call.caller == "13300000202", Recording.sha256 != ""))
+                return (db.get(Call, rec.call_id), rec) if rec is not None else None
         deadline = time.monotonic() + 15
         got = None
         while got is None and time.monotonic() < deadline:
