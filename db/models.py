@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import (
     JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -97,6 +98,12 @@ class District(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id"))
     station: Mapped[RepairStation | None] = relationship(back_populates="districts")
+
+
+def station_serving(db: Session, district: str) -> RepairStation | None:
+    """The repair station suggested for an account of this district (IVR draft and desk)."""
+    return db.scalar(select(RepairStation).join(District, District.station_id == RepairStation.id)
+                     .where(District.name == district))
 
 
 class HeatingAccount(Base):

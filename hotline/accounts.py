@@ -13,6 +13,7 @@ from db.models import AccountPhone, HeatingAccount
 from ivr.validation import normalise_caller_id
 
 COLUMNS = ("account_no", "name", "district", "compound", "building", "unit", "room", "phones")
+IMPORT_CHUNK = 500   # account numbers per look-up query (well under SQLite's bound-parameter limit)
 LIMITS = {"account_no": 20, "name": 64, "district": 64, "compound": 64, "building": 16, "unit": 16,
           "room": 16}
 
@@ -64,7 +65,7 @@ def import_csv(session: Session, path: Path) -> ImportReport:
                               f"expected {','.join(COLUMNS)}")
     reader.fieldnames = header
     report = ImportReport()
-    seen: set[str] = set()
+    parsed: dict[str, tuple[dict[str, str], list[str]]] = {}
     for row in reader:
         line = reader.line_num
         if None in row:  # more fields than the header
@@ -75,18 +76,26 @@ def import_csv(session: Session, path: Path) -> ImportReport:
         except ValueError as exc:
             report.errors.append((line, str(exc)))
             continue
-        if values["account_no"] in seen:
+        if values["account_no"] in parsed:
             report.errors.append((line, f"account_no {values['account_no']} repeats an earlier line"))
             continue
-        seen.add(values["account_no"])
-        _upsert(session, values, phones, report)
+        parsed[values["account_no"]] = (values, phones)
+    # the company's master file runs to tens of thousands of accounts: look the existing
+    # ones up a chunk at a time, not a query per line
+    numbers = list(parsed)
+    for i in range(0, len(numbers), IMPORT_CHUNK):
+        chunk = numbers[i:i + IMPORT_CHUNK]
+        existing = {a.account_no: a for a in session.scalars(
+            select(HeatingAccount).where(HeatingAccount.account_no.in_(chunk))
+            .options(selectinload(HeatingAccount.phones)))}
+        for no in chunk:
+            _upsert(session, existing.get(no), *parsed[no], report)
     session.commit()
     return report
 
 
-def _upsert(session: Session, values: dict[str, str], phones: list[str], report: ImportReport) -> None:
-    acc = session.scalar(select(HeatingAccount).where(HeatingAccount.account_no == values["account_no"])
-                         .options(selectinload(HeatingAccount.phones)))
+def _upsert(session: Session, acc: HeatingAccount | None, values: dict[str, str], phones: list[str],
+            report: ImportReport) -> None:
     if acc is None:
         acc = HeatingAccount(**values)
         acc.phones = [AccountPhone(phone=p) for p in phones]

@@ -19,7 +19,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, Category, HeatingAccount,
-                       Recording, RepairStation, Role, District, Ticket, TicketState, TicketTransition, User)
+                       Recording, RepairStation, Role, Ticket, TicketState, TicketTransition, User,
+                       station_serving)
 from hotline.security import new_token, token_hash, verify_password
 from ivr.holidays import SCRIPT_CLOSING, script_opening
 from ivr.validation import mask_phone, normalise_caller_id
@@ -368,7 +369,7 @@ class AgentApi:
             acc = t.account if t and t.account else None
             card, history = None, []
             if acc is not None:
-                station = _station_of(db, acc.district)
+                station = station_serving(db, acc.district)
                 card = account_card(acc, station)
                 history = [ticket_brief(x) for x in db.scalars(
                     select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
@@ -450,7 +451,7 @@ class AgentApi:
                                           HeatingAccount.district.like(like)))
                 rows = list(db.scalars(stmt).unique())
                 self.audit(db, p, "search", "account", "", query=mask_phone(q) if digits else q, hits=len(rows))
-                return [account_card(a, _station_of(db, a.district)) for a in rows]
+                return [account_card(a, station_serving(db, a.district)) for a in rows]
         rows = await self.db(find)
         p.allowed_accounts.update(r["account_no"] for r in rows)
         return _json(rows)
@@ -471,7 +472,7 @@ class AgentApi:
                 self.audit(db, p, "view", "account", no)
                 tickets = [ticket_brief(t) for t in db.scalars(
                     select(Ticket).where(Ticket.account_id == a.id).order_by(Ticket.id.desc()).limit(20))]
-                return {**account_card(a, _station_of(db, a.district)), "tickets": tickets}
+                return {**account_card(a, station_serving(db, a.district)), "tickets": tickets}
         got = await self.db(load)
         if got is None:
             raise ApiError(404, "没有这个户号")
@@ -640,8 +641,3 @@ class AgentApi:
                          "object_type": a.object_type, "object_id": a.object_id, "detail": a.detail}
                         for a in db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))]
         return _json(await self.db(load))
-
-
-def _station_of(db, district: str) -> RepairStation | None:
-    d = db.scalar(select(District).where(District.name == district).options(selectinload(District.station)))
-    return d.station if d else None

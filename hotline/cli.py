@@ -382,13 +382,13 @@ def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default
 
 # --------------------------------------------------------------- agents --
 
-def _reload_phones(s: Settings) -> str:
+def _reload_phones(s: Settings, db_sessions) -> str:
     """Regenerate the agents' PJSIP endpoints and reload PJSIP in the live Asterisk."""
     from hotline import runtime
     st = runtime.running(s)
     if not st:
         return "(the hotline is not running: effective at the next `hotline up`)"
-    return runtime.reload_agents(s)
+    return runtime.reload_agents(s, db_sessions)
 
 
 @agents_app.command("add")
@@ -405,13 +405,14 @@ def agents_add(agent_no: str, name: str,
     except ValueError:
         fail(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}")
     pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    with sessions(s)() as db:
+    db_sessions = sessions(s)
+    with db_sessions() as db:
         try:
             add_user(db, agent_no, name, r, pw)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s)}")
+    typer.echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions)}")
 
 
 @agents_app.command("list")
@@ -435,13 +436,14 @@ def agents_disable(agent_no: str) -> None:
     """Disable a login at once: sessions end, SIP registration and queue membership are cut."""
     from hotline.users import UserError, disable_user
     s = settings()
-    with sessions(s)() as db:
+    db_sessions = sessions(s)
+    with db_sessions() as db:
         try:
             disable_user(db, agent_no)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no} disabled {_reload_phones(s)}")
+    typer.echo(f"{agent_no} disabled {_reload_phones(s, db_sessions)}")
 
 
 @agents_app.command("passwd")

@@ -46,7 +46,7 @@ def ensure_demo_agent(s: Settings) -> tuple[str, str]:
             set_password(db, DEMO_AGENT_NO, password, actor="demo")
         db.commit()
     if created:
-        runtime.reload_agents(s)
+        runtime.reload_agents(s, sessions)
     return DEMO_AGENT_NO, password
 
 

@@ -209,9 +209,10 @@ def live_asterisk(s: Settings) -> PrivateAsterisk:
     return asterisk_for(run_settings(s), Ports(**st["ports"]), build=False)   # keep its SIP bind
 
 
-def reload_agents(s: Settings) -> str:
-    """Write the agents' endpoints and reload PJSIP; removed/disabled phones drop at once."""
-    sessions = prepare_database(s)
+def reload_agents(s: Settings, sessions=None) -> str:
+    """Write the agents' endpoints and reload PJSIP; removed/disabled phones drop at once.
+    `sessions`: the caller's session factory when it has one (no second migration check)."""
+    sessions = sessions or prepare_database(s)
     ast = live_asterisk(s)
     phones = agent_phones(sessions)
     ast.agents = phones

@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount,
-                       HolidayOverride, Recording, Ticket, TicketState, TicketTransition, User)
+from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount, HolidayOverride,
+                       Recording, Ticket, TicketState, TicketTransition, User, station_serving)
 from hotline.config import Settings
 from ivr.holidays import years_around
 
@@ -126,7 +126,8 @@ class Records:
                     if "account_id" in fields and fields["account_id"]:
                         acc = db.get(HeatingAccount, fields["account_id"])
                         t.address_snapshot, t.name_snapshot = acc.address, acc.name
-                        t.station_id = _station_for(db, acc.district)
+                        station = station_serving(db, acc.district)
+                        t.station_id = station.id if station else None
                     db.flush()
                     return TicketView(t.id, t.number, t.state, "")
             except Exception as exc:  # two calls racing for the same number: retry
@@ -208,12 +209,6 @@ def _wav_seconds(path: Path) -> float:
             return w.getnframes() / float(w.getframerate())
     except Exception:
         return 0.0
-
-
-def _station_for(db: Session, district: str) -> int | None:
-    from db.models import District
-    d = db.scalar(select(District).where(District.name == district))
-    return d.station_id if d else None
 
 
 @dataclass

@@ -139,41 +139,14 @@ def render_catalog(settings, force: bool = False, only: list[str] | None = None)
     """Render every prompt whose source changed since the last run; returns the catalog's files."""
     _need("espeak-ng", "espeak-ng")
     _need("sox", "sox")
-    out_dir = settings.prompts_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / "manifest.json"
     catalog = load_catalog()
-    with _manifest_lock:
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except (OSError, ValueError):
-            manifest = {}
-        jobs = []
-        for pid, text in catalog.items():
-            if only and pid not in only:
-                continue
-            custom = settings.custom_prompts_dir / f"{pid}.wav"
-            fp, out = _fingerprint(settings, text, custom), out_dir / f"{pid}.wav"
-            if force or manifest.get(pid) != fp or not out.exists():
-                jobs.append((pid, text, custom, out, fp))
-
-        def run(job):
-            pid, text, custom, out, fp = job
-            if custom.exists():          # an admin's studio recording wins over TTS
-                convert(custom, out)
-            else:
-                synthesise(text, out, settings.tts_voice)
-            manifest[pid] = fp
-
-        try:   # espeak and sox are single-threaded: run several at once
-            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-                list(pool.map(run, jobs))
-        finally:   # what did render is remembered even if one prompt failed
-            manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    _render_changed(settings, settings.prompts_dir, {
+        pid: (text, settings.custom_prompts_dir / f"{pid}.wav")
+        for pid, text in catalog.items() if not only or pid in only}, force)
     render_hold_music(settings)
     if not only:
         render_asterisk_zh(settings, force)
-    return [out_dir / f"{pid}.wav" for pid in catalog if not only or pid in only]
+    return [settings.prompts_dir / f"{pid}.wav" for pid in catalog if not only or pid in only]
 
 
 def load_asterisk_zh() -> dict[str, str]:
@@ -185,29 +158,42 @@ def load_asterisk_zh() -> dict[str, str]:
 def render_asterisk_zh(settings, force: bool = False) -> Path:
     """Asterisk's queue and number sounds in Chinese under sounds/zh (Asterisk's `zh` language)."""
     out_dir = settings.home / "sounds" / "zh"
-    manifest_path = out_dir / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError):
-        manifest = {}
-    jobs = []
-    for name, text in load_asterisk_zh().items():
-        out = out_dir / f"{name}.wav"
-        fp = _fingerprint(settings, text)
-        if force or manifest.get(name) != fp or not out.exists():
-            out.parent.mkdir(parents=True, exist_ok=True)
-            jobs.append((name, text, out, fp))
-
-    def run(job):
-        name, text, out, fp = job
-        synthesise(text, out, settings.tts_voice)
-        manifest[name] = fp
-    try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(run, jobs))
-    finally:
-        manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    _render_changed(settings, out_dir, {name: (text, None) for name, text in load_asterisk_zh().items()},
+                    force)
     return out_dir
+
+
+def _render_changed(settings, out_dir: Path, sources: dict[str, tuple[str, Path | None]],
+                    force: bool) -> None:
+    """Render into out_dir each sound whose source (text, voice or the admin's recording)
+    changed since the manifest there was written."""
+    manifest_path = out_dir / "manifest.json"
+    with _manifest_lock:
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, ValueError):
+            manifest = {}
+        jobs = []
+        for name, (text, custom) in sources.items():
+            fp, out = _fingerprint(settings, text, custom), out_dir / f"{name}.wav"
+            if force or manifest.get(name) != fp or not out.exists():
+                out.parent.mkdir(parents=True, exist_ok=True)   # names may hold a sub-folder (digits/2)
+                jobs.append((name, text, custom, out, fp))
+
+        def run(job):
+            name, text, custom, out, fp = job
+            if custom is not None and custom.exists():   # an admin's studio recording wins over TTS
+                convert(custom, out)
+            else:
+                synthesise(text, out, settings.tts_voice)
+            manifest[name] = fp
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:   # espeak and sox are single-threaded: run several at once
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                list(pool.map(run, jobs))
+        finally:   # what did render is remembered even if one sound failed
+            manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def render_hold_music(settings) -> Path:
