@@ -69,6 +69,23 @@ def test_reimport_updates_never_duplicates_and_bad_rows_are_reported_by_line(hom
     assert sql["name"] == "'; DROP TABLE heating_account;--"
 
 
+def test_master_file_larger_than_a_lookup_chunk_imports_and_reimports_every_line(home, tmp_path):
+    from hotline.accounts import IMPORT_CHUNK
+    n = IMPORT_CHUNK * 2 + 7          # the look-up runs in chunks: cross both boundaries
+    head = "account_no,name,district,compound,building,unit,room,phones\n"
+    rows = [f"{30000000 + i},住户{i},铁西区,阳光花园,{i // 100},1,{i % 100 + 101},139{i:08d}\n" for i in range(n)]
+    f = tmp_path / "big.csv"
+    f.write_text(head + "".join(rows), encoding="utf-8")
+    assert f"{n} new" in hotline(home, "accounts", "import", str(f), check=True).stdout
+    rows[IMPORT_CHUNK] = rows[IMPORT_CHUNK].replace("住户", "新户主")   # first line of the 2nd chunk
+    f.write_text(head + "".join(rows), encoding="utf-8")
+    again = hotline(home, "accounts", "import", str(f), check=True).stdout
+    assert "0 new" in again and "1 updated" in again and f"{n - 1} unchanged" in again
+    acc = json.loads(hotline(home, "accounts", "find", "--account", str(30000000 + IMPORT_CHUNK), "--json",
+                             check=True).stdout)[0]
+    assert acc["name"] == f"新户主{IMPORT_CHUNK}"
+
+
 def test_malformed_files_get_one_clear_line(home, tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("account_no,name\n1,\xe9\n".encode("latin-1"))
