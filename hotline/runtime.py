@@ -82,7 +82,7 @@ def up(s: Settings, log=print) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
-    api_tls = _api_tls(s)   # refuse plain HTTP on a LAN address before anything starts
+    api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
     sessions = prepare_database(s)
     from ivr.prompts import render_catalog
     try:
@@ -128,12 +128,12 @@ def service_env(s: Settings) -> dict[str, str]:
     return env
 
 
-def _api_tls(s: Settings) -> dict:
+def _api_tls(s: Settings, log=None) -> dict:
     """How desktops reach the API: plain loopback HTTP, or HTTPS with the certificate to trust."""
     try:
         if not tls.tls_enabled(s):
             return {"scheme": "http", "host": "127.0.0.1", "ca": None, "fingerprint": None}
-        cert, _key = tls.ensure_certificate(s)
+        cert, _key = tls.ensure_certificate(s, log)
         return {"scheme": "https", "host": tls.public_host(s), "ca": str(cert), "fingerprint": tls.fingerprint(cert)}
     except tls.TlsError as exc:
         raise HotlineError(str(exc)) from exc

@@ -132,8 +132,25 @@ def _generate(cert_path: Path, key_path: Path, s: Settings) -> None:
     tmp_cert.replace(cert_path)
 
 
-def ensure_certificate(s: Settings) -> tuple[Path, Path]:
-    """(cert, key): the admin's own if configured, else generated once under $HOTLINE_HOME/tls."""
+def names_host(cert_path: Path, host: str) -> bool:
+    """Whether the certificate's subject alternative names cover `host` (what desktops dial)."""
+    from cryptography import x509
+    cert = x509.load_pem_x509_certificates(cert_path.read_bytes())[0]
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    try:
+        return ipaddress.ip_address(host) in names.get_values_for_type(x509.IPAddress)
+    except ValueError:
+        return host.lower() in (d.lower() for d in names.get_values_for_type(x509.DNSName))
+
+
+def ensure_certificate(s: Settings, log=None) -> tuple[Path, Path]:
+    """(cert, key): the admin's own if configured, else generated once under $HOTLINE_HOME/tls.
+    A generated one that no longer names the server's address (a new LAN IP, a new
+    HOTLINE_TLS_NAMES) is issued anew — desktops could not verify it anyway — and `log`
+    tells the admin to hand the new one out; the old one is kept beside it."""
     if s.tls_cert or s.tls_key:
         if not (s.tls_cert and s.tls_key):
             raise TlsError("set both HOTLINE_TLS_CERT and HOTLINE_TLS_KEY (certificate and its private key)")
@@ -142,13 +159,26 @@ def ensure_certificate(s: Settings) -> tuple[Path, Path]:
             ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
         except (OSError, ssl.SSLError) as exc:
             raise TlsError(f"cannot use the TLS certificate {cert} with key {key}: {exc}") from exc
+        host = public_host(s)
+        if log and not names_host(cert, host):
+            log(f"warning: the TLS certificate {cert} does not name {host}: desktops dialling "
+                f"{host} will refuse it (issue one for that name, or set HOTLINE_TLS_NAMES)")
         return cert, key
     d = tls_dir(s)
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     cert, key = d / "api-cert.pem", d / "api-key.pem"
-    if not (cert.is_file() and key.is_file()):
+    if cert.is_file() and key.is_file():
+        host = public_host(s)
+        if names_host(cert, host):
+            return cert, key
+        cert.replace(cert.with_name("api-cert.old.pem"))
         _generate(cert, key, s)
+        if log:
+            log(f"the TLS certificate did not name {host} (the server's address changed): a new one is issued "
+                f"— copy {cert} to every agent PC again (the old one is kept as api-cert.old.pem)")
+        return cert, key
+    _generate(cert, key, s)
     return cert, key
 
 

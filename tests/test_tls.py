@@ -108,10 +108,28 @@ def test_generated_once_with_the_hosts_names(lan):
     assert cert.stat().st_mtime_ns == mtime and tls.fingerprint(cert) == fp
 
 
+def test_a_new_server_address_gets_a_new_certificate_and_the_admin_is_told(lan):
+    said: list[str] = []
+    old = lan.replace(tls_names="hotline-old.dalong.lan")
+    cert, key = tls.ensure_certificate(old, said.append)
+    first = tls.fingerprint(cert)
+    assert said == []
+    moved = lan.replace(tls_names="hotline.dalong.lan")      # desktops now dial a new name
+    assert tls.ensure_certificate(moved, said.append) == (cert, key)
+    assert tls.names_host(cert, "hotline.dalong.lan") and tls.fingerprint(cert) != first
+    assert tls.fingerprint(cert.with_name("api-cert.old.pem")) == first
+    assert len(said) == 1 and "hotline.dalong.lan" in said[0] and str(cert) in said[0]
+    tls.ensure_certificate(moved, said.append)                # and then kept
+    assert len(said) == 1 and tls.names_host(cert, "hotline.dalong.lan")
+
+
 def test_admins_own_certificate_is_used(lan, other_cert):
     cert, key = other_cert
     s = lan.replace(tls_cert=str(cert), tls_key=str(key))
     assert tls.ensure_certificate(s) == (cert, key)
+    said: list[str] = []        # never replaced, but a name it lacks is pointed out
+    assert tls.ensure_certificate(s.replace(tls_names="elsewhere.dalong.lan"), said.append) == (cert, key)
+    assert len(said) == 1 and "does not name elsewhere.dalong.lan" in said[0]
     assert not (s.home / "tls").exists()
     with pytest.raises(tls.TlsError, match="nope.pem"):
         tls.ensure_certificate(s.replace(tls_cert=str(cert.parent / "nope.pem")))
