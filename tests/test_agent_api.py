@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -290,3 +291,58 @@ def test_joining_and_pausing_go_to_asterisk_and_logout_leaves_the_queue(people, 
     ivr.ami.wait(lambda e: e.get("Event") == "QueueMemberRemoved" and e.get("MemberName") == "agent-2002",
                  timeout=5)
     assert audit(ivr, "2002", "queue_join") and audit(ivr, "2002", "pause") and audit(ivr, "2002", "logout")
+
+
+def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(people, base, ivr):
+    """The resident hangs up at the very moment the agent presses 保存: both land —
+    the ticket holds the agent's edits, the call its outcome and its sealed recording."""
+    import threading
+
+    from hotline.scenarios import CallerDialog
+    from hotline.sipphone import Phone
+    number = "13300000261"
+    api = Api(base)
+    _, me = api.login(people["a"])
+    phone = Phone.register(ivr.stack, ivr.ports["sip"], me["sip"]["username"], me["sip"]["password"])
+    try:
+        phone.wait_registered(10)
+        assert api.call("POST", "/api/agent/queue", {"member": True})[0] == 200
+        d = CallerDialog(ivr.ami, ivr.phone_for(number), ivr.settings.extension, number)
+        for _ in range(3):
+            d.at("account_enter", "#")
+        d.at("problem_menu", "0")                                  # straight to an agent
+        d.in_queue()
+        agent_call = phone.wait_incoming(20)
+        agent_call.answer()
+        ivr.ami.wait(lambda e: e.get("Event") == "AgentConnect" and e.get("MemberName") == "agent-2001",
+                     timeout=15, start=d.mark)
+        with ivr.sessions() as db:
+            ticket_no = db.scalar(select(Ticket.number).join(Call, Call.ticket_id == Ticket.id)
+                                  .where(Call.caller == number))
+        hang_up = threading.Thread(target=d.hangup)
+        hang_up.start()                                            # … and at the same instant:
+        status, saved = api.call("PUT", f"/api/tickets/{ticket_no}", form(callback_number=number,
+                                                                          notes="挂断前最后一句：阀门在漏"))
+        hang_up.join(10)
+        assert status == 200 and saved["number"] == ticket_no, saved
+        agent_call.wait_state("DISCONNECTED", 10)
+    finally:
+        api.call("POST", "/api/agent/queue", {"member": False})
+        phone.close()
+
+    def sealed():
+        with ivr.sessions() as db:
+            rec = db.scalar(select(Recording).join(Call, Recording.call_id == Call.id)
+                            .where(Call.caller == number, Recording.sha256 != ""))
+            return (db.get(Call, rec.call_id), rec) if rec is not None else None
+    deadline = time.monotonic() + 15
+    while not (got := sealed()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert got, "the call's recording was never sealed"
+    call, rec = got
+    assert call.outcome is not None and call.outcome.value == "answered"
+    with ivr.sessions() as db:
+        t = db.scalar(select(Ticket).where(Ticket.number == ticket_no))
+        assert t.state is TicketState.new and t.description == "挂断前最后一句：阀门在漏"
+        assert t.confirmed_problem and t.confirmed_phone and rec.ticket_id == t.id
+    assert [e for e in audit(ivr, "2001", "update") if e.object_id == ticket_no]
