@@ -128,12 +128,12 @@ def service_env(s: Settings) -> dict[str, str]:
     return env
 
 
-def _api_tls(s: Settings, log=None) -> dict:
+def _api_tls(s: Settings, log) -> dict:
     """How desktops reach the API: plain loopback HTTP, or HTTPS with the certificate to trust."""
     try:
         if not tls.tls_enabled(s):
             return {"scheme": "http", "host": "127.0.0.1", "ca": None, "fingerprint": None}
-        cert, _key = tls.ensure_certificate(s, log)
+        cert, _key = tls.prepare_certificate(s, log)
         return {"scheme": "https", "host": tls.public_host(s), "ca": str(cert), "fingerprint": tls.fingerprint(cert)}
     except tls.TlsError as exc:
         raise HotlineError(str(exc)) from exc
@@ -282,10 +282,6 @@ def health_probe(s: Settings | None = None):
         finally:
             conn.close()
     return secure
-
-
-def api_health(port: int, s: Settings | None = None) -> dict | None:
-    return health_probe(s)(port)
 
 
 #: "now" of scratch hotlines: an ordinary working day in the heating season (no holiday opener)

@@ -146,11 +146,8 @@ def names_host(cert_path: Path, host: str) -> bool:
         return host.lower() in (d.lower() for d in names.get_values_for_type(x509.DNSName))
 
 
-def ensure_certificate(s: Settings, log=None) -> tuple[Path, Path]:
-    """(cert, key): the admin's own if configured, else generated once under $HOTLINE_HOME/tls.
-    A generated one that no longer names the server's address (a new LAN IP, a new
-    HOTLINE_TLS_NAMES) is issued anew — desktops could not verify it anyway — and `log`
-    tells the admin to hand the new one out; the old one is kept beside it."""
+def ensure_certificate(s: Settings) -> tuple[Path, Path]:
+    """(cert, key): the admin's own if configured, else generated once under $HOTLINE_HOME/tls."""
     if s.tls_cert or s.tls_key:
         if not (s.tls_cert and s.tls_key):
             raise TlsError("set both HOTLINE_TLS_CERT and HOTLINE_TLS_KEY (certificate and its private key)")
@@ -159,27 +156,37 @@ def ensure_certificate(s: Settings, log=None) -> tuple[Path, Path]:
             ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
         except (OSError, ssl.SSLError) as exc:
             raise TlsError(f"cannot use the TLS certificate {cert} with key {key}: {exc}") from exc
-        host = public_host(s)
-        if log and not names_host(cert, host):
-            log(f"warning: the TLS certificate {cert} does not name {host}: desktops dialling "
-                f"{host} will refuse it (issue one for that name, or set HOTLINE_TLS_NAMES)")
         return cert, key
     d = tls_dir(s)
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
-    cert, key = d / "api-cert.pem", d / "api-key.pem"
-    if cert.is_file() and key.is_file():
-        host = public_host(s)
-        if names_host(cert, host):
-            return cert, key
-        cert.replace(cert.with_name("api-cert.old.pem"))
+    cert, key = _generated_paths(s)
+    if not (cert.is_file() and key.is_file()):
         _generate(cert, key, s)
-        if log:
-            log(f"the TLS certificate did not name {host} (the server's address changed): a new one is issued "
-                f"— copy {cert} to every agent PC again (the old one is kept as api-cert.old.pem)")
-        return cert, key
-    _generate(cert, key, s)
     return cert, key
+
+
+def prepare_certificate(s: Settings, log) -> tuple[Path, Path]:
+    """`hotline up`'s check: the certificate must name the host desktops dial. A generated one
+    that does not (a new LAN IP, new HOTLINE_TLS_NAMES) is issued anew — desktops could not
+    verify it anyway — keeping the old one beside it; an admin's own is only pointed out."""
+    cert, key = ensure_certificate(s)
+    host = public_host(s)
+    if names_host(cert, host):
+        return cert, key
+    if (cert, key) != _generated_paths(s):
+        log(f"warning: the TLS certificate {cert} does not name {host}: desktops dialling "
+            f"{host} will refuse it (issue one for that name, or set HOTLINE_TLS_NAMES)")
+        return cert, key
+    cert.replace(cert.with_name("api-cert.old.pem"))
+    _generate(cert, key, s)
+    log(f"the TLS certificate did not name {host} (the server's address changed): a new one is issued "
+        f"— copy {cert} to every agent PC again (the old one is kept as api-cert.old.pem)")
+    return cert, key
+
+
+def _generated_paths(s: Settings) -> tuple[Path, Path]:
+    return tls_dir(s) / "api-cert.pem", tls_dir(s) / "api-key.pem"
 
 
 def server_context(s: Settings) -> ssl.SSLContext | None:

@@ -111,15 +111,15 @@ def test_generated_once_with_the_hosts_names(lan):
 def test_a_new_server_address_gets_a_new_certificate_and_the_admin_is_told(lan):
     said: list[str] = []
     old = lan.replace(tls_names="hotline-old.dalong.lan")
-    cert, key = tls.ensure_certificate(old, said.append)
+    cert, key = tls.prepare_certificate(old, said.append)
     first = tls.fingerprint(cert)
     assert said == []
     moved = lan.replace(tls_names="hotline.dalong.lan")      # desktops now dial a new name
-    assert tls.ensure_certificate(moved, said.append) == (cert, key)
+    assert tls.prepare_certificate(moved, said.append) == (cert, key)
     assert tls.names_host(cert, "hotline.dalong.lan") and tls.fingerprint(cert) != first
     assert tls.fingerprint(cert.with_name("api-cert.old.pem")) == first
     assert len(said) == 1 and "hotline.dalong.lan" in said[0] and str(cert) in said[0]
-    tls.ensure_certificate(moved, said.append)                # and then kept
+    tls.prepare_certificate(moved, said.append)                # and then kept
     assert len(said) == 1 and tls.names_host(cert, "hotline.dalong.lan")
 
 
@@ -128,7 +128,7 @@ def test_admins_own_certificate_is_used(lan, other_cert):
     s = lan.replace(tls_cert=str(cert), tls_key=str(key))
     assert tls.ensure_certificate(s) == (cert, key)
     said: list[str] = []        # never replaced, but a name it lacks is pointed out
-    assert tls.ensure_certificate(s.replace(tls_names="elsewhere.dalong.lan"), said.append) == (cert, key)
+    assert tls.prepare_certificate(s.replace(tls_names="elsewhere.dalong.lan"), said.append) == (cert, key)
     assert len(said) == 1 and "does not name elsewhere.dalong.lan" in said[0]
     assert not (s.home / "tls").exists()
     with pytest.raises(tls.TlsError, match="nope.pem"):
@@ -174,9 +174,11 @@ def test_https_verifies_with_the_hotlines_certificate_only(lan, other_cert):
             urllib.request.urlopen(url, context=ssl.create_default_context(cafile=str(other_cert[0])), timeout=5)
         assert isinstance(err.value.reason, ssl.SSLCertVerificationError)
         # `hotline up`'s own health check verifies like a desktop, and names a mismatch
-        assert runtime.api_health(port, lan) == {"ok": True}
+        assert runtime.health_probe(lan)(port) == {"ok": True}
         with pytest.raises(runtime.HotlineError, match="does not verify for hotline.elsewhere"):
-            runtime.api_health(port, lan.replace(tls_names="hotline.elsewhere"))
+            runtime.health_probe(lan.replace(tls_names="hotline.elsewhere"))(port)
+        assert tls.ensure_certificate(lan)[0] == cert and tls.names_host(cert, "127.0.0.1")
+        assert not tls.names_host(cert, "hotline.elsewhere")      # a probe never re-issues
 
 
 # ---------------------------------------------------------------- desktop --
@@ -191,7 +193,7 @@ def test_desktop_logs_in_over_verified_https(qtbot, lan):
             api.login("1001", "wrong")
         assert got.args == ["工号或密码错误"]        # the server's answer: the handshake verified
         with qtbot.waitSignal(api.connection_changed, timeout=10000,
-                              check_params_cb=lambda up: up) as _ws:   # then the wss:// events socket
+                              check_params_cb=lambda up: up):   # then the wss:// events socket
             api.login("1001", "secret")
         assert api.token == "tok" and api.ws_connected
         api.shutdown()
