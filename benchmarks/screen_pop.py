@@ -84,7 +84,7 @@ def main() -> None:
             with sessions() as db:
                 add_user(db, AGENT, "压测座席", Role.agent, PASSWORD, actor="benchmark")
                 db.commit()
-            runtime.reload_agents(s)
+            runtime.reload_agents(s, sessions)
             numbers = [n for n, known in demo_callers(s, a.calls) if known]
             run(s, runtime.read_state(s), numbers, a.concurrency)
     finally:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, Category, HeatingAccount,
                        Recording, RepairStation, Role, Ticket, TicketState, TicketTransition, User,
-                       station_serving)
+                       station_serving, stations_serving)
 from hotline.security import new_token, token_hash, verify_password
 from ivr.holidays import SCRIPT_CLOSING, script_opening
 from ivr.validation import mask_phone, normalise_caller_id
@@ -451,7 +451,8 @@ class AgentApi:
                                           HeatingAccount.district.like(like)))
                 rows = list(db.scalars(stmt).unique())
                 self.audit(db, p, "search", "account", "", query=mask_phone(q) if digits else q, hits=len(rows))
-                return [account_card(a, station_serving(db, a.district)) for a in rows]
+                stations = stations_serving(db, (a.district for a in rows))
+                return [account_card(a, stations.get(a.district)) for a in rows]
         rows = await self.db(find)
         p.allowed_accounts.update(r["account_no"] for r in rows)
         return _json(rows)

@@ -165,6 +165,9 @@ class Records:
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
                 return None
+            # hashed before anything is written: SQLite's write lock is not held while a
+            # long recording is read
+            _seal_recordings(db, call.id)
             call.ended_at = self.settings.now()
             if call.outcome is None:
                 if call.answered_at is not None:
@@ -174,7 +177,6 @@ class Records:
                 else:
                     call.outcome = CallOutcome.in_ivr_hangup
             outcome = call.outcome
-            _seal_recordings(db, call.id)
         if outcome == CallOutcome.abandoned:
             # lost in the queue: never lost for good — flagged for call-back
             self.request_callback(uniqueid, CallOutcome.abandoned)
@@ -191,6 +193,7 @@ class Records:
             if recording:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
                                  agent_id=call.agent_id, path=recording))
+
 
 def _seal_recordings(db: Session, call_id: int) -> None:
     """After hang-up: duration and sha256 of the call's recording files."""

@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,32 @@ def ivr(hotline):
     h = IvrHarness(hotline)
     yield h
     h.close()
+
+
+def wait_for(pred, timeout=15.0, what="condition"):
+    """Poll `pred` until it returns something truthy; that is the result."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sealed_recording(ivr, caller: str, timeout: float = 15.0):
+    """(call, recording) of `caller`'s recorded call once the hang-up sealed it (sha256 set).
+    The recording is read first: it is sealed in the transaction that sets the call's outcome."""
+    from sqlalchemy import select
+
+    from db.models import Call, Recording
+
+    def sealed():
+        with ivr.sessions() as db:
+            rec = db.scalar(select(Recording).join(Call, Recording.call_id == Call.id)
+                            .where(Call.caller == caller, Recording.sha256 != ""))
+            return (db.get(Call, rec.call_id), rec) if rec is not None else None
+    return wait_for(sealed, timeout, f"the sealed recording of {caller}'s call")
 
 
 # ------------------------------------------------------------ the agent desk --

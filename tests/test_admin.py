@@ -11,8 +11,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from db.models import Call, Recording, User
+from db.models import User
 from hotline.scenarios import CallerDialog
+from conftest import sealed_recording
 
 pytestmark = pytest.mark.asterisk
 
@@ -95,19 +96,7 @@ def test_agent_added_registers_and_takes_a_recorded_queue_call_then_disabled_can
         d.hangup()
         agent_call.wait_state("DISCONNECTED", 10)
 
-        def recorded():
-            with ivr.sessions() as db:
-                # the recording first: once it is sealed, the call's outcome is committed
-                rec = db.scalar(select(Recording).join(Call, Recording.call_id == Call.id)
-                                .where(Call.caller == "13300000202", Recording.sha256 != ""))
-                return (db.get(Call, rec.call_id), rec) if rec is not None else None
-        deadline = time.monotonic() + 15
-        got = None
-        while got is None and time.monotonic() < deadline:
-            got = recorded()
-            time.sleep(0.2)
-        assert got, "no finished recording linked to the call"
-        call, rec = got
+        call, rec = sealed_recording(ivr, "13300000202")
         assert call.outcome.value == "answered" and call.agent_id is not None
         assert os.path.getsize(rec.path) > 8000 and rec.duration_s > 1.0
     finally:

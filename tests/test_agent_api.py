@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from db.models import (ApiSession, AuditEntry, Call, Category, HeatingAccount, Recording, Role, Ticket,
                        TicketState, User)
 from hotline.users import add_user
+from conftest import sealed_recording
 
 pytestmark = pytest.mark.asterisk
 
@@ -58,7 +58,7 @@ def people(ivr):
             if not db.scalar(select(User).where(User.agent_no == no)):
                 add_user(db, no, name, role, PASSWORD, actor="test")
         db.commit()
-    runtime.reload_agents(ivr.settings)
+    runtime.reload_agents(ivr.settings, ivr.sessions)
     return {"a": "2001", "b": "2002", "locked": "2003", "lead": "2101"}
 
 
@@ -330,16 +330,7 @@ def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(p
         api.call("POST", "/api/agent/queue", {"member": False})
         phone.close()
 
-    def sealed():
-        with ivr.sessions() as db:
-            rec = db.scalar(select(Recording).join(Call, Recording.call_id == Call.id)
-                            .where(Call.caller == number, Recording.sha256 != ""))
-            return (db.get(Call, rec.call_id), rec) if rec is not None else None
-    deadline = time.monotonic() + 15
-    while not (got := sealed()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert got, "the call's recording was never sealed"
-    call, rec = got
+    call, rec = sealed_recording(ivr, number)
     assert call.outcome is not None and call.outcome.value == "answered"
     with ivr.sessions() as db:
         t = db.scalar(select(Ticket).where(Ticket.number == ticket_no))

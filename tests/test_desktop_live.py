@@ -36,7 +36,7 @@ def desk_agent(ivr):
             if not db.scalar(select(User).where(User.agent_no == no)):
                 add_user(db, no, name, role, PASSWORD, actor="test")
         db.commit()
-    runtime.reload_agents(ivr.settings)
+    runtime.reload_agents(ivr.settings, ivr.sessions)
     return AGENT
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
 from hotline.scenarios import CallerDialog
+from conftest import wait_for
 
 pytestmark = pytest.mark.asterisk
 
@@ -29,16 +30,6 @@ def ticket_of(db, caller: str) -> Ticket | None:
 
 def call_of(db, caller: str) -> Call:
     return db.scalar(select(Call).where(Call.caller == caller).order_by(Call.id.desc()))
-
-
-def wait_for(pred, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Dialog(CallerDialog):

@@ -31,7 +31,7 @@ def pg_hotline(pg_url, tmp_path_factory):
         with sessions() as db:
             add_user(db, "4001", "吴芳", Role.agent, PASSWORD, actor="test")
             db.commit()
-        runtime.reload_agents(s)
+        runtime.reload_agents(s, sessions)
         yield s, sessions
 
 
