@@ -1,0 +1,27 @@
+"""Asterisk names the hotline uses, in one place (dialplan/ uses the same literals)."""
+from __future__ import annotations
+
+#: the repair queue (queues.conf [repair])
+QUEUE = "repair"
+#: every agent's PJSIP endpoint, auth and aor are named agent-<工号>
+ENDPOINT_PREFIX = "agent-"
+#: the PSTN gateway trunk's endpoint (pjsip.conf [pstn-trunk])
+TRUNK_ENDPOINT = "pstn-trunk"
+#: AMI users: the service's (least privilege) and the admin CLI's / test bench's
+AMI_SERVICE_USER = "hotline"
+AMI_ADMIN_USER = "hotline-admin"
+
+
+def endpoint(agent_no: str) -> str:
+    return f"{ENDPOINT_PREFIX}{agent_no}"
+
+
+def interface(agent_no: str) -> str:
+    """The queue member interface of an agent's phone."""
+    return f"PJSIP/{endpoint(agent_no)}"
+
+
+def agent_no_of(name: str) -> str:
+    """'PJSIP/agent-1001' or 'agent-1001' → '1001'; '' for anything else."""
+    tail = name.rsplit("/", 1)[-1]
+    return tail.removeprefix(ENDPOINT_PREFIX) if tail.startswith(ENDPOINT_PREFIX) else ""
