@@ -184,8 +184,8 @@ class Ticket(Base):
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.draft, index=True)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: the agent's unsaved form, autosaved by the desktop through the API
-    draft_form: Mapped[dict | None] = mapped_column(JSON)
+    #: the agent a team lead handed the ticket to (besides whoever answered its calls)
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
@@ -194,6 +194,18 @@ class Ticket(Base):
     transitions: Mapped[list[TicketTransition]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketTransition.id")
     calls: Mapped[list[Call]] = relationship(back_populates="ticket", order_by="Call.id")
+
+
+class TicketDraft(Base):
+    """An agent's unsaved ticket form, autosaved by the desk: one per (ticket, agent), so two
+    agents on one ticket never overwrite each other's typing."""
+    __tablename__ = "ticket_draft"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    form: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
 class TicketTransition(Base):
@@ -266,6 +278,8 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict | None] = mapped_column(JSON)
+    #: the network address the request came from ("" for the CLI and the IVR)
+    source: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ApiSession(Base):

@@ -215,12 +215,22 @@ def write_secret(path: Path, value: str) -> None:
     os.chmod(path, 0o600)
 
 
-def ami_secret(settings: Settings) -> str:
-    """The AMI secret, generated at first use, kept in a 0600 file."""
-    path = settings.secrets_dir / "ami_secret"
+def _secret(settings: Settings, name: str) -> str:
+    """A per-installation secret, generated at first use, kept in a 0600 file."""
+    path = settings.secrets_dir / name
     if not path.exists():
         write_secret(path, secrets.token_urlsafe(24))
     return path.read_text().strip()
+
+
+def ami_secret(settings: Settings) -> str:
+    """The service's AMI secret."""
+    return _secret(settings, "ami_secret")
+
+
+def fastagi_secret(settings: Settings) -> str:
+    """The key every FastAGI request carries (the dialplan's first AGI argument)."""
+    return _secret(settings, "fastagi_secret")
 
 
 @dataclass

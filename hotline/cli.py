@@ -448,16 +448,19 @@ def agents_disable(agent_no: str) -> None:
 
 @agents_app.command("passwd")
 def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "--password")) -> None:
-    """Set a new desktop password (unlocks a locked account)."""
+    """Set a new desktop password (unlocks a locked account); ends the person's sessions and
+    rotates their SIP secret."""
     from hotline.users import UserError, set_password
     pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
-    with sessions(settings())() as db:
+    s = settings()
+    db_sessions = sessions(s)
+    with db_sessions() as db:
         try:
             set_password(db, agent_no, pw)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no}: password changed")
+    typer.echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions)}")
 
 
 def main() -> None:

@@ -69,6 +69,16 @@ class Settings:
     voice_max_s: int = 30
     callback_offer_s: int = 60
     log_level: str = "INFO"
+    #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
+    #: and nothing else is accepted (a pause reason reaches AMI)
+    pause_reasons: str = "小休,用餐,培训,会议,处理回访,其他"
+    #: agent API guards: failed logins one address may make per 15 min (beyond that 429,
+    #: so nobody locks every agent out), seconds to send a request's headers / body,
+    #: open connections per address
+    login_failures_per_address: int = 10
+    api_header_timeout_s: int = 10
+    api_body_timeout_s: int = 10
+    api_connections_per_address: int = 64
 
     # ---- derived paths: one place for the layout of $HOTLINE_HOME ----
     @property
@@ -110,6 +120,10 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.home / "log"
+
+    @property
+    def pause_reason_list(self) -> list[str]:
+        return [r.strip() for r in self.pause_reasons.split(",") if r.strip()]
 
     def now(self) -> datetime:
         """The hotline's notion of now; ``HOTLINE_TODAY`` pins it for tests/demos."""

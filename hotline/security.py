@@ -8,6 +8,11 @@ import secrets
 
 _N, _R, _P = 2 ** 14, 8, 1
 
+#: a well-formed hash no password matches: checked for unknown 工号 so that a login costs the
+#: same KDF time whether the 工号 exists or not
+DUMMY_PASSWORD_HASH = (f"scrypt${_N}${_R}${_P}$KgJfXewJLCPHFQui7LDvjA=="
+                       "$G2plcApGzA8PngsnjL2Gq/QeSv68tXZmfKhNC6sEFPc=")
+
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)

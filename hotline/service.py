@@ -9,7 +9,9 @@ Started in the background by ``hotline up`` as ``python -m hotline.service``.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import os
 import signal
 from collections import OrderedDict
 
@@ -17,9 +19,15 @@ from aiohttp import web
 from panoramisk import Manager
 from panoramisk.fast_agi import Request
 
-from hotline.asterisk import Ports, ami_secret
+from hotline import tls
+from hotline.api import AgentApi, ApiError
+from hotline.api_guard import ConnectionCap
+from hotline.asterisk import Ports, ami_secret, fastagi_secret
 from hotline.config import Settings, load_settings
 from hotline.logs import setup_logging
+from hotline.runtime import read_state
+from hotline.shared.ami import AmiValueError, ami_action
+from hotline.shared.naming import AMI_SERVICE_USER, QUEUE, agent_no_of, endpoint, interface
 from ivr.channel import AgiChannel
 from ivr.context import IvrContext
 from ivr.flows import ROUTES, run_flow
@@ -54,7 +62,9 @@ class HotlineService:
         self.agents: dict[str, dict] = {}
         #: agent_no → (caller uniqueid, ticket number) of the call ringing or talking there
         self.ringing: dict[str, tuple[str, str]] = {}
-        from hotline.api import AgentApi
+        #: FastAGI requests carry this (the dialplan passes it as the first AGI argument):
+        #: anything else that reaches the port is refused, local or not
+        self._agi_key = fastagi_secret(settings)
         self.api = AgentApi(self)
 
     # ------------------------------------------------------------ FastAGI --
@@ -68,6 +78,12 @@ class HotlineService:
             return
         headers = OrderedDict(line.split(": ", 1) for line in raw.decode("utf-8", "replace").splitlines()
                               if ": " in line)
+        if not hmac.compare_digest(headers.get("agi_arg_1", "").encode(), self._agi_key.encode()):
+            peer = writer.get_extra_info("peername")
+            log.warning("FastAGI request without the installation's key refused (from %s, script %r)",
+                        peer[0] if peer else "?", headers.get("agi_network_script", "")[:40])
+            writer.close()
+            return
         request = Request(app=None, headers=headers, reader=reader, writer=writer)
 
         async def send(line: str):
@@ -91,7 +107,7 @@ class HotlineService:
 
     # ---------------------------------------------------------------- AMI --
     async def _connect_ami(self) -> None:
-        self.manager = Manager(host="127.0.0.1", port=self.ports.ami, username="hotline",
+        self.manager = Manager(host="127.0.0.1", port=self.ports.ami, username=AMI_SERVICE_USER,
                                secret=ami_secret(self.settings), ping_delay=10, reconnect=True,
                                forgetable_actions=("ping", "login"))
         def logged_in(_mngr):   # first login and every re-login after Asterisk came back
@@ -125,8 +141,7 @@ class HotlineService:
 
     @staticmethod
     def _agent_no(event) -> str:
-        name = event.get("MemberName") or event.get("Interface", "")
-        return name.rsplit("/", 1)[-1].removeprefix("agent-")
+        return agent_no_of(event.get("MemberName") or event.get("Interface", ""))
 
     def _agent(self, agent_no: str) -> dict:
         """The service's live record of an agent (created on first mention)."""
@@ -211,16 +226,20 @@ class HotlineService:
         except Exception as exc:   # the next FullyBooted / reconnect tries again
             log.warning("could not restore queue membership: %s", exc)
 
-    async def _ami(self, action: dict, as_list: bool = False):
-        """One AMI action. `as_list=False` matters: panoramisk guesses "a list follows"
-        from a QueueAdd's "Added interface to queue" and would wait for ever."""
+    async def _ami(self, name: str, as_list: bool = False, **fields):
+        """One AMI action, built by `ami_action` (which refuses CR/LF/NUL in any value).
+        `as_list=False` matters: panoramisk guesses "a list follows" from a QueueAdd's
+        "Added interface to queue" and would wait for ever."""
+        try:
+            action = ami_action(name, **fields)
+        except AmiValueError as exc:
+            log.warning("AMI action %s refused: %s", name, exc)
+            raise ApiError(422, "输入含有不允许的字符") from exc
         if self.manager is None or not self.ami_connected.is_set():
-            from hotline.api import ApiError
             raise ApiError(503, "电话系统暂时不可用，请稍后重试")
         try:
             res = await asyncio.wait_for(self.manager.send_action(action, as_list=as_list), timeout=10)
         except asyncio.TimeoutError:
-            from hotline.api import ApiError
             raise ApiError(504, "电话系统响应超时，请稍后重试")
         if as_list:
             return res if isinstance(res, list) else [res]
@@ -229,7 +248,7 @@ class HotlineService:
     async def sync_queue_state(self) -> set[str]:
         """Read who is in the queue from Asterisk itself (QueueStatus): after a restart of
         this service its memory is empty, while Asterisk kept (or restored) the members."""
-        events = await self._ami({"Action": "QueueStatus", "Queue": "repair"}, as_list=True)
+        events = await self._ami("QueueStatus", as_list=True, Queue=QUEUE)
         present: set[str] = set()
         for ev in events:
             if ev.get("Event") != "QueueMember":
@@ -249,18 +268,18 @@ class HotlineService:
         return present
 
     async def set_queue_member(self, agent_no: str, member: bool) -> None:
-        iface = f"PJSIP/agent-{agent_no}"
+        iface = interface(agent_no)
         if member:
-            await self._ami({"Action": "QueueAdd", "Queue": "repair", "Interface": iface,
-                             "MemberName": f"agent-{agent_no}", "StateInterface": iface, "Penalty": "0"})
+            await self._ami("QueueAdd", Queue=QUEUE, Interface=iface, MemberName=endpoint(agent_no),
+                            StateInterface=iface, Penalty="0")
         else:
-            await self._ami({"Action": "QueueRemove", "Queue": "repair", "Interface": iface})
+            await self._ami("QueueRemove", Queue=QUEUE, Interface=iface)
         st = self._agent(agent_no)
         st["member"] = st["wanted"] = member
 
     async def set_paused(self, agent_no: str, paused: bool, reason: str) -> None:
-        await self._ami({"Action": "QueuePause", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}",
-                         "Paused": "true" if paused else "false", "Reason": reason})
+        await self._ami("QueuePause", Queue=QUEUE, Interface=interface(agent_no),
+                        Paused="true" if paused else "false", Reason=reason)
         st = self._agent(agent_no)
         st["paused"], st["reason"] = paused, reason if paused else ""
 
@@ -274,9 +293,13 @@ class HotlineService:
             self._agi_connection, "127.0.0.1", self.ports.fastagi, limit=HEADER_LIMIT * 4,
             backlog=512))
         self._ami_task = asyncio.create_task(self._connect_ami())
-        self._runner = web.AppRunner(self._api(), access_log=None)
+        # keepalive_timeout: aiohttp closes a connection that has not delivered a whole
+        # request by then, which is also the header timeout (no slow-loris connections)
+        self._runner = web.AppRunner(self._api(), access_log=None,
+                                     keepalive_timeout=self.settings.api_header_timeout_s)
         await self._runner.setup()
-        from hotline import tls   # HTTPS off loopback; refuses plain HTTP on a LAN address
+        ConnectionCap(self._runner.server, self.settings.api_connections_per_address)
+        # HTTPS off loopback; refuses plain HTTP on a LAN address
         await web.TCPSite(self._runner, self.settings.bind, self.ports.api,
                           ssl_context=tls.server_context(self.settings)).start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
@@ -302,7 +325,7 @@ async def serve(settings: Settings, ports: Ports) -> None:
 
 
 def main() -> None:
-    from hotline.runtime import read_state
+    os.umask(0o077)   # everything it writes under $HOTLINE_HOME is the owner's alone
     settings = load_settings()
     setup_logging(settings.log_level)
     state = read_state(settings)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount, HolidayOverride,
                        Recording, Ticket, TicketState, TicketTransition, User, station_serving)
 from hotline.config import Settings
+from hotline.shared.paths import confined
 from ivr.holidays import years_around
 
 log = logging.getLogger("ivr")
@@ -167,7 +168,7 @@ class Records:
                 return None
             # hashed before anything is written: SQLite's write lock is not held while a
             # long recording is read
-            _seal_recordings(db, call.id)
+            _seal_recordings(db, call.id, self.settings.recordings_dir)
             call.ended_at = self.settings.now()
             if call.outcome is None:
                 if call.answered_at is not None:
@@ -190,17 +191,23 @@ class Records:
             agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no else None
             call.answered_at = self.settings.now()
             call.agent_id = agent.id if agent else None
-            if recording:
+            # the path comes over AGI: only a .wav under the recordings directory is linked
+            # (the API later serves linked recordings to agents)
+            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
+            if recording and path is None:
+                log.warning("recording path outside %s not linked to call %s", self.settings.recordings_dir,
+                            uniqueid)
+            if path is not None:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
-                                 agent_id=call.agent_id, path=recording))
+                                 agent_id=call.agent_id, path=str(path)))
 
 
-def _seal_recordings(db: Session, call_id: int) -> None:
+def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
     """After hang-up: duration and sha256 of the call's recording files."""
     for rec in db.scalars(select(Recording).where(Recording.call_id == call_id,
                                                   Recording.sha256 == "")):
-        p = Path(rec.path)
-        if p.exists():
+        p = confined(rec.path, [recordings_dir])
+        if p is not None:
             rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
             rec.duration_s = _wav_seconds(p)
 

@@ -166,8 +166,9 @@ def test_an_agent_sees_an_account_only_on_a_call_or_after_a_search(people, base,
     assert lead.call("GET", f"/api/accounts/{an_account(ivr, 1)}")[0] == 200
 
 
-def test_an_agent_replays_own_recordings_only_and_each_replay_is_audited(people, base, ivr, tmp_path):
-    wav = tmp_path / "rec.wav"
+def test_an_agent_replays_own_recordings_only_and_each_replay_is_audited(people, base, ivr):
+    ivr.settings.recordings_dir.mkdir(parents=True, exist_ok=True)
+    wav = ivr.settings.recordings_dir / "replay-test.wav"   # served only from the recordings directory
     wav.write_bytes(b"RIFF....WAVEfmt ")
     with ivr.sessions() as db, db.begin():
         b = db.scalar(select(User).where(User.agent_no == "2002"))
