@@ -326,6 +326,7 @@ class PrivateAsterisk:
             "extensions_globals": "\n".join([
                 f"HOTLINE_EXTENSION={s.extension}",
                 f"HOTLINE_FASTAGI=agi://127.0.0.1:{p.fastagi}",
+                f"HOTLINE_AGI_KEY={fastagi_secret(s)}",
                 f"HOTLINE_RECORDINGS={s.recordings_dir}",
                 f"HOTLINE_VOICE={s.voice_dir}", ""]),
             "manager": f"port = {p.ami}\nbindaddr = 127.0.0.1\n\n[{self.ami_user}]\n"
