@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline import runtime  # noqa: E402
-from hotline.asterisk import ami_secret  # noqa: E402
+from hotline.asterisk import ami_admin_secret  # noqa: E402
+from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
 from hotline.scenarios import AmiEventLog, CallerDialog  # noqa: E402
 
 PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
@@ -44,7 +45,7 @@ def caller_worker(args) -> list[tuple[bool, float, str]]:
 
     from hotline.sipphone import Phone, SipStack
     ports, secret, extension, numbers = args
-    ami = AmiEventLog(ports["ami"], "hotline", secret)
+    ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
 
     def one(number):
@@ -94,14 +95,14 @@ def main() -> None:
 
 def report(a, s, numbers: list[str]) -> None:
     st = runtime.read_state(s)
-    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s))
+    ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s))
     mark = ami.mark()
     procs = max(1, a.concurrency // 4)
     chunks = [numbers[i::procs] for i in range(procs)]
     cpu0 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}
     t0 = time.monotonic()
     with mp.get_context("spawn").Pool(procs) as pool:
-        results = [r for chunk in pool.map(caller_worker, [(st["ports"], ami_secret(s), s.extension, c)
+        results = [r for chunk in pool.map(caller_worker, [(st["ports"], ami_admin_secret(s), s.extension, c)
                                                           for c in chunks if c]) for r in chunk]
     wall = time.monotonic() - t0
     cpu1 = {k: cpu_seconds(st[k]) for k in ("asterisk_pid", "service_pid")}

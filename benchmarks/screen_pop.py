@@ -31,7 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline import runtime  # noqa: E402
-from hotline.asterisk import ami_secret  # noqa: E402
+from hotline.asterisk import ami_admin_secret  # noqa: E402
+from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
 from hotline.scenarios import AmiEventLog, CallerDialog, resident_reports_no_heat  # noqa: E402
 
 AGENT, PASSWORD = "5001", "bench-pop-pass"
@@ -43,7 +44,7 @@ def caller_worker(args) -> list[str]:
 
     from hotline.sipphone import Phone, SipStack
     ports, secret, extension, numbers = args
-    ami = AmiEventLog(ports["ami"], "hotline", secret)
+    ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
 
     def one(number: str) -> str:
@@ -103,7 +104,7 @@ def run(s, st, numbers: list[str], concurrency: int) -> None:
     w = AgentWindow(api=api, agent_no=AGENT)
     api.setParent(w)
     w.show()
-    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s))
+    ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s))
     mark = ami.mark()
     pushed: dict[str, float] = {}
     painted: dict[str, float] = {}
@@ -135,7 +136,7 @@ def run(s, st, numbers: list[str], concurrency: int) -> None:
         procs = max(1, concurrency // 2)
         chunks = [numbers[i::procs] for i in range(procs)]
         with mp.get_context("spawn").Pool(procs) as pool:
-            for chunk in pool.map(caller_worker, [(st["ports"], ami_secret(s), s.extension, c) for c in chunks]):
+            for chunk in pool.map(caller_worker, [(st["ports"], ami_admin_secret(s), s.extension, c) for c in chunks]):
                 errors.extend(e for e in chunk if e)
         done.set()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -464,6 +465,7 @@ def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "-
 
 
 def main() -> None:
+    os.umask(0o077)   # secrets, the DB, generated config: the owner's alone
     try:
         app()
     except KeyboardInterrupt:

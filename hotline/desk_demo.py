@@ -19,6 +19,7 @@ import time
 
 from sqlalchemy import select
 
+from hotline.shared.naming import AMI_ADMIN_USER
 from hotline import runtime
 from hotline.config import Settings
 
@@ -84,14 +85,14 @@ class CallerLine:
         threading.Thread(target=self._run, daemon=True, name=f"caller-{self.number[-4:]}").start()
 
     def _run(self) -> None:
-        from hotline.asterisk import ami_secret
+        from hotline.asterisk import ami_admin_secret
         from hotline.scenarios import AmiEventLog, CallerDialog, resident_reports_no_heat
         from hotline.sipphone import Phone, SipStack
         st = runtime.read_state(self.s) or {}
         ports = st.get("ports") or {}
         ami = None
         try:
-            ami = AmiEventLog(ports["ami"], "hotline", ami_secret(self.s))
+            ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, ami_admin_secret(self.s))
             phone = Phone.anonymous(SipStack.instance(), ports["sip"], self.number)
             d = CallerDialog(ami, phone, self.s.extension, self.number)
             resident_reports_no_heat(d, known=self.known)

@@ -5,7 +5,9 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 
-from hotline.asterisk import ami_secret
+from hotline.asterisk import ami_admin_secret
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import AMI_ADMIN_USER
 from hotline.config import Settings
 from hotline.scenarios import AmiEventLog
 
@@ -16,7 +18,7 @@ def ami_session(s: Settings):
     st = running(s)
     if not st:
         raise RuntimeError("the hotline is not running — `hotline up` starts it")
-    ami = AmiEventLog(st["ports"]["ami"], "hotline", ami_secret(s), events="off")
+    ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="off")
     try:
         yield ami
     finally:
@@ -26,7 +28,7 @@ def ami_session(s: Settings):
 def queue_snapshot(ami: AmiEventLog, queue: str = "repair") -> dict:
     """Callers waiting (with the longest wait) and members with state, pause reason, calls taken."""
     start = ami.mark()
-    aid_resp = ami.action({"Action": "QueueStatus", "Queue": queue})
+    aid_resp = ami.action(ami_action("QueueStatus", Queue=queue))
     if aid_resp.get("Response") != "Success":
         raise RuntimeError(aid_resp.get("Message", "QueueStatus failed"))
     ami.wait(lambda e: e.get("Event") == "QueueStatusComplete", timeout=10, start=start)

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import ssl
+import stat
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from hotline.asterisk import (AgentPhone, AsteriskError, PrivateAsterisk, Ports,
                               pid_alive, stop_pid)
 from hotline import tls
 from hotline.config import Settings, load_settings
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import AMI_ADMIN_USER
 
 
 class HotlineError(RuntimeError):
@@ -75,11 +78,30 @@ def asterisk_for(s: Settings, ports: Ports, agents=(), build=True, log=print) ->
     return PrivateAsterisk(s, install, ports, agents=list(agents))
 
 
+def private_tree(root: Path) -> int:
+    """Strip group/other permissions from everything under `root` (an installation made
+    before umask 077, or copied in by hand); symlinks are not followed out of it (the
+    Asterisk config links to the repository's dialplan). Returns how many were fixed."""
+    fixed = 0
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in [*dirnames, *filenames, ""]:
+            path = os.path.join(dirpath, name) if name else dirpath
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or not st.st_mode & 0o077:
+                continue
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+            fixed += 1
+    return fixed
+
+
 def up(s: Settings, log=print) -> dict:
+    os.umask(0o077)   # all state under $HOTLINE_HOME (and what Asterisk writes) is private
     if running(s):
         raise HotlineError(f"the hotline is already running from {s.home} — "
                            f"`hotline status` shows it, `hotline down` stops it")
     s.home.mkdir(parents=True, exist_ok=True)
+    if private_tree(s.home):
+        log(f"made {s.home} private to its owner (group/other permissions removed)")
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
     api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
@@ -236,7 +258,7 @@ def reload_dialplan(s: Settings) -> str:
     from hotline.live import ami_session
     with ami_session(s) as ami:
         for module in ("pbx_config", "app_queue", "res_musiconhold"):
-            r = ami.action({"Action": "Reload", "Module": module})
+            r = ami.action(ami_action("Reload", Module=module))
             if r.get("Response") != "Success":
                 raise HotlineError(f"reload of {module} failed: {r.get('Message', '')}")
     return "dialplan reloaded into the live Asterisk"
@@ -344,8 +366,8 @@ def status(s: Settings) -> dict:
         "home": str(s.home),
         "hotline_extension": s.extension,
         "sip_port": ports.get("sip"), "ami_port": ports.get("ami"),
-        "ami_user": "hotline",
-        "ami_secret_file": str(s.secrets_dir / "ami_secret"),
+        "ami_user": AMI_ADMIN_USER,
+        "ami_secret_file": str(s.secrets_dir / "ami_admin_secret"),
         "fastagi_port": ports.get("fastagi"), "api_port": ports.get("api"),
         "api_url": st.get("api_url") or (f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None),
         "api_ca": st.get("api_ca"), "api_fingerprint": st.get("api_fingerprint"),

@@ -89,7 +89,7 @@ def convert(src: Path, out: Path) -> None:
     try:
         _run([sox, "-q", str(src), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(part)],
              f"sox converting {Path(src).name}")
-        part.chmod(0o644)   # mkstemp makes 0600; Asterisk may run as another user
+        # mkstemp's 0600 stays: Asterisk runs as the hotline's own user, state is private
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
@@ -212,7 +212,6 @@ def render_hold_music(settings) -> Path:
             _run([sox, "-q", "-n", "-r", "8000", "-c", "1", "-b", "16", str(p), "synth", "2.5",
                   *(a for n in chord for a in ("pl", n)), "fade", "0.3", "2.5", "0.6"], "sox synth")
         _run([sox, "-q", *map(str, pieces), str(part), "norm", "-12"], "sox")
-        part.chmod(0o644)
         part.replace(target)
     finally:
         for p in (*pieces, part):

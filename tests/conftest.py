@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hotline.shared.naming import AMI_ADMIN_USER
 from hotline import runtime
 from hotline.config import load_settings
 
@@ -55,23 +56,23 @@ class IvrHarness:
     """The running hotline, seen from a test: AMI events, SIP callers, the DB."""
 
     def __init__(self, settings):
-        from hotline.asterisk import ami_secret
+        from hotline.asterisk import ami_admin_secret
         from hotline.scenarios import AmiEventLog
         from hotline.sipphone import SipStack
         self.settings = settings
         self.state = runtime.read_state(settings)
         self.ports = self.state["ports"]
         self.sessions = runtime.prepare_database(settings)
-        self.ami = AmiEventLog(self.ports["ami"], "hotline", ami_secret(settings))
+        self.ami = AmiEventLog(self.ports["ami"], AMI_ADMIN_USER, ami_admin_secret(settings))
         self.stack = SipStack.instance()
         self._phones = {}
 
     def reconnect_ami(self) -> None:
         """After an Asterisk restart: a fresh event log on the new manager."""
-        from hotline.asterisk import ami_secret
+        from hotline.asterisk import ami_admin_secret
         from hotline.scenarios import AmiEventLog
         self.ami.close()
-        self.ami = AmiEventLog(self.ports["ami"], "hotline", ami_secret(self.settings))
+        self.ami = AmiEventLog(self.ports["ami"], AMI_ADMIN_USER, ami_admin_secret(self.settings))
 
     def phone_for(self, number: str):
         from hotline.sipphone import Phone
