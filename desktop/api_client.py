@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import ssl
 import tempfile
 from typing import Callable
@@ -152,6 +153,61 @@ class WsWorker(QThread):
                     pass
 
 
+class AudioScratch:
+    """Recordings and voice descriptions downloaded for playing: a 0700 folder of this run
+    in the temp directory, holding at most the file being played. Folders left by a run
+    that died (its pid gone) are removed at the next start."""
+
+    PREFIX = "hotline-desk-audio-"
+
+    def __init__(self):
+        self._dir: str | None = None
+        self._sweep_dead_runs()
+
+    def write(self, data: bytes, kind: str) -> str:
+        if self._dir is None or not os.path.isdir(self._dir):
+            self._dir = tempfile.mkdtemp(prefix=f"{self.PREFIX}{os.getpid()}-")
+        for old in os.listdir(self._dir):          # the previous play is over: it goes
+            _remove(os.path.join(self._dir, old))
+        fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=".wav", dir=self._dir)   # 0600
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return name
+
+    def clear(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def _sweep_dead_runs(self) -> None:
+        if os.name != "posix":   # os.kill(pid, 0) would terminate a process on Windows
+            return
+        base = tempfile.gettempdir()
+        for name in os.listdir(base):
+            if not name.startswith(self.PREFIX):
+                continue
+            pid = name[len(self.PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:   # still open by a player on some systems: removed at exit instead
+        pass
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class AgentApiClient(QObject):
     """Asynchronous client of the agent API; everything comes back as signals."""
 
@@ -194,6 +250,9 @@ class AgentApiClient(QObject):
         self._ws: WsWorker | None = None
         self._ws_up = False
         self._pending: set[QNetworkReply] = set()
+        #: customer audio played on this PC: one private folder per run, emptied when the
+        #: next file arrives and removed at exit (the players need a file, not bytes)
+        self._audio = AudioScratch()
 
     # ------------------------------------------------------------ plumbing --
     def _setup_tls(self, ca_file: str) -> None:
@@ -435,7 +494,7 @@ class AgentApiClient(QObject):
         path = url_path or f"/api/tickets/{quote(number, safe='')}/voice"
 
         def ok(data: bytes):
-            self.voice_downloaded.emit(number, self._temp_wav(data, f"voice-{number}-"))
+            self.voice_downloaded.emit(number, self._audio.write(data, "voice"))
         self.request("GET", path, on_ok=ok, raw=True)
 
     def recordings(self) -> None:
@@ -443,17 +502,11 @@ class AgentApiClient(QObject):
 
     def download_recording(self, rid: int) -> None:
         def ok(data: bytes):
-            self.recording_downloaded.emit(int(rid), self._temp_wav(data, f"rec-{rid}-"))
+            self.recording_downloaded.emit(int(rid), self._audio.write(data, "rec"))
         self.request("GET", f"/api/recordings/{int(rid)}/audio", on_ok=ok, raw=True)
-
-    @staticmethod
-    def _temp_wav(data: bytes, prefix: str) -> str:
-        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".wav")   # mode 0600: customer audio
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return name
 
     def shutdown(self) -> None:
         self.disconnect_events()
+        self._audio.clear()
         for r in list(self._pending):
             r.abort()

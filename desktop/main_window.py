@@ -21,6 +21,7 @@ from desktop.models import (CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, Recor
 
 log = logging.getLogger("desktop")
 GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
+#: shown until a login answer brings the server's own list (the server accepts only that list)
 PAUSE_REASONS = ("小休", "用餐", "培训", "会议", "处理回访", "其他")
 PRIORITIES = ((0, "普通"), (50, "加急"), (90, "紧急"))
 NOTES_MAX = 4000          # the service's limit (hotline.api.TicketForm.notes)
@@ -799,8 +800,7 @@ class AgentWindow(QMainWindow):
         self.queue_button = QPushButton(self.tr("签入队列"))
         self.queue_button.setCheckable(True)
         self.pause_reason = QComboBox()
-        for r in PAUSE_REASONS:
-            self.pause_reason.addItem(self._reason_text(r), r)
+        self.set_pause_reasons(PAUSE_REASONS)
         self.pause_button = QPushButton(self.tr("示忙"))
         self.pause_button.setCheckable(True)
         self.state_label = QLabel()
@@ -866,6 +866,12 @@ class AgentWindow(QMainWindow):
         self.set_logged_in(False)
         self.on_sip_registered(False, 0)
         self.on_connection(False)
+
+    def set_pause_reasons(self, reasons) -> None:
+        """The 示忙 reasons the server accepts; each is sent back exactly as listed."""
+        self.pause_reason.clear()
+        for r in reasons:
+            self.pause_reason.addItem(self._reason_text(str(r)), str(r))
 
     # labels of fixed lists (literal tr() calls so lupdate finds them)
     def _reason_text(self, r: str) -> str:
@@ -959,6 +965,8 @@ class AgentWindow(QMainWindow):
             self.login_dialog.password.clear()
             self.login_dialog.accept()
         self.user = data.get("user") or {}
+        if data.get("pause_reasons"):
+            self.set_pause_reasons(data["pause_reasons"])
         self.set_logged_in(True)
         self.show_info(self.tr("登录成功"))
         sip = data.get("sip") or {}

@@ -436,3 +436,28 @@ def test_client_login_events_errors_and_reconnect(qtbot, fake_api):
         assert client.ws_connected
     finally:
         client.shutdown()
+
+
+# ------------------------------------------------------------- security (#11) --
+
+def test_the_pause_reasons_are_the_servers_list_from_the_login_answer(window):
+    window.on_logged_in({"user": {"agent_no": "1001", "name": "演示", "role": "agent"},
+                         "pause_reasons": ["用餐", "质检辅导"]})
+    items = [window.pause_reason.itemData(i) for i in range(window.pause_reason.count())]
+    assert items == ["用餐", "质检辅导"]          # sent back exactly as the server listed them
+
+
+def test_played_audio_leaves_nothing_behind_in_the_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from desktop.api_client import AudioScratch
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / f"{AudioScratch.PREFIX}999999-old").mkdir()          # left by a run that died
+    scratch = AudioScratch()
+    assert not any(tmp_path.iterdir())
+    first = scratch.write(b"RIFF1", "rec")
+    assert os.stat(first).st_mode & 0o077 == 0 and open(first, "rb").read() == b"RIFF1"
+    second = scratch.write(b"RIFF2", "voice")
+    assert not os.path.exists(first) and os.path.exists(second)       # one file at a time
+    scratch.clear()                                                    # at exit
+    assert not any(tmp_path.iterdir())
