@@ -46,8 +46,8 @@ def ensure_demo_agent(s: Settings) -> tuple[str, str]:
         else:
             set_password(db, DEMO_AGENT_NO, password, actor="demo")
         db.commit()
-    if created:
-        runtime.reload_agents(s, sessions)
+    # a new agent needs an endpoint; a new password also rotated the SIP secret
+    runtime.reload_agents(s, sessions)
     return DEMO_AGENT_NO, password
 
 
