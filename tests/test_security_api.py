@@ -57,10 +57,10 @@ class Api:
         return status, data
 
 
-PEOPLE = {"a": ("3001", "赵一", Role.agent), "b": ("3002", "钱二", Role.agent),
-          "race": ("3003", "孙三", Role.agent), "quit": ("3004", "李四", Role.agent),
-          "pw": ("3005", "周五", Role.agent), "exp": ("3006", "吴六", Role.agent),
-          "lead": ("3101", "郑班长", Role.team_lead)}
+PEOPLE = {"a": ("5001", "赵一", Role.agent), "b": ("5002", "钱二", Role.agent),
+          "race": ("5003", "孙三", Role.agent), "quit": ("5004", "李四", Role.agent),
+          "pw": ("5005", "周五", Role.agent), "exp": ("5006", "吴六", Role.agent),
+          "lead": ("5101", "郑班长", Role.team_lead)}
 
 
 @pytest.fixture(scope="module")
