@@ -4,25 +4,23 @@
 For admins who prefer ``AGI(hotline_ivr.py,caller)`` in the dialplan — one
 process per call, no service needed. The argument names the flow
 (caller, callback, call_end, answered); settings come from HOTLINE_* in the
-environment Asterisk was started with (``hotline up`` passes them on).
+environment Asterisk was started with (``hotline up`` passes them on). The project is
+installed in the Python that Asterisk finds first on its PATH (``hotline up`` puts the
+hotline's own there), so no path juggling is needed.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
-from pathlib import Path
 
-# the script runs from astagidir; make the project importable
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from asterisk.agi import AGI, AGIHangup  # pyst2
 
-from asterisk.agi import AGI, AGIHangup  # noqa: E402  (pyst2)
-
-from hotline.config import load_settings  # noqa: E402
-from hotline.logs import setup_logging  # noqa: E402
-from ivr.channel import AgiChannel, parse_result  # noqa: E402
-from ivr.context import IvrContext  # noqa: E402
-from ivr.flows import ROUTES, run_flow  # noqa: E402
+from hotline.shared.logs import setup_logging
+from hotline.shared.settings import load_settings
+from ivr.channel import AgiChannel, parse_result
+from ivr.context import IvrContext
+from ivr.flows import ROUTES, run_flow
 
 
 def main() -> int:

@@ -26,10 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hotline import runtime  # noqa: E402
-from hotline.asterisk import ami_admin_secret  # noqa: E402
+from hotline.admin import runtime  # noqa: E402
+from hotline.bench import scratch  # noqa: E402
+from hotline.shared.secrets import ami_admin_secret  # noqa: E402
 from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
-from hotline.scenarios import AmiEventLog, CallerDialog  # noqa: E402
+from hotline.admin.amiclient import AmiEventLog  # noqa: E402
+from hotline.bench.scenarios import CallerDialog  # noqa: E402
 
 PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
 
@@ -43,7 +45,7 @@ def caller_worker(args) -> list[tuple[bool, float, str]]:
     """One process: its callers, at most 4 at a time (the pjsua2 wheel's limit)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hotline.sipphone import Phone, SipStack
+    from hotline.sip.phone import Phone, SipStack
     ports, secret, extension, numbers = args
     ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
@@ -80,14 +82,14 @@ def main() -> None:
     ap.add_argument("--classic", action="store_true", help="run the flow as a classic AGI script")
     a = ap.parse_args()
 
-    from hotline.desk_demo import demo_callers
+    from hotline.bench.desk_demo import demo_callers
     home = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
-    s = runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
+    s = scratch.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
     if a.classic:
         ext = s.dialplan_dir / "extensions.conf"
         ext.write_text(ext.read_text().replace("AGI(${HOTLINE_FASTAGI}/caller)", "AGI(hotline_ivr.py,caller)"))
     try:
-        with runtime.scratch_hotline(s, accounts=max(200, a.callers * 2)):
+        with scratch.scratch_hotline(s, accounts=max(200, a.callers * 2)):
             report(a, s, [n for n, known in demo_callers(s, a.callers) if known])
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -30,10 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hotline import runtime  # noqa: E402
-from hotline.asterisk import ami_admin_secret  # noqa: E402
+from hotline.admin import runtime  # noqa: E402
+from hotline.bench import scratch  # noqa: E402
+from hotline.shared.secrets import ami_admin_secret  # noqa: E402
 from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
-from hotline.scenarios import AmiEventLog, CallerDialog, resident_reports_no_heat  # noqa: E402
+from hotline.admin.amiclient import AmiEventLog  # noqa: E402
+from hotline.bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
 
 AGENT, PASSWORD = "5001", "bench-pop-pass"
 
@@ -42,7 +44,7 @@ def caller_worker(args) -> list[str]:
     """One process: its residents, two on the line at a time; each waits to be answered."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hotline.sipphone import Phone, SipStack
+    from hotline.sip.phone import Phone, SipStack
     ports, secret, extension, numbers = args
     ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
@@ -76,12 +78,12 @@ def main() -> None:
     os.environ["HOTLINE_NULL_AUDIO"] = "1"
 
     from db.models import Role
-    from hotline.desk_demo import demo_callers
-    from hotline.users import add_user
+    from hotline.bench.desk_demo import demo_callers
+    from hotline.admin.users import add_user
     home = Path(tempfile.mkdtemp(prefix="hotline-popbench-"))
-    s = runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
+    s = scratch.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
     try:
-        with runtime.scratch_hotline(s, accounts=max(200, a.calls * 3)) as sessions:
+        with scratch.scratch_hotline(s, accounts=max(200, a.calls * 3)) as sessions:
             with sessions() as db:
                 add_user(db, AGENT, "压测座席", Role.agent, PASSWORD, actor="benchmark")
                 db.commit()

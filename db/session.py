@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,7 +62,6 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(engine_or_url):
-    from alembic.config import Config
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     url = engine_or_url if isinstance(engine_or_url, str) else \
@@ -71,7 +72,6 @@ def alembic_config(engine_or_url):
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
-    from alembic import command
     check_reachable(engine)
     cfg = alembic_config(engine)
     with engine.begin() as conn:

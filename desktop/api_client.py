@@ -21,9 +21,16 @@ import tempfile
 from typing import Callable
 from urllib.parse import quote, urlencode
 
+import aiohttp
 from PySide6.QtCore import QByteArray, QObject, QThread, QUrl, Signal, Slot
-from PySide6.QtNetwork import (QNetworkAccessManager, QNetworkReply, QNetworkRequest, QSslCertificate,
-                               QSslConfiguration, QSslSocket)
+from PySide6.QtNetwork import (
+    QNetworkAccessManager,
+    QNetworkReply,
+    QNetworkRequest,
+    QSslCertificate,
+    QSslConfiguration,
+    QSslSocket,
+)
 
 DEFAULT_TIMEOUT_MS = 15000
 TLS_FAILED = "服务器证书无法验证（%s），请向管理员核对证书"
@@ -88,7 +95,6 @@ class WsWorker(QThread):
                 pass
 
     async def _main(self) -> None:
-        import aiohttp
         self._stop = asyncio.Event()
         attempt = 0
         was_up = False

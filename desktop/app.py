@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 import traceback
 from pathlib import Path
@@ -13,6 +12,8 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop.api_client import AgentApiClient, default_api_url
+from desktop.main_window import AgentWindow
+from hotline.shared.logs import setup_logging
 
 I18N = Path(__file__).resolve().parent / "i18n"
 log = logging.getLogger("desktop")
@@ -44,18 +45,12 @@ DEMO_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-2300000
 
 
 def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
-    """Load desktop/i18n/desktop_<lang>.qm (compiling the .ts with pyside6-lrelease if needed)."""
+    """Load desktop/i18n/desktop_<lang>.qm, compiled from its .ts when the project is installed
+    (scripts/install.sh runs pyside6-lrelease; tests check it is current) — never written here."""
     kept: list[QTranslator] = []
     if not lang or lang.startswith("zh"):
         return kept
-    qm, ts = I18N / f"desktop_{lang}.qm", I18N / f"desktop_{lang}.ts"
-    if ts.exists() and (not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime):
-        lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-        try:
-            subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True, timeout=30,
-                           capture_output=True)
-        except Exception:
-            log.warning("could not compile %s; English falls back to Chinese where missing", ts.name)
+    qm = I18N / f"desktop_{lang}.qm"
     t = QTranslator(app)
     if qm.exists() and t.load(str(qm)):
         app.installTranslator(t)
@@ -70,7 +65,7 @@ def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="desktop", description="大龙供暖报修热线 座席桌面")
+    p = argparse.ArgumentParser(prog="hotline-desk", description="大龙供暖报修热线 座席桌面")
     p.add_argument("--api", default=default_api_url(),
                    help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8080)")
     p.add_argument("--ca", metavar="FILE", default=os.environ.get("HOTLINE_API_CA") or None,
@@ -104,7 +99,6 @@ def main(argv: list[str] | None = None, on_window=None) -> int:
     (``hotline desktop --demo`` logs in and places a real call through it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    from hotline.logs import setup_logging   # phone numbers and 户号 masked in every line
     log_dir = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "hotline-desktop"
     setup_logging("INFO", log_dir / "desktop.log")
     if args.null_audio:
@@ -114,7 +108,6 @@ def main(argv: list[str] | None = None, on_window=None) -> int:
     app.setOrganizationName("dalong-heating")
     translators = load_translation(app, args.lang)   # noqa: F841  (kept alive with the app)
 
-    from desktop.main_window import AgentWindow
     api = AgentApiClient(args.api, ca_file=args.ca)
     window = AgentWindow(api=api, agent_no=args.agent)
     api.setParent(window)

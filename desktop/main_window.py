@@ -11,13 +11,41 @@ import time
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFormLayout,
-                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter,
-                               QStatusBar, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStatusBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop.models import (CATEGORY_LABELS, CATEGORY_ORDER, HistoryModel, RecordingsModel, SearchResultsModel,
-                            category_label)
+from desktop.api_client import AgentApiClient
+from desktop.models import (
+    CATEGORY_LABELS,
+    CATEGORY_ORDER,
+    HistoryModel,
+    RecordingsModel,
+    SearchResultsModel,
+    category_label,
+)
+from desktop.sip_client import SoftPhone
 
 log = logging.getLogger("desktop")
 GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
@@ -770,10 +798,8 @@ class AgentWindow(QMainWindow):
     def __init__(self, api=None, phone=None, parent=None, agent_no: str = ""):
         super().__init__(parent)
         if api is None:
-            from desktop.api_client import AgentApiClient
             api = AgentApiClient(parent=self)
         if phone is None:
-            from desktop.sip_client import SoftPhone
             phone = SoftPhone(self)
         self.api, self.phone = api, phone
         self.user: dict = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtGui import QColor
 
 # Chinese source strings, translated through the "Labels" context; QT_TRANSLATE_NOOP
 # marks them for pyside6-lupdate, which cannot see plain strings in a dict
@@ -112,7 +113,6 @@ class HistoryModel(_RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
             row = self.row_dict(index.row()) or {}
             if row.get("state") not in ("completed", "followed_up", "closed") and index.column() == 3:
-                from PySide6.QtGui import QColor
                 return QColor("#b45309")     # still open: worth asking about
             return None
         return super().data(index, role)

@@ -24,7 +24,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 try:   # the desktop still starts (without a phone) if pjsua2 is missing on the PC
     import pjsua2 as pj
-    from hotline import sipphone
+
+    from hotline.sip import phone as sipphone
     HAVE_PJSUA2 = True
     _IMPORT_ERROR = ""
 except Exception as exc:  # pragma: no cover - depends on the PC

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import wave
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,11 +17,25 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import (OPEN_STATES, AccountPhone, Call, CallOutcome, HeatingAccount, HolidayOverride,
-                       Recording, Ticket, TicketState, TicketTransition, User, station_serving)
-from hotline.config import Settings
+from db.models import (
+    OPEN_STATES,
+    AccountPhone,
+    Call,
+    CallOutcome,
+    HeatingAccount,
+    HolidayOverride,
+    Recording,
+    Ticket,
+    TicketState,
+    TicketTransition,
+    User,
+    station_serving,
+)
+from db.session import make_engine, session_factory
 from hotline.shared.paths import confined
+from hotline.shared.settings import Settings
 from ivr.holidays import years_around
+from ivr.validation import is_valid_callback
 
 log = logging.getLogger("ivr")
 
@@ -154,7 +169,6 @@ class Records:
                 t.callback_requested = True
                 return t.number
             call_id, caller = call.id, call.caller
-        from ivr.validation import is_valid_callback
         return self.save_ticket(call_id, None, callback_requested=True,
                                 callback_number=caller if is_valid_callback(caller) else "").number
 
@@ -213,7 +227,6 @@ def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
 
 
 def _wav_seconds(path: Path) -> float:
-    import wave
     try:
         with wave.open(str(path)) as w:
             return w.getnframes() / float(w.getframerate())
@@ -228,7 +241,6 @@ class IvrContext:
 
     @classmethod
     def create(cls, settings: Settings) -> "IvrContext":
-        from db.session import make_engine, session_factory
         return cls(settings, Records(session_factory(make_engine(settings.database_url)), settings))
 
     def now(self) -> datetime:

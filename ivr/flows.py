@@ -12,7 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from db.models import Category, CallOutcome, TicketState
+from db.models import CallOutcome, Category, TicketState
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for

@@ -36,3 +36,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e ".[dev]" 2> >(grep -vE "^WARNING: Location|BuildBackendWarning|^\s*(!!|\*+|Please be careful|name as your package|with strategy)|^\s*$" >&2)
   rm -f .venv/.installed-*; touch "$stamp"
 fi
+
+# the desk's translations: translators edit the .ts, the .qm is compiled here at install
+# (never written into the package at run time); tests check the committed .qm is current
+for ts in desktop/i18n/*.ts; do
+  qm="${ts%.ts}.qm"
+  if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then .venv/bin/pyside6-lrelease -silent "$ts" -qm "$qm"; fi
+done

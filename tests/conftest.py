@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from hotline.shared.naming import AMI_ADMIN_USER
-from hotline import runtime
-from hotline.config import load_settings
+from hotline.admin import runtime
+from hotline.bench.scratch import scratch_hotline, scratch_settings
+from hotline.shared.settings import load_settings
 
 
 def require_tool(name: str, package: str) -> str:
@@ -41,13 +42,13 @@ def hotline(tmp_path_factory):
     """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session.
     Its dialplan is the session's own copy: admin tests edit it like an admin would."""
     s = scratch(tmp_path_factory.mktemp("hotline-home"))
-    with runtime.scratch_hotline(s, accounts=50):
+    with scratch_hotline(s, accounts=50):
         yield s
 
 
 def scratch(home: Path, **overrides):
     """Scratch settings on this checkout's dialplan, with the suite's short digit timeout."""
-    return runtime.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
+    return scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
                                     digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
                                     **overrides)
 
@@ -56,9 +57,9 @@ class IvrHarness:
     """The running hotline, seen from a test: AMI events, SIP callers, the DB."""
 
     def __init__(self, settings):
-        from hotline.asterisk import ami_admin_secret
-        from hotline.scenarios import AmiEventLog
-        from hotline.sipphone import SipStack
+        from hotline.shared.secrets import ami_admin_secret
+        from hotline.admin.amiclient import AmiEventLog
+        from hotline.sip.phone import SipStack
         self.settings = settings
         self.state = runtime.read_state(settings)
         self.ports = self.state["ports"]
@@ -69,13 +70,13 @@ class IvrHarness:
 
     def reconnect_ami(self) -> None:
         """After an Asterisk restart: a fresh event log on the new manager."""
-        from hotline.asterisk import ami_admin_secret
-        from hotline.scenarios import AmiEventLog
+        from hotline.shared.secrets import ami_admin_secret
+        from hotline.admin.amiclient import AmiEventLog
         self.ami.close()
         self.ami = AmiEventLog(self.ports["ami"], AMI_ADMIN_USER, ami_admin_secret(self.settings))
 
     def phone_for(self, number: str):
-        from hotline.sipphone import Phone
+        from hotline.sip.phone import Phone
         if number not in self._phones:
             self._phones[number] = Phone.anonymous(self.stack, self.ports["sip"], number)
         return self._phones[number]

@@ -1,0 +1,460 @@
+"""`hotline`: the one command for running and administering the hotline."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from sqlalchemy import delete, select
+
+from db.models import AuditEntry, HolidayOverride, Role, User
+from hotline.admin import runtime
+from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
+from hotline.admin.asterisk import AsteriskError, find_install
+from hotline.admin.demo import seed_demo
+from hotline.admin.dialplan_check import check
+from hotline.admin.live import watch as do_watch
+from hotline.admin.runtime import HotlineError, prepare_database
+from hotline.admin.runtime import down as do_down
+from hotline.admin.runtime import status as do_status
+from hotline.admin.runtime import up as do_up
+from hotline.admin.tickets import list_tickets
+from hotline.admin.users import UserError, add_user, disable_user, set_password
+from hotline.shared.settings import Settings, load_settings
+from ivr.holidays import HOLIDAYS, windows
+from ivr.prompts import import_prompt, load_catalog, render_catalog
+
+app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
+                  pretty_exceptions_enable=False,
+                  add_completion=False)
+accounts_app = typer.Typer(help="Heating accounts (customer master data).", no_args_is_help=True)
+prompts_app = typer.Typer(help="IVR prompts: list, render with TTS, import studio recordings.",
+                          no_args_is_help=True)
+holidays_app = typer.Typer(help="Holiday openers: computed windows and admin overrides.",
+                           no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(prompts_app, name="prompts")
+app.add_typer(holidays_app, name="holidays")
+agents_app = typer.Typer(help="Agent accounts: desktop login, SIP endpoint, queue membership.",
+                         no_args_is_help=True)
+app.add_typer(agents_app, name="agents")
+dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
+                           no_args_is_help=True)
+app.add_typer(dialplan_app, name="dialplan")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"hotline: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except (ValueError, TypeError) as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+
+
+def sessions(s: Settings):
+    try:
+        return prepare_database(s)
+    except HotlineError as exc:
+        fail(str(exc))
+
+
+# ------------------------------------------------------------ lifecycle --
+
+@app.command()
+def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs: listen on the LAN, "
+                                                     "agent API over HTTPS"),
+       bind: Optional[str] = typer.Option(None, "--bind", metavar="ADDR",
+                                          help="with --lan: the address to listen on (default 0.0.0.0)")) -> None:
+    """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service."""
+    s = settings()
+    if bind and not lan:
+        fail("--bind goes with --lan (agents on other PCs need the API over HTTPS)")
+    if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
+        s = s.replace(bind=bind or "0.0.0.0", api_tls=True)
+    try:
+        st = do_up(s, log=lambda m: typer.echo(m, err=True))
+    except HotlineError as exc:
+        fail(str(exc))
+    typer.echo(f"大龙供暖报修热线 is up (home {st['home']})")
+    typer.echo(f"  hotline number  {st['hotline_extension']}")
+    typer.echo(f"  SIP (UDP)       {s.bind or '0.0.0.0'}:{st['sip_port']}")
+    typer.echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
+    typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
+    typer.echo(f"  agent API       {st['api_url']}")
+    typer.echo(f"  database        {st['db_url']}")
+    if st.get("api_ca"):
+        typer.echo(f"  TLS certificate {st['api_ca']}")
+        typer.echo(f"  SHA-256         {st['api_fingerprint']}")
+        typer.echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
+                   f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
+    typer.echo("`hotline status` shows it, `hotline down` stops it.")
+
+
+@app.command()
+def down() -> None:
+    """Stop the hotline service and Asterisk."""
+    if do_down(settings()):
+        typer.echo("hotline stopped")
+    else:
+        typer.echo("hotline was not running")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"),
+           watch: bool = typer.Option(False, "--watch", help="live queue and agents from AMI"),
+           interval: float = typer.Option(2.0, "--interval", min=0.5),
+           count: int = typer.Option(0, "--count", help="stop after N screens (0 = until Ctrl-C)")) -> None:
+    """Where the hotline listens and whether its processes run (exit 3 when stopped)."""
+    if watch:
+        try:
+            do_watch(settings(), interval, count, typer.echo)
+        except RuntimeError as exc:
+            fail(str(exc))
+        return
+    st = do_status(settings())
+    if as_json:
+        typer.echo(json.dumps(st, ensure_ascii=False, indent=2))
+    else:
+        state = "running" if st["running"] else "stopped"
+        typer.echo(f"hotline {state} (home {st['home']})")
+        for k in ("hotline_extension", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
+                  "asterisk_pid", "service_pid"):
+            typer.echo(f"  {k:18} {st[k]}")
+    if not st["running"]:
+        raise typer.Exit(3)
+
+
+@app.command("asterisk-provision")
+def asterisk_provision() -> None:
+    """Build (or find) the Asterisk 22 used by the hotline, without starting anything."""
+    try:
+        inst = find_install(settings(), build=True, log=lambda m: typer.echo(m, err=True))
+    except AsteriskError as exc:
+        fail(str(exc))
+    typer.echo(f"{inst.version} ({inst.root or 'system'})")
+
+
+# ------------------------------------------------------------- accounts --
+
+@accounts_app.command("import")
+def accounts_import(file: Path = typer.Argument(..., help="UTF-8 CSV: account_no,name,district,"
+                                                            "compound,building,unit,room,phones")) -> None:
+    """Import or update accounts; bad rows are reported by line and skipped."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    s = settings()
+    with sessions(s)() as db:
+        try:
+            rep = import_csv(db, file)
+        except ImportFileError as exc:
+            fail(str(exc))
+    for line, reason in rep.errors:
+        typer.echo(f"{file}:{line}: skipped: {reason}", err=True)
+    typer.echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
+               f"{len(rep.errors)} bad rows skipped")
+    if rep.errors:
+        raise typer.Exit(2)
+
+
+@accounts_app.command("find")
+def accounts_find(phone: Optional[str] = typer.Option(None, "--phone"),
+                  account: Optional[str] = typer.Option(None, "--account"),
+                  as_json: bool = typer.Option(False, "--json")) -> None:
+    """Find accounts by a phone number or by 户号."""
+    if bool(phone) == bool(account):
+        fail("give exactly one of --phone N or --account N")
+    with sessions(settings())() as db:
+        if phone:
+            found = find_by_phone(db, phone)
+        else:
+            one = find_by_account_no(db, account)
+            found = [one] if one else []
+        rows = [account_dict(a) for a in found]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            typer.echo(f"{r['account_no']}  {r['name']}  {r['address']}  {';'.join(r['phones'])}")
+        if not rows:
+            typer.echo("no account found")
+    if not rows:
+        raise typer.Exit(1)
+
+
+@app.command("demo-data")
+def demo_data(accounts: int = typer.Option(200, "--accounts", min=0, max=100000)) -> None:
+    """Load realistic demo accounts, repair stations and the districts they serve."""
+    with sessions(settings())() as db:
+        got = seed_demo(db, accounts)
+    typer.echo(f"demo data: {got['accounts']} accounts and {got['stations']} repair stations added")
+
+
+# -------------------------------------------------------------- tickets --
+
+@app.command()
+def tickets(as_json: bool = typer.Option(False, "--json"),
+            since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]")) -> None:
+    """Tickets with the outcome of the call that made them."""
+    try:
+        since_dt = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date like 2026-11-23 or 2026-11-23T08:00")
+    with sessions(settings())() as db:
+        rows = list_tickets(db, since_dt)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
+                   f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''}")
+
+
+# -------------------------------------------------------------- prompts --
+
+@prompts_app.command("list")
+def prompts_list() -> None:
+    """Prompt ids, their text, and whether a studio recording replaces the TTS."""
+    s = settings()
+    for pid, text in load_catalog().items():
+        mark = "录音" if (s.custom_prompts_dir / f"{pid}.wav").exists() else "TTS"
+        typer.echo(f"{pid:28} {mark:4} {text}")
+
+
+@prompts_app.command("render")
+def prompts_render(force: bool = typer.Option(False, "--force")) -> None:
+    """Render the catalog to 8 kHz audio (espeak-ng cmn + sox); recordings win."""
+    try:
+        files = render_catalog(settings(), force=force)
+    except RuntimeError as exc:
+        fail(str(exc))
+    typer.echo(f"{len(files)} prompts ready")
+
+
+@prompts_app.command("import")
+def prompts_import(prompt_id: str, file: Path) -> None:
+    """Use a studio recording (any common audio format) for a prompt id."""
+    try:
+        import_prompt(settings(), prompt_id, file)
+    except (ValueError, RuntimeError, OSError) as exc:
+        fail(str(exc))
+    typer.echo(f"{prompt_id}: recording imported")
+
+
+# ------------------------------------------------------------- holidays --
+
+@holidays_app.command("list")
+def holidays_list(year: int = typer.Option(None, "--year")) -> None:
+    """Holiday opener windows of a year (computed, or set by notice)."""
+
+    s = settings()
+    year = year or s.now().year
+    with sessions(s)() as db:
+        overrides = list(db.scalars(select(HolidayOverride).where(HolidayOverride.year == year)))
+    for w in windows(year, overrides):
+        typer.echo(f"{w.key:9} {w.name:4} {w.opener:6} {w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}  "
+                   f"({'通知' if w.source == 'notice' else '日历'})")
+
+
+@holidays_app.command("set")
+def holidays_set(holiday: str, start: str, end: str, note: str = typer.Option("", "--note"),
+                 year: int = typer.Option(None, "--year")) -> None:
+    """Set a holiday's window per notice: START and END as YYYY-MM-DD[THH:MM]."""
+
+    if holiday not in HOLIDAYS:
+        fail(f"unknown holiday {holiday!r}; one of {', '.join(HOLIDAYS)}")
+    try:
+        a, b = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    except ValueError:
+        fail("START and END are dates like 2027-02-05 or 2027-02-05T18:00")
+    if len(end) == 10:
+        b = b.replace(hour=23, minute=59, second=59)
+    if b <= a:
+        fail("END must be after START")
+    year = year or a.year
+    with sessions(settings())() as db, db.begin():
+        o = db.scalar(select(HolidayOverride).where(HolidayOverride.holiday == holiday,
+                                                    HolidayOverride.year == year))
+        if o is None:
+            o = HolidayOverride(holiday=holiday, year=year, start=a, end=b)
+            db.add(o)
+        o.start, o.end, o.note = a, b, note
+        db.add(AuditEntry(actor="cli", action="set", object_type="holiday", object_id=f"{holiday}:{year}",
+                          detail={"start": a.isoformat(), "end": b.isoformat(), "note": note}))
+    typer.echo(f"{holiday} {year}: {a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M}")
+
+
+@holidays_app.command("clear")
+def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> None:
+    """Drop a notice override: the computed window applies again."""
+
+    s = settings()
+    year = year or s.now().year
+    with sessions(s)() as db, db.begin():
+        n = db.execute(delete(HolidayOverride).where(HolidayOverride.holiday == holiday,
+                                                     HolidayOverride.year == year)).rowcount
+        db.add(AuditEntry(actor="cli", action="clear", object_type="holiday", object_id=f"{holiday}:{year}"))
+    typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
+
+
+# -------------------------------------------------------------- desktop --
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def desktop(ctx: typer.Context) -> None:
+    """Start the agent desktop against this hotline's agent API (options: --lang en, --agent N,
+    --screenshot FILE, --null-audio, --sample). `--demo` starts the hotline if needed, logs a demo
+    agent in, places a real call through the IVR to it, answers and (with --screenshot) saves a PNG."""
+    argv = list(ctx.args)
+    if "--demo" in argv:
+        from hotline.bench.desk_demo import run as run_demo  # noqa: PLC0415 — the bench (pjsua2, Qt) loads only for `desktop --demo`
+        argv.remove("--demo")
+        try:
+            code = run_demo(settings(), argv, echo=lambda m: typer.echo(m, err=True))
+        except HotlineError as exc:
+            fail(str(exc))
+        raise typer.Exit(code)
+    st = do_status(settings())
+    if "--api" not in argv and st.get("api_url"):
+        argv = ["--api", st["api_url"], *argv]
+    if "--ca" not in argv and st.get("api_ca"):   # trust this hotline's own certificate
+        argv = ["--ca", st["api_ca"], *argv]
+    from desktop.app import main as desktop_main  # noqa: PLC0415 — the desk (PySide6) loads only for `hotline desktop`
+    raise typer.Exit(desktop_main(argv) or 0)
+
+
+# ------------------------------------------------------------- dialplan --
+
+@dialplan_app.command("check")
+def dialplan_check(directory: Optional[Path] = typer.Argument(None, help="default: the live dialplan")) -> None:
+    """Lint (file:line) and load into a scratch Asterisk; exit 1 on any error."""
+    s = settings()
+    d = directory or s.dialplan_dir
+    result = check(s, d)
+    for p in result.problems:
+        typer.echo(f"{Path(d) / p.file if p.line else p.file}:{p.line}: {p.message}" if p.line else str(p))
+    if not result.loaded:
+        typer.echo("the scratch Asterisk could not load it:\n" + result.log[-2000:], err=True)
+    if not result.ok:
+        fail(f"{d}: {len(result.problems)} problem(s); not fit to load")
+    typer.echo(f"{d}: OK (lint clean, loaded by a scratch Asterisk)")
+
+
+@dialplan_app.command("reload")
+def dialplan_reload() -> None:
+    """Check the live dialplan, then reload it into the running Asterisk; refuse on any error."""
+    s = settings()
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it")
+    result = check(s, s.dialplan_dir)
+    for p in result.problems:
+        typer.echo(f"{Path(s.dialplan_dir) / p.file}:{p.line}: {p.message}")
+    if not result.ok:
+        fail("reload refused: fix the problems above; the live server keeps its current dialplan")
+    typer.echo(runtime.reload_dialplan(s))
+
+
+@dialplan_app.command("test")
+def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default: the live dialplan")) -> None:
+    """Run the IVR scenario calls (real SIP) against DIR in a scratch hotline; pass/fail per scenario."""
+    from hotline.bench.scenarios import run_all  # noqa: PLC0415 — the bench (pjsua2) loads only for `dialplan test`
+    s = settings()
+    results = run_all(directory or s.dialplan_dir, echo=typer.echo)
+    failed = [r for r in results if not r.passed]
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------- agents --
+
+def _reload_phones(s: Settings, db_sessions) -> str:
+    """Regenerate the agents' PJSIP endpoints and reload PJSIP in the live Asterisk."""
+    st = runtime.running(s)
+    if not st:
+        return "(the hotline is not running: effective at the next `hotline up`)"
+    return runtime.reload_agents(s, db_sessions)
+
+
+@agents_app.command("add")
+def agents_add(agent_no: str, name: str,
+               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin"),
+               password: Optional[str] = typer.Option(None, "--password",
+                                                      help="default: read from the terminal")) -> None:
+    """Add a person: desktop login, SIP endpoint with a generated secret."""
+    s = settings()
+    try:
+        r = Role(role)
+    except ValueError:
+        fail(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}")
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    db_sessions = sessions(s)
+    with db_sessions() as db:
+        try:
+            add_user(db, agent_no, name, r, pw)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions)}")
+
+
+@agents_app.command("list")
+def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Everyone with a login."""
+
+    with sessions(settings())() as db:
+        rows = [{"agent_no": u.agent_no, "name": u.name, "role": u.role.value, "active": u.active,
+                 "sip_user": f"agent-{u.agent_no}"} for u in db.scalars(select(User).order_by(User.agent_no))]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
+
+
+@agents_app.command("disable")
+def agents_disable(agent_no: str) -> None:
+    """Disable a login at once: sessions end, SIP registration and queue membership are cut."""
+    s = settings()
+    db_sessions = sessions(s)
+    with db_sessions() as db:
+        try:
+            disable_user(db, agent_no)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no} disabled {_reload_phones(s, db_sessions)}")
+
+
+@agents_app.command("passwd")
+def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "--password")) -> None:
+    """Set a new desktop password (unlocks a locked account); ends the person's sessions and
+    rotates their SIP secret."""
+    pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    s = settings()
+    db_sessions = sessions(s)
+    with db_sessions() as db:
+        try:
+            set_password(db, agent_no, pw)
+            db.commit()
+        except UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions)}")
+
+
+def main() -> None:
+    os.umask(0o077)   # secrets, the DB, generated config: the owner's alone
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,349 @@
+"""`hotline up / down / status`: the hotline's processes and where they listen.
+
+State lives in ``$HOTLINE_HOME/run/state.json``; a stale file (processes gone)
+is treated as "not running".
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from db.models import User
+from db.session import DatabaseUnavailable, make_engine, migrate, session_factory
+from hotline.admin import certificates
+from hotline.admin.amiclient import ami_session
+from hotline.admin.asterisk import AgentPhone, AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
+from hotline.shared import tls
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.ports import PortInUse, Ports
+from hotline.shared.runstate import read_state, state_file
+from hotline.shared.settings import Settings
+from ivr.prompts import render_catalog
+
+
+class HotlineError(RuntimeError):
+    """One line for the person: what is wrong and what to do."""
+
+
+def running(s: Settings) -> dict | None:
+    st = read_state(s)
+    if st and any(pid_alive(st.get(k) or 0) for k in ("asterisk_pid", "service_pid")):
+        return st
+    return None
+
+
+def agent_phones(session_factory) -> list[AgentPhone]:
+
+    with session_factory() as db:
+        return [AgentPhone(u.agent_no, u.name, u.sip_secret)
+                for u in db.scalars(select(User).where(User.active.is_(True)).order_by(User.agent_no))]
+
+
+def prepare_database(s: Settings):
+    """Migrate and return a session factory; raises HotlineError if unreachable."""
+    engine = make_engine(s.database_url)
+    try:
+        migrate(engine)
+    except DatabaseUnavailable as exc:
+        raise HotlineError(str(exc)) from exc
+    return session_factory(engine)
+
+
+def asterisk_for(s: Settings, ports: Ports, agents=(), build=True, log=print) -> PrivateAsterisk:
+    try:
+        install = find_install(s, build=build, log=log)
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    return PrivateAsterisk(s, install, ports, agents=list(agents))
+
+
+def private_tree(root: Path) -> int:
+    """Strip group/other permissions from everything under `root` (an installation made
+    before umask 077, or copied in by hand); symlinks are not followed out of it (the
+    Asterisk config links to the repository's dialplan). Returns how many were fixed."""
+    fixed = 0
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in [*dirnames, *filenames, ""]:
+            path = os.path.join(dirpath, name) if name else dirpath
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or not st.st_mode & 0o077:
+                continue
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+            fixed += 1
+    return fixed
+
+
+def up(s: Settings, log=print) -> dict:
+    os.umask(0o077)   # all state under $HOTLINE_HOME (and what Asterisk writes) is private
+    if running(s):
+        raise HotlineError(f"the hotline is already running from {s.home} — "
+                           f"`hotline status` shows it, `hotline down` stops it")
+    s.home.mkdir(parents=True, exist_ok=True)
+    if private_tree(s.home):
+        log(f"made {s.home} private to its owner (group/other permissions removed)")
+    for d in (s.run_dir, s.log_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
+    sessions = prepare_database(s)
+    try:
+        render_catalog(s)
+    except RuntimeError as exc:
+        raise HotlineError(f"rendering prompts failed: {exc}") from exc
+    try:
+        ports = Ports.allocate(s)
+    except PortInUse as exc:
+        raise HotlineError(str(exc)) from exc
+    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
+             "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
+             "started_at": time.strftime("%FT%T"), "bind": s.bind, "api_tls": api_tls["scheme"] == "https",
+             "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
+             "api_fingerprint": api_tls["fingerprint"]}
+    _write_state(s, state)
+    try:
+        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+        _write_state(s, state)
+        state["service_pid"] = _start_service(s, ports)
+        _write_state(s, state)
+    except (AsteriskError, HotlineError) as exc:
+        down(s)
+        raise HotlineError(str(exc)) from exc
+    return status(s)
+
+
+def _write_state(s: Settings, state: dict) -> None:
+    tmp = state_file(s).with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(state_file(s))
+
+
+def service_env(s: Settings) -> dict[str, str]:
+    """The environment of the processes `up` starts: every setting, so they see what we see."""
+    env = dict(os.environ)
+    for f in fields(Settings):
+        value = getattr(s, f.name)
+        env[f"HOTLINE_{f.name.upper()}"] = str(value)
+    env["HOTLINE_DB_URL"] = s.database_url
+    return env
+
+
+def _api_tls(s: Settings, log) -> dict:
+    """How desktops reach the API: plain loopback HTTP, or HTTPS with the certificate to trust."""
+    try:
+        if not tls.tls_enabled(s):
+            return {"scheme": "http", "host": "127.0.0.1", "ca": None, "fingerprint": None}
+        cert, _key = certificates.prepare_certificate(s, log)
+        return {"scheme": "https", "host": tls.public_host(s), "ca": str(cert), "fingerprint": certificates.fingerprint(cert)}
+    except tls.TlsError as exc:
+        raise HotlineError(str(exc)) from exc
+
+
+def run_settings(s: Settings) -> Settings:
+    """`s` as the running hotline was started (`hotline up --lan` is not in later commands' env)."""
+    st = read_state(s) or {}
+    if "bind" not in st:
+        return s
+    return s.replace(bind=st["bind"], api_tls=bool(st.get("api_tls")))
+
+
+def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
+    log_path = s.log_dir / "service.log"
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "hotline.service"], env=service_env(s),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                start_new_session=True)
+    probe = health_probe(s)     # certificate loaded once, not on every poll
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
+        try:
+            if probe(ports.api) is not None:
+                return proc.pid
+        except HotlineError:
+            stop_pid(proc.pid)      # up's clean-up does not know this pid yet
+            raise
+        time.sleep(0.2)
+    stop_pid(proc.pid)
+    raise HotlineError(f"the hotline service did not come up in {timeout:.0f} s; see {log_path}")
+
+
+def restart_service(s: Settings) -> int:
+    """Replace the running hotline service (Asterisk keeps running): after an upgrade,
+    a settings change, or a crash."""
+    st = read_state(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    s = run_settings(s)
+    if st.get("service_pid"):
+        stop_pid(st["service_pid"], timeout=10)
+    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    _write_state(s, st)
+    return st["service_pid"]
+
+
+def restart_asterisk(s: Settings) -> int:
+    """Stop and start Asterisk on the same ports (the service and desktops stay up and
+    recover by themselves: AMI re-login, SIP re-registration, queue restored)."""
+    s = run_settings(s)
+    st = read_state(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    ast = asterisk_for(s, Ports(**st["ports"]), agent_phones(prepare_database(s)), build=False)
+    _stop_asterisk(st)
+    try:
+        st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    _write_state(s, st)
+    return st["asterisk_pid"]
+
+
+def live_asterisk(s: Settings) -> PrivateAsterisk:
+    """A handle on the running Asterisk (same config), for reloads and CLI commands."""
+    st = running(s)
+    if not st:
+        raise HotlineError("the hotline is not running — `hotline up` starts it")
+    return asterisk_for(run_settings(s), Ports(**st["ports"]), build=False)   # keep its SIP bind
+
+
+def reload_agents(s: Settings, sessions=None) -> str:
+    """Write the agents' endpoints and reload PJSIP; removed/disabled phones drop at once.
+    `sessions`: the caller's session factory when it has one (no second migration check)."""
+    sessions = sessions or prepare_database(s)
+    ast = live_asterisk(s)
+    phones = agent_phones(sessions)
+    ast.agents = phones
+    ast.write_config()
+    ast.rx("module reload res_pjsip.so")
+    with sessions() as db:
+        gone = [u.agent_no for u in db.scalars(select(User).where(User.active.is_(False)))]
+    for agent_no in gone:
+        # a disabled agent leaves the queue now; the endpoint itself went with the reload
+        try:
+            ast.rx(f"queue remove member PJSIP/agent-{agent_no} from repair")
+        except AsteriskError:
+            pass  # was not a member
+    return "(reloaded into the live Asterisk)"
+
+
+def reload_dialplan(s: Settings) -> str:
+    """Reload the dialplan and queues into the live Asterisk over AMI."""
+    with ami_session(s) as ami:
+        for module in ("pbx_config", "app_queue", "res_musiconhold"):
+            r = ami.action(ami_action("Reload", Module=module))
+            if r.get("Response") != "Success":
+                raise HotlineError(f"reload of {module} failed: {r.get('Message', '')}")
+    return "dialplan reloaded into the live Asterisk"
+
+
+class _DialLocal(http.client.HTTPSConnection):
+    """Dial our own address but verify the certificate for the name desktops use."""
+    def __init__(self, addr: str, name: str, port: int, ctx: ssl.SSLContext):
+        super().__init__(name, port, timeout=1, context=ctx)
+        self.addr = addr
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.addr, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def health_probe(s: Settings | None = None):
+    """port → the API's /api/health, None while it is not answering. Over TLS the certificate is
+    verified exactly as a desktop will (a mismatch fails `hotline up` at once)."""
+    if s is None or not s.api_tls:
+        def plain(port: int) -> dict | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+                    return json.loads(r.read())
+            except Exception:
+                return None
+        return plain
+    cert, _key = certificates.ensure_certificate(s)
+    local = "127.0.0.1" if s.bind in ("", "0.0.0.0") else s.bind
+    host = tls.public_host(s)
+    ctx = ssl.create_default_context(cafile=str(cert))
+
+    def secure(port: int) -> dict | None:
+        conn = _DialLocal(local, host, port, ctx)
+        try:
+            conn.request("GET", "/api/health")
+            return json.loads(conn.getresponse().read())
+        except ssl.SSLCertVerificationError as exc:
+            raise HotlineError(f"the agent API's certificate {cert} does not verify for {host}: "
+                               f"{exc.verify_message} — fix HOTLINE_TLS_CERT/HOTLINE_TLS_NAMES") from exc
+        except Exception:
+            return None
+        finally:
+            conn.close()
+    return secure
+
+
+def down(s: Settings) -> bool:
+    st = read_state(s)
+    if not st:
+        return False
+    if st.get("service_pid"):
+        stop_pid(st["service_pid"], timeout=10)
+    _stop_asterisk(st)
+    state_file(s).unlink(missing_ok=True)
+    return True
+
+
+def _stop_asterisk(st: dict) -> None:
+    """The Asterisk of run state `st`: asked to stop (calls end cleanly), killed if it won't."""
+    if not st.get("asterisk_pid"):
+        return
+    argv, conf = st.get("asterisk_argv") or [], st.get("asterisk_conf", "")
+
+    def polite():
+        subprocess.run([*argv, "-C", conf, "-rx", "core stop now"], capture_output=True, timeout=5)
+    stop_pid(st["asterisk_pid"], timeout=15, polite=polite if argv else None)
+
+
+def status(s: Settings) -> dict:
+    st = read_state(s) or {}
+    ports = st.get("ports") or {}
+    a_pid, s_pid = st.get("asterisk_pid"), st.get("service_pid")
+    a_up, s_up = bool(a_pid and pid_alive(a_pid)), bool(s_pid and pid_alive(s_pid))
+    return {
+        "running": a_up and s_up,
+        "home": str(s.home),
+        "hotline_extension": s.extension,
+        "sip_port": ports.get("sip"), "ami_port": ports.get("ami"),
+        "ami_user": AMI_ADMIN_USER,
+        "ami_secret_file": str(s.secrets_dir / "ami_admin_secret"),
+        "fastagi_port": ports.get("fastagi"), "api_port": ports.get("api"),
+        "api_url": st.get("api_url") or (f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None),
+        "api_ca": st.get("api_ca"), "api_fingerprint": st.get("api_fingerprint"),
+        "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
+        "db_url": _safe_url(s.database_url),
+        "asterisk_pid": a_pid, "asterisk_running": a_up,
+        "service_pid": s_pid, "service_running": s_up,
+        "asterisk_root": str(s.asterisk_root),
+        "started_at": st.get("started_at"),
+        "pids": {"asterisk": a_pid, "service": s_pid},
+    }
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+

@@ -1,0 +1,214 @@
+"""``hotline desktop --demo``: the real desk on a real call, hands-free.
+
+Starts the hotline if it is not running, logs the demo agent in through the
+agent API, joins the queue, and places a resident's call through the IVR from a
+second SIP line in this process. The agent's phone rings, the screen pop fills,
+the desk answers; then a screenshot of the window is written and the demo
+leaves the queue again. Everything is the product's real path: only the
+agent's and the caller's hands are scripted.
+
+The caller side lives here (it needs AMI to know when each prompt starts);
+``desktop/`` stays a pure client of the agent API.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+
+from PySide6.QtCore import QTimer
+from sqlalchemy import select
+
+from db.models import OPEN_STATES, AccountPhone, Role, Ticket, User
+from desktop.app import main as desktop_main
+from hotline.admin import runtime
+from hotline.admin.amiclient import AmiEventLog
+from hotline.admin.users import add_user, set_password
+from hotline.bench.scenarios import CallerDialog, resident_reports_no_heat
+from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.secrets import ami_admin_secret
+from hotline.shared.settings import Settings
+from hotline.sip.phone import Phone, SipStack
+
+log = logging.getLogger("hotline.demo")
+
+DEMO_AGENT_NO = "1001"
+DEMO_AGENT_NAME = "演示座席"
+
+
+def ensure_demo_agent(s: Settings) -> tuple[str, str]:
+    """The demo agent with a fresh one-off password (never stored in clear anywhere)."""
+    sessions = runtime.prepare_database(s)
+    password = secrets.token_urlsafe(12)
+    with sessions() as db:
+        u = db.scalar(select(User).where(User.agent_no == DEMO_AGENT_NO))
+        created = u is None
+        if created:
+            add_user(db, DEMO_AGENT_NO, DEMO_AGENT_NAME, Role.agent, password, actor="demo")
+        elif u.name != DEMO_AGENT_NAME or not u.active:
+            raise runtime.HotlineError(f"工号 {DEMO_AGENT_NO} belongs to a real person here: the demo will not "
+                                       f"touch it (run the demo on a test installation)")
+        else:
+            set_password(db, DEMO_AGENT_NO, password, actor="demo")
+        db.commit()
+    # a new agent needs an endpoint; a new password also rotated the SIP secret
+    runtime.reload_agents(s, sessions)
+    return DEMO_AGENT_NO, password
+
+
+def demo_callers(s: Settings, n: int = 1) -> list[tuple[str, bool]]:
+    """Residents' mobiles from the demo data: each belongs to one account with no open
+    ticket, so the IVR takes the everyday path. Unknown numbers make up the rest."""
+    sessions = runtime.prepare_database(s)
+    out: list[tuple[str, bool]] = []
+    with sessions() as db:
+        busy = set(db.scalars(select(Ticket.account_id).where(Ticket.state.in_(OPEN_STATES),
+                                                              Ticket.account_id.is_not(None))))
+        counts: dict[str, int] = {}
+        rows = db.execute(select(AccountPhone.phone, AccountPhone.account_id)).all()
+        for phone, _acc in rows:
+            counts[phone] = counts.get(phone, 0) + 1
+        for phone, acc in sorted(rows):
+            if len(out) >= n:
+                break
+            if phone.startswith("1") and len(phone) == 11 and counts[phone] == 1 and acc not in busy:
+                out.append((phone, True))
+    out += [(f"133000{i:05d}", False) for i in range(n - len(out))]
+    return out
+
+
+class CallerLine:
+    """The resident's side of one call, on its own thread (blocking SIP + AMI waits)."""
+
+    def __init__(self, s: Settings, number: str, known: bool):
+        self.s, self.number, self.known = s, number, known
+        self.error = ""
+        self._hangup = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True, name=f"caller-{self.number[-4:]}").start()
+
+    def _run(self) -> None:
+        st = runtime.read_state(self.s) or {}
+        ports = st.get("ports") or {}
+        ami = None
+        try:
+            ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, ami_admin_secret(self.s))
+            phone = Phone.anonymous(SipStack.instance(), ports["sip"], self.number)
+            d = CallerDialog(ami, phone, self.s.extension, self.number)
+            resident_reports_no_heat(d, known=self.known)
+            self._hangup.wait(120)
+            d.call.hangup()
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.error("demo caller failed: %s", self.error)
+        finally:
+            if ami is not None:
+                ami.close()
+
+    def hangup(self) -> None:
+        self._hangup.set()
+
+
+class DeskDemo:
+    """Drives the window like an agent would: login, join the queue, answer, look."""
+
+    def __init__(self, s: Settings, agent_no: str, password: str, number: str, known: bool,
+                 screenshot: str | None, timeout: float = 180.0, hold: float = 2.5):
+        self.s, self.agent_no, self.password = s, agent_no, password
+        self.caller = CallerLine(s, number, known)
+        self.screenshot, self.timeout, self.hold = screenshot, timeout, hold
+        self.exit_code = 1
+        self.window = self.app = None
+        self._started = False
+        self._answered = False
+
+    def __call__(self, app, window) -> None:
+        self.app, self.window = app, window
+        api, phone = window.api, window.phone
+        api.logged_in.connect(lambda _d: api.join_queue(True))
+        api.login_failed.connect(lambda msg: self._fail(f"login refused: {msg}"))
+        phone.incoming.connect(lambda _info: QTimer.singleShot(800, self._answer))
+        phone.call_state.connect(self._call_state)
+        self._poll = QTimer(window)
+        self._poll.setInterval(200)
+        self._poll.timeout.connect(self._ready_check)
+        self._poll.start()
+        QTimer.singleShot(int(self.timeout * 1000), lambda: self._fail("timed out"))
+        window.login(self.agent_no, self.password)
+
+    def _ready_check(self) -> None:
+        w = self.window
+        if self.caller.error:
+            self._fail(f"the demo caller failed: {self.caller.error}")
+        elif not self._started and w.phone.is_registered and w.agent_state.get("member"):
+            self._started = True
+            w.show_info(w.tr("演示: 居民来电中…"))
+            self.caller.start()
+
+    def _answer(self) -> None:
+        if not self._answered:
+            self._answered = True
+            self.window.phone.answer()
+
+    def _call_state(self, state: str) -> None:
+        if state == "talking":
+            QTimer.singleShot(int(self.hold * 1000), self._finish)
+
+    def _finish(self) -> None:
+        w = self.window
+        if self.screenshot:
+            w.grab().save(self.screenshot)
+            log.info("screenshot written to %s", self.screenshot)
+        self.exit_code = 0 if w.pop and w.pop.get("ticket") else 1
+        if self.exit_code:
+            log.error("the call was answered but no screen pop with a ticket arrived")
+        self._leave()
+
+    def _fail(self, why: str) -> None:
+        if self.exit_code == 0 or self.window is None:
+            return
+        log.error("desk demo failed: %s", why)
+        if self.screenshot:
+            self.window.grab().save(self.screenshot)
+        self._leave()
+
+    def _leave(self) -> None:
+        """Hang up, leave the queue (no real caller may ring a demo desk), quit."""
+        self._poll.stop()
+        self.caller.hangup()
+        w = self.window
+        w.phone.hangup()
+        w.api.join_queue(False)
+        QTimer.singleShot(1500, self._quit)
+
+    def _quit(self) -> None:
+        self.window.close()          # stops the softphone and the WebSocket thread first
+        self.app.exit(self.exit_code)
+
+
+def run(s: Settings, argv: list[str], echo=print) -> int:
+    """`hotline desktop --demo [--screenshot FILE] [--lang en]`."""
+    if not runtime.running(s):
+        echo("starting the hotline …")
+        runtime.up(s, log=echo)
+    agent_no, password = ensure_demo_agent(s)
+    [(number, known)] = demo_callers(s, 1)
+    shot = None
+    if "--screenshot" in argv:
+        i = argv.index("--screenshot")
+        shot = argv[i + 1] if i + 1 < len(argv) else None
+        del argv[i:i + 2]
+    st = runtime.status(s)
+    argv = ["--api", st["api_url"], "--agent", agent_no, "--null-audio", *argv]
+    if st.get("api_ca") and "--ca" not in argv:
+        argv += ["--ca", st["api_ca"]]
+    echo(f"demo: agent {agent_no} takes a call from {number[:3]}****{number[-4:]} through the IVR "
+         f"(about 30 s) …")
+    demo = DeskDemo(s, agent_no, password, number, known, shot)
+    started = time.monotonic()
+    desktop_main(argv, on_window=demo)
+    echo(f"demo {'done' if demo.exit_code == 0 else 'FAILED'} in {time.monotonic() - started:.1f} s"
+         + (f"; screenshot {shot}" if shot and demo.exit_code == 0 else ""))
+    return demo.exit_code

@@ -1,0 +1,184 @@
+"""Scripted caller scenarios over real SIP calls, checked against what Asterisk did.
+
+Used by the test suite and by ``hotline dialplan test`` (the same scenarios):
+a PSTN-trunk caller (pjsua2) dials the hotline and answers the IVR's prompts
+with RFC 4733 DTMF; an AMI event log tells when each prompt starts (AGIExecStart)
+and which channel variables the flow set (VarSet).
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotline.admin import runtime
+from hotline.admin.amiclient import AmiEventLog
+from hotline.bench import scratch
+from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.secrets import ami_admin_secret
+from hotline.sip.phone import Phone, SipStack
+
+
+def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:
+    needle = f"hotline/{prompt}"
+    return ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller
+                    and needle in e.get("Command", ""), timeout=timeout, start=start)
+
+
+def channel_vars(ami: AmiEventLog, caller: str, start: int = 0) -> dict[str, str]:
+    """The last value of each variable set on the caller's channel (VarSet events)."""
+    out: dict[str, str] = {}
+    for e in ami.of_caller(caller, "VarSet", start):
+        out[e.get("Variable", "").lstrip("_")] = e.get("Value", "")
+    return out
+
+
+class CallerDialog:
+    """One caller on the line: wait for a prompt the IVR starts, then key digits."""
+
+    def __init__(self, ami: AmiEventLog, phone, extension: str, number: str):
+        self.ami, self.number = ami, number
+        self.mark = ami.mark()
+        self.pos = self.mark          # steps wait for events after the previous step's
+        self.call = phone.dial(extension)
+        self.call.wait_state("CONFIRMED", 10)
+
+    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "CallerDialog":
+        i, _ = prompt_started(self.ami, self.number, prompt, self.pos, timeout)
+        self.pos = i + 1
+        if keys:
+            time.sleep(0.3)  # let the prompt's first frames go out, as a person would
+            self.call.send_dtmf(keys)
+        return self
+
+    def recording(self, keys: str = "#", timeout: float = 30) -> "CallerDialog":
+        i, _ = self.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == self.number
+                                and e.get("Command", "").startswith("RECORD FILE"), timeout=timeout, start=self.pos)
+        self.pos = i + 1
+        time.sleep(1.2)  # after the beep
+        self.call.send_dtmf(keys)
+        return self
+
+    def in_queue(self, timeout: float = 30) -> dict:
+        return self.ami.wait(lambda e: e.get("Event") == "QueueCallerJoin"
+                             and e.get("CallerIDNum") == self.number, timeout=timeout, start=self.mark)
+
+    def vars(self) -> dict:
+        return channel_vars(self.ami, self.number, self.mark)
+
+    def hangup(self) -> None:
+        self.call.hangup()
+        self.call.wait_state("DISCONNECTED", 10)
+
+
+def resident_reports_no_heat(d: CallerDialog, known: bool = True) -> CallerDialog:
+    """The everyday call, up to the queue: a resident (known by caller id, or not)
+    reports a cold radiator, keeps the call-back number and leaves a short message.
+    The desk demo, the desktop tests and the screen-pop benchmark all place this call."""
+    if known:
+        d.at("address_confirm", "1")
+    else:
+        _no_account(d)
+    d.at("problem_menu", "1").at("callback_confirm", "1").recording("#")
+    d.in_queue(timeout=60)
+    return d
+
+
+def _no_account(d: CallerDialog) -> CallerDialog:
+    for _ in range(3):
+        d.at("account_enter", "#")
+    return d
+
+
+def scenario_agent_request(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "0")
+    d.in_queue()
+    assert d.vars().get("HOTLINE_ROUTE") == "queue", "flow did not route to the queue"
+
+
+def scenario_leak_report(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "2").at("callback_confirm", "1").recording("#").at("ticket_number_is")
+    d.in_queue()
+    v = d.vars()
+    assert v.get("HOTLINE_CATEGORY") == "leak", f"category {v.get('HOTLINE_CATEGORY')!r}"
+    assert int(v.get("HOTLINE_PRIORITY", "0")) > 0, "a leak must raise the queue priority"
+    assert v.get("HOTLINE_TICKET"), "no ticket number on the channel"
+
+
+def scenario_invalid_then_silence(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "9").at("invalid_key").at("problem_menu").at("no_input")
+    d.at("problem_menu", "*")
+    d.in_queue()
+
+
+def scenario_callback_from_queue(d: CallerDialog) -> None:
+    _no_account(d).at("problem_menu", "4").at("callback_confirm", "1").recording("#")
+    d.in_queue()
+    time.sleep(2.5)   # after the join announcements
+    d.call.send_dtmf("1")
+    d.at("callback_thanks")
+    d.call.wait_state("DISCONNECTED", 20)
+
+
+SCENARIOS = [
+    ("人工服务 (户号三次未输入, 按0)", "13300000101", scenario_agent_request),
+    ("漏水报修: 工单, 优先级, 排队", "13300000102", scenario_leak_report),
+    ("无效按键与静音后转人工", "13300000103", scenario_invalid_then_silence),
+    ("排队中按1改为回电", "13300000104", scenario_callback_from_queue),
+]
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    passed: bool
+    seconds: float
+    message: str = ""
+
+
+def run_scenarios(ami: AmiEventLog, phone_for, extension: str, echo=print) -> list[ScenarioResult]:
+    results = []
+    for name, number, fn in SCENARIOS:
+        t0 = time.monotonic()
+        d = None
+        try:
+            d = CallerDialog(ami, phone_for(number), extension, number)
+            fn(d)
+            results.append(ScenarioResult(name, True, time.monotonic() - t0))
+        except Exception as exc:  # a failed scenario is a result, not a crash
+            results.append(ScenarioResult(name, False, time.monotonic() - t0, f"{type(exc).__name__}: {exc}"))
+        finally:
+            if d is not None and not d.call.ended:
+                try:
+                    d.hangup()
+                except Exception:
+                    pass
+        r = results[-1]
+        echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name}  ({r.seconds:.1f} s){'  ' + r.message if r.message else ''}")
+    return results
+
+
+def run_all(directory, echo=print) -> list[ScenarioResult]:
+    """A scratch hotline on `directory` (own home, ports, Asterisk), the scenarios, then down."""
+
+    home = Path(tempfile.mkdtemp(prefix="hotline-dptest-"))
+    s = scratch.scratch_settings(home, Path(directory).resolve(), digit_timeout_ms=3000)
+    try:
+        with scratch.scratch_hotline(s):
+            ports = runtime.read_state(s)["ports"]
+            ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, ami_admin_secret(s))
+            stack = SipStack.instance()
+            phones = {}
+
+            def phone_for(number):
+                if number not in phones:
+                    phones[number] = Phone.anonymous(stack, ports["sip"], number)
+                return phones[number]
+            try:
+                return run_scenarios(ami, phone_for, s.extension, echo)
+            finally:
+                ami.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

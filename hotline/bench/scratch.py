@@ -1,0 +1,37 @@
+"""Scratch hotlines for tests, benchmarks and `hotline dialplan test`."""
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from hotline.admin.demo import seed_demo
+from hotline.admin.runtime import down, prepare_database, up
+from hotline.shared.settings import Settings, load_settings
+
+#: "now" of scratch hotlines: an ordinary working day in the heating season (no holiday opener)
+SCRATCH_NOW = "2026-11-23T10:00"
+
+
+def scratch_settings(home: Path, dialplan: Path, **overrides) -> Settings:
+    """A private hotline's settings for tests, benchmarks and `hotline dialplan test`: its own
+    home, a copy of `dialplan` there (free to edit), free ports, the embedded DB, a fixed now."""
+    copy = Path(home) / "dialplan"
+    shutil.copytree(dialplan, copy, dirs_exist_ok=True)
+    values = dict(home=str(home), dialplan_dir=str(copy), today=SCRATCH_NOW, db_url="",
+                  sip_port=0, ami_port=0, fastagi_port=0, api_port=0)
+    return load_settings(**{**values, **overrides})
+
+
+@contextmanager
+def scratch_hotline(s: Settings, accounts: int = 20):
+    """`up` on scratch settings with demo accounts; yields the DB sessions; `down` afterwards."""
+    sessions = prepare_database(s)
+    with sessions() as db:
+        seed_demo(db, accounts=accounts)
+    up(s, log=lambda m: None)
+    try:
+        yield sessions
+    finally:
+        down(s)
+

@@ -1,0 +1,1 @@
+"""The always-on hotline service: FastAGI, the one AMI connection, the agent API."""

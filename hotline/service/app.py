@@ -1,0 +1,175 @@
+"""The hotline service: one asyncio process, and its composition root.
+
+- FastAGI (`fastagi`): every hotline call's flow (``ivr.flows``) runs here;
+- AMI (`ami`): the one manager connection, reconnecting by itself;
+- the agent API (`api`): HTTP + WebSocket for desktops;
+- `queue_state`: the live picture of the queue those three share.
+
+`HotlineService` wires them and reacts to Asterisk's queue events (screen pop at ring,
+call answered/ended, membership and pauses). Started in the background by ``hotline up``
+as ``python -m hotline.service``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from hotline.service.ami import AmiGateway
+from hotline.service.api import AgentApi, ApiServer
+from hotline.service.fastagi import FastAgiServer
+from hotline.service.queue_state import QueueState, agent_no
+from hotline.shared.logs import setup_logging
+from hotline.shared.naming import AMI_SERVICE_USER, QUEUE, endpoint, interface
+from hotline.shared.ports import Ports
+from hotline.shared.runstate import read_state
+from hotline.shared.secrets import ami_secret, fastagi_secret
+from hotline.shared.settings import Settings, load_settings
+from ivr.context import IvrContext
+
+log = logging.getLogger("hotline.service")
+
+
+class HotlineService:
+    def __init__(self, settings: Settings, ports: Ports, ctx: IvrContext | None = None):
+        self.settings, self.ports = settings, ports
+        self.ctx = ctx or IvrContext.create(settings)
+        self.queue = QueueState()
+        self.ami = AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
+                              on_login=lambda: asyncio.ensure_future(self._restore_queue()))
+        self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
+        self.api = AgentApi(self)
+        self._api_server = ApiServer(self.api, settings, ports.api)
+        for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
+                              ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_done),
+                              ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
+                              ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
+                              ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted)):
+            self.ami.on(name, handler)
+
+    # ------------------------------------------------- what the API reads --
+    @property
+    def ami_connected(self) -> asyncio.Event:
+        return self.ami.connected
+
+    @property
+    def active_calls(self) -> int:
+        return self.fastagi.active_calls
+
+    @property
+    def ringing(self) -> dict[str, tuple[str, str]]:
+        return self.queue.ringing
+
+    def agent_state(self, no: str) -> dict:
+        return self.queue.snapshot(no)
+
+    def ringing_ticket(self, no: str) -> str | None:
+        return self.queue.ringing_ticket(no)
+
+    # -------------------------------------------------------- AMI events --
+    async def _agent_called(self, event: dict) -> None:
+        """The agent's phone rings: push the screen pop at once."""
+        no, uniqueid = agent_no(event), event.get("Uniqueid", "")
+        pop = await asyncio.to_thread(self.api.build_pop, uniqueid, no)
+        if pop is None:
+            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
+                   "account": None, "history": [], "ticket": None, "ivr": {}}
+        self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""))
+        if pop.get("account"):
+            self.api.grant(no, pop["account"]["account_no"])
+        await self.api.push_agent(no, pop)
+
+    async def _agent_connect(self, event: dict) -> None:
+        no = agent_no(event)
+        st = self.queue.connected(no)
+        await self.api.push_agent(no, {"type": "call_answered", "uniqueid": event.get("Uniqueid", ""),
+                                       "agent_state": st})
+
+    async def _agent_done(self, event: dict) -> None:
+        no = agent_no(event)
+        was_talking, st = self.queue.ended(no, completed=event.get("Event") == "AgentComplete")
+        await self.api.push_agent(no, {"type": "call_ended", "uniqueid": event.get("Uniqueid", ""),
+                                       "answered": was_talking, "agent_state": st})
+
+    async def _caller_left(self, event: dict) -> None:
+        uid = event.get("Uniqueid", "")
+        for no in self.queue.caller_left(uid):
+            await self.api.push_agent(no, {"type": "call_ended", "uniqueid": uid, "answered": False,
+                                           "agent_state": self.queue.snapshot(no)})
+
+    async def _member_status(self, event: dict) -> None:
+        no = self.queue.member_event(event)
+        if no:
+            await self.api.push_agent(no, {"type": "agent_state", "agent_state": self.queue.snapshot(no)})
+
+    async def _asterisk_booted(self, _event: dict) -> None:
+        """Asterisk (re)started: persistentmembers brings most members back by itself;
+        whoever had asked to be in the queue and is missing is added again, paused as before."""
+        await self.api.broadcast({"type": "telephony_restarted"})
+        await self._restore_queue()
+
+    async def _restore_queue(self) -> None:
+        try:
+            present = await self.sync_queue_state()
+            for no, st in self.queue.missing(present):
+                await self.set_queue_member(no, True)
+                if st.get("paused"):
+                    await self.set_paused(no, True, st.get("reason", ""))
+            for no in list(self.queue.agents):
+                await self.api.push_agent(no, {"type": "agent_state", "agent_state": self.queue.snapshot(no)})
+        except Exception as exc:   # the next FullyBooted / reconnect tries again
+            log.warning("could not restore queue membership: %s", exc)
+
+    # ----------------------------------------------------- queue actions --
+    async def sync_queue_state(self) -> set[str]:
+        """Read who is in the queue from Asterisk itself (QueueStatus): after a restart of
+        this service its memory is empty, while Asterisk kept (or restored) the members."""
+        return self.queue.from_queue_status(await self.ami.action("QueueStatus", as_list=True, Queue=QUEUE))
+
+    async def set_queue_member(self, no: str, member: bool) -> None:
+        iface = interface(no)
+        if member:
+            await self.ami.action("QueueAdd", Queue=QUEUE, Interface=iface, MemberName=endpoint(no),
+                                  StateInterface=iface, Penalty="0")
+        else:
+            await self.ami.action("QueueRemove", Queue=QUEUE, Interface=iface)
+        self.queue.joined(no, member)
+
+    async def set_paused(self, no: str, paused: bool, reason: str) -> None:
+        await self.ami.action("QueuePause", Queue=QUEUE, Interface=interface(no),
+                              Paused="true" if paused else "false", Reason=reason)
+        self.queue.paused(no, paused, reason)
+
+    # ---------------------------------------------------------- lifecycle --
+    async def start(self) -> None:
+        await self.fastagi.start()
+        self._ami_task = asyncio.create_task(self.ami.connect())
+        await self._api_server.start()
+        log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
+
+    async def stop(self) -> None:
+        self.fastagi.close()
+        self.ami.close()
+        await self._api_server.stop()
+
+
+async def serve(settings: Settings, ports: Ports) -> None:
+    service = HotlineService(settings, ports)
+    await service.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await service.stop()
+
+
+def main() -> None:
+    os.umask(0o077)   # everything it writes under $HOTLINE_HOME is the owner's alone
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    state = read_state(settings)
+    if not state:
+        raise SystemExit(f"no run state in {settings.run_dir}; start the hotline with `hotline up`")
+    asyncio.run(serve(settings, Ports(**state["ports"])))

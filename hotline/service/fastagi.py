@@ -1,0 +1,84 @@
+"""The FastAGI server: every hotline call's flow (`ivr.flows`) runs here, over an
+`AgiChannel` whose commands travel through panoramisk's request object.
+
+Requests must carry the installation's key as their first AGI argument (the dialplan reads
+it from its 0600 file): anything else that reaches the port, local or not, is refused.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections import OrderedDict
+
+from panoramisk.fast_agi import Request
+
+from ivr.channel import AgiChannel
+from ivr.context import IvrContext
+from ivr.flows import ROUTES, run_flow
+
+log = logging.getLogger("hotline.fastagi")
+
+HEADER_LIMIT = 16384
+
+
+def to_triple(res: dict) -> tuple[int, str, str]:
+    """panoramisk's result dict → (code, result, data)."""
+    err = res.get("error")
+    if err in ("AGIResultHangup", "AGIAppError"):
+        return 511, "-1", "hangup"
+    if err:
+        return int(res.get("status_code") or 520), "", res.get("msg", err)
+    value, data = res.get("result", ("", ""))
+    return int(res.get("status_code", 200)), value, data
+
+
+class FastAgiServer:
+    def __init__(self, ctx: IvrContext, key: str, port: int, host: str = "127.0.0.1"):
+        self.ctx, self._key, self.host, self.port = ctx, key.encode(), host, port
+        self.active_calls = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._connection, self.host, self.port,
+                                                  limit=HEADER_LIMIT * 4, backlog=512)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            # Asterisk sends "agi_*: value" lines, then a blank line
+            raw = await asyncio.wait_for(reader.readuntil(b"\n\n"), timeout=10)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
+            writer.close()
+            return
+        headers = OrderedDict(line.split(": ", 1) for line in raw.decode("utf-8", "replace").splitlines()
+                              if ": " in line)
+        if not hmac.compare_digest(headers.get("agi_arg_1", "").encode(), self._key):
+            peer = writer.get_extra_info("peername")
+            log.warning("FastAGI request without the installation's key refused (from %s, script %r)",
+                        peer[0] if peer else "?", headers.get("agi_network_script", "")[:40])
+            writer.close()
+            return
+        request = Request(app=None, headers=headers, reader=reader, writer=writer)
+
+        async def send(line: str):
+            try:
+                return to_triple(await request.send_command(line))
+            except (ConnectionError, ValueError, asyncio.IncompleteReadError):
+                # the socket closed under us: Asterisk hung the channel up
+                return 511, "-1", "hangup"
+
+        channel = AgiChannel(send, dict(headers))
+        route = channel.script.split("?", 1)[0].strip("/")
+        self.active_calls += 1
+        try:
+            await run_flow(ROUTES.get(route), channel, self.ctx, route)
+        finally:
+            self.active_calls -= 1
+            try:
+                writer.close()
+            except Exception:   # already closed by Asterisk
+                pass

@@ -1,0 +1,46 @@
+"""Per-installation secrets: generated at first use, 0600 files under $HOTLINE_HOME/secrets."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from hotline.shared.settings import Settings
+
+
+def write_secret(path: Path, value: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    os.chmod(path, 0o600)
+
+
+def _secret(settings: Settings, name: str) -> str:
+    """A per-installation secret, generated at first use, kept in a 0600 file."""
+    path = settings.secrets_dir / name
+    if not path.exists():
+        write_secret(path, secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def ami_secret(settings: Settings) -> str:
+    """The service's AMI secret."""
+    return _secret(settings, "ami_secret")
+
+
+def ami_admin_secret(settings: Settings) -> str:
+    """The admin CLI's and test bench's AMI secret (never held by the service)."""
+    return _secret(settings, "ami_admin_secret")
+
+
+def fastagi_secret(settings: Settings) -> str:
+    """The key every FastAGI request carries (the dialplan's first AGI argument)."""
+    return _secret(settings, "fastagi_secret")
+
+
+def fastagi_secret_file(settings: Settings) -> Path:
+    """Where the dialplan reads that key at each call (`${FILE(...)}`)."""
+    fastagi_secret(settings)
+    return settings.secrets_dir / "fastagi_secret"
+

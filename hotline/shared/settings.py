@@ -1,0 +1,164 @@
+"""The one typed settings object.
+
+Every tunable fact lives here once; each field can be overridden by an
+environment variable ``HOTLINE_<FIELD>`` (upper case), e.g. ``HOTLINE_HOME``,
+``HOTLINE_DB_URL``, ``HOTLINE_EXTENSION``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "hotline"
+
+
+def _default_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hotline" / "asterisk-root"
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: every piece of runtime state lives under this directory
+    home: Path = field(default_factory=_default_home)
+    #: SQLAlchemy URL; empty means SQLite under ``home``
+    db_url: str = ""
+    #: the cached Debian root holding Asterisk 22, shared by every home on the machine
+    asterisk_root: Path = field(default_factory=_default_root)
+    #: Debian suite and mirror for that root (mirror empty: read from apt's sources)
+    asterisk_suite: str = "testing"
+    asterisk_mirror: str = ""
+    #: the admin-owned dialplan directory
+    dialplan_dir: Path = REPO_ROOT / "dialplan"
+    #: the hotline number callers dial
+    extension: str = "8000"
+    #: where everything listens; ports 0 = pick a free one at ``hotline up``
+    bind: str = "127.0.0.1"
+    sip_port: int = 0
+    ami_port: int = 0
+    fastagi_port: int = 0
+    api_port: int = 0
+    #: HTTPS for the agent API; mandatory when `bind` is not loopback (`hotline up --lan`)
+    api_tls: bool = False
+    #: the admin's own certificate + key (PEM); empty = one generated under home/tls
+    tls_cert: str = ""
+    tls_key: str = ""
+    #: extra names/IPs for the generated certificate (comma-separated); the first is the API URL's host
+    tls_names: str = ""
+    #: address of the PSTN gateway (trunk identified by IP)
+    pstn_gateway: str = "127.0.0.1"
+    #: heating season, month-day inclusive; staffed 24 h inside it
+    season_start: str = "11-15"
+    season_end: str = "03-15"
+    #: staffed hours on working days outside the season
+    office_open: str = "08:00"
+    office_close: str = "17:00"
+    #: fixes "now" for tests and demos: YYYY-MM-DD or YYYY-MM-DDTHH:MM
+    today: str = ""
+    #: espeak-ng voice for prompt rendering
+    tts_voice: str = "cmn"
+    #: IVR tuning
+    max_tries: int = 3
+    digit_timeout_ms: int = 5000
+    voice_max_s: int = 30
+    callback_offer_s: int = 60
+    log_level: str = "INFO"
+    #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
+    #: and nothing else is accepted (a pause reason reaches AMI)
+    pause_reasons: str = "小休,用餐,培训,会议,处理回访,其他"
+    #: agent API guards: failed logins one address may make per 15 min (beyond that 429,
+    #: so nobody locks every agent out), seconds to send a request's headers / body,
+    #: open connections per address
+    login_failures_per_address: int = 10
+    api_header_timeout_s: int = 10
+    api_body_timeout_s: int = 10
+    api_connections_per_address: int = 64
+
+    # ---- derived paths: one place for the layout of $HOTLINE_HOME ----
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'hotline.db'}"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def asterisk_dir(self) -> Path:
+        return self.home / "asterisk"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    @property
+    def prompts_dir(self) -> Path:
+        return self.home / "sounds" / "prompts"
+
+    @property
+    def tts_cache_dir(self) -> Path:
+        return self.home / "sounds" / "tts"
+
+    @property
+    def custom_prompts_dir(self) -> Path:
+        return self.home / "sounds" / "custom"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.home / "recordings"
+
+    @property
+    def voice_dir(self) -> Path:
+        return self.home / "voice"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "log"
+
+    @property
+    def pause_reason_list(self) -> list[str]:
+        return [r.strip() for r in self.pause_reasons.split(",") if r.strip()]
+
+    def now(self) -> datetime:
+        """The hotline's notion of now; ``HOTLINE_TODAY`` pins it for tests/demos."""
+        if not self.today:
+            return datetime.now()
+        real = datetime.now()
+        if "T" in self.today or " " in self.today:
+            return datetime.fromisoformat(self.today.replace(" ", "T"))
+        d = date.fromisoformat(self.today)
+        return real.replace(year=d.year, month=d.month, day=d.day)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(kind, raw: str):
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (bool, "bool"):   # env text: HOTLINE_API_TLS=1 / true / yes / on
+        if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            raise ValueError(f"{raw!r} is not a yes/no value (use 1 or 0)")
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind in (Path, "Path"):
+        return Path(raw).expanduser()
+    return raw
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from defaults, then ``HOTLINE_*`` environment, then explicit overrides."""
+    values = {}
+    for f in fields(Settings):
+        env = os.environ.get(f"HOTLINE_{f.name.upper()}")
+        if env is not None and env != "":
+            values[f.name] = _coerce(f.type, env)
+    types = {f.name: f.type for f in fields(Settings)}
+    values.update({k: _coerce(types[k], v) if isinstance(v, str) else v
+                   for k, v in overrides.items() if v is not None})
+    return Settings(**values)

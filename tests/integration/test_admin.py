@@ -1,0 +1,126 @@
+"""The telephony admin's bench: dialplan check / reload, agents, live status (product.md §4)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from db.models import User
+from hotline.bench.scenarios import CallerDialog
+from conftest import sealed_recording
+
+pytestmark = pytest.mark.asterisk
+
+
+def hotline_cli(settings, *args, timeout=180):
+    env = {**os.environ, "HOTLINE_HOME": str(settings.home), "HOTLINE_DIALPLAN_DIR": str(settings.dialplan_dir),
+           "HOTLINE_TODAY": settings.today}
+    env.pop("HOTLINE_DB_URL", None)
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def break_dialplan(directory):
+    """An admin's typos: an application name and a Goto to a label that does not exist."""
+    ext = directory / "extensions.conf"
+    text = ext.read_text()
+    text = text.replace(" same => n,Playback(hotline/queue_transfer)", " same => n,Playbak(hotline/queue_transfer)")
+    text = text.replace('GotoIf($["${AGISTATUS}" = "SUCCESS"]?done)', 'GotoIf($["${AGISTATUS}" = "SUCCESS"]?finished)')
+    ext.write_text(text)
+    lines = text.splitlines()
+    return (next(i for i, l in enumerate(lines, 1) if "Playbak" in l),
+            next(i for i, l in enumerate(lines, 1) if "?finished)" in l))
+
+
+def test_check_finds_typos_with_file_and_line(hotline, tmp_path):
+    bad = tmp_path / "dp"
+    shutil.copytree(hotline.dialplan_dir, bad)
+    app_line, goto_line = break_dialplan(bad)
+    r = hotline_cli(hotline, "dialplan", "check", str(bad))
+    assert r.returncode == 1
+    assert f"{bad / 'extensions.conf'}:{app_line}: unknown application Playbak" in r.stdout
+    assert f"{bad / 'extensions.conf'}:{goto_line}: GotoIf to missing label finished" in r.stdout
+    good = hotline_cli(hotline, "dialplan", "check", str(hotline.dialplan_dir))
+    assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_reload_refuses_a_broken_dialplan_and_live_calls_keep_the_old_one(ivr):
+    s = ivr.settings
+    ext = s.dialplan_dir / "extensions.conf"
+    original = ext.read_text()
+    try:
+        break_dialplan(s.dialplan_dir)
+        r = hotline_cli(s, "dialplan", "reload")
+        assert r.returncode == 1 and "reload refused" in r.stderr
+        d = CallerDialog(ivr.ami, ivr.phone_for("13300000201"), s.extension, "13300000201")
+        d.at("account_enter", "#").at("account_enter", "#").at("account_enter", "#")
+        d.at("problem_menu", "0")
+        d.in_queue()   # the old dialplan's Playback(queue_transfer) and Queue() still run
+        d.hangup()
+    finally:
+        ext.write_text(original)
+    ok = hotline_cli(s, "dialplan", "reload")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_agent_added_registers_and_takes_a_recorded_queue_call_then_disabled_cannot_register(ivr):
+    from hotline.sip.phone import Phone
+    s = ivr.settings
+    r = hotline_cli(s, "agents", "add", "1201", "李娜", "--password", "correct-horse-1")
+    assert r.returncode == 0, r.stderr
+    with ivr.sessions() as db:
+        secret = db.scalar(select(User).where(User.agent_no == "1201")).sip_secret
+    phone = Phone.register(ivr.stack, ivr.ports["sip"], "agent-1201", secret)
+    phone.wait_registered(10)
+    # join the repair queue the way the service does it for the desktop
+    resp = ivr.ami.action({"Action": "QueueAdd", "Queue": "repair", "Interface": "PJSIP/agent-1201",
+                           "MemberName": "agent-1201", "StateInterface": "PJSIP/agent-1201"})
+    assert resp.get("Response") == "Success", resp
+    try:
+        d = CallerDialog(ivr.ami, ivr.phone_for("13300000202"), s.extension, "13300000202")
+        for _ in range(3):
+            d.at("account_enter", "#")
+        d.at("problem_menu", "0")
+        d.in_queue()
+        agent_call = phone.wait_incoming(20)
+        agent_call.answer()
+        ivr.ami.wait(lambda e: e.get("Event") == "AgentConnect" and e.get("MemberName") == "agent-1201",
+                     timeout=15, start=d.mark)
+        time.sleep(2.0)
+        d.hangup()
+        agent_call.wait_state("DISCONNECTED", 10)
+
+        call, rec = sealed_recording(ivr, "13300000202")
+        assert call.outcome.value == "answered" and call.agent_id is not None
+        assert os.path.getsize(rec.path) > 8000 and rec.duration_s > 1.0
+    finally:
+        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": "PJSIP/agent-1201"})
+    r = hotline_cli(s, "agents", "disable", "1201")
+    assert r.returncode == 0, r.stderr
+    again = Phone.register(ivr.stack, ivr.ports["sip"], "agent-1201", secret)
+    with pytest.raises(Exception):
+        again.wait_registered(6)
+    phone.close()
+    again.close()
+
+
+def test_status_watch_shows_the_queue(ivr):
+    r = hotline_cli(ivr.settings, "status", "--watch", "--count", "1")
+    assert r.returncode == 0, r.stderr
+    assert "队列 repair" in r.stdout and "等待" in r.stdout
+
+
+def test_status_json_has_what_admins_and_tools_need(ivr):
+    r = hotline_cli(ivr.settings, "status", "--json")
+    st = json.loads(r.stdout)
+    for key in ("sip_port", "ami_port", "ami_user", "ami_secret_file", "fastagi_port", "db_url",
+                "hotline_extension", "home", "pids"):
+        assert key in st
+    assert st["running"] and st["hotline_extension"] == "8000"
+    assert oct(os.stat(st["ami_secret_file"]).st_mode & 0o777) == "0o600"

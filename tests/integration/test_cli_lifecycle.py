@@ -1,0 +1,73 @@
+"""`hotline up / status / down` end to end on a fresh home, and the bad inputs of setup."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from hotline.admin.asterisk import AsteriskError, find_install
+from hotline.shared.ports import port_in_use
+from hotline.shared.settings import load_settings
+
+pytestmark = pytest.mark.asterisk
+
+
+def cli(home, *args, env_extra=None, timeout=240):
+    env = {**os.environ, "HOTLINE_HOME": str(home), **(env_extra or {})}
+    env.pop("HOTLINE_DB_URL", None)
+    env.update({k: v for k, v in (env_extra or {}).items()})
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_up_status_down_and_a_second_up(tmp_path):
+    home = tmp_path / "home"
+    up = cli(home, "up")
+    try:
+        assert up.returncode == 0, up.stderr
+        st = json.loads(cli(home, "status", "--json").stdout)
+        assert st["running"] and st["hotline_extension"] == "8000" and st["home"] == str(home)
+        assert all(isinstance(st[k], int) for k in ("sip_port", "ami_port", "fastagi_port"))
+        assert port_in_use(st["ami_port"]) and port_in_use(st["sip_port"], socket.SOCK_DGRAM)
+        assert st["db_url"] == f"sqlite:///{home / 'hotline.db'}"
+        assert oct(os.stat(st["ami_secret_file"]).st_mode & 0o777) == "0o600"
+        second = cli(home, "up")
+        assert second.returncode == 1 and "already running" in second.stderr
+    finally:
+        down = cli(home, "down")
+    assert down.returncode == 0
+    after = cli(home, "status", "--json")
+    assert after.returncode == 3 and not json.loads(after.stdout)["running"]
+    for pid in (st["asterisk_pid"], st["service_pid"]):
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_a_taken_port_is_one_clear_line_and_nothing_starts(tmp_path):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = cli(tmp_path / "home", "up", env_extra={"HOTLINE_AMI_PORT": str(port)})
+    assert r.returncode == 1
+    assert f"port {port} (ami) is already in use" in r.stderr and r.stderr.count("\n") == 1
+    assert cli(tmp_path / "home", "status").returncode == 3
+
+
+def test_an_unreachable_database_stops_up_before_anything_starts(tmp_path):
+    r = cli(tmp_path / "home", "up", env_extra={"HOTLINE_DB_URL": "postgresql://nobody@127.0.0.1:1/x"})
+    assert r.returncode == 1 and "unreachable" in r.stderr and r.stderr.count("\n") == 1
+    assert cli(tmp_path / "home", "status").returncode == 3
+
+
+def test_a_half_built_asterisk_root_is_recognised(tmp_path):
+    root = tmp_path / "root"
+    (root / "usr/sbin").mkdir(parents=True)   # what an interrupted debootstrap leaves
+    s = load_settings(home=str(tmp_path / "home"), asterisk_root=str(root))
+    if find_install.__globals__["_system_install"]() is not None:
+        pytest.fail("a system asterisk shadows the cached root on this machine")
+    with pytest.raises(AsteriskError, match="half-built"):
+        find_install(s, build=False)

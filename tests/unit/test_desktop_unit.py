@@ -1,0 +1,472 @@
+"""Widget logic of the agent desktop, without a hotline server (pytest-qt, offscreen)."""
+from __future__ import annotations
+
+import copy
+import pathlib
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HOTLINE_NULL_AUDIO", "1")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop.api_client import AgentApiClient, ws_url_for  # noqa: E402
+from desktop.main_window import AgentWindow, TicketFormPanel  # noqa: E402
+from desktop.models import HistoryModel, SearchResultsModel  # noqa: E402
+from desktop.sip_client import caller_from_uri  # noqa: E402
+
+# the shape hotline.api.AgentApi.build_pop pushes (account_card / ticket_brief / ticket_full)
+POP = {
+    "type": "screen_pop", "uniqueid": "1700000000.7", "caller": "13912345678",
+    "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
+                "district": "铁西区", "phones": ["13912345678", "024-25671234"],
+                "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
+    "history": [
+        {"number": "R20261101-0007", "state": "closed", "category": "no_heat",
+         "created_at": "2026-11-01T08:12:00", "station": "铁西维修站", "callback_requested": False},
+        {"number": "R20251203-0031", "state": "new", "category": "leak",
+         "created_at": "2025-12-03T19:40:00", "station": None, "callback_requested": True}],
+    "ticket": {"number": "R20261123-0012", "state": "draft", "category": "leak", "account_no": "2024000137",
+               "caller_number": "13912345678", "callback_number": "13800001111",
+               "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
+               "priority": 0, "has_voice": True, "station_code": None, "station": None,
+               "created_at": "2026-11-23T10:01:00", "callback_requested": False,
+               "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
+               "draft_form": None},
+    "ivr": {"category": "leak", "callback_number": "13800001111",
+            "voice_url": "/api/tickets/R20261123-0012/voice"},
+}
+STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "1", "districts": ["和平区"]},
+            {"code": "TX", "name": "铁西维修站", "phone": "2", "districts": ["铁西区"]}]
+
+
+def test_desktop_never_imports_db_or_ami():
+    """The desk installs on an agent PC alone: loading all of it pulls in no server library."""
+    code = ("import sys; import desktop.app, desktop.main_window, desktop.api_client, desktop.sip_client, "
+            "desktop.models; print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlalchemy', 'panoramisk', 'db', 'ivr', 'pydantic', 'typer', 'alembic'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def window(qtbot):
+    api = AgentApiClient("http://127.0.0.1:9")     # nothing listens: no server in these tests
+    w = AgentWindow(api=api)
+    qtbot.addWidget(w)
+    w.form.set_stations(STATIONS)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.form.autosave_timer.stop()
+
+
+def test_save_disabled_until_all_four_read_backs(window, qtbot):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    assert form.number == "R20261123-0012"
+    assert not form.save_button.isEnabled()
+    boxes = [form.chk_problem, form.chk_address, form.chk_name, form.chk_phone]
+    for i, box in enumerate(boxes):
+        assert not form.save_button.isEnabled(), f"enabled after only {i} boxes"
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert box.isChecked()
+    assert form.save_button.isEnabled()
+    # unticking one disables it again
+    qtbot.mouseClick(form.chk_name, Qt.MouseButton.LeftButton)
+    assert not form.save_button.isEnabled()
+    form.chk_name.setChecked(True)
+    assert form.save_button.isEnabled()
+    # editing a confirmed field needs a new read-back
+    qtbot.keyClicks(form.address, "A")
+    assert not form.chk_address.isChecked()
+    assert not form.save_button.isEnabled()
+
+
+def test_save_emits_form(window, qtbot):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    for box in form.checks():
+        box.setChecked(True)
+    with qtbot.waitSignal(form.save_requested, timeout=1000) as sig:
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    number, body = sig.args
+    assert number == "R20261123-0012"
+    assert body["category"] == "leak" and body["station_code"] == "TX"
+    assert body["confirmed_problem"] and body["confirmed_address"] and body["confirmed_name"] \
+        and body["confirmed_phone"]
+    assert body["account_no"] == "2024000137"
+    assert set(body) == {"category", "address", "name", "callback_number", "confirmed_problem",
+                         "confirmed_address", "confirmed_name", "confirmed_phone", "station_code", "priority",
+                         "notes", "account_no"}
+    assert not form.save_button.isEnabled()       # while saving
+    form.save_finished(False, "请先跟读确认: 地址")
+    assert form.save_button.isEnabled()
+    assert "地址" in form.save_hint.text()
+
+
+def test_over_long_notes_keep_the_text_but_cannot_be_saved(window):
+    form = window.form
+    window.on_screen_pop(copy.deepcopy(POP))
+    for box in form.checks():
+        box.setChecked(True)
+    odd = "暖气\t漏水 😀 <b>&amp;</b> ' OR 1=1 --\n"
+    form.notes.setPlainText(odd * 200)                  # 6 000+ characters
+    assert not form.save_button.isEnabled()
+    assert "4000" in form.save_hint.text()
+    assert form.notes.toPlainText() == odd * 200       # nothing the agent typed is thrown away
+    form.notes.setPlainText(odd)
+    assert form.save_button.isEnabled()
+    assert form.form_dict()["notes"] == odd
+
+
+def test_a_refused_sip_registration_is_told_to_the_agent(window):
+    window.on_sip_registered(False, 403)
+    assert "403" in window.sip_label.text() and "被拒绝" in window.status_line.text()
+
+
+def test_no_ticket_no_save(qtbot):
+    form = TicketFormPanel()
+    qtbot.addWidget(form)
+    for box in form.checks():
+        box.setChecked(True)
+    assert not form.save_button.isEnabled()
+    form.autosave_timer.stop()
+
+
+def test_screen_pop_fills_card_history_and_form(window):
+    window.on_screen_pop(copy.deepcopy(POP))
+    card = window.card
+    assert card.account_no.text() == "2024000137"
+    assert card.name.text() == "王秀兰"
+    assert "兴华北街" in card.address.text()
+    assert "024-25671234" in card.phones.text()
+    assert "铁西维修站" in card.station.text()
+    assert card.ivr_category.text() == "漏水"
+    assert card.ivr_callback.text() == "13800001111"
+    assert card.play_button.isEnabled()
+    assert window.history_model.rowCount() == 2
+    form = window.form
+    assert form.category.currentData() == "leak"
+    assert form.address.text() == POP["ticket"]["address"]
+    assert form.name.text() == "王秀兰"
+    assert form.phone.text() == "13800001111"
+    assert form.station.currentData() == "TX"        # suggested from the account's district
+    assert form.station_hint.text() == "按地址建议"
+    form.station.setCurrentIndex(form.station.findData("HP"))   # changeable, with a warning
+    assert form.station_hint.text() == "与建议不同"
+    assert not any(b.isChecked() for b in form.checks())
+    assert "王秀兰" in window.softphone.caller.text()
+
+
+def test_unknown_caller_gets_empty_card_and_search(window, qtbot):
+    pop = {"type": "screen_pop", "uniqueid": "x.1", "caller": "02412345678", "account": None,
+           "history": [], "ticket": {**POP["ticket"], "account_no": None, "address": "", "name": "", "callback_number": "",
+                                     "category": None},
+           "ivr": {"category": None, "callback_number": "", "voice_url": None}}
+    window.on_screen_pop(pop)
+    card = window.card
+    assert card.account_no.text() == ""
+    assert "02412345678" in card.banner.text()
+    assert card.results.isVisibleTo(window)
+    assert not card.play_button.isEnabled()
+    assert window.history_model.rowCount() == 0
+    assert window.form.phone.text() == "02412345678"     # the caller id as call-back number
+    card.search_box.setEnabled(True)
+    card.search_box.setText("兴华")
+    with qtbot.waitSignal(card.search_requested, timeout=1000) as sig:
+        card.search_button.setEnabled(True)
+        qtbot.mouseClick(card.search_button, Qt.MouseButton.LeftButton)
+    assert sig.args == ["兴华"]
+    card.show_results([POP["account"]])
+    assert window.results_model.rowCount() == 1
+    window.on_account_chosen(POP["account"])
+    card.show_account(POP["account"])
+    assert card.account_no.text() == "2024000137"
+    assert window.form.account_no == "2024000137"
+    assert window.form.address.text().startswith("铁西区")
+    assert window.form.station.currentData() == "TX"
+
+
+def test_draft_form_restored_from_pop(window):
+    pop = copy.deepcopy(POP)
+    pop["ticket"]["draft_form"] = {"category": "noise", "address": "改过的地址", "name": "王秀兰",
+                                   "callback_number": "139", "confirmed_problem": True,
+                                   "confirmed_address": False, "confirmed_name": True, "confirmed_phone": True,
+                                   "station_code": "HP", "priority": 90, "notes": "夜里响",
+                                   "account_no": "2024000137", "_by": "1001", "_at": "2026-11-23T10:02:00"}
+    window.on_screen_pop(pop)
+    f = window.form
+    assert f.category.currentData() == "noise"
+    assert f.address.text() == "改过的地址"
+    assert f.chk_problem.isChecked() and not f.chk_address.isChecked()
+    assert f.station.currentData() == "HP"
+    assert f.priority.currentData() == 90
+    assert f.notes.toPlainText() == "夜里响"
+    assert not f.dirty
+
+
+def test_autosave_only_when_changed(window, qtbot):
+    f = window.form
+    f.autosave_timer.stop()
+    window.on_screen_pop(copy.deepcopy(POP))
+    sent = []
+    f.autosave_requested.connect(lambda n, d: sent.append((n, d)))
+    f.flush_autosave()
+    assert sent == []
+    qtbot.keyClicks(f.notes, "leak 3F")
+    assert f.dirty
+    f.flush_autosave()
+    assert len(sent) == 1 and sent[0][0] == "R20261123-0012" and sent[0][1]["notes"] == "leak 3F"
+    f.flush_autosave()
+    assert len(sent) == 1
+    f.autosave_failed("R20261123-0012", "服务器内部错误")
+    assert f.dirty
+
+
+def test_history_model():
+    m = HistoryModel()
+    assert m.rowCount() == 0
+    m.set_rows(POP["history"])
+    assert m.rowCount() == 2 and m.columnCount() == 6
+    assert m.data(m.index(0, 0)) == "R20261101-0007"
+    assert m.data(m.index(0, 1)) == "2026-11-01 08:12"
+    assert m.data(m.index(0, 2)) == "暖气不热"
+    assert m.data(m.index(0, 3)) == "已关闭"
+    assert m.data(m.index(1, 3)) == "新建"
+    assert m.data(m.index(1, 4)) == ""
+    assert m.data(m.index(1, 5)) == "是"
+    assert m.data(m.index(0, 0), Qt.ItemDataRole.UserRole)["number"] == "R20261101-0007"
+    assert m.headerData(0, Qt.Orientation.Horizontal) == "单号"
+    assert m.data(m.index(5, 0)) is None
+    assert m.data(m.index(1, 3), Qt.ItemDataRole.ForegroundRole) is not None   # still open
+
+
+def test_search_results_model():
+    m = SearchResultsModel()
+    m.set_rows([POP["account"], {"account_no": "9", "name": "张", "address": "和平区", "phones": [],
+                                 "station": None}, "junk"])
+    assert m.rowCount() == 2 and m.columnCount() == 5
+    assert m.data(m.index(0, 0)) == "2024000137"
+    assert m.data(m.index(0, 3)) == "13912345678、024-25671234"
+    assert m.data(m.index(0, 4)) == "铁西维修站"
+    assert m.data(m.index(1, 4)) == ""
+    assert m.row_dict(1)["name"] == "张"
+    m.clear()
+    assert m.rowCount() == 0
+
+
+def test_agent_state_and_wrapup(window):
+    window.on_agent_state({"member": True, "paused": True, "reason": "用餐", "in_call": False})
+    assert window.queue_button.isChecked() and window.queue_button.text() == "签出队列"
+    assert window.pause_button.isChecked() and window.pause_button.text() == "示闲"
+    assert window.pause_reason.currentData() == "用餐"
+    window.on_call_state("ringing")
+    assert window.softphone.answer_button.isEnabled() and not window.softphone.hangup_button.isEnabled()
+    window.on_call_state("talking")
+    assert window.softphone.recording.isVisibleTo(window)
+    assert window.softphone.hangup_button.isEnabled()
+    window.on_call_state("ended")
+    window.on_call_state("idle")
+    assert not window.softphone.recording.isVisibleTo(window)
+    assert window.wrapup_started is not None and "话后整理" in window.wrapup_label.text()
+    window.end_wrapup()
+    assert window.wrapup_label.text() == ""
+
+
+def test_errors_shown_not_raised(window, qtbot):
+    with qtbot.waitSignal(window.api.error, timeout=10000) as sig:
+        window.api.stations()                          # nothing listens on port 9
+    assert sig.args[0]
+    assert sig.args[0] in window.status_line.text()
+
+
+def test_helpers():
+    assert caller_from_uri('"Zhang" <sip:13900001111@10.0.0.1>') == ("13900001111", "Zhang")
+    assert caller_from_uri("<sip:1001@h>")[0] == "1001"
+    assert ws_url_for("http://h:8080", "a b") == "ws://h:8080/api/ws?token=a+b"
+
+
+def test_previous_unsaved_form_kept_in_drafts(window):
+    window.on_screen_pop(copy.deepcopy(POP))
+    window.form.notes.setPlainText("first call notes")
+    second = copy.deepcopy(POP)
+    second["ticket"]["number"] = "R20261123-0013"
+    window.on_screen_pop(second)
+    combo = window.form.drafts
+    assert window.form.number == "R20261123-0013"
+    assert combo.count() == 2 and combo.itemData(1)["number"] == "R20261123-0012"
+    window._open_draft(1)
+    assert window.form.number == "R20261123-0012"
+    assert window.form.notes.toPlainText() == "first call notes"
+
+
+# ------------------------------------------------- the client, fake server --
+
+class FakeAgentApi:
+    """A tiny aiohttp stand-in for hotline.api (same routes and JSON shapes) in a thread."""
+
+    def __init__(self):
+        import asyncio
+        import threading
+        self.loop = asyncio.new_event_loop()
+        self.sockets = set()
+        self.drafts = []
+        self.port = None
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self.thread.start()
+        ready.wait(10)
+
+    def _run(self, ready):
+        import asyncio
+        from aiohttp import web
+        asyncio.set_event_loop(self.loop)
+
+        async def login(request):
+            body = await request.json()
+            if body.get("password") != "pw":
+                return web.json_response({"error": "工号或密码错误"}, status=401)
+            return web.json_response({"token": "tok-1", "expires_at": "2026-11-23T22:00:00",
+                                      "user": {"agent_no": body["agent_no"], "name": "李娜", "role": "agent"},
+                                      "sip": {}, "session_id": 1})
+
+        def authed(request):
+            return request.headers.get("Authorization") == "Bearer tok-1" or request.query.get("token") == "tok-1"
+
+        async def ws(request):
+            if not authed(request):
+                return web.json_response({"error": "登录无效，请重新登录"}, status=401)
+            sock = web.WebSocketResponse()
+            await sock.prepare(request)
+            self.sockets.add(sock)
+            await sock.send_json({"type": "hello", "agent_no": "1001", "ami": True,
+                                  "agent_state": {"member": False, "paused": False}})
+            async for _msg in sock:
+                pass
+            self.sockets.discard(sock)
+            return sock
+
+        async def stations(request):
+            return web.json_response({"error": "无权执行此操作"}, status=403)
+
+        async def draft(request):
+            if not authed(request):
+                return web.json_response({"error": "未登录"}, status=401)
+            self.drafts.append((request.match_info["number"], await request.json()))
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post("/api/login", login)
+        app.router.add_get("/api/ws", ws)
+        app.router.add_get("/api/stations", stations)
+        app.router.add_put("/api/tickets/{number}/draft", draft)
+        runner = web.AppRunner(app)
+        self.loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]
+        self.runner = runner
+        ready.set()
+        self.loop.run_forever()
+
+    def push(self, event):
+        import asyncio
+
+        async def go():
+            for s in list(self.sockets):
+                await s.send_json(event)
+        asyncio.run_coroutine_threadsafe(go(), self.loop).result(5)
+
+    def drop_sockets(self):
+        """What a service restart looks like to the desktop."""
+        import asyncio
+
+        async def go():
+            for s in list(self.sockets):
+                await s.close()
+        asyncio.run_coroutine_threadsafe(go(), self.loop).result(5)
+
+    def close(self):
+        import asyncio
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture
+def fake_api():
+    srv = FakeAgentApi()
+    yield srv
+    srv.close()
+
+
+def test_client_login_events_errors_and_reconnect(qtbot, fake_api):
+    client = AgentApiClient(f"http://127.0.0.1:{fake_api.port}")
+    try:
+        with qtbot.waitSignal(client.login_failed, timeout=5000) as bad:
+            client.login("1001", "nope")
+        assert bad.args == ["工号或密码错误"]
+        hellos = []
+        client.event.connect(lambda e: hellos.append(e) if e.get("type") == "hello" else None)
+        with qtbot.waitSignal(client.connection_changed, timeout=5000,
+                              check_params_cb=lambda up: up) as _up:
+            with qtbot.waitSignal(client.logged_in, timeout=5000) as ok:
+                client.login("1001", "pw")
+        assert ok.args[0]["token"] == "tok-1" and client.token == "tok-1"
+        qtbot.waitUntil(lambda: len(hellos) == 1, timeout=5000)
+        with qtbot.waitSignal(client.event, timeout=5000) as ev:
+            fake_api.push({"type": "screen_pop", "uniqueid": "u1", "caller": "139", "account": None,
+                           "history": [], "ticket": None, "ivr": {}})
+        assert ev.args[0]["type"] == "screen_pop"
+        with qtbot.waitSignal(client.error, timeout=5000) as err:
+            client.stations()
+        assert err.args == ["无权执行此操作"]
+        with qtbot.waitSignal(client.draft_saved, timeout=5000):
+            client.autosave("2611230001", {"notes": "x"})
+        assert fake_api.drafts == [("2611230001", {"notes": "x"})]
+        # the service restarts: the socket drops, the client comes back with the same token
+        fake_api.drop_sockets()
+        qtbot.waitUntil(lambda: len(hellos) == 2, timeout=10000)
+        assert client.ws_connected
+    finally:
+        client.shutdown()
+
+
+# ------------------------------------------------------------- security (#11) --
+
+def test_the_pause_reasons_are_the_servers_list_from_the_login_answer(window):
+    window.on_logged_in({"user": {"agent_no": "1001", "name": "演示", "role": "agent"},
+                         "pause_reasons": ["用餐", "质检辅导"]})
+    items = [window.pause_reason.itemData(i) for i in range(window.pause_reason.count())]
+    assert items == ["用餐", "质检辅导"]          # sent back exactly as the server listed them
+
+
+def test_played_audio_leaves_nothing_behind_in_the_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from desktop.api_client import AudioScratch
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / f"{AudioScratch.PREFIX}999999-old").mkdir()          # left by a run that died
+    scratch = AudioScratch()
+    assert not any(tmp_path.iterdir())
+    first = scratch.write(b"RIFF1", "rec")
+    assert os.stat(first).st_mode & 0o077 == 0 and open(first, "rb").read() == b"RIFF1"
+    second = scratch.write(b"RIFF2", "voice")
+    assert not os.path.exists(first) and os.path.exists(second)       # one file at a time
+    scratch.clear()                                                    # at exit
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_committed_translation_is_compiled_from_its_source(tmp_path):
+    """The .qm ships in the package (an agent PC has no lrelease step): it must match the .ts."""
+    i18n = pathlib.Path(__file__).resolve().parents[2] / "desktop" / "i18n"
+    lrelease = pathlib.Path(sys.executable).with_name("pyside6-lrelease")
+    for ts in i18n.glob("*.ts"):
+        out = tmp_path / ts.with_suffix(".qm").name
+        subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(out)], check=True, timeout=60)
+        assert out.read_bytes() == ts.with_suffix(".qm").read_bytes(), f"recompile {ts.name}"

@@ -1,0 +1,48 @@
+"""Security building blocks on their own (no Asterisk): path confinement, the failure
+window behind the login limits, audit ids that fit their column."""
+from __future__ import annotations
+
+from hotline.service.api import OBJECT_ID_MAX, FailureWindow, audit_object_id
+from hotline.shared.paths import confined
+
+
+def test_a_stored_path_is_served_only_as_a_wav_inside_its_directory(tmp_path):
+    root = tmp_path / "recordings"
+    (root / "2026/11/23").mkdir(parents=True)
+    ok = root / "2026/11/23/1.wav"
+    ok.write_bytes(b"RIFF")
+    (root / "x.txt").write_text("t")
+    secret = tmp_path / "secret.wav"
+    secret.write_bytes(b"RIFF")
+    (root / "link.wav").symlink_to(secret)
+    assert confined(str(ok), [root]) == ok.resolve()
+    for bad in (root / "x.txt", root / "link.wav", secret, root / "../secret.wav", "/etc/passwd",
+                root / "missing.wav", "", "\x00"):
+        assert confined(str(bad), [root]) is None, bad
+    # before the file exists (a recording about to start): checked by where it would be
+    assert confined(str(root / "2026/11/24/2.wav"), [root], must_exist=False) is not None
+    assert confined(str(root / "../../etc/x.wav"), [root], must_exist=False) is None
+
+
+def test_the_failure_window_counts_per_key_and_forgets_after_the_window(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr("hotline.api.time.monotonic", lambda: now[0])
+    w = FailureWindow(window_s=60, limit=3)
+    for _ in range(3):
+        w.add("10.0.0.1")
+    assert w.blocked("10.0.0.1") and not w.blocked("10.0.0.2")
+    now[0] += 61
+    assert not w.blocked("10.0.0.1") and w.count("10.0.0.1") == 0
+
+
+def test_the_failure_window_stays_bounded_under_many_keys():
+    w = FailureWindow(window_s=60, limit=3, max_keys=100)
+    for i in range(1000):
+        w.add(f"key{i}")
+    assert len(w._hits) <= 100
+
+
+def test_an_overlong_audit_id_is_cut_but_stays_distinct():
+    a, b = audit_object_id("9" * 200 + "a"), audit_object_id("9" * 200 + "b")
+    assert len(a) <= OBJECT_ID_MAX and len(b) <= OBJECT_ID_MAX and a != b
+    assert audit_object_id("2611230001") == "2611230001"
