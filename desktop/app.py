@@ -18,7 +18,7 @@ from hotline.shared.logs import setup_logging
 I18N = Path(__file__).resolve().parent / "i18n"
 log = logging.getLogger("desktop")
 
-#: a screen pop as hotline.api.AgentApi.build_pop makes it — for --sample (no server)
+#: a screen pop as hotline.service.api.AgentApi.build_pop makes it — for --sample (no server)
 DEMO_POP = {
     "type": "screen_pop", "uniqueid": "1700000000.42", "caller": "13912345678",
     "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",

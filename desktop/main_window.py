@@ -52,7 +52,7 @@ GREEN, RED, GREY, AMBER = "#15803d", "#b91c1c", "#6b7280", "#b45309"
 #: shown until a login answer brings the server's own list (the server accepts only that list)
 PAUSE_REASONS = ("小休", "用餐", "培训", "会议", "处理回访", "其他")
 PRIORITIES = ((0, "普通"), (50, "加急"), (90, "紧急"))
-NOTES_MAX = 4000          # the service's limit (hotline.api.TicketForm.notes)
+NOTES_MAX = 4000          # the service's limit (hotline.service.api.TicketForm.notes)
 
 
 def _fmt_secs(secs: float) -> str:
@@ -737,7 +737,7 @@ class TicketFormPanel(QGroupBox):
         self._changed()
 
     def form_dict(self) -> dict:
-        """The body of PUT /api/tickets/{n} and its /draft (hotline.api.TicketForm)."""
+        """The body of PUT /api/tickets/{n} and its /draft (hotline.service.api.TicketForm)."""
         return {"category": self.category.currentData(), "address": self.address.text().strip(),
                 "name": self.name.text().strip(), "callback_number": self.phone.text().strip(),
                 "confirmed_problem": self.chk_problem.isChecked(),

@@ -1,10 +1,10 @@
-"""The agent's softphone: hotline.sipphone (pjsua2 on its own thread) wrapped in a QObject.
+"""The agent's softphone: hotline.sip.phone (pjsua2 on its own thread) wrapped in a QObject.
 
 pjsua2 runs only on the SipStack thread. This module never calls pjsua2 from the
 GUI thread and never makes the GUI thread wait:
 
 * commands (register, answer, hold, ...) run on one worker thread that uses the
-  thread-safe facades of hotline.sipphone (``Phone``/``Call``; they hand the work
+  thread-safe facades of hotline.sip.phone (``Phone``/``Call``; they hand the work
   to the stack via ``stack.call``);
 * events come back through a small bridge QObject living in the GUI thread:
   call states from ``Call.on_state`` callbacks (pjsua2 thread), incoming calls

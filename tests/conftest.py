@@ -156,7 +156,7 @@ def desk_window(qtbot, api_port: int, agent_no: str, password: str):
 
 
 def ring_and_answer(qtbot, w, line, ivr_timeout_ms: int = 60_000) -> dict:
-    """A resident's call (hotline.desk_demo.CallerLine) pops on the desk, rings, and is answered."""
+    """A resident's call (hotline.bench.desk_demo.CallerLine) pops on the desk, rings, and is answered."""
     from PySide6.QtCore import Qt
     qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == line.number)),
                     timeout=ivr_timeout_ms)

@@ -22,7 +22,7 @@ def hotline_cli(settings, *args, timeout=180):
     env = {**os.environ, "HOTLINE_HOME": str(settings.home), "HOTLINE_DIALPLAN_DIR": str(settings.dialplan_dir),
            "HOTLINE_TODAY": settings.today}
     env.pop("HOTLINE_DB_URL", None)
-    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -20,7 +20,7 @@ def cli(home, *args, env_extra=None, timeout=240):
     env = {**os.environ, "HOTLINE_HOME": str(home), **(env_extra or {})}
     env.pop("HOTLINE_DB_URL", None)
     env.update({k: v for k, v in (env_extra or {}).items()})
-    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -1,4 +1,4 @@
-"""hotline.sipphone against a real private Asterisk 22: registration, calls,
+"""hotline.sip.phone against a real private Asterisk 22: registration, calls,
 RFC 4733 DTMF that arrives at once, agent-to-agent calls with hold and blind
 transfer, and a PSTN-like caller identified as the trunk.
 

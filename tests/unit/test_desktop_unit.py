@@ -18,7 +18,7 @@ from desktop.main_window import AgentWindow, TicketFormPanel  # noqa: E402
 from desktop.models import HistoryModel, SearchResultsModel  # noqa: E402
 from desktop.sip_client import caller_from_uri  # noqa: E402
 
-# the shape hotline.api.AgentApi.build_pop pushes (account_card / ticket_brief / ticket_full)
+# the shape hotline.service.api.AgentApi.build_pop pushes (account_card / ticket_brief / ticket_full)
 POP = {
     "type": "screen_pop", "uniqueid": "1700000000.7", "caller": "13912345678",
     "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
@@ -309,7 +309,7 @@ def test_previous_unsaved_form_kept_in_drafts(window):
 # ------------------------------------------------- the client, fake server --
 
 class FakeAgentApi:
-    """A tiny aiohttp stand-in for hotline.api (same routes and JSON shapes) in a thread."""
+    """A tiny aiohttp stand-in for hotline.service.api (same routes and JSON shapes) in a thread."""
 
     def __init__(self):
         import asyncio
