@@ -1,0 +1,364 @@
+"""The caller's path (product.md §1) driven over a fake `Channel`, with the real `Records` on
+SQLite: every step and branch, in milliseconds, no Asterisk. The real-call tests in
+tests/integration prove the same flows over FastAGI and SIP."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.models import (AccountPhone, Call, CallOutcome, Category, District, HeatingAccount, HolidayOverride,
+                       Recording, RepairStation, Ticket, TicketState, User)
+from db.session import make_engine, migrate, session_factory
+from hotline.shared.settings import load_settings
+from ivr import flows
+from ivr.channel import CallerHungUp
+from ivr.context import IvrContext, Records
+from ivr.flows import answered, call_end, caller_flow, queue_callback
+from ivr.prompts import P, sound_name
+
+HANGUP = object()        # the caller hangs up instead of pressing a key
+KNOWN = "13800000001"    # one account's phone
+SHARED = "13800000002"   # two accounts share it
+ACCOUNT_A, ACCOUNT_B = "20000001", "20000002"
+
+
+class FakeChannel:
+    """A scripted caller: each get_digits takes the next answer ('' = silence, HANGUP)."""
+
+    def __init__(self, caller_id: str, answers=(), uniqueid: str = "1700000000.1"):
+        self.uniqueid = self.linkedid = uniqueid
+        self.caller_id, self.dnid = caller_id, "8000"
+        self.answers = list(answers)
+        self.played: list[str] = []      # every sound, prompts of menus included
+        self.vars: dict[str, str] = {}
+        self.recorded: list[str] = []
+        self.hung_up = False
+
+    async def play(self, *sounds: str, escape: str = "") -> str:
+        self.played += sounds
+        return ""
+
+    async def get_digits(self, sounds: list[str], max_digits: int, timeout_ms: int) -> str:
+        self.played += sounds
+        answer = self.answers.pop(0) if self.answers else HANGUP
+        if answer is HANGUP:
+            raise CallerHungUp()
+        return answer
+
+    async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#", silence_s: int = 0) -> None:
+        path = Path(f"{path_no_ext}.{fmt}")
+        path.write_bytes(b"RIFF" + b"\0" * 200)     # a few hundred bytes: "something was said"
+        self.recorded.append(str(path))
+
+    async def set_var(self, name: str, value: str) -> None:
+        self.vars[name.lstrip("_")] = value
+
+    async def get_var(self, name: str) -> str:
+        return self.vars.get(name, "")
+
+    async def hangup(self) -> None:
+        self.hung_up = True
+
+    def heard(self, prompt: str) -> bool:
+        return sound_name(prompt) in self.played
+
+    def count(self, prompt: str) -> int:
+        return self.played.count(sound_name(prompt))
+
+
+@pytest.fixture
+def ctx(tmp_path, monkeypatch) -> IvrContext:
+    # read-backs are synthesised by espeak-ng: at this seam a fixed sound stands in
+    monkeypatch.setattr(flows, "tts_sound", lambda _s, text: f"tts/{text}")
+    s = load_settings(home=str(tmp_path / "home"), today="2026-11-23T10:00", db_url="")
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db, db.begin():
+        st = RepairStation(code="HP", name="和平维修站", phone="024-23000000")
+        db.add(st)
+        db.flush()
+        db.add(District(name="和平区", station_id=st.id))
+        for no, phones in ((ACCOUNT_A, [KNOWN, SHARED]), (ACCOUNT_B, [SHARED])):
+            acc = HeatingAccount(account_no=no, name="王秀兰", district="和平区", compound="南湖小区",
+                                 building="3", unit="2", room="501")
+            acc.phones = [AccountPhone(phone=p) for p in phones]
+            db.add(acc)
+        db.add(User(agent_no="1001", name="李娜", role="agent", password_hash="x", sip_secret="y"))
+    return IvrContext(s, Records(sessions, s))
+
+
+def at(ctx: IvrContext, when: str) -> IvrContext:
+    s = ctx.settings.replace(today=when)
+    return IvrContext(s, Records(ctx.records.sessions, s))
+
+
+async def run(ctx, caller: str, *answers, uniqueid: str = "1700000000.1") -> FakeChannel:
+    ch = FakeChannel(caller, answers, uniqueid)
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    return ch
+
+
+def the_call(ctx, uniqueid: str = "1700000000.1") -> Call:
+    with ctx.records.sessions() as db:
+        return db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+
+
+def the_ticket(ctx, uniqueid: str = "1700000000.1") -> Ticket | None:
+    with ctx.records.sessions() as db:
+        call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+        return db.get(Ticket, call.ticket_id) if call and call.ticket_id else None
+
+
+# ------------------------------------------------------------- greeting --
+
+@pytest.mark.parametrize("when,opener", [
+    ("2026-11-23T10:00", P.greeting_hello),
+    ("2027-01-01T10:00", P.greeting_xinnian),       # 元旦
+    ("2027-02-06T10:00", P.greeting_xinnian),       # 春节
+    ("2026-05-01T10:00", P.greeting_laodong),
+    ("2026-09-25T10:00", P.greeting_zhongqiu),      # 中秋 2026
+    ("2026-10-02T10:00", P.greeting_guoqing),
+])
+async def test_the_greeting_uses_the_days_opener(ctx, when, opener):
+    ch = await run(at(ctx, when), "13900000000")
+    assert ch.played[:2] == [sound_name(opener), sound_name(P.greeting_welcome)]
+    assert ch.vars["HOTLINE_GREETED"] == "1"
+
+
+async def test_an_admins_notice_window_overrides_the_calendar(ctx):
+    with ctx.records.sessions() as db, db.begin():
+        db.add(HolidayOverride(holiday="guoqing", year=2026, start=datetime(2026, 11, 20),
+                               end=datetime(2026, 11, 25), note="通知"))
+    ch = await run(ctx, "13900000000")
+    assert ch.played[0] == sound_name(P.greeting_guoqing) and ch.vars["HOTLINE_OPENER"] == "guoqing"
+
+
+# --------------------------------------------------------------- hours --
+
+async def test_after_hours_a_message_and_call_back_number_make_a_call_back_ticket(ctx):
+    evening = at(ctx, "2026-06-06T22:00")            # outside the season, a Saturday night
+    ch = await run(evening, KNOWN, "1")              # confirms the caller id as call-back number
+    assert ch.heard(P.after_hours) and ch.heard(P.after_hours_thanks) and ch.recorded
+    assert ch.vars["HOTLINE_ROUTE"] == "hangup"
+    t = the_ticket(evening)
+    assert t.callback_requested and t.callback_number == KNOWN and t.voice_path
+    assert the_call(evening).outcome is CallOutcome.after_hours_message
+
+
+async def test_in_the_heating_season_the_line_is_staffed_at_night(ctx):
+    ch = await run(at(ctx, "2026-12-06T03:00"), "13900000000", "", "", "", "0")
+    assert not ch.heard(P.after_hours) and ch.vars["HOTLINE_ROUTE"] == "queue"
+
+
+async def test_on_a_working_day_outside_the_season_office_hours_are_staffed(ctx):
+    ch = await run(at(ctx, "2026-06-08T10:00"), "13900000000", "", "", "", "0")   # a Monday
+    assert not ch.heard(P.after_hours)
+
+
+# -------------------------------------------------------- identification --
+
+async def test_a_caller_id_of_one_account_is_read_back_and_confirmed_with_1(ctx):
+    ch = await run(ctx, KNOWN, "1", "0")
+    assert ch.heard(P.address_confirm) and not ch.heard(P.account_enter)
+    assert ch.vars["HOTLINE_ACCOUNT"] == ACCOUNT_A
+    assert any(s.startswith("tts/和平区南湖小区") for s in ch.played)
+
+
+async def test_pressing_2_at_the_read_back_asks_for_the_account_number(ctx):
+    ch = await run(ctx, KNOWN, "2", ACCOUNT_B, "1", "0")
+    assert ch.heard(P.account_enter) and ch.vars["HOTLINE_ACCOUNT"] == ACCOUNT_B
+
+
+@pytest.mark.parametrize("caller", [SHARED, "13900000000", "", "anonymous"])
+async def test_an_unknown_or_shared_number_is_asked_for_the_account_number(ctx, caller):
+    ch = await run(ctx, caller, ACCOUNT_A, "1", "0")
+    assert not ch.heard(P.address_confirm) and ch.heard(P.account_enter)
+    assert ch.heard(P.address_confirm_rekey) and ch.vars["HOTLINE_ACCOUNT"] == ACCOUNT_A
+
+
+async def test_a_keyed_account_is_read_back_and_2_lets_the_caller_key_again(ctx):
+    ch = await run(ctx, "13900000000", ACCOUNT_A, "2", ACCOUNT_B, "1", "0")
+    assert ch.count(P.account_enter) == 2 and ch.vars["HOTLINE_ACCOUNT"] == ACCOUNT_B
+
+
+async def test_three_wrong_or_empty_account_numbers_continue_without_an_account(ctx):
+    ch = await run(ctx, "13900000000", "99999999", "", "1*2*3", "0")
+    assert ch.count(P.account_enter) == 3 and ch.heard(P.account_not_found) and ch.heard(P.no_input)
+    assert ch.heard(P.account_continue_without) and "HOTLINE_ACCOUNT" not in ch.vars
+    assert ch.vars["HOTLINE_ROUTE"] == "queue"
+
+
+# ---------------------------------------------------------- open ticket --
+
+def open_ticket(ctx, state=TicketState.dispatched) -> str:
+    with ctx.records.sessions() as db, db.begin():
+        acc = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == ACCOUNT_A))
+        st = db.scalar(select(RepairStation))
+        db.add(Ticket(number="2611200001", account_id=acc.id, state=state, station_id=st.id))
+    return "2611200001"
+
+
+async def test_an_open_ticket_is_offered_and_1_reads_its_number_state_and_station(ctx):
+    number = open_ticket(ctx)
+    ch = await run(ctx, KNOWN, "1", "1", "0")
+    assert ch.heard(P.open_ticket_offer) and ch.heard(P.state_dispatched) and ch.heard(P.ticket_station_is)
+    assert "tts/和平维修站" in ch.played and any(number[-1] in s for s in ch.played if s.startswith("tts/"))
+    assert ch.vars["HOTLINE_TICKET"] == number and ch.vars["HOTLINE_ROUTE"] == "queue"
+    assert the_ticket(ctx).number == number                     # the call is linked to it
+
+
+async def test_after_the_status_1_starts_a_new_report_with_its_own_ticket(ctx):
+    number = open_ticket(ctx)
+    ch = await run(ctx, KNOWN, "1", "1", "1", "1", "1", HANGUP)
+    assert ch.heard(P.problem_menu)
+    assert the_ticket(ctx).number != number
+
+
+async def test_2_at_the_offer_goes_straight_to_a_new_report(ctx):
+    open_ticket(ctx)
+    ch = await run(ctx, KNOWN, "1", "2", "0")
+    assert ch.heard(P.problem_menu) and not ch.heard(P.ticket_status_intro)
+
+
+async def test_a_closed_ticket_is_not_offered(ctx):
+    open_ticket(ctx, TicketState.closed)
+    ch = await run(ctx, KNOWN, "1", "0")
+    assert not ch.heard(P.open_ticket_offer)
+
+
+# -------------------------------------------------------------- problem --
+
+@pytest.mark.parametrize("key,category", [("1", Category.no_heat), ("2", Category.leak), ("3", Category.noise),
+                                          ("4", Category.other)])
+async def test_each_problem_key_drafts_its_category(ctx, key, category):
+    ch = await run(ctx, KNOWN, "1", key, "1", HANGUP)
+    assert the_ticket(ctx).category is category
+    assert ch.vars["HOTLINE_CATEGORY"] == category.value
+
+
+async def test_a_leak_raises_the_queue_priority(ctx):
+    ch = await run(ctx, KNOWN, "1", "2", "1")
+    assert ch.vars["HOTLINE_PRIORITY"] == str(flows.LEAK_PRIORITY)
+    assert the_ticket(ctx).priority == flows.LEAK_PRIORITY
+
+
+async def test_cold_radiators_queue_at_normal_priority(ctx):
+    ch = await run(ctx, KNOWN, "1", "1", "1")
+    assert ch.vars["HOTLINE_PRIORITY"] == "0" and ch.vars["HOTLINE_ROUTE"] == "queue"
+
+
+async def test_0_at_the_problem_menu_goes_to_an_agent_with_a_draft(ctx):
+    ch = await run(ctx, KNOWN, "1", "0")
+    assert ch.vars["HOTLINE_ROUTE"] == "queue" and not ch.heard(P.callback_confirm)
+    assert the_ticket(ctx).category is None
+
+
+async def test_wrong_keys_and_silence_repeat_the_menu_three_times_then_an_agent(ctx):
+    ch = await run(ctx, KNOWN, "1", "9", "", "*")
+    assert ch.count(P.problem_menu) == 3 and ch.heard(P.invalid_key) and ch.heard(P.no_input)
+    assert ch.vars["HOTLINE_ROUTE"] == "queue"
+
+
+# ------------------------------------------------------ call-back number --
+
+async def test_the_caller_id_is_confirmed_as_call_back_number(ctx):
+    await run(ctx, KNOWN, "1", "1", "1")
+    assert the_ticket(ctx).callback_number == KNOWN
+
+
+async def test_2_at_the_call_back_read_back_lets_the_caller_key_another_number(ctx):
+    ch = await run(ctx, KNOWN, "1", "1", "2", "02425610001", "1")
+    assert ch.heard(P.callback_enter) and the_ticket(ctx).callback_number == "02425610001"
+
+
+@pytest.mark.parametrize("number,valid", [("13912345678", True), ("0242561000", True), ("0241234", True), ("1234567", False),
+                                          ("23912345678", False), ("123", False), ("1391234567", False)])
+async def test_a_keyed_call_back_number_must_be_a_mobile_or_a_landline(ctx, number, valid):
+    ch = await run(ctx, "anonymous", "", "", "", "1", number, "1", HANGUP)
+    assert ch.heard(P.callback_invalid) is not valid
+    if valid:
+        assert the_ticket(ctx).callback_number == number
+
+
+async def test_three_invalid_call_back_numbers_go_on_without_one(ctx):
+    ch = await run(ctx, "anonymous", "", "", "", "1", "123", "", "456")
+    assert ch.count(P.callback_enter) == 3 and ch.vars["HOTLINE_ROUTE"] == "queue"
+    assert the_ticket(ctx).callback_number == ""
+
+
+# ---------------------------------------------- voice, ticket number, queue --
+
+async def test_the_voice_description_is_kept_with_the_ticket(ctx):
+    ch = await run(ctx, KNOWN, "1", "1", "1")
+    t = the_ticket(ctx)
+    assert ch.heard(P.voice_description) and t.voice_path == ch.recorded[0]
+    assert Path(t.voice_path).is_relative_to(ctx.settings.voice_dir)
+    assert ch.vars["HOTLINE_VOICE"] == t.voice_path
+
+
+async def test_the_ticket_number_is_read_out_before_the_queue(ctx):
+    ch = await run(ctx, KNOWN, "1", "1", "1")
+    t = the_ticket(ctx)
+    assert ch.heard(P.ticket_number_is) and ch.vars["HOTLINE_TICKET"] == t.number
+    assert ch.played.index(sound_name(P.ticket_number_is)) > ch.played.index(sound_name(P.voice_description))
+    assert t.state is TicketState.draft and the_call(ctx).queued_at is not None
+
+
+# --------------------------------------------------- hang-up at each step --
+
+@pytest.mark.parametrize("answers,step,has_ticket", [
+    ((HANGUP,), "identify", False),
+    (("1", HANGUP), "problem", False),
+    (("1", "2", HANGUP), "callback", True),
+])
+async def test_a_hang_up_leaves_the_step_and_keeps_the_draft(ctx, answers, step, has_ticket):
+    await run(ctx, KNOWN, *answers)
+    assert the_call(ctx).last_step == step
+    assert (the_ticket(ctx) is not None) is has_ticket
+    if has_ticket:
+        assert the_ticket(ctx).category is Category.leak
+
+
+# -------------------------------------------- queue, end of call, answer --
+
+async def test_key_1_in_the_queue_flags_the_ticket_for_call_back(ctx):
+    await run(ctx, KNOWN, "1", "1", "1")
+    ch = FakeChannel(KNOWN, uniqueid="1700000000.2")
+    ch.vars["HOTLINE_CALL"] = "1700000000.1"
+    await queue_callback(ch, ctx)
+    assert the_ticket(ctx).callback_requested and ch.heard(P.callback_thanks) and ch.hung_up
+    assert the_call(ctx).outcome is CallOutcome.callback_requested
+
+
+@pytest.mark.parametrize("answered_,queued,outcome", [(True, True, CallOutcome.answered),
+                                                     (False, True, CallOutcome.abandoned),
+                                                     (False, False, CallOutcome.in_ivr_hangup)])
+async def test_the_end_of_a_call_says_where_the_caller_left(ctx, answered_, queued, outcome):
+    await run(ctx, KNOWN, "1", "1", "1") if queued else await run(ctx, KNOWN, HANGUP)
+    if answered_:
+        agent = FakeChannel("1001", uniqueid="1700000000.9")
+        agent.vars.update({"HOTLINE_CALL": "1700000000.1", "CHANNEL(endpoint)": "agent-1001", "REC": ""})
+        await answered(agent, ctx)
+    end = FakeChannel(KNOWN, uniqueid="1700000000.1")
+    await call_end(end, ctx)
+    assert the_call(ctx).outcome is outcome
+    if outcome is CallOutcome.abandoned:        # lost in the queue: never lost for good
+        assert the_ticket(ctx).callback_requested
+
+
+async def test_an_answer_links_the_agent_and_only_a_recording_under_the_recordings_dir(ctx):
+    await run(ctx, KNOWN, "1", "1", "1")
+    rec_dir = ctx.settings.recordings_dir
+    for rec in ("/etc/passwd", str(rec_dir / "../hotline.db"), str(rec_dir / "2026/11/23/1700000000.1.wav")):
+        agent = FakeChannel("1001", uniqueid="1700000000.9")
+        agent.vars.update({"HOTLINE_CALL": "1700000000.1", "CHANNEL(endpoint)": "agent-1001", "REC": rec})
+        await answered(agent, ctx)
+    with ctx.records.sessions() as db:
+        paths = [r.path for r in db.scalars(select(Recording))]
+        agent_id = db.scalar(select(User.id).where(User.agent_no == "1001"))
+    assert paths == [str((rec_dir / "2026/11/23/1700000000.1.wav").resolve())]
+    assert the_call(ctx).agent_id == agent_id
