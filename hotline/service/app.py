@@ -71,7 +71,7 @@ class HotlineService:
     async def _agent_called(self, event: dict) -> None:
         """The agent's phone rings: push the screen pop at once."""
         no, uniqueid = agent_no(event), event.get("Uniqueid", "")
-        pop = await asyncio.to_thread(self.api.build_pop, uniqueid, no)
+        pop = await asyncio.to_thread(self.api.desk.pop, uniqueid, no)
         if pop is None:
             pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
                    "account": None, "history": [], "ticket": None, "ivr": {}}

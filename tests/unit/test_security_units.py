@@ -2,7 +2,7 @@
 window behind the login limits, audit ids that fit their column."""
 from __future__ import annotations
 
-from hotline.service.api import OBJECT_ID_MAX, FailureWindow, audit_object_id
+from hotline.service.desk import OBJECT_ID_MAX, FailureWindow, audit_object_id
 from hotline.shared.paths import confined
 
 
@@ -26,7 +26,7 @@ def test_a_stored_path_is_served_only_as_a_wav_inside_its_directory(tmp_path):
 
 def test_the_failure_window_counts_per_key_and_forgets_after_the_window(monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr("hotline.service.api.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("hotline.service.desk.time.monotonic", lambda: now[0])
     w = FailureWindow(window_s=60, limit=3)
     for _ in range(3):
         w.add("10.0.0.1")

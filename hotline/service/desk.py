@@ -1,0 +1,561 @@
+"""The desk service: what agents, team leads and the head may do, without any protocol.
+
+Logins and lock-out, sessions, the access rules for every object (this actor's call, their
+ticket, their role), search, tickets and drafts, recordings, the screen pop and the audit
+trail. Each public method is one transaction (like `ivr.context.Records`), synchronous, and
+called from the HTTP layer through `asyncio.to_thread`; it raises `DeskError` (a status and a
+message for the person) or `Forbidden` (refused and to be audited), never an HTTP type.
+
+Longer than most modules on purpose: every rule of who may see and change what is here, so a
+reviewer reads the whole access policy in one file.
+"""
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
+                       Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
+from hotline.service.schemas import TicketForm
+from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
+from hotline.shared.paths import confined
+from hotline.shared.settings import Settings
+from ivr.validation import mask_phone, normalise_caller_id
+
+log = logging.getLogger("hotline.desk")
+
+SESSION_HOURS = 12
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
+SUPERVISORS = (Role.team_lead, Role.head, Role.admin)
+
+# ids in paths are parsed before they reach a query: anything else is "not found"
+UNIQUEID = re.compile(r"^\d{1,20}\.\d{1,10}$")
+TICKET_NO = re.compile(r"^\d{1,16}$")
+ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+RECORDING_ID = re.compile(r"^\d{1,18}$")           # fits a signed 64-bit column
+
+#: the audit log's object_id column; longer ids are cut and keep a hash of the whole
+OBJECT_ID_MAX = 64
+
+#: the source address of the request being handled (audit entries record it); set by the
+#: HTTP layer and copied into the worker thread by asyncio.to_thread
+source_address: contextvars.ContextVar[str] = contextvars.ContextVar("source", default="")
+
+
+class DeskError(Exception):
+    """A refusal with a status the HTTP layer answers and words the person reads."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class Forbidden(DeskError):
+    """A refused access: answered 403 and audited as `action` on (object_type, object_id)."""
+
+    def __init__(self, message: str, action: str, object_type: str, object_id: str = ""):
+        super().__init__(403, message)
+        self.action, self.object_type, self.object_id = action, object_type, str(object_id)
+
+
+@dataclass
+class Principal:
+    user_id: int
+    agent_no: str
+    name: str
+    role: Role
+    session_id: int
+    expires_at: datetime
+    #: accounts this session may open: popped on its calls or found by its searches
+    allowed_accounts: set[str] = field(default_factory=set)
+
+
+class FailureWindow:
+    """Failures per key in a sliding window, in memory (per source address, per unknown 工号)."""
+
+    def __init__(self, window_s: float, limit: int, max_keys: int = 10000):
+        self.window_s, self.limit, self.max_keys = window_s, limit, max_keys
+        self._hits: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str) -> deque[float]:
+        hits = self._hits.get(key)
+        if hits is None:
+            return deque()
+        cutoff = time.monotonic() - self.window_s
+        while hits and hits[0] < cutoff:
+            hits.popleft()
+        if not hits:
+            del self._hits[key]
+        return hits
+
+    def count(self, key: str) -> int:
+        return len(self._recent(key))
+
+    def blocked(self, key: str) -> bool:
+        return self.count(key) >= self.limit
+
+    def add(self, key: str) -> int:
+        if key not in self._hits and len(self._hits) >= self.max_keys:
+            for old in list(self._hits)[: self.max_keys // 10]:   # oldest keys first (dict order)
+                self._hits.pop(old, None)
+        hits = self._hits.setdefault(key, deque())
+        hits.append(time.monotonic())
+        return len(self._recent(key))
+
+
+def _now() -> datetime:
+    return datetime.now()
+
+
+def audit_object_id(object_id: str) -> str:
+    """Fits the column: a long id keeps its head and a hash of the whole (never lost)."""
+    object_id = str(object_id)
+    if len(object_id) <= OBJECT_ID_MAX:
+        return object_id
+    digest = hashlib.sha256(object_id.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"{object_id[:OBJECT_ID_MAX - 18]}~{digest}"
+
+
+def add_audit(db: Session, actor: str, action: str, object_type: str, object_id: str = "", **detail) -> None:
+    db.add(AuditEntry(actor=actor[:64], action=action[:32], object_type=object_type[:32],
+                      object_id=audit_object_id(object_id), detail=detail or None, at=_now(),
+                      source=source_address.get()[:64]))
+
+
+def _who(who: Principal | str) -> str:
+    return who if isinstance(who, str) else who.agent_no
+
+
+def locked_message(minutes: int) -> str:
+    # the same words for real and unknown 工号 (a 423 must not tell which exist)
+    return f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+
+
+def ended_message(reason: str | None) -> str:
+    return {"replaced": "您的账号已在其他位置登录，本机已退出",
+            "disabled": "账号已停用",
+            "password_changed": "密码已修改，请重新登录",
+            "expired": "登录已过期，请重新登录"}.get(reason or "", "会话已结束，请重新登录")
+
+
+# --------------------------------------------------------------- the wire --
+
+def account_card(acc: HeatingAccount, station: RepairStation | None) -> dict:
+    return {"account_no": acc.account_no, "name": acc.name, "address": acc.address, "district": acc.district,
+            "phones": acc.phone_numbers,
+            "station": {"code": station.code, "name": station.name, "phone": station.phone} if station else None}
+
+
+def ticket_brief(t: Ticket) -> dict:
+    return {"number": t.number, "state": t.state.value, "category": t.category.value if t.category else None,
+            "created_at": t.created_at.isoformat(timespec="seconds") if t.created_at else None,
+            "station": t.station.name if t.station else None, "callback_requested": t.callback_requested}
+
+
+def ticket_full(t: Ticket, draft: dict | None = None) -> dict:
+    """The ticket as the desk shows it; `draft` is the asking agent's own autosaved form."""
+    return {**ticket_brief(t), "account_no": t.account.account_no if t.account else None,
+            "caller_number": t.caller_number, "callback_number": t.callback_number,
+            "address": t.address_snapshot, "name": t.name_snapshot, "description": t.description,
+            "priority": t.priority, "has_voice": bool(t.voice_path),
+            "station_code": t.station.code if t.station else None,
+            "confirmed": {"problem": t.confirmed_problem, "address": t.confirmed_address,
+                          "name": t.confirmed_name, "phone": t.confirmed_phone},
+            "draft_form": draft}
+
+
+def draft_of(db: Session, ticket_id: int, user_id: int | None) -> dict | None:
+    if user_id is None:
+        return None
+    return db.scalar(select(TicketDraft.form).where(TicketDraft.ticket_id == ticket_id,
+                                                     TicketDraft.user_id == user_id))
+
+
+# ---------------------------------------------------------------- service --
+
+class DeskService:
+    """`ringing(agent_no)` tells which (call uniqueid, ticket number) rings at or talks on an
+    agent's phone right now — the queue's live state, owned by the hotline service."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings,
+                 ringing: Callable[[str], tuple[str, str] | None]):
+        self.sessions, self.settings, self.ringing = sessions, settings, ringing
+        window = LOCK_MINUTES * 60
+        #: failed logins per source address: beyond the limit the address gets 429 and its
+        #: guesses no longer count against anybody's account
+        self.address_failures = FailureWindow(window, settings.login_failures_per_address)
+        #: failed logins for 工号 that do not exist: they lock like real ones, so a 423 does
+        #: not tell an attacker which 工号 are real
+        self.ghost_failures = FailureWindow(window, LOCK_AFTER)
+
+    # ------------------------------------------------------------ audit --
+    def audit(self, who: Principal | str, action: str, object_type: str, object_id: str = "", **detail) -> None:
+        with self.sessions() as db, db.begin():
+            add_audit(db, _who(who), action, object_type, object_id, **detail)
+
+    def audit_log(self, p: Principal) -> list[dict]:
+        self._require(p, *SUPERVISORS)
+        with self.sessions() as db:
+            return [{"at": a.at.isoformat(timespec="seconds"), "actor": a.actor, "action": a.action,
+                     "object_type": a.object_type, "object_id": a.object_id, "detail": a.detail, "source": a.source}
+                    for a in db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))]
+
+    @staticmethod
+    def _require(p: Principal, *roles: Role) -> None:
+        if roles and p.role not in roles:
+            raise Forbidden("无权执行此操作", "role_refused", "role", p.role.value)
+
+    # ------------------------------------------------------------ login --
+    def login(self, agent_no: str, password: str, source: str) -> tuple[dict, list[int]]:
+        """The login answer (token, user, SIP credentials minus the server address) and the
+        sessions it replaced. Lock-out counted atomically in the database; an unknown 工号
+        costs the same KDF time, gets the same words and locks the same way."""
+        if self.address_failures.blocked(source):
+            self.audit(agent_no, "login_refused", "user", agent_no, reason="address_limit")
+            raise DeskError(429, "登录失败次数过多，请稍后再试")
+        try:
+            return self._check_login(agent_no, password)
+        except DeskError as e:
+            if e.status in (401, 423):
+                self.address_failures.add(source)
+            raise
+
+    def _check_login(self, agent_no: str, password: str) -> tuple[dict, list[int]]:
+        with self.sessions() as db:
+            u = db.scalar(select(User).where(User.agent_no == agent_no))
+        real = u is not None and u.active
+        # the KDF runs for unknown 工号 too: the answer's timing says nothing about who exists
+        ok = verify_password(password, u.password_hash if real else DUMMY_PASSWORD_HASH)
+        now = _now()
+        refusal = None
+        with self.sessions() as db, db.begin():
+            if not real:
+                add_audit(db, agent_no, "login_failed", "user", agent_no, reason="unknown_or_disabled")
+                refusal = (423, locked_message(LOCK_MINUTES)) if self.ghost_failures.add(agent_no) >= LOCK_AFTER \
+                    else (401, "工号或密码错误")
+            elif (locked_until := db.scalar(select(User.locked_until).where(User.id == u.id))) and locked_until > now:
+                add_audit(db, agent_no, "login_refused", "user", agent_no, reason="locked")
+                refusal = (423, locked_message(int((locked_until - now).total_seconds() // 60) + 1))
+            elif not ok:
+                refusal = self._count_failure(db, u, now)
+            else:
+                return self._open_session(db, u, now)
+        raise DeskError(*refusal)
+
+    @staticmethod
+    def _count_failure(db: Session, u: User, now: datetime) -> tuple[int, str]:
+        # counted in the database, atomically: parallel guesses each count
+        failed = db.execute(update(User).where(User.id == u.id).values(failed_logins=User.failed_logins + 1)
+                            .returning(User.failed_logins)).scalar_one()
+        if failed >= LOCK_AFTER:
+            locked = db.execute(update(User).where(User.id == u.id, or_(User.locked_until.is_(None),
+                                                                        User.locked_until <= now))
+                                .values(locked_until=now + timedelta(minutes=LOCK_MINUTES), failed_logins=0)).rowcount
+            if locked:
+                add_audit(db, u.agent_no, "locked", "user", u.agent_no, minutes=LOCK_MINUTES)
+            return 423, locked_message(LOCK_MINUTES)
+        add_audit(db, u.agent_no, "login_failed", "user", u.agent_no, reason="password")
+        return 401, "工号或密码错误"
+
+    def _open_session(self, db: Session, u: User, now: datetime) -> tuple[dict, list[int]]:
+        db.execute(update(User).where(User.id == u.id).values(failed_logins=0, locked_until=None))
+        # one live session per person: the older one ends and is told so
+        old = list(db.scalars(select(ApiSession).where(ApiSession.user_id == u.id, ApiSession.ended_at.is_(None))))
+        for s in old:
+            s.ended_at, s.ended_reason = now, "replaced"
+        token = new_token()
+        s = ApiSession(token_hash=token_hash(token), user_id=u.id, created_at=now,
+                       expires_at=now + timedelta(hours=SESSION_HOURS))
+        db.add(s)
+        add_audit(db, u.agent_no, "login", "user", u.agent_no)
+        db.flush()
+        return ({"token": token, "expires_at": s.expires_at.isoformat(timespec="seconds"),
+                 "user": {"agent_no": u.agent_no, "name": u.name, "role": u.role.value},
+                 "sip": {"username": f"agent-{u.agent_no}", "password": u.sip_secret},
+                 "session_id": s.id, "pause_reasons": self.settings.pause_reason_list},
+                [o.id for o in old])
+
+    def principal(self, token: str) -> Principal:
+        """Who holds this token, checked against the database on every request."""
+        th = token_hash(token)
+        with self.sessions() as db:
+            s = db.scalar(select(ApiSession).where(ApiSession.token_hash == th).options(selectinload(ApiSession.user)))
+            if s is None:
+                raise DeskError(401, "登录无效，请重新登录")
+            if s.ended_at is not None:
+                raise DeskError(401, ended_message(s.ended_reason))
+            if s.expires_at <= _now():
+                raise DeskError(401, "登录已过期，请重新登录")
+            if not s.user.active:
+                raise DeskError(401, "账号已停用")
+            return Principal(s.user.id, s.user.agent_no, s.user.name, s.user.role, s.id, s.expires_at)
+
+    def logout(self, p: Principal) -> None:
+        with self.sessions() as db, db.begin():
+            s = db.get(ApiSession, p.session_id)
+            s.ended_at, s.ended_reason = _now(), "logout"
+            add_audit(db, p.agent_no, "logout", "user", p.agent_no)
+
+    def ended_sessions(self, session_ids: list[int]) -> dict[int, str]:
+        """Of these sessions, the ones that ended (elsewhere: CLI, expiry) and why."""
+        now = _now()
+        with self.sessions() as db:
+            rows = db.execute(select(ApiSession.id, ApiSession.ended_at, ApiSession.ended_reason,
+                                     ApiSession.expires_at, User.active)
+                              .join(User, User.id == ApiSession.user_id)
+                              .where(ApiSession.id.in_(session_ids))).all()
+        found = {r.id for r in rows}
+        ended = {sid: "logout" for sid in session_ids if sid not in found}
+        for r in rows:
+            if r.ended_at is not None:
+                ended[r.id] = r.ended_reason or "logout"
+            elif not r.active:
+                ended[r.id] = "disabled"
+            elif r.expires_at <= now:
+                ended[r.id] = "expired"
+        return ended
+
+    # ------------------------------------------------------- screen pop --
+    def pop(self, uniqueid: str, agent_no: str, actor: Principal | None = None) -> dict | None:
+        """The card for a call ringing at (or answered by) `agent_no`; audited as their view.
+        `actor`: the person asking over the API, checked against the call first."""
+        if actor is not None and not UNIQUEID.match(uniqueid):
+            raise DeskError(404, "没有这通电话")
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                if actor is not None:
+                    raise DeskError(404, "没有这通电话")
+                return None
+            if actor is not None and not self._call_is_theirs(actor, call):
+                raise Forbidden("只能查看振铃到本座席或本人接听的来电", "view_refused", "screen_pop", uniqueid)
+            user_id = actor.user_id if actor else db.scalar(select(User.id).where(User.agent_no == agent_no))
+            t = db.get(Ticket, call.ticket_id) if call.ticket_id else None
+            acc = t.account if t and t.account else None
+            card, history = None, []
+            if acc is not None:
+                card = account_card(acc, station_serving(db, acc.district))
+                history = [ticket_brief(x) for x in db.scalars(
+                    select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
+                    .order_by(Ticket.id.desc()).limit(10))]
+            add_audit(db, agent_no, "view", "screen_pop", uniqueid, account_no=acc.account_no if acc else None)
+            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": call.caller,
+                   "account": card, "history": history,
+                   "ticket": ticket_full(t, draft_of(db, t.id, user_id)) if t else None,
+                   "ivr": {"category": t.category.value if t and t.category else None,
+                           "callback_number": t.callback_number if t else "",
+                           "voice_url": f"/api/tickets/{t.number}/voice" if t and t.voice_path else None}}
+        if actor is not None and card:
+            actor.allowed_accounts.add(card["account_no"])
+        return pop
+
+    def _call_is_theirs(self, p: Principal, call: Call) -> bool:
+        if p.role in SUPERVISORS:
+            return True
+        ringing = self.ringing(p.agent_no)
+        return (ringing is not None and ringing[0] == call.uniqueid) or call.agent_id == p.user_id
+
+    # ---------------------------------------------------------- agent --
+    def check_pause_reason(self, paused: bool, reason: str) -> str:
+        """The reason to send to Asterisk: only one of the configured list."""
+        reasons = self.settings.pause_reason_list
+        if paused and reason not in reasons:
+            raise DeskError(422, "示忙请从列表中选择原因: " + "、".join(reasons))
+        return reason if paused else ""
+
+    def stations(self) -> list[dict]:
+        with self.sessions() as db:
+            return [{"code": s.code, "name": s.name, "phone": s.phone, "districts": [d.name for d in s.districts]}
+                    for s in db.scalars(select(RepairStation).options(selectinload(RepairStation.districts))
+                                        .order_by(RepairStation.code))]
+
+    # -------------------------------------------------------- accounts --
+    def search(self, p: Principal, q: str) -> list[dict]:
+        q = q.strip()
+        if not (1 <= len(q) <= 64):
+            raise DeskError(422, "请输入电话、户号或地址关键字")
+        with self.sessions() as db, db.begin():
+            digits = normalise_caller_id(q) if q.replace("-", "").replace(" ", "").isdigit() else ""
+            stmt = select(HeatingAccount).options(selectinload(HeatingAccount.phones)).limit(20)
+            if digits:
+                stmt = stmt.outerjoin(AccountPhone).where(or_(AccountPhone.phone == digits,
+                                                              HeatingAccount.account_no == digits))
+            else:
+                like = f"%{q.replace('%', '').replace('_', '')}%"
+                stmt = stmt.where(or_(HeatingAccount.compound.like(like), HeatingAccount.name.like(like),
+                                      HeatingAccount.district.like(like)))
+            rows = list(db.scalars(stmt).unique())
+            add_audit(db, p.agent_no, "search", "account", "", query=mask_phone(q) if digits else q, hits=len(rows))
+            stations = stations_serving(db, (a.district for a in rows))
+            found = [account_card(a, stations.get(a.district)) for a in rows]
+        p.allowed_accounts.update(r["account_no"] for r in found)
+        return found
+
+    def account(self, p: Principal, no: str) -> dict:
+        if not ACCOUNT_NO.match(no):
+            raise DeskError(404, "没有这个户号")
+        if p.role not in SUPERVISORS and no not in p.allowed_accounts:
+            raise Forbidden("只能查看来电客户或搜索到的客户资料", "view_refused", "account", no)
+        with self.sessions() as db, db.begin():
+            a = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == no)
+                          .options(selectinload(HeatingAccount.phones)))
+            if a is None:
+                raise DeskError(404, "没有这个户号")
+            add_audit(db, p.agent_no, "view", "account", no)
+            tickets = [ticket_brief(t) for t in db.scalars(
+                select(Ticket).where(Ticket.account_id == a.id).order_by(Ticket.id.desc()).limit(20))]
+            return {**account_card(a, station_serving(db, a.district)), "tickets": tickets}
+
+    # --------------------------------------------------------- tickets --
+    def _ticket_for(self, db: Session, p: Principal, number: str, write: bool, verb: str = "view") -> Ticket:
+        """The ticket, if this actor may see it (`write`: change it, hear its voice). An agent
+        works on tickets of calls they answered or that ring at their desk, and on tickets a
+        team lead assigned to them; a searched account's tickets they may only read."""
+        if not TICKET_NO.match(number):
+            raise DeskError(404, "没有这张报修单")
+        t = db.scalar(select(Ticket).where(Ticket.number == number)
+                      .options(selectinload(Ticket.account), selectinload(Ticket.station)))
+        if t is None:
+            raise DeskError(404, "没有这张报修单")
+        ringing = self.ringing(p.agent_no)
+        if p.role in SUPERVISORS or t.assigned_agent_id == p.user_id or (ringing and ringing[1] == t.number):
+            return t
+        if db.scalar(select(Call.id).where(Call.ticket_id == t.id, Call.agent_id == p.user_id).limit(1)):
+            return t
+        if not write and t.account is not None and t.account.account_no in p.allowed_accounts:
+            return t
+        raise Forbidden("只能处理自己接听或分派给自己的报修单", f"{verb}_refused", "ticket", number)
+
+    def ticket(self, p: Principal, number: str) -> dict:
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=False)
+            add_audit(db, p.agent_no, "view", "ticket", t.number)
+            return ticket_full(t, draft_of(db, t.id, p.user_id))
+
+    def autosave(self, p: Principal, number: str, form: TicketForm) -> None:
+        """The form as typed, not yet the ticket; one draft per (ticket, agent)."""
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=True, verb="draft")
+            draft = db.scalar(select(TicketDraft).where(TicketDraft.ticket_id == t.id,
+                                                        TicketDraft.user_id == p.user_id))
+            data = form.model_dump(mode="json")
+            if draft is None:
+                db.add(TicketDraft(ticket_id=t.id, user_id=p.user_id, form=data, updated_at=_now()))
+            else:
+                draft.form, draft.updated_at = data, _now()
+            add_audit(db, p.agent_no, "autosave", "ticket", t.number)
+
+    def drafts(self, p: Principal) -> list[dict]:
+        with self.sessions() as db:
+            rows = db.execute(select(Ticket, TicketDraft.form).join(TicketDraft, TicketDraft.ticket_id == Ticket.id)
+                              .where(TicketDraft.user_id == p.user_id)
+                              .options(selectinload(Ticket.account), selectinload(Ticket.station))
+                              .order_by(TicketDraft.updated_at.desc()).limit(50)).all()
+            return [ticket_full(t, form) for t, form in rows]
+
+    def save(self, p: Principal, number: str, form: TicketForm) -> dict:
+        missing = [label for ok, label in ((form.confirmed_problem, "问题"), (form.confirmed_address, "地址"),
+                                           (form.confirmed_name, "姓名"), (form.confirmed_phone, "电话")) if not ok]
+        if missing:
+            raise DeskError(422, "请先跟读确认: " + "、".join(missing))
+        if form.category is None:
+            raise DeskError(422, "请选择问题类型")
+        if not form.address.strip():
+            raise DeskError(422, "请填写地址")
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=True, verb="update")
+            before = ticket_full(t)
+            if form.account_no:
+                acc = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == form.account_no))
+                if acc is None:
+                    raise DeskError(422, "没有这个户号")
+                t.account_id = acc.id
+            if form.station_code:
+                st = db.scalar(select(RepairStation).where(RepairStation.code == form.station_code))
+                if st is None:
+                    raise DeskError(422, "没有这个维修站")
+                t.station_id = st.id
+            t.category, t.priority = form.category, form.priority
+            t.address_snapshot, t.name_snapshot = form.address.strip(), form.name.strip()
+            t.callback_number = normalise_caller_id(form.callback_number)
+            t.description = form.notes
+            t.confirmed_problem = t.confirmed_address = t.confirmed_name = t.confirmed_phone = True
+            db.execute(delete(TicketDraft).where(TicketDraft.ticket_id == t.id, TicketDraft.user_id == p.user_id))
+            if t.state == TicketState.draft:
+                t.state = TicketState.new
+                t.transitions.append(TicketTransition(state=TicketState.new, at=_now(), user_id=p.user_id))
+            db.flush()
+            after = ticket_full(t)
+            changed = {k: after[k] for k in after if after[k] != before.get(k)}
+            add_audit(db, p.agent_no, "update", "ticket", t.number, changes=changed)
+            return after
+
+    def assign(self, p: Principal, number: str, agent_no: str) -> dict:
+        """A team lead hands a ticket to an agent, who may then work on it."""
+        self._require(p, *SUPERVISORS)
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=True, verb="assign")
+            agent = db.scalar(select(User).where(User.agent_no == agent_no, User.active.is_(True)))
+            if agent is None:
+                raise DeskError(422, "没有这个在职工号")
+            t.assigned_agent_id = agent.id
+            add_audit(db, p.agent_no, "assign", "ticket", t.number, to=agent.agent_no)
+            return {"number": t.number, "assigned_to": agent.agent_no}
+
+    # ------------------------------------------------------------ audio --
+    def _audio_file(self, stored: str):
+        """A stored audio path only if it is a .wav inside the recordings or voice
+        directories (symlinks resolved): a path in the database is never trusted."""
+        s = self.settings
+        path = confined(stored, (s.recordings_dir, s.voice_dir))
+        if path is None:
+            log.warning("refused to serve audio outside the recordings/voice directories: %r", stored[:200])
+            raise DeskError(404, "录音文件不存在")
+        return path
+
+    def voice_file(self, p: Principal, number: str):
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=True, verb="play")
+            if not t.voice_path:
+                raise DeskError(404, "这张报修单没有语音描述")
+            add_audit(db, p.agent_no, "play", "voice", t.number)
+            stored = t.voice_path
+        return self._audio_file(stored)
+
+    def recordings(self, p: Principal) -> list[dict]:
+        with self.sessions() as db:
+            # one query: the caller and the ticket number come along (no lookup per row)
+            q = (select(Recording, Call.caller, Ticket.number)
+                 .outerjoin(Call, Call.id == Recording.call_id).outerjoin(Ticket, Ticket.id == Recording.ticket_id)
+                 .where(Recording.deleted_at.is_(None)).order_by(Recording.id.desc()).limit(100))
+            if p.role not in SUPERVISORS:
+                q = q.where(Recording.agent_id == p.user_id)
+            return [{"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id, "ticket_number": number,
+                     "caller": caller or "", "duration_s": r.duration_s, "sha256": r.sha256,
+                     "created_at": r.created_at.isoformat(timespec="seconds")}
+                    for r, caller, number in db.execute(q)]
+
+    def recording_file(self, p: Principal, raw_id: str):
+        if not RECORDING_ID.match(raw_id):
+            raise DeskError(404, "没有这段录音")
+        rid = int(raw_id)
+        with self.sessions() as db, db.begin():
+            r = db.get(Recording, rid)
+            if r is None or r.deleted_at is not None:
+                raise DeskError(404, "没有这段录音")
+            if p.role not in SUPERVISORS and r.agent_id != p.user_id:
+                raise Forbidden("只能回放自己的录音", "play_refused", "recording", rid)
+            add_audit(db, p.agent_no, "play", "recording", rid)
+            stored = r.path
+        return self._audio_file(stored)

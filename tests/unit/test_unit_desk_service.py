@@ -1,0 +1,168 @@
+"""The desk service without HTTP: logins and lock-out, who may see and change what, drafts,
+on SQLite in a temp dir (no Asterisk, no network)."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Call, HeatingAccount, Role, Ticket, TicketDraft, TicketState, User
+from db.session import make_engine, migrate, session_factory
+from hotline.admin.users import add_user
+from hotline.service.desk import DeskError, DeskService, Forbidden
+from hotline.service.schemas import TicketForm
+from hotline.shared.settings import load_settings
+
+PASSWORD = "correct-horse-7"
+
+
+@pytest.fixture
+def desk(tmp_path):
+    s = load_settings(home=str(tmp_path / "home"), db_url="")
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        for no, role in (("1001", Role.agent), ("1002", Role.agent), ("1101", Role.team_lead)):
+            add_user(db, no, f"人{no}", role, PASSWORD)
+        acc = HeatingAccount(account_no="20000001", name="王秀兰", district="和平区", compound="南湖",
+                             building="1", unit="1", room="101")
+        db.add(acc)
+        db.flush()
+        t = Ticket(number="2611230001", account_id=acc.id, state=TicketState.draft)
+        db.add(t)
+        db.flush()
+        a = db.scalar(select(User.id).where(User.agent_no == "1001"))
+        db.add(Call(uniqueid="1700000000.1", caller="13800000001", ticket_id=t.id, agent_id=a))
+        db.add(Call(uniqueid="1700000000.2", caller="13800000002"))
+        db.commit()
+    ringing: dict[str, tuple[str, str]] = {}
+    service = DeskService(sessions, s, ringing.get)
+    service.ring = ringing          # the test plays Asterisk: which call rings where
+    return service
+
+
+def login(desk, no, password=PASSWORD, source="10.0.0.1"):
+    answer, _ = desk.login(no, password, source)
+    return desk.principal(answer["token"])
+
+
+def form(**over):
+    return TicketForm(**{"category": "leak", "address": "和平区 南湖 1-1-101", "name": "王秀兰",
+                         "callback_number": "13800000001", "confirmed_problem": True, "confirmed_address": True,
+                         "confirmed_name": True, "confirmed_phone": True, **over})
+
+
+def test_a_login_answers_a_session_with_the_pause_reasons(desk):
+    answer, replaced = desk.login("1001", PASSWORD, "10.0.0.1")
+    assert answer["pause_reasons"] == desk.settings.pause_reason_list and replaced == []
+    assert desk.principal(answer["token"]).agent_no == "1001"
+
+
+def test_a_second_login_replaces_the_first_session(desk):
+    first, _ = desk.login("1001", PASSWORD, "10.0.0.1")
+    _, replaced = desk.login("1001", PASSWORD, "10.0.0.2")
+    assert replaced == [first["session_id"]]
+    with pytest.raises(DeskError, match="其他位置"):
+        desk.principal(first["token"])
+
+
+def test_five_wrong_passwords_in_parallel_lock_the_account(desk):
+    def guess(i):
+        try:
+            desk.login("1002", "wrong", f"10.0.1.{i}")
+        except DeskError as e:
+            return e.status
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    assert 423 in answers
+    with pytest.raises(DeskError) as e:
+        desk.login("1002", PASSWORD, "10.0.2.1")
+    assert e.value.status == 423
+
+
+def test_an_unknown_gonghao_is_answered_like_a_real_one_and_locks_too(desk):
+    words = set()
+    for i in range(4):
+        for no in ("1001", "9999"):
+            with pytest.raises(DeskError) as e:
+                desk.login(no, "wrong", f"10.0.3.{i}{no}")
+            words.add((e.value.status, e.value.message))
+    assert words == {(401, "工号或密码错误")}
+    with pytest.raises(DeskError) as e:
+        desk.login("9999", "wrong", "10.0.4.1")
+    assert e.value.status == 423
+
+
+def test_one_address_gets_429_after_its_failures_and_locks_nobody(desk):
+    for i in range(desk.settings.login_failures_per_address):
+        with pytest.raises(DeskError):
+            desk.login(str(5000 + i), "wrong", "10.9.9.9")
+    with pytest.raises(DeskError) as e:
+        desk.login("1001", PASSWORD, "10.9.9.9")
+    assert e.value.status == 429
+    assert login(desk, "1001", source="10.9.9.8").agent_no == "1001"
+
+
+def test_a_pop_is_for_the_agent_it_rings_at_and_for_team_leads(desk):
+    a, b, lead = login(desk, "1001"), login(desk, "1002"), login(desk, "1101")
+    with pytest.raises(Forbidden):
+        desk.pop("1700000000.2", "1002", b)
+    desk.ring["1002"] = ("1700000000.2", "")
+    assert desk.pop("1700000000.2", "1002", b)["caller"] == "13800000002"
+    assert desk.pop("1700000000.1", "1001", a)["account"]["account_no"] == "20000001"   # answered by A
+    assert desk.pop("1700000000.2", "1101", lead) is not None
+    with pytest.raises(DeskError):
+        desk.pop("../etc", "1001", a)
+
+
+def test_an_account_opens_after_a_pop_or_a_search_only(desk):
+    b = login(desk, "1002")
+    with pytest.raises(Forbidden):
+        desk.account(b, "20000001")
+    desk.search(b, "20000001")
+    assert desk.account(b, "20000001")["account_no"] == "20000001"
+
+
+def test_a_searched_accounts_ticket_is_read_only_and_drafts_are_per_agent(desk):
+    a, b, lead = login(desk, "1001"), login(desk, "1002"), login(desk, "1101")
+    desk.search(b, "20000001")
+    assert desk.ticket(b, "2611230001")["number"] == "2611230001"
+    with pytest.raises(Forbidden):
+        desk.autosave(b, "2611230001", form(notes="B"))
+    with pytest.raises(Forbidden):
+        desk.save(b, "2611230001", form())
+    desk.autosave(a, "2611230001", form(notes="A 的草稿"))
+    with pytest.raises(Forbidden):
+        desk.assign(b, "2611230001", "1002")
+    desk.assign(lead, "2611230001", "1002")
+    desk.autosave(b, "2611230001", form(notes="B 的草稿"))
+    assert desk.ticket(a, "2611230001")["draft_form"]["notes"] == "A 的草稿"
+    assert desk.ticket(b, "2611230001")["draft_form"]["notes"] == "B 的草稿"
+    saved = desk.save(b, "2611230001", form(notes="B 保存"))
+    assert saved["state"] == "new" and saved["description"] == "B 保存"
+    with desk.sessions() as db:
+        assert [d.form["notes"] for d in db.scalars(select(TicketDraft))] == ["A 的草稿"]
+
+
+def test_a_save_needs_all_four_read_backs(desk):
+    a = login(desk, "1001")
+    with pytest.raises(DeskError, match="姓名"):
+        desk.save(a, "2611230001", form(confirmed_name=False))
+
+
+def test_the_pause_reason_must_be_on_the_list(desk):
+    assert desk.check_pause_reason(True, "用餐") == "用餐"
+    assert desk.check_pause_reason(False, "anything") == ""
+    with pytest.raises(DeskError):
+        desk.check_pause_reason(True, "用餐\r\nAction: DBPut")
+
+
+def test_recordings_and_voice_are_served_only_from_their_directories(desk):
+    a = login(desk, "1001")
+    with desk.sessions() as db, db.begin():
+        db.scalar(select(Ticket)).voice_path = "/etc/passwd"
+    with pytest.raises(DeskError) as e:
+        desk.voice_file(a, "2611230001")
+    assert e.value.status == 404
