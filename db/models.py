@@ -57,20 +57,30 @@ class TicketState(str, enum.Enum):
     contacted = "contacted"      # technician phoned the resident
     completed = "completed"      # 返单
     followed_up = "followed_up"  # 回访
+    resolved = "resolved"        # answered on the call (e.g. a billing question): no repair needed
     closed = "closed"
+    cancelled = "cancelled"      # withdrawn, with a reason
 
 
-#: allowed forward moves; closing is possible from any open state
+#: allowed forward moves; resolving (on the call), closing and cancelling are possible from any open state
 TICKET_FLOW: dict[TicketState, tuple[TicketState, ...]] = {
-    TicketState.draft: (TicketState.new, TicketState.closed),
-    TicketState.new: (TicketState.dispatched, TicketState.closed),
-    TicketState.dispatched: (TicketState.contacted, TicketState.completed, TicketState.closed),
-    TicketState.contacted: (TicketState.completed, TicketState.closed),
+    TicketState.draft: (TicketState.new, TicketState.resolved, TicketState.closed, TicketState.cancelled),
+    TicketState.new: (TicketState.dispatched, TicketState.resolved, TicketState.closed, TicketState.cancelled),
+    TicketState.dispatched: (TicketState.contacted, TicketState.completed, TicketState.resolved,
+                             TicketState.closed, TicketState.cancelled),
+    TicketState.contacted: (TicketState.completed, TicketState.resolved, TicketState.closed, TicketState.cancelled),
     TicketState.completed: (TicketState.followed_up, TicketState.closed),
     TicketState.followed_up: (TicketState.closed,),
+    TicketState.resolved: (TicketState.followed_up, TicketState.closed),
     TicketState.closed: (),
+    TicketState.cancelled: (),
 }
-OPEN_STATES = tuple(s for s in TicketState if s not in (TicketState.closed,))
+#: the one place that says which tickets are done for the caller: the repair is finished (返单,
+#: 回访), the question was answered on the call, or the ticket is closed or cancelled. Everything
+#: else is open — the IVR's "您有一张正在处理的报修单" offer considers only those.
+DONE_STATES = (TicketState.completed, TicketState.followed_up, TicketState.resolved, TicketState.closed,
+               TicketState.cancelled)
+OPEN_STATES = tuple(s for s in TicketState if s not in DONE_STATES)
 
 
 class CallOutcome(str, enum.Enum):
@@ -79,6 +89,8 @@ class CallOutcome(str, enum.Enum):
     callback_requested = "callback_requested"
     after_hours_message = "after_hours_message"
     in_ivr_hangup = "in_ivr_hangup"
+    no_agent = "no_agent"        # no agent logged in: call-back booked instead of waiting
+    max_wait = "max_wait"        # waited the maximum (Settings.max_wait_s): call-back booked
 
 
 class Anomaly(str, enum.Enum):
@@ -194,6 +206,8 @@ class Ticket(Base):
     station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id"))
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.draft, index=True)
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: why the call-back was booked: how the call that asked for it ended (CallOutcome value)
+    callback_reason: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
     anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: the agent a team lead handed the ticket to (besides whoever answered its calls)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

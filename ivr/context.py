@@ -88,6 +88,15 @@ class Records:
                           .options(selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(1))
             return TicketView(t.id, t.number, t.state, t.station.name if t.station else "") if t else None
 
+    def inactive_agents(self, agent_nos) -> set[str]:
+        """Of these 工号, the ones that may not be in the queue: disabled, or no user at all."""
+        nos = {n for n in agent_nos if n}
+        if not nos:
+            return set()
+        with self.sessions() as db:
+            active = set(db.scalars(select(User.agent_no).where(User.agent_no.in_(nos), User.active.is_(True))))
+        return nos - active
+
     def holiday_overrides(self, year: int) -> list[HolidayOverride]:
         with self.sessions() as db:
             return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
@@ -156,8 +165,9 @@ class Records:
         with self.sessions() as db, db.begin():
             db.get(Call, call_id).ticket_id = ticket_id
 
-    def request_callback(self, uniqueid: str, outcome: CallOutcome) -> str | None:
-        """Flag the call's ticket for call-back (creating one if the call has none)."""
+    def request_callback(self, uniqueid: str, outcome: CallOutcome) -> TicketView | None:
+        """Flag the call's ticket for call-back (creating one if the call has none); the call's
+        outcome is the reason, kept on the ticket for the call-back list."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
@@ -166,11 +176,11 @@ class Records:
             call.ended_at = call.ended_at or self.settings.now()
             if call.ticket_id is not None:
                 t = db.get(Ticket, call.ticket_id)
-                t.callback_requested = True
-                return t.number
+                t.callback_requested, t.callback_reason = True, outcome
+                return TicketView(t.id, t.number, t.state, "")
             call_id, caller = call.id, call.caller
-        return self.save_ticket(call_id, None, callback_requested=True,
-                                callback_number=caller if is_valid_callback(caller) else "").number
+        return self.save_ticket(call_id, None, callback_requested=True, callback_reason=outcome,
+                                callback_number=caller if is_valid_callback(caller) else "")
 
     def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
         """The call is over: decide its outcome from how far it got, and seal its
@@ -192,9 +202,13 @@ class Records:
                 else:
                     call.outcome = CallOutcome.in_ivr_hangup
             outcome = call.outcome
-        if outcome == CallOutcome.abandoned:
-            # lost in the queue: never lost for good — flagged for call-back
-            self.request_callback(uniqueid, CallOutcome.abandoned)
+            ticket = db.get(Ticket, call.ticket_id) if call.ticket_id is not None else None
+            # hung up in the IVR after the problem or a call-back number was keyed: the
+            # draft is the caller's only trace, so it goes on the call-back list
+            keyed = ticket is not None and (ticket.category is not None or bool(ticket.callback_number))
+        if outcome == CallOutcome.abandoned or (outcome == CallOutcome.in_ivr_hangup and keyed):
+            # ended before an agent answered: never lost for good — flagged for call-back
+            self.request_callback(uniqueid, outcome)
         return outcome
 
     def answered(self, uniqueid: str, agent_no: str, recording: str) -> None:

@@ -32,6 +32,15 @@ OPENER_PROMPTS = {"yuandan": P.greeting_xinnian, "chunjie": P.greeting_xinnian,
                   "guoqing": P.greeting_guoqing}
 
 STATE_PROMPTS = {s: getattr(P, f"state_{s.value}") for s in TicketState}
+#: times the ticket number is read again when the caller presses '*'
+TICKET_REPEATS = 3
+
+
+def opener_prompt(now, overrides=()) -> str:
+    """The prompt id of the day's first words: the holiday's opener, or 您好. The greeting plays it,
+    and the service hands it to the dialplan's degraded path (`hotline.service.app`)."""
+    opener = opener_for(now, overrides)
+    return OPENER_PROMPTS[opener.key] if opener else P.greeting_hello
 
 
 @dataclass
@@ -96,9 +105,8 @@ class Caller:
         now = self.ctx.now()
         overrides = await self.ctx.db(self.ctx.records.holiday_overrides, now.year)
         opener = opener_for(now, overrides)
-        first = OPENER_PROMPTS[opener.key] if opener else P.greeting_hello
         await self.ch.set_var("HOTLINE_OPENER", opener.key if opener else "")
-        await self.say(first, P.greeting_welcome)
+        await self.say(opener_prompt(now, overrides), P.greeting_welcome)
         await self.ch.set_var("HOTLINE_GREETED", "1")
 
     async def identify(self) -> AccountView | None:
@@ -186,7 +194,14 @@ class Caller:
         return str(path) if path.exists() and path.stat().st_size > 44 else ""
 
     async def read_ticket_number(self) -> None:
-        await self.ch.play(self.snd(P.ticket_number_is), await self.tts(digits_to_speech(self.intake.ticket_number)))
+        """'您的报修单号是 …', then '重听请按星号键': '*' (during the number or the second after
+        the offer) reads it again, up to TICKET_REPEATS times."""
+        number = await self.tts(digits_to_speech(self.intake.ticket_number))
+        for _ in range(1 + TICKET_REPEATS):
+            key = await self.ch.play(self.snd(P.ticket_number_is), number, self.snd(P.ticket_number_repeat),
+                                     "silence/1", "silence/1", escape="*")
+            if key != "*":
+                return
 
     async def to_queue(self, priority: int = 0) -> None:
         await self.ctx.db(self.ctx.records.mark_queued, self.intake.call_id)
@@ -258,6 +273,43 @@ async def queue_callback(ch: Channel, ctx: IvrContext) -> None:
     await ch.hangup()
 
 
+#: QUEUESTATUS values (Queue() in the dialplan) that send the caller to `no_agent`
+NO_AGENT_STATUSES = {"JOINEMPTY": CallOutcome.no_agent, "LEAVEEMPTY": CallOutcome.no_agent,
+                     "JOINUNAVAIL": CallOutcome.no_agent, "LEAVEUNAVAIL": CallOutcome.no_agent,
+                     "TIMEOUT": CallOutcome.max_wait}
+
+
+async def no_agent(ch: Channel, ctx: IvrContext) -> None:
+    """Nobody waits forever: no agent is logged in, or the caller waited the maximum.
+
+    The call-back is booked at once (a hang-up during the offer loses nothing), then offered:
+    1 = call me back, 2 = leave a message; no key = the call-back stands. The caller hears the
+    ticket number and the call ends."""
+    c = Caller(ch, ctx)
+    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    reason = NO_AGENT_STATUSES.get(await ch.get_var("QUEUESTATUS"), CallOutcome.no_agent)
+    caller = normalise_caller_id(ch.caller_id)
+    # a call that came through the degraded path has no record yet: it gets one now
+    call_id = await ctx.db(ctx.records.start_call, uniqueid, ch.linkedid, caller, ch.dnid)
+    c.intake = Intake(call_id, caller)
+    await c.step(reason.value)
+    t = await ctx.db(ctx.records.request_callback, uniqueid, reason)
+    c.intake.ticket_id, c.intake.ticket_number = t.id, t.number
+    await ch.set_var("__HOTLINE_TICKET", t.number)
+    log.info("call %s: %s, call-back booked on ticket %s", uniqueid, reason.value, t.number)
+    key = await c.menu([P.no_agent_choice], "12", tries=2,
+                       extra=[c.snd(P.max_wait_offer if reason == CallOutcome.max_wait else P.no_agent_offer)])
+    if key == "2":
+        voice = await c.voice_description(P.no_agent_record)
+        if voice:
+            await c.save(voice_path=voice)
+            await ch.set_var("__HOTLINE_VOICE", voice)
+    await c.say(P.no_agent_booked)
+    await c.read_ticket_number()
+    await c.say(P.goodbye)
+    await ch.set_var("HOTLINE_ROUTE", "hangup")
+
+
 async def call_end(ch: Channel, ctx: IvrContext) -> None:
     """Hang-up handler: the call record's outcome says where the caller left."""
     uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
@@ -276,7 +328,7 @@ async def answered(ch: Channel, ctx: IvrContext) -> None:
 
 
 ROUTES = {"caller": caller_flow, "callback": queue_callback, "call_end": call_end,
-          "answered": answered}
+          "answered": answered, "no_agent": no_agent}
 
 
 async def run_flow(flow, ch: Channel, ctx: IvrContext, name: str) -> None:

@@ -94,6 +94,23 @@ def windows(year: int, overrides: Iterable = ()) -> list[HolidayOpener]:
     return [by_key[k] for k in HOLIDAYS if k in by_key]
 
 
+def festival_day(key: str, year: int) -> date | None:
+    """The day a holiday is about in `year`: 1-1, 正月初一, 5-1, 八月十五, 10-1."""
+    return {"yuandan": lambda: date(year, 1, 1), "chunjie": lambda: lunar_new_year(year),
+            "laodong": lambda: date(year, 5, 1), "zhongqiu": lambda: mid_autumn(year),
+            "guoqing": lambda: date(year, 10, 1)}[key]()
+
+
+def notice_year(key: str, start: datetime, end: datetime) -> int:
+    """The year a notice's window belongs to: the year of the festival day it covers
+    (元旦 2026-12-31 → 2027-01-03 is 2027's 元旦); without one inside it, the year it starts in."""
+    for year in range(start.year, end.year + 1):
+        day = festival_day(key, year)
+        if day is not None and start.date() <= day <= end.date():
+            return year
+    return start.year
+
+
 def years_around(year: int) -> tuple[int, int, int]:
     """The years whose windows can cover a day of `year`: a notice may start in the previous
     year (元旦 from 12-31) or run into the next. Loading overrides uses the same span."""

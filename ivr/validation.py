@@ -64,3 +64,23 @@ def mask_phone(number) -> str:
 def digits_to_speech(digits) -> str:
     """'2611230001' → '二 六 幺 幺 二 三 零 零 零 幺': digit by digit for TTS, 1 as 幺."""
     return " ".join(_SPOKEN[c] for c in clean_digits(digits))
+
+
+def normalise_phone_query(text) -> str:
+    """A phone number typed into a search box, as the accounts store phones (digits, like a
+    normalised caller id); '' when it is not a phone number at all (a name, an address, 户号 text).
+
+    '+8613304567836' and '+86 133-0456-7836' → '13304567836'; '(024)34500413' and
+    '024-3450 0413' → '02434500413'; '86 13304567836' → '13304567836'.
+    To be called by the desk service's search (hotline/service/desk.py) on the query before it
+    matches AccountPhone.phone, so the agent finds what the IVR would have found.
+    """
+    raw = str(text or "").strip()
+    if not raw or not re.fullmatch(r"[0-9+()\-.\s]+", raw) or len(raw) > 40:
+        return ""
+    if raw.startswith("+") or raw.startswith("00"):
+        return normalise_caller_id(raw)
+    digits = clean_digits(raw)
+    if len(digits) == 13 and digits.startswith("86") and _MOBILE.fullmatch(digits[2:]):
+        return digits[2:]
+    return digits[:MAX_CALLER_ID]

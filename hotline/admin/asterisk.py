@@ -242,8 +242,12 @@ class PrivateAsterisk:
             moh.unlink()
         moh.symlink_to(s.home / "sounds" / "moh")
         for d in (s.prompts_dir, s.tts_cache_dir, s.voice_dir, s.home / "sounds" / "moh", s.home / "sounds" / "zh",
-                  s.recordings_dir):
+                  s.recordings_dir, s.run_dir):
             d.mkdir(parents=True, exist_ok=True)
+        # cdr_csv writes <astlogdir>/cdr-csv/Master.csv and does not create the directory
+        cdr = self.base / "log" / "cdr-csv"
+        cdr.mkdir(parents=True, exist_ok=True)
+        cdr.chmod(0o700)
         self._generated()
 
     def _generated(self) -> None:
@@ -259,7 +263,13 @@ class PrivateAsterisk:
                 f"HOTLINE_FASTAGI=agi://127.0.0.1:{p.fastagi}",
                 f"HOTLINE_AGI_KEY_FILE={fastagi_secret_file(s)}",
                 f"HOTLINE_RECORDINGS={s.recordings_dir}",
-                f"HOTLINE_VOICE={s.voice_dir}", ""]),
+                f"HOTLINE_VOICE={s.voice_dir}",
+                # nobody waits forever: Queue()'s timeout, then the call-back offer
+                f"HOTLINE_MAX_WAIT={max(1, int(s.max_wait_s))}",
+                # the day's opener for the degraded path, kept current by the service
+                f"HOTLINE_OPENER_FILE={s.opener_file}", ""]),
+            # included inside queues.conf [repair]
+            "queue_repair": f"periodic-announce-frequency = {max(1, int(s.callback_offer_s))}\n",
             "manager": self._manager_conf(),
             "pjsip_agents": self._agents_conf(),
         }

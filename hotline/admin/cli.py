@@ -25,7 +25,7 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.shared.settings import Settings, load_settings
-from ivr.holidays import HOLIDAYS, windows
+from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog
 
 app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
@@ -278,7 +278,7 @@ def holidays_set(holiday: str, start: str, end: str, note: str = typer.Option(""
         b = b.replace(hour=23, minute=59, second=59)
     if b <= a:
         fail("END must be after START")
-    year = year or a.year
+    year = year or notice_year(holiday, a, b)   # 元旦 from 12-31 belongs to the new year
     with sessions(settings())() as db, db.begin():
         o = db.scalar(select(HolidayOverride).where(HolidayOverride.holiday == holiday,
                                                     HolidayOverride.year == year))

@@ -27,6 +27,7 @@ from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
 from hotline.shared.settings import Settings, load_settings
 from ivr.context import IvrContext
+from ivr.flows import opener_prompt
 
 log = logging.getLogger("hotline.service")
 
@@ -112,7 +113,17 @@ class HotlineService:
     async def _restore_queue(self) -> None:
         try:
             present = await self.sync_queue_state()
-            for no, st in self.queue.missing(present):
+            missing = self.queue.missing(present)
+            # a disabled agent never comes back: not re-added, and removed if Asterisk's own
+            # persistentmembers restored them
+            barred = await self.ctx.db(self.ctx.records.inactive_agents, present | {no for no, _ in missing})
+            for no in sorted(barred & present):
+                log.info("agent %s is disabled: removed from the queue", no)
+                await self.set_queue_member(no, False)
+            for no, st in missing:
+                if no in barred:
+                    self.queue.agent(no)["wanted"] = False
+                    continue
                 await self.set_queue_member(no, True)
                 if st.get("paused"):
                     await self.set_paused(no, True, st.get("reason", ""))
@@ -141,14 +152,40 @@ class HotlineService:
                               Paused="true" if paused else "false", Reason=reason)
         self.queue.paused(no, paused, reason)
 
+    # ------------------------------------------------- the day's opener --
+    def write_opener(self) -> str:
+        """Write the day's opener prompt id (greeting_xinnian, greeting_hello, …) where the
+        dialplan's degraded path reads it (Settings.opener_file); returns it."""
+        now = self.settings.now()
+        prompt = opener_prompt(now, self.ctx.records.holiday_overrides(now.year))
+        path = self.settings.opener_file
+        if not (path.exists() and path.read_text() == prompt):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(prompt)
+            os.replace(tmp, path)          # the dialplan never reads half a file
+            log.info("day's opener for the degraded path: %s", prompt)
+        return prompt
+
+    async def _keep_opener(self, every_s: float = 30.0) -> None:
+        """At start and then every `every_s`: a new day (or a holiday notice) shows within it."""
+        while True:
+            try:
+                await asyncio.to_thread(self.write_opener)
+            except Exception as exc:   # DB down: the file keeps yesterday's (or 您好)
+                log.warning("could not update the day's opener: %s", exc)
+            await asyncio.sleep(every_s)
+
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
         await self.fastagi.start()
+        self._opener_task = asyncio.create_task(self._keep_opener())
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
+        self._opener_task.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

@@ -67,7 +67,11 @@ class Settings:
     max_tries: int = 3
     digit_timeout_ms: int = 5000
     voice_max_s: int = 30
+    #: seconds between the queue's "如不想等待,请按1" offers (queues.conf, generated)
     callback_offer_s: int = 60
+    #: nobody waits forever: after this many seconds in the queue the caller is offered the
+    #: call-back / a message (and booked for call-back without a key); no agent logged in = at once
+    max_wait_s: int = 300
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)
@@ -116,6 +120,16 @@ class Settings:
     @property
     def voice_dir(self) -> Path:
         return self.home / "voice"
+
+    @property
+    def opener_file(self) -> Path:
+        """The day's opener prompt id, written by the service, read by the dialplan's degraded path."""
+        return self.run_dir / "opener"
+
+    @property
+    def cdr_dir(self) -> Path:
+        """Asterisk's CDRs (cdr_csv: Master.csv), private like the rest of the home."""
+        return self.asterisk_dir / "log" / "cdr-csv"
 
     @property
     def log_dir(self) -> Path:

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ivr.holidays import (HOLIDAYS, SCRIPT_CLOSING, default_windows, greeting_text, mid_autumn, opener_for,
-                          script_opening, windows)
+from ivr.holidays import (HOLIDAYS, SCRIPT_CLOSING, default_windows, greeting_text, mid_autumn, notice_year,
+                          opener_for, script_opening, windows)
 
 
 def at(text: str) -> datetime:
@@ -99,3 +99,17 @@ def test_a_notice_for_next_years_holiday_is_loaded_and_greets_on_new_years_eve(t
         db.commit()
     overrides = Records(sessions, s).holiday_overrides(2026)
     assert greeting_text(at("2026-12-31T09:00"), overrides) == "新年好"
+
+
+@pytest.mark.parametrize("key,start,end,year", [
+    ("yuandan", "2026-12-31", "2027-01-03", 2027),     # the window spans years: its festival day's
+    ("yuandan", "2027-01-01", "2027-01-03", 2027),
+    ("chunjie", "2027-02-05", "2027-02-20", 2027),
+    ("guoqing", "2027-09-30", "2027-10-08", 2027),
+    ("laodong", "2027-04-20", "2027-04-25", 2027),     # no festival day inside: the start's year
+])
+def test_a_notice_belongs_to_the_year_of_its_festival_day(key, start, end, year):
+    a, b = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    assert notice_year(key, a, b) == year
+    got = {w.key: w for w in windows(year, [(key, notice_year(key, a, b), a, b)])}[key]
+    assert got.source == "notice" and got.start == a

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models import (AccountPhone, Call, CallOutcome, Category, District, HeatingAccount, HolidayOverride,
+from db.models import (DONE_STATES, OPEN_STATES, AccountPhone, Call, CallOutcome, Category, District, HeatingAccount, HolidayOverride,
                        Recording, RepairStation, Ticket, TicketState, User)
 from db.session import make_engine, migrate, session_factory
 from hotline.shared.settings import load_settings
 from ivr import flows
 from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records
-from ivr.flows import answered, call_end, caller_flow, queue_callback
+from ivr.flows import answered, call_end, caller_flow, no_agent, opener_prompt, queue_callback
 from ivr.prompts import P, sound_name
 
 HANGUP = object()        # the caller hangs up instead of pressing a key
@@ -224,10 +224,25 @@ async def test_2_at_the_offer_goes_straight_to_a_new_report(ctx):
     assert ch.heard(P.problem_menu) and not ch.heard(P.ticket_status_intro)
 
 
-async def test_a_closed_ticket_is_not_offered(ctx):
-    open_ticket(ctx, TicketState.closed)
+@pytest.mark.parametrize("state", [TicketState.completed, TicketState.followed_up, TicketState.resolved,
+                                   TicketState.closed, TicketState.cancelled])
+async def test_a_ticket_that_is_done_is_not_offered(ctx, state):
+    open_ticket(ctx, state)
     ch = await run(ctx, KNOWN, "1", "0")
     assert not ch.heard(P.open_ticket_offer)
+
+
+@pytest.mark.parametrize("state", [TicketState.draft, TicketState.new, TicketState.dispatched,
+                                   TicketState.contacted])
+async def test_a_ticket_still_being_worked_is_offered(ctx, state):
+    open_ticket(ctx, state)
+    ch = await run(ctx, KNOWN, "1", "2", "0")
+    assert ch.heard(P.open_ticket_offer)
+
+
+def test_every_ticket_state_is_open_or_done_and_has_its_spoken_state():
+    assert set(OPEN_STATES) | set(DONE_STATES) == set(TicketState) and not set(OPEN_STATES) & set(DONE_STATES)
+    assert set(flows.STATE_PROMPTS) == set(TicketState)
 
 
 # -------------------------------------------------------------- problem --
@@ -308,6 +323,29 @@ async def test_the_ticket_number_is_read_out_before_the_queue(ctx):
     assert t.state is TicketState.draft and the_call(ctx).queued_at is not None
 
 
+class RepeatingCaller(FakeChannel):
+    """Presses '*' while the ticket number is read, `times` times."""
+
+    def __init__(self, *a, times: int = 1, **kw):
+        super().__init__(*a, **kw)
+        self.times = times
+
+    async def play(self, *sounds: str, escape: str = "") -> str:
+        self.played += sounds
+        if "*" in escape and sound_name(P.ticket_number_repeat) in sounds and self.times:
+            self.times -= 1
+            return "*"
+        return ""
+
+
+@pytest.mark.parametrize("times,heard", [(0, 1), (1, 2), (2, 3), (9, 1 + flows.TICKET_REPEATS)])
+async def test_star_repeats_the_ticket_number(ctx, times, heard):
+    ch = RepeatingCaller(KNOWN, ("1", "1", "1"), times=times)
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    assert ch.count(P.ticket_number_is) == heard and ch.count(P.ticket_number_repeat) == heard
+    assert ch.vars["HOTLINE_ROUTE"] == "queue"
+
+
 # --------------------------------------------------- hang-up at each step --
 
 @pytest.mark.parametrize("answers,step,has_ticket", [
@@ -321,6 +359,82 @@ async def test_a_hang_up_leaves_the_step_and_keeps_the_draft(ctx, answers, step,
     assert (the_ticket(ctx) is not None) is has_ticket
     if has_ticket:
         assert the_ticket(ctx).category is Category.leak
+
+
+@pytest.mark.parametrize("answers,flagged", [
+    ((HANGUP,), False),                   # nothing keyed: no ticket to call back on
+    (("1", HANGUP), False),               # at the problem menu: no ticket yet
+    (("1", "2", HANGUP), True),           # the problem is known
+    (("1", "1", "2", HANGUP), True),      # while keying another call-back number
+    (("1", "1", "1", HANGUP), True),      # at the voice description / ticket number
+])
+async def test_a_hang_up_in_the_ivr_after_the_problem_is_known_flags_the_draft_for_call_back(ctx, answers, flagged):
+    class HangsUpAtVoice(FakeChannel):
+        async def record(self, *a, **kw):
+            raise CallerHungUp()
+    ch = HangsUpAtVoice(KNOWN, answers)
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    await call_end(FakeChannel(KNOWN, uniqueid="1700000000.1"), ctx)
+    call, t = the_call(ctx), the_ticket(ctx)
+    assert call.outcome is CallOutcome.in_ivr_hangup
+    assert (t is not None and t.callback_requested) is flagged
+    if flagged:
+        assert t.callback_reason is CallOutcome.in_ivr_hangup
+
+
+# ------------------------------------------------- nobody waits forever --
+
+async def queued_then(ctx, status: str, *answers) -> FakeChannel:
+    """A caller reported a cold radiator and went to the queue; Queue() came back with `status`."""
+    await run(ctx, KNOWN, "1", "1", "1")
+    ch = FakeChannel(KNOWN, answers, uniqueid="1700000000.1")
+    ch.vars.update({"HOTLINE_CALL": "1700000000.1", "QUEUESTATUS": status})
+    await flows.run_flow(no_agent, ch, ctx, "no_agent")
+    return ch
+
+
+@pytest.mark.parametrize("status,reason,offer", [("JOINEMPTY", CallOutcome.no_agent, P.no_agent_offer),
+                                                 ("LEAVEEMPTY", CallOutcome.no_agent, P.no_agent_offer),
+                                                 ("TIMEOUT", CallOutcome.max_wait, P.max_wait_offer)])
+async def test_no_agent_or_the_maximum_wait_offers_the_call_back_and_books_it_without_a_key(ctx, status, reason,
+                                                                                           offer):
+    ch = await queued_then(ctx, status, "", "")            # silence twice: booked anyway
+    t = the_ticket(ctx)
+    assert ch.heard(offer) and ch.count(P.no_agent_choice) == 2
+    assert t.callback_requested and t.callback_reason is reason and the_call(ctx).outcome is reason
+    assert ch.heard(P.no_agent_booked) and ch.heard(P.ticket_number_is) and ch.heard(P.goodbye)
+    assert ch.vars["HOTLINE_ROUTE"] == "hangup" and ch.vars["HOTLINE_TICKET"] == t.number
+    await call_end(FakeChannel(KNOWN, uniqueid="1700000000.1"), ctx)
+    assert the_call(ctx).outcome is reason                 # the hang-up handler keeps the reason
+
+
+async def test_key_2_at_the_no_agent_offer_leaves_a_message_on_the_ticket(ctx):
+    ch = await queued_then(ctx, "JOINEMPTY", "2")
+    t = the_ticket(ctx)
+    assert ch.heard(P.no_agent_record) and t.voice_path == ch.recorded[-1] and t.callback_requested
+
+
+async def test_a_hang_up_during_the_no_agent_offer_is_still_booked(ctx):
+    await queued_then(ctx, "JOINEMPTY")                     # no answer at all: hangs up
+    await call_end(FakeChannel(KNOWN, uniqueid="1700000000.1"), ctx)
+    t = the_ticket(ctx)
+    assert t.callback_requested and t.callback_reason is CallOutcome.no_agent
+
+
+async def test_a_degraded_call_without_a_record_gets_one_and_a_call_back_ticket(ctx):
+    ch = FakeChannel("13900000077", ("1",), uniqueid="1700000000.5")
+    ch.vars["QUEUESTATUS"] = "JOINEMPTY"
+    await flows.run_flow(no_agent, ch, ctx, "no_agent")
+    t = the_ticket(ctx, "1700000000.5")
+    assert t.callback_requested and t.callback_number == "13900000077"
+    assert ch.vars["HOTLINE_ROUTE"] == "hangup"
+
+
+@pytest.mark.parametrize("when,prompt", [("2026-11-23T10:00", P.greeting_hello),
+                                         ("2027-02-06T10:00", P.greeting_xinnian),
+                                         ("2026-10-02T10:00", P.greeting_guoqing)])
+def test_the_days_opener_prompt_for_the_degraded_path(when, prompt):
+    assert opener_prompt(datetime.fromisoformat(when)) == prompt
 
 
 # -------------------------------------------- queue, end of call, answer --

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
 from ivr.validation import (clean_digits, digits_to_speech, is_valid_callback, mask_phone, normalise_caller_id,
-                            parse_keyed)
+                            normalise_phone_query, parse_keyed)
 
 mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 landlines = st.from_regex(r"0[0-9]{6,11}", fullmatch=True)
@@ -82,3 +83,20 @@ def test_masks_reveal_at_most_five_digits(raw):
     masked = mask_phone(raw)
     assert sum(c.isdigit() for c in masked) <= 5
     assert len(masked) == len(clean_digits(raw))
+
+
+@pytest.mark.parametrize("query,phone", [
+    ("+8613304567836", "13304567836"), ("+86 133-0456-7836", "13304567836"),
+    ("0086 13304567836", "13304567836"), ("86 13304567836", "13304567836"),
+    ("13304567836", "13304567836"), ("(024)34500413", "02434500413"), ("024-3450 0413", "02434500413"),
+    ("+86 24 3450 0413", "02434500413"), ("王秀兰", ""), ("南湖小区3号楼", ""), ("", ""), (None, ""),
+    ("1' OR '1'='1", ""), ("1" * 60, ""),
+])
+def test_a_phone_search_query_is_normalised_like_a_caller_id(query, phone):
+    assert normalise_phone_query(query) == phone
+
+
+@given(st.text(max_size=50))
+def test_phone_query_normalisation_never_raises_and_returns_digits(text):
+    out = normalise_phone_query(text)
+    assert out == "" or (out.isascii() and out.isdigit() and len(out) <= 20)
