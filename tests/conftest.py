@@ -102,9 +102,23 @@ class IvrHarness:
 
 @pytest.fixture(scope="session")
 def ivr(hotline):
+    """The harness, with the bench's stand-by agent logged in on a break: callers queue and
+    wait (with nobody logged in they would be offered the call-back at once, see
+    `no_agent_logged_in`)."""
+    from hotline.bench.scenarios import standby_agent
     h = IvrHarness(hotline)
-    yield h
+    with standby_agent(h.settings, h.sessions, lambda: h.ami, h.stack, h.ports["sip"]) as present:
+        h.standby = present
+        yield h
     h.close()
+
+
+@pytest.fixture
+def no_agent_logged_in(ivr):
+    """Nobody in the queue for this test (3 a.m., nobody logged in)."""
+    ivr.standby(False)
+    yield
+    ivr.standby(True)
 
 
 def wait_for(pred, timeout=15.0, what="condition"):

@@ -7,18 +7,28 @@ and which channel variables the flow set (VarSet).
 """
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
+from db.models import Role, User
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
+from hotline.admin.users import add_user
 from hotline.bench import scratch
-from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, endpoint, interface
 from hotline.shared.secrets import ami_admin_secret
 from hotline.sip.phone import Phone, SipStack
+
+#: the bench's stand-by agent: logged in (phone registered, queue member) but on a break
+STANDBY_AGENT = "3999"
 
 
 def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:
@@ -71,6 +81,44 @@ class CallerDialog:
     def hangup(self) -> None:
         self.call.hangup()
         self.call.wait_state("DISCONNECTED", 10)
+
+
+@contextmanager
+def standby_agent(settings, sessions, ami, stack: SipStack, sip_port: int):
+    """An agent logged in but on a break (phone registered, paused member of the queue): callers
+    join the queue and wait as at a staffed desk, and nobody is rung. Scenario calls that end in
+    the queue need it: with no agent logged in the hotline books a call-back instead.
+    Yields `present(bool)`, which takes the stand-by out of the queue (False) or back (True).
+    `ami`: an AmiEventLog, or a function returning the current one (after an Asterisk restart)."""
+    current = ami if callable(ami) else (lambda: ami)
+    with sessions() as db:
+        if db.scalar(select(User).where(User.agent_no == STANDBY_AGENT)) is None:
+            add_user(db, STANDBY_AGENT, "待命座席", Role.agent, secrets.token_urlsafe(18), actor="bench")
+            db.commit()
+    runtime.reload_agents(settings, sessions)
+    with sessions() as db:
+        secret = db.scalar(select(User.sip_secret).where(User.agent_no == STANDBY_AGENT))
+    phone = Phone.agent(stack, sip_port, STANDBY_AGENT, secret).wait_registered(10)
+    iface = interface(STANDBY_AGENT)
+
+    def present(member: bool) -> None:
+        if member:
+            r = current().action(ami_action("QueueAdd", Queue=QUEUE, Interface=iface, MemberName=endpoint(STANDBY_AGENT),
+                                      StateInterface=iface, Paused="true", Reason="待命"))
+        else:
+            r = current().action(ami_action("QueueRemove", Queue=QUEUE, Interface=iface))
+        if r.get("Response") != "Success" and "already" not in r.get("Message", "") \
+                and "Not there" not in r.get("Message", ""):
+            raise RuntimeError(f"stand-by agent: {r}")
+    present(True)
+    try:
+        yield present
+    finally:
+        try:
+            present(False)
+        except Exception:   # Asterisk already gone: nothing to leave
+            pass
+        phone.close()
 
 
 def resident_reports_no_heat(d: CallerDialog, known: bool = True) -> CallerDialog:
@@ -177,7 +225,8 @@ def run_all(directory, echo=print) -> list[ScenarioResult]:
                     phones[number] = Phone.anonymous(stack, ports["sip"], number)
                 return phones[number]
             try:
-                return run_scenarios(ami, phone_for, s.extension, echo)
+                with standby_agent(s, runtime.prepare_database(s), ami, stack, ports["sip"]):
+                    return run_scenarios(ami, phone_for, s.extension, echo)
             finally:
                 ami.close()
     finally:

@@ -271,3 +271,155 @@ def test_the_admin_scenarios_pass_on_the_live_dialplan(ivr):
     from hotline.bench.scenarios import run_scenarios
     results = run_scenarios(ivr.ami, ivr.phone_for, ivr.settings.extension, echo=lambda m: None)
     assert [r.name for r in results if not r.passed] == [], [r.message for r in results]
+
+
+# ------------------------------------------------ issue 13: call-centre correctness --
+
+def _ticket_spoken(d: Dialog) -> None:
+    d.at("ticket_number_is").at("ticket_number_repeat")
+
+
+def test_nobody_logged_in_the_caller_is_offered_the_call_back_and_booked_without_a_key(ivr, no_agent_logged_in):
+    number = "13312345620"
+    d = Dialog(ivr, number)
+    for _ in range(3):
+        d.at("account_enter", "#")
+    d.at("problem_menu", "1").at("callback_confirm", "1").recording("#")
+    d.at("ticket_number_is")
+    # no QueueCallerJoin: the queue has nobody, Queue() returns JOINEMPTY at once
+    d.at("no_agent_offer").at("no_agent_choice").at("no_agent_choice")       # silence twice
+    d.at("no_agent_booked").at("ticket_number_is").at("goodbye")
+    d.call.wait_state("DISCONNECTED", 30)
+    assert not ivr.ami.of_caller(number, "QueueCallerJoin", d.mark)
+    call = d.ended()
+    assert call.outcome is CallOutcome.no_agent
+    with ivr.sessions() as db:
+        t = ticket_of(db, number)
+        assert t.callback_requested and t.callback_reason is CallOutcome.no_agent
+        assert t.category is Category.no_heat and d.vars()["HOTLINE_TICKET"] == t.number
+
+
+def test_nobody_logged_in_key_2_leaves_a_message(ivr, no_agent_logged_in):
+    number = "13312345621"
+    d = Dialog(ivr, number)
+    for _ in range(3):
+        d.at("account_enter", "#")
+    d.at("problem_menu", "0")
+    d.at("no_agent_choice", "2").at("no_agent_record").recording("#")
+    d.at("no_agent_booked").at("goodbye")
+    d.call.wait_state("DISCONNECTED", 30)
+    d.ended()
+    with ivr.sessions() as db:
+        t = ticket_of(db, number)
+        assert t.callback_requested and t.callback_reason is CallOutcome.no_agent
+        assert t.voice_path and os.path.getsize(t.voice_path) > 44
+
+
+def _regenerate(ivr, **changes):
+    """The live Asterisk's generated config from changed Settings, then `dialplan reload`."""
+    from hotline.admin import runtime
+    s = ivr.settings.replace(**changes)
+    ast = runtime.live_asterisk(s)
+    ast.agents = runtime.agent_phones(ivr.sessions)
+    ast.write_config()
+    runtime.reload_dialplan(s)
+
+
+def test_after_the_maximum_wait_the_caller_is_offered_the_call_back_and_key_1_books_it(ivr):
+    _regenerate(ivr, max_wait_s=6, callback_offer_s=4)
+    try:
+        # Settings.callback_offer_s drives the queue's periodic offer (no more hard-coded 60): the
+        # generated part queues.conf [repair] includes (GetConfig on queues.conf needs more than
+        # the admin AMI user's rights, so the live value is not read back)
+        generated = (ivr.settings.asterisk_dir / "etc" / "queue_repair.generated.conf").read_text()
+        assert "periodic-announce-frequency = 4" in generated
+        assert "#include queue_repair.generated.conf" in (ivr.settings.dialplan_dir / "queues.conf").read_text()
+        number = "13312345622"
+        d = Dialog(ivr, number)
+        for _ in range(3):
+            d.at("account_enter", "#")
+        d.at("problem_menu", "0")
+        joined = d.in_queue()       # the stand-by agent is logged in (paused): the caller waits
+        d.at("max_wait_offer", timeout=30)
+        left = ivr.ami.wait(lambda e: e.get("Event") == "QueueCallerLeave" and e.get("CallerIDNum") == number,
+                            timeout=5, start=d.mark)
+        assert joined and left
+        d.at("no_agent_choice", "1").at("no_agent_booked").at("ticket_number_is").at("goodbye")
+        d.call.wait_state("DISCONNECTED", 30)
+        assert d.ended().outcome is CallOutcome.max_wait
+        with ivr.sessions() as db:
+            t = ticket_of(db, number)
+            assert t.callback_requested and t.callback_reason is CallOutcome.max_wait
+    finally:
+        _regenerate(ivr)
+
+
+def test_a_hang_up_in_the_ivr_after_the_problem_is_known_flags_the_ticket_for_call_back(ivr):
+    number = "13312345623"
+    d = Dialog(ivr, number)
+    for _ in range(3):
+        d.at("account_enter", "#")
+    d.at("problem_menu", "2").at("callback_confirm")
+    d.hangup()
+    call = d.ended()
+    assert call.outcome is CallOutcome.in_ivr_hangup and call.last_step == "callback"
+    with ivr.sessions() as db:
+        t = ticket_of(db, number)
+        assert t.category is Category.leak and t.callback_requested
+        assert t.callback_reason is CallOutcome.in_ivr_hangup
+
+
+def test_a_ticket_that_is_done_is_not_offered_as_open(ivr, accounts):
+    account = accounts[4]
+    with ivr.sessions() as db, db.begin():
+        for i, state in enumerate((TicketState.completed, TicketState.followed_up, TicketState.resolved)):
+            db.add(Ticket(number=f"261120990{i}", account_id=account["id"], state=state, category=Category.other))
+    d = Dialog(ivr, account["phone"])
+    d.at("address_confirm", "1")
+    i, _ = ivr.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == account["phone"]
+                           and ("hotline/problem_menu" in e.get("Command", "")
+                                or "hotline/open_ticket_offer" in e.get("Command", "")), timeout=30, start=d.pos)
+    assert "problem_menu" in ivr.ami.events[i].get("Command", ""), "a finished ticket was offered as open"
+    d.hangup()
+
+
+def test_star_repeats_the_ticket_number(ivr):
+    number = "13312345624"
+    d = Dialog(ivr, number)
+    for _ in range(3):
+        d.at("account_enter", "#")
+    d.at("problem_menu", "3").at("callback_confirm", "1").recording("#")
+    d.at("ticket_number_is").at("ticket_number_repeat", "*")
+    d.at("ticket_number_is").at("ticket_number_repeat")
+    d.in_queue()
+    d.hangup()
+
+
+def test_the_degraded_path_greets_with_the_days_opener(ivr):
+    ivr.restart_service(today="2027-02-06T10:00")         # 春节: the service writes 新年好's id
+    try:
+        wait_for(lambda: ivr.settings.opener_file.exists()
+                 and ivr.settings.opener_file.read_text() == "greeting_xinnian", 15, "the day's opener file")
+        os.kill(ivr.service_pid(), signal.SIGKILL)
+        number = "13312345625"
+        d = Dialog(ivr, number)
+        e = ivr.ami.wait(lambda e: e.get("Event") == "Newexten" and e.get("CallerIDNum") == number
+                         and e.get("Application") == "Playback" and "greeting_" in e.get("AppData", ""),
+                         timeout=30, start=d.mark)
+        assert e["AppData"] == "hotline/greeting_xinnian", e
+        d.in_queue(timeout=30)
+        d.hangup()
+    finally:
+        ivr.restart_service(today="2026-11-23T10:00")
+    wait_for(lambda: ivr.settings.opener_file.read_text() == "greeting_hello", 15, "您好 back")
+
+
+def test_cdrs_are_written_under_the_home_and_private(ivr):
+    number = "13312345626"
+    d = Dialog(ivr, number)
+    d.at("account_enter")
+    d.hangup()
+    d.ended()
+    master = ivr.settings.cdr_dir / "Master.csv"
+    wait_for(lambda: master.exists() and number in master.read_text(errors="replace"), 15, "the call's CDR")
+    assert (master.parent.stat().st_mode & 0o077) == 0
