@@ -111,6 +111,7 @@ def standby_agent(settings, sessions, ami, stack: SipStack, sip_port: int):
                 and "Not there" not in r.get("Message", ""):
             raise RuntimeError(f"stand-by agent: {r}")
     present(True)
+    present.phone = phone
     try:
         yield present
     finally:

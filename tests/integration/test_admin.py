@@ -124,3 +124,21 @@ def test_status_json_has_what_admins_and_tools_need(ivr):
         assert key in st
     assert st["running"] and st["hotline_extension"] == "8000"
     assert oct(os.stat(st["ami_secret_file"]).st_mode & 0o777) == "0o600"
+
+
+def test_a_holiday_notice_spanning_the_new_year_is_listed_under_its_festivals_year(ivr):
+    s = ivr.settings
+    r = hotline_cli(s, "holidays", "set", "yuandan", "2026-12-31", "2027-01-03", "--note", "元旦通知")
+    assert r.returncode == 0 and "yuandan 2027" in r.stdout, r.stdout + r.stderr
+    try:
+        listed = hotline_cli(s, "holidays", "list", "--year", "2027")
+        line = next(l for l in listed.stdout.splitlines() if l.startswith("yuandan"))
+        assert "2026-12-31 00:00 → 2027-01-03 23:59" in line and "通知" in line, listed.stdout
+        # and on 12-31 the greeting is already 新年好
+        ivr.restart_service(today="2026-12-31T20:00")
+        d = CallerDialog(ivr.ami, ivr.phone_for("13300000211"), s.extension, "13300000211")
+        d.at("greeting_xinnian")
+        d.hangup()
+    finally:
+        hotline_cli(s, "holidays", "clear", "yuandan", "--year", "2027")
+        ivr.restart_service(today="2026-11-23T10:00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from db.models import (ApiSession, AuditEntry, Call, Category, HeatingAccount, Recording, Role, Ticket,
                        TicketState, User)
 from hotline.admin.users import add_user
-from conftest import sealed_recording
+from conftest import sealed_recording, wait_for
 
 pytestmark = pytest.mark.asterisk
 
@@ -338,3 +339,43 @@ def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(p
         assert t.state is TicketState.new and t.description == "挂断前最后一句：阀门在漏"
         assert t.confirmed_problem and t.confirmed_phone and rec.ticket_id == t.id
     assert [e for e in audit(ivr, "2001", "update") if e.object_id == ticket_no]
+
+
+def test_a_disabled_agent_is_not_put_back_in_the_queue_after_an_asterisk_restart(ivr, base):
+    from hotline.admin import runtime
+    from hotline.admin.users import disable_user
+    from hotline.sip.phone import Phone
+    no = "2005"
+    with ivr.sessions() as db:
+        if not db.scalar(select(User).where(User.agent_no == no)):
+            add_user(db, no, "赵磊", Role.agent, PASSWORD, actor="test")
+        db.commit()
+    runtime.reload_agents(ivr.settings, ivr.sessions)
+    api = Api(base)
+    _, me = api.login(no)
+    phone = Phone.register(ivr.stack, ivr.ports["sip"], me["sip"]["username"], me["sip"]["password"])
+
+    def members() -> set[str]:
+        mark = ivr.ami.mark()
+        ivr.ami.action({"Action": "QueueStatus", "Queue": "repair"})
+        ivr.ami.wait(lambda e: e.get("Event") == "QueueStatusComplete", timeout=10, start=mark)
+        return {e.get("Name", "") for e in ivr.ami.events[mark:] if e.get("Event") == "QueueMember"}
+    try:
+        phone.wait_registered(10)
+        assert api.call("POST", "/api/agent/queue", {"member": True})[0] == 200   # the service wants it there
+        wait_for(lambda: "agent-2005" in members(), 10, "the agent in the queue")
+    finally:
+        phone.close()
+    with ivr.sessions() as db:
+        disable_user(db, no, actor="test")
+        db.commit()
+    runtime.reload_agents(ivr.settings, ivr.sessions)       # `hotline agents disable`: out of the queue
+    assert "agent-2005" not in members()
+    runtime.restart_asterisk(ivr.settings)
+    ivr.reconnect_ami()
+    ivr.standby.phone.renew_registration()
+    # the service logs in again and restores whoever it had in the queue (the stand-by agent
+    # comes back through Asterisk's own persistent members)
+    wait_for(lambda: "agent-3999" in members(), 30, "the queue restored")
+    time.sleep(8)                                           # the service's re-login and restore
+    assert "agent-2005" not in members()
