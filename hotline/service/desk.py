@@ -28,6 +28,7 @@ from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccoun
                        Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
+from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.validation import mask_phone, normalise_caller_id
@@ -350,12 +351,12 @@ class DeskService:
                     select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
                     .order_by(Ticket.id.desc()).limit(10))]
             add_audit(db, agent_no, "view", "screen_pop", uniqueid, account_no=acc.account_no if acc else None)
-            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": call.caller,
+            pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": call.caller,
                    "account": card, "history": history,
                    "ticket": ticket_full(t, draft_of(db, t.id, user_id)) if t else None,
                    "ivr": {"category": t.category.value if t and t.category else None,
                            "callback_number": t.callback_number if t else "",
-                           "voice_url": f"/api/tickets/{t.number}/voice" if t and t.voice_path else None}}
+                           "voice_url": wire.path(wire.TICKET_VOICE, number=t.number) if t and t.voice_path else None}}
         if actor is not None and card:
             actor.allowed_accounts.add(card["account_no"])
         return pop
