@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
                        Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
+from db.queries import ticket_summary
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
 from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.validation import mask_phone, normalise_caller_id
+from hotline.shared.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
 
@@ -158,15 +160,9 @@ def account_card(acc: HeatingAccount, station: RepairStation | None) -> dict:
             "station": {"code": station.code, "name": station.name, "phone": station.phone} if station else None}
 
 
-def ticket_brief(t: Ticket) -> dict:
-    return {"number": t.number, "state": t.state.value, "category": t.category.value if t.category else None,
-            "created_at": t.created_at.isoformat(timespec="seconds") if t.created_at else None,
-            "station": t.station.name if t.station else None, "callback_requested": t.callback_requested}
-
-
 def ticket_full(t: Ticket, draft: dict | None = None) -> dict:
     """The ticket as the desk shows it; `draft` is the asking agent's own autosaved form."""
-    return {**ticket_brief(t), "account_no": t.account.account_no if t.account else None,
+    return {**ticket_summary(t), "account_no": t.account.account_no if t.account else None,
             "caller_number": t.caller_number, "callback_number": t.callback_number,
             "address": t.address_snapshot, "name": t.name_snapshot, "description": t.description,
             "priority": t.priority, "has_voice": bool(t.voice_path),
@@ -283,7 +279,7 @@ class DeskService:
         db.flush()
         return ({"token": token, "expires_at": s.expires_at.isoformat(timespec="seconds"),
                  "user": {"agent_no": u.agent_no, "name": u.name, "role": u.role.value},
-                 "sip": {"username": f"agent-{u.agent_no}", "password": u.sip_secret},
+                 "sip": {"username": endpoint(u.agent_no), "password": u.sip_secret},
                  "session_id": s.id, "pause_reasons": self.settings.pause_reason_list},
                 [o.id for o in old])
 
@@ -347,7 +343,7 @@ class DeskService:
             card, history = None, []
             if acc is not None:
                 card = account_card(acc, station_serving(db, acc.district))
-                history = [ticket_brief(x) for x in db.scalars(
+                history = [ticket_summary(x) for x in db.scalars(
                     select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
                     .order_by(Ticket.id.desc()).limit(10))]
             add_audit(db, agent_no, "view", "screen_pop", uniqueid, account_no=acc.account_no if acc else None)
@@ -414,7 +410,7 @@ class DeskService:
             if a is None:
                 raise DeskError(404, "没有这个户号")
             add_audit(db, p.agent_no, "view", "account", no)
-            tickets = [ticket_brief(t) for t in db.scalars(
+            tickets = [ticket_summary(t) for t in db.scalars(
                 select(Ticket).where(Ticket.account_id == a.id).order_by(Ticket.id.desc()).limit(20))]
             return {**account_card(a, station_serving(db, a.district)), "tickets": tickets}
 
