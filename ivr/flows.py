@@ -1,4 +1,4 @@
-"""The caller's path through the hotline (product.md §1), as plain async functions.
+"""The caller's path through the hotline (docs/product.md §1), as plain async functions.
 
 Each flow takes a `Channel` and an `IvrContext`; it never touches Asterisk,
 AMI or SQL directly, so the same code runs over FastAGI, classic AGI and in

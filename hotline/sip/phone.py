@@ -13,7 +13,7 @@ Python free them on a test thread would break the one-thread rule.
 
 Each call's audio is wired into the conference bridge as soon as media is up
 (capture → call, call → playback): without a port pumping frames, RFC 4733 DTMF
-reaches Asterisk tens of seconds late (pitfalls.md). VAD is off too: with VAD
+reaches Asterisk tens of seconds late (docs/stack-notes.md). VAD is off too: with VAD
 on and no wiring, measured here, 2 of 3 digits reached Read() after 5 s.
 ``CallInfo`` objects are kept in a variable while their ``media`` vector is
 read (SWIG temporaries).
