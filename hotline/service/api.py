@@ -22,7 +22,6 @@ from hotline.service.schemas import AssignIn, LoginIn, PauseIn, QueueIn, TicketF
 from hotline.shared import tls, wire
 from hotline.shared.ami import AmiValueError
 from hotline.shared.tls import public_host
-from ivr.holidays import SCRIPT_CLOSING, script_opening
 
 log = logging.getLogger("hotline.api")
 
@@ -39,10 +38,10 @@ class AgentApi:
     """Routes and the WebSocket hub. `service` is the hotline service: queue actions (join,
     pause), the live agent state, the AMI status."""
 
-    def __init__(self, service):
+    def __init__(self, service, desk: DeskService):
         self.svc = service
         self.settings = service.settings
-        self.desk = DeskService(service.ctx.records.sessions, service.settings, service.ringing.get)
+        self.desk = desk
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -292,10 +291,7 @@ class AgentApi:
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
 
     async def script(self, request):
-        p = request["principal"]
-        now = self.settings.now()
-        overrides = await self.db(self.svc.ctx.records.holiday_overrides, now.year)
-        return _json({"opening": script_opening(p.agent_no, now, overrides), "closing": SCRIPT_CLOSING})
+        return _json(await self.db(self.desk.script, request["principal"]))
 
     async def stations(self, request):
         return _json(await self.db(self.desk.stations))

@@ -18,6 +18,7 @@ import signal
 
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
+from hotline.service.desk import DeskService
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
@@ -33,14 +34,18 @@ log = logging.getLogger("hotline.service")
 
 
 class HotlineService:
-    def __init__(self, settings: Settings, ports: Ports, ctx: IvrContext | None = None):
+    def __init__(self, settings: Settings, ports: Ports, ctx: IvrContext | None = None, ami=None):
+        """The composition root. `ctx` (the IVR's records) and `ami` (anything with the
+        `AmiGateway` methods: connected, on, connect, action, close) may be handed in, so a
+        unit test drives the service with recorded AMI events and no Asterisk."""
         self.settings, self.ports = settings, ports
         self.ctx = ctx or IvrContext.create(settings)
         self.queue = QueueState()
-        self.ami = AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
-                              on_login=lambda: asyncio.ensure_future(self._restore_queue()))
+        self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
+                                     on_login=lambda: asyncio.ensure_future(self._restore_queue()))
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
-        self.api = AgentApi(self)
+        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get)
+        self.api = AgentApi(self, self.desk)
         self._api_server = ApiServer(self.api, settings, ports.api)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_done),
@@ -72,7 +77,7 @@ class HotlineService:
     async def _agent_called(self, event: dict) -> None:
         """The agent's phone rings: push the screen pop at once."""
         no, uniqueid = agent_no(event), event.get("Uniqueid", "")
-        pop = await asyncio.to_thread(self.api.desk.pop, uniqueid, no)
+        pop = await asyncio.to_thread(self.desk.pop, uniqueid, no)
         if pop is None:
             pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
                    "account": None, "history": [], "ticket": None, "ivr": {}}

@@ -32,6 +32,8 @@ from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash,
 from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
+from ivr.context import Records
+from ivr.holidays import SCRIPT_CLOSING, script_opening
 from ivr.validation import mask_phone, normalise_caller_id
 from hotline.shared.naming import endpoint
 
@@ -370,6 +372,12 @@ class DeskService:
         if paused and reason not in reasons:
             raise DeskError(422, "示忙请从列表中选择原因: " + "、".join(reasons))
         return reason if paused else ""
+
+    def script(self, p: Principal) -> dict:
+        """The call script's opening (the day's holiday opener, with the agent's 工号) and closing."""
+        now = self.settings.now()
+        overrides = Records(self.sessions, self.settings).holiday_overrides(now.year)
+        return {"opening": script_opening(p.agent_no, now, overrides), "closing": SCRIPT_CLOSING}
 
     def stations(self) -> list[dict]:
         with self.sessions() as db:
