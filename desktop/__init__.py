@@ -18,5 +18,4 @@ hotline.sip — import-linter contract in pyproject.toml):
                     "Labels" and "Models"); the .qm is compiled from it by scripts/install.sh
 
 The wire contract (routes, event types, the ticket form's fields and limits) is hotline.shared.wire.
-api_client.py and main_window.py only re-export from their new homes for older importers.
 """
