@@ -98,28 +98,30 @@ def run(s, st, numbers: list[str], concurrency: int) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.api_client import AgentApiClient
-    from desktop.main_window import AgentWindow
+    from desktop.services.api import AgentApiClient
+    from desktop.widgets.main_window import AgentWindow
+    from hotline.shared import wire
 
     app = QApplication.instance() or QApplication(["screen_pop"])
     api = AgentApiClient(f"http://127.0.0.1:{st['ports']['api']}")
+    pushed: dict[str, float] = {}
+    painted: dict[str, float] = {}
+    pending: list[str] = []
+
+    def on_pop(ev: dict) -> None:      # connected before the window's own handler: it runs first
+        if ev.get("type") == wire.EV_SCREEN_POP:
+            pushed.setdefault(ev.get("uniqueid", ""), time.monotonic())
+    api.event.connect(on_pop)
     w = AgentWindow(api=api, agent_no=AGENT)
     api.setParent(w)
     w.show()
     ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s))
     mark = ami.mark()
-    pushed: dict[str, float] = {}
-    painted: dict[str, float] = {}
-    pending: list[str] = []
 
-    original_pop = w.on_screen_pop
-
-    def on_pop(pop: dict) -> None:
-        pushed.setdefault(pop.get("uniqueid", ""), time.monotonic())
-        original_pop(pop)
+    def shown(pop: dict) -> None:      # after the window filled the card
         pending[:] = [pop.get("uniqueid", "")]
         w.card.account_no.update()
-    w.on_screen_pop = on_pop          # the WebSocket event handler calls through the attribute
+    w.desk.pop_changed.connect(shown)
 
     class PaintWatch(QObject):
         def eventFilter(self, obj, ev):     # noqa: N802 (Qt's name)

@@ -127,7 +127,7 @@ def stations_serving(db: Session, districts: Iterable[str]) -> dict[str, RepairS
     """{district: the repair station suggested for its accounts} (IVR draft and desk), one query."""
     return dict(db.execute(select(District.name, RepairStation)
                            .join(RepairStation, District.station_id == RepairStation.id)
-                           .where(District.name.in_(set(districts)))).tuples().all())
+                           .where(District.name.in_(set(districts)))).all())
 
 
 def station_serving(db: Session, district: str) -> RepairStation | None:

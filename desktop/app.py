@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import sys
@@ -11,38 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from desktop.api_client import AgentApiClient, default_api_url
-from desktop.main_window import AgentWindow
+from desktop.services.api import AgentApiClient, default_api_url
+from desktop.widgets.main_window import AgentWindow
+from hotline.shared import wire
 from hotline.shared.logs import setup_logging
 
 I18N = Path(__file__).resolve().parent / "i18n"
 log = logging.getLogger("desktop")
-
-#: a screen pop as hotline.service.api.AgentApi.build_pop makes it — for --sample (no server)
-DEMO_POP = {
-    "type": "screen_pop", "uniqueid": "1700000000.42", "caller": "13912345678",
-    "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
-                "district": "铁西区", "phones": ["13912345678", "024-25671234"],
-                "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
-    "history": [
-        {"number": "R20261101-0007", "state": "closed", "category": "no_heat", "created_at": "2026-11-01T08:12:00",
-         "station": "铁西维修站", "callback_requested": False},
-        {"number": "R20251203-0031", "state": "followed_up", "category": "leak",
-         "created_at": "2025-12-03T19:40:00", "station": "铁西维修站", "callback_requested": True}],
-    "ticket": {"number": "R20261123-0012", "state": "draft", "category": "no_heat", "account_no": "2024000137",
-               "caller_number": "13912345678", "callback_number": "13912345678",
-               "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
-               "priority": 0, "has_voice": True, "station_code": "TX", "station": "铁西维修站",
-               "created_at": "2026-11-23T10:01:00", "callback_requested": False,
-               "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
-               "draft_form": None},
-    "ivr": {"category": "no_heat", "callback_number": "13912345678",
-            "voice_url": "/api/tickets/R20261123-0012/voice"},
-}
-DEMO_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"]},
-                 {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"]},
-                 {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"]}]
-
 
 def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
     """Load desktop/i18n/desktop_<lang>.qm, compiled from its .ts when the project is installed
@@ -94,6 +70,17 @@ def _install_excepthook(window_ref: list) -> None:
     sys.excepthook = hook
 
 
+def show_sample(window: AgentWindow, agent_no: str) -> None:
+    """`--sample`: the wire's sample pop on a talking call, no server (layout and translations)."""
+    window.desk.set_user({"agent_no": agent_no, "name": "李娜", "role": "agent"})
+    window.form.set_stations(wire.SAMPLE_STATIONS)
+    window.script.set_script({"opening": "大龙报修 %1 为您服务,请问您有什么问题?".replace("%1", agent_no),
+                              "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"})
+    window.desk.set_agent_state({"member": True, "paused": False, "in_call": True})
+    window.desk.on_screen_pop(copy.deepcopy(wire.SAMPLE_POP))
+    window.softphone.set_state("talking")
+
+
 def main(argv: list[str] | None = None, on_window=None) -> int:
     """`on_window(app, window)`, if given, drives the window instead of the login dialog
     (``hotline desktop --demo`` logs in and places a real call through it)."""
@@ -118,15 +105,7 @@ def main(argv: list[str] | None = None, on_window=None) -> int:
     if on_window is not None:
         on_window(app, window)
     elif args.sample:
-        window.user = {"agent_no": args.agent or "1001", "name": "李娜", "role": "agent"}
-        window.set_logged_in(True)
-        window.form.set_stations(DEMO_STATIONS)
-        window.script.set_script({"opening": "大龙报修 %1 为您服务,请问您有什么问题?"
-                                  .replace("%1", window.user["agent_no"]),
-                                  "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"})
-        window.on_agent_state({"member": True, "paused": False, "in_call": True})
-        window.on_screen_pop(DEMO_POP)
-        window.softphone.set_state("talking")
+        show_sample(window, args.agent or "1001")
     elif not args.screenshot:
         QTimer.singleShot(0, window.start_login)
     else:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (
     OPEN_STATES,
-    AccountPhone,
     Call,
     CallOutcome,
     HeatingAccount,
@@ -31,6 +30,7 @@ from db.models import (
     User,
     station_serving,
 )
+from db.queries import accounts_with_phone
 from db.session import make_engine, session_factory
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
@@ -70,8 +70,7 @@ class Records:
         if not phone:
             return []
         with self.sessions() as db:
-            rows = db.scalars(select(HeatingAccount).join(AccountPhone)
-                              .where(AccountPhone.phone == phone).order_by(HeatingAccount.id)).unique()
+            rows = db.scalars(accounts_with_phone(phone)).unique()
             return [_account(a) for a in rows]
 
     def account_by_no(self, account_no: str) -> AccountView | None:

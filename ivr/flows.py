@@ -1,4 +1,4 @@
-"""The caller's path through the hotline (product.md §1), as plain async functions.
+"""The caller's path through the hotline (docs/product.md §1), as plain async functions.
 
 Each flow takes a `Channel` and an `IvrContext`; it never touches Asterisk,
 AMI or SQL directly, so the same code runs over FastAGI, classic AGI and in
@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from db.models import CallOutcome, Category, TicketState
+from hotline.shared.naming import agent_no_of
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for
@@ -323,7 +324,7 @@ async def answered(ch: Channel, ctx: IvrContext) -> None:
     uniqueid = await ch.get_var("HOTLINE_CALL")
     endpoint = await ch.get_var("CHANNEL(endpoint)")     # agent-<工号> on the agent's own channel
     recording = await ch.get_var("REC")
-    agent_no = endpoint.removeprefix("agent-") if endpoint.startswith("agent-") else ""
+    agent_no = agent_no_of(endpoint)
     await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
 
 

@@ -153,8 +153,8 @@ def desk_window(qtbot, api_port: int, agent_no: str, password: str):
     """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
     from PySide6.QtCore import Qt
 
-    from desktop.api_client import AgentApiClient
-    from desktop.main_window import AgentWindow
+    from desktop.services.api import AgentApiClient
+    from desktop.widgets.main_window import AgentWindow
     api = AgentApiClient(f"http://127.0.0.1:{api_port}")
     w = AgentWindow(api=api, agent_no=agent_no)
     api.setParent(w)

@@ -4,87 +4,87 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../main_window.py" line="301"/>
+        <location filename="../widgets/account_panel.py" line="24"/>
         <source>客户信息</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
+        <location filename="../widgets/account_panel.py" line="42"/>
         <source>户号</source>
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="320"/>
+        <location filename="../widgets/account_panel.py" line="43"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../widgets/account_panel.py" line="44"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../widgets/account_panel.py" line="45"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
+        <location filename="../widgets/account_panel.py" line="46"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326"/>
+        <location filename="../widgets/account_panel.py" line="49"/>
         <source>电话、户号或地址关键字</source>
         <translation>Phone, account no. or address fragment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328"/>
+        <location filename="../widgets/account_panel.py" line="51"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../widgets/account_panel.py" line="65"/>
         <source>历史报修</source>
         <translation>Previous tickets</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../widgets/account_panel.py" line="70"/>
         <source>IVR 按键信息</source>
         <translation>IVR answers</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="353"/>
+        <location filename="../widgets/account_panel.py" line="76"/>
         <source>▶ 播放语音描述</source>
         <translation>▶ Play voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356"/>
+        <location filename="../widgets/account_panel.py" line="79"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../widgets/account_panel.py" line="80"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../widgets/account_panel.py" line="81"/>
         <source>语音描述</source>
         <translation>Voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402"/>
+        <location filename="../widgets/account_panel.py" line="112"/>
         <source>没有找到匹配的客户</source>
         <translation>No matching customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../widgets/account_panel.py" line="118"/>
         <source>未识别的来电 %1，请搜索客户</source>
         <translation>Unknown caller %1 — search for the customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../widgets/account_panel.py" line="119"/>
         <source>暂无来电</source>
         <translation>No call</translation>
     </message>
@@ -92,242 +92,236 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../main_window.py" line="792"/>
+        <location filename="../widgets/main_window.py" line="62"/>
         <source>大龙供暖报修热线 — 座席</source>
+        <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="801"/>
-        <location filename="../main_window.py" line="981"/>
+        <location filename="../widgets/main_window.py" line="71"/>
+        <location filename="../widgets/main_window.py" line="289"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="803"/>
-        <location filename="../main_window.py" line="1024"/>
+        <location filename="../widgets/main_window.py" line="73"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="808"/>
-        <location filename="../main_window.py" line="1026"/>
+        <location filename="../widgets/main_window.py" line="77"/>
+        <location filename="../widgets/main_window.py" line="329"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="813"/>
+        <location filename="../widgets/main_window.py" line="82"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="817"/>
+        <location filename="../widgets/main_window.py" line="86"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../widgets/main_window.py" line="87"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="819"/>
+        <location filename="../widgets/main_window.py" line="88"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="876"/>
+        <location filename="../widgets/main_window.py" line="164"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="876"/>
+        <location filename="../widgets/main_window.py" line="164"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="876"/>
+        <location filename="../widgets/main_window.py" line="164"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="876"/>
+        <location filename="../widgets/main_window.py" line="164"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="877"/>
+        <location filename="../widgets/main_window.py" line="165"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="877"/>
+        <location filename="../widgets/main_window.py" line="165"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="901"/>
+        <location filename="../widgets/main_window.py" line="207"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="967"/>
+        <location filename="../widgets/main_window.py" line="274"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="977"/>
+        <location filename="../widgets/main_window.py" line="285"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="987"/>
+        <location filename="../widgets/main_window.py" line="295"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="987"/>
+        <location filename="../widgets/main_window.py" line="295"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="987"/>
+        <location filename="../widgets/main_window.py" line="295"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="988"/>
+        <location filename="../widgets/main_window.py" line="296"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1004"/>
+        <location filename="../widgets/main_window.py" line="310"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1024"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1026"/>
+        <location filename="../widgets/main_window.py" line="329"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1032"/>
+        <location filename="../widgets/main_window.py" line="335"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1034"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1036"/>
+        <location filename="../widgets/main_window.py" line="339"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1038"/>
+        <location filename="../widgets/main_window.py" line="341"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1042"/>
+        <location filename="../widgets/main_window.py" line="345"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1043"/>
+        <location filename="../widgets/main_window.py" line="346"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1043"/>
+        <location filename="../widgets/main_window.py" line="346"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1045"/>
+        <location filename="../widgets/main_window.py" line="348"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1049"/>
+        <location filename="../widgets/main_window.py" line="352"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1051"/>
+        <location filename="../widgets/main_window.py" line="354"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1053"/>
+        <location filename="../widgets/main_window.py" line="356"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1060"/>
+        <location filename="../widgets/main_window.py" line="184"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1064"/>
+        <location filename="../widgets/main_window.py" line="360"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1075"/>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1092"/>
+        <location filename="../widgets/main_window.py" line="373"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1134"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>话后整理 %1</source>
         <translation>Wrap-up %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1152"/>
+        <location filename="../widgets/main_window.py" line="396"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1163"/>
-        <location filename="../main_window.py" line="1181"/>
-        <location filename="../main_window.py" line="1198"/>
-        <source>未完成草稿 (%1)</source>
-        <translation>Unfinished drafts (%1)</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="1169"/>
+        <location filename="../widgets/main_window.py" line="181"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1203"/>
+        <location filename="../widgets/main_window.py" line="405"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1207"/>
+        <location filename="../widgets/main_window.py" line="205"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1213"/>
+        <location filename="../widgets/main_window.py" line="411"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="1216"/>
+        <location filename="../widgets/main_window.py" line="413"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -335,62 +329,62 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../models.py" line="9"/>
+        <location filename="../models/labels.py" line="12"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../models.py" line="9"/>
+        <location filename="../models/labels.py" line="12"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../models.py" line="10"/>
+        <location filename="../models/labels.py" line="13"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../models.py" line="10"/>
+        <location filename="../models/labels.py" line="13"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../models.py" line="13"/>
+        <location filename="../models/labels.py" line="16"/>
         <source>草稿</source>
         <translation>draft</translation>
     </message>
     <message>
-        <location filename="../models.py" line="13"/>
+        <location filename="../models/labels.py" line="16"/>
         <source>新建</source>
         <translation>new</translation>
     </message>
     <message>
-        <location filename="../models.py" line="14"/>
+        <location filename="../models/labels.py" line="17"/>
         <source>已派单</source>
         <translation>dispatched</translation>
     </message>
     <message>
-        <location filename="../models.py" line="14"/>
+        <location filename="../models/labels.py" line="17"/>
         <source>已联系</source>
         <translation>contacted</translation>
     </message>
     <message>
-        <location filename="../models.py" line="15"/>
+        <location filename="../models/labels.py" line="18"/>
         <source>已返单</source>
         <translation>completed</translation>
     </message>
     <message>
-        <location filename="../models.py" line="15"/>
+        <location filename="../models/labels.py" line="18"/>
         <source>已回访</source>
         <translation>followed up</translation>
     </message>
     <message>
-        <location filename="../models.py" line="16"/>
+        <location filename="../models/labels.py" line="19"/>
         <source>已关闭</source>
         <translation>closed</translation>
     </message>
     <message>
-        <location filename="../models.py" line="17"/>
+        <location filename="../models/labels.py" line="20"/>
         <source>是</source>
         <translation>yes</translation>
     </message>
@@ -398,47 +392,47 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../main_window.py" line="49"/>
+        <location filename="../widgets/login_dialog.py" line="17"/>
         <source>座席登录</source>
         <translation>Agent login</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="53"/>
+        <location filename="../widgets/login_dialog.py" line="21"/>
         <source>例如 1001</source>
         <translation>e.g. 1001</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="58"/>
+        <location filename="../widgets/login_dialog.py" line="26"/>
         <source>工号</source>
         <translation>Agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="59"/>
+        <location filename="../widgets/login_dialog.py" line="27"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="63"/>
+        <location filename="../widgets/login_dialog.py" line="31"/>
         <source>服务器: %1</source>
         <translation>Server: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="65"/>
+        <location filename="../widgets/login_dialog.py" line="33"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="80"/>
+        <location filename="../widgets/login_dialog.py" line="48"/>
         <source>请输入数字工号</source>
         <translation>Enter your numeric agent id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83"/>
+        <location filename="../widgets/login_dialog.py" line="51"/>
         <source>请输入密码</source>
         <translation>Enter your password</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85"/>
+        <location filename="../widgets/login_dialog.py" line="53"/>
         <source>正在登录…</source>
         <translation>Logging in…</translation>
     </message>
@@ -446,74 +440,74 @@
 <context>
     <name>Models</name>
     <message>
-        <location filename="../models.py" line="103"/>
+        <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../models.py" line="104"/>
+        <location filename="../models/tables.py" line="83"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models.py" line="105"/>
+        <location filename="../models/tables.py" line="84"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models.py" line="106"/>
+        <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../models.py" line="107"/>
-        <location filename="../models.py" line="128"/>
+        <location filename="../models/tables.py" line="86"/>
+        <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../models.py" line="108"/>
+        <location filename="../models/tables.py" line="87"/>
         <source>回电</source>
         <translation>Call back</translation>
     </message>
     <message>
-        <location filename="../models.py" line="124"/>
+        <location filename="../models/tables.py" line="102"/>
         <source>户号</source>
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models.py" line="125"/>
+        <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models.py" line="126"/>
+        <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../models.py" line="127"/>
+        <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models.py" line="140"/>
+        <location filename="../models/tables.py" line="118"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../models.py" line="141"/>
+        <location filename="../models/tables.py" line="119"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../models.py" line="142"/>
+        <location filename="../models/tables.py" line="120"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models.py" line="143"/>
+        <location filename="../models/tables.py" line="121"/>
         <source>时长</source>
         <translation>Length</translation>
     </message>
@@ -521,22 +515,22 @@
 <context>
     <name>RecordingsDialog</name>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../widgets/recordings_dialog.py" line="19"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238"/>
+        <location filename="../widgets/recordings_dialog.py" line="24"/>
         <source>回放</source>
         <translation>Replay</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="240"/>
+        <location filename="../widgets/recordings_dialog.py" line="26"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="242"/>
+        <location filename="../widgets/recordings_dialog.py" line="28"/>
         <source>录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。</source>
         <translation>Recordings stay on the hotline server; you can replay only calls you answered, and every replay is logged.</translation>
     </message>
@@ -544,27 +538,27 @@
 <context>
     <name>ScriptPanel</name>
     <message>
-        <location filename="../main_window.py" line="267"/>
+        <location filename="../widgets/script_panel.py" line="11"/>
         <source>话术</source>
         <translation>Script</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../widgets/script_panel.py" line="12"/>
         <source>（登录后显示开场白）</source>
         <translation>(opening line after login)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../widgets/script_panel.py" line="13"/>
         <source>好!维修人员会尽快跟您联系。感谢您的来电。再见!</source>
         <translation>Fine! A technician will contact you soon. Thank you for calling. Goodbye!</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../widgets/script_panel.py" line="19"/>
         <source>开场白</source>
         <translation>Opening</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="277"/>
+        <location filename="../widgets/script_panel.py" line="21"/>
         <source>结束语</source>
         <translation>Closing</translation>
     </message>
@@ -572,72 +566,72 @@
 <context>
     <name>SoftPhonePanel</name>
     <message>
-        <location filename="../main_window.py" line="107"/>
+        <location filename="../widgets/softphone_panel.py" line="21"/>
         <source>软电话</source>
         <translation>Softphone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119"/>
+        <location filename="../widgets/softphone_panel.py" line="33"/>
         <source>● 录音中</source>
         <translation>● Recording</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../widgets/softphone_panel.py" line="37"/>
         <source>接听</source>
         <translation>Answer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../widgets/softphone_panel.py" line="39"/>
         <source>拒接</source>
         <translation>Reject</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126"/>
+        <location filename="../widgets/softphone_panel.py" line="40"/>
         <source>挂机</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../widgets/softphone_panel.py" line="42"/>
         <source>保持</source>
         <translation>Hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="130"/>
+        <location filename="../widgets/softphone_panel.py" line="44"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../widgets/softphone_panel.py" line="48"/>
         <source>领班工号</source>
         <translation>Team lead&apos;s id</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../widgets/softphone_panel.py" line="50"/>
         <source>转接</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../widgets/softphone_panel.py" line="99"/>
         <source>空闲</source>
         <translation>Idle</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../widgets/softphone_panel.py" line="99"/>
         <source>来电振铃…</source>
         <translation>Ringing…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../widgets/softphone_panel.py" line="99"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../widgets/softphone_panel.py" line="100"/>
         <source>通话保持</source>
         <translation>On hold</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../widgets/softphone_panel.py" line="100"/>
         <source>通话结束</source>
         <translation>Call ended</translation>
     </message>
@@ -645,185 +639,190 @@
 <context>
     <name>TicketFormPanel</name>
     <message>
-        <location filename="../main_window.py" line="455"/>
+        <location filename="../widgets/ticket_form.py" line="37"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="464"/>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../widgets/ticket_form.py" line="46"/>
+        <location filename="../widgets/ticket_form.py" line="255"/>
         <source>（无报修单）</source>
         <translation>(no ticket)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../widgets/ticket_form.py" line="49"/>
         <source>上次未保存的草稿</source>
         <translation>Drafts not saved last time</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="471"/>
-        <location filename="../main_window.py" line="602"/>
+        <location filename="../widgets/ticket_form.py" line="54"/>
+        <location filename="../widgets/ticket_form.py" line="185"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="480"/>
-        <location filename="../main_window.py" line="481"/>
-        <location filename="../main_window.py" line="482"/>
-        <location filename="../main_window.py" line="483"/>
+        <location filename="../widgets/ticket_form.py" line="63"/>
+        <location filename="../widgets/ticket_form.py" line="64"/>
+        <location filename="../widgets/ticket_form.py" line="65"/>
+        <location filename="../widgets/ticket_form.py" line="66"/>
         <source>已跟读确认</source>
         <translation>Read back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="490"/>
+        <location filename="../widgets/ticket_form.py" line="73"/>
         <source>补充说明（故障现象、上门时间等）</source>
         <translation>Notes (symptoms, visiting time, …)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="495"/>
+        <location filename="../widgets/ticket_form.py" line="78"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="498"/>
-        <location filename="../main_window.py" line="591"/>
+        <location filename="../widgets/ticket_form.py" line="81"/>
+        <location filename="../widgets/ticket_form.py" line="174"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="499"/>
-        <location filename="../main_window.py" line="591"/>
+        <location filename="../widgets/ticket_form.py" line="82"/>
+        <location filename="../widgets/ticket_form.py" line="174"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="500"/>
-        <location filename="../main_window.py" line="591"/>
+        <location filename="../widgets/ticket_form.py" line="83"/>
+        <location filename="../widgets/ticket_form.py" line="174"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="501"/>
+        <location filename="../widgets/ticket_form.py" line="84"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../widgets/ticket_form.py" line="89"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../widgets/ticket_form.py" line="92"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../widgets/ticket_form.py" line="94"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../widgets/ticket_form.py" line="98"/>
         <source>保存报修单</source>
         <translation>Save ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../widgets/ticket_form.py" line="133"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../widgets/ticket_form.py" line="133"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../widgets/ticket_form.py" line="133"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="551"/>
+        <location filename="../widgets/ticket_form.py" line="134"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../widgets/ticket_form.py" line="137"/>
         <source>普通</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../widgets/ticket_form.py" line="137"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../widgets/ticket_form.py" line="137"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585"/>
+        <location filename="../widgets/ticket_form.py" line="168"/>
         <source>本次来电没有报修单</source>
         <translation>This call has no ticket</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="588"/>
+        <location filename="../widgets/ticket_form.py" line="171"/>
         <source>备注最多 %1 字（现在 %2 字），请精简后保存</source>
         <translation>Notes hold at most %1 characters (now %2); shorten them to save</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../widgets/ticket_form.py" line="175"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="593"/>
+        <location filename="../widgets/ticket_form.py" line="176"/>
         <source>请向来电人跟读确认: %1</source>
         <translation>Read back to the caller: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="629"/>
+        <location filename="../widgets/ticket_form.py" line="212"/>
         <source>按地址建议</source>
         <translation>Suggested by address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="632"/>
+        <location filename="../widgets/ticket_form.py" line="215"/>
         <source>与建议不同</source>
         <translation>Differs from suggestion</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="692"/>
+        <location filename="../widgets/ticket_form.py" line="275"/>
         <source>已恢复草稿</source>
         <translation>Draft restored</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="732"/>
+        <location filename="../widgets/ticket_form.py" line="320"/>
+        <source>未完成草稿 (%1)</source>
+        <translation>Unfinished drafts (%1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="339"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="737"/>
+        <location filename="../widgets/ticket_form.py" line="344"/>
         <source>草稿未能保存: %1</source>
         <translation>Draft not saved: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="745"/>
+        <location filename="../widgets/ticket_form.py" line="352"/>
         <source>请选择问题类型</source>
         <translation>Choose the problem type</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="748"/>
+        <location filename="../widgets/ticket_form.py" line="355"/>
         <source>请填写地址</source>
         <translation>Enter the address</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="752"/>
+        <location filename="../widgets/ticket_form.py" line="359"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="761"/>
+        <location filename="../widgets/ticket_form.py" line="368"/>
         <source>报修单已保存</source>
         <translation>Ticket saved</translation>
     </message>

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import AccountPhone, HeatingAccount
+from db.queries import accounts_with_phone
 from ivr.validation import normalise_caller_id
 
 COLUMNS = ("account_no", "name", "district", "compound", "building", "unit", "room", "phones")
@@ -117,9 +118,7 @@ def find_by_phone(session: Session, phone: str) -> list[HeatingAccount]:
     digits = normalise_caller_id(phone)
     if not digits:
         return []
-    return list(session.scalars(
-        select(HeatingAccount).join(AccountPhone).where(AccountPhone.phone == digits)
-        .options(selectinload(HeatingAccount.phones)).order_by(HeatingAccount.account_no)).unique())
+    return list(session.scalars(accounts_with_phone(digits)).unique())
 
 
 def find_by_account_no(session: Session, account_no: str) -> HeatingAccount | None:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.shared.naming import AMI_ADMIN_USER, AMI_SERVICE_USER
+from hotline.shared.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, endpoint
 from hotline.shared.ports import Ports
 from hotline.shared.secrets import ami_admin_secret, ami_secret, fastagi_secret_file, write_secret
 from hotline.shared.settings import REPO_ROOT, Settings
@@ -162,7 +162,7 @@ class AgentPhone:
 
     @property
     def endpoint(self) -> str:
-        return f"agent-{self.agent_no}"
+        return endpoint(self.agent_no)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
+from hotline.shared.naming import endpoint
 from hotline.shared.settings import Settings, load_settings
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog
@@ -410,7 +411,7 @@ def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
     with sessions(settings())() as db:
         rows = [{"agent_no": u.agent_no, "name": u.name, "role": u.role.value, "active": u.active,
-                 "sip_user": f"agent-{u.agent_no}"} for u in db.scalars(select(User).order_by(User.agent_no))]
+                 "sip_user": endpoint(u.agent_no)} for u in db.scalars(select(User).order_by(User.agent_no))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -8,9 +8,10 @@ from hotline.admin.amiclient import AmiEventLog, ami_session
 from hotline.shared.ami import ami_action
 from hotline.shared.settings import Settings
 from ivr.validation import mask_phone
+from hotline.shared.naming import QUEUE, agent_no_of
 
 
-def queue_snapshot(ami: AmiEventLog, queue: str = "repair") -> dict:
+def queue_snapshot(ami: AmiEventLog, queue: str = QUEUE) -> dict:
     """Callers waiting (with the longest wait) and members with state, pause reason, calls taken."""
     start = ami.mark()
     aid_resp = ami.action(ami_action("QueueStatus", Queue=queue))
@@ -21,7 +22,7 @@ def queue_snapshot(ami: AmiEventLog, queue: str = "repair") -> dict:
     members, callers = [], []
     for e in events:
         if e.get("Event") == "QueueMember" and e.get("Queue") == queue:
-            members.append({"agent": e.get("Name", "").removeprefix("agent-"),
+            members.append({"agent": agent_no_of(e.get("Name", "")),
                             "state": _DEVICE_STATES.get(e.get("Status", ""), e.get("Status", "")),
                             "paused": e.get("Paused") == "1", "reason": e.get("PausedReason", ""),
                             "calls_taken": int(e.get("CallsTaken", "0") or 0),

@@ -28,7 +28,7 @@ from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AgentPhone, AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from hotline.shared import tls
 from hotline.shared.ami import ami_action
-from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, interface
 from hotline.shared.ports import PortInUse, Ports
 from hotline.shared.runstate import read_state, state_file
 from hotline.shared.settings import Settings
@@ -236,7 +236,7 @@ def reload_agents(s: Settings, sessions=None) -> str:
     for agent_no in gone:
         # a disabled agent leaves the queue now; the endpoint itself went with the reload
         try:
-            ast.rx(f"queue remove member PJSIP/agent-{agent_no} from repair")
+            ast.rx(f"queue remove member {interface(agent_no)} from {QUEUE}")
         except AsteriskError:
             pass  # was not a member
     return "(reloaded into the live Asterisk)"

@@ -7,25 +7,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Call, Ticket
+from db.queries import ticket_summary
 
 
 def ticket_dict(t: Ticket) -> dict:
     call: Call | None = t.calls[0] if t.calls else None
     return {
-        "number": t.number,
+        **ticket_summary(t),
         "account_no": t.account.account_no if t.account else None,
         "caller_number": t.caller_number,
         "callback_number": t.callback_number,
-        "category": t.category.value if t.category else None,
         "priority": t.priority,
-        "state": t.state.value,
-        "station": t.station.name if t.station else None,
         "call_outcome": call.outcome.value if call and call.outcome else None,
         "last_step": call.last_step if call else None,
-        "callback_requested": bool(t.callback_requested),
         "voice_path": t.voice_path,
         "address": t.address_snapshot,
-        "created_at": t.created_at.isoformat(timespec="seconds") if t.created_at else None,
     }
 
 

@@ -19,10 +19,9 @@ from hotline.service.api_guard import ConnectionCap
 from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message, source_address
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.schemas import AssignIn, LoginIn, PauseIn, QueueIn, TicketForm
-from hotline.shared import tls
+from hotline.shared import tls, wire
 from hotline.shared.ami import AmiValueError
 from hotline.shared.tls import public_host
-from ivr.holidays import SCRIPT_CLOSING, script_opening
 
 log = logging.getLogger("hotline.api")
 
@@ -39,10 +38,10 @@ class AgentApi:
     """Routes and the WebSocket hub. `service` is the hotline service: queue actions (join,
     pause), the live agent state, the AMI status."""
 
-    def __init__(self, service):
+    def __init__(self, service, desk: DeskService):
         self.svc = service
         self.settings = service.settings
-        self.desk = DeskService(service.ctx.records.sessions, service.settings, service.ringing.get)
+        self.desk = desk
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -53,27 +52,27 @@ class AgentApi:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors, self._auth], client_max_size=1024 * 1024)
         r = app.router
-        r.add_get("/api/health", self.health)
-        r.add_post("/api/login", self.login)
-        r.add_post("/api/logout", self.logout)
-        r.add_get("/api/me", self.me)
-        r.add_get("/api/ws", self.ws)
-        r.add_get("/api/script", self.script)
-        r.add_get("/api/stations", self.stations)
-        r.add_post("/api/agent/queue", self.queue_membership)
-        r.add_post("/api/agent/pause", self.pause)
-        r.add_get("/api/accounts", self.search_accounts)
-        r.add_get("/api/accounts/{account_no}", self.get_account)
-        r.add_get("/api/calls/{uniqueid}/pop", self.get_pop)
-        r.add_get("/api/tickets/drafts", self.my_drafts)
-        r.add_get("/api/tickets/{number}", self.get_ticket)
-        r.add_put("/api/tickets/{number}", self.save_ticket)
-        r.add_put("/api/tickets/{number}/draft", self.autosave)
-        r.add_post("/api/tickets/{number}/assign", self.assign_ticket)
-        r.add_get("/api/tickets/{number}/voice", self.ticket_voice)
-        r.add_get("/api/recordings", self.list_recordings)
-        r.add_get("/api/recordings/{rid}/audio", self.recording_audio)
-        r.add_get("/api/audit", self.audit_log)
+        r.add_get(wire.HEALTH, self.health)
+        r.add_post(wire.LOGIN, self.login)
+        r.add_post(wire.LOGOUT, self.logout)
+        r.add_get(wire.ME, self.me)
+        r.add_get(wire.WS, self.ws)
+        r.add_get(wire.SCRIPT, self.script)
+        r.add_get(wire.STATIONS, self.stations)
+        r.add_post(wire.QUEUE, self.queue_membership)
+        r.add_post(wire.PAUSE, self.pause)
+        r.add_get(wire.ACCOUNTS, self.search_accounts)
+        r.add_get(wire.ACCOUNT, self.get_account)
+        r.add_get(wire.POP, self.get_pop)
+        r.add_get(wire.DRAFTS, self.my_drafts)
+        r.add_get(wire.TICKET, self.get_ticket)
+        r.add_put(wire.TICKET, self.save_ticket)
+        r.add_put(wire.TICKET_DRAFT, self.autosave)
+        r.add_post(wire.TICKET_ASSIGN, self.assign_ticket)
+        r.add_get(wire.TICKET_VOICE, self.ticket_voice)
+        r.add_get(wire.RECORDINGS, self.list_recordings)
+        r.add_get(wire.RECORDING_AUDIO, self.recording_audio)
+        r.add_get(wire.AUDIT, self.audit_log)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -111,10 +110,10 @@ class AgentApi:
 
     @web.middleware
     async def _auth(self, request, handler):
-        if request.path in ("/api/health", "/api/login"):
+        if request.path in wire.PUBLIC:
             return await handler(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token and request.path == "/api/ws":
+        if not token and request.path == wire.WS:
             # browsers' and Qt's WebSocket clients cannot always set headers; nothing else
             # takes a token in the URL (URLs end up in logs and histories)
             token = request.query.get("token", "")
@@ -189,7 +188,7 @@ class AgentApi:
         self.sockets.setdefault(p.session_id, set()).add(sock)
         self.socket_expiry[p.session_id] = p.expires_at
         self.agent_sessions[p.agent_no] = p.session_id
-        await sock.send_json({"type": "hello", "agent_no": p.agent_no,
+        await sock.send_json({"type": wire.EV_HELLO, "agent_no": p.agent_no,
                               "agent_state": self.svc.agent_state(p.agent_no),
                               "ami": self.svc.ami_connected.is_set()})
         try:
@@ -211,7 +210,7 @@ class AgentApi:
         socks = self.sockets.pop(session_id, set())
         self.socket_expiry.pop(session_id, None)
         self.agent_sessions = {a: s for a, s in self.agent_sessions.items() if s != session_id}
-        event = json.dumps({"type": "session_ended", "reason": reason, "message": ended_message(reason)},
+        event = json.dumps({"type": wire.EV_SESSION_ENDED, "reason": reason, "message": ended_message(reason)},
                            ensure_ascii=False)
         for sock in socks:
             try:
@@ -292,10 +291,7 @@ class AgentApi:
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
 
     async def script(self, request):
-        p = request["principal"]
-        now = self.settings.now()
-        overrides = await self.db(self.svc.ctx.records.holiday_overrides, now.year)
-        return _json({"opening": script_opening(p.agent_no, now, overrides), "closing": SCRIPT_CLOSING})
+        return _json(await self.db(self.desk.script, request["principal"]))
 
     async def stations(self, request):
         return _json(await self.db(self.desk.stations))

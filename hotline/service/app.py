@@ -18,11 +18,13 @@ import signal
 
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
+from hotline.service.desk import DeskService
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
 from hotline.shared.naming import AMI_SERVICE_USER, QUEUE, endpoint, interface
 from hotline.shared.ports import Ports
+from hotline.shared import wire
 from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
 from hotline.shared.settings import Settings, load_settings
@@ -33,14 +35,18 @@ log = logging.getLogger("hotline.service")
 
 
 class HotlineService:
-    def __init__(self, settings: Settings, ports: Ports, ctx: IvrContext | None = None):
+    def __init__(self, settings: Settings, ports: Ports, ctx: IvrContext | None = None, ami=None):
+        """The composition root. `ctx` (the IVR's records) and `ami` (anything with the
+        `AmiGateway` methods: connected, on, connect, action, close) may be handed in, so a
+        unit test drives the service with recorded AMI events and no Asterisk."""
         self.settings, self.ports = settings, ports
         self.ctx = ctx or IvrContext.create(settings)
         self.queue = QueueState()
-        self.ami = AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
-                              on_login=lambda: asyncio.ensure_future(self._restore_queue()))
+        self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
+                                     on_login=lambda: asyncio.ensure_future(self._restore_queue()))
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
-        self.api = AgentApi(self)
+        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get)
+        self.api = AgentApi(self, self.desk)
         self._api_server = ApiServer(self.api, settings, ports.api)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_done),
@@ -72,9 +78,9 @@ class HotlineService:
     async def _agent_called(self, event: dict) -> None:
         """The agent's phone rings: push the screen pop at once."""
         no, uniqueid = agent_no(event), event.get("Uniqueid", "")
-        pop = await asyncio.to_thread(self.api.desk.pop, uniqueid, no)
+        pop = await asyncio.to_thread(self.desk.pop, uniqueid, no)
         if pop is None:
-            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
+            pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
                    "account": None, "history": [], "ticket": None, "ivr": {}}
         self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""))
         if pop.get("account"):
@@ -84,30 +90,30 @@ class HotlineService:
     async def _agent_connect(self, event: dict) -> None:
         no = agent_no(event)
         st = self.queue.connected(no)
-        await self.api.push_agent(no, {"type": "call_answered", "uniqueid": event.get("Uniqueid", ""),
+        await self.api.push_agent(no, {"type": wire.EV_CALL_ANSWERED, "uniqueid": event.get("Uniqueid", ""),
                                        "agent_state": st})
 
     async def _agent_done(self, event: dict) -> None:
         no = agent_no(event)
         was_talking, st = self.queue.ended(no, completed=event.get("Event") == "AgentComplete")
-        await self.api.push_agent(no, {"type": "call_ended", "uniqueid": event.get("Uniqueid", ""),
+        await self.api.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": event.get("Uniqueid", ""),
                                        "answered": was_talking, "agent_state": st})
 
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
         for no in self.queue.caller_left(uid):
-            await self.api.push_agent(no, {"type": "call_ended", "uniqueid": uid, "answered": False,
+            await self.api.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": uid, "answered": False,
                                            "agent_state": self.queue.snapshot(no)})
 
     async def _member_status(self, event: dict) -> None:
         no = self.queue.member_event(event)
         if no:
-            await self.api.push_agent(no, {"type": "agent_state", "agent_state": self.queue.snapshot(no)})
+            await self.api.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
 
     async def _asterisk_booted(self, _event: dict) -> None:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
         whoever had asked to be in the queue and is missing is added again, paused as before."""
-        await self.api.broadcast({"type": "telephony_restarted"})
+        await self.api.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
         await self._restore_queue()
 
     async def _restore_queue(self) -> None:
@@ -128,7 +134,7 @@ class HotlineService:
                 if st.get("paused"):
                     await self.set_paused(no, True, st.get("reason", ""))
             for no in list(self.queue.agents):
-                await self.api.push_agent(no, {"type": "agent_state", "agent_state": self.queue.snapshot(no)})
+                await self.api.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
         except Exception as exc:   # the next FullyBooted / reconnect tries again
             log.warning("could not restore queue membership: %s", exc)
 

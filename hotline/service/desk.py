@@ -26,11 +26,16 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
                        Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
+from db.queries import ticket_summary
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
+from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
+from ivr.context import Records
+from ivr.holidays import SCRIPT_CLOSING, script_opening
 from ivr.validation import mask_phone, normalise_caller_id
+from hotline.shared.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
 
@@ -157,15 +162,9 @@ def account_card(acc: HeatingAccount, station: RepairStation | None) -> dict:
             "station": {"code": station.code, "name": station.name, "phone": station.phone} if station else None}
 
 
-def ticket_brief(t: Ticket) -> dict:
-    return {"number": t.number, "state": t.state.value, "category": t.category.value if t.category else None,
-            "created_at": t.created_at.isoformat(timespec="seconds") if t.created_at else None,
-            "station": t.station.name if t.station else None, "callback_requested": t.callback_requested}
-
-
 def ticket_full(t: Ticket, draft: dict | None = None) -> dict:
     """The ticket as the desk shows it; `draft` is the asking agent's own autosaved form."""
-    return {**ticket_brief(t), "account_no": t.account.account_no if t.account else None,
+    return {**ticket_summary(t), "account_no": t.account.account_no if t.account else None,
             "caller_number": t.caller_number, "callback_number": t.callback_number,
             "address": t.address_snapshot, "name": t.name_snapshot, "description": t.description,
             "priority": t.priority, "has_voice": bool(t.voice_path),
@@ -282,7 +281,7 @@ class DeskService:
         db.flush()
         return ({"token": token, "expires_at": s.expires_at.isoformat(timespec="seconds"),
                  "user": {"agent_no": u.agent_no, "name": u.name, "role": u.role.value},
-                 "sip": {"username": f"agent-{u.agent_no}", "password": u.sip_secret},
+                 "sip": {"username": endpoint(u.agent_no), "password": u.sip_secret},
                  "session_id": s.id, "pause_reasons": self.settings.pause_reason_list},
                 [o.id for o in old])
 
@@ -346,16 +345,16 @@ class DeskService:
             card, history = None, []
             if acc is not None:
                 card = account_card(acc, station_serving(db, acc.district))
-                history = [ticket_brief(x) for x in db.scalars(
+                history = [ticket_summary(x) for x in db.scalars(
                     select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
                     .order_by(Ticket.id.desc()).limit(10))]
             add_audit(db, agent_no, "view", "screen_pop", uniqueid, account_no=acc.account_no if acc else None)
-            pop = {"type": "screen_pop", "uniqueid": uniqueid, "caller": call.caller,
+            pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": call.caller,
                    "account": card, "history": history,
                    "ticket": ticket_full(t, draft_of(db, t.id, user_id)) if t else None,
                    "ivr": {"category": t.category.value if t and t.category else None,
                            "callback_number": t.callback_number if t else "",
-                           "voice_url": f"/api/tickets/{t.number}/voice" if t and t.voice_path else None}}
+                           "voice_url": wire.path(wire.TICKET_VOICE, number=t.number) if t and t.voice_path else None}}
         if actor is not None and card:
             actor.allowed_accounts.add(card["account_no"])
         return pop
@@ -373,6 +372,12 @@ class DeskService:
         if paused and reason not in reasons:
             raise DeskError(422, "示忙请从列表中选择原因: " + "、".join(reasons))
         return reason if paused else ""
+
+    def script(self, p: Principal) -> dict:
+        """The call script's opening (the day's holiday opener, with the agent's 工号) and closing."""
+        now = self.settings.now()
+        overrides = Records(self.sessions, self.settings).holiday_overrides(now.year)
+        return {"opening": script_opening(p.agent_no, now, overrides), "closing": SCRIPT_CLOSING}
 
     def stations(self) -> list[dict]:
         with self.sessions() as db:
@@ -413,7 +418,7 @@ class DeskService:
             if a is None:
                 raise DeskError(404, "没有这个户号")
             add_audit(db, p.agent_no, "view", "account", no)
-            tickets = [ticket_brief(t) for t in db.scalars(
+            tickets = [ticket_summary(t) for t in db.scalars(
                 select(Ticket).where(Ticket.account_id == a.id).order_by(Ticket.id.desc()).limit(20))]
             return {**account_card(a, station_serving(db, a.district)), "tickets": tickets}
 

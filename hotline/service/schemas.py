@@ -5,11 +5,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.models import Category
+from hotline.shared import wire
 
 
 class LoginIn(BaseModel):
-    agent_no: str = Field(min_length=1, max_length=16, pattern=r"^\d+$")
-    password: str = Field(min_length=1, max_length=256)
+    agent_no: str = Field(min_length=1, max_length=wire.AGENT_NO_MAX, pattern=r"^\d+$")
+    password: str = Field(min_length=1, max_length=wire.PASSWORD_MAX)
 
 
 class QueueIn(BaseModel):
@@ -18,25 +19,25 @@ class QueueIn(BaseModel):
 
 class PauseIn(BaseModel):
     paused: bool
-    reason: str = Field(default="", max_length=64)
+    reason: str = Field(default="", max_length=wire.PAUSE_REASON_MAX)
 
 
 class TicketForm(BaseModel):
     # a draft is stored as sent: unknown keys and non-finite numbers are refused, not kept
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     category: Category | None = None
-    address: str = Field(default="", max_length=255)
-    name: str = Field(default="", max_length=64)
-    callback_number: str = Field(default="", max_length=20)
+    address: str = Field(default="", max_length=wire.ADDRESS_MAX)
+    name: str = Field(default="", max_length=wire.NAME_MAX)
+    callback_number: str = Field(default="", max_length=wire.CALLBACK_MAX)
     confirmed_problem: bool = False
     confirmed_address: bool = False
     confirmed_name: bool = False
     confirmed_phone: bool = False
-    station_code: str | None = Field(default=None, max_length=16)
-    priority: int = Field(default=0, ge=0, le=100)
-    notes: str = Field(default="", max_length=4000)
-    account_no: str | None = Field(default=None, max_length=20)
+    station_code: str | None = Field(default=None, max_length=wire.STATION_CODE_MAX)
+    priority: int = Field(default=0, ge=wire.PRIORITY_MIN, le=wire.PRIORITY_MAX)
+    notes: str = Field(default="", max_length=wire.NOTES_MAX)
+    account_no: str | None = Field(default=None, max_length=wire.ACCOUNT_NO_MAX)
 
 
 class AssignIn(BaseModel):
-    agent_no: str = Field(min_length=1, max_length=16, pattern=r"^\d+$")
+    agent_no: str = Field(min_length=1, max_length=wire.AGENT_NO_MAX, pattern=r"^\d+$")

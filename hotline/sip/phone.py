@@ -1,8 +1,8 @@
-"""A pjsua2 SIP phone for tests, benchmarks and `hotline dialplan test` (no Qt).
+"""The pjsua2 SIP engine: the desk's softphone, and the bench's callers and agent phones (no Qt).
 
 One pjsua2 ``Endpoint`` per process lives on ONE thread of its own
 (:class:`SipStack`): that thread creates the endpoint (null audio device, UDP on
-127.0.0.1), loops ``libHandleEvents(10)`` and runs the work other threads hand
+the bind address, 127.0.0.1 unless told), loops ``libHandleEvents(10)`` and runs the work other threads hand
 it through a queue (``stack.call(fn)``). No other thread ever calls pjsua2.
 
 :class:`Phone` and :class:`Call` are plain Python facades usable from any
@@ -13,7 +13,7 @@ Python free them on a test thread would break the one-thread rule.
 
 Each call's audio is wired into the conference bridge as soon as media is up
 (capture → call, call → playback): without a port pumping frames, RFC 4733 DTMF
-reaches Asterisk tens of seconds late (pitfalls.md). VAD is off too: with VAD
+reaches Asterisk tens of seconds late (docs/stack-notes.md). VAD is off too: with VAD
 on and no wiring, measured here, 2 of 3 digits reached Read() after 5 s.
 ``CallInfo`` objects are kept in a variable while their ``media`` vector is
 read (SWIG temporaries).
@@ -30,6 +30,10 @@ use sipp or several processes.
     call = agent.dial("9000").wait_state("CONFIRMED", 5)
     call.send_dtmf("123")
     call.hangup(); call.wait_state("DISCONNECTED", 5)
+
+One file on purpose (over 500 lines): the stack, the calls and the phones share one ownership
+rule — pjsua2 objects are created, used and destroyed on the stack's thread only — and reach into
+each other's private state under it; split, that rule would span modules and be easier to break.
 """
 from __future__ import annotations
 
@@ -40,14 +44,15 @@ import queue
 import random
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import pjsua2 as pj
 
-__all__ = ["SipError", "TooManyCalls", "SipStack", "Phone", "Call", "CallResult", "run_concurrent",
+from hotline.shared.naming import endpoint
+
+__all__ = ["SipError", "TooManyCalls", "SipStack", "Phone", "Call",
            "MAX_CALLS", "MAX_ACCOUNTS"]
 
 STATES = {pj.PJSIP_INV_STATE_NULL: "NULL", pj.PJSIP_INV_STATE_CALLING: "CALLING",
@@ -114,7 +119,8 @@ class SipStack:
             return cls._instance
 
     def __init__(self, max_calls: int = 256, log_level: int = 0, log_file: str | None = None,
-                 start_timeout: float = 20.0):
+                 start_timeout: float = 20.0, bind: str = "127.0.0.1"):
+        self.bind = bind                        # SIP and RTP address ("" = all interfaces)
         self._jobs: queue.Queue = queue.Queue()
         self._ready = threading.Event()
         self._stopped = threading.Event()
@@ -160,7 +166,7 @@ class SipStack:
             cfg.medConfig.maxMediaPorts = max(254, 2 * self._max_calls + 16)
             ep.libInit(cfg)
             tcfg = pj.TransportConfig()
-            tcfg.boundAddress = "127.0.0.1"
+            tcfg.boundAddress = self.bind
             tcfg.port = 0
             tid = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
             tinfo = ep.transportGetInfo(tid)
@@ -297,8 +303,8 @@ class SipStack:
         """The one unregistered account every anonymous caller dials through."""
         if self._anon is None:
             cfg = pj.AccountConfig()
-            cfg.idUri = "sip:anonymous@127.0.0.1"
-            _media_config(cfg)
+            cfg.idUri = f"sip:anonymous@{self.bind or '127.0.0.1'}"
+            _media_config(cfg, self.bind)
             acc = _PjAccount(None, cfg)
             acc.create(cfg)
             self._anon = acc
@@ -309,12 +315,12 @@ class SipStack:
 
 # ------------------------------------------------------------------ calls ----
 
-def _media_config(cfg) -> None:
+def _media_config(cfg, bind: str) -> None:
     """No STUN; RTP from a random range, so a leftover call of an earlier process
     never sends its media to this one's port (pjmedia follows the RTP source)."""
     cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
     cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
-    cfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    cfg.mediaConfig.transportConfig.boundAddress = bind
     cfg.mediaConfig.transportConfig.port = 30000 + 2 * random.randrange(10000)
     cfg.mediaConfig.transportConfig.portRange = 4000
 
@@ -719,7 +725,7 @@ class Phone:
                  host: str = "127.0.0.1") -> "Phone":
         """An account that REGISTERs `user` (e.g. ``agent-1001``) with digest auth.
         Returns at once; see `wait_registered`. A server off loopback (an agent PC on the
-        LAN) gets a UDP transport and RTP on all interfaces: the stack's own are 127.0.0.1."""
+        LAN) gets a UDP transport and RTP on all interfaces when the stack itself is bound to loopback."""
         phone = cls(stack, server_port, host)
         phone.uri = f"sip:{user}@{host}"
 
@@ -734,8 +740,8 @@ class Phone:
             cfg.regConfig.retryIntervalSec = 2
             cfg.regConfig.firstRetryIntervalSec = 1
             cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
-            _media_config(cfg)
-            if not host.startswith("127.") and host != "localhost":
+            _media_config(cfg, stack.bind)
+            if stack.bind.startswith("127.") and not host.startswith("127.") and host != "localhost":
                 cfg.sipConfig.transportId = stack.lan_transport()
                 cfg.mediaConfig.transportConfig.boundAddress = ""
             acc = _PjAccount(phone, cfg)
@@ -750,7 +756,7 @@ class Phone:
     def agent(cls, stack: SipStack, server_port: int, agent_no: str, secret: str,
               host: str = "127.0.0.1") -> "Phone":
         """The desk phone of agent `agent_no` (endpoint and auth user ``agent-<工号>``)."""
-        return cls.register(stack, server_port, f"agent-{agent_no}", secret, host)
+        return cls.register(stack, server_port, endpoint(agent_no), secret, host)
 
     @classmethod
     def anonymous(cls, stack: SipStack, server_port: int, caller_number: str,
@@ -923,43 +929,3 @@ class Phone:
             self.stack.call(do)
         except (SipError, TimeoutError):
             pass
-
-
-# ------------------------------------------------------------ concurrency ----
-
-@dataclass
-class CallResult:
-    index: int
-    ok: bool
-    value: Any = None
-    error: str = ""
-    seconds: float = 0.0
-
-
-def run_concurrent(count: int, worker: Callable[[int], Any], concurrency: int = MAX_CALLS,
-                   rate: float | None = None) -> list[CallResult]:
-    """Run `worker(i)` for i in range(count), `concurrency` at a time, started at
-    most `rate` per second. Each worker typically dials, waits, sends DTMF and
-    hangs up through the thread-safe API. Exceptions become failed results."""
-    results: list[CallResult] = [None] * count  # type: ignore[list-item]
-
-    def one(i: int) -> None:
-        t0 = time.monotonic()
-        try:
-            results[i] = CallResult(i, True, worker(i), seconds=time.monotonic() - t0)
-        except Exception as exc:
-            results[i] = CallResult(i, False, error=f"{type(exc).__name__}: {exc}",
-                                    seconds=time.monotonic() - t0)
-
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sipcall") as pool:
-        start = time.monotonic()
-        futures = []
-        for i in range(count):
-            if rate:
-                delay = start + i / rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            futures.append(pool.submit(one, i))
-        for f in futures:
-            f.result()
-    return results

@@ -1,4 +1,4 @@
-"""The telephony admin's bench: dialplan check / reload, agents, live status (product.md §4)."""
+"""The telephony admin's bench: dialplan check / reload, agents, live status (docs/product.md §4)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The agent API (product.md §0, §2) against the real hotline service of the test session:
+"""The agent API (docs/product.md §0, §2) against the real hotline service of the test session:
 logins, sessions, who may see what, what malformed input gets, and the audit trail."""
 from __future__ import annotations
 

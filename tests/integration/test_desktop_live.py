@@ -109,7 +109,7 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
         talked = time.monotonic() - talk_started
         qtbot.waitUntil(lambda: w.phone.state in ("ended", "idle"), timeout=10_000)
-        qtbot.waitUntil(lambda: w.wrapup_started is not None or bool(w.form.saved), timeout=5000)
+        qtbot.waitUntil(lambda: w.desk.in_wrapup or bool(w.form.saved), timeout=5000)
     finally:
         line.hangup()
         close_desk(qtbot, w)
@@ -161,7 +161,7 @@ def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot,
         runtime.restart_service(ivr.settings)
         # the WebSocket came back on the same session; the desk is still in the queue
         qtbot.waitUntil(lambda: w.api.ws_connected, timeout=20_000)
-        assert w.api.token == token and w.user.get("agent_no") == AGENT
+        assert w.api.token == token and w.desk.user.get("agent_no") == AGENT
         qtbot.waitUntil(lambda: bool(w.phone.is_registered and w.agent_state.get("member")), timeout=20_000)
         # and it takes the next call as before; rejected once, the queue rings the desk again
         line = resident_calls(ivr)

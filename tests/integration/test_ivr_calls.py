@@ -1,4 +1,4 @@
-"""The caller's path (product.md §1) with real SIP calls into the private Asterisk.
+"""The caller's path (docs/product.md §1) with real SIP calls into the private Asterisk.
 
 A PSTN-trunk caller with a chosen number dials the hotline and answers with
 RFC 4733 DTMF when the IVR starts each prompt (AGIExecStart over AMI); the

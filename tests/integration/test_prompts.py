@@ -14,7 +14,7 @@ from ivr import prompts
 from ivr.prompts import (P, PROMPT_IDS, import_prompt, load_catalog, render_catalog, sound_name,
                          tts_sound)
 
-SPEC_WORDING = {   # product.md §1, word for word
+SPEC_WORDING = {   # docs/product.md §1, word for word
     "greeting_hello": "您好", "greeting_xinnian": "新年好", "greeting_laodong": "劳动节快乐",
     "greeting_zhongqiu": "中秋节快乐", "greeting_guoqing": "国庆节快乐",
     "greeting_welcome": "欢迎致电大龙供暖报修热线,本次通话将被录音。",

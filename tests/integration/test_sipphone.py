@@ -109,7 +109,7 @@ def test_dtmf_arrives_promptly(ast, agent1):
     call.send_dtmf(digits, gap=0.25)
     sent = time.monotonic()
     want = f"LINECHECK_DIGITS={digits}"
-    # pitfalls.md: without the conference-bridge wiring this takes tens of seconds
+    # docs/stack-notes.md: without the conference-bridge wiring this takes tens of seconds
     assert wait_for(lambda: want in ast.rx("dialplan show globals"), 2.0), \
         ast.rx("dialplan show globals")
     assert time.monotonic() - sent < 2.0

@@ -13,23 +13,28 @@ os.environ.setdefault("HOTLINE_NULL_AUDIO", "1")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop.api_client import AgentApiClient, ws_url_for  # noqa: E402
-from desktop.main_window import AgentWindow, TicketFormPanel  # noqa: E402
-from desktop.models import HistoryModel, SearchResultsModel  # noqa: E402
-from desktop.sip_client import caller_from_uri  # noqa: E402
+from desktop.models.tables import HistoryModel, SearchResultsModel  # noqa: E402
+from desktop.services.api import AgentApiClient  # noqa: E402
+from desktop.services.audio import AudioScratch  # noqa: E402
+from desktop.services.events import ws_url_for  # noqa: E402
+from desktop.services.softphone import caller_from_uri  # noqa: E402
+from desktop.state.desk import DeskState  # noqa: E402
+from desktop.widgets.main_window import AgentWindow  # noqa: E402
+from desktop.widgets.ticket_form import TicketFormPanel  # noqa: E402
+from hotline.shared import wire  # noqa: E402
 
-# the shape hotline.service.api.AgentApi.build_pop pushes (account_card / ticket_brief / ticket_full)
+# the shape hotline.service.desk.DeskService.pop pushes (account_card / ticket_brief / ticket_full)
 POP = {
     "type": "screen_pop", "uniqueid": "1700000000.7", "caller": "13912345678",
     "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
                 "district": "铁西区", "phones": ["13912345678", "024-25671234"],
                 "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
     "history": [
-        {"number": "R20261101-0007", "state": "closed", "category": "no_heat",
+        {"number": "2611010007", "state": "closed", "category": "no_heat",
          "created_at": "2026-11-01T08:12:00", "station": "铁西维修站", "callback_requested": False},
-        {"number": "R20251203-0031", "state": "new", "category": "leak",
+        {"number": "2512030031", "state": "new", "category": "leak",
          "created_at": "2025-12-03T19:40:00", "station": None, "callback_requested": True}],
-    "ticket": {"number": "R20261123-0012", "state": "draft", "category": "leak", "account_no": "2024000137",
+    "ticket": {"number": "2611230012", "state": "draft", "category": "leak", "account_no": "2024000137",
                "caller_number": "13912345678", "callback_number": "13800001111",
                "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
                "priority": 0, "has_voice": True, "station_code": None, "station": None,
@@ -37,21 +42,25 @@ POP = {
                "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
                "draft_form": None},
     "ivr": {"category": "leak", "callback_number": "13800001111",
-            "voice_url": "/api/tickets/R20261123-0012/voice"},
+            "voice_url": "/api/tickets/2611230012/voice"},
 }
 STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "1", "districts": ["和平区"]},
             {"code": "TX", "name": "铁西维修站", "phone": "2", "districts": ["铁西区"]}]
 
 
 def test_desktop_never_imports_db_or_ami():
-    """The desk installs on an agent PC alone: loading all of it pulls in no server library."""
-    code = ("import sys; import desktop.app, desktop.main_window, desktop.api_client, desktop.sip_client, "
-            "desktop.models; print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'sqlalchemy', 'panoramisk', 'db', 'ivr', 'pydantic', 'typer', 'alembic'}))")
+    """The desk installs on an agent PC alone: loading every module of it pulls in no server library."""
+    code = ("import pkgutil, sys, desktop\n"
+            "names = [m.name for m in pkgutil.walk_packages(desktop.__path__, 'desktop.') if m.name != 'desktop.__main__']\n"
+            "for n in names: __import__(n)\n"
+            "print(len(names), sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlalchemy', 'panoramisk', 'db', 'ivr', 'pydantic', 'typer', 'alembic', 'psycopg'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    loaded, server_libs = out.stdout.split(" ", 1)
+    assert int(loaded) >= 20, out.stdout            # all of it was loaded: services, state, models, widgets
+    assert server_libs.strip() == "[]"
 
 
 @pytest.fixture
@@ -68,8 +77,8 @@ def window(qtbot):
 
 def test_save_disabled_until_all_four_read_backs(window, qtbot):
     form = window.form
-    window.on_screen_pop(copy.deepcopy(POP))
-    assert form.number == "R20261123-0012"
+    window.desk.on_screen_pop(copy.deepcopy(POP))
+    assert form.number == "2611230012"
     assert not form.save_button.isEnabled()
     boxes = [form.chk_problem, form.chk_address, form.chk_name, form.chk_phone]
     for i, box in enumerate(boxes):
@@ -90,20 +99,18 @@ def test_save_disabled_until_all_four_read_backs(window, qtbot):
 
 def test_save_emits_form(window, qtbot):
     form = window.form
-    window.on_screen_pop(copy.deepcopy(POP))
+    window.desk.on_screen_pop(copy.deepcopy(POP))
     for box in form.checks():
         box.setChecked(True)
     with qtbot.waitSignal(form.save_requested, timeout=1000) as sig:
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     number, body = sig.args
-    assert number == "R20261123-0012"
+    assert number == "2611230012"
     assert body["category"] == "leak" and body["station_code"] == "TX"
     assert body["confirmed_problem"] and body["confirmed_address"] and body["confirmed_name"] \
         and body["confirmed_phone"]
     assert body["account_no"] == "2024000137"
-    assert set(body) == {"category", "address", "name", "callback_number", "confirmed_problem",
-                         "confirmed_address", "confirmed_name", "confirmed_phone", "station_code", "priority",
-                         "notes", "account_no"}
+    assert set(body) == set(wire.FORM_FIELDS)       # the wire's form, no more, no less
     assert not form.save_button.isEnabled()       # while saving
     form.save_finished(False, "请先跟读确认: 地址")
     assert form.save_button.isEnabled()
@@ -112,14 +119,18 @@ def test_save_emits_form(window, qtbot):
 
 def test_over_long_notes_keep_the_text_but_cannot_be_saved(window):
     form = window.form
-    window.on_screen_pop(copy.deepcopy(POP))
+    window.desk.on_screen_pop(copy.deepcopy(POP))
     for box in form.checks():
         box.setChecked(True)
     odd = "暖气\t漏水 😀 <b>&amp;</b> ' OR 1=1 --\n"
     form.notes.setPlainText(odd * 200)                  # 6 000+ characters
     assert not form.save_button.isEnabled()
-    assert "4000" in form.save_hint.text()
+    assert str(wire.NOTES_MAX) in form.save_hint.text()
     assert form.notes.toPlainText() == odd * 200       # nothing the agent typed is thrown away
+    form.notes.setPlainText("x" * wire.NOTES_MAX)      # the wire's limit, exactly
+    assert form.save_button.isEnabled()
+    form.notes.setPlainText("x" * (wire.NOTES_MAX + 1))
+    assert not form.save_button.isEnabled()
     form.notes.setPlainText(odd)
     assert form.save_button.isEnabled()
     assert form.form_dict()["notes"] == odd
@@ -140,7 +151,7 @@ def test_no_ticket_no_save(qtbot):
 
 
 def test_screen_pop_fills_card_history_and_form(window):
-    window.on_screen_pop(copy.deepcopy(POP))
+    window.desk.on_screen_pop(copy.deepcopy(POP))
     card = window.card
     assert card.account_no.text() == "2024000137"
     assert card.name.text() == "王秀兰"
@@ -169,7 +180,7 @@ def test_unknown_caller_gets_empty_card_and_search(window, qtbot):
            "history": [], "ticket": {**POP["ticket"], "account_no": None, "address": "", "name": "", "callback_number": "",
                                      "category": None},
            "ivr": {"category": None, "callback_number": "", "voice_url": None}}
-    window.on_screen_pop(pop)
+    window.desk.on_screen_pop(pop)
     card = window.card
     assert card.account_no.text() == ""
     assert "02412345678" in card.banner.text()
@@ -200,7 +211,7 @@ def test_draft_form_restored_from_pop(window):
                                    "confirmed_address": False, "confirmed_name": True, "confirmed_phone": True,
                                    "station_code": "HP", "priority": 90, "notes": "夜里响",
                                    "account_no": "2024000137", "_by": "1001", "_at": "2026-11-23T10:02:00"}
-    window.on_screen_pop(pop)
+    window.desk.on_screen_pop(pop)
     f = window.form
     assert f.category.currentData() == "noise"
     assert f.address.text() == "改过的地址"
@@ -214,7 +225,7 @@ def test_draft_form_restored_from_pop(window):
 def test_autosave_only_when_changed(window, qtbot):
     f = window.form
     f.autosave_timer.stop()
-    window.on_screen_pop(copy.deepcopy(POP))
+    window.desk.on_screen_pop(copy.deepcopy(POP))
     sent = []
     f.autosave_requested.connect(lambda n, d: sent.append((n, d)))
     f.flush_autosave()
@@ -222,10 +233,10 @@ def test_autosave_only_when_changed(window, qtbot):
     qtbot.keyClicks(f.notes, "leak 3F")
     assert f.dirty
     f.flush_autosave()
-    assert len(sent) == 1 and sent[0][0] == "R20261123-0012" and sent[0][1]["notes"] == "leak 3F"
+    assert len(sent) == 1 and sent[0][0] == "2611230012" and sent[0][1]["notes"] == "leak 3F"
     f.flush_autosave()
     assert len(sent) == 1
-    f.autosave_failed("R20261123-0012", "服务器内部错误")
+    f.autosave_failed("2611230012", "服务器内部错误")
     assert f.dirty
 
 
@@ -234,14 +245,14 @@ def test_history_model():
     assert m.rowCount() == 0
     m.set_rows(POP["history"])
     assert m.rowCount() == 2 and m.columnCount() == 6
-    assert m.data(m.index(0, 0)) == "R20261101-0007"
+    assert m.data(m.index(0, 0)) == "2611010007"
     assert m.data(m.index(0, 1)) == "2026-11-01 08:12"
     assert m.data(m.index(0, 2)) == "暖气不热"
     assert m.data(m.index(0, 3)) == "已关闭"
     assert m.data(m.index(1, 3)) == "新建"
     assert m.data(m.index(1, 4)) == ""
     assert m.data(m.index(1, 5)) == "是"
-    assert m.data(m.index(0, 0), Qt.ItemDataRole.UserRole)["number"] == "R20261101-0007"
+    assert m.data(m.index(0, 0), Qt.ItemDataRole.UserRole)["number"] == "2611010007"
     assert m.headerData(0, Qt.Orientation.Horizontal) == "单号"
     assert m.data(m.index(5, 0)) is None
     assert m.data(m.index(1, 3), Qt.ItemDataRole.ForegroundRole) is not None   # still open
@@ -262,20 +273,20 @@ def test_search_results_model():
 
 
 def test_agent_state_and_wrapup(window):
-    window.on_agent_state({"member": True, "paused": True, "reason": "用餐", "in_call": False})
+    window.desk.set_agent_state({"member": True, "paused": True, "reason": "用餐", "in_call": False})
     assert window.queue_button.isChecked() and window.queue_button.text() == "签出队列"
     assert window.pause_button.isChecked() and window.pause_button.text() == "示闲"
     assert window.pause_reason.currentData() == "用餐"
-    window.on_call_state("ringing")
+    window.phone.call_state.emit("ringing")
     assert window.softphone.answer_button.isEnabled() and not window.softphone.hangup_button.isEnabled()
-    window.on_call_state("talking")
+    window.phone.call_state.emit("talking")
     assert window.softphone.recording.isVisibleTo(window)
     assert window.softphone.hangup_button.isEnabled()
-    window.on_call_state("ended")
-    window.on_call_state("idle")
+    window.phone.call_state.emit("ended")
+    window.phone.call_state.emit("idle")
     assert not window.softphone.recording.isVisibleTo(window)
-    assert window.wrapup_started is not None and "话后整理" in window.wrapup_label.text()
-    window.end_wrapup()
+    assert window.desk.in_wrapup and "话后整理" in window.wrapup_label.text()
+    window.wrapup_button.click()
     assert window.wrapup_label.text() == ""
 
 
@@ -293,16 +304,16 @@ def test_helpers():
 
 
 def test_previous_unsaved_form_kept_in_drafts(window):
-    window.on_screen_pop(copy.deepcopy(POP))
+    window.desk.on_screen_pop(copy.deepcopy(POP))
     window.form.notes.setPlainText("first call notes")
     second = copy.deepcopy(POP)
-    second["ticket"]["number"] = "R20261123-0013"
-    window.on_screen_pop(second)
+    second["ticket"]["number"] = "2611230013"
+    window.desk.on_screen_pop(second)
     combo = window.form.drafts
-    assert window.form.number == "R20261123-0013"
-    assert combo.count() == 2 and combo.itemData(1)["number"] == "R20261123-0012"
-    window._open_draft(1)
-    assert window.form.number == "R20261123-0012"
+    assert window.form.number == "2611230013"
+    assert combo.count() == 2 and combo.itemData(1)["number"] == "2611230012"
+    combo.activated.emit(1)
+    assert window.form.number == "2611230012"
     assert window.form.notes.toPlainText() == "first call notes"
 
 
@@ -449,7 +460,6 @@ def test_the_pause_reasons_are_the_servers_list_from_the_login_answer(window):
 def test_played_audio_leaves_nothing_behind_in_the_temp_folder(tmp_path, monkeypatch):
     import tempfile
 
-    from desktop.api_client import AudioScratch
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     (tmp_path / f"{AudioScratch.PREFIX}999999-old").mkdir()          # left by a run that died
     scratch = AudioScratch()
@@ -470,3 +480,181 @@ def test_the_committed_translation_is_compiled_from_its_source(tmp_path):
         out = tmp_path / ts.with_suffix(".qm").name
         subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(out)], check=True, timeout=60)
         assert out.read_bytes() == ts.with_suffix(".qm").read_bytes(), f"recompile {ts.name}"
+
+
+# ------------------------------------------- the desk's state, no widget (#12) --
+
+class Recorder:
+    """Every signal of a DeskState, in order: [(name, args), ...]."""
+
+    SIGNALS = ("user_changed", "agent_state_changed", "pop_changed", "caller_id", "alert", "wrapup_changed",
+               "wrapup_elapsed", "drafts_changed", "drafts_offered", "caller_gave_up", "telephony_down",
+               "telephony_restarted", "script_wanted")
+
+    def __init__(self, desk):
+        self.seen: list[tuple[str, tuple]] = []
+        for name in self.SIGNALS:
+            getattr(desk, name).connect(lambda *a, name=name: self.seen.append((name, a)))
+
+    def names(self) -> list[str]:
+        return [n for n, _a in self.seen]
+
+    def last(self, name: str):
+        return [a for n, a in self.seen if n == name][-1]
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def desk(qapp):
+    clock = Clock()
+    d = DeskState(clock=clock)
+    d.clock = clock
+    yield d
+    d.end_wrapup()
+
+
+def test_the_desk_state_needs_no_widget():
+    code = "import sys, desktop.state.desk; print('PySide6.QtWidgets' in sys.modules, 'PySide6.QtGui' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_call_rings_pops_is_answered_ends_and_its_wrapup_runs_until_done(desk, qtbot):
+    rec = Recorder(desk)
+    pop = copy.deepcopy(wire.SAMPLE_POP)
+    desk.on_event(pop)                                        # AgentCalled: the pop comes first
+    assert desk.pop == pop and desk.pop_live
+    assert rec.names() == ["pop_changed", "script_wanted", "alert"]
+    assert rec.last("pop_changed") == (pop,)
+    rec.clear()
+    desk.on_incoming({"number": "13912345678", "name": ""})   # then the phone rings
+    desk.on_call_state("ringing")
+    assert rec.names() == ["alert"]                           # the pop already named the caller
+    desk.on_call_state("talking")
+    desk.on_event({"type": wire.EV_CALL_ANSWERED, "uniqueid": pop["uniqueid"]})
+    assert desk.talked and not desk.in_wrapup and "wrapup_changed" not in rec.names()
+    desk.on_call_state("ended")                               # the resident hangs up
+    assert not desk.pop_live and desk.in_wrapup
+    assert rec.last("wrapup_changed") == (True,) and rec.last("wrapup_elapsed") == (0,)
+    desk.on_call_state("idle")
+    desk.on_event({"type": wire.EV_CALL_ENDED, "uniqueid": pop["uniqueid"], "answered": True})
+    assert [a for n, a in rec.seen if n == "wrapup_changed"] == [(True,)]   # one wrap-up, not two
+    assert "caller_gave_up" not in rec.names()
+    # the wrap-up runs: a tick every second with the time spent in it
+    desk.clock.now += 75
+    with qtbot.waitSignal(desk.wrapup_elapsed, timeout=3000) as tick:
+        pass
+    assert tick.args == [75] and desk.wrapup_seconds() == 75
+    # the ticket is saved: the wrap-up is done, and so is the ticket's draft
+    desk.stash({"number": pop["ticket"]["number"], "address": "", "draft_form": {}})
+    rec.clear()
+    desk.ticket_saved({"number": pop["ticket"]["number"]})
+    assert not desk.in_wrapup and desk.drafts == []
+    assert rec.names() == ["wrapup_changed", "drafts_changed"] and rec.last("wrapup_changed") == (False,)
+    desk.end_wrapup()                                        # ending it again says nothing
+    assert rec.names() == ["wrapup_changed", "drafts_changed"]
+
+
+def test_the_next_answered_call_or_the_agent_ends_a_wrapup(desk):
+    desk.on_call_state("talking")
+    desk.on_call_state("ended")
+    assert desk.in_wrapup
+    desk.on_event({"type": wire.EV_CALL_ANSWERED})           # the next call, answered elsewhere first
+    assert not desk.in_wrapup
+    desk.on_event({"type": wire.EV_CALL_ENDED, "answered": True})
+    assert desk.in_wrapup
+    desk.end_wrapup()                                        # 整理完成
+    assert not desk.in_wrapup and desk.wrapup_seconds() == 0
+
+
+def test_a_caller_who_hangs_up_before_the_answer_keeps_the_draft_and_no_wrapup(desk):
+    rec = Recorder(desk)
+    desk.on_event(copy.deepcopy(wire.SAMPLE_POP))
+    desk.on_event({"type": wire.EV_CALL_ENDED, "answered": False})
+    assert "caller_gave_up" in rec.names() and not desk.in_wrapup and not desk.pop_live
+    assert desk.pop["ticket"]["number"] == wire.SAMPLE_POP["ticket"]["number"]   # the form keeps it
+    rec.clear()
+    desk.on_incoming({"number": "02400000000"})               # no live pop: the SIP caller id names the caller
+    assert rec.names() == ["caller_id", "alert"] and rec.last("caller_id") == ("02400000000",)
+
+
+def test_a_pop_for_another_call_while_on_a_call_keeps_the_unsaved_form_in_the_drafts(desk):
+    first = copy.deepcopy(wire.SAMPLE_POP)
+    form = {"number": first["ticket"]["number"], "address": "铁西区", "account_no": "2024000137",
+            "station_code": "TX", "draft_form": {"notes": "first call notes"}}
+    order: list[str] = []
+    desk.form_snapshot = lambda: form
+    desk.flush_form = lambda: order.append("flush")
+    desk.drafts_changed.connect(lambda d: order.append("stash"))
+    desk.on_event(first)
+    desk.on_call_state("talking")
+    assert desk.drafts == [] and order == []                   # the form holds this pop's own ticket
+    desk.on_event(copy.deepcopy(first))                        # the same pop again (fetched): nothing to keep
+    assert desk.drafts == [] and order == []
+    second = copy.deepcopy(wire.SAMPLE_POP)
+    second["uniqueid"], second["ticket"]["number"] = "1700000001.43", "2611230013"
+    desk.on_event(second)                                      # another call pops during this one
+    assert order == ["flush", "stash"]                         # the typing is sent before the form moves on
+    assert desk.drafts == [form] and desk.pop is second
+    assert desk.talked and not desk.in_wrapup                  # still the first call's conversation
+    desk.form_snapshot = lambda: {**form, "draft_form": {"notes": "more"}}   # the agent went back to it, typed on
+    desk.on_event(copy.deepcopy(second))                       # kept again: one entry per ticket, the newest
+    assert [(t["number"], t["draft_form"]["notes"]) for t in desk.drafts] == [(form["number"], "more")]
+    desk.form_snapshot = lambda: None                          # a saved form is not kept
+    desk.on_event(copy.deepcopy(first))
+    assert len(desk.drafts) == 1 and order.count("flush") == 2
+
+
+def test_drafts_left_by_the_last_session_are_offered_at_login(desk):
+    rec = Recorder(desk)
+    server = [{"number": "2611230007", "address": "和平区", "draft_form": {"notes": "a"}},
+              {"number": "2611230009", "address": "", "draft_form": {"notes": "b"}}, "junk", {"address": "no number"}]
+    desk.set_drafts(server)
+    assert [t["number"] for t in desk.drafts] == ["2611230007", "2611230009"]
+    assert rec.names() == ["drafts_changed", "drafts_offered"] and rec.last("drafts_offered") == (2,)
+    desk.stash({"number": "2611230009", "address": "改", "draft_form": {"notes": "b2"}})   # reopened and stashed
+    assert [(t["number"], t["draft_form"]["notes"]) for t in desk.drafts] == [("2611230007", "a"),
+                                                                                ("2611230009", "b2")]
+    rec.clear()
+    desk.remove_draft("2611230001")                            # not in the list: nothing changes
+    assert rec.names() == []
+    desk.set_drafts([])                                        # none left: nothing offered
+    assert rec.names() == ["drafts_changed"] and desk.drafts == []
+
+
+def test_pushed_events_about_the_telephony(desk):
+    rec = Recorder(desk)
+    desk.on_event({"type": wire.EV_HELLO, "ami": True})
+    assert rec.names() == ["script_wanted"]
+    rec.clear()
+    desk.on_event({"type": wire.EV_HELLO, "ami": False})
+    assert rec.names() == ["telephony_down", "script_wanted"]
+    rec.clear()
+    desk.on_event({"type": wire.EV_TELEPHONY_RESTARTED})
+    desk.set_agent_state("junk")
+    desk.set_agent_state({"member": True, "paused": False})
+    assert rec.names() == ["telephony_restarted", "agent_state_changed"] and desk.agent_state["member"]
+
+
+def test_the_window_shows_offered_drafts_and_reopens_one(window):
+    window.desk.set_drafts([{"number": "2611230007", "address": "和平区 南京街 1号", "category": "leak",
+                             "draft_form": {"notes": "昨晚的草稿", "confirmed_problem": True}}])
+    combo = window.form.drafts
+    assert combo.isVisibleTo(window) and combo.count() == 2 and combo.itemText(0) == "未完成草稿 (1)"
+    assert "1 张未保存的草稿" in window.status_line.text()
+    combo.activated.emit(1)
+    assert window.form.number == "2611230007" and window.form.notes.toPlainText() == "昨晚的草稿"
+    assert window.form.chk_problem.isChecked() and combo.currentIndex() == 0
+    window.desk.ticket_saved({"number": "2611230007"})
+    assert combo.count() == 1 and not combo.isVisibleTo(window)

@@ -1,4 +1,4 @@
-"""The caller's path (product.md §1) driven over a fake `Channel`, with the real `Records` on
+"""The caller's path (docs/product.md §1) driven over a fake `Channel`, with the real `Records` on
 SQLite: every step and branch, in milliseconds, no Asterisk. The real-call tests in
 tests/integration prove the same flows over FastAGI and SIP."""
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The desktop's only link to the hotline service: the agent API over HTTP + one WebSocket.
 
-HTTP goes through Qt's QNetworkAccessManager (asynchronous, never blocks the GUI);
-the WebSocket runs in a QThread with an aiohttp client (PySide6-Essentials has no
-QtWebSockets) and reconnects with backoff, keeping the same session token, when the
-service restarts. Every result and every error comes back as a Qt signal; errors
-carry the server's own (Chinese) message from ``{"error": ...}``.
+HTTP goes through Qt's QNetworkAccessManager (asynchronous, never blocks the GUI); the
+WebSocket of pushed events is desktop.services.events.WsWorker (its own thread), which
+reconnects with backoff, keeping the same session token, when the service restarts. Every
+result and every error comes back as a Qt signal; errors carry the server's own (Chinese)
+message from ``{"error": ...}``. Routes and event types are hotline.shared.wire's.
 
 The desktop never touches the database or AMI: it holds only its session token.
 Over https:// it trusts exactly the hotline's certificate (``--ca`` / ``$HOTLINE_API_CA``)
@@ -12,17 +12,13 @@ when given, else the system's CAs; a certificate that does not verify is an erro
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 import ssl
-import tempfile
 from typing import Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-import aiohttp
-from PySide6.QtCore import QByteArray, QObject, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QObject, QUrl, Signal, Slot
 from PySide6.QtNetwork import (
     QNetworkAccessManager,
     QNetworkReply,
@@ -32,8 +28,11 @@ from PySide6.QtNetwork import (
     QSslSocket,
 )
 
+from desktop.services.audio import AudioScratch
+from desktop.services.events import TLS_FAILED, WsWorker, ws_url_for
+from hotline.shared import wire
+
 DEFAULT_TIMEOUT_MS = 15000
-TLS_FAILED = "服务器证书无法验证（%s），请向管理员核对证书"
 
 
 def default_api_url() -> str:
@@ -44,174 +43,6 @@ def default_api_url() -> str:
             return f"http://127.0.0.1:{url}"
         return url.rstrip("/")
     return "http://127.0.0.1:8080"
-
-
-def ws_url_for(base: str, token: str) -> str:
-    if base.startswith("https://"):
-        root = "wss://" + base[len("https://"):]
-    elif base.startswith("http://"):
-        root = "ws://" + base[len("http://"):]
-    else:
-        root = base
-    return f"{root.rstrip('/')}/api/ws?{urlencode({'token': token})}"
-
-
-class WsWorker(QThread):
-    """Runs the WebSocket client on its own asyncio loop; reconnects with backoff.
-
-    Signals are emitted from this thread and reach GUI-thread slots queued.
-    """
-    message = Signal(dict)
-    connected = Signal(bool)
-    fatal = Signal(str)          # the server refused the token: stop, log in again
-    tls_failed = Signal(str)     # the server's certificate does not verify: retrying cannot help
-
-    BACKOFF = (0.5, 1, 2, 4, 8, 15)
-
-    def __init__(self, url: str, parent: QObject | None = None, ssl_ctx: ssl.SSLContext | None = None):
-        super().__init__(parent)
-        self.url = url
-        self.ssl_ctx = ssl_ctx       # None: aiohttp's default verification with the system CAs
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._stopping = False
-
-    def run(self) -> None:  # QThread entry
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._main())
-        finally:
-            loop.close()
-            self._loop = None
-
-    def stop(self) -> None:
-        self._stopping = True
-        loop, ev = self._loop, self._stop
-        if loop is not None and ev is not None:
-            try:
-                loop.call_soon_threadsafe(ev.set)
-            except RuntimeError:
-                pass
-
-    async def _main(self) -> None:
-        self._stop = asyncio.Event()
-        attempt = 0
-        was_up = False
-        async with aiohttp.ClientSession() as http:
-            while not self._stopping and not self._stop.is_set():
-                try:
-                    async with http.ws_connect(self.url, heartbeat=10, timeout=aiohttp.ClientWSTimeout(ws_close=5),
-                                               autoping=True, ssl=self.ssl_ctx or True) as ws:
-                        attempt = 0
-                        was_up = True
-                        self.connected.emit(True)
-                        stop_wait = asyncio.ensure_future(self._stop.wait())
-                        try:
-                            while True:
-                                recv = asyncio.ensure_future(ws.receive())
-                                done, _ = await asyncio.wait({recv, stop_wait},
-                                                             return_when=asyncio.FIRST_COMPLETED)
-                                if stop_wait in done:
-                                    recv.cancel()
-                                    await ws.close()
-                                    break
-                                msg = recv.result()
-                                if msg.type == aiohttp.WSMsgType.TEXT:
-                                    if msg.data == "pong":
-                                        continue
-                                    try:
-                                        data = json.loads(msg.data)
-                                    except ValueError:
-                                        continue
-                                    if isinstance(data, dict):
-                                        self.message.emit(data)
-                                        if data.get("type") == "session_ended":
-                                            self._stopping = True
-                                elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
-                                                  aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                                    break
-                        finally:
-                            stop_wait.cancel()
-                except aiohttp.WSServerHandshakeError as e:
-                    if e.status in (401, 403):
-                        self.connected.emit(False)
-                        self.fatal.emit("登录无效或会话已结束，请重新登录")
-                        return
-                except aiohttp.ClientConnectorCertificateError as e:
-                    self.connected.emit(False)
-                    self.tls_failed.emit(TLS_FAILED % getattr(e.certificate_error, "verify_message", e))
-                    return
-                except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
-                    pass
-                except Exception:   # never let the thread die silently
-                    pass
-                if was_up or attempt == 0:
-                    self.connected.emit(False)
-                    was_up = False
-                if self._stopping or self._stop.is_set():
-                    break
-                delay = self.BACKOFF[min(attempt, len(self.BACKOFF) - 1)]
-                attempt += 1
-                try:
-                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
-                except asyncio.TimeoutError:
-                    pass
-
-
-class AudioScratch:
-    """Recordings and voice descriptions downloaded for playing: a 0700 folder of this run
-    in the temp directory, holding at most the file being played. Folders left by a run
-    that died (its pid gone) are removed at the next start."""
-
-    PREFIX = "hotline-desk-audio-"
-
-    def __init__(self):
-        self._dir: str | None = None
-        self._sweep_dead_runs()
-
-    def write(self, data: bytes, kind: str) -> str:
-        if self._dir is None or not os.path.isdir(self._dir):
-            self._dir = tempfile.mkdtemp(prefix=f"{self.PREFIX}{os.getpid()}-")
-        for old in os.listdir(self._dir):          # the previous play is over: it goes
-            _remove(os.path.join(self._dir, old))
-        fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=".wav", dir=self._dir)   # 0600
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return name
-
-    def clear(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
-
-    def _sweep_dead_runs(self) -> None:
-        if os.name != "posix":   # os.kill(pid, 0) would terminate a process on Windows
-            return
-        base = tempfile.gettempdir()
-        for name in os.listdir(base):
-            if not name.startswith(self.PREFIX):
-                continue
-            pid = name[len(self.PREFIX):].split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
-                shutil.rmtree(os.path.join(base, name), ignore_errors=True)
-
-
-def _remove(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:   # still open by a player on some systems: removed at exit instead
-        pass
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 class AgentApiClient(QObject):
@@ -360,7 +191,7 @@ class AgentApiClient(QObject):
                 else:
                     msg = f"服务器错误 {status}"
             self._fail(msg, int(status or 0), on_error, quiet)
-            if int(status or 0) == 401 and self.token and reply.request().url().path() != "/api/login":
+            if int(status or 0) == 401 and self.token and reply.request().url().path() != wire.LOGIN:
                 self.forget_session()          # once: later 401s find no token
                 self.session_ended.emit(msg)
         finally:
@@ -383,7 +214,7 @@ class AgentApiClient(QObject):
 
         def bad(msg: str, _status: int):
             self.login_failed.emit(msg)
-        self.request("POST", "/api/login", {"agent_no": agent_no.strip(), "password": password},
+        self.request("POST", wire.LOGIN, {"agent_no": agent_no.strip(), "password": password},
                      on_ok=ok, on_error=bad, quiet=True)
 
     def logout(self) -> None:
@@ -392,7 +223,7 @@ class AgentApiClient(QObject):
             self.logged_out.emit()
         self.disconnect_events()
         if self.token:
-            self.request("POST", "/api/logout", {}, on_ok=done, on_error=done, quiet=True)
+            self.request("POST", wire.LOGOUT, {}, on_ok=done, on_error=done, quiet=True)
         else:
             done()
 
@@ -402,7 +233,7 @@ class AgentApiClient(QObject):
         self.token = ""
 
     def me(self) -> None:
-        self.request("GET", "/api/me", on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
+        self.request("GET", wire.ME, on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
 
     # ----------------------------------------------------------- websocket --
     def connect_events(self) -> None:
@@ -439,7 +270,7 @@ class AgentApiClient(QObject):
         if isinstance(data.get("agent_state"), dict):
             self.agent_state.emit(data["agent_state"])
         self.event.emit(data)
-        if kind == "session_ended":
+        if kind == wire.EV_SESSION_ENDED:
             self.forget_session()
             self.session_ended.emit(str(data.get("message") or "会话已结束，请重新登录"))
 
@@ -456,60 +287,60 @@ class AgentApiClient(QObject):
 
     # ---------------------------------------------------------------- agent --
     def join_queue(self, member: bool) -> None:
-        self.request("POST", "/api/agent/queue", {"member": bool(member)},
+        self.request("POST", wire.QUEUE, {"member": bool(member)},
                      on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
 
     def pause(self, paused: bool, reason: str = "") -> None:
-        self.request("POST", "/api/agent/pause", {"paused": bool(paused), "reason": reason or ""},
+        self.request("POST", wire.PAUSE, {"paused": bool(paused), "reason": reason or ""},
                      on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
 
     def get_script(self) -> None:
-        self.request("GET", "/api/script", on_ok=self.script_loaded.emit)
+        self.request("GET", wire.SCRIPT, on_ok=self.script_loaded.emit)
 
     def stations(self) -> None:
-        self.request("GET", "/api/stations", on_ok=lambda d: self.stations_loaded.emit(list(d or [])))
+        self.request("GET", wire.STATIONS, on_ok=lambda d: self.stations_loaded.emit(list(d or [])))
 
     # ------------------------------------------------------------- accounts --
     def search_accounts(self, q: str) -> None:
-        self.request("GET", "/api/accounts", query={"q": q.strip()},
+        self.request("GET", wire.ACCOUNTS, query={"q": q.strip()},
                      on_ok=lambda d: self.accounts_found.emit(list(d or [])))
 
     def get_account(self, account_no: str) -> None:
-        self.request("GET", f"/api/accounts/{quote(account_no, safe='')}", on_ok=self.account_loaded.emit)
+        self.request("GET", wire.path(wire.ACCOUNT, account_no=account_no), on_ok=self.account_loaded.emit)
 
     def get_pop(self, uniqueid: str) -> None:
-        self.request("GET", f"/api/calls/{quote(uniqueid, safe='')}/pop", on_ok=self.pop_loaded.emit)
+        self.request("GET", wire.path(wire.POP, uniqueid=uniqueid), on_ok=self.pop_loaded.emit)
 
     # -------------------------------------------------------------- tickets --
     def get_ticket(self, number: str) -> None:
-        self.request("GET", f"/api/tickets/{quote(number, safe='')}", on_ok=self.ticket_loaded.emit)
+        self.request("GET", wire.path(wire.TICKET, number=number), on_ok=self.ticket_loaded.emit)
 
     def autosave(self, number: str, form: dict) -> None:
-        self.request("PUT", f"/api/tickets/{quote(number, safe='')}/draft", form,
+        self.request("PUT", wire.path(wire.TICKET_DRAFT, number=number), form,
                      on_ok=lambda _d: self.draft_saved.emit(number),
                      on_error=lambda msg, _s: self.draft_failed.emit(number, msg), quiet=True)
 
     def save_ticket(self, number: str, form: dict) -> None:
-        self.request("PUT", f"/api/tickets/{quote(number, safe='')}", form, on_ok=self.ticket_saved.emit)
+        self.request("PUT", wire.path(wire.TICKET, number=number), form, on_ok=self.ticket_saved.emit)
 
     def my_drafts(self) -> None:
-        self.request("GET", "/api/tickets/drafts", on_ok=lambda d: self.drafts_loaded.emit(list(d or [])))
+        self.request("GET", wire.DRAFTS, on_ok=lambda d: self.drafts_loaded.emit(list(d or [])))
 
     def download_voice(self, number: str, url_path: str | None = None) -> None:
         """Fetch the caller's voice description to a private temp file → voice_downloaded."""
-        path = url_path or f"/api/tickets/{quote(number, safe='')}/voice"
+        path = url_path or wire.path(wire.TICKET_VOICE, number=number)
 
         def ok(data: bytes):
             self.voice_downloaded.emit(number, self._audio.write(data, "voice"))
         self.request("GET", path, on_ok=ok, raw=True)
 
     def recordings(self) -> None:
-        self.request("GET", "/api/recordings", on_ok=lambda d: self.recordings_loaded.emit(list(d or [])))
+        self.request("GET", wire.RECORDINGS, on_ok=lambda d: self.recordings_loaded.emit(list(d or [])))
 
     def download_recording(self, rid: int) -> None:
         def ok(data: bytes):
             self.recording_downloaded.emit(int(rid), self._audio.write(data, "rec"))
-        self.request("GET", f"/api/recordings/{int(rid)}/audio", on_ok=ok, raw=True)
+        self.request("GET", wire.path(wire.RECORDING_AUDIO, rid=int(rid)), on_ok=ok, raw=True)
 
     def shutdown(self) -> None:
         self.disconnect_events()

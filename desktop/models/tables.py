@@ -1,33 +1,11 @@
-"""Table models for the agent desk: the caller's previous tickets and account search hits."""
+"""Table models for the agent desk: the caller's previous tickets, account search hits, the
+agent's recordings. Read-only lists of the API's dicts; views stay thin over them."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-# Chinese source strings, translated through the "Labels" context; QT_TRANSLATE_NOOP
-# marks them for pyside6-lupdate, which cannot see plain strings in a dict
-CATEGORY_LABELS = {
-    "no_heat": QT_TRANSLATE_NOOP("Labels", "暖气不热"), "leak": QT_TRANSLATE_NOOP("Labels", "漏水"),
-    "noise": QT_TRANSLATE_NOOP("Labels", "噪音或异响"), "other": QT_TRANSLATE_NOOP("Labels", "缴费及其他")}
-CATEGORY_ORDER = ("no_heat", "leak", "noise", "other")
-STATE_LABELS = {
-    "draft": QT_TRANSLATE_NOOP("Labels", "草稿"), "new": QT_TRANSLATE_NOOP("Labels", "新建"),
-    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
-    "completed": QT_TRANSLATE_NOOP("Labels", "已返单"), "followed_up": QT_TRANSLATE_NOOP("Labels", "已回访"),
-    "closed": QT_TRANSLATE_NOOP("Labels", "已关闭")}
-YES = QT_TRANSLATE_NOOP("Labels", "是")
-
-
-def tr_label(text: str) -> str:
-    return QCoreApplication.translate("Labels", text)
-
-
-def category_label(value: str | None) -> str:
-    return tr_label(CATEGORY_LABELS[value]) if value in CATEGORY_LABELS else (value or "")
-
-
-def state_label(value: str | None) -> str:
-    return tr_label(STATE_LABELS[value]) if value in STATE_LABELS else (value or "")
+from desktop.models.labels import YES, category_label, state_label, tr_label
 
 
 class _RowsModel(QAbstractTableModel):

@@ -1,0 +1,1 @@
+"""The desk's state without widgets: desktop.state.desk.DeskState."""

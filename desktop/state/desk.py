@@ -1,0 +1,182 @@
+"""What the desk is doing, without a widget: who is logged in, the agent's queue state, the call
+(ringing → screen pop → answered → ended), the wrap-up after it, and the unsaved drafts.
+
+``DeskState`` takes the API's pushed events (``on_event``), the softphone's call states
+(``on_call_state``, ``on_incoming``) and a few answers of the API, and says what changed with
+signals; it never calls the API or the phone itself and imports no QtWidgets, so it runs in a
+unit test with no window, no server and no SIP. desktop.widgets.main_window.AgentWindow wires
+the views and the services to it. Messages for the agent are signals here and words there
+(the window translates them).
+
+The rules it keeps:
+* a call is "talked" once the phone says talking or the service says call_answered; a talked call
+  that ends starts the wrap-up, which runs (a 1 s tick) until the agent ends it, the ticket is
+  saved or the next call is answered;
+* a call that ends before it was answered keeps its pop's draft (worth a call-back);
+* a pop for another ticket while the form holds an unsaved one first flushes the form's autosave
+  and keeps the form in the drafts list, so no typing is lost;
+* the drafts list is the server's (offered at login) plus what was stashed since, one per ticket.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hotline.shared import wire
+
+
+class DeskState(QObject):
+    """The call / wrap-up / pop / draft state machine of one desk."""
+
+    user_changed = Signal(dict)           # {} when logged out
+    agent_state_changed = Signal(dict)    # the service's queue state: member, paused, reason, in_call
+    pop_changed = Signal(dict)            # a screen pop to show: account card, history, the IVR's ticket
+    caller_id = Signal(str)               # the SIP caller id, when no pop named the caller first
+    alert = Signal()                      # a call is coming: draw the agent's attention
+    wrapup_changed = Signal(bool)         # the wrap-up started (True) or ended (False)
+    wrapup_elapsed = Signal(int)          # seconds into the wrap-up, every second while it runs
+    drafts_changed = Signal(list)         # the unsaved drafts the agent can reopen
+    drafts_offered = Signal(int)          # the server kept N drafts since the last session
+    caller_gave_up = Signal()             # hung up before the answer; the pop's draft stays
+    telephony_down = Signal()             # the service has no AMI link (hello with ami false)
+    telephony_restarted = Signal()        # Asterisk restarted: register the phone again now
+    script_wanted = Signal()              # the day's script may have changed: fetch it
+
+    def __init__(self, parent: QObject | None = None, clock: Callable[[], float] = time.monotonic):
+        super().__init__(parent)
+        self._clock = clock
+        self.user: dict = {}
+        self.agent_state: dict = {}
+        self.pop: dict | None = None
+        self.pop_live = False             # the popped call has not ended yet
+        self.talked = False               # the current call was answered
+        self.wrapup_started: float | None = None
+        self.drafts: list[dict] = []
+        #: the view's ticket form: `form_snapshot()` is its unsaved ticket as a drafts entry
+        #: (number, address, account_no, station_code, draft_form) or None; `flush_form()`
+        #: sends its pending autosave. AgentWindow sets both.
+        self.form_snapshot: Callable[[], dict | None] = lambda: None
+        self.flush_form: Callable[[], None] = lambda: None
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._emit_elapsed)
+
+    # ---------------------------------------------------------- session --
+    @property
+    def logged_in(self) -> bool:
+        return bool(self.user)
+
+    def set_user(self, user: dict | None) -> None:
+        self.user = dict(user or {})
+        self.user_changed.emit(dict(self.user))
+
+    def set_agent_state(self, st) -> None:
+        if not isinstance(st, dict):
+            return
+        self.agent_state = dict(st)
+        self.agent_state_changed.emit(dict(st))
+
+    # ----------------------------------------------------------- events --
+    def on_event(self, ev: dict) -> None:
+        """One pushed event of the agent API's WebSocket."""
+        kind = ev.get("type")
+        if kind == wire.EV_HELLO:
+            if not ev.get("ami", True):
+                self.telephony_down.emit()
+            self.script_wanted.emit()
+        elif kind == wire.EV_TELEPHONY_RESTARTED:
+            self.telephony_restarted.emit()
+        elif kind == wire.EV_SCREEN_POP:
+            self.on_screen_pop(ev)
+        elif kind == wire.EV_CALL_ANSWERED:
+            self.talked = True
+            self.end_wrapup()
+        elif kind == wire.EV_CALL_ENDED:
+            if ev.get("answered") or self.talked:
+                self.start_wrapup()
+            elif self.pop_live:
+                self.caller_gave_up.emit()
+            self.talked = False
+            self.pop_live = False
+
+    def on_screen_pop(self, pop: dict) -> None:
+        """The call rings (or a pop was fetched): keep the form's unsaved ticket, show the new one."""
+        if not isinstance(pop, dict):
+            return
+        unsaved = self.form_snapshot()
+        if unsaved and unsaved.get("number") != (pop.get("ticket") or {}).get("number"):
+            self.flush_form()             # never lose the previous call's typing:
+            self.stash(unsaved)           # it stays reachable in the drafts list
+        self.pop = pop
+        self.pop_live = True
+        self.pop_changed.emit(pop)
+        self.script_wanted.emit()         # the day's opener may have changed
+        self.alert.emit()
+
+    def on_incoming(self, info: dict) -> None:
+        """The softphone rings; the pop usually came first, if not the SIP caller id names the caller."""
+        if not self.pop_live:
+            self.caller_id.emit(str(info.get("number") or ""))
+        self.alert.emit()
+
+    def on_call_state(self, state: str) -> None:
+        """The softphone's call state: idle / ringing / talking / held / ended."""
+        if state == "talking":
+            self.talked = True
+            self.end_wrapup()
+        elif state == "ended":
+            self.pop_live = False
+            if self.talked:
+                self.start_wrapup()
+
+    # ---------------------------------------------------------- wrap-up --
+    @property
+    def in_wrapup(self) -> bool:
+        return self.wrapup_started is not None
+
+    def start_wrapup(self) -> None:
+        if self.wrapup_started is None:
+            self.wrapup_started = self._clock()
+            self._tick.start()
+            self.wrapup_changed.emit(True)
+        self._emit_elapsed()
+
+    def end_wrapup(self) -> None:
+        was = self.wrapup_started is not None
+        self.wrapup_started = None
+        self._tick.stop()
+        if was:
+            self.wrapup_changed.emit(False)
+
+    def wrapup_seconds(self) -> int:
+        return 0 if self.wrapup_started is None else max(0, int(self._clock() - self.wrapup_started))
+
+    def _emit_elapsed(self) -> None:
+        if self.wrapup_started is not None:
+            self.wrapup_elapsed.emit(self.wrapup_seconds())
+
+    # ----------------------------------------------------------- drafts --
+    def set_drafts(self, drafts: list) -> None:
+        """The server's drafts of this agent (at login): offered again."""
+        self.drafts = [dict(t) for t in drafts or [] if isinstance(t, dict) and t.get("number")]
+        self.drafts_changed.emit(list(self.drafts))
+        if self.drafts:
+            self.drafts_offered.emit(len(self.drafts))
+
+    def stash(self, entry: dict) -> None:
+        """Keep an unsaved form (a drafts entry) in the list, replacing an older one of its ticket."""
+        number = entry.get("number")
+        self.drafts = [t for t in self.drafts if t.get("number") != number] + [dict(entry)]
+        self.drafts_changed.emit(list(self.drafts))
+
+    def remove_draft(self, number: str) -> None:
+        if any(t.get("number") == number for t in self.drafts):
+            self.drafts = [t for t in self.drafts if t.get("number") != number]
+            self.drafts_changed.emit(list(self.drafts))
+
+    def ticket_saved(self, ticket: dict) -> None:
+        """A ticket was saved: its draft is done, and so is the wrap-up."""
+        self.end_wrapup()
+        self.remove_draft(str(ticket.get("number", "")))

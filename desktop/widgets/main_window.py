@@ -1,0 +1,434 @@
+"""The agent desk's window: the state bar, the panels' layout, and the wiring between the views,
+the desk's state (desktop.state.desk.DeskState) and its services (desktop.services: the agent
+API client, the softphone). Panels only show data and emit what the agent did; the state object
+decides what a call, a pop, a wrap-up or a draft means; this module connects them and puts the
+state's messages into words. Every user-facing string goes through self.tr() with the Chinese
+text as the source string (English in desktop/i18n/desktop_en.ts).
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services import audio
+from desktop.services.api import AgentApiClient
+from desktop.services.softphone import SoftPhone
+from desktop.state.desk import DeskState
+from desktop.widgets.account_panel import AccountPanel
+from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
+from desktop.widgets.login_dialog import LoginDialog
+from desktop.widgets.recordings_dialog import RecordingsDialog
+from desktop.widgets.script_panel import ScriptPanel
+from desktop.widgets.softphone_panel import SoftPhonePanel
+from desktop.widgets.ticket_form import TicketFormPanel
+
+log = logging.getLogger("desktop")
+#: shown until a login answer brings the server's own list (the server accepts only that list)
+PAUSE_REASONS = ("小休", "用餐", "培训", "会议", "处理回访", "其他")
+
+
+class AgentWindow(QMainWindow):
+    """The agent desk. `api` and `phone` may be injected (tests use no server, no SIP)."""
+
+    def __init__(self, api=None, phone=None, parent=None, agent_no: str = ""):
+        super().__init__(parent)
+        if api is None:
+            api = AgentApiClient(parent=self)
+        if phone is None:
+            phone = SoftPhone(self)
+        self.api, self.phone = api, phone
+        self.desk = DeskState(self)
+        self.login_dialog: LoginDialog | None = None
+        self._prefill_agent = agent_no
+        self._closing = False
+
+        self.setWindowTitle(self.tr("大龙供暖报修热线 — 座席"))
+        self.resize(1360, 740)
+        self.setMinimumSize(1100, 640)
+
+        # ---- state bar ----
+        bar = QFrame()
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        bl = QHBoxLayout(bar)
+        bl.setContentsMargins(6, 3, 6, 3)
+        self.agent_label = QLabel(self.tr("未登录"))
+        self.agent_label.setStyleSheet("font-weight:bold")
+        self.queue_button = QPushButton(self.tr("签入队列"))
+        self.queue_button.setCheckable(True)
+        self.pause_reason = QComboBox()
+        self.set_pause_reasons(PAUSE_REASONS)
+        self.pause_button = QPushButton(self.tr("示忙"))
+        self.pause_button.setCheckable(True)
+        self.state_label = QLabel()
+        self.wrapup_label = QLabel()
+        self.wrapup_label.setStyleSheet(f"color:{AMBER}; font-weight:bold")
+        self.wrapup_button = QPushButton(self.tr("整理完成"))
+        self.wrapup_button.setVisible(False)
+        self.sip_label = QLabel()
+        self.service_label = QLabel()
+        self.recordings_button = QPushButton(self.tr("我的录音"))
+        self.logout_button = QPushButton(self.tr("退出登录"))
+        for w in (self.agent_label, self.queue_button, QLabel(self.tr("示忙原因")), self.pause_reason,
+                  self.pause_button, self.state_label):
+            bl.addWidget(w)
+        bl.addStretch(1)
+        for w in (self.wrapup_label, self.wrapup_button, self.sip_label, self.service_label,
+                  self.recordings_button, self.logout_button):
+            bl.addWidget(w)
+
+        # ---- panels ----
+        self.softphone = SoftPhonePanel()
+        self.script = ScriptPanel()
+        self.card = AccountPanel()
+        self.form = TicketFormPanel()
+        self.recordings = RecordingsDialog(self)
+        self.history_model = self.card.history_model
+        self.results_model = self.card.results_model
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.softphone)
+        ll.addWidget(self.script, 1)
+        left.setMinimumWidth(260)
+        left.setMaximumWidth(340)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.card)
+        split.addWidget(self.form)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 3)
+        split.setSizes([290, 520, 540])
+        split.setChildrenCollapsible(False)
+
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(6, 6, 6, 2)
+        cl.addWidget(bar)
+        cl.addWidget(split, 1)
+        self.setCentralWidget(central)
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(False)
+        sb = QStatusBar()
+        sb.addWidget(self.status_line, 1)
+        self.setStatusBar(sb)
+
+        self._wire()
+        self.set_logged_in(False)
+        self.on_sip_registered(False, 0)
+        self.on_connection(False)
+
+    # the desk state's, read by the desk demo, the benchmark and the live-desk fixture
+    @property
+    def agent_state(self) -> dict:
+        return self.desk.agent_state
+
+    @property
+    def pop(self) -> dict | None:
+        return self.desk.pop
+
+    def set_pause_reasons(self, reasons) -> None:
+        """The 示忙 reasons the server accepts; each is sent back exactly as listed."""
+        self.pause_reason.clear()
+        for r in reasons:
+            self.pause_reason.addItem(self._reason_text(str(r)), str(r))
+
+    # labels of fixed lists (literal tr() calls so lupdate finds them)
+    def _reason_text(self, r: str) -> str:
+        return {"小休": self.tr("小休"), "用餐": self.tr("用餐"), "培训": self.tr("培训"), "会议": self.tr("会议"),
+                "处理回访": self.tr("处理回访"), "其他": self.tr("其他")}.get(r, r)
+
+    # ------------------------------------------------------------ wiring --
+    def _wire(self) -> None:
+        api, phone, desk, form = self.api, self.phone, self.desk, self.form
+        desk.form_snapshot = form.unsaved_ticket
+        desk.flush_form = form.flush_autosave
+        desk.user_changed.connect(lambda user: self.set_logged_in(bool(user)))
+        desk.agent_state_changed.connect(self.show_agent_state)
+        desk.pop_changed.connect(self.show_pop)
+        desk.caller_id.connect(self.softphone.set_caller)
+        desk.alert.connect(self._alert)
+        desk.wrapup_changed.connect(self.show_wrapup)
+        desk.wrapup_elapsed.connect(self.show_wrapup_elapsed)
+        desk.drafts_changed.connect(form.show_drafts)
+        desk.drafts_offered.connect(lambda n: self.show_info(
+            self.tr("有 %1 张未保存的草稿，可从报修单右上角打开").replace("%1", str(n))))
+        desk.caller_gave_up.connect(lambda: self.show_info(     # the form stays: worth a call-back
+            self.tr("来电人在接听前挂机；报修单草稿保留，可回电处理")))
+        desk.telephony_down.connect(lambda: self.show_error(self.tr("电话系统暂时不可用")))
+        desk.telephony_restarted.connect(self.on_telephony_restarted)
+        desk.script_wanted.connect(self._refresh_script)
+
+        api.logged_in.connect(self.on_logged_in)
+        api.login_failed.connect(self.on_login_failed)
+        api.error.connect(self.show_error)
+        api.event.connect(desk.on_event)
+        api.connection_changed.connect(self.on_connection)
+        api.session_ended.connect(self.on_session_ended)
+        api.agent_state.connect(desk.set_agent_state)
+        api.script_loaded.connect(self.script.set_script)
+        api.stations_loaded.connect(form.set_stations)
+        api.accounts_found.connect(self.card.show_results)
+        api.account_loaded.connect(self.card.show_account)
+        api.pop_loaded.connect(desk.on_screen_pop)
+        api.ticket_loaded.connect(form.load_ticket)
+        api.draft_saved.connect(form.autosave_done)
+        api.draft_failed.connect(form.autosave_failed)
+        api.ticket_saved.connect(self.on_ticket_saved)
+        api.drafts_loaded.connect(desk.set_drafts)
+        api.voice_downloaded.connect(lambda _number, path: self._play_audio(path, self.tr("语音描述")))
+        api.recordings_loaded.connect(self.recordings.show_rows)
+        api.recording_downloaded.connect(lambda _rid, path: self._play_audio(path, self.tr("录音")))
+        self.recordings.refresh_requested.connect(api.recordings)
+        self.recordings.play_requested.connect(api.download_recording)
+        api.error.connect(self._save_error)
+
+        phone.registered.connect(self.on_sip_registered)
+        phone.incoming.connect(desk.on_incoming)
+        phone.call_state.connect(self.softphone.set_state)
+        phone.call_state.connect(desk.on_call_state)
+        phone.error.connect(self.show_error)
+        phone.muted_changed.connect(lambda on: self._set_checked(self.softphone.mute_button, on))
+        phone.held_changed.connect(lambda on: self._set_checked(self.softphone.hold_button, on))
+
+        sp = self.softphone
+        sp.answer_button.clicked.connect(phone.answer)
+        sp.reject_button.clicked.connect(phone.reject)
+        sp.hangup_button.clicked.connect(phone.hangup)
+        sp.hold_button.clicked.connect(lambda on: phone.hold(on))
+        sp.mute_button.clicked.connect(lambda on: phone.mute(on))
+        sp.transfer_requested.connect(phone.transfer)
+        sp.dtmf_pressed.connect(phone.dtmf)
+
+        self.queue_button.clicked.connect(self._toggle_queue)
+        self.pause_button.clicked.connect(self._toggle_pause)
+        self.wrapup_button.clicked.connect(desk.end_wrapup)
+        self.logout_button.clicked.connect(self.logout)
+        self.recordings_button.clicked.connect(self.open_recordings)
+
+        self.card.search_requested.connect(api.search_accounts)
+        self.card.account_chosen.connect(self.on_account_chosen)
+        self.card.play_voice_requested.connect(self._play_voice)
+        form.save_requested.connect(api.save_ticket)
+        form.autosave_requested.connect(api.autosave)
+
+        QShortcut(QKeySequence("F2"), self, activated=phone.answer)
+        QShortcut(QKeySequence("F4"), self, activated=phone.hangup)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=form.save_button.click)
+
+    @staticmethod
+    def _set_checked(button: QPushButton, on: bool) -> None:
+        with QSignalBlocker(button):
+            button.setChecked(on)
+
+    # ------------------------------------------------------------- login --
+    def start_login(self) -> None:
+        if self.login_dialog is None:
+            self.login_dialog = LoginDialog(self, getattr(self.api, "base_url", ""), self._prefill_agent)
+            self.login_dialog.submitted.connect(self.api.login)
+        self.login_dialog.open()
+
+    def login(self, agent_no: str, password: str) -> None:
+        self._prefill_agent = agent_no
+        self.api.login(agent_no, password)
+
+    def on_login_failed(self, msg: str) -> None:
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.show_error(msg)
+        else:
+            self.show_error(msg)
+
+    def on_logged_in(self, data: dict) -> None:
+        if self.login_dialog is not None:
+            self.login_dialog.password.clear()
+            self.login_dialog.accept()
+        if data.get("pause_reasons"):
+            self.set_pause_reasons(data["pause_reasons"])
+        self.desk.set_user(data.get("user") or {})
+        self.show_info(self.tr("登录成功"))
+        sip = data.get("sip") or {}
+        if sip:
+            self.phone.register(sip)
+        self.api.get_script()
+        self.api.stations()
+        self.api.my_drafts()
+
+    def set_logged_in(self, on: bool) -> None:
+        user = self.desk.user
+        if on:
+            self.agent_label.setText(self.tr("%1 %2（%3）").replace("%1", str(user.get("agent_no", "")))
+                                     .replace("%2", str(user.get("name", "")))
+                                     .replace("%3", self._role_text(user.get("role", ""))))
+        else:
+            self.agent_label.setText(self.tr("未登录"))
+        for w in (self.queue_button, self.pause_button, self.pause_reason, self.logout_button, self.recordings_button,
+                  self.card.search_button, self.card.search_box):
+            w.setEnabled(on)
+
+    def _role_text(self, role: str) -> str:
+        return {"agent": self.tr("座席"), "team_lead": self.tr("领班"), "head": self.tr("部长"),
+                "admin": self.tr("管理员")}.get(role, role)
+
+    def logout(self) -> None:
+        self.form.flush_autosave()
+        self.phone.unregister()
+        self.api.logout()
+        self.desk.set_user({})
+        self.start_login()
+
+    def on_session_ended(self, msg: str) -> None:
+        self.phone.unregister()
+        self.desk.set_user({})
+        self.show_error(msg)
+        if not self._closing:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("会话已结束"), msg, QMessageBox.StandardButton.Ok,
+                              self)
+            box.finished.connect(lambda _r: self.start_login())
+            box.open()
+
+    # -------------------------------------------------------- state bar --
+    def _toggle_queue(self, want: bool) -> None:
+        self._set_checked(self.queue_button, bool(self.desk.agent_state.get("member")))   # the server decides
+        self.api.join_queue(want)
+
+    def _toggle_pause(self, want: bool) -> None:
+        self._set_checked(self.pause_button, bool(self.desk.agent_state.get("paused")))
+        self.api.pause(want, self.pause_reason.currentData() if want else "")
+
+    def show_agent_state(self, st: dict) -> None:
+        member, paused = bool(st.get("member")), bool(st.get("paused"))
+        self._set_checked(self.queue_button, member)
+        self.queue_button.setText(self.tr("签出队列") if member else self.tr("签入队列"))
+        self._set_checked(self.pause_button, paused)
+        self.pause_button.setText(self.tr("示闲") if paused else self.tr("示忙"))
+        if paused and st.get("reason"):
+            i = self.pause_reason.findData(st.get("reason"))
+            if i >= 0:
+                self.pause_reason.setCurrentIndex(i)
+        if not member:
+            text, colour = self.tr("未签入"), GREY
+        elif st.get("in_call"):
+            text, colour = self.tr("通话中"), RED
+        elif paused:
+            text, colour = self.tr("示忙: %1").replace("%1", self._reason_text(str(st.get("reason") or ""))), AMBER
+        else:
+            text, colour = self.tr("空闲等待来电"), GREEN
+        self.state_label.setText(f"<span style='color:{colour}'>●</span> {text}")
+
+    def on_sip_registered(self, ok: bool, status: int = 0) -> None:
+        set_dot(self.sip_label, ok, self.tr("话机已注册") if ok else
+                (self.tr("话机未注册") if not status else self.tr("话机未注册 (%1)").replace("%1", str(status))))
+        if not ok and status in (401, 403, 404):     # refused, not just unreachable: retrying won't help
+            self.show_error(self.tr("话机注册被拒绝（%1），请联系管理员核对您的话机账号").replace("%1", str(status)))
+
+    def on_connection(self, up: bool) -> None:
+        if up:
+            set_dot(self.service_label, True, self.tr("服务已连接"))
+        elif self.api is not None and getattr(self.api, "token", ""):
+            set_dot(self.service_label, False, self.tr("服务断开，正在重连…"))
+        else:
+            set_dot(self.service_label, None, self.tr("服务未连接"))
+
+    def on_telephony_restarted(self) -> None:
+        self.phone.renew_registration()
+        self.show_info(self.tr("电话系统已重启，话机重新注册"))
+
+    def _refresh_script(self) -> None:
+        if getattr(self.api, "token", ""):
+            self.api.get_script()
+
+    # ------------------------------------------------------------- call --
+    def show_pop(self, pop: dict) -> None:
+        """The call rings: account card, history, IVR answers and the prefilled form."""
+        self.card.show_pop(pop)
+        self.form.load_pop(pop)
+        acc = pop.get("account") or {}
+        caller = str(pop.get("caller") or "")
+        who = acc.get("name") or self.tr("未识别客户")
+        self.softphone.set_caller(f"{caller}  {who}".strip())
+
+    def _alert(self) -> None:
+        if QApplication.instance() is not None and self.isVisible():
+            QApplication.alert(self, 0)
+
+    def show_wrapup(self, on: bool) -> None:
+        self.wrapup_button.setVisible(on)
+        if not on:
+            self.wrapup_label.setText("")
+
+    def show_wrapup_elapsed(self, secs: int) -> None:
+        self.wrapup_label.setText(self.tr("话后整理 %1").replace("%1", fmt_secs(secs)))
+
+    # ---------------------------------------------------- accounts, tickets --
+    def on_account_chosen(self, acc: dict) -> None:
+        self.form.set_account(acc)
+        if acc.get("account_no"):
+            self.api.get_account(str(acc["account_no"]))
+
+    def on_ticket_saved(self, t: dict) -> None:
+        self.form.save_finished(True)
+        self.show_info(self.tr("报修单 %1 已保存").replace("%1", str(t.get("number", ""))))
+        self.desk.ticket_saved(t)
+
+    def _save_error(self, msg: str) -> None:
+        if self.form.saving:
+            self.form.save_finished(False, msg)
+
+    # ------------------------------------------------------------ audio --
+    def _play_voice(self, number: str, url: str) -> None:
+        self.show_info(self.tr("正在下载语音描述…"))
+        self.api.download_voice(number, url)
+
+    def _play_audio(self, path: str, what: str) -> None:
+        """In the headset when the softphone has real audio, else the system's player."""
+        if audio.play(self.phone, path) == "headset":
+            self.show_info(self.tr("正在耳机中播放%1").replace("%1", what))
+        else:
+            self.show_info(self.tr("已用系统播放器打开%1").replace("%1", what))
+
+    def open_recordings(self) -> None:
+        self.recordings.show()
+        self.recordings.raise_()
+        self.api.recordings()
+
+    # ---------------------------------------------------------- status --
+    def show_error(self, msg: str) -> None:
+        log.warning("shown to the agent: %s", msg)     # the log handler masks numbers
+        self.status_line.setStyleSheet(f"color:{RED}")
+        self.status_line.setText(time.strftime("%H:%M:%S ") + str(msg))
+
+    def show_info(self, msg: str) -> None:
+        self.status_line.setStyleSheet("")
+        self.status_line.setText(time.strftime("%H:%M:%S ") + str(msg))
+
+    def closeEvent(self, event: QEvent) -> None:
+        self._closing = True
+        try:
+            self.form.flush_autosave()
+            app = QApplication.instance()
+            deadline = time.monotonic() + 1.0
+            while app is not None and time.monotonic() < deadline and getattr(self.api, "_pending", None):
+                app.processEvents()
+            self.phone.shutdown()
+            self.api.shutdown()
+        except Exception:
+            pass
+        super().closeEvent(event)

@@ -1,0 +1,89 @@
+"""The agent API's wire contract, shared by the service (hotline.service.api, schemas, desk) and
+the desk (desktop.services): routes, pushed event types, the ticket form's fields and limits,
+and one sample screen pop. Stdlib only, so an agent PC imports it without the server's libraries.
+A change here changes both ends at once; tests/unit check the service's answers keep to it."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# ---- routes (aiohttp patterns; `path()` fills them for a client) -----------------------------
+HEALTH = "/api/health"
+LOGIN = "/api/login"
+LOGOUT = "/api/logout"
+ME = "/api/me"
+WS = "/api/ws"
+SCRIPT = "/api/script"
+STATIONS = "/api/stations"
+QUEUE = "/api/agent/queue"
+PAUSE = "/api/agent/pause"
+ACCOUNTS = "/api/accounts"
+ACCOUNT = "/api/accounts/{account_no}"
+POP = "/api/calls/{uniqueid}/pop"
+DRAFTS = "/api/tickets/drafts"
+TICKET = "/api/tickets/{number}"
+TICKET_DRAFT = "/api/tickets/{number}/draft"
+TICKET_ASSIGN = "/api/tickets/{number}/assign"
+TICKET_VOICE = "/api/tickets/{number}/voice"
+RECORDINGS = "/api/recordings"
+RECORDING_AUDIO = "/api/recordings/{rid}/audio"
+AUDIT = "/api/audit"
+
+#: routes answered without a session
+PUBLIC = (HEALTH, LOGIN)
+
+
+def path(route: str, **params) -> str:
+    """``path(TICKET, number="2611230001")`` → '/api/tickets/2611230001' (each value URL-quoted)."""
+    return route.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+
+# ---- pushed events (the WebSocket's "type") ---------------------------------------------------
+EV_HELLO = "hello"
+EV_SCREEN_POP = "screen_pop"
+EV_CALL_ANSWERED = "call_answered"
+EV_CALL_ENDED = "call_ended"
+EV_AGENT_STATE = "agent_state"
+EV_SESSION_ENDED = "session_ended"
+EV_TELEPHONY_RESTARTED = "telephony_restarted"
+
+# ---- the ticket form (PUT /api/tickets/{n} and its /draft) ------------------------------------
+AGENT_NO_MAX = 16
+PASSWORD_MAX = 256
+PAUSE_REASON_MAX = 64
+ADDRESS_MAX = 255
+NAME_MAX = 64
+CALLBACK_MAX = 20
+STATION_CODE_MAX = 16
+ACCOUNT_NO_MAX = 20
+NOTES_MAX = 4000
+PRIORITY_MIN, PRIORITY_MAX = 0, 100
+
+FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_problem", "confirmed_address",
+               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no")
+CATEGORIES = ("no_heat", "leak", "noise", "other")
+
+#: a screen pop as hotline.service.desk.DeskService.pop builds it (ticket numbers are yymmdd +
+#: a 4-digit sequence, as ivr.context issues them) — for `hotline-desk --sample` and the tests
+SAMPLE_POP = {
+    "type": EV_SCREEN_POP, "uniqueid": "1700000000.42", "caller": "13912345678",
+    "account": {"account_no": "2024000137", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
+                "district": "铁西区", "phones": ["13912345678", "024-25671234"],
+                "station": {"code": "TX", "name": "铁西维修站", "phone": "024-25670000"}},
+    "history": [
+        {"number": "2611010007", "state": "closed", "category": "no_heat", "created_at": "2026-11-01T08:12:00",
+         "station": "铁西维修站", "callback_requested": False},
+        {"number": "2512030031", "state": "followed_up", "category": "leak",
+         "created_at": "2025-12-03T19:40:00", "station": "铁西维修站", "callback_requested": True}],
+    "ticket": {"number": "2611230012", "state": "draft", "category": "no_heat", "account_no": "2024000137",
+               "caller_number": "13912345678", "callback_number": "13912345678",
+               "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰", "description": "",
+               "priority": 0, "has_voice": True, "station_code": "TX", "station": "铁西维修站",
+               "created_at": "2026-11-23T10:01:00", "callback_requested": False,
+               "confirmed": {"problem": False, "address": False, "name": False, "phone": False},
+               "draft_form": None},
+    "ivr": {"category": "no_heat", "callback_number": "13912345678",
+            "voice_url": "/api/tickets/2611230012/voice"},
+}
+SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"]},
+                   {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"]},
+                   {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"]}]

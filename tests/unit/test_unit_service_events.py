@@ -1,0 +1,142 @@
+"""The hotline service's reactions to Asterisk, built by its composition root with a fake AMI
+gateway that replays events as Asterisk 22 sends them (fields copied from a live manager
+session) and records the actions the service sends back; the real desk service on SQLite."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from db.models import Call, HeatingAccount, Role, Ticket, TicketState
+from db.session import make_engine, migrate, session_factory
+from hotline.admin.users import add_user
+from hotline.service.app import HotlineService
+from hotline.shared import wire
+from hotline.shared.ports import Ports
+from hotline.shared.settings import load_settings
+from ivr.context import IvrContext, Records
+
+AGENT_CALLED = {"Event": "AgentCalled", "Queue": "repair", "Uniqueid": "1763892000.12", "Linkedid": "1763892000.12",
+                "CallerIDNum": "13800138000", "Interface": "PJSIP/agent-1001", "MemberName": "agent-1001",
+                "DestChannel": "PJSIP/agent-1001-00000007"}
+AGENT_CONNECT = {**AGENT_CALLED, "Event": "AgentConnect", "HoldTime": "4", "RingTime": "2"}
+AGENT_COMPLETE = {**AGENT_CALLED, "Event": "AgentComplete", "TalkTime": "61", "Reason": "caller"}
+MEMBER_PAUSED = {"Event": "QueueMemberPause", "Queue": "repair", "MemberName": "agent-1001",
+                 "Interface": "PJSIP/agent-1001", "StateInterface": "PJSIP/agent-1001", "Membership": "dynamic",
+                 "Penalty": "0", "CallsTaken": "0", "LastCall": "0", "InCall": "0", "Status": "1",
+                 "Paused": "1", "PausedReason": "用餐", "Ringinuse": "0", "Wrapuptime": "0"}
+FULLY_BOOTED = {"Event": "FullyBooted", "Status": "Fully Booted", "Uptime": "1", "LastReload": "1"}
+
+
+class RecordedAmi:
+    """Stands where `AmiGateway` stands: handlers by event name, actions written down; answers
+    QueueStatus with the members it is told Asterisk has."""
+
+    def __init__(self):
+        self.connected = asyncio.Event()
+        self.connected.set()
+        self.handlers: dict[str, object] = {}
+        self.sent: list[tuple[str, dict]] = []
+        self.members: list[dict] = []
+
+    def on(self, event, handler):
+        self.handlers[event] = handler
+
+    async def connect(self):
+        pass
+
+    def close(self):
+        pass
+
+    async def action(self, name, as_list=False, **fields):
+        self.sent.append((name, fields))
+        if name == "QueueStatus":
+            return [{"Event": "QueueParams", "Queue": "repair"}, *self.members, {"Event": "QueueStatusComplete"}]
+        return {"Response": "Success"}
+
+    async def replay(self, event: dict) -> None:
+        await self.handlers[event["Event"]](event)
+
+
+@pytest.fixture
+def hotline(tmp_path):
+    s = load_settings(home=str(tmp_path / "home"), db_url="")
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        add_user(db, "1001", "李娜", Role.agent, "pw-123456")
+        acc = HeatingAccount(account_no="20000001", name="王秀兰", district="和平区", compound="南湖",
+                             building="1", unit="1", room="101")
+        db.add(acc)
+        db.flush()
+        t = Ticket(number="2611230001", account_id=acc.id, state=TicketState.draft, callback_number="13800138000")
+        db.add(t)
+        db.flush()
+        db.add(Call(uniqueid=AGENT_CALLED["Uniqueid"], caller="13800138000", ticket_id=t.id))
+        db.commit()
+    ami = RecordedAmi()
+    svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
+                         ctx=IvrContext(s, Records(sessions, s)), ami=ami)
+    pushed: list[tuple[str, dict]] = []
+
+    async def push_agent(no, event):
+        pushed.append((no, event))
+    svc.api.push_agent = push_agent
+    svc.api.broadcast = lambda event: push_agent("*", event)
+    return svc, ami, pushed
+
+
+async def test_a_ring_pushes_the_pop_with_account_and_draft_ticket_to_that_agent_only(hotline):
+    svc, ami, pushed = hotline
+    await ami.replay(AGENT_CALLED)
+    (no, pop), = pushed
+    assert no == "1001" and pop["type"] == wire.EV_SCREEN_POP
+    assert pop["account"]["account_no"] == "20000001" and pop["ticket"]["number"] == "2611230001"
+    assert set(pop) == set(wire.SAMPLE_POP)          # the wire contract's shape
+    assert svc.ringing_ticket("1001") == "2611230001"
+
+
+async def test_answer_and_hang_up_reach_the_desk_as_call_answered_then_call_ended(hotline):
+    svc, ami, pushed = hotline
+    for ev in (AGENT_CALLED, AGENT_CONNECT, AGENT_COMPLETE):
+        await ami.replay(ev)
+    kinds = [e["type"] for _, e in pushed]
+    assert kinds == [wire.EV_SCREEN_POP, wire.EV_CALL_ANSWERED, wire.EV_CALL_ENDED]
+    assert pushed[-1][1]["answered"] is True and pushed[-1][1]["uniqueid"] == AGENT_CALLED["Uniqueid"]
+
+
+async def test_a_ring_for_a_call_the_records_do_not_know_still_pops_the_caller(hotline):
+    svc, ami, pushed = hotline
+    await ami.replay({**AGENT_CALLED, "Uniqueid": "1763892999.1", "CallerIDNum": "13900000000"})
+    (_, pop), = pushed
+    assert pop["caller"] == "13900000000" and pop["account"] is None and pop["ticket"] is None
+
+
+async def test_a_pause_seen_in_asterisk_updates_the_agents_state(hotline):
+    svc, ami, pushed = hotline
+    await ami.replay(MEMBER_PAUSED)
+    (no, ev), = pushed
+    assert no == "1001" and ev["type"] == wire.EV_AGENT_STATE
+    assert ev["agent_state"]["paused"] is True and ev["agent_state"]["reason"] == "用餐"
+
+
+async def test_joining_sends_queue_add_for_the_agents_own_endpoint(hotline):
+    svc, ami, _ = hotline
+    await svc.set_queue_member("1001", True)
+    await svc.set_paused("1001", True, "培训")
+    assert ami.sent == [("QueueAdd", {"Queue": "repair", "Interface": "PJSIP/agent-1001", "MemberName": "agent-1001",
+                                      "StateInterface": "PJSIP/agent-1001", "Penalty": "0"}),
+                        ("QueuePause", {"Queue": "repair", "Interface": "PJSIP/agent-1001", "Paused": "true",
+                                        "Reason": "培训"})]
+
+
+async def test_after_an_asterisk_restart_a_member_it_lost_is_added_back_paused_as_before(hotline):
+    svc, ami, pushed = hotline
+    await svc.set_queue_member("1001", True)
+    await svc.set_paused("1001", True, "用餐")
+    ami.sent.clear()
+    await ami.replay(FULLY_BOOTED)                   # Asterisk came back without the member
+    names = [n for n, _ in ami.sent]
+    assert names == ["QueueStatus", "QueueAdd", "QueuePause"]
+    assert ami.sent[2][1]["Reason"] == "用餐"
+    assert pushed[0][1]["type"] == wire.EV_TELEPHONY_RESTARTED
