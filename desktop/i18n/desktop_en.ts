@@ -99,19 +99,19 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="71"/>
-        <location filename="../widgets/main_window.py" line="289"/>
+        <location filename="../widgets/main_window.py" line="281"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="73"/>
-        <location filename="../widgets/main_window.py" line="327"/>
+        <location filename="../widgets/main_window.py" line="319"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="77"/>
-        <location filename="../widgets/main_window.py" line="329"/>
+        <location filename="../widgets/main_window.py" line="321"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
@@ -136,192 +136,192 @@
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="156"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="156"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="156"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="156"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165"/>
+        <location filename="../widgets/main_window.py" line="157"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165"/>
+        <location filename="../widgets/main_window.py" line="157"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="207"/>
+        <location filename="../widgets/main_window.py" line="199"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="274"/>
+        <location filename="../widgets/main_window.py" line="266"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="285"/>
+        <location filename="../widgets/main_window.py" line="277"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="295"/>
+        <location filename="../widgets/main_window.py" line="287"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="295"/>
+        <location filename="../widgets/main_window.py" line="287"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="295"/>
+        <location filename="../widgets/main_window.py" line="287"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="296"/>
+        <location filename="../widgets/main_window.py" line="288"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="310"/>
+        <location filename="../widgets/main_window.py" line="302"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="327"/>
+        <location filename="../widgets/main_window.py" line="319"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="329"/>
+        <location filename="../widgets/main_window.py" line="321"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="335"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337"/>
+        <location filename="../widgets/main_window.py" line="329"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="339"/>
+        <location filename="../widgets/main_window.py" line="331"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="341"/>
+        <location filename="../widgets/main_window.py" line="333"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="345"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="346"/>
+        <location filename="../widgets/main_window.py" line="338"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="346"/>
+        <location filename="../widgets/main_window.py" line="338"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="348"/>
+        <location filename="../widgets/main_window.py" line="340"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352"/>
+        <location filename="../widgets/main_window.py" line="344"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354"/>
+        <location filename="../widgets/main_window.py" line="346"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="356"/>
+        <location filename="../widgets/main_window.py" line="348"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="184"/>
+        <location filename="../widgets/main_window.py" line="176"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="360"/>
+        <location filename="../widgets/main_window.py" line="352"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="183"/>
+        <location filename="../widgets/main_window.py" line="175"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="373"/>
+        <location filename="../widgets/main_window.py" line="365"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="386"/>
+        <location filename="../widgets/main_window.py" line="378"/>
         <source>话后整理 %1</source>
         <translation>Wrap-up %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="396"/>
+        <location filename="../widgets/main_window.py" line="388"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="181"/>
+        <location filename="../widgets/main_window.py" line="173"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="405"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="197"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="411"/>
+        <location filename="../widgets/main_window.py" line="403"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="413"/>
+        <location filename="../widgets/main_window.py" line="405"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -384,7 +384,17 @@
         <translation>closed</translation>
     </message>
     <message>
+        <location filename="../models/labels.py" line="19"/>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
         <location filename="../models/labels.py" line="20"/>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="21"/>
         <source>是</source>
         <translation>yes</translation>
     </message>

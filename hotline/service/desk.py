@@ -34,7 +34,7 @@ from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.context import Records
 from ivr.holidays import SCRIPT_CLOSING, script_opening
-from ivr.validation import mask_phone, normalise_caller_id
+from ivr.validation import mask_phone, normalise_caller_id, normalise_phone_query
 from hotline.shared.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
@@ -391,7 +391,7 @@ class DeskService:
         if not (1 <= len(q) <= 64):
             raise DeskError(422, "请输入电话、户号或地址关键字")
         with self.sessions() as db, db.begin():
-            digits = normalise_caller_id(q) if q.replace("-", "").replace(" ", "").isdigit() else ""
+            digits = normalise_phone_query(q)     # '+86 133…', '(024)3450…' as the IVR stores them
             stmt = select(HeatingAccount).options(selectinload(HeatingAccount.phones)).limit(20)
             if digits:
                 stmt = stmt.outerjoin(AccountPhone).where(or_(AccountPhone.phone == digits,

@@ -61,6 +61,9 @@ PRIORITY_MIN, PRIORITY_MAX = 0, 100
 FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_problem", "confirmed_address",
                "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no")
 CATEGORIES = ("no_heat", "leak", "noise", "other")
+#: ticket states as the wire carries them (db.models.TicketState is the domain's; a unit test keeps them equal)
+TICKET_STATES = ("draft", "new", "dispatched", "contacted", "completed", "followed_up", "resolved", "closed",
+                 "cancelled")
 
 #: a screen pop as hotline.service.desk.DeskService.pop builds it (ticket numbers are yymmdd +
 #: a 4-digit sequence, as ivr.context issues them) — for `hotline-desk --sample` and the tests

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from db.models import Call, HeatingAccount, Role, Ticket, TicketDraft, TicketState, User
+from db.models import AccountPhone, Call, HeatingAccount, Role, Ticket, TicketDraft, TicketState, User
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.desk import DeskError, DeskService, Forbidden
@@ -27,7 +27,8 @@ def desk(tmp_path):
         for no, role in (("1001", Role.agent), ("1002", Role.agent), ("1101", Role.team_lead)):
             add_user(db, no, f"人{no}", role, PASSWORD)
         acc = HeatingAccount(account_no="20000001", name="王秀兰", district="和平区", compound="南湖",
-                             building="1", unit="1", room="101")
+                             building="1", unit="1", room="101",
+                             phones=[AccountPhone(phone="13304567836"), AccountPhone(phone="02434500413")])
         db.add(acc)
         db.flush()
         t = Ticket(number="2611230001", account_id=acc.id, state=TicketState.draft)
@@ -123,6 +124,13 @@ def test_an_account_opens_after_a_pop_or_a_search_only(desk):
         desk.account(b, "20000001")
     desk.search(b, "20000001")
     assert desk.account(b, "20000001")["account_no"] == "20000001"
+
+
+@pytest.mark.parametrize("typed", ["13304567836", "+8613304567836", "+86 133-0456-7836", "(024)34500413",
+                                   "024-3450 0413", "20000001"])
+def test_a_search_finds_the_account_by_a_phone_typed_any_usual_way_or_its_huhao(desk, typed):
+    found = desk.search(login(desk, "1002"), typed)
+    assert [a["account_no"] for a in found] == ["20000001"]
 
 
 def test_a_searched_accounts_ticket_is_read_only_and_drafts_are_per_agent(desk):
