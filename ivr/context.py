@@ -228,6 +228,31 @@ class Records:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
                                  agent_id=call.agent_id, path=str(path)))
 
+    def transfer_leg(self, uniqueid: str, by_agent_no: str, target_agent_no: str, recording: str) -> str | None:
+        """A transfer leg was answered (blind: `uniqueid` is the caller's call; consultation:
+        '' and the call is the one `by_agent_no` answered and has not ended). Its recording is
+        linked to that call and its ticket, under the target agent; the call's own agent and
+        answer time stay. Returns the call's uniqueid, or None when no hotline call is behind it."""
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid)) if uniqueid else None
+            if call is None and by_agent_no.isdigit():
+                call = db.scalar(select(Call).join(User, Call.agent_id == User.id)
+                                 .where(User.agent_no == by_agent_no, Call.ended_at.is_(None),
+                                        Call.answered_at.is_not(None))
+                                 .order_by(Call.answered_at.desc(), Call.id.desc()).limit(1))
+            if call is None:
+                return None
+            target = db.scalar(select(User).where(User.agent_no == target_agent_no)) \
+                if target_agent_no.isdigit() else None
+            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
+            if recording and path is None:
+                log.warning("transfer recording outside %s not linked to call %s", self.settings.recordings_dir,
+                            call.uniqueid)
+            if path is not None:
+                db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
+                                 agent_id=target.id if target else None, path=str(path)))
+            return call.uniqueid
+
 
 def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
     """After hang-up: duration and sha256 of the call's recording files."""

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from db.models import CallOutcome, Category, TicketState
-from hotline.shared.naming import agent_no_of
+from hotline.shared.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for
@@ -328,8 +328,23 @@ async def answered(ch: Channel, ctx: IvrContext) -> None:
     await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
 
 
+async def transferred(ch: Channel, ctx: IvrContext) -> None:
+    """Runs on a transfer leg's target channel when it answered (dialplan
+    [hotline-transfer-answered]): its recording is linked to the caller's call and ticket.
+    A blind-transferred caller's channel carries HOTLINE_CALL; a consultation (the agent's own
+    call to a team lead, completed later by an attended transfer) is found through the
+    consulting agent's open call (XFER_BY)."""
+    uniqueid = await ch.get_var("HOTLINE_CALL")
+    by = agent_no_of(endpoint_name(await ch.get_var("XFER_BY")))
+    target = agent_no_of(await ch.get_var("CHANNEL(endpoint)"))
+    recording = await ch.get_var("REC")
+    linked = await ctx.db(ctx.records.transfer_leg, uniqueid, by, target, recording)
+    log.info("transfer leg to %s (by %s) %s", target or "?", by or "-",
+             f"linked to call {linked}" if linked else "not linked to a hotline call")
+
+
 ROUTES = {"caller": caller_flow, "callback": queue_callback, "call_end": call_end,
-          "answered": answered, "no_agent": no_agent}
+          "answered": answered, "transferred": transferred, "no_agent": no_agent}
 
 
 async def run_flow(flow, ch: Channel, ctx: IvrContext, name: str) -> None:

@@ -50,6 +50,8 @@ def scratch(home: Path, **overrides):
     """Scratch settings on this checkout's dialplan, with the suite's short digit timeout."""
     return scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
                                     digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
+                                    # a transfer target rings 8 s, not 30, before the caller comes back
+                                    transfer_ring_s=os.environ.get("HOTLINE_TRANSFER_RING_S", "8"),
                                     **overrides)
 
 

@@ -266,6 +266,8 @@ class PrivateAsterisk:
                 f"HOTLINE_VOICE={s.voice_dir}",
                 # nobody waits forever: Queue()'s timeout, then the call-back offer
                 f"HOTLINE_MAX_WAIT={max(1, int(s.max_wait_s))}",
+                # a transfer target rings this long before the caller comes back
+                f"HOTLINE_TRANSFER_RING={max(1, int(s.transfer_ring_s))}",
                 # the day's opener for the degraded path, kept current by the service
                 f"HOTLINE_OPENER_FILE={s.opener_file}", ""]),
             # included inside queues.conf [repair]
@@ -284,8 +286,9 @@ class PrivateAsterisk:
         s, p = self.settings, self.ports
         users = (
             # the service: queue membership and pauses; the Agent*/QueueMember* events (agent),
-            # FullyBooted (system), UserEvent (user)
-            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user", "agent"),
+            # FullyBooted (system), UserEvent (user); DeviceStateList for the transfer
+            # directory (reporting: read-only status actions)
+            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user", "agent,reporting"),
             # `hotline dialplan reload` (Reload: system), `status --watch`, the test bench
             (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system"),
         )

@@ -230,7 +230,8 @@ def lint(dp: Dialplan, applications: set[str] | None) -> list[Problem]:
                     if tctx not in dp.contexts:
                         problems.append(Problem(p.file, p.line, f"{p.app} to missing context {tctx}"))
                         continue
-                    cands = [v for k, v in dp.contexts[tctx].items() if _exten_matches(k, texten)]
+                    # a label jump inside a pattern extension names the pattern itself
+                    cands = [v for k, v in dp.contexts[tctx].items() if k == texten or _exten_matches(k, texten)]
                     if not cands:
                         problems.append(Problem(p.file, p.line, f"{p.app} to missing extension {texten}@{tctx}"))
                         continue

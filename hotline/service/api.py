@@ -61,6 +61,7 @@ class AgentApi:
         r.add_get(wire.STATIONS, self.stations)
         r.add_post(wire.QUEUE, self.queue_membership)
         r.add_post(wire.PAUSE, self.pause)
+        r.add_get(wire.DIRECTORY, self.directory)
         r.add_get(wire.ACCOUNTS, self.search_accounts)
         r.add_get(wire.ACCOUNT, self.get_account)
         r.add_get(wire.POP, self.get_pop)
@@ -289,6 +290,12 @@ class AgentApi:
         await self.db(lambda: self.desk.audit(p, "pause" if body.paused else "unpause", "agent", p.agent_no,
                                               **detail))
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
+
+    async def directory(self, request):
+        """Who a call can be transferred to: any logged-in user may look (the session is the
+        check); Asterisk's phone states are read now, the rest from the DB and the queue."""
+        queue_agents, devices = await self.svc.transfer_states()
+        return _json(await self.db(self.desk.directory, request["principal"], queue_agents, devices))
 
     async def script(self, request):
         return _json(await self.db(self.desk.script, request["principal"]))

@@ -19,6 +19,8 @@ import signal
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
 from hotline.service.desk import DeskService
+from hotline.service.directory import device_states
+from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
@@ -157,6 +159,16 @@ class HotlineService:
         await self.ami.action("QueuePause", Queue=QUEUE, Interface=interface(no),
                               Paused="true" if paused else "false", Reason=reason)
         self.queue.paused(no, paused, reason)
+
+    async def transfer_states(self) -> tuple[dict[str, dict], dict[str, str]]:
+        """For the transfer directory: the queue's agents and Asterisk's device state of every
+        phone (DeviceStateList, read now; empty when AMI is down: phones show unregistered)."""
+        try:
+            devices = device_states(await self.ami.action("DeviceStateList", as_list=True))
+        except (TelephonyUnavailable, TelephonyTimeout) as exc:
+            log.warning("transfer directory without phone states: %s", exc)
+            devices = {}
+        return {no: dict(st) for no, st in self.queue.agents.items()}, devices
 
     # ------------------------------------------------- the day's opener --
     def write_opener(self) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
                        Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
 from db.queries import ticket_summary
+from hotline.service.directory import build_directory
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
 from hotline.shared import wire
@@ -384,6 +385,19 @@ class DeskService:
             return [{"code": s.code, "name": s.name, "phone": s.phone, "districts": [d.name for d in s.districts]}
                     for s in db.scalars(select(RepairStation).options(selectinload(RepairStation.districts))
                                         .order_by(RepairStation.code))]
+
+    def directory(self, p: Principal, queue_agents: dict[str, dict], devices: dict[str, str]) -> dict:
+        """The transfer directory (hotline.service.directory): users logged in now (a live,
+        unexpired session, account active), with the queue's and the phones' live state."""
+        now = _now()
+        with self.sessions() as db:
+            users = db.execute(select(User.agent_no, User.name, User.role)
+                               .join(ApiSession, ApiSession.user_id == User.id)
+                               .where(ApiSession.ended_at.is_(None), ApiSession.expires_at > now,
+                                      User.active.is_(True))
+                               .order_by(User.agent_no)).all()
+        return {"entries": build_directory(((u.agent_no, u.name, u.role.value) for u in users), p.agent_no,
+                                           queue_agents, devices)}
 
     # -------------------------------------------------------- accounts --
     def search(self, p: Principal, q: str) -> list[dict]:

@@ -72,6 +72,9 @@ class Settings:
     #: nobody waits forever: after this many seconds in the queue the caller is offered the
     #: call-back / a message (and booked for call-back without a key); no agent logged in = at once
     max_wait_s: int = 300
+    #: seconds a transfer target (or the transferring agent, when the caller comes back) rings
+    #: before the caller moves on (dialplan [transfer]; generated HOTLINE_TRANSFER_RING)
+    transfer_ring_s: int = 30
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)

@@ -16,6 +16,8 @@ SCRIPT = "/api/script"
 STATIONS = "/api/stations"
 QUEUE = "/api/agent/queue"
 PAUSE = "/api/agent/pause"
+#: the transfer directory: logged-in team leads and agents with their state (GET)
+DIRECTORY = "/api/agent/directory"
 ACCOUNTS = "/api/accounts"
 ACCOUNT = "/api/accounts/{account_no}"
 POP = "/api/calls/{uniqueid}/pop"
@@ -45,6 +47,12 @@ EV_CALL_ENDED = "call_ended"
 EV_AGENT_STATE = "agent_state"
 EV_SESSION_ENDED = "session_ended"
 EV_TELEPHONY_RESTARTED = "telephony_restarted"
+
+# ---- the transfer directory (GET DIRECTORY: {"entries": [{agent_no, name, role, state, in_queue, reason}]})
+#: an entry's state, in the order the directory lists them (free first)
+DIRECTORY_STATES = ("free", "ringing", "on_call", "paused", "unregistered")
+#: a transfer target as the desk sends it and the dialplan dials it ([transfer]: 3 to 6 digits)
+TRANSFER_TARGET_PATTERN = r"[0-9]{3,6}"
 
 # ---- the ticket form (PUT /api/tickets/{n} and its /draft) ------------------------------------
 AGENT_NO_MAX = 16

@@ -591,7 +591,26 @@ class Call:
     def transfer(self, dest: str) -> None:
         """Blind transfer (REFER) to `dest`: an extension, or a full sip: URI."""
         uri = dest if ":" in dest else f"sip:{dest}@{self.phone.server}"
-        self._do("transfer", lambda pjc: pjc.xfer(uri, pj.CallOpParam(True)))
+
+        def do(pjc: _PjCall):
+            with self._cond:
+                self.transfer_status = None
+            pjc.xfer(uri, pj.CallOpParam(True))
+        self._do("transfer", do)
+
+    def transfer_replacing(self, consultation: "Call") -> None:
+        """Attended transfer: REFER this call (the held caller) to the far end of
+        `consultation` (the team lead, talked to first) with Replaces, so the two far ends
+        talk to each other (pjsua2 ``xferReplaces``; Asterisk's attended transfer). Both
+        pjsua2 calls are used on the stack's thread. See `wait_transfer` for the outcome."""
+        def do(pjc: _PjCall):
+            dest = consultation._pj
+            if dest is None:
+                raise SipError(f"cannot transfer: the consultation has ended ({consultation.state})")
+            with self._cond:
+                self.transfer_status = None
+            pjc.xferReplaces(dest, pj.CallOpParam(True))
+        self._do("attended transfer", do)
 
     def wait_transfer(self, timeout: float = 10.0) -> int:
         """The final status the transfer target reported (NOTIFY sipfrag)."""
