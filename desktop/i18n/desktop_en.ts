@@ -99,21 +99,21 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="71"/>
-        <location filename="../widgets/main_window.py" line="281"/>
+        <location filename="../widgets/main_window.py" line="287"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="73"/>
-        <location filename="../widgets/main_window.py" line="319"/>
+        <location filename="../widgets/main_window.py" line="325"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="77"/>
-        <location filename="../widgets/main_window.py" line="321"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>示忙</source>
-        <translation>Pause</translation>
+        <translation>Paused</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="82"/>
@@ -171,102 +171,102 @@
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="266"/>
+        <location filename="../widgets/main_window.py" line="272"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="277"/>
+        <location filename="../widgets/main_window.py" line="283"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287"/>
+        <location filename="../widgets/main_window.py" line="293"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287"/>
+        <location filename="../widgets/main_window.py" line="293"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="287"/>
+        <location filename="../widgets/main_window.py" line="293"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="288"/>
+        <location filename="../widgets/main_window.py" line="294"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="302"/>
+        <location filename="../widgets/main_window.py" line="308"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="319"/>
+        <location filename="../widgets/main_window.py" line="325"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="321"/>
+        <location filename="../widgets/main_window.py" line="327"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="327"/>
+        <location filename="../widgets/main_window.py" line="333"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="329"/>
+        <location filename="../widgets/main_window.py" line="335"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="331"/>
+        <location filename="../widgets/main_window.py" line="337"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="333"/>
+        <location filename="../widgets/main_window.py" line="339"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="337"/>
+        <location filename="../widgets/main_window.py" line="343"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="338"/>
+        <location filename="../widgets/main_window.py" line="344"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="338"/>
+        <location filename="../widgets/main_window.py" line="344"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="340"/>
+        <location filename="../widgets/main_window.py" line="346"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="344"/>
+        <location filename="../widgets/main_window.py" line="350"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="346"/>
+        <location filename="../widgets/main_window.py" line="352"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="348"/>
+        <location filename="../widgets/main_window.py" line="354"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
@@ -276,7 +276,7 @@
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352"/>
+        <location filename="../widgets/main_window.py" line="358"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
@@ -286,17 +286,17 @@
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="365"/>
+        <location filename="../widgets/main_window.py" line="371"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="378"/>
+        <location filename="../widgets/main_window.py" line="384"/>
         <source>话后整理 %1</source>
         <translation>Wrap-up %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="388"/>
+        <location filename="../widgets/main_window.py" line="394"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
@@ -306,7 +306,7 @@
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397"/>
+        <location filename="../widgets/main_window.py" line="403"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
@@ -316,12 +316,12 @@
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="403"/>
+        <location filename="../widgets/main_window.py" line="409"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="405"/>
+        <location filename="../widgets/main_window.py" line="411"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -576,72 +576,134 @@
 <context>
     <name>SoftPhonePanel</name>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="21"/>
+        <location filename="../widgets/softphone_panel.py" line="36"/>
         <source>软电话</source>
         <translation>Softphone</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="33"/>
+        <location filename="../widgets/softphone_panel.py" line="48"/>
         <source>● 录音中</source>
         <translation>● Recording</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="37"/>
+        <location filename="../widgets/softphone_panel.py" line="52"/>
         <source>接听</source>
         <translation>Answer</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="39"/>
+        <location filename="../widgets/softphone_panel.py" line="54"/>
         <source>拒接</source>
         <translation>Reject</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="40"/>
+        <location filename="../widgets/softphone_panel.py" line="55"/>
         <source>挂机</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="42"/>
+        <location filename="../widgets/softphone_panel.py" line="57"/>
         <source>保持</source>
         <translation>Hold</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="44"/>
+        <location filename="../widgets/softphone_panel.py" line="59"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="48"/>
-        <source>领班工号</source>
-        <translation>Team lead&apos;s id</translation>
-    </message>
-    <message>
-        <location filename="../widgets/softphone_panel.py" line="50"/>
+        <location filename="../widgets/softphone_panel.py" line="68"/>
         <source>转接</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="99"/>
+        <location filename="../widgets/softphone_panel.py" line="131"/>
+        <location filename="../widgets/softphone_panel.py" line="171"/>
         <source>空闲</source>
         <translation>Idle</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="99"/>
+        <location filename="../widgets/softphone_panel.py" line="171"/>
         <source>来电振铃…</source>
         <translation>Ringing…</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="99"/>
+        <location filename="../widgets/softphone_panel.py" line="131"/>
+        <location filename="../widgets/softphone_panel.py" line="171"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="100"/>
+        <location filename="../widgets/softphone_panel.py" line="65"/>
+        <source>转接对象：已登录的领班和座席</source>
+        <translation>Transfer to: team leads and agents logged in now</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="69"/>
+        <source>直接转接（盲转）</source>
+        <translation>Transfer at once (blind)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="71"/>
+        <source>咨询</source>
+        <translation>Consult</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="72"/>
+        <source>保持来电，先与对方通话</source>
+        <translation>Hold the caller and talk to the target first</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="74"/>
+        <source>完成转接</source>
+        <translation>Complete transfer</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="76"/>
+        <source>取回</source>
+        <translation>Take back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="77"/>
+        <source>结束咨询，回到来电</source>
+        <translation>End the consultation, back to the caller</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="130"/>
+        <source>领班</source>
+        <translation>Team lead</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="130"/>
+        <source>部长</source>
+        <translation>Head</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="130"/>
+        <source>座席</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="131"/>
+        <source>振铃中</source>
+        <translation>Ringing</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="132"/>
+        <source>示忙</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="132"/>
+        <source>电话未注册</source>
+        <translation>Phone not registered</translation>
+    </message>
+    <message>
+        <location filename="../widgets/softphone_panel.py" line="172"/>
         <source>通话保持</source>
         <translation>On hold</translation>
     </message>
     <message>
-        <location filename="../widgets/softphone_panel.py" line="100"/>
+        <location filename="../widgets/softphone_panel.py" line="172"/>
         <source>通话结束</source>
         <translation>Call ended</translation>
     </message>

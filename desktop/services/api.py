@@ -69,6 +69,7 @@ class AgentApiClient(QObject):
     voice_downloaded = Signal(str, str)  # ticket number, local file path
     recordings_loaded = Signal(list)
     recording_downloaded = Signal(int, str)
+    directory_loaded = Signal(list)    # transfer directory entries: agent_no, name, role, state, reason
 
     def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
         super().__init__(parent)
@@ -299,6 +300,11 @@ class AgentApiClient(QObject):
 
     def stations(self) -> None:
         self.request("GET", wire.STATIONS, on_ok=lambda d: self.stations_loaded.emit(list(d or [])))
+
+    def directory(self) -> None:
+        """Who a call can be transferred to, with their state now → directory_loaded."""
+        self.request("GET", wire.DIRECTORY,
+                     on_ok=lambda d: self.directory_loaded.emit(list((d or {}).get("entries") or [])))
 
     # ------------------------------------------------------------- accounts --
     def search_accounts(self, q: str) -> None:

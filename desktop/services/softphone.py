@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from hotline.shared import wire
+
 try:   # the desktop still starts (without a phone) if pjsua2 is missing on the PC
     import pjsua2 as pj
 
@@ -49,6 +51,8 @@ class _Bridge(QObject):
     """Lives in the GUI thread; emitted from other threads (queued delivery)."""
     incoming = Signal(object)
     state = Signal(object, str)
+    consult = Signal(object, str)
+    transferred = Signal(object, int)
     failed = Signal(str)
 
 
@@ -57,8 +61,11 @@ class SoftPhone(QObject):
 
     Signals: registered(bool ok, int status), incoming(dict call_info: number, name,
     remote_uri), call_state(str: idle / ringing / talking / held / ended),
-    muted_changed(bool), held_changed(bool), error(str).
+    muted_changed(bool), held_changed(bool), error(str),
+    consult_state(str: none / calling / talking / transferring) — the consultation of an
+    attended transfer: the caller on hold, the agent's second call to the team lead.
     """
+    consult_state = Signal(str)
     registered = Signal(bool, int)
     incoming = Signal(dict)
     call_state = Signal(str)
@@ -72,6 +79,10 @@ class SoftPhone(QObject):
         self._bridge.incoming.connect(self._on_incoming)
         self._bridge.state.connect(self._on_state)
         self._bridge.failed.connect(self.error)
+        self._bridge.consult.connect(self._on_consult_state)
+        self._bridge.transferred.connect(self._on_transferred)
+        self.consult_call = None
+        self.consulting = "none"
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="softphone")
         self.stack = None
         self.phone = None
@@ -291,15 +302,23 @@ class SoftPhone(QObject):
                 cap.startTransmit(audio)
         call.stack.call(do)
 
-    def transfer(self, ext: str) -> None:
-        """Blind transfer to a 工号 (team lead / agent) or another queue's extension."""
-        call = self.call
+    def _target(self, ext: str) -> str:
+        """The transfer target as a 工号 (3 to 6 digits, as the directory lists them), or ''."""
         ext = (ext or "").strip()
-        if call is None or self.state not in ("talking", "held"):
+        if self.call is None or self.state not in ("talking", "held"):
             self.error.emit("没有通话可转接")
-            return
-        if not re.fullmatch(r"[0-9*#]{1,16}", ext):
-            self.error.emit("请输入要转接的工号或分机号")
+            return ""
+        if not re.fullmatch(wire.TRANSFER_TARGET_PATTERN, ext):
+            self.error.emit("请从列表中选择转接对象")
+            return ""
+        return ext
+
+    def transfer(self, ext: str) -> None:
+        """Blind transfer to a 工号 (team lead / agent). If the target does not take the call,
+        the dialplan brings the caller back to this phone (or to the queue, first in line)."""
+        call = self.call
+        ext = self._target(ext)
+        if not ext or self.consult_call is not None:
             return
         self._submit(lambda: call.transfer(ext), "转接")
 
@@ -314,6 +333,87 @@ class SoftPhone(QObject):
             else:
                 self._bridge.failed.emit(f"转接 {ext} 未成功（{status or '无应答'}），通话仍在本机")
         threading.Thread(target=settle, daemon=True, name="softphone-transfer").start()
+
+    # ------------------------------------------------ attended transfer --
+    def consult(self, ext: str) -> None:
+        """Attended transfer, step 1: the caller on hold, a second call to `ext` (the team lead)."""
+        call = self.call
+        ext = self._target(ext)
+        if not ext or self.consult_call is not None:
+            return
+        if not self.held:
+            self.hold(True)
+        self._set_consult("calling")
+
+        def do():
+            consult = self.phone.dial(ext)
+            consult.on_state(lambda c, s: self._bridge.consult.emit(c, s))
+            self._bridge.consult.emit(consult, "CALLING")
+            if consult.ended:
+                self._bridge.consult.emit(consult, "DISCONNECTED")
+        if call is not None:
+            self._submit(do, "咨询转接")
+
+    def complete_transfer(self) -> None:
+        """Attended transfer, step 2: the caller and the team lead talk (REFER with Replaces);
+        this desk's two legs end once Asterisk says it worked."""
+        call, consult = self.call, self.consult_call
+        if call is None or consult is None or self.consulting != "talking":
+            self.error.emit("咨询通话未接通，无法完成转接")
+            return
+        self._set_consult("transferring")
+        self._submit(lambda: call.transfer_replacing(consult), "完成转接")
+
+        def settle():   # own thread: the command worker stays free
+            try:
+                status = call.wait_transfer(20)
+            except TimeoutError:
+                status = 0
+            self._bridge.transferred.emit(call, status)
+        threading.Thread(target=settle, daemon=True, name="softphone-attended").start()
+
+    def cancel_consult(self) -> None:
+        """Back to the caller: the consultation (if any) ends and the caller is taken off hold."""
+        consult = self.consult_call
+        if consult is not None:
+            self._submit(consult.hangup, "结束咨询")
+        elif self.held:
+            self.hold(False)
+
+    @Slot(object, str)
+    def _on_consult_state(self, consult, state: str) -> None:
+        if state == "CALLING" and self.consult_call is None and self.consulting == "calling":
+            self.consult_call = consult
+            return
+        if consult is not self.consult_call:
+            return
+        if state == "CONFIRMED" and self.consulting == "calling":
+            self._set_consult("talking")
+        elif state == "DISCONNECTED":
+            transferring = self.consulting == "transferring"
+            self.consult_call = None
+            self._set_consult("none")
+            if not transferring:
+                if 300 <= (consult.last_status or 0) and consult.connected_at is None:
+                    self.error.emit(f"咨询未接通（{consult.last_status}），已回到来电")
+                if self.call is not None and self.held:
+                    self.hold(False)           # the caller is back with the agent
+
+    @Slot(object, int)
+    def _on_transferred(self, call, status: int) -> None:
+        if 200 <= status < 300:
+            for leg in (call, self.consult_call):
+                if leg is not None and not leg.ended:
+                    self._submit(leg.hangup, "挂机")
+        else:
+            self.error.emit(f"转接未成功（{status or '无应答'}），请取回来电")
+            if self.consulting == "transferring":
+                self._set_consult("talking" if self.consult_call is not None else "none")
+
+    def _set_consult(self, state: str) -> None:
+        if state != self.consulting:
+            self.consulting = state
+            self.consult_state.emit(state)
 
     def dtmf(self, digit: str) -> None:
         call = self.call

@@ -216,6 +216,12 @@ class AgentWindow(QMainWindow):
         sp.hold_button.clicked.connect(lambda on: phone.hold(on))
         sp.mute_button.clicked.connect(lambda on: phone.mute(on))
         sp.transfer_requested.connect(phone.transfer)
+        sp.consult_requested.connect(phone.consult)
+        sp.complete_requested.connect(phone.complete_transfer)
+        sp.return_requested.connect(phone.cancel_consult)
+        sp.directory_wanted.connect(api.directory)
+        api.directory_loaded.connect(sp.set_directory)
+        phone.consult_state.connect(sp.set_consult_state)
         sp.dtmf_pressed.connect(phone.dtmf)
 
         self.queue_button.clicked.connect(self._toggle_queue)

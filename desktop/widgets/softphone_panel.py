@@ -1,19 +1,34 @@
-"""The softphone panel: call state, timer, answer / reject / hang up / hold / mute, blind
-transfer, keypad. It shows and emits; AgentWindow wires it to desktop.services.softphone."""
+"""The softphone panel: call state, timer, answer / reject / hang up / hold / mute, transfer
+(blind, or attended: consult, then complete or take the caller back) to someone chosen from the
+server's directory (refreshed each time the list opens), keypad. It shows and emits; AgentWindow
+wires it to desktop.services.softphone and the agent API."""
 from __future__ import annotations
 
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop.widgets.common import GREEN, RED, fmt_secs
+
+
+class DirectoryCombo(QComboBox):
+    """The transfer targets; asks for a fresh directory each time it is opened."""
+    opening = Signal()
+
+    def showPopup(self) -> None:
+        self.opening.emit()
+        super().showPopup()
 
 
 class SoftPhonePanel(QGroupBox):
     """Buttons and indicators of the softphone; the window wires them to SoftPhone."""
     transfer_requested = Signal(str)
+    consult_requested = Signal(str)
+    complete_requested = Signal()
+    return_requested = Signal()
+    directory_wanted = Signal()
     dtmf_pressed = Signal(str)
 
     def __init__(self, parent=None):
@@ -44,12 +59,23 @@ class SoftPhonePanel(QGroupBox):
         self.mute_button = QPushButton(self.tr("静音"))
         self.mute_button.setCheckable(True)
 
-        self.transfer_to = QLineEdit()
-        self.transfer_to.setPlaceholderText(self.tr("领班工号"))
-        self.transfer_to.setMaxLength(16)
+        self.consulting = "none"
+        self.transfer_to = DirectoryCombo()
+        self.transfer_to.setMinimumContentsLength(14)
+        self.transfer_to.setToolTip(self.tr("转接对象：已登录的领班和座席"))
+        self.transfer_to.opening.connect(self.directory_wanted)
+        self.transfer_to.currentIndexChanged.connect(lambda _i: self._update_transfer_buttons())
         self.transfer_button = QPushButton(self.tr("转接"))
+        self.transfer_button.setToolTip(self.tr("直接转接（盲转）"))
         self.transfer_button.clicked.connect(self._transfer)
-        self.transfer_to.returnPressed.connect(self._transfer)
+        self.consult_button = QPushButton(self.tr("咨询"))
+        self.consult_button.setToolTip(self.tr("保持来电，先与对方通话"))
+        self.consult_button.clicked.connect(self._consult)
+        self.complete_button = QPushButton(self.tr("完成转接"))
+        self.complete_button.clicked.connect(self.complete_requested)
+        self.return_button = QPushButton(self.tr("取回"))
+        self.return_button.setToolTip(self.tr("结束咨询，回到来电"))
+        self.return_button.clicked.connect(self.return_requested)
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
@@ -60,9 +86,12 @@ class SoftPhonePanel(QGroupBox):
         grid.addWidget(self.hangup_button, 0, 2)
         grid.addWidget(self.hold_button, 1, 0)
         grid.addWidget(self.mute_button, 1, 1)
-        xfer = QHBoxLayout()
-        xfer.addWidget(self.transfer_to, 1)
-        xfer.addWidget(self.transfer_button)
+        xfer = QGridLayout()
+        xfer.addWidget(self.transfer_to, 0, 0, 1, 4)
+        xfer.addWidget(self.transfer_button, 1, 0)
+        xfer.addWidget(self.consult_button, 1, 1)
+        xfer.addWidget(self.complete_button, 1, 2)
+        xfer.addWidget(self.return_button, 1, 3)
 
         pad = QGridLayout()
         pad.setSpacing(2)
@@ -86,16 +115,59 @@ class SoftPhonePanel(QGroupBox):
         self._tick.timeout.connect(self._update_timer)
         self.set_state("idle")
 
+    def _chosen(self) -> str:
+        return str(self.transfer_to.currentData() or "")
+
     def _transfer(self) -> None:
-        ext = self.transfer_to.text().strip()
-        if ext:
+        if ext := self._chosen():
             self.transfer_requested.emit(ext)
+
+    def _consult(self) -> None:
+        if ext := self._chosen():
+            self.consult_requested.emit(ext)
+
+    def entry_text(self, e: dict) -> str:
+        roles = {"team_lead": self.tr("领班"), "head": self.tr("部长"), "agent": self.tr("座席")}
+        states = {"free": self.tr("空闲"), "ringing": self.tr("振铃中"), "on_call": self.tr("通话中"),
+                  "paused": self.tr("示忙"), "unregistered": self.tr("电话未注册")}
+        state = states.get(e.get("state", ""), e.get("state", ""))
+        if e.get("reason"):
+            state = f"{state}（{e['reason']}）"
+        return f"{e.get('name', '')} {e.get('agent_no', '')} · {roles.get(e.get('role', ''), '')} · {state}"
+
+    def set_directory(self, entries: list[dict]) -> None:
+        """The server's directory; the current choice stays chosen when it is still listed."""
+        keep = self._chosen()
+        combo = self.transfer_to
+        combo.blockSignals(True)
+        combo.clear()
+        for e in entries:
+            combo.addItem(self.entry_text(e), str(e.get("agent_no", "")))
+        i = combo.findData(keep) if keep else -1
+        combo.setCurrentIndex(i if i >= 0 else (0 if entries else -1))
+        combo.blockSignals(False)
+        self._update_transfer_buttons()
+
+    def set_consult_state(self, state: str) -> None:
+        """none / calling / talking / transferring (SoftPhone.consult_state)."""
+        self.consulting = state
+        self._update_transfer_buttons()
+
+    def _update_transfer_buttons(self) -> None:
+        in_call = self.state in ("talking", "held")
+        chosen = in_call and bool(self._chosen())
+        idle = self.consulting == "none"
+        self.transfer_to.setEnabled(in_call and idle)
+        self.transfer_button.setEnabled(chosen and idle)
+        self.consult_button.setEnabled(chosen and idle)
+        self.complete_button.setEnabled(in_call and self.consulting == "talking")
+        self.return_button.setEnabled(in_call and self.consulting in ("calling", "talking"))
 
     def set_caller(self, text: str) -> None:
         self.caller.setText(text)
 
     def set_state(self, state: str) -> None:
-        self.state = state
+        state_before, self.state = self.state, state
         texts = {"idle": self.tr("空闲"), "ringing": self.tr("来电振铃…"), "talking": self.tr("通话中"),
                  "held": self.tr("通话保持"), "ended": self.tr("通话结束")}
         self.status.setText(texts.get(state, state))
@@ -105,7 +177,9 @@ class SoftPhonePanel(QGroupBox):
         self.hangup_button.setEnabled(in_call)
         self.hold_button.setEnabled(in_call)
         self.mute_button.setEnabled(in_call)
-        self.transfer_button.setEnabled(in_call)
+        if in_call and state_before not in ("talking", "held"):
+            self.directory_wanted.emit()            # who is free right now
+        self._update_transfer_buttons()
         for b in self.keypad.values():
             b.setEnabled(in_call)
         self.recording.setVisible(in_call)
