@@ -19,6 +19,7 @@ from hotline.admin import runtime  # noqa: E402
 from hotline.bench.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.admin.users import add_user  # noqa: E402
 from conftest import close_desk, desk_window, ring_and_answer  # noqa: E402
+from test_agent_api import Api  # noqa: E402
 
 pytestmark = pytest.mark.asterisk
 
@@ -47,7 +48,10 @@ def lead_phone(ivr, desk_agent):
     with ivr.sessions() as db:
         secret = db.scalar(select(User.sip_secret).where(User.agent_no == LEAD))
     phone = Phone.agent(ivr.stack, ivr.ports["sip"], LEAD, secret).wait_registered(10)
+    lead_api = Api(f"http://127.0.0.1:{ivr.ports['api']}")      # logged in: listed in the directory
+    assert lead_api.login(LEAD, PASSWORD)[0] == 200
     yield phone
+    lead_api.call("POST", "/api/logout")
     phone.close()
 
 
@@ -206,8 +210,14 @@ def test_blind_transfer_to_the_team_lead_then_the_autosaved_draft_survives_a_kil
         with qtbot.waitSignal(w.api.draft_saved, timeout=10_000):      # autosaved within seconds
             w.form.notes.insertPlainText("客厅暖气片漏水，已关阀门")   # typed (QTest keys are ASCII only)
             qtbot.mouseClick(w.form.chk_problem, Qt.MouseButton.LeftButton)
-        # the resident wants the team lead: blind transfer to the lead's 工号
-        w.softphone.transfer_to.setText(LEAD)
+        # the resident wants the team lead: chosen from the directory (refreshed as the list
+        # opens), blind transfer
+        with qtbot.waitSignal(w.api.directory_loaded, timeout=10_000):
+            w.softphone.transfer_to.showPopup()
+        w.softphone.transfer_to.hidePopup()
+        i = w.softphone.transfer_to.findData(LEAD)
+        assert i >= 0 and "孙班长" in w.softphone.transfer_to.itemText(i)
+        w.softphone.transfer_to.setCurrentIndex(i)
         qtbot.mouseClick(w.softphone.transfer_button, Qt.MouseButton.LeftButton)
         to_lead = lead_phone.wait_incoming(15)
         assert line.number in to_lead.remote_uri
@@ -230,6 +240,39 @@ def test_blind_transfer_to_the_team_lead_then_the_autosaved_draft_survives_a_kil
         assert w2.form.chk_problem.isChecked() and not w2.form.chk_name.isChecked()
     finally:
         close_desk(qtbot, w2)
+
+
+def test_attended_transfer_from_the_desk_takes_the_caller_back_then_hands_over_to_the_lead(
+        qtbot, ivr, desk_agent, lead_phone):
+    w = open_desk(qtbot, ivr)
+    line = resident_calls(ivr)
+    sp = w.softphone
+    try:
+        ring_and_answer(qtbot, w, line)
+        qtbot.waitUntil(lambda: sp.transfer_to.findData(LEAD) >= 0, timeout=10_000)   # loaded at the answer
+        sp.transfer_to.setCurrentIndex(sp.transfer_to.findData(LEAD))
+        # 咨询: the caller on hold, the lead rings; 取回: the lead's call ends, the caller is back
+        qtbot.mouseClick(sp.consult_button, Qt.MouseButton.LeftButton)
+        lead = lead_phone.wait_incoming(15)
+        lead.answer(200)
+        qtbot.waitUntil(lambda: w.phone.consulting == "talking", timeout=10_000)
+        assert w.phone.state == "held" and sp.complete_button.isEnabled()
+        qtbot.mouseClick(sp.return_button, Qt.MouseButton.LeftButton)
+        lead.wait_state("DISCONNECTED", 10)
+        qtbot.waitUntil(lambda: w.phone.state == "talking" and w.phone.consulting == "none", timeout=10_000)
+        # 咨询 again, then 完成转接: the caller and the lead talk, the desk is free
+        qtbot.mouseClick(sp.consult_button, Qt.MouseButton.LeftButton)
+        lead = lead_phone.wait_incoming(15)
+        lead.answer(200)
+        qtbot.waitUntil(lambda: sp.complete_button.isEnabled(), timeout=10_000)
+        qtbot.mouseClick(sp.complete_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.phone.state == "idle" and w.phone.consulting == "none", timeout=15_000)
+        qtbot.wait(1000)
+        assert not lead.ended and not line.error
+        lead.hangup()
+    finally:
+        line.hangup()
+        close_desk(qtbot, w)
 
 
 def test_hotline_desktop_demo_takes_a_real_call_and_writes_a_screenshot(ivr, tmp_path):

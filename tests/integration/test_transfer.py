@@ -239,6 +239,8 @@ def test_attended_transfer_returns_to_the_caller_then_completes_to_the_team_lead
     consult.wait_media(5)
     leg.transfer_replacing(consult)
     assert leg.wait_transfer(10) // 100 == 2
+    leg.hangup()                # the transferor's two legs end once it worked (as the desk does)
+    consult.hangup()
     leg.wait_state("DISCONNECTED", 10)
     consult.wait_state("DISCONNECTED", 10)
     assert not d.call.ended and not lead.ended
@@ -255,7 +257,7 @@ def test_attended_transfer_returns_to_the_caller_then_completes_to_the_team_lead
     call, recs = wait_for(sealed, 15, "the agent's and both consultations' recordings, sealed")
     assert [r.agent_id for r in recs] == [agent_id(ivr, AGENT), agent_id(ivr, LEAD), agent_id(ivr, LEAD)]
     assert all(r.ticket_id == call.ticket_id is not None for r in recs)
-    assert recs[-1].duration_s > 2.0
+    assert recs[-1].duration_s > 1.0        # the consultation and the caller with the lead after it
 
 
 def test_the_directory_lists_logged_in_leads_and_agents_with_their_state_and_no_secrets(ivr, desks):
