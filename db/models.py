@@ -241,7 +241,9 @@ class TicketTransition(Base):
     state: Mapped[TicketState] = mapped_column(_enum(TicketState))
     at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
     ticket: Mapped[Ticket] = relationship(back_populates="transitions")
+    user: Mapped[User | None] = relationship()
 
 
 class Call(Base):
@@ -262,6 +264,19 @@ class Call(Base):
     #: the IVR step the caller was in last (where a hang-up happened)
     last_step: Mapped[str] = mapped_column(String(32), default="")
     ticket: Mapped[Ticket | None] = relationship(back_populates="calls")
+
+
+class AgentPause(Base):
+    """A stretch of time an agent was unavailable to the queue and why (示忙 reasons, 话后整理,
+    未接听), as Asterisk reported it: ended_at empty while it lasts. Feeds the reports."""
+    __tablename__ = "agent_pause"
+    __table_args__ = (Index("ix_agent_pause_user_started", "user_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user: Mapped[User] = relationship()
 
 
 class Recording(Base):

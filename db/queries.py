@@ -2,10 +2,13 @@
 desk service (hotline.service.desk), so each fact is read and written out in one place."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from db.models import AccountPhone, HeatingAccount, Ticket
+from db.models import AccountPhone, AgentPause, HeatingAccount, Ticket, User
 
 
 def accounts_with_phone(phone: str) -> Select:
@@ -24,3 +27,28 @@ def ticket_summary(t: Ticket) -> dict:
     return {"number": t.number, "state": t.state.value, "category": t.category.value if t.category else None,
             "created_at": iso(t.created_at), "station": t.station.name if t.station else None,
             "callback_requested": bool(t.callback_requested)}
+
+
+def next_ticket_number(db: Session, now: datetime) -> str:
+    """Readable and keyable: yymmdd + a 4-digit sequence of the day. Two writers may pick the
+    same one: the unique number makes the second insert fail, and the caller retries."""
+    prefix = now.strftime("%y%m%d")
+    last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
+    seq = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def pause_totals(db: Session, since: datetime, until: datetime) -> list[dict]:
+    """Seconds and times per (agent, pause reason) inside [since, until); a pause still open counts
+    up to `until` (the reports, `hotline agents pauses`)."""
+    rows = db.execute(select(User.agent_no, User.name, AgentPause.reason, AgentPause.started_at, AgentPause.ended_at)
+                      .join(User, AgentPause.user_id == User.id)
+                      .where(AgentPause.started_at < until,
+                             or_(AgentPause.ended_at.is_(None), AgentPause.ended_at > since))).all()
+    acc: dict[tuple[str, str, str], list[float]] = {}
+    for no, name, reason, start, end in rows:
+        got = acc.setdefault((no, name, reason), [0.0, 0])
+        got[0] += max(0.0, (min(end or until, until) - max(start, since)).total_seconds())
+        got[1] += 1
+    return [{"agent_no": no, "name": name, "reason": reason, "seconds": round(v[0]), "times": v[1]}
+            for (no, name, reason), v in sorted(acc.items())]

@@ -74,8 +74,8 @@ def show_sample(window: AgentWindow, agent_no: str) -> None:
     """`--sample`: the wire's sample pop on a talking call, no server (layout and translations)."""
     window.desk.set_user({"agent_no": agent_no, "name": "李娜", "role": "agent"})
     window.form.set_stations(wire.SAMPLE_STATIONS)
-    window.script.set_script({"opening": "大龙报修 %1 为您服务,请问您有什么问题?".replace("%1", agent_no),
-                              "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"})
+    window.script.set_script({**wire.SAMPLE_SCRIPT,
+                              "opening": wire.SAMPLE_SCRIPT["opening"].replace("1001", agent_no)})
     window.desk.set_agent_state({"member": True, "paused": False, "in_call": True})
     window.desk.on_screen_pop(copy.deepcopy(wire.SAMPLE_POP))
     window.softphone.set_state("talking")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (
@@ -30,12 +30,12 @@ from db.models import (
     User,
     station_serving,
 )
-from db.queries import accounts_with_phone
+from db.queries import accounts_with_phone, next_ticket_number
 from db.session import make_engine, session_factory
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.holidays import years_around
-from ivr.validation import is_valid_callback
+from ivr.validation import is_valid_callback, normalise_caller_id
 
 log = logging.getLogger("ivr")
 
@@ -111,6 +111,15 @@ class Records:
                 db.flush()
             return call.id
 
+    def note_degraded_call(self, uniqueid: str, linkedid: str, caller: str) -> None:
+        """A queue call rings an agent and the records never saw it: it came down the degraded
+        path while the service was away. Its record starts now (the desk can then make a ticket)."""
+        with self.sessions() as db, db.begin():
+            if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is None:
+                now = self.settings.now()
+                db.add(Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=normalise_caller_id(caller),
+                            ivr_at=now, queued_at=now, last_step="degraded"))
+
     def step(self, call_id: int, step: str) -> None:
         with self.sessions() as db, db.begin():
             db.get(Call, call_id).last_step = step
@@ -123,11 +132,7 @@ class Records:
 
     # --- tickets ---
     def _next_number(self, db: Session) -> str:
-        # readable and keyable: yymmdd + 4-digit sequence of the day
-        prefix = self.settings.now().strftime("%y%m%d")
-        last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
-        seq = int(last[len(prefix):]) + 1 if last else 1
-        return f"{prefix}{seq:04d}"
+        return next_ticket_number(db, self.settings.now())
 
     def save_ticket(self, call_id: int, ticket_id: int | None, **fields) -> TicketView:
         """Create the call's draft ticket, or update it with what the caller added."""

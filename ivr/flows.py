@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from db.models import CallOutcome, Category, TicketState
+from hotline.shared import wire
 from hotline.shared.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
@@ -25,7 +26,7 @@ log = logging.getLogger("ivr.flow")
 
 # key → category; leak raises the queue priority
 PROBLEM_KEYS = {"1": Category.no_heat, "2": Category.leak, "3": Category.noise, "4": Category.other}
-LEAK_PRIORITY = 10
+LEAK_PRIORITY = wire.PRIORITY_URGENT
 
 # holiday key → greeting prompt
 OPENER_PROMPTS = {"yuandan": P.greeting_xinnian, "chunjie": P.greeting_xinnian,

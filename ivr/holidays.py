@@ -27,6 +27,9 @@ HOLIDAYS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_GREETING = "您好"
 SCRIPT_CLOSING = "好!维修人员会尽快跟您联系。感谢您的来电。再见!"
+#: the middle of the call (002 四.1): each answer is read back (跟读确认) and ticked on the form
+SCRIPT_QUESTIONS = (("problem", "(跟读确认问题)"), ("address", "请问您的具体地址?(跟读确认地址)"),
+                    ("name", "请问您的姓名?(跟读确认姓名)"), ("phone", "请留一下联系电话?(跟读确认电话)"))
 
 
 @dataclass(frozen=True)
@@ -141,5 +144,10 @@ def greeting_text(now: datetime, overrides: Iterable = ()) -> str:
 
 
 def script_opening(agent_no: str, now: datetime, overrides: Iterable = ()) -> str:
-    """The agent's opening line, e.g. 新年好!大龙报修 1001 为您服务,请问您有什么问题?"""
-    return f"{greeting_text(now, overrides)}!大龙报修 {agent_no} 为您服务,请问您有什么问题?"
+    """The agent's opening line as the rules word it (002 四.1): on a normal day
+    您好,大龙供暖报修 1001 为您服务,请问您有什么问题? — in a holiday window the opener leads:
+    新年好!大龙报修 1001 为您服务,请问您有什么问题!"""
+    opener = opener_for(now, overrides)
+    if opener is None:
+        return f"{DEFAULT_GREETING},大龙供暖报修 {agent_no} 为您服务,请问您有什么问题?"
+    return f"{opener.opener}!大龙报修 {agent_no} 为您服务,请问您有什么问题!"

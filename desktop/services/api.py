@@ -65,6 +65,7 @@ class AgentApiClient(QObject):
     draft_saved = Signal(str)          # ticket number
     draft_failed = Signal(str, str)    # ticket number, message
     ticket_saved = Signal(dict)
+    ticket_created = Signal(dict)
     drafts_loaded = Signal(list)
     voice_downloaded = Signal(str, str)  # ticket number, local file path
     recordings_loaded = Signal(list)
@@ -294,6 +295,18 @@ class AgentApiClient(QObject):
     def pause(self, paused: bool, reason: str = "") -> None:
         self.request("POST", wire.PAUSE, {"paused": bool(paused), "reason": reason or ""},
                      on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
+
+    def new_ticket(self, uniqueid: str) -> None:
+        """A new ticket on this call (no IVR draft, or a second problem): the server numbers it."""
+        self.request("POST", wire.TICKETS, {"uniqueid": uniqueid}, on_ok=self.ticket_created.emit)
+
+    def wrapup_done(self) -> None:
+        """整理完成: the server ends the wrap-up and makes the agent available again."""
+        self.request("POST", wire.WRAPUP_DONE, {}, on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
+
+    def reject_call(self, uniqueid: str) -> None:
+        """拒接 is the agent's decision on the record: told to the server before the phone declines."""
+        self.request("POST", wire.path(wire.REJECT, uniqueid=uniqueid), {}, quiet=True)
 
     def get_script(self) -> None:
         self.request("GET", wire.SCRIPT, on_ok=self.script_loaded.emit)

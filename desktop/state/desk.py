@@ -9,9 +9,10 @@ the views and the services to it. Messages for the agent are signals here and wo
 (the window translates them).
 
 The rules it keeps:
-* a call is "talked" once the phone says talking or the service says call_answered; a talked call
-  that ends starts the wrap-up, which runs (a 1 s tick) until the agent ends it, the ticket is
-  saved or the next call is answered;
+* a call is "talked" once the phone says talking or the service says call_answered;
+* the wrap-up (话后整理) is the server's: its agent state says `wrapup` and `wrapup_left_s`, and
+  the desk counts that down (a 1 s tick) until the next agent state says it is over — the timer
+  ran out on the server or the agent pressed 整理完成 (the window asks the API);
 * a call that ends before it was answered keeps its pop's draft (worth a call-back);
 * a pop for another ticket while the form holds an unsaved one first flushes the form's autosave
   and keeps the form in the drafts list, so no typing is lost;
@@ -36,7 +37,8 @@ class DeskState(QObject):
     caller_id = Signal(str)               # the SIP caller id, when no pop named the caller first
     alert = Signal()                      # a call is coming: draw the agent's attention
     wrapup_changed = Signal(bool)         # the wrap-up started (True) or ended (False)
-    wrapup_elapsed = Signal(int)          # seconds into the wrap-up, every second while it runs
+    wrapup_left = Signal(int)             # seconds of the server's wrap-up left, every second
+    rang_out = Signal()                   # a queue call rang out here (or was rejected): paused 未接听
     drafts_changed = Signal(list)         # the unsaved drafts the agent can reopen
     drafts_offered = Signal(int)          # the server kept N drafts since the last session
     caller_gave_up = Signal()             # hung up before the answer; the pop's draft stays
@@ -52,7 +54,7 @@ class DeskState(QObject):
         self.pop: dict | None = None
         self.pop_live = False             # the popped call has not ended yet
         self.talked = False               # the current call was answered
-        self.wrapup_started: float | None = None
+        self.wrapup_until: float | None = None     # on this desk's clock, from the server's seconds left
         self.drafts: list[dict] = []
         #: the view's ticket form: `form_snapshot()` is its unsaved ticket as a drafts entry
         #: (number, address, account_no, station_code, draft_form) or None; `flush_form()`
@@ -61,7 +63,7 @@ class DeskState(QObject):
         self.flush_form: Callable[[], None] = lambda: None
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._emit_elapsed)
+        self._tick.timeout.connect(self._emit_left)
 
     # ---------------------------------------------------------- session --
     @property
@@ -77,6 +79,10 @@ class DeskState(QObject):
             return
         self.agent_state = dict(st)
         self.agent_state_changed.emit(dict(st))
+        if st.get("wrapup"):
+            self._wrapup_running(float(st.get("wrapup_left_s") or 0))
+        else:
+            self._wrapup_over()
 
     # ----------------------------------------------------------- events --
     def on_event(self, ev: dict) -> None:
@@ -92,14 +98,14 @@ class DeskState(QObject):
             self.on_screen_pop(ev)
         elif kind == wire.EV_CALL_ANSWERED:
             self.talked = True
-            self.end_wrapup()
         elif kind == wire.EV_CALL_ENDED:
-            if ev.get("answered") or self.talked:
-                self.start_wrapup()
-            elif self.pop_live:
+            if not (ev.get("answered") or self.talked) and self.pop_live:
                 self.caller_gave_up.emit()
             self.talked = False
             self.pop_live = False
+        elif kind == wire.EV_RING_NO_ANSWER:
+            self.pop_live = False
+            self.rang_out.emit()
 
     def on_screen_pop(self, pop: dict) -> None:
         """The call rings (or a pop was fetched): keep the form's unsaved ticket, show the new one."""
@@ -125,37 +131,35 @@ class DeskState(QObject):
         """The softphone's call state: idle / ringing / talking / held / ended."""
         if state == "talking":
             self.talked = True
-            self.end_wrapup()
         elif state == "ended":
             self.pop_live = False
-            if self.talked:
-                self.start_wrapup()
 
     # ---------------------------------------------------------- wrap-up --
     @property
     def in_wrapup(self) -> bool:
-        return self.wrapup_started is not None
+        return self.wrapup_until is not None
 
-    def start_wrapup(self) -> None:
-        if self.wrapup_started is None:
-            self.wrapup_started = self._clock()
+    def _wrapup_running(self, left_s: float) -> None:
+        started = self.wrapup_until is None
+        self.wrapup_until = self._clock() + left_s     # each agent state re-syncs the count
+        if started:
             self._tick.start()
             self.wrapup_changed.emit(True)
-        self._emit_elapsed()
+        self._emit_left()
 
-    def end_wrapup(self) -> None:
-        was = self.wrapup_started is not None
-        self.wrapup_started = None
+    def _wrapup_over(self) -> None:
+        was = self.wrapup_until is not None
+        self.wrapup_until = None
         self._tick.stop()
         if was:
             self.wrapup_changed.emit(False)
 
-    def wrapup_seconds(self) -> int:
-        return 0 if self.wrapup_started is None else max(0, int(self._clock() - self.wrapup_started))
+    def wrapup_seconds_left(self) -> int:
+        return 0 if self.wrapup_until is None else max(0, round(self.wrapup_until - self._clock()))
 
-    def _emit_elapsed(self) -> None:
-        if self.wrapup_started is not None:
-            self.wrapup_elapsed.emit(self.wrapup_seconds())
+    def _emit_left(self) -> None:
+        if self.wrapup_until is not None:
+            self.wrapup_left.emit(self.wrapup_seconds_left())
 
     # ----------------------------------------------------------- drafts --
     def set_drafts(self, drafts: list) -> None:
@@ -177,6 +181,5 @@ class DeskState(QObject):
             self.drafts_changed.emit(list(self.drafts))
 
     def ticket_saved(self, ticket: dict) -> None:
-        """A ticket was saved: its draft is done, and so is the wrap-up."""
-        self.end_wrapup()
+        """A ticket was saved: its draft is done (the wrap-up runs on: the server ends it)."""
         self.remove_draft(str(ticket.get("number", "")))

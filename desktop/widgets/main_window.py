@@ -38,6 +38,7 @@ from desktop.widgets.recordings_dialog import RecordingsDialog
 from desktop.widgets.script_panel import ScriptPanel
 from desktop.widgets.softphone_panel import SoftPhonePanel
 from desktop.widgets.ticket_form import TicketFormPanel
+from hotline.shared import wire
 
 log = logging.getLogger("desktop")
 #: shown until a login answer brings the server's own list (the server accepts only that list)
@@ -154,7 +155,8 @@ class AgentWindow(QMainWindow):
     # labels of fixed lists (literal tr() calls so lupdate finds them)
     def _reason_text(self, r: str) -> str:
         return {"小休": self.tr("小休"), "用餐": self.tr("用餐"), "培训": self.tr("培训"), "会议": self.tr("会议"),
-                "处理回访": self.tr("处理回访"), "其他": self.tr("其他")}.get(r, r)
+                "处理回访": self.tr("处理回访"), "其他": self.tr("其他"), wire.WRAPUP_REASON: self.tr("话后整理"),
+                wire.NO_ANSWER_REASON: self.tr("未接听")}.get(r, r)
 
     # ------------------------------------------------------------ wiring --
     def _wire(self) -> None:
@@ -167,7 +169,9 @@ class AgentWindow(QMainWindow):
         desk.caller_id.connect(self.softphone.set_caller)
         desk.alert.connect(self._alert)
         desk.wrapup_changed.connect(self.show_wrapup)
-        desk.wrapup_elapsed.connect(self.show_wrapup_elapsed)
+        desk.wrapup_left.connect(self.show_wrapup_left)
+        desk.rang_out.connect(lambda: self.show_info(
+            self.tr("来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听")))
         desk.drafts_changed.connect(form.show_drafts)
         desk.drafts_offered.connect(lambda n: self.show_info(
             self.tr("有 %1 张未保存的草稿，可从报修单右上角打开").replace("%1", str(n))))
@@ -193,6 +197,7 @@ class AgentWindow(QMainWindow):
         api.draft_saved.connect(form.autosave_done)
         api.draft_failed.connect(form.autosave_failed)
         api.ticket_saved.connect(self.on_ticket_saved)
+        api.ticket_created.connect(self.on_ticket_created)
         api.drafts_loaded.connect(desk.set_drafts)
         api.voice_downloaded.connect(lambda _number, path: self._play_audio(path, self.tr("语音描述")))
         api.recordings_loaded.connect(self.recordings.show_rows)
@@ -211,7 +216,7 @@ class AgentWindow(QMainWindow):
 
         sp = self.softphone
         sp.answer_button.clicked.connect(phone.answer)
-        sp.reject_button.clicked.connect(phone.reject)
+        sp.reject_button.clicked.connect(self._reject)
         sp.hangup_button.clicked.connect(phone.hangup)
         sp.hold_button.clicked.connect(lambda on: phone.hold(on))
         sp.mute_button.clicked.connect(lambda on: phone.mute(on))
@@ -226,7 +231,7 @@ class AgentWindow(QMainWindow):
 
         self.queue_button.clicked.connect(self._toggle_queue)
         self.pause_button.clicked.connect(self._toggle_pause)
-        self.wrapup_button.clicked.connect(desk.end_wrapup)
+        self.wrapup_button.clicked.connect(api.wrapup_done)
         self.logout_button.clicked.connect(self.logout)
         self.recordings_button.clicked.connect(self.open_recordings)
 
@@ -234,6 +239,7 @@ class AgentWindow(QMainWindow):
         self.card.account_chosen.connect(self.on_account_chosen)
         self.card.play_voice_requested.connect(self._play_voice)
         form.save_requested.connect(api.save_ticket)
+        form.new_requested.connect(self._new_ticket)
         form.autosave_requested.connect(api.autosave)
 
         QShortcut(QKeySequence("F2"), self, activated=phone.answer)
@@ -333,6 +339,8 @@ class AgentWindow(QMainWindow):
             text, colour = self.tr("未签入"), GREY
         elif st.get("in_call"):
             text, colour = self.tr("通话中"), RED
+        elif st.get("wrapup"):
+            text, colour = self.tr("话后整理"), AMBER
         elif paused:
             text, colour = self.tr("示忙: %1").replace("%1", self._reason_text(str(st.get("reason") or ""))), AMBER
         else:
@@ -366,6 +374,7 @@ class AgentWindow(QMainWindow):
         """The call rings: account card, history, IVR answers and the prefilled form."""
         self.card.show_pop(pop)
         self.form.load_pop(pop)
+        self.form.new_button.setEnabled(bool(pop.get("uniqueid")))
         acc = pop.get("account") or {}
         caller = str(pop.get("caller") or "")
         who = acc.get("name") or self.tr("未识别客户")
@@ -380,8 +389,15 @@ class AgentWindow(QMainWindow):
         if not on:
             self.wrapup_label.setText("")
 
-    def show_wrapup_elapsed(self, secs: int) -> None:
-        self.wrapup_label.setText(self.tr("话后整理 %1").replace("%1", fmt_secs(secs)))
+    def show_wrapup_left(self, secs: int) -> None:
+        self.wrapup_label.setText(self.tr("话后整理 剩余 %1").replace("%1", fmt_secs(secs)))
+
+    def _reject(self) -> None:
+        """拒接: on the record at the server (it counts like a call left ringing), then declined."""
+        pop = self.desk.pop or {}
+        if self.desk.pop_live and pop.get("uniqueid"):
+            self.api.reject_call(str(pop["uniqueid"]))
+        self.phone.reject()
 
     # ---------------------------------------------------- accounts, tickets --
     def on_account_chosen(self, acc: dict) -> None:
@@ -393,6 +409,20 @@ class AgentWindow(QMainWindow):
         self.form.save_finished(True)
         self.show_info(self.tr("报修单 %1 已保存").replace("%1", str(t.get("number", ""))))
         self.desk.ticket_saved(t)
+
+    def _new_ticket(self) -> None:
+        pop = self.desk.pop or {}
+        if pop.get("uniqueid"):
+            self.api.new_ticket(str(pop["uniqueid"]))
+
+    def on_ticket_created(self, t: dict) -> None:
+        """The server's new ticket goes on the form; the form's unsaved one stays in the drafts."""
+        unsaved = self.form.unsaved_ticket()
+        if unsaved:
+            self.form.flush_autosave()
+            self.desk.stash(unsaved)
+        self.form.load_ticket(t)
+        self.show_info(self.tr("已新建报修单 %1").replace("%1", str(t.get("number", ""))))
 
     def _save_error(self, msg: str) -> None:
         if self.form.saving:

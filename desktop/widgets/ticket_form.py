@@ -23,12 +23,13 @@ from desktop.models.labels import CATEGORY_LABELS, CATEGORY_ORDER
 from desktop.widgets.common import AMBER, GREEN, GREY, RED
 from hotline.shared import wire
 
-PRIORITIES = ((0, "普通"), (50, "加急"), (90, "紧急"))
+PRIORITIES = ((wire.PRIORITY_NORMAL, "普通"), (wire.PRIORITY_URGENT, "加急"), (wire.PRIORITY_EMERGENCY, "紧急"))
 
 
 class TicketFormPanel(QGroupBox):
     """The ticket being written, prefilled from the IVR; read-back boxes gate the save."""
     save_requested = Signal(str, dict)
+    new_requested = Signal()              # 新建报修单: a ticket of its own for this call
     autosave_requested = Signal(str, dict)
     AUTOSAVE_MS = 3000
 
@@ -49,6 +50,10 @@ class TicketFormPanel(QGroupBox):
         self.drafts.setToolTip(self.tr("上次未保存的草稿"))
         self.drafts.setVisible(False)
         self.drafts.activated.connect(self.open_draft)
+        self.new_button = QPushButton(self.tr("新建报修单"))
+        self.new_button.setToolTip(self.tr("为这通来电另建一张报修单（无自动草稿或第二个问题）"))
+        self.new_button.setEnabled(False)
+        self.new_button.clicked.connect(self.new_requested)
 
         self.category = QComboBox()
         self.category.addItem(self.tr("（请选择）"), None)
@@ -69,6 +74,8 @@ class TicketFormPanel(QGroupBox):
         self.priority = QComboBox()
         for value, text in PRIORITIES:
             self.priority.addItem(self._prio_text(text), value)
+        # answered on the call (a billing question, advice): saved as resolved, nothing dispatched
+        self.resolved = QCheckBox(self.tr("通话中已解决（无需派修）"))
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText(self.tr("补充说明（故障现象、上门时间等）"))
         self.notes.setMinimumHeight(60)
@@ -77,7 +84,10 @@ class TicketFormPanel(QGroupBox):
         g.setVerticalSpacing(4)
         g.addWidget(QLabel(self.tr("单号")), 0, 0)
         g.addWidget(self.number_label, 0, 1)
-        g.addWidget(self.drafts, 0, 2)
+        head = QHBoxLayout()
+        head.addWidget(self.drafts, 1)
+        head.addWidget(self.new_button)
+        g.addLayout(head, 0, 2)
         rows = ((self.tr("问题"), self.category, self.chk_problem),
                 (self.tr("地址"), self.address, self.chk_address),
                 (self.tr("姓名"), self.name, self.chk_name),
@@ -91,8 +101,9 @@ class TicketFormPanel(QGroupBox):
         g.addWidget(self.station_hint, 5, 2)
         g.addWidget(QLabel(self.tr("优先级")), 6, 0)
         g.addWidget(self.priority, 6, 1)
-        g.addWidget(QLabel(self.tr("备注")), 7, 0, Qt.AlignmentFlag.AlignTop)
-        g.addWidget(self.notes, 7, 1, 1, 2)
+        g.addWidget(self.resolved, 7, 1, 1, 2)
+        g.addWidget(QLabel(self.tr("备注")), 8, 0, Qt.AlignmentFlag.AlignTop)
+        g.addWidget(self.notes, 8, 1, 1, 2)
         g.setColumnStretch(1, 1)
 
         self.save_button = QPushButton(self.tr("保存报修单"))
@@ -120,6 +131,7 @@ class TicketFormPanel(QGroupBox):
         self.phone.textEdited.connect(lambda _t: self._edited(self.chk_phone))
         self.station.currentIndexChanged.connect(self._station_changed)
         self.priority.currentIndexChanged.connect(self._changed)
+        self.resolved.toggled.connect(self._changed)
         self.notes.textChanged.connect(self._changed)
 
         self.autosave_timer = QTimer(self)
@@ -265,6 +277,7 @@ class TicketFormPanel(QGroupBox):
             best = min(range(self.priority.count()), key=lambda k: abs(self.priority.itemData(k) - prio))
             self.priority.setCurrentIndex(best)
             self.notes.setPlainText(str(v.get("notes") or ""))
+            self.resolved.setChecked(bool(v.get("resolved")))
             self.chk_problem.setChecked(bool(v.get("confirmed_problem")))
             self.chk_address.setChecked(bool(v.get("confirmed_address")))
             self.chk_name.setChecked(bool(v.get("confirmed_name")))
@@ -302,7 +315,8 @@ class TicketFormPanel(QGroupBox):
                   "confirmed_address": self.chk_address.isChecked(),
                   "confirmed_name": self.chk_name.isChecked(), "confirmed_phone": self.chk_phone.isChecked(),
                   "station_code": self.station.currentData(), "priority": int(self.priority.currentData() or 0),
-                  "notes": self.notes.toPlainText(), "account_no": self.account_no}
+                  "notes": self.notes.toPlainText(), "account_no": self.account_no,
+                  "resolved": self.resolved.isChecked()}
         return {k: values[k] for k in wire.FORM_FIELDS}
 
     def unsaved_ticket(self) -> dict | None:

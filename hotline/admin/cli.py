@@ -12,6 +12,7 @@ import typer
 from sqlalchemy import delete, select
 
 from db.models import AuditEntry, HolidayOverride, Role, User
+from db.queries import pause_totals
 from hotline.admin import runtime
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
 from hotline.admin.asterisk import AsteriskError, find_install
@@ -417,6 +418,25 @@ def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     for r in rows:
         typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
+
+
+@agents_app.command("pauses")
+def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day (YYYY-MM-DD; default today)"),
+                  until: Optional[str] = typer.Option(None, help="up to this day, exclusive (default: now)"),
+                  as_json: bool = typer.Option(False, "--json")) -> None:
+    """Time each agent spent out of the queue, per reason (示忙 reasons, 话后整理, 未接听)."""
+    try:
+        start = datetime.fromisoformat(since) if since else datetime.combine(datetime.now().date(), datetime.min.time())
+        end = datetime.fromisoformat(until) if until else datetime.now()
+    except ValueError:
+        raise typer.BadParameter("dates are YYYY-MM-DD")
+    with sessions(settings())() as db:
+        rows = pause_totals(db, start, end)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['reason']:8} {r['times']:4}x {r['seconds'] // 60:5} min")
 
 
 @agents_app.command("disable")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from hotline.service.api_guard import ConnectionCap
 from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message, source_address
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
-from hotline.service.schemas import AssignIn, LoginIn, PauseIn, QueueIn, TicketForm
+from hotline.service.schemas import AssignIn, LoginIn, NewTicketIn, PauseIn, QueueIn, TicketForm
 from hotline.shared import tls, wire
 from hotline.shared.ami import AmiValueError
 from hotline.shared.tls import public_host
@@ -62,10 +62,14 @@ class AgentApi:
         r.add_post(wire.QUEUE, self.queue_membership)
         r.add_post(wire.PAUSE, self.pause)
         r.add_get(wire.DIRECTORY, self.directory)
+        r.add_post(wire.WRAPUP_DONE, self.wrapup_done)
+        r.add_post(wire.REJECT, self.reject_call)
+        r.add_get(wire.AGENTS, self.agents_board)
         r.add_get(wire.ACCOUNTS, self.search_accounts)
         r.add_get(wire.ACCOUNT, self.get_account)
         r.add_get(wire.POP, self.get_pop)
         r.add_get(wire.DRAFTS, self.my_drafts)
+        r.add_post(wire.TICKETS, self.new_ticket)
         r.add_get(wire.TICKET, self.get_ticket)
         r.add_put(wire.TICKET, self.save_ticket)
         r.add_put(wire.TICKET_DRAFT, self.autosave)
@@ -296,6 +300,26 @@ class AgentApi:
         check); Asterisk's phone states are read now, the rest from the DB and the queue."""
         queue_agents, devices = await self.svc.transfer_states()
         return _json(await self.db(self.desk.directory, request["principal"], queue_agents, devices))
+    async def new_ticket(self, request):
+        body = await self.body(request, NewTicketIn)
+        return _json(await self.db(self.desk.new_ticket, request["principal"], body.uniqueid), 201)
+
+    async def wrapup_done(self, request):
+        p = request["principal"]
+        if await self.svc.wrapup_done(p.agent_no):
+            await self.db(self.desk.audit, p, "wrapup_done", "agent", p.agent_no)
+        return _json({"agent_state": self.svc.agent_state(p.agent_no)})
+
+    async def reject_call(self, request):
+        """The agent declines a ringing queue call (拒接): audited; the queue's ring-no-answer
+        that follows pauses them like a call they let ring out."""
+        p = request["principal"]
+        await self.db(self.desk.reject, p, request.match_info["uniqueid"])
+        return _json({"ok": True})
+
+    async def agents_board(self, request):
+        """Team leads and the head: every agent with a login, and their live queue state."""
+        return _json(await self.db(self.desk.agents_board, request["principal"], self.svc.agent_state))
 
     async def script(self, request):
         return _json(await self.db(self.desk.script, request["principal"]))

@@ -16,17 +16,22 @@ import logging
 import os
 import signal
 
+from datetime import datetime
+
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
+from hotline.service.availability import Availability
 from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
+from hotline.service.pauses import PauseLog
+from hotline.service.reconcile import Reconciler
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
-from hotline.shared.naming import AMI_SERVICE_USER, QUEUE, endpoint, interface
-from hotline.shared.ports import Ports
 from hotline.shared import wire
+from hotline.shared.naming import AMI_SERVICE_USER, QUEUE
+from hotline.shared.ports import Ports
 from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
 from hotline.shared.settings import Settings, load_settings
@@ -49,9 +54,14 @@ class HotlineService:
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get)
         self.api = AgentApi(self, self.desk)
+        # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
+        self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
+        self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log)
+        self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
+                                         lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
-                              ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_done),
+                              ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted)):
@@ -81,7 +91,9 @@ class HotlineService:
         """The agent's phone rings: push the screen pop at once."""
         no, uniqueid = agent_no(event), event.get("Uniqueid", "")
         pop = await asyncio.to_thread(self.desk.pop, uniqueid, no)
-        if pop is None:
+        if pop is None:   # a degraded-path call: its record starts now, so the desk can make a ticket
+            await asyncio.to_thread(self.ctx.records.note_degraded_call, uniqueid, event.get("Linkedid", ""),
+                                    event.get("CallerIDNum", ""))
             pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
                    "account": None, "history": [], "ticket": None, "ivr": {}}
         self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""))
@@ -100,6 +112,17 @@ class HotlineService:
         was_talking, st = self.queue.ended(no, completed=event.get("Event") == "AgentComplete")
         await self.api.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": event.get("Uniqueid", ""),
                                        "answered": was_talking, "agent_state": st})
+        if was_talking:
+            await self.availability.call_completed(no)
+
+    async def _agent_rang_out(self, event: dict) -> None:
+        """The queue rang `no` for its timeout (or they rejected): the call goes on to the next
+        agent; this one is paused 未接听 and told, and the team leads see it."""
+        await self._agent_done(event)
+        no, uid = agent_no(event), event.get("Uniqueid", "")
+        if no and await self.availability.rang_out(no, uid):
+            await asyncio.to_thread(self.desk.audit, no, "ring_no_answer", "call", uid,
+                                    ring_ms=event.get("RingTime", ""))
 
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
@@ -111,6 +134,8 @@ class HotlineService:
         no = self.queue.member_event(event)
         if no:
             await self.api.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
+            if event.get("Event") in ("QueueMemberPause", "QueueMemberRemoved", "QueueMemberAdded"):
+                await self.availability.record(no)
 
     async def _asterisk_booted(self, _event: dict) -> None:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
@@ -144,21 +169,19 @@ class HotlineService:
     async def sync_queue_state(self) -> set[str]:
         """Read who is in the queue from Asterisk itself (QueueStatus): after a restart of
         this service its memory is empty, while Asterisk kept (or restored) the members."""
-        return self.queue.from_queue_status(await self.ami.action("QueueStatus", as_list=True, Queue=QUEUE))
+        present = self.queue.from_queue_status(await self.ami.action("QueueStatus", as_list=True, Queue=QUEUE))
+        await self.availability.resume_wrapups()
+        await self.availability.record_all()
+        return present
 
     async def set_queue_member(self, no: str, member: bool) -> None:
-        iface = interface(no)
-        if member:
-            await self.ami.action("QueueAdd", Queue=QUEUE, Interface=iface, MemberName=endpoint(no),
-                                  StateInterface=iface, Penalty="0")
-        else:
-            await self.ami.action("QueueRemove", Queue=QUEUE, Interface=iface)
-        self.queue.joined(no, member)
+        await self.availability.join(no, member)
 
     async def set_paused(self, no: str, paused: bool, reason: str) -> None:
-        await self.ami.action("QueuePause", Queue=QUEUE, Interface=interface(no),
-                              Paused="true" if paused else "false", Reason=reason)
-        self.queue.paused(no, paused, reason)
+        await self.availability.pause(no, paused, reason)
+
+    async def wrapup_done(self, no: str) -> bool:
+        return await self.availability.wrapup_done(no)
 
     async def transfer_states(self) -> tuple[dict[str, dict], dict[str, str]]:
         """For the transfer directory: the queue's agents and Asterisk's device state of every
@@ -194,16 +217,29 @@ class HotlineService:
                 log.warning("could not update the day's opener: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_reconciled(self, every_s: float = 300.0) -> None:
+        """Calls that went down the degraded path become call records (at start, then every 5 min)."""
+        while True:
+            try:
+                got = await asyncio.to_thread(self.reconciler.run)
+                if got:
+                    log.info("%d degraded-path call(s) reconciled from the queue_log", len(got))
+            except Exception as exc:   # DB still down: the next round tries again
+                log.warning("could not reconcile degraded-path calls: %s", exc)
+            await asyncio.sleep(every_s)
+
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
         await self.fastagi.start()
         self._opener_task = asyncio.create_task(self._keep_opener())
+        self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
         self._opener_task.cancel()
+        self._reconcile_task.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
-                       Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
-from db.queries import ticket_summary
+                       TICKET_FLOW, Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
+from db.queries import next_ticket_number, ticket_summary
 from hotline.service.directory import build_directory
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
@@ -34,8 +35,8 @@ from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.context import Records
-from ivr.holidays import SCRIPT_CLOSING, script_opening
-from ivr.validation import mask_phone, normalise_caller_id, normalise_phone_query
+from ivr.holidays import SCRIPT_CLOSING, SCRIPT_QUESTIONS, script_opening
+from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id, normalise_phone_query
 from hotline.shared.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
@@ -367,6 +368,25 @@ class DeskService:
         return (ringing is not None and ringing[0] == call.uniqueid) or call.agent_id == p.user_id
 
     # ---------------------------------------------------------- agent --
+    def reject(self, p: Principal, uniqueid: str) -> None:
+        """拒接 of a call ringing at this agent's phone: audited (refused for any other call)."""
+        ringing = self.ringing(p.agent_no)
+        if not UNIQUEID.match(uniqueid) or not ringing or ringing[0] != uniqueid:
+            raise Forbidden("只能拒接正在振铃到本座席的来电", "reject_refused", "call", uniqueid)
+        self.audit(p, "reject", "call", uniqueid)
+
+    def agents_board(self, p: Principal, live: Callable[[str], dict]) -> list[dict]:
+        """Everyone with an active login and their queue state (`live(工号)`): member, paused and
+        why (示忙 reasons, 话后整理, 未接听), on a call, calls taken."""
+        self._require(p, *SUPERVISORS)
+        with self.sessions() as db:
+            users = list(db.execute(select(User.agent_no, User.name, User.role).where(User.active.is_(True))
+                                    .order_by(User.agent_no)).all())
+            online = set(db.scalars(select(User.agent_no).join(ApiSession, ApiSession.user_id == User.id)
+                                    .where(ApiSession.ended_at.is_(None), ApiSession.expires_at > _now())))
+        return [{"agent_no": no, "name": name, "role": role.value, "logged_in": no in online, **live(no)}
+                for no, name, role in users]
+
     def check_pause_reason(self, paused: bool, reason: str) -> str:
         """The reason to send to Asterisk: only one of the configured list."""
         reasons = self.settings.pause_reason_list
@@ -378,7 +398,9 @@ class DeskService:
         """The call script's opening (the day's holiday opener, with the agent's 工号) and closing."""
         now = self.settings.now()
         overrides = Records(self.sessions, self.settings).holiday_overrides(now.year)
-        return {"opening": script_opening(p.agent_no, now, overrides), "closing": SCRIPT_CLOSING}
+        return {"opening": script_opening(p.agent_no, now, overrides),
+                "questions": [{"check": check, "text": text} for check, text in SCRIPT_QUESTIONS],
+                "closing": SCRIPT_CLOSING}
 
     def stations(self) -> list[dict]:
         with self.sessions() as db:
@@ -514,11 +536,52 @@ class DeskService:
             if t.state == TicketState.draft:
                 t.state = TicketState.new
                 t.transitions.append(TicketTransition(state=TicketState.new, at=_now(), user_id=p.user_id))
+            if form.resolved:
+                if TicketState.resolved not in TICKET_FLOW[t.state]:
+                    raise DeskError(409, f"这张报修单当前状态为 {t.state.value},不能在通话中标为已解决")
+                t.state = TicketState.resolved
+                t.transitions.append(TicketTransition(state=TicketState.resolved, at=_now(), user_id=p.user_id,
+                                                      note="通话中已解决"))
             db.flush()
             after = ticket_full(t)
             changed = {k: after[k] for k in after if after[k] != before.get(k)}
             add_audit(db, p.agent_no, "update", "ticket", t.number, changes=changed)
             return after
+
+    def new_ticket(self, p: Principal, uniqueid: str) -> dict:
+        """A new ticket on a call of this agent: the IVR drafted none (the degraded path), or the
+        resident has a second problem. It starts as a draft the agent is assigned to, with the
+        caller (and, for a second problem, the first ticket's account and address)."""
+        if not UNIQUEID.match(uniqueid):
+            raise DeskError(404, "没有这通电话")
+        for _attempt in range(5):    # a ticket number taken meanwhile by an IVR call: again
+            try:
+                with self.sessions() as db, db.begin():
+                    call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+                    if call is None:
+                        raise DeskError(404, "没有这通电话")
+                    if not self._call_is_theirs(p, call):
+                        raise Forbidden("只能为振铃到本座席或本人接听的来电新建报修单", "create_refused", "call",
+                                        uniqueid)
+                    first = db.get(Ticket, call.ticket_id) if call.ticket_id else None
+                    now = self.settings.now()
+                    t = Ticket(number=next_ticket_number(db, now), caller_number=call.caller,
+                               callback_number=call.caller if is_valid_callback(call.caller) else "",
+                               state=TicketState.draft, assigned_agent_id=p.user_id, created_at=now, updated_at=now)
+                    if first is not None:
+                        t.account_id, t.station_id = first.account_id, first.station_id
+                        t.address_snapshot, t.name_snapshot = first.address_snapshot, first.name_snapshot
+                    t.transitions.append(TicketTransition(state=TicketState.draft, at=now, user_id=p.user_id,
+                                                          note="座席新建"))
+                    db.add(t)
+                    db.flush()
+                    if call.ticket_id is None:
+                        call.ticket_id = t.id      # its recording is linked to this ticket at hang-up
+                    add_audit(db, p.agent_no, "create", "ticket", t.number, call=uniqueid)
+                    return ticket_full(t)
+            except IntegrityError:
+                continue
+        raise DeskError(503, "暂时无法分配报修单号,请稍后重试")
 
     def assign(self, p: Principal, number: str, agent_no: str) -> dict:
         """A team lead hands a ticket to an agent, who may then work on it."""

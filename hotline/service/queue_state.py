@@ -3,6 +3,10 @@ which call rings where. Pure (no I/O): fed by AMI events and answers to QueueSta
 by the agent API; after a restart of the service it is rebuilt from Asterisk."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+from hotline.shared import wire
 from hotline.shared.naming import agent_no_of
 
 
@@ -12,7 +16,8 @@ def agent_no(event: dict) -> str:
 
 
 class QueueState:
-    def __init__(self):
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
         #: agent_no → {"member", "paused", "reason", "in_call", "wrapup_until", "calls_taken", "wanted"}
         self.agents: dict[str, dict] = {}
         #: agent_no → (caller uniqueid, ticket number) of the call ringing or talking there
@@ -24,8 +29,28 @@ class QueueState:
                                            "wrapup_until": None, "calls_taken": 0, "wanted": False})
 
     def snapshot(self, no: str) -> dict:
-        """A copy for pushing to the desk."""
-        return dict(self.agent(no))
+        """A copy for pushing to the desk: `wrapup_left_s` is the server's wrap-up timer (the desk
+        counts it down, it does not run its own)."""
+        st = dict(self.agent(no))
+        until = st.pop("wrapup_until")
+        st["wrapup"] = until is not None
+        st["wrapup_left_s"] = max(0, round(until - self.clock())) if until is not None else 0
+        return st
+
+    def start_wrapup(self, no: str, seconds: float) -> None:
+        st = self.agent(no)
+        st["wrapup_until"] = self.clock() + seconds
+        st["paused"], st["reason"] = True, wire.WRAPUP_REASON
+
+    def in_wrapup(self, no: str) -> bool:
+        return self.agent(no)["wrapup_until"] is not None
+
+    def end_wrapup(self, no: str) -> bool:
+        """Whether the agent was in wrap-up (and now is not)."""
+        st = self.agent(no)
+        was = st["wrapup_until"] is not None
+        st["wrapup_until"] = None
+        return was
 
     def ringing_ticket(self, no: str) -> str | None:
         got = self.ringing.get(no)
@@ -38,14 +63,14 @@ class QueueState:
         st = self.agent(no)
         st["in_call"] = True
         st["calls_taken"] += 1
-        return dict(st)
+        return self.snapshot(no)
 
     def ended(self, no: str, completed: bool) -> tuple[bool, dict]:
         """(whether the agent had been talking, the new state) after AgentComplete/RingNoAnswer."""
         st = self.agent(no)
         was_talking = st["in_call"] and completed
         st["in_call"] = False
-        return was_talking, dict(st)
+        return was_talking, self.snapshot(no)
 
     def caller_left(self, uniqueid: str) -> list[str]:
         """The agents a caller who hung up in the queue was ringing."""
@@ -61,7 +86,7 @@ class QueueState:
             return ""
         st = self.agent(no)
         if event.get("Event") == "QueueMemberRemoved":
-            st["member"] = False
+            st["member"], st["paused"], st["reason"], st["wrapup_until"] = False, False, "", None
         else:
             self._member_fields(st, event)
         return no
@@ -72,6 +97,8 @@ class QueueState:
         st["paused"] = event.get("Paused") == "1"
         st["reason"] = event.get("PausedReason", "") if st["paused"] else ""
         st["in_call"] = event.get("InCall") == "1"
+        if st["reason"] != wire.WRAPUP_REASON:     # unpaused, or paused for something else
+            st["wrapup_until"] = None
 
     def from_queue_status(self, events: list[dict]) -> set[str]:
         """Who Asterisk says is in the queue (QueueStatus' QueueMember events); those not
@@ -97,6 +124,13 @@ class QueueState:
     def paused(self, no: str, paused: bool, reason: str) -> None:
         st = self.agent(no)
         st["paused"], st["reason"] = paused, reason if paused else ""
+        if reason != wire.WRAPUP_REASON:
+            st["wrapup_until"] = None
+
+    def pause_states(self, nos) -> dict[str, str | None]:
+        """{工号: pause reason, or None when available} of members, for the pause log."""
+        return {no: (st["reason"] if st["paused"] else None) for no in nos
+                for st in [self.agent(no)] if st["member"]}
 
     def missing(self, present: set[str]) -> list[tuple[str, dict]]:
         """Agents who asked to be in the queue but Asterisk lost them (restart)."""

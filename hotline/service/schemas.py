@@ -2,6 +2,8 @@
 input is a 422 with a message, never a 500). Shared by the HTTP layer and the desk service."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.models import Category
@@ -34,10 +36,17 @@ class TicketForm(BaseModel):
     confirmed_name: bool = False
     confirmed_phone: bool = False
     station_code: str | None = Field(default=None, max_length=wire.STATION_CODE_MAX)
-    priority: int = Field(default=0, ge=wire.PRIORITY_MIN, le=wire.PRIORITY_MAX)
+    priority: Literal[wire.PRIORITIES] = wire.PRIORITY_NORMAL   # type: ignore[valid-type]
     notes: str = Field(default="", max_length=wire.NOTES_MAX)
     account_no: str | None = Field(default=None, max_length=wire.ACCOUNT_NO_MAX)
+    #: answered on the call (e.g. a billing question): the ticket is saved as resolved, no repair
+    resolved: bool = False
 
 
 class AssignIn(BaseModel):
     agent_no: str = Field(min_length=1, max_length=wire.AGENT_NO_MAX, pattern=r"^\d+$")
+
+
+class NewTicketIn(BaseModel):
+    """POST /api/tickets: a new ticket on one of this agent's calls."""
+    uniqueid: str = Field(min_length=3, max_length=32, pattern=r"^\d{1,20}\.\d{1,10}$")

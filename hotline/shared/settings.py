@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
+from hotline.shared import wire
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -79,6 +81,9 @@ class Settings:
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)
     pause_reasons: str = "小休,用餐,培训,会议,处理回访,其他"
+    #: after-call work (话后整理): seconds an agent stays out of the queue after a call, unless
+    #: they press 整理完成 sooner (0: straight back)
+    wrapup_s: int = 30
     #: agent API guards: failed logins one address may make per 15 min (beyond that 429,
     #: so nobody locks every agent out), seconds to send a request's headers / body,
     #: open connections per address
@@ -135,12 +140,19 @@ class Settings:
         return self.asterisk_dir / "log" / "cdr-csv"
 
     @property
+    def queue_log(self) -> Path:
+        """Asterisk's queue_log: what the queue did with every call (reconciliation reads it)."""
+        return self.asterisk_dir / "log" / "queue_log"
+
+    @property
     def log_dir(self) -> Path:
         return self.home / "log"
 
     @property
     def pause_reason_list(self) -> list[str]:
-        return [r.strip() for r in self.pause_reasons.split(",") if r.strip()]
+        # 话后整理 and 未接听 are the server's own: an agent cannot choose them
+        return [r.strip() for r in self.pause_reasons.split(",")
+                if r.strip() and r.strip() not in (wire.WRAPUP_REASON, wire.NO_ANSWER_REASON)]
 
     def now(self) -> datetime:
         """The hotline's notion of now; ``HOTLINE_TODAY`` pins it for tests/demos."""

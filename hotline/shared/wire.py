@@ -18,10 +18,14 @@ QUEUE = "/api/agent/queue"
 PAUSE = "/api/agent/pause"
 #: the transfer directory: logged-in team leads and agents with their state (GET)
 DIRECTORY = "/api/agent/directory"
+WRAPUP_DONE = "/api/agent/wrapup/done"
+REJECT = "/api/calls/{uniqueid}/reject"
+AGENTS = "/api/agents"
 ACCOUNTS = "/api/accounts"
 ACCOUNT = "/api/accounts/{account_no}"
 POP = "/api/calls/{uniqueid}/pop"
 DRAFTS = "/api/tickets/drafts"
+TICKETS = "/api/tickets"
 TICKET = "/api/tickets/{number}"
 TICKET_DRAFT = "/api/tickets/{number}/draft"
 TICKET_ASSIGN = "/api/tickets/{number}/assign"
@@ -47,6 +51,12 @@ EV_CALL_ENDED = "call_ended"
 EV_AGENT_STATE = "agent_state"
 EV_SESSION_ENDED = "session_ended"
 EV_TELEPHONY_RESTARTED = "telephony_restarted"
+EV_RING_NO_ANSWER = "ring_no_answer"      # the agent let a queue call ring out (or rejected it): paused
+
+#: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
+#: ring that was not answered (autopause); the agent's own come from the login answer
+WRAPUP_REASON = "话后整理"
+NO_ANSWER_REASON = "未接听"
 
 # ---- the transfer directory (GET DIRECTORY: {"entries": [{agent_no, name, role, state, in_queue, reason}]})
 #: an entry's state, in the order the directory lists them (free first)
@@ -64,10 +74,13 @@ CALLBACK_MAX = 20
 STATION_CODE_MAX = 16
 ACCOUNT_NO_MAX = 20
 NOTES_MAX = 4000
-PRIORITY_MIN, PRIORITY_MAX = 0, 100
+#: one priority scale end to end (IVR, queue, ticket, desk): 普通 / 加急 / 紧急; the IVR files a leak
+#: as 加急, and the queue serves a higher number first
+PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY = 0, 50, 90
+PRIORITIES = (PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY)
 
 FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_problem", "confirmed_address",
-               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no")
+               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved")
 CATEGORIES = ("no_heat", "leak", "noise", "other")
 #: ticket states as the wire carries them (db.models.TicketState is the domain's; a unit test keeps them equal)
 TICKET_STATES = ("draft", "new", "dispatched", "contacted", "completed", "followed_up", "resolved", "closed",
@@ -95,6 +108,13 @@ SAMPLE_POP = {
     "ivr": {"category": "no_heat", "callback_number": "13912345678",
             "voice_url": "/api/tickets/2611230012/voice"},
 }
+#: GET /api/script as the service answers it for 工号 1001 on a normal day (a unit test checks)
+SAMPLE_SCRIPT = {"opening": "您好,大龙供暖报修 1001 为您服务,请问您有什么问题?",
+                 "questions": [{"check": "problem", "text": "(跟读确认问题)"},
+                               {"check": "address", "text": "请问您的具体地址?(跟读确认地址)"},
+                               {"check": "name", "text": "请问您的姓名?(跟读确认姓名)"},
+                               {"check": "phone", "text": "请留一下联系电话?(跟读确认电话)"}],
+                 "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"}
 SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"]},
                    {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"]},
                    {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"]}]

@@ -220,7 +220,7 @@ def my_ticket(ivr, people):
 def form(**over):
     base = {"category": "leak", "address": "和平区 测试街 1号", "name": "测试", "callback_number": "13900000000",
             "confirmed_problem": True, "confirmed_address": True, "confirmed_name": True,
-            "confirmed_phone": True, "priority": 10, "notes": "厨房暖气片漏水"}
+            "confirmed_phone": True, "priority": 50, "notes": "厨房暖气片漏水"}
     return {**base, **over}
 
 
@@ -233,13 +233,29 @@ def test_save_needs_every_read_back_then_updates_the_same_ticket_and_is_audited(
     assert status == 200 and saved["number"] == my_ticket and saved["state"] == "new"
     with ivr.sessions() as db:
         tickets = db.scalars(select(Ticket).where(Ticket.number == my_ticket)).all()
-        assert len(tickets) == 1 and tickets[0].category is Category.leak and tickets[0].priority == 10
+        assert len(tickets) == 1 and tickets[0].category is Category.leak and tickets[0].priority == 50
     changes = [e.detail["changes"] for e in audit(ivr, "2001", "update") if e.object_id == my_ticket]
     assert changes and changes[-1]["category"] == "leak"
     # another agent has no business with it
     other = Api(base)
     other.login(people["b"])
     assert other.call("PUT", f"/api/tickets/{my_ticket}", form())[0] == 403
+
+
+def test_an_agent_resolves_a_ticket_on_the_call_and_a_priority_off_the_scale_is_refused(people, base, ivr,
+                                                                                       my_ticket):
+    api = Api(base)
+    api.login(people["a"])
+    status, data = api.call("PUT", f"/api/tickets/{my_ticket}", form(priority=10))
+    assert status == 422 and "priority" in data["error"]
+    status, saved = api.call("PUT", f"/api/tickets/{my_ticket}", form(category="other", resolved=True,
+                                                                      notes="缴费问题已当场解答"))
+    assert status == 200 and saved["state"] == "resolved"
+    with ivr.sessions() as db:
+        t = db.scalar(select(Ticket).where(Ticket.number == my_ticket))
+        assert [(x.state.value, x.note) for x in t.transitions][-2:] == [("new", ""), ("resolved", "通话中已解决")]
+    status, data = api.call("PUT", f"/api/tickets/{my_ticket}", form(resolved=True))
+    assert status == 409 and "不能" in data["error"]             # resolved already: no second move
 
 
 def test_an_autosaved_draft_comes_back_in_my_drafts(people, base, my_ticket):

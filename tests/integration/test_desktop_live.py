@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from db.models import Call, Category, Recording, Role, Ticket, TicketState, User  # noqa: E402
+from db.models import AgentPause, AuditEntry, Call, Category, Recording, Role, Ticket, TicketState, User  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from hotline.bench.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.admin.users import add_user  # noqa: E402
@@ -113,7 +113,13 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
         talked = time.monotonic() - talk_started
         qtbot.waitUntil(lambda: w.phone.state in ("ended", "idle"), timeout=10_000)
-        qtbot.waitUntil(lambda: w.desk.in_wrapup or bool(w.form.saved), timeout=5000)
+        # after the call the server holds the agent out of the queue (话后整理) on its own timer,
+        # which the desk shows, until 整理完成
+        qtbot.waitUntil(lambda: w.desk.in_wrapup, timeout=5000)
+        assert w.agent_state.get("paused") and w.agent_state.get("reason") == "话后整理"
+        assert "剩余" in w.wrapup_label.text() and 20 <= w.desk.wrapup_seconds_left() <= 30
+        qtbot.mouseClick(w.wrapup_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not w.desk.in_wrapup and not w.agent_state.get("paused"), timeout=5000)
     finally:
         line.hangup()
         close_desk(qtbot, w)
@@ -124,11 +130,16 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
         assert len(tickets) == 1, "save must update the IVR's draft, never add a ticket"
         t = tickets[0]
         assert t.state is TicketState.new and t.category is Category.no_heat
-        assert t.description == "三楼卧室暖气片冰凉" and t.priority > 0
+        assert t.description == "三楼卧室暖气片冰凉" and t.priority == 90      # 紧急: one scale
         assert t.confirmed_problem and t.confirmed_address and t.confirmed_name and t.confirmed_phone
         call = db.scalar(select(Call).where(Call.uniqueid == pop["uniqueid"]))
         agent = db.scalar(select(User).where(User.agent_no == AGENT))
         assert call.agent_id == agent.id and call.ticket_id == t.id
+
+    with ivr.sessions() as db:   # the wrap-up is on the pause log, closed by 整理完成
+        wrapups = db.scalars(select(AgentPause).where(AgentPause.user_id == agent.id,
+                                                      AgentPause.reason == "话后整理")).all()
+        assert wrapups and wrapups[-1].ended_at is not None
 
     def finished_recording():
         with ivr.sessions() as db:
@@ -167,12 +178,27 @@ def test_desk_recovers_from_asterisk_and_service_restarts_without_a_click(qtbot,
         qtbot.waitUntil(lambda: w.api.ws_connected, timeout=20_000)
         assert w.api.token == token and w.desk.user.get("agent_no") == AGENT
         qtbot.waitUntil(lambda: bool(w.phone.is_registered and w.agent_state.get("member")), timeout=20_000)
-        # and it takes the next call as before; rejected once, the queue rings the desk again
+        # and it takes the next call as before. Rejected (拒接, on the record), the desk is paused
+        # 未接听 like a call left ringing, and told; once 示闲 again the queue rings it again
         line = resident_calls(ivr)
         qtbot.waitUntil(lambda: bool(line.error or w.phone.state == "ringing"), timeout=60_000)
         assert not line.error, line.error
+        qtbot.waitUntil(lambda: w.desk.pop_live, timeout=10_000)        # the pop names the call
+        uniqueid = w.desk.pop["uniqueid"]
         qtbot.mouseClick(w.softphone.reject_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: w.phone.state == "idle", timeout=10_000)
+        qtbot.waitUntil(lambda: w.agent_state.get("reason") == "未接听", timeout=10_000)
+        assert w.pause_button.isChecked() and "未接听" in w.state_label.text()
+        with ivr.sessions() as db:
+            assert db.scalar(select(AuditEntry).where(AuditEntry.actor == AGENT, AuditEntry.action == "reject",
+                                                      AuditEntry.object_id == uniqueid)) is not None
+        def rang_out_audited():   # written just after the pause (the pause goes first: no second ring)
+            with ivr.sessions() as db:
+                return db.scalar(select(AuditEntry).where(AuditEntry.actor == AGENT, AuditEntry.object_id == uniqueid,
+                                                          AuditEntry.action == "ring_no_answer"))
+        qtbot.waitUntil(lambda: rang_out_audited() is not None, timeout=5000)
+        qtbot.mouseClick(w.pause_button, Qt.MouseButton.LeftButton)          # 示闲
+        qtbot.waitUntil(lambda: not w.agent_state.get("paused"), timeout=10_000)
         ring_and_answer(qtbot, w, line)
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)
         line.hangup()

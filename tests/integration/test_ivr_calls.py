@@ -12,7 +12,7 @@ import signal
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
 from hotline.bench.scenarios import CallerDialog
@@ -107,7 +107,7 @@ def test_unknown_caller_keys_a_valid_account_and_reports_a_leak_with_priority(iv
     d.in_queue()
     with ivr.sessions() as db:
         t = ticket_of(db, number)
-        assert t.account_id == account["id"] and t.category is Category.leak and t.priority > 0
+        assert t.account_id == account["id"] and t.category is Category.leak and t.priority == 50   # 加急, on the scale the desk shows
     assert d.vars()["HOTLINE_PRIORITY"] == str(t.priority)
     d.hangup()
 
@@ -264,6 +264,38 @@ def test_service_killed_mid_call_caller_still_reaches_the_queue(ivr):
         d.hangup()
     finally:
         ivr.restart_service(today="2026-11-23T10:00")
+
+
+def test_a_caller_who_gave_up_while_the_service_was_down_is_reconciled_onto_the_call_back_list(ivr):
+    """Service down for the whole call: the dialplan greets and queues, the caller gives up. When
+    the service is back, Asterisk's queue_log gives the call a record (the reports count it) and
+    the caller a call-back ticket — nobody is lost because Python was away."""
+    number = "13312345611"
+    os.kill(ivr.service_pid(), signal.SIGKILL)
+    try:
+        d = Dialog(ivr, number)
+        uniqueid = d.in_queue(timeout=30)["Uniqueid"]
+        assert d.vars().get("HOTLINE_DEGRADED") == "1"
+        d.hangup()
+        ivr.ami.wait(lambda e: e.get("Event") == "QueueCallerAbandon" and e.get("Uniqueid") == uniqueid,
+                     timeout=15, start=d.mark)
+        with ivr.sessions() as db:
+            assert db.scalar(select(Call).where(Call.uniqueid == uniqueid)) is None   # nobody wrote it
+    finally:
+        ivr.restart_service(today="2026-11-23T10:00")
+
+    def reconciled():
+        with ivr.sessions() as db:
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            return call if call is not None and call.ticket_id else None
+    wait_for(reconciled, 20, "the degraded call's record")
+    with ivr.sessions() as db:
+        call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+        assert call.caller == number and call.last_step == "reconciled"
+        assert call.outcome is CallOutcome.abandoned and call.queued_at and call.ended_at
+        t = db.get(Ticket, call.ticket_id)
+        assert t.callback_requested and t.callback_reason is CallOutcome.abandoned and t.callback_number == number
+        assert db.scalar(select(func.count()).select_from(Call).where(Call.uniqueid == uniqueid)) == 1
 
 
 def test_the_admin_scenarios_pass_on_the_live_dialplan(ivr):

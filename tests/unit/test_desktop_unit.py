@@ -285,9 +285,13 @@ def test_agent_state_and_wrapup(window):
     window.phone.call_state.emit("ended")
     window.phone.call_state.emit("idle")
     assert not window.softphone.recording.isVisibleTo(window)
-    assert window.desk.in_wrapup and "话后整理" in window.wrapup_label.text()
-    window.wrapup_button.click()
-    assert window.wrapup_label.text() == ""
+    assert not window.desk.in_wrapup                  # the server starts the wrap-up, not the phone
+    window.desk.set_agent_state({"member": True, "paused": True, "reason": wire.WRAPUP_REASON, "in_call": False,
+                                 "wrapup": True, "wrapup_left_s": 25})
+    assert window.desk.in_wrapup and window.wrapup_label.text() == "话后整理 剩余 00:25"
+    assert window.wrapup_button.isVisibleTo(window) and "话后整理" in window.state_label.text()
+    window.desk.set_agent_state({"member": True, "paused": False, "reason": "", "in_call": False, "wrapup": False})
+    assert window.wrapup_label.text() == "" and not window.wrapup_button.isVisibleTo(window)
 
 
 def test_errors_shown_not_raised(window, qtbot):
@@ -488,7 +492,7 @@ class Recorder:
     """Every signal of a DeskState, in order: [(name, args), ...]."""
 
     SIGNALS = ("user_changed", "agent_state_changed", "pop_changed", "caller_id", "alert", "wrapup_changed",
-               "wrapup_elapsed", "drafts_changed", "drafts_offered", "caller_gave_up", "telephony_down",
+               "wrapup_left", "rang_out", "drafts_changed", "drafts_offered", "caller_gave_up", "telephony_down",
                "telephony_restarted", "script_wanted")
 
     def __init__(self, desk):
@@ -520,7 +524,7 @@ def desk(qapp):
     d = DeskState(clock=clock)
     d.clock = clock
     yield d
-    d.end_wrapup()
+    d.set_agent_state({"wrapup": False})
 
 
 def test_the_desk_state_needs_no_widget():
@@ -530,7 +534,11 @@ def test_the_desk_state_needs_no_widget():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_a_call_rings_pops_is_answered_ends_and_its_wrapup_runs_until_done(desk, qtbot):
+WRAPUP = {"member": True, "paused": True, "reason": wire.WRAPUP_REASON, "in_call": False, "wrapup": True}
+AVAILABLE = {"member": True, "paused": False, "reason": "", "in_call": False, "wrapup": False, "wrapup_left_s": 0}
+
+
+def test_a_call_rings_pops_is_answered_ends_and_the_servers_wrapup_counts_down(desk, qtbot):
     rec = Recorder(desk)
     pop = copy.deepcopy(wire.SAMPLE_POP)
     desk.on_event(pop)                                        # AgentCalled: the pop comes first
@@ -543,39 +551,38 @@ def test_a_call_rings_pops_is_answered_ends_and_its_wrapup_runs_until_done(desk,
     assert rec.names() == ["alert"]                           # the pop already named the caller
     desk.on_call_state("talking")
     desk.on_event({"type": wire.EV_CALL_ANSWERED, "uniqueid": pop["uniqueid"]})
-    assert desk.talked and not desk.in_wrapup and "wrapup_changed" not in rec.names()
     desk.on_call_state("ended")                               # the resident hangs up
-    assert not desk.pop_live and desk.in_wrapup
-    assert rec.last("wrapup_changed") == (True,) and rec.last("wrapup_elapsed") == (0,)
-    desk.on_call_state("idle")
     desk.on_event({"type": wire.EV_CALL_ENDED, "uniqueid": pop["uniqueid"], "answered": True})
-    assert [a for n, a in rec.seen if n == "wrapup_changed"] == [(True,)]   # one wrap-up, not two
+    assert not desk.pop_live and not desk.in_wrapup           # the desk runs no timer of its own
     assert "caller_gave_up" not in rec.names()
-    # the wrap-up runs: a tick every second with the time spent in it
-    desk.clock.now += 75
-    with qtbot.waitSignal(desk.wrapup_elapsed, timeout=3000) as tick:
+    # the service paused the agent 话后整理 with 30 s to run: the desk counts that down
+    desk.on_event({"type": wire.EV_AGENT_STATE, "agent_state": {**WRAPUP, "wrapup_left_s": 30}})
+    desk.set_agent_state({**WRAPUP, "wrapup_left_s": 30})     # (the API client hands it over)
+    assert desk.in_wrapup and rec.last("wrapup_changed") == (True,) and rec.last("wrapup_left") == (30,)
+    desk.clock.now += 12
+    with qtbot.waitSignal(desk.wrapup_left, timeout=3000) as tick:
         pass
-    assert tick.args == [75] and desk.wrapup_seconds() == 75
-    # the ticket is saved: the wrap-up is done, and so is the ticket's draft
+    assert tick.args == [18] and desk.wrapup_seconds_left() == 18
+    desk.set_agent_state({**WRAPUP, "wrapup_left_s": 17})     # a later push re-syncs, no second start
+    assert [a for n, a in rec.seen if n == "wrapup_changed"] == [(True,)] and desk.wrapup_seconds_left() == 17
+    # saving the ticket clears its draft; the wrap-up runs on until the server ends it
     desk.stash({"number": pop["ticket"]["number"], "address": "", "draft_form": {}})
-    rec.clear()
     desk.ticket_saved({"number": pop["ticket"]["number"]})
-    assert not desk.in_wrapup and desk.drafts == []
-    assert rec.names() == ["wrapup_changed", "drafts_changed"] and rec.last("wrapup_changed") == (False,)
-    desk.end_wrapup()                                        # ending it again says nothing
-    assert rec.names() == ["wrapup_changed", "drafts_changed"]
+    assert desk.in_wrapup and desk.drafts == []
+    rec.clear()
+    desk.set_agent_state(AVAILABLE)                           # timer ran out there, or 整理完成
+    assert not desk.in_wrapup and rec.names() == ["agent_state_changed", "wrapup_changed"]
+    assert rec.last("wrapup_changed") == (False,)
+    desk.set_agent_state(AVAILABLE)                           # over already: says nothing more
+    assert rec.names() == ["agent_state_changed", "wrapup_changed", "agent_state_changed"]
 
 
-def test_the_next_answered_call_or_the_agent_ends_a_wrapup(desk):
-    desk.on_call_state("talking")
-    desk.on_call_state("ended")
-    assert desk.in_wrapup
-    desk.on_event({"type": wire.EV_CALL_ANSWERED})           # the next call, answered elsewhere first
-    assert not desk.in_wrapup
-    desk.on_event({"type": wire.EV_CALL_ENDED, "answered": True})
-    assert desk.in_wrapup
-    desk.end_wrapup()                                        # 整理完成
-    assert not desk.in_wrapup and desk.wrapup_seconds() == 0
+def test_a_call_that_rang_out_here_tells_the_agent_they_were_paused(desk):
+    rec = Recorder(desk)
+    desk.on_event(copy.deepcopy(wire.SAMPLE_POP))
+    desk.on_event({"type": wire.EV_RING_NO_ANSWER, "uniqueid": wire.SAMPLE_POP["uniqueid"],
+                   "agent_state": {"member": True, "paused": True, "reason": wire.NO_ANSWER_REASON}})
+    assert "rang_out" in rec.names() and not desk.pop_live and not desk.in_wrapup
 
 
 def test_a_caller_who_hangs_up_before_the_answer_keeps_the_draft_and_no_wrapup(desk):
@@ -607,7 +614,7 @@ def test_a_pop_for_another_call_while_on_a_call_keeps_the_unsaved_form_in_the_dr
     desk.on_event(second)                                      # another call pops during this one
     assert order == ["flush", "stash"]                         # the typing is sent before the form moves on
     assert desk.drafts == [form] and desk.pop is second
-    assert desk.talked and not desk.in_wrapup                  # still the first call's conversation
+    assert desk.talked                                         # still the first call's conversation
     desk.form_snapshot = lambda: {**form, "draft_form": {"notes": "more"}}   # the agent went back to it, typed on
     desk.on_event(copy.deepcopy(second))                       # kept again: one entry per ticket, the newest
     assert [(t["number"], t["draft_form"]["notes"]) for t in desk.drafts] == [(form["number"], "more")]
@@ -658,3 +665,20 @@ def test_the_window_shows_offered_drafts_and_reopens_one(window):
     assert window.form.chk_problem.isChecked() and combo.currentIndex() == 0
     window.desk.ticket_saved({"number": "2611230007"})
     assert combo.count() == 1 and not combo.isVisibleTo(window)
+
+
+def test_a_new_ticket_on_the_call_takes_the_form_and_the_unsaved_one_waits_in_the_drafts(window, qtbot):
+    form = window.form
+    assert not form.new_button.isEnabled()                  # no call, nothing to attach a ticket to
+    window.desk.on_screen_pop(copy.deepcopy(POP))
+    assert form.new_button.isEnabled()
+    form.notes.setPlainText("第一个问题")
+    asked: list[str] = []
+    window.api.new_ticket = asked.append                    # what the button asks the server for
+    qtbot.mouseClick(form.new_button, Qt.MouseButton.LeftButton)
+    assert asked == [POP["uniqueid"]]
+    second = {**POP["ticket"], "number": "2611230013", "state": "draft", "category": None, "description": ""}
+    window.on_ticket_created(second)
+    assert form.number == "2611230013" and form.notes.toPlainText() == ""
+    assert [d["number"] for d in window.desk.drafts] == ["2611230012"]
+    assert window.desk.drafts[0]["draft_form"]["notes"] == "第一个问题"

@@ -80,8 +80,8 @@ def test_override_starting_the_year_before():
 
 
 def test_script_lines():
-    assert script_opening("1001", at("2027-02-06T09:00")) == "新年好!大龙报修 1001 为您服务,请问您有什么问题?"
-    assert script_opening("1001", at("2026-11-23T09:00")) == "您好!大龙报修 1001 为您服务,请问您有什么问题?"
+    assert script_opening("1001", at("2027-02-06T09:00")) == "新年好!大龙报修 1001 为您服务,请问您有什么问题!"
+    assert script_opening("1001", at("2026-11-23T09:00")) == "您好,大龙供暖报修 1001 为您服务,请问您有什么问题?"
     assert SCRIPT_CLOSING == "好!维修人员会尽快跟您联系。感谢您的来电。再见!"
 
 

@@ -174,3 +174,47 @@ def test_recordings_and_voice_are_served_only_from_their_directories(desk):
     with pytest.raises(DeskError) as e:
         desk.voice_file(a, "2611230001")
     assert e.value.status == 404
+
+
+@pytest.mark.parametrize("reason", ["话后整理", "未接听", "随便写的"])
+def test_an_agent_cannot_pause_with_a_reason_the_server_keeps_for_itself_or_any_free_text(desk, reason):
+    with pytest.raises(DeskError) as e:
+        desk.check_pause_reason(True, reason)
+    assert e.value.status == 422
+
+
+def test_team_leads_see_every_agents_queue_state_and_agents_do_not(desk):
+    live = {"1001": {"member": True, "paused": True, "reason": "未接听"}}
+    board = desk.agents_board(login(desk, "1101"), lambda no: live.get(no, {"member": False}))
+    assert [(a["agent_no"], a.get("reason"), a["logged_in"]) for a in board][:2] == [("1001", "未接听", False),
+                                                                                     ("1002", None, False)]
+    with pytest.raises(Forbidden):
+        desk.agents_board(login(desk, "1001"), lambda no: {})
+
+
+def test_an_agent_rejects_only_the_call_ringing_at_them(desk):
+    a = login(desk, "1001")
+    desk.ring["1001"] = ("1700000000.2", "")
+    desk.reject(a, "1700000000.2")
+    with pytest.raises(Forbidden):
+        desk.reject(a, "1700000000.1")
+
+
+def test_an_agent_makes_a_ticket_on_a_call_without_one_and_a_second_for_another_problem(desk):
+    a, b = login(desk, "1001"), login(desk, "1002")
+    desk.ring["1002"] = ("1700000000.2", "")                # the degraded call (no IVR draft) rings at B
+    first = desk.new_ticket(b, "1700000000.2")
+    assert first["state"] == "draft" and first["caller_number"] == "13800000002"
+    assert first["callback_number"] == "13800000002"
+    desk.save(b, first["number"], form(category="no_heat"))  # B works on it: it is theirs
+    with desk.sessions() as db:
+        assert db.scalar(select(Call.ticket_id).where(Call.uniqueid == "1700000000.2")) is not None
+    second = desk.new_ticket(a, "1700000000.1")             # A's answered call, a second problem
+    assert second["number"] != first["number"] and second["account_no"] == "20000001"
+    with desk.sessions() as db:                              # the call keeps its first ticket
+        assert db.scalar(select(Ticket.number).join(Call, Call.ticket_id == Ticket.id)
+                         .where(Call.uniqueid == "1700000000.1")) == "2611230001"
+    with pytest.raises(Forbidden):
+        desk.new_ticket(b, "1700000000.1")                   # not B's call
+    with pytest.raises(DeskError):
+        desk.new_ticket(a, "no-such-call")

@@ -4,9 +4,12 @@ session) and records the actions the service sends back; the real desk service o
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 import pytest
-from db.models import Call, HeatingAccount, Role, Ticket, TicketState
+from sqlalchemy import select
+
+from db.models import AuditEntry, Call, HeatingAccount, Role, Ticket, TicketState
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.app import HotlineService
@@ -24,6 +27,9 @@ MEMBER_PAUSED = {"Event": "QueueMemberPause", "Queue": "repair", "MemberName": "
                  "Interface": "PJSIP/agent-1001", "StateInterface": "PJSIP/agent-1001", "Membership": "dynamic",
                  "Penalty": "0", "CallsTaken": "0", "LastCall": "0", "InCall": "0", "Status": "1",
                  "Paused": "1", "PausedReason": "用餐", "Ringinuse": "0", "Wrapuptime": "0"}
+MEMBER_WRAPUP = {**MEMBER_PAUSED, "PausedReason": "话后整理"}
+MEMBER_AVAILABLE = {**MEMBER_PAUSED, "Paused": "0", "PausedReason": ""}
+RING_NO_ANSWER = {**AGENT_CALLED, "Event": "AgentRingNoAnswer", "RingTime": "20000"}
 FULLY_BOOTED = {"Event": "FullyBooted", "Status": "Fully Booted", "Uptime": "1", "LastReload": "1"}
 
 
@@ -59,7 +65,7 @@ class RecordedAmi:
 
 @pytest.fixture
 def hotline(tmp_path):
-    s = load_settings(home=str(tmp_path / "home"), db_url="")
+    s = load_settings(home=str(tmp_path / "home"), db_url="", wrapup_s=0.6)
     engine = make_engine(s.database_url)
     migrate(engine)
     sessions = session_factory(engine)
@@ -110,6 +116,9 @@ async def test_a_ring_for_a_call_the_records_do_not_know_still_pops_the_caller(h
     await ami.replay({**AGENT_CALLED, "Uniqueid": "1763892999.1", "CallerIDNum": "13900000000"})
     (_, pop), = pushed
     assert pop["caller"] == "13900000000" and pop["account"] is None and pop["ticket"] is None
+    with svc.ctx.records.sessions() as db:     # its record starts now: the desk can make it a ticket
+        call = db.scalar(select(Call).where(Call.uniqueid == "1763892999.1"))
+        assert call.caller == "13900000000" and call.last_step == "degraded" and call.queued_at is not None
 
 
 async def test_a_pause_seen_in_asterisk_updates_the_agents_state(hotline):
@@ -140,3 +149,82 @@ async def test_after_an_asterisk_restart_a_member_it_lost_is_added_back_paused_a
     assert names == ["QueueStatus", "QueueAdd", "QueuePause"]
     assert ami.sent[2][1]["Reason"] == "用餐"
     assert pushed[0][1]["type"] == wire.EV_TELEPHONY_RESTARTED
+
+
+def pauses_sent(ami):
+    return [(f["Paused"], f["Reason"]) for name, f in ami.sent if name == "QueuePause"]
+
+
+async def joined_and_talking(svc, ami):
+    await svc.set_queue_member("1001", True)
+    for ev in (AGENT_CALLED, AGENT_CONNECT):
+        await ami.replay(ev)
+    ami.sent.clear()
+
+
+async def test_an_answered_call_that_ends_puts_the_agent_in_wrapup_until_the_servers_timer_runs_out(hotline):
+    svc, ami, pushed = hotline
+    await joined_and_talking(svc, ami)
+    await ami.replay(AGENT_COMPLETE)
+    assert pauses_sent(ami) == [("true", "话后整理")]
+    st = svc.agent_state("1001")
+    assert st["wrapup"] and st["paused"] and 0 < st["wrapup_left_s"] <= 1
+    assert pushed[-1][1]["type"] == wire.EV_AGENT_STATE and pushed[-1][1]["agent_state"]["wrapup"]
+    await asyncio.sleep(0.9)                                  # Settings.wrapup_s = 0.6 here
+    assert pauses_sent(ami) == [("true", "话后整理"), ("false", "")]
+    assert not svc.agent_state("1001")["wrapup"] and not svc.agent_state("1001")["paused"]
+
+
+async def test_wrapup_done_makes_the_agent_available_at_once_and_the_timer_does_nothing_later(hotline):
+    svc, ami, _ = hotline
+    await joined_and_talking(svc, ami)
+    await ami.replay(AGENT_COMPLETE)
+    assert await svc.wrapup_done("1001") is True
+    await asyncio.sleep(0.9)
+    assert pauses_sent(ami) == [("true", "话后整理"), ("false", "")]
+    assert await svc.wrapup_done("1001") is False             # not in wrap-up any more
+
+
+async def test_a_pause_of_their_own_during_wrapup_stands_after_the_wrapup_time(hotline):
+    svc, ami, _ = hotline
+    await joined_and_talking(svc, ami)
+    await ami.replay(AGENT_COMPLETE)
+    await svc.set_paused("1001", True, "用餐")
+    await asyncio.sleep(0.9)
+    assert pauses_sent(ami) == [("true", "话后整理"), ("true", "用餐")]
+    assert svc.agent_state("1001")["reason"] == "用餐" and not svc.agent_state("1001")["wrapup"]
+
+
+async def test_an_agent_paused_during_the_call_gets_no_wrapup(hotline):
+    svc, ami, _ = hotline
+    await joined_and_talking(svc, ami)
+    await svc.set_paused("1001", True, "会议")
+    await ami.replay(AGENT_COMPLETE)
+    assert pauses_sent(ami) == [("true", "会议")]
+
+
+async def test_a_call_left_ringing_pauses_the_agent_no_answer_tells_the_desk_and_is_audited(hotline):
+    svc, ami, pushed = hotline
+    await svc.set_queue_member("1001", True)
+    await ami.replay(AGENT_CALLED)
+    ami.sent.clear()
+    await ami.replay(RING_NO_ANSWER)
+    assert pauses_sent(ami) == [("true", "未接听")]
+    told = [e for _, e in pushed if e["type"] == wire.EV_RING_NO_ANSWER]
+    assert told and told[0]["agent_state"]["reason"] == "未接听"
+    with svc.ctx.records.sessions() as db:
+        assert db.scalar(select(AuditEntry.object_id).where(AuditEntry.actor == "1001",
+                                                             AuditEntry.action == "ring_no_answer")) == AGENT_CALLED["Uniqueid"]
+    await ami.replay(RING_NO_ANSWER)                          # paused already: nothing more happens
+    assert pauses_sent(ami) == [("true", "未接听")]
+
+
+async def test_the_time_in_each_pause_is_logged_per_agent_as_asterisk_reports_it(hotline):
+    svc, ami, _ = hotline
+    for ev in (MEMBER_PAUSED, MEMBER_AVAILABLE, MEMBER_WRAPUP, MEMBER_AVAILABLE):
+        await ami.replay(ev)
+    since = datetime.now() - timedelta(minutes=1)
+    assert [(r["agent_no"], r["reason"], r["times"]) for r in svc.pauses.totals(since)] == [
+        ("1001", "用餐", 1), ("1001", "话后整理", 1)]
+    await ami.replay(MEMBER_PAUSED)                           # still paused: counted up to now
+    assert {r["reason"]: r["times"] for r in svc.pauses.totals(since)} == {"用餐": 2, "话后整理": 1}

@@ -1,0 +1,114 @@
+"""Calls the hotline's records never saw — they went down the dialplan's degraded path while
+the service or the database was down — are read back from Asterisk's queue_log into call
+records when the service runs again, so the reports count them and nobody who gave up in the
+queue is lost: such a caller gets a ticket on the call-back list. Protocol-free: a file in,
+one transaction out; run at the service's start and every few minutes."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Call, CallOutcome, Ticket, TicketState, TicketTransition, User
+from db.queries import next_ticket_number
+from hotline.shared.naming import QUEUE, agent_no_of
+from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id
+
+log = logging.getLogger("hotline.reconcile")
+
+#: queue_log events that end a caller's time in the queue, and what the call was
+_ENDS = {"COMPLETECALLER": CallOutcome.answered, "COMPLETEAGENT": CallOutcome.answered,
+         "ABANDON": CallOutcome.abandoned, "EXITEMPTY": CallOutcome.abandoned,
+         "EXITWITHTIMEOUT": CallOutcome.abandoned, "EXITWITHKEY": CallOutcome.abandoned}
+#: what the call records mark a reconciled call with (the IVR never ran for it)
+RECONCILED = "reconciled"
+
+
+@dataclass
+class QueueCall:
+    uniqueid: str
+    caller: str = ""
+    entered: datetime | None = None
+    answered: datetime | None = None
+    agent_no: str = ""
+    ended: datetime | None = None
+    outcome: CallOutcome | None = None
+
+
+def parse_queue_log(lines) -> dict[str, QueueCall]:
+    """`epoch|callid|queue|agent|event|data1|data2|…` lines → the repair queue's finished calls."""
+    calls: dict[str, QueueCall] = {}
+    for line in lines:
+        parts = line.rstrip("\n").split("|")
+        if len(parts) < 5 or parts[2] != QUEUE or not parts[1] or parts[1] == "NONE":
+            continue
+        try:
+            at = datetime.fromtimestamp(int(parts[0]))
+        except ValueError:
+            continue
+        uid, agent, event, data = parts[1], parts[3], parts[4], parts[5:]
+        c = calls.setdefault(uid, QueueCall(uid))
+        if event == "ENTERQUEUE":
+            c.entered, c.caller = at, normalise_caller_id(data[1] if len(data) > 1 else "")
+        elif event == "CONNECT":
+            c.answered, c.agent_no = at, agent_no_of(agent)
+        elif event in _ENDS:
+            c.ended, c.outcome = at, _ENDS[event]
+    return {uid: c for uid, c in calls.items() if c.entered and c.outcome}
+
+
+class Reconciler:
+    def __init__(self, sessions: sessionmaker[Session], queue_log: Path):
+        self.sessions, self.queue_log = sessions, queue_log
+
+    def run(self) -> list[str]:
+        """Write a call record for every finished queue call without one; the uniqueids written."""
+        if not self.queue_log.exists():
+            return []
+        found = parse_queue_log(self.queue_log.read_text(errors="replace").splitlines())
+        if not found:
+            return []
+        for _attempt in range(5):     # a ticket number taken meanwhile by a live call: again
+            try:
+                return self._write(found)
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not allocate a ticket number for a reconciled call")
+
+    def _write(self, found: dict[str, QueueCall]) -> list[str]:
+        with self.sessions() as db, db.begin():
+            rows = {c.uniqueid: c for c in db.scalars(select(Call).where(Call.uniqueid.in_(list(found))))}
+            # the service died while the caller waited: the record never got its end
+            for uid, call in rows.items():
+                if call.outcome is None:
+                    c = found[uid]
+                    call.answered_at = call.answered_at or c.answered
+                    call.ended_at, call.outcome = c.ended, c.outcome
+                    if c.outcome is CallOutcome.abandoned and call.ticket_id is not None:
+                        t = db.get(Ticket, call.ticket_id)
+                        t.callback_requested, t.callback_reason = True, CallOutcome.abandoned
+            missing = [c for uid, c in found.items() if uid not in rows]
+            agents = dict(db.execute(select(User.agent_no, User.id)
+                                     .where(User.agent_no.in_({c.agent_no for c in missing if c.agent_no}))).all())
+            for c in missing:
+                call = Call(uniqueid=c.uniqueid, linkedid=c.uniqueid, caller=c.caller, ivr_at=c.entered,
+                            queued_at=c.entered, answered_at=c.answered, ended_at=c.ended,
+                            agent_id=agents.get(c.agent_no), outcome=c.outcome, last_step=RECONCILED)
+                db.add(call)
+                if c.outcome is CallOutcome.abandoned:   # gave up waiting: the call-back list is their safety net
+                    t = Ticket(number=next_ticket_number(db, c.entered), caller_number=c.caller,
+                               callback_number=c.caller if is_valid_callback(c.caller) else "",
+                               state=TicketState.draft, callback_requested=True,
+                               callback_reason=CallOutcome.abandoned, created_at=c.ended, updated_at=c.ended)
+                    t.transitions.append(TicketTransition(state=TicketState.draft, at=c.ended,
+                                                          note="降级期间来电,事后补录"))
+                    db.add(t)
+                    db.flush()
+                    call.ticket_id = t.id
+                log.info("reconciled call %s from %s (%s)", c.uniqueid, mask_phone(c.caller), c.outcome.value)
+            return [c.uniqueid for c in missing]
