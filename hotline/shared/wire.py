@@ -33,6 +33,15 @@ TICKET_VOICE = "/api/tickets/{number}/voice"
 RECORDINGS = "/api/recordings"
 RECORDING_AUDIO = "/api/recordings/{rid}/audio"
 AUDIT = "/api/audit"
+# after the call (team leads, the head, stations): GET TICKETS lists (filters below), POST TICKETS
+# makes one on a call (above); a ticket's state moves, re-opening, the anomaly register
+TICKET_STATE = "/api/tickets/{number}/state"        # POST {state, note, station_code?}
+TICKET_REOPEN = "/api/tickets/{number}/reopen"      # POST {note}: a linked follow-up ticket
+ANOMALIES = "/api/anomalies"                        # GET ?open=1 | POST {type, ticket?, note}
+ANOMALY_HANDLE = "/api/anomalies/{aid}/handle"      # POST {result}: open → handled
+ANOMALY_CLOSE = "/api/anomalies/{aid}/close"        # POST {result}: → closed
+ANOMALY_ACK = "/api/anomalies/{aid}/ack"            # POST: this person saw the escalation
+ANOMALIES_UNACKED = "/api/anomalies/unacknowledged"  # GET: escalations this person has not seen
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -51,6 +60,8 @@ EV_CALL_ENDED = "call_ended"
 EV_AGENT_STATE = "agent_state"
 EV_SESSION_ENDED = "session_ended"
 EV_TELEPHONY_RESTARTED = "telephony_restarted"
+EV_ANOMALY = "anomaly"                    # {anomaly, escalated}: to team leads and the head
+EV_TICKET_CHANGED = "ticket_changed"      # {ticket}: to the ticket's station and the team leads
 EV_RING_NO_ANSWER = "ring_no_answer"      # the agent let a queue call ring out (or rejected it): paused
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
@@ -83,8 +94,20 @@ FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_prob
                "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved")
 CATEGORIES = ("no_heat", "leak", "noise", "other")
 #: ticket states as the wire carries them (db.models.TicketState is the domain's; a unit test keeps them equal)
-TICKET_STATES = ("draft", "new", "dispatched", "contacted", "completed", "followed_up", "resolved", "closed",
-                 "cancelled")
+TICKET_STATES = ("draft", "new", "dispatched", "accepted", "contacted", "completed", "followed_up", "resolved",
+                 "closed", "cancelled")
+#: a ticket list's filters (GET TICKETS ?state=&station=&district=&category=&priority=&overdue=1&q=)
+TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overdue", "q")
+#: roles as the login answer names them; a station's people see only their station's tickets
+ROLES = ("agent", "team_lead", "head", "admin", "station")
+SUPERVISOR_ROLES = ("team_lead", "head", "admin")
+#: the anomaly register (异常事件 1–9 of the rules): raised by timers (1–3) or recorded (4–9);
+#: complaints (6, 7, 9) are escalated at once and stay on the leads' desks until acknowledged
+ANOMALY_TYPES = ("station_late", "contact_late", "over_4h", "unreachable", "praise", "complaint_technician",
+                 "complaint_billing", "suggestion", "forwarded")
+ANOMALY_TIMER_TYPES = ("station_late", "contact_late", "over_4h")
+ANOMALY_ESCALATED = ("complaint_technician", "complaint_billing", "forwarded")
+ANOMALY_STATES = ("open", "handled", "closed")
 
 #: a screen pop as hotline.service.desk.DeskService.pop builds it (ticket numbers are yymmdd +
 #: a 4-digit sequence, as ivr.context issues them) — for `hotline-desk --sample` and the tests
@@ -115,6 +138,34 @@ SAMPLE_SCRIPT = {"opening": "您好,大龙供暖报修 1001 为您服务,请问�
                                {"check": "name", "text": "请问您的姓名?(跟读确认姓名)"},
                                {"check": "phone", "text": "请留一下联系电话?(跟读确认电话)"}],
                  "closing": "好!维修人员会尽快跟您联系。感谢您的来电。再见!"}
-SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"]},
-                   {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"]},
-                   {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"]}]
+#: one row of GET TICKETS (and the head of GET TICKET for a supervisor): age in minutes since it was
+#: made, `overdue` when an anomaly timer is past (or an anomaly of it is open past its deadline)
+SAMPLE_TICKET_ROW = {"number": "2611230012", "state": "dispatched", "category": "leak", "priority": 50,
+                     "created_at": "2026-11-23T10:01:00", "station": "铁西维修站", "station_code": "TX",
+                     "district": "铁西区", "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰",
+                     "callback_number": "13912345678", "callback_requested": False, "age_min": 47,
+                     "overdue": True, "open_anomalies": 1}
+#: GET TICKET's additions after the call: the timeline, the anomalies, the links of a re-opened repair
+SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "by": "ivr", "note": ""},
+                               {"state": "new", "at": "2026-11-23T10:03:10", "by": "1001", "note": ""},
+                               {"state": "dispatched", "at": "2026-11-23T10:05:00", "by": "1101",
+                                "note": "派铁西维修站"}],
+                   "anomalies": [{"id": 7, "type": "station_late", "state": "open", "opened_at": "2026-11-23T10:35:00",
+                                  "deadline": "2026-11-23T11:35:00", "owner": None, "note": "", "result": ""}],
+                   "followup_of": None, "followups": []}
+#: one entry of the anomaly register (GET ANOMALIES; EV_ANOMALY's "anomaly")
+SAMPLE_ANOMALY = {"id": 8, "type": "complaint_technician", "state": "open", "ticket": "2611230012",
+                  "opened_at": "2026-11-23T11:02:00", "opened_by": "1001", "deadline": "2026-11-24T11:02:00",
+                  "owner": "1101", "note": "住户投诉维修工态度差", "result": "", "escalated": True,
+                  "acknowledged": False, "overdue": False}
+#: GET STATIONS: each station with the areas it serves (district, optionally compound and building:
+#: the finest match suggests the station), its technicians' phones and the users working it
+SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"],
+                    "areas": [{"district": "和平区", "compound": "", "building": ""}], "technicians": []},
+                   {"code": "TX", "name": "铁西维修站", "phone": "024-25670000", "districts": ["铁西区"],
+                    "areas": [{"district": "铁西区", "compound": "", "building": ""}],
+                    "technicians": ["13900000001"]},
+                   {"code": "TXN", "name": "铁西北维修站", "phone": "024-25670001", "districts": [],
+                    "areas": [{"district": "铁西区", "compound": "兴华北街", "building": ""}], "technicians": []},
+                   {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"],
+                    "areas": [{"district": "沈河区", "compound": "", "building": ""}], "technicians": []}]
