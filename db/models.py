@@ -41,6 +41,7 @@ class Role(str, enum.Enum):
     team_lead = "team_lead"
     head = "head"            # 部长, department head
     admin = "admin"
+    station = "station"      # a repair station's people: its own tickets only (接单 / 已联系 / 返单)
 
 
 class Category(str, enum.Enum):
@@ -54,6 +55,7 @@ class TicketState(str, enum.Enum):
     draft = "draft"              # written by the IVR, not yet confirmed by an agent
     new = "new"
     dispatched = "dispatched"    # station notified
+    accepted = "accepted"        # the station took it (接单)
     contacted = "contacted"      # technician phoned the resident
     completed = "completed"      # 返单
     followed_up = "followed_up"  # 回访
@@ -62,19 +64,21 @@ class TicketState(str, enum.Enum):
     cancelled = "cancelled"      # withdrawn, with a reason
 
 
-#: allowed forward moves; resolving (on the call), closing and cancelling are possible from any open state
+#: the lifecycle: the moves a ticket may make (who may make each: hotline.aftercall.lifecycle)
 TICKET_FLOW: dict[TicketState, tuple[TicketState, ...]] = {
-    TicketState.draft: (TicketState.new, TicketState.resolved, TicketState.closed, TicketState.cancelled),
-    TicketState.new: (TicketState.dispatched, TicketState.resolved, TicketState.closed, TicketState.cancelled),
-    TicketState.dispatched: (TicketState.contacted, TicketState.completed, TicketState.resolved,
-                             TicketState.closed, TicketState.cancelled),
-    TicketState.contacted: (TicketState.completed, TicketState.resolved, TicketState.closed, TicketState.cancelled),
+    TicketState.draft: (TicketState.new, TicketState.resolved, TicketState.cancelled),
+    TicketState.new: (TicketState.dispatched, TicketState.resolved, TicketState.cancelled),
+    TicketState.dispatched: (TicketState.accepted, TicketState.new, TicketState.cancelled),   # new: recalled
+    TicketState.accepted: (TicketState.contacted, TicketState.completed, TicketState.cancelled),
+    TicketState.contacted: (TicketState.completed, TicketState.cancelled),
     TicketState.completed: (TicketState.followed_up, TicketState.closed),
     TicketState.followed_up: (TicketState.closed,),
-    TicketState.resolved: (TicketState.followed_up, TicketState.closed),
+    TicketState.resolved: (TicketState.closed,),
     TicketState.closed: (),
     TicketState.cancelled: (),
 }
+#: the repair is with a station: the anomaly timers run
+AT_STATION = (TicketState.dispatched, TicketState.accepted, TicketState.contacted)
 #: the one place that says which tickets are done for the caller: the repair is finished (返单,
 #: 回访), the question was answered on the call, or the ticket is closed or cancelled. Everything
 #: else is open — the IVR's "您有一张正在处理的报修单" offer considers only those.
@@ -93,16 +97,28 @@ class CallOutcome(str, enum.Enum):
     max_wait = "max_wait"        # waited the maximum (Settings.max_wait_s): call-back booked
 
 
-class Anomaly(str, enum.Enum):
-    station_late = "station_late"
-    technician_late = "technician_late"
-    open_over_4h = "open_over_4h"
-    station_unanswered = "station_unanswered"
-    praise = "praise"
-    complaint_technician = "complaint_technician"
-    complaint_billing = "complaint_billing"
-    suggestion = "suggestion"
-    complaint_office = "complaint_office"
+class AnomalyType(str, enum.Enum):
+    """异常事件 1–9 of the hotline's rules: 1–3 raised by timers, 4–9 recorded by people."""
+    station_late = "station_late"                  # 1 station did not accept in time
+    contact_late = "contact_late"                  # 2 technician did not phone the resident in time
+    over_4h = "over_4h"                            # 3 repair open more than 4 hours after dispatch
+    unreachable = "unreachable"                    # 4 station phone and technician mobile unanswered
+    praise = "praise"                              # 5
+    complaint_technician = "complaint_technician"  # 6
+    complaint_billing = "complaint_billing"        # 7
+    suggestion = "suggestion"                      # 8
+    forwarded = "forwarded"                        # 9 from the city / district heating office
+
+
+TIMER_ANOMALIES = (AnomalyType.station_late, AnomalyType.contact_late, AnomalyType.over_4h)
+#: complaints go to the head and the team leads at once and stay there until acknowledged
+ESCALATED_ANOMALIES = (AnomalyType.complaint_technician, AnomalyType.complaint_billing, AnomalyType.forwarded)
+
+
+class AnomalyState(str, enum.Enum):
+    open = "open"
+    handled = "handled"
+    closed = "closed"
 
 
 class RepairStation(Base):
@@ -111,7 +127,24 @@ class RepairStation(Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(20))
+    #: the technicians' mobiles (when the station phone is not answered: 异常 4 if neither is)
+    technician_phones: Mapped[list[str]] = mapped_column(JSON, default=list)
     districts: Mapped[list[District]] = relationship(back_populates="station")
+    areas: Mapped[list[StationArea]] = relationship(back_populates="station", cascade="all, delete-orphan",
+                                                    order_by="StationArea.id")
+
+
+class StationArea(Base):
+    """An area a station serves: a district, or finer a compound (小区) or one building in it. The
+    finest match for an address suggests the station."""
+    __tablename__ = "station_area"
+    __table_args__ = (UniqueConstraint("district", "compound", "building"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("repair_station.id", ondelete="CASCADE"), index=True)
+    district: Mapped[str] = mapped_column(String(64))
+    compound: Mapped[str] = mapped_column(String(64), default="")
+    building: Mapped[str] = mapped_column(String(32), default="")
+    station: Mapped[RepairStation] = relationship(back_populates="areas")
 
 
 class District(Base):
@@ -181,6 +214,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: for role station: the repair station this login works for
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
@@ -208,7 +243,8 @@ class Ticket(Base):
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     #: why the call-back was booked: how the call that asked for it ended (CallOutcome value)
     callback_reason: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
-    anomalies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: a re-opened repair ("还是不热"): the earlier ticket this one follows up
+    followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     #: the agent a team lead handed the ticket to (besides whoever answered its calls)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
@@ -277,6 +313,38 @@ class AgentPause(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     user: Mapped[User] = relationship()
+
+
+class AnomalyRecord(Base):
+    """One entry of the anomaly register (异常事件): what, about which ticket, whose, until when, and
+    how it ended (open → handled → closed, with the result)."""
+    __tablename__ = "anomaly"
+    __table_args__ = (Index("ix_anomaly_state_type", "state", "type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[AnomalyType] = mapped_column(_enum(AnomalyType))
+    state: Mapped[AnomalyState] = mapped_column(_enum(AnomalyState), default=AnomalyState.open)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))   # None: raised by a timer
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    deadline: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ticket: Mapped[Ticket | None] = relationship()
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+
+class AnomalyAck(Base):
+    """Who has seen an escalated anomaly (the notification leaves their desk then)."""
+    __tablename__ = "anomaly_ack"
+    __table_args__ = (UniqueConstraint("anomaly_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anomaly_id: Mapped[int] = mapped_column(ForeignKey("anomaly.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Recording(Base):

@@ -8,7 +8,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from db.models import AccountPhone, AgentPause, HeatingAccount, Ticket, User
+from db.models import (AccountPhone, AgentPause, HeatingAccount, RepairStation, StationArea, Ticket, User,
+                       stations_serving)
 
 
 def accounts_with_phone(phone: str) -> Select:
@@ -52,3 +53,41 @@ def pause_totals(db: Session, since: datetime, until: datetime) -> list[dict]:
         got[1] += 1
     return [{"agent_no": no, "name": name, "reason": reason, "seconds": round(v[0]), "times": v[1]}
             for (no, name, reason), v in sorted(acc.items())]
+
+
+def stations_for(db: Session, addresses) -> dict[tuple[str, str, str], RepairStation]:
+    """{(district, compound, building): the station serving it} by the finest area that matches —
+    the building, then the compound (小区), then the district (a district-wide area, or the
+    district's own station) — for many addresses in two queries."""
+    addresses = {(d or "", c or "", b or "") for d, c, b in addresses}
+    districts = {d for d, _c, _b in addresses if d}
+    if not districts:
+        return {}
+    areas = db.execute(select(StationArea.district, StationArea.compound, StationArea.building, RepairStation)
+                       .join(RepairStation, StationArea.station_id == RepairStation.id)
+                       .where(StationArea.district.in_(districts))).all()
+    fallback = stations_serving(db, districts)
+    found: dict[tuple[str, str, str], RepairStation] = {}
+    for d, c, b in addresses:
+        best, rank = fallback.get(d), -1
+        for a_d, a_c, a_b, st in areas:
+            if a_d != d or (a_c and a_c != c) or (a_b and (not a_c or a_b != b)):
+                continue
+            r = 2 if a_b else 1 if a_c else 0
+            if r > rank:
+                best, rank = st, r
+        if best is not None:
+            found[(d, c, b)] = best
+    return found
+
+
+def station_for(db: Session, district: str, compound: str = "", building: str = "") -> RepairStation | None:
+    """The station serving one address (see `stations_for`)."""
+    return stations_for(db, [(district, compound, building)]).get((district or "", compound or "", building or ""))
+
+
+def station_dict(st: RepairStation) -> dict:
+    """A station as GET /api/stations and `hotline stations list` show it."""
+    return {"code": st.code, "name": st.name, "phone": st.phone, "districts": [d.name for d in st.districts],
+            "areas": [{"district": a.district, "compound": a.compound, "building": a.building} for a in st.areas],
+            "technicians": list(st.technician_phones or [])}

@@ -28,9 +28,8 @@ from db.models import (
     TicketState,
     TicketTransition,
     User,
-    station_serving,
 )
-from db.queries import accounts_with_phone, next_ticket_number
+from db.queries import accounts_with_phone, next_ticket_number, station_for
 from db.session import make_engine, session_factory
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
@@ -155,7 +154,7 @@ class Records:
                     if "account_id" in fields and fields["account_id"]:
                         acc = db.get(HeatingAccount, fields["account_id"])
                         t.address_snapshot, t.name_snapshot = acc.address, acc.name
-                        station = station_serving(db, acc.district)
+                        station = station_for(db, acc.district, acc.compound, acc.building)
                         t.station_id = station.id if station else None
                     db.flush()
                     return TicketView(t.id, t.number, t.state, "")

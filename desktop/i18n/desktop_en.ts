@@ -390,6 +390,11 @@
         <translation>contacted</translation>
     </message>
     <message>
+        <location filename="../models/labels.py" line="17"/>
+        <source>已接单</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
         <location filename="../models/labels.py" line="18"/>
         <source>已返单</source>
         <translation>completed</translation>

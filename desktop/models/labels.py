@@ -14,7 +14,7 @@ CATEGORY_LABELS = {
 CATEGORY_ORDER = wire.CATEGORIES      # the order of the form's list
 STATE_LABELS = {
     "draft": QT_TRANSLATE_NOOP("Labels", "草稿"), "new": QT_TRANSLATE_NOOP("Labels", "新建"),
-    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
+    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "accepted": QT_TRANSLATE_NOOP("Labels", "已接单"), "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
     "completed": QT_TRANSLATE_NOOP("Labels", "已返单"), "followed_up": QT_TRANSLATE_NOOP("Labels", "已回访"),
     "closed": QT_TRANSLATE_NOOP("Labels", "已关闭"), "resolved": QT_TRANSLATE_NOOP("Labels", "已解决"),
     "cancelled": QT_TRANSLATE_NOOP("Labels", "已取消")}

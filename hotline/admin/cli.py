@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 from sqlalchemy import delete, select
 
-from db.models import AuditEntry, HolidayOverride, Role, User
+from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
 from db.queries import pause_totals
 from hotline.admin import runtime
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
@@ -25,6 +25,10 @@ from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
+from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.lifecycle import Timers, TicketWork
+from hotline.aftercall.rules import RuleError, actor_for
+from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
 from hotline.shared.naming import endpoint
 from hotline.shared.settings import Settings, load_settings
 from ivr.holidays import HOLIDAYS, notice_year, windows
@@ -201,10 +205,26 @@ def demo_data(accounts: int = typer.Option(200, "--accounts", min=0, max=100000)
 
 # -------------------------------------------------------------- tickets --
 
-@app.command()
-def tickets(as_json: bool = typer.Option(False, "--json"),
+tickets_app = typer.Typer(help="Tickets: list (with each one's state and call outcome), show one, move one on.")
+app.add_typer(tickets_app, name="tickets")
+stations_app = typer.Typer(help="Repair stations: phones, technicians, the areas they serve.", no_args_is_help=True)
+app.add_typer(stations_app, name="stations")
+
+
+def _work(s: Settings, db_sessions) -> TicketWork:
+    return TicketWork(db_sessions, s.now, Timers(s.anomaly_accept_min, s.anomaly_contact_min, s.anomaly_open_h))
+
+
+def _rule_failed(exc: RuleError) -> None:
+    fail(f"{exc.message} ({exc.status})", 2 if exc.status == 403 else 1)
+
+
+@tickets_app.callback(invoke_without_command=True)
+def tickets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
             since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]")) -> None:
-    """Tickets with the outcome of the call that made them."""
+    """Tickets with their state and the outcome of the call that made them."""
+    if ctx.invoked_subcommand is not None:
+        return
     try:
         since_dt = datetime.fromisoformat(since) if since else None
     except ValueError:
@@ -217,6 +237,104 @@ def tickets(as_json: bool = typer.Option(False, "--json"),
     for r in rows:
         typer.echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
                    f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''}")
+
+
+@tickets_app.command("show")
+def tickets_show(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """One ticket whole: state, timeline (history), anomalies, re-opening links."""
+    s = settings()
+    try:
+        t = _work(s, sessions(s)).show(None, number)
+    except RuleError as exc:
+        _rule_failed(exc)
+    if as_json:
+        typer.echo(json.dumps(t, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{t['number']}  {t['state']}  {t['station'] or '-'}  {t['address']}")
+    for h in t["history"]:
+        typer.echo(f"  {h['at']}  {h['state']:12} {h['by']:6} {h['note']}")
+    for a in t["anomalies"]:
+        typer.echo(f"  ! {a['type']} ({a['state']}) {a['opened_at']}")
+
+
+@tickets_app.command("set-state")
+def tickets_set_state(number: str, state: str,
+                      as_: str = typer.Option(..., "--as", help="the 工号 of the person doing it (role-checked)"),
+                      note: str = typer.Option("", "--note", help="a result (返单), a reason (取消), a remark"),
+                      station: str = typer.Option("", "--station", help="the station code, when dispatching"),
+                      as_json: bool = typer.Option(False, "--json")) -> None:
+    """Move a ticket on, as a person: checked like the agent API (their role, their station)."""
+    s = settings()
+    db_sessions = sessions(s)
+    try:
+        with db_sessions() as db:
+            actor = actor_for(db, as_)
+        t = _work(s, db_sessions).move(actor, number, state, note, station)
+    except RuleError as exc:
+        _rule_failed(exc)
+    t.pop("station_id", None)
+    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+
+
+@app.command()
+def anomalies(open_only: bool = typer.Option(False, "--open", help="only those not closed"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """The anomaly register (异常事件): timers' and people's, with state, owner and deadline."""
+    s = settings()
+    db_sessions = sessions(s)
+    rows = AnomalyRegister(db_sessions, s.now).register(None, open_only)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for a in rows:
+        typer.echo(f"{a['id']:5} {a['type']:22} {a['state']:8} {a['ticket'] or '-':11} {a['opened_at']} "
+                   f"→ {a['deadline']}{'  超期' if a['overdue'] else ''}  {a['note']}")
+
+
+# ------------------------------------------------------------- stations --
+
+@stations_app.command("list")
+def stations_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every station with its phone, technicians and areas."""
+    with sessions(settings())() as db:
+        rows = list_stations(db)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        areas = "; ".join("/".join(x for x in (a["district"], a["compound"], a["building"]) if x) for a in r["areas"])
+        typer.echo(f"{r['code']:6} {r['name']:10} {r['phone']:14} {areas}")
+
+
+@stations_app.command("add")
+def stations_add(code: str, name: str, phone: str = typer.Option(..., "--phone"),
+                 technician: list[str] = typer.Option([], "--technician", help="a technician's mobile (repeat)"),
+                 area: list[str] = typer.Option([], "--area", help="区[/小区[/楼]] (repeat)")) -> None:
+    """Add (or replace) a station."""
+    with sessions(settings())() as db:
+        try:
+            new = save_station(db, code, name, phone, parse_phones(";".join(technician)), parse_areas(";".join(area)))
+            db.commit()
+        except StationError as exc:
+            fail(str(exc))
+    typer.echo(f"{code} {name} {'added' if new else 'updated'}")
+
+
+@stations_app.command("import")
+def stations_import(file: Path = typer.Argument(..., help="UTF-8 CSV: code,name,phone,technicians,areas")) -> None:
+    """Stations from a CSV: every line checked; a bad line is reported and nothing is changed."""
+    with sessions(settings())() as db:
+        try:
+            rep = import_stations(db, file)
+        except StationError as exc:
+            fail(str(exc))
+        if rep.errors:
+            db.rollback()
+            for e in rep.errors:
+                typer.echo(e, err=True)
+            fail(f"{len(rep.errors)} bad line(s): nothing imported")
+        db.commit()
+    typer.echo(f"imported {file}: {rep.created} new, {rep.updated} updated")
 
 
 # -------------------------------------------------------------- prompts --
@@ -386,7 +504,8 @@ def _reload_phones(s: Settings, db_sessions) -> str:
 
 @agents_app.command("add")
 def agents_add(agent_no: str, name: str,
-               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin"),
+               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin | station"),
+               station: str = typer.Option("", "--station", help="for --role station: the station's code"),
                password: Optional[str] = typer.Option(None, "--password",
                                                       help="default: read from the terminal")) -> None:
     """Add a person: desktop login, SIP endpoint with a generated secret."""
@@ -399,7 +518,11 @@ def agents_add(agent_no: str, name: str,
     db_sessions = sessions(s)
     with db_sessions() as db:
         try:
-            add_user(db, agent_no, name, r, pw)
+            user = add_user(db, agent_no, name, r, pw)
+            if r is Role.station or station:
+                user.station_id = db.scalar(select(RepairStation.id).where(RepairStation.code == station))
+                if r is not Role.station or user.station_id is None:
+                    raise UserError(f"a station login needs --role station and a known --station (got {station!r})")
             db.commit()
         except UserError as exc:
             fail(str(exc))

@@ -16,9 +16,14 @@ from aiohttp import WSMsgType, web
 from pydantic import ValidationError
 
 from hotline.service.api_guard import ConnectionCap
-from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message, source_address
+from hotline.aftercall.rules import source_address
+from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
-from hotline.service.schemas import AssignIn, LoginIn, NewTicketIn, PauseIn, QueueIn, TicketForm
+from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.lifecycle import TicketWork
+from hotline.aftercall.rules import SUPERVISORS
+from hotline.service.schemas import (AnomalyIn, AssignIn, LoginIn, NewTicketIn, NoteIn, PauseIn, QueueIn, ResultIn,
+                                     TicketForm, TicketStateIn)
 from hotline.shared import tls, wire
 from hotline.shared.ami import AmiValueError
 from hotline.shared.tls import public_host
@@ -38,10 +43,10 @@ class AgentApi:
     """Routes and the WebSocket hub. `service` is the hotline service: queue actions (join,
     pause), the live agent state, the AMI status."""
 
-    def __init__(self, service, desk: DeskService):
+    def __init__(self, service, desk: DeskService, work: TicketWork, anomalies: AnomalyRegister):
         self.svc = service
         self.settings = service.settings
-        self.desk = desk
+        self.desk, self.work, self.anomalies = desk, work, anomalies
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -78,6 +83,15 @@ class AgentApi:
         r.add_get(wire.RECORDINGS, self.list_recordings)
         r.add_get(wire.RECORDING_AUDIO, self.recording_audio)
         r.add_get(wire.AUDIT, self.audit_log)
+        r.add_get(wire.TICKETS, self.list_tickets)
+        r.add_post(wire.TICKET_STATE, self.move_ticket)
+        r.add_post(wire.TICKET_REOPEN, self.reopen_ticket)
+        r.add_get(wire.ANOMALIES_UNACKED, self.unacknowledged)
+        r.add_get(wire.ANOMALIES, self.list_anomalies)
+        r.add_post(wire.ANOMALIES, self.record_anomaly)
+        r.add_post(wire.ANOMALY_HANDLE, self.handle_anomaly)
+        r.add_post(wire.ANOMALY_CLOSE, self.close_anomaly)
+        r.add_post(wire.ANOMALY_ACK, self.ack_anomaly)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -263,6 +277,12 @@ class AgentApi:
         if sid is not None:
             await self.push_session(sid, event)
 
+    async def push_supervisors(self, event: dict) -> None:
+        """To every open desk of a team lead, the head or an admin."""
+        sids = {p.session_id for p in list(self.principals.values()) if p.role in SUPERVISORS}
+        for sid in sids & set(self.sockets):
+            await self.push_session(sid, event)
+
     async def broadcast(self, event: dict) -> None:
         for sid in list(self.sockets):
             await self.push_session(sid, event)
@@ -366,6 +386,72 @@ class AgentApi:
 
     async def audit_log(self, request):
         return _json(await self.db(self.desk.audit_log, request["principal"]))
+
+    # ------------------------------------------------------ after the call --
+    async def list_tickets(self, request):
+        q = request.query
+        filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k != "overdue"}
+        return _json(await self.db(lambda: self.work.tickets(request["principal"].actor, overdue=q.get("overdue") == "1",
+                                                             **filters)))
+
+    async def move_ticket(self, request):
+        body = await self.body(request, TicketStateIn)
+        p = request["principal"]
+        t = await self.db(self.work.move, p.actor, request.match_info["number"], body.state, body.note,
+                          body.station_code)
+        await self.ticket_changed(t)
+        return _json({k: v for k, v in t.items() if k != "station_id"})
+
+    async def reopen_ticket(self, request):
+        body = await self.body(request, NoteIn)
+        p, number = request["principal"], request.match_info["number"]
+        if not p.actor.supervises:
+            await self.db(self.desk.ticket, p, number)        # an agent: only a ticket they may see
+        t = await self.db(self.work.reopen, p.actor, number, body.note)
+        await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
+        return _json(t, 201)
+
+    async def ticket_changed(self, t: dict) -> None:
+        """A ticket moved: its station's people and the team leads are told."""
+        event = {"type": wire.EV_TICKET_CHANGED, "ticket": {k: v for k, v in t.items() if k != "station_id"}}
+        if t.get("station_id"):
+            for no in await self.db(self.work.station_users, t["station_id"]):
+                await self.push_agent(no, event)
+        await self.push_supervisors(event)
+
+    async def list_anomalies(self, request):
+        return _json(await self.db(self.anomalies.register, request["principal"].actor,
+                                   request.query.get("open") == "1"))
+
+    async def unacknowledged(self, request):
+        return _json(await self.db(self.anomalies.unacknowledged, request["principal"].actor))
+
+    async def record_anomaly(self, request):
+        body = await self.body(request, AnomalyIn)
+        p = request["principal"]
+        if body.ticket and not p.actor.supervises:
+            await self.db(self.desk.ticket, p, body.ticket)    # an agent: on a ticket they may see
+        a = await self.db(self.anomalies.record, p.actor, body.type, body.ticket, body.note)
+        await self.anomaly_raised(a)
+        return _json(a, 201)
+
+    async def anomaly_raised(self, a: dict) -> None:
+        """To the head's and the team leads' desks; a complaint stays there until acknowledged."""
+        await self.push_supervisors({"type": wire.EV_ANOMALY, "anomaly": a, "escalated": a["escalated"]})
+
+    async def handle_anomaly(self, request):
+        body = await self.body(request, ResultIn)
+        return _json(await self.db(self.anomalies.handle, request["principal"].actor, request.match_info["aid"],
+                                   body.result))
+
+    async def close_anomaly(self, request):
+        body = await self.body(request, ResultIn)
+        return _json(await self.db(self.anomalies.close, request["principal"].actor, request.match_info["aid"],
+                                   body.result))
+
+    async def ack_anomaly(self, request):
+        await self.db(self.anomalies.ack, request["principal"].actor, request.match_info["aid"])
+        return _json({"ok": True})
 
 
 class ApiServer:

@@ -18,6 +18,8 @@ import signal
 
 from datetime import datetime
 
+from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
 from hotline.service.availability import Availability
@@ -52,8 +54,11 @@ class HotlineService:
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=lambda: asyncio.ensure_future(self._restore_queue()))
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
-        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get)
-        self.api = AgentApi(self, self.desk)
+        timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h)
+        self.work = TicketWork(self.ctx.records.sessions, settings.now, timers)
+        self.anomalies = AnomalyRegister(self.ctx.records.sessions, settings.now, timers)
+        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work)
+        self.api = AgentApi(self, self.desk, self.work, self.anomalies)
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log)
@@ -217,6 +222,18 @@ class HotlineService:
                 log.warning("could not update the day's opener: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_timers(self, every_s: float = 60.0) -> None:
+        """异常 1–3 from the stored timelines: at start (a restart loses nothing), then every minute;
+        each new one goes to the team leads' and the head's desks."""
+        while True:
+            try:
+                for a in await asyncio.to_thread(self.anomalies.check_timers):
+                    log.info("anomaly %s raised on ticket %s", a["type"], a["ticket"])
+                    await self.api.anomaly_raised(a)
+            except Exception as exc:   # DB down: the next minute tries again
+                log.warning("could not check the anomaly timers: %s", exc)
+            await asyncio.sleep(every_s)
+
     async def _keep_reconciled(self, every_s: float = 300.0) -> None:
         """Calls that went down the degraded path become call records (at start, then every 5 min)."""
         while True:
@@ -233,6 +250,7 @@ class HotlineService:
         await self.fastagi.start()
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
+        self._timers_task = asyncio.create_task(self._keep_timers())
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
@@ -240,6 +258,7 @@ class HotlineService:
     async def stop(self) -> None:
         self._opener_task.cancel()
         self._reconcile_task.cancel()
+        self._timers_task.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

@@ -11,8 +11,6 @@ reviewer reads the whole access policy in one file.
 """
 from __future__ import annotations
 
-import contextvars
-import hashlib
 import logging
 import re
 import time
@@ -26,9 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
-                       TICKET_FLOW, Ticket, TicketDraft, TicketState, TicketTransition, User, station_serving, stations_serving)
-from db.queries import next_ticket_number, ticket_summary
+                       TICKET_FLOW, Ticket, TicketDraft, TicketState, TicketTransition, User)
+from db.queries import next_ticket_number, station_dict, station_for, stations_for, ticket_summary
 from hotline.service.directory import build_directory
+from hotline.aftercall.lifecycle import TicketWork
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
 from hotline.shared import wire
@@ -44,7 +44,6 @@ log = logging.getLogger("hotline.desk")
 SESSION_HOURS = 12
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
-SUPERVISORS = (Role.team_lead, Role.head, Role.admin)
 
 # ids in paths are parsed before they reach a query: anything else is "not found"
 UNIQUEID = re.compile(r"^\d{1,20}\.\d{1,10}$")
@@ -53,28 +52,6 @@ ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 RECORDING_ID = re.compile(r"^\d{1,18}$")           # fits a signed 64-bit column
 
 #: the audit log's object_id column; longer ids are cut and keep a hash of the whole
-OBJECT_ID_MAX = 64
-
-#: the source address of the request being handled (audit entries record it); set by the
-#: HTTP layer and copied into the worker thread by asyncio.to_thread
-source_address: contextvars.ContextVar[str] = contextvars.ContextVar("source", default="")
-
-
-class DeskError(Exception):
-    """A refusal with a status the HTTP layer answers and words the person reads."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-class Forbidden(DeskError):
-    """A refused access: answered 403 and audited as `action` on (object_type, object_id)."""
-
-    def __init__(self, message: str, action: str, object_type: str, object_id: str = ""):
-        super().__init__(403, message)
-        self.action, self.object_type, self.object_id = action, object_type, str(object_id)
-
 
 @dataclass
 class Principal:
@@ -86,6 +63,13 @@ class Principal:
     expires_at: datetime
     #: accounts this session may open: popped on its calls or found by its searches
     allowed_accounts: set[str] = field(default_factory=set)
+    #: a station's people: the station they work for
+    station_id: int | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The same person, as the after-call work (hotline.aftercall) knows them."""
+        return Actor(self.user_id, self.agent_no, self.role, self.station_id)
 
 
 class FailureWindow:
@@ -123,21 +107,6 @@ class FailureWindow:
 
 def _now() -> datetime:
     return datetime.now()
-
-
-def audit_object_id(object_id: str) -> str:
-    """Fits the column: a long id keeps its head and a hash of the whole (never lost)."""
-    object_id = str(object_id)
-    if len(object_id) <= OBJECT_ID_MAX:
-        return object_id
-    digest = hashlib.sha256(object_id.encode("utf-8", "replace")).hexdigest()[:16]
-    return f"{object_id[:OBJECT_ID_MAX - 18]}~{digest}"
-
-
-def add_audit(db: Session, actor: str, action: str, object_type: str, object_id: str = "", **detail) -> None:
-    db.add(AuditEntry(actor=actor[:64], action=action[:32], object_type=object_type[:32],
-                      object_id=audit_object_id(object_id), detail=detail or None, at=_now(),
-                      source=source_address.get()[:64]))
 
 
 def _who(who: Principal | str) -> str:
@@ -190,8 +159,10 @@ class DeskService:
     agent's phone right now — the queue's live state, owned by the hotline service."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings,
-                 ringing: Callable[[str], tuple[str, str] | None]):
+                 ringing: Callable[[str], tuple[str, str] | None], work: TicketWork | None = None):
         self.sessions, self.settings, self.ringing = sessions, settings, ringing
+        #: a ticket's timeline and anomalies come from the after-call work
+        self.work = work or TicketWork(sessions, settings.now)
         window = LOCK_MINUTES * 60
         #: failed logins per source address: beyond the limit the address gets 429 and its
         #: guesses no longer count against anybody's account
@@ -300,7 +271,8 @@ class DeskService:
                 raise DeskError(401, "登录已过期，请重新登录")
             if not s.user.active:
                 raise DeskError(401, "账号已停用")
-            return Principal(s.user.id, s.user.agent_no, s.user.name, s.user.role, s.id, s.expires_at)
+            return Principal(s.user.id, s.user.agent_no, s.user.name, s.user.role, s.id, s.expires_at,
+                             station_id=s.user.station_id)
 
     def logout(self, p: Principal) -> None:
         with self.sessions() as db, db.begin():
@@ -346,7 +318,7 @@ class DeskService:
             acc = t.account if t and t.account else None
             card, history = None, []
             if acc is not None:
-                card = account_card(acc, station_serving(db, acc.district))
+                card = account_card(acc, station_for(db, acc.district, acc.compound, acc.building))
                 history = [ticket_summary(x) for x in db.scalars(
                     select(Ticket).where(Ticket.account_id == acc.id, Ticket.id != (t.id if t else 0))
                     .order_by(Ticket.id.desc()).limit(10))]
@@ -404,9 +376,9 @@ class DeskService:
 
     def stations(self) -> list[dict]:
         with self.sessions() as db:
-            return [{"code": s.code, "name": s.name, "phone": s.phone, "districts": [d.name for d in s.districts]}
-                    for s in db.scalars(select(RepairStation).options(selectinload(RepairStation.districts))
-                                        .order_by(RepairStation.code))]
+            return [station_dict(s) for s in db.scalars(
+                select(RepairStation).options(selectinload(RepairStation.districts), selectinload(RepairStation.areas))
+                .order_by(RepairStation.code))]
 
     def directory(self, p: Principal, queue_agents: dict[str, dict], devices: dict[str, str]) -> dict:
         """The transfer directory (hotline.service.directory): users logged in now (a live,
@@ -438,8 +410,8 @@ class DeskService:
                                       HeatingAccount.district.like(like)))
             rows = list(db.scalars(stmt).unique())
             add_audit(db, p.agent_no, "search", "account", "", query=mask_phone(q) if digits else q, hits=len(rows))
-            stations = stations_serving(db, (a.district for a in rows))
-            found = [account_card(a, stations.get(a.district)) for a in rows]
+            stations = stations_for(db, ((a.district, a.compound, a.building) for a in rows))
+            found = [account_card(a, stations.get((a.district, a.compound, a.building))) for a in rows]
         p.allowed_accounts.update(r["account_no"] for r in found)
         return found
 
@@ -456,7 +428,7 @@ class DeskService:
             add_audit(db, p.agent_no, "view", "account", no)
             tickets = [ticket_summary(t) for t in db.scalars(
                 select(Ticket).where(Ticket.account_id == a.id).order_by(Ticket.id.desc()).limit(20))]
-            return {**account_card(a, station_serving(db, a.district)), "tickets": tickets}
+            return {**account_card(a, station_for(db, a.district, a.compound, a.building)), "tickets": tickets}
 
     # --------------------------------------------------------- tickets --
     def _ticket_for(self, db: Session, p: Principal, number: str, write: bool, verb: str = "view") -> Ticket:
@@ -476,13 +448,15 @@ class DeskService:
             return t
         if not write and t.account is not None and t.account.account_no in p.allowed_accounts:
             return t
+        if not write and p.role is Role.station and p.station_id is not None and t.station_id == p.station_id:
+            return t                  # a station reads the tickets dispatched to it
         raise Forbidden("只能处理自己接听或分派给自己的报修单", f"{verb}_refused", "ticket", number)
 
     def ticket(self, p: Principal, number: str) -> dict:
         with self.sessions() as db, db.begin():
             t = self._ticket_for(db, p, number, write=False)
             add_audit(db, p.agent_no, "view", "ticket", t.number)
-            return ticket_full(t, draft_of(db, t.id, p.user_id))
+            return {**ticket_full(t, draft_of(db, t.id, p.user_id)), **self.work.timeline(db, t)}
 
     def autosave(self, p: Principal, number: str, form: TicketForm) -> None:
         """The form as typed, not yet the ticket; one draft per (ticket, agent)."""

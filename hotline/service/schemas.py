@@ -50,3 +50,29 @@ class AssignIn(BaseModel):
 class NewTicketIn(BaseModel):
     """POST /api/tickets: a new ticket on one of this agent's calls."""
     uniqueid: str = Field(min_length=3, max_length=32, pattern=r"^\d{1,20}\.\d{1,10}$")
+
+
+class TicketStateIn(BaseModel):
+    """POST /api/tickets/{n}/state: move a ticket on (the rules: hotline.aftercall.lifecycle)."""
+    model_config = ConfigDict(extra="forbid")
+    state: str = Field(min_length=1, max_length=16)
+    note: str = Field(default="", max_length=1000)
+    station_code: str = Field(default="", max_length=wire.STATION_CODE_MAX)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=1000)
+
+
+class AnomalyIn(BaseModel):
+    """POST /api/anomalies: record 异常 4–9 on a ticket (or none)."""
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(min_length=1, max_length=32)
+    ticket: str | None = Field(default=None, max_length=16)
+    note: str = Field(default="", max_length=2000)
+
+
+class ResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: str = Field(default="", max_length=2000)

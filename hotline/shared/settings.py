@@ -84,6 +84,11 @@ class Settings:
     #: after-call work (话后整理): seconds an agent stays out of the queue after a call, unless
     #: they press 整理完成 sooner (0: straight back)
     wrapup_s: int = 30
+    #: the anomaly timers (异常 1–3): a station accepts within, a technician phones the resident
+    #: within (after 接单), a repair is done within (after dispatch)
+    anomaly_accept_min: int = 30
+    anomaly_contact_min: int = 60
+    anomaly_open_h: int = 4
     #: agent API guards: failed logins one address may make per 15 min (beyond that 429,
     #: so nobody locks every agent out), seconds to send a request's headers / body,
     #: open connections per address

@@ -1,10 +1,12 @@
 """The data model on SQLite (embedded default) and PostgreSQL (multi-agent)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import inspect, select, text
 
-from db.models import (Call, CallOutcome, Category, HeatingAccount, AccountPhone, Recording, Ticket,
+from db.models import (AnomalyRecord, AnomalyState, AnomalyType, Call, CallOutcome, Category, HeatingAccount, AccountPhone, Recording, Ticket,
                        TicketState, TicketTransition, User, Role)
 from db.session import DatabaseUnavailable, make_engine, migrate, session_factory
 
@@ -51,7 +53,7 @@ def test_ticket_with_call_recording_and_transitions_round_trips(engine):
         acc.phones = [AccountPhone(phone="13800138000"), AccountPhone(phone="02425610001")]
         agent = User(agent_no="1001", name="张三", role=Role.agent, password_hash="x", sip_secret="y")
         t = Ticket(number="2611230001", account=acc, caller_number="13800138000", category=Category.leak,
-                   priority=10, state=TicketState.draft, anomalies=["praise"])
+                   priority=50, state=TicketState.draft)
         t.transitions.append(TicketTransition(state=TicketState.draft))
         db.add_all([acc, agent, t])
         db.flush()
@@ -60,12 +62,15 @@ def test_ticket_with_call_recording_and_transitions_round_trips(engine):
         db.add(call)
         db.flush()
         db.add(Recording(call_id=call.id, ticket_id=t.id, path="/x.wav", duration_s=12.5, sha256="0" * 64))
+        db.add(AnomalyRecord(type=AnomalyType.praise, ticket_id=t.id, opened_at=datetime(2026, 11, 23, 10),
+                             deadline=datetime(2026, 11, 26, 10), note="表扬维修工小王"))
     with sessions() as db:
         t = db.scalar(select(Ticket).where(Ticket.number == "2611230001"))
         assert t.account.address == "铁西区阳光花园3号楼2单元501室"
         assert t.account.phone_numbers == ["13800138000", "02425610001"]
         assert t.category is Category.leak and t.state is TicketState.draft
-        assert t.anomalies == ["praise"]
+        a = db.scalar(select(AnomalyRecord).where(AnomalyRecord.ticket_id == t.id))
+        assert a.type is AnomalyType.praise and a.state is AnomalyState.open and a.note == "表扬维修工小王"
         assert [tr.state for tr in t.transitions] == [TicketState.draft]
         assert t.calls[0].outcome is CallOutcome.answered
         assert t.account.name.startswith("王伟'")

@@ -2,7 +2,8 @@
 window behind the login limits, audit ids that fit their column."""
 from __future__ import annotations
 
-from hotline.service.desk import OBJECT_ID_MAX, FailureWindow, audit_object_id
+from hotline.aftercall.rules import OBJECT_ID_MAX, audit_object_id
+from hotline.service.desk import FailureWindow
 from hotline.shared.paths import confined
 
 

@@ -1,0 +1,288 @@
+"""A ticket's life after the call: new → dispatched (station notified) → accepted (接单) → contacted
+(the technician phoned the resident) → completed (返单, with the station's result) → followed_up
+(回访) → closed; or cancelled (with a reason), or resolved on the call. Every move is checked for
+the actor (their role, their station), recorded on the ticket's timeline (who, when, note) and
+audited; an illegal move is refused with words that say why. A repair the resident says is still
+not done ("还是不热") is re-opened as a linked follow-up ticket, never by a silent state change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Call, Category, HeatingAccount, RepairStation,
+                       Role, Ticket, TicketState, TicketTransition, User)
+from db.queries import iso, next_ticket_number, ticket_summary
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+
+STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
+               TicketState.accepted: "已接单", TicketState.contacted: "已联系住户", TicketState.completed: "已返单",
+               TicketState.followed_up: "已回访", TicketState.resolved: "已解决", TicketState.closed: "已关闭",
+               TicketState.cancelled: "已取消"}
+
+_STATION_WORK = SUPERVISORS + (Role.station,)
+#: who may make each move (the graph itself is db.models.TICKET_FLOW); supervisors work a station's
+#: moves on its behalf when the station does not use the system
+MOVERS: dict[tuple[TicketState, TicketState], tuple[Role, ...]] = {
+    (TicketState.draft, TicketState.new): SUPERVISORS,
+    (TicketState.new, TicketState.dispatched): SUPERVISORS,
+    (TicketState.dispatched, TicketState.new): SUPERVISORS,
+    (TicketState.dispatched, TicketState.accepted): _STATION_WORK,
+    (TicketState.accepted, TicketState.contacted): _STATION_WORK,
+    (TicketState.accepted, TicketState.completed): _STATION_WORK,
+    (TicketState.contacted, TicketState.completed): _STATION_WORK,
+    (TicketState.completed, TicketState.followed_up): SUPERVISORS + (Role.agent,),
+    (TicketState.completed, TicketState.closed): SUPERVISORS,
+    (TicketState.followed_up, TicketState.closed): SUPERVISORS,
+    (TicketState.resolved, TicketState.closed): SUPERVISORS,
+}
+for _from, _tos in TICKET_FLOW.items():
+    for _to in _tos:
+        if _to is TicketState.cancelled:
+            MOVERS[(_from, _to)] = SUPERVISORS
+        elif _to is TicketState.resolved:
+            MOVERS[(_from, _to)] = SUPERVISORS + (Role.agent,)
+#: these moves need a note: what the station did, why it was cancelled
+NOTE_NEEDED = {TicketState.completed: "返单请填写处理结果", TicketState.cancelled: "取消请说明原因"}
+#: a repair that can be re-opened (the resident calls again: 还是不热)
+REOPENABLE = (TicketState.completed, TicketState.followed_up, TicketState.resolved, TicketState.closed)
+
+
+@dataclass(frozen=True)
+class Timers:
+    """The anomaly timers (Settings.anomaly_*), also what makes a ticket "overdue" on the lists."""
+    accept_min: int = 30      # 异常 1: the station did not accept within this after dispatch
+    contact_min: int = 60     # 异常 2: the technician did not phone the resident within this after 接单
+    open_h: int = 4           # 异常 3: the repair still open this long after dispatch
+
+
+def last_entered(t: Ticket, state: TicketState) -> datetime | None:
+    """When the ticket last entered `state` (its timeline)."""
+    return next((x.at for x in reversed(t.transitions) if x.state is state), None)
+
+
+def late(t: Ticket, now: datetime, timers: Timers) -> list[str]:
+    """Which timers a ticket at a station is past (anomaly types 1–3)."""
+    if t.state not in AT_STATION:
+        return []
+    dispatched = last_entered(t, TicketState.dispatched)
+    if dispatched is None:
+        return []
+    found = []
+    if t.state is TicketState.dispatched and now - dispatched > timedelta(minutes=timers.accept_min):
+        found.append("station_late")
+    accepted = last_entered(t, TicketState.accepted)
+    if t.state is TicketState.accepted and accepted and now - accepted > timedelta(minutes=timers.contact_min):
+        found.append("contact_late")
+    if now - dispatched > timedelta(hours=timers.open_h):
+        found.append("over_4h")
+    return found
+
+
+def history(t: Ticket) -> list[dict]:
+    return [{"state": x.state.value, "at": iso(x.at), "by": x.user.agent_no if x.user else "ivr", "note": x.note or ""}
+            for x in t.transitions]
+
+
+def anomaly_brief(a: AnomalyRecord, now: datetime) -> dict:
+    return {"id": a.id, "type": a.type.value, "state": a.state.value, "opened_at": iso(a.opened_at),
+            "deadline": iso(a.deadline), "owner": a.owner.agent_no if a.owner else None, "note": a.note,
+            "result": a.result, "overdue": a.state is not AnomalyState.closed and a.deadline < now}
+
+
+class TicketWork:
+    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], timers: Timers = Timers()):
+        self.sessions, self.now, self.timers = sessions, now, timers
+
+    # ----------------------------------------------------------------- reading --
+    def _load(self, db: Session, number: str) -> Ticket:
+        t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
+                      .options(selectinload(Ticket.transitions).selectinload(TicketTransition.user),
+                               selectinload(Ticket.account), selectinload(Ticket.station)))
+        if t is None:
+            raise RuleError(404, f"没有这张报修单: {number}")
+        return t
+
+    def _visible(self, db: Session, actor: Actor, t: Ticket, action: str = "view_refused") -> None:
+        """Team leads see every ticket, a station its own; an agent those of calls they answered or
+        that were assigned to them, and completed repairs (the 回访 list is everybody's)."""
+        if actor.supervises:
+            return
+        if actor.role is Role.station:
+            if actor.station_id is None or t.station_id != actor.station_id:
+                raise Refused("只能查看派给本站的报修单", action, "ticket", t.number)
+            return
+        if actor.role is Role.agent and (t.assigned_agent_id == actor.user_id or t.state is TicketState.completed
+                                         or db.scalar(select(Call.id).where(Call.ticket_id == t.id,
+                                                                            Call.agent_id == actor.user_id).limit(1))):
+            return
+        raise Refused("只能处理自己接听或分派给自己的报修单", action, "ticket", t.number)
+
+    def timeline(self, db: Session, t: Ticket) -> dict:
+        """The after-call part of a ticket: its history, anomalies and re-opening links."""
+        now = self.now()
+        anomalies = db.scalars(select(AnomalyRecord).where(AnomalyRecord.ticket_id == t.id)
+                               .options(selectinload(AnomalyRecord.owner)).order_by(AnomalyRecord.id)).all()
+        followups = db.scalars(select(Ticket.number).where(Ticket.followup_of_id == t.id).order_by(Ticket.id)).all()
+        first = db.scalar(select(Ticket.number).where(Ticket.id == t.followup_of_id)) if t.followup_of_id else None
+        return {"history": history(t), "anomalies": [anomaly_brief(a, now) for a in anomalies],
+                "followup_of": first, "followups": list(followups)}
+
+    def show(self, actor: Actor | None, number: str) -> dict:
+        """One ticket whole: its fields, timeline and anomalies (`actor` None: the admin's CLI view)."""
+        with self.sessions() as db:
+            t = self._load(db, number)
+            if actor is not None:
+                self._visible(db, actor, t)
+            return {**self.row(t, self.now()), "account_no": t.account.account_no if t.account else None,
+                    "caller_number": t.caller_number, "description": t.description,
+                    "callback_reason": t.callback_reason.value if t.callback_reason else None,
+                    **self.timeline(db, t)}
+
+    def row(self, t: Ticket, now: datetime, open_anomalies: int = 0, anomaly_overdue: bool = False) -> dict:
+        """A ticket as the lists show it (wire.SAMPLE_TICKET_ROW)."""
+        return {**ticket_summary(t), "priority": t.priority, "station_code": t.station.code if t.station else None,
+                "district": t.account.district if t.account else "", "address": t.address_snapshot,
+                "name": t.name_snapshot, "callback_number": t.callback_number,
+                "age_min": int((now - t.created_at).total_seconds() // 60) if t.created_at else 0,
+                "overdue": bool(late(t, now, self.timers)) or anomaly_overdue, "open_anomalies": open_anomalies}
+
+    def tickets(self, actor: Actor, state: str = "", station: str = "", district: str = "", category: str = "",
+                priority: str = "", overdue: bool = False, q: str = "", limit: int = 500) -> list[dict]:
+        """The tickets a team lead steers (all) or a station works (its own), newest first; with no
+        state asked, every ticket not yet closed or cancelled."""
+        if not actor.supervises and actor.role is not Role.station:
+            raise Refused("报修单列表由领班和维修站查看", "list_refused", "ticket", "")
+        stmt = (select(Ticket).options(selectinload(Ticket.transitions), selectinload(Ticket.account),
+                                       selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(limit))
+        states = [_state(s) for s in state.split(",") if s.strip()] if state else \
+            [s for s in TicketState if s not in (TicketState.closed, TicketState.cancelled, TicketState.draft)]
+        stmt = stmt.where(Ticket.state.in_(states))
+        if actor.role is Role.station:
+            stmt = stmt.where(Ticket.station_id == (actor.station_id or -1))
+        if category:
+            stmt = stmt.where(Ticket.category == _category(category))
+        if priority:
+            stmt = stmt.where(Ticket.priority == _int(priority, "priority"))
+        if q:
+            like = f"%{q.strip()[:64].replace('%', '').replace('_', '')}%"
+            stmt = stmt.where(or_(Ticket.number.like(like), Ticket.address_snapshot.like(like),
+                                  Ticket.name_snapshot.like(like), Ticket.callback_number.like(like)))
+        if district:
+            stmt = stmt.join(HeatingAccount, Ticket.account_id == HeatingAccount.id).where(
+                HeatingAccount.district == district[:64])
+        if station:
+            stmt = stmt.join(RepairStation, Ticket.station_id == RepairStation.id).where(RepairStation.code == station[:16])
+        now = self.now()
+        with self.sessions() as db:
+            rows = db.scalars(stmt).all()
+            counts = dict(db.execute(select(AnomalyRecord.ticket_id, func.count()).where(
+                AnomalyRecord.ticket_id.in_([t.id for t in rows]), AnomalyRecord.state != AnomalyState.closed)
+                .group_by(AnomalyRecord.ticket_id)).all())
+            overdue_ids = set(db.scalars(select(AnomalyRecord.ticket_id).where(
+                AnomalyRecord.ticket_id.in_([t.id for t in rows]), AnomalyRecord.state != AnomalyState.closed,
+                AnomalyRecord.deadline < now)))
+            found = [self.row(t, now, counts.get(t.id, 0), t.id in overdue_ids) for t in rows]
+        return [r for r in found if r["overdue"]] if overdue else found
+
+    # ------------------------------------------------------------------ moving --
+    def move(self, actor: Actor, number: str, state: str, note: str = "", station_code: str = "") -> dict:
+        """Move a ticket on: checked against the graph, the actor's role and station; recorded on the
+        timeline and audited. Returns the ticket as `show` does, plus `station_id` for notifying."""
+        to = _state(state)
+        note = (note or "").strip()[:1000]
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            self._visible(db, actor, t, "state_refused")
+            if to not in TICKET_FLOW[t.state]:
+                raise RuleError(409, f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不能改为「{STATE_WORDS[to]}」")
+            if actor.role not in MOVERS.get((t.state, to), ()):
+                raise Refused(f"您的角色不能把报修单改为「{STATE_WORDS[to]}」", "state_refused", "ticket", t.number)
+            if to in NOTE_NEEDED and not note:
+                raise RuleError(422, NOTE_NEEDED[to])
+            if to is TicketState.dispatched:
+                st = self._station(db, station_code) if station_code else t.station
+                if st is None:
+                    raise RuleError(422, "派单请选择维修站")
+                t.station_id, t.station = st.id, st
+                note = note or f"派{st.name}"
+            before = t.state
+            now = self.now()
+            t.state, t.updated_at = to, now
+            t.transitions.append(TicketTransition(state=to, at=now, user_id=actor.user_id, note=note))
+            add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": before.value, "to": to.value},
+                      note=note)
+            db.flush()
+            shown = {**self.row(t, now), **self.timeline(db, t)}
+            return {**shown, "station_id": t.station_id}
+
+    def reopen(self, actor: Actor, number: str, note: str) -> dict:
+        """The resident says the repair did not help: a new ticket, linked to the old one (which keeps
+        its history), back to new for dispatch. Team leads; an agent on the resident's call."""
+        note = (note or "").strip()[:1000]
+        if not note:
+            raise RuleError(422, "请说明重开原因(例如:还是不热)")
+        if actor.role not in SUPERVISORS + (Role.agent,):
+            raise Refused("只有座席和领班可以重开报修", "reopen_refused", "ticket", number)
+        for _attempt in range(5):     # a ticket number taken meanwhile by a live call: again
+            try:
+                with self.sessions() as db, db.begin():
+                    old = self._load(db, number)
+                    if old.state not in REOPENABLE:
+                        raise RuleError(409, f"报修单 {old.number} 尚在处理中(「{STATE_WORDS[old.state]}」),无需重开")
+                    now = self.now()
+                    t = Ticket(number=next_ticket_number(db, now), account_id=old.account_id,
+                               caller_number=old.caller_number, callback_number=old.callback_number,
+                               category=old.category, address_snapshot=old.address_snapshot,
+                               name_snapshot=old.name_snapshot, station_id=old.station_id, priority=old.priority,
+                               confirmed_problem=True, confirmed_address=True, confirmed_name=True,
+                               confirmed_phone=True, state=TicketState.new, followup_of_id=old.id,
+                               assigned_agent_id=actor.user_id if actor.role is Role.agent else None,
+                               description=note, created_at=now, updated_at=now)
+                    t.transitions.append(TicketTransition(state=TicketState.new, at=now, user_id=actor.user_id,
+                                                          note=f"重开自 {old.number}: {note}"))
+                    db.add(t)
+                    db.flush()
+                    add_audit(db, actor.agent_no, "reopen", "ticket", old.number, followup=t.number, note=note)
+                    return {"number": t.number, "followup_of": old.number, "state": t.state.value}
+            except IntegrityError:
+                continue
+        raise RuleError(503, "暂时无法分配报修单号,请稍后重试")
+
+    @staticmethod
+    def _station(db: Session, code: str) -> RepairStation:
+        st = db.scalar(select(RepairStation).where(RepairStation.code == code[:16]))
+        if st is None:
+            raise RuleError(422, f"没有这个维修站: {code}")
+        return st
+
+    def station_users(self, station_id: int) -> list[str]:
+        """The 工号 of a station's people (to tell them of a dispatched ticket)."""
+        with self.sessions() as db:
+            return list(db.scalars(select(User.agent_no).where(User.station_id == station_id, User.active.is_(True))))
+
+
+def _state(value: str) -> TicketState:
+    try:
+        return TicketState(str(value).strip())
+    except ValueError:
+        raise RuleError(422, f"没有这个状态: {value}") from None
+
+
+def _category(value: str) -> Category:
+    try:
+        return Category(value)
+    except ValueError:
+        raise RuleError(422, f"没有这个问题类型: {value}") from None
+
+
+def _int(value: str, what: str) -> int:
+    try:
+        return int(str(value)[:6])
+    except ValueError:
+        raise RuleError(422, f"{what} 应为数字") from None
