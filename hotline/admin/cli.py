@@ -27,7 +27,7 @@ from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.lifecycle import Timers, TicketWork
-from hotline.aftercall.rules import RuleError, actor_for
+from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
 from hotline.shared.naming import endpoint
 from hotline.shared.settings import Settings, load_settings
@@ -270,6 +270,10 @@ def tickets_set_state(number: str, state: str,
         with db_sessions() as db:
             actor = actor_for(db, as_)
         t = _work(s, db_sessions).move(actor, number, state, note, station)
+    except Refused as exc:   # refused like the API refuses, and audited the same way
+        with db_sessions() as db, db.begin():
+            add_audit(db, as_, exc.action, exc.object_type, exc.object_id, via="cli")
+        _rule_failed(exc)
     except RuleError as exc:
         _rule_failed(exc)
     t.pop("station_id", None)
