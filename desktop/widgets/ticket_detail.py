@@ -141,8 +141,9 @@ class TicketDetailPanel(QGroupBox):
         values = {"category": category_label(t.get("category")) if t else "",
                   "priority": priority_label(t.get("priority")) if t else "",
                   "station": str(t.get("station") or ("" if not t else self.tr("（未派站）"))),
-                  "created": (short_time(t.get("created_at")) + (f"（{age_text(t['age_min'])}）"
-                                                                 if t.get("age_min") is not None else "")),
+                  "created": (self.tr("%1（%2）").replace("%1", short_time(t.get("created_at")))
+                              .replace("%2", age_text(t["age_min"])) if t.get("age_min") is not None
+                              else short_time(t.get("created_at"))),
                   "name": str(t.get("name") or ""), "phone": str(t.get("callback_number") or ""),
                   "address": str(t.get("address") or "")}
         for key, val in values.items():
