@@ -22,6 +22,7 @@ from desktop.services.api import AgentApiClient  # noqa: E402
 from desktop.state.aftercall import AfterCallState, actions_for, tabs_for  # noqa: E402
 from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from desktop.widgets.ticket_detail import TicketDetailPanel  # noqa: E402
+from hotline.bench.desk_demo import LeadDemo  # noqa: E402
 from hotline.shared import wire  # noqa: E402
 
 LEAD = {"agent_no": "1101", "name": "张伟", "role": "team_lead"}
@@ -431,3 +432,25 @@ def test_the_sample_fills_each_roles_screens_without_a_server(window, role):
     if role == "team_lead":
         assert window.register.model.rowCount() == 4 and window.banner.isVisible()
     assert not window.net.sent                                     # nothing asked of a server
+
+
+def test_the_lead_demo_logs_in_opens_the_first_ticket_and_takes_the_screenshot(window, qtbot, tmp_path):
+    """`hotline desktop --demo --role team_lead`'s driver, the server's answers played by the recorder."""
+    class App:
+        code = None
+
+        def exit(self, code):
+            self.code = code
+
+    app, shot = App(), tmp_path / "lead.png"
+    window.api.token = ""
+    window.api.connect_events = lambda: None                       # no WebSocket in a unit test
+    demo = LeadDemo("1901", "pw-demo-1234", str(shot), hold=0.05)
+    demo(app, window)
+    assert window.net.last("POST", wire.LOGIN)["body"] == {"agent_no": "1901", "password": "pw-demo-1234"}
+    window.net.answer("POST", wire.LOGIN, {"token": "tok", "user": {**LEAD, "agent_no": "1901"}, "sip": {}})
+    window.net.answer("GET", wire.TICKETS, sample.tickets())
+    number = sample.tickets()[0]["number"]
+    window.net.answer("GET", wire.path(wire.TICKET, number=number), sample.detail())
+    qtbot.waitUntil(lambda: app.code is not None, timeout=5000)
+    assert app.code == 0 and shot.stat().st_size > 10000
