@@ -4,11 +4,16 @@ Layout (imports go downwards only; desktop imports nothing of the repo but hotli
 hotline.sip — import-linter contract in pyproject.toml):
 
     app.py          the entry point (`hotline-desk`, `hotline desktop`): arguments, translation,
-                    the window; `--sample` shows hotline.shared.wire.SAMPLE_POP with no server
+                    the window; `--sample` shows hotline.shared.wire.SAMPLE_POP with no server,
+                    `--sample --role team_lead|head|admin|station [--tab …]` the after-call screens
+    sample.py       --sample's after-call rows, made from the wire's SAMPLE_* shapes
     widgets/        the views, one module per panel or dialog; main_window.AgentWindow lays them
-                    out and wires them to the state and the services, nothing more
+                    out (the tabs 来电 / 工单 / 异常登记 by role, the escalation banner) and wires
+                    them to the state and the services, nothing more
     state/desk.py   DeskState: the call / screen pop / wrap-up / drafts state machine, a QObject
                     without widgets (signals + plain methods; unit-tested with no window)
+    state/aftercall.py  AfterCallState: role → tabs and a ticket's offered moves, the list's
+                    filters, the selected ticket, unacknowledged escalations; pushes → refreshes
     models/         Qt item models over the API's dicts, and the labels of the wire's codes
     services/       api (AgentApiClient: HTTP on QNetworkAccessManager, never blocking the GUI),
                     events (the WebSocket worker, its own QThread and asyncio loop), softphone

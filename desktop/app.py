@@ -12,7 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from desktop import sample
 from desktop.services.api import AgentApiClient, default_api_url
+from desktop.state.aftercall import TAB_TICKETS, TABS
 from desktop.widgets.main_window import AgentWindow
 from hotline.shared import wire
 from hotline.shared.logs import setup_logging
@@ -53,6 +55,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--delay", type=int, default=1500, help="screenshot delay in ms (default 1500)")
     p.add_argument("--sample", action="store_true",
                    help="show a sample screen pop without a server (layout, translations)")
+    p.add_argument("--role", choices=wire.ROLES, default="agent",
+                   help="with --sample: whose desk to show (team_lead/head/admin: all tabs; station: its tickets)")
+    p.add_argument("--tab", choices=TABS, default="",
+                   help="with --sample: the tab to show (default: 工单 for supervisors and stations)")
     p.add_argument("--null-audio", action="store_true", help="use pjsua2's null audio device (no headset)")
     return p.parse_args(argv)
 
@@ -70,14 +76,34 @@ def _install_excepthook(window_ref: list) -> None:
     sys.excepthook = hook
 
 
-def show_sample(window: AgentWindow, agent_no: str) -> None:
-    """`--sample`: the wire's sample pop on a talking call, no server (layout and translations)."""
-    window.desk.set_user({"agent_no": agent_no, "name": "李娜", "role": "agent"})
+def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: str = "") -> None:
+    """`--sample`: the wire's sample pop on a talking call, no server (layout and translations);
+    with a supervisor's or a station's role also the after-call screens from the wire's samples."""
+    if role == "station":
+        window.desk.set_user(dict(wire.SAMPLE_STATION_USER))
+    elif role in wire.SUPERVISOR_ROLES:
+        window.desk.set_user({**sample.SUPERVISOR_USER, "role": role})
+    else:
+        window.desk.set_user({"agent_no": agent_no, "name": "李娜", "role": "agent"})
+    window.tickets.set_stations(wire.SAMPLE_STATIONS)
+    if role != "agent":
+        ac = window.aftercall
+        rows = sample.tickets(wire.SAMPLE_STATION_USER["station_code"] if role == "station" else None)
+        ac.set_tickets(rows)
+        window.tickets.select_number(rows[0]["number"])   # offline: no detail comes, show the sample's
+        ac.set_detail(sample.detail(rows[0]))
+        if role != "station":
+            ac.set_anomalies(sample.anomalies())
+            ac.set_escalations(sample.escalations())
+        window.show_tab(tab or TAB_TICKETS)
+    elif tab:
+        window.show_tab(tab)
     window.form.set_stations(wire.SAMPLE_STATIONS)
     window.script.set_script({**wire.SAMPLE_SCRIPT,
                               "opening": wire.SAMPLE_SCRIPT["opening"].replace("1001", agent_no)})
     window.desk.set_agent_state({"member": True, "paused": False, "in_call": True})
     window.desk.on_screen_pop(copy.deepcopy(wire.SAMPLE_POP))
+    window.softphone.directory_wanted.disconnect()      # no server to ask who is free
     window.softphone.set_state("talking")
 
 
@@ -105,7 +131,7 @@ def main(argv: list[str] | None = None, on_window=None) -> int:
     if on_window is not None:
         on_window(app, window)
     elif args.sample:
-        show_sample(window, args.agent or "1001")
+        show_sample(window, args.agent or "1001", args.role, args.tab)
     elif not args.screenshot:
         QTimer.singleShot(0, window.start_login)
     else:

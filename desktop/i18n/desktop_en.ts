@@ -92,259 +92,418 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="63"/>
+        <location filename="../widgets/main_window.py" line="74"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="72"/>
-        <location filename="../widgets/main_window.py" line="293"/>
+        <location filename="../widgets/main_window.py" line="83"/>
+        <location filename="../widgets/main_window.py" line="366"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="74"/>
-        <location filename="../widgets/main_window.py" line="331"/>
+        <location filename="../widgets/main_window.py" line="85"/>
+        <location filename="../widgets/main_window.py" line="476"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="78"/>
-        <location filename="../widgets/main_window.py" line="333"/>
+        <location filename="../widgets/main_window.py" line="89"/>
+        <location filename="../widgets/main_window.py" line="478"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="83"/>
+        <location filename="../widgets/main_window.py" line="94"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="87"/>
+        <location filename="../widgets/main_window.py" line="98"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="88"/>
+        <location filename="../widgets/main_window.py" line="99"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="89"/>
+        <location filename="../widgets/main_window.py" line="100"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="142"/>
+        <source>来电</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="143"/>
+        <source>工单</source>
+        <translation>Tickets</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="144"/>
+        <source>异常登记</source>
+        <translation>Anomalies</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="157"/>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="158"/>
+        <location filename="../widgets/main_window.py" line="184"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="158"/>
+        <location filename="../widgets/main_window.py" line="184"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="158"/>
-        <location filename="../widgets/main_window.py" line="343"/>
+        <location filename="../widgets/main_window.py" line="184"/>
+        <location filename="../widgets/main_window.py" line="488"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159"/>
+        <location filename="../widgets/main_window.py" line="185"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="174"/>
+        <location filename="../widgets/main_window.py" line="201"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="231"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="278"/>
+        <location filename="../widgets/main_window.py" line="344"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="289"/>
+        <location filename="../widgets/main_window.py" line="362"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="299"/>
+        <location filename="../widgets/main_window.py" line="372"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="299"/>
+        <location filename="../widgets/main_window.py" line="372"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="299"/>
+        <location filename="../widgets/main_window.py" line="372"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="300"/>
+        <location filename="../widgets/main_window.py" line="373"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="314"/>
+        <location filename="../widgets/main_window.py" line="373"/>
+        <source>维修站</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="387"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="331"/>
+        <location filename="../widgets/main_window.py" line="443"/>
+        <source>报修单 %1：%2</source>
+        <translation>Ticket %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="444"/>
+        <source>已更新</source>
+        <translation>updated</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="449"/>
+        <source>已建续报单 %1</source>
+        <translation>Follow-up ticket %1 created</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="455"/>
+        <source>异常事件已记录：%1</source>
+        <translation>Anomaly recorded: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="456"/>
+        <source>异常事件已保存</source>
+        <translation>Anomaly saved</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="476"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="333"/>
+        <location filename="../widgets/main_window.py" line="478"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="339"/>
+        <location filename="../widgets/main_window.py" line="484"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="341"/>
+        <location filename="../widgets/main_window.py" line="486"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="345"/>
+        <location filename="../widgets/main_window.py" line="490"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="347"/>
+        <location filename="../widgets/main_window.py" line="492"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="351"/>
+        <location filename="../widgets/main_window.py" line="496"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352"/>
+        <location filename="../widgets/main_window.py" line="497"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="352"/>
+        <location filename="../widgets/main_window.py" line="497"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="354"/>
+        <location filename="../widgets/main_window.py" line="499"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="358"/>
+        <location filename="../widgets/main_window.py" line="503"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="360"/>
+        <location filename="../widgets/main_window.py" line="505"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="507"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="180"/>
+        <location filename="../widgets/main_window.py" line="207"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="366"/>
+        <location filename="../widgets/main_window.py" line="511"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="179"/>
+        <location filename="../widgets/main_window.py" line="206"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="380"/>
+        <location filename="../widgets/main_window.py" line="525"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="410"/>
+        <location filename="../widgets/main_window.py" line="555"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="177"/>
+        <location filename="../widgets/main_window.py" line="204"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="433"/>
+        <location filename="../widgets/main_window.py" line="578"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="202"/>
+        <location filename="../widgets/main_window.py" line="229"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="393"/>
+        <location filename="../widgets/main_window.py" line="538"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="570"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="439"/>
+        <location filename="../widgets/main_window.py" line="584"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="441"/>
+        <location filename="../widgets/main_window.py" line="586"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
+    </message>
+</context>
+<context>
+    <name>AnomalyDialog</name>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="86"/>
+        <source>报修单 %1：记录异常事件</source>
+        <translation>Ticket %1: record an anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="87"/>
+        <source>记录异常事件</source>
+        <translation>Record an anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="88"/>
+        <source>记录异常</source>
+        <translation>Record anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="89"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="91"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="92"/>
+        <source>住户说了什么、涉及谁</source>
+        <translation>What the resident said, who it is about</translation>
+    </message>
+</context>
+<context>
+    <name>AnomalyRegisterPanel</name>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="25"/>
+        <source>只看未关闭</source>
+        <translation>Not closed only</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="27"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="28"/>
+        <source>处理</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="29"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="64"/>
+        <source>共 %1 条，未关闭 %2 条</source>
+        <translation>%1 in all, %2 not closed</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="67"/>
+        <source>，超期 %1 条</source>
+        <translation>, %1 past the deadline</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="88"/>
+        <source>处理异常</source>
+        <translation>Handle anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="88"/>
+        <source>关闭异常</source>
+        <translation>Close anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="89"/>
+        <source>%1（报修单 %2）</source>
+        <translation>%1 (ticket %2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="91"/>
+        <source>处理结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../widgets/anomaly_register.py" line="92"/>
+        <source>已联系谁、怎么处理的</source>
+        <translation>Whom you contacted and what was done</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationBanner</name>
+    <message>
+        <location filename="../widgets/escalation_banner.py" line="44"/>
+        <source>另有 %1 条升级事件未确认，请在“异常登记”中查看</source>
+        <translation>%1 more escalations not acknowledged: see Anomalies</translation>
+    </message>
+    <message>
+        <location filename="../widgets/escalation_banner.py" line="54"/>
+        <source>⚠ 升级事件：%1&#x3000;报修单 %2&#x3000;%3&#x3000;%4</source>
+        <translation>⚠ Escalated: %1 · ticket %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <location filename="../widgets/escalation_banner.py" line="62"/>
+        <source>查看</source>
+        <translation>View</translation>
+    </message>
+    <message>
+        <location filename="../widgets/escalation_banner.py" line="65"/>
+        <source>确认</source>
+        <translation>Acknowledge</translation>
     </message>
 </context>
 <context>
@@ -386,43 +545,117 @@
     </message>
     <message>
         <location filename="../models/labels.py" line="17"/>
+        <source>已接单</source>
+        <translation>accepted</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="18"/>
         <source>已联系</source>
         <translation>contacted</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="17"/>
-        <source>已接单</source>
-        <translation>Accepted</translation>
-    </message>
-    <message>
-        <location filename="../models/labels.py" line="18"/>
+        <location filename="../models/labels.py" line="19"/>
         <source>已返单</source>
         <translation>completed</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="18"/>
+        <location filename="../models/labels.py" line="19"/>
         <source>已回访</source>
         <translation>followed up</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="19"/>
+        <location filename="../models/labels.py" line="20"/>
+        <location filename="../models/labels.py" line="41"/>
         <source>已关闭</source>
         <translation>closed</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="19"/>
+        <location filename="../models/labels.py" line="20"/>
         <source>已解决</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="20"/>
+        <location filename="../models/labels.py" line="21"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="21"/>
+        <location filename="../models/labels.py" line="22"/>
         <source>是</source>
         <translation>yes</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="24"/>
+        <source>普通</source>
+        <extracomment>one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one</extracomment>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="25"/>
+        <source>加急</source>
+        <translation>Urgent</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="26"/>
+        <source>紧急</source>
+        <translation>Emergency</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="29"/>
+        <source>站点超时未接单</source>
+        <extracomment>异常事件 1–9 of the rules, in the wire&apos;s order (wire.ANOMALY_TYPES)</extracomment>
+        <translation>Station did not accept in time</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="30"/>
+        <source>维修工超时未联系住户</source>
+        <translation>Technician did not contact the resident in time</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="31"/>
+        <source>报修超过4小时未完成</source>
+        <translation>Repair open more than 4 hours</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="32"/>
+        <source>站点及维修工电话无人接听</source>
+        <translation>Station and technician phones unanswered</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="33"/>
+        <source>表扬维修工</source>
+        <translation>Praise for a technician</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="34"/>
+        <source>投诉维修工</source>
+        <translation>Complaint about a technician</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="35"/>
+        <source>投诉收费人员</source>
+        <translation>Complaint about billing staff</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="36"/>
+        <source>建议</source>
+        <translation>Suggestion</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="37"/>
+        <source>市/区供热办转办</source>
+        <translation>Forwarded by the heating office</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="40"/>
+        <source>待处理</source>
+        <extracomment>the types a person records (4–9); 1–3 are the timers&apos;</extracomment>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="40"/>
+        <source>已处理</source>
+        <translation>Handled</translation>
     </message>
 </context>
 <context>
@@ -476,6 +709,7 @@
 <context>
     <name>Models</name>
     <message>
+        <location filename="../models/aftercall.py" line="55"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -487,20 +721,96 @@
         <translation>Date</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="57"/>
         <location filename="../models/tables.py" line="84"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="56"/>
+        <location filename="../models/aftercall.py" line="85"/>
+        <location filename="../models/aftercall.py" line="102"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="25"/>
+        <source>%1 分钟</source>
+        <extracomment>an overdue row&apos;s background and text: red-ish, still readable on light and dark themes</extracomment>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="27"/>
+        <source>%1 小时</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="28"/>
+        <source>%1 天</source>
+        <translation>%1 d</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="58"/>
+        <source>优先级</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="59"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
         <translation>Repair station</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="60"/>
+        <source>区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="62"/>
+        <source>已过</source>
+        <translation>Age</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="63"/>
+        <source>未结异常</source>
+        <translation>Anomalies</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="87"/>
+        <source>操作人</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="88"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="101"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="104"/>
+        <source>发生</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="105"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="106"/>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="107"/>
+        <source>说明 / 结果</source>
+        <translation>Note / result</translation>
     </message>
     <message>
         <location filename="../models/tables.py" line="87"/>
@@ -518,6 +828,7 @@
         <translation>Name</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="61"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
@@ -528,6 +839,7 @@
         <translation>Phone</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="86"/>
         <location filename="../models/tables.py" line="118"/>
         <source>时间</source>
         <translation>Time</translation>
@@ -538,6 +850,7 @@
         <translation>Caller</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="103"/>
         <location filename="../models/tables.py" line="120"/>
         <source>报修单</source>
         <translation>Ticket</translation>
@@ -546,6 +859,29 @@
         <location filename="../models/tables.py" line="121"/>
         <source>时长</source>
         <translation>Length</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="44"/>
+        <source>选择</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="48"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="49"/>
+        <source>（必填）</source>
+        <translation>(required)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="50"/>
+        <source>（可不填）</source>
+        <translation>(optional)</translation>
     </message>
 </context>
 <context>
@@ -740,209 +1076,458 @@
     </message>
 </context>
 <context>
-    <name>TicketFormPanel</name>
+    <name>TicketDetailPanel</name>
     <message>
-        <location filename="../widgets/ticket_form.py" line="38"/>
-        <source>报修单</source>
+        <location filename="../widgets/ticket_detail.py" line="41"/>
+        <source>工单详情</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="47"/>
-        <location filename="../widgets/ticket_form.py" line="267"/>
-        <source>（无报修单）</source>
-        <translation>(no ticket)</translation>
+        <location filename="../widgets/ticket_detail.py" line="47"/>
+        <location filename="../widgets/ticket_detail.py" line="133"/>
+        <source>（未选择工单）</source>
+        <translation>(no ticket selected)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="50"/>
-        <source>上次未保存的草稿</source>
-        <translation>Drafts not saved last time</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="53"/>
-        <source>新建报修单</source>
-        <translation>New ticket</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="54"/>
-        <source>为这通来电另建一张报修单（无自动草稿或第二个问题）</source>
-        <translation>Open another ticket for this call (no IVR draft, or a second problem)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="59"/>
-        <location filename="../widgets/ticket_form.py" line="197"/>
-        <source>（请选择）</source>
-        <translation>(choose)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="68"/>
-        <location filename="../widgets/ticket_form.py" line="69"/>
-        <location filename="../widgets/ticket_form.py" line="70"/>
-        <location filename="../widgets/ticket_form.py" line="71"/>
-        <source>已跟读确认</source>
-        <translation>Read back</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="78"/>
-        <source>通话中已解决（无需派修）</source>
-        <translation>Resolved on the call (no repair needed)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="80"/>
-        <source>补充说明（故障现象、上门时间等）</source>
-        <translation>Notes (symptoms, visiting time, …)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="85"/>
-        <source>单号</source>
-        <translation>Ticket no.</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="91"/>
-        <location filename="../widgets/ticket_form.py" line="186"/>
+        <location filename="../widgets/ticket_detail.py" line="59"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="92"/>
-        <location filename="../widgets/ticket_form.py" line="186"/>
-        <source>地址</source>
-        <translation>Address</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="93"/>
-        <location filename="../widgets/ticket_form.py" line="186"/>
-        <source>姓名</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="94"/>
-        <source>回电电话</source>
-        <translation>Call-back phone</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="99"/>
-        <source>维修站</source>
-        <translation>Repair station</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_form.py" line="102"/>
+        <location filename="../widgets/ticket_detail.py" line="59"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="105"/>
+        <location filename="../widgets/ticket_detail.py" line="59"/>
+        <location filename="../widgets/ticket_detail.py" line="193"/>
+        <source>维修站</source>
+        <translation>Repair station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <source>建单</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <source>回电电话</source>
+        <translation>Call-back phone</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="61"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <source>派单</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <source>撤回</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <source>接单</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <source>已联系住户</source>
+        <translation>Resident contacted</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <source>返单</source>
+        <translation>Report back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="94"/>
+        <source>取消</source>
+        <translation>Cancel ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="94"/>
+        <source>重开</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="102"/>
+        <source>记录异常</source>
+        <translation>Record anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <source>处理经过</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="115"/>
+        <source>异常事件</source>
+        <translation>Anomalies</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="137"/>
+        <source>（超时）</source>
+        <translation> (overdue)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="143"/>
+        <source>（未派站）</source>
+        <translation>(no station yet)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="144"/>
+        <source>%1（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="154"/>
+        <source>续报自 %1</source>
+        <translation>Follow-up of %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="157"/>
+        <source>续报单 %1</source>
+        <translation>Follow-ups: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="187"/>
+        <source>报修单 %1：%2 → %3</source>
+        <translation>Ticket %1: %2 → %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="190"/>
+        <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
+        <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="194"/>
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="196"/>
+        <source>返单结果</source>
+        <translation>Station&apos;s result</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="196"/>
+        <source>取消原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="197"/>
+        <source>重开原因</source>
+        <translation>Why reopen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="197"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="198"/>
+        <source>维修站反馈的处理结果</source>
+        <translation>What the station reports was done</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="198"/>
+        <source>重复报修、住户撤销等</source>
+        <translation>Duplicate, withdrawn by the resident, …</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="199"/>
+        <source>住户再次来电说明的情况，如“还是不热”</source>
+        <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="200"/>
+        <source>例如：代站点操作时站点的答复</source>
+        <translation>E.g. what the station said, when acting on its behalf</translation>
+    </message>
+</context>
+<context>
+    <name>TicketFormPanel</name>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="39"/>
+        <source>报修单</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="48"/>
+        <location filename="../widgets/ticket_form.py" line="274"/>
+        <source>（无报修单）</source>
+        <translation>(no ticket)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="51"/>
+        <source>上次未保存的草稿</source>
+        <translation>Drafts not saved last time</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="54"/>
+        <source>新建报修单</source>
+        <translation>New ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="55"/>
+        <source>为这通来电另建一张报修单（无自动草稿或第二个问题）</source>
+        <translation>Open another ticket for this call (no IVR draft, or a second problem)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="58"/>
+        <source>记录异常</source>
+        <translation>Record anomaly</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="59"/>
+        <source>表扬、投诉、建议等：记在这张报修单上</source>
+        <translation>Praise, a complaint, a suggestion …: recorded on this ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="64"/>
+        <location filename="../widgets/ticket_form.py" line="204"/>
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="73"/>
+        <location filename="../widgets/ticket_form.py" line="74"/>
+        <location filename="../widgets/ticket_form.py" line="75"/>
+        <location filename="../widgets/ticket_form.py" line="76"/>
+        <source>已跟读确认</source>
+        <translation>Read back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="83"/>
+        <source>通话中已解决（无需派修）</source>
+        <translation>Resolved on the call (no repair needed)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="85"/>
+        <source>补充说明（故障现象、上门时间等）</source>
+        <translation>Notes (symptoms, visiting time, …)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="90"/>
+        <source>单号</source>
+        <translation>Ticket no.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="97"/>
+        <location filename="../widgets/ticket_form.py" line="193"/>
+        <source>问题</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="98"/>
+        <location filename="../widgets/ticket_form.py" line="193"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="99"/>
+        <location filename="../widgets/ticket_form.py" line="193"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="100"/>
+        <source>回电电话</source>
+        <translation>Call-back phone</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="105"/>
+        <source>维修站</source>
+        <translation>Repair station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="108"/>
+        <source>优先级</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="111"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="115"/>
         <source>保存报修单</source>
         <translation>Save ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="145"/>
+        <location filename="../widgets/ticket_form.py" line="151"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="145"/>
+        <location filename="../widgets/ticket_form.py" line="151"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="145"/>
+        <location filename="../widgets/ticket_form.py" line="151"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="146"/>
+        <location filename="../widgets/ticket_form.py" line="152"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="149"/>
+        <location filename="../widgets/ticket_form.py" line="155"/>
         <source>普通</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="149"/>
+        <location filename="../widgets/ticket_form.py" line="155"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="149"/>
+        <location filename="../widgets/ticket_form.py" line="155"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="180"/>
+        <location filename="../widgets/ticket_form.py" line="187"/>
         <source>本次来电没有报修单</source>
         <translation>This call has no ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="183"/>
+        <location filename="../widgets/ticket_form.py" line="190"/>
         <source>备注最多 %1 字（现在 %2 字），请精简后保存</source>
         <translation>Notes hold at most %1 characters (now %2); shorten them to save</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="187"/>
+        <location filename="../widgets/ticket_form.py" line="194"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="188"/>
+        <location filename="../widgets/ticket_form.py" line="195"/>
         <source>请向来电人跟读确认: %1</source>
         <translation>Read back to the caller: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="224"/>
+        <location filename="../widgets/ticket_form.py" line="231"/>
         <source>按地址建议</source>
         <translation>Suggested by address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="227"/>
+        <location filename="../widgets/ticket_form.py" line="234"/>
         <source>与建议不同</source>
         <translation>Differs from suggestion</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="288"/>
+        <location filename="../widgets/ticket_form.py" line="295"/>
         <source>已恢复草稿</source>
         <translation>Draft restored</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="334"/>
+        <location filename="../widgets/ticket_form.py" line="341"/>
         <source>未完成草稿 (%1)</source>
         <translation>Unfinished drafts (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="353"/>
+        <location filename="../widgets/ticket_form.py" line="360"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="358"/>
+        <location filename="../widgets/ticket_form.py" line="365"/>
         <source>草稿未能保存: %1</source>
         <translation>Draft not saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="366"/>
+        <location filename="../widgets/ticket_form.py" line="373"/>
         <source>请选择问题类型</source>
         <translation>Choose the problem type</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="369"/>
+        <location filename="../widgets/ticket_form.py" line="376"/>
         <source>请填写地址</source>
         <translation>Enter the address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="373"/>
+        <location filename="../widgets/ticket_form.py" line="380"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="382"/>
+        <location filename="../widgets/ticket_form.py" line="389"/>
         <source>报修单已保存</source>
         <translation>Ticket saved</translation>
+    </message>
+</context>
+<context>
+    <name>TicketsPanel</name>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="41"/>
+        <source>全部状态</source>
+        <extracomment>the states a list is filtered by (drafts are the call screen&apos;s)</extracomment>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="45"/>
+        <source>全部维修站</source>
+        <translation>All stations</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="47"/>
+        <source>全部区</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="49"/>
+        <source>全部问题</source>
+        <translation>All problems</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="53"/>
+        <source>全部优先级</source>
+        <translation>All priorities</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="56"/>
+        <source>只看超时</source>
+        <translation>Overdue only</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="58"/>
+        <source>单号、地址、姓名、电话</source>
+        <translation>Number, address, name, phone</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="60"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="150"/>
+        <source>共 %1 张</source>
+        <translation>%1 tickets</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="152"/>
+        <source>，其中超时 %1 张</source>
+        <translation>, %1 overdue</translation>
     </message>
 </context>
 </TS>

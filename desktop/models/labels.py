@@ -1,5 +1,5 @@
-"""Display labels of the wire's codes (ticket categories and states), translated through the
-"Labels" context."""
+"""Display labels of the wire's codes (ticket categories, states and priorities, anomaly types
+and states), translated through the "Labels" context."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -14,11 +14,31 @@ CATEGORY_LABELS = {
 CATEGORY_ORDER = wire.CATEGORIES      # the order of the form's list
 STATE_LABELS = {
     "draft": QT_TRANSLATE_NOOP("Labels", "草稿"), "new": QT_TRANSLATE_NOOP("Labels", "新建"),
-    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "accepted": QT_TRANSLATE_NOOP("Labels", "已接单"), "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
+    "dispatched": QT_TRANSLATE_NOOP("Labels", "已派单"), "accepted": QT_TRANSLATE_NOOP("Labels", "已接单"),
+    "contacted": QT_TRANSLATE_NOOP("Labels", "已联系"),
     "completed": QT_TRANSLATE_NOOP("Labels", "已返单"), "followed_up": QT_TRANSLATE_NOOP("Labels", "已回访"),
     "closed": QT_TRANSLATE_NOOP("Labels", "已关闭"), "resolved": QT_TRANSLATE_NOOP("Labels", "已解决"),
     "cancelled": QT_TRANSLATE_NOOP("Labels", "已取消")}
 YES = QT_TRANSLATE_NOOP("Labels", "是")
+#: one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one
+PRIORITY_LABELS = {wire.PRIORITY_NORMAL: QT_TRANSLATE_NOOP("Labels", "普通"),
+                   wire.PRIORITY_URGENT: QT_TRANSLATE_NOOP("Labels", "加急"),
+                   wire.PRIORITY_EMERGENCY: QT_TRANSLATE_NOOP("Labels", "紧急")}
+#: 异常事件 1–9 of the rules, in the wire's order (wire.ANOMALY_TYPES)
+ANOMALY_LABELS = {
+    "station_late": QT_TRANSLATE_NOOP("Labels", "站点超时未接单"),
+    "contact_late": QT_TRANSLATE_NOOP("Labels", "维修工超时未联系住户"),
+    "over_4h": QT_TRANSLATE_NOOP("Labels", "报修超过4小时未完成"),
+    "unreachable": QT_TRANSLATE_NOOP("Labels", "站点及维修工电话无人接听"),
+    "praise": QT_TRANSLATE_NOOP("Labels", "表扬维修工"),
+    "complaint_technician": QT_TRANSLATE_NOOP("Labels", "投诉维修工"),
+    "complaint_billing": QT_TRANSLATE_NOOP("Labels", "投诉收费人员"),
+    "suggestion": QT_TRANSLATE_NOOP("Labels", "建议"),
+    "forwarded": QT_TRANSLATE_NOOP("Labels", "市/区供热办转办")}
+#: the types a person records (4–9); 1–3 are the timers'
+RECORDED_ANOMALY_TYPES = tuple(t for t in wire.ANOMALY_TYPES if t not in wire.ANOMALY_TIMER_TYPES)
+ANOMALY_STATE_LABELS = {"open": QT_TRANSLATE_NOOP("Labels", "待处理"), "handled": QT_TRANSLATE_NOOP("Labels", "已处理"),
+                        "closed": QT_TRANSLATE_NOOP("Labels", "已关闭")}
 
 
 def tr_label(text: str) -> str:
@@ -31,3 +51,23 @@ def category_label(value: str | None) -> str:
 
 def state_label(value: str | None) -> str:
     return tr_label(STATE_LABELS[value]) if value in STATE_LABELS else (value or "")
+
+
+def priority_label(value) -> str:
+    try:
+        v = int(value or 0)
+    except (TypeError, ValueError):
+        return str(value)
+    step = max((p for p in wire.PRIORITIES if p <= v), default=wire.PRIORITY_NORMAL)
+    return tr_label(PRIORITY_LABELS[step])
+
+
+def anomaly_label(value: str | None) -> str:
+    """"投诉维修工" with its number in the rules' list (6), the way the register speaks of them."""
+    if value not in ANOMALY_LABELS:
+        return value or ""
+    return f"{wire.ANOMALY_TYPES.index(value) + 1} {tr_label(ANOMALY_LABELS[value])}"
+
+
+def anomaly_state_label(value: str | None) -> str:
+    return tr_label(ANOMALY_STATE_LABELS[value]) if value in ANOMALY_STATE_LABELS else (value or "")

@@ -71,6 +71,16 @@ class AgentApiClient(QObject):
     recordings_loaded = Signal(list)
     recording_downloaded = Signal(int, str)
     directory_loaded = Signal(list)    # transfer directory entries: agent_no, name, role, state, reason
+    # after the call (team leads, the head, stations; 记录异常 for everybody)
+    tickets_loaded = Signal(object)    # GET TICKETS: rows like wire.SAMPLE_TICKET_ROW
+    ticket_detail_loaded = Signal(dict)  # GET TICKET for the after-call screens (+ SAMPLE_TIMELINE's keys)
+    ticket_moved = Signal(dict)        # a state move's answer (the ticket)
+    ticket_reopened = Signal(dict)     # the linked follow-up ticket
+    anomalies_loaded = Signal(object)  # GET ANOMALIES: entries like wire.SAMPLE_ANOMALY
+    anomaly_saved = Signal(dict)       # recorded, handled or closed: the server's answer
+    anomaly_acked = Signal(int)        # this person's 确认 of an escalation went through
+    escalations_loaded = Signal(object)  # GET ANOMALIES_UNACKED
+    action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
 
     def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
         super().__init__(parent)
@@ -360,6 +370,62 @@ class AgentApiClient(QObject):
         def ok(data: bytes):
             self.recording_downloaded.emit(int(rid), self._audio.write(data, "rec"))
         self.request("GET", wire.path(wire.RECORDING_AUDIO, rid=int(rid)), on_ok=ok, raw=True)
+
+    # ---------------------------------------------------- after the call --
+    def _action_error(self, msg: str, _status: int) -> None:
+        self.action_failed.emit(msg)
+
+    def tickets(self, query: dict | None = None) -> None:
+        """GET TICKETS with the filters of wire.TICKET_FILTERS (the server keeps a station to its own)."""
+        q = {k: v for k, v in (query or {}).items() if k in wire.TICKET_FILTERS and v not in (None, "")}
+        self.request("GET", wire.TICKETS, query=q or None, on_ok=self.tickets_loaded.emit)
+
+    def ticket_detail(self, number: str) -> None:
+        self.request("GET", wire.path(wire.TICKET, number=number), on_ok=self.ticket_detail_loaded.emit)
+
+    def set_ticket_state(self, number: str, state: str, note: str = "", station_code: str | None = None) -> None:
+        """POST TICKET_STATE {state, note, station_code?}: the server checks the role and the move."""
+        body = {"state": state, "note": note or ""}
+        if station_code:
+            body["station_code"] = station_code
+        self.request("POST", wire.path(wire.TICKET_STATE, number=number), body,
+                     on_ok=lambda d: self.ticket_moved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def reopen_ticket(self, number: str, note: str) -> None:
+        self.request("POST", wire.path(wire.TICKET_REOPEN, number=number), {"note": note or ""},
+                     on_ok=lambda d: self.ticket_reopened.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def anomalies(self, open_only: bool = True) -> None:
+        self.request("GET", wire.ANOMALIES, query={"open": "1"} if open_only else None,
+                     on_ok=self.anomalies_loaded.emit)
+
+    def record_anomaly(self, kind: str, ticket: str | None, note: str) -> None:
+        """POST ANOMALIES {type, ticket, note}: 记录异常 (types 4–9), on a call or a ticket."""
+        body = {"type": kind, "note": note or ""}
+        if ticket:
+            body["ticket"] = ticket
+        self.request("POST", wire.ANOMALIES, body, on_ok=lambda d: self.anomaly_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def handle_anomaly(self, aid: int, result: str) -> None:
+        self.request("POST", wire.path(wire.ANOMALY_HANDLE, aid=int(aid)), {"result": result or ""},
+                     on_ok=lambda d: self.anomaly_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def close_anomaly(self, aid: int, result: str) -> None:
+        self.request("POST", wire.path(wire.ANOMALY_CLOSE, aid=int(aid)), {"result": result or ""},
+                     on_ok=lambda d: self.anomaly_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def ack_anomaly(self, aid: int) -> None:
+        """确认 of an escalation: the banner stays until the server has it."""
+        self.request("POST", wire.path(wire.ANOMALY_ACK, aid=int(aid)), {},
+                     on_ok=lambda _d: self.anomaly_acked.emit(int(aid)), on_error=self._action_error)
+
+    def unacked_anomalies(self) -> None:
+        self.request("GET", wire.ANOMALIES_UNACKED, on_ok=self.escalations_loaded.emit)
 
     def shutdown(self) -> None:
         self.disconnect_events()

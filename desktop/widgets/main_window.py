@@ -2,7 +2,9 @@
 the desk's state (desktop.state.desk.DeskState) and its services (desktop.services: the agent
 API client, the softphone). Panels only show data and emit what the agent did; the state object
 decides what a call, a pop, a wrap-up or a draft means; this module connects them and puts the
-state's messages into words. Every user-facing string goes through self.tr() with the Chinese
+state's messages into words. The after-call screens (工单, 异常登记, the escalation banner) are
+tabs beside the call screen, shown by role (desktop.state.aftercall.tabs_for), their state in
+desktop.state.aftercall.AfterCallState. Every user-facing string goes through self.tr() with the Chinese
 text as the source string (English in desktop/i18n/desktop_en.ts).
 """
 from __future__ import annotations
@@ -23,21 +25,28 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStatusBar,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.models.labels import anomaly_label, state_label
 from desktop.services import audio
 from desktop.services.api import AgentApiClient
 from desktop.services.softphone import SoftPhone
+from desktop.state.aftercall import TAB_ANOMALIES, TAB_CALL, TAB_TICKETS, AfterCallState
 from desktop.state.desk import DeskState
 from desktop.widgets.account_panel import AccountPanel
+from desktop.widgets.anomaly_register import AnomalyRegisterPanel
+from desktop.widgets.escalation_banner import EscalationBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
 from desktop.widgets.recordings_dialog import RecordingsDialog
 from desktop.widgets.script_panel import ScriptPanel
 from desktop.widgets.softphone_panel import SoftPhonePanel
+from desktop.widgets.ticket_detail import open_anomaly_dialog
 from desktop.widgets.ticket_form import TicketFormPanel
+from desktop.widgets.tickets_panel import TicketsPanel
 from hotline.shared import wire
 
 log = logging.getLogger("desktop")
@@ -56,6 +65,8 @@ class AgentWindow(QMainWindow):
             phone = SoftPhone(self)
         self.api, self.phone = api, phone
         self.desk = DeskState(self)
+        self.aftercall = AfterCallState(self)
+        self.anomaly_dialog = None
         self.login_dialog: LoginDialog | None = None
         self._prefill_agent = agent_no
         self._closing = False
@@ -86,7 +97,8 @@ class AgentWindow(QMainWindow):
         self.service_label = QLabel()
         self.recordings_button = QPushButton(self.tr("我的录音"))
         self.logout_button = QPushButton(self.tr("退出登录"))
-        for w in (self.agent_label, self.queue_button, QLabel(self.tr("示忙原因")), self.pause_reason,
+        self._pause_label = QLabel(self.tr("示忙原因"))
+        for w in (self.agent_label, self.queue_button, self._pause_label, self.pause_reason,
                   self.pause_button, self.state_label):
             bl.addWidget(w)
         bl.addStretch(1)
@@ -120,11 +132,23 @@ class AgentWindow(QMainWindow):
         split.setSizes([290, 520, 540])
         split.setChildrenCollapsible(False)
 
+        # ---- after the call: tabs by role, the escalations above everything ----
+        self.banner = EscalationBanner()
+        self.tickets = TicketsPanel()
+        self.register = AnomalyRegisterPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register}
+        self.tabs.addTab(split, self.tr("来电"))
+        self.tabs.addTab(self.tickets, self.tr("工单"))
+        self.tabs.addTab(self.register, self.tr("异常登记"))
+
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(6, 6, 6, 2)
         cl.addWidget(bar)
-        cl.addWidget(split, 1)
+        cl.addWidget(self.banner)
+        cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_line = QLabel()
         self.status_line.setWordWrap(False)
@@ -133,6 +157,8 @@ class AgentWindow(QMainWindow):
         self.setStatusBar(sb)
 
         self._wire()
+        self._wire_aftercall()
+        self.show_role("")
         self.set_logged_in(False)
         self.on_sip_registered(False, 0)
         self.on_connection(False)
@@ -164,6 +190,7 @@ class AgentWindow(QMainWindow):
         desk.form_snapshot = form.unsaved_ticket
         desk.flush_form = form.flush_autosave
         desk.user_changed.connect(lambda user: self.set_logged_in(bool(user)))
+        desk.user_changed.connect(self.aftercall.set_user)
         desk.agent_state_changed.connect(self.show_agent_state)
         desk.pop_changed.connect(self.show_pop)
         desk.caller_id.connect(self.softphone.set_caller)
@@ -242,9 +269,48 @@ class AgentWindow(QMainWindow):
         form.new_requested.connect(self._new_ticket)
         form.autosave_requested.connect(api.autosave)
 
+        form.anomaly_requested.connect(self.record_anomaly)
+
         QShortcut(QKeySequence("F2"), self, activated=phone.answer)
         QShortcut(QKeySequence("F4"), self, activated=phone.hangup)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=form.save_button.click)
+
+    def _wire_aftercall(self) -> None:
+        api, ac, tickets, detail, reg = self.api, self.aftercall, self.tickets, self.tickets.detail, self.register
+        ac.role_changed.connect(self.show_role)
+        ac.tickets_wanted.connect(lambda q: self._online() and api.tickets(q))
+        ac.ticket_wanted.connect(lambda n: self._online() and api.ticket_detail(n))
+        ac.anomalies_wanted.connect(lambda open_only: self._online() and api.anomalies(open_only))
+        ac.tickets_changed.connect(tickets.show_tickets)
+        ac.detail_changed.connect(detail.show_ticket)
+        ac.anomalies_changed.connect(reg.show_anomalies)
+        ac.escalations_changed.connect(self.banner.set_escalations)
+        api.event.connect(ac.on_event)
+        api.tickets_loaded.connect(ac.set_tickets)
+        api.ticket_detail_loaded.connect(ac.set_detail)
+        api.anomalies_loaded.connect(ac.set_anomalies)
+        api.escalations_loaded.connect(ac.set_escalations)
+        api.anomaly_acked.connect(ac.acknowledged)
+        api.stations_loaded.connect(tickets.set_stations)
+        api.ticket_moved.connect(self.on_ticket_moved)
+        api.ticket_reopened.connect(self.on_ticket_reopened)
+        api.anomaly_saved.connect(self.on_anomaly_saved)
+        api.action_failed.connect(self.on_action_failed)
+
+        tickets.filters_changed.connect(ac.set_filters)
+        tickets.ticket_selected.connect(ac.select)
+        detail.move_requested.connect(lambda n, st, note, code: api.set_ticket_state(n, st, note, code or None))
+        detail.reopen_requested.connect(api.reopen_ticket)
+        detail.anomaly_requested.connect(api.record_anomaly)
+        detail.open_ticket.connect(self.open_ticket)
+        reg.open_only_changed.connect(ac.set_open_only)
+        reg.refresh_requested.connect(ac.refresh_anomalies)
+        reg.handle_requested.connect(api.handle_anomaly)
+        reg.close_requested.connect(api.close_anomaly)
+        reg.open_ticket.connect(self.open_ticket)
+        self.banner.ack_requested.connect(api.ack_anomaly)
+        self.banner.open_ticket.connect(self.open_ticket)
+        self.tabs.currentChanged.connect(self._tab_changed)
 
     @staticmethod
     def _set_checked(button: QPushButton, on: bool) -> None:
@@ -279,9 +345,16 @@ class AgentWindow(QMainWindow):
         sip = data.get("sip") or {}
         if sip:
             self.phone.register(sip)
-        self.api.get_script()
+        tabs = self.aftercall.tabs()
+        if TAB_CALL in tabs:
+            self.api.get_script()
+            self.api.my_drafts()
         self.api.stations()
-        self.api.my_drafts()
+        if TAB_TICKETS in tabs:
+            self.aftercall.refresh_tickets()
+        if TAB_ANOMALIES in tabs:
+            self.aftercall.refresh_anomalies()
+            self.api.unacked_anomalies()
 
     def set_logged_in(self, on: bool) -> None:
         user = self.desk.user
@@ -297,7 +370,7 @@ class AgentWindow(QMainWindow):
 
     def _role_text(self, role: str) -> str:
         return {"agent": self.tr("座席"), "team_lead": self.tr("领班"), "head": self.tr("部长"),
-                "admin": self.tr("管理员")}.get(role, role)
+                "admin": self.tr("管理员"), "station": self.tr("维修站")}.get(role, role)
 
     def logout(self) -> None:
         self.form.flush_autosave()
@@ -315,6 +388,78 @@ class AgentWindow(QMainWindow):
                               self)
             box.finished.connect(lambda _r: self.start_login())
             box.open()
+
+    # ---------------------------------------------------------- roles --
+    def show_role(self, _role: str = "") -> None:
+        """Tabs by role: an agent the call screen (plus 记录异常 on its ticket), a station its tickets,
+        supervisors everything; the tab bar only when there is a choice."""
+        ac = self.aftercall
+        shown = ac.tabs()
+        for i in range(self.tabs.count()):
+            key = next(k for k, page in self._tab_pages.items() if page is self.tabs.widget(i))
+            self.tabs.setTabVisible(i, key in shown)
+        self.tabs.tabBar().setVisible(len(shown) > 1)
+        if self._tab_key(self.tabs.currentIndex()) not in shown:
+            self.tabs.setCurrentWidget(self._tab_pages[shown[0]])
+        self.tickets.detail.set_role(ac.role)
+        self.tickets.set_station_user(ac.station_name if ac.role == "station" else "")
+        calls = TAB_CALL in shown
+        for w in (self.queue_button, self.pause_reason, self.pause_button, self.state_label, self._pause_label,
+                  self.recordings_button, self.sip_label):
+            w.setVisible(calls)
+
+    def _tab_key(self, index: int) -> str:
+        page = self.tabs.widget(index)
+        return next((k for k, p in self._tab_pages.items() if p is page), "")
+
+    def show_tab(self, key: str) -> None:
+        if key in self.aftercall.tabs():
+            self.tabs.setCurrentWidget(self._tab_pages[key])
+
+    def _tab_changed(self, index: int) -> None:
+        key = self._tab_key(index)
+        if key == TAB_TICKETS and not self.aftercall.tickets:
+            self.aftercall.refresh_tickets()
+        elif key == TAB_ANOMALIES and not self.aftercall.anomalies:
+            self.aftercall.refresh_anomalies()
+
+    def _online(self) -> bool:
+        return bool(getattr(self.api, "token", ""))
+
+    # ----------------------------------------------------- after the call --
+    def open_ticket(self, number: str) -> None:
+        """A linked ticket, a register row, a banner line: the 工单 tab with that ticket."""
+        if not number or TAB_TICKETS not in self.aftercall.tabs():
+            return
+        self.show_tab(TAB_TICKETS)
+        self.tickets.select_number(str(number))
+
+    def record_anomaly(self, number: str) -> None:
+        """记录异常 from the call's ticket form (praise, a complaint, …)."""
+        self.anomaly_dialog = open_anomaly_dialog(self, number, self.api.record_anomaly)
+
+    def on_ticket_moved(self, t: dict) -> None:
+        self.aftercall.ticket_moved(t)
+        self.show_info(self.tr("报修单 %1：%2").replace("%1", str(t.get("number") or self.aftercall.selected))
+                       .replace("%2", state_label(t.get("state")) if t.get("state") else self.tr("已更新")))
+
+    def on_ticket_reopened(self, t: dict) -> None:
+        number = str(t.get("number") or "")
+        self.aftercall.ticket_moved({})
+        self.show_info(self.tr("已建续报单 %1").replace("%1", number))
+        if number:
+            self.aftercall.select(number)
+
+    def on_anomaly_saved(self, a: dict) -> None:
+        self.aftercall.anomaly_saved(a)
+        self.show_info(self.tr("异常事件已记录：%1").replace("%1", anomaly_label(a.get("type")))
+                       if a.get("type") else self.tr("异常事件已保存"))
+
+    def on_action_failed(self, msg: str) -> None:
+        """The server refused (403/409/422): its words go where the person pressed the button."""
+        self.tickets.detail.show_error(msg)
+        self.register.show_error(msg)
+        self.banner.ack_failed()
 
     # -------------------------------------------------------- state bar --
     def _toggle_queue(self, want: bool) -> None:

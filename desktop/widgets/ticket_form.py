@@ -30,6 +30,7 @@ class TicketFormPanel(QGroupBox):
     """The ticket being written, prefilled from the IVR; read-back boxes gate the save."""
     save_requested = Signal(str, dict)
     new_requested = Signal()              # 新建报修单: a ticket of its own for this call
+    anomaly_requested = Signal(str)       # 记录异常 on this ticket (praise, a complaint …): its number
     autosave_requested = Signal(str, dict)
     AUTOSAVE_MS = 3000
 
@@ -54,6 +55,10 @@ class TicketFormPanel(QGroupBox):
         self.new_button.setToolTip(self.tr("为这通来电另建一张报修单（无自动草稿或第二个问题）"))
         self.new_button.setEnabled(False)
         self.new_button.clicked.connect(self.new_requested)
+        self.anomaly_button = QPushButton(self.tr("记录异常"))
+        self.anomaly_button.setToolTip(self.tr("表扬、投诉、建议等：记在这张报修单上"))
+        self.anomaly_button.setEnabled(False)
+        self.anomaly_button.clicked.connect(lambda: self.number and self.anomaly_requested.emit(self.number))
 
         self.category = QComboBox()
         self.category.addItem(self.tr("（请选择）"), None)
@@ -86,6 +91,7 @@ class TicketFormPanel(QGroupBox):
         g.addWidget(self.number_label, 0, 1)
         head = QHBoxLayout()
         head.addWidget(self.drafts, 1)
+        head.addWidget(self.anomaly_button)
         head.addWidget(self.new_button)
         g.addLayout(head, 0, 2)
         rows = ((self.tr("问题"), self.category, self.chk_problem),
@@ -175,6 +181,7 @@ class TicketFormPanel(QGroupBox):
 
     def _update_save_state(self) -> None:
         self.save_button.setEnabled(self.can_save)
+        self.anomaly_button.setEnabled(bool(self.number))
         self.save_hint.setStyleSheet(f"color:{GREY}")
         if not self.number:
             self.save_hint.setText(self.tr("本次来电没有报修单"))

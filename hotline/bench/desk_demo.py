@@ -9,6 +9,10 @@ agent's and the caller's hands are scripted.
 
 The caller side lives here (it needs AMI to know when each prompt starts);
 ``desktop/`` stays a pure client of the agent API.
+
+``--role team_lead`` (or head, admin) shows the after-call screens instead: a demo supervisor
+(工号 1901 "演示领班", a fresh one-off password) logs in, the 工单 tab loads the hotline's
+tickets, the first one's detail opens, the PNG is written. No call is placed.
 """
 from __future__ import annotations
 
@@ -35,26 +39,31 @@ log = logging.getLogger("hotline.demo")
 
 DEMO_AGENT_NO = "1001"
 DEMO_AGENT_NAME = "演示座席"
+#: the after-call demo's supervisor (`--role team_lead|head|admin`)
+DEMO_LEAD_NO = "1901"
+DEMO_LEAD_NAMES = {"team_lead": "演示领班", "head": "演示部长", "admin": "演示管理员"}
 
 
-def ensure_demo_agent(s: Settings) -> tuple[str, str]:
-    """The demo agent with a fresh one-off password (never stored in clear anywhere)."""
+def ensure_demo_agent(s: Settings, agent_no: str = DEMO_AGENT_NO, name: str = DEMO_AGENT_NAME,
+                      role: Role = Role.agent) -> tuple[str, str]:
+    """The demo agent (or supervisor) with a fresh one-off password (never stored in clear anywhere)."""
     sessions = runtime.prepare_database(s)
     password = secrets.token_urlsafe(12)
     with sessions() as db:
-        u = db.scalar(select(User).where(User.agent_no == DEMO_AGENT_NO))
+        u = db.scalar(select(User).where(User.agent_no == agent_no))
         created = u is None
         if created:
-            add_user(db, DEMO_AGENT_NO, DEMO_AGENT_NAME, Role.agent, password, actor="demo")
-        elif u.name != DEMO_AGENT_NAME or not u.active:
-            raise runtime.HotlineError(f"工号 {DEMO_AGENT_NO} belongs to a real person here: the demo will not "
+            add_user(db, agent_no, name, role, password, actor="demo")
+        elif u.name not in (DEMO_LEAD_NAMES.values() if agent_no == DEMO_LEAD_NO else (name,)) or not u.active:
+            raise runtime.HotlineError(f"工号 {agent_no} belongs to a real person here: the demo will not "
                                        f"touch it (run the demo on a test installation)")
         else:
-            set_password(db, DEMO_AGENT_NO, password, actor="demo")
+            u.name, u.role = name, role
+            set_password(db, agent_no, password, actor="demo")
         db.commit()
     # a new agent needs an endpoint; a new password also rotated the SIP secret
     runtime.reload_agents(s, sessions)
-    return DEMO_AGENT_NO, password
+    return agent_no, password
 
 
 def demo_callers(s: Settings, n: int = 1) -> list[tuple[str, bool]]:
@@ -188,18 +197,77 @@ class DeskDemo:
         self.app.exit(self.exit_code)
 
 
+class LeadDemo:
+    """The after-call screens of a logged-in supervisor: the ticket list, the first ticket's detail."""
+
+    def __init__(self, agent_no: str, password: str, screenshot: str | None, timeout: float = 60.0,
+                 hold: float = 1.5):
+        self.agent_no, self.password = agent_no, password
+        self.screenshot, self.timeout, self.hold = screenshot, timeout, hold
+        self.exit_code = 1
+        self.window = self.app = None
+        self._done = False
+
+    def __call__(self, app, window) -> None:
+        self.app, self.window = app, window
+        api = window.api
+        api.login_failed.connect(lambda msg: self._finish(f"login refused: {msg}"))
+        api.tickets_loaded.connect(self._tickets)
+        api.ticket_detail_loaded.connect(lambda _t: QTimer.singleShot(int(self.hold * 1000), self._finish))
+        QTimer.singleShot(int(self.timeout * 1000), lambda: self._finish("timed out"))
+        window.login(self.agent_no, self.password)
+
+    def _tickets(self, _rows) -> None:
+        w = self.window
+        if w.tickets.model.rowCount():
+            w.tickets.table.selectRow(0)          # its detail comes next
+        else:
+            QTimer.singleShot(int(self.hold * 1000), self._finish)
+
+    def _finish(self, why: str = "") -> None:
+        if self._done:
+            return
+        self._done = True
+        if why:
+            log.error("desk demo failed: %s", why)
+        else:
+            self.exit_code = 0
+        if self.screenshot:
+            self.window.grab().save(self.screenshot)
+            log.info("screenshot written to %s", self.screenshot)
+        QTimer.singleShot(300, self._quit)
+
+    def _quit(self) -> None:
+        self.window.logout_button.setEnabled(False)
+        self.window.api.logout()
+        self.window.close()
+        self.app.exit(self.exit_code)
+
+
+def _take(argv: list[str], option: str) -> str | None:
+    """Remove `option VALUE` from argv and return VALUE."""
+    if option not in argv:
+        return None
+    i = argv.index(option)
+    value = argv[i + 1] if i + 1 < len(argv) else None
+    del argv[i:i + 2]
+    return value
+
+
 def run(s: Settings, argv: list[str], echo=print) -> int:
-    """`hotline desktop --demo [--screenshot FILE] [--lang en]`."""
+    """`hotline desktop --demo [--role team_lead|head|admin] [--screenshot FILE] [--lang en]`."""
+    role = _take(argv, "--role") or "agent"
+    if role not in ("agent", *DEMO_LEAD_NAMES):
+        raise runtime.HotlineError(f"the demo shows roles agent, {', '.join(DEMO_LEAD_NAMES)} (a station's desk: "
+                                   f"`hotline desktop --sample --role station`)")
     if not runtime.running(s):
         echo("starting the hotline …")
         runtime.up(s, log=echo)
+    shot = _take(argv, "--screenshot")
+    if role != "agent":
+        return _run_lead(s, role, argv, shot, echo)
     agent_no, password = ensure_demo_agent(s)
     [(number, known)] = demo_callers(s, 1)
-    shot = None
-    if "--screenshot" in argv:
-        i = argv.index("--screenshot")
-        shot = argv[i + 1] if i + 1 < len(argv) else None
-        del argv[i:i + 2]
     st = runtime.status(s)
     argv = ["--api", st["api_url"], "--agent", agent_no, "--null-audio", *argv]
     if st.get("api_ca") and "--ca" not in argv:
@@ -211,4 +279,17 @@ def run(s: Settings, argv: list[str], echo=print) -> int:
     desktop_main(argv, on_window=demo)
     echo(f"demo {'done' if demo.exit_code == 0 else 'FAILED'} in {time.monotonic() - started:.1f} s"
          + (f"; screenshot {shot}" if shot and demo.exit_code == 0 else ""))
+    return demo.exit_code
+
+
+def _run_lead(s: Settings, role: str, argv: list[str], shot: str | None, echo) -> int:
+    agent_no, password = ensure_demo_agent(s, DEMO_LEAD_NO, DEMO_LEAD_NAMES[role], Role(role))
+    st = runtime.status(s)
+    argv = ["--api", st["api_url"], "--agent", agent_no, "--null-audio", *argv]
+    if st.get("api_ca") and "--ca" not in argv:
+        argv += ["--ca", st["api_ca"]]
+    echo(f"demo: {role} {agent_no} opens the after-call screens …")
+    demo = LeadDemo(agent_no, password, shot)
+    desktop_main(argv, on_window=demo)
+    echo(f"demo {'done' if demo.exit_code == 0 else 'FAILED'}" + (f"; screenshot {shot}" if shot else ""))
     return demo.exit_code

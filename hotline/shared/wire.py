@@ -101,6 +101,10 @@ TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overd
 #: roles as the login answer names them; a station's people see only their station's tickets
 ROLES = ("agent", "team_lead", "head", "admin", "station")
 SUPERVISOR_ROLES = ("team_lead", "head", "admin")
+#: the login answer's "user" ({agent_no, name, role}); a station user's also names its station
+#: (code and name), which the desk shows on its 工单 screen
+SAMPLE_STATION_USER = {"agent_no": "5101", "name": "铁西维修站 值班", "role": "station",
+                       "station_code": "TX", "station": "铁西维修站"}
 #: the anomaly register (异常事件 1–9 of the rules): raised by timers (1–3) or recorded (4–9);
 #: complaints (6, 7, 9) are escalated at once and stay on the leads' desks until acknowledged
 ANOMALY_TYPES = ("station_late", "contact_late", "over_4h", "unreachable", "praise", "complaint_technician",

@@ -1,0 +1,117 @@
+"""Table models of the after-call screens: the ticket list (GET wire.TICKETS rows), a ticket's
+timeline (SAMPLE_TIMELINE's history) and the anomaly register (GET wire.ANOMALIES entries).
+Read-only lists of the API's dicts, like desktop.models.tables; overdue rows are tinted."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QColor
+
+from desktop.models.labels import anomaly_label, anomaly_state_label, category_label, priority_label, state_label
+from desktop.models.tables import _RowsModel
+
+#: an overdue row's background and text: red-ish, still readable on light and dark themes
+OVERDUE_BG, OVERDUE_FG = QColor("#fde2e2"), QColor("#7f1d1d")
+
+
+def age_text(minutes) -> str:
+    """How long a ticket has been open, as a person says it: "47 分钟", "3 小时", "2 天"."""
+    try:
+        m = max(0, int(minutes or 0))
+    except (TypeError, ValueError):
+        return ""
+    if m < 60:
+        return QCoreApplication.translate("Models", "%1 分钟").replace("%1", str(m))
+    if m < 48 * 60:
+        return QCoreApplication.translate("Models", "%1 小时").replace("%1", str(m // 60))
+    return QCoreApplication.translate("Models", "%1 天").replace("%1", str(m // (24 * 60)))
+
+
+def short_time(value) -> str:
+    """'2026-11-23T10:03:10' → '11-23 10:03' (the year only when it is not this year's)."""
+    text = str(value or "").replace("T", " ")
+    if len(text) < 16:
+        return text
+    return text[5:16] if text[:4] == str(dt.date.today().year) else text[:16]
+
+
+def anomaly_overdue(row: dict, now: dt.datetime | None = None) -> bool:
+    """The server's `overdue` when it says so, else: not closed and past its deadline."""
+    if "overdue" in row:
+        return bool(row.get("overdue"))
+    if row.get("state") == "closed" or not row.get("deadline"):
+        return False
+    try:
+        deadline = dt.datetime.fromisoformat(str(row["deadline"]))
+    except ValueError:
+        return False
+    return deadline < (now or dt.datetime.now())
+
+
+class TicketsModel(_RowsModel):
+    """GET wire.TICKETS: one row per ticket, overdue ones tinted red."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("number", "")),
+        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "问题"), lambda r: category_label(r.get("category"))),
+        (QT_TRANSLATE_NOOP("Models", "优先级"), lambda r: priority_label(r.get("priority"))),
+        (QT_TRANSLATE_NOOP("Models", "维修站"), lambda r: r.get("station") or ""),
+        (QT_TRANSLATE_NOOP("Models", "区"), lambda r: r.get("district") or ""),
+        (QT_TRANSLATE_NOOP("Models", "地址"), lambda r: r.get("address") or ""),
+        (QT_TRANSLATE_NOOP("Models", "已过"), lambda r: age_text(r.get("age_min"))),
+        (QT_TRANSLATE_NOOP("Models", "未结异常"), lambda r: r.get("open_anomalies") or ""),
+    )
+    ADDRESS_COLUMN = 6
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            row = self.row_dict(index.row()) or {}
+            if row.get("overdue"):
+                return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
+            return None
+        return super().data(index, role)
+
+    def row_of(self, number: str) -> int:
+        for i, r in enumerate(self._rows):
+            if r.get("number") == number:
+                return i
+        return -1
+
+
+class TimelineModel(_RowsModel):
+    """A ticket's state moves (GET wire.TICKET's `history`), oldest first."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "时间"), lambda r: short_time(r.get("at"))),
+        (QT_TRANSLATE_NOOP("Models", "操作人"), lambda r: r.get("by") or ""),
+        (QT_TRANSLATE_NOOP("Models", "备注"), lambda r: r.get("note") or ""),
+    )
+    NOTE_COLUMN = 3
+
+
+def _note_result(r: dict) -> str:
+    note, result = str(r.get("note") or ""), str(r.get("result") or "")
+    return f"{note} → {result}" if note and result else (note or result)
+
+
+class AnomaliesModel(_RowsModel):
+    """The anomaly register (GET wire.ANOMALIES) and a ticket's anomalies: overdue ones tinted."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "类型"), lambda r: anomaly_label(r.get("type"))),
+        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: anomaly_state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "报修单"), lambda r: r.get("ticket") or ""),
+        (QT_TRANSLATE_NOOP("Models", "发生"), lambda r: short_time(r.get("opened_at"))),
+        (QT_TRANSLATE_NOOP("Models", "期限"), lambda r: short_time(r.get("deadline"))),
+        (QT_TRANSLATE_NOOP("Models", "负责人"), lambda r: r.get("owner") or ""),
+        (QT_TRANSLATE_NOOP("Models", "说明 / 结果"), _note_result),
+    )
+    TICKET_COLUMN, NOTE_COLUMN = 2, 6
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            row = self.row_dict(index.row()) or {}
+            if anomaly_overdue(row):
+                return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
+            return None
+        return super().data(index, role)

@@ -1,0 +1,65 @@
+"""`hotline-desk --sample`'s data with no server: the wire's SAMPLE_* shapes, and for the after-call
+screens a few more rows made from SAMPLE_TICKET_ROW / SAMPLE_ANOMALY (layout and translation
+checks, screenshots). Nothing here is sent anywhere."""
+from __future__ import annotations
+
+import copy
+
+from hotline.shared import wire
+
+SUPERVISOR_USER = {"agent_no": "1101", "name": "张伟", "role": "team_lead"}
+
+
+def _row(**kw) -> dict:
+    return {**copy.deepcopy(wire.SAMPLE_TICKET_ROW), **kw}
+
+
+def tickets(station_code: str | None = None) -> list[dict]:
+    """A morning's list: the wire's sample row first, then tickets in every other state."""
+    rows = [
+        _row(),
+        _row(number="2611230009", state="new", category="no_heat", priority=0, station="", station_code=None,
+             district="和平区", address="和平区 南京南街 5号 2单元 301", name="刘建国", age_min=12, overdue=False,
+             open_anomalies=0),
+        _row(number="2611230004", state="accepted", category="no_heat", priority=0, age_min=95, overdue=False,
+             open_anomalies=0, address="铁西区 北二中路 8号 1单元 101", name="赵丽"),
+        _row(number="2611230002", state="contacted", category="noise", priority=0, station="沈河维修站",
+             station_code="SH", district="沈河区", address="沈河区 青年大街 201号 4单元 1202", name="孙明",
+             age_min=262, overdue=True, open_anomalies=1),
+        _row(number="2611220031", state="completed", category="leak", priority=90, station="和平维修站",
+             station_code="HP", district="和平区", address="和平区 三好街 17号 3单元 602", name="周娟",
+             age_min=1090, overdue=False, open_anomalies=0),
+        _row(number="2611200017", state="closed", category="other", priority=0, station="铁西维修站",
+             address="铁西区 兴华北街 10号楼 1单元 201", name="吴强", age_min=4330, overdue=False, open_anomalies=0),
+    ]
+    if station_code:
+        rows = [r for r in rows if r.get("station_code") == station_code]
+    return rows
+
+
+def detail(row: dict | None = None) -> dict:
+    """GET wire.TICKET after the call: the row's fields plus SAMPLE_TIMELINE's keys."""
+    t = {**copy.deepcopy(row or wire.SAMPLE_TICKET_ROW), **copy.deepcopy(wire.SAMPLE_TIMELINE)}
+    t["followup_of"] = "2611200017"
+    for a in t["anomalies"]:
+        a.setdefault("ticket", t["number"])
+    return t
+
+
+def anomalies() -> list[dict]:
+    """The register: the wire's escalated complaint, the timeline's timer anomaly and a few more."""
+    timer = {**copy.deepcopy(wire.SAMPLE_TIMELINE["anomalies"][0]), "ticket": wire.SAMPLE_TICKET_ROW["number"],
+             "opened_by": "system", "escalated": False, "acknowledged": True, "overdue": False}
+    return [
+        copy.deepcopy(wire.SAMPLE_ANOMALY),
+        timer,
+        {**timer, "id": 5, "type": "over_4h", "ticket": "2611230002", "opened_at": "2026-11-23T06:40:00",
+         "deadline": "2026-11-23T10:40:00", "owner": "1102", "overdue": True},
+        {**timer, "id": 4, "type": "praise", "state": "handled", "ticket": "2611220031",
+         "opened_at": "2026-11-22T16:20:00", "deadline": "2026-11-25T16:20:00", "owner": "1101",
+         "note": "住户表扬维修工上门及时", "result": "已转告和平维修站", "overdue": False},
+    ]
+
+
+def escalations() -> list[dict]:
+    return [a for a in anomalies() if a.get("escalated") and not a.get("acknowledged")]

@@ -1,0 +1,254 @@
+"""What the after-call screens are doing, without a widget: whose desk it is (role → which tabs,
+which buttons), the ticket list's filters, the selected ticket and its detail, and the
+escalations this person has not acknowledged yet.
+
+Like DeskState it never calls the API: it says what should be fetched (``tickets_wanted`` with
+the query to send, ``ticket_wanted``, ``anomalies_wanted``) and what changed; AgentWindow wires
+it to desktop.services.api. Pushed events (EV_TICKET_CHANGED, EV_ANOMALY) ask for a refresh,
+coalesced so a burst of pushes costs one request. The server re-checks every action: the
+buttons offered here (``actions_for``) only keep the desk from offering what would be refused.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hotline.shared import wire
+
+# ---- a ticket's actions: code → (the state it moves to, or None for 重开; the input it needs)
+#: "station": choose the station (派单); "required": the note must be given (its label says which)
+ACTIONS = {
+    "dispatch": ("dispatched", "station"),
+    "recall": ("new", ""),
+    "accept": ("accepted", ""),
+    "contact": ("contacted", ""),
+    "complete": ("completed", "required"),      # 返单: the station's result
+    "close": ("closed", ""),
+    "cancel": ("cancelled", "required"),        # the reason
+    "reopen": (None, "required"),               # a linked follow-up ticket (POST wire.TICKET_REOPEN)
+}
+ACTION_ORDER = ("dispatch", "recall", "accept", "contact", "complete", "close", "cancel", "reopen")
+#: what a supervisor may do to a ticket in each state (also on a station's behalf)
+SUPERVISOR_ACTIONS = {
+    "new": ("dispatch", "cancel"),
+    "dispatched": ("recall", "accept", "cancel"),
+    "accepted": ("contact", "cancel"),
+    "contacted": ("complete", "cancel"),
+    "completed": ("close",),
+    "followed_up": ("close",),
+    "resolved": ("close",),
+    "closed": ("reopen",),
+}
+#: what a station's own people do: take it, say the resident was phoned, report back
+STATION_ACTIONS = {
+    "dispatched": ("accept",),
+    "accepted": ("contact",),
+    "contacted": ("complete",),
+}
+
+#: the after-call tabs, in the window's order
+TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES)
+
+
+def is_supervisor(role: str | None) -> bool:
+    return role in wire.SUPERVISOR_ROLES
+
+
+def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
+    """The state moves the desk offers this role on a ticket in this state (记录异常 is everybody's)."""
+    if is_supervisor(role):
+        return SUPERVISOR_ACTIONS.get(state or "", ())
+    if role == "station":
+        return STATION_ACTIONS.get(state or "", ())
+    return ()
+
+
+def tabs_for(role: str | None) -> tuple[str, ...]:
+    """An agent: the call screen only; a station: its tickets only; supervisors: everything."""
+    if is_supervisor(role):
+        return TABS
+    if role == "station":
+        return (TAB_TICKETS,)
+    return (TAB_CALL,)
+
+
+def _rows(data, *keys: str) -> list[dict]:
+    """A list answer as is, or the list under the first of `keys` an object answer has."""
+    if isinstance(data, dict):
+        for k in keys:
+            if isinstance(data.get(k), list):
+                data = data[k]
+                break
+        else:
+            return []
+    return [r for r in (data or []) if isinstance(r, dict)]
+
+
+class AfterCallState(QObject):
+    """Filters, selection and escalations of the after-call screens of one desk."""
+
+    role_changed = Signal(str)
+    tickets_wanted = Signal(dict)          # GET wire.TICKETS with this query
+    ticket_wanted = Signal(str)            # GET wire.TICKET of this number
+    anomalies_wanted = Signal(bool)        # GET wire.ANOMALIES, open only?
+    tickets_changed = Signal(list)         # the list to show
+    detail_changed = Signal(dict)          # the selected ticket ({} when none)
+    anomalies_changed = Signal(list)
+    escalations_changed = Signal(list)     # unacknowledged escalations, oldest first
+    REFRESH_MS = 300
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.user: dict = {}
+        self.filters: dict[str, str] = {}
+        self.open_only = True
+        self.tickets: list[dict] = []
+        self.selected: str = ""
+        self.detail: dict = {}
+        self.anomalies: list[dict] = []
+        self.escalations: list[dict] = []
+        self._want_tickets = self._want_anomalies = self._want_detail = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.REFRESH_MS)
+        self._timer.timeout.connect(self._flush)
+
+    # ------------------------------------------------------------ who --
+    @property
+    def role(self) -> str:
+        return str(self.user.get("role") or "")
+
+    @property
+    def supervisor(self) -> bool:
+        return is_supervisor(self.role)
+
+    @property
+    def station_name(self) -> str:
+        """A station user's station (the login answer's user, wire.SAMPLE_STATION_USER)."""
+        return str(self.user.get("station") or self.user.get("station_code") or "")
+
+    def tabs(self) -> tuple[str, ...]:
+        return tabs_for(self.role) if self.user else (TAB_CALL,)
+
+    def actions(self) -> tuple[str, ...]:
+        return actions_for(self.role, self.detail.get("state")) if self.detail else ()
+
+    def set_user(self, user: dict | None) -> None:
+        self.user = dict(user or {})
+        self.tickets, self.selected, self.detail, self.anomalies = [], "", {}, []
+        self.set_escalations([])
+        self.role_changed.emit(self.role)
+
+    # -------------------------------------------------------- tickets --
+    def set_filters(self, filters: dict) -> None:
+        """The list's filters (keys of wire.TICKET_FILTERS; empty values mean "any") → a refresh."""
+        self.filters = {k: str(v) for k, v in (filters or {}).items()
+                        if k in wire.TICKET_FILTERS and v not in (None, "", False)}
+        self.refresh_tickets()
+
+    def query(self) -> dict[str, str]:
+        q = dict(self.filters)
+        if "overdue" in q:
+            q["overdue"] = "1"
+        return q
+
+    def refresh_tickets(self) -> None:
+        self.tickets_wanted.emit(self.query())
+
+    def set_tickets(self, data) -> None:
+        self.tickets = _rows(data, "tickets", "entries")
+        self.tickets_changed.emit(list(self.tickets))
+
+    def select(self, number: str | None) -> None:
+        self.selected = str(number or "")
+        if self.selected:
+            self.ticket_wanted.emit(self.selected)
+        else:
+            self.set_detail({})
+
+    def set_detail(self, ticket) -> None:
+        """GET wire.TICKET's answer: the ticket's fields plus SAMPLE_TIMELINE's keys."""
+        self.detail = dict(ticket) if isinstance(ticket, dict) else {}
+        if self.detail.get("number"):
+            self.selected = str(self.detail["number"])
+        self.detail_changed.emit(dict(self.detail))
+
+    def ticket_moved(self, ticket) -> None:
+        """A state move or a re-opening went through: the list and the detail are stale."""
+        self.refresh_tickets()
+        if isinstance(ticket, dict) and ticket.get("number") and ticket.get("history") is not None:
+            self.set_detail(ticket)
+        elif self.selected:
+            self.ticket_wanted.emit(self.selected)
+
+    # ------------------------------------------------------ anomalies --
+    def set_open_only(self, on: bool) -> None:
+        self.open_only = bool(on)
+        self.refresh_anomalies()
+
+    def refresh_anomalies(self) -> None:
+        self.anomalies_wanted.emit(self.open_only)
+
+    def set_anomalies(self, data) -> None:
+        self.anomalies = _rows(data, "anomalies", "entries")
+        self.anomalies_changed.emit(list(self.anomalies))
+
+    def anomaly_saved(self, _anomaly=None) -> None:
+        """An anomaly was recorded, handled or closed: refresh what shows it."""
+        self._schedule(tickets=True, anomalies=self.supervisor, detail=bool(self.selected))
+
+    # ---------------------------------------------------- escalations --
+    def set_escalations(self, data) -> None:
+        """GET wire.ANOMALIES_UNACKED at login: what this person has not acknowledged yet."""
+        self.escalations = [a for a in _rows(data, "anomalies", "entries") if a.get("id") is not None]
+        self.escalations_changed.emit(list(self.escalations))
+
+    def add_escalation(self, anomaly: dict) -> None:
+        if not isinstance(anomaly, dict) or anomaly.get("id") is None or anomaly.get("acknowledged"):
+            return
+        if any(a.get("id") == anomaly["id"] for a in self.escalations):
+            self.escalations = [anomaly if a.get("id") == anomaly["id"] else a for a in self.escalations]
+        else:
+            self.escalations.append(dict(anomaly))
+        self.escalations_changed.emit(list(self.escalations))
+
+    def acknowledged(self, aid) -> None:
+        """The server took this person's 确认 (POST wire.ANOMALY_ACK): the banner lets it go."""
+        before = len(self.escalations)
+        self.escalations = [a for a in self.escalations if str(a.get("id")) != str(aid)]
+        if len(self.escalations) != before:
+            self.escalations_changed.emit(list(self.escalations))
+
+    # --------------------------------------------------------- pushes --
+    def on_event(self, ev: dict) -> None:
+        if not self.user or not isinstance(ev, dict):
+            return
+        kind = ev.get("type")
+        if kind == wire.EV_TICKET_CHANGED:
+            t = ev.get("ticket")
+            number = t.get("number") if isinstance(t, dict) else t
+            self._schedule(tickets=True, detail=bool(self.selected) and str(number or "") == self.selected)
+        elif kind == wire.EV_ANOMALY:
+            a = ev.get("anomaly") if isinstance(ev.get("anomaly"), dict) else {}
+            if ev.get("escalated") or a.get("escalated"):
+                self.add_escalation({**a, "escalated": True})
+            ticket = str(a.get("ticket") or "")
+            self._schedule(tickets=True, anomalies=self.supervisor,
+                           detail=bool(self.selected) and ticket == self.selected)
+
+    def _schedule(self, tickets=False, anomalies=False, detail=False) -> None:
+        self._want_tickets |= tickets and TAB_TICKETS in self.tabs()
+        self._want_anomalies |= anomalies and TAB_ANOMALIES in self.tabs()
+        self._want_detail |= detail
+        if self._want_tickets or self._want_anomalies or self._want_detail:
+            self._timer.start()
+
+    def _flush(self) -> None:
+        tickets, anomalies, detail = self._want_tickets, self._want_anomalies, self._want_detail
+        self._want_tickets = self._want_anomalies = self._want_detail = False
+        if tickets:
+            self.refresh_tickets()
+        if anomalies:
+            self.refresh_anomalies()
+        if detail and self.selected:
+            self.ticket_wanted.emit(self.selected)
