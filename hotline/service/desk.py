@@ -252,8 +252,12 @@ class DeskService:
         db.add(s)
         add_audit(db, u.agent_no, "login", "user", u.agent_no)
         db.flush()
+        user = {"agent_no": u.agent_no, "name": u.name, "role": u.role.value}
+        if u.role is Role.station:      # the desk names the station it works for (wire.SAMPLE_STATION_USER)
+            st = db.get(RepairStation, u.station_id) if u.station_id else None
+            user.update(station_code=st.code if st else None, station=st.name if st else None)
         return ({"token": token, "expires_at": s.expires_at.isoformat(timespec="seconds"),
-                 "user": {"agent_no": u.agent_no, "name": u.name, "role": u.role.value},
+                 "user": user,
                  "sip": {"username": endpoint(u.agent_no), "password": u.sip_secret},
                  "session_id": s.id, "pause_reasons": self.settings.pause_reason_list},
                 [o.id for o in old])

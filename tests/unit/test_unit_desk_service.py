@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from db.models import AccountPhone, Call, HeatingAccount, Role, Ticket, TicketDraft, TicketState, User
+from db.models import AccountPhone, Call, HeatingAccount, RepairStation, Role, Ticket, TicketDraft, TicketState, User
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.desk import DeskError, DeskService, Forbidden
@@ -218,3 +218,15 @@ def test_an_agent_makes_a_ticket_on_a_call_without_one_and_a_second_for_another_
         desk.new_ticket(b, "1700000000.1")                   # not B's call
     with pytest.raises(DeskError):
         desk.new_ticket(a, "no-such-call")
+
+
+def test_a_station_logins_answer_names_its_station(desk):
+    with desk.sessions() as db:
+        st = RepairStation(code="TX", name="铁西维修站", phone="02425670000")
+        db.add(st)
+        db.flush()
+        add_user(db, "5101", "铁西维修站 值班", Role.station, PASSWORD).station_id = st.id
+        db.commit()
+    answer, _ = desk.login("5101", PASSWORD, "10.0.0.9")
+    assert answer["user"] == {"agent_no": "5101", "name": "铁西维修站 值班", "role": "station",
+                              "station_code": "TX", "station": "铁西维修站"}
