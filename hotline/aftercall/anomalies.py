@@ -52,15 +52,16 @@ class AnomalyRegister:
 
     # ------------------------------------------------------------- recorded --
     def record(self, actor: Actor, kind: str, ticket_number: str | None = None, note: str = "") -> dict:
-        """Types 4–9, by an agent (on their call's ticket: the desk checks that) or a team lead."""
+        """Types 4–9, by an agent (on their call's ticket: the desk checks that), a team lead, or a
+        station's people on their own station's ticket."""
         try:
             t = AnomalyType(kind)
         except ValueError:
             raise RuleError(422, f"没有这个异常类型: {kind}") from None
         if t in TIMER_ANOMALIES:
             raise RuleError(422, "超时类异常由系统按时限自动登记")
-        if actor.role not in SUPERVISORS + (Role.agent,):
-            raise Refused("异常事件由座席和领班登记", "anomaly_refused", "anomaly", kind)
+        if actor.role not in SUPERVISORS + (Role.agent, Role.station):
+            raise Refused("异常事件由座席、领班和维修站登记", "anomaly_refused", "anomaly", kind)
         note = (note or "").strip()[:2000]
         if not note:
             raise RuleError(422, "请写明异常情况")
@@ -70,6 +71,8 @@ class AnomalyRegister:
                 ticket = db.scalar(select(Ticket).where(Ticket.number == str(ticket_number)[:16]))
                 if ticket is None:
                     raise RuleError(404, f"没有这张报修单: {ticket_number}")
+            if actor.role is Role.station and (ticket is None or ticket.station_id != actor.station_id):
+                raise Refused("维修站只能在本站的报修单上登记异常", "anomaly_refused", "ticket", ticket_number or "")
             now = self.now()
             # a complaint belongs to the head and the team leads together until one takes it
             owner = None if t in ESCALATED_ANOMALIES or actor.role is Role.agent else actor.user_id

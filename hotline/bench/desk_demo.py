@@ -20,16 +20,24 @@ import logging
 import secrets
 import threading
 import time
+from datetime import timedelta
 
 from PySide6.QtCore import QTimer
 from sqlalchemy import select
 
-from db.models import OPEN_STATES, AccountPhone, Role, Ticket, User
+from db.models import (OPEN_STATES, AccountPhone, Category, HeatingAccount, Role, Ticket, TicketState,
+                       TicketTransition, User)
+from db.queries import next_ticket_number, station_for
 from desktop.app import main as desktop_main
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
+from hotline.admin.demo import seed_demo
 from hotline.admin.users import add_user, set_password
+from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.lifecycle import TicketWork
+from hotline.aftercall.rules import actor_for
 from hotline.bench.scenarios import CallerDialog, resident_reports_no_heat
+from hotline.shared import wire
 from hotline.shared.naming import AMI_ADMIN_USER
 from hotline.shared.secrets import ami_admin_secret
 from hotline.shared.settings import Settings
@@ -212,6 +220,7 @@ class LeadDemo:
         self.app, self.window = app, window
         api = window.api
         api.login_failed.connect(lambda msg: self._finish(f"login refused: {msg}"))
+        api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.tabs.setCurrentWidget(window.tickets)))
         api.tickets_loaded.connect(self._tickets)
         api.ticket_detail_loaded.connect(lambda _t: QTimer.singleShot(int(self.hold * 1000), self._finish))
         QTimer.singleShot(int(self.timeout * 1000), lambda: self._finish("timed out"))
@@ -282,8 +291,51 @@ def run(s: Settings, argv: list[str], echo=print) -> int:
     return demo.exit_code
 
 
+def seed_after_call(s: Settings, lead_no: str) -> int:
+    """A hotline's worth of work after the call, for the lead demo (once per home): a new leak, a
+    ticket its station has not accepted for 45 minutes (异常 1 raised), one at a station, a repair
+    done, and a complaint about its technician (escalated). Through the real after-call rules."""
+    sessions = runtime.prepare_database(s)
+    with sessions() as db:
+        if db.scalar(select(Ticket.id).where(Ticket.state != TicketState.draft, Ticket.transitions.any()).limit(1)):
+            return 0
+        if db.scalar(select(HeatingAccount.id).limit(1)) is None:
+            seed_demo(db, 50)          # a fresh home: the demo's accounts and stations first
+        accounts = db.scalars(select(HeatingAccount).order_by(HeatingAccount.id).limit(4)).all()
+        lead = actor_for(db, lead_no)
+        now = s.now()
+        numbers = []
+        for i, (acc, cat) in enumerate(zip(accounts, (Category.leak, Category.no_heat, Category.no_heat,
+                                                      Category.noise))):
+            at = now - timedelta(minutes=90 - 10 * i)
+            st = station_for(db, acc.district, acc.compound, acc.building)
+            t = Ticket(number=next_ticket_number(db, now), account_id=acc.id, category=cat, state=TicketState.new,
+                       priority=wire.PRIORITY_URGENT if cat is Category.leak else wire.PRIORITY_NORMAL,
+                       address_snapshot=acc.address, name_snapshot=acc.name, callback_number=acc.phone_numbers[0]
+                       if acc.phone_numbers else "", station_id=st.id if st else None,
+                       created_at=at, updated_at=at)
+            t.transitions.append(TicketTransition(state=TicketState.new, at=at, note="演示"))
+            db.add(t)
+            db.flush()
+            numbers.append(t.number)
+        db.commit()
+    earlier = TicketWork(sessions, lambda: s.now() - timedelta(minutes=45))
+    work = TicketWork(sessions, s.now)
+    earlier.move(lead, numbers[1], "dispatched")
+    for state, note in (("dispatched", ""), ("accepted", ""), ("contacted", "已电话联系住户,约下午上门")):
+        work.move(lead, numbers[2], state, note)
+    for state, note in (("dispatched", ""), ("accepted", ""), ("completed", "更换暖气片放气阀,已恢复")):
+        work.move(lead, numbers[3], state, note)
+    register = AnomalyRegister(sessions, s.now)
+    register.check_timers()
+    register.record(lead, "complaint_technician", numbers[3], "住户来电投诉维修工上门迟到且态度差")
+    return len(numbers)
+
+
 def _run_lead(s: Settings, role: str, argv: list[str], shot: str | None, echo) -> int:
     agent_no, password = ensure_demo_agent(s, DEMO_LEAD_NO, DEMO_LEAD_NAMES[role], Role(role))
+    if seed_after_call(s, agent_no):
+        echo("demo: a few tickets after the call (a new leak, a late station, one in repair, one done, a complaint)")
     st = runtime.status(s)
     argv = ["--api", st["api_url"], "--agent", agent_no, "--null-audio", *argv]
     if st.get("api_ca") and "--ca" not in argv:
