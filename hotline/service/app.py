@@ -146,7 +146,8 @@ class HotlineService:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
         whoever had asked to be in the queue and is missing is added again, paused as before."""
         await self.api.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
-        await self._restore_queue()
+        if self.ami.connected.is_set():   # Asterisk greets each new AMI login with FullyBooted, often
+            await self._restore_queue()   # before the login's answer: then on_login restores the queue
 
     async def _restore_queue(self) -> None:
         try:
