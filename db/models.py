@@ -178,6 +178,8 @@ class HeatingAccount(Base):
     building: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str] = mapped_column(String(16))
     room: Mapped[str] = mapped_column(String(16))
+    #: the heating fee this season: paid / unpaid / unknown (None: not imported) — 回访's f
+    fee_status: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
     phones: Mapped[list[AccountPhone]] = relationship(
         back_populates="account", cascade="all, delete-orphan", order_by="AccountPhone.id")
@@ -247,11 +249,19 @@ class Ticket(Base):
     followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     #: the agent a team lead handed the ticket to (besides whoever answered its calls)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: the call-back worklist: who took the entry and when (a take lapses, CallbackPolicy.take_min),
+    #: and whether it went to the team lead after the attempts (CallbackPolicy)
+    callback_taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    callback_taken_at: Mapped[datetime | None] = mapped_column(DateTime)
+    callback_escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: 回访 not convenient: the time booked with the resident (the ticket is back on the list then)
+    survey_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
     account: Mapped[HeatingAccount | None] = relationship()
     station: Mapped[RepairStation | None] = relationship()
+    callback_taken_by: Mapped[User | None] = relationship(foreign_keys=[callback_taken_by_id])
     transitions: Mapped[list[TicketTransition]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketTransition.id")
     calls: Mapped[list[Call]] = relationship(back_populates="ticket", order_by="Call.id")
@@ -335,6 +345,38 @@ class AnomalyRecord(Base):
     ticket: Mapped[Ticket | None] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+
+class CallbackAttempt(Base):
+    """One try at calling a resident back (reached, no_answer, busy, wrong_number), or how the
+    entry left the list otherwise (called_in: they called again and were answered; closed: a team
+    lead closed an escalated one)."""
+    __tablename__ = "callback_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[User | None] = relationship()
+
+
+class Survey(Base):
+    """A 回访 (follow-up survey) of a completed repair: the script's answers a–f, by whom, when,
+    and how (an agent on the phone, or the automated IVR call)."""
+    __tablename__ = "survey"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(8))                 # agent | ivr
+    solved: Mapped[bool] = mapped_column(Boolean)                   # a 问题解决了吗
+    attitude: Mapped[str] = mapped_column(String(16))               # b satisfied / average / unsatisfied
+    charged: Mapped[bool] = mapped_column(Boolean)                  # c 跟您收费了吗
+    score: Mapped[int] = mapped_column(Integer)                     # d 1–10
+    comment: Mapped[str] = mapped_column(Text, default="")          # e
+    fee_reminder: Mapped[bool | None] = mapped_column(Boolean)      # f read (None: did not apply)
+    user: Mapped[User | None] = relationship()
 
 
 class AnomalyAck(Base):

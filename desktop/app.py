@@ -86,6 +86,13 @@ def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: st
     else:
         window.desk.set_user({"agent_no": agent_no, "name": "李娜", "role": "agent"})
     window.tickets.set_stations(wire.SAMPLE_STATIONS)
+    if role != "station":     # the worklists: agents' and supervisors'
+        # an agent's list has no escalated entries (they are the team lead's): the server leaves them out
+        window.worklists.set_callbacks([r for r in sample.callbacks() if role != "agent" or not r["escalated"]])
+        window.worklists.set_surveys(sample.surveys())
+        window.surveys.select_first()
+        window.callbacks.table.selectRow(2 if role == "agent" else 3)   # the wire's entry: free to take
+        window.surveys.attitude.setCurrentIndex(1)     # 满意, on an unpaid account: f shows
     if role != "agent":
         ac = window.aftercall
         rows = sample.tickets(wire.SAMPLE_STATION_USER["station_code"] if role == "station" else None)

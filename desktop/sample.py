@@ -63,3 +63,36 @@ def anomalies() -> list[dict]:
 
 def escalations() -> list[dict]:
     return [a for a in anomalies() if a.get("escalated") and not a.get("acknowledged")]
+
+
+def callbacks() -> list[dict]:
+    """The call-back list: the wire's entry (just booked), one taken, one tried twice, one escalated."""
+    base = copy.deepcopy(wire.SAMPLE_CALLBACK)
+    return [
+        {**base, "ticket": "2611220044", "reason": "max_wait", "waited": 26 * 3600, "attempts": 3, "escalated": True,
+         "callback_number": "13700001111", "name": "孙明", "address": "沈河区 青年大街 201号 4单元 1202",
+         "last_attempt": {"at": "2026-11-23T09:10:00", "outcome": "busy", "note": "", "by": "1002"}},
+        {**base, "ticket": "2611230003", "reason": "abandoned", "waited": 2 * 3600 + 600, "attempts": 2,
+         "callback_number": "13800002222", "name": "赵丽", "address": "铁西区 北二中路 8号 1单元 101",
+         "last_attempt": {"at": "2026-11-23T10:05:00", "outcome": "no_answer", "note": "", "by": "1001"}},
+        {**base, "ticket": "2611230005", "reason": "no_agent", "waited": 45 * 60, "taken_by": "1002",
+         "taken_at": "2026-11-23T10:55:00", "callback_number": "02425671234", "name": "刘建国",
+         "address": "和平区 南京南街 5号 2单元 301"},
+        base,
+        {**base, "ticket": "2611230011", "reason": "in_ivr_hangup", "waited": 8 * 60, "callback_number": "13512340000",
+         "name": "", "address": ""},
+    ]
+
+
+def surveys() -> list[dict]:
+    """The 回访 list: the wire's row (fee unpaid: f applies when satisfied) and two more."""
+    base = copy.deepcopy(wire.SAMPLE_SURVEY_ROW)
+    return [
+        base,
+        {**base, "ticket": "2611220036", "completed_at": "2026-11-22T17:45:00", "result": "排气后恢复",
+         "station": "铁西维修站", "name": "吴强", "address": "铁西区 兴华北街 10号楼 1单元 201",
+         "callback_number": "13600003333", "category": "no_heat", "fee_status": "paid"},
+        {**base, "ticket": "2611210008", "completed_at": "2026-11-21T11:20:00", "due_at": "2026-11-23T10:00:00",
+         "result": "更换暖气片", "station": "沈河维修站", "name": "孙明", "callback_number": "13700001111",
+         "category": "leak", "fee_status": "unknown"},
+    ]

@@ -92,302 +92,327 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="74"/>
+        <location filename="../widgets/main_window.py" line="77"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="83"/>
-        <location filename="../widgets/main_window.py" line="366"/>
+        <location filename="../widgets/main_window.py" line="86"/>
+        <location filename="../widgets/main_window.py" line="379"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="85"/>
-        <location filename="../widgets/main_window.py" line="476"/>
+        <location filename="../widgets/main_window.py" line="88"/>
+        <location filename="../widgets/main_window.py" line="523"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="89"/>
-        <location filename="../widgets/main_window.py" line="478"/>
+        <location filename="../widgets/main_window.py" line="92"/>
+        <location filename="../widgets/main_window.py" line="525"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="94"/>
+        <location filename="../widgets/main_window.py" line="97"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="98"/>
+        <location filename="../widgets/main_window.py" line="101"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="99"/>
+        <location filename="../widgets/main_window.py" line="102"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="100"/>
+        <location filename="../widgets/main_window.py" line="103"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="142"/>
+        <location filename="../widgets/main_window.py" line="148"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="143"/>
+        <location filename="../widgets/main_window.py" line="149"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="144"/>
+        <location filename="../widgets/main_window.py" line="150"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="183"/>
+        <location filename="../widgets/main_window.py" line="151"/>
+        <source>回电</source>
+        <translation>Call-backs</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="152"/>
+        <source>回访</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="183"/>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="183"/>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="183"/>
+        <location filename="../widgets/main_window.py" line="191"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="184"/>
+        <location filename="../widgets/main_window.py" line="192"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="184"/>
+        <location filename="../widgets/main_window.py" line="192"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="184"/>
-        <location filename="../widgets/main_window.py" line="488"/>
+        <location filename="../widgets/main_window.py" line="192"/>
+        <location filename="../widgets/main_window.py" line="535"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="185"/>
+        <location filename="../widgets/main_window.py" line="193"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="201"/>
+        <location filename="../widgets/main_window.py" line="209"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="231"/>
+        <location filename="../widgets/main_window.py" line="239"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="344"/>
+        <location filename="../widgets/main_window.py" line="353"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="362"/>
+        <location filename="../widgets/main_window.py" line="375"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="372"/>
+        <location filename="../widgets/main_window.py" line="385"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="372"/>
+        <location filename="../widgets/main_window.py" line="385"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="372"/>
+        <location filename="../widgets/main_window.py" line="385"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="373"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="373"/>
+        <location filename="../widgets/main_window.py" line="386"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="387"/>
+        <location filename="../widgets/main_window.py" line="400"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="443"/>
+        <location filename="../widgets/main_window.py" line="461"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="444"/>
+        <location filename="../widgets/main_window.py" line="462"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="449"/>
+        <location filename="../widgets/main_window.py" line="467"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="455"/>
+        <location filename="../widgets/main_window.py" line="473"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="456"/>
+        <location filename="../widgets/main_window.py" line="474"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="476"/>
+        <location filename="../widgets/main_window.py" line="487"/>
+        <source>已预约回访:%1</source>
+        <translation>Follow-up booked for %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="497"/>
+        <source>回访已保存:%1</source>
+        <translation>Follow-up saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="499"/>
+        <source>,问题未解决,已重开为 %1 并通知领班</source>
+        <translation>; not solved: reopened as %1, team leads notified</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="523"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="478"/>
+        <location filename="../widgets/main_window.py" line="525"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="484"/>
+        <location filename="../widgets/main_window.py" line="531"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="486"/>
+        <location filename="../widgets/main_window.py" line="533"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="490"/>
+        <location filename="../widgets/main_window.py" line="537"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="492"/>
+        <location filename="../widgets/main_window.py" line="539"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="496"/>
+        <location filename="../widgets/main_window.py" line="543"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="497"/>
+        <location filename="../widgets/main_window.py" line="544"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="497"/>
+        <location filename="../widgets/main_window.py" line="544"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="499"/>
+        <location filename="../widgets/main_window.py" line="546"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="503"/>
+        <location filename="../widgets/main_window.py" line="550"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="505"/>
+        <location filename="../widgets/main_window.py" line="552"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="507"/>
+        <location filename="../widgets/main_window.py" line="554"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="207"/>
+        <location filename="../widgets/main_window.py" line="215"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="511"/>
+        <location filename="../widgets/main_window.py" line="558"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="206"/>
+        <location filename="../widgets/main_window.py" line="214"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="525"/>
+        <location filename="../widgets/main_window.py" line="572"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="555"/>
+        <location filename="../widgets/main_window.py" line="602"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="212"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="578"/>
+        <location filename="../widgets/main_window.py" line="625"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="229"/>
+        <location filename="../widgets/main_window.py" line="237"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="538"/>
+        <location filename="../widgets/main_window.py" line="585"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="570"/>
+        <location filename="../widgets/main_window.py" line="617"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="584"/>
+        <location filename="../widgets/main_window.py" line="631"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="586"/>
+        <location filename="../widgets/main_window.py" line="633"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -481,6 +506,49 @@
         <location filename="../widgets/anomaly_register.py" line="92"/>
         <source>已联系谁、怎么处理的</source>
         <translation>Whom you contacted and what was done</translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksPanel</name>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="56"/>
+        <source>回电列表(最早的在前)</source>
+        <translation>Call-backs (oldest first)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="58"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="61"/>
+        <source>领取</source>
+        <translation>Take</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="66"/>
+        <source>备注(通话情况)</source>
+        <translation>Note (how the call went)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="68"/>
+        <source>记录结果</source>
+        <translation>Record outcome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="69"/>
+        <source>领取后拨打回电号码,再记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。</source>
+        <translation>Take an entry, call the number, then record the outcome. After 3 unanswered attempts (over at least 2 hours) it goes to the team lead.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="78"/>
+        <source>结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="104"/>
+        <source>回电列表(最早的在前):%1 条</source>
+        <translation>Call-backs (oldest first): %1</translation>
     </message>
 </context>
 <context>
@@ -710,6 +778,8 @@
     <name>Models</name>
     <message>
         <location filename="../models/aftercall.py" line="55"/>
+        <location filename="../models/aftercall.py" line="159"/>
+        <location filename="../models/aftercall.py" line="187"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -757,6 +827,7 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="59"/>
+        <location filename="../models/aftercall.py" line="192"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
@@ -823,20 +894,153 @@
         <translation>Account no.</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="190"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="61"/>
+        <location filename="../models/aftercall.py" line="166"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
+        <location filename="../models/aftercall.py" line="129"/>
+        <source>排队中按1</source>
+        <translation>Pressed 1 in queue</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="130"/>
+        <source>排队放弃</source>
+        <translation>Abandoned in queue</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="131"/>
+        <source>非工作时间留言</source>
+        <translation>After-hours message</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="132"/>
+        <source>无座席</source>
+        <translation>No agent</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="133"/>
+        <source>等待超时</source>
+        <translation>Waited too long</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="134"/>
+        <source>语音导航中挂机</source>
+        <translation>Hung up in IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="139"/>
+        <source>已联系上</source>
+        <translation>Reached</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="139"/>
+        <source>无人接听</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="140"/>
+        <source>占线</source>
+        <translation>Busy</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="140"/>
+        <source>号码错误</source>
+        <translation>Wrong number</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="141"/>
+        <source>领班关闭</source>
+        <translation>Closed by team lead</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="141"/>
+        <source>住户再次来电</source>
+        <translation>Resident called again</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="147"/>
+        <source>转领班</source>
+        <translation>To team lead</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="160"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="161"/>
+        <source>已等</source>
+        <translation>Waited</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="162"/>
+        <source>回电号码</source>
+        <translation>Call-back number</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="163"/>
+        <source>尝试</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="164"/>
+        <source>上次</source>
+        <translation>Last</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="165"/>
+        <source>领取人</source>
+        <translation>Taken by</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="179"/>
+        <source>已交费</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="179"/>
+        <source>未交费</source>
+        <translation>Unpaid</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="180"/>
+        <source>未知</source>
+        <translation>Unknown</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="188"/>
+        <source>返单时间</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="189"/>
+        <source>预约</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="191"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="193"/>
+        <source>供暖费</source>
+        <translation>Heating fee</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="194"/>
+        <source>处理结果</source>
+        <translation>Result</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="86"/>
@@ -1073,6 +1277,92 @@
         <location filename="../widgets/softphone_panel.py" line="172"/>
         <source>通话结束</source>
         <translation>Call ended</translation>
+    </message>
+</context>
+<context>
+    <name>SurveysPanel</name>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="159"/>
+        <source>待回访(最早返单的在前)</source>
+        <translation>Due for follow-up (oldest first)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="161"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="166"/>
+        <location filename="../widgets/worklists_panel.py" line="249"/>
+        <source>回访话术</source>
+        <translation>Follow-up script</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="169"/>
+        <location filename="../widgets/worklists_panel.py" line="174"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="169"/>
+        <location filename="../widgets/worklists_panel.py" line="174"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="171"/>
+        <source>(请选择)</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <source>普通</source>
+        <translation>Average</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <source>不满意</source>
+        <translation>Unsatisfied</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="177"/>
+        <source>(1–10)</source>
+        <translation>(1–10)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="181"/>
+        <source>已提醒交费</source>
+        <translation>Fee reminder read</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="182"/>
+        <source>本热线</source>
+        <translation>this hotline</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="184"/>
+        <source>保存回访</source>
+        <translation>Save follow-up</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="188"/>
+        <source>不方便,预约</source>
+        <translation>Not convenient: book</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="232"/>
+        <source>待回访(最早返单的在前):%1 条</source>
+        <translation>Due for follow-up (oldest first): %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="248"/>
+        <source>回访话术 — %1</source>
+        <translation>Follow-up script — %1</translation>
     </message>
 </context>
 <context>

@@ -115,3 +115,81 @@ class AnomaliesModel(_RowsModel):
                 return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
             return None
         return super().data(index, role)
+
+
+def waited_text(seconds) -> str:
+    """`waited` (seconds) as a person says it, like age_text."""
+    try:
+        return age_text(int(seconds or 0) // 60)
+    except (TypeError, ValueError):
+        return ""
+
+
+def callback_reason_label(code) -> str:
+    words = {"callback_requested": QT_TRANSLATE_NOOP("Models", "排队中按1"),
+             "abandoned": QT_TRANSLATE_NOOP("Models", "排队放弃"),
+             "after_hours_message": QT_TRANSLATE_NOOP("Models", "非工作时间留言"),
+             "no_agent": QT_TRANSLATE_NOOP("Models", "无座席"),
+             "max_wait": QT_TRANSLATE_NOOP("Models", "等待超时"),
+             "in_ivr_hangup": QT_TRANSLATE_NOOP("Models", "语音导航中挂机")}
+    return QCoreApplication.translate("Models", words[code]) if code in words else str(code or "")
+
+
+def outcome_label(code) -> str:
+    words = {"reached": QT_TRANSLATE_NOOP("Models", "已联系上"), "no_answer": QT_TRANSLATE_NOOP("Models", "无人接听"),
+             "busy": QT_TRANSLATE_NOOP("Models", "占线"), "wrong_number": QT_TRANSLATE_NOOP("Models", "号码错误"),
+             "closed": QT_TRANSLATE_NOOP("Models", "领班关闭"), "called_in": QT_TRANSLATE_NOOP("Models", "住户再次来电")}
+    return QCoreApplication.translate("Models", words[code]) if code in words else str(code or "")
+
+
+def _taken(r: dict) -> str:
+    if r.get("escalated"):
+        return QCoreApplication.translate("Models", "转领班")
+    return r.get("taken_by") or ""
+
+
+def _last(r: dict) -> str:
+    a = r.get("last_attempt") if isinstance(r.get("last_attempt"), dict) else None
+    return f"{outcome_label(a.get('outcome'))} {short_time(a.get('at'))}" if a else ""
+
+
+class CallbacksModel(_RowsModel):
+    """GET wire.CALLBACKS: oldest first; escalated ones (the team lead's) tinted."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("ticket", "")),
+        (QT_TRANSLATE_NOOP("Models", "原因"), lambda r: callback_reason_label(r.get("reason"))),
+        (QT_TRANSLATE_NOOP("Models", "已等"), lambda r: waited_text(r.get("waited"))),
+        (QT_TRANSLATE_NOOP("Models", "回电号码"), lambda r: r.get("callback_number") or ""),
+        (QT_TRANSLATE_NOOP("Models", "尝试"), lambda r: r.get("attempts") or 0),
+        (QT_TRANSLATE_NOOP("Models", "上次"), _last),
+        (QT_TRANSLATE_NOOP("Models", "领取人"), _taken),
+        (QT_TRANSLATE_NOOP("Models", "地址"), lambda r: r.get("address") or ""),
+    )
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            row = self.row_dict(index.row()) or {}
+            if row.get("escalated"):
+                return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
+            return None
+        return super().data(index, role)
+
+
+def fee_label(code) -> str:
+    words = {"paid": QT_TRANSLATE_NOOP("Models", "已交费"), "unpaid": QT_TRANSLATE_NOOP("Models", "未交费"),
+             "unknown": QT_TRANSLATE_NOOP("Models", "未知")}
+    return QCoreApplication.translate("Models", words[code]) if code in words else ""
+
+
+class SurveysModel(_RowsModel):
+    """GET wire.SURVEYS: completed repairs due for 回访, oldest first."""
+    COLUMNS = (
+        (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("ticket", "")),
+        (QT_TRANSLATE_NOOP("Models", "返单时间"), lambda r: short_time(r.get("completed_at"))),
+        (QT_TRANSLATE_NOOP("Models", "预约"), lambda r: short_time(r.get("due_at"))),
+        (QT_TRANSLATE_NOOP("Models", "姓名"), lambda r: r.get("name") or ""),
+        (QT_TRANSLATE_NOOP("Models", "电话"), lambda r: r.get("callback_number") or ""),
+        (QT_TRANSLATE_NOOP("Models", "维修站"), lambda r: r.get("station") or ""),
+        (QT_TRANSLATE_NOOP("Models", "供暖费"), lambda r: fee_label(r.get("fee_status"))),
+        (QT_TRANSLATE_NOOP("Models", "处理结果"), lambda r: r.get("result") or ""),
+    )

@@ -80,6 +80,11 @@ class AgentApiClient(QObject):
     anomaly_saved = Signal(dict)       # recorded, handled or closed: the server's answer
     anomaly_acked = Signal(int)        # this person's 确认 of an escalation went through
     escalations_loaded = Signal(object)  # GET ANOMALIES_UNACKED
+    callbacks_loaded = Signal(object)  # GET CALLBACKS: entries like wire.SAMPLE_CALLBACK
+    callback_saved = Signal(dict)      # a take or an outcome: the entry as it is now
+    surveys_loaded = Signal(object)    # GET SURVEYS: rows like wire.SAMPLE_SURVEY_ROW
+    survey_saved = Signal(dict)        # {ticket, state, survey, solved, reopened?}
+    survey_booked = Signal(dict)       # the row with its due_at
     action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
 
     def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
@@ -400,6 +405,34 @@ class AgentApiClient(QObject):
     def anomalies(self, open_only: bool = True) -> None:
         self.request("GET", wire.ANOMALIES, query={"open": "1"} if open_only else None,
                      on_ok=self.anomalies_loaded.emit)
+
+    def callbacks(self, open_only: bool = True) -> None:
+        self.request("GET", wire.CALLBACKS, query={"open": "1" if open_only else "0"},
+                     on_ok=self.callbacks_loaded.emit)
+
+    def take_callback(self, number: str) -> None:
+        self.request("POST", wire.path(wire.CALLBACK_TAKE, number=number), {},
+                     on_ok=lambda d: self.callback_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def callback_outcome(self, number: str, outcome: str, note: str = "") -> None:
+        self.request("POST", wire.path(wire.CALLBACK_OUTCOME, number=number), {"outcome": outcome, "note": note},
+                     on_ok=lambda d: self.callback_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def surveys(self) -> None:
+        self.request("GET", wire.SURVEYS, on_ok=self.surveys_loaded.emit)
+
+    def save_survey(self, number: str, answers: dict) -> None:
+        body = {k: v for k, v in (answers or {}).items() if k in wire.SURVEY_FIELDS}
+        self.request("POST", wire.path(wire.SURVEY, number=number), body,
+                     on_ok=lambda d: self.survey_saved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def book_survey(self, number: str, at: str) -> None:
+        self.request("POST", wire.path(wire.SURVEY_BOOK, number=number), {"at": at},
+                     on_ok=lambda d: self.survey_booked.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
 
     def record_anomaly(self, kind: str, ticket: str | None, note: str) -> None:
         """POST ANOMALIES {type, ticket, note}: 记录异常 (types 4–9), on a call or a ticket."""

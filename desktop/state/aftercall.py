@@ -47,7 +47,9 @@ STATION_ACTIONS = {
 
 #: the after-call tabs, in the window's order
 TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
-TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES)
+#: the worklists (#15): 回电 (the call-back list) and 回访 (the follow-up survey), agents' and leads'
+TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
 
 
 def is_supervisor(role: str | None) -> bool:
@@ -64,12 +66,12 @@ def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
 
 
 def tabs_for(role: str | None) -> tuple[str, ...]:
-    """An agent: the call screen only; a station: its tickets only; supervisors: everything."""
+    """An agent: the call screen and the worklists; a station: its tickets only; supervisors: everything."""
     if is_supervisor(role):
         return TABS
     if role == "station":
         return (TAB_TICKETS,)
-    return (TAB_CALL,)
+    return (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS)
 
 
 def _rows(data, *keys: str) -> list[dict]:

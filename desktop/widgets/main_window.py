@@ -34,7 +34,8 @@ from desktop.models.labels import anomaly_label, state_label
 from desktop.services import audio
 from desktop.services.api import AgentApiClient
 from desktop.services.softphone import SoftPhone
-from desktop.state.aftercall import TAB_ANOMALIES, TAB_CALL, TAB_TICKETS, AfterCallState
+from desktop.state.aftercall import TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, TAB_TICKETS, AfterCallState
+from desktop.state.worklists import WorklistState
 from desktop.state.desk import DeskState
 from desktop.widgets.account_panel import AccountPanel
 from desktop.widgets.anomaly_register import AnomalyRegisterPanel
@@ -47,6 +48,7 @@ from desktop.widgets.softphone_panel import SoftPhonePanel
 from desktop.widgets.ticket_detail import open_anomaly_dialog
 from desktop.widgets.ticket_form import TicketFormPanel
 from desktop.widgets.tickets_panel import TicketsPanel
+from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel
 from hotline.shared import wire
 
 log = logging.getLogger("desktop")
@@ -66,6 +68,7 @@ class AgentWindow(QMainWindow):
         self.api, self.phone = api, phone
         self.desk = DeskState(self)
         self.aftercall = AfterCallState(self)
+        self.worklists = WorklistState(self)
         self.anomaly_dialog = None
         self.login_dialog: LoginDialog | None = None
         self._prefill_agent = agent_no
@@ -138,10 +141,15 @@ class AgentWindow(QMainWindow):
         self.register = AnomalyRegisterPanel()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register}
+        self.callbacks = CallbacksPanel()
+        self.surveys = SurveysPanel()
+        self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register,
+                           TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys}
         self.tabs.addTab(split, self.tr("来电"))
         self.tabs.addTab(self.tickets, self.tr("工单"))
         self.tabs.addTab(self.register, self.tr("异常登记"))
+        self.tabs.addTab(self.callbacks, self.tr("回电"))
+        self.tabs.addTab(self.surveys, self.tr("回访"))
 
         central = QWidget()
         cl = QVBoxLayout(central)
@@ -296,6 +304,7 @@ class AgentWindow(QMainWindow):
         api.ticket_reopened.connect(self.on_ticket_reopened)
         api.anomaly_saved.connect(self.on_anomaly_saved)
         api.action_failed.connect(self.on_action_failed)
+        self._wire_worklists()
 
         tickets.filters_changed.connect(ac.set_filters)
         tickets.ticket_selected.connect(ac.select)
@@ -355,6 +364,10 @@ class AgentWindow(QMainWindow):
         if TAB_ANOMALIES in tabs:
             self.aftercall.refresh_anomalies()
             self.api.unacked_anomalies()
+        if TAB_CALLBACKS in tabs:
+            self.worklists.callbacks_wanted.emit()
+        if TAB_SURVEYS in tabs:
+            self.worklists.surveys_wanted.emit()
 
     def set_logged_in(self, on: bool) -> None:
         user = self.desk.user
@@ -402,6 +415,7 @@ class AgentWindow(QMainWindow):
         if self._tab_key(self.tabs.currentIndex()) not in shown:
             self.tabs.setCurrentWidget(self._tab_pages[shown[0]])
         self.tickets.detail.set_role(ac.role)
+        self.callbacks.set_role(ac.role, str(ac.user.get("agent_no") or ""))
         self.tickets.set_station_user(ac.station_name if ac.role == "station" else "")
         calls = TAB_CALL in shown
         for w in (self.queue_button, self.pause_reason, self.pause_button, self.state_label, self._pause_label,
@@ -422,6 +436,10 @@ class AgentWindow(QMainWindow):
             self.aftercall.refresh_tickets()
         elif key == TAB_ANOMALIES and not self.aftercall.anomalies:
             self.aftercall.refresh_anomalies()
+        elif key == TAB_CALLBACKS:
+            self.worklists.callbacks_wanted.emit()
+        elif key == TAB_SURVEYS:
+            self.worklists.surveys_wanted.emit()
 
     def _online(self) -> bool:
         return bool(getattr(self.api, "token", ""))
@@ -455,11 +473,40 @@ class AgentWindow(QMainWindow):
         self.show_info(self.tr("异常事件已记录：%1").replace("%1", anomaly_label(a.get("type")))
                        if a.get("type") else self.tr("异常事件已保存"))
 
+    def _wire_worklists(self) -> None:
+        api, wl, cb, sv = self.api, self.worklists, self.callbacks, self.surveys
+        wl.callbacks_wanted.connect(lambda: self._online() and api.callbacks())
+        wl.surveys_wanted.connect(lambda: self._online() and api.surveys())
+        wl.callbacks_changed.connect(cb.show_callbacks)
+        wl.surveys_changed.connect(sv.show_surveys)
+        api.event.connect(wl.on_event)
+        api.callbacks_loaded.connect(wl.set_callbacks)
+        api.callback_saved.connect(wl.entry_changed)
+        api.surveys_loaded.connect(wl.set_surveys)
+        api.survey_saved.connect(self.on_survey_saved)
+        api.survey_booked.connect(lambda r: (self.show_info(self.tr("已预约回访:%1").replace(
+            "%1", str(r.get("due_at") or ""))), wl.surveys_wanted.emit()))
+        cb.refresh_requested.connect(wl.callbacks_wanted.emit)
+        cb.take_requested.connect(api.take_callback)
+        cb.outcome_requested.connect(api.callback_outcome)
+        sv.refresh_requested.connect(wl.surveys_wanted.emit)
+        sv.save_requested.connect(api.save_survey)
+        sv.book_requested.connect(api.book_survey)
+
+    def on_survey_saved(self, answer: dict) -> None:
+        msg = self.tr("回访已保存:%1").replace("%1", str(answer.get("ticket") or ""))
+        if answer.get("reopened"):
+            msg += self.tr(",问题未解决,已重开为 %1 并通知领班").replace("%1", str(answer["reopened"]))
+        self.show_info(msg)
+        self.worklists.survey_saved(answer)
+
     def on_action_failed(self, msg: str) -> None:
         """The server refused (403/409/422): its words go where the person pressed the button."""
         self.tickets.detail.show_error(msg)
         self.register.show_error(msg)
         self.banner.ack_failed()
+        if self._tab_key(self.tabs.currentIndex()) in (TAB_CALLBACKS, TAB_SURVEYS):
+            self.show_error(msg)
 
     # -------------------------------------------------------- state bar --
     def _toggle_queue(self, want: bool) -> None:

@@ -14,6 +14,11 @@ from db.queries import accounts_with_phone
 from ivr.validation import normalise_caller_id
 
 COLUMNS = ("account_no", "name", "district", "compound", "building", "unit", "room", "phones")
+#: optional columns: files without them import as before (and leave the field as it was)
+OPTIONAL = ("fee_status",)
+#: fee_status as the file may write it → the stored code (wire.FEE_STATUSES); empty: not known
+FEE_WORDS = {"paid": "paid", "unpaid": "unpaid", "unknown": "unknown", "已交": "paid", "已交费": "paid",
+             "未交": "unpaid", "未交费": "unpaid", "未知": "unknown"}
 IMPORT_CHUNK = 500   # account numbers per look-up query (well under SQLite's bound-parameter limit)
 LIMITS = {"account_no": 20, "name": 64, "district": 64, "compound": 64, "building": 16, "unit": 16,
           "room": 16}
@@ -40,6 +45,11 @@ def _parse_row(row: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             raise ValueError(f"{k} is longer than {LIMITS[k]} characters")
     if not values["account_no"].isdigit():
         raise ValueError(f"account_no '{values['account_no']}' is not all digits")
+    if "fee_status" in row:
+        fee = (row.get("fee_status") or "").strip()
+        if fee and fee.lower() not in FEE_WORDS and fee not in FEE_WORDS:
+            raise ValueError(f"fee_status '{fee}' is not paid, unpaid or unknown")
+        values["fee_status"] = FEE_WORDS.get(fee.lower()) or FEE_WORDS.get(fee) if fee else None
     phones = []
     for raw in values.pop("phones").replace("；", ";").split(";"):
         if not raw.strip():
@@ -129,4 +139,4 @@ def find_by_account_no(session: Session, account_no: str) -> HeatingAccount | No
 def account_dict(acc: HeatingAccount) -> dict:
     return {"account_no": acc.account_no, "name": acc.name, "district": acc.district,
             "compound": acc.compound, "building": acc.building, "unit": acc.unit, "room": acc.room,
-            "address": acc.address, "phones": acc.phone_numbers}
+            "address": acc.address, "phones": acc.phone_numbers, "fee_status": acc.fee_status}

@@ -26,6 +26,8 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.callbacks import CallbackList, callback_policy
+from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
@@ -293,6 +295,38 @@ def anomalies(open_only: bool = typer.Option(False, "--open", help="only those n
     for a in rows:
         typer.echo(f"{a['id']:5} {a['type']:22} {a['state']:8} {a['ticket'] or '-':11} {a['opened_at']} "
                    f"→ {a['deadline']}{'  超期' if a['overdue'] else ''}  {a['note']}")
+
+
+@app.command()
+def callbacks(open_only: bool = typer.Option(False, "--open", help="only those still on the list"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """The call-back worklist, oldest first: ticket, reason, waited (seconds), attempts, taken_by,
+    escalated (gone to the team lead)."""
+    s = settings()
+    rows = CallbackList(sessions(s), s.now, callback_policy(s)).list(None, open_only)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['ticket']}  {r['reason'] or '-':20} {r['waited'] // 60:6} min  {r['attempts']} 次  "
+                   f"{r['taken_by'] or '-':6} {'转领班' if r['escalated'] else ''}{'' if r['open'] else '已完成'}")
+
+
+survey_app = typer.Typer(help="回访: the follow-up survey of completed repairs.", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
+
+
+@survey_app.command("list")
+def survey_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Completed repairs due for 回访 (never booked, or booked for now or earlier), oldest first."""
+    s = settings()
+    rows = SurveyList(sessions(s), s.now).list(None)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['ticket']}  返单 {r['completed_at']}  {r['station'] or '-'}  {r['name']}  "
+                   f"{'预约 ' + r['due_at'] if r['due_at'] else ''}")
 
 
 # ------------------------------------------------------------- stations --

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Call, Category, HeatingAccount, RepairStation,
-                       Role, Ticket, TicketState, TicketTransition, User)
+                       Role, Survey, Ticket, TicketState, TicketTransition, User)
 from db.queries import iso, next_ticket_number, ticket_summary
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 
@@ -95,6 +95,19 @@ def anomaly_brief(a: AnomalyRecord, now: datetime) -> dict:
             "result": a.result, "overdue": a.state is not AnomalyState.closed and a.deadline < now}
 
 
+def survey_dict(s: Survey) -> dict:
+    """tickets show's `survey` (wire.SAMPLE_SURVEY)."""
+    return {"solved": s.solved, "attitude": s.attitude, "charged": s.charged, "score": s.score,
+            "comment": s.comment, "fee_reminder": s.fee_reminder, "by": s.user.agent_no if s.user else "ivr",
+            "at": iso(s.at), "channel": s.channel}
+
+
+def latest_survey(db: Session, ticket_id: int) -> dict | None:
+    s = db.scalar(select(Survey).where(Survey.ticket_id == ticket_id).options(selectinload(Survey.user))
+                  .order_by(Survey.id.desc()).limit(1))
+    return survey_dict(s) if s else None
+
+
 class TicketWork:
     def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], timers: Timers = Timers()):
         self.sessions, self.now, self.timers = sessions, now, timers
@@ -142,7 +155,7 @@ class TicketWork:
             return {**self.row(t, self.now()), "account_no": t.account.account_no if t.account else None,
                     "caller_number": t.caller_number, "description": t.description,
                     "callback_reason": t.callback_reason.value if t.callback_reason else None,
-                    **self.timeline(db, t)}
+                    "survey": latest_survey(db, t.id), **self.timeline(db, t)}
 
     def row(self, t: Ticket, now: datetime, open_anomalies: int = 0, anomaly_overdue: bool = False) -> dict:
         """A ticket as the lists show it (wire.SAMPLE_TICKET_ROW)."""

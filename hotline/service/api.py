@@ -20,10 +20,13 @@ from hotline.aftercall.rules import source_address
 from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.callbacks import CallbackList
+from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import SUPERVISORS
-from hotline.service.schemas import (AnomalyIn, AssignIn, LoginIn, NewTicketIn, NoteIn, PauseIn, QueueIn, ResultIn,
-                                     TicketForm, TicketStateIn)
+from db.models import Role
+from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
+                                     QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from hotline.shared import tls, wire
 from hotline.shared.ami import AmiValueError
 from hotline.shared.tls import public_host
@@ -43,10 +46,12 @@ class AgentApi:
     """Routes and the WebSocket hub. `service` is the hotline service: queue actions (join,
     pause), the live agent state, the AMI status."""
 
-    def __init__(self, service, desk: DeskService, work: TicketWork, anomalies: AnomalyRegister):
+    def __init__(self, service, desk: DeskService, work: TicketWork, anomalies: AnomalyRegister,
+                 callbacks: CallbackList, surveys: SurveyList):
         self.svc = service
         self.settings = service.settings
         self.desk, self.work, self.anomalies = desk, work, anomalies
+        self.callbacks, self.surveys = callbacks, surveys
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -92,6 +97,12 @@ class AgentApi:
         r.add_post(wire.ANOMALY_HANDLE, self.handle_anomaly)
         r.add_post(wire.ANOMALY_CLOSE, self.close_anomaly)
         r.add_post(wire.ANOMALY_ACK, self.ack_anomaly)
+        r.add_get(wire.CALLBACKS, self.list_callbacks)
+        r.add_post(wire.CALLBACK_TAKE, self.take_callback)
+        r.add_post(wire.CALLBACK_OUTCOME, self.callback_outcome)
+        r.add_get(wire.SURVEYS, self.list_surveys)
+        r.add_post(wire.SURVEY, self.save_survey)
+        r.add_post(wire.SURVEY_BOOK, self.book_survey)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -283,6 +294,12 @@ class AgentApi:
         for sid in sids & set(self.sockets):
             await self.push_session(sid, event)
 
+    async def push_workers(self, event: dict) -> None:
+        """To every open desk of an agent, a team lead, the head or an admin (not stations)."""
+        sids = {p.session_id for p in list(self.principals.values()) if p.role is not Role.station}
+        for sid in sids & set(self.sockets):
+            await self.push_session(sid, event)
+
     async def broadcast(self, event: dict) -> None:
         for sid in list(self.sockets):
             await self.push_session(sid, event)
@@ -452,6 +469,45 @@ class AgentApi:
     async def ack_anomaly(self, request):
         await self.db(self.anomalies.ack, request["principal"].actor, request.match_info["aid"])
         return _json({"ok": True})
+
+    # -------------------------------------------------------- worklists --
+    async def list_callbacks(self, request):
+        return _json(await self.db(self.callbacks.list, request["principal"].actor,
+                                   request.query.get("open", "1") != "0"))
+
+    async def take_callback(self, request):
+        e = await self.db(self.callbacks.take, request["principal"].actor, request.match_info["number"])
+        await self.callback_changed(e)
+        return _json(e)
+
+    async def callback_outcome(self, request):
+        body = await self.body(request, CallbackOutcomeIn)
+        e = await self.db(self.callbacks.outcome, request["principal"].actor, request.match_info["number"],
+                          body.outcome, body.note)
+        await self.callback_changed(e)
+        return _json(e)
+
+    async def callback_changed(self, entry: dict) -> None:
+        """Every agent's and lead's list shows the take, the attempt, the clearing at once."""
+        await self.push_workers({"type": wire.EV_CALLBACK, "callback": entry})
+
+    async def list_surveys(self, request):
+        return _json(await self.db(self.surveys.list, request["principal"].actor))
+
+    async def save_survey(self, request):
+        body = await self.body(request, SurveyIn)
+        p, number = request["principal"], request.match_info["number"]
+        saved = await self.db(self.surveys.save, p.actor, number, body.model_dump())
+        if not saved["solved"]:      # 还是不热: a linked ticket, to the team leads
+            t = await self.db(self.work.reopen, p.actor, number, f"回访: 问题未解决 {body.comment}".strip())
+            saved["reopened"] = t["number"]
+            await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
+        return _json(saved, 201)
+
+    async def book_survey(self, request):
+        body = await self.body(request, SurveyBookIn)
+        return _json(await self.db(self.surveys.book, request["principal"].actor, request.match_info["number"],
+                                   body.at, body.note))
 
 
 class ApiServer:

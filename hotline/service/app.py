@@ -19,6 +19,8 @@ import signal
 from datetime import datetime
 
 from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.callbacks import CallbackList, callback_policy
+from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
@@ -57,8 +59,11 @@ class HotlineService:
         timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h)
         self.work = TicketWork(self.ctx.records.sessions, settings.now, timers)
         self.anomalies = AnomalyRegister(self.ctx.records.sessions, settings.now, timers)
-        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work)
-        self.api = AgentApi(self, self.desk, self.work, self.anomalies)
+        self.callbacks = CallbackList(self.ctx.records.sessions, settings.now, callback_policy(settings))
+        self.surveys = SurveyList(self.ctx.records.sessions, settings.now)
+        self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
+                                self.callbacks)
+        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys)
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log)
@@ -111,6 +116,12 @@ class HotlineService:
         st = self.queue.connected(no)
         await self.api.push_agent(no, {"type": wire.EV_CALL_ANSWERED, "uniqueid": event.get("Uniqueid", ""),
                                        "agent_state": st})
+        # a resident on the call-back list called again and is answered now: the entry clears
+        try:
+            for entry in await asyncio.to_thread(self.callbacks.called_in, event.get("Uniqueid", ""), no):
+                await self.api.callback_changed(entry)
+        except Exception as exc:   # the DB briefly away: the entry stays, an agent clears it by hand
+            log.warning("could not clear the call-back of call %s: %s", event.get("Uniqueid", ""), exc)
 
     async def _agent_done(self, event: dict) -> None:
         no = agent_no(event)

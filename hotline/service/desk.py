@@ -27,6 +27,7 @@ from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccoun
                        TICKET_FLOW, Ticket, TicketDraft, TicketState, TicketTransition, User)
 from db.queries import next_ticket_number, station_dict, station_for, stations_for, ticket_summary
 from hotline.service.directory import build_directory
+from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit
 from hotline.service.schemas import TicketForm
@@ -159,10 +160,13 @@ class DeskService:
     agent's phone right now — the queue's live state, owned by the hotline service."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings,
-                 ringing: Callable[[str], tuple[str, str] | None], work: TicketWork | None = None):
+                 ringing: Callable[[str], tuple[str, str] | None], work: TicketWork | None = None,
+                 callbacks: CallbackList | None = None):
         self.sessions, self.settings, self.ringing = sessions, settings, ringing
         #: a ticket's timeline and anomalies come from the after-call work
         self.work = work or TicketWork(sessions, settings.now)
+        #: the pop says when the caller is on the call-back list
+        self.callbacks = callbacks or CallbackList(sessions, settings.now, callback_policy(settings))
         window = LOCK_MINUTES * 60
         #: failed logins per source address: beyond the limit the address gets 429 and its
         #: guesses no longer count against anybody's account
@@ -330,6 +334,8 @@ class DeskService:
             pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": call.caller,
                    "account": card, "history": history,
                    "ticket": ticket_full(t, draft_of(db, t.id, user_id)) if t else None,
+                   # on the call-back list: the oldest open entry (cleared when this call is answered)
+                   "callback": self.callbacks.for_call(db, call, t),
                    "ivr": {"category": t.category.value if t and t.category else None,
                            "callback_number": t.callback_number if t else "",
                            "voice_url": wire.path(wire.TICKET_VOICE, number=t.number) if t and t.voice_path else None}}

@@ -76,3 +76,28 @@ class AnomalyIn(BaseModel):
 class ResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     result: str = Field(default="", max_length=2000)
+
+
+class CallbackOutcomeIn(BaseModel):
+    """POST wire.CALLBACK_OUTCOME: what the call-back came to (wire.CALLBACK_OUTCOMES, or closed)."""
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(min_length=1, max_length=32)
+    note: str = Field(default="", max_length=1000)
+
+
+class SurveyIn(BaseModel):
+    """POST wire.SURVEY: the answers a–f (checked in hotline.aftercall.surveys, with words per question)."""
+    model_config = ConfigDict(extra="forbid")
+    solved: bool | None = None
+    attitude: str = Field(default="", max_length=16)
+    charged: bool | None = None
+    score: int | None = None
+    comment: str = Field(default="", max_length=1000)
+    fee_reminder: bool | None = None
+
+
+class SurveyBookIn(BaseModel):
+    """POST wire.SURVEY_BOOK: not convenient, call again at this time."""
+    model_config = ConfigDict(extra="forbid")
+    at: str = Field(min_length=1, max_length=32)
+    note: str = Field(default="", max_length=500)

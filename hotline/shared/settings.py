@@ -89,6 +89,11 @@ class Settings:
     anomaly_accept_min: int = 30
     anomaly_contact_min: int = 60
     anomaly_open_h: int = 4
+    #: the call-back worklist: after this many unanswered attempts over at least this many hours an
+    #: entry goes to the team lead; a take lapses after this many minutes without an outcome
+    callback_max_attempts: int = 3
+    callback_escalate_after_h: int = 2
+    callback_take_min: int = 15
     #: agent API guards: failed logins one address may make per 15 min (beyond that 429,
     #: so nobody locks every agent out), seconds to send a request's headers / body,
     #: open connections per address

@@ -42,6 +42,14 @@ ANOMALY_HANDLE = "/api/anomalies/{aid}/handle"      # POST {result}: open → ha
 ANOMALY_CLOSE = "/api/anomalies/{aid}/close"        # POST {result}: → closed
 ANOMALY_ACK = "/api/anomalies/{aid}/ack"            # POST: this person saw the escalation
 ANOMALIES_UNACKED = "/api/anomalies/unacknowledged"  # GET: escalations this person has not seen
+# the worklists (#15): call-backs (agents and team leads; the escalated ones are the team leads') and
+# 回访, the follow-up survey of a completed repair (agents and team leads)
+CALLBACKS = "/api/callbacks"                        # GET ?open=1 (default) | ?open=0: every entry ever
+CALLBACK_TAKE = "/api/callbacks/{number}/take"      # POST: this agent calls them (others see it taken)
+CALLBACK_OUTCOME = "/api/callbacks/{number}/outcome"  # POST {outcome, note}: CALLBACK_OUTCOMES, or closed
+SURVEYS = "/api/surveys"                            # GET: completed repairs due for 回访, oldest first
+SURVEY = "/api/surveys/{number}"                    # POST SURVEY_FIELDS: saved → followed_up
+SURVEY_BOOK = "/api/surveys/{number}/book"          # POST {at, note}: not convenient, call again then
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -62,6 +70,7 @@ EV_SESSION_ENDED = "session_ended"
 EV_TELEPHONY_RESTARTED = "telephony_restarted"
 EV_ANOMALY = "anomaly"                    # {anomaly, escalated}: to team leads and the head
 EV_TICKET_CHANGED = "ticket_changed"      # {ticket}: to the ticket's station and the team leads
+EV_CALLBACK = "callback"                  # {callback}: an entry taken, tried, cleared — to agents and leads
 EV_RING_NO_ANSWER = "ring_no_answer"      # the agent let a queue call ring out (or rejected it): paused
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
@@ -134,6 +143,8 @@ SAMPLE_POP = {
                "draft_form": None},
     "ivr": {"category": "no_heat", "callback_number": "13912345678",
             "voice_url": "/api/tickets/2611230012/voice"},
+    #: the caller is on the call-back list: its oldest open entry (SAMPLE_CALLBACK's shape), or None
+    "callback": None,
 }
 #: GET /api/script as the service answers it for 工号 1001 on a normal day (a unit test checks)
 SAMPLE_SCRIPT = {"opening": "您好,大龙供暖报修 1001 为您服务,请问您有什么问题?",
@@ -173,3 +184,50 @@ SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000
                     "areas": [{"district": "铁西区", "compound": "兴华北街", "building": ""}], "technicians": []},
                    {"code": "SH", "name": "沈河维修站", "phone": "024-24000000", "districts": ["沈河区"],
                     "areas": [{"district": "沈河区", "compound": "", "building": ""}], "technicians": []}]
+
+# ---- the call-back worklist (#15) -------------------------------------------------------------
+#: why a ticket is on the list (db.models.CallOutcome values of the call that booked it)
+CALLBACK_REASONS = ("callback_requested", "abandoned", "after_hours_message", "no_agent", "max_wait",
+                    "in_ivr_hangup")
+#: what an agent records after calling: reached clears the entry, the others count as attempts
+CALLBACK_OUTCOMES = ("reached", "no_answer", "busy", "wrong_number")
+#: how else an entry leaves the list: a team lead closes an escalated one (with a note), or the
+#: resident called again and was answered (the service records that)
+CALLBACK_CLOSED, CALLBACK_CALLED_IN = "closed", "called_in"
+#: one entry (GET CALLBACKS; EV_CALLBACK's "callback"; the pop's "callback"): `waited` in seconds since
+#: the ticket was booked, `taken_by` only while the take is live, `escalated` once it is the team lead's
+SAMPLE_CALLBACK = {"ticket": "2611230007", "reason": "callback_requested", "waited": 1260, "attempts": 0,
+                   "taken_by": None, "taken_at": None, "escalated": False, "open": True,
+                   "created_at": "2026-11-23T09:40:00", "last_attempt": None,
+                   "callback_number": "13912345678", "name": "王秀兰", "address": "铁西区 兴华北街 12号楼 3单元 502",
+                   "category": "no_heat", "state": "new"}
+
+# ---- 回访, the follow-up survey (#15) ----------------------------------------------------------
+#: b 维修工态度如何: 满意 / 普通 / 不满意
+SURVEY_ATTITUDES = ("satisfied", "average", "unsatisfied")
+#: heating_account.fee_status (the accounts CSV's optional fee_status column)
+FEE_STATUSES = ("paid", "unpaid", "unknown")
+#: POST SURVEY: a solved, b attitude, c charged, d score 1–10, e comment, f fee reminder read (only
+#: when it applies: b satisfied and the row's fee_status unpaid)
+SURVEY_FIELDS = ("solved", "attitude", "charged", "score", "comment", "fee_reminder")
+SURVEY_SCORE_MIN, SURVEY_SCORE_MAX = 1, 10
+SURVEY_COMMENT_MAX = 1000
+#: the customer's script (002 四.2), as the desk shows it
+SURVEY_SCRIPT = {
+    "opening": "您好,我们是供暖报修平台,对您家报修的处理情况进行回访。您现在方便吗?",
+    "questions": [{"key": "solved", "text": "a. 问题解决了吗?"},
+                  {"key": "attitude", "text": "b. 维修工态度如何?"},
+                  {"key": "charged", "text": "c. 跟您收费了吗?"},
+                  {"key": "score", "text": "d. 请您为我们的服务打分(1—10 分)"},
+                  {"key": "comment", "text": "e. 您对我们的服务还有什么建议或者意见吗?"},
+                  {"key": "fee_reminder", "text": "f. 我们的收费工作已经开始,请您方便的时候交纳供暖费。"}],
+    "closing": "感谢您的合作,以后有什么问题,请您随时拨打 {hotline},我们将及时为您服务。",
+}
+#: one row of GET SURVEYS: a completed repair due for 回访 (`due_at`: a booked time, or None)
+SAMPLE_SURVEY_ROW = {"ticket": "2611220031", "completed_at": "2026-11-22T16:10:00", "due_at": None,
+                     "result": "更换阀门,已恢复供暖", "station": "和平维修站", "name": "周娟",
+                     "address": "和平区 三好街 17号 3单元 602", "callback_number": "13812345678",
+                     "category": "leak", "fee_status": "unpaid", "waited": 64800}
+#: tickets show's "survey" (and GET TICKET's): the answers, who, when, how
+SAMPLE_SURVEY = {"solved": True, "attitude": "satisfied", "charged": False, "score": 9, "comment": "",
+                 "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent"}

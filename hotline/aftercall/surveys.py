@@ -1,0 +1,145 @@
+"""回访, the follow-up survey of a completed repair (the customer's script, 002 四.2): every ticket that
+reached `completed` (返单) is on the 回访 list, oldest first; an agent or a team lead reads the script
+and records the answers a–f (f, the fee reminder, only when the resident is satisfied and the
+account's fee is unpaid). Saving stores a `survey` (channel agent) and moves the ticket to
+`followed_up`; "not solved" also re-opens the repair as a linked ticket (TicketWork.reopen), which
+goes to the team leads. "Not convenient" books a time: the ticket is off the list until then."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.models import Role, Survey, Ticket, TicketState, TicketTransition
+from db.queries import iso
+from hotline.aftercall.lifecycle import MOVERS, last_entered, survey_dict
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.shared import wire
+
+#: a booked 回访 at most this far ahead
+BOOK_AHEAD_DAYS = 14
+
+
+def fee_reminder_applies(attitude: str | None, fee_status: str | None) -> bool:
+    """f is read only to a satisfied resident whose heating fee is unpaid."""
+    return attitude == "satisfied" and fee_status == "unpaid"
+
+
+class SurveyList:
+    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime]):
+        self.sessions, self.now = sessions, now
+
+    @staticmethod
+    def _worker(actor: Actor, what: str, number: str = "") -> None:
+        if actor.role not in SUPERVISORS + (Role.agent,):
+            raise Refused("回访由座席和领班进行", f"survey_{what}_refused", "ticket", number)
+
+    def row(self, t: Ticket, now: datetime) -> dict:
+        """As the list shows it (wire.SAMPLE_SURVEY_ROW)."""
+        done = last_entered(t, TicketState.completed) or t.updated_at
+        result = next((x.note for x in reversed(t.transitions) if x.state is TicketState.completed), "")
+        return {"ticket": t.number, "completed_at": iso(done), "due_at": iso(t.survey_due_at), "result": result or "",
+                "station": t.station.name if t.station else None, "name": t.name_snapshot,
+                "address": t.address_snapshot, "callback_number": t.callback_number or t.caller_number,
+                "category": t.category.value if t.category else None,
+                "fee_status": (t.account.fee_status if t.account else None) or "unknown",
+                "waited": max(0, int((now - (t.survey_due_at or done)).total_seconds())) if done else 0}
+
+    def list(self, actor: Actor | None, limit: int = 500) -> list[dict]:
+        """Completed repairs due for 回访 (never booked, or booked for now or earlier), the longest
+        waiting first (`actor` None: the CLI's view)."""
+        if actor is not None:
+            self._worker(actor, "view")
+        now = self.now()
+        with self.sessions() as db:
+            rows = db.scalars(select(Ticket).where(Ticket.state == TicketState.completed,
+                                                   or_(Ticket.survey_due_at.is_(None), Ticket.survey_due_at <= now))
+                              .options(selectinload(Ticket.transitions), selectinload(Ticket.account),
+                                       selectinload(Ticket.station)).limit(limit)).all()
+            found = [self.row(t, now) for t in rows]
+        return sorted(found, key=lambda r: (r["due_at"] or r["completed_at"] or "", r["ticket"]))
+
+    def _load(self, db: Session, number: str) -> Ticket:
+        t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
+                      .options(selectinload(Ticket.transitions), selectinload(Ticket.account),
+                               selectinload(Ticket.station)))
+        if t is None:
+            raise RuleError(404, f"没有这张报修单: {number}")
+        if t.state is not TicketState.completed:
+            raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
+        return t
+
+    def book(self, actor: Actor, number: str, at: str, note: str = "") -> dict:
+        """Not convenient: the resident's time; the ticket comes back to the list then."""
+        self._worker(actor, "book", number)
+        try:
+            when = datetime.fromisoformat(str(at or "")[:32])
+        except ValueError:
+            raise RuleError(422, f"预约时间应为 2026-11-23T15:00 这样的时间: {at}") from None
+        if when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+        now = self.now()
+        if not now < when <= now + timedelta(days=BOOK_AHEAD_DAYS):
+            raise RuleError(422, f"预约时间应在现在之后 {BOOK_AHEAD_DAYS} 天以内")
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            t.survey_due_at = when
+            add_audit(db, actor.agent_no, "survey_book", "ticket", t.number, at=iso(when),
+                      note=(note or "").strip()[:500])
+            db.flush()
+            return self.row(t, now)
+
+    def save(self, actor: Actor, number: str, answers: dict) -> dict:
+        """The answers a–f by this person on the phone (channel agent): a survey record and the
+        ticket → followed_up, in one transaction. Returns {ticket, state, survey, solved}; the
+        caller re-opens an unsolved repair (TicketWork.reopen) and tells the team leads."""
+        self._worker(actor, "save", number)
+        a = self._answers(answers)
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            applies = fee_reminder_applies(a["attitude"], t.account.fee_status if t.account else None)
+            if applies and a["fee_reminder"] is None:
+                raise RuleError(422, "满意且未交费:请读 f 收费提醒并勾选")
+            if not applies and a["fee_reminder"] is not None:
+                raise RuleError(422, "f 收费提醒只在满意且未交费时读")
+            if actor.role not in MOVERS[(TicketState.completed, TicketState.followed_up)]:
+                raise Refused("您的角色不能回访", "survey_save_refused", "ticket", t.number)
+            now = self.now()
+            s = Survey(ticket_id=t.id, user_id=actor.user_id, at=now, channel="agent", **a)
+            db.add(s)
+            note = f"回访: {'已解决' if a['solved'] else '未解决'}, {a['score']} 分"
+            t.state, t.updated_at, t.survey_due_at = TicketState.followed_up, now, None
+            t.transitions.append(TicketTransition(state=TicketState.followed_up, at=now, user_id=actor.user_id,
+                                                  note=note))
+            add_audit(db, actor.agent_no, "survey", "ticket", t.number, channel="agent", **a)
+            add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": "completed", "to": "followed_up"},
+                      note=note)
+            db.flush()
+            db.refresh(s)
+            return {"ticket": t.number, "state": t.state.value, "survey": survey_dict(s), "solved": a["solved"]}
+
+    @staticmethod
+    def _answers(raw: dict) -> dict:
+        def yes_no(key: str, letter: str) -> bool:
+            v = raw.get(key)
+            if not isinstance(v, bool):
+                raise RuleError(422, f"{letter} 请选择 是 或 否")
+            return v
+        solved, charged = yes_no("solved", "a"), yes_no("charged", "c")
+        attitude = raw.get("attitude")
+        if attitude not in wire.SURVEY_ATTITUDES:
+            raise RuleError(422, "b 维修工态度请选择 满意 / 普通 / 不满意")
+        score = raw.get("score")
+        if isinstance(score, bool) or not isinstance(score, int) or \
+                not wire.SURVEY_SCORE_MIN <= score <= wire.SURVEY_SCORE_MAX:
+            raise RuleError(422, f"d 打分应为 {wire.SURVEY_SCORE_MIN}–{wire.SURVEY_SCORE_MAX}")
+        comment = raw.get("comment") or ""
+        if not isinstance(comment, str):
+            raise RuleError(422, "e 意见应为文字")
+        f = raw.get("fee_reminder")
+        if f is not None and not isinstance(f, bool):
+            raise RuleError(422, "f 收费提醒应为 是 或 否")
+        return {"solved": solved, "attitude": attitude, "charged": charged, "score": score,
+                "comment": comment.strip()[:wire.SURVEY_COMMENT_MAX], "fee_reminder": f}
