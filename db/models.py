@@ -363,6 +363,14 @@ class Recording(Base):
     delete_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class TicketCounter(Base):
+    """The day's ticket sequence (yymmdd → the last seq handed out), incremented atomically by
+    `db.queries.next_ticket_number`: the one source of ticket numbers for every process and node."""
+    __tablename__ = "ticket_counter"
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class HolidayOverride(Base):
     """An admin's per-notice window for a holiday opener (overrides the computed one)."""
     __tablename__ = "holiday_override"
