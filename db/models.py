@@ -185,7 +185,11 @@ class HeatingAccount(Base):
     @property
     def address(self) -> str:
         """The address as an agent would read it back: 片区 小区 楼 单元 室."""
-        return f"{self.district}{self.compound}{self.building}号楼{self.unit}单元{self.room}室"
+        return self.format_address(self.district, self.compound, self.building, self.unit, self.room)
+
+    @staticmethod
+    def format_address(district: str, compound: str, building: str, unit: str, room: str) -> str:
+        return f"{district}{compound}{building}号楼{unit}单元{room}室"
 
     @property
     def phone_numbers(self) -> list[str]:

@@ -56,6 +56,14 @@ def next_ticket_number(db: Session, now: datetime) -> str:
     return f"{prefix}{seq:04d}"
 
 
+def readback_texts(db: Session) -> set[str]:
+    """Every text the IVR reads back from audio rendered ahead of the call (ivr.prompts.render_readbacks):
+    each account's address and each station's name."""
+    rows = db.execute(select(HeatingAccount.district, HeatingAccount.compound, HeatingAccount.building,
+                             HeatingAccount.unit, HeatingAccount.room)).all()
+    return {HeatingAccount.format_address(*r) for r in rows} | set(db.scalars(select(RepairStation.name)))
+
+
 def pause_totals(db: Session, since: datetime, until: datetime) -> list[dict]:
     """Seconds and times per (agent, pause reason) inside [since, until); a pause still open counts
     up to `until` (the reports, `hotline agents pauses`)."""
