@@ -351,7 +351,7 @@ def _channels(st: dict, ports: Ports) -> dict:
         r = subprocess.run([*argv, "-C", conf, "-rx", "core show channels count"], capture_output=True,
                            text=True, timeout=5)
         for line in r.stdout.splitlines():
-            m = re.match(r"\s*(\d+) active (channel|call)s?\b", line)
+            m = re.match(r"\s*(\d+) (?:of \d+ max )?active (channel|call)s?\b", line)   # "1 of 100 max active call"
             if m:
                 counts["in_use" if m.group(2) == "channel" else "calls"] = int(m.group(1))
     except (OSError, subprocess.TimeoutExpired):
