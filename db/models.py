@@ -187,7 +187,11 @@ class HeatingAccount(Base):
     @property
     def address(self) -> str:
         """The address as an agent would read it back: 片区 小区 楼 单元 室."""
-        return f"{self.district}{self.compound}{self.building}号楼{self.unit}单元{self.room}室"
+        return self.format_address(self.district, self.compound, self.building, self.unit, self.room)
+
+    @staticmethod
+    def format_address(district: str, compound: str, building: str, unit: str, room: str) -> str:
+        return f"{district}{compound}{building}号楼{unit}单元{room}室"
 
     @property
     def phone_numbers(self) -> list[str]:
@@ -403,6 +407,14 @@ class Recording(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     delete_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TicketCounter(Base):
+    """The day's ticket sequence (yymmdd → the last seq handed out), incremented atomically by
+    `db.queries.next_ticket_number`: the one source of ticket numbers for every process and node."""
+    __tablename__ = "ticket_counter"
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class HolidayOverride(Base):

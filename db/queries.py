@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from db.models import (AccountPhone, AgentPause, HeatingAccount, RepairStation, StationArea, Ticket, User,
+from db.models import (AccountPhone, AgentPause, HeatingAccount, RepairStation, StationArea, Ticket, TicketCounter, User,
                        stations_serving)
 
 
@@ -31,12 +33,35 @@ def ticket_summary(t: Ticket) -> dict:
 
 
 def next_ticket_number(db: Session, now: datetime) -> str:
-    """Readable and keyable: yymmdd + a 4-digit sequence of the day. Two writers may pick the
-    same one: the unique number makes the second insert fail, and the caller retries."""
+    """Readable and keyable: yymmdd + a 4-digit sequence of the day, from the database.
+
+    The day's `ticket_counter` row is incremented in one statement (INSERT … ON CONFLICT DO UPDATE
+    … RETURNING, on PostgreSQL and SQLite alike) inside the caller's transaction: the row stays
+    locked until that transaction ends (PostgreSQL's row lock; SQLite's write lock, taken by this
+    first write — waited for, never a stale read), so two writers — two processes, two nodes on one
+    PostgreSQL — never get the same number, and a rolled-back ticket gives its number back. A day's first
+    number, or one already taken (tickets numbered before the counter existed, imported), moves the
+    counter past the day's highest."""
     prefix = now.strftime("%y%m%d")
-    last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
-    seq = int(last[len(prefix):]) + 1 if last else 1
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(TicketCounter).values(day=prefix, seq=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[TicketCounter.day],
+                                      set_={"seq": TicketCounter.seq + 1}).returning(TicketCounter.seq)
+    seq = db.execute(stmt).scalar_one()
+    if seq == 1 or db.scalar(select(Ticket.id).where(Ticket.number == f"{prefix}{seq:04d}")) is not None:
+        last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
+        if last and int(last[len(prefix):]) >= seq:
+            seq = int(last[len(prefix):]) + 1
+            db.execute(update(TicketCounter).where(TicketCounter.day == prefix).values(seq=seq))
     return f"{prefix}{seq:04d}"
+
+
+def readback_texts(db: Session) -> set[str]:
+    """Every text the IVR reads back from audio rendered ahead of the call (ivr.prompts.render_readbacks):
+    each account's address and each station's name."""
+    rows = db.execute(select(HeatingAccount.district, HeatingAccount.compound, HeatingAccount.building,
+                             HeatingAccount.unit, HeatingAccount.room)).all()
+    return {HeatingAccount.format_address(*r) for r in rows} | set(db.scalars(select(RepairStation.name)))
 
 
 def pause_totals(db: Session, since: datetime, until: datetime) -> list[dict]:

@@ -158,7 +158,7 @@ class Records:
                         t.station_id = station.id if station else None
                     db.flush()
                     return TicketView(t.id, t.number, t.state, "")
-            except Exception as exc:  # two calls racing for the same number: retry
+            except Exception as exc:  # a number taken outside the counter (see next_ticket_number): again
                 if "UNIQUE" in str(exc).upper() or "duplicate" in str(exc).lower():
                     continue
                 raise

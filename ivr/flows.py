@@ -8,7 +8,6 @@ the queue happens in the dialplan, not on an AGI connection.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -19,8 +18,8 @@ from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
-from ivr.prompts import P, sound_name, tts_sound
-from ivr.validation import clean_digits, digits_to_speech, is_valid_callback, mask_phone, normalise_caller_id
+from ivr.prompts import P, digit_sounds, readback_sound, sound_name
+from ivr.validation import clean_digits, is_valid_callback, mask_phone, normalise_caller_id
 
 log = logging.getLogger("ivr.flow")
 
@@ -74,8 +73,9 @@ class Caller:
     async def say(self, *prompts: str) -> None:
         await self.ch.play(*(self.snd(p) for p in prompts))
 
-    async def tts(self, text: str) -> str:
-        return await asyncio.to_thread(tts_sound, self.s, text)
+    def readback(self, text: str) -> str | None:
+        """The pre-rendered sound of `text` (an address, a station), or None: never synthesised here."""
+        return readback_sound(self.s, text)
 
     async def menu(self, prompts: list[str], valid: str, tries: int | None = None,
                    extra: list[str] | None = None) -> str | None:
@@ -131,8 +131,11 @@ class Caller:
         return None
 
     async def confirm_address(self, acc: AccountView, prompt: str) -> str | None:
-        address = await self.tts(acc.address)
-        return await self.menu([prompt], "12", extra=[self.snd(P.your_address_is), address])
+        address = self.readback(acc.address)
+        # an address not rendered yet (just imported): the 户号's digits instead, no waiting on TTS
+        extra = [self.snd(P.your_address_is), address] if address else \
+            [self.snd(P.your_account_is), *digit_sounds(acc.account_no)]
+        return await self.menu([prompt], "12", extra=extra)
 
     async def open_ticket_status(self) -> str:
         """Step 4: 'new' (go on with a new report) or 'agent'."""
@@ -144,10 +147,10 @@ class Caller:
         if key != "1":
             return "new"
         self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
-        sounds = [self.snd(P.ticket_status_intro), await self.tts(digits_to_speech(t.number)),
-                  self.snd(STATE_PROMPTS[t.state])]
-        if t.station:
-            sounds += [self.snd(P.ticket_station_is), await self.tts(t.station)]
+        sounds = [self.snd(P.ticket_status_intro), *digit_sounds(t.number), self.snd(STATE_PROMPTS[t.state])]
+        station = self.readback(t.station) if t.station else None
+        if station:
+            sounds += [self.snd(P.ticket_station_is), station]
         await self.ch.play(*sounds)
         key = await self.menu([P.after_status_menu], "10")
         if key == "1":
@@ -168,16 +171,15 @@ class Caller:
         await self.step("callback")
         number = self.intake.caller
         if is_valid_callback(number):
-            spoken = await self.tts(digits_to_speech(number))
-            key = await self.menu([P.callback_confirm], "12", extra=[self.snd(P.callback_number_is), spoken])
+            key = await self.menu([P.callback_confirm], "12",
+                                  extra=[self.snd(P.callback_number_is), *digit_sounds(number)])
             if key == "1":
                 return number
         for _ in range(self.s.max_tries):
             digits = await self.keyed([P.callback_enter], 12)
             if is_valid_callback(digits):
-                spoken = await self.tts(digits_to_speech(digits))
                 key = await self.menu([P.callback_confirm], "12",
-                                      extra=[self.snd(P.callback_number_is), spoken])
+                                      extra=[self.snd(P.callback_number_is), *digit_sounds(digits)])
                 if key == "1":
                     return digits
                 continue
@@ -198,9 +200,9 @@ class Caller:
     async def read_ticket_number(self) -> None:
         """'您的报修单号是 …', then '重听请按星号键': '*' (during the number or the second after
         the offer) reads it again, up to TICKET_REPEATS times."""
-        number = await self.tts(digits_to_speech(self.intake.ticket_number))
+        number = digit_sounds(self.intake.ticket_number)
         for _ in range(1 + TICKET_REPEATS):
-            key = await self.ch.play(self.snd(P.ticket_number_is), number, self.snd(P.ticket_number_repeat),
+            key = await self.ch.play(self.snd(P.ticket_number_is), *number, self.snd(P.ticket_number_repeat),
                                      "silence/1", "silence/1", escape="*")
             if key != "*":
                 return

@@ -1,4 +1,4 @@
-"""The prompt catalog and its audio: TTS at setup, studio recordings win, cached read-backs.
+"""The prompt catalog and its audio: TTS at setup, studio recordings win, read-backs rendered ahead of calls.
 
 Flows name prompts through `P` (``P.greeting_welcome``): a typo is an
 AttributeError at import, not a silent missing file at 3 a.m. Every file made
@@ -219,13 +219,85 @@ def render_hold_music(settings) -> Path:
     return target
 
 
+# -------------------------------------------------------------- read-backs --
+# Nothing is synthesised on a call: numbers are read from the catalog's digit prompts, and the
+# texts a call reads back (addresses, station names) are rendered ahead of it — in bulk, in the
+# background (the service, `hotline prompts render`) — into a cache bounded by Settings.tts_cache_mb.
+
+#: the prompt read for each digit
+DIGIT_PROMPTS = {d: f"digit_{d}" for d in "0123456789"}
+if set(DIGIT_PROMPTS.values()) - set(PROMPT_IDS):
+    raise ValueError(f"{CATALOG.name}: digit_0 … digit_9 are missing")
+
+
+def digit_sounds(number) -> list[str]:
+    """'2611230001' → the digit prompts' sounds, one per digit (anything but a digit is dropped)."""
+    return [sound_name(DIGIT_PROMPTS[c]) for c in str(number) if c in DIGIT_PROMPTS]
+
+
+def _readback_key(settings, text: str) -> str:
+    return hashlib.sha1(f"{speaking_voice(settings.tts_voice)}\0{text}".encode()).hexdigest()
+
+
 def tts_sound(settings, text: str) -> str:
-    """A read-back (address, digits) as an Asterisk sound name 'tts/<hash>', synthesised once per text."""
-    key = hashlib.sha1(f"{speaking_voice(settings.tts_voice)}\0{text}".encode()).hexdigest()
+    """Render a read-back now (the renderer's step — never on a call): 'tts/<hash>', once per text."""
+    key = _readback_key(settings, text)
     out = settings.tts_cache_dir / f"{key}.wav"
     if not out.exists():
         synthesise(text, out, settings.tts_voice)
     return f"tts/{key}"
+
+
+def readback_sound(settings, text: str) -> str | None:
+    """The rendered read-back of `text` as a sound name, or None when it is not rendered yet: the
+    call path only looks (one stat), it never waits on TTS."""
+    key = _readback_key(settings, text)
+    return f"tts/{key}" if (settings.tts_cache_dir / f"{key}.wav").exists() else None
+
+
+def render_readbacks(settings, texts, force: bool = False, prune: bool = False) -> dict:
+    """Render each of `texts` not rendered yet, several at once, within the cache's bound
+    (Settings.tts_cache_mb): when it is full, files no text wants any more go first (oldest
+    first); with none left nothing more is rendered (those calls read the 户号's digits). The bound
+    is checked before each batch of WORKERS × 4, so it is exceeded by one batch at most.
+    `prune` (a rebuild, `hotline prompts render`) removes every file no text wants.
+    Returns {"rendered", "removed", "skipped", "bytes"}."""
+    cache = settings.tts_cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    wanted = {_readback_key(settings, t): t for t in set(texts)}
+    files = {e.name[:-4]: e for e in os.scandir(cache) if e.name.endswith(".wav") and e.is_file()}
+    sizes = {k: e.stat().st_size for k, e in files.items()}
+    stale = sorted((k for k in files if k not in wanted), key=lambda k: files[k].stat().st_mtime)
+    removed = 0
+
+    def drop(k):
+        nonlocal removed
+        (cache / f"{k}.wav").unlink(missing_ok=True)
+        sizes.pop(k, None)
+        removed += 1
+    if prune:
+        for k in stale:
+            drop(k)
+        stale = []
+    todo = [k for k in wanted if force or k not in files]
+    bound = max(0, int(settings.tts_cache_mb)) * 1024 * 1024
+    rendered = skipped = 0
+
+    def run(k):
+        out = cache / f"{k}.wav"
+        synthesise(wanted[k], out, settings.tts_voice)
+        return k, out.stat().st_size
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for i in range(0, len(todo), WORKERS * 4):
+            while sum(sizes.values()) > bound and stale:
+                drop(stale.pop(0))
+            if sum(sizes.values()) > bound:
+                skipped = len(todo) - i
+                break
+            for k, size in pool.map(run, todo[i:i + WORKERS * 4]):
+                sizes[k] = size
+                rendered += 1
+    return {"rendered": rendered, "removed": removed, "skipped": skipped, "bytes": sum(sizes.values())}
 
 
 def import_prompt(settings, prompt_id: str, file) -> Path:

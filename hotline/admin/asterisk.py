@@ -216,7 +216,9 @@ class PrivateAsterisk:
                  "spool": self.base / "spool", "run": self.base / "run", "log": self.base / "log",
                  "sbin": Path(self.install.argv[-1]).parent}
         text = (self.dialplan_dir / "asterisk.conf.in").read_text()
-        for k, v in paths.items():
+        # maxcalls: what the RTP range carries; a call beyond it is refused with Asterisk's own
+        # "Maximum call limit of N calls exceeded" in messages.log, not a bare 488 for no RTP port
+        for k, v in {**paths, "maxcalls": self.ports.call_limit}.items():
             text = text.replace(f"@{k}@", str(v))
         self.conf.write_text(text)
         # sounds: Asterisk's own English set (beep, digits) and the hotline's prompts

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import delete, select
 
 from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
-from db.queries import pause_totals
+from db.queries import pause_totals, readback_texts
 from hotline.admin import runtime
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
 from hotline.admin.asterisk import AsteriskError, find_install
@@ -34,7 +34,7 @@ from hotline.aftercall.stations import StationError, import_stations, list_stati
 from hotline.shared.naming import endpoint
 from hotline.shared.settings import Settings, load_settings
 from ivr.holidays import HOLIDAYS, notice_year, windows
-from ivr.prompts import import_prompt, load_catalog, render_catalog
+from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
 app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
                   pretty_exceptions_enable=False,
@@ -98,6 +98,9 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
     typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
     typer.echo(f"  agent API       {st['api_url']}")
     typer.echo(f"  database        {st['db_url']}")
+    if st.get("rtp_ports") and st.get("channels"):
+        typer.echo(f"  RTP             {st['rtp_ports'][0]}–{st['rtp_ports'][1]} "
+                   f"({st['channels']['call_limit']} calls, expected {s.expected_calls})")
     if st.get("api_ca"):
         typer.echo(f"  TLS certificate {st['api_ca']}")
         typer.echo(f"  SHA-256         {st['api_fingerprint']}")
@@ -136,6 +139,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         for k in ("hotline_extension", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
                   "asterisk_pid", "service_pid"):
             typer.echo(f"  {k:18} {st[k]}")
+        if st.get("rtp_ports"):
+            typer.echo(f"  {'rtp_ports':18} {st['rtp_ports'][0]}–{st['rtp_ports'][1]}")
+        ch = st.get("channels")
+        if ch:
+            typer.echo(f"  {'channels':18} {ch['in_use']} in use of {ch['limit']} "
+                       f"(calls {ch['calls']} of {ch['call_limit']})")
     if not st["running"]:
         raise typer.Exit(3)
 
@@ -388,12 +397,20 @@ def prompts_list() -> None:
 
 @prompts_app.command("render")
 def prompts_render(force: bool = typer.Option(False, "--force")) -> None:
-    """Render the catalog to 8 kHz audio (espeak-ng cmn + sox); recordings win."""
+    """Render the catalog to 8 kHz audio (espeak-ng cmn + sox); recordings win. Rebuilds the
+    read-back cache too: every account's address and station's name, nothing else (bounded by
+    HOTLINE_TTS_CACHE_MB)."""
+    s = settings()
     try:
-        files = render_catalog(settings(), force=force)
+        files = render_catalog(s, force=force)
+        with sessions(s)() as db:
+            texts = readback_texts(db)
+        got = render_readbacks(s, texts, force=force, prune=True)
     except RuntimeError as exc:
         fail(str(exc))
     typer.echo(f"{len(files)} prompts ready")
+    typer.echo(f"{len(texts)} read-backs (addresses, stations): {got['rendered']} rendered, {got['removed']} "
+               f"removed, {got['skipped']} over the {s.tts_cache_mb} MiB bound")
 
 
 @prompts_app.command("import")

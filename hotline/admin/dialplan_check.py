@@ -262,7 +262,8 @@ def check(settings: Settings, directory: Path) -> CheckResult:
     if not (directory / "extensions.conf").exists():
         return CheckResult([Problem(str(directory), 0, "no extensions.conf here")], False)
     scratch = Path(tempfile.mkdtemp(prefix="hotline-check-"))
-    s = settings.replace(home=scratch / "home", sip_port=0, ami_port=0, fastagi_port=0, api_port=0)
+    s = settings.replace(home=scratch / "home", sip_port=0, ami_port=0, fastagi_port=0, api_port=0,
+                         rtp_start=0)   # a random RTP block, clear of the live hotline's
     try:
         ast = PrivateAsterisk(s, find_install(settings, build=False), Ports.allocate(s),
                               base=scratch / "asterisk", dialplan_dir=directory)

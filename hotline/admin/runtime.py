@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import stat
@@ -332,6 +333,7 @@ def status(s: Settings) -> dict:
         "api_url": st.get("api_url") or (f"http://127.0.0.1:{ports['api']}" if ports.get("api") else None),
         "api_ca": st.get("api_ca"), "api_fingerprint": st.get("api_fingerprint"),
         "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
+        "channels": _channels(st, Ports(**ports)) if ports and a_up else None,
         "db_url": _safe_url(s.database_url),
         "asterisk_pid": a_pid, "asterisk_running": a_up,
         "service_pid": s_pid, "service_running": s_up,
@@ -339,6 +341,22 @@ def status(s: Settings) -> dict:
         "started_at": st.get("started_at"),
         "pids": {"asterisk": a_pid, "service": s_pid},
     }
+
+
+def _channels(st: dict, ports: Ports) -> dict:
+    """Channels and calls in Asterisk now, against what the RTP range carries (its maxcalls)."""
+    counts = {"in_use": None, "calls": None}
+    argv, conf = st.get("asterisk_argv") or [], st.get("asterisk_conf", "")
+    try:
+        r = subprocess.run([*argv, "-C", conf, "-rx", "core show channels count"], capture_output=True,
+                           text=True, timeout=5)
+        for line in r.stdout.splitlines():
+            m = re.match(r"\s*(\d+) (?:of \d+ max )?active (channel|call)s?\b", line)   # "1 of 100 max active call"
+            if m:
+                counts["in_use" if m.group(2) == "channel" else "calls"] = int(m.group(1))
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return {**counts, "limit": ports.channel_limit, "call_limit": ports.call_limit}
 
 
 def _safe_url(url: str) -> str:

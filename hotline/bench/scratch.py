@@ -15,11 +15,13 @@ SCRATCH_NOW = "2026-11-23T10:00"
 
 def scratch_settings(home: Path, dialplan: Path, **overrides) -> Settings:
     """A private hotline's settings for tests, benchmarks and `hotline dialplan test`: its own
-    home, a copy of `dialplan` there (free to edit), free ports, the embedded DB, a fixed now."""
+    home, a copy of `dialplan` there (free to edit), free ports and a random RTP block, the embedded DB, a fixed now."""
     copy = Path(home) / "dialplan"
     shutil.copytree(dialplan, copy, dirs_exist_ok=True)
     values = dict(home=str(home), dialplan_dir=str(copy), today=SCRATCH_NOW, db_url="",
-                  sip_port=0, ami_port=0, fastagi_port=0, api_port=0)
+                  sip_port=0, ami_port=0, fastagi_port=0, api_port=0,
+                  # a small random RTP block (100 calls): several scratch hotlines side by side
+                  rtp_start=0, rtp_ports=400, expected_calls=100)
     return load_settings(**{**values, **overrides})
 
 

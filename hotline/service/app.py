@@ -39,8 +39,10 @@ from hotline.shared.ports import Ports
 from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
 from hotline.shared.settings import Settings, load_settings
+from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
+from ivr.prompts import render_readbacks
 
 log = logging.getLogger("hotline.service")
 
@@ -257,12 +259,34 @@ class HotlineService:
                 log.warning("could not reconcile degraded-path calls: %s", exc)
             await asyncio.sleep(every_s)
 
+    def render_readbacks(self) -> dict:
+        """The read-backs calls will play (addresses, station names), rendered now for every account
+        imported or changed since the last round — so a call only plays files."""
+        with self.ctx.records.sessions() as db:
+            texts = readback_texts(db)
+        return render_readbacks(self.settings, texts)
+
+    async def _keep_readbacks(self, every_s: float = 30.0) -> None:
+        """At start, then every `every_s`: in the background, in bulk (a new account's call reads
+        its 户号's digits until then)."""
+        while True:
+            try:
+                got = await asyncio.to_thread(self.render_readbacks)
+                if got["rendered"] or got["skipped"]:
+                    log.info("read-backs: %d rendered, %d removed, %d skipped (cache %d MiB, bound "
+                             "HOTLINE_TTS_CACHE_MB=%d)", got["rendered"], got["removed"], got["skipped"],
+                             got["bytes"] // 2**20, self.settings.tts_cache_mb)
+            except Exception as exc:   # DB down, espeak missing: calls read digits meanwhile
+                log.warning("could not render read-backs: %s", exc)
+            await asyncio.sleep(every_s)
+
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
         await self.fastagi.start()
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
+        self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
@@ -271,6 +295,7 @@ class HotlineService:
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()
+        self._readbacks_task.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

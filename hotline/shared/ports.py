@@ -9,7 +9,13 @@ from hotline.shared.settings import Settings
 
 
 class PortInUse(RuntimeError):
-    """A configured port is taken; the message says which setting to change."""
+    """A configured port is taken (or a range is unusable); the message says which setting to change."""
+
+
+#: ports per media channel (RTP + RTCP) and channels per call (the caller, the agent's leg)
+PORTS_PER_CHANNEL, CHANNELS_PER_CALL = 2, 2
+#: where a random RTP block (rtp_start 0) may lie: above the default 10000–19999
+RANDOM_RTP = (20000, 60000)
 
 
 def free_port(kind: int = socket.SOCK_STREAM, host: str = "127.0.0.1") -> int:
@@ -36,6 +42,16 @@ class Ports:
     rtp_start: int
     rtp_end: int
 
+    @property
+    def channel_limit(self) -> int:
+        """Media channels the RTP range carries at once."""
+        return (self.rtp_end - self.rtp_start + 1) // PORTS_PER_CHANNEL
+
+    @property
+    def call_limit(self) -> int:
+        """Calls the range carries even when every one is bridged to an agent (Asterisk's maxcalls)."""
+        return self.channel_limit // CHANNELS_PER_CALL
+
     @classmethod
     def allocate(cls, settings: Settings) -> "Ports":
         """Free loopback ports; configured ones are checked, not replaced."""
@@ -51,7 +67,30 @@ class Ports:
                 got[name] = port
             else:
                 got[name] = free_port(kind, settings.bind)
-        # RTP: a block of 200 ports picked at random, so side-by-side instances don't collide
-        start = 20000 + 2 * secrets.randbelow(9000)
-        return cls(rtp_start=start, rtp_end=start + 199, **got)
+        start, end = rtp_range(settings)
+        return cls(rtp_start=start, rtp_end=end, **got)
 
+
+def rtp_range(settings: Settings) -> tuple[int, int]:
+    """The RTP range (first, last port) for `settings`, checked against the expected concurrency."""
+    count = settings.rtp_ports
+    needed = settings.expected_calls * CHANNELS_PER_CALL * PORTS_PER_CHANNEL
+    if count < needed:
+        raise PortInUse(f"HOTLINE_RTP_PORTS={count} carries {count // PORTS_PER_CHANNEL // CHANNELS_PER_CALL} "
+                        f"calls, fewer than HOTLINE_EXPECTED_CALLS={settings.expected_calls} (each call takes "
+                        f"{CHANNELS_PER_CALL * PORTS_PER_CHANNEL} ports: caller and agent leg, RTP and RTCP) — "
+                        f"set HOTLINE_RTP_PORTS to at least {needed}")
+    if settings.rtp_start:
+        if settings.rtp_start < 1024 or settings.rtp_start + count - 1 > 65535:
+            raise PortInUse(f"RTP range {settings.rtp_start}–{settings.rtp_start + count - 1} is outside "
+                            f"1024–65535 — change HOTLINE_RTP_START or HOTLINE_RTP_PORTS")
+        start = settings.rtp_start
+    else:
+        low, high = RANDOM_RTP
+        if count > high - low:
+            raise PortInUse(f"HOTLINE_RTP_PORTS={count} is larger than the random band {low}–{high} — "
+                            f"set HOTLINE_RTP_START to place the range")
+        # even-aligned, at random: side-by-side instances rarely overlap (and Asterisk skips a
+        # port that is taken)
+        start = low + 2 * secrets.randbelow((high - low - count) // 2 + 1)
+    return start, start + count - 1

@@ -46,6 +46,15 @@ class Settings:
     ami_port: int = 0
     fastagi_port: int = 0
     api_port: int = 0
+    #: RTP media ports: the first one and how many (every channel takes two, RTP + RTCP; a caller
+    #: bridged to an agent is two channels). rtp_start 0 = a free block picked at random between
+    #: 20000 and 60000 (scratch hotlines and test sessions side by side, clear of the default range)
+    rtp_start: int = 10000
+    rtp_ports: int = 10000
+    #: concurrent callers the installation is sized for: `hotline up` refuses an RTP range that
+    #: cannot carry them (each as caller + agent leg); Asterisk's maxcalls is set to what the range
+    #: carries, so a call beyond it is refused and logged with the reason, never a bare 488
+    expected_calls: int = 600
     #: HTTPS for the agent API; mandatory when `bind` is not loopback (`hotline up --lan`)
     api_tls: bool = False
     #: the admin's own certificate + key (PEM); empty = one generated under home/tls
@@ -65,6 +74,9 @@ class Settings:
     today: str = ""
     #: espeak-ng voice for prompt rendering
     tts_voice: str = "cmn"
+    #: bound of the read-back cache (addresses, station names rendered ahead of calls), MiB;
+    #: `hotline prompts render` rebuilds it
+    tts_cache_mb: int = 2048
     #: IVR tuning
     max_tries: int = 3
     digit_timeout_ms: int = 5000

@@ -28,7 +28,7 @@ AGENTS = [AgentPhone("1001", "张三", "secret1"), AgentPhone("1002", "李四", 
 @pytest.fixture(scope="module")
 def ast(tmp_path_factory):
     home = tmp_path_factory.mktemp("sipphone-home")
-    s = load_settings(home=str(home))
+    s = load_settings(home=str(home), rtp_start=0, rtp_ports=400, expected_calls=100)
     inst = PrivateAsterisk(s, find_install(s), Ports.allocate(s), agents=AGENTS)
     inst.start()
     yield inst

@@ -17,12 +17,16 @@ from ivr import flows
 from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records
 from ivr.flows import answered, call_end, caller_flow, no_agent, opener_prompt, queue_callback
-from ivr.prompts import P, sound_name
+from ivr import prompts
+from ivr.prompts import P, digit_sounds, sound_name
 
 HANGUP = object()        # the caller hangs up instead of pressing a key
 KNOWN = "13800000001"    # one account's phone
 SHARED = "13800000002"   # two accounts share it
 ACCOUNT_A, ACCOUNT_B = "20000001", "20000002"
+ADDRESS = "和平区南湖小区3号楼2单元501室"
+#: the read-backs rendered before the call (the service renders every account's in the background)
+RENDERED = {ADDRESS, "和平维修站"}
 
 
 class FakeChannel:
@@ -71,8 +75,13 @@ class FakeChannel:
 
 @pytest.fixture
 def ctx(tmp_path, monkeypatch) -> IvrContext:
-    # read-backs are synthesised by espeak-ng: at this seam a fixed sound stands in
-    monkeypatch.setattr(flows, "tts_sound", lambda _s, text: f"tts/{text}")
+    # nothing is synthesised on a call: any TTS on the path fails the test
+    def no_tts(*_a, **_k):
+        raise AssertionError("TTS on the call path")
+    monkeypatch.setattr(prompts, "synthesise", no_tts)
+    monkeypatch.setattr(prompts, "tts_sound", no_tts)
+    # read-backs rendered ahead of the call (render_readbacks) stand as names: 'tts/<text>'
+    monkeypatch.setattr(flows, "readback_sound", lambda _s, text: f"tts/{text}" if text in RENDERED else None)
     s = load_settings(home=str(tmp_path / "home"), today="2026-11-23T10:00", db_url="")
     engine = make_engine(s.database_url)
     migrate(engine)
@@ -206,7 +215,9 @@ async def test_an_open_ticket_is_offered_and_1_reads_its_number_state_and_statio
     number = open_ticket(ctx)
     ch = await run(ctx, KNOWN, "1", "1", "0")
     assert ch.heard(P.open_ticket_offer) and ch.heard(P.state_dispatched) and ch.heard(P.ticket_station_is)
-    assert "tts/和平维修站" in ch.played and any(number[-1] in s for s in ch.played if s.startswith("tts/"))
+    assert "tts/和平维修站" in ch.played
+    i = ch.played.index(sound_name(P.ticket_status_intro))      # the number from digit prompts
+    assert ch.played[i + 1:i + 11] == digit_sounds(number) == [sound_name(f"digit_{d}") for d in number]
     assert ch.vars["HOTLINE_TICKET"] == number and ch.vars["HOTLINE_ROUTE"] == "queue"
     assert the_ticket(ctx).number == number                     # the call is linked to it
 
@@ -313,6 +324,69 @@ async def test_the_voice_description_is_kept_with_the_ticket(ctx):
     assert ch.heard(P.voice_description) and t.voice_path == ch.recorded[0]
     assert Path(t.voice_path).is_relative_to(ctx.settings.voice_dir)
     assert ch.vars["HOTLINE_VOICE"] == t.voice_path
+
+
+# ------------------------------------------------ nothing synthesised on a call --
+
+async def test_the_whole_intake_plays_only_files_numbers_from_digit_prompts(ctx):
+    """The full intake (address confirmed, leak, call-back confirmed, voice, ticket number):
+    the address is the pre-rendered file, the call-back and ticket numbers are digit prompts, and
+    no TTS runs (the fixture makes any synthesis fail the test)."""
+    ch = await run(ctx, KNOWN, "1", "2", "1", "#")
+    t = the_ticket(ctx)
+    assert f"tts/{ADDRESS}" in ch.played
+    assert [s for s in ch.played if s.startswith("tts/")] == [f"tts/{ADDRESS}"]
+    i = ch.played.index(sound_name(P.callback_number_is))
+    assert ch.played[i + 1:i + 12] == digit_sounds(KNOWN)
+    i = ch.played.index(sound_name(P.ticket_number_is))
+    assert ch.played[i + 1:i + 11] == digit_sounds(t.number) and len(t.number) == 10
+    assert ch.vars["HOTLINE_ROUTE"] == "queue" and t.category is Category.leak
+
+
+async def test_an_address_not_rendered_yet_is_read_as_the_account_numbers_digits(ctx, monkeypatch):
+    monkeypatch.setattr(flows, "readback_sound", lambda _s, _text: None)   # imported a moment ago
+    ch = await run(ctx, KNOWN, "1", "0")
+    assert not ch.heard(P.your_address_is) and ch.heard(P.your_account_is)
+    i = ch.played.index(sound_name(P.your_account_is))
+    assert ch.played[i + 1:i + 9] == digit_sounds(ACCOUNT_A)
+    assert ch.vars["HOTLINE_ACCOUNT"] == ACCOUNT_A and not any(s.startswith("tts/") for s in ch.played)
+
+
+async def test_a_station_not_rendered_yet_is_left_out_of_the_status(ctx, monkeypatch):
+    open_ticket(ctx)
+    monkeypatch.setattr(flows, "readback_sound", lambda _s, text: f"tts/{text}" if text == ADDRESS else None)
+    ch = await run(ctx, KNOWN, "1", "1", "0")
+    assert ch.heard(P.state_dispatched) and not ch.heard(P.ticket_station_is)
+
+
+def test_digit_sounds_are_the_catalogs_digit_prompts_and_drop_anything_else():
+    assert digit_sounds("13-8*0#") == [sound_name(P.digit_1), sound_name(P.digit_3), sound_name(P.digit_8),
+                                        sound_name(P.digit_0)]
+    assert digit_sounds("") == []
+
+
+def test_read_backs_are_rendered_in_bulk_within_the_bound_and_rebuilt(tmp_path, monkeypatch):
+    """render_readbacks: missing ones rendered, a full cache drops stale files first, past the
+    bound nothing more; prune (hotline prompts render) keeps exactly the wanted ones."""
+    made = []
+
+    def fake_synth(text, out, _voice):
+        made.append(text)
+        out.write_bytes(b"x" * 600_000)
+    monkeypatch.setattr(prompts, "synthesise", fake_synth)
+    monkeypatch.setattr(prompts, "speaking_voice", lambda v: v)
+    s = load_settings(home=str(tmp_path / "home"), tts_cache_mb=1)
+    got = prompts.render_readbacks(s, ["甲"])
+    assert got["rendered"] == 1 and prompts.readback_sound(s, "甲") and not prompts.readback_sound(s, "乙")
+    assert prompts.render_readbacks(s, ["甲"])["rendered"] == 0           # rendered once
+    got = prompts.render_readbacks(s, ["乙"])          # 甲 is stale: still there, under the bound
+    assert got["rendered"] == 1 and prompts.readback_sound(s, "乙")
+    got = prompts.render_readbacks(s, ["乙", "丙"])    # full: the stale 甲 goes first
+    assert got["removed"] == 1 and not prompts.readback_sound(s, "甲") and prompts.readback_sound(s, "丙")
+    got = prompts.render_readbacks(s, ["乙", "丙", "丁"])   # full, nothing stale: nothing more
+    assert got["skipped"] == 1 and prompts.readback_sound(s, "丁") is None
+    got = prompts.render_readbacks(s.replace(tts_cache_mb=10), ["丙"], prune=True)
+    assert got["removed"] == 1 and prompts.readback_sound(s, "丙") and not prompts.readback_sound(s, "乙")
 
 
 async def test_the_ticket_number_is_read_out_before_the_queue(ctx):

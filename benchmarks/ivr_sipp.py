@@ -1,0 +1,260 @@
+"""Capacity with sipp: a ladder of concurrent callers through the full intake, against the floor.
+
+    .venv/bin/python benchmarks/ivr_sipp.py --levels 5,10 [--calls-factor 1.5] [--queue-s 10]
+
+Starts a scratch hotline (own home, demo accounts, private Asterisk, the service over FastAGI),
+waits until every caller's address is rendered (the service does it in the background), and
+puts a paused stand-by member in the queue (a Local channel: present, never rung) so callers
+wait there. Then, for each concurrency level L, sipp places ceil(L × factor) calls, at most L at
+once, each from its own known caller (a demo resident's mobile, one account, no open ticket):
+the full intake — address confirmed (1), leak (2), call-back number confirmed (1), an empty
+voice description (#), the ticket number — then `--queue-s` in the queue and BYE. Keys are RFC 4733
+events from per-key pcaps written here (each key its own RTP sequence numbers and timestamps:
+replaying one pcap twice repeats them and Asterisk drops the second key), pressed on a schedule
+computed from the rendered prompts' lengths. Afterwards every ticket is checked against the DB:
+the caller's account, category leak, priority 加急, the call-back number.
+
+In the same run the floor: the service is stopped and the same ladder of calls goes down the
+dialplan's degraded path (greeting, queue) for the same time on the line, no keys.
+
+Per level it prints: calls placed, succeeded (SIP completed, reached the queue, and — intake —
+the ticket exactly right), failed, tickets exactly right, Asterisk and service CPU (% of one
+core over the level), AGI round trip p50/p99 (AMI AGIExecStart → AGIExecEnd of commands that play
+nothing: Asterisk ↔ flow ↔ DB), time to queue p50/p99 (AMI Newchannel → QueueCallerJoin), and
+the intake/floor ratios: of the highest clean level, and of CPU per call.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import select  # noqa: E402
+
+from db.models import AccountPhone, Call, Category, HeatingAccount, Ticket  # noqa: E402
+from hotline.admin import runtime  # noqa: E402
+from hotline.admin.amiclient import AmiEventLog  # noqa: E402
+from hotline.admin.asterisk import stop_pid  # noqa: E402
+from hotline.bench import scratch  # noqa: E402
+from hotline.bench.desk_demo import demo_callers  # noqa: E402
+from hotline.bench.sipp import run_sipp, scenario_xml, write_dtmf_pcap  # noqa: E402
+from hotline.shared import wire  # noqa: E402
+from hotline.shared.ami import ami_action  # noqa: E402
+from hotline.shared.naming import AMI_ADMIN_USER, QUEUE  # noqa: E402
+from hotline.shared.secrets import ami_admin_secret  # noqa: E402
+from ivr.prompts import P, readback_sound  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
+#: the intake's keys: address confirmed, leak, call-back confirmed, end of the voice description
+INTAKE_KEYS = ("1", "2", "1", "#")
+
+
+# ---------------------------------------------------------------- schedule --
+
+def wav_s(path: Path) -> float:
+    return max(0.0, (path.stat().st_size - 44) / 16000)
+
+
+def schedule(s, queue_s: float) -> tuple[list[tuple[float, str]], float]:
+    """(seconds after answer, key) for the intake, and the time on the line before BYE."""
+    d = {p: wav_s(s.prompts_dir / f"{p}.wav") for p in (
+        P.greeting_hello, P.greeting_welcome, P.your_address_is, P.voice_description, P.ticket_number_is,
+        P.ticket_number_repeat, P.queue_transfer, P.digit_0)}
+    k1 = d[P.greeting_hello] + d[P.greeting_welcome] + 1.5     # during 您登记的地址是 …
+    k2 = k1 + 2.0                                               # during the problem menu
+    k3 = k2 + 2.0                                               # during 您的回电号码是 …
+    k4 = k3 + 1.0 + d[P.voice_description] + 2.0                # recording after the beep
+    queued = k4 + 1.0 + d[P.ticket_number_is] + 10 * d[P.digit_0] + d[P.ticket_number_repeat] + 2.5 \
+        + d[P.queue_transfer]
+    return list(zip((k1, k2, k3, k4), INTAKE_KEYS)), queued + queue_s
+
+
+# ----------------------------------------------------------------- running --
+
+def cpu_seconds(pid: int | None) -> float:
+    if not pid:
+        return 0.0
+    try:
+        parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def ami_figures(events: list[dict], numbers: set[str]) -> dict:
+    """AGI round trips of non-playing commands, and each caller's time from channel to queue."""
+    starts, rtts, created, queued = {}, [], {}, {}
+    for e in events:
+        ev = e.get("Event")
+        if ev == "AGIExecStart":
+            starts[(e.get("Channel"), e.get("CommandId"))] = e
+        elif ev == "AGIExecEnd":
+            s = starts.pop((e.get("Channel"), e.get("CommandId")), None)
+            if s and not s.get("Command", "").startswith(PLAYS):
+                rtts.append(e["_t"] - s["_t"])
+        elif ev == "Newchannel" and e.get("CallerIDNum") in numbers:
+            created.setdefault(e.get("Uniqueid"), (e["_t"], e.get("CallerIDNum")))
+        elif ev == "QueueCallerJoin" and e.get("Uniqueid") in created:
+            queued.setdefault(e["Uniqueid"], e["_t"])
+    to_queue = [queued[u] - created[u][0] for u in queued]
+    return {"rtts": rtts, "to_queue": to_queue, "queued": {created[u][1] for u in queued}}
+
+
+def tickets_right(sessions, numbers: list[str]) -> set[str]:
+    """The callers whose call left exactly one ticket, with their account, leak, 加急 and the
+    call-back number."""
+    right = set()
+    with sessions() as db:
+        account_of = dict(db.execute(select(AccountPhone.phone, AccountPhone.account_id)
+                                     .where(AccountPhone.phone.in_(numbers))).all())
+        for n in numbers:
+            calls = db.scalars(select(Call).where(Call.caller == n)).all()
+            tickets = [db.get(Ticket, c.ticket_id) for c in calls if c.ticket_id]
+            if len(calls) == 1 and len(tickets) == 1:
+                t = tickets[0]
+                if t.account_id == account_of.get(n) and t.category is Category.leak \
+                        and t.priority == wire.PRIORITY_URGENT and t.callback_number == n:
+                    right.add(n)
+    return right
+
+
+def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> dict:
+    pids = (st["asterisk_pid"], st["service_pid"] if sessions else None)
+    mark = ami.mark()
+    cpu0, t0 = [cpu_seconds(p) for p in pids], time.monotonic()
+    got = run_sipp(work, name, st["ports"]["sip"], s.extension, scenario, numbers, conc,
+                   rate=min(float(conc), a.rate))
+    wall = time.monotonic() - t0
+    cpu1 = [cpu_seconds(p) for p in pids]
+    time.sleep(2)
+    fig = ami_figures(ami.events[mark:], set(numbers))
+    right = tickets_right(sessions, numbers) if sessions else None
+    # succeeded: SIP completed and the caller reached the queue (intake: with the ticket exactly right)
+    ok = min(got["ok"], len(fig["queued"] if right is None else right & fig["queued"]))
+    return {**got, "ok": ok, "right": len(right) if right is not None else None,
+            "ast_cpu": 100 * (cpu1[0] - cpu0[0]) / wall, "svc_cpu": 100 * (cpu1[1] - cpu0[1]) / wall,
+            "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
+            "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000,
+            "q50": pct(fig["to_queue"], .5), "q99": pct(fig["to_queue"], .99), "wall": wall}
+
+
+def stand_by_member(ami: AmiEventLog) -> None:
+    """A paused queue member whose device state is NOT_INUSE (a Local channel to an existing
+    extension): callers join and wait; nobody is rung."""
+    r = ami.action(ami_action("QueueAdd", Queue=QUEUE, Interface="Local/hangup@hotline", MemberName="bench",
+                              Paused="true", Reason="bench"))
+    if r.get("Response") != "Success":
+        raise RuntimeError(f"stand-by member: {r}")
+
+
+def wait_rendered(s, sessions, numbers: list[str], timeout: float = 600) -> None:
+    with sessions() as db:
+        rows = db.execute(select(AccountPhone.phone, AccountPhone.account_id).where(AccountPhone.phone.in_(numbers)))
+        ids = {acc for _p, acc in rows}
+        addresses = [a.address for a in db.scalars(select(HeatingAccount).where(HeatingAccount.id.in_(ids)))]
+    deadline = time.monotonic() + timeout
+    while any(readback_sound(s, t) is None for t in addresses):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the service did not render the callers' addresses in time")
+        time.sleep(1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--levels", default="5,10", help="concurrency levels, comma-separated")
+    ap.add_argument("--calls-factor", type=float, default=1.5, help="calls per level = level × this")
+    ap.add_argument("--queue-s", type=float, default=10.0, help="seconds in the queue before BYE")
+    ap.add_argument("--rate", type=float, default=20.0, help="new calls per second at most")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch home (logs, sipp traces)")
+    a = ap.parse_args()
+    if not shutil.which("sipp"):
+        raise SystemExit("sipp is missing — apt-get install sip-tester")
+    levels = [int(x) for x in a.levels.split(",") if x.strip()]
+    counts = [math.ceil(lv * a.calls_factor) for lv in levels]
+    top = max(levels)
+    home = Path(tempfile.mkdtemp(prefix="hotline-sipp-"))
+    work = home / "sipp"
+    work.mkdir()
+    # date only: the real time of day on a season day (time to queue from the DB needs a clock)
+    s = scratch.scratch_settings(home, REPO / "dialplan", today="2026-11-23", rtp_ports=max(400, 4 * top + 400),
+                                 expected_calls=top + 100, log_level="WARNING")
+    try:
+        with scratch.scratch_hotline(s, accounts=sum(counts) + 50) as sessions:
+            st = runtime.read_state(s)
+            callers = [n for n, known in demo_callers(s, sum(counts)) if known]
+            if len(callers) < sum(counts):
+                raise SystemExit(f"only {len(callers)} demo callers for {sum(counts)} calls")
+            wait_rendered(s, sessions, callers)
+            ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="call,agent,agi")
+            stand_by_member(ami)
+            keys, on_line = schedule(s, a.queue_s)
+            pcaps = []
+            for i, (_t, key) in enumerate(keys):
+                pcaps.append(work / f"key{i}_{'pound' if key == '#' else key}.pcap")
+                write_dtmf_pcap(pcaps[-1], key, i)
+            intake_xml, floor_xml = scenario_xml(keys, pcaps, on_line), scenario_xml([], [], on_line)
+            print(f"{time.strftime('%F %T')}  {os.cpu_count()} cores, {on_line:.0f} s on the line a call, keys at "
+                  + ", ".join(f"{k}@{t:.1f}s" for t, k in keys), flush=True)
+            results, at = {}, 0
+            for lv, n in zip(levels, counts):
+                results[("intake", lv)] = level(a, st, s, work, f"intake{lv}", intake_xml, callers[at:at + n], lv,
+                                                ami, sessions)
+                print_row("intake", lv, results[("intake", lv)])
+                at += n
+            stop_pid(st["service_pid"], timeout=10)         # the floor: the degraded dialplan path
+            at = 0
+            for lv, n in zip(levels, counts):
+                results[("floor", lv)] = level(a, st, s, work, f"floor{lv}", floor_xml, callers[at:at + n], lv, ami)
+                print_row("floor", lv, results[("floor", lv)])
+                at += n
+            ami.close()
+            summary(levels, counts, results)
+    finally:
+        if a.keep:
+            print(f"scratch home kept: {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def print_row(kind: str, lv: int, r: dict) -> None:
+    right = "—" if r["right"] is None else str(r["right"])
+    print(f"{kind:6} {lv:5} placed {r['placed']:5} ok {r['ok']:5} failed {r['failed']:4} tickets right {right:>5}"
+          f"  CPU Asterisk {r['ast_cpu']:5.1f} % service {r['svc_cpu']:5.1f} %"
+          f"  AGI p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
+          flush=True)
+
+
+def summary(levels, counts, results) -> None:
+    def clean(kind):
+        ok = [lv for lv, n in zip(levels, counts) if results[(kind, lv)]["ok"] == n
+              and results[(kind, lv)]["failed"] == 0]
+        return max(ok) if ok else 0
+    ci, cf = clean("intake"), clean("floor")
+    print(f"highest clean level: intake {ci}, floor {cf}; ratio intake/floor "
+          + (f"{ci / cf:.2f}" if cf else "n/a") + " (bounded by the ladder's top when both hold it)")
+    for lv, n in zip(levels, counts):
+        i, f = results[("intake", lv)], results[("floor", lv)]
+        ratio = f["cpu_s"] / i["cpu_s"] if i["cpu_s"] else float("nan")
+        print(f"level {lv}: CPU per call intake {i['cpu_s'] / n * 1000:.0f} ms, floor {f['cpu_s'] / n * 1000:.0f} ms;"
+              f" floor/intake CPU {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    main()
