@@ -69,10 +69,12 @@ def schedule(s, queue_s: float) -> tuple[list[tuple[float, str]], float]:
     d = {p: wav_s(s.prompts_dir / f"{p}.wav") for p in (
         P.greeting_hello, P.greeting_welcome, P.your_address_is, P.voice_description, P.ticket_number_is,
         P.ticket_number_repeat, P.queue_transfer, P.digit_0)}
-    k1 = d[P.greeting_hello] + d[P.greeting_welcome] + 1.5     # during 您登记的地址是 …
-    k2 = k1 + 2.0                                               # during the problem menu
-    k3 = k2 + 2.0                                               # during 您的回电号码是 …
-    k4 = k3 + 1.0 + d[P.voice_description] + 2.0                # recording after the beep
+    # each key in the middle of the window its menu leaves (a key before the menu starts is lost:
+    # between AGI commands nobody reads the channel), so a few seconds of lag under load are fine
+    k1 = d[P.greeting_hello] + d[P.greeting_welcome] + 3.0     # during 您登记的地址是 … / the confirm menu
+    k2 = k1 + 5.0                                               # during the problem menu (12 s)
+    k3 = k2 + 5.0                                               # during 您的回电号码是 + the number
+    k4 = k3 + 1.0 + d[P.voice_description] + 4.0                # recording after the beep
     queued = k4 + 1.0 + d[P.ticket_number_is] + 10 * d[P.digit_0] + d[P.ticket_number_repeat] + 2.5 \
         + d[P.queue_transfer]
     return list(zip((k1, k2, k3, k4), INTAKE_KEYS)), queued + queue_s
@@ -116,6 +118,20 @@ def ami_figures(events: list[dict], numbers: set[str]) -> dict:
     return {"rtts": rtts, "to_queue": to_queue, "queued": {created[u][1] for u in queued}}
 
 
+def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
+    """What the calls without a right ticket left in the DB (how far they got)."""
+    out = []
+    with sessions() as db:
+        for n in [n for n in numbers if n not in right][:most]:
+            for c in db.scalars(select(Call).where(Call.caller == n)).all() or [None]:
+                t = db.get(Ticket, c.ticket_id) if c and c.ticket_id else None
+                out.append(f"{n}: " + ("no call record" if c is None else
+                           f"last step {c.last_step}, outcome {c.outcome and c.outcome.value}, ticket "
+                           + (f"{t.number} {t.category and t.category.value} call-back {t.callback_number}"
+                              if t else "none")))
+    return out
+
+
 def tickets_right(sessions, numbers: list[str]) -> set[str]:
     """The callers whose call left exactly one ticket, with their account, leak, 加急 and the
     call-back number."""
@@ -148,6 +164,7 @@ def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> 
     # succeeded: SIP completed and the caller reached the queue (intake: with the ticket exactly right)
     ok = min(got["ok"], len(fig["queued"] if right is None else right & fig["queued"]))
     return {**got, "ok": ok, "right": len(right) if right is not None else None,
+            "wrong": wrong_calls(sessions, numbers, right) if right is not None else [],
             "ast_cpu": 100 * (cpu1[0] - cpu0[0]) / wall, "svc_cpu": 100 * (cpu1[1] - cpu0[1]) / wall,
             "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
             "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000,
@@ -238,6 +255,8 @@ def print_row(kind: str, lv: int, r: dict) -> None:
           f"  CPU Asterisk {r['ast_cpu']:5.1f} % service {r['svc_cpu']:5.1f} %"
           f"  AGI p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
           flush=True)
+    for w in r["wrong"]:
+        print(f"         {w}")
 
 
 def summary(levels, counts, results) -> None:

@@ -10,11 +10,24 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from db.session import make_engine
 from hotline.shared.naming import AMI_ADMIN_USER
 from hotline.admin import runtime
 from hotline.bench.scratch import scratch_hotline, scratch_settings
 from hotline.shared.settings import load_settings
+
+
+def fresh_pg_database(pg_url: str, name: str) -> str:
+    """A new, empty database `name` on the suite's PostgreSQL cluster (dropped first if left
+    over); its URL."""
+    admin = make_engine(pg_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_url.rsplit("/", 1)[0] + "/" + name
 
 
 def require_tool(name: str, package: str) -> str:

@@ -30,7 +30,7 @@ from hotline.admin.asterisk import AgentPhone, AsteriskError, PrivateAsterisk, f
 from hotline.shared import tls
 from hotline.shared.ami import ami_action
 from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, interface
-from hotline.shared.ports import PortInUse, Ports
+from hotline.shared.ports import PortInUse, Ports, rtp_range
 from hotline.shared.runstate import read_state, state_file
 from hotline.shared.settings import Settings
 from ivr.prompts import render_catalog
@@ -99,6 +99,10 @@ def up(s: Settings, log=print) -> dict:
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
     api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
+    try:
+        rtp_range(s)             # and an RTP range too small for HOTLINE_EXPECTED_CALLS
+    except PortInUse as exc:
+        raise HotlineError(str(exc)) from exc
     sessions = prepare_database(s)
     try:
         render_catalog(s)

@@ -12,12 +12,13 @@ from hotline.admin import runtime
 from hotline.bench.desk_demo import demo_callers
 from hotline.bench.scratch import scratch_hotline
 from hotline.bench.sipp import run_sipp, scenario_xml
-from conftest import scratch
+from conftest import require_tool, scratch
 
 pytestmark = pytest.mark.asterisk
 
 
 def test_a_call_beyond_the_rtp_ranges_limit_is_refused_and_logged(tmp_path_factory):
+    require_tool("sipp", "sip-tester")
     home = tmp_path_factory.mktemp("capacity-home")
     s = scratch(home, rtp_ports=8, expected_calls=2)        # 8 ports: 4 channels, 2 calls
     with scratch_hotline(s, accounts=10):

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.asterisk
 
 
 def cli(home, *args, env_extra=None, timeout=240):
-    env = {**os.environ, "HOTLINE_HOME": str(home), **(env_extra or {})}
+    # a random RTP block (as every test hotline): sessions side by side keep out of each other's ports
+    env = {**os.environ, "HOTLINE_HOME": str(home), "HOTLINE_RTP_START": "0", **(env_extra or {})}
     env.pop("HOTLINE_DB_URL", None)
     env.update({k: v for k, v in (env_extra or {}).items()})
     return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True, text=True,
@@ -35,6 +36,12 @@ def test_up_status_down_and_a_second_up(tmp_path):
         assert port_in_use(st["ami_port"]) and port_in_use(st["sip_port"], socket.SOCK_DGRAM)
         assert st["db_url"] == f"sqlite:///{home / 'hotline.db'}"
         assert oct(os.stat(st["ami_secret_file"]).st_mode & 0o777) == "0o600"
+        # the RTP range of the defaults (10000 ports, here placed at random) and its limits
+        assert st["rtp_ports"][1] - st["rtp_ports"][0] + 1 == 10000
+        assert st["channels"] == {"in_use": 0, "calls": 0, "limit": 5000, "call_limit": 2500}
+        text = cli(home, "status").stdout
+        assert "channels           0 in use of 5000 (calls 0 of 2500)" in text
+        assert "(2500 calls, expected 600)" in up.stdout
         second = cli(home, "up")
         assert second.returncode == 1 and "already running" in second.stderr
     finally:
@@ -60,6 +67,14 @@ def test_a_taken_port_is_one_clear_line_and_nothing_starts(tmp_path):
 def test_an_unreachable_database_stops_up_before_anything_starts(tmp_path):
     r = cli(tmp_path / "home", "up", env_extra={"HOTLINE_DB_URL": "postgresql://nobody@127.0.0.1:1/x"})
     assert r.returncode == 1 and "unreachable" in r.stderr and r.stderr.count("\n") == 1
+    assert cli(tmp_path / "home", "status").returncode == 3
+
+
+def test_an_rtp_range_too_small_for_the_expected_calls_stops_up_before_anything_starts(tmp_path):
+    r = cli(tmp_path / "home", "up", env_extra={"HOTLINE_RTP_PORTS": "200", "HOTLINE_EXPECTED_CALLS": "540"})
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert "HOTLINE_RTP_PORTS=200 carries 50 calls, fewer than HOTLINE_EXPECTED_CALLS=540" in r.stderr
+    assert "at least 2160" in r.stderr
     assert cli(tmp_path / "home", "status").returncode == 3
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from db.models import Call, Role, Ticket, TicketState
-from db.session import make_engine
 from hotline.admin import runtime
 from hotline.bench.scratch import scratch_hotline
 from hotline.bench.desk_demo import CallerLine, demo_callers
 from hotline.admin.users import add_user
-from conftest import close_desk, desk_window, ring_and_answer, scratch
+from conftest import close_desk, desk_window, fresh_pg_database, ring_and_answer, scratch
 
 pytestmark = pytest.mark.asterisk
 
@@ -21,13 +20,7 @@ PASSWORD = "pg-desk-pass-1"
 
 @pytest.fixture(scope="module")
 def pg_hotline(pg_url, tmp_path_factory):
-    name = "hotline_deployment"
-    admin = make_engine(pg_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    s = scratch(tmp_path_factory.mktemp("pg-hotline"), db_url=pg_url.rsplit("/", 1)[0] + "/" + name)
+    s = scratch(tmp_path_factory.mktemp("pg-hotline"), db_url=fresh_pg_database(pg_url, "hotline_deployment"))
     with scratch_hotline(s, accounts=30) as sessions:
         with sessions() as db:
             add_user(db, "4001", "吴芳", Role.agent, PASSWORD, actor="test")

@@ -23,6 +23,7 @@ from db.models import Ticket, TicketCounter
 from db.queries import next_ticket_number
 from db.session import make_engine, migrate, session_factory
 from hotline.shared.settings import REPO_ROOT
+from conftest import fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -91,13 +92,7 @@ def _check(url: str) -> None:
 
 
 def test_two_nodes_on_one_postgresql_issue_distinct_ticket_numbers(pg_url):
-    name = "hotline_scale_out"
-    admin = make_engine(pg_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    _check(pg_url.rsplit("/", 1)[0] + "/" + name)
+    _check(fresh_pg_database(pg_url, "hotline_scale_out"))
 
 
 def test_two_processes_on_one_sqlite_file_issue_distinct_ticket_numbers(tmp_path):
