@@ -134,24 +134,24 @@ def test_a_real_calls_ticket_goes_through_every_state_by_api_and_cli_and_then_is
 def test_the_timers_raise_anomalies_when_the_clock_moves_and_after_a_service_restart(ivr, crew):
     with ivr.sessions() as db, db.begin():
         acc = db.scalars(select(HeatingAccount).order_by(HeatingAccount.id.desc())).all()[13]
-        t = Ticket(number="2611238801", account_id=acc.id, state=TicketState.new, address_snapshot=acc.address)
+        t = Ticket(number="2611237701", account_id=acc.id, state=TicketState.new, address_snapshot=acc.address)
         db.add(t)
     lead = api_as(ivr, LEAD)                             # the session's clock: 2026-11-23T10:00
-    status, _ = lead.call("POST", wire.path(wire.TICKET_STATE, number="2611238801"),
+    status, _ = lead.call("POST", wire.path(wire.TICKET_STATE, number="2611237701"),
                           {"state": "dispatched", "station_code": crew["codes"][0]})
     assert status == 200
     try:
         ivr.restart_service(today="2026-11-23T10:31")   # 31 minutes on, and a restarted service
-        wait_for(lambda: any(a["ticket"] == "2611238801" and a["type"] == "station_late"
+        wait_for(lambda: any(a["ticket"] == "2611237701" and a["type"] == "station_late"
                              for a in json.loads(hotline_cli(ivr, "anomalies", "--open", "--json").stdout)),
                  20, "the station_late anomaly")
         ivr.restart_service(today="2026-11-23T14:05")   # past 4 hours: over_4h too, station_late not again
         wait_for(lambda: "over_4h" in [a["type"] for a in json.loads(
-            hotline_cli(ivr, "tickets", "show", "2611238801", "--json").stdout)["anomalies"]], 20, "over_4h")
-        shown = json.loads(hotline_cli(ivr, "tickets", "show", "2611238801", "--json").stdout)
+            hotline_cli(ivr, "tickets", "show", "2611237701", "--json").stdout)["anomalies"]], 20, "over_4h")
+        shown = json.loads(hotline_cli(ivr, "tickets", "show", "2611237701", "--json").stdout)
         assert sorted(a["type"] for a in shown["anomalies"]) == ["over_4h", "station_late"]
         rows = Api(base(ivr), api_as(ivr, LEAD).token).call("GET", wire.TICKETS + "?overdue=1")[1]
-        assert "2611238801" in [r["number"] for r in rows]
+        assert "2611237701" in [r["number"] for r in rows]
     finally:
         ivr.restart_service(today="2026-11-23T10:00")
 

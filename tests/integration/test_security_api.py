@@ -123,7 +123,7 @@ def a_call_with_ticket(ivr, uniqueid: str, agent_no: str | None = None, voice: s
 def form(**over):
     base = {"category": "leak", "address": "和平区 测试街 1号", "name": "测试", "callback_number": "13900000000",
             "confirmed_problem": True, "confirmed_address": True, "confirmed_name": True,
-            "confirmed_phone": True, "priority": 10, "notes": "厨房暖气片漏水"}
+            "confirmed_phone": True, "priority": 50, "notes": "厨房暖气片漏水"}
     return {**base, **over}
 
 
