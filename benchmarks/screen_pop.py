@@ -98,10 +98,9 @@ def run(s, st, numbers: list[str], concurrency: int) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.services.api import AgentApiClient
-    from desktop.widgets.main_window import AgentWindow
-    from hotline.shared import wire
-
+    from desktop.services.api import AgentApiClient  # noqa: PLC0415 — after the Qt platform is chosen
+    from desktop.widgets.main_window import AgentWindow  # noqa: PLC0415 — after the Qt platform is chosen
+    from hotline.shared import wire  # noqa: PLC0415 — after the Qt platform is chosen
     app = QApplication.instance() or QApplication(["screen_pop"])
     api = AgentApiClient(f"http://127.0.0.1:{st['ports']['api']}")
     pushed: dict[str, float] = {}

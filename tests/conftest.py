@@ -120,7 +120,7 @@ def ivr(hotline):
     """The harness, with the bench's stand-by agent logged in on a break: callers queue and
     wait (with nobody logged in they would be offered the call-back at once, see
     `no_agent_logged_in`)."""
-    from hotline.bench.scenarios import standby_agent
+    from hotline.bench.scenarios import standby_agent  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
     h = IvrHarness(hotline)
     with standby_agent(h.settings, h.sessions, lambda: h.ami, h.stack, h.ports["sip"]) as present:
         h.standby = present
@@ -168,8 +168,8 @@ def desk_window(qtbot, api_port: int, agent_no: str, password: str):
     """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
     from PySide6.QtCore import Qt
 
-    from desktop.services.api import AgentApiClient
-    from desktop.widgets.main_window import AgentWindow
+    from desktop.services.api import AgentApiClient  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
+    from desktop.widgets.main_window import AgentWindow  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
     api = AgentApiClient(f"http://127.0.0.1:{api_port}")
     w = AgentWindow(api=api, agent_no=agent_no)
     api.setParent(w)

@@ -16,6 +16,9 @@ from sqlalchemy import select
 from db.models import (ApiSession, AuditEntry, Call, Category, HeatingAccount, Recording, Role, Ticket,
                        TicketState, User)
 from hotline.admin.users import add_user
+from hotline.admin import runtime
+from hotline.admin.users import disable_user
+from hotline.sip.phone import Phone
 from conftest import sealed_recording, wait_for
 
 pytestmark = pytest.mark.asterisk
@@ -52,7 +55,6 @@ class Api:
 @pytest.fixture(scope="module")
 def people(ivr):
     """Two agents and a team lead, created like `hotline agents add` does."""
-    from hotline.admin import runtime
     with ivr.sessions() as db:
         for no, name, role in (("2001", "张敏", Role.agent), ("2002", "刘洋", Role.agent),
                                ("2003", "陈静", Role.agent), ("2101", "王班长", Role.team_lead)):
@@ -317,7 +319,6 @@ def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(p
     import threading
 
     from hotline.bench.scenarios import CallerDialog
-    from hotline.sip.phone import Phone
     number = "13300000261"
     api = Api(base)
     _, me = api.login(people["a"])
@@ -358,9 +359,6 @@ def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(p
 
 
 def test_a_disabled_agent_is_not_put_back_in_the_queue_after_an_asterisk_restart(ivr, base):
-    from hotline.admin import runtime
-    from hotline.admin.users import disable_user
-    from hotline.sip.phone import Phone
     no = "2005"
     with ivr.sessions() as db:
         if not db.scalar(select(User).where(User.agent_no == no)):

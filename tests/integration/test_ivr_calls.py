@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
+from hotline.admin import runtime
 from hotline.bench.scenarios import CallerDialog
 from conftest import wait_for
 
@@ -349,7 +350,6 @@ def test_nobody_logged_in_key_2_leaves_a_message(ivr, no_agent_logged_in):
 
 def _regenerate(ivr, **changes):
     """The live Asterisk's generated config from changed Settings, then `dialplan reload`."""
-    from hotline.admin import runtime
     s = ivr.settings.replace(**changes)
     ast = runtime.live_asterisk(s)
     ast.agents = runtime.agent_phones(ivr.sessions)

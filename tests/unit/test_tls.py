@@ -22,6 +22,7 @@ from cryptography import x509
 from hotline.admin import certificates, runtime
 from hotline.shared import tls
 from hotline.shared.ports import free_port
+from desktop.services.api import AgentApiClient
 from hotline.shared.settings import load_settings
 
 
@@ -189,7 +190,6 @@ def test_https_verifies_with_the_hotlines_certificate_only(lan, other_cert):
 # ---------------------------------------------------------------- desktop --
 
 def test_desktop_logs_in_over_verified_https(qtbot, lan):
-    from desktop.services.api import AgentApiClient
     cert, _ = certificates.ensure_certificate(lan)
     hits: list = []
     with served(stub_api(hits), tls.server_context(lan)) as port:
@@ -205,7 +205,6 @@ def test_desktop_logs_in_over_verified_https(qtbot, lan):
 
 
 def test_desktop_rejects_a_certificate_it_was_not_given(qtbot, lan, other_cert, tmp_path):
-    from desktop.services.api import AgentApiClient
     hits: list = []
     certificates.ensure_certificate(lan)          # as `hotline up --lan` does before the service starts
     with served(stub_api(hits), tls.server_context(lan)) as port:
