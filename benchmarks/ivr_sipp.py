@@ -39,45 +39,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
-from db.models import AccountPhone, Call, Category, HeatingAccount, Ticket  # noqa: E402
+from db.models import AccountPhone, Call, HeatingAccount, Ticket  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from hotline.admin.amiclient import AmiEventLog  # noqa: E402
 from hotline.admin.asterisk import stop_pid  # noqa: E402
 from hotline.bench import scratch  # noqa: E402
 from hotline.bench.desk_demo import demo_callers  # noqa: E402
-from hotline.bench.sipp import run_sipp, scenario_xml, write_dtmf_pcap  # noqa: E402
-from hotline.shared import wire  # noqa: E402
-from hotline.shared.ami import ami_action  # noqa: E402
-from hotline.shared.naming import AMI_ADMIN_USER, QUEUE  # noqa: E402
+from hotline.bench.sipp import (intake_pcaps, run_sipp, scenario_xml, schedule, stand_by_member,  # noqa: E402
+                                tickets_right)
+from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
 from hotline.shared.secrets import ami_admin_secret  # noqa: E402
-from ivr.prompts import P, readback_sound  # noqa: E402
+from ivr.prompts import readback_sound  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
-#: the intake's keys: address confirmed, leak, call-back confirmed, end of the voice description
-INTAKE_KEYS = ("1", "2", "1", "#")
-
-
-# ---------------------------------------------------------------- schedule --
-
-def wav_s(path: Path) -> float:
-    return max(0.0, (path.stat().st_size - 44) / 16000)
-
-
-def schedule(s, queue_s: float) -> tuple[list[tuple[float, str]], float]:
-    """(seconds after answer, key) for the intake, and the time on the line before BYE."""
-    d = {p: wav_s(s.prompts_dir / f"{p}.wav") for p in (
-        P.greeting_hello, P.greeting_welcome, P.your_address_is, P.voice_description, P.ticket_number_is,
-        P.ticket_number_repeat, P.queue_transfer, P.digit_0)}
-    # each key in the middle of the window its menu leaves (a key before the menu starts is lost:
-    # between AGI commands nobody reads the channel), so a few seconds of lag under load are fine
-    k1 = d[P.greeting_hello] + d[P.greeting_welcome] + 3.0     # during 您登记的地址是 … / the confirm menu
-    k2 = k1 + 5.0                                               # during the problem menu (12 s)
-    k3 = k2 + 5.0                                               # during 您的回电号码是 + the number
-    k4 = k3 + 1.0 + d[P.voice_description] + 4.0                # recording after the beep
-    queued = k4 + 1.0 + d[P.ticket_number_is] + 10 * d[P.digit_0] + d[P.ticket_number_repeat] + 2.5 \
-        + d[P.queue_transfer]
-    return list(zip((k1, k2, k3, k4), INTAKE_KEYS)), queued + queue_s
 
 
 # ----------------------------------------------------------------- running --
@@ -132,24 +107,6 @@ def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
     return out
 
 
-def tickets_right(sessions, numbers: list[str]) -> set[str]:
-    """The callers whose call left exactly one ticket, with their account, leak, 加急 and the
-    call-back number."""
-    right = set()
-    with sessions() as db:
-        account_of = dict(db.execute(select(AccountPhone.phone, AccountPhone.account_id)
-                                     .where(AccountPhone.phone.in_(numbers))).all())
-        for n in numbers:
-            calls = db.scalars(select(Call).where(Call.caller == n)).all()
-            tickets = [db.get(Ticket, c.ticket_id) for c in calls if c.ticket_id]
-            if len(calls) == 1 and len(tickets) == 1:
-                t = tickets[0]
-                if t.account_id == account_of.get(n) and t.category is Category.leak \
-                        and t.priority == wire.PRIORITY_URGENT and t.callback_number == n:
-                    right.add(n)
-    return right
-
-
 def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> dict:
     pids = (st["asterisk_pid"], st["service_pid"] if sessions else None)
     mark = ami.mark()
@@ -169,15 +126,6 @@ def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> 
             "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
             "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000,
             "q50": pct(fig["to_queue"], .5), "q99": pct(fig["to_queue"], .99), "wall": wall}
-
-
-def stand_by_member(ami: AmiEventLog) -> None:
-    """A paused queue member whose device state is NOT_INUSE (a Local channel to an existing
-    extension): callers join and wait; nobody is rung."""
-    r = ami.action(ami_action("QueueAdd", Queue=QUEUE, Interface="Local/hangup@hotline", MemberName="bench",
-                              Paused="true", Reason="bench"))
-    if r.get("Response") != "Success":
-        raise RuntimeError(f"stand-by member: {r}")
 
 
 def wait_rendered(s, sessions, numbers: list[str], timeout: float = 600) -> None:
@@ -221,10 +169,7 @@ def main() -> None:
             ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="call,agent,agi")
             stand_by_member(ami)
             keys, on_line = schedule(s, a.queue_s)
-            pcaps = []
-            for i, (_t, key) in enumerate(keys):
-                pcaps.append(work / f"key{i}_{'pound' if key == '#' else key}.pcap")
-                write_dtmf_pcap(pcaps[-1], key, i)
+            pcaps = intake_pcaps(work, keys)
             intake_xml, floor_xml = scenario_xml(keys, pcaps, on_line), scenario_xml([], [], on_line)
             print(f"{time.strftime('%F %T')}  {os.cpu_count()} cores, {on_line:.0f} s on the line a call, keys at "
                   + ", ".join(f"{k}@{t:.1f}s" for t, k in keys), flush=True)

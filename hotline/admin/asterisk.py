@@ -28,6 +28,10 @@ MARKER = ".hotline-root-complete"
 MIN_VERSION = 20
 
 
+#: HOTLINE_NODE_NAME: written into asterisk.conf and every uniqueid
+NODE_NAME = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
 class AsteriskError(RuntimeError):
     """Something about Asterisk is wrong; the message says what to do."""
 
@@ -220,6 +224,11 @@ class PrivateAsterisk:
         # "Maximum call limit of N calls exceeded" in messages.log, not a bare 488 for no RTP port
         for k, v in {**paths, "maxcalls": self.ports.call_limit}.items():
             text = text.replace(f"@{k}@", str(v))
+        if s.node_name:   # scale-out: this node's uniqueids are its own ("a-1764650000.12")
+            if not NODE_NAME.fullmatch(s.node_name):
+                raise AsteriskError(f"HOTLINE_NODE_NAME={s.node_name!r}: use letters, digits, '-' or '_' "
+                                    f"(at most 16)")
+            text = text.replace("[options]\n", f"[options]\nsystemname = {s.node_name}\n", 1)
         self.conf.write_text(text)
         # sounds: Asterisk's own English set (beep, digits) and the hotline's prompts
         sounds = self.base / "data" / "sounds"

@@ -76,7 +76,8 @@ def ensure_demo_agent(s: Settings, agent_no: str = DEMO_AGENT_NO, name: str = DE
 
 def demo_callers(s: Settings, n: int = 1) -> list[tuple[str, bool]]:
     """Residents' mobiles from the demo data: each belongs to one account with no open
-    ticket, so the IVR takes the everyday path. Unknown numbers make up the rest."""
+    ticket, and no two to the same account (a first caller's draft ticket would be offered to the
+    second as open), so the IVR takes the everyday path. Unknown numbers make up the rest."""
     sessions = runtime.prepare_database(s)
     out: list[tuple[str, bool]] = []
     with sessions() as db:
@@ -91,6 +92,7 @@ def demo_callers(s: Settings, n: int = 1) -> list[tuple[str, bool]]:
                 break
             if phone.startswith("1") and len(phone) == 11 and counts[phone] == 1 and acc not in busy:
                 out.append((phone, True))
+                busy.add(acc)
     out += [(f"133000{i:05d}", False) for i in range(n - len(out))]
     return out
 

@@ -1,7 +1,8 @@
-"""sipp for the bench: RFC 4733 keys as pcaps, a caller's scenario, one run's counts.
+"""sipp for the bench: RFC 4733 keys as pcaps, the intake's key schedule, a caller's scenario,
+one run's counts, the tickets checked.
 
-Used by benchmarks/ivr_sipp.py (the capacity ladder) and the capacity tests (a call refused
-beyond the RTP range's limit). sipp is Debian's sip-tester.
+Used by benchmarks/ivr_sipp.py (the capacity ladder) and the real-stack tests (a call refused
+beyond the RTP range's limit; two nodes on one PostgreSQL). sipp is Debian's sip-tester.
 """
 from __future__ import annotations
 
@@ -11,8 +12,19 @@ import struct
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import select
+
+from db.models import AccountPhone, Call, Category, Ticket
+from hotline.admin.amiclient import AmiEventLog
+from hotline.shared import wire
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import QUEUE
+from ivr.prompts import P
+
 #: RFC 4733 event codes
 EVENTS = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
+#: the intake's keys: address confirmed, leak, call-back confirmed, end of the voice description
+INTAKE_KEYS = ("1", "2", "1", "#")
 
 
 # ------------------------------------------------------------------- pcaps --
@@ -39,6 +51,35 @@ def write_dtmf_pcap(path: Path, key: str, index: int) -> None:
 
 
 # ---------------------------------------------------------------- scenario --
+
+def wav_s(path: Path) -> float:
+    return max(0.0, (path.stat().st_size - 44) / 16000)
+
+
+def schedule(s, queue_s: float) -> tuple[list[tuple[float, str]], float]:
+    """(seconds after answer, key) for the intake, and the time on the line before BYE."""
+    d = {p: wav_s(s.prompts_dir / f"{p}.wav") for p in (
+        P.greeting_hello, P.greeting_welcome, P.your_address_is, P.voice_description, P.ticket_number_is,
+        P.ticket_number_repeat, P.queue_transfer, P.digit_0)}
+    # each key in the middle of the window its menu leaves (a key before the menu starts is lost:
+    # between AGI commands nobody reads the channel), so a few seconds of lag under load are fine
+    k1 = d[P.greeting_hello] + d[P.greeting_welcome] + 3.0     # during 您登记的地址是 … / the confirm menu
+    k2 = k1 + 5.0                                               # during the problem menu (12 s)
+    k3 = k2 + 5.0                                               # during 您的回电号码是 + the number
+    k4 = k3 + 1.0 + d[P.voice_description] + 4.0                # recording after the beep
+    queued = k4 + 1.0 + d[P.ticket_number_is] + 10 * d[P.digit_0] + d[P.ticket_number_repeat] + 2.5 \
+        + d[P.queue_transfer]
+    return list(zip((k1, k2, k3, k4), INTAKE_KEYS)), queued + queue_s
+
+
+def intake_pcaps(work: Path, keys: list[tuple[float, str]]) -> list[Path]:
+    """A pcap per key of the schedule, each with its own RTP sequence numbers and timestamps."""
+    out = []
+    for i, (_t, key) in enumerate(keys):
+        out.append(work / f"key{i}_{'pound' if key == '#' else key}.pcap")
+        write_dtmf_pcap(out[-1], key, i)
+    return out
+
 
 def scenario_xml(keys: list[tuple[float, str]], pcaps: list[Path], on_line: float) -> str:
     steps, at = [], 0.0
@@ -133,3 +174,30 @@ def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str
             "failed": int(last[col["FailedCall(C)"]])}
 
 
+
+
+def tickets_right(sessions, numbers: list[str]) -> set[str]:
+    """The callers whose call left exactly one ticket, with their account, leak, 加急 and the
+    call-back number."""
+    right = set()
+    with sessions() as db:
+        account_of = dict(db.execute(select(AccountPhone.phone, AccountPhone.account_id)
+                                     .where(AccountPhone.phone.in_(numbers))).all())
+        for n in numbers:
+            calls = db.scalars(select(Call).where(Call.caller == n)).all()
+            tickets = [db.get(Ticket, c.ticket_id) for c in calls if c.ticket_id]
+            if len(calls) == 1 and len(tickets) == 1:
+                t = tickets[0]
+                if t.account_id == account_of.get(n) and t.category is Category.leak \
+                        and t.priority == wire.PRIORITY_URGENT and t.callback_number == n:
+                    right.add(n)
+    return right
+
+
+def stand_by_member(ami: AmiEventLog) -> None:
+    """A paused queue member whose device state is NOT_INUSE (a Local channel to an existing
+    extension): callers join and wait; nobody is rung."""
+    r = ami.action(ami_action("QueueAdd", Queue=QUEUE, Interface="Local/hangup@hotline", MemberName="bench",
+                              Paused="true", Reason="bench"))
+    if r.get("Response") != "Success":
+        raise RuntimeError(f"stand-by member: {r}")

@@ -46,6 +46,10 @@ class Settings:
     ami_port: int = 0
     fastagi_port: int = 0
     api_port: int = 0
+    #: this node's name when several nodes share one database (scale-out): Asterisk's systemname,
+    #: which prefixes every call's uniqueid ("a-1764650000.12"), so two nodes' calls never share a
+    #: record; letters, digits, '-' and '_', at most 16; empty on a single node
+    node_name: str = ""
     #: RTP media ports: the first one and how many (every channel takes two, RTP + RTCP; a caller
     #: bridged to an agent is two channels). rtp_start 0 = a free block picked at random between
     #: 20000 and 60000 (scratch hotlines and test sessions side by side, clear of the default range)

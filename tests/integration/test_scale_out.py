@@ -1,6 +1,11 @@
 """The scale-out path: two nodes on one PostgreSQL issue distinct ticket numbers.
 
-Each "node" is its own OS process running the hotline's ticket creation exactly as the service's
+The first test is two full nodes — two private Asterisks, two hotline services, `node_name` a and
+b — on one PostgreSQL database taking real calls at the same time: sipp places 8 concurrent
+callers on each node through the whole intake (RFC 4733 keys), so the 16 draft tickets are made
+within about a second of each other on both nodes.
+
+In the others each "node" is its own OS process running the hotline's ticket creation exactly as the service's
 FastAGI flows call it — `ivr.context.Records.start_call` then `Records.save_ticket` (which takes its
 number from `db.queries.next_ticket_number`, the database's `ticket_counter`) — from 8 threads at
 once, all released at the same instant. This is concurrent ticket creation through each node's
@@ -13,19 +18,29 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select, text
 
-from db.models import Ticket, TicketCounter
+from db.models import Call, Ticket, TicketCounter
 from db.queries import next_ticket_number
+from hotline.admin import runtime
+from hotline.admin.amiclient import AmiEventLog
+from hotline.bench.desk_demo import demo_callers
+from hotline.bench.scratch import scratch_hotline
+from hotline.bench.sipp import intake_pcaps, run_sipp, scenario_xml, schedule, stand_by_member, tickets_right
+from hotline.shared.naming import AMI_ADMIN_USER
+from hotline.shared.secrets import ami_admin_secret
 from db.session import make_engine, migrate, session_factory
 from hotline.shared.settings import REPO_ROOT
-from conftest import fresh_pg_database
+from conftest import fresh_pg_database, require_tool, scratch
 
 pytestmark = pytest.mark.postgres
+
+PER_NODE = 8
 
 THREADS, PER_THREAD = 8, 25
 NOW = "2026-11-23T10:00"
@@ -89,6 +104,45 @@ def _check(url: str) -> None:
         assert db.scalar(select(func.count()).select_from(Ticket)) == total
         assert db.get(TicketCounter, "261123").seq == total
     engine.dispose()
+
+
+@pytest.mark.asterisk
+def test_two_nodes_on_one_postgresql_take_concurrent_calls_with_distinct_ticket_numbers(pg_url, tmp_path_factory):
+    require_tool("sipp", "sip-tester")
+    url = fresh_pg_database(pg_url, "hotline_two_nodes")
+    nodes = [scratch(tmp_path_factory.mktemp(f"node-{n}"), db_url=url, today=NOW.split("T")[0], node_name=n)
+             for n in ("a", "b")]
+    work = tmp_path_factory.mktemp("sipp")
+    with scratch_hotline(nodes[0], accounts=2 * PER_NODE + 10) as sessions, \
+            scratch_hotline(nodes[1], accounts=2 * PER_NODE + 10):
+        callers = [n for n, known in demo_callers(nodes[0], 2 * PER_NODE) if known]
+        assert len(callers) == 2 * PER_NODE
+        states = [runtime.read_state(s) for s in nodes]
+        amis = [AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="off")
+                for s, st in zip(nodes, states)]
+        for ami in amis:
+            stand_by_member(ami)          # callers wait in each node's queue
+        keys, on_line = schedule(nodes[0], queue_s=2)
+        xml = scenario_xml(keys, intake_pcaps(work, keys), on_line)
+        got = [{}, {}]
+
+        def place(i):
+            got[i] = run_sipp(work, f"node{i}", states[i]["ports"]["sip"], nodes[i].extension, xml,
+                              callers[i * PER_NODE:(i + 1) * PER_NODE], concurrency=PER_NODE, rate=PER_NODE)
+        runs = [threading.Thread(target=place, args=(i,)) for i in (0, 1)]
+        [r.start() for r in runs]
+        [r.join(240) for r in runs]
+        for ami in amis:
+            ami.close()
+        assert got == [{"placed": PER_NODE, "ok": PER_NODE, "failed": 0}] * 2
+        assert tickets_right(sessions, callers) == set(callers)     # account, leak, 加急, call-back
+        with sessions() as db:
+            calls = db.scalars(select(Call).where(Call.caller.in_(callers))).all()
+            numbers = [db.get(Ticket, c.ticket_id).number for c in calls]
+        # both nodes took calls, each under its own uniqueids, and no two tickets share a number
+        assert sorted({c.uniqueid.split("-")[0] for c in calls}) == ["a", "b"]
+        assert len(numbers) == len(set(numbers)) == 2 * PER_NODE
+        assert all(len(n) == 10 and n.startswith("261123") for n in numbers)
 
 
 def test_two_nodes_on_one_postgresql_issue_distinct_ticket_numbers(pg_url):
