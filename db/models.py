@@ -313,6 +313,9 @@ class Call(Base):
     outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
     #: the IVR step the caller was in last (where a hang-up happened)
     last_step: Mapped[str] = mapped_column(String(32), default="")
+    #: in (a resident called the hotline) | out (an agent called a resident) | survey (the
+    #: automated 回访 call); `caller` is the resident's number either way
+    direction: Mapped[str] = mapped_column(String(8), default="in", server_default="in")
     ticket: Mapped[Ticket | None] = relationship(back_populates="calls")
 
 
@@ -380,7 +383,24 @@ class Survey(Base):
     score: Mapped[int] = mapped_column(Integer)                     # d 1–10
     comment: Mapped[str] = mapped_column(Text, default="")          # e
     fee_reminder: Mapped[bool | None] = mapped_column(Boolean)      # f read (None: did not apply)
+    #: e as the resident's own voice (the automated call records it): a path under recordings/
+    comment_recording: Mapped[str | None] = mapped_column(String(255))
     user: Mapped[User | None] = relationship()
+
+
+class SurveyCall(Base):
+    """One automated 回访 call to a resident: when it was placed, how it ended (answered, busy,
+    no_answer, failed; declined: pressed 2; done: the answers stored) and when it may be tried
+    again. The dialer reads these for its retry policy and concurrency."""
+    __tablename__ = "survey_call"
+    __table_args__ = (Index("ix_survey_call_ticket_at", "ticket_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16), default="placed")
+    uniqueid: Mapped[str] = mapped_column(String(64), default="")
+    next_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AnomalyAck(Base):

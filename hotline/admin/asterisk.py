@@ -266,11 +266,18 @@ class PrivateAsterisk:
         gen = {
             "pjsip_transport": f"[transport-udp]\ntype = transport\nprotocol = udp\n"
                                f"bind = {s.bind}:{p.sip}\n",
+            # in by the gateway's IP; out to its SIP side (Dial(PJSIP/<number>@pstn-trunk))
             "pjsip_trunk": f"[pstn-trunk]\ntype = identify\nendpoint = pstn-trunk\n"
-                           f"match = {s.pstn_gateway}\n",
+                           f"match = {s.pstn_gateway}\n\n"
+                           f"[pstn-trunk]\ntype = aor\ncontact = sip:{s.outbound_target}\n",
             "rtp": f"[general]\nrtpstart = {p.rtp_start}\nrtpend = {p.rtp_end}\n",
             "extensions_globals": "\n".join([
                 f"HOTLINE_EXTENSION={s.extension}",
+                # calls out ([outbound]): the resident's phone rings this long; number classes
+                # beyond the everyday ones only when the admin allows them (Settings.outbound_allow)
+                f"HOTLINE_OUTBOUND_RING={max(5, int(s.outbound_ring_s))}",
+                f"HOTLINE_ALLOW_INTERNATIONAL={int('international' in s.outbound_allowed)}",
+                f"HOTLINE_ALLOW_PREMIUM={int('premium' in s.outbound_allowed)}",
                 f"HOTLINE_FASTAGI=agi://127.0.0.1:{p.fastagi}",
                 f"HOTLINE_AGI_KEY_FILE={fastagi_secret_file(s)}",
                 f"HOTLINE_RECORDINGS={s.recordings_dir}",
@@ -293,13 +300,15 @@ class PrivateAsterisk:
     def _manager_conf(self) -> str:
         """Two AMI users, each with only the classes it needs: a forged action through the
         service (its input comes from agents) can at most pause or move queue members.
-        No one gets `command`, `config` or `originate`."""
+        No one gets `command` or `config`; the service's `originate` places calls out (click-to-call,
+        the automated 回访) into the dialplan's [outbound] / [survey-call] contexts only, and
+        without `system` Asterisk refuses an Originate of System/Exec or of SHELL/EVAL."""
         s, p = self.settings, self.ports
         users = (
             # the service: queue membership and pauses; the Agent*/QueueMember* events (agent),
             # FullyBooted (system), UserEvent (user); DeviceStateList for the transfer
-            # directory (reporting: read-only status actions)
-            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user", "agent,reporting"),
+            # directory (reporting: read-only status actions); Originate for calls out (originate)
+            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user", "agent,reporting,originate"),
             # `hotline dialplan reload` (Reload: system), `status --watch`, the test bench
             (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system"),
         )

@@ -7,6 +7,10 @@ QUEUE = "repair"
 ENDPOINT_PREFIX = "agent-"
 #: the PSTN gateway trunk's endpoint (pjsip.conf [pstn-trunk])
 TRUNK_ENDPOINT = "pstn-trunk"
+#: dialplan contexts of calls out: an agent's call to a resident (number rules, caller id,
+#: recording) and the automated 回访 call once the resident answered (extensions.conf)
+OUTBOUND_CONTEXT = "outbound"
+SURVEY_CONTEXT = "survey-call"
 #: AMI users: the service's (least privilege) and the admin CLI's / test bench's
 AMI_SERVICE_USER = "hotline"
 AMI_ADMIN_USER = "hotline-admin"

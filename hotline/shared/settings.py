@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -68,6 +69,23 @@ class Settings:
     tls_names: str = ""
     #: address of the PSTN gateway (trunk identified by IP)
     pstn_gateway: str = "127.0.0.1"
+    #: where calls out go (host:port of the gateway's SIP side); empty = the gateway's address on
+    #: port 5060. Tests point it at a pjsua2 "resident" (HOTLINE_PSTN_OUTBOUND=127.0.0.1:PORT)
+    pstn_outbound: str = ""
+    #: number classes agents may dial out beyond mobiles, local and long-distance landlines
+    #: (comma-separated: international, premium); the admin's choice, none by default
+    outbound_allow: str = ""
+    #: 回访 (follow-up survey) of completed repairs: agents | automated | automated-first
+    #: (automated first, and agents for those it did not reach or who asked for a person)
+    survey_mode: str = "agents"
+    #: automated survey calls only inside these hours, at most this many at once, each ticket
+    #: tried at most survey_max_attempts times, survey_retry_min apart (busy, no answer)
+    survey_hours: str = "09:00-20:00"
+    survey_concurrency: int = 4
+    survey_max_attempts: int = 3
+    survey_retry_min: int = 60
+    #: seconds a resident's phone rings for a call out (click-to-call, automated survey)
+    outbound_ring_s: int = 30
     #: heating season, month-day inclusive; staffed 24 h inside it
     season_start: str = "11-15"
     season_end: str = "03-15"
@@ -173,6 +191,20 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.home / "log"
+
+    @property
+    def outbound_target(self) -> str:
+        """host:port calls out are sent to (pstn_outbound, else the gateway on 5060); refuses
+        anything else, since it is written into the PJSIP configuration."""
+        target = self.pstn_outbound.strip() or f"{self.pstn_gateway}:5060"
+        host, _, port = target.rpartition(":")
+        if not (re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host) and port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(f"HOTLINE_PSTN_OUTBOUND should be host:port, not {target!r}")
+        return f"{host}:{int(port)}"
+
+    @property
+    def outbound_allowed(self) -> frozenset[str]:
+        return frozenset(x.strip() for x in self.outbound_allow.split(",") if x.strip())
 
     @property
     def pause_reason_list(self) -> list[str]:
