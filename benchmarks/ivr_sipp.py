@@ -19,8 +19,9 @@ dialplan's degraded path (greeting, queue) for the same time on the line, no key
 
 Per level it prints: calls placed, succeeded (SIP completed, reached the queue, and — intake —
 the ticket exactly right), failed, tickets exactly right, Asterisk, service and sipp CPU (% of one
-core over the level) and the whole machine's busy share (/proc/stat, all cores), AGI round trip p50/p99 (AMI AGIExecStart → AGIExecEnd of commands that play
-nothing: Asterisk ↔ flow ↔ DB), time to queue p50/p99 (AMI Newchannel → QueueCallerJoin), and
+core over the level) and the whole machine's busy share (/proc/stat, all cores), AGI turnaround
+p50/p99 (Asterisk's event timestamps: AGIExecEnd of a command → AGIExecStart of the flow's next one
+on that channel: Asterisk ↔ flow ↔ DB), time to queue p50/p99 (AMI Newchannel → QueueCallerJoin), and
 the intake/floor ratios: of the highest clean level, and of CPU per call.
 """
 from __future__ import annotations
@@ -52,7 +53,6 @@ from hotline.shared.secrets import ami_admin_secret  # noqa: E402
 from ivr.prompts import readback_sound  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
 
 
 # ----------------------------------------------------------------- running --
@@ -82,22 +82,26 @@ def pct(values: list[float], q: float) -> float:
 
 
 def ami_figures(events: list[dict], numbers: set[str]) -> dict:
-    """AGI round trips of non-playing commands, and each caller's time from channel to queue."""
-    starts, rtts, created, queued = {}, [], {}, {}
+    """From Asterisk's own event timestamps (manager.conf timestampevents: the bench's reading jitter
+    stays out): AGI turnarounds — a command's result sent to the flow → the flow's next command on
+    that channel, i.e. the service's and the DB's share of the call; gaps over 2 s are the channel
+    leaving one AGI for the dialplan (queue) and the next AGI (hang-up), not a turnaround — and each
+    caller's time from channel to queue."""
+    last_end, turns, created, queued = {}, [], {}, {}
     for e in events:
-        ev = e.get("Event")
+        ev, ts = e.get("Event"), float(e.get("Timestamp") or e["_t"])
         if ev == "AGIExecStart":
-            starts[(e.get("Channel"), e.get("CommandId"))] = e
+            end = last_end.pop(e.get("Channel"), None)
+            if end is not None and ts - end < 2.0:
+                turns.append(ts - end)
         elif ev == "AGIExecEnd":
-            s = starts.pop((e.get("Channel"), e.get("CommandId")), None)
-            if s and not s.get("Command", "").startswith(PLAYS):
-                rtts.append(e["_t"] - s["_t"])
+            last_end[e.get("Channel")] = ts
         elif ev == "Newchannel" and e.get("CallerIDNum") in numbers:
-            created.setdefault(e.get("Uniqueid"), (e["_t"], e.get("CallerIDNum")))
+            created.setdefault(e.get("Uniqueid"), (ts, e.get("CallerIDNum")))
         elif ev == "QueueCallerJoin" and e.get("Uniqueid") in created:
-            queued.setdefault(e["Uniqueid"], e["_t"])
+            queued.setdefault(e["Uniqueid"], ts)
     to_queue = [queued[u] - created[u][0] for u in queued]
-    return {"rtts": rtts, "to_queue": to_queue, "queued": {created[u][1] for u in queued}}
+    return {"rtts": turns, "to_queue": to_queue, "queued": {created[u][1] for u in queued}}
 
 
 def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
@@ -111,6 +115,28 @@ def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
                            f"last step {c.last_step}, outcome {c.outcome and c.outcome.value}, ticket "
                            + (f"{t.number} {t.category and t.category.value} call-back {t.callback_number}"
                               if t else "none")))
+    return out
+
+
+def timeline(events: list[dict], number: str) -> list[str]:
+    """What Asterisk did on a wrong call's channel: each AGI command (with its result) and each key
+    (DTMF end), in seconds since the channel was created — where a key went missing."""
+    uid = next((e.get("Uniqueid") for e in events
+                if e.get("Event") == "Newchannel" and e.get("CallerIDNum") == number), None)
+    if uid is None:
+        return []
+    t0, out = None, []
+    for e in events:
+        if e.get("Uniqueid") != uid:
+            continue
+        t0 = e["_t"] if t0 is None else t0
+        ev, at = e.get("Event"), e["_t"] - t0
+        if ev == "AGIExecStart":
+            out.append(f"{at:6.2f} > {e.get('Command', '')[:60]}")
+        elif ev == "AGIExecEnd":
+            out.append(f"{at:6.2f} < {e.get('Result', '')[:40]}")
+        elif ev == "DTMFEnd":
+            out.append(f"{at:6.2f} key {e.get('Digit')} ({e.get('Direction')})")
     return out
 
 
@@ -129,6 +155,8 @@ def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> 
     ok = min(got["ok"], len(fig["queued"] if right is None else right & fig["queued"]))
     return {**got, "ok": ok, "right": len(right) if right is not None else None,
             "wrong": wrong_calls(sessions, numbers, right) if right is not None else [],
+            "timeline": timeline(ami.events[mark:], next((n for n in numbers if n not in right), ""))
+            if right is not None and len(right) < len(numbers) else [],
             "ast_cpu": 100 * (cpu1[0] - cpu0[0]) / wall, "svc_cpu": 100 * (cpu1[1] - cpu0[1]) / wall,
             "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
             "sipp_cpu": 100 * got["sipp_cpu_s"] / wall,
@@ -176,7 +204,7 @@ def main() -> None:
             if len(callers) < sum(counts):
                 raise SystemExit(f"only {len(callers)} demo callers for {sum(counts)} calls")
             wait_rendered(s, sessions, callers)
-            ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="call,agent,agi")
+            ami = AmiEventLog(st["ports"]["ami"], AMI_ADMIN_USER, ami_admin_secret(s), events="call,agent,agi,dtmf")
             stand_by_member(ami)
             keys, on_line = schedule(s, a.queue_s)
             pcaps = intake_pcaps(work, keys)
@@ -209,10 +237,14 @@ def print_row(kind: str, lv: int, r: dict) -> None:
     print(f"{kind:6} {lv:5} placed {r['placed']:5} ok {r['ok']:5} failed {r['failed']:4} tickets right {right:>5}"
           f"  CPU Asterisk {r['ast_cpu']:5.1f} % service {r['svc_cpu']:5.1f} % sipp {r['sipp_cpu']:5.1f} %"
           f" machine {r['machine']:5.1f} % busy"
-          f"  AGI p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
+          f"  AGI turnaround p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
           flush=True)
     for w in r["wrong"]:
         print(f"         {w}")
+    if r.get("timeline"):
+        print("         the first wrong call, as Asterisk saw it:")
+        for line in r["timeline"]:
+            print(f"           {line}")
 
 
 def summary(levels, counts, results) -> None:

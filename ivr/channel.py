@@ -36,6 +36,13 @@ Sender = Callable[[str], Awaitable[tuple[int, str, str]]]
 _RESULT = re.compile(r"^(\d{3})[ -](?:result=(-?\d*)\s*(?:\((.*)\))?)?")
 
 
+#: the channel variable Read() leaves the keys in
+KEYS_VAR = "HOTLINE_KEYS"
+#: a sound as the flows name it (hotline/<prompt>, tts/<hash>, digits/…): nothing that would split
+#: Read()'s arguments (',') or its file list ('&')
+SOUND_NAME = re.compile(r"[A-Za-z0-9_/.-]{1,200}")
+
+
 def parse_result(line: str) -> tuple[int, str, str]:
     """``200 result=1 (timeout)`` → (200, '1', 'timeout'); ``HANGUP`` → (511, '-1', 'hangup')."""
     line = line.strip()
@@ -86,22 +93,18 @@ class AgiChannel:
     async def get_digits(self, sounds: list[str], max_digits: int, timeout_ms: int) -> str:
         """Play prompts (interruptible by any key), then collect up to max_digits; '#' ends.
 
-        Returns the digits keyed (may include '*'), '' on silence.
+        One dialplan Read() plays them all and collects: a key pressed anywhere in the prompts, at
+        the boundary between two files too, is kept — between two AGI commands Asterisk reads the
+        caller's frames and drops them, and under load that gap grew to 200 ms (benchmarks/
+        ivr_sipp.py showed keys lost there). Returns the digits keyed (may include '*'), '' on
+        silence or a bare '#'.
         """
-        first = ""
-        for sound in sounds[:-1]:
-            first = await self.play(sound, escape="0123456789*#")
-            if first:
-                break
-        if first == "#":
-            return ""
-        if first and max_digits == 1:
-            return first
-        # after an early key the rest is keyed over a short silence
-        prompt = "silence/1" if first or not sounds else sounds[-1]
-        result, data = await self.command(
-            f"GET DATA {prompt} {timeout_ms} {max(1, max_digits - len(first))}")
-        return first + result
+        for s in sounds:
+            if not SOUND_NAME.fullmatch(s):
+                raise ValueError(f"not a sound name: {s!r}")
+        args = f"{KEYS_VAR},{'&'.join(sounds)},{max(1, max_digits)},,1,{max(1, timeout_ms) / 1000:g}"
+        await self.command(f"EXEC Read {_quote(args)}")
+        return await self.get_var(KEYS_VAR)
 
     async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#",
                      silence_s: int = 0) -> None:

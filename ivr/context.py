@@ -7,10 +7,13 @@ so one slow write never stalls the other calls on the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import hashlib
 import logging
 import wave
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -59,12 +62,20 @@ def _account(acc: HeatingAccount) -> AccountView:
     return AccountView(acc.id, acc.account_no, acc.name, acc.address)
 
 
+def reads(fn):
+    """Marks a Records method that only reads: it runs beside other calls' (WAL readers never
+    wait); every other method writes, and on SQLite writes go one at a time (IvrContext.db)."""
+    fn.only_reads = True
+    return fn
+
+
 class Records:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings):
         self.sessions = sessions
         self.settings = settings
 
     # --- accounts ---
+    @reads
     def accounts_by_phone(self, phone: str) -> list[AccountView]:
         if not phone:
             return []
@@ -72,6 +83,7 @@ class Records:
             rows = db.scalars(accounts_with_phone(phone)).unique()
             return [_account(a) for a in rows]
 
+    @reads
     def account_by_no(self, account_no: str) -> AccountView | None:
         if not account_no or len(account_no) > 20:
             return None
@@ -79,6 +91,7 @@ class Records:
             acc = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == account_no))
             return _account(acc) if acc else None
 
+    @reads
     def open_ticket(self, account_id: int) -> TicketView | None:
         with self.sessions() as db:
             t = db.scalar(select(Ticket).where(Ticket.account_id == account_id,
@@ -86,6 +99,7 @@ class Records:
                           .options(selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(1))
             return TicketView(t.id, t.number, t.state, t.station.name if t.station else "") if t else None
 
+    @reads
     def inactive_agents(self, agent_nos) -> set[str]:
         """Of these 工号, the ones that may not be in the queue: disabled, or no user at all."""
         nos = {n for n in agent_nos if n}
@@ -95,6 +109,7 @@ class Records:
             active = set(db.scalars(select(User.agent_no).where(User.agent_no.in_(nos), User.active.is_(True))))
         return nos - active
 
+    @reads
     def holiday_overrides(self, year: int) -> list[HolidayOverride]:
         with self.sessions() as db:
             return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
@@ -133,11 +148,15 @@ class Records:
     def _next_number(self, db: Session) -> str:
         return next_ticket_number(db, self.settings.now())
 
-    def save_ticket(self, call_id: int, ticket_id: int | None, **fields) -> TicketView:
-        """Create the call's draft ticket, or update it with what the caller added."""
+    def save_ticket(self, call_id: int, ticket_id: int | None, last_step: str | None = None,
+                    **fields) -> TicketView:
+        """Create the call's draft ticket, or update it with what the caller added (and where the
+        caller is now, `last_step`, in the same write)."""
         for attempt in range(5):
             try:
                 with self.sessions() as db, db.begin():
+                    if last_step:
+                        db.get(Call, call_id).last_step = last_step
                     if ticket_id is None:
                         call = db.get(Call, call_id)
                         now = self.settings.now()
@@ -278,8 +297,15 @@ def _wav_seconds(path: Path) -> float:
 
 @dataclass
 class IvrContext:
+    """What a flow reaches besides its channel: the settings and the call records, run off the
+    event loop. Writes on SQLite go through one writer thread: SQLite takes one writer at a time,
+    and writers racing for its lock sleep in its busy handler (up to 100 ms a turn) while holding
+    threads of the pool — at 540 callers a query waited over a second for a thread (benchmarks/
+    ivr_sipp.py). Reads, and writes on PostgreSQL (row locks), share a pool of `db_threads`."""
     settings: Settings
     records: Records
+    _readers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _writers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(cls, settings: Settings) -> "IvrContext":
@@ -288,5 +314,20 @@ class IvrContext:
     def now(self) -> datetime:
         return self.settings.now()
 
+    def _pool(self, writes: bool) -> ThreadPoolExecutor:
+        if self._readers is None:
+            threads = max(2, self.settings.db_threads)
+            self._readers = ThreadPoolExecutor(threads, thread_name_prefix="ivr-db")
+            sqlite = self.settings.database_url.startswith("sqlite")
+            self._writers = ThreadPoolExecutor(1, thread_name_prefix="ivr-db-write") if sqlite else self._readers
+        return self._writers if writes else self._readers
+
     async def db(self, fn, *args, **kwargs):
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        pool = self._pool(writes=not getattr(fn, "only_reads", False))
+        # like asyncio.to_thread: the caller's context variables travel with the call
+        job = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(pool, job)
+
+    def close(self) -> None:
+        for pool in {self._readers, self._writers} - {None}:
+            pool.shutdown(wait=False, cancel_futures=True)

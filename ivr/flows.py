@@ -64,29 +64,29 @@ class Caller:
     def __init__(self, ch: Channel, ctx: IvrContext):
         self.ch, self.ctx, self.s = ch, ctx, ctx.settings
         self.intake: Intake | None = None
-        self._steps: asyncio.Task | None = None
+        # where the caller is, and what of it the DB has: bookkeeping written along with the call's
+        # next write, or once as the flow ends, never on its own between two prompts
+        self._step, self._step_written = "", ""
 
     def snd(self, prompt: str) -> str:
         return sound_name(prompt)
 
     async def step(self, name: str) -> None:
-        """Where the caller is (the hang-up report reads it). Written while the next prompt plays,
-        in order: a DB write in the gap between two AGI commands would swallow a key pressed in it
-        (Asterisk drops DTMF between commands), and under load a write can take seconds."""
-        self._steps = asyncio.ensure_future(self._write_step(self._steps, self.intake.call_id, name))
+        """Where the caller is (the hang-up report reads it). Not written here: a DB write in the
+        gap between two AGI commands swallows a key pressed in it (Asterisk reads and drops the
+        caller's frames between commands), and at 540 callers the intake's own step writes were
+        half of its writes, queued behind each other for seconds (benchmarks/ivr_sipp.py)."""
+        self._step = name
 
-    async def _write_step(self, before: asyncio.Task | None, call_id: int, name: str) -> None:
-        if before is not None:
-            await before
-        try:
-            await self.ctx.db(self.ctx.records.step, call_id, name)
-        except Exception as exc:      # bookkeeping: the next write of the call reports a dead DB
-            log.warning("call %s: step %s not recorded: %s: %s", call_id, name, type(exc).__name__, exc)
+    def _unwritten_step(self) -> str | None:
+        return self._step if self._step != self._step_written else None
 
     async def settle(self) -> None:
-        """The flow ends: its step writes are done (the hang-up handler reads them)."""
-        if self._steps is not None:
-            await self._steps
+        """The flow ends (a hang-up included): the last step is in the DB."""
+        step = self._unwritten_step()
+        if step and self.intake is not None:
+            self._step_written = step
+            await self.ctx.db(self.ctx.records.step, self.intake.call_id, step)
 
     async def say(self, *prompts: str) -> None:
         await self.ch.play(*(self.snd(p) for p in prompts))
@@ -114,8 +114,10 @@ class Caller:
         return clean_digits(raw)
 
     async def save(self, **fields) -> None:
+        step = self._unwritten_step()
         t = await self.ctx.db(self.ctx.records.save_ticket, self.intake.call_id,
-                              self.intake.ticket_id, **fields)
+                              self.intake.ticket_id, last_step=step, **fields)
+        self._step_written = step or self._step_written
         if t.number != self.intake.ticket_number:     # set once, when the ticket is made
             await self.ch.set_var("__HOTLINE_TICKET", t.number)
         self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
@@ -227,6 +229,7 @@ class Caller:
 
     async def to_queue(self, priority: int = 0) -> None:
         await self.ctx.db(self.ctx.records.mark_queued, self.intake.call_id)
+        self._step = self._step_written = "queue"
         await self.ch.set_var("HOTLINE_PRIORITY", str(priority))
         await self.ch.set_var("HOTLINE_ROUTE", "queue")
 
@@ -245,9 +248,14 @@ async def caller_flow(ch: Channel, ctx: IvrContext) -> None:
 async def _intake(c: Caller) -> None:
     ch, ctx = c.ch, c.ctx
     caller = normalise_caller_id(ch.caller_id)
-    call_id = await ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid)
+    # the record is written while the greeting plays: the caller hears 您好 at once, however busy
+    # the DB is (at 540 callers the first prompt waited 3 s behind it)
+    started = asyncio.ensure_future(ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid))
+    try:
+        await c.greet()
+    finally:
+        call_id = await started      # a hang-up in the greeting still leaves its record
     c.intake = intake = Intake(call_id, caller)
-    await c.greet()
 
     if not is_staffed(ctx.now(), ctx.settings):
         await after_hours(c)

@@ -300,6 +300,7 @@ class HotlineService:
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()
+        self.ctx.close()
 
 
 async def serve(settings: Settings, ports: Ports) -> None:

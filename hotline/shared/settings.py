@@ -111,6 +111,10 @@ class Settings:
     #: seconds a transfer target (or the transferring agent, when the caller comes back) rings
     #: before the caller moves on (dialplan [transfer]; generated HOTLINE_TRANSFER_RING)
     transfer_ring_s: int = 30
+    #: threads the service's call flows query the database with (on SQLite writes take one
+    #: writer thread of their own: ivr.context.IvrContext); with the API's threads within the
+    #: connection pool (SQLAlchemy: 5 + 10 overflow)
+    db_threads: int = 8
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)

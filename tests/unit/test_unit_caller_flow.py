@@ -3,7 +3,7 @@ SQLite: every step and branch, in milliseconds, no Asterisk. The real-call tests
 tests/integration prove the same flows over FastAGI and SIP."""
 from __future__ import annotations
 
-import asyncio
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -555,29 +555,44 @@ async def test_an_answer_links_the_agent_and_only_a_recording_under_the_recordin
 
 # ------------------------------------------------------------ under load --
 
-async def test_a_slow_step_write_never_stands_between_the_caller_and_the_next_menu(ctx):
-    """Asterisk drops a key pressed between two AGI commands: the step bookkeeping is written
-    while the next prompt plays, and is in the DB before the flow ends."""
-    release = asyncio.Event()
-    menus_while_blocked: list[str] = []
+async def test_where_the_caller_is_goes_with_the_calls_own_writes_never_alone_between_prompts(ctx):
+    """Asterisk drops a key pressed between two AGI commands: the intake writes no step of its own
+    between two prompts — it rides on the ticket's saves, and the last one is written as the flow
+    ends (a hang-up included)."""
+    alone: list[str] = []
     records_step = ctx.records.step
 
-    def slow_step(call_id, name):
-        if name == "problem":
-            asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
+    def step(call_id, name):
+        alone.append(name)
         records_step(call_id, name)
 
-    class Watching(FakeChannel):
-        async def get_digits(self, sounds, max_digits, timeout_ms):
-            if not release.is_set() and sound_name(P.problem_menu) in sounds:
-                menus_while_blocked.append("problem")
-                release.set()
-            return await super().get_digits(sounds, max_digits, timeout_ms)
+    ctx.records.step = step
+    await run(ctx, KNOWN, "1", "2", "1", "#")
+    assert alone == [] and the_call(ctx).last_step == "queue"
+    # calling again: the open ticket is offered, and the caller hangs up there
+    await run(ctx, KNOWN, "1", HANGUP, uniqueid="1700000000.2")
+    assert alone == ["open_ticket"] and the_call(ctx, "1700000000.2").last_step == "open_ticket"
 
-    loop = asyncio.get_running_loop()
-    ctx.records.step = slow_step
-    ch = Watching(KNOWN, ["1", "2", "1", "#"])
+
+async def test_the_greeting_plays_while_the_call_record_is_written(ctx):
+    """However busy the DB, the caller hears the opener at once."""
+    release = threading.Event()
+    start_call = ctx.records.start_call
+    heard_before_the_record: list[str] = []
+
+    def slow_start(*args):
+        release.wait(5)
+        return start_call(*args)
+
+    class Listening(FakeChannel):
+        async def play(self, *sounds, escape=""):
+            if not release.is_set():
+                heard_before_the_record.extend(sounds)
+                release.set()
+            return await super().play(*sounds, escape=escape)
+
+    ctx.records.start_call = slow_start
+    ch = Listening(KNOWN, ["1", "2", "1", "#"])
     await flows.run_flow(caller_flow, ch, ctx, "caller")
-    assert menus_while_blocked == ["problem"]        # the menu played while the write waited
+    assert heard_before_the_record[0] == sound_name(P.greeting_hello)
     assert the_ticket(ctx).category is Category.leak
-    assert the_call(ctx).last_step in ("voice", "queue")
