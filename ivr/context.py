@@ -13,6 +13,7 @@ import wave
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -280,6 +281,9 @@ def _wav_seconds(path: Path) -> float:
 class IvrContext:
     settings: Settings
     records: Records
+    #: the automated 回访 call's line to the service (ivr.survey.SurveyLine), set by the service;
+    #: None where no service runs (classic AGI): the survey flows then hang up
+    surveys: Any = None
 
     @classmethod
     def create(cls, settings: Settings) -> "IvrContext":

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import CallbacksModel, SurveysModel, outcome_label
-from desktop.state.worklists import fee_reminder_applies
 from desktop.widgets.common import GREY, readonly_table
 from hotline.shared import wire
 
@@ -240,7 +239,7 @@ class SurveysPanel(QWidget):
             self.table.selectRow(0)
 
     def f_applies(self) -> bool:
-        return fee_reminder_applies(self.attitude.currentData(), self.selected().get("fee_status"))
+        return wire.fee_reminder_applies(self.attitude.currentData(), self.selected().get("fee_status"))
 
     def _row_changed(self) -> None:
         r = self.selected()

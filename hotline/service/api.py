@@ -497,12 +497,15 @@ class AgentApi:
     async def save_survey(self, request):
         body = await self.body(request, SurveyIn)
         p, number = request["principal"], request.match_info["number"]
-        saved = await self.db(self.surveys.save, p.actor, number, body.model_dump())
-        if not saved["solved"]:      # 还是不热: a linked ticket, to the team leads
-            t = await self.db(self.work.reopen, p.actor, number, f"回访: 问题未解决 {body.comment}".strip())
-            saved["reopened"] = t["number"]
-            await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
+        saved, reopened = await self.db(self.surveys.record, p.actor, number, body.model_dump())
+        if reopened is not None:      # 还是不热: a linked ticket, to the team leads
+            await self.survey_reopened(reopened)
         return _json(saved, 201)
+
+    async def survey_reopened(self, ticket: dict) -> None:
+        """A 回访 (an agent's or the automated call's) found the repair not done: the linked ticket
+        goes to the team leads' desks."""
+        await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": ticket})
 
     async def book_survey(self, request):
         body = await self.body(request, SurveyBookIn)

@@ -211,6 +211,12 @@ FEE_STATUSES = ("paid", "unpaid", "unknown")
 #: when it applies: b satisfied and the row's fee_status unpaid)
 SURVEY_FIELDS = ("solved", "attitude", "charged", "score", "comment", "fee_reminder")
 SURVEY_SCORE_MIN, SURVEY_SCORE_MAX = 1, 10
+
+
+def fee_reminder_applies(attitude: str | None, fee_status: str | None) -> bool:
+    """f (the fee reminder) is read only to a satisfied resident whose heating fee is unpaid — the
+    desk's form, the server's check and the automated call's flow all ask here."""
+    return attitude == "satisfied" and fee_status == "unpaid"
 SURVEY_COMMENT_MAX = 1000
 #: the customer's script (002 四.2), as the desk shows it
 SURVEY_SCRIPT = {
@@ -227,7 +233,12 @@ SURVEY_SCRIPT = {
 SAMPLE_SURVEY_ROW = {"ticket": "2611220031", "completed_at": "2026-11-22T16:10:00", "due_at": None,
                      "result": "更换阀门,已恢复供暖", "station": "和平维修站", "name": "周娟",
                      "address": "和平区 三好街 17号 3单元 602", "callback_number": "13812345678",
-                     "category": "leak", "fee_status": "unpaid", "waited": 64800}
+                     "category": "leak", "fee_status": "unpaid", "waited": 64800, "automated": None}
+#: a row's "automated" when the automated 回访 call tried it (hotline.aftercall.survey_calls): attempts,
+#: the last outcome, the next try, and who has the ticket (dialer; agents / team_leads once given up)
+SAMPLE_SURVEY_AUTOMATED = {"attempts": 3, "last_outcome": "no_answer", "last_at": "2026-11-23T16:00:00",
+                           "next_at": None, "calling": False, "owner": "agents"}
 #: tickets show's "survey" (and GET TICKET's): the answers, who, when, how
 SAMPLE_SURVEY = {"solved": True, "attitude": "satisfied", "charged": False, "score": 9, "comment": "",
-                 "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent"}
+                 "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent",
+                 "comment_recording": False}

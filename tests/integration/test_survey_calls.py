@@ -1,0 +1,277 @@
+"""The automated 回访 call (#15) on the real stack: Asterisk 22 originates, real SIP reaches a pjsua2
+resident on the PSTN side of the trunk, the resident keys RFC 4733 DTMF when each prompt starts.
+
+- `hotline survey call T` (the CLI records the request, wakes the service with an AMI UserEvent, the
+  service originates Local/<attempt>@survey-dial/n): a resident who keys 1,1,1,1,9,# (方便, 解决,
+  满意, 收费, 9 分) and says nothing for e ends with the answers stored (channel ivr), the fee
+  reminder read (unpaid), the ticket followed_up, `tickets show` carrying it.
+- automated-first on a moved clock: a busy resident and one who never answers are tried, not again
+  before the retry time, again after it, and after the last attempt the tickets are the agents'.
+- refusals: an unknown ticket, one not completed, outside the hours — exit 2, one line.
+
+The hotline here is the module's own (its PSTN side must point at the resident before Asterisk
+starts, and the dialer's mode changes per test), so no other test's completed repair is ever called.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import pjsua2 as pj
+import pytest
+from sqlalchemy import select
+
+from conftest import IvrHarness, scratch, wait_for
+from db.models import AuditEntry, Call, HeatingAccount, Survey, SurveyCall, Ticket, TicketState, TicketTransition
+from hotline.admin import runtime
+from hotline.bench.scratch import scratch_hotline
+from hotline.sip.phone import Phone, SipStack, _media_config, _PjAccount
+
+pytestmark = pytest.mark.asterisk
+
+NOW = "2026-11-23T10:00"
+RING_S = 8           # the resident's phone rings this long before NOANSWER (HOTLINE_OUTBOUND_RING_S)
+
+
+class Resident(Phone):
+    """The PSTN side of the trunk: one pjsua2 account with no registration, the default account of
+    the test process, so an INVITE to any number lands here. Per number: answer (media wired, so
+    its DTMF leaves at once), busy (486) or ring (180, never answered)."""
+
+    def __init__(self, stack: SipStack):
+        super().__init__(stack, 0)
+        self.uri = "sip:resident@127.0.0.1"
+        self.behaviour: dict[str, str] = {}
+        self.rang: dict[str, list] = defaultdict(list)
+        self.answered = threading.Condition()
+
+        def make():
+            cfg = pj.AccountConfig()
+            cfg.idUri = self.uri
+            _media_config(cfg, stack.bind)
+            acc = _PjAccount(self, cfg)
+            acc.create(cfg, True)
+            self._pj = acc
+            stack._own(acc)
+            stack._accounts.append(self)
+        stack.call(make)
+
+    def _on_incoming(self, acc, call_id: int) -> None:      # the pjsua2 thread
+        super()._on_incoming(acc, call_id)                   # 180 Ringing
+        call = self.incoming.get_nowait()
+        ci = call._pj.getInfo()
+        number = ci.localUri.split("sip:", 1)[-1].split("@", 1)[0]
+        del ci
+        what = self.behaviour.get(number, "busy")
+        with self.answered:
+            self.rang[number].append(call)
+            self.answered.notify_all()
+        if what == "answer":
+            call.answer(200)
+        elif what == "busy":
+            call.hangup(486)
+
+    def calls_to(self, number: str) -> int:
+        with self.answered:
+            return len(self.rang[number])
+
+    def wait_call(self, number: str, nth: int = 1, timeout: float = 30.0):
+        deadline = time.monotonic() + timeout
+        with self.answered:
+            while len(self.rang[number]) < nth:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"the hotline did not call {number} ({nth}) in {timeout} s")
+                self.answered.wait(left)
+            return self.rang[number][nth - 1]
+
+
+@pytest.fixture(scope="module")
+def line(tmp_path_factory):
+    """The module's hotline: its trunk's outbound side is the resident; mode agents to begin with."""
+    stack = SipStack.instance()
+    resident = Resident(stack)
+    s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=f"127.0.0.1:{stack.local_port}",
+                outbound_ring_s=str(RING_S), survey_mode="agents", survey_max_attempts="2",
+                survey_retry_min="5", survey_concurrency="4", today=NOW)
+    try:
+        with scratch_hotline(s, accounts=12):
+            h = IvrHarness(s)
+            h.resident = resident
+            try:
+                yield h
+            finally:
+                h.close()
+    finally:
+        resident.close()
+
+
+def cli(h, *args, today: str | None = None, settings=None, timeout: float = 240) -> subprocess.CompletedProcess:
+    """`hotline …` with the service's own settings (its clock, its survey mode)."""
+    s = settings or h.settings
+    env = runtime.service_env(s.replace(today=today or s.today))
+    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+_seq = iter(range(1, 1000))
+
+
+def completed_repair(h, number: str, fee_status: str = "unpaid") -> str:
+    """A repair the station has just done (返单), on a demo account whose fee is `fee_status`,
+    with the resident's `number` to call back."""
+    n = next(_seq)
+    ticket = f"261122{9000 + n}"
+    with h.sessions() as db, db.begin():
+        acc = db.scalars(select(HeatingAccount).order_by(HeatingAccount.id)).all()[n]
+        acc.fee_status = fee_status
+        at = datetime.fromisoformat(NOW) - timedelta(hours=3)
+        t = Ticket(number=ticket, account_id=acc.id, caller_number=number, callback_number=number,
+                   state=TicketState.completed, address_snapshot=acc.address, name_snapshot=acc.name,
+                   created_at=at - timedelta(days=1), updated_at=at)
+        t.transitions.append(TicketTransition(state=TicketState.new, at=at - timedelta(days=1)))
+        t.transitions.append(TicketTransition(state=TicketState.completed, at=at, note="更换阀门,已恢复供暖"))
+        db.add(t)
+    return ticket
+
+
+def attempts(h, ticket: str) -> list[SurveyCall]:
+    with h.sessions() as db:
+        return list(db.scalars(select(SurveyCall).join(Ticket, SurveyCall.ticket_id == Ticket.id)
+                               .where(Ticket.number == ticket).order_by(SurveyCall.id)))
+
+
+class OnTheLine:
+    """The resident on an answered survey call: wait for a prompt the survey flow starts on the
+    call's ;1 half (AGIExecStart), then key."""
+
+    def __init__(self, h, attempt: int, call, start: int):
+        self.h, self.call, self.pos = h, call, start
+        self.channel = f"Local/{attempt}@survey-dial-"
+
+    def _mine(self, e: dict) -> bool:
+        return e.get("Event") == "AGIExecStart" and e.get("Channel", "").startswith(self.channel) \
+            and e.get("Channel", "").endswith(";1")
+
+    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "OnTheLine":
+        i, _ = self.h.ami.wait_at(lambda e: self._mine(e) and f"hotline/{prompt}" in e.get("Command", ""),
+                                  timeout=timeout, start=self.pos)
+        self.pos = i + 1
+        if keys:
+            time.sleep(0.3)      # the prompt's first frames out, as a person would
+            self.call.send_dtmf(keys)
+        return self
+
+    def recording(self, timeout: float = 30) -> "OnTheLine":
+        i, _ = self.h.ami.wait_at(lambda e: self._mine(e) and e.get("Command", "").startswith("RECORD FILE"),
+                                  timeout=timeout, start=self.pos)
+        self.pos = i + 1
+        return self
+
+
+def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(line):
+    number = "13612340001"
+    line.resident.behaviour[number] = "answer"
+    ticket = completed_repair(line, number, "unpaid")
+    mark = line.ami.mark()
+    cli_run = subprocess.Popen([sys.executable, "-m", "hotline.admin.cli", "survey", "call", ticket, "--json"],
+                               env=runtime.service_env(line.settings), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        call = line.resident.wait_call(number, timeout=30)
+        attempt = attempts(line, ticket)[-1].id
+        call.wait_state("CONFIRMED", 10)
+        d = OnTheLine(line, attempt, call, mark)
+        d.at("survey_opening").at("survey_convenient", "1")
+        d.at("survey_solved", "1").at("survey_attitude", "1").at("survey_charged", "1")
+        d.at("survey_score", "9#")
+        d.recording()                    # e: nothing said; 3 s of silence end it
+        d.at("survey_fee_reminder", timeout=20).at("survey_closing").at("survey_closing_end")
+        call.wait_state("DISCONNECTED", 30)
+        out, err = cli_run.communicate(timeout=60)
+    finally:
+        if cli_run.poll() is None:
+            cli_run.kill()
+    assert cli_run.returncode == 0, err
+    got = json.loads(out)
+    assert got["outcome"] == "done" and got["ticket"] == ticket and got["ticket_state"] == "followed_up"
+    with line.sessions() as db:
+        t = db.scalar(select(Ticket).where(Ticket.number == ticket))
+        s = db.scalar(select(Survey).where(Survey.ticket_id == t.id))
+        assert t.state is TicketState.followed_up
+        assert (s.solved, s.attitude, s.charged, s.score, s.fee_reminder) == (True, "satisfied", True, 9, True)
+        assert s.channel == "ivr" and s.user_id is None
+        assert s.comment_recording and s.comment_recording.startswith(str(line.settings.recordings_dir.resolve()))
+        c = db.scalar(select(Call).where(Call.ticket_id == t.id, Call.direction == "survey"))
+        assert c is not None and c.caller == number and c.ended_at is not None
+        assert db.scalar(select(AuditEntry).where(AuditEntry.action == "survey", AuditEntry.actor == "ivr",
+                                                  AuditEntry.object_id == ticket)) is not None
+    shown = cli(line, "tickets", "show", ticket, "--json")
+    assert shown.returncode == 0, shown.stderr
+    sv = json.loads(shown.stdout)["survey"]
+    assert sv["channel"] == "ivr" and sv["by"] == "ivr" and sv["score"] == 9 and sv["comment_recording"] is True
+    stats = cli(line, "survey", "stats", "--by", "ticket", "--json")
+    assert next(r for r in json.loads(stats.stdout) if r["ticket"] == ticket)["by_ivr"] == 1
+
+
+def test_busy_and_unanswered_residents_are_retried_per_policy(line):
+    busy, silent = "13612340002", "13612340003"
+    line.resident.behaviour.update({busy: "busy", silent: "ring"})
+    tickets = {busy: completed_repair(line, busy), silent: completed_repair(line, silent)}
+    original = line.settings
+    auto = original.replace(survey_mode="automated-first")
+    try:
+        runtime.restart_service(auto)          # 10:00: both are called at once
+        line.resident.wait_call(busy, 1, timeout=30)
+        line.resident.wait_call(silent, 1, timeout=30)
+        first = wait_for(lambda: all(a and a[-1].ended_at for a in (attempts(line, t) for t in tickets.values()))
+                         and {n: attempts(line, t) for n, t in tickets.items()}, RING_S + 30, "both first attempts")
+        assert first[busy][-1].outcome == "busy" and first[silent][-1].outcome == "no_answer"
+        for n in (busy, silent):
+            assert first[n][-1].next_at == datetime.fromisoformat(NOW) + timedelta(minutes=5)
+        listed = {r["ticket"]: r for r in json.loads(cli(line, "survey", "list", "--json", settings=auto).stdout)}
+        for t in tickets.values():       # the dialer's still: a try to come
+            assert listed[t]["automated"]["owner"] == "dialer" and listed[t]["automated"]["attempts"] == 1
+        time.sleep(5)                          # the clock stands at 10:00: not before the retry time
+        assert line.resident.calls_to(busy) == 1 and line.resident.calls_to(silent) == 1
+
+        runtime.restart_service(auto.replace(today="2026-11-23T10:06"))   # past the retry time
+        line.resident.wait_call(busy, 2, timeout=30)
+        line.resident.wait_call(silent, 2, timeout=30)
+        last = wait_for(lambda: all(len(a) == 2 and a[-1].ended_at for a in (attempts(line, t) for t in tickets.values()))
+                        and {n: attempts(line, t) for n, t in tickets.items()}, RING_S + 30, "both second attempts")
+        for n in (busy, silent):
+            assert last[n][-1].next_at is None           # 2 attempts (HOTLINE_SURVEY_MAX_ATTEMPTS): given up
+        listed = {r["ticket"]: r for r in json.loads(
+            cli(line, "survey", "list", "--json", settings=auto, today="2026-11-23T10:06").stdout)}
+        for n, t in tickets.items():
+            a = listed[t]["automated"]
+            assert a["owner"] == "agents" and a["attempts"] == 2 and a["next_at"] is None, (n, a)
+        with line.sessions() as db:
+            gave = set(db.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "survey_gave_up")))
+        assert set(tickets.values()) <= gave
+        time.sleep(3)
+        assert line.resident.calls_to(busy) == 2 and line.resident.calls_to(silent) == 2
+    finally:
+        runtime.restart_service(original)
+
+
+def test_the_cli_refuses_unknown_not_completed_and_out_of_hours_tickets(line):
+    number = "13612340004"
+    ticket = completed_repair(line, number)
+    unknown = cli(line, "survey", "call", "2699999999")
+    assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1 and "没有" in unknown.stderr
+    with line.sessions() as db, db.begin():
+        db.scalar(select(Ticket).where(Ticket.number == ticket)).state = TicketState.contacted
+    early = cli(line, "survey", "call", ticket)
+    assert early.returncode == 2 and "不在回访列表" in early.stderr and len(early.stderr.strip().splitlines()) == 1
+    with line.sessions() as db, db.begin():
+        db.scalar(select(Ticket).where(Ticket.number == ticket)).state = TicketState.completed
+    late = cli(line, "survey", "call", ticket, today="2026-11-23T21:30")
+    assert late.returncode == 2 and "09:00-20:00" in late.stderr and len(late.stderr.strip().splitlines()) == 1
+    assert line.resident.calls_to(number) == 0 and attempts(line, ticket) == []
