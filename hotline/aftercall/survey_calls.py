@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import Call, CallOutcome, Ticket, TicketState, SurveyCall
@@ -47,6 +47,8 @@ DIALSTATUS_OUTCOMES = {"BUSY": BUSY, "NOANSWER": NO_ANSWER, "CANCEL": NO_ANSWER,
 PLACED_MARGIN_S = 60
 #: an answered survey call is over well within this (prompts, a 30 s comment): later, it was lost
 ANSWERED_MAX_S = 900
+#: the PostgreSQL advisory lock that keeps the nodes' dialer rounds apart (any constant of our own)
+DIALER_LOCK = 15_0001
 #: the system's name in the audit trail and on the survey (channel ivr, no user)
 SYSTEM = "ivr"
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)\s*$")
@@ -179,6 +181,10 @@ class SurveyDialer:
         now, p = self.now(), self.policy
         ended: list[AttemptEnd] = []
         with self.sessions() as db, db.begin():
+            if db.get_bind().dialect.name == "postgresql":
+                # several nodes on one database each run a dialer: one round at a time, so no
+                # ticket is placed twice and the limit holds for them all (held to the commit)
+                db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DIALER_LOCK})
             ended += self._sweep(db, now)
             if not p.in_hours(now):
                 return [], ended
