@@ -18,8 +18,8 @@ In the same run the floor: the service is stopped and the same ladder of calls g
 dialplan's degraded path (greeting, queue) for the same time on the line, no keys.
 
 Per level it prints: calls placed, succeeded (SIP completed, reached the queue, and — intake —
-the ticket exactly right), failed, tickets exactly right, Asterisk and service CPU (% of one
-core over the level), AGI round trip p50/p99 (AMI AGIExecStart → AGIExecEnd of commands that play
+the ticket exactly right), failed, tickets exactly right, Asterisk, service and sipp CPU (% of one
+core over the level) and the whole machine's busy share (/proc/stat, all cores), AGI round trip p50/p99 (AMI AGIExecStart → AGIExecEnd of commands that play
 nothing: Asterisk ↔ flow ↔ DB), time to queue p50/p99 (AMI Newchannel → QueueCallerJoin), and
 the intake/floor ratios: of the highest clean level, and of CPU per call.
 """
@@ -67,6 +67,13 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot (/proc/stat): the whole machine's load."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = f[3] + f[4]
+    return sum(f) - idle, sum(f)
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -110,11 +117,11 @@ def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
 def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> dict:
     pids = (st["asterisk_pid"], st["service_pid"] if sessions else None)
     mark = ami.mark()
-    cpu0, t0 = [cpu_seconds(p) for p in pids], time.monotonic()
+    cpu0, t0, m0 = [cpu_seconds(p) for p in pids], time.monotonic(), machine_busy()
     got = run_sipp(work, name, st["ports"]["sip"], s.extension, scenario, numbers, conc,
                    rate=min(float(conc), a.rate))
     wall = time.monotonic() - t0
-    cpu1 = [cpu_seconds(p) for p in pids]
+    cpu1, m1 = [cpu_seconds(p) for p in pids], machine_busy()
     time.sleep(2)
     fig = ami_figures(ami.events[mark:], set(numbers))
     right = tickets_right(sessions, numbers) if sessions else None
@@ -124,6 +131,8 @@ def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> 
             "wrong": wrong_calls(sessions, numbers, right) if right is not None else [],
             "ast_cpu": 100 * (cpu1[0] - cpu0[0]) / wall, "svc_cpu": 100 * (cpu1[1] - cpu0[1]) / wall,
             "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
+            "sipp_cpu": 100 * got["sipp_cpu_s"] / wall,
+            "machine": 100 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1]),
             "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000,
             "q50": pct(fig["to_queue"], .5), "q99": pct(fig["to_queue"], .99), "wall": wall}
 
@@ -198,7 +207,8 @@ def main() -> None:
 def print_row(kind: str, lv: int, r: dict) -> None:
     right = "—" if r["right"] is None else str(r["right"])
     print(f"{kind:6} {lv:5} placed {r['placed']:5} ok {r['ok']:5} failed {r['failed']:4} tickets right {right:>5}"
-          f"  CPU Asterisk {r['ast_cpu']:5.1f} % service {r['svc_cpu']:5.1f} %"
+          f"  CPU Asterisk {r['ast_cpu']:5.1f} % service {r['svc_cpu']:5.1f} % sipp {r['sipp_cpu']:5.1f} %"
+          f" machine {r['machine']:5.1f} % busy"
           f"  AGI p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
           flush=True)
     for w in r["wrong"]:

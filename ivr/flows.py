@@ -8,6 +8,7 @@ the queue happens in the dialplan, not on an AGI connection.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -63,12 +64,29 @@ class Caller:
     def __init__(self, ch: Channel, ctx: IvrContext):
         self.ch, self.ctx, self.s = ch, ctx, ctx.settings
         self.intake: Intake | None = None
+        self._steps: asyncio.Task | None = None
 
     def snd(self, prompt: str) -> str:
         return sound_name(prompt)
 
     async def step(self, name: str) -> None:
-        await self.ctx.db(self.ctx.records.step, self.intake.call_id, name)
+        """Where the caller is (the hang-up report reads it). Written while the next prompt plays,
+        in order: a DB write in the gap between two AGI commands would swallow a key pressed in it
+        (Asterisk drops DTMF between commands), and under load a write can take seconds."""
+        self._steps = asyncio.ensure_future(self._write_step(self._steps, self.intake.call_id, name))
+
+    async def _write_step(self, before: asyncio.Task | None, call_id: int, name: str) -> None:
+        if before is not None:
+            await before
+        try:
+            await self.ctx.db(self.ctx.records.step, call_id, name)
+        except Exception as exc:      # bookkeeping: the next write of the call reports a dead DB
+            log.warning("call %s: step %s not recorded: %s: %s", call_id, name, type(exc).__name__, exc)
+
+    async def settle(self) -> None:
+        """The flow ends: its step writes are done (the hang-up handler reads them)."""
+        if self._steps is not None:
+            await self._steps
 
     async def say(self, *prompts: str) -> None:
         await self.ch.play(*(self.snd(p) for p in prompts))
@@ -218,6 +236,14 @@ class Caller:
 async def caller_flow(ch: Channel, ctx: IvrContext) -> None:
     """Greeting → hours → identification → open ticket → problem → call-back → voice → ticket → queue."""
     c = Caller(ch, ctx)
+    try:
+        await _intake(c)
+    finally:
+        await c.settle()
+
+
+async def _intake(c: Caller) -> None:
+    ch, ctx = c.ch, c.ctx
     caller = normalise_caller_id(ch.caller_id)
     call_id = await ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid)
     c.intake = intake = Intake(call_id, caller)
@@ -290,6 +316,14 @@ async def no_agent(ch: Channel, ctx: IvrContext) -> None:
     1 = call me back, 2 = leave a message; no key = the call-back stands. The caller hears the
     ticket number and the call ends."""
     c = Caller(ch, ctx)
+    try:
+        await _no_agent(c)
+    finally:
+        await c.settle()
+
+
+async def _no_agent(c: Caller) -> None:
+    ch, ctx = c.ch, c.ctx
     uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
     reason = NO_AGENT_STATUSES.get(await ch.get_var("QUEUESTATUS"), CallOutcome.no_agent)
     caller = normalise_caller_id(ch.caller_id)

@@ -7,6 +7,7 @@ beyond the RTP range's limit; two nodes on one PostgreSQL). sipp is Debian's sip
 from __future__ import annotations
 
 import csv
+import os
 import socket
 import struct
 import subprocess
@@ -163,15 +164,20 @@ def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str
             "-trace_stat", "-stf", str(stat), "-fd", "1", "-trace_err", "-error_file", str(work / f"{name}_err.log"),
             "-nostdin", "-timeout", str(int(300 + len(numbers) * 2)), "-timeout_error"]
     log = (work / f"{name}.out").open("w")
-    r = subprocess.run(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    # wait4: this child's own CPU (RUSAGE_CHILDREN would add any other child reaped meanwhile)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     log.close()
     rows = list(csv.reader(stat.open(), delimiter=";")) if stat.exists() else []
     if len(rows) < 2:
-        raise RuntimeError(f"sipp wrote no statistics (exit {r.returncode}): see {work / f'{name}.out'}")
+        raise RuntimeError(f"sipp wrote no statistics (exit {proc.returncode}): see {work / f'{name}.out'}")
     head, last = rows[0], rows[-1]
     col = {k: i for i, k in enumerate(head)}
     return {"placed": int(last[col["TotalCallCreated"]]), "ok": int(last[col["SuccessfulCall(C)"]]),
-            "failed": int(last[col["FailedCall(C)"]])}
+            "failed": int(last[col["FailedCall(C)"]]),
+            # the callers' side shares the machine: its CPU is part of the picture
+            "sipp_cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 

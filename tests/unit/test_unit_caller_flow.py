@@ -3,6 +3,7 @@ SQLite: every step and branch, in milliseconds, no Asterisk. The real-call tests
 tests/integration prove the same flows over FastAGI and SIP."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -550,3 +551,33 @@ async def test_an_answer_links_the_agent_and_only_a_recording_under_the_recordin
         agent_id = db.scalar(select(User.id).where(User.agent_no == "1001"))
     assert paths == [str((rec_dir / "2026/11/23/1700000000.1.wav").resolve())]
     assert the_call(ctx).agent_id == agent_id
+
+
+# ------------------------------------------------------------ under load --
+
+async def test_a_slow_step_write_never_stands_between_the_caller_and_the_next_menu(ctx):
+    """Asterisk drops a key pressed between two AGI commands: the step bookkeeping is written
+    while the next prompt plays, and is in the DB before the flow ends."""
+    release = asyncio.Event()
+    menus_while_blocked: list[str] = []
+    records_step = ctx.records.step
+
+    def slow_step(call_id, name):
+        if name == "problem":
+            asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
+        records_step(call_id, name)
+
+    class Watching(FakeChannel):
+        async def get_digits(self, sounds, max_digits, timeout_ms):
+            if not release.is_set() and sound_name(P.problem_menu) in sounds:
+                menus_while_blocked.append("problem")
+                release.set()
+            return await super().get_digits(sounds, max_digits, timeout_ms)
+
+    loop = asyncio.get_running_loop()
+    ctx.records.step = slow_step
+    ch = Watching(KNOWN, ["1", "2", "1", "#"])
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    assert menus_while_blocked == ["problem"]        # the menu played while the write waited
+    assert the_ticket(ctx).category is Category.leak
+    assert the_call(ctx).last_step in ("voice", "queue")
