@@ -25,7 +25,7 @@ from typing import Protocol
 from hotline.shared.wire import fee_reminder_applies
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import IvrContext
-from ivr.flows import Caller
+from ivr.flows import Caller, Intake
 from ivr.prompts import P, digit_sounds
 from ivr.validation import clean_digits, mask_phone
 
@@ -43,6 +43,8 @@ _UNSAFE = re.compile(r"[^0-9A-Za-z._-]")
 class SurveyTargetView(Protocol):
     ticket: str
     fee_status: str
+    #: the survey call's record (direction survey): its last_step says where a hang-up happened
+    call_id: int
     #: 不方便 leaves the 回访 to an agent (automated-first), else another call is booked
     later_by_agent: bool
 
@@ -53,7 +55,6 @@ class SurveyLine(Protocol):
     async def number(self, attempt: int) -> str: ...
     async def dial_failed(self, attempt: int, dialstatus: str) -> None: ...
     async def answered(self, attempt: int, uniqueid: str) -> SurveyTargetView | None: ...
-    async def step(self, attempt: int, step: str) -> None: ...
     async def save(self, attempt: int, answers: dict, recording: str | None) -> bool: ...
     async def declined(self, attempt: int) -> None: ...
     async def not_reached(self, attempt: int) -> None: ...
@@ -79,12 +80,15 @@ class SurveyCall:
 
     def __init__(self, ch: Channel, ctx: IvrContext, line: SurveyLine, attempt: int, target: SurveyTargetView):
         self.ch, self.ctx, self.line, self.attempt, self.target = ch, ctx, line, attempt, target
-        self.c = Caller(ch, ctx)          # the caller flow's menus, prompts and retries
+        # the caller flow's menus, prompts, retries and step bookkeeping (written while the next
+        # prompt plays: a DB write between two AGI commands would swallow a key pressed in it)
+        self.c = Caller(ch, ctx)
+        self.c.intake = Intake(target.call_id, "")
         self.s = ctx.settings
         self.recorded: str | None = None
 
     async def step(self, name: str) -> None:
-        await self.line.step(self.attempt, name)
+        await self.c.step(name)
 
     async def choice(self, step: str, prompt: str, keys: dict):
         """One question answered by one key; None after max_tries without a valid key."""
@@ -138,6 +142,14 @@ async def survey_flow(ch: Channel, ctx: IvrContext) -> None:
         await _finish(ch)
         return
     sc = SurveyCall(ch, ctx, line, attempt, target)
+    try:
+        await _survey(sc)
+    finally:
+        await sc.c.settle()
+
+
+async def _survey(sc: SurveyCall) -> None:
+    ch, line, attempt, target = sc.ch, sc.line, sc.attempt, sc.target
     await sc.step("survey_greeting")
     key = await sc.c.menu([P.survey_convenient], "12", extra=[sc.c.snd(P.survey_opening)])
     if key != "1":

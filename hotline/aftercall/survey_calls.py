@@ -109,6 +109,8 @@ class SurveyTarget:
     fee_status: str
     #: 不方便 (2) leaves the 回访 to an agent (automated-first, agents); in automated another call is booked
     later_by_agent: bool
+    #: the survey call's record (Call, direction survey)
+    call_id: int
 
 
 @dataclass(frozen=True)
@@ -346,24 +348,19 @@ class SurveyDialer:
             if row is None:
                 return None
             t = db.scalar(select(Ticket).where(Ticket.id == row.ticket_id).options(selectinload(Ticket.account)))
-            row.outcome, row.uniqueid = ANSWERED, uniqueid[:64]
-            number = callable_number(t)
-            if uniqueid and db.scalar(select(Call.id).where(Call.uniqueid == uniqueid[:64])) is None:
-                db.add(Call(uniqueid=uniqueid[:64], linkedid=uniqueid[:64], caller=number, did="", ticket_id=t.id,
-                            ivr_at=now, answered_at=now, last_step="survey", direction="survey"))
+            uniqueid = uniqueid[:64] or f"survey-{row.id}"
+            row.outcome, row.uniqueid = ANSWERED, uniqueid
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                call = Call(uniqueid=uniqueid, linkedid=uniqueid, caller=callable_number(t), did="", ticket_id=t.id,
+                            ivr_at=now, answered_at=now, last_step="survey", direction="survey")
+                db.add(call)
+                db.flush()
             if t.state is not TicketState.completed:   # surveyed by an agent meanwhile
                 self._finish(db, row, t, DONE, now)
                 return None
             return SurveyTarget(row.id, t.number, (t.account.fee_status if t.account else None) or "unknown",
-                                self.policy.mode != "automated")
-
-    def step(self, attempt_id: int, step: str) -> None:
-        """Where the survey call is (the call record's last_step: a hang-up shows where)."""
-        with self.sessions() as db, db.begin():
-            row = db.get(SurveyCall, attempt_id)
-            call = db.scalar(select(Call).where(Call.uniqueid == row.uniqueid)) if row and row.uniqueid else None
-            if call is not None:
-                call.last_step = step[:32]
+                                self.policy.mode != "automated", call.id)
 
     def save(self, attempt_id: int, answers: dict, recording: str | None) -> tuple[dict, dict | None]:
         """The resident's answers, through the one survey-saving path (channel ivr): the ticket →
@@ -386,9 +383,8 @@ class SurveyDialer:
             if row is None:
                 return None
             call = db.scalar(select(Call).where(Call.uniqueid == row.uniqueid)) if row.uniqueid else None
-            if call is not None and call.ended_at is None:
+            if call is not None and call.ended_at is None:   # last_step keeps where it ended
                 call.ended_at, call.outcome = now, CallOutcome.answered
-                call.last_step = "survey_" + outcome
             return self._finish(db, row, db.get(Ticket, row.ticket_id), outcome, now)
 
     def describe(self, end: AttemptEnd) -> str:

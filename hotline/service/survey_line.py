@@ -43,9 +43,6 @@ class ServiceSurveyLine:
     async def answered(self, attempt: int, uniqueid: str) -> SurveyTarget | None:
         return await asyncio.to_thread(self.dialer.answered, attempt, uniqueid)
 
-    async def step(self, attempt: int, step: str) -> None:
-        await asyncio.to_thread(self.dialer.step, attempt, step)
-
     async def save(self, attempt: int, answers: dict, recording: str | None) -> bool:
         try:
             saved, reopened = await asyncio.to_thread(self.dialer.save, attempt, answers, recording)

@@ -193,6 +193,8 @@ async def test_a_hang_up_during_the_questions_is_not_reached_during_e_keeps_a_to
     await rig.answer(got[PAID], "1", "1", HANGUP, uniqueid="1764000000.9")
     a = rig.attempt(got[PAID])
     assert a.outcome == "no_answer" and a.next_at is not None and rig.survey(PAID) is None
+    with rig.sessions() as db:     # the call record says where the resident hung up
+        assert db.scalar(select(Call.last_step).where(Call.uniqueid == "1764000000.9")) == "survey_b"
 
     class HangsUpWhileRecording(FakeChannel):
         async def record(self, *a, **kw):
