@@ -54,10 +54,11 @@ class SurveyLine(Protocol):
 
     async def number(self, attempt: int) -> str: ...
     async def dial_failed(self, attempt: int, dialstatus: str) -> None: ...
-    async def answered(self, attempt: int, uniqueid: str) -> SurveyTargetView | None: ...
+    async def answered(self, attempt: int, uniqueid: str, recording: str) -> SurveyTargetView | None: ...
     async def save(self, attempt: int, answers: dict, recording: str | None) -> bool: ...
     async def declined(self, attempt: int) -> None: ...
     async def not_reached(self, attempt: int) -> None: ...
+    async def call_ended(self, uniqueid: str) -> None: ...
 
 
 def attempt_of(text: str) -> int:
@@ -136,7 +137,8 @@ async def survey_flow(ch: Channel, ctx: IvrContext) -> None:
     """The ;1 half once the resident answered: the survey, the answers stored, the closing."""
     line: SurveyLine | None = ctx.surveys
     attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
-    target = await line.answered(attempt, ch.uniqueid) if line is not None and attempt else None
+    recording = await ch.get_var("REC")         # the whole call's (MixMonitor, [survey-call])
+    target = await line.answered(attempt, ch.uniqueid, recording) if line is not None and attempt else None
     if target is None:
         log.warning("survey call %s: no such call in progress (or already surveyed); hanging up", attempt or "?")
         await _finish(ch)
@@ -209,11 +211,14 @@ async def survey_dial_end(ch: Channel, ctx: IvrContext) -> None:
 
 
 async def survey_end(ch: Channel, ctx: IvrContext) -> None:
-    """Hang-up handler of the ;1 half: an attempt not ended by the flow was not reached."""
+    """Hang-up handler of the ;1 half: an attempt not ended by the flow was not reached; the call's
+    record ends and its recording is sealed (duration, sha256) once Asterisk has closed the file —
+    MixMonitor writes on this very channel until it is gone, after this handler."""
     line: SurveyLine | None = ctx.surveys
     attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
     if line is not None and attempt:
         await line.not_reached(attempt)
+        await line.call_ended(ch.uniqueid)
 
 
 SURVEY_ROUTES = {"survey": survey_flow, "survey_dial": survey_dial, "survey_dial_end": survey_dial_end,

@@ -28,9 +28,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import Call, CallOutcome, Ticket, TicketState, SurveyCall
+from db.models import Call, CallOutcome, Recording, SurveyCall, Ticket, TicketState
 from db.queries import iso
 from hotline.aftercall.rules import RuleError, add_audit
+from hotline.shared.paths import confined
 from ivr.validation import is_valid_callback
 
 MODES = ("agents", "automated", "automated-first")
@@ -172,8 +173,10 @@ class SurveyDialer:
     (hotline.aftercall.surveys.SurveyList.record): the IVR's answers go through it."""
 
     def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], policy: SurveyPolicy,
-                 surveys=None):
+                 surveys=None, recordings_dir=None):
         self.sessions, self.now, self.policy, self.surveys = sessions, now, policy, surveys
+        #: where the survey calls' recordings must lie to be linked
+        self.recordings_dir = recordings_dir
 
     # ------------------------------------------------------ the timer loop --
     def next_calls(self) -> tuple[list[Placement], list[AttemptEnd]]:
@@ -339,9 +342,10 @@ class SurveyDialer:
             outcome = DIALSTATUS_OUTCOMES.get((dialstatus or "").strip().upper(), FAILED)
             return self._finish(db, row, db.get(Ticket, row.ticket_id), outcome, self.now())
 
-    def answered(self, attempt_id: int, uniqueid: str) -> SurveyTarget | None:
+    def answered(self, attempt_id: int, uniqueid: str, recording: str = "") -> SurveyTarget | None:
         """The resident picked up: the attempt is answered and the call has its record (direction
-        survey). None: no such placed attempt, or the ticket is not completed any more."""
+        survey) with its recording (a .wav under the recordings directory, else not linked; the
+        hang-up seals it). None: no such placed attempt, or the ticket is not completed any more."""
         now = self.now()
         with self.sessions() as db, db.begin():
             row = self._open(db, attempt_id, PLACED)
@@ -356,6 +360,10 @@ class SurveyDialer:
                             ivr_at=now, answered_at=now, last_step="survey", direction="survey")
                 db.add(call)
                 db.flush()
+                path = confined(recording, [self.recordings_dir], must_exist=False) \
+                    if recording and self.recordings_dir else None
+                if path is not None:
+                    db.add(Recording(call_id=call.id, ticket_id=t.id, path=str(path)))
             if t.state is not TicketState.completed:   # surveyed by an agent meanwhile
                 self._finish(db, row, t, DONE, now)
                 return None

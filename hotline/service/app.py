@@ -69,7 +69,8 @@ class HotlineService:
         policy = survey_policy(settings)
         self.surveys = SurveyList(self.ctx.records.sessions, settings.now, policy, self.work,
                                   settings.recordings_dir)
-        self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys)
+        self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys,
+                                   settings.recordings_dir)
         self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.extension, self._survey_ended)
         self._survey_wake = asyncio.Event()
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
@@ -81,7 +82,8 @@ class HotlineService:
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
-        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
+        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened,
+                                             lambda uniqueid: self.ctx.records.end_call(uniqueid, ""))
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),

@@ -14,6 +14,7 @@ starts, and the dialer's mode changes per test), so no other test's completed re
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -27,7 +28,8 @@ import pytest
 from sqlalchemy import select
 
 from conftest import IvrHarness, scratch, wait_for
-from db.models import AuditEntry, Call, HeatingAccount, Survey, SurveyCall, Ticket, TicketState, TicketTransition
+from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
+                       TicketTransition)
 from hotline.admin import runtime
 from hotline.bench.scratch import scratch_hotline
 from hotline.sip.phone import Phone, SipStack, _media_config, _PjAccount
@@ -140,6 +142,11 @@ def completed_repair(h, number: str, fee_status: str = "unpaid") -> str:
     return ticket
 
 
+def got_ticket_id(h, ticket: str) -> int:
+    with h.sessions() as db:
+        return db.scalar(select(Ticket.id).where(Ticket.number == ticket))
+
+
 def attempts(h, ticket: str) -> list[SurveyCall]:
     with h.sessions() as db:
         return list(db.scalars(select(SurveyCall).join(Ticket, SurveyCall.ticket_id == Ticket.id)
@@ -213,8 +220,16 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         assert s.comment_recording and s.comment_recording.startswith(str(line.settings.recordings_dir.resolve()))
         c = db.scalar(select(Call).where(Call.ticket_id == t.id, Call.direction == "survey"))
         assert c is not None and c.caller == number and c.ended_at is not None
+        call_id = c.id
         assert db.scalar(select(AuditEntry).where(AuditEntry.action == "survey", AuditEntry.actor == "ivr",
                                                   AuditEntry.object_id == ticket)) is not None
+
+    def sealed():
+        with line.sessions() as db:
+            return db.scalar(select(Recording).where(Recording.call_id == call_id, Recording.sha256 != ""))
+    rec = wait_for(sealed, 10, "the survey call's sealed recording")
+    assert rec.ticket_id == got_ticket_id(line, ticket) and rec.duration_s > 10   # the whole call
+    assert hashlib.sha256(open(rec.path, "rb").read()).hexdigest() == rec.sha256
     shown = cli(line, "tickets", "show", ticket, "--json")
     assert shown.returncode == 0, shown.stderr
     sv = json.loads(shown.stdout)["survey"]

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import AuditEntry, Call, Role, Survey, SurveyCall, Ticket, TicketState, TicketTransition, User
+from db.models import (AuditEntry, Call, Recording, Role, Survey, SurveyCall, Ticket, TicketState, TicketTransition,
+                       User)
 from db.queries import survey_results
 from hotline.admin.users import add_user
 from hotline.aftercall.lifecycle import TicketWork
@@ -51,7 +52,8 @@ class Rig:
         self.policy = policy(mode, **kw)
         self.work = TicketWork(self.sessions, self.clock)
         self.surveys = SurveyList(self.sessions, self.clock, self.policy, self.work, self.settings.recordings_dir)
-        self.dialer = SurveyDialer(self.sessions, self.clock, self.policy, self.surveys)
+        self.dialer = SurveyDialer(self.sessions, self.clock, self.policy, self.surveys,
+                                   self.settings.recordings_dir)
         self.ends, self.reopened = [], []
 
         async def ended(end):
@@ -59,8 +61,10 @@ class Rig:
 
         async def reopened(t):
             self.reopened.append(t)
-        self.line = ServiceSurveyLine(self.dialer, ended, reopened)
-        self.ctx = IvrContext(self.settings, Records(self.sessions, self.settings), surveys=self.line)
+        records = Records(self.sessions, self.settings)
+        self.line = ServiceSurveyLine(self.dialer, ended, reopened, lambda uid: records.end_call(uid, ""),
+                                      seal_after_s=0)
+        self.ctx = IvrContext(self.settings, records, surveys=self.line)
 
     def place(self) -> dict[str, int]:
         placed, _ended = self.dialer.next_calls()
@@ -69,8 +73,13 @@ class Rig:
     async def answer(self, attempt: int, *keys, uniqueid: str = "1764000000.7") -> FakeChannel:
         ch = FakeChannel(PHONES[UNPAID], keys, uniqueid)
         ch.vars["HOTLINE_SURVEY_CALL"] = str(attempt)
+        rec = self.settings.recordings_dir / "2026" / "11" / "23" / f"survey-{uniqueid}-call.wav"
+        rec.parent.mkdir(parents=True, exist_ok=True)
+        rec.write_bytes(b"RIFF" + b"\0" * 100)      # what MixMonitor wrote ([survey-call])
+        ch.vars["REC"] = str(rec)
         await run_flow(survey_flow, ch, self.ctx, "survey")
         await run_flow(survey_end, ch, self.ctx, "survey_end")     # the hang-up handler runs last
+        await self.line.settle()                                   # the recording sealed after it
         return ch
 
     def attempt(self, attempt: int) -> SurveyCall:
@@ -109,6 +118,8 @@ async def test_convenient_solved_satisfied_charged_9_stores_the_answers_and_foll
     with rig.sessions() as db:
         call = db.scalar(select(Call).where(Call.uniqueid == "1764000000.7"))
         assert call.direction == "survey" and call.caller == PHONES[UNPAID] and call.ended_at is not None
+        rec = db.scalar(select(Recording).where(Recording.call_id == call.id))   # the whole call, sealed
+        assert rec.ticket_id == call.ticket_id and rec.path.endswith("survey-1764000000.7-call.wav") and rec.sha256
         assert db.scalar(select(AuditEntry).where(AuditEntry.action == "survey", AuditEntry.actor == "ivr"))
         last = db.scalars(select(TicketTransition).join(Ticket).where(Ticket.number == UNPAID)
                           .order_by(TicketTransition.id)).all()[-1]
