@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import Role, Survey, Ticket, TicketState, TicketTransition
 from db.queries import iso
 from hotline.aftercall.lifecycle import MOVERS, last_entered, survey_dict
+from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 from hotline.shared import wire
+from ivr.validation import mask_phone
 
 #: a booked 回访 at most this far ahead
 BOOK_AHEAD_DAYS = 14
@@ -70,6 +72,17 @@ class SurveyList:
         if t.state is not TicketState.completed:
             raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
         return t
+
+    def call(self, actor: Actor, number: str, allowed=frozenset()) -> CallOut:
+        """Click-to-call (hotline.aftercall.outbound) of a completed repair's resident for 回访, by
+        an agent or a team lead; audited `call_out`. The answers are saved as ever (`save`)."""
+        self._worker(actor, "call", number)
+        number = ticket_number(number)
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            out = call_out(t, actor, "survey", allowed)
+            add_audit(db, actor.agent_no, "call_out", "ticket", t.number, kind="survey", number=mask_phone(out.number))
+            return out
 
     def book(self, actor: Actor, number: str, at: str, note: str = "") -> dict:
         """Not convenient: the resident's time; the ticket comes back to the list then."""
