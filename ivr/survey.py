@@ -58,7 +58,6 @@ class SurveyLine(Protocol):
     async def save(self, attempt: int, answers: dict, recording: str | None) -> bool: ...
     async def declined(self, attempt: int) -> None: ...
     async def not_reached(self, attempt: int) -> None: ...
-    async def call_ended(self, uniqueid: str) -> None: ...
 
 
 def attempt_of(text: str) -> int:
@@ -211,14 +210,14 @@ async def survey_dial_end(ch: Channel, ctx: IvrContext) -> None:
 
 
 async def survey_end(ch: Channel, ctx: IvrContext) -> None:
-    """Hang-up handler of the ;1 half: an attempt not ended by the flow was not reached; the call's
-    record ends and its recording is sealed (duration, sha256) once Asterisk has closed the file —
-    MixMonitor writes on this very channel until it is gone, after this handler."""
+    """Hang-up handler of the ;1 half (after StopMixMonitor): an attempt not ended by the flow was
+    not reached; the call's record ends and its recording is sealed (duration, sha256) once its file
+    is complete."""
     line: SurveyLine | None = ctx.surveys
     attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
     if line is not None and attempt:
         await line.not_reached(attempt)
-        await line.call_ended(ch.uniqueid)
+    await ctx.db(ctx.records.end_survey_call, ch.uniqueid)
 
 
 SURVEY_ROUTES = {"survey": survey_flow, "survey_dial": survey_dial, "survey_dial_end": survey_dial_end,

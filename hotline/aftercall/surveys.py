@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import Role, Survey, Ticket, TicketState, TicketTransition
 from db.queries import iso
 from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey_dict
+from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, automated_state
 from hotline.shared import wire
 from hotline.shared.paths import confined
 from hotline.shared.wire import fee_reminder_applies
+from ivr.validation import mask_phone
 
 #: a booked 回访 at most this far ahead
 BOOK_AHEAD_DAYS = 14
@@ -99,6 +101,20 @@ class SurveyList:
         if t.state is not TicketState.completed:
             raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
         return t
+
+    def call(self, actor: Actor, number: str, allowed=frozenset()) -> CallOut:
+        """Click-to-call (hotline.aftercall.outbound) of a completed repair's resident for 回访, by
+        an agent or a team lead; audited `call_out`. The answers are saved as ever (`save`)."""
+        self._worker(actor, "call", number)
+        number = ticket_number(number)
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            auto = automated_state(attempts_of(db, [t.id]).get(t.id, []), self.policy)
+            if auto and auto["calling"]:     # the automated call has the resident on the line (or rings)
+                raise RuleError(409, f"报修单 {t.number} 正在自动回访中")
+            out = call_out(t, actor, "survey", allowed)
+            add_audit(db, actor.agent_no, "call_out", "ticket", t.number, kind="survey", number=mask_phone(out.number))
+            return out
 
     def book(self, actor: Actor, number: str, at: str, note: str = "") -> dict:
         """Not convenient: the resident's time; the ticket comes back to the list then."""

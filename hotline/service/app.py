@@ -37,7 +37,7 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
 from hotline.shared import wire
-from hotline.shared.naming import AMI_SERVICE_USER, QUEUE, SURVEY_WAKE_EVENT
+from hotline.shared.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
 from hotline.shared.ports import Ports
 from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
@@ -46,6 +46,7 @@ from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
 from ivr.prompts import render_readbacks
+from ivr.validation import mask_phone
 
 log = logging.getLogger("hotline.service")
 
@@ -82,8 +83,7 @@ class HotlineService:
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
-        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened,
-                                             lambda uniqueid: self.ctx.records.end_call(uniqueid, ""))
+        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
@@ -234,6 +234,21 @@ class HotlineService:
             log.warning("transfer directory without phone states: %s", exc)
             devices = {}
         return {no: dict(st) for no, st in self.queue.agents.items()}, devices
+
+    async def call_out(self, out) -> None:
+        """Click-to-call (`hotline.aftercall.outbound.CallOut`): Asterisk rings the agent's own phone
+        (their 工号's endpoint, from the session) showing "回电 <number>"; answered, the call enters
+        [outbound] with the ticket's number — the dialplan's number rules again, the hotline's caller
+        id, the recording — and HOTLINE_OUT_TICKET links it to the ticket."""
+        ring_s = max(10, int(self.settings.outbound_ring_s))
+        res = await self.ami.action("Originate", Channel=interface(out.agent_no), Context=OUTBOUND_CONTEXT,
+                                    Exten=out.number, Priority=1, CallerID=f'"{out.label} {out.number}" <{out.number}>',
+                                    Variable=f"HOTLINE_OUT_TICKET={out.ticket}", Timeout=ring_s * 1000, Async="true")
+        if (res or {}).get("Response") != "Success":
+            log.warning("click-to-call by %s for ticket %s refused by Asterisk: %s", out.agent_no, out.ticket,
+                        (res or {}).get("Message", ""))
+            raise TelephonyUnavailable("Originate refused")
+        log.info("click-to-call by %s for ticket %s to %s", out.agent_no, out.ticket, mask_phone(out.number))
 
     # ------------------------------------------------- the day's opener --
     def write_opener(self) -> str:

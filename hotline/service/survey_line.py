@@ -23,23 +23,16 @@ log = logging.getLogger("hotline.survey")
 
 #: the Originate waits this much longer than the resident's phone rings (the number look-up first)
 ORIGINATE_MARGIN_S = 30
-#: a survey call's recording is sealed this long after its hang-up handler: MixMonitor records on
-#: the survey channel itself and closes the file only once that channel is gone
-SEAL_AFTER_S = 3.0
 
 
 class ServiceSurveyLine:
     """ivr.survey.SurveyLine: each call is one transaction of the dialer, off the event loop;
     `ended` hears of every attempt that ended (the dialer's round, the team leads), `reopened` of
-    every repair the resident said is not done (the team leads); `seal(uniqueid)` ends a call's
-    record and seals its recordings (ivr.context.Records.end_call)."""
+    every repair the resident said is not done (the team leads)."""
 
     def __init__(self, dialer: SurveyDialer, ended: Callable[[AttemptEnd], Awaitable[None]],
-                 reopened: Callable[[dict], Awaitable[None]], seal: Callable[[str], object],
-                 seal_after_s: float = SEAL_AFTER_S):
+                 reopened: Callable[[dict], Awaitable[None]]):
         self.dialer, self._ended, self._reopened = dialer, ended, reopened
-        self._seal, self.seal_after_s = seal, seal_after_s
-        self._sealing: set[asyncio.Task] = set()
 
     async def number(self, attempt: int) -> str:
         return await asyncio.to_thread(self.dialer.number_for, attempt)
@@ -68,23 +61,6 @@ class ServiceSurveyLine:
 
     async def not_reached(self, attempt: int) -> None:
         await self._end(await asyncio.to_thread(self.dialer.ended, attempt, NO_ANSWER))
-
-    async def call_ended(self, uniqueid: str) -> None:
-        task = asyncio.ensure_future(self._seal_later(uniqueid))
-        self._sealing.add(task)
-        task.add_done_callback(self._sealing.discard)
-
-    async def _seal_later(self, uniqueid: str) -> None:
-        await asyncio.sleep(self.seal_after_s)
-        try:
-            await asyncio.to_thread(self._seal, uniqueid)
-        except Exception as exc:     # DB away: the recording stays unsealed, like a caller's would
-            log.warning("survey call %s: recording not sealed: %s: %s", uniqueid, type(exc).__name__, exc)
-
-    async def settle(self) -> None:
-        """The seals scheduled so far are done (tests, shutdown)."""
-        while self._sealing:
-            await asyncio.gather(*list(self._sealing))
 
     async def _end(self, end: AttemptEnd | None) -> None:
         if end is not None:

@@ -50,6 +50,10 @@ CALLBACK_OUTCOME = "/api/callbacks/{number}/outcome"  # POST {outcome, note}: CA
 SURVEYS = "/api/surveys"                            # GET: completed repairs due for 回访, oldest first
 SURVEY = "/api/surveys/{number}"                    # POST SURVEY_FIELDS: saved → followed_up
 SURVEY_BOOK = "/api/surveys/{number}/book"          # POST {at, note}: not convenient, call again then
+# click-to-call (calls out, #15): the service rings this agent's own phone, then the entry's resident
+# (the number is the ticket's, on the server); answered SAMPLE_CALL_OUT
+CALLBACK_CALL = "/api/callbacks/{number}/call"      # POST: agents on an entry they hold, team leads any
+SURVEY_CALL = "/api/surveys/{number}/call"          # POST: a 回访 entry
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -238,6 +242,11 @@ SAMPLE_SURVEY_ROW = {"ticket": "2611220031", "completed_at": "2026-11-22T16:10:0
 #: the last outcome, the next try, and who has the ticket (dialer; agents / team_leads once given up)
 SAMPLE_SURVEY_AUTOMATED = {"attempts": 3, "last_outcome": "no_answer", "last_at": "2026-11-23T16:00:00",
                            "next_at": None, "calling": False, "owner": "agents"}
+#: POST CALLBACK_CALL / SURVEY_CALL answers what the agent's phone is about to ring with: caller id
+#: "<label> <number>" (label 回电 / 回访 by kind); the desk answers that leg by itself
+CALL_OUT_LABELS = {"callback": "回电", "survey": "回访"}
+CALL_OUT_KINDS = tuple(CALL_OUT_LABELS)
+SAMPLE_CALL_OUT = {"ticket": "2611230007", "number": "13912345678", "kind": "callback", "label": "回电"}
 #: tickets show's "survey" (and GET TICKET's): the answers, who, when, how
 SAMPLE_SURVEY = {"solved": True, "attitude": "satisfied", "charged": False, "score": 9, "comment": "",
                  "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent",

@@ -5,12 +5,13 @@ resident on the PSTN side of the trunk, the resident keys RFC 4733 DTMF when eac
   service originates Local/<attempt>@survey-dial/n): a resident who keys 1,1,1,1,9,# (方便, 解决,
   满意, 收费, 9 分) and says nothing for e ends with the answers stored (channel ivr), the fee
   reminder read (unpaid), the ticket followed_up, `tickets show` carrying it.
-- automated-first on a moved clock: a busy resident and one who never answers are tried, not again
-  before the retry time, again after it, and after the last attempt the tickets are the agents'.
+- automated-first on a moved clock: a busy resident is not called again before the retry time, is
+  after it; unanswered, called again after the next; after the last attempt (3) the ticket is the
+  agents' (their 回访 list shows it, audited survey_gave_up) and nobody calls any more.
 - refusals: an unknown ticket, one not completed, outside the hours — exit 2, one line.
 
-The hotline here is the module's own (its PSTN side must point at the resident before Asterisk
-starts, and the dialer's mode changes per test), so no other test's completed repair is ever called.
+The hotline here is the module's own (the dialer's mode changes per test, so no other test's completed
+repair is ever called); the resident is the session's (tests/conftest.py).
 """
 from __future__ import annotations
 
@@ -18,12 +19,9 @@ import hashlib
 import json
 import subprocess
 import sys
-import threading
 import time
-from collections import defaultdict
 from datetime import datetime, timedelta
 
-import pjsua2 as pj
 import pytest
 from sqlalchemy import select
 
@@ -32,7 +30,6 @@ from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, Surv
                        TicketTransition)
 from hotline.admin import runtime
 from hotline.bench.scratch import scratch_hotline
-from hotline.sip.phone import Phone, SipStack, _media_config, _PjAccount
 
 pytestmark = pytest.mark.asterisk
 
@@ -40,77 +37,19 @@ NOW = "2026-11-23T10:00"
 RING_S = 8           # the resident's phone rings this long before NOANSWER (HOTLINE_OUTBOUND_RING_S)
 
 
-class Resident(Phone):
-    """The PSTN side of the trunk: one pjsua2 account with no registration, the default account of
-    the test process, so an INVITE to any number lands here. Per number: answer (media wired, so
-    its DTMF leaves at once), busy (486) or ring (180, never answered)."""
-
-    def __init__(self, stack: SipStack):
-        super().__init__(stack, 0)
-        self.uri = "sip:resident@127.0.0.1"
-        self.behaviour: dict[str, str] = {}
-        self.rang: dict[str, list] = defaultdict(list)
-        self.answered = threading.Condition()
-
-        def make():
-            cfg = pj.AccountConfig()
-            cfg.idUri = self.uri
-            _media_config(cfg, stack.bind)
-            acc = _PjAccount(self, cfg)
-            acc.create(cfg, True)
-            self._pj = acc
-            stack._own(acc)
-            stack._accounts.append(self)
-        stack.call(make)
-
-    def _on_incoming(self, acc, call_id: int) -> None:      # the pjsua2 thread
-        super()._on_incoming(acc, call_id)                   # 180 Ringing
-        call = self.incoming.get_nowait()
-        ci = call._pj.getInfo()
-        number = ci.localUri.split("sip:", 1)[-1].split("@", 1)[0]
-        del ci
-        what = self.behaviour.get(number, "busy")
-        with self.answered:
-            self.rang[number].append(call)
-            self.answered.notify_all()
-        if what == "answer":
-            call.answer(200)
-        elif what == "busy":
-            call.hangup(486)
-
-    def calls_to(self, number: str) -> int:
-        with self.answered:
-            return len(self.rang[number])
-
-    def wait_call(self, number: str, nth: int = 1, timeout: float = 30.0):
-        deadline = time.monotonic() + timeout
-        with self.answered:
-            while len(self.rang[number]) < nth:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"the hotline did not call {number} ({nth}) in {timeout} s")
-                self.answered.wait(left)
-            return self.rang[number][nth - 1]
-
-
 @pytest.fixture(scope="module")
-def line(tmp_path_factory):
-    """The module's hotline: its trunk's outbound side is the resident; mode agents to begin with."""
-    stack = SipStack.instance()
-    resident = Resident(stack)
-    s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=f"127.0.0.1:{stack.local_port}",
-                outbound_ring_s=str(RING_S), survey_mode="agents", survey_max_attempts="2",
+def line(tmp_path_factory, pstn_resident):
+    """The module's hotline; its trunk's outbound side is the session's resident (hotline.bench.resident:
+    one pjsua2 line that takes every call, whatever the number); mode agents to begin with."""
+    s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=pstn_resident.target,
+                outbound_ring_s=str(RING_S), survey_mode="agents", survey_max_attempts="3",
                 survey_retry_min="5", survey_concurrency="4", today=NOW)
-    try:
-        with scratch_hotline(s, accounts=12):
-            h = IvrHarness(s)
-            h.resident = resident
-            try:
-                yield h
-            finally:
-                h.close()
-    finally:
-        resident.close()
+    with scratch_hotline(s, accounts=12):
+        h = IvrHarness(s)
+        try:
+            yield h
+        finally:
+            h.close()
 
 
 def cli(h, *args, today: str | None = None, settings=None, timeout: float = 240) -> subprocess.CompletedProcess:
@@ -181,9 +120,9 @@ class OnTheLine:
         return self
 
 
-def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(line):
+def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(line, resident):
     number = "13612340001"
-    line.resident.behaviour[number] = "answer"
+    resident.answer(after_s=0.5)
     ticket = completed_repair(line, number, "unpaid")
     mark = line.ami.mark()
     t0 = time.monotonic()
@@ -191,19 +130,20 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
                                env=runtime.service_env(line.settings), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        call = line.resident.wait_call(number, timeout=30)
+        rc = resident.wait_call(30)
         # the CLI's UserEvent woke the dialer: its own round comes a minute after the last one,
         # which ran when the service logged in to AMI, before this test began
         assert time.monotonic() - t0 < 20
+        assert rc.number == number and rc.caller_id == line.settings.extension   # the hotline's number
         attempt = attempts(line, ticket)[-1].id
-        call.wait_state("CONFIRMED", 10)
-        d = OnTheLine(line, attempt, call, mark)
+        rc.wait_answered(10)
+        d = OnTheLine(line, attempt, rc.call, mark)
         d.at("survey_opening").at("survey_convenient", "1")
         d.at("survey_solved", "1").at("survey_attitude", "1").at("survey_charged", "1")
         d.at("survey_score", "9#")
         d.recording()                    # e: nothing said; 3 s of silence end it
-        d.at("survey_fee_reminder", timeout=20).at("survey_closing").at("survey_closing_end")
-        call.wait_state("DISCONNECTED", 30)
+        d.at("survey_fee_reminder", timeout=40).at("survey_closing").at("survey_closing_end")
+        rc.wait_ended(30)
         out, err = cli_run.communicate(timeout=60)
     finally:
         if cli_run.poll() is None:
@@ -220,9 +160,9 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         assert s.comment_recording and s.comment_recording.startswith(str(line.settings.recordings_dir.resolve()))
         c = db.scalar(select(Call).where(Call.ticket_id == t.id, Call.direction == "survey"))
         assert c is not None and c.caller == number and c.ended_at is not None
-        call_id = c.id
         assert db.scalar(select(AuditEntry).where(AuditEntry.action == "survey", AuditEntry.actor == "ivr",
                                                   AuditEntry.object_id == ticket)) is not None
+        call_id = c.id
 
     def sealed():
         with line.sessions() as db:
@@ -238,51 +178,55 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
     assert next(r for r in json.loads(stats.stdout) if r["ticket"] == ticket)["by_ivr"] == 1
 
 
-def test_busy_and_unanswered_residents_are_retried_per_policy(line):
-    busy, silent = "13612340002", "13612340003"
-    line.resident.behaviour.update({busy: "busy", silent: "ring"})
-    tickets = {busy: completed_repair(line, busy), silent: completed_repair(line, silent)}
+def test_busy_and_unanswered_residents_are_retried_per_policy(line, resident):
+    number = "13612340002"
+    ticket = completed_repair(line, number)
     original = line.settings
     auto = original.replace(survey_mode="automated-first")
-    try:
-        runtime.restart_service(auto)          # 10:00: both are called at once
-        line.resident.wait_call(busy, 1, timeout=30)
-        line.resident.wait_call(silent, 1, timeout=30)
-        first = wait_for(lambda: all(a and a[-1].ended_at for a in (attempts(line, t) for t in tickets.values()))
-                         and {n: attempts(line, t) for n, t in tickets.items()}, RING_S + 30, "both first attempts")
-        assert first[busy][-1].outcome == "busy" and first[silent][-1].outcome == "no_answer"
-        for n in (busy, silent):
-            assert first[n][-1].next_at == datetime.fromisoformat(NOW) + timedelta(minutes=5)
-        listed = {r["ticket"]: r for r in json.loads(cli(line, "survey", "list", "--json", settings=auto).stdout)}
-        for t in tickets.values():       # the dialer's still: a try to come
-            assert listed[t]["automated"]["owner"] == "dialer" and listed[t]["automated"]["attempts"] == 1
-        time.sleep(5)                          # the clock stands at 10:00: not before the retry time
-        assert line.resident.calls_to(busy) == 1 and line.resident.calls_to(silent) == 1
+    retry_at = datetime.fromisoformat(NOW) + timedelta(minutes=5)
 
-        runtime.restart_service(auto.replace(today="2026-11-23T10:06"))   # past the retry time
-        line.resident.wait_call(busy, 2, timeout=30)
-        line.resident.wait_call(silent, 2, timeout=30)
-        last = wait_for(lambda: all(len(a) == 2 and a[-1].ended_at for a in (attempts(line, t) for t in tickets.values()))
-                        and {n: attempts(line, t) for n, t in tickets.items()}, RING_S + 30, "both second attempts")
-        for n in (busy, silent):
-            assert last[n][-1].next_at is None           # 2 attempts (HOTLINE_SURVEY_MAX_ATTEMPTS): given up
+    def ended(n: int) -> list[SurveyCall]:
+        return wait_for(lambda: (lambda a: a if len(a) == n and a[-1].ended_at else None)(attempts(line, ticket)),
+                        RING_S + 30, f"attempt {n} ended")
+    try:
+        resident.busy()
+        mark = resident.mark()
+        runtime.restart_service(auto)          # 10:00: the dialer calls the completed repair itself
+        assert resident.wait_call(30).number == number
+        first = ended(1)
+        assert first[-1].outcome == "busy" and first[-1].next_at == retry_at
+        listed = {r["ticket"]: r for r in json.loads(cli(line, "survey", "list", "--json", settings=auto).stdout)}
+        assert listed[ticket]["automated"]["owner"] == "dialer"      # not on the agents' list yet
+        time.sleep(5)                          # the clock stands at 10:00: not before the retry time
+        assert len(resident.calls_since(mark)) == 1 and len(attempts(line, ticket)) == 1
+
+        resident.never_answer()
+        runtime.restart_service(auto.replace(today="2026-11-23T10:06"))      # past the retry time
+        assert resident.wait_call(30).number == number
+        second = ended(2)
+        assert second[-1].outcome == "no_answer" and second[-1].next_at == datetime(2026, 11, 23, 10, 11)
+
+        runtime.restart_service(auto.replace(today="2026-11-23T10:12"))      # and again: the last try
+        assert resident.wait_call(30).number == number
+        last = ended(3)
+        assert last[-1].outcome == "no_answer" and last[-1].next_at is None   # given up
         listed = {r["ticket"]: r for r in json.loads(
-            cli(line, "survey", "list", "--json", settings=auto, today="2026-11-23T10:06").stdout)}
-        for n, t in tickets.items():
-            a = listed[t]["automated"]
-            assert a["owner"] == "agents" and a["attempts"] == 2 and a["next_at"] is None, (n, a)
+            cli(line, "survey", "list", "--json", settings=auto, today="2026-11-23T10:12").stdout)}
+        a = listed[ticket]["automated"]
+        assert a["owner"] == "agents" and a["attempts"] == 3 and a["next_at"] is None, a
         with line.sessions() as db:
-            gave = set(db.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "survey_gave_up")))
-        assert set(tickets.values()) <= gave
+            assert db.scalar(select(AuditEntry).where(AuditEntry.action == "survey_gave_up",
+                                                      AuditEntry.object_id == ticket)) is not None
         time.sleep(3)
-        assert line.resident.calls_to(busy) == 2 and line.resident.calls_to(silent) == 2
+        assert len(resident.calls_since(mark)) == 3
     finally:
         runtime.restart_service(original)
 
 
-def test_the_cli_refuses_unknown_not_completed_and_out_of_hours_tickets(line):
+def test_the_cli_refuses_unknown_not_completed_and_out_of_hours_tickets(line, resident):
     number = "13612340004"
     ticket = completed_repair(line, number)
+    mark = resident.mark()
     unknown = cli(line, "survey", "call", "2699999999")
     assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1 and "没有" in unknown.stderr
     with line.sessions() as db, db.begin():
@@ -293,4 +237,4 @@ def test_the_cli_refuses_unknown_not_completed_and_out_of_hours_tickets(line):
         db.scalar(select(Ticket).where(Ticket.number == ticket)).state = TicketState.completed
     late = cli(line, "survey", "call", ticket, today="2026-11-23T21:30")
     assert late.returncode == 2 and "09:00-20:00" in late.stderr and len(late.stderr.strip().splitlines()) == 1
-    assert line.resident.calls_to(number) == 0 and attempts(line, ticket) == []
+    assert resident.calls_since(mark) == [] and attempts(line, ticket) == []

@@ -61,10 +61,8 @@ class Rig:
 
         async def reopened(t):
             self.reopened.append(t)
-        records = Records(self.sessions, self.settings)
-        self.line = ServiceSurveyLine(self.dialer, ended, reopened, lambda uid: records.end_call(uid, ""),
-                                      seal_after_s=0)
-        self.ctx = IvrContext(self.settings, records, surveys=self.line)
+        self.line = ServiceSurveyLine(self.dialer, ended, reopened)
+        self.ctx = IvrContext(self.settings, Records(self.sessions, self.settings), surveys=self.line)
 
     def place(self) -> dict[str, int]:
         placed, _ended = self.dialer.next_calls()
@@ -75,11 +73,10 @@ class Rig:
         ch.vars["HOTLINE_SURVEY_CALL"] = str(attempt)
         rec = self.settings.recordings_dir / "2026" / "11" / "23" / f"survey-{uniqueid}-call.wav"
         rec.parent.mkdir(parents=True, exist_ok=True)
-        rec.write_bytes(b"RIFF" + b"\0" * 100)      # what MixMonitor wrote ([survey-call])
+        rec.write_bytes(b"RIFF" + (96).to_bytes(4, "little") + b"\0" * 96)   # MixMonitor's file, closed
         ch.vars["REC"] = str(rec)
         await run_flow(survey_flow, ch, self.ctx, "survey")
         await run_flow(survey_end, ch, self.ctx, "survey_end")     # the hang-up handler runs last
-        await self.line.settle()                                   # the recording sealed after it
         return ch
 
     def attempt(self, attempt: int) -> SurveyCall:
