@@ -95,6 +95,10 @@ class CallOutcome(str, enum.Enum):
     in_ivr_hangup = "in_ivr_hangup"
     no_agent = "no_agent"        # no agent logged in: call-back booked instead of waiting
     max_wait = "max_wait"        # waited the maximum (Settings.max_wait_s): call-back booked
+    # a call out (direction out): the resident's side, from Dial's DIALSTATUS (answered: ANSWER)
+    busy = "busy"
+    no_answer = "no_answer"      # rang out, or the agent hung up first
+    failed = "failed"            # the gateway refused or was unreachable
 
 
 class AnomalyType(str, enum.Enum):

@@ -10,8 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from db.models import (AccountPhone, AgentPause, HeatingAccount, RepairStation, StationArea, Ticket, TicketCounter, User,
-                       stations_serving)
+from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, StationArea, Survey, Ticket,
+                       TicketCounter, TicketState, TicketTransition, User, stations_serving)
 
 
 def accounts_with_phone(phone: str) -> Select:
@@ -116,3 +116,65 @@ def station_dict(st: RepairStation) -> dict:
     return {"code": st.code, "name": st.name, "phone": st.phone, "districts": [d.name for d in st.districts],
             "areas": [{"district": a.district, "compound": a.compound, "building": a.building} for a in st.areas],
             "technicians": list(st.technician_phones or [])}
+
+
+#: how `survey_results` groups: the repair, the agent who took its call, its station, the technician
+#: (the station login that filed its 返单)
+SURVEY_GROUPS = ("ticket", "agent", "station", "technician")
+
+
+def survey_results(db: Session, by: str = "station", since: datetime | None = None,
+                   until: datetime | None = None) -> list[dict]:
+    """回访 results (surveys at in [since, until)) per group of `SURVEY_GROUPS`: how many, a solved /
+    not, b satisfied / average / unsatisfied, c charged, d's average, by agent or by the automated
+    call (ivr) — the reports' feed and `hotline survey stats`. Unknown groups (no agent took the
+    call, no station) count under None."""
+    if by not in SURVEY_GROUPS:
+        raise ValueError(f"group by one of {', '.join(SURVEY_GROUPS)}, not {by!r}")
+    q = select(Survey, Ticket).join(Ticket, Survey.ticket_id == Ticket.id)
+    if since is not None:
+        q = q.where(Survey.at >= since)
+    if until is not None:
+        q = q.where(Survey.at < until)
+    rows = db.execute(q.order_by(Survey.at, Survey.id)).all()
+    ids = {t.id for _s, t in rows}
+    key_of: dict[int, tuple[str | None, str | None]] = {}
+    if by == "ticket":
+        key_of = {t.id: (t.number, t.name_snapshot) for _s, t in rows}
+    elif by == "station" and ids:
+        for tid, code, name in db.execute(select(Ticket.id, RepairStation.code, RepairStation.name)
+                                          .join(RepairStation, Ticket.station_id == RepairStation.id)
+                                          .where(Ticket.id.in_(ids))):
+            key_of[tid] = (code, name)
+    elif by == "agent" and ids:     # the agent who answered the repair's first call
+        for tid, no, name in db.execute(select(Call.ticket_id, User.agent_no, User.name)
+                                        .join(User, Call.agent_id == User.id)
+                                        .where(Call.ticket_id.in_(ids), Call.answered_at.is_not(None),
+                                               Call.direction == "in")
+                                        .order_by(Call.answered_at.desc(), Call.id.desc())):
+            key_of[tid] = (no, name)          # the earliest answered call wins (last written)
+    elif by == "technician" and ids:   # whoever filed the latest 返单
+        for tid, no, name in db.execute(select(TicketTransition.ticket_id, User.agent_no, User.name)
+                                        .join(User, TicketTransition.user_id == User.id)
+                                        .where(TicketTransition.ticket_id.in_(ids),
+                                               TicketTransition.state == TicketState.completed)
+                                        .order_by(TicketTransition.id)):
+            key_of[tid] = (no, name)
+    groups: dict[str | None, dict] = {}
+    for sv, t in rows:
+        key, name = key_of.get(t.id, (None, None))
+        g = groups.setdefault(key, {by: key, "name": name, "surveys": 0, "solved": 0, "not_solved": 0,
+                                    "satisfied": 0, "average": 0, "unsatisfied": 0, "charged": 0,
+                                    "score_sum": 0, "by_agent": 0, "by_ivr": 0})
+        g["surveys"] += 1
+        g["solved" if sv.solved else "not_solved"] += 1
+        if sv.attitude in ("satisfied", "average", "unsatisfied"):
+            g[sv.attitude] += 1
+        g["charged"] += int(bool(sv.charged))
+        g["score_sum"] += sv.score
+        g["by_ivr" if sv.channel == "ivr" else "by_agent"] += 1
+    out = []
+    for g in groups.values():
+        g["score_avg"] = round(g.pop("score_sum") / g["surveys"], 2)
+        out.append(g)
+    return sorted(out, key=lambda g: (g[by] is None, str(g[by] or "")))

@@ -11,13 +11,16 @@ import contextvars
 import functools
 import hashlib
 import logging
+import re
+import time
 import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (
@@ -37,9 +40,17 @@ from db.session import make_engine, session_factory
 from hotline.shared.paths import confined
 from hotline.shared.settings import Settings
 from ivr.holidays import years_around
-from ivr.validation import is_valid_callback, normalise_caller_id
+from ivr.validation import MAX_CALLER_ID, clean_digits, is_valid_callback, normalise_caller_id
 
 log = logging.getLogger("ivr")
+
+#: a call out's outcome from Dial's DIALSTATUS (CANCEL: the agent hung up while it rang)
+CALL_OUT_OUTCOMES = {"ANSWER": CallOutcome.answered, "BUSY": CallOutcome.busy, "NOANSWER": CallOutcome.no_answer,
+                     "CANCEL": CallOutcome.no_answer, "": CallOutcome.no_answer,
+                     "CONGESTION": CallOutcome.failed, "CHANUNAVAIL": CallOutcome.failed}
+_TICKET_NO = re.compile(r"[0-9]{1,16}")
+#: a WAV this small holds a header and nothing of a call
+EMPTY_WAV_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,14 @@ def reads(fn):
     """Marks a Records method that only reads: it runs beside other calls' (WAL readers never
     wait); every other method writes, and on SQLite writes go one at a time (IvrContext.db)."""
     fn.only_reads = True
+    return fn
+
+
+def waits_first(fn):
+    """Marks a Records method that waits (on a recording file Asterisk is closing) before it
+    writes: it runs on the shared pool, not the one writer thread, which it would hold up; its
+    write meets SQLite's busy timeout like any other process's."""
+    fn.waits_first = True
     return fn
 
 
@@ -276,6 +295,90 @@ class Records:
                                  agent_id=target.id if target else None, path=str(path)))
             return call.uniqueid
 
+    # --- calls out (direction out) ---
+    def start_call_out(self, uniqueid: str, linkedid: str, number: str, agent_no: str, ticket: str,
+                       recording: str) -> str | None:
+        """An agent's call out is about to ring the resident: its call record (direction out,
+        `caller` the resident's number) and its recording. The ticket is `ticket` (the
+        click-to-call's) when it is a ticket of this number, else the agent's live take of a
+        call-back entry of this number, else none. Returns the linked ticket's number."""
+        number = clean_digits(number)[:MAX_CALLER_ID]
+        with self.sessions() as db, db.begin():
+            if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
+                return None
+            agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no.isdigit() else None
+            t = self._call_out_ticket(db, str(ticket or ""), number, agent)
+            call = Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=number, direction="out",
+                        ticket_id=t.id if t else None, agent_id=agent.id if agent else None,
+                        ivr_at=self.settings.now(), last_step="dial")
+            db.add(call)
+            db.flush()
+            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
+            if recording and path is None:
+                log.warning("recording path outside %s not linked to call out %s", self.settings.recordings_dir,
+                            uniqueid)
+            if path is not None:
+                db.add(Recording(call_id=call.id, ticket_id=call.ticket_id, agent_id=call.agent_id, path=str(path)))
+            return t.number if t else None
+
+    def _call_out_ticket(self, db: Session, ticket: str, number: str, agent: User | None) -> Ticket | None:
+        if not number:
+            return None
+        if _TICKET_NO.fullmatch(ticket):
+            t = db.scalar(select(Ticket).where(Ticket.number == ticket))
+            if t is not None and number in (t.callback_number, t.caller_number):
+                return t
+        if agent is None:
+            return None
+        since = self.settings.now() - timedelta(minutes=self.settings.callback_take_min)
+        return db.scalar(select(Ticket).where(Ticket.callback_requested.is_(True), Ticket.callback_taken_by_id == agent.id,
+                                              Ticket.callback_taken_at >= since,
+                                              or_(Ticket.callback_number == number, Ticket.caller_number == number))
+                         .order_by(Ticket.callback_taken_at.desc(), Ticket.id.desc()).limit(1))
+
+    @waits_first
+    def end_call_out(self, uniqueid: str, dial_status: str, answered_s: str) -> CallOutcome | None:
+        """The call out is over: its outcome from DIALSTATUS, the answer time from ANSWEREDTIME,
+        the recording sealed like an inbound one's. A call the resident never answered recorded
+        nothing (MixMonitor records only while bridged): no recording is kept."""
+        if str(dial_status or "").strip().upper() == "ANSWER":
+            self._wait_recordings_closed(uniqueid)
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid, Call.direction == "out"))
+            if call is None or call.ended_at is not None:
+                return call.outcome if call is not None else None
+            now = self.settings.now()
+            status = str(dial_status or "").strip().upper()
+            call.outcome = CALL_OUT_OUTCOMES.get(status, CallOutcome.failed)
+            call.ended_at, call.last_step = now, f"dial:{status.lower() or 'none'}"[:32]
+            if call.outcome is CallOutcome.answered:
+                try:
+                    talked = min(max(float(answered_s or 0), 0.0), 86400.0)
+                except ValueError:
+                    talked = 0.0
+                call.answered_at = now - timedelta(seconds=talked)
+            else:
+                _drop_empty_recordings(db, call.id, self.settings.recordings_dir)
+            _seal_recordings(db, call.id, self.settings.recordings_dir)
+            return call.outcome
+
+
+    def _wait_recordings_closed(self, uniqueid: str) -> None:
+        """The hang-up handler runs on the channel MixMonitor records (it has just stopped it): the
+        call's files may be closing still."""
+        with self.sessions() as db:
+            paths = db.scalars(select(Recording.path).join(Call, Recording.call_id == Call.id)
+                               .where(Call.uniqueid == uniqueid)).all()
+        for path in paths:
+            _wait_closed(Path(path))
+
+    @waits_first
+    def end_survey_call(self, uniqueid: str) -> CallOutcome | None:
+        """The automated 回访 call is over (its hang-up handler): the recording complete, then
+        sealed with the call's record ended, like any call's (`end_call`)."""
+        self._wait_recordings_closed(uniqueid)
+        return self.end_call(uniqueid, "")
+
 
 def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
     """After hang-up: duration and sha256 of the call's recording files."""
@@ -285,6 +388,35 @@ def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
         if p is not None:
             rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
             rec.duration_s = _wav_seconds(p)
+
+
+def _drop_empty_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
+    """A call out the resident never answered: MixMonitor (recording only while bridged) left at
+    most a WAV header. Neither the row nor that header is a recording."""
+    for rec in db.scalars(select(Recording).where(Recording.call_id == call_id, Recording.sha256 == "")):
+        p = confined(rec.path, [recordings_dir])
+        if p is not None and _wav_seconds(p) > 0:
+            continue
+        if p is not None and p.stat().st_size <= EMPTY_WAV_BYTES:
+            p.unlink(missing_ok=True)
+        db.delete(rec)
+
+
+def _wait_closed(path: Path, timeout_s: float = 2.0) -> bool:
+    """Until the WAV's RIFF header counts the whole file (Asterisk writes it when it closes the
+    file), at most `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+            if len(head) == 8 and head[:4] == b"RIFF" and int.from_bytes(head[4:], "little") + 8 == path.stat().st_size:
+                return True
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _wav_seconds(path: Path) -> float:
@@ -304,6 +436,9 @@ class IvrContext:
     ivr_sipp.py). Reads, and writes on PostgreSQL (row locks), share a pool of `db_threads`."""
     settings: Settings
     records: Records
+    #: the automated 回访 call's line to the service (ivr.survey.SurveyLine), set by the service;
+    #: None where no service runs (classic AGI): the survey flows then hang up
+    surveys: Any = None
     _readers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _writers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
@@ -323,7 +458,7 @@ class IvrContext:
         return self._writers if writes else self._readers
 
     async def db(self, fn, *args, **kwargs):
-        pool = self._pool(writes=not getattr(fn, "only_reads", False))
+        pool = self._pool(writes=not (getattr(fn, "only_reads", False) or getattr(fn, "waits_first", False)))
         # like asyncio.to_thread: the caller's context variables travel with the call
         job = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(pool, job)

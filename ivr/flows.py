@@ -388,8 +388,33 @@ async def transferred(ch: Channel, ctx: IvrContext) -> None:
              f"linked to call {linked}" if linked else "not linked to a hotline call")
 
 
+async def call_out(ch: Channel, ctx: IvrContext) -> None:
+    """[outbound-dial], on the agent's channel before the resident's phone rings: the call record
+    (direction out) and its recording, linked to the ticket — the click-to-call's
+    (HOTLINE_OUT_TICKET, set by the service's Originate) or, for a hand-dialled number, the
+    agent's taken call-back entry of that number. Nothing read here is trusted as text: the
+    number is digits, the ticket and the 工号 are parsed, the path must lie under the recordings."""
+    number = clean_digits(await ch.get_var("EXTEN"))
+    agent_no = agent_no_of(await ch.get_var("CHANNEL(endpoint)"))
+    ticket = await ch.get_var("HOTLINE_OUT_TICKET")
+    recording = await ch.get_var("REC")
+    linked = await ctx.db(ctx.records.start_call_out, ch.uniqueid, ch.linkedid, number, agent_no, ticket,
+                          recording)
+    log.info("call out by %s to %s: ticket %s", agent_no or "?", mask_phone(number), linked or "none")
+
+
+async def call_out_end(ch: Channel, ctx: IvrContext) -> None:
+    """[outbound-hangup]: how the resident's side went (Dial's DIALSTATUS, ANSWEREDTIME), the
+    recording sealed."""
+    status = await ch.get_var("DIALSTATUS")
+    answered_s = await ch.get_var("ANSWEREDTIME")
+    outcome = await ctx.db(ctx.records.end_call_out, ch.uniqueid, status, answered_s)
+    log.info("call out %s ended: %s", ch.uniqueid, outcome.value if outcome else "unknown")
+
+
 ROUTES = {"caller": caller_flow, "callback": queue_callback, "call_end": call_end,
-          "answered": answered, "transferred": transferred, "no_agent": no_agent}
+          "answered": answered, "transferred": transferred, "no_agent": no_agent,
+          "call_out": call_out, "call_out_end": call_out_end}
 
 
 async def run_flow(flow, ch: Channel, ctx: IvrContext, name: str) -> None:

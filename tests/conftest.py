@@ -51,10 +51,31 @@ def settings(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def hotline(tmp_path_factory):
+def pstn_resident(tmp_path_factory):
+    """The PSTN beyond the trunk (hotline.bench.resident): a pjsua2 line that takes every call out
+    of the session's hotline, whatever the number (its HOTLINE_PSTN_OUTBOUND)."""
+    from hotline.bench.resident import Resident  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
+    from hotline.sip.phone import SipStack  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
+    r = Resident(SipStack.instance(), record_dir=tmp_path_factory.mktemp("resident"))
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def resident(pstn_resident):
+    """The resident for one test: answers (after half a second) unless told otherwise; nothing
+    of an earlier test waiting, no call of it left up."""
+    pstn_resident.reset()
+    yield pstn_resident
+    pstn_resident.reset()
+
+
+@pytest.fixture(scope="session")
+def hotline(tmp_path_factory, pstn_resident):
     """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session.
-    Its dialplan is the session's own copy: admin tests edit it like an admin would."""
-    s = scratch(tmp_path_factory.mktemp("hotline-home"))
+    Its dialplan is the session's own copy: admin tests edit it like an admin would. Calls out go
+    to the session's resident."""
+    s = scratch(tmp_path_factory.mktemp("hotline-home"), pstn_outbound=pstn_resident.target)
     with scratch_hotline(s, accounts=50):
         yield s
 

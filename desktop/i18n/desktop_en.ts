@@ -4,89 +4,99 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../widgets/account_panel.py" line="24"/>
+        <location filename="../widgets/account_panel.py" line="26"/>
         <source>客户信息</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="42"/>
+        <location filename="../widgets/account_panel.py" line="49"/>
         <source>户号</source>
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="43"/>
+        <location filename="../widgets/account_panel.py" line="50"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="44"/>
+        <location filename="../widgets/account_panel.py" line="51"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="45"/>
+        <location filename="../widgets/account_panel.py" line="52"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="46"/>
+        <location filename="../widgets/account_panel.py" line="53"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="49"/>
+        <location filename="../widgets/account_panel.py" line="56"/>
         <source>电话、户号或地址关键字</source>
         <translation>Phone, account no. or address fragment</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="51"/>
+        <location filename="../widgets/account_panel.py" line="58"/>
         <source>搜索</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="65"/>
+        <location filename="../widgets/account_panel.py" line="72"/>
         <source>历史报修</source>
         <translation>Previous tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="70"/>
+        <location filename="../widgets/account_panel.py" line="77"/>
         <source>IVR 按键信息</source>
         <translation>IVR answers</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="76"/>
+        <location filename="../widgets/account_panel.py" line="83"/>
         <source>▶ 播放语音描述</source>
         <translation>▶ Play voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="79"/>
+        <location filename="../widgets/account_panel.py" line="86"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="80"/>
+        <location filename="../widgets/account_panel.py" line="87"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="81"/>
+        <location filename="../widgets/account_panel.py" line="88"/>
         <source>语音描述</source>
         <translation>Voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="112"/>
+        <location filename="../widgets/account_panel.py" line="119"/>
         <source>没有找到匹配的客户</source>
         <translation>No matching customer</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="118"/>
+        <location filename="../widgets/account_panel.py" line="125"/>
         <source>未识别的来电 %1，请搜索客户</source>
         <translation>Unknown caller %1 — search for the customer</translation>
     </message>
     <message>
-        <location filename="../widgets/account_panel.py" line="119"/>
+        <location filename="../widgets/account_panel.py" line="126"/>
         <source>暂无来电</source>
         <translation>No call</translation>
+    </message>
+    <message>
+        <location filename="../widgets/account_panel.py" line="165"/>
+        <source>此住户在回电列表上:报修单 %1(%2,已等 %3)。接通后这条回电自动完成。</source>
+        <translation>This resident is on the call-back list: ticket %1 (%2, waiting %3). The call-back is done once this call is answered.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/account_panel.py" line="169"/>
+        <source>(已由 %1 领取)</source>
+        <translation> (taken by %1)</translation>
     </message>
 </context>
 <context>
@@ -99,19 +109,19 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="86"/>
-        <location filename="../widgets/main_window.py" line="379"/>
+        <location filename="../widgets/main_window.py" line="383"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="88"/>
-        <location filename="../widgets/main_window.py" line="523"/>
+        <location filename="../widgets/main_window.py" line="579"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="92"/>
-        <location filename="../widgets/main_window.py" line="525"/>
+        <location filename="../widgets/main_window.py" line="581"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
@@ -192,7 +202,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="192"/>
-        <location filename="../widgets/main_window.py" line="535"/>
+        <location filename="../widgets/main_window.py" line="591"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
@@ -207,152 +217,189 @@
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="239"/>
+        <location filename="../widgets/main_window.py" line="241"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="353"/>
+        <location filename="../widgets/main_window.py" line="357"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="375"/>
+        <location filename="../widgets/main_window.py" line="379"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="385"/>
+        <location filename="../widgets/main_window.py" line="389"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="385"/>
+        <location filename="../widgets/main_window.py" line="389"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="385"/>
+        <location filename="../widgets/main_window.py" line="389"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="386"/>
+        <location filename="../widgets/main_window.py" line="390"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="386"/>
+        <location filename="../widgets/main_window.py" line="390"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="400"/>
+        <location filename="../widgets/main_window.py" line="404"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="461"/>
+        <location filename="../widgets/main_window.py" line="465"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="462"/>
+        <location filename="../widgets/main_window.py" line="466"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="467"/>
+        <location filename="../widgets/main_window.py" line="471"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="473"/>
+        <location filename="../widgets/main_window.py" line="477"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="474"/>
+        <location filename="../widgets/main_window.py" line="478"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="487"/>
+        <location filename="../widgets/main_window.py" line="491"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="497"/>
+        <location filename="../widgets/main_window.py" line="513"/>
+        <source>回电</source>
+        <comment>kind of call out</comment>
+        <translation>call-back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="513"/>
+        <source>回访</source>
+        <comment>kind of call out</comment>
+        <translation>follow-up</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="523"/>
+        <source>话机未注册或正在通话,不能呼叫</source>
+        <translation>The phone is not registered or is on a call: cannot call out</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="529"/>
+        <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
+        <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="542"/>
+        <source>外呼(%1)%2</source>
+        <translation>Calling out (%1) %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="544"/>
+        <source>外呼:正在呼叫住户 %1,请稍候</source>
+        <translation>Calling out: ringing the resident %1, please wait</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="548"/>
+        <source>外呼已结束(报修单 %1):请记录结果</source>
+        <translation>Call out ended (ticket %1): please record the outcome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="553"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="499"/>
+        <location filename="../widgets/main_window.py" line="555"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="523"/>
+        <location filename="../widgets/main_window.py" line="579"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="525"/>
+        <location filename="../widgets/main_window.py" line="581"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="531"/>
+        <location filename="../widgets/main_window.py" line="587"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="533"/>
+        <location filename="../widgets/main_window.py" line="589"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="537"/>
+        <location filename="../widgets/main_window.py" line="593"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="539"/>
+        <location filename="../widgets/main_window.py" line="595"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="543"/>
+        <location filename="../widgets/main_window.py" line="599"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="544"/>
+        <location filename="../widgets/main_window.py" line="600"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="544"/>
+        <location filename="../widgets/main_window.py" line="600"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="546"/>
+        <location filename="../widgets/main_window.py" line="602"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="550"/>
+        <location filename="../widgets/main_window.py" line="606"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="552"/>
+        <location filename="../widgets/main_window.py" line="608"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="554"/>
+        <location filename="../widgets/main_window.py" line="610"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
@@ -362,7 +409,7 @@
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="558"/>
+        <location filename="../widgets/main_window.py" line="614"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
@@ -372,12 +419,12 @@
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="572"/>
+        <location filename="../widgets/main_window.py" line="628"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="602"/>
+        <location filename="../widgets/main_window.py" line="658"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
@@ -387,32 +434,32 @@
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="625"/>
+        <location filename="../widgets/main_window.py" line="681"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="237"/>
+        <location filename="../widgets/main_window.py" line="239"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="585"/>
+        <location filename="../widgets/main_window.py" line="641"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="617"/>
+        <location filename="../widgets/main_window.py" line="673"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="631"/>
+        <location filename="../widgets/main_window.py" line="687"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="633"/>
+        <location filename="../widgets/main_window.py" line="689"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -511,42 +558,52 @@
 <context>
     <name>CallbacksPanel</name>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="56"/>
+        <location filename="../widgets/worklists_panel.py" line="64"/>
         <source>回电列表(最早的在前)</source>
         <translation>Call-backs (oldest first)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="58"/>
+        <location filename="../widgets/worklists_panel.py" line="66"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="61"/>
+        <location filename="../widgets/worklists_panel.py" line="69"/>
         <source>领取</source>
         <translation>Take</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="66"/>
+        <location filename="../widgets/worklists_panel.py" line="70"/>
+        <source>呼叫</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="71"/>
+        <source>您的话机先响并自动接通,再呼叫住户(显示热线号码)</source>
+        <translation>Your phone rings first and answers by itself, then the resident is called (shown the hotline&apos;s number)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="76"/>
         <source>备注(通话情况)</source>
         <translation>Note (how the call went)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="68"/>
+        <location filename="../widgets/worklists_panel.py" line="78"/>
         <source>记录结果</source>
         <translation>Record outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="69"/>
-        <source>领取后拨打回电号码,再记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。</source>
-        <translation>Take an entry, call the number, then record the outcome. After 3 unanswered attempts (over at least 2 hours) it goes to the team lead.</translation>
+        <location filename="../widgets/worklists_panel.py" line="79"/>
+        <source>领取后点“呼叫”:您的话机先响并自动接通,再呼叫住户;通话后记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。</source>
+        <translation>Take an entry, then press Call: your phone rings first and answers by itself, then the resident is called; record the outcome after the call. Not reached 3 times (at least 2 hours apart): it goes to the team lead.</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="78"/>
+        <location filename="../widgets/worklists_panel.py" line="90"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="104"/>
+        <location filename="../widgets/worklists_panel.py" line="117"/>
         <source>回电列表(最早的在前):%1 条</source>
         <translation>Call-backs (oldest first): %1</translation>
     </message>
@@ -1282,85 +1339,95 @@
 <context>
     <name>SurveysPanel</name>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="159"/>
+        <location filename="../widgets/worklists_panel.py" line="181"/>
         <source>待回访(最早返单的在前)</source>
         <translation>Due for follow-up (oldest first)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="161"/>
+        <location filename="../widgets/worklists_panel.py" line="183"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="166"/>
-        <location filename="../widgets/worklists_panel.py" line="249"/>
+        <location filename="../widgets/worklists_panel.py" line="184"/>
+        <source>呼叫</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="185"/>
+        <source>您的话机先响并自动接通,再呼叫住户(显示热线号码)</source>
+        <translation>Your phone rings first and answers by itself, then the resident is called (shown the hotline&apos;s number)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="190"/>
+        <location filename="../widgets/worklists_panel.py" line="281"/>
         <source>回访话术</source>
         <translation>Follow-up script</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="169"/>
-        <location filename="../widgets/worklists_panel.py" line="174"/>
+        <location filename="../widgets/worklists_panel.py" line="193"/>
+        <location filename="../widgets/worklists_panel.py" line="198"/>
         <source>是</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="169"/>
-        <location filename="../widgets/worklists_panel.py" line="174"/>
+        <location filename="../widgets/worklists_panel.py" line="193"/>
+        <location filename="../widgets/worklists_panel.py" line="198"/>
         <source>否</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="171"/>
+        <location filename="../widgets/worklists_panel.py" line="195"/>
         <source>(请选择)</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <location filename="../widgets/worklists_panel.py" line="196"/>
         <source>满意</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <location filename="../widgets/worklists_panel.py" line="196"/>
         <source>普通</source>
         <translation>Average</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="172"/>
+        <location filename="../widgets/worklists_panel.py" line="196"/>
         <source>不满意</source>
         <translation>Unsatisfied</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="177"/>
+        <location filename="../widgets/worklists_panel.py" line="201"/>
         <source>(1–10)</source>
         <translation>(1–10)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="181"/>
+        <location filename="../widgets/worklists_panel.py" line="205"/>
         <source>已提醒交费</source>
         <translation>Fee reminder read</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="182"/>
+        <location filename="../widgets/worklists_panel.py" line="206"/>
         <source>本热线</source>
         <translation>this hotline</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="184"/>
+        <location filename="../widgets/worklists_panel.py" line="208"/>
         <source>保存回访</source>
         <translation>Save follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="188"/>
+        <location filename="../widgets/worklists_panel.py" line="212"/>
         <source>不方便,预约</source>
         <translation>Not convenient: book</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="232"/>
+        <location filename="../widgets/worklists_panel.py" line="258"/>
         <source>待回访(最早返单的在前):%1 条</source>
         <translation>Due for follow-up (oldest first): %1</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="248"/>
+        <location filename="../widgets/worklists_panel.py" line="280"/>
         <source>回访话术 — %1</source>
         <translation>Follow-up script — %1</translation>
     </message>

@@ -85,6 +85,7 @@ class AgentApiClient(QObject):
     surveys_loaded = Signal(object)    # GET SURVEYS: rows like wire.SAMPLE_SURVEY_ROW
     survey_saved = Signal(dict)        # {ticket, state, survey, solved, reopened?}
     survey_booked = Signal(dict)       # the row with its due_at
+    call_out_placed = Signal(dict)     # click-to-call accepted (wire.SAMPLE_CALL_OUT): this phone rings next
     action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
 
     def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
@@ -432,6 +433,14 @@ class AgentApiClient(QObject):
     def book_survey(self, number: str, at: str) -> None:
         self.request("POST", wire.path(wire.SURVEY_BOOK, number=number), {"at": at},
                      on_ok=lambda d: self.survey_booked.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def call_out(self, kind: str, number: str) -> None:
+        """Click-to-call a 回电 (kind callback) or 回访 (survey) entry: the server rings this agent's
+        phone, then the resident, with the ticket's number (never one the desk sends)."""
+        route = wire.CALLBACK_CALL if kind == "callback" else wire.SURVEY_CALL
+        self.request("POST", wire.path(route, number=number), {},
+                     on_ok=lambda d: self.call_out_placed.emit(d if isinstance(d, dict) else {}),
                      on_error=self._action_error)
 
     def record_anomaly(self, kind: str, ticket: str | None, note: str) -> None:

@@ -16,7 +16,11 @@ The rules it keeps:
 * a call that ends before it was answered keeps its pop's draft (worth a call-back);
 * a pop for another ticket while the form holds an unsaved one first flushes the form's autosave
   and keeps the form in the drafts list, so no typing is lost;
-* the drafts list is the server's (offered at login) plus what was stashed since, one per ticket.
+* the drafts list is the server's (offered at login) plus what was stashed since, one per ticket;
+* a click-to-call the server accepted (`expect_call_out`) makes the next ringing leg showing its
+  label and number within CALL_OUT_WAIT_S this desk's own call out: `call_out_ringing` (the window
+  answers it — the agent just asked for it, and the resident's phone rings only once this leg is
+  up), not a pop; it is `call_out` until that call ends.
 """
 from __future__ import annotations
 
@@ -45,6 +49,10 @@ class DeskState(QObject):
     telephony_down = Signal()             # the service has no AMI link (hello with ami false)
     telephony_restarted = Signal()        # Asterisk restarted: register the phone again now
     script_wanted = Signal()              # the day's script may have changed: fetch it
+    call_out_ringing = Signal(dict)       # our click-to-call leg rings (wire.SAMPLE_CALL_OUT + name): answer it
+    call_out_ended = Signal(dict)         # that call out is over
+    #: how long after the server accepted a click-to-call its leg may take to ring this phone
+    CALL_OUT_WAIT_S = 20.0
 
     def __init__(self, parent: QObject | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
@@ -56,6 +64,8 @@ class DeskState(QObject):
         self.talked = False               # the current call was answered
         self.wrapup_until: float | None = None     # on this desk's clock, from the server's seconds left
         self.drafts: list[dict] = []
+        self.call_out: dict | None = None          # the click-to-call on this phone now
+        self._expected: tuple[dict, float] | None = None   # accepted, its leg not rung yet (until)
         #: the view's ticket form: `form_snapshot()` is its unsaved ticket as a drafts entry
         #: (number, address, account_no, station_code, draft_form) or None; `flush_form()`
         #: sends its pending autosave. AgentWindow sets both.
@@ -122,7 +132,13 @@ class DeskState(QObject):
         self.alert.emit()
 
     def on_incoming(self, info: dict) -> None:
-        """The softphone rings; the pop usually came first, if not the SIP caller id names the caller."""
+        """The softphone rings; the pop usually came first, if not the SIP caller id names the caller.
+        The leg of a click-to-call this desk asked for is no caller: `call_out_ringing`."""
+        placed = self._our_call_out(info)
+        if placed is not None:
+            self.call_out = placed
+            self.call_out_ringing.emit(dict(placed))
+            return
         if not self.pop_live:
             self.caller_id.emit(str(info.get("number") or ""))
         self.alert.emit()
@@ -133,6 +149,30 @@ class DeskState(QObject):
             self.talked = True
         elif state == "ended":
             self.pop_live = False
+            if self.call_out is not None:
+                ended, self.call_out = self.call_out, None
+                self.call_out_ended.emit(ended)
+
+    # -------------------------------------------------------- calls out --
+    def expect_call_out(self, placed: dict) -> None:
+        """The server accepted a click-to-call (wire.SAMPLE_CALL_OUT, plus the entry's name):
+        its leg rings this phone next."""
+        if isinstance(placed, dict) and placed.get("number") and placed.get("label"):
+            self._expected = (dict(placed), self._clock() + self.CALL_OUT_WAIT_S)
+
+    def _our_call_out(self, info: dict) -> dict | None:
+        """The expected click-to-call when this ringing leg is it: caller id "<label> <number>"."""
+        if self._expected is None:
+            return None
+        placed, until = self._expected
+        if self._clock() > until:
+            self._expected = None
+            return None
+        number, name = str(info.get("number") or ""), str(info.get("name") or "")
+        if number != str(placed["number"]) or not name.startswith(str(placed["label"])):
+            return None
+        self._expected = None
+        return placed
 
     # ---------------------------------------------------------- wrap-up --
     @property

@@ -10,11 +10,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from hotline.shared import wire
 
 
-def fee_reminder_applies(attitude: str | None, fee_status: str | None) -> bool:
-    """f (the fee reminder) is read only to a satisfied resident whose fee is unpaid (the server's rule)."""
-    return attitude == "satisfied" and fee_status == "unpaid"
-
-
 def _rows(data) -> list[dict]:
     return [r for r in (data or []) if isinstance(r, dict)] if isinstance(data, list) else []
 

@@ -1,10 +1,12 @@
 """The screen pop's left half: the account card, search for unknown callers, the account's
-ticket history, the caller's IVR answers (and their recorded voice description)."""
+ticket history, the caller's IVR answers (and their recorded voice description), and — when the
+caller is on the call-back list — that entry (the pop's `callback`: it clears once answered)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from desktop.models.aftercall import callback_reason_label, waited_text
 from desktop.models.labels import category_label
 from desktop.models.tables import HistoryModel, SearchResultsModel
 from desktop.widgets.common import AMBER, readonly_table
@@ -26,6 +28,10 @@ class AccountPanel(QWidget):
         cf.setVerticalSpacing(3)
         self.banner = QLabel()
         self.banner.setStyleSheet(f"color:{AMBER}; font-weight:bold")
+        self.callback_note = QLabel()
+        self.callback_note.setStyleSheet(f"color:{AMBER}; font-weight:bold")
+        self.callback_note.setWordWrap(True)
+        self.callback_note.setVisible(False)
         self.account_no = QLabel()
         self.name = QLabel()
         self.address = QLabel()
@@ -39,6 +45,7 @@ class AccountPanel(QWidget):
         self.account_no.setFont(f)
         self.name.setFont(f)
         cf.addRow(self.banner)
+        cf.addRow(self.callback_note)
         cf.addRow(self.tr("户号"), self.account_no)
         cf.addRow(self.tr("姓名"), self.name)
         cf.addRow(self.tr("地址"), self.address)
@@ -140,6 +147,7 @@ class AccountPanel(QWidget):
         self.search_box.clear()
         self.show_account(acc, str(pop.get("caller") or ""))
         self.history_model.set_rows(pop.get("history") or [])
+        self.show_callback(pop.get("callback"))
         ivr = pop.get("ivr") or {}
         self.ivr_category.setText(category_label(ivr.get("category")) or "—")
         self.ivr_callback.setText(str(ivr.get("callback_number") or "—"))
@@ -147,6 +155,20 @@ class AccountPanel(QWidget):
         url = ivr.get("voice_url")
         self.voice = (number, url) if url and number else None
         self.play_button.setEnabled(self.voice is not None)
+
+    def show_callback(self, entry) -> None:
+        """The caller's open call-back entry (wire.SAMPLE_CALLBACK), or nothing."""
+        if not isinstance(entry, dict) or not entry.get("ticket"):
+            self.callback_note.setVisible(False)
+            self.callback_note.setText("")
+            return
+        text = (self.tr("此住户在回电列表上:报修单 %1(%2,已等 %3)。接通后这条回电自动完成。")
+                .replace("%1", str(entry.get("ticket"))).replace("%2", callback_reason_label(entry.get("reason")))
+                .replace("%3", waited_text(entry.get("waited"))))
+        if entry.get("taken_by"):
+            text += self.tr("(已由 %1 领取)").replace("%1", str(entry["taken_by"]))
+        self.callback_note.setText(text)
+        self.callback_note.setVisible(True)
 
     def clear(self) -> None:
         self.show_pop({})

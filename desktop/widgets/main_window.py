@@ -215,6 +215,8 @@ class AgentWindow(QMainWindow):
         desk.telephony_down.connect(lambda: self.show_error(self.tr("电话系统暂时不可用")))
         desk.telephony_restarted.connect(self.on_telephony_restarted)
         desk.script_wanted.connect(self._refresh_script)
+        desk.call_out_ringing.connect(self.on_call_out_ringing)
+        desk.call_out_ended.connect(self.on_call_out_ended)
 
         api.logged_in.connect(self.on_logged_in)
         api.login_failed.connect(self.on_login_failed)
@@ -245,6 +247,8 @@ class AgentWindow(QMainWindow):
         phone.incoming.connect(desk.on_incoming)
         phone.call_state.connect(self.softphone.set_state)
         phone.call_state.connect(desk.on_call_state)
+        phone.call_state.connect(lambda _st: self._phone_ready_changed())
+        phone.registered.connect(lambda *_: self._phone_ready_changed())
         phone.error.connect(self.show_error)
         phone.muted_changed.connect(lambda on: self._set_checked(self.softphone.mute_button, on))
         phone.held_changed.connect(lambda on: self._set_checked(self.softphone.hold_button, on))
@@ -488,10 +492,62 @@ class AgentWindow(QMainWindow):
             "%1", str(r.get("due_at") or ""))), wl.surveys_wanted.emit()))
         cb.refresh_requested.connect(wl.callbacks_wanted.emit)
         cb.take_requested.connect(api.take_callback)
+        cb.call_requested.connect(lambda n: self.call_out("callback", n))
         cb.outcome_requested.connect(api.callback_outcome)
+        sv.call_requested.connect(lambda n: self.call_out("survey", n))
+        api.call_out_placed.connect(self.on_call_out_placed)
         sv.refresh_requested.connect(wl.surveys_wanted.emit)
         sv.save_requested.connect(api.save_survey)
         sv.book_requested.connect(api.book_survey)
+
+    # ------------------------------------------------------ calls out --
+    def _phone_ready(self) -> bool:
+        return bool(getattr(self.phone, "is_registered", False)) and getattr(self.phone, "state", "idle") == "idle"
+
+    def _phone_ready_changed(self) -> None:
+        ready = self._phone_ready()
+        self.callbacks.set_phone_ready(ready)
+        self.surveys.set_phone_ready(ready)
+
+    def _kind_text(self, kind: str) -> str:
+        return {"callback": self.tr("回电", "kind of call out"), "survey": self.tr("回访", "kind of call out")}.get(kind, kind)
+
+    def _entry(self, kind: str, ticket: str) -> dict:
+        return self.worklists.callback(ticket) if kind == "callback" else self.worklists.survey(ticket)
+
+    def call_out(self, kind: str, number: str) -> None:
+        """呼叫 on a worklist entry: the server rings this phone first, then the resident. The leg
+        may ring before the server's answer arrives, so it is expected from the click on (the
+        entry's number; the answer's number replaces it)."""
+        if not self._phone_ready():
+            self.show_error(self.tr("话机未注册或正在通话,不能呼叫"))
+            return
+        row = self._entry(kind, number)
+        self.desk.expect_call_out({"ticket": number, "number": row.get("callback_number") or "", "kind": kind,
+                                   "label": wire.CALL_OUT_LABELS.get(kind, ""), "name": row.get("name") or ""})
+        self.api.call_out(kind, number)
+        self.show_info(self.tr("正在呼叫(报修单 %1):您的话机将先响并自动接通").replace("%1", number))
+
+    def on_call_out_placed(self, placed: dict) -> None:
+        if self.desk.call_out is not None:      # its leg rang first: already answered
+            return
+        row = self._entry(str(placed.get("kind") or ""), str(placed.get("ticket") or ""))
+        self.desk.expect_call_out({**placed, "name": row.get("name") or ""})
+
+    def on_call_out_ringing(self, placed: dict) -> None:
+        """Our click-to-call leg rings: answered at once (the agent asked for it; the resident's
+        phone rings only once this leg is up), and shown as a call out, not a caller."""
+        self.phone.answer()
+        who = f"{placed.get('number', '')} {placed.get('name') or ''}".strip()
+        self.softphone.set_caller(self.tr("外呼(%1)%2").replace("%1", self._kind_text(str(placed.get("kind"))))
+                                  .replace("%2", who))
+        self.show_info(self.tr("外呼:正在呼叫住户 %1,请稍候").replace("%1", who))
+
+    def on_call_out_ended(self, placed: dict) -> None:
+        self.softphone.set_caller("")
+        self.show_info(self.tr("外呼已结束(报修单 %1):请记录结果").replace("%1", str(placed.get("ticket") or "")))
+        if placed.get("kind") == "callback":
+            self.worklists.callbacks_wanted.emit()
 
     def on_survey_saved(self, answer: dict) -> None:
         msg = self.tr("回访已保存:%1").replace("%1", str(answer.get("ticket") or ""))

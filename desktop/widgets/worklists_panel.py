@@ -1,8 +1,9 @@
 """The worklists (#15): 回电 — the shared call-back list (why, how long waited, attempts, who took it;
-领取, then the outcome with a note; escalated rows tinted, the team lead closes them) — and 回访 — the
-completed repairs due for the follow-up survey, with the customer's script as a form (a yes/no,
-b 满意/普通/不满意, c yes/no, d 1–10, e text, f only when satisfied and the fee unpaid; 预约 when not
-convenient). Both only show what they are given and emit what the agent asks for."""
+领取, 呼叫 (click-to-call), then the outcome with a note; escalated rows tinted, the team lead closes
+them) — and 回访 — the completed repairs due for the follow-up survey (呼叫 too), with the customer's
+script as a form (a yes/no, b 满意/普通/不满意, c yes/no, d 1–10, e text, f only when satisfied and the
+fee unpaid; 预约 when not convenient). Both only show what they are given and emit what the agent
+asks for."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, Qt, Signal
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import CallbacksModel, SurveysModel, outcome_label
-from desktop.state.worklists import fee_reminder_applies
 from desktop.widgets.common import GREY, readonly_table
 from hotline.shared import wire
 
@@ -33,6 +33,11 @@ from hotline.shared import wire
 def _selected(table, model) -> dict:
     rows = table.selectionModel().selectedRows() if table.selectionModel() else []
     return (model.row_dict(rows[0].row()) or {}) if rows else {}
+
+
+def _emit_selected(row: dict, signal) -> None:
+    if row:
+        signal.emit(str(row["ticket"]))
 
 
 def _show_rows(table, model, rows: list[dict]) -> None:
@@ -47,18 +52,22 @@ def _show_rows(table, model, rows: list[dict]) -> None:
 class CallbacksPanel(QWidget):
     refresh_requested = Signal()
     take_requested = Signal(str)                 # ticket number
+    call_requested = Signal(str)                 # ticket number: click-to-call its resident
     outcome_requested = Signal(str, str, str)    # ticket number, outcome, note
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.supervisor = False
         self.me = ""
+        self.phone_ready = False
         self.title = QLabel(self.tr("回电列表(最早的在前)"))
         self.title.setStyleSheet("font-weight:bold")
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.model = CallbacksModel(self)
         self.table = readonly_table(self.model, self)
         self.take_button = QPushButton(self.tr("领取"))
+        self.call_button = QPushButton(self.tr("呼叫"))
+        self.call_button.setToolTip(self.tr("您的话机先响并自动接通,再呼叫住户(显示热线号码)"))
         self.outcome = QComboBox()
         for code in wire.CALLBACK_OUTCOMES:
             self.outcome.addItem(outcome_label(code), code)
@@ -66,7 +75,8 @@ class CallbacksPanel(QWidget):
         self.note.setPlaceholderText(self.tr("备注(通话情况)"))
         self.note.setMaxLength(1000)
         self.outcome_button = QPushButton(self.tr("记录结果"))
-        self.hint = QLabel(self.tr("领取后拨打回电号码,再记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。"))
+        self.hint = QLabel(self.tr("领取后点“呼叫”:您的话机先响并自动接通,再呼叫住户;通话后记录结果。"
+                                   "未接通 3 次(至少间隔 2 小时)转领班处理。"))
         self.hint.setStyleSheet(f"color:{GREY}")
         self.hint.setWordWrap(True)
 
@@ -75,6 +85,7 @@ class CallbacksPanel(QWidget):
         top.addWidget(self.refresh_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.take_button)
+        bottom.addWidget(self.call_button)
         bottom.addWidget(QLabel(self.tr("结果")))
         bottom.addWidget(self.outcome)
         bottom.addWidget(self.note, 1)
@@ -87,6 +98,7 @@ class CallbacksPanel(QWidget):
 
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
         self.take_button.clicked.connect(self._take)
+        self.call_button.clicked.connect(lambda: _emit_selected(self.selected(), self.call_requested))
         self.outcome_button.clicked.connect(self._outcome)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
@@ -98,6 +110,7 @@ class CallbacksPanel(QWidget):
             self.outcome.addItem(outcome_label(wire.CALLBACK_CLOSED), wire.CALLBACK_CLOSED)
         elif not self.supervisor and has_close:
             self.outcome.removeItem(self.outcome.findData(wire.CALLBACK_CLOSED))
+        self._update_buttons()
 
     def show_callbacks(self, rows: list[dict]) -> None:
         _show_rows(self.table, self.model, rows)
@@ -113,6 +126,13 @@ class CallbacksPanel(QWidget):
         self.take_button.setEnabled(bool(r) and not r.get("escalated") and taken_by in (None, "", self.me))
         mine = taken_by == self.me and bool(self.me)
         self.outcome_button.setEnabled(bool(r) and (mine or (self.supervisor and not taken_by)))
+        # an agent calls the entry they hold, a team lead any (the server decides again)
+        self.call_button.setEnabled(bool(r) and self.phone_ready and (mine or self.supervisor))
+
+    def set_phone_ready(self, ready: bool) -> None:
+        """The softphone is registered and idle: a click-to-call can ring it."""
+        self.phone_ready = ready
+        self._update_buttons()
 
     def _take(self) -> None:
         r = self.selected()
@@ -151,14 +171,18 @@ class _YesNo(QWidget):
 
 class SurveysPanel(QWidget):
     refresh_requested = Signal()
+    call_requested = Signal(str)           # ticket number: click-to-call its resident
     save_requested = Signal(str, dict)     # ticket number, answers (wire.SURVEY_FIELDS)
     book_requested = Signal(str, str)      # ticket number, ISO time
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.phone_ready = False
         self.title = QLabel(self.tr("待回访(最早返单的在前)"))
         self.title.setStyleSheet("font-weight:bold")
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.call_button = QPushButton(self.tr("呼叫"))
+        self.call_button.setToolTip(self.tr("您的话机先响并自动接通,再呼叫住户(显示热线号码)"))
         self.model = SurveysModel(self)
         self.table = readonly_table(self.model, self)
         q = {x["key"]: x["text"] for x in wire.SURVEY_SCRIPT["questions"]}
@@ -206,6 +230,7 @@ class SurveysPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.call_button)
         top.addWidget(self.refresh_button)
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -225,6 +250,7 @@ class SurveysPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._row_changed())
         self.save_button.clicked.connect(self._save)
         self.book_button.clicked.connect(self._book)
+        self.call_button.clicked.connect(lambda: _emit_selected(self.selected(), self.call_requested))
         self._row_changed()
 
     def show_surveys(self, rows: list[dict]) -> None:
@@ -240,11 +266,17 @@ class SurveysPanel(QWidget):
             self.table.selectRow(0)
 
     def f_applies(self) -> bool:
-        return fee_reminder_applies(self.attitude.currentData(), self.selected().get("fee_status"))
+        return wire.fee_reminder_applies(self.attitude.currentData(), self.selected().get("fee_status"))
+
+    def set_phone_ready(self, ready: bool) -> None:
+        """The softphone is registered and idle: a click-to-call can ring it."""
+        self.phone_ready = ready
+        self.call_button.setEnabled(bool(self.selected()) and ready)
 
     def _row_changed(self) -> None:
         r = self.selected()
         self.box.setEnabled(bool(r))
+        self.call_button.setEnabled(bool(r) and self.phone_ready)
         self.box.setTitle(self.tr("回访话术 — %1").replace("%1", f"{r.get('ticket')} {r.get('name') or ''}")
                           if r else self.tr("回访话术"))
         for w in (self.solved, self.charged):

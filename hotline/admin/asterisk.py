@@ -309,8 +309,9 @@ class PrivateAsterisk:
             # FullyBooted (system), UserEvent (user); DeviceStateList for the transfer
             # directory (reporting: read-only status actions); Originate for calls out (originate)
             (AMI_SERVICE_USER, ami_secret(s), "agent,system,user", "agent,reporting,originate"),
-            # `hotline dialplan reload` (Reload: system), `status --watch`, the test bench
-            (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system"),
+            # `hotline dialplan reload` (Reload: system), `status --watch`, the test bench; the
+            # UserEvent (user) of `hotline survey call` that wakes the service's dialer
+            (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system,user"),
         )
         out = [f"port = {p.ami}\nbindaddr = 127.0.0.1\n"]
         for user, secret, read, write in users:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
@@ -12,8 +13,9 @@ import typer
 from sqlalchemy import delete, select
 
 from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
-from db.queries import pause_totals, readback_texts
+from db.queries import SURVEY_GROUPS, pause_totals, readback_texts, survey_results
 from hotline.admin import runtime
+from hotline.admin.amiclient import ami_session
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
 from hotline.admin.asterisk import AsteriskError, find_install
 from hotline.admin.demo import seed_demo
@@ -28,10 +30,12 @@ from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
+from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDialer, survey_policy
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
-from hotline.shared.naming import endpoint
+from hotline.shared.ami import ami_action
+from hotline.shared.naming import SURVEY_WAKE_EVENT, endpoint
 from hotline.shared.settings import Settings, load_settings
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
@@ -325,17 +329,97 @@ survey_app = typer.Typer(help="回访: the follow-up survey of completed repairs
 app.add_typer(survey_app, name="survey")
 
 
+def _survey_policy(s: Settings):
+    try:
+        return survey_policy(s)
+    except ValueError as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+
+
+#: how the automated call's outcomes read on the terminal
+SURVEY_OUTCOME_WORDS = {"requested": "等待拨出", "placed": "拨打中", "answered": "通话中", "busy": "忙",
+                        "no_answer": "无人接听", "failed": "未接通", "declined": "不方便", "done": "已回访"}
+
+
 @survey_app.command("list")
 def survey_list(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Completed repairs due for 回访 (never booked, or booked for now or earlier), oldest first."""
+    """Completed repairs due for 回访 (never booked, or booked for now or earlier), oldest first, with
+    the automated call's state: attempts, last outcome, next try, who has the ticket (`automated`)."""
     s = settings()
-    rows = SurveyList(sessions(s), s.now).list(None)
+    rows = SurveyList(sessions(s), s.now, _survey_policy(s)).list(None)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
+        a = r.get("automated")
+        auto = f"  自动回访 {a['attempts']} 次 {SURVEY_OUTCOME_WORDS.get(a['last_outcome'], a['last_outcome'])}" \
+               f"{' 下次 ' + a['next_at'] if a['next_at'] else ''} → {a['owner']}" if a else ""
         typer.echo(f"{r['ticket']}  返单 {r['completed_at']}  {r['station'] or '-'}  {r['name']}  "
-                   f"{'预约 ' + r['due_at'] if r['due_at'] else ''}")
+                   f"{'预约 ' + r['due_at'] if r['due_at'] else ''}{auto}")
+
+
+@survey_app.command("call")
+def survey_call(ticket: str, as_json: bool = typer.Option(False, "--json"),
+                timeout: int = typer.Option(0, "--timeout", min=0,
+                                            help="seconds to wait for the outcome (default: ring time + 10 min)")) -> None:
+    """Start one automated 回访 call now, through the running service (the only AMI speaker), and
+    print how it ended: done (answers stored), declined, busy, no_answer, failed. Refused (exit 2)
+    for an unknown ticket, one not completed, outside HOTLINE_SURVEY_HOURS."""
+    s = settings()
+    policy = _survey_policy(s)
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it")
+    dialer = SurveyDialer(sessions(s), s.now, policy)
+    try:
+        attempt = dialer.request(ticket)
+    except RuleError as exc:
+        fail(exc.message, 2)
+    try:     # wake the service's dialer now; without it the call goes out within its minute
+        with ami_session(s) as ami:
+            ami.action(ami_action("UserEvent", UserEvent=SURVEY_WAKE_EVENT, Attempt=str(attempt)))
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        typer.echo(f"hotline: could not wake the service ({exc}); it places the call within a minute", err=True)
+    deadline = time.monotonic() + (timeout or policy.ring_s + 600)
+    placed_by = time.monotonic() + 90
+    row = dialer.attempt(attempt)
+    while row["outcome"] in OPEN_OUTCOMES and time.monotonic() < deadline:
+        if row["outcome"] == REQUESTED and time.monotonic() > placed_by and dialer.cancel_request(attempt):
+            fail(f"the service did not place the call within 90 s (see {s.log_dir / 'service.log'})")
+        time.sleep(0.5)
+        row = dialer.attempt(attempt)
+    if as_json:
+        typer.echo(json.dumps(row, ensure_ascii=False, indent=2))
+    else:
+        nxt = f", 下次 {row['next_at']}" if row["next_at"] else ""
+        typer.echo(f"{row['ticket']}: {row['outcome']} ({SURVEY_OUTCOME_WORDS.get(row['outcome'], '')}{nxt}); "
+                   f"报修单 {row['ticket_state']}")
+    if row["outcome"] in OPEN_OUTCOMES:
+        raise typer.Exit(1)     # still going when we stopped waiting
+
+
+@survey_app.command("stats")
+def survey_stats(by: str = typer.Option("station", "--by", help=f"one of {', '.join(SURVEY_GROUPS)}"),
+                 since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]"),
+                 until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD[THH:MM] (not included)"),
+                 as_json: bool = typer.Option(False, "--json")) -> None:
+    """回访 results per ticket, agent (who took the repair's call), station or technician (who filed
+    its 返单): solved, attitude, charged, average score, by agent or by the automated call."""
+    if by not in SURVEY_GROUPS:
+        fail(f"--by should be one of {', '.join(SURVEY_GROUPS)}", 2)
+    try:
+        span = [datetime.fromisoformat(x) if x else None for x in (since, until)]
+    except ValueError:
+        fail("--since / --until should be dates like 2026-11-23 or 2026-11-23T08:00", 2)
+    s = settings()
+    with sessions(s)() as db:
+        rows = survey_results(db, by, *span)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r[by] or '-':12} {r['name'] or '':10} {r['surveys']:4} 次  解决 {r['solved']:3}  "
+                   f"满意 {r['satisfied']:3} 普通 {r['average']:3} 不满意 {r['unsatisfied']:3}  "
+                   f"平均 {r['score_avg']:5}  自动 {r['by_ivr']}")
 
 
 # ------------------------------------------------------------- stations --

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import CallbackAttempt, Call, Role, Ticket, User
 from db.queries import iso
+from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 from hotline.shared import wire
+from ivr.validation import mask_phone
 
 #: outcomes that count as a try that did not reach the resident
 FAILED = ("no_answer", "busy", "wrong_number")
@@ -48,6 +50,10 @@ class CallbackList:
     def _taken(self, t: Ticket, now: datetime) -> bool:
         return bool(t.callback_taken_by_id and t.callback_taken_at
                     and now - t.callback_taken_at < timedelta(minutes=self.policy.take_min))
+
+    def _holder(self, t: Ticket, now: datetime) -> int | None:
+        """The user id holding the entry's live take, or None."""
+        return t.callback_taken_by_id if self._taken(t, now) else None
 
     def entry(self, t: Ticket, attempts: list[CallbackAttempt], now: datetime) -> dict:
         """As the list shows it (wire.SAMPLE_CALLBACK)."""
@@ -143,7 +149,7 @@ class CallbackList:
             now = self.now()
             if t.callback_escalated and not actor.supervises:
                 raise Refused("这条回电已转领班处理", "callback_outcome_refused", "ticket", t.number)
-            holder = t.callback_taken_by_id if self._taken(t, now) else None
+            holder = self._holder(t, now)
             if holder is not None and holder != actor.user_id:
                 raise RuleError(409, f"这条回电已由 {t.callback_taken_by.agent_no} 领取")
             if holder is None and not actor.supervises:
@@ -163,6 +169,30 @@ class CallbackList:
             add_audit(db, actor.agent_no, "callback_outcome", "ticket", t.number, outcome=outcome, note=note,
                       escalated=bool(t.callback_escalated))
             return self._shown(db, t, now)
+
+    def call(self, actor: Actor, number: str, allowed=frozenset()) -> tuple[CallOut, dict]:
+        """Click-to-call (hotline.aftercall.outbound): an agent calls an entry they hold (the take
+        renewed); another agent's is refused (403, audited); one nobody holds must be taken first.
+        Team leads call any entry, and one nobody holds becomes theirs. Returns what to ring and
+        the entry as the list now shows it; audited `call_out`."""
+        self._worker(actor, "call", number)
+        number = ticket_number(number)
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            if t.callback_escalated and not actor.supervises:
+                raise Refused("这条回电已转领班处理", "callback_call_refused", "ticket", t.number)
+            now = self.now()
+            holder = self._holder(t, now)
+            if holder not in (None, actor.user_id) and not actor.supervises:
+                raise Refused(f"这条回电已由 {t.callback_taken_by.agent_no} 领取,不能拨打", "callback_call_refused",
+                              "ticket", t.number)
+            if holder is None and not actor.supervises:
+                raise RuleError(409, "请先领取这条回电")
+            out = call_out(t, actor, "callback", allowed)
+            if holder in (None, actor.user_id):
+                t.callback_taken_by_id, t.callback_taken_at = actor.user_id, now
+            add_audit(db, actor.agent_no, "call_out", "ticket", t.number, kind="callback", number=mask_phone(out.number))
+            return out, self._shown(db, t, now)
 
     # ----------------------------------------------------- calling in again --
     @staticmethod

@@ -99,7 +99,7 @@ def survey_dict(s: Survey) -> dict:
     """tickets show's `survey` (wire.SAMPLE_SURVEY)."""
     return {"solved": s.solved, "attitude": s.attitude, "charged": s.charged, "score": s.score,
             "comment": s.comment, "fee_reminder": s.fee_reminder, "by": s.user.agent_no if s.user else "ivr",
-            "at": iso(s.at), "channel": s.channel}
+            "at": iso(s.at), "channel": s.channel, "comment_recording": bool(s.comment_recording)}
 
 
 def latest_survey(db: Session, ticket_id: int) -> dict | None:

@@ -3,7 +3,12 @@ reached `completed` (返单) is on the 回访 list, oldest first; an agent or a 
 and records the answers a–f (f, the fee reminder, only when the resident is satisfied and the
 account's fee is unpaid). Saving stores a `survey` (channel agent) and moves the ticket to
 `followed_up`; "not solved" also re-opens the repair as a linked ticket (TicketWork.reopen), which
-goes to the team leads. "Not convenient" books a time: the ticket is off the list until then."""
+goes to the team leads. "Not convenient" books a time: the ticket is off the list until then.
+
+The automated 回访 call (hotline.aftercall.survey_calls) stores its answers through the same path
+(`record`, channel ivr, no user, audited as "ivr"). In the automated modes the list leaves out the
+tickets the dialer still owns and shows those it gave up: to agents and team leads
+(automated-first), to team leads only (automated)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,30 +19,41 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import Role, Survey, Ticket, TicketState, TicketTransition
 from db.queries import iso
-from hotline.aftercall.lifecycle import MOVERS, last_entered, survey_dict
+from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey_dict
+from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, automated_state
 from hotline.shared import wire
+from hotline.shared.paths import confined
+from hotline.shared.wire import fee_reminder_applies
+from ivr.validation import mask_phone
 
 #: a booked 回访 at most this far ahead
 BOOK_AHEAD_DAYS = 14
 
 
-def fee_reminder_applies(attitude: str | None, fee_status: str | None) -> bool:
-    """f is read only to a satisfied resident whose heating fee is unpaid."""
-    return attitude == "satisfied" and fee_status == "unpaid"
+#: the automated call acts with an agent's rights on the one ticket it called about (its answers
+#: are the resident's, keyed on the phone): no user, audited as "ivr"
+IVR_ACTOR = Actor(None, SYSTEM, Role.agent)
 
 
 class SurveyList:
-    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime]):
-        self.sessions, self.now = sessions, now
+    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime],
+                 policy: SurveyPolicy = SurveyPolicy(), work: TicketWork | None = None,
+                 recordings_dir=None):
+        self.sessions, self.now, self.policy = sessions, now, policy
+        #: "not solved" re-opens the repair through the lifecycle's one path
+        self.work = work or TicketWork(sessions, now)
+        #: where the automated call's voice comments (e) must lie
+        self.recordings_dir = recordings_dir
 
     @staticmethod
     def _worker(actor: Actor, what: str, number: str = "") -> None:
         if actor.role not in SUPERVISORS + (Role.agent,):
             raise Refused("回访由座席和领班进行", f"survey_{what}_refused", "ticket", number)
 
-    def row(self, t: Ticket, now: datetime) -> dict:
-        """As the list shows it (wire.SAMPLE_SURVEY_ROW)."""
+    def row(self, t: Ticket, now: datetime, automated: dict | None = None) -> dict:
+        """As the list shows it (wire.SAMPLE_SURVEY_ROW); `automated`: the dialer's attempts on it."""
         done = last_entered(t, TicketState.completed) or t.updated_at
         result = next((x.note for x in reversed(t.transitions) if x.state is TicketState.completed), "")
         return {"ticket": t.number, "completed_at": iso(done), "due_at": iso(t.survey_due_at), "result": result or "",
@@ -45,7 +61,8 @@ class SurveyList:
                 "address": t.address_snapshot, "callback_number": t.callback_number or t.caller_number,
                 "category": t.category.value if t.category else None,
                 "fee_status": (t.account.fee_status if t.account else None) or "unknown",
-                "waited": max(0, int((now - (t.survey_due_at or done)).total_seconds())) if done else 0}
+                "waited": max(0, int((now - (t.survey_due_at or done)).total_seconds())) if done else 0,
+                "automated": automated}
 
     def list(self, actor: Actor | None, limit: int = 500) -> list[dict]:
         """Completed repairs due for 回访 (never booked, or booked for now or earlier), the longest
@@ -58,8 +75,22 @@ class SurveyList:
                                                    or_(Ticket.survey_due_at.is_(None), Ticket.survey_due_at <= now))
                               .options(selectinload(Ticket.transitions), selectinload(Ticket.account),
                                        selectinload(Ticket.station)).limit(limit)).all()
-            found = [self.row(t, now) for t in rows]
+            calls = attempts_of(db, [t.id for t in rows])
+            found = []
+            for t in rows:
+                auto = automated_state(calls.get(t.id, []), self.policy)
+                if actor is None or self._shown(actor, auto):
+                    found.append(self.row(t, now, auto))
         return sorted(found, key=lambda r: (r["due_at"] or r["completed_at"] or "", r["ticket"]))
+
+    def _shown(self, actor: Actor, auto: dict | None) -> bool:
+        """Mode agents: every completed repair. Automated modes: only those the dialer gave up —
+        to everyone (automated-first), to the team leads (automated)."""
+        if not self.policy.automated:
+            return not (auto and auto["calling"])
+        if auto is None or auto["owner"] in ("dialer", "done"):
+            return False
+        return auto["owner"] == "agents" or actor.supervises
 
     def _load(self, db: Session, number: str) -> Ticket:
         t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
@@ -70,6 +101,20 @@ class SurveyList:
         if t.state is not TicketState.completed:
             raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
         return t
+
+    def call(self, actor: Actor, number: str, allowed=frozenset()) -> CallOut:
+        """Click-to-call (hotline.aftercall.outbound) of a completed repair's resident for 回访, by
+        an agent or a team lead; audited `call_out`. The answers are saved as ever (`save`)."""
+        self._worker(actor, "call", number)
+        number = ticket_number(number)
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            auto = automated_state(attempts_of(db, [t.id]).get(t.id, []), self.policy)
+            if auto and auto["calling"]:     # the automated call has the resident on the line (or rings)
+                raise RuleError(409, f"报修单 {t.number} 正在自动回访中")
+            out = call_out(t, actor, "survey", allowed)
+            add_audit(db, actor.agent_no, "call_out", "ticket", t.number, kind="survey", number=mask_phone(out.number))
+            return out
 
     def book(self, actor: Actor, number: str, at: str, note: str = "") -> dict:
         """Not convenient: the resident's time; the ticket comes back to the list then."""
@@ -91,12 +136,35 @@ class SurveyList:
             db.flush()
             return self.row(t, now)
 
-    def save(self, actor: Actor, number: str, answers: dict) -> dict:
-        """The answers a–f by this person on the phone (channel agent): a survey record and the
-        ticket → followed_up, in one transaction. Returns {ticket, state, survey, solved}; the
-        caller re-opens an unsolved repair (TicketWork.reopen) and tells the team leads."""
+    def record(self, actor: Actor | None, number: str, answers: dict,
+               comment_recording: str | None = None) -> tuple[dict, dict | None]:
+        """The one way a 回访 is stored, by a person (channel agent) or by the automated call
+        (`actor` None: channel ivr): `save`, then a "not solved" repair re-opened as a linked ticket
+        (TicketWork.reopen). Returns (saved, the re-opened ticket or None); the caller tells the
+        team leads of the latter."""
+        saved = self.save(actor or IVR_ACTOR, number, answers, comment_recording)
+        if saved["solved"]:
+            return saved, None
+        comment = (answers.get("comment") or "").strip() if isinstance(answers.get("comment"), str) else ""
+        how = "自动回访" if actor is None else "回访"
+        t = self.work.reopen(actor or IVR_ACTOR, number, f"{how}: 问题未解决 {comment}".strip())
+        saved["reopened"] = t["number"]
+        return saved, t
+
+    def save(self, actor: Actor, number: str, answers: dict, comment_recording: str | None = None) -> dict:
+        """The answers a–f (channel agent: by this person on the phone; ivr — `actor` IVR_ACTOR: keyed
+        by the resident on the automated call, e as a recording): a survey record and the ticket →
+        followed_up, in one transaction. Returns {ticket, state, survey, solved}; `record` also
+        re-opens an unsolved repair."""
         self._worker(actor, "save", number)
         a = self._answers(answers)
+        channel = "ivr" if actor is IVR_ACTOR else "agent"
+        recording = None
+        if comment_recording and channel == "ivr":
+            path = confined(comment_recording, [self.recordings_dir], must_exist=True) if self.recordings_dir else None
+            if path is None:
+                raise RuleError(422, "e 录音不在录音目录内")
+            recording = str(path)
         with self.sessions() as db, db.begin():
             t = self._load(db, number)
             applies = fee_reminder_applies(a["attitude"], t.account.fee_status if t.account else None)
@@ -107,13 +175,13 @@ class SurveyList:
             if actor.role not in MOVERS[(TicketState.completed, TicketState.followed_up)]:
                 raise Refused("您的角色不能回访", "survey_save_refused", "ticket", t.number)
             now = self.now()
-            s = Survey(ticket_id=t.id, user_id=actor.user_id, at=now, channel="agent", **a)
+            s = Survey(ticket_id=t.id, user_id=actor.user_id, at=now, channel=channel, comment_recording=recording, **a)
             db.add(s)
-            note = f"回访: {'已解决' if a['solved'] else '未解决'}, {a['score']} 分"
+            note = f"{'自动回访' if channel == 'ivr' else '回访'}: {'已解决' if a['solved'] else '未解决'}, {a['score']} 分"
             t.state, t.updated_at, t.survey_due_at = TicketState.followed_up, now, None
             t.transitions.append(TicketTransition(state=TicketState.followed_up, at=now, user_id=actor.user_id,
                                                   note=note))
-            add_audit(db, actor.agent_no, "survey", "ticket", t.number, channel="agent", **a)
+            add_audit(db, actor.agent_no, "survey", "ticket", t.number, channel=channel, **a)
             add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": "completed", "to": "followed_up"},
                       note=note)
             db.flush()

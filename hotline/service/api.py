@@ -100,9 +100,11 @@ class AgentApi:
         r.add_get(wire.CALLBACKS, self.list_callbacks)
         r.add_post(wire.CALLBACK_TAKE, self.take_callback)
         r.add_post(wire.CALLBACK_OUTCOME, self.callback_outcome)
+        r.add_post(wire.CALLBACK_CALL, self.call_callback)
         r.add_get(wire.SURVEYS, self.list_surveys)
         r.add_post(wire.SURVEY, self.save_survey)
         r.add_post(wire.SURVEY_BOOK, self.book_survey)
+        r.add_post(wire.SURVEY_CALL, self.call_survey)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -487,6 +489,14 @@ class AgentApi:
         await self.callback_changed(e)
         return _json(e)
 
+    async def call_callback(self, request):
+        """Click-to-call a call-back entry: the agent's phone rings, then the resident's."""
+        out, entry = await self.db(self.callbacks.call, request["principal"].actor, request.match_info["number"],
+                                   self.settings.outbound_allowed)
+        await self.callback_changed(entry)
+        await self.svc.call_out(out)
+        return _json(out.answer())
+
     async def callback_changed(self, entry: dict) -> None:
         """Every agent's and lead's list shows the take, the attempt, the clearing at once."""
         await self.push_workers({"type": wire.EV_CALLBACK, "callback": entry})
@@ -497,12 +507,22 @@ class AgentApi:
     async def save_survey(self, request):
         body = await self.body(request, SurveyIn)
         p, number = request["principal"], request.match_info["number"]
-        saved = await self.db(self.surveys.save, p.actor, number, body.model_dump())
-        if not saved["solved"]:      # 还是不热: a linked ticket, to the team leads
-            t = await self.db(self.work.reopen, p.actor, number, f"回访: 问题未解决 {body.comment}".strip())
-            saved["reopened"] = t["number"]
-            await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
+        saved, reopened = await self.db(self.surveys.record, p.actor, number, body.model_dump())
+        if reopened is not None:      # 还是不热: a linked ticket, to the team leads
+            await self.survey_reopened(reopened)
         return _json(saved, 201)
+
+    async def survey_reopened(self, ticket: dict) -> None:
+        """A 回访 (an agent's or the automated call's) found the repair not done: the linked ticket
+        goes to the team leads' desks."""
+        await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": ticket})
+
+    async def call_survey(self, request):
+        """Click-to-call a 回访 entry's resident."""
+        out = await self.db(self.surveys.call, request["principal"].actor, request.match_info["number"],
+                            self.settings.outbound_allowed)
+        await self.svc.call_out(out)
+        return _json(out.answer())
 
     async def book_survey(self, request):
         body = await self.body(request, SurveyBookIn)

@@ -22,6 +22,7 @@ from datetime import datetime
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
+from hotline.aftercall.survey_calls import AttemptEnd, SurveyDialer, survey_policy
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
@@ -32,10 +33,11 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
+from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from hotline.shared.logs import setup_logging
 from hotline.shared import wire
-from hotline.shared.naming import AMI_SERVICE_USER, QUEUE
+from hotline.shared.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
 from hotline.shared.ports import Ports
 from hotline.shared.runstate import read_state
 from hotline.shared.secrets import ami_secret, fastagi_secret
@@ -44,6 +46,7 @@ from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
 from ivr.prompts import render_readbacks
+from ivr.validation import mask_phone
 
 log = logging.getLogger("hotline.service")
 
@@ -57,13 +60,20 @@ class HotlineService:
         self.ctx = ctx or IvrContext.create(settings)
         self.queue = QueueState()
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
-                                     on_login=lambda: asyncio.ensure_future(self._restore_queue()))
+                                     on_login=self._ami_logged_in)
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
         timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h)
         self.work = TicketWork(self.ctx.records.sessions, settings.now, timers)
         self.anomalies = AnomalyRegister(self.ctx.records.sessions, settings.now, timers)
         self.callbacks = CallbackList(self.ctx.records.sessions, settings.now, callback_policy(settings))
-        self.surveys = SurveyList(self.ctx.records.sessions, settings.now)
+        # 回访: the agents' list and the automated call (HOTLINE_SURVEY_MODE), one saving path
+        policy = survey_policy(settings)
+        self.surveys = SurveyList(self.ctx.records.sessions, settings.now, policy, self.work,
+                                  settings.recordings_dir)
+        self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys,
+                                   settings.recordings_dir)
+        self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.extension, self._survey_ended)
+        self._survey_wake = asyncio.Event()
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks)
         self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys)
@@ -73,11 +83,13 @@ class HotlineService:
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
+        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
-                              ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted)):
+                              ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
+                              ("UserEvent", self._user_event)):
             self.ami.on(name, handler)
 
     # ------------------------------------------------- what the API reads --
@@ -156,6 +168,16 @@ class HotlineService:
             if event.get("Event") in ("QueueMemberPause", "QueueMemberRemoved", "QueueMemberAdded"):
                 await self.availability.record(no)
 
+    def _ami_logged_in(self) -> None:
+        """AMI (re)connected: the queue is restored, and survey calls waiting for AMI go out."""
+        asyncio.ensure_future(self._restore_queue())
+        self._survey_wake.set()
+
+    async def _user_event(self, event: dict) -> None:
+        """`hotline survey call` recorded a request and sends this to have it placed now."""
+        if event.get("UserEvent") == SURVEY_WAKE_EVENT:
+            self._survey_wake.set()
+
     async def _asterisk_booted(self, _event: dict) -> None:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
         whoever had asked to be in the queue and is missing is added again, paused as before."""
@@ -213,6 +235,21 @@ class HotlineService:
             devices = {}
         return {no: dict(st) for no, st in self.queue.agents.items()}, devices
 
+    async def call_out(self, out) -> None:
+        """Click-to-call (`hotline.aftercall.outbound.CallOut`): Asterisk rings the agent's own phone
+        (their 工号's endpoint, from the session) showing "回电 <number>"; answered, the call enters
+        [outbound] with the ticket's number — the dialplan's number rules again, the hotline's caller
+        id, the recording — and HOTLINE_OUT_TICKET links it to the ticket."""
+        ring_s = max(10, int(self.settings.outbound_ring_s))
+        res = await self.ami.action("Originate", Channel=interface(out.agent_no), Context=OUTBOUND_CONTEXT,
+                                    Exten=out.number, Priority=1, CallerID=f'"{out.label} {out.number}" <{out.number}>',
+                                    Variable=f"HOTLINE_OUT_TICKET={out.ticket}", Timeout=ring_s * 1000, Async="true")
+        if (res or {}).get("Response") != "Success":
+            log.warning("click-to-call by %s for ticket %s refused by Asterisk: %s", out.agent_no, out.ticket,
+                        (res or {}).get("Message", ""))
+            raise TelephonyUnavailable("Originate refused")
+        log.info("click-to-call by %s for ticket %s to %s", out.agent_no, out.ticket, mask_phone(out.number))
+
     # ------------------------------------------------- the day's opener --
     def write_opener(self) -> str:
         """Write the day's opener prompt id (greeting_xinnian, greeting_hello, …) where the
@@ -260,6 +297,30 @@ class HotlineService:
                 log.warning("could not reconcile degraded-path calls: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_surveys(self, every_s: float = 60.0) -> None:
+        """The automated 回访 calls: a round at start, every minute, and at once when `hotline survey
+        call` asks or an attempt ends (a line is free)."""
+        while True:
+            self._survey_wake.clear()
+            try:
+                await self.survey_caller.round()
+            except Exception as exc:   # DB down: the next round tries again
+                log.warning("could not place survey calls: %s", exc)
+            try:
+                await asyncio.wait_for(self._survey_wake.wait(), every_s)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _survey_ended(self, end: AttemptEnd) -> None:
+        """An automated 回访 attempt ended: logged; a give-up to the team leads shows on their desks
+        (their 回访 list has it); the dialer looks at once for the next call (a line is free)."""
+        log.info("%s", self.dialer.describe(end))
+        if end.owner == "team_leads":
+            await self.api.push_supervisors({"type": wire.EV_TICKET_CHANGED,
+                                             "ticket": {"number": end.ticket, "state": "completed",
+                                                        "survey": "gave_up"}})
+        self._survey_wake.set()
+
     def render_readbacks(self) -> dict:
         """The read-backs calls will play (addresses, station names), rendered now for every account
         imported or changed since the last round — so a call only plays files."""
@@ -288,6 +349,7 @@ class HotlineService:
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
+        self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
@@ -297,6 +359,7 @@ class HotlineService:
         self._reconcile_task.cancel()
         self._timers_task.cancel()
         self._readbacks_task.cancel()
+        self._surveys_task.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

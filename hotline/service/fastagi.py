@@ -15,7 +15,11 @@ from panoramisk.fast_agi import Request
 
 from ivr.channel import AgiChannel
 from ivr.context import IvrContext
-from ivr.flows import ROUTES, run_flow
+from ivr.flows import ROUTES as CALLER_ROUTES, run_flow
+from ivr.survey import SURVEY_ROUTES
+
+#: every flow a FastAGI request may name: the caller's path and the automated 回访 call
+ROUTES = {**CALLER_ROUTES, **SURVEY_ROUTES}
 
 log = logging.getLogger("hotline.fastagi")
 

@@ -11,6 +11,11 @@ TRUNK_ENDPOINT = "pstn-trunk"
 #: recording) and the automated 回访 call once the resident answered (extensions.conf)
 OUTBOUND_CONTEXT = "outbound"
 SURVEY_CONTEXT = "survey-call"
+#: the automated 回访 call is originated as Local/<attempt>@survey-dial/n: that half looks the
+#: number up (FastAGI) and dials the resident through the trunk; the other runs [survey-call]
+SURVEY_DIAL_CONTEXT = "survey-dial"
+#: the UserEvent `hotline survey call` sends (admin AMI user) to wake the service's dialer
+SURVEY_WAKE_EVENT = "HotlineSurveyCall"
 #: AMI users: the service's (least privilege) and the admin CLI's / test bench's
 AMI_SERVICE_USER = "hotline"
 AMI_ADMIN_USER = "hotline-admin"

@@ -50,6 +50,10 @@ CALLBACK_OUTCOME = "/api/callbacks/{number}/outcome"  # POST {outcome, note}: CA
 SURVEYS = "/api/surveys"                            # GET: completed repairs due for 回访, oldest first
 SURVEY = "/api/surveys/{number}"                    # POST SURVEY_FIELDS: saved → followed_up
 SURVEY_BOOK = "/api/surveys/{number}/book"          # POST {at, note}: not convenient, call again then
+# click-to-call (calls out, #15): the service rings this agent's own phone, then the entry's resident
+# (the number is the ticket's, on the server); answered SAMPLE_CALL_OUT
+CALLBACK_CALL = "/api/callbacks/{number}/call"      # POST: agents on an entry they hold, team leads any
+SURVEY_CALL = "/api/surveys/{number}/call"          # POST: a 回访 entry
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -211,6 +215,12 @@ FEE_STATUSES = ("paid", "unpaid", "unknown")
 #: when it applies: b satisfied and the row's fee_status unpaid)
 SURVEY_FIELDS = ("solved", "attitude", "charged", "score", "comment", "fee_reminder")
 SURVEY_SCORE_MIN, SURVEY_SCORE_MAX = 1, 10
+
+
+def fee_reminder_applies(attitude: str | None, fee_status: str | None) -> bool:
+    """f (the fee reminder) is read only to a satisfied resident whose heating fee is unpaid — the
+    desk's form, the server's check and the automated call's flow all ask here."""
+    return attitude == "satisfied" and fee_status == "unpaid"
 SURVEY_COMMENT_MAX = 1000
 #: the customer's script (002 四.2), as the desk shows it
 SURVEY_SCRIPT = {
@@ -227,7 +237,17 @@ SURVEY_SCRIPT = {
 SAMPLE_SURVEY_ROW = {"ticket": "2611220031", "completed_at": "2026-11-22T16:10:00", "due_at": None,
                      "result": "更换阀门,已恢复供暖", "station": "和平维修站", "name": "周娟",
                      "address": "和平区 三好街 17号 3单元 602", "callback_number": "13812345678",
-                     "category": "leak", "fee_status": "unpaid", "waited": 64800}
+                     "category": "leak", "fee_status": "unpaid", "waited": 64800, "automated": None}
+#: a row's "automated" when the automated 回访 call tried it (hotline.aftercall.survey_calls): attempts,
+#: the last outcome, the next try, and who has the ticket (dialer; agents / team_leads once given up)
+SAMPLE_SURVEY_AUTOMATED = {"attempts": 3, "last_outcome": "no_answer", "last_at": "2026-11-23T16:00:00",
+                           "next_at": None, "calling": False, "owner": "agents"}
+#: POST CALLBACK_CALL / SURVEY_CALL answers what the agent's phone is about to ring with: caller id
+#: "<label> <number>" (label 回电 / 回访 by kind); the desk answers that leg by itself
+CALL_OUT_LABELS = {"callback": "回电", "survey": "回访"}
+CALL_OUT_KINDS = tuple(CALL_OUT_LABELS)
+SAMPLE_CALL_OUT = {"ticket": "2611230007", "number": "13912345678", "kind": "callback", "label": "回电"}
 #: tickets show's "survey" (and GET TICKET's): the answers, who, when, how
 SAMPLE_SURVEY = {"solved": True, "attitude": "satisfied", "charged": False, "score": 9, "comment": "",
-                 "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent"}
+                 "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent",
+                 "comment_recording": False}

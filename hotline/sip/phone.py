@@ -24,6 +24,9 @@ one more aborts the process, so registered phones stop at 7). Anonymous
 callers share one account whatever their number. Load tests beyond 4 calls
 use sipp or several processes.
 
+A *line* (`Phone.line`) is the far side of a trunk instead: a UDP port of its own that takes
+every INVITE sent to it, whatever the number (the PSTN gateway in tests: hotline.bench.resident).
+
     stack = SipStack.instance()
     agent = Phone.register(stack, sip_port, "agent-1001", "secret1")
     agent.wait_registered(5)
@@ -42,6 +45,7 @@ import ctypes
 import os
 import queue
 import random
+import re
 import threading
 import time
 from concurrent.futures import Future
@@ -53,7 +57,7 @@ import pjsua2 as pj
 from hotline.shared.naming import endpoint
 
 __all__ = ["SipError", "TooManyCalls", "SipStack", "Phone", "Call",
-           "MAX_CALLS", "MAX_ACCOUNTS"]
+           "MAX_CALLS", "MAX_ACCOUNTS", "request_port"]
 
 STATES = {pj.PJSIP_INV_STATE_NULL: "NULL", pj.PJSIP_INV_STATE_CALLING: "CALLING",
           pj.PJSIP_INV_STATE_INCOMING: "INCOMING", pj.PJSIP_INV_STATE_EARLY: "EARLY",
@@ -102,6 +106,15 @@ def _without_stdout(fn: Callable[[], Any]) -> Any:
         os.close(devnull)
 
 
+_REQUEST_PORT = re.compile(r"^INVITE\s+sips?:(?:[^@\s>]*@)?[^:;\s>]+:(\d+)")
+
+
+def request_port(message: str) -> int:
+    """The port an INVITE's Request-URI names ('INVITE sip:138…@127.0.0.1:40123 SIP/2.0' → 40123), or 0."""
+    m = _REQUEST_PORT.match(message or "")
+    return int(m.group(1)) if m else 0
+
+
 # ----------------------------------------------------------------- stack ----
 
 class SipStack:
@@ -128,6 +141,7 @@ class SipStack:
         self._stopping = False
         self._owned: set[Any] = set()           # pjsua2 objects; freed on this thread only
         self._accounts: list["Phone"] = []     # registered phones
+        self._lines: dict[int, "Phone"] = {}   # local port → the line that takes its INVITEs
         self._anon: "_PjAccount | None" = None
         self._max_calls = max_calls
         self._log_level = int(os.environ.get("HOTLINE_SIP_LOG_LEVEL", log_level))
@@ -305,11 +319,15 @@ class SipStack:
             cfg = pj.AccountConfig()
             cfg.idUri = f"sip:anonymous@{self.bind or '127.0.0.1'}"
             _media_config(cfg, self.bind)
-            acc = _PjAccount(None, cfg)
+            acc = _PjAccount(None, cfg, self)
             acc.create(cfg)
             self._anon = acc
             self._own(acc)
         return self._anon
+
+    def _line_for(self, message: str) -> "Phone | None":
+        """The line whose own port this INVITE was sent to (stack thread)."""
+        return self._lines.get(request_port(message)) if self._lines else None
 
 
 
@@ -333,6 +351,7 @@ class _PjCall(pj.Call):
         self.facade = facade
         self.recorder: "pj.AudioMediaRecorder | None" = None
         self.recorded = False                # one recorder per call, never restarted
+        self.tone: "pj.ToneGenerator | None" = None
         self.ended = False
 
     def onCallState(self, prm):
@@ -345,6 +364,7 @@ class _PjCall(pj.Call):
         if state == "DISCONNECTED":
             self.ended = True
             self._stop_recorder()
+            self.tone = None                 # freed here, on the stack's thread
             # pjsua2's `delete this` in onCallState: the stack drops its reference
             # now, and the frame's `self` is the last one, so ~Call runs on this
             # thread as the callback returns, before pjsua can reuse the call slot.
@@ -411,6 +431,7 @@ class Call:
         self.last_status = 0
         self.last_reason = ""
         self.dtmf_received = ""                        # RFC 4733 digits the far end sent us
+        self.invite = ""                               # an incoming call's INVITE, as received
         self.transfer_status: int | None = None        # final NOTIFY status of a REFER
         self.created_at = time.monotonic()
         self.connected_at: float | None = None
@@ -532,6 +553,31 @@ class Call:
                 prm.duration = duration_ms
                 pjc.sendDtmf(prm)
             self._do("send DTMF", one)
+
+    def play_tone(self, freq_hz: int = 440) -> "Call":
+        """Send a steady tone on this call until it ends (the null audio device sends only
+        silence): the far end, or a recording of it, hears that audio crossed. Needs media up."""
+        def do(pjc: _PjCall):
+            if pjc.tone is not None or pjc.ended:
+                return
+            ci = pjc.getInfo()
+            media = ci.media
+            for i in range(len(media)):
+                if media[i].type == pj.PJMEDIA_TYPE_AUDIO and media[i].status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                    tone = pj.ToneDesc()
+                    tone.freq1, tone.freq2, tone.on_msec, tone.off_msec = int(freq_hz), 0, 1000, 0
+                    tones = pj.ToneDescVector()
+                    tones.append(tone)
+                    gen = pj.ToneGenerator()
+                    gen.createToneGenerator(8000, 1)
+                    gen.play(tones, True)
+                    gen.startTransmit(pjc.getAudioMedia(i))
+                    pjc.tone = gen
+                    break
+            del media, ci
+        self.wait_media(5)
+        self._do("play a tone", do)
+        return self
 
     def answer(self, code: int = 200) -> "Call":
         def do(pjc: _PjCall):
@@ -681,9 +727,9 @@ class _PjAccount(pj.Account):
     """The pjsua2 side of an account; `facade` is None for the shared account
     that all anonymous callers dial through."""
 
-    def __init__(self, facade: "Phone | None", cfg):
+    def __init__(self, facade: "Phone | None", cfg, stack: SipStack):
         super().__init__()
-        self.facade = facade
+        self.facade, self.stack = facade, stack
         self.cfg = cfg                       # kept: the shared account is modify()'d per caller
         self.id_uri = cfg.idUri
 
@@ -694,10 +740,16 @@ class _PjAccount(pj.Account):
         del ai
 
     def onIncomingCall(self, prm):
-        if self.facade is not None:
-            self.facade._on_incoming(self, prm.callId)
+        message = prm.rdata.wholeMsg
+        # pjsua picks an account by user and host; a line is known by its own port instead
+        line = self.stack._line_for(message)
+        if line is not None and not line._closed:
+            line._on_incoming(self, prm.callId, message)
             return
-        # nobody listens on an anonymous caller's account: turn the call away
+        if line is None and self.facade is not None:
+            self.facade._on_incoming(self, prm.callId, message)
+            return
+        # nobody listens on an anonymous caller's account (or a closed line): turn the call away
         pjc = pj.Call(self, prm.callId)
         op = pj.CallOpParam()
         op.statusCode = 480
@@ -730,6 +782,7 @@ class Phone:
         self.reg_status = 0
         self.reg_text = ""
         self.auto_answer = False          # answer incoming calls at once (benchmarks)
+        self.port = 0                     # a line's own port (`Phone.line`)
         self.incoming: queue.Queue[Call] = queue.Queue()
         self._calls: set[Call] = set()
         self._cond = threading.Condition()
@@ -763,7 +816,7 @@ class Phone:
             if stack.bind.startswith("127.") and not host.startswith("127.") and host != "localhost":
                 cfg.sipConfig.transportId = stack.lan_transport()
                 cfg.mediaConfig.transportConfig.boundAddress = ""
-            acc = _PjAccount(phone, cfg)
+            acc = _PjAccount(phone, cfg, stack)
             acc.create(cfg)
             phone._pj = acc
             stack._own(acc)
@@ -789,6 +842,29 @@ class Phone:
         stack.call(stack._anonymous_account)     # created once, on the stack's thread
         return phone
 
+    @classmethod
+    def line(cls, stack: SipStack, port: int = 0) -> "Phone":
+        """The far side of a trunk: a UDP port of its own (`line.port`, any free one by default,
+        on the stack's address) where every INVITE is this phone's incoming call, whatever the
+        number dialled (`Call.invite` holds the request). Nothing registers; calls out from a line
+        go through the shared anonymous account."""
+        phone = cls(stack, 0, stack.bind or "127.0.0.1")
+        phone.anonymous_caller = True
+
+        def make():
+            stack._anonymous_account()     # pjsua hands an INVITE to some account first
+            tcfg = pj.TransportConfig()
+            tcfg.boundAddress = stack.bind
+            tcfg.port = port
+            tid = stack.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+            tinfo = stack.ep.transportGetInfo(tid)
+            phone.port = int(str(tinfo.localName).rsplit(":", 1)[-1])
+            del tinfo
+            phone.uri = f"sip:line@{phone.host}:{phone.port}"
+            stack._lines[phone.port] = phone
+        stack.call(make)
+        return phone
+
     # -- stack thread --
     def _account_for_call(self) -> _PjAccount:
         if self._closed:
@@ -810,8 +886,9 @@ class Phone:
             self.registered = active and status // 100 == 2
             self._cond.notify_all()
 
-    def _on_incoming(self, acc: _PjAccount, call_id: int) -> None:
+    def _on_incoming(self, acc: _PjAccount, call_id: int, message: str = "") -> None:
         call = Call(self, "in")
+        call.invite = message
         pjc = _PjCall(call, acc, call_id)
         call._pj = pjc
         self.stack._own(pjc)
@@ -941,7 +1018,7 @@ class Phone:
                     except pj.Error:
                         pass
             if self.anonymous_caller:
-                self._closed = True      # the shared account stays
+                self._closed = True      # the shared account stays (a line's port: calls turned away)
             else:
                 self._shutdown_here()
         try:

@@ -14,6 +14,7 @@ from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.app import HotlineService
 from hotline.shared import wire
+from hotline.shared.naming import SURVEY_WAKE_EVENT
 from hotline.shared.ports import Ports
 from hotline.shared.settings import load_settings
 from ivr.context import IvrContext, Records
@@ -228,3 +229,13 @@ async def test_the_time_in_each_pause_is_logged_per_agent_as_asterisk_reports_it
         ("1001", "用餐", 1), ("1001", "话后整理", 1)]
     await ami.replay(MEMBER_PAUSED)                           # still paused: counted up to now
     assert {r["reason"]: r["times"] for r in svc.pauses.totals(since)} == {"用餐": 2, "话后整理": 1}
+
+
+async def test_hotline_survey_calls_user_event_wakes_the_dialer_and_the_ivr_has_the_survey_line(hotline):
+    svc, ami, _pushed = hotline
+    assert svc.ctx.surveys is not None               # the survey flows reach the dialer through it
+    svc._survey_wake.clear()
+    await ami.replay({"Event": "UserEvent", "UserEvent": "HotlineAnswered"})
+    assert not svc._survey_wake.is_set()
+    await ami.replay({"Event": "UserEvent", "UserEvent": SURVEY_WAKE_EVENT, "Attempt": "7"})
+    assert svc._survey_wake.is_set()

@@ -1,0 +1,103 @@
+"""The automated 回访 call, on the service's side: the survey flows' line to the dialer
+(`ServiceSurveyLine`, ivr.survey.SurveyLine over hotline.aftercall.survey_calls) and the
+placing of calls (`SurveyCaller`: the Originate through the one AMI gateway).
+
+The Originate never carries a phone number: its channel is ``Local/<attempt>@survey-dial/n`` and
+that half asks the service (FastAGI `survey_dial`) for the number of the attempt's ticket. The
+outcome of the dial comes back the same way (`survey_dial_end` with DIALSTATUS), so the service
+needs no call events on AMI (its user reads only agent, system and user events).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from hotline.aftercall.rules import RuleError
+from hotline.aftercall.survey_calls import DECLINED, FAILED, NO_ANSWER, AttemptEnd, SurveyDialer, SurveyTarget
+from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
+from hotline.shared.ami import AmiValueError
+from hotline.shared.naming import SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
+
+log = logging.getLogger("hotline.survey")
+
+#: the Originate waits this much longer than the resident's phone rings (the number look-up first)
+ORIGINATE_MARGIN_S = 30
+
+
+class ServiceSurveyLine:
+    """ivr.survey.SurveyLine: each call is one transaction of the dialer, off the event loop;
+    `ended` hears of every attempt that ended (the dialer's round, the team leads), `reopened` of
+    every repair the resident said is not done (the team leads)."""
+
+    def __init__(self, dialer: SurveyDialer, ended: Callable[[AttemptEnd], Awaitable[None]],
+                 reopened: Callable[[dict], Awaitable[None]]):
+        self.dialer, self._ended, self._reopened = dialer, ended, reopened
+
+    async def number(self, attempt: int) -> str:
+        return await asyncio.to_thread(self.dialer.number_for, attempt)
+
+    async def dial_failed(self, attempt: int, dialstatus: str) -> None:
+        await self._end(await asyncio.to_thread(self.dialer.dial_failed, attempt, dialstatus))
+
+    async def answered(self, attempt: int, uniqueid: str, recording: str) -> SurveyTarget | None:
+        return await asyncio.to_thread(self.dialer.answered, attempt, uniqueid, recording)
+
+    async def save(self, attempt: int, answers: dict, recording: str | None) -> bool:
+        try:
+            saved, reopened = await asyncio.to_thread(self.dialer.save, attempt, answers, recording)
+        except RuleError as exc:     # surveyed by an agent meanwhile, a bad answer: the call goes on
+            log.warning("survey call %s: answers not stored: %s", attempt, exc.message)
+            return False
+        log.info("survey call %s: answers stored on ticket %s (score %s)", attempt, saved["ticket"],
+                 saved["survey"]["score"])
+        if reopened is not None:
+            await self._reopened(reopened)
+        await self._ended(AttemptEnd(attempt, saved["ticket"], "done", None, None))
+        return True
+
+    async def declined(self, attempt: int) -> None:
+        await self._end(await asyncio.to_thread(self.dialer.ended, attempt, DECLINED))
+
+    async def not_reached(self, attempt: int) -> None:
+        await self._end(await asyncio.to_thread(self.dialer.ended, attempt, NO_ANSWER))
+
+    async def _end(self, end: AttemptEnd | None) -> None:
+        if end is not None:
+            await self._ended(end)
+
+
+class SurveyCaller:
+    """One round of the dialer: the attempts it may place now, each originated over AMI (`ami`:
+    anything with the AmiGateway's `connected` and `action`)."""
+
+    def __init__(self, dialer: SurveyDialer, ami, caller_id: str, ended: Callable[[AttemptEnd], Awaitable[None]]):
+        self.dialer, self.ami, self.caller_id, self._ended = dialer, ami, caller_id, ended
+
+    async def round(self) -> int:
+        """Place what is due; returns how many calls went out."""
+        if not self.ami.connected.is_set():      # requested and due calls wait for AMI
+            return 0
+        placements, ended = await asyncio.to_thread(self.dialer.next_calls)
+        for end in ended:
+            await self._ended(end)
+        sent = 0
+        for p in placements:
+            try:
+                res = await self.ami.action(
+                    "Originate", Channel=f"Local/{int(p.attempt)}@{SURVEY_DIAL_CONTEXT}/n", Context=SURVEY_CONTEXT,
+                    Exten=str(int(p.attempt)), Priority="1", CallerID=self.caller_id, Async="true",
+                    Timeout=str((self.dialer.policy.ring_s + ORIGINATE_MARGIN_S) * 1000))
+                ok = (res or {}).get("Response") == "Success"
+                why = "" if ok else (res or {}).get("Message", "refused")
+            except (TelephonyUnavailable, TelephonyTimeout, AmiValueError) as exc:
+                ok, why = False, str(exc)
+            if ok:
+                sent += 1
+                log.info("survey call %s for ticket %s placed", p.attempt, p.ticket)
+                continue
+            log.warning("survey call %s for ticket %s not placed: %s", p.attempt, p.ticket, why)
+            end = await asyncio.to_thread(self.dialer.dial_failed, p.attempt, FAILED)
+            if end is not None:
+                await self._ended(end)
+        return sent

@@ -1,0 +1,402 @@
+"""Calls out (#15) without Asterisk: the number rules (and that the dialplan's [outbound] patterns
+say the same), who may click-to-call which worklist entry and which number it rings, the Originate
+the service sends (a recording fake AMI), the agent API's answers and refusals, and the call record
+the dialplan's FastAGI steps write (a fake channel, the real Records on SQLite)."""
+from __future__ import annotations
+
+import re
+import wave
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given, settings as hsettings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from db.models import AuditEntry, Call, CallOutcome, Recording, Role, Ticket, TicketState, User
+from db.queries import iso
+from db.session import make_engine, migrate, session_factory
+from hotline.admin.dialplan_check import parse
+from hotline.admin.users import add_user
+from hotline.aftercall.outbound import CallOut
+from hotline.aftercall.rules import Refused, RuleError
+from hotline.service.app import HotlineService
+from hotline.service.errors import TelephonyUnavailable
+from hotline.shared import dialrules, wire
+from hotline.shared.ports import Ports
+from hotline.shared.settings import load_settings
+from ivr.context import IvrContext, Records
+from ivr.flows import call_out, call_out_end
+
+from test_unit_service_events import RecordedAmi
+import test_unit_worklists
+
+DIALPLAN = Path(__file__).resolve().parents[2] / "dialplan"
+#: the worklists' people (1001, 1002 agents, 1101 team lead, 8001 station) and tickets on SQLite
+world = test_unit_worklists.world
+PASSWORD = "pw-123456"
+
+
+# ------------------------------------------------------------ number rules --
+
+def test_the_number_classes():
+    cases = {"13812345678": "mobile", "19912345678": "mobile", "2345678": "local", "87654321": "local",
+             "02425671234": "long_distance", "0311234567": "long_distance", "075512345678": "long_distance",
+             "0085212345678": "international", "001202555": "international", "1601234": "premium",
+             "16812345678": "premium", "12590123456": "premium", "125930": "premium"}
+    for number, kind in cases.items():
+        assert dialrules.number_class(number) == kind, number
+    for junk in ("", None, "1234", "123456", "12812345678", "1381234567", "138123456789", "1234567", "0123",
+                 "13812345678\n", "1٣812345678", "+8613812345678", "13812345678#", 13812345678, "0" * 21):
+        assert dialrules.number_class(junk) is None, junk
+    assert dialrules.may_dial("13812345678") and not dialrules.may_dial("16812345678")
+    assert dialrules.refusal("0085212345678") == "international"
+    assert dialrules.refusal("0085212345678", frozenset({"international"})) == ""
+    assert dialrules.refusal("16812345678", frozenset({"international"})) == "premium"
+    assert dialrules.refusal("110") == "invalid"
+
+
+def _tokens(pattern: str) -> list[str]:
+    out, i, p = [], 0, pattern[1:]
+    while i < len(p):
+        if p[i] == "[":
+            j = p.index("]", i)
+            out.append(p[i:j + 1])
+            i = j + 1
+        else:
+            out.append(p[i])
+            i += 1
+    return out
+
+
+def _weight(tok: str) -> int:
+    """Asterisk's pattern order, position by position: a digit beats a set, a set beats X, '.' last."""
+    if tok == ".":
+        return 1000
+    if tok == "X":
+        return 10
+    if tok.startswith("["):
+        a, b = tok[1], tok[3]
+        return int(b) - int(a) + 1
+    return 1
+
+
+def _token_matches(tok: str, c: str) -> bool:
+    if tok == "X":
+        return c.isdigit()
+    if tok.startswith("["):
+        return tok[1] <= c <= tok[3]
+    return tok == c
+
+
+def _pattern_matches(pattern: str, number: str) -> bool:
+    toks = _tokens(pattern)
+    if toks and toks[-1] == ".":
+        head = toks[:-1]
+        return len(number) > len(head) and all(_token_matches(t, c) for t, c in zip(head, number))
+    return len(number) == len(toks) and all(_token_matches(t, c) for t, c in zip(toks, number))
+
+
+def dialplan_verdict(number: str) -> str:
+    """What [outbound] does with `number`: 'dial', 'allow:<GLOBAL>' or 'refused'."""
+    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["outbound"]
+    found = [p for p in extens if p.startswith("_") and _pattern_matches(p, number)]
+    best = min(found, key=lambda p: [_weight(t) for t in _tokens(p)])
+    first = extens[best][0]
+    if first.app == "Goto":
+        return "dial" if first.args.startswith("outbound-dial") else "refused"
+    return "allow:" + re.search(r"HOTLINE_ALLOW_(\w+)", first.args).group(1).lower()
+
+
+def rules_verdict(number: str) -> str:
+    kind = dialrules.number_class(number)
+    if kind in dialrules.EVERYDAY:
+        return "dial"
+    return f"allow:{kind}" if kind in dialrules.OPTIONAL else "refused"
+
+
+@pytest.mark.parametrize("number", ["13812345678", "16812345678", "16012345678", "1601234", "12590123456",
+                                    "2345678", "87654321", "02425671234", "0085212345678", "0012",
+                                    "1234567", "123456789012", "0123456789", "9999999999999"])
+def test_the_dialplan_and_the_service_apply_the_same_rules(number):
+    assert dialplan_verdict(number) == rules_verdict(number)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{7,16}", fullmatch=True))
+def test_the_dialplan_and_the_service_agree_on_any_number(number):
+    assert dialplan_verdict(number) == rules_verdict(number)
+
+
+def test_agents_reach_outbound_only_with_seven_digits_or_more():
+    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["from-agents"]
+    to_outbound = [p for p, prios in extens.items() if "outbound" in prios[0].args]
+    assert to_outbound == ["_XXXXXX."]
+    assert not any("outbound" in prios[0].args for p, prios in
+                   parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["from-pstn"].items())
+
+
+# ----------------------------------------------------------- the worklists --
+
+def set_phone(sessions, ticket: str, phone: str) -> None:
+    with sessions() as db, db.begin():
+        t = db.scalar(select(Ticket).where(Ticket.number == ticket))
+        t.callback_number = t.caller_number = phone
+
+
+def audits(sessions, action):
+    with sessions() as db:
+        return [(a.actor, a.object_id, a.detail) for a in db.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                                                         .order_by(AuditEntry.id))]
+
+
+def test_an_agent_calls_only_an_entry_they_hold_and_the_number_is_the_tickets(world):
+    cbl, _sl, _work, clock, who, sessions = world
+    a1, a2, lead, station = (who[n] for n in ("1001", "1002", "1101", "8001"))
+    with pytest.raises(RuleError) as e:
+        cbl.call(a1, "2611230001")
+    assert e.value.status == 409 and "领取" in e.value.message       # take it first
+    cbl.take(a2, "2611230001")
+    with pytest.raises(Refused) as e:
+        cbl.call(a1, "2611230001")                                  # another agent holds it
+    assert e.value.status == 403 and e.value.action == "callback_call_refused" and "1002" in e.value.message
+    with pytest.raises(Refused):
+        cbl.call(station, "2611230001")
+    clock.now += timedelta(minutes=5)
+    out, entry = cbl.call(a2, "2611230001")
+    assert out == CallOut("2611230001", "13912345671", "1002", "callback") and out.label == "回电"
+    assert out.answer() == {**wire.SAMPLE_CALL_OUT, "ticket": "2611230001", "number": "13912345671"}
+    assert set(out.answer()) == set(wire.SAMPLE_CALL_OUT)
+    assert entry["taken_by"] == "1002" and entry["taken_at"] == iso(clock.now)  # renewed
+    out, entry = cbl.call(lead, "2611230001")                       # a team lead calls any entry …
+    assert out.agent_no == "1101" and entry["taken_by"] == "1002"   # … without taking another's
+    out, entry = cbl.call(lead, "2611230003")
+    assert entry["taken_by"] == "1101"                              # one nobody held becomes theirs
+    assert [(a, o) for a, o, _ in audits(sessions, "call_out")] == [("1002", "2611230001"), ("1101", "2611230001"),
+                                                                     ("1101", "2611230003")]
+    assert audits(sessions, "call_out")[0][2] == {"kind": "callback", "number": "139******71"}
+
+
+def test_a_premium_number_junk_ids_and_cleared_entries_are_not_called(world):
+    cbl, _sl, _work, _clock, who, sessions = world
+    a1 = who["1001"]
+    set_phone(sessions, "2611230002", "16812345678")
+    cbl.take(a1, "2611230002")
+    with pytest.raises(RuleError) as e:
+        cbl.call(a1, "2611230002")
+    assert e.value.status == 409 and "声讯" in e.value.message
+    out, _ = cbl.call(a1, "2611230002", frozenset({"premium"}))      # the admin allowed it
+    assert out.number == "16812345678"
+    for junk in ("abc", "2611230001' OR 1=1", "9" * 40, "", "../1"):
+        with pytest.raises(RuleError) as e:
+            cbl.call(a1, junk)
+        assert e.value.status == 404
+    cbl.take(a1, "2611230001")
+    cbl.outcome(a1, "2611230001", "reached")
+    with pytest.raises(RuleError) as e:
+        cbl.call(a1, "2611230001")
+    assert e.value.status == 409                                     # no longer on the list
+
+
+def test_a_completed_repair_is_called_for_its_survey(world):
+    _cbl, sl, _work, _clock, who, sessions = world
+    with pytest.raises(RuleError) as e:
+        sl.call(who["1001"], "2611220001")                           # no number on the ticket
+    assert e.value.status == 409
+    set_phone(sessions, "2611220001", "02425671234")
+    out = sl.call(who["1001"], "2611220001")
+    assert out == CallOut("2611220001", "02425671234", "1001", "survey") and out.label == "回访"
+    with pytest.raises(RuleError) as e:
+        sl.call(who["1001"], "2611230001")                           # not completed: not on the 回访 list
+    assert e.value.status == 409
+    with pytest.raises(Refused):
+        sl.call(who["8001"], "2611220001")
+
+
+# --------------------------------------------- the service and the agent API --
+
+@pytest.fixture
+def service(tmp_path):
+    s = load_settings(home=str(tmp_path / "home"), db_url="", outbound_ring_s=25)
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        for no, role in (("1001", Role.agent), ("1002", Role.agent)):
+            add_user(db, no, f"人{no}", role, PASSWORD)
+        db.add(Ticket(number="2611230001", state=TicketState.new, callback_requested=True,
+                      callback_reason=CallOutcome.callback_requested, caller_number="13912345671",
+                      callback_number="13912345671", created_at=s.now(), updated_at=s.now()))
+        db.commit()
+    ami = RecordedAmi()
+    svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
+                         ctx=IvrContext(s, Records(sessions, s)), ami=ami)
+    return svc, ami, sessions
+
+
+async def test_the_originate_rings_the_agents_own_phone_into_outbound(service):
+    svc, ami, _ = service
+    await svc.call_out(CallOut("2611230001", "13912345671", "1001", "callback"))
+    assert ami.sent == [("Originate", {"Channel": "PJSIP/agent-1001", "Context": "outbound", "Exten": "13912345671",
+                                       "Priority": 1, "CallerID": '"回电 13912345671" <13912345671>',
+                                       "Variable": "HOTLINE_OUT_TICKET=2611230001", "Timeout": 25000,
+                                       "Async": "true"})]
+
+
+async def test_the_api_places_the_call_for_the_holder_and_refuses_and_audits_anyone_else(service):
+    svc, ami, sessions = service
+    async with TestClient(TestServer(svc.api.app())) as client:
+        async def login(no):
+            r = await client.post(wire.LOGIN, json={"agent_no": no, "password": PASSWORD})
+            assert r.status == 200
+            return {"Authorization": f"Bearer {(await r.json())['token']}"}
+        h1, h2 = await login("1001"), await login("1002")
+        call = wire.path(wire.CALLBACK_CALL, number="2611230001")
+        r = await client.post(call, headers=h1)
+        assert r.status == 409 and not ami.sent
+        assert (await client.post(wire.path(wire.CALLBACK_TAKE, number="2611230001"), headers=h1)).status == 200
+        r = await client.post(call, headers=h2)
+        assert r.status == 403 and "1001" in (await r.json())["error"]
+        r = await client.post(call, headers=h1)
+        assert r.status == 200 and await r.json() == {"ticket": "2611230001", "number": "13912345671",
+                                                      "kind": "callback", "label": "回电"}
+        assert [(name, f["Channel"], f["Exten"]) for name, f in ami.sent] == [("Originate", "PJSIP/agent-1001",
+                                                                               "13912345671")]
+        for junk in ("abc", "1" * 30):
+            assert (await client.post(wire.path(wire.CALLBACK_CALL, number=junk), headers=h1)).status == 404
+        assert (await client.post(wire.path(wire.SURVEY_CALL, number="2611230001"), headers=h1)).status == 409
+
+        async def away(name, as_list=False, **fields):
+            raise TelephonyUnavailable("AMI is not connected")
+        ami.action = away                                            # Asterisk away: 503, never a 500
+        assert (await client.post(call, headers=h1)).status == 503
+    assert [(a, o) for a, o, _ in audits(sessions, "callback_call_refused")] == [("1002", "2611230001")]
+
+
+async def test_asterisk_refusing_the_originate_is_telephony_unavailable(service):
+    svc, ami, _ = service
+
+    async def refuse(name, as_list=False, **fields):
+        return {"Response": "Error", "Message": "Extension does not exist."}
+    ami.action = refuse
+    with pytest.raises(TelephonyUnavailable):
+        await svc.call_out(CallOut("2611230001", "13912345671", "1001", "callback"))
+
+
+# ------------------------------------------------ the FastAGI steps of a call --
+
+class OutChannel:
+    """The agent's channel in [outbound-dial] as the FastAGI steps see it."""
+
+    def __init__(self, variables: dict, uniqueid: str = "1763892000.40"):
+        self.uniqueid = self.linkedid = uniqueid
+        self.caller_id, self.dnid = "1001", ""
+        self.vars = dict(variables)
+
+    async def get_var(self, name: str) -> str:
+        return self.vars.get(name, "")
+
+    async def set_var(self, name: str, value: str) -> None:
+        self.vars[name] = value
+
+
+@pytest.fixture
+def records(tmp_path):
+    s = load_settings(home=str(tmp_path / "home"), db_url="", today="2026-11-23T10:00")
+    engine = make_engine(s.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        add_user(db, "1001", "李娜", Role.agent, PASSWORD)
+        add_user(db, "1002", "王强", Role.agent, PASSWORD)
+        ids = {no: db.scalar(select(User.id).where(User.agent_no == no)) for no in ("1001", "1002")}
+        db.add(Ticket(number="2611230001", state=TicketState.new, callback_requested=True, caller_number="13912345671",
+                      callback_number="13912345671", callback_taken_by_id=ids["1001"], callback_taken_at=s.now(),
+                      created_at=s.now(), updated_at=s.now()))
+        db.add(Ticket(number="2611230002", state=TicketState.completed, caller_number="02425671234",
+                      created_at=s.now(), updated_at=s.now()))
+        db.commit()
+    return IvrContext(s, Records(sessions, s))
+
+
+def _wav(path: Path, seconds: float = 1.0) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x10\x00" * int(8000 * seconds))
+
+
+def the_call(ctx, uniqueid="1763892000.40") -> Call:
+    with ctx.records.sessions() as db:
+        return db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+
+
+def recordings(ctx) -> list[Recording]:
+    with ctx.records.sessions() as db:
+        return list(db.scalars(select(Recording)))
+
+
+async def test_a_click_to_call_is_recorded_on_its_ticket_and_sealed_at_the_end(records):
+    ctx = records
+    rec = ctx.settings.recordings_dir / "2026/11/23/1763892000.40.wav"
+    ch = OutChannel({"EXTEN": "02425671234", "CHANNEL(endpoint)": "agent-1002", "HOTLINE_OUT_TICKET": "2611230002",
+                     "REC": str(rec)})
+    await call_out(ch, ctx)
+    call = the_call(ctx)
+    with ctx.records.sessions() as db:
+        assert db.get(Ticket, call.ticket_id).number == "2611230002"
+        assert db.get(User, call.agent_id).agent_no == "1002"
+    assert call.direction == "out" and call.caller == "02425671234" and call.outcome is None
+    (r,), = [recordings(ctx)]
+    assert r.call_id == call.id and r.ticket_id == call.ticket_id and r.agent_id == call.agent_id and not r.sha256
+    _wav(rec, 2.0)
+    ch.vars.update(DIALSTATUS="ANSWER", ANSWEREDTIME="2")
+    await call_out_end(ch, ctx)
+    call = the_call(ctx)
+    assert call.outcome is CallOutcome.answered and call.ended_at and call.last_step == "dial:answer"
+    assert call.ended_at - call.answered_at == timedelta(seconds=2)
+    (r,) = recordings(ctx)
+    assert r.sha256 and abs(r.duration_s - 2.0) < 0.01
+    with ctx.records.sessions() as db:       # a call out never puts its ticket on the call-back list
+        assert not db.scalar(select(Ticket).where(Ticket.number == "2611230002")).callback_requested
+
+
+async def test_a_hand_dialled_number_links_the_agents_taken_entry_and_a_busy_one_keeps_no_empty_recording(records):
+    ctx = records
+    rec = ctx.settings.recordings_dir / "2026/11/23/1763892000.41.wav"
+    ch = OutChannel({"EXTEN": "13912345671", "CHANNEL(endpoint)": "agent-1001", "REC": str(rec)}, "1763892000.41")
+    await call_out(ch, ctx)
+    call = the_call(ctx, "1763892000.41")
+    with ctx.records.sessions() as db:
+        assert db.get(Ticket, call.ticket_id).number == "2611230001"     # 1001 holds that entry
+    _wav(rec, 0)                          # MixMonitor's header: never bridged, nothing recorded
+    ch.vars["DIALSTATUS"] = "BUSY"
+    await call_out_end(ch, ctx)
+    call = the_call(ctx, "1763892000.41")
+    assert call.outcome is CallOutcome.busy and call.answered_at is None
+    assert recordings(ctx) == [] and not rec.exists()                     # no empty recording is kept
+
+    other = OutChannel({"EXTEN": "13912345671", "CHANNEL(endpoint)": "agent-1002", "REC": str(rec)}, "1763892000.42")
+    await call_out(other, ctx)
+    assert the_call(ctx, "1763892000.42").ticket_id is None               # not 1002's entry
+
+
+async def test_nothing_a_channel_says_is_trusted(records):
+    ctx = records
+    ch = OutChannel({"EXTEN": "139'; DROP TABLE call;--", "CHANNEL(endpoint)": "agent-1001 OR 1=1",
+                     "HOTLINE_OUT_TICKET": "2611230002' OR '1'='1", "REC": "/etc/passwd"}, "1763892000.43")
+    await call_out(ch, ctx)
+    call = the_call(ctx, "1763892000.43")
+    assert call.caller == "139" and call.agent_id is None and call.ticket_id is None
+    assert recordings(ctx) == []                                          # the path lies outside the recordings
+    ch2 = OutChannel({"EXTEN": "13912345671", "CHANNEL(endpoint)": "agent-1002", "HOTLINE_OUT_TICKET": "2611230002"},
+                     "1763892000.44")
+    await call_out(ch2, ctx)            # the ticket of another number is not linked
+    assert the_call(ctx, "1763892000.44").ticket_id is None
+    ch2.vars.update(DIALSTATUS="WHATEVER", ANSWEREDTIME="x")
+    await call_out_end(ch2, ctx)
+    assert the_call(ctx, "1763892000.44").outcome is CallOutcome.failed
