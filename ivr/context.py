@@ -80,14 +80,6 @@ def reads(fn):
     return fn
 
 
-def waits_first(fn):
-    """Marks a Records method that waits (on a recording file Asterisk is closing) before it
-    writes: it runs on the shared pool, not the one writer thread, which it would hold up; its
-    write meets SQLite's busy timeout like any other process's."""
-    fn.waits_first = True
-    return fn
-
-
 class Records:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings):
         self.sessions = sessions
@@ -336,13 +328,10 @@ class Records:
                                               or_(Ticket.callback_number == number, Ticket.caller_number == number))
                          .order_by(Ticket.callback_taken_at.desc(), Ticket.id.desc()).limit(1))
 
-    @waits_first
     def end_call_out(self, uniqueid: str, dial_status: str, answered_s: str) -> CallOutcome | None:
         """The call out is over: its outcome from DIALSTATUS, the answer time from ANSWEREDTIME,
         the recording sealed like an inbound one's. A call the resident never answered recorded
         nothing (MixMonitor records only while bridged): no recording is kept."""
-        if str(dial_status or "").strip().upper() == "ANSWER":
-            self._wait_recordings_closed(uniqueid)
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid, Call.direction == "out"))
             if call is None or call.ended_at is not None:
@@ -362,22 +351,16 @@ class Records:
             _seal_recordings(db, call.id, self.settings.recordings_dir)
             return call.outcome
 
-
-    def _wait_recordings_closed(self, uniqueid: str) -> None:
-        """The hang-up handler runs on the channel MixMonitor records (it has just stopped it): the
-        call's files may be closing still."""
+    @reads
+    def recordings_closed(self, uniqueid: str) -> None:
+        """Until Asterisk has closed the call's recording files (a hang-up handler runs on the channel
+        MixMonitor records, which it has just stopped): called before the write that seals them,
+        so the wait never holds the writer."""
         with self.sessions() as db:
             paths = db.scalars(select(Recording.path).join(Call, Recording.call_id == Call.id)
                                .where(Call.uniqueid == uniqueid)).all()
         for path in paths:
             _wait_closed(Path(path))
-
-    @waits_first
-    def end_survey_call(self, uniqueid: str) -> CallOutcome | None:
-        """The automated 回访 call is over (its hang-up handler): the recording complete, then
-        sealed with the call's record ended, like any call's (`end_call`)."""
-        self._wait_recordings_closed(uniqueid)
-        return self.end_call(uniqueid, "")
 
 
 def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
@@ -458,7 +441,7 @@ class IvrContext:
         return self._writers if writes else self._readers
 
     async def db(self, fn, *args, **kwargs):
-        pool = self._pool(writes=not (getattr(fn, "only_reads", False) or getattr(fn, "waits_first", False)))
+        pool = self._pool(writes=not getattr(fn, "only_reads", False))
         # like asyncio.to_thread: the caller's context variables travel with the call
         job = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(pool, job)

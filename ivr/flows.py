@@ -408,6 +408,8 @@ async def call_out_end(ch: Channel, ctx: IvrContext) -> None:
     recording sealed."""
     status = await ch.get_var("DIALSTATUS")
     answered_s = await ch.get_var("ANSWEREDTIME")
+    if status.strip().upper() == "ANSWER":
+        await ctx.db(ctx.records.recordings_closed, ch.uniqueid)
     outcome = await ctx.db(ctx.records.end_call_out, ch.uniqueid, status, answered_s)
     log.info("call out %s ended: %s", ch.uniqueid, outcome.value if outcome else "unknown")
 

@@ -217,7 +217,8 @@ async def survey_end(ch: Channel, ctx: IvrContext) -> None:
     attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
     if line is not None and attempt:
         await line.not_reached(attempt)
-    await ctx.db(ctx.records.end_survey_call, ch.uniqueid)
+    await ctx.db(ctx.records.recordings_closed, ch.uniqueid)
+    await ctx.db(ctx.records.end_call, ch.uniqueid, "")
 
 
 SURVEY_ROUTES = {"survey": survey_flow, "survey_dial": survey_dial, "survey_dial_end": survey_dial_end,
