@@ -33,6 +33,9 @@ from hotline.shared.tls import public_host
 
 log = logging.getLogger("hotline.api")
 
+# who is calling, set by the auth middleware for the handlers behind it
+PRINCIPAL = web.RequestKey("principal", Principal)
+
 #: how often open WebSockets are checked against their sessions (logout elsewhere, disable,
 #: password change, expiry all end the socket within about this long)
 SESSION_SWEEP_S = 0.5
@@ -115,7 +118,7 @@ class AgentApi:
         try:
             return await handler(request)
         except Forbidden as e:
-            p: Principal | None = request.get("principal")
+            p: Principal | None = request.get(PRINCIPAL)
             await self.db(self.desk.audit, p.agent_no if p else "-", e.action, e.object_type, e.object_id)
             return _json({"error": e.message}, 403)
         except DeskError as e:
@@ -159,7 +162,7 @@ class AgentApi:
         cached = self.principals.get(token)
         if cached is None or cached.session_id != fresh.session_id:
             self.principals[token] = cached = fresh
-        request["principal"] = cached
+        request[PRINCIPAL] = cached
         return await handler(request)
 
     async def db(self, fn, *args):
@@ -196,7 +199,7 @@ class AgentApi:
         return _json(answer)
 
     async def logout(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         await self.db(self.desk.logout, p)
         await self.end_session(p.session_id, "logout")
         if self.svc.agent_state(p.agent_no).get("member"):
@@ -208,13 +211,13 @@ class AgentApi:
         return _json({"ok": True})
 
     async def me(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         return _json({"agent_no": p.agent_no, "name": p.name, "role": p.role.value,
                       "agent_state": self.svc.agent_state(p.agent_no)})
 
     # --------------------------------------------------------- websocket --
     async def ws(self, request):
-        p: Principal = request["principal"]
+        p: Principal = request[PRINCIPAL]
         sock = web.WebSocketResponse(heartbeat=15)
         await sock.prepare(request)
         self.sockets.setdefault(p.session_id, set()).add(sock)
@@ -314,18 +317,18 @@ class AgentApi:
 
     # ------------------------------------------------------- handlers --
     async def get_pop(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         return _json(await self.db(self.desk.pop, request.match_info["uniqueid"], p.agent_no, p))
 
     async def queue_membership(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         body = await self.body(request, QueueIn)
         await self.svc.set_queue_member(p.agent_no, body.member)
         await self.db(self.desk.audit, p, "queue_join" if body.member else "queue_leave", "agent", p.agent_no)
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
 
     async def pause(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         body = await self.body(request, PauseIn)
         reason = self.desk.check_pause_reason(body.paused, body.reason)   # only the list reaches Asterisk
         await self.svc.set_paused(p.agent_no, body.paused, reason)
@@ -338,13 +341,13 @@ class AgentApi:
         """Who a call can be transferred to: any logged-in user may look (the session is the
         check); Asterisk's phone states are read now, the rest from the DB and the queue."""
         queue_agents, devices = await self.svc.transfer_states()
-        return _json(await self.db(self.desk.directory, request["principal"], queue_agents, devices))
+        return _json(await self.db(self.desk.directory, request[PRINCIPAL], queue_agents, devices))
     async def new_ticket(self, request):
         body = await self.body(request, NewTicketIn)
-        return _json(await self.db(self.desk.new_ticket, request["principal"], body.uniqueid), 201)
+        return _json(await self.db(self.desk.new_ticket, request[PRINCIPAL], body.uniqueid), 201)
 
     async def wrapup_done(self, request):
-        p = request["principal"]
+        p = request[PRINCIPAL]
         if await self.svc.wrapup_done(p.agent_no):
             await self.db(self.desk.audit, p, "wrapup_done", "agent", p.agent_no)
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
@@ -352,70 +355,70 @@ class AgentApi:
     async def reject_call(self, request):
         """The agent declines a ringing queue call (拒接): audited; the queue's ring-no-answer
         that follows pauses them like a call they let ring out."""
-        p = request["principal"]
+        p = request[PRINCIPAL]
         await self.db(self.desk.reject, p, request.match_info["uniqueid"])
         return _json({"ok": True})
 
     async def agents_board(self, request):
         """Team leads and the head: every agent with a login, and their live queue state."""
-        return _json(await self.db(self.desk.agents_board, request["principal"], self.svc.agent_state))
+        return _json(await self.db(self.desk.agents_board, request[PRINCIPAL], self.svc.agent_state))
 
     async def script(self, request):
-        return _json(await self.db(self.desk.script, request["principal"]))
+        return _json(await self.db(self.desk.script, request[PRINCIPAL]))
 
     async def stations(self, request):
         return _json(await self.db(self.desk.stations))
 
     async def search_accounts(self, request):
-        return _json(await self.db(self.desk.search, request["principal"], request.query.get("q", "")))
+        return _json(await self.db(self.desk.search, request[PRINCIPAL], request.query.get("q", "")))
 
     async def get_account(self, request):
-        return _json(await self.db(self.desk.account, request["principal"], request.match_info["account_no"]))
+        return _json(await self.db(self.desk.account, request[PRINCIPAL], request.match_info["account_no"]))
 
     async def get_ticket(self, request):
-        return _json(await self.db(self.desk.ticket, request["principal"], request.match_info["number"]))
+        return _json(await self.db(self.desk.ticket, request[PRINCIPAL], request.match_info["number"]))
 
     async def autosave(self, request):
         form = await self.body(request, TicketForm)   # same schema and limits as a save
-        await self.db(self.desk.autosave, request["principal"], request.match_info["number"], form)
+        await self.db(self.desk.autosave, request[PRINCIPAL], request.match_info["number"], form)
         return _json({"ok": True})
 
     async def my_drafts(self, request):
-        return _json(await self.db(self.desk.drafts, request["principal"]))
+        return _json(await self.db(self.desk.drafts, request[PRINCIPAL]))
 
     async def save_ticket(self, request):
         form = await self.body(request, TicketForm)
-        return _json(await self.db(self.desk.save, request["principal"], request.match_info["number"], form))
+        return _json(await self.db(self.desk.save, request[PRINCIPAL], request.match_info["number"], form))
 
     async def assign_ticket(self, request):
         body = await self.body(request, AssignIn)
-        return _json(await self.db(self.desk.assign, request["principal"], request.match_info["number"],
+        return _json(await self.db(self.desk.assign, request[PRINCIPAL], request.match_info["number"],
                                    body.agent_no))
 
     async def ticket_voice(self, request):
-        path = await self.db(self.desk.voice_file, request["principal"], request.match_info["number"])
+        path = await self.db(self.desk.voice_file, request[PRINCIPAL], request.match_info["number"])
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
     async def list_recordings(self, request):
-        return _json(await self.db(self.desk.recordings, request["principal"]))
+        return _json(await self.db(self.desk.recordings, request[PRINCIPAL]))
 
     async def recording_audio(self, request):
-        path = await self.db(self.desk.recording_file, request["principal"], request.match_info["rid"])
+        path = await self.db(self.desk.recording_file, request[PRINCIPAL], request.match_info["rid"])
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
     async def audit_log(self, request):
-        return _json(await self.db(self.desk.audit_log, request["principal"]))
+        return _json(await self.db(self.desk.audit_log, request[PRINCIPAL]))
 
     # ------------------------------------------------------ after the call --
     async def list_tickets(self, request):
         q = request.query
         filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k != "overdue"}
-        return _json(await self.db(lambda: self.work.tickets(request["principal"].actor, overdue=q.get("overdue") == "1",
+        return _json(await self.db(lambda: self.work.tickets(request[PRINCIPAL].actor, overdue=q.get("overdue") == "1",
                                                              **filters)))
 
     async def move_ticket(self, request):
         body = await self.body(request, TicketStateIn)
-        p = request["principal"]
+        p = request[PRINCIPAL]
         t = await self.db(self.work.move, p.actor, request.match_info["number"], body.state, body.note,
                           body.station_code)
         await self.ticket_changed(t)
@@ -423,7 +426,7 @@ class AgentApi:
 
     async def reopen_ticket(self, request):
         body = await self.body(request, NoteIn)
-        p, number = request["principal"], request.match_info["number"]
+        p, number = request[PRINCIPAL], request.match_info["number"]
         if not p.actor.supervises:
             await self.db(self.desk.ticket, p, number)        # an agent: only a ticket they may see
         t = await self.db(self.work.reopen, p.actor, number, body.note)
@@ -439,15 +442,15 @@ class AgentApi:
         await self.push_supervisors(event)
 
     async def list_anomalies(self, request):
-        return _json(await self.db(self.anomalies.register, request["principal"].actor,
+        return _json(await self.db(self.anomalies.register, request[PRINCIPAL].actor,
                                    request.query.get("open") == "1"))
 
     async def unacknowledged(self, request):
-        return _json(await self.db(self.anomalies.unacknowledged, request["principal"].actor))
+        return _json(await self.db(self.anomalies.unacknowledged, request[PRINCIPAL].actor))
 
     async def record_anomaly(self, request):
         body = await self.body(request, AnomalyIn)
-        p = request["principal"]
+        p = request[PRINCIPAL]
         if body.ticket and not p.actor.supervises:
             await self.db(self.desk.ticket, p, body.ticket)    # an agent: on a ticket they may see
         a = await self.db(self.anomalies.record, p.actor, body.type, body.ticket, body.note)
@@ -460,38 +463,38 @@ class AgentApi:
 
     async def handle_anomaly(self, request):
         body = await self.body(request, ResultIn)
-        return _json(await self.db(self.anomalies.handle, request["principal"].actor, request.match_info["aid"],
+        return _json(await self.db(self.anomalies.handle, request[PRINCIPAL].actor, request.match_info["aid"],
                                    body.result))
 
     async def close_anomaly(self, request):
         body = await self.body(request, ResultIn)
-        return _json(await self.db(self.anomalies.close, request["principal"].actor, request.match_info["aid"],
+        return _json(await self.db(self.anomalies.close, request[PRINCIPAL].actor, request.match_info["aid"],
                                    body.result))
 
     async def ack_anomaly(self, request):
-        await self.db(self.anomalies.ack, request["principal"].actor, request.match_info["aid"])
+        await self.db(self.anomalies.ack, request[PRINCIPAL].actor, request.match_info["aid"])
         return _json({"ok": True})
 
     # -------------------------------------------------------- worklists --
     async def list_callbacks(self, request):
-        return _json(await self.db(self.callbacks.list, request["principal"].actor,
+        return _json(await self.db(self.callbacks.list, request[PRINCIPAL].actor,
                                    request.query.get("open", "1") != "0"))
 
     async def take_callback(self, request):
-        e = await self.db(self.callbacks.take, request["principal"].actor, request.match_info["number"])
+        e = await self.db(self.callbacks.take, request[PRINCIPAL].actor, request.match_info["number"])
         await self.callback_changed(e)
         return _json(e)
 
     async def callback_outcome(self, request):
         body = await self.body(request, CallbackOutcomeIn)
-        e = await self.db(self.callbacks.outcome, request["principal"].actor, request.match_info["number"],
+        e = await self.db(self.callbacks.outcome, request[PRINCIPAL].actor, request.match_info["number"],
                           body.outcome, body.note)
         await self.callback_changed(e)
         return _json(e)
 
     async def call_callback(self, request):
         """Click-to-call a call-back entry: the agent's phone rings, then the resident's."""
-        out, entry = await self.db(self.callbacks.call, request["principal"].actor, request.match_info["number"],
+        out, entry = await self.db(self.callbacks.call, request[PRINCIPAL].actor, request.match_info["number"],
                                    self.settings.outbound_allowed)
         await self.callback_changed(entry)
         await self.svc.call_out(out)
@@ -502,11 +505,11 @@ class AgentApi:
         await self.push_workers({"type": wire.EV_CALLBACK, "callback": entry})
 
     async def list_surveys(self, request):
-        return _json(await self.db(self.surveys.list, request["principal"].actor))
+        return _json(await self.db(self.surveys.list, request[PRINCIPAL].actor))
 
     async def save_survey(self, request):
         body = await self.body(request, SurveyIn)
-        p, number = request["principal"], request.match_info["number"]
+        p, number = request[PRINCIPAL], request.match_info["number"]
         saved, reopened = await self.db(self.surveys.record, p.actor, number, body.model_dump())
         if reopened is not None:      # 还是不热: a linked ticket, to the team leads
             await self.survey_reopened(reopened)
@@ -519,14 +522,14 @@ class AgentApi:
 
     async def call_survey(self, request):
         """Click-to-call a 回访 entry's resident."""
-        out = await self.db(self.surveys.call, request["principal"].actor, request.match_info["number"],
+        out = await self.db(self.surveys.call, request[PRINCIPAL].actor, request.match_info["number"],
                             self.settings.outbound_allowed)
         await self.svc.call_out(out)
         return _json(out.answer())
 
     async def book_survey(self, request):
         body = await self.body(request, SurveyBookIn)
-        return _json(await self.db(self.surveys.book, request["principal"].actor, request.match_info["number"],
+        return _json(await self.db(self.surveys.book, request[PRINCIPAL].actor, request.match_info["number"],
                                    body.at, body.note))
 
 
