@@ -85,13 +85,15 @@ def callbacks() -> list[dict]:
 
 
 def surveys() -> list[dict]:
-    """The 回访 list: the wire's row (fee unpaid: f applies when satisfied) and two more."""
+    """The 回访 list: the wire's row (fee unpaid: f applies when satisfied) and two more, one the
+    automated call gave up on."""
     base = copy.deepcopy(wire.SAMPLE_SURVEY_ROW)
     return [
         base,
         {**base, "ticket": "2611220036", "completed_at": "2026-11-22T17:45:00", "result": "排气后恢复",
          "station": "铁西维修站", "name": "吴强", "address": "铁西区 兴华北街 10号楼 1单元 201",
-         "callback_number": "13600003333", "category": "no_heat", "fee_status": "paid"},
+         "callback_number": "13600003333", "category": "no_heat", "fee_status": "paid",
+         "automated": copy.deepcopy(wire.SAMPLE_SURVEY_AUTOMATED)},
         {**base, "ticket": "2611210008", "completed_at": "2026-11-21T11:20:00", "due_at": "2026-11-23T10:00:00",
          "result": "更换暖气片", "station": "沈河维修站", "name": "孙明", "callback_number": "13700001111",
          "category": "leak", "fee_status": "unknown"},

@@ -558,47 +558,47 @@
 <context>
     <name>CallbacksPanel</name>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="64"/>
+        <location filename="../widgets/worklists_panel.py" line="63"/>
         <source>回电列表(最早的在前)</source>
         <translation>Call-backs (oldest first)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="66"/>
+        <location filename="../widgets/worklists_panel.py" line="65"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="69"/>
+        <location filename="../widgets/worklists_panel.py" line="68"/>
         <source>领取</source>
         <translation>Take</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="70"/>
+        <location filename="../widgets/worklists_panel.py" line="69"/>
         <source>呼叫</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="71"/>
+        <location filename="../widgets/worklists_panel.py" line="70"/>
         <source>您的话机先响并自动接通,再呼叫住户(显示热线号码)</source>
         <translation>Your phone rings first and answers by itself, then the resident is called (shown the hotline&apos;s number)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="76"/>
+        <location filename="../widgets/worklists_panel.py" line="75"/>
         <source>备注(通话情况)</source>
         <translation>Note (how the call went)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="78"/>
+        <location filename="../widgets/worklists_panel.py" line="77"/>
         <source>记录结果</source>
         <translation>Record outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="79"/>
+        <location filename="../widgets/worklists_panel.py" line="78"/>
         <source>领取后点“呼叫”:您的话机先响并自动接通,再呼叫住户;通话后记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。</source>
         <translation>Take an entry, then press Call: your phone rings first and answers by itself, then the resident is called; record the outcome after the call. Not reached 3 times (at least 2 hours apart): it goes to the team lead.</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="90"/>
+        <location filename="../widgets/worklists_panel.py" line="89"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
@@ -835,8 +835,8 @@
     <name>Models</name>
     <message>
         <location filename="../models/aftercall.py" line="55"/>
-        <location filename="../models/aftercall.py" line="159"/>
-        <location filename="../models/aftercall.py" line="187"/>
+        <location filename="../models/aftercall.py" line="161"/>
+        <location filename="../models/aftercall.py" line="201"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -884,7 +884,7 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="59"/>
-        <location filename="../models/aftercall.py" line="192"/>
+        <location filename="../models/aftercall.py" line="206"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
@@ -951,14 +951,14 @@
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="190"/>
+        <location filename="../models/aftercall.py" line="204"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="61"/>
-        <location filename="../models/aftercall.py" line="166"/>
+        <location filename="../models/aftercall.py" line="168"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
@@ -1024,78 +1024,103 @@
         <translation>Resident called again</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="147"/>
+        <location filename="../models/aftercall.py" line="143"/>
+        <source>未接通</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="143"/>
+        <source>要求人工</source>
+        <translation>Asked for a person</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="149"/>
         <source>转领班</source>
         <translation>To team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="160"/>
+        <location filename="../models/aftercall.py" line="162"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="161"/>
+        <location filename="../models/aftercall.py" line="163"/>
         <source>已等</source>
         <translation>Waited</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="162"/>
+        <location filename="../models/aftercall.py" line="164"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="163"/>
+        <location filename="../models/aftercall.py" line="165"/>
         <source>尝试</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="164"/>
+        <location filename="../models/aftercall.py" line="166"/>
         <source>上次</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="165"/>
+        <location filename="../models/aftercall.py" line="167"/>
         <source>领取人</source>
         <translation>Taken by</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="179"/>
+        <location filename="../models/aftercall.py" line="181"/>
         <source>已交费</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="179"/>
+        <location filename="../models/aftercall.py" line="181"/>
         <source>未交费</source>
         <translation>Unpaid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="180"/>
+        <location filename="../models/aftercall.py" line="182"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="188"/>
+        <location filename="../models/aftercall.py" line="193"/>
+        <source>呼叫中</source>
+        <translation>Calling</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="194"/>
+        <source>%1 次</source>
+        <translation>%1 tries</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="202"/>
         <source>返单时间</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="189"/>
+        <location filename="../models/aftercall.py" line="203"/>
         <source>预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="191"/>
+        <location filename="../models/aftercall.py" line="205"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="193"/>
+        <location filename="../models/aftercall.py" line="207"/>
         <source>供暖费</source>
         <translation>Heating fee</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="194"/>
+        <location filename="../models/aftercall.py" line="208"/>
+        <source>自动回访</source>
+        <translation>Automated call</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="209"/>
         <source>处理结果</source>
         <translation>Result</translation>
     </message>

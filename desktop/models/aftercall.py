@@ -138,7 +138,9 @@ def callback_reason_label(code) -> str:
 def outcome_label(code) -> str:
     words = {"reached": QT_TRANSLATE_NOOP("Models", "已联系上"), "no_answer": QT_TRANSLATE_NOOP("Models", "无人接听"),
              "busy": QT_TRANSLATE_NOOP("Models", "占线"), "wrong_number": QT_TRANSLATE_NOOP("Models", "号码错误"),
-             "closed": QT_TRANSLATE_NOOP("Models", "领班关闭"), "called_in": QT_TRANSLATE_NOOP("Models", "住户再次来电")}
+             "closed": QT_TRANSLATE_NOOP("Models", "领班关闭"), "called_in": QT_TRANSLATE_NOOP("Models", "住户再次来电"),
+             # the automated 回访 call's own outcomes (hotline.aftercall.survey_calls)
+             "failed": QT_TRANSLATE_NOOP("Models", "未接通"), "declined": QT_TRANSLATE_NOOP("Models", "要求人工")}
     return QCoreApplication.translate("Models", words[code]) if code in words else str(code or "")
 
 
@@ -181,6 +183,18 @@ def fee_label(code) -> str:
     return QCoreApplication.translate("Models", words[code]) if code in words else ""
 
 
+def automated_text(r: dict) -> str:
+    """What the automated 回访 call did with this ticket, so an agent does not phone a resident blind:
+    "呼叫中", or "3 次 · 无人接听 11-23 16:00" (wire.SAMPLE_SURVEY_AUTOMATED)."""
+    a = r.get("automated") if isinstance(r.get("automated"), dict) else None
+    if not a:
+        return ""
+    if a.get("calling"):
+        return QCoreApplication.translate("Models", "呼叫中")
+    tries = QCoreApplication.translate("Models", "%1 次").replace("%1", str(a.get("attempts") or 0))
+    return f"{tries} · {outcome_label(a.get('last_outcome'))} {short_time(a.get('last_at'))}".strip()
+
+
 class SurveysModel(_RowsModel):
     """GET wire.SURVEYS: completed repairs due for 回访, oldest first."""
     COLUMNS = (
@@ -192,4 +206,5 @@ class SurveysModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "维修站"), lambda r: r.get("station") or ""),
         (QT_TRANSLATE_NOOP("Models", "供暖费"), lambda r: fee_label(r.get("fee_status"))),
         (QT_TRANSLATE_NOOP("Models", "处理结果"), lambda r: r.get("result") or ""),
+        (QT_TRANSLATE_NOOP("Models", "自动回访"), automated_text),
     )

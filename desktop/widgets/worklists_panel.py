@@ -202,6 +202,7 @@ class SurveysPanel(QWidget):
         self.comment = QLineEdit()
         self.comment.setMaxLength(wire.SURVEY_COMMENT_MAX)
         self.fee_label = QLabel(q["fee_reminder"])
+        self.fee_label.setWordWrap(True)
         self.fee = QCheckBox(self.tr("已提醒交费"))
         self.closing = QLabel(wire.SURVEY_SCRIPT["closing"].replace("{hotline}", self.tr("本热线")))
         self.closing.setWordWrap(True)
@@ -242,6 +243,7 @@ class SurveysPanel(QWidget):
         split.addWidget(self.box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([600, 400])     # the list's columns first; the script's lines wrap
         lay = QVBoxLayout(self)
         lay.addWidget(split)
 

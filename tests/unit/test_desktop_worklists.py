@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop import sample  # noqa: E402
+from desktop.models.aftercall import SurveysModel, automated_text, short_time  # noqa: E402
 from desktop.state.aftercall import TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, tabs_for  # noqa: E402
 from desktop.state.worklists import WorklistState  # noqa: E402
 from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel  # noqa: E402
@@ -87,3 +88,15 @@ def test_the_survey_form_shows_f_only_when_satisfied_and_unpaid(qtbot):
         p.book_button.click()
     assert sig.args[0] == rows[1]["ticket"] and "T" in sig.args[1]
     assert p.opening.text() == wire.SURVEY_SCRIPT["opening"]
+
+
+def test_the_survey_list_says_what_the_automated_call_did():
+    rows = sample.surveys()
+    given_up = next(r for r in rows if r.get("automated"))
+    assert automated_text(given_up) == "3 次 · 无人接听 " + short_time(wire.SAMPLE_SURVEY_AUTOMATED["last_at"])
+    assert automated_text({**given_up, "automated": {**given_up["automated"], "calling": True}}) == "呼叫中"
+    assert automated_text(wire.SAMPLE_SURVEY_ROW) == ""                 # never tried by the machine
+    m = SurveysModel()
+    m.set_rows(rows)
+    col = next(i for i, (title, _v) in enumerate(SurveysModel.COLUMNS) if title == "自动回访")
+    assert m.index(rows.index(given_up), col).data().startswith("3 次")
