@@ -3,7 +3,8 @@
 
 For admins who prefer ``AGI(hotline_ivr.py,caller)`` in the dialplan — one
 process per call, no service needed. The argument names the flow
-(caller, callback, call_end, answered); settings come from HOTLINE_* in the
+(caller, callback, call_end, answered; not the 回访 call's flows, which belong to the
+service's dialer that placed the call); settings come from HOTLINE_* in the
 environment Asterisk was started with (``hotline up`` passes them on). The project is
 installed in the Python that Asterisk finds first on its PATH (``hotline up`` puts the
 hotline's own there), so no path juggling is needed.

@@ -67,6 +67,13 @@ class Caller:
         # where the caller is, and what of it the DB has: bookkeeping written along with the call's
         # next write, or once as the flow ends, never on its own between two prompts
         self._step, self._step_written = "", ""
+        # the call's writes, behind the caller: the last of a chain (each waits for the one before)
+        self._writes: asyncio.Future | None = None
+        self._numbered: asyncio.Future | None = None      # the write that gives the ticket its number
+        self._ticket_var = ""                               # the number the channel carries
+        # reads started before they are needed (while a prompt plays): account id → open ticket
+        self._by_phone: asyncio.Future | None = None
+        self._open_ticket: tuple[int, asyncio.Future] | None = None
 
     def snd(self, prompt: str) -> str:
         return sound_name(prompt)
@@ -81,8 +88,40 @@ class Caller:
     def _unwritten_step(self) -> str | None:
         return self._step if self._step != self._step_written else None
 
+    def write(self, fn, *args, **kwargs) -> asyncio.Future:
+        """A write of this call, behind the caller: the flow goes on to its next prompt while the DB
+        writes. A DB wait between two AGI commands is a gap in which Asterisk drops the caller's keys,
+        and at 540 callers the writes queued behind each other for tens of ms (the bench's AGI
+        turnaround p99). One call's writes stay in order, each after the one before; a failure is
+        raised where the flow next waits for them (`written`, at the latest as it ends)."""
+        before = self._writes
+
+        async def chained():
+            if before is not None:
+                await before
+            return await self.ctx.db(fn, *args, **kwargs)
+
+        self._writes = asyncio.ensure_future(chained())
+        return self._writes
+
+    async def written(self) -> None:
+        """Every write of this call so far is in the DB."""
+        if self._writes is not None:
+            await self._writes
+
+    def _soon(self, fn, *args) -> asyncio.Future:
+        """A read started now, awaited when it is needed (`settle` reaps any left unawaited)."""
+        return asyncio.ensure_future(self.ctx.db(fn, *args))
+
     async def settle(self) -> None:
-        """The flow ends (a hang-up included): the last step is in the DB."""
+        """The flow ends (a hang-up included): its writes and the last step are in the DB before the
+        dialplan goes on — so before the queue offers the call to an agent, whose pop reads them."""
+        for left in (self._by_phone, self._open_ticket[1] if self._open_ticket else None):
+            if left is not None and not left.done():
+                left.cancel()
+            elif left is not None and not left.cancelled():
+                left.exception()          # retrieved: a failed read nobody needed is not an error
+        await self.written()
         step = self._unwritten_step()
         if step and self.intake is not None:
             self._step_written = step
@@ -113,14 +152,32 @@ class Caller:
         raw = await self.ch.get_digits([self.snd(p) for p in prompts], max_digits, self.s.digit_timeout_ms)
         return clean_digits(raw)
 
-    async def save(self, **fields) -> None:
+    def save(self, **fields) -> None:
+        """The draft's fields, written behind the caller (`write`); the ticket's id and number land
+        on the intake when the write is done (`ticket_number` waits for it)."""
         step = self._unwritten_step()
-        t = await self.ctx.db(self.ctx.records.save_ticket, self.intake.call_id,
-                              self.intake.ticket_id, last_step=step, **fields)
         self._step_written = step or self._step_written
-        if t.number != self.intake.ticket_number:     # set once, when the ticket is made
-            await self.ch.set_var("__HOTLINE_TICKET", t.number)
-        self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
+        intake, records = self.intake, self.ctx.records
+
+        def save_ticket():
+            t = records.save_ticket(intake.call_id, intake.ticket_id, last_step=step, **fields)
+            intake.ticket_id, intake.ticket_number = t.id, t.number
+            return t
+
+        done = self.write(save_ticket)
+        if intake.ticket_id is None and self._numbered is None:
+            self._numbered = done
+
+    async def ticket_number(self) -> str:
+        """The ticket's number once its first save is in, and on the channel (the agent's pop and
+        the reports read it there)."""
+        if self._numbered is not None:
+            await self._numbered
+        number = self.intake.ticket_number
+        if number and number != self._ticket_var:
+            await self.ch.set_var("__HOTLINE_TICKET", number)
+            self._ticket_var = number
+        return number
 
     # -------------------------------------------------------------- steps --
     async def greet(self) -> None:
@@ -134,8 +191,10 @@ class Caller:
     async def identify(self) -> AccountView | None:
         """Step 3: by caller id, else by 户号 keyed (three tries); None = unknown."""
         await self.step("identify")
-        matches = await self.ctx.db(self.ctx.records.accounts_by_phone, self.intake.caller)
+        matches = await self.accounts_by_phone()
         if len(matches) == 1:
+            # its open ticket is looked up while the address is read back
+            self._open_ticket = (matches[0].id, self._soon(self.ctx.records.open_ticket, matches[0].id))
             key = await self.confirm_address(matches[0], P.address_confirm)
             if key == "1":
                 return matches[0]
@@ -150,6 +209,12 @@ class Caller:
         await self.say(P.account_continue_without)
         return None
 
+    async def accounts_by_phone(self) -> list[AccountView]:
+        """The accounts of the caller's number: looked up while the greeting plays (`_intake`)."""
+        if self._by_phone is None:
+            self._by_phone = self._soon(self.ctx.records.accounts_by_phone, self.intake.caller)
+        return await self._by_phone
+
     async def confirm_address(self, acc: AccountView, prompt: str) -> str | None:
         address = self.readback(acc.address)
         # an address not rendered yet (just imported): the 户号's digits instead, no waiting on TTS
@@ -159,7 +224,10 @@ class Caller:
 
     async def open_ticket_status(self) -> str:
         """Step 4: 'new' (go on with a new report) or 'agent'."""
-        t = await self.ctx.db(self.ctx.records.open_ticket, self.intake.account.id)
+        account_id = self.intake.account.id
+        ahead = self._open_ticket
+        t = await (ahead[1] if ahead and ahead[0] == account_id else
+                   self.ctx.db(self.ctx.records.open_ticket, account_id))
         if t is None:
             return "new"
         await self.step("open_ticket")
@@ -176,8 +244,8 @@ class Caller:
         if key == "1":
             self.intake.ticket_id = None  # a new report gets its own ticket
             return "new"
-        await self.ctx.db(self.ctx.records.attach_ticket, self.intake.call_id, t.id)
-        await self.ch.set_var("__HOTLINE_TICKET", t.number)
+        self.write(self.ctx.records.attach_ticket, self.intake.call_id, t.id)
+        await self.ticket_number()
         return "agent"
 
     async def problem(self) -> Category | None:
@@ -220,7 +288,7 @@ class Caller:
     async def read_ticket_number(self) -> None:
         """'您的报修单号是 …', then '重听请按星号键': '*' (during the number or the second after
         the offer) reads it again, up to TICKET_REPEATS times."""
-        number = digit_sounds(self.intake.ticket_number)
+        number = digit_sounds(await self.ticket_number())
         for _ in range(1 + TICKET_REPEATS):
             key = await self.ch.play(self.snd(P.ticket_number_is), *number, self.snd(P.ticket_number_repeat),
                                      "silence/1", "silence/1", escape="*")
@@ -228,10 +296,11 @@ class Caller:
                 return
 
     async def to_queue(self, priority: int = 0) -> None:
-        await self.ctx.db(self.ctx.records.mark_queued, self.intake.call_id)
+        await self.ticket_number()
+        self.write(self.ctx.records.mark_queued, self.intake.call_id)
         self._step = self._step_written = "queue"
         await self.ch.set_var("HOTLINE_PRIORITY", str(priority))
-        await self.ch.set_var("HOTLINE_ROUTE", "queue")
+        await self.ch.set_var("HOTLINE_ROUTE", "queue")   # the flow's end (settle) waits for the writes
 
 
 # ------------------------------------------------------------------ flows --
@@ -251,6 +320,7 @@ async def _intake(c: Caller) -> None:
     # the record is written while the greeting plays: the caller hears 您好 at once, however busy
     # the DB is (at 540 callers the first prompt waited 3 s behind it)
     started = asyncio.ensure_future(ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid))
+    c._by_phone = c._soon(ctx.records.accounts_by_phone, caller)        # who it is, meanwhile
     try:
         await c.greet()
     finally:
@@ -272,16 +342,16 @@ async def _intake(c: Caller) -> None:
     priority = LEAK_PRIORITY if intake.category == Category.leak else 0
     fields = {"account_id": intake.account.id if intake.account else None, "priority": priority,
               "category": intake.category, "callback_number": caller if is_valid_callback(caller) else ""}
-    await c.save(**fields)   # the draft exists from here on: a hang-up loses nothing
+    c.save(**fields)   # the draft exists from here on: a hang-up loses nothing (settle waits for it)
     await ch.set_var("__HOTLINE_CATEGORY", intake.category.value if intake.category else "")
     if intake.category is not None:
         intake.callback = await c.callback_number()
         await ch.set_var("__HOTLINE_CALLBACK", intake.callback)
-        await c.save(callback_number=intake.callback)
+        c.save(callback_number=intake.callback)
         intake.voice_path = await c.voice_description()
         if intake.voice_path:
             await ch.set_var("__HOTLINE_VOICE", intake.voice_path)
-            await c.save(voice_path=intake.voice_path)
+            c.save(voice_path=intake.voice_path)
         await c.read_ticket_number()
     await c.to_queue(priority)
 
@@ -289,15 +359,15 @@ async def _intake(c: Caller) -> None:
 async def after_hours(c: Caller) -> None:
     """Outside staffed hours: a message and a call-back number become a call-back ticket."""
     await c.step("after_hours")
-    matches = await c.ctx.db(c.ctx.records.accounts_by_phone, c.intake.caller)
+    matches = await c.accounts_by_phone()
     account = matches[0] if len(matches) == 1 else None
+    c.save(account_id=account.id if account else None, callback_requested=True,
+           callback_number=c.intake.caller if is_valid_callback(c.intake.caller) else "")
     await c.say(P.after_hours)
-    await c.save(account_id=account.id if account else None, callback_requested=True,
-                 callback_number=c.intake.caller if is_valid_callback(c.intake.caller) else "")
     voice = await c.voice_description(P.after_hours_record)
     callback = await c.callback_number()
-    await c.save(voice_path=voice or None, callback_number=callback)
-    await c.ctx.db(c.ctx.records.request_callback, c.ch.uniqueid, CallOutcome.after_hours_message)
+    c.save(voice_path=voice or None, callback_number=callback)
+    c.write(c.ctx.records.request_callback, c.ch.uniqueid, CallOutcome.after_hours_message)
     await c.read_ticket_number()
     await c.say(P.after_hours_thanks)
     await c.ch.set_var("HOTLINE_ROUTE", "hangup")
@@ -341,14 +411,14 @@ async def _no_agent(c: Caller) -> None:
     await c.step(reason.value)
     t = await ctx.db(ctx.records.request_callback, uniqueid, reason)
     c.intake.ticket_id, c.intake.ticket_number = t.id, t.number
-    await ch.set_var("__HOTLINE_TICKET", t.number)
+    await c.ticket_number()
     log.info("call %s: %s, call-back booked on ticket %s", uniqueid, reason.value, t.number)
     key = await c.menu([P.no_agent_choice], "12", tries=2,
                        extra=[c.snd(P.max_wait_offer if reason == CallOutcome.max_wait else P.no_agent_offer)])
     if key == "2":
         voice = await c.voice_description(P.no_agent_record)
         if voice:
-            await c.save(voice_path=voice)
+            c.save(voice_path=voice)
             await ch.set_var("__HOTLINE_VOICE", voice)
     await c.say(P.no_agent_booked)
     await c.read_ticket_number()

@@ -596,3 +596,41 @@ async def test_the_greeting_plays_while_the_call_record_is_written(ctx):
     await flows.run_flow(caller_flow, ch, ctx, "caller")
     assert heard_before_the_record[0] == sound_name(P.greeting_hello)
     assert the_ticket(ctx).category is Category.leak
+
+
+async def test_the_next_prompt_plays_while_the_draft_is_written_and_nothing_is_lost(ctx):
+    """A DB wait between two AGI commands is a gap where keys are lost: the draft's saves run behind
+    the caller, in order, and the flow's end waits for them (the agent's pop reads them)."""
+    release = threading.Event()
+    save_ticket = ctx.records.save_ticket
+    heard_while_saving: list[str] = []
+
+    def slow_save(*args, **kwargs):
+        release.wait(5)
+        return save_ticket(*args, **kwargs)
+
+    class Listening(FakeChannel):
+        async def get_digits(self, sounds, max_digits, timeout_ms):
+            if sound_name(P.callback_confirm) in sounds and not release.is_set():
+                heard_while_saving.extend(sounds)
+                release.set()
+            return await super().get_digits(sounds, max_digits, timeout_ms)
+
+    ctx.records.save_ticket = slow_save
+    ch = Listening(KNOWN, ["1", "2", "1", "#"])
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    assert sound_name(P.callback_confirm) in heard_while_saving      # asked before the draft was in
+    t = the_ticket(ctx)
+    assert t.category is Category.leak and t.callback_number == KNOWN
+    assert ch.vars["HOTLINE_TICKET"] == t.number and ch.vars["HOTLINE_ROUTE"] == "queue"
+    assert the_call(ctx).last_step == "queue"
+
+
+async def test_a_write_that_fails_sends_the_caller_down_the_degraded_path_to_the_queue(ctx):
+    def broken(*_a, **_k):
+        raise RuntimeError("database is locked")
+
+    ctx.records.save_ticket = broken
+    ch = FakeChannel(KNOWN, ["1", "2", "1", "#"])
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    assert ch.vars["HOTLINE_ROUTE"] == ""           # the dialplan's degraded path: greeting, then the queue
