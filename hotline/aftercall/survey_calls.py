@@ -209,7 +209,7 @@ class SurveyDialer:
                 placed.append(Placement(row.id, t.number))
                 free -= 1
             if p.automated and free > 0:
-                for t in self._due(db, now):
+                for t in self._due(db, now, free):
                     if free <= 0:
                         break
                     row = SurveyCall(ticket_id=t.id, at=now, outcome=PLACED)
@@ -222,22 +222,20 @@ class SurveyDialer:
                     free -= 1
             return placed, ended
 
-    def _due(self, db: Session, now: datetime) -> list[Ticket]:
-        """Completed repairs the dialer owns and may call now, the oldest repair first."""
-        tickets = db.scalars(select(Ticket).where(Ticket.state == TicketState.completed)
-                             .where((Ticket.survey_due_at.is_(None)) | (Ticket.survey_due_at <= now))
-                             .order_by(Ticket.updated_at, Ticket.id).limit(2000)).all()
-        rows = attempts_of(db, [t.id for t in tickets])
-        due = []
-        for t in tickets:
-            mine = rows.get(t.id, [])
-            if not mine:
-                due.append(t)
-                continue
-            last = mine[-1]
-            if last.outcome not in OPEN_OUTCOMES and last.next_at is not None and last.next_at <= now:
-                due.append(t)
-        return due
+    def _due(self, db: Session, now: datetime, most: int) -> list[Ticket]:
+        """Completed repairs the dialer owns and may call now, the oldest repair first: never tried,
+        or their last attempt ended with a retry that is due. In SQL, so tickets given up long ago
+        (a season's worth) never crowd out the ones to call."""
+        last = (select(SurveyCall.ticket_id, func.max(SurveyCall.id).label("id"))
+                .group_by(SurveyCall.ticket_id).subquery())
+        return list(db.scalars(
+            select(Ticket).outerjoin(last, last.c.ticket_id == Ticket.id)
+            .outerjoin(SurveyCall, SurveyCall.id == last.c.id)
+            .where(Ticket.state == TicketState.completed)
+            .where((Ticket.survey_due_at.is_(None)) | (Ticket.survey_due_at <= now))
+            .where(SurveyCall.id.is_(None) | (SurveyCall.outcome.not_in(OPEN_OUTCOMES)
+                                              & SurveyCall.next_at.is_not(None) & (SurveyCall.next_at <= now)))
+            .order_by(Ticket.updated_at, Ticket.id).limit(most)).all())
 
     def _sweep(self, db: Session, now: datetime) -> list[AttemptEnd]:
         """Attempts whose end was never reported (the service or Asterisk restarted meanwhile)."""

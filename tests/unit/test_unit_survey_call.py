@@ -301,6 +301,17 @@ def test_busy_and_no_answer_are_retried_then_automated_first_hands_over_to_agent
         assert gave.actor == "ivr" and gave.detail["attempts"] == 3
 
 
+def test_tickets_given_up_long_ago_never_crowd_out_the_ones_to_call(world, tmp_path):  # noqa: F811
+    rig = Rig(world, tmp_path, concurrency=1, max_attempts=1)
+    first = rig.place()
+    (given_up, attempt), = first.items()
+    assert rig.dialer.dial_failed(attempt, "NOANSWER").gave_up
+    with rig.sessions() as db:
+        due = rig.dialer._due(db, rig.clock.now, most=1)       # one line free: the one still to call
+    assert [t.number for t in due] == [n for n in PHONES if n != given_up]
+    assert list(rig.place()) == [n for n in PHONES if n != given_up]
+
+
 def test_automated_gives_up_to_the_team_leads_only(world, tmp_path):  # noqa: F811
     rig = Rig(world, tmp_path, mode="automated", max_attempts=1)
     end = rig.dialer.dial_failed(rig.place()[UNPAID], "NOANSWER")
