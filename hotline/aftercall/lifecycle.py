@@ -15,10 +15,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Call, Category, HeatingAccount, RepairStation,
+from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Category, HeatingAccount, RepairStation,
                        Role, Survey, Ticket, TicketState, TicketTransition, User)
 from db.queries import iso, next_ticket_number, ticket_summary
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, works_on
 
 STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
                TicketState.accepted: "已接单", TicketState.contacted: "已联系住户", TicketState.completed: "已返单",
@@ -130,9 +130,7 @@ class TicketWork:
             if actor.station_id is None or t.station_id != actor.station_id:
                 raise Refused("只能查看派给本站的报修单", action, "ticket", t.number)
             return
-        if actor.role is Role.agent and (t.assigned_agent_id == actor.user_id or t.state is TicketState.completed
-                                         or db.scalar(select(Call.id).where(Call.ticket_id == t.id,
-                                                                            Call.agent_id == actor.user_id).limit(1))):
+        if actor.role is Role.agent and (t.state is TicketState.completed or works_on(db, actor.user_id, t)):
             return
         raise Refused("只能处理自己接听或分派给自己的报修单", action, "ticket", t.number)
 

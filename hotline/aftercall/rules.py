@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEntry, Role, User
+from db.models import AuditEntry, Call, Role, Ticket, User
 
 #: roles that see and steer everything after the call
 SUPERVISORS = (Role.team_lead, Role.head, Role.admin)
@@ -55,6 +55,13 @@ def actor_for(db: Session, agent_no: str) -> Actor:
     if u is None:
         raise RuleError(404, f"没有这个工号: {agent_no}")
     return Actor(u.id, u.agent_no, u.role, u.station_id)
+
+
+def works_on(db: Session, user_id: int, t: Ticket) -> bool:
+    """An agent's own ticket: assigned to them by a team lead, or of a call they answered. The desk
+    and the after-call rules each add their own (a ringing call; the 回访 list) on top."""
+    return t.assigned_agent_id == user_id or db.scalar(
+        select(Call.id).where(Call.ticket_id == t.id, Call.agent_id == user_id).limit(1)) is not None
 
 
 def audit_object_id(object_id: str) -> str:

@@ -29,7 +29,8 @@ from db.queries import next_ticket_number, station_dict, station_for, stations_f
 from hotline.service.directory import build_directory
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.lifecycle import TicketWork
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit
+from hotline.aftercall.rules import (SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit,
+                                     works_on)
 from hotline.service.schemas import TicketForm
 from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
 from hotline.shared import wire
@@ -452,9 +453,7 @@ class DeskService:
         if t is None:
             raise DeskError(404, "没有这张报修单")
         ringing = self.ringing(p.agent_no)
-        if p.role in SUPERVISORS or t.assigned_agent_id == p.user_id or (ringing and ringing[1] == t.number):
-            return t
-        if db.scalar(select(Call.id).where(Call.ticket_id == t.id, Call.agent_id == p.user_id).limit(1)):
+        if p.role in SUPERVISORS or (ringing and ringing[1] == t.number) or works_on(db, p.user_id, t):
             return t
         if not write and t.account is not None and t.account.account_no in p.allowed_accounts:
             return t
