@@ -16,7 +16,7 @@ from db.models import (AT_STATION, ESCALATED_ANOMALIES, TIMER_ANOMALIES, Anomaly
                        AnomalyType, Role, Ticket, TicketState, User)
 from db.queries import iso
 from hotline.aftercall.lifecycle import Timers, last_entered, late
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,7 @@ class AnomalyRegister:
         with self.sessions() as db, db.begin():
             ticket = None
             if ticket_number:
-                ticket = db.scalar(select(Ticket).where(Ticket.number == str(ticket_number)[:16]))
-                if ticket is None:
-                    raise RuleError(404, f"没有这张报修单: {ticket_number}")
+                ticket = ticket_by_number(db, ticket_number)
             if actor.role is Role.station and (ticket is None or ticket.station_id != actor.station_id):
                 raise Refused("维修站只能在本站的报修单上登记异常", "anomaly_refused", "ticket", ticket_number or "")
             now = self.now()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import CallbackAttempt, Call, Role, Ticket, User
 from db.queries import iso
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from hotline.shared import wire
 from ivr.validation import mask_phone
 
@@ -105,10 +105,7 @@ class CallbackList:
             return [self.entry(t, attempts[t.id], now) for t in rows]
 
     def _load(self, db: Session, number: str) -> Ticket:
-        t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
-                      .options(selectinload(Ticket.callback_taken_by)))
-        if t is None:
-            raise RuleError(404, f"没有这张报修单: {number}")
+        t = ticket_by_number(db, number, selectinload(Ticket.callback_taken_by))
         if not t.callback_requested:
             raise RuleError(409, f"报修单 {t.number} 不在回电列表上")
         return t

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Category, HeatingAccount, RepairStation,
                        Role, Survey, Ticket, TicketState, TicketTransition, User)
 from db.queries import iso, next_ticket_number, ticket_summary
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, works_on
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number, works_on
 
 STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
                TicketState.accepted: "已接单", TicketState.contacted: "已联系住户", TicketState.completed: "已返单",
@@ -114,12 +114,8 @@ class TicketWork:
 
     # ----------------------------------------------------------------- reading --
     def _load(self, db: Session, number: str) -> Ticket:
-        t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
-                      .options(selectinload(Ticket.transitions).selectinload(TicketTransition.user),
-                               selectinload(Ticket.account), selectinload(Ticket.station)))
-        if t is None:
-            raise RuleError(404, f"没有这张报修单: {number}")
-        return t
+        return ticket_by_number(db, number, selectinload(Ticket.transitions).selectinload(TicketTransition.user),
+                                selectinload(Ticket.account), selectinload(Ticket.station))
 
     def _visible(self, db: Session, actor: Actor, t: Ticket, action: str = "view_refused") -> None:
         """Team leads see every ticket, a station its own; an agent those of calls they answered or

@@ -57,6 +57,14 @@ def actor_for(db: Session, agent_no: str) -> Actor:
     return Actor(u.id, u.agent_no, u.role, u.station_id)
 
 
+def ticket_by_number(db: Session, number, *options) -> Ticket:
+    """The ticket of this number (loaded with `options`), or a 404 the person reads."""
+    t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16]).options(*options))
+    if t is None:
+        raise RuleError(404, f"没有这张报修单: {str(number)[:20]}")
+    return t
+
+
 def works_on(db: Session, user_id: int, t: Ticket) -> bool:
     """An agent's own ticket: assigned to them by a team lead, or of a call they answered. The desk
     and the after-call rules each add their own (a ringing call; the 回访 list) on top."""

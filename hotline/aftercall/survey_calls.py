@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import Call, CallOutcome, Recording, SurveyCall, Ticket, TicketState
 from db.queries import iso
-from hotline.aftercall.rules import RuleError, add_audit
+from hotline.aftercall.rules import RuleError, add_audit, ticket_by_number
 from hotline.shared.paths import confined
 from ivr.validation import is_valid_callback
 
@@ -280,9 +280,7 @@ class SurveyDialer:
         called, one without a number to call."""
         now = self.now()
         with self.sessions() as db, db.begin():
-            t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16]))
-            if t is None:
-                raise RuleError(404, f"没有这张报修单: {number}")
+            t = ticket_by_number(db, number)
             if t.state is not TicketState.completed:
                 raise RuleError(409, f"报修单 {t.number} 不在回访列表上(状态 {t.state.value}: 未返单或已回访)")
             if not self.policy.in_hours(now):

@@ -21,7 +21,7 @@ from db.models import Role, Survey, Ticket, TicketState, TicketTransition
 from db.queries import iso
 from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey_dict
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, automated_state
 from hotline.shared import wire
 from hotline.shared.paths import confined
@@ -93,11 +93,8 @@ class SurveyList:
         return auto["owner"] == "agents" or actor.supervises
 
     def _load(self, db: Session, number: str) -> Ticket:
-        t = db.scalar(select(Ticket).where(Ticket.number == str(number)[:16])
-                      .options(selectinload(Ticket.transitions), selectinload(Ticket.account),
-                               selectinload(Ticket.station)))
-        if t is None:
-            raise RuleError(404, f"没有这张报修单: {number}")
+        t = ticket_by_number(db, number, selectinload(Ticket.transitions), selectinload(Ticket.account),
+                             selectinload(Ticket.station))
         if t.state is not TicketState.completed:
             raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
         return t
