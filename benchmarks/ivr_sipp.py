@@ -87,21 +87,38 @@ def ami_figures(events: list[dict], numbers: set[str]) -> dict:
     that channel, i.e. the service's and the DB's share of the call; gaps over 2 s are the channel
     leaving one AGI for the dialplan (queue) and the next AGI (hang-up), not a turnaround — and each
     caller's time from channel to queue."""
-    last_end, turns, created, queued = {}, [], {}, {}
+    last_end, turns, after, created, queued = {}, [], [], {}, {}
     for e in events:
         ev, ts = e.get("Event"), float(e.get("Timestamp") or e["_t"])
         if ev == "AGIExecStart":
-            end = last_end.pop(e.get("Channel"), None)
+            end, before = last_end.pop(e.get("Channel"), (None, ""))
             if end is not None and ts - end < 2.0:
                 turns.append(ts - end)
+                after.append((ts - end, before, ts))
         elif ev == "AGIExecEnd":
-            last_end[e.get("Channel")] = ts
+            last_end[e.get("Channel")] = (ts, " ".join(str(e.get("Command", "")).split()[:2]))
         elif ev == "Newchannel" and e.get("CallerIDNum") in numbers:
             created.setdefault(e.get("Uniqueid"), (ts, e.get("CallerIDNum")))
         elif ev == "QueueCallerJoin" and e.get("Uniqueid") in created:
             queued.setdefault(e["Uniqueid"], ts)
     to_queue = [queued[u] - created[u][0] for u in queued]
-    return {"rtts": turns, "to_queue": to_queue, "queued": {created[u][1] for u in queued}}
+    return {"rtts": turns, "to_queue": to_queue, "queued": {created[u][1] for u in queued},
+            "slowest": slowest(after)}
+
+
+def slowest(after: list[tuple[float, str, float]]) -> str:
+    """The slowest 1 % of turnarounds: which command they followed, and when in the level they
+    came (seconds from the level's first turnaround) — a step of the flow, or a moment of load."""
+    if not after:
+        return ""
+    t0 = min(at for _g, _c, at in after)
+    worst = sorted(after, reverse=True)[:max(1, len(after) // 100)]
+    by_cmd: dict[str, int] = {}
+    for _g, cmd, _at in worst:
+        by_cmd[cmd] = by_cmd.get(cmd, 0) + 1
+    when = sorted(at - t0 for _g, _c, at in worst)
+    return (", ".join(f"after {c} {100 * n / len(worst):.0f} %" for c, n in sorted(by_cmd.items(), key=lambda x: -x[1]))
+            + f"; at {when[0]:.0f}–{when[-1]:.0f} s (median {when[len(when) // 2]:.0f} s) of the level")
 
 
 def wrong_calls(sessions, numbers, right: set[str], most: int = 5) -> list[str]:
@@ -143,12 +160,15 @@ def timeline(events: list[dict], number: str) -> list[str]:
 def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> dict:
     pids = (st["asterisk_pid"], st["service_pid"] if sessions else None)
     mark = ami.mark()
+    service_log = s.log_dir / "service.log"
+    log_at = service_log.stat().st_size if service_log.exists() else 0
     cpu0, t0, m0 = [cpu_seconds(p) for p in pids], time.monotonic(), machine_busy()
     got = run_sipp(work, name, st["ports"]["sip"], s.extension, scenario, numbers, conc,
                    rate=min(float(conc), a.rate))
     wall = time.monotonic() - t0
     cpu1, m1 = [cpu_seconds(p) for p in pids], machine_busy()
     time.sleep(2)
+    ours = service_timings(service_log, log_at) if sessions else None
     fig = ami_figures(ami.events[mark:], set(numbers))
     right = tickets_right(sessions, numbers) if sessions else None
     # succeeded: SIP completed and the caller reached the queue (intake: with the ticket exactly right)
@@ -161,8 +181,18 @@ def level(a, st, s, work, name, scenario, numbers, conc, ami, sessions=None) -> 
             "cpu_s": (cpu1[0] - cpu0[0]) + (cpu1[1] - cpu0[1]),
             "sipp_cpu": 100 * got["sipp_cpu_s"] / wall,
             "machine": 100 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1]),
-            "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000,
-            "q50": pct(fig["to_queue"], .5), "q99": pct(fig["to_queue"], .99), "wall": wall}
+            "rtt50": pct(fig["rtts"], .5) * 1000, "rtt99": pct(fig["rtts"], .99) * 1000, "slowest": fig["slowest"],
+            "q50": pct(fig["to_queue"], .5), "q99": pct(fig["to_queue"], .99), "wall": wall, "ours": ours}
+
+
+def service_timings(path: Path, offset: int) -> str:
+    """The service's own once-a-minute figures during the level (hotline.service.fastagi.AgiTimings):
+    the flow's share of a turnaround and the event loop's lateness — the rest of the bench's
+    turnaround is Asterisk and the OS scheduling its threads."""
+    with path.open("rb") as f:
+        f.seek(offset)
+        lines = [ln.decode("utf-8", "replace") for ln in f if b"FastAGI: " in ln]
+    return "; ".join(ln.split("FastAGI: ", 1)[1].strip() for ln in lines)
 
 
 def wait_rendered(s, sessions, numbers: list[str], timeout: float = 600) -> None:
@@ -195,7 +225,7 @@ def main() -> None:
     work.mkdir()
     # date only: the real time of day on a season day (time to queue from the DB needs a clock)
     s = scratch.scratch_settings(home, REPO / "dialplan", today="2026-11-23", rtp_ports=max(400, 4 * top + 400),
-                                 expected_calls=top + 100, log_level="WARNING")
+                                 expected_calls=top + 100, log_level="INFO")
     try:
         # some demo accounts have only a landline, a shared mobile or an open ticket: seed a margin
         with scratch.scratch_hotline(s, accounts=math.ceil(sum(counts) * 1.25) + 50) as sessions:
@@ -239,6 +269,10 @@ def print_row(kind: str, lv: int, r: dict) -> None:
           f" machine {r['machine']:5.1f} % busy"
           f"  AGI turnaround p50 {r['rtt50']:.2f} ms p99 {r['rtt99']:.2f} ms  to queue p50 {r['q50']:.1f} s p99 {r['q99']:.1f} s",
           flush=True)
+    if r.get("ours"):
+        print(f"         the service, per minute: {r['ours']}")
+    if r.get("slowest"):
+        print(f"         slowest 1 % of AGI turnarounds: {r['slowest']}")
     for w in r["wrong"]:
         print(f"         {w}")
     if r.get("timeline"):

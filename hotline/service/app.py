@@ -297,6 +297,17 @@ class HotlineService:
                 log.warning("could not reconcile degraded-path calls: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_timing_reported(self, every_s: float = 60.0) -> None:
+        """Once a minute with calls: our share of the AGI turnaround and the event loop's lateness
+        (benchmarks/ivr_sipp.py prints these beside Asterisk's own figure)."""
+        while True:
+            await asyncio.sleep(every_s)
+            r = self.fastagi.timings.report()
+            if r:
+                log.info("FastAGI: %d commands, the flow's share of a turnaround p50 %.2f ms p99 %.2f ms, "
+                         "event loop lag p99 %.2f ms", r["commands"], r["share_p50_ms"], r["share_p99_ms"],
+                         r["loop_lag_p99_ms"])
+
     async def _keep_surveys(self, every_s: float = 60.0) -> None:
         """The automated 回访 calls: a round at start, every minute, and at once when `hotline survey
         call` asks or an attempt ends (a line is free)."""
@@ -350,6 +361,8 @@ class HotlineService:
         self._timers_task = asyncio.create_task(self._keep_timers())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
+        self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
+                              asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
         await self._api_server.start()
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
@@ -360,6 +373,8 @@ class HotlineService:
         self._timers_task.cancel()
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
+        for t in self._timing_tasks:
+            t.cancel()
         self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()

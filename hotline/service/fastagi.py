@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 from collections import OrderedDict
 
 from panoramisk.fast_agi import Request
@@ -22,6 +23,37 @@ from ivr.survey import SURVEY_ROUTES
 ROUTES = {**CALLER_ROUTES, **SURVEY_ROUTES}
 
 log = logging.getLogger("hotline.fastagi")
+
+
+class AgiTimings:
+    """Our share of the AGI turnaround: from a command's result in the flow's hands to its next
+    command handed to the socket (the flow, its Python, any DB wait it makes), and how late the
+    event loop runs a ready callback (a busy loop delays every call's next command). Asterisk's
+    side and the OS's scheduling are the rest of what the bench measures; `report` takes the
+    figures since the last report."""
+
+    def __init__(self):
+        self.shares: list[float] = []
+        self.lags: list[float] = []
+
+    def report(self) -> dict | None:
+        shares, lags, self.shares, self.lags = self.shares, self.lags, [], []
+        if not shares:
+            return None
+        shares.sort()
+        lags.sort()
+
+        def pct(values, q):
+            return 1000 * values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
+        return {"commands": len(shares), "share_p50_ms": pct(shares, .5), "share_p99_ms": pct(shares, .99),
+                "loop_lag_p99_ms": pct(lags, .99)}
+
+    async def watch_loop(self, every_s: float = 0.05) -> None:
+        """The loop's lateness: how far past its time a short sleep wakes."""
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(every_s)
+            self.lags.append(max(0.0, time.perf_counter() - t - every_s))
 
 HEADER_LIMIT = 16384
 
@@ -41,6 +73,7 @@ class FastAgiServer:
     def __init__(self, ctx: IvrContext, key: str, port: int, host: str = "127.0.0.1"):
         self.ctx, self._key, self.host, self.port = ctx, key.encode(), host, port
         self.active_calls = 0
+        self.timings = AgiTimings()
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -67,13 +100,20 @@ class FastAgiServer:
             writer.close()
             return
         request = Request(app=None, headers=headers, reader=reader, writer=writer)
+        answered_at = None
+        shares = self.timings.shares
 
         async def send(line: str):
+            nonlocal answered_at
+            if answered_at is not None:
+                shares.append(time.perf_counter() - answered_at)
             try:
                 return to_triple(await request.send_command(line))
             except (ConnectionError, ValueError, asyncio.IncompleteReadError):
                 # the socket closed under us: Asterisk hung the channel up
                 return 511, "-1", "hangup"
+            finally:
+                answered_at = time.perf_counter()
 
         channel = AgiChannel(send, dict(headers))
         route = channel.script.split("?", 1)[0].strip("/")

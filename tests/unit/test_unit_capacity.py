@@ -1,8 +1,9 @@
-"""Capacity settings: the RTP range against the expected concurrency (#16)."""
+"""Capacity (#16): the RTP range against the expected concurrency; the service's share of the AGI turnaround."""
 from __future__ import annotations
 
 import pytest
 
+from hotline.service.fastagi import AgiTimings
 from hotline.shared.ports import RANDOM_RTP, PortInUse, Ports, rtp_range
 from hotline.shared.settings import load_settings
 
@@ -32,3 +33,13 @@ def test_random_blocks_stay_in_their_band_clear_of_the_default_range(tmp_path):
         start, end = rtp_range(s)
         assert start % 2 == 0 and end - start + 1 == 400
         assert RANDOM_RTP[0] <= start and end < RANDOM_RTP[1]
+
+
+def test_the_services_share_of_the_agi_turnaround_is_reported_per_minute_and_then_reset():
+    t = AgiTimings()
+    assert t.report() is None                       # a quiet minute says nothing
+    t.shares += [0.0001] * 98 + [0.004, 0.010]
+    t.lags += [0.0005, 0.002]
+    r = t.report()
+    assert r["commands"] == 100 and r["share_p50_ms"] == 0.1 and r["share_p99_ms"] == 10.0
+    assert r["loop_lag_p99_ms"] == 2.0 and t.report() is None
