@@ -45,6 +45,25 @@ def channel_vars(ami: AmiEventLog, caller: str, start: int = 0) -> dict[str, str
     return out
 
 
+class PromptCursor:
+    """Where in the last AGI command a caller's driver is: one Playback/Read plays several prompts
+    (a ticket number is one command), so the next prompt may be later in the same command."""
+
+    def __init__(self):
+        self.command, self.offset = "", 0
+
+    def later(self, prompt: str) -> bool:
+        j = self.command.find(f"hotline/{prompt}", self.offset)
+        if j < 0:
+            return False
+        self.offset = j + len(f"hotline/{prompt}")
+        return True
+
+    def started(self, event: dict, prompt: str) -> None:
+        self.command, self.offset = event.get("Command", ""), 0
+        self.later(prompt)
+
+
 class CallerDialog:
     """One caller on the line: wait for a prompt the IVR starts, then key digits."""
 
@@ -52,12 +71,15 @@ class CallerDialog:
         self.ami, self.number = ami, number
         self.mark = ami.mark()
         self.pos = self.mark          # steps wait for events after the previous step's
+        self.heard = PromptCursor()
         self.call = phone.dial(extension)
         self.call.wait_state("CONFIRMED", 10)
 
     def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "CallerDialog":
-        i, _ = prompt_started(self.ami, self.number, prompt, self.pos, timeout)
-        self.pos = i + 1
+        if not self.heard.later(prompt):
+            i, e = prompt_started(self.ami, self.number, prompt, self.pos, timeout)
+            self.pos = i + 1
+            self.heard.started(e, prompt)
         if keys:
             time.sleep(0.3)  # let the prompt's first frames go out, as a person would
             self.call.send_dtmf(keys)
@@ -67,6 +89,7 @@ class CallerDialog:
         i, _ = self.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == self.number
                                 and e.get("Command", "").startswith("RECORD FILE"), timeout=timeout, start=self.pos)
         self.pos = i + 1
+        self.heard = PromptCursor()
         time.sleep(1.2)  # after the beep
         self.call.send_dtmf(keys)
         return self

@@ -29,6 +29,7 @@ from conftest import IvrHarness, scratch, wait_for
 from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition)
 from hotline.admin import runtime
+from hotline.bench.scenarios import PromptCursor
 from hotline.bench.scratch import scratch_hotline
 
 pytestmark = pytest.mark.asterisk
@@ -99,15 +100,18 @@ class OnTheLine:
     def __init__(self, h, attempt: int, call, start: int):
         self.h, self.call, self.pos = h, call, start
         self.channel = f"Local/{attempt}@survey-dial-"
+        self.heard = PromptCursor()
 
     def _mine(self, e: dict) -> bool:
         return e.get("Event") == "AGIExecStart" and e.get("Channel", "").startswith(self.channel) \
             and e.get("Channel", "").endswith(";1")
 
     def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "OnTheLine":
-        i, _ = self.h.ami.wait_at(lambda e: self._mine(e) and f"hotline/{prompt}" in e.get("Command", ""),
-                                  timeout=timeout, start=self.pos)
-        self.pos = i + 1
+        if not self.heard.later(prompt):
+            i, e = self.h.ami.wait_at(lambda e: self._mine(e) and f"hotline/{prompt}" in e.get("Command", ""),
+                                      timeout=timeout, start=self.pos)
+            self.pos = i + 1
+            self.heard.started(e, prompt)
         if keys:
             time.sleep(0.3)      # the prompt's first frames out, as a person would
             self.call.send_dtmf(keys)
@@ -117,6 +121,7 @@ class OnTheLine:
         i, _ = self.h.ami.wait_at(lambda e: self._mine(e) and e.get("Command", "").startswith("RECORD FILE"),
                                   timeout=timeout, start=self.pos)
         self.pos = i + 1
+        self.heard = PromptCursor()
         return self
 
 
