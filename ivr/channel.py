@@ -101,17 +101,15 @@ class AgiChannel:
         is not an escape (or '#', Read's terminator) ends the playback too, and is dropped.
         """
         sounds = _sound_names(sounds)
+        if not sounds:
+            return ""
         if len(sounds) == 1:
             result, _ = await self.command(f"STREAM FILE {sounds[0]} {_quote(escape)}")
             return chr(int(result)) if result not in ("", "0") else ""
-        if not sounds:
-            return ""
-        files = "&".join(sounds)
         if not escape:
-            await self.command(f"EXEC Playback {_quote(files)}")
+            await self.command(f"EXEC Playback {_quote('&'.join(sounds))}")
             return ""
-        await self.command(f"EXEC Read {_quote(f'{KEYS_VAR},{files},1,,1,0.001')}")
-        key = await self.get_var(KEYS_VAR)
+        key = await self.get_digits(sounds, max_digits=1, timeout_ms=1)   # no wait after the files
         return key if key and key in escape else ""
 
     async def get_digits(self, sounds: list[str], max_digits: int, timeout_ms: int) -> str:

@@ -26,13 +26,14 @@ from hotline.shared.ami import ami_action
 from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, endpoint, interface
 from hotline.shared.secrets import ami_admin_secret
 from hotline.sip.phone import Phone, SipStack
+from ivr.prompts import sound_name
 
 #: the bench's stand-by agent: logged in (phone registered, queue member) but on a break
 STANDBY_AGENT = "3999"
 
 
 def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:
-    needle = f"hotline/{prompt}"
+    needle = sound_name(prompt)
     return ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller
                     and needle in e.get("Command", ""), timeout=timeout, start=start)
 
@@ -53,10 +54,11 @@ class PromptCursor:
         self.command, self.offset = "", 0
 
     def later(self, prompt: str) -> bool:
-        j = self.command.find(f"hotline/{prompt}", self.offset)
+        needle = sound_name(prompt)
+        j = self.command.find(needle, self.offset)
         if j < 0:
             return False
-        self.offset = j + len(f"hotline/{prompt}")
+        self.offset = j + len(needle)
         return True
 
     def started(self, event: dict, prompt: str) -> None:

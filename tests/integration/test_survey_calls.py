@@ -31,6 +31,7 @@ from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, Surv
 from hotline.admin import runtime
 from hotline.bench.scenarios import PromptCursor
 from hotline.bench.scratch import scratch_hotline
+from ivr.prompts import sound_name
 
 pytestmark = pytest.mark.asterisk
 
@@ -108,7 +109,7 @@ class OnTheLine:
 
     def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "OnTheLine":
         if not self.heard.later(prompt):
-            i, e = self.h.ami.wait_at(lambda e: self._mine(e) and f"hotline/{prompt}" in e.get("Command", ""),
+            i, e = self.h.ami.wait_at(lambda e: self._mine(e) and sound_name(prompt) in e.get("Command", ""),
                                       timeout=timeout, start=self.pos)
             self.pos = i + 1
             self.heard.started(e, prompt)
