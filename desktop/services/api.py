@@ -320,9 +320,12 @@ class AgentApiClient(QObject):
         """整理完成: the server ends the wrap-up and makes the agent available again."""
         self.request("POST", wire.WRAPUP_DONE, {}, on_ok=lambda d: self.agent_state.emit(d.get("agent_state") or {}))
 
-    def reject_call(self, uniqueid: str) -> None:
-        """拒接 is the agent's decision on the record: told to the server before the phone declines."""
-        self.request("POST", wire.path(wire.REJECT, uniqueid=uniqueid), {}, quiet=True)
+    def reject_call(self, uniqueid: str, then: Callable[[], None]) -> None:
+        """拒接 is the agent's decision on the record: the server hears it while the call still rings
+        here (it refuses a call no longer ringing), and `then` declines the phone once it answered,
+        either way."""
+        self.request("POST", wire.path(wire.REJECT, uniqueid=uniqueid), {}, quiet=True,
+                     on_ok=lambda _data: then(), on_error=lambda _msg, _status: then())
 
     def get_script(self) -> None:
         self.request("GET", wire.SCRIPT, on_ok=self.script_loaded.emit)

@@ -644,8 +644,11 @@ class AgentWindow(QMainWindow):
         """拒接: on the record at the server (it counts like a call left ringing), then declined."""
         pop = self.desk.pop or {}
         if self.desk.pop_live and pop.get("uniqueid"):
-            self.api.reject_call(str(pop["uniqueid"]))
-        self.phone.reject()
+            # declined only after the server's answer: a phone declined first can stop ringing before
+            # the request arrives, and the server then refuses the reject as not this agent's call
+            self.api.reject_call(str(pop["uniqueid"]), then=self.phone.reject)
+        else:
+            self.phone.reject()
 
     # ---------------------------------------------------- accounts, tickets --
     def on_account_chosen(self, acc: dict) -> None:
