@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from sqlalchemy import select
 
@@ -30,12 +31,6 @@ from ivr.prompts import sound_name
 
 #: the bench's stand-by agent: logged in (phone registered, queue member) but on a break
 STANDBY_AGENT = "3999"
-
-
-def prompt_started(ami: AmiEventLog, caller: str, prompt: str, start: int, timeout: float) -> tuple[int, dict]:
-    needle = sound_name(prompt)
-    return ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == caller
-                    and needle in e.get("Command", ""), timeout=timeout, start=start)
 
 
 def channel_vars(ami: AmiEventLog, caller: str, start: int = 0) -> dict[str, str]:
@@ -66,32 +61,53 @@ class PromptCursor:
         self.later(prompt)
 
 
-class CallerDialog:
-    """One caller on the line: wait for a prompt the IVR starts, then key digits."""
+class PromptDialog:
+    """A party on the line driven by the prompts the IVR starts for it (AGIExecStart): wait for a
+    prompt, then key digits. Subclasses say which channel's commands are theirs."""
 
-    def __init__(self, ami: AmiEventLog, phone, extension: str, number: str):
-        self.ami, self.number = ami, number
-        self.mark = ami.mark()
-        self.pos = self.mark          # steps wait for events after the previous step's
+    def __init__(self, ami: AmiEventLog, call, start: int):
+        self.ami, self.call = ami, call
+        self.pos = start              # steps wait for events after the previous step's
         self.heard = PromptCursor()
-        self.call = phone.dial(extension)
-        self.call.wait_state("CONFIRMED", 10)
 
-    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "CallerDialog":
+    def mine(self, event: dict) -> bool:
+        raise NotImplementedError
+
+    def _next_command(self, matches, timeout: float) -> dict:
+        i, e = self.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and self.mine(e)
+                                and matches(e.get("Command", "")), timeout=timeout, start=self.pos)
+        self.pos = i + 1
+        return e
+
+    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> Self:
         if not self.heard.later(prompt):
-            i, e = prompt_started(self.ami, self.number, prompt, self.pos, timeout)
-            self.pos = i + 1
-            self.heard.started(e, prompt)
+            needle = sound_name(prompt)
+            self.heard.started(self._next_command(lambda c: needle in c, timeout), prompt)
         if keys:
             time.sleep(0.3)  # let the prompt's first frames go out, as a person would
             self.call.send_dtmf(keys)
         return self
 
-    def recording(self, keys: str = "#", timeout: float = 30) -> "CallerDialog":
-        i, _ = self.ami.wait_at(lambda e: e.get("Event") == "AGIExecStart" and e.get("CallerIDNum") == self.number
-                                and e.get("Command", "").startswith("RECORD FILE"), timeout=timeout, start=self.pos)
-        self.pos = i + 1
+    def recording_started(self, timeout: float = 30) -> Self:
+        self._next_command(lambda c: c.startswith("RECORD FILE"), timeout)
         self.heard = PromptCursor()
+        return self
+
+
+class CallerDialog(PromptDialog):
+    """One caller dialling the hotline, known on the line by their number."""
+
+    def __init__(self, ami: AmiEventLog, phone, extension: str, number: str):
+        self.number = number
+        self.mark = ami.mark()
+        super().__init__(ami, phone.dial(extension), self.mark)
+        self.call.wait_state("CONFIRMED", 10)
+
+    def mine(self, event: dict) -> bool:
+        return event.get("CallerIDNum") == self.number
+
+    def recording(self, keys: str = "#", timeout: float = 30) -> "CallerDialog":
+        self.recording_started(timeout)
         time.sleep(1.2)  # after the beep
         self.call.send_dtmf(keys)
         return self

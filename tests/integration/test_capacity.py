@@ -39,9 +39,9 @@ def test_a_call_beyond_the_rtp_ranges_limit_is_refused_and_logged(tmp_path_facto
             time.sleep(0.3)
         run.join(60)
         assert outcome(got) == {"placed": 3, "ok": 2, "failed": 1}
-        # The refused caller's channel exists for an instant before Asterisk turns it away, so
-        # "calls" is what maxcalls bounds; the channels stay within what the RTP range carries.
+        # maxcalls bounds calls; the refused caller's channel exists for an instant before
+        # Asterisk turns it away, so a sample may see it as a third channel
         assert max(c["calls"] for c in seen) == 2
-        assert max(c["in_use"] for c in seen) <= 4 and all(c["limit"] == 4 for c in seen)
+        assert max(c["in_use"] for c in seen) in (2, 3) and all(c["limit"] == 4 for c in seen)
         log = (s.asterisk_dir / "log" / "messages.log").read_text(errors="replace")
         assert "Maximum call limit of 2 calls exceeded" in log

@@ -29,9 +29,8 @@ from conftest import IvrHarness, scratch, wait_for
 from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition)
 from hotline.admin import runtime
-from hotline.bench.scenarios import PromptCursor
+from hotline.bench.scenarios import PromptDialog
 from hotline.bench.scratch import scratch_hotline
-from ivr.prompts import sound_name
 
 pytestmark = pytest.mark.asterisk
 
@@ -94,36 +93,15 @@ def attempts(h, ticket: str) -> list[SurveyCall]:
                                .where(Ticket.number == ticket).order_by(SurveyCall.id)))
 
 
-class OnTheLine:
-    """The resident on an answered survey call: wait for a prompt the survey flow starts on the
-    call's ;1 half (AGIExecStart), then key."""
+class OnTheLine(PromptDialog):
+    """The resident on an answered survey call: the survey flow runs on the call's ;1 half."""
 
     def __init__(self, h, attempt: int, call, start: int):
-        self.h, self.call, self.pos = h, call, start
+        super().__init__(h.ami, call, start)
         self.channel = f"Local/{attempt}@survey-dial-"
-        self.heard = PromptCursor()
 
-    def _mine(self, e: dict) -> bool:
-        return e.get("Event") == "AGIExecStart" and e.get("Channel", "").startswith(self.channel) \
-            and e.get("Channel", "").endswith(";1")
-
-    def at(self, prompt: str, keys: str = "", timeout: float = 30) -> "OnTheLine":
-        if not self.heard.later(prompt):
-            i, e = self.h.ami.wait_at(lambda e: self._mine(e) and sound_name(prompt) in e.get("Command", ""),
-                                      timeout=timeout, start=self.pos)
-            self.pos = i + 1
-            self.heard.started(e, prompt)
-        if keys:
-            time.sleep(0.3)      # the prompt's first frames out, as a person would
-            self.call.send_dtmf(keys)
-        return self
-
-    def recording(self, timeout: float = 30) -> "OnTheLine":
-        i, _ = self.h.ami.wait_at(lambda e: self._mine(e) and e.get("Command", "").startswith("RECORD FILE"),
-                                  timeout=timeout, start=self.pos)
-        self.pos = i + 1
-        self.heard = PromptCursor()
-        return self
+    def mine(self, event: dict) -> bool:
+        return event.get("Channel", "").startswith(self.channel) and event.get("Channel", "").endswith(";1")
 
 
 def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(line, resident):
@@ -147,7 +125,7 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         d.at("survey_opening").at("survey_convenient", "1")
         d.at("survey_solved", "1").at("survey_attitude", "1").at("survey_charged", "1")
         d.at("survey_score", "9#")
-        d.recording()                    # e: nothing said; 3 s of silence end it
+        d.recording_started()            # e: nothing said; 3 s of silence end it
         d.at("survey_fee_reminder", timeout=40).at("survey_closing").at("survey_closing_end")
         rc.wait_ended(30)
         out, err = cli_run.communicate(timeout=60)
