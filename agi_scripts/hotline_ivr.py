@@ -17,8 +17,8 @@ import sys
 
 from asterisk.agi import AGI, AGIHangup  # pyst2
 
-from hotline.shared.logs import setup_logging
-from hotline.shared.settings import load_settings
+from common.logs import setup_logging
+from common.settings import load_settings
 from ivr.channel import AgiChannel, parse_result
 from ivr.context import IvrContext
 from ivr.flows import ROUTES, run_flow

@@ -27,11 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline.admin import runtime  # noqa: E402
-from hotline.bench import scratch  # noqa: E402
-from hotline.shared.secrets import ami_admin_secret  # noqa: E402
-from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
+from bench import scratch  # noqa: E402
+from common.secrets import ami_admin_secret  # noqa: E402
+from common.naming import AMI_ADMIN_USER  # noqa: E402
 from hotline.admin.amiclient import AmiEventLog  # noqa: E402
-from hotline.bench.scenarios import CallerDialog  # noqa: E402
+from bench.scenarios import CallerDialog  # noqa: E402
 
 PLAYS = ("STREAM FILE", "GET DATA", "RECORD FILE", "EXEC")
 
@@ -45,7 +45,7 @@ def caller_worker(args) -> list[tuple[bool, float, str]]:
     """One process: its callers, at most 4 at a time (the pjsua2 wheel's limit)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hotline.sip.phone import Phone, SipStack
+    from common.sip.phone import Phone, SipStack
     ports, secret, extension, numbers = args
     ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
@@ -82,7 +82,7 @@ def main() -> None:
     ap.add_argument("--classic", action="store_true", help="run the flow as a classic AGI script")
     a = ap.parse_args()
 
-    from hotline.bench.desk_demo import demo_callers
+    from bench.desk_demo import demo_callers
     home = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     s = scratch.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
     if a.classic:

@@ -44,12 +44,12 @@ from db.models import AccountPhone, Call, HeatingAccount, Ticket  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from hotline.admin.amiclient import AmiEventLog  # noqa: E402
 from hotline.admin.asterisk import stop_pid  # noqa: E402
-from hotline.bench import scratch  # noqa: E402
-from hotline.bench.desk_demo import demo_callers  # noqa: E402
-from hotline.bench.sipp import (intake_pcaps, run_sipp, scenario_xml, schedule, stand_by_member,  # noqa: E402
+from bench import scratch  # noqa: E402
+from bench.desk_demo import demo_callers  # noqa: E402
+from bench.sipp import (intake_pcaps, run_sipp, scenario_xml, schedule, stand_by_member,  # noqa: E402
                                 tickets_right)
-from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
-from hotline.shared.secrets import ami_admin_secret  # noqa: E402
+from common.naming import AMI_ADMIN_USER  # noqa: E402
+from common.secrets import ami_admin_secret  # noqa: E402
 from ivr.prompts import readback_sound  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

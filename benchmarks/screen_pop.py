@@ -31,11 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hotline.admin import runtime  # noqa: E402
-from hotline.bench import scratch  # noqa: E402
-from hotline.shared.secrets import ami_admin_secret  # noqa: E402
-from hotline.shared.naming import AMI_ADMIN_USER  # noqa: E402
+from bench import scratch  # noqa: E402
+from common.secrets import ami_admin_secret  # noqa: E402
+from common.naming import AMI_ADMIN_USER  # noqa: E402
 from hotline.admin.amiclient import AmiEventLog  # noqa: E402
-from hotline.bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
+from bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
 
 AGENT, PASSWORD = "5001", "bench-pop-pass"
 
@@ -44,7 +44,7 @@ def caller_worker(args) -> list[str]:
     """One process: its residents, two on the line at a time; each waits to be answered."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hotline.sip.phone import Phone, SipStack
+    from common.sip.phone import Phone, SipStack
     ports, secret, extension, numbers = args
     ami = AmiEventLog(ports["ami"], AMI_ADMIN_USER, secret)
     stack = SipStack.instance()
@@ -78,7 +78,7 @@ def main() -> None:
     os.environ["HOTLINE_NULL_AUDIO"] = "1"
 
     from db.models import Role
-    from hotline.bench.desk_demo import demo_callers
+    from bench.desk_demo import demo_callers
     from hotline.admin.users import add_user
     home = Path(tempfile.mkdtemp(prefix="hotline-popbench-"))
     s = scratch.scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan")
@@ -100,7 +100,7 @@ def run(s, st, numbers: list[str], concurrency: int) -> None:
 
     from desktop.services.api import AgentApiClient  # noqa: PLC0415 — after the Qt platform is chosen
     from desktop.widgets.main_window import AgentWindow  # noqa: PLC0415 — after the Qt platform is chosen
-    from hotline.shared import wire  # noqa: PLC0415 — after the Qt platform is chosen
+    from common import wire  # noqa: PLC0415 — after the Qt platform is chosen
     app = QApplication.instance() or QApplication(["screen_pop"])
     api = AgentApiClient(f"http://127.0.0.1:{st['ports']['api']}")
     pushed: dict[str, float] = {}

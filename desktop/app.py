@@ -16,8 +16,8 @@ from desktop import sample
 from desktop.services.api import AgentApiClient, default_api_url
 from desktop.state.aftercall import TAB_TICKETS, TABS
 from desktop.widgets.main_window import AgentWindow
-from hotline.shared import wire
-from hotline.shared.logs import setup_logging
+from common import wire
+from common.logs import setup_logging
 
 I18N = Path(__file__).resolve().parent / "i18n"
 log = logging.getLogger("desktop")

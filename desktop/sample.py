@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from hotline.shared import wire
+from common import wire
 
 SUPERVISOR_USER = {"agent_no": "1101", "name": "张伟", "role": "team_lead"}
 

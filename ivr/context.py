@@ -37,8 +37,8 @@ from db.models import (
 )
 from db.queries import accounts_with_phone, next_ticket_number, station_for
 from db.session import make_engine, session_factory
-from hotline.shared.paths import confined
-from hotline.shared.settings import Settings
+from common.paths import confined
+from common.settings import Settings
 from ivr.holidays import years_around
 from ivr.validation import MAX_CALLER_ID, clean_digits, is_valid_callback, normalise_caller_id
 

@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from db.models import CallOutcome, Category, TicketState
-from hotline.shared import wire
-from hotline.shared.naming import agent_no_of, endpoint as endpoint_name
+from common import wire
+from common.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import AccountView, IvrContext
 from ivr.holidays import opener_for

@@ -22,7 +22,7 @@ import logging
 import re
 from typing import Protocol
 
-from hotline.shared.wire import fee_reminder_applies
+from common.wire import fee_reminder_applies
 from ivr.channel import CallerHungUp, Channel
 from ivr.context import IvrContext
 from ivr.flows import Caller, Intake

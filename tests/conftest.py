@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from db.session import make_engine
-from hotline.shared.naming import AMI_ADMIN_USER
+from common.naming import AMI_ADMIN_USER
 from hotline.admin import runtime
-from hotline.bench.scratch import scratch_hotline, scratch_settings
-from hotline.shared.settings import load_settings
+from bench.scratch import scratch_hotline, scratch_settings
+from common.settings import load_settings
 
 
 def fresh_pg_database(pg_url: str, name: str) -> str:
@@ -52,10 +52,10 @@ def settings(tmp_path):
 
 @pytest.fixture(scope="session")
 def pstn_resident(tmp_path_factory):
-    """The PSTN beyond the trunk (hotline.bench.resident): a pjsua2 line that takes every call out
+    """The PSTN beyond the trunk (bench.resident): a pjsua2 line that takes every call out
     of the session's hotline, whatever the number (its HOTLINE_PSTN_OUTBOUND)."""
-    from hotline.bench.resident import Resident  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
-    from hotline.sip.phone import SipStack  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
+    from bench.resident import Resident  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
+    from common.sip.phone import SipStack  # noqa: PLC0415 — pjsua2 and the bench load only for the fixtures that use them
     r = Resident(SipStack.instance(), record_dir=tmp_path_factory.mktemp("resident"))
     yield r
     r.close()
@@ -93,9 +93,9 @@ class IvrHarness:
     """The running hotline, seen from a test: AMI events, SIP callers, the DB."""
 
     def __init__(self, settings):
-        from hotline.shared.secrets import ami_admin_secret
+        from common.secrets import ami_admin_secret
         from hotline.admin.amiclient import AmiEventLog
-        from hotline.sip.phone import SipStack
+        from common.sip.phone import SipStack
         self.settings = settings
         self.state = runtime.read_state(settings)
         self.ports = self.state["ports"]
@@ -106,13 +106,13 @@ class IvrHarness:
 
     def reconnect_ami(self) -> None:
         """After an Asterisk restart: a fresh event log on the new manager."""
-        from hotline.shared.secrets import ami_admin_secret
+        from common.secrets import ami_admin_secret
         from hotline.admin.amiclient import AmiEventLog
         self.ami.close()
         self.ami = AmiEventLog(self.ports["ami"], AMI_ADMIN_USER, ami_admin_secret(self.settings))
 
     def phone_for(self, number: str):
-        from hotline.sip.phone import Phone
+        from common.sip.phone import Phone
         if number not in self._phones:
             self._phones[number] = Phone.anonymous(self.stack, self.ports["sip"], number)
         return self._phones[number]
@@ -141,7 +141,7 @@ def ivr(hotline):
     """The harness, with the bench's stand-by agent logged in on a break: callers queue and
     wait (with nobody logged in they would be offered the call-back at once, see
     `no_agent_logged_in`)."""
-    from hotline.bench.scenarios import standby_agent  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
+    from bench.scenarios import standby_agent  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
     h = IvrHarness(hotline)
     with standby_agent(h.settings, h.sessions, lambda: h.ami, h.stack, h.ports["sip"]) as present:
         h.standby = present
@@ -206,7 +206,7 @@ def desk_window(qtbot, api_port: int, agent_no: str, password: str):
 
 
 def ring_and_answer(qtbot, w, line, ivr_timeout_ms: int = 60_000) -> dict:
-    """A resident's call (hotline.bench.desk_demo.CallerLine) pops on the desk, rings, and is answered."""
+    """A resident's call (bench.desk_demo.CallerLine) pops on the desk, rings, and is answered."""
     from PySide6.QtCore import Qt
     qtbot.waitUntil(lambda: bool(line.error or (w.pop and w.pop.get("caller") == line.number)),
                     timeout=ivr_timeout_ms)

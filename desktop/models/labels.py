@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from hotline.shared import wire
+from common import wire
 
 # Chinese source strings, translated through the "Labels" context; QT_TRANSLATE_NOOP
 # marks them for pyside6-lupdate, which cannot see plain strings in a dict

@@ -4,7 +4,7 @@ HTTP goes through Qt's QNetworkAccessManager (asynchronous, never blocks the GUI
 WebSocket of pushed events is desktop.services.events.WsWorker (its own thread), which
 reconnects with backoff, keeping the same session token, when the service restarts. Every
 result and every error comes back as a Qt signal; errors carry the server's own (Chinese)
-message from ``{"error": ...}``. Routes and event types are hotline.shared.wire's.
+message from ``{"error": ...}``. Routes and event types are common.wire's.
 
 The desktop never touches the database or AMI: it holds only its session token.
 Over https:// it trusts exactly the hotline's certificate (``--ca`` / ``$HOTLINE_API_CA``)
@@ -30,7 +30,7 @@ from PySide6.QtNetwork import (
 
 from desktop.services.audio import AudioScratch
 from desktop.services.events import TLS_FAILED, WsWorker, ws_url_for
-from hotline.shared import wire
+from common import wire
 
 DEFAULT_TIMEOUT_MS = 15000
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import aiohttp
 from PySide6.QtCore import QObject, QThread, Signal
 
-from hotline.shared import wire
+from common import wire
 
 TLS_FAILED = "服务器证书无法验证（%s），请向管理员核对证书"
 

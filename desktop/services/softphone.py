@@ -1,10 +1,10 @@
-"""The agent's softphone: hotline.sip.phone (pjsua2 on its own thread) wrapped in a QObject.
+"""The agent's softphone: common.sip.phone (pjsua2 on its own thread) wrapped in a QObject.
 
 pjsua2 runs only on the SipStack thread. This module never calls pjsua2 from the
 GUI thread and never makes the GUI thread wait:
 
 * commands (register, answer, hold, ...) run on one worker thread that uses the
-  thread-safe facades of hotline.sip.phone (``Phone``/``Call``; they hand the work
+  thread-safe facades of common.sip.phone (``Phone``/``Call``; they hand the work
   to the stack via ``stack.call``);
 * events come back through a small bridge QObject living in the GUI thread:
   call states from ``Call.on_state`` callbacks (pjsua2 thread), incoming calls
@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from hotline.shared import wire
+from common import wire
 
 try:   # the desktop still starts (without a phone) if pjsua2 is missing on the PC
     import pjsua2 as pj
 
-    from hotline.sip import phone as sipphone
+    from common.sip import phone as sipphone
     HAVE_PJSUA2 = True
     _IMPORT_ERROR = ""
 except Exception as exc:  # pragma: no cover - depends on the PC

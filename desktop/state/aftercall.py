@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hotline.shared import wire
+from common import wire
 
 # ---- a ticket's actions: code → (the state it moves to, or None for 重开; the input it needs)
 #: "station": choose the station (派单); "required": the note must be given (its label says which)

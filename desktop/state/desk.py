@@ -29,7 +29,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hotline.shared import wire
+from common import wire
 
 
 class DeskState(QObject):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hotline.shared import wire
+from common import wire
 
 
 def _rows(data) -> list[dict]:

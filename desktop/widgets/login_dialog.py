@@ -5,7 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop.widgets.common import GREY, RED
-from hotline.shared import wire
+from common import wire
 
 
 class LoginDialog(QDialog):

@@ -49,7 +49,7 @@ from desktop.widgets.ticket_detail import open_anomaly_dialog
 from desktop.widgets.ticket_form import TicketFormPanel
 from desktop.widgets.tickets_panel import TicketsPanel
 from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel
-from hotline.shared import wire
+from common import wire
 
 log = logging.getLogger("desktop")
 #: shown until a login answer brings the server's own list (the server accepts only that list)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.labels import RECORDED_ANOMALY_TYPES, anomaly_label
 from desktop.widgets.common import GREY
-from hotline.shared import wire
+from common import wire
 
 
 class NoteDialog(QDialog):

@@ -1,6 +1,6 @@
 """The ticket being written, prefilled from the IVR: the four read-back ticks gate the save,
 the form autosaves every 3 s, unsaved drafts can be reopened. The form's body is
-hotline.shared.wire.FORM_FIELDS; its limits are the wire's."""
+common.wire.FORM_FIELDS; its limits are the wire's."""
 from __future__ import annotations
 
 import time
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.labels import CATEGORY_LABELS, CATEGORY_ORDER
 from desktop.widgets.common import AMBER, GREEN, GREY, RED
-from hotline.shared import wire
+from common import wire
 
 PRIORITIES = ((wire.PRIORITY_NORMAL, "普通"), (wire.PRIORITY_URGENT, "加急"), (wire.PRIORITY_EMERGENCY, "紧急"))
 
@@ -315,7 +315,7 @@ class TicketFormPanel(QGroupBox):
         self._changed()
 
     def form_dict(self) -> dict:
-        """The body of PUT /api/tickets/{n} and its /draft: exactly hotline.shared.wire.FORM_FIELDS."""
+        """The body of PUT /api/tickets/{n} and its /draft: exactly common.wire.FORM_FIELDS."""
         values = {"category": self.category.currentData(), "address": self.address.text().strip(),
                   "name": self.name.text().strip(), "callback_number": self.phone.text().strip(),
                   "confirmed_problem": self.chk_problem.isChecked(),

@@ -21,7 +21,7 @@ from desktop.models.aftercall import TicketsModel
 from desktop.models.labels import CATEGORY_ORDER, category_label, priority_label, state_label
 from desktop.widgets.common import GREY, readonly_table
 from desktop.widgets.ticket_detail import TicketDetailPanel
-from hotline.shared import wire
+from common import wire
 
 #: the states a list is filtered by (drafts are the call screen's)
 LIST_STATES = tuple(s for s in wire.TICKET_STATES if s != "draft")

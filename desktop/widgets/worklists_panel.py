@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.aftercall import CallbacksModel, SurveysModel, outcome_label
 from desktop.widgets.common import GREY, readonly_table
-from hotline.shared import wire
+from common import wire
 
 
 def _selected(table, model) -> dict:

@@ -7,11 +7,11 @@ import threading
 import time
 from contextlib import contextmanager
 
-from hotline.shared.ami import encode
-from hotline.shared.naming import AMI_ADMIN_USER
-from hotline.shared.runstate import read_state
-from hotline.shared.secrets import ami_admin_secret
-from hotline.shared.settings import Settings
+from common.ami import encode
+from common.naming import AMI_ADMIN_USER
+from common.runstate import read_state
+from common.secrets import ami_admin_secret
+from common.settings import Settings
 
 
 class AmiEventLog:

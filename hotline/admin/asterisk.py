@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.shared.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, endpoint
-from hotline.shared.ports import Ports
-from hotline.shared.secrets import ami_admin_secret, ami_secret, fastagi_secret_file, write_secret
-from hotline.shared.settings import REPO_ROOT, Settings
+from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, endpoint
+from common.ports import Ports
+from common.secrets import ami_admin_secret, ami_secret, fastagi_secret_file, write_secret
+from common.settings import REPO_ROOT, Settings
 
 MARKER = ".hotline-root-complete"
 MIN_VERSION = 20

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from hotline.shared.settings import Settings
-from hotline.shared.tls import TlsError, extra_names, generated_paths, host_addresses, public_host, tls_dir
+from common.settings import Settings
+from common.tls import TlsError, extra_names, generated_paths, host_addresses, public_host, tls_dir
 
 CN = "Dalong Heating Repair Hotline"   # ascii: some TLS tools print non-ascii CNs badly
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install
-from hotline.shared.ports import Ports
-from hotline.shared.settings import Settings
+from common.ports import Ports
+from common.settings import Settings
 
 JUMPS = {"goto", "gosub", "gotoif", "gosubif", "gotoiftime"}
 

@@ -5,10 +5,10 @@ import time
 from datetime import datetime
 
 from hotline.admin.amiclient import AmiEventLog, ami_session
-from hotline.shared.ami import ami_action
-from hotline.shared.settings import Settings
+from common.ami import ami_action
+from common.settings import Settings
 from ivr.validation import mask_phone
-from hotline.shared.naming import QUEUE, agent_no_of
+from common.naming import QUEUE, agent_no_of
 
 
 def queue_snapshot(ami: AmiEventLog, queue: str = QUEUE) -> dict:

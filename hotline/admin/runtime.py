@@ -27,12 +27,12 @@ from db.session import DatabaseUnavailable, make_engine, migrate, session_factor
 from hotline.admin import certificates
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AgentPhone, AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
-from hotline.shared import tls
-from hotline.shared.ami import ami_action
-from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, interface
-from hotline.shared.ports import PortInUse, Ports, rtp_range
-from hotline.shared.runstate import read_state, state_file
-from hotline.shared.settings import Settings
+from common import tls
+from common.ami import ami_action
+from common.naming import AMI_ADMIN_USER, QUEUE, interface
+from common.ports import PortInUse, Ports, rtp_range
+from common.runstate import read_state, state_file
+from common.settings import Settings
 from ivr.prompts import render_catalog
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import ApiSession, AuditEntry, Role, User
-from hotline.shared.passwords import hash_password, new_sip_secret
+from common.passwords import hash_password, new_sip_secret
 
 
 class UserError(ValueError):

@@ -19,7 +19,7 @@ from db.models import CallbackAttempt, Call, Role, Ticket, User
 from db.queries import iso
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
-from hotline.shared import wire
+from common import wire
 from ivr.validation import mask_phone
 
 #: outcomes that count as a try that did not reach the resident

@@ -4,7 +4,7 @@ which calls the resident with the hotline's number as caller id, records, and li
 
 What is decided here, for `CallbackList.call` and `SurveyList.call` (each list keeps who may call
 its entries): the number — the ticket's call-back number (else the caller's), read on the server,
-never taken from the request — checked by the dialplan's own rules (hotline.shared.dialrules), and
+never taken from the request — checked by the dialplan's own rules (common.dialrules), and
 what the service is to ring (`CallOut`). Protocol-free: `hotline.service` sends the Originate."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from db.models import Ticket
 from hotline.aftercall.rules import Actor, RuleError
-from hotline.shared import dialrules, wire
+from common import dialrules, wire
 
 #: what the agent's phone shows in front of the number while it rings (the call's kind)
 KINDS = wire.CALL_OUT_LABELS

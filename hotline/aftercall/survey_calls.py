@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import Call, CallOutcome, Recording, SurveyCall, Ticket, TicketState
 from db.queries import iso
 from hotline.aftercall.rules import RuleError, add_audit, ticket_by_number
-from hotline.shared.paths import confined
+from common.paths import confined
 from ivr.validation import is_valid_callback
 
 MODES = ("agents", "automated", "automated-first")

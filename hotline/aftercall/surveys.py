@@ -23,9 +23,9 @@ from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, automated_state
-from hotline.shared import wire
-from hotline.shared.paths import confined
-from hotline.shared.wire import fee_reminder_applies
+from common import wire
+from common.paths import confined
+from common.wire import fee_reminder_applies
 from ivr.validation import mask_phone
 
 #: a booked 回访 at most this far ahead

@@ -1,6 +1,6 @@
 """The service's one AMI connection (panoramisk): the only module that speaks AMI.
 
-Every action is built by `hotline.shared.ami.ami_action` (which refuses CR/LF/NUL in any
+Every action is built by `common.ami.ami_action` (which refuses CR/LF/NUL in any
 value); failures come out as the service's own errors, never panoramisk's.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from panoramisk import Manager
 
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
-from hotline.shared.ami import ami_action
+from common.ami import ami_action
 
 log = logging.getLogger("hotline.ami")
 

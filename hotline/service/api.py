@@ -27,9 +27,9 @@ from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
 from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
                                      QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
-from hotline.shared import tls, wire
-from hotline.shared.ami import AmiValueError
-from hotline.shared.tls import public_host
+from common import tls, wire
+from common.ami import AmiValueError
+from common.tls import public_host
 
 log = logging.getLogger("hotline.api")
 

@@ -35,13 +35,13 @@ from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
-from hotline.shared.logs import setup_logging
-from hotline.shared import wire
-from hotline.shared.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
-from hotline.shared.ports import Ports
-from hotline.shared.runstate import read_state
-from hotline.shared.secrets import ami_secret, fastagi_secret
-from hotline.shared.settings import Settings, load_settings
+from common.logs import setup_logging
+from common import wire
+from common.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
+from common.ports import Ports
+from common.runstate import read_state
+from common.secrets import ami_secret, fastagi_secret
+from common.settings import Settings, load_settings
 from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt

@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from hotline.service.pauses import PauseLog
 from hotline.service.queue_state import QueueState
-from hotline.shared import wire
-from hotline.shared.naming import QUEUE, endpoint, interface
+from common import wire
+from common.naming import QUEUE, endpoint, interface
 
 log = logging.getLogger("hotline.availability")
 

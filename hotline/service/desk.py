@@ -32,14 +32,14 @@ from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import (SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit,
                                      works_on)
 from hotline.service.schemas import TicketForm
-from hotline.shared.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
-from hotline.shared import wire
-from hotline.shared.paths import confined
-from hotline.shared.settings import Settings
+from common.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
+from common import wire
+from common.paths import confined
+from common.settings import Settings
 from ivr.context import Records
 from ivr.holidays import SCRIPT_CLOSING, SCRIPT_QUESTIONS, script_opening
 from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id, normalise_phone_query
-from hotline.shared.naming import endpoint
+from common.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hotline.shared import wire
-from hotline.shared.naming import interface
+from common import wire
+from common.naming import interface
 
 #: roles that take transferred calls, team leads first
 ROLE_ORDER = {"team_lead": 0, "head": 1, "agent": 2}

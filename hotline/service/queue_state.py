@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from hotline.shared import wire
-from hotline.shared.naming import agent_no_of
+from common import wire
+from common.naming import agent_no_of
 
 
 def agent_no(event: dict) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.models import Category
-from hotline.shared import wire
+from common import wire
 
 
 class LoginIn(BaseModel):

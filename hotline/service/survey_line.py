@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from hotline.aftercall.rules import RuleError
 from hotline.aftercall.survey_calls import DECLINED, FAILED, NO_ANSWER, AttemptEnd, SurveyDialer, SurveyTarget
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
-from hotline.shared.ami import AmiValueError
-from hotline.shared.naming import SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
+from common.ami import AmiValueError
+from common.naming import SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
 
 log = logging.getLogger("hotline.survey")
 

@@ -24,7 +24,7 @@ BAD_AND_GOOD = """account_no,name,district,compound,building,unit,room,phones
 def hotline(home, *args, check=False):
     env = {**os.environ, "HOTLINE_HOME": str(home)}
     env.pop("HOTLINE_DB_URL", None)
-    r = subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True,
                        text=True, timeout=120)
     if check:
         assert r.returncode == 0, r.stderr
@@ -111,7 +111,7 @@ def test_demo_data_is_realistic_and_idempotent(home):
 
 def test_unreachable_database_is_one_line(home):
     env = {**os.environ, "HOTLINE_HOME": str(home), "HOTLINE_DB_URL": "postgresql://x@127.0.0.1:1/none"}
-    r = subprocess.run([sys.executable, "-m", "hotline.admin.cli", "accounts", "find", "--phone", "1"], env=env,
+    r = subprocess.run([sys.executable, "-m", "hotline.cli", "accounts", "find", "--phone", "1"], env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "unreachable" in r.stderr

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import User
-from hotline.bench.scenarios import CallerDialog
+from bench.scenarios import CallerDialog
 from conftest import sealed_recording
 
 pytestmark = pytest.mark.asterisk
@@ -22,7 +22,7 @@ def hotline_cli(settings, *args, timeout=180):
     env = {**os.environ, "HOTLINE_HOME": str(settings.home), "HOTLINE_DIALPLAN_DIR": str(settings.dialplan_dir),
            "HOTLINE_TODAY": settings.today}
     env.pop("HOTLINE_DB_URL", None)
-    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -70,7 +70,7 @@ def test_reload_refuses_a_broken_dialplan_and_live_calls_keep_the_old_one(ivr):
 
 
 def test_agent_added_registers_and_takes_a_recorded_queue_call_then_disabled_cannot_register(ivr):
-    from hotline.sip.phone import Phone
+    from common.sip.phone import Phone
     s = ivr.settings
     r = hotline_cli(s, "agents", "add", "1201", "李娜", "--password", "correct-horse-1")
     assert r.returncode == 0, r.stderr

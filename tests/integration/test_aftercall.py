@@ -16,7 +16,7 @@ from sqlalchemy import select
 from db.models import AuditEntry, Call, HeatingAccount, RepairStation, Role, Ticket, TicketState, User
 from hotline.admin import runtime
 from hotline.admin.users import add_user
-from hotline.shared import wire
+from common import wire
 from conftest import wait_for
 from test_admin import hotline_cli as admin_cli
 from test_agent_api import PASSWORD, Api

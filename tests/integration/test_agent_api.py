@@ -18,7 +18,7 @@ from db.models import (ApiSession, AuditEntry, Call, Category, HeatingAccount, R
 from hotline.admin.users import add_user
 from hotline.admin import runtime
 from hotline.admin.users import disable_user
-from hotline.sip.phone import Phone
+from common.sip.phone import Phone
 from conftest import sealed_recording, wait_for
 
 pytestmark = pytest.mark.asterisk
@@ -318,7 +318,7 @@ def test_a_save_racing_the_callers_hang_up_keeps_the_edits_and_the_call_record(p
     the ticket holds the agent's edits, the call its outcome and its sealed recording."""
     import threading
 
-    from hotline.bench.scenarios import CallerDialog
+    from bench.scenarios import CallerDialog
     number = "13300000261"
     api = Api(base)
     _, me = api.login(people["a"])

@@ -1,5 +1,5 @@
 """Calls out (#15) on the real stack: real Asterisk, real SIP both ways — the agent's desk phone
-(pjsua2) and the resident beyond the trunk (hotline.bench.resident, the session hotline's
+(pjsua2) and the resident beyond the trunk (bench.resident, the session hotline's
 HOTLINE_PSTN_OUTBOUND). A resident who pressed 1 in the queue is called back by click-to-call: the
 agent's phone rings first, then the resident's with the hotline's number, audio crosses both ways,
 the call is recorded on the ticket, `reached` clears the entry. A busy resident leaves a busy call
@@ -24,8 +24,8 @@ from sqlalchemy import select
 from db.models import AuditEntry, Call, CallOutcome, Recording, Role, Ticket, TicketState, User
 from hotline.admin import runtime
 from hotline.admin.users import add_user
-from hotline.shared import wire
-from hotline.sip.phone import Phone
+from common import wire
+from common.sip.phone import Phone
 from conftest import close_desk, desk_window, wait_for
 from test_agent_api import PASSWORD
 from test_aftercall import api_as, hotline_cli

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from hotline.admin import runtime
-from hotline.bench.desk_demo import demo_callers
-from hotline.bench.scratch import scratch_hotline
-from hotline.bench.sipp import outcome, run_sipp, scenario_xml
+from bench.desk_demo import demo_callers
+from bench.scratch import scratch_hotline
+from bench.sipp import outcome, run_sipp, scenario_xml
 from conftest import require_tool, scratch
 
 pytestmark = pytest.mark.asterisk

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from hotline.admin.asterisk import AsteriskError, find_install
-from hotline.shared.ports import port_in_use
-from hotline.shared.settings import load_settings
+from common.ports import port_in_use
+from common.settings import load_settings
 
 pytestmark = pytest.mark.asterisk
 
@@ -21,7 +21,7 @@ def cli(home, *args, env_extra=None, timeout=240):
     env = {**os.environ, "HOTLINE_HOME": str(home), "HOTLINE_RTP_START": "0", **(env_extra or {})}
     env.pop("HOTLINE_DB_URL", None)
     env.update({k: v for k, v in (env_extra or {}).items()})
-    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 

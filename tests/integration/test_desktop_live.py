@@ -16,7 +16,7 @@ from sqlalchemy import select  # noqa: E402
 
 from db.models import AgentPause, AuditEntry, Call, Category, Recording, Role, Ticket, TicketState, User  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
-from hotline.bench.desk_demo import CallerLine, demo_callers  # noqa: E402
+from bench.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.admin.users import add_user  # noqa: E402
 from conftest import close_desk, desk_window, ring_and_answer  # noqa: E402
 from test_agent_api import Api  # noqa: E402
@@ -44,7 +44,7 @@ def desk_agent(ivr):
 @pytest.fixture
 def lead_phone(ivr, desk_agent):
     """The team lead's desk phone, registered from this process."""
-    from hotline.sip.phone import Phone
+    from common.sip.phone import Phone
     with ivr.sessions() as db:
         secret = db.scalar(select(User.sip_secret).where(User.agent_no == LEAD))
     phone = Phone.agent(ivr.stack, ivr.ports["sip"], LEAD, secret).wait_registered(10)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
 from hotline.admin import runtime
-from hotline.bench.scenarios import CallerDialog
+from bench.scenarios import CallerDialog
 from conftest import wait_for
 
 pytestmark = pytest.mark.asterisk
@@ -304,7 +304,7 @@ def test_a_caller_who_gave_up_while_the_service_was_down_is_reconciled_onto_the_
 
 def test_the_admin_scenarios_pass_on_the_live_dialplan(ivr):
     """`hotline dialplan test` runs these same scenarios against a scratch hotline."""
-    from hotline.bench.scenarios import run_scenarios
+    from bench.scenarios import run_scenarios
     results = run_scenarios(ivr.ami, ivr.phone_for, ivr.settings.extension, echo=lambda m: None)
     assert [r.name for r in results if not r.passed] == [], [r.message for r in results]
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from db.models import Call, Role, Ticket, TicketState
 from hotline.admin import runtime
-from hotline.bench.scratch import scratch_hotline
-from hotline.bench.desk_demo import CallerLine, demo_callers
+from bench.scratch import scratch_hotline
+from bench.desk_demo import CallerLine, demo_callers
 from hotline.admin.users import add_user
 from conftest import close_desk, desk_window, fresh_pg_database, ring_and_answer, scratch
 

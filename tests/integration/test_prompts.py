@@ -9,7 +9,7 @@ import wave
 
 import pytest
 
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 from ivr import prompts
 from ivr.prompts import (P, PROMPT_IDS, import_prompt, load_catalog, render_catalog, sound_name,
                          tts_sound)

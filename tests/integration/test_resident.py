@@ -1,4 +1,4 @@
-"""The PSTN-side resident (hotline.bench.resident) on its own, no Asterisk: a pjsua2 caller in this
+"""The PSTN-side resident (bench.resident) on its own, no Asterisk: a pjsua2 caller in this
 process dials the resident's line directly — any number reaches it, with the dialled number and the
 caller id it was sent; it answers, turns a call away busy, or lets it ring; DTMF and a tone cross
 both ways. The calls-out tests use the same resident behind the session hotline's trunk."""
@@ -12,8 +12,8 @@ import pytest
 
 import pjsua2  # noqa: F401  — a missing binding is an error, never a skip
 
-from hotline.bench.resident import Resident, header_user, request_user
-from hotline.sip.phone import Phone, SipStack, request_port
+from bench.resident import Resident, header_user, request_user
+from common.sip.phone import Phone, SipStack, request_port
 
 INVITE = ('INVITE sip:13812345678@127.0.0.1:40123 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060\r\n'
           'From: "回电 139" <sip:8000@127.0.0.1>;tag=a\r\nTo: <sip:13812345678@127.0.0.1:40123>\r\n'

@@ -29,13 +29,13 @@ from db.models import Call, Ticket, TicketCounter
 from db.queries import next_ticket_number
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
-from hotline.bench.desk_demo import demo_callers
-from hotline.bench.scratch import scratch_hotline
-from hotline.bench.sipp import intake_pcaps, outcome, run_sipp, scenario_xml, schedule, stand_by_member, tickets_right
-from hotline.shared.naming import AMI_ADMIN_USER
-from hotline.shared.secrets import ami_admin_secret
+from bench.desk_demo import demo_callers
+from bench.scratch import scratch_hotline
+from bench.sipp import intake_pcaps, outcome, run_sipp, scenario_xml, schedule, stand_by_member, tickets_right
+from common.naming import AMI_ADMIN_USER
+from common.secrets import ami_admin_secret
 from db.session import make_engine, migrate, session_factory
-from hotline.shared.settings import REPO_ROOT
+from common.settings import REPO_ROOT
 from conftest import fresh_pg_database, require_tool, scratch
 
 pytestmark = pytest.mark.postgres
@@ -49,7 +49,7 @@ NOW = "2026-11-23T10:00"
 NODE = """
 import json, sys, threading, time
 from db.session import make_engine, session_factory
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 from ivr.context import Records
 
 url, node, start, threads, per = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])

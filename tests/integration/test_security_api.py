@@ -34,7 +34,7 @@ from db.models import (
 from hotline.admin import runtime
 from hotline.admin.users import add_user, disable_user, set_password
 from hotline.aftercall.rules import OBJECT_ID_MAX, add_audit
-from hotline.shared.secrets import fastagi_secret
+from common.secrets import fastagi_secret
 
 pytestmark = pytest.mark.asterisk
 

@@ -16,10 +16,10 @@ from db.models import Call, Role, User
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from hotline.admin.users import add_user
-from hotline.bench.scenarios import CallerDialog
-from hotline.shared.naming import AMI_ADMIN_USER, AMI_SERVICE_USER
-from hotline.shared.secrets import ami_admin_secret, ami_secret, fastagi_secret
-from hotline.sip.phone import Phone
+from bench.scenarios import CallerDialog
+from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER
+from common.secrets import ami_admin_secret, ami_secret, fastagi_secret
+from common.sip.phone import Phone
 
 pytestmark = pytest.mark.asterisk
 

@@ -1,4 +1,4 @@
-"""hotline.sip.phone against a real private Asterisk 22: registration, calls,
+"""common.sip.phone against a real private Asterisk 22: registration, calls,
 RFC 4733 DTMF that arrives at once, agent-to-agent calls with hold and blind
 transfer, and a PSTN-like caller identified as the trunk.
 
@@ -18,9 +18,9 @@ import pytest
 import pjsua2  # noqa: F401  — a missing binding is an error, never a skip
 
 from hotline.admin.asterisk import AgentPhone, PrivateAsterisk, find_install
-from hotline.shared.ports import Ports
-from hotline.shared.settings import load_settings
-from hotline.sip.phone import Call, Phone, SipStack
+from common.ports import Ports
+from common.settings import load_settings
+from common.sip.phone import Call, Phone, SipStack
 
 AGENTS = [AgentPhone("1001", "张三", "secret1"), AgentPhone("1002", "李四", "secret2")]
 

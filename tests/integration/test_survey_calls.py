@@ -29,8 +29,8 @@ from conftest import IvrHarness, scratch, wait_for
 from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition)
 from hotline.admin import runtime
-from hotline.bench.scenarios import PromptDialog
-from hotline.bench.scratch import scratch_hotline
+from bench.scenarios import PromptDialog
+from bench.scratch import scratch_hotline
 
 pytestmark = pytest.mark.asterisk
 
@@ -40,7 +40,7 @@ RING_S = 8           # the resident's phone rings this long before NOANSWER (HOT
 
 @pytest.fixture(scope="module")
 def line(tmp_path_factory, pstn_resident):
-    """The module's hotline; its trunk's outbound side is the session's resident (hotline.bench.resident:
+    """The module's hotline; its trunk's outbound side is the session's resident (bench.resident:
     one pjsua2 line that takes every call, whatever the number); mode agents to begin with."""
     s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=pstn_resident.target,
                 outbound_ring_s=str(RING_S), survey_mode="agents", survey_max_attempts="3",
@@ -57,7 +57,7 @@ def cli(h, *args, today: str | None = None, settings=None, timeout: float = 240)
     """`hotline …` with the service's own settings (its clock, its survey mode)."""
     s = settings or h.settings
     env = runtime.service_env(s.replace(today=today or s.today))
-    return subprocess.run([sys.executable, "-m", "hotline.admin.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -110,7 +110,7 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
     ticket = completed_repair(line, number, "unpaid")
     mark = line.ami.mark()
     t0 = time.monotonic()
-    cli_run = subprocess.Popen([sys.executable, "-m", "hotline.admin.cli", "survey", "call", ticket, "--json"],
+    cli_run = subprocess.Popen([sys.executable, "-m", "hotline.cli", "survey", "call", ticket, "--json"],
                                env=runtime.service_env(line.settings), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:

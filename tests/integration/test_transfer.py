@@ -14,12 +14,12 @@ from sqlalchemy import select
 from db.models import Call, Recording, Role, User
 from hotline.admin import runtime
 from hotline.admin.users import add_user
-from hotline.bench.desk_demo import demo_callers
-from hotline.bench.scenarios import CallerDialog, channel_vars, resident_reports_no_heat
-from hotline.shared import wire
-from hotline.shared.ami import ami_action
-from hotline.shared.naming import QUEUE, endpoint, interface
-from hotline.sip.phone import Phone
+from bench.desk_demo import demo_callers
+from bench.scenarios import CallerDialog, channel_vars, resident_reports_no_heat
+from common import wire
+from common.ami import ami_action
+from common.naming import QUEUE, endpoint, interface
+from common.sip.phone import Phone
 from conftest import wait_for
 from test_agent_api import Api
 

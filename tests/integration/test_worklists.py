@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEntry, CallOutcome, RepairStation
-from hotline.shared import wire
+from common import wire
 from test_aftercall import api_as, crew, hotline_cli  # noqa: F401  (crew: the module's people)
 from test_aftercall import AGENT, LEAD, STATION
 from test_ivr_calls import Dialog, ticket_of

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotline.shared.ami import AmiValueError, ami_action, encode
+from common.ami import AmiValueError, ami_action, encode
 
 
 def test_an_action_is_built_from_plain_fields_and_none_is_left_out():

@@ -22,8 +22,8 @@ from desktop.services.api import AgentApiClient  # noqa: E402
 from desktop.state.aftercall import AfterCallState, actions_for, tabs_for  # noqa: E402
 from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from desktop.widgets.ticket_detail import TicketDetailPanel  # noqa: E402
-from hotline.bench.desk_demo import LeadDemo  # noqa: E402
-from hotline.shared import wire  # noqa: E402
+from bench.desk_demo import LeadDemo  # noqa: E402
+from common import wire  # noqa: E402
 
 LEAD = {"agent_no": "1101", "name": "张伟", "role": "team_lead"}
 AGENT = {"agent_no": "1001", "name": "李娜", "role": "agent"}

@@ -18,7 +18,7 @@ from desktop.state.desk import DeskState  # noqa: E402
 from desktop.widgets.account_panel import AccountPanel  # noqa: E402
 from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel  # noqa: E402
-from hotline.shared import wire  # noqa: E402
+from common import wire  # noqa: E402
 
 PLACED = {**wire.SAMPLE_CALL_OUT, "name": "王秀兰"}
 LEG = {"number": PLACED["number"], "name": f"回电 {PLACED['number']}", "remote_uri": "", "sip_call_id": "x"}

@@ -21,7 +21,7 @@ from desktop.services.softphone import caller_from_uri  # noqa: E402
 from desktop.state.desk import DeskState  # noqa: E402
 from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from desktop.widgets.ticket_form import TicketFormPanel  # noqa: E402
-from hotline.shared import wire  # noqa: E402
+from common import wire  # noqa: E402
 
 # the shape hotline.service.desk.DeskService.pop pushes (account_card / ticket_brief / ticket_full)
 POP = {

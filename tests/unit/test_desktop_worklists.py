@@ -11,7 +11,7 @@ from desktop.models.aftercall import SurveysModel, automated_text, short_time  #
 from desktop.state.aftercall import TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, tabs_for  # noqa: E402
 from desktop.state.worklists import WorklistState  # noqa: E402
 from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel  # noqa: E402
-from hotline.shared import wire  # noqa: E402
+from common import wire  # noqa: E402
 
 
 def test_agents_and_leads_see_the_worklists_stations_do_not():

@@ -88,7 +88,7 @@ def test_script_lines():
 def test_a_notice_for_next_years_holiday_is_loaded_and_greets_on_new_years_eve(tmp_path):
     """Through the DB as the IVR and the agents' script read it: 元旦 2027 announced from 2026-12-31."""
     from db.models import HolidayOverride
-    from hotline.shared.settings import load_settings
+    from common.settings import load_settings
     from hotline.admin.runtime import prepare_database
     from ivr.context import Records
     s = load_settings(home=str(tmp_path))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import chinese_calendar
 import pytest
 
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 from ivr.hours import _fallback_is_workday, in_heating_season, is_staffed, is_workday
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hotline.aftercall.rules import OBJECT_ID_MAX, audit_object_id
 from hotline.service.desk import FailureWindow
-from hotline.shared.paths import confined
+from common.paths import confined
 
 
 def test_a_stored_path_is_served_only_as_a_wav_inside_its_directory(tmp_path):

@@ -20,10 +20,10 @@ from aiohttp import web
 from cryptography import x509
 
 from hotline.admin import certificates, runtime
-from hotline.shared import tls
-from hotline.shared.ports import free_port
+from common import tls
+from common.ports import free_port
 from desktop.services.api import AgentApiClient
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 
 
 @contextmanager
@@ -160,7 +160,7 @@ def test_plain_http_is_refused_off_loopback(settings, monkeypatch):
 def test_cli_up_refuses_plain_http_on_the_lan(settings):
     from typer.testing import CliRunner
 
-    from hotline.admin.cli import app
+    from hotline.cli import app
     env = {"HOTLINE_HOME": str(settings.home), "HOTLINE_BIND": "0.0.0.0"}
     got = CliRunner().invoke(app, ["up"], env=env)
     assert got.exit_code == 1 and "hotline up --lan" in got.output

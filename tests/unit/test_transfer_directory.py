@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.widgets.softphone_panel import SoftPhonePanel  # noqa: E402
 from hotline.service.directory import build_directory, device_states, entry_state  # noqa: E402
-from hotline.shared import wire  # noqa: E402
+from common import wire  # noqa: E402
 
 USERS = [("1001", "张三", "agent"), ("1002", "李四", "agent"), ("3101", "孙班长", "team_lead"),
          ("9001", "管理员", "admin"), ("1003", "王五", "agent"), ("1004", "赵六", "agent"),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from db.models import (DONE_STATES, OPEN_STATES, AccountPhone, Call, CallOutcome, Category, District, HeatingAccount, HolidayOverride,
                        Recording, RepairStation, Ticket, TicketState, User)
 from db.session import make_engine, migrate, session_factory
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 from ivr import flows
 from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records

@@ -24,9 +24,9 @@ from hotline.aftercall.outbound import CallOut
 from hotline.aftercall.rules import Refused, RuleError
 from hotline.service.app import HotlineService
 from hotline.service.errors import TelephonyUnavailable
-from hotline.shared import dialrules, wire
-from hotline.shared.ports import Ports
-from hotline.shared.settings import load_settings
+from common import dialrules, wire
+from common.ports import Ports
+from common.settings import load_settings
 from ivr.context import IvrContext, Records
 from ivr.flows import call_out, call_out_end
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from hotline.service.fastagi import AgiTimings
-from hotline.shared.ports import RANDOM_RTP, PortInUse, Ports, rtp_range
-from hotline.shared.settings import load_settings
+from common.ports import RANDOM_RTP, PortInUse, Ports, rtp_range
+from common.settings import load_settings
 
 
 def test_the_default_range_carries_the_capacity_goal(tmp_path):

@@ -12,7 +12,7 @@ from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.desk import DeskError, DeskService, Forbidden
 from hotline.service.schemas import TicketForm
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 
 PASSWORD = "correct-horse-7"
 

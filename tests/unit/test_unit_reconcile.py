@@ -7,7 +7,7 @@ from db.models import Call, CallOutcome, Role, Ticket
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.reconcile import RECONCILED, Reconciler, parse_queue_log
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 
 LOG = """1763892000|NONE|NONE|NONE|QUEUESTART|
 1763892010|1763892001.20|repair|NONE|ENTERQUEUE||13800138000|1

@@ -13,10 +13,10 @@ from db.models import AuditEntry, Call, HeatingAccount, Role, Ticket, TicketStat
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.app import HotlineService
-from hotline.shared import wire
-from hotline.shared.naming import SURVEY_WAKE_EVENT
-from hotline.shared.ports import Ports
-from hotline.shared.settings import load_settings
+from common import wire
+from common.naming import SURVEY_WAKE_EVENT
+from common.ports import Ports
+from common.settings import load_settings
 from ivr.context import IvrContext, Records
 
 AGENT_CALLED = {"Event": "AgentCalled", "Queue": "repair", "Uniqueid": "1763892000.12", "Linkedid": "1763892000.12",

@@ -21,7 +21,7 @@ from hotline.aftercall.survey_calls import (DIALSTATUS_OUTCOMES, PLACED_MARGIN_S
                                             survey_policy)
 from hotline.aftercall.surveys import SurveyList
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
-from hotline.shared.settings import load_settings
+from common.settings import load_settings
 from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records
 from ivr.flows import run_flow

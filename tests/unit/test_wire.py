@@ -6,8 +6,8 @@ from db.session import make_engine, migrate, session_factory
 from desktop.models.labels import CATEGORY_LABELS, STATE_LABELS
 from hotline.service.desk import DeskService, Principal
 from hotline.service.schemas import TicketForm
-from hotline.shared import wire
-from hotline.shared.settings import load_settings
+from common import wire
+from common.settings import load_settings
 
 
 def test_the_wire_carries_every_ticket_state_and_category_of_the_domain():

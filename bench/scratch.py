@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hotline.admin.demo import seed_demo
 from hotline.admin.runtime import down, prepare_database, up
-from hotline.shared.settings import Settings, load_settings
+from common.settings import Settings, load_settings
 
 #: "now" of scratch hotlines: an ordinary working day in the heating season (no holiday opener)
 SCRATCH_NOW = "2026-11-23T10:00"

@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from hotline.shared.settings import Settings
+from common.settings import Settings
 
 
 def write_secret(path: Path, value: str) -> None:

@@ -36,12 +36,12 @@ from hotline.admin.users import add_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import actor_for
-from hotline.bench.scenarios import CallerDialog, resident_reports_no_heat
-from hotline.shared import wire
-from hotline.shared.naming import AMI_ADMIN_USER
-from hotline.shared.secrets import ami_admin_secret
-from hotline.shared.settings import Settings
-from hotline.sip.phone import Phone, SipStack
+from bench.scenarios import CallerDialog, resident_reports_no_heat
+from common import wire
+from common.naming import AMI_ADMIN_USER
+from common.secrets import ami_admin_secret
+from common.settings import Settings
+from common.sip.phone import Phone, SipStack
 
 log = logging.getLogger("hotline.demo")
 

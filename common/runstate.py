@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hotline.shared.settings import Settings
+from common.settings import Settings
 
 
 def state_file(s: Settings) -> Path:

@@ -5,7 +5,7 @@ import secrets
 import socket
 from dataclasses import dataclass
 
-from hotline.shared.settings import Settings
+from common.settings import Settings
 
 
 class PortInUse(RuntimeError):

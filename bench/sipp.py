@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from db.models import AccountPhone, Call, Category, Ticket
 from hotline.admin.amiclient import AmiEventLog
-from hotline.shared import wire
-from hotline.shared.ami import ami_action
-from hotline.shared.naming import QUEUE
+from common import wire
+from common.ami import ami_action
+from common.naming import QUEUE
 from ivr.prompts import P
 
 #: RFC 4733 event codes

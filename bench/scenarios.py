@@ -22,11 +22,11 @@ from db.models import Role, User
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from hotline.admin.users import add_user
-from hotline.bench import scratch
-from hotline.shared.ami import ami_action
-from hotline.shared.naming import AMI_ADMIN_USER, QUEUE, endpoint, interface
-from hotline.shared.secrets import ami_admin_secret
-from hotline.sip.phone import Phone, SipStack
+from bench import scratch
+from common.ami import ami_action
+from common.naming import AMI_ADMIN_USER, QUEUE, endpoint, interface
+from common.secrets import ami_admin_secret
+from common.sip.phone import Phone, SipStack
 from ivr.prompts import sound_name
 
 #: the bench's stand-by agent: logged in (phone registered, queue member) but on a break

@@ -25,7 +25,7 @@ callers share one account whatever their number. Load tests beyond 4 calls
 use sipp or several processes.
 
 A *line* (`Phone.line`) is the far side of a trunk instead: a UDP port of its own that takes
-every INVITE sent to it, whatever the number (the PSTN gateway in tests: hotline.bench.resident).
+every INVITE sent to it, whatever the number (the PSTN gateway in tests: bench.resident).
 
     stack = SipStack.instance()
     agent = Phone.register(stack, sip_port, "agent-1001", "secret1")
@@ -54,7 +54,7 @@ from typing import Any, Callable
 
 import pjsua2 as pj
 
-from hotline.shared.naming import endpoint
+from common.naming import endpoint
 
 __all__ = ["SipError", "TooManyCalls", "SipStack", "Phone", "Call",
            "MAX_CALLS", "MAX_ACCOUNTS", "request_port"]

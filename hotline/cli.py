@@ -34,9 +34,9 @@ from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDiale
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
-from hotline.shared.ami import ami_action
-from hotline.shared.naming import SURVEY_WAKE_EVENT, endpoint
-from hotline.shared.settings import Settings, load_settings
+from common.ami import ami_action
+from common.naming import SURVEY_WAKE_EVENT, endpoint
+from common.settings import Settings, load_settings
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
@@ -574,7 +574,7 @@ def desktop(ctx: typer.Context) -> None:
     supervisor in and shows the after-call screens (工单 with the first ticket's detail) instead."""
     argv = list(ctx.args)
     if "--demo" in argv:
-        from hotline.bench.desk_demo import run as run_demo  # noqa: PLC0415 — the bench (pjsua2, Qt) loads only for `desktop --demo`
+        from bench.desk_demo import run as run_demo  # noqa: PLC0415 — the bench (pjsua2, Qt) loads only for `desktop --demo`
         argv.remove("--demo")
         try:
             code = run_demo(settings(), argv, echo=lambda m: typer.echo(m, err=True))
@@ -624,7 +624,7 @@ def dialplan_reload() -> None:
 @dialplan_app.command("test")
 def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default: the live dialplan")) -> None:
     """Run the IVR scenario calls (real SIP) against DIR in a scratch hotline; pass/fail per scenario."""
-    from hotline.bench.scenarios import run_all  # noqa: PLC0415 — the bench (pjsua2) loads only for `dialplan test`
+    from bench.scenarios import run_all  # noqa: PLC0415 — the bench (pjsua2) loads only for `dialplan test`
     s = settings()
     results = run_all(directory or s.dialplan_dir, echo=typer.echo)
     failed = [r for r in results if not r.passed]

@@ -1,7 +1,7 @@
 """The residents on the PSTN side of the trunk, for tests and the bench: where the hotline's calls
 out land (``HOTLINE_PSTN_OUTBOUND=127.0.0.1:<resident.port>``).
 
-One pjsua2 line (`hotline.sip.phone.Phone.line`) on a port of its own takes every INVITE Asterisk
+One pjsua2 line (`common.sip.phone.Phone.line`) on a port of its own takes every INVITE Asterisk
 sends to the trunk, whatever the number, so one `Resident` stands for every resident. What it does
 with the next calls is set beforehand: `answer()` (after `answer_after` seconds of ringing, then
 optionally a tone, so the other side hears audio cross), `busy()` (486), `never_answer()` (it rings
@@ -14,7 +14,7 @@ display name, P-Asserted-Identity) and the call, to send DTMF on, record, hang u
     call = resident.wait_call(20)                  # … something on the hotline dials out
     assert call.number == "13812345678" and call.caller_id == "8000" and call.call.last_status == 486
 
-The process's limits hold (hotline/sip/phone.py): 4 calls at a time, every phone together.
+The process's limits hold (common/sip/phone.py): 4 calls at a time, every phone together.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.sip.phone import Call, Phone, SipError, SipStack
+from common.sip.phone import Call, Phone, SipError, SipStack
 
 ANSWER, BUSY, RING = "answer", "busy", "ring"
 MODES = (ANSWER, BUSY, RING)

@@ -14,7 +14,7 @@ import ssl
 import subprocess
 from pathlib import Path
 
-from hotline.shared.settings import Settings
+from common.settings import Settings
 
 
 class TlsError(RuntimeError):

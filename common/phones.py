@@ -1,0 +1,1 @@
+"""Phone numbers: placeholder, filled in below."""
