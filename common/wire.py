@@ -37,6 +37,8 @@ AUDIT = "/api/audit"
 # makes one on a call (above); a ticket's state moves, re-opening, the anomaly register
 TICKET_STATE = "/api/tickets/{number}/state"        # POST {state, note, station_code?}
 TICKET_REOPEN = "/api/tickets/{number}/reopen"      # POST {note}: a linked follow-up ticket
+# 待确认 (#24): a draft whose call has ended, confirmed by a team lead (and dispatched in the same step)
+TICKET_CONFIRM = "/api/tickets/{number}/confirm"    # POST {station_code?, dispatch, note?}: draft → new (→ dispatched)
 ANOMALIES = "/api/anomalies"                        # GET ?open=1 | POST {type, ticket?, note}
 ANOMALY_HANDLE = "/api/anomalies/{aid}/handle"      # POST {result}: open → handled
 ANOMALY_CLOSE = "/api/anomalies/{aid}/close"        # POST {result}: → closed
@@ -163,7 +165,17 @@ SAMPLE_TICKET_ROW = {"number": "2611230012", "state": "dispatched", "category": 
                      "created_at": "2026-11-23T10:01:00", "station": "铁西维修站", "station_code": "TX",
                      "district": "铁西区", "address": "铁西区 兴华北街 12号楼 3单元 502", "name": "王秀兰",
                      "callback_number": "13912345678", "callback_requested": False, "age_min": 47,
-                     "overdue": True, "open_anomalies": 1}
+                     "overdue": True, "open_anomalies": 1, "age_s": 2820, "reason": None}
+#: GET TICKETS?unconfirmed=1: the drafts of calls that have ended, nobody's form any more (待确认); a
+#: row's "reason" says why it is there (UNCONFIRMED_REASONS); every other row's reason is None
+UNCONFIRMED = "unconfirmed"
+#: why a draft waits for confirmation: the call-back it booked (CALLBACK_REASONS), the degraded path
+#: (the IVR never ran; read back from queue_log), an agent who answered and never saved, or a hang-up
+#: in the IVR after the problem was keyed
+UNCONFIRMED_REASONS = {"callback_requested": "按1预约回电", "abandoned": "排队中挂机,待回电",
+                       "after_hours_message": "非工作时间留言,待回电", "no_agent": "无座席在线,待回电",
+                       "max_wait": "排队超时,待回电", "in_ivr_hangup": "语音导航中挂机",
+                       "degraded": "降级期间来电", "answered_unsaved": "座席接听后未保存"}
 #: GET TICKET's additions after the call: the timeline, the anomalies, the links of a re-opened repair
 SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "by": "ivr", "note": ""},
                                {"state": "new", "at": "2026-11-23T10:03:10", "by": "1001", "note": ""},

@@ -41,6 +41,8 @@ class TicketForm(BaseModel):
     account_no: str | None = Field(default=None, max_length=wire.ACCOUNT_NO_MAX)
     #: answered on the call (e.g. a billing question): the ticket is saved as resolved, no repair
     resolved: bool = False
+    #: the repair is not needed after all (住户已自行解决): the draft is saved as cancelled with this reason
+    cancel_reason: str = Field(default="", max_length=200)
 
 
 class AssignIn(BaseModel):
