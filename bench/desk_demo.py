@@ -26,8 +26,9 @@ from PySide6.QtCore import QTimer
 from sqlalchemy import select
 
 from db.models import (OPEN_STATES, AccountPhone, Category, HeatingAccount, Role, Ticket, TicketState,
-                       TicketTransition, User)
-from db.queries import next_ticket_number, station_for
+                       User)
+from db.queries import station_for
+from db.tickets import create_ticket
 from desktop.app import main as desktop_main
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
@@ -311,14 +312,11 @@ def seed_after_call(s: Settings, lead_no: str) -> int:
                                                       Category.noise))):
             at = now - timedelta(minutes=90 - 10 * i)
             st = station_for(db, acc.district, acc.compound, acc.building)
-            t = Ticket(number=next_ticket_number(db, now), account_id=acc.id, category=cat, state=TicketState.new,
-                       priority=wire.PRIORITY_URGENT if cat is Category.leak else wire.PRIORITY_NORMAL,
-                       address_snapshot=acc.address, name_snapshot=acc.name, callback_number=acc.phone_numbers[0]
-                       if acc.phone_numbers else "", station_id=st.id if st else None,
-                       created_at=at, updated_at=at)
-            t.transitions.append(TicketTransition(state=TicketState.new, at=at, note="演示"))
-            db.add(t)
-            db.flush()
+            t = create_ticket(db, at, state=TicketState.new, note="演示", account_id=acc.id, category=cat,
+                              priority=wire.PRIORITY_URGENT if cat is Category.leak else wire.PRIORITY_NORMAL,
+                              address_snapshot=acc.address, name_snapshot=acc.name,
+                              callback_number=acc.phone_numbers[0] if acc.phone_numbers else "",
+                              station_id=st.id if st else None)
             numbers.append(t.number)
         db.commit()
     earlier = TicketWork(sessions, lambda: s.now() - timedelta(minutes=45))

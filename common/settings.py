@@ -127,6 +127,8 @@ class Settings:
     anomaly_accept_min: int = 30
     anomaly_contact_min: int = 60
     anomaly_open_h: int = 4
+    #: a repair waiting as 待确认 (the draft of an ended call) this long raises the confirm_late timer
+    anomaly_confirm_min: int = 30
     #: the call-back worklist: after this many unanswered attempts over at least this many hours an
     #: entry goes to the team lead; a take lapses after this many minutes without an outcome
     callback_max_attempts: int = 3

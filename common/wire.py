@@ -106,13 +106,14 @@ PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY = 0, 50, 90
 PRIORITIES = (PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY)
 
 FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_problem", "confirmed_address",
-               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved")
+               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved",
+               "cancel_reason")
 CATEGORIES = ("no_heat", "leak", "noise", "other")
 #: ticket states as the wire carries them (db.models.TicketState is the domain's; a unit test keeps them equal)
 TICKET_STATES = ("draft", "new", "dispatched", "accepted", "contacted", "completed", "followed_up", "resolved",
                  "closed", "cancelled")
 #: a ticket list's filters (GET TICKETS ?state=&station=&district=&category=&priority=&overdue=1&q=)
-TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overdue", "q")
+TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overdue", "q", "unconfirmed")
 #: roles as the login answer names them; a station's people see only their station's tickets
 ROLES = ("agent", "team_lead", "head", "admin", "station")
 SUPERVISOR_ROLES = ("team_lead", "head", "admin")
@@ -123,8 +124,9 @@ SAMPLE_STATION_USER = {"agent_no": "5101", "name": "铁西维修站 值班", "ro
 #: the anomaly register (异常事件 1–9 of the rules): raised by timers (1–3) or recorded (4–9);
 #: complaints (6, 7, 9) are escalated at once and stay on the leads' desks until acknowledged
 ANOMALY_TYPES = ("station_late", "contact_late", "over_4h", "unreachable", "praise", "complaint_technician",
-                 "complaint_billing", "suggestion", "forwarded")
-ANOMALY_TIMER_TYPES = ("station_late", "contact_late", "over_4h")
+                 "complaint_billing", "suggestion", "forwarded", "confirm_late")
+#: confirm_late is the system's own (not one of the customer's 1–9): a 待确认 repair not confirmed in time
+ANOMALY_TIMER_TYPES = ("station_late", "contact_late", "over_4h", "confirm_late")
 ANOMALY_ESCALATED = ("complaint_technician", "complaint_billing", "forwarded")
 ANOMALY_STATES = ("open", "handled", "closed")
 

@@ -112,9 +112,11 @@ class AnomalyType(str, enum.Enum):
     complaint_billing = "complaint_billing"        # 7
     suggestion = "suggestion"                      # 8
     forwarded = "forwarded"                        # 9 from the city / district heating office
+    # the system's own, beside the customer's 1–9: a repair (draft of an ended call) not confirmed in time
+    confirm_late = "confirm_late"
 
 
-TIMER_ANOMALIES = (AnomalyType.station_late, AnomalyType.contact_late, AnomalyType.over_4h)
+TIMER_ANOMALIES = (AnomalyType.station_late, AnomalyType.contact_late, AnomalyType.over_4h, AnomalyType.confirm_late)
 #: complaints go to the head and the team leads at once and stay there until acknowledged
 ESCALATED_ANOMALIES = (AnomalyType.complaint_technician, AnomalyType.complaint_billing, AnomalyType.forwarded)
 
@@ -435,7 +437,7 @@ class Recording(Base):
 
 class TicketCounter(Base):
     """The day's ticket sequence (yymmdd → the last seq handed out), incremented atomically by
-    `db.queries.next_ticket_number`: the one source of ticket numbers for every process and node."""
+    `db.tickets.next_ticket_number`: the one source of ticket numbers for every process and node."""
     __tablename__ = "ticket_counter"
     day: Mapped[str] = mapped_column(String(6), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
 from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, StationArea, Survey, Ticket,
-                       TicketCounter, TicketState, TicketTransition, User, stations_serving)
+                       TicketState, TicketTransition, User, stations_serving)
 
 
 def accounts_with_phone(phone: str) -> Select:
@@ -30,30 +28,6 @@ def ticket_summary(t: Ticket) -> dict:
     return {"number": t.number, "state": t.state.value, "category": t.category.value if t.category else None,
             "created_at": iso(t.created_at), "station": t.station.name if t.station else None,
             "callback_requested": bool(t.callback_requested)}
-
-
-def next_ticket_number(db: Session, now: datetime) -> str:
-    """Readable and keyable: yymmdd + a 4-digit sequence of the day, from the database.
-
-    The day's `ticket_counter` row is incremented in one statement (INSERT … ON CONFLICT DO UPDATE
-    … RETURNING, on PostgreSQL and SQLite alike) inside the caller's transaction: the row stays
-    locked until that transaction ends (PostgreSQL's row lock; SQLite's write lock, taken by this
-    first write — waited for, never a stale read), so two writers — two processes, two nodes on one
-    PostgreSQL — never get the same number, and a rolled-back ticket gives its number back. A day's first
-    number, or one already taken (tickets numbered before the counter existed, imported), moves the
-    counter past the day's highest."""
-    prefix = now.strftime("%y%m%d")
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(TicketCounter).values(day=prefix, seq=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[TicketCounter.day],
-                                      set_={"seq": TicketCounter.seq + 1}).returning(TicketCounter.seq)
-    seq = db.execute(stmt).scalar_one()
-    if seq == 1 or db.scalar(select(Ticket.id).where(Ticket.number == f"{prefix}{seq:04d}")) is not None:
-        last = db.scalar(select(func.max(Ticket.number)).where(Ticket.number.like(prefix + "%")))
-        if last and int(last[len(prefix):]) >= seq:
-            seq = int(last[len(prefix):]) + 1
-            db.execute(update(TicketCounter).where(TicketCounter.day == prefix).values(seq=seq))
-    return f"{prefix}{seq:04d}"
 
 
 def readback_texts(db: Session) -> set[str]:

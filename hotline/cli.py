@@ -227,7 +227,7 @@ app.add_typer(stations_app, name="stations")
 
 
 def _work(s: Settings, db_sessions) -> TicketWork:
-    return TicketWork(db_sessions, s.now, Timers(s.anomaly_accept_min, s.anomaly_contact_min, s.anomaly_open_h))
+    return TicketWork(db_sessions, s.now, Timers(s.anomaly_accept_min, s.anomaly_contact_min, s.anomaly_open_h, s.anomaly_confirm_min))
 
 
 def _rule_failed(exc: RuleError) -> None:

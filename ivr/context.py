@@ -32,10 +32,10 @@ from db.models import (
     Recording,
     Ticket,
     TicketState,
-    TicketTransition,
     User,
 )
-from db.queries import accounts_with_phone, next_ticket_number, station_for
+from db.queries import accounts_with_phone, station_for
+from db.tickets import create_ticket
 from db.session import make_engine, session_factory
 from common.paths import confined
 from common.settings import Settings
@@ -156,43 +156,28 @@ class Records:
             call.last_step = "queue"
 
     # --- tickets ---
-    def _next_number(self, db: Session) -> str:
-        return next_ticket_number(db, self.settings.now())
-
     def save_ticket(self, call_id: int, ticket_id: int | None, last_step: str | None = None,
                     **fields) -> TicketView:
         """Create the call's draft ticket, or update it with what the caller added (and where the
         caller is now, `last_step`, in the same write)."""
-        for attempt in range(5):
-            try:
-                with self.sessions() as db, db.begin():
-                    if last_step:
-                        db.get(Call, call_id).last_step = last_step
-                    if ticket_id is None:
-                        call = db.get(Call, call_id)
-                        now = self.settings.now()
-                        t = Ticket(number=self._next_number(db), caller_number=call.caller,
-                                   state=TicketState.draft, created_at=now, updated_at=now)
-                        t.transitions.append(TicketTransition(state=TicketState.draft, at=now))
-                        db.add(t)
-                        db.flush()
-                        call.ticket_id = t.id
-                    else:
-                        t = db.get(Ticket, ticket_id)
-                    for k, v in fields.items():
-                        setattr(t, k, v)
-                    if "account_id" in fields and fields["account_id"]:
-                        acc = db.get(HeatingAccount, fields["account_id"])
-                        t.address_snapshot, t.name_snapshot = acc.address, acc.name
-                        station = station_for(db, acc.district, acc.compound, acc.building)
-                        t.station_id = station.id if station else None
-                    db.flush()
-                    return TicketView(t.id, t.number, t.state, "")
-            except Exception as exc:  # a number taken outside the counter (see next_ticket_number): again
-                if "UNIQUE" in str(exc).upper() or "duplicate" in str(exc).lower():
-                    continue
-                raise
-        raise RuntimeError("could not allocate a ticket number")
+        with self.sessions() as db, db.begin():
+            call = db.get(Call, call_id)
+            if last_step:
+                call.last_step = last_step
+            if ticket_id is None:
+                t = create_ticket(db, self.settings.now(), caller_number=call.caller)
+                call.ticket_id = t.id
+            else:
+                t = db.get(Ticket, ticket_id)
+            for k, v in fields.items():
+                setattr(t, k, v)
+            if "account_id" in fields and fields["account_id"]:
+                acc = db.get(HeatingAccount, fields["account_id"])
+                t.address_snapshot, t.name_snapshot = acc.address, acc.name
+                station = station_for(db, acc.district, acc.compound, acc.building)
+                t.station_id = station.id if station else None
+            db.flush()
+            return TicketView(t.id, t.number, t.state, "")
 
     def attach_ticket(self, call_id: int, ticket_id: int) -> None:
         with self.sessions() as db, db.begin():

@@ -29,6 +29,7 @@ ANOMALY_LABELS = {
     "station_late": QT_TRANSLATE_NOOP("Labels", "站点超时未接单"),
     "contact_late": QT_TRANSLATE_NOOP("Labels", "维修工超时未联系住户"),
     "over_4h": QT_TRANSLATE_NOOP("Labels", "报修超过4小时未完成"),
+    "confirm_late": QT_TRANSLATE_NOOP("Labels", "系统: 待确认超时未确认"),
     "unreachable": QT_TRANSLATE_NOOP("Labels", "站点及维修工电话无人接听"),
     "praise": QT_TRANSLATE_NOOP("Labels", "表扬维修工"),
     "complaint_technician": QT_TRANSLATE_NOOP("Labels", "投诉维修工"),
@@ -66,7 +67,9 @@ def anomaly_label(value: str | None) -> str:
     """"投诉维修工" with its number in the rules' list (6), the way the register speaks of them."""
     if value not in ANOMALY_LABELS:
         return value or ""
-    return f"{wire.ANOMALY_TYPES.index(value) + 1} {tr_label(ANOMALY_LABELS[value])}"
+    number = wire.ANOMALY_TYPES.index(value) + 1
+    # the customer's types are 1–9; the system's own timers (confirm_late) carry no number of theirs
+    return f"{number} {tr_label(ANOMALY_LABELS[value])}" if number <= 9 else tr_label(ANOMALY_LABELS[value])
 
 
 def anomaly_state_label(value: str | None) -> str:

@@ -1,6 +1,7 @@
 """The anomaly register (异常事件): each has a type (1–9 of the rules), an owner, a state (open →
 handled → closed, with the result) and a deadline. Types 1–3 are raised by the timers from a
-ticket's stored timeline (so they survive a restart: checked at start and every minute); 4–9 are
+ticket's stored timeline (so they survive a restart: checked at start and every minute), and so is
+the system's own confirm_late (a 待确认 repair nobody confirmed in time); 4–9 are
 recorded by agents and team leads on a call or a ticket. Complaints (6, 7, 9) are escalated at
 once: they stay on the head's and the team leads' desks until each has acknowledged them."""
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import (AT_STATION, ESCALATED_ANOMALIES, TIMER_ANOMALIES, AnomalyAck, AnomalyRecord, AnomalyState,
                        AnomalyType, Role, Ticket, TicketState, User)
 from db.queries import iso
-from hotline.aftercall.lifecycle import Timers, last_entered, late
+from hotline.aftercall.lifecycle import Timers, last_entered, late, live_call
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 
 
@@ -181,7 +182,10 @@ class AnomalyRegister:
         now = self.now()
         raised = []
         with self.sessions() as db, db.begin():
-            tickets = db.scalars(select(Ticket).where(Ticket.state.in_(AT_STATION))
+            # at a station, or a draft of an ended call (待确认) old enough to be late
+            waiting = (Ticket.state == TicketState.draft) & ~live_call(now) & \
+                (Ticket.created_at < now - timedelta(minutes=self.timers.confirm_min))
+            tickets = db.scalars(select(Ticket).where(Ticket.state.in_(AT_STATION) | waiting)
                                  .options(selectinload(Ticket.transitions))).all()
             if not tickets:
                 return []
@@ -189,7 +193,8 @@ class AnomalyRegister:
                                   .where(AnomalyRecord.ticket_id.in_([t.id for t in tickets]),
                                          AnomalyRecord.type.in_(TIMER_ANOMALIES))).all()
             for t in tickets:
-                since = last_entered(t, TicketState.dispatched)
+                # a timer of a dispatch is raised once per dispatch; the confirm timer once per ticket
+                since = last_entered(t, TicketState.dispatched) or t.created_at
                 for kind in late(t, now, self.timers):
                     k = AnomalyType(kind)
                     if any(tid == t.id and typ is k and at >= since for tid, typ, at in existing):
@@ -208,4 +213,5 @@ class AnomalyRegister:
 
 _TIMER_NOTES = {AnomalyType.station_late: "派单后 {t.accept_min} 分钟站点未接单",
                 AnomalyType.contact_late: "接单后 {t.contact_min} 分钟维修工未联系住户",
-                AnomalyType.over_4h: "派单后超过 {t.open_h} 小时仍未完成"}
+                AnomalyType.over_4h: "派单后超过 {t.open_h} 小时仍未完成",
+                AnomalyType.confirm_late: "待确认超过 {t.confirm_min} 分钟未确认(系统)"}

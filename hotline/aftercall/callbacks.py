@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import CallbackAttempt, Call, Role, Ticket, User
+from db.models import CallbackAttempt, Call, Role, Ticket, TicketState, User
 from db.queries import iso
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
@@ -51,7 +51,7 @@ class CallbackList:
         return bool(t.callback_taken_by_id and t.callback_taken_at
                     and now - t.callback_taken_at < timedelta(minutes=self.policy.take_min))
 
-    def _holder(self, t: Ticket, now: datetime) -> int | None:
+    def holder(self, t: Ticket, now: datetime) -> int | None:
         """The user id holding the entry's live take, or None."""
         return t.callback_taken_by_id if self._taken(t, now) else None
 
@@ -146,13 +146,17 @@ class CallbackList:
             now = self.now()
             if t.callback_escalated and not actor.supervises:
                 raise Refused("这条回电已转领班处理", "callback_outcome_refused", "ticket", t.number)
-            holder = self._holder(t, now)
+            holder = self.holder(t, now)
             if holder is not None and holder != actor.user_id:
                 raise RuleError(409, f"这条回电已由 {t.callback_taken_by.agent_no} 领取")
             if holder is None and not actor.supervises:
                 raise RuleError(409, "请先领取这条回电")
             if outcome == wire.CALLBACK_CLOSED and not note:
                 raise RuleError(422, "关闭请写明处理结果")
+            if outcome == "reached" and t.state is TicketState.draft:
+                # the resident was reached: the repair must leave 待确认 with them on the line
+                raise RuleError(409, f"报修单 {t.number} 尚未确认:请在工单中跟读确认后保存(或标为已解决、"
+                                     "写明原因取消),再记录已联系上")
             db.add(CallbackAttempt(ticket_id=t.id, user_id=actor.user_id, at=now, outcome=outcome, note=note))
             t.callback_taken_by_id = t.callback_taken_at = None
             if outcome in FAILED:
@@ -179,7 +183,7 @@ class CallbackList:
             if t.callback_escalated and not actor.supervises:
                 raise Refused("这条回电已转领班处理", "callback_call_refused", "ticket", t.number)
             now = self.now()
-            holder = self._holder(t, now)
+            holder = self.holder(t, now)
             if holder not in (None, actor.user_id) and not actor.supervises:
                 raise Refused(f"这条回电已由 {t.callback_taken_by.agent_no} 领取,不能拨打", "callback_call_refused",
                               "ticket", t.number)

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Category, HeatingAccount, RepairStation,
-                       Role, Survey, Ticket, TicketState, TicketTransition, User)
-from db.queries import iso, next_ticket_number, ticket_summary
+from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Call, Category, HeatingAccount, RepairStation, Role,
+                       Survey, Ticket, TicketState, TicketTransition, User)
+from db.queries import iso, ticket_summary
+from db.tickets import IllegalMove, create_ticket, move_ticket
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number, works_on
 
 STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
@@ -29,7 +29,10 @@ _STATION_WORK = SUPERVISORS + (Role.station,)
 #: who may make each move (the graph itself is db.models.TICKET_FLOW); supervisors work a station's
 #: moves on its behalf when the station does not use the system
 MOVERS: dict[tuple[TicketState, TicketState], tuple[Role, ...]] = {
-    (TicketState.draft, TicketState.new): SUPERVISORS,
+    # an agent confirms (跟读确认, saved) a draft of their call, or of a call-back they hold
+    (TicketState.draft, TicketState.new): SUPERVISORS + (Role.agent,),
+    # …or withdraws it with a reason (住户已自行解决)
+    (TicketState.draft, TicketState.cancelled): SUPERVISORS + (Role.agent,),
     (TicketState.new, TicketState.dispatched): SUPERVISORS,
     (TicketState.dispatched, TicketState.new): SUPERVISORS,
     (TicketState.dispatched, TicketState.accepted): _STATION_WORK,
@@ -44,13 +47,20 @@ MOVERS: dict[tuple[TicketState, TicketState], tuple[Role, ...]] = {
 for _from, _tos in TICKET_FLOW.items():
     for _to in _tos:
         if _to is TicketState.cancelled:
-            MOVERS[(_from, _to)] = SUPERVISORS
+            MOVERS.setdefault((_from, _to), SUPERVISORS)
         elif _to is TicketState.resolved:
             MOVERS[(_from, _to)] = SUPERVISORS + (Role.agent,)
 #: these moves need a note: what the station did, why it was cancelled
 NOTE_NEEDED = {TicketState.completed: "返单请填写处理结果", TicketState.cancelled: "取消请说明原因"}
 #: a repair that can be re-opened (the resident calls again: 还是不热)
 REOPENABLE = (TicketState.completed, TicketState.followed_up, TicketState.resolved, TicketState.closed)
+#: moves that belong to a rule of their own, not to a bare state change: 回访 is saved with its answers
+OWN_RULE = {TicketState.followed_up: "回访请通过回访表单保存(回访列表)"}
+#: a call this old without an end is not live any more (the service died under it): its draft is
+#: shown as 待确认 all the same
+LIVE_CALL_MAX = timedelta(hours=2)
+#: the call records' last_step of a call that never ran the IVR (hotline.service.reconcile, the pop)
+_DEGRADED_STEPS = ("reconciled", "degraded")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Timers:
     accept_min: int = 30      # 异常 1: the station did not accept within this after dispatch
     contact_min: int = 60     # 异常 2: the technician did not phone the resident within this after 接单
     open_h: int = 4           # 异常 3: the repair still open this long after dispatch
+    confirm_min: int = 30     # the system's own: a draft of an ended call not confirmed within this
 
 
 def last_entered(t: Ticket, state: TicketState) -> datetime | None:
@@ -67,7 +78,10 @@ def last_entered(t: Ticket, state: TicketState) -> datetime | None:
 
 
 def late(t: Ticket, now: datetime, timers: Timers) -> list[str]:
-    """Which timers a ticket at a station is past (anomaly types 1–3)."""
+    """Which timers a ticket is past: a draft not confirmed in time (the system's), a ticket at a
+    station past types 1–3."""
+    if t.state is TicketState.draft:
+        return ["confirm_late"] if t.created_at and now - t.created_at > timedelta(minutes=timers.confirm_min) else []
     if t.state not in AT_STATION:
         return []
     dispatched = last_entered(t, TicketState.dispatched)
@@ -82,6 +96,24 @@ def late(t: Ticket, now: datetime, timers: Timers) -> list[str]:
     if now - dispatched > timedelta(hours=timers.open_h):
         found.append("over_4h")
     return found
+
+
+def live_call(now: datetime):
+    """SQL: the ticket has a call still on the line (then its draft is somebody's form, not 待确认)."""
+    return exists().where(Call.ticket_id == Ticket.id, Call.ended_at.is_(None), Call.ivr_at > now - LIVE_CALL_MAX)
+
+
+def unconfirmed_reason(t: Ticket) -> str:
+    """Why a draft waits for confirmation (a key of wire.UNCONFIRMED_REASONS), from its calls
+    (loaded) and its call-back flag."""
+    calls = list(t.calls)
+    if any(c.last_step in _DEGRADED_STEPS for c in calls):
+        return "degraded"
+    if t.callback_reason is not None:
+        return t.callback_reason.value
+    if t.assigned_agent_id is not None or any(c.answered_at is not None for c in calls):
+        return "answered_unsaved"
+    return "in_ivr_hangup"
 
 
 def history(t: Ticket) -> list[dict]:
@@ -153,25 +185,35 @@ class TicketWork:
 
     def row(self, t: Ticket, now: datetime, open_anomalies: int = 0, anomaly_overdue: bool = False) -> dict:
         """A ticket as the lists show it (wire.SAMPLE_TICKET_ROW)."""
+        age_s = max(0, int((now - t.created_at).total_seconds())) if t.created_at else 0
         return {**ticket_summary(t), "priority": t.priority, "station_code": t.station.code if t.station else None,
                 "district": t.account.district if t.account else "", "address": t.address_snapshot,
-                "name": t.name_snapshot, "callback_number": t.callback_number,
-                "age_min": int((now - t.created_at).total_seconds() // 60) if t.created_at else 0,
-                "overdue": bool(late(t, now, self.timers)) or anomaly_overdue, "open_anomalies": open_anomalies}
+                "name": t.name_snapshot, "callback_number": t.callback_number, "age_min": age_s // 60,
+                "overdue": bool(late(t, now, self.timers)) or anomaly_overdue, "open_anomalies": open_anomalies,
+                "age_s": age_s, "reason": unconfirmed_reason(t) if t.state is TicketState.draft else None}
 
-    def tickets(self, actor: Actor, state: str = "", station: str = "", district: str = "", category: str = "",
-                priority: str = "", overdue: bool = False, q: str = "", limit: int = 500) -> list[dict]:
-        """The tickets a team lead steers (all) or a station works (its own), newest first; with no
-        state asked, every ticket not yet closed or cancelled."""
-        if not actor.supervises and actor.role is not Role.station:
+    def tickets(self, actor: Actor | None, state: str = "", station: str = "", district: str = "", category: str = "",
+                priority: str = "", overdue: bool = False, q: str = "", limit: int = 500,
+                unconfirmed: bool = False) -> list[dict]:
+        """The tickets a team lead steers (all) or a station works (its own), newest first (`actor`
+        None: the admin's CLI view); with no state asked, every ticket not yet closed, cancelled or
+        resolved — the drafts of calls that have ended among them (待确认, with their reason), so
+        every repair is on somebody's list. `unconfirmed`: those drafts alone."""
+        if actor is not None and not actor.supervises and actor.role is not Role.station:
             raise Refused("报修单列表由领班和维修站查看", "list_refused", "ticket", "")
+        now = self.now()
         stmt = (select(Ticket).options(selectinload(Ticket.transitions), selectinload(Ticket.account),
-                                       selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(limit))
-        states = [_state(s) for s in state.split(",") if s.strip()] if state else \
-            [s for s in TicketState if s not in (TicketState.closed, TicketState.cancelled, TicketState.draft)]
-        stmt = stmt.where(Ticket.state.in_(states))
-        if actor.role is Role.station:
-            stmt = stmt.where(Ticket.station_id == (actor.station_id or -1))
+                                       selectinload(Ticket.station), selectinload(Ticket.calls))
+                .order_by(Ticket.id.desc()).limit(limit))
+        states = [TicketState.draft] if unconfirmed else \
+            [_state(s) for s in state.split(",") if s.strip()] if state else \
+            [s for s in TicketState if s not in (TicketState.closed, TicketState.cancelled, TicketState.resolved)]
+        # a draft whose call is still on the line is that agent's (or the IVR's) form, not yet a list's
+        stmt = stmt.where(Ticket.state.in_(states), or_(Ticket.state != TicketState.draft, ~live_call(now)))
+        if actor is not None and actor.role is Role.station:
+            # a station works what was dispatched to it: never a draft or a repair not yet sent
+            stmt = stmt.where(Ticket.station_id == (actor.station_id or -1),
+                              Ticket.state.not_in((TicketState.draft, TicketState.new)))
         if category:
             stmt = stmt.where(Ticket.category == _category(category))
         if priority:
@@ -185,7 +227,6 @@ class TicketWork:
                 HeatingAccount.district == district[:64])
         if station:
             stmt = stmt.join(RepairStation, Ticket.station_id == RepairStation.id).where(RepairStation.code == station[:16])
-        now = self.now()
         with self.sessions() as db:
             rows = db.scalars(stmt).all()
             counts = dict(db.execute(select(AnomalyRecord.ticket_id, func.count()).where(
@@ -198,35 +239,73 @@ class TicketWork:
         return [r for r in found if r["overdue"]] if overdue else found
 
     # ------------------------------------------------------------------ moving --
+    def settle(self, db: Session, actor: Actor, t: Ticket, to: TicketState, note: str = "") -> None:
+        """One move inside the caller's transaction (this module's `move` and `confirm`, the desk's
+        save, the 回访): the actor's role for it, the door (db.tickets: graph, timeline), the audit."""
+        self._may(actor, t, to)
+        try:
+            before = move_ticket(db, t, to, self.now(), by=actor.user_id, note=note)
+        except IllegalMove:       # checked just above; the door checks the graph for everyone
+            raise RuleError(409, _illegal(t, to)) from None
+        add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": before.value, "to": to.value}, note=note)
+
+    @staticmethod
+    def _may(actor: Actor, t: Ticket, to: TicketState) -> None:
+        """The graph's words first (a move nobody may make), then the role's."""
+        if (t.state, to) not in MOVERS:
+            raise RuleError(409, _illegal(t, to))
+        if actor.role not in MOVERS[(t.state, to)]:
+            raise Refused(f"您的角色不能把报修单改为「{STATE_WORDS[to]}」", "state_refused", "ticket", t.number)
+
+    def _dispatch_to(self, db: Session, t: Ticket, station_code: str) -> RepairStation:
+        st = self._station(db, station_code) if station_code else t.station
+        if st is None:
+            raise RuleError(422, "派单请选择维修站")
+        t.station_id, t.station = st.id, st
+        return st
+
+    def _moved(self, db: Session, t: Ticket) -> dict:
+        shown = {**self.row(t, self.now()), **self.timeline(db, t)}
+        return {**shown, "station_id": t.station_id}
+
     def move(self, actor: Actor, number: str, state: str, note: str = "", station_code: str = "") -> dict:
         """Move a ticket on: checked against the graph, the actor's role and station; recorded on the
         timeline and audited. Returns the ticket as `show` does, plus `station_id` for notifying."""
         to = _state(state)
         note = (note or "").strip()[:1000]
+        if to in OWN_RULE:
+            raise RuleError(409, OWN_RULE[to])
         with self.sessions() as db, db.begin():
             t = self._load(db, number)
             self._visible(db, actor, t, "state_refused")
-            if to not in TICKET_FLOW[t.state]:
-                raise RuleError(409, f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不能改为「{STATE_WORDS[to]}」")
-            if actor.role not in MOVERS.get((t.state, to), ()):
-                raise Refused(f"您的角色不能把报修单改为「{STATE_WORDS[to]}」", "state_refused", "ticket", t.number)
+            self._may(actor, t, to)
             if to in NOTE_NEEDED and not note:
                 raise RuleError(422, NOTE_NEEDED[to])
             if to is TicketState.dispatched:
-                st = self._station(db, station_code) if station_code else t.station
-                if st is None:
-                    raise RuleError(422, "派单请选择维修站")
-                t.station_id, t.station = st.id, st
-                note = note or f"派{st.name}"
-            before = t.state
-            now = self.now()
-            t.state, t.updated_at = to, now
-            t.transitions.append(TicketTransition(state=to, at=now, user_id=actor.user_id, note=note))
-            add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": before.value, "to": to.value},
-                      note=note)
-            db.flush()
-            shown = {**self.row(t, now), **self.timeline(db, t)}
-            return {**shown, "station_id": t.station_id}
+                note = note or f"派{self._dispatch_to(db, t, station_code).name}"
+            self.settle(db, actor, t, to, note)
+            return self._moved(db, t)
+
+    def confirm(self, actor: Actor, number: str, station_code: str = "", dispatch: bool = True,
+                note: str = "") -> dict:
+        """待确认 → confirmed by a team lead (draft → new) and, with `dispatch`, sent to the station the
+        address suggests or `station_code` in the same step. Only a draft whose call has ended: a
+        live call's draft is the answering agent's form."""
+        if not actor.supervises:
+            raise Refused("待确认的报修由领班确认", "confirm_refused", "ticket", number)
+        note = (note or "").strip()[:1000]
+        with self.sessions() as db, db.begin():
+            t = self._load(db, number)
+            if t.state is not TicketState.draft:
+                raise RuleError(409, f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不是待确认")
+            if db.scalar(select(live_call(self.now()))):
+                raise RuleError(409, f"报修单 {t.number} 的来电仍在通话中,由接听座席确认")
+            station = self._dispatch_to(db, t, station_code) if dispatch else None
+            self.settle(db, actor, t, TicketState.new, note or "领班确认")
+            if station is not None:
+                self.settle(db, actor, t, TicketState.dispatched, f"派{station.name}")
+            add_audit(db, actor.agent_no, "confirm", "ticket", t.number, dispatched=station.code if station else None)
+            return self._moved(db, t)
 
     def reopen(self, actor: Actor, number: str, note: str) -> dict:
         """The resident says the repair did not help: a new ticket, linked to the old one (which keeps
@@ -236,30 +315,21 @@ class TicketWork:
             raise RuleError(422, "请说明重开原因(例如:还是不热)")
         if actor.role not in SUPERVISORS + (Role.agent,):
             raise Refused("只有座席和领班可以重开报修", "reopen_refused", "ticket", number)
-        for _attempt in range(5):     # a ticket number taken meanwhile by a live call: again
-            try:
-                with self.sessions() as db, db.begin():
-                    old = self._load(db, number)
-                    if old.state not in REOPENABLE:
-                        raise RuleError(409, f"报修单 {old.number} 尚在处理中(「{STATE_WORDS[old.state]}」),无需重开")
-                    now = self.now()
-                    t = Ticket(number=next_ticket_number(db, now), account_id=old.account_id,
-                               caller_number=old.caller_number, callback_number=old.callback_number,
-                               category=old.category, address_snapshot=old.address_snapshot,
-                               name_snapshot=old.name_snapshot, station_id=old.station_id, priority=old.priority,
-                               confirmed_problem=True, confirmed_address=True, confirmed_name=True,
-                               confirmed_phone=True, state=TicketState.new, followup_of_id=old.id,
-                               assigned_agent_id=actor.user_id if actor.role is Role.agent else None,
-                               description=note, created_at=now, updated_at=now)
-                    t.transitions.append(TicketTransition(state=TicketState.new, at=now, user_id=actor.user_id,
-                                                          note=f"重开自 {old.number}: {note}"))
-                    db.add(t)
-                    db.flush()
-                    add_audit(db, actor.agent_no, "reopen", "ticket", old.number, followup=t.number, note=note)
-                    return {"number": t.number, "followup_of": old.number, "state": t.state.value}
-            except IntegrityError:
-                continue
-        raise RuleError(503, "暂时无法分配报修单号,请稍后重试")
+        with self.sessions() as db, db.begin():
+            old = self._load(db, number)
+            if old.state not in REOPENABLE:
+                raise RuleError(409, f"报修单 {old.number} 尚在处理中(「{STATE_WORDS[old.state]}」),无需重开")
+            t = create_ticket(db, self.now(), state=TicketState.new, by=actor.user_id,
+                              note=f"重开自 {old.number}: {note}", account_id=old.account_id,
+                              caller_number=old.caller_number, callback_number=old.callback_number,
+                              category=old.category, address_snapshot=old.address_snapshot,
+                              name_snapshot=old.name_snapshot, station_id=old.station_id, priority=old.priority,
+                              confirmed_problem=True, confirmed_address=True, confirmed_name=True,
+                              confirmed_phone=True, followup_of_id=old.id,
+                              assigned_agent_id=actor.user_id if actor.role is Role.agent else None,
+                              description=note)
+            add_audit(db, actor.agent_no, "reopen", "ticket", old.number, followup=t.number, note=note)
+            return {"number": t.number, "followup_of": old.number, "state": t.state.value}
 
     @staticmethod
     def _station(db: Session, code: str) -> RepairStation:
@@ -272,6 +342,10 @@ class TicketWork:
         """The 工号 of a station's people (to tell them of a dispatched ticket)."""
         with self.sessions() as db:
             return list(db.scalars(select(User.agent_no).where(User.station_id == station_id, User.active.is_(True))))
+
+
+def _illegal(t: Ticket, to: TicketState) -> str:
+    return f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不能改为「{STATE_WORDS[to]}」"
 
 
 def _state(value: str) -> TicketState:

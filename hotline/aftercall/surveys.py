@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from db.models import Role, Survey, Ticket, TicketState, TicketTransition
+from db.models import Role, Survey, Ticket, TicketState
 from db.queries import iso
 from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey_dict
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
@@ -171,16 +171,13 @@ class SurveyList:
                 raise RuleError(422, "f 收费提醒只在满意且未交费时读")
             if actor.role not in MOVERS[(TicketState.completed, TicketState.followed_up)]:
                 raise Refused("您的角色不能回访", "survey_save_refused", "ticket", t.number)
-            now = self.now()
-            s = Survey(ticket_id=t.id, user_id=actor.user_id, at=now, channel=channel, comment_recording=recording, **a)
+            s = Survey(ticket_id=t.id, user_id=actor.user_id, at=self.now(), channel=channel,
+                       comment_recording=recording, **a)
             db.add(s)
             note = f"{'自动回访' if channel == 'ivr' else '回访'}: {'已解决' if a['solved'] else '未解决'}, {a['score']} 分"
-            t.state, t.updated_at, t.survey_due_at = TicketState.followed_up, now, None
-            t.transitions.append(TicketTransition(state=TicketState.followed_up, at=now, user_id=actor.user_id,
-                                                  note=note))
+            t.survey_due_at = None
             add_audit(db, actor.agent_no, "survey", "ticket", t.number, channel=channel, **a)
-            add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": "completed", "to": "followed_up"},
-                      note=note)
+            self.work.settle(db, actor, t, TicketState.followed_up, note)
             db.flush()
             db.refresh(s)
             return {"ticket": t.number, "state": t.state.value, "survey": survey_dict(s), "solved": a["solved"]}

@@ -25,7 +25,7 @@ from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
-from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
+from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
                                      QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from common import tls, wire
 from common.ami import AmiValueError
@@ -94,6 +94,7 @@ class AgentApi:
         r.add_get(wire.TICKETS, self.list_tickets)
         r.add_post(wire.TICKET_STATE, self.move_ticket)
         r.add_post(wire.TICKET_REOPEN, self.reopen_ticket)
+        r.add_post(wire.TICKET_CONFIRM, self.confirm_ticket)
         r.add_get(wire.ANOMALIES_UNACKED, self.unacknowledged)
         r.add_get(wire.ANOMALIES, self.list_anomalies)
         r.add_post(wire.ANOMALIES, self.record_anomaly)
@@ -412,15 +413,24 @@ class AgentApi:
     # ------------------------------------------------------ after the call --
     async def list_tickets(self, request):
         q = request.query
-        filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k != "overdue"}
+        flags = ("overdue", wire.UNCONFIRMED)
+        filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k not in flags}
         return _json(await self.db(lambda: self.work.tickets(request[PRINCIPAL].actor, overdue=q.get("overdue") == "1",
-                                                             **filters)))
+                                                             unconfirmed=q.get(wire.UNCONFIRMED) == "1", **filters)))
 
     async def move_ticket(self, request):
         body = await self.body(request, TicketStateIn)
         p = request[PRINCIPAL]
         t = await self.db(self.work.move, p.actor, request.match_info["number"], body.state, body.note,
                           body.station_code)
+        await self.ticket_changed(t)
+        return _json({k: v for k, v in t.items() if k != "station_id"})
+
+    async def confirm_ticket(self, request):
+        """待确认 → confirmed (and dispatched) by a team lead; the station is told like any dispatch."""
+        body = await self.body(request, ConfirmIn)
+        t = await self.db(self.work.confirm, request[PRINCIPAL].actor, request.match_info["number"], body.station_code,
+                          body.dispatch, body.note)
         await self.ticket_changed(t)
         return _json({k: v for k, v in t.items() if k != "station_id"})
 

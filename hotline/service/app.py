@@ -62,7 +62,9 @@ class HotlineService:
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=self._ami_logged_in)
         self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
-        timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h)
+        self.fastagi.flow_ended = self._left_a_draft
+        timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h,
+                        settings.anomaly_confirm_min)
         self.work = TicketWork(self.ctx.records.sessions, settings.now, timers)
         self.anomalies = AnomalyRegister(self.ctx.records.sessions, settings.now, timers)
         self.callbacks = CallbackList(self.ctx.records.sessions, settings.now, callback_policy(settings))
@@ -125,6 +127,10 @@ class HotlineService:
         if pop.get("account"):
             self.api.grant(no, pop["account"]["account_no"])
         await self.api.push_agent(no, pop)
+
+    async def _left_a_draft(self, route: str, uniqueid: str) -> None:
+        """A call ended where its draft may now wait as 待确认: the team leads' lists refresh."""
+        await self.api.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": {"call": uniqueid, "via": route}})
 
     async def _agent_connect(self, event: dict) -> None:
         no = agent_no(event)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AccountPhone, ApiSession, AuditEntry, Call, HeatingAccount, Recording, RepairStation, Role,
-                       TICKET_FLOW, Ticket, TicketDraft, TicketState, TicketTransition, User)
-from db.queries import next_ticket_number, station_dict, station_for, stations_for, ticket_summary
+                       Ticket, TicketDraft, TicketState, User)
+from db.queries import station_dict, station_for, stations_for, ticket_summary
+from db.tickets import create_ticket
 from hotline.service.directory import build_directory
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.lifecycle import TicketWork
@@ -105,10 +105,6 @@ class FailureWindow:
         hits = self._hits.setdefault(key, deque())
         hits.append(time.monotonic())
         return len(self._recent(key))
-
-
-def _now() -> datetime:
-    return datetime.now()
 
 
 def _who(who: Principal | str) -> str:
@@ -214,7 +210,7 @@ class DeskService:
         real = u is not None and u.active
         # the KDF runs for unknown 工号 too: the answer's timing says nothing about who exists
         ok = verify_password(password, u.password_hash if real else DUMMY_PASSWORD_HASH)
-        now = _now()
+        now = self.settings.now()
         refusal = None
         with self.sessions() as db, db.begin():
             if not real:
@@ -276,7 +272,7 @@ class DeskService:
                 raise DeskError(401, "登录无效，请重新登录")
             if s.ended_at is not None:
                 raise DeskError(401, ended_message(s.ended_reason))
-            if s.expires_at <= _now():
+            if s.expires_at <= self.settings.now():
                 raise DeskError(401, "登录已过期，请重新登录")
             if not s.user.active:
                 raise DeskError(401, "账号已停用")
@@ -286,12 +282,12 @@ class DeskService:
     def logout(self, p: Principal) -> None:
         with self.sessions() as db, db.begin():
             s = db.get(ApiSession, p.session_id)
-            s.ended_at, s.ended_reason = _now(), "logout"
+            s.ended_at, s.ended_reason = self.settings.now(), "logout"
             add_audit(db, p.agent_no, "logout", "user", p.agent_no)
 
     def ended_sessions(self, session_ids: list[int]) -> dict[int, str]:
         """Of these sessions, the ones that ended (elsewhere: CLI, expiry) and why."""
-        now = _now()
+        now = self.settings.now()
         with self.sessions() as db:
             rows = db.execute(select(ApiSession.id, ApiSession.ended_at, ApiSession.ended_reason,
                                      ApiSession.expires_at, User.active)
@@ -366,7 +362,7 @@ class DeskService:
             users = list(db.execute(select(User.agent_no, User.name, User.role).where(User.active.is_(True))
                                     .order_by(User.agent_no)).all())
             online = set(db.scalars(select(User.agent_no).join(ApiSession, ApiSession.user_id == User.id)
-                                    .where(ApiSession.ended_at.is_(None), ApiSession.expires_at > _now())))
+                                    .where(ApiSession.ended_at.is_(None), ApiSession.expires_at > self.settings.now())))
         return [{"agent_no": no, "name": name, "role": role.value, "logged_in": no in online, **live(no)}
                 for no, name, role in users]
 
@@ -394,7 +390,7 @@ class DeskService:
     def directory(self, p: Principal, queue_agents: dict[str, dict], devices: dict[str, str]) -> dict:
         """The transfer directory (hotline.service.directory): users logged in now (a live,
         unexpired session, account active), with the queue's and the phones' live state."""
-        now = _now()
+        now = self.settings.now()
         with self.sessions() as db:
             users = db.execute(select(User.agent_no, User.name, User.role)
                                .join(ApiSession, ApiSession.user_id == User.id)
@@ -455,9 +451,12 @@ class DeskService:
         ringing = self.ringing(p.agent_no)
         if p.role in SUPERVISORS or (ringing and ringing[1] == t.number) or works_on(db, p.user_id, t):
             return t
+        if p.role is Role.agent and self.callbacks.holder(t, self.settings.now()) == p.user_id:
+            return t                  # the call-back entry this agent holds: they confirm it in the form
         if not write and t.account is not None and t.account.account_no in p.allowed_accounts:
             return t
-        if not write and p.role is Role.station and p.station_id is not None and t.station_id == p.station_id:
+        if not write and p.role is Role.station and p.station_id is not None and t.station_id == p.station_id \
+                and t.state not in (TicketState.draft, TicketState.new):
             return t                  # a station reads the tickets dispatched to it
         raise Forbidden("只能处理自己接听或分派给自己的报修单", f"{verb}_refused", "ticket", number)
 
@@ -475,9 +474,9 @@ class DeskService:
                                                         TicketDraft.user_id == p.user_id))
             data = form.model_dump(mode="json")
             if draft is None:
-                db.add(TicketDraft(ticket_id=t.id, user_id=p.user_id, form=data, updated_at=_now()))
+                db.add(TicketDraft(ticket_id=t.id, user_id=p.user_id, form=data, updated_at=self.settings.now()))
             else:
-                draft.form, draft.updated_at = data, _now()
+                draft.form, draft.updated_at = data, self.settings.now()
             add_audit(db, p.agent_no, "autosave", "ticket", t.number)
 
     def drafts(self, p: Principal) -> list[dict]:
@@ -489,6 +488,12 @@ class DeskService:
             return [ticket_full(t, form) for t, form in rows]
 
     def save(self, p: Principal, number: str, form: TicketForm) -> dict:
+        """The agent's form, confirmed by read-back, becomes the ticket: a draft is confirmed (draft →
+        new), resolved on the call, or — with `cancel_reason` — withdrawn (住户已自行解决). The moves
+        go through the after-call rules (the actor's role, the door, the audit)."""
+        cancel = form.cancel_reason.strip()
+        if cancel:
+            return self._cancel(p, number, cancel)
         missing = [label for ok, label in ((form.confirmed_problem, "问题"), (form.confirmed_address, "地址"),
                                            (form.confirmed_name, "姓名"), (form.confirmed_phone, "电话")) if not ok]
         if missing:
@@ -516,20 +521,23 @@ class DeskService:
             t.description = form.notes
             t.confirmed_problem = t.confirmed_address = t.confirmed_name = t.confirmed_phone = True
             db.execute(delete(TicketDraft).where(TicketDraft.ticket_id == t.id, TicketDraft.user_id == p.user_id))
-            if t.state == TicketState.draft:
-                t.state = TicketState.new
-                t.transitions.append(TicketTransition(state=TicketState.new, at=_now(), user_id=p.user_id))
+            if t.state is TicketState.draft:
+                self.work.settle(db, p.actor, t, TicketState.new)
             if form.resolved:
-                if TicketState.resolved not in TICKET_FLOW[t.state]:
-                    raise DeskError(409, f"这张报修单当前状态为 {t.state.value},不能在通话中标为已解决")
-                t.state = TicketState.resolved
-                t.transitions.append(TicketTransition(state=TicketState.resolved, at=_now(), user_id=p.user_id,
-                                                      note="通话中已解决"))
+                self.work.settle(db, p.actor, t, TicketState.resolved, "通话中已解决")
             db.flush()
             after = ticket_full(t)
             changed = {k: after[k] for k in after if after[k] != before.get(k)}
             add_audit(db, p.agent_no, "update", "ticket", t.number, changes=changed)
             return after
+
+    def _cancel(self, p: Principal, number: str, reason: str) -> dict:
+        """The repair is not needed after all: the draft is withdrawn with the resident's reason."""
+        with self.sessions() as db, db.begin():
+            t = self._ticket_for(db, p, number, write=True, verb="update")
+            db.execute(delete(TicketDraft).where(TicketDraft.ticket_id == t.id, TicketDraft.user_id == p.user_id))
+            self.work.settle(db, p.actor, t, TicketState.cancelled, reason)
+            return ticket_full(t)
 
     def new_ticket(self, p: Principal, uniqueid: str) -> dict:
         """A new ticket on a call of this agent: the IVR drafted none (the degraded path), or the
@@ -537,34 +545,22 @@ class DeskService:
         caller (and, for a second problem, the first ticket's account and address)."""
         if not UNIQUEID.match(uniqueid):
             raise DeskError(404, "没有这通电话")
-        for _attempt in range(5):    # a ticket number taken meanwhile by an IVR call: again
-            try:
-                with self.sessions() as db, db.begin():
-                    call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
-                    if call is None:
-                        raise DeskError(404, "没有这通电话")
-                    if not self._call_is_theirs(p, call):
-                        raise Forbidden("只能为振铃到本座席或本人接听的来电新建报修单", "create_refused", "call",
-                                        uniqueid)
-                    first = db.get(Ticket, call.ticket_id) if call.ticket_id else None
-                    now = self.settings.now()
-                    t = Ticket(number=next_ticket_number(db, now), caller_number=call.caller,
-                               callback_number=call.caller if is_valid_callback(call.caller) else "",
-                               state=TicketState.draft, assigned_agent_id=p.user_id, created_at=now, updated_at=now)
-                    if first is not None:
-                        t.account_id, t.station_id = first.account_id, first.station_id
-                        t.address_snapshot, t.name_snapshot = first.address_snapshot, first.name_snapshot
-                    t.transitions.append(TicketTransition(state=TicketState.draft, at=now, user_id=p.user_id,
-                                                          note="座席新建"))
-                    db.add(t)
-                    db.flush()
-                    if call.ticket_id is None:
-                        call.ticket_id = t.id      # its recording is linked to this ticket at hang-up
-                    add_audit(db, p.agent_no, "create", "ticket", t.number, call=uniqueid)
-                    return ticket_full(t)
-            except IntegrityError:
-                continue
-        raise DeskError(503, "暂时无法分配报修单号,请稍后重试")
+        with self.sessions() as db, db.begin():
+            call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is None:
+                raise DeskError(404, "没有这通电话")
+            if not self._call_is_theirs(p, call):
+                raise Forbidden("只能为振铃到本座席或本人接听的来电新建报修单", "create_refused", "call", uniqueid)
+            first = db.get(Ticket, call.ticket_id) if call.ticket_id else None
+            copied = {"account_id": first.account_id, "station_id": first.station_id,
+                      "address_snapshot": first.address_snapshot, "name_snapshot": first.name_snapshot} if first else {}
+            t = create_ticket(db, self.settings.now(), by=p.user_id, note="座席新建", caller_number=call.caller,
+                              callback_number=call.caller if is_valid_callback(call.caller) else "",
+                              assigned_agent_id=p.user_id, **copied)
+            if call.ticket_id is None:
+                call.ticket_id = t.id      # its recording is linked to this ticket at hang-up
+            add_audit(db, p.agent_no, "create", "ticket", t.number, call=uniqueid)
+            return ticket_full(t)
 
     def assign(self, p: Principal, number: str, agent_no: str) -> dict:
         """A team lead hands a ticket to an agent, who may then work on it."""

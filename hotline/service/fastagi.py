@@ -11,6 +11,7 @@ import hmac
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from panoramisk.fast_agi import Request
 
@@ -56,6 +57,8 @@ class AgiTimings:
             self.lags.append(max(0.0, time.perf_counter() - t - every_s))
 
 HEADER_LIMIT = 16384
+#: the flows after which a call's draft may be waiting as 待确认 (a hang-up, key 1, no agent)
+LEAVES_DRAFTS = ("call_end", "callback", "no_agent")
 
 
 def to_triple(res: dict) -> tuple[int, str, str]:
@@ -74,6 +77,9 @@ class FastAgiServer:
         self.ctx, self._key, self.host, self.port = ctx, key.encode(), host, port
         self.active_calls = 0
         self.timings = AgiTimings()
+        #: told (route, uniqueid) when a flow that may leave a 待确认 draft has run (the service
+        #: pushes the team leads' lists a refresh)
+        self.flow_ended: Callable[[str, str], Awaitable[None]] | None = None
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -120,6 +126,8 @@ class FastAgiServer:
         self.active_calls += 1
         try:
             await run_flow(ROUTES.get(route), channel, self.ctx, route)
+            if route in LEAVES_DRAFTS and self.flow_ended is not None:
+                await self.flow_ended(route, channel.uniqueid)
         finally:
             self.active_calls -= 1
             try:

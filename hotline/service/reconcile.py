@@ -11,11 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Call, CallOutcome, Ticket, TicketState, TicketTransition, User
-from db.queries import next_ticket_number
+from db.models import Call, CallOutcome, Ticket, User
+from db.tickets import create_ticket
 from common.naming import QUEUE, agent_no_of
 from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id
 
@@ -73,12 +72,7 @@ class Reconciler:
         found = parse_queue_log(self.queue_log.read_text(errors="replace").splitlines())
         if not found:
             return []
-        for _attempt in range(5):     # a ticket number taken meanwhile by a live call: again
-            try:
-                return self._write(found)
-            except IntegrityError:
-                continue
-        raise RuntimeError("could not allocate a ticket number for a reconciled call")
+        return self._write(found)
 
     def _write(self, found: dict[str, QueueCall]) -> list[str]:
         with self.sessions() as db, db.begin():
@@ -101,14 +95,9 @@ class Reconciler:
                             agent_id=agents.get(c.agent_no), outcome=c.outcome, last_step=RECONCILED)
                 db.add(call)
                 if c.outcome is CallOutcome.abandoned:   # gave up waiting: the call-back list is their safety net
-                    t = Ticket(number=next_ticket_number(db, c.entered), caller_number=c.caller,
-                               callback_number=c.caller if is_valid_callback(c.caller) else "",
-                               state=TicketState.draft, callback_requested=True,
-                               callback_reason=CallOutcome.abandoned, created_at=c.ended, updated_at=c.ended)
-                    t.transitions.append(TicketTransition(state=TicketState.draft, at=c.ended,
-                                                          note="降级期间来电,事后补录"))
-                    db.add(t)
-                    db.flush()
+                    t = create_ticket(db, c.ended, note="降级期间来电,事后补录", caller_number=c.caller,
+                                      callback_number=c.caller if is_valid_callback(c.caller) else "",
+                                      callback_requested=True, callback_reason=CallOutcome.abandoned)
                     call.ticket_id = t.id
                 log.info("reconciled call %s from %s (%s)", c.uniqueid, mask_phone(c.caller), c.outcome.value)
             return [c.uniqueid for c in missing]

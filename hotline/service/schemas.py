@@ -62,6 +62,14 @@ class TicketStateIn(BaseModel):
     station_code: str = Field(default="", max_length=wire.STATION_CODE_MAX)
 
 
+class ConfirmIn(BaseModel):
+    """POST /api/tickets/{n}/confirm: a team lead confirms a 待确认 repair, dispatching it at once."""
+    model_config = ConfigDict(extra="forbid")
+    station_code: str = Field(default="", max_length=wire.STATION_CODE_MAX)
+    dispatch: bool = True
+    note: str = Field(default="", max_length=1000)
+
+
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=1000)

@@ -7,7 +7,7 @@ within about a second of each other on both nodes.
 
 In the others each "node" is its own OS process running the hotline's ticket creation exactly as the service's
 FastAGI flows call it — `ivr.context.Records.start_call` then `Records.save_ticket` (which takes its
-number from `db.queries.next_ticket_number`, the database's `ticket_counter`) — from 8 threads at
+number from `db.tickets.next_ticket_number`, the database's `ticket_counter`) — from 8 threads at
 once, all released at the same instant. This is concurrent ticket creation through each node's
 Records, not real SIP calls: real calls spread over ~30 s of prompts would hardly ever race, while
 this makes 2 × 8 writers contend for the same day's counter row on every ticket. The same check
@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from db.models import Call, Ticket, TicketCounter
-from db.queries import next_ticket_number
+from db.tickets import next_ticket_number
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from bench.desk_demo import demo_callers

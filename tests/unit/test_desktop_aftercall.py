@@ -125,7 +125,7 @@ def test_the_anomaly_register_model_labels_types_and_tints_past_deadlines(qapp):
     assert m.data(m.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
     assert m.data(m.index(2, 0), Qt.ItemDataRole.BackgroundRole) == OVERDUE_BG
     assert [anomaly_label(t) for t in wire.ANOMALY_TIMER_TYPES] == [
-        "1 站点超时未接单", "2 维修工超时未联系住户", "3 报修超过4小时未完成"]
+        "1 站点超时未接单", "2 维修工超时未联系住户", "3 报修超过4小时未完成", "系统: 待确认超时未确认"]
     assert [anomaly_label(t) for t in RECORDED_ANOMALY_TYPES] == [
         "4 站点及维修工电话无人接听", "5 表扬维修工", "6 投诉维修工", "7 投诉收费人员", "8 建议", "9 市/区供热办转办"]
 
