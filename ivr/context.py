@@ -67,6 +67,8 @@ class TicketView:
     number: str
     state: TicketState
     station: str
+    #: a call-back is booked on it and not made yet (the IVR's status readout says so)
+    callback_requested: bool = False
 
 
 def _account(acc: HeatingAccount) -> AccountView:
@@ -108,7 +110,8 @@ class Records:
             t = db.scalar(select(Ticket).where(Ticket.account_id == account_id,
                                                Ticket.state.in_(OPEN_STATES))
                           .options(selectinload(Ticket.station)).order_by(Ticket.id.desc()).limit(1))
-            return TicketView(t.id, t.number, t.state, t.station.name if t.station else "") if t else None
+            return TicketView(t.id, t.number, t.state, t.station.name if t.station else "",
+                              t.callback_requested) if t else None
 
     @reads
     def inactive_agents(self, agent_nos) -> set[str]:

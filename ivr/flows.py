@@ -12,11 +12,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from db.models import CallOutcome, Category, TicketState
+from db.models import AT_STATION, CallOutcome, Category, TicketState
 from common import wire
 from common.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel
-from ivr.context import AccountView, IvrContext
+from ivr.context import AccountView, IvrContext, TicketView
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
 from ivr.prompts import P, digit_sounds, readback_sound, sound_name
@@ -33,7 +33,13 @@ OPENER_PROMPTS = {"yuandan": P.greeting_xinnian, "chunjie": P.greeting_xinnian,
                   "laodong": P.greeting_laodong, "zhongqiu": P.greeting_zhongqiu,
                   "guoqing": P.greeting_guoqing}
 
-STATE_PROMPTS = {s: getattr(P, f"state_{s.value}") for s in TicketState}
+#: what stands of a ticket in each state, read after its number (docs/product.md §1 step 4); a draft
+#: with a call-back booked says that instead (`Caller.ticket_status`)
+STATE_PROMPTS = {TicketState.draft: P.state_unconfirmed,     # 待确认: no team lead has confirmed it yet
+                 **{s: getattr(P, f"state_{s.value}") for s in TicketState if s is not TicketState.draft}}
+#: the states whose station is read, and how: a confirmed repair's is the one expected (suggested by
+#: the address), a dispatched one's is working on it; a draft's suggestion is nobody's word yet
+STATION_PROMPTS = {TicketState.new: P.ticket_station_expected, **dict.fromkeys(AT_STATION, P.ticket_station_is)}
 #: times the ticket number is read again when the caller presses '*'
 TICKET_REPEATS = 3
 
@@ -235,11 +241,7 @@ class Caller:
         if key != "1":
             return "new"
         self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
-        sounds = [self.snd(P.ticket_status_intro), *digit_sounds(t.number), self.snd(STATE_PROMPTS[t.state])]
-        station = self.readback(t.station) if t.station else None
-        if station:
-            sounds += [self.snd(P.ticket_station_is), station]
-        await self.ch.play(*sounds)
+        await self.ch.play(self.snd(P.ticket_status_intro), *digit_sounds(t.number), *self.ticket_status(t))
         key = await self.menu([P.after_status_menu], "10")
         if key == "1":
             self.intake.ticket_id = None  # a new report gets its own ticket
@@ -247,6 +249,19 @@ class Caller:
         self.write(self.ctx.records.attach_ticket, self.intake.call_id, t.id)
         await self.ticket_number()
         return "agent"
+
+    def ticket_status(self, t: TicketView) -> list[str]:
+        """What stands of the ticket, as the sounds read after its number: a draft with a call-back
+        booked says so, one without waits for a team lead's confirmation; a confirmed repair says its
+        state, then its station (when its name is rendered) and a call-back booked on it."""
+        booked = [self.snd(P.state_callback_booked)] if t.callback_requested else []
+        if t.state is TicketState.draft:
+            return booked or [self.snd(STATE_PROMPTS[t.state])]
+        sounds = [self.snd(STATE_PROMPTS[t.state])]
+        station = self.readback(t.station) if t.station and t.state in STATION_PROMPTS else None
+        if station:
+            sounds += [self.snd(STATION_PROMPTS[t.state]), station]
+        return sounds + booked
 
     async def problem(self) -> Category | None:
         """Step 5: the problem key; None = the caller wants (or is sent to) an agent."""

@@ -204,11 +204,12 @@ async def test_three_wrong_or_empty_account_numbers_continue_without_an_account(
 
 # ---------------------------------------------------------- open ticket --
 
-def open_ticket(ctx, state=TicketState.dispatched) -> str:
+def open_ticket(ctx, state=TicketState.dispatched, callback=False, station=True) -> str:
     with ctx.records.sessions() as db, db.begin():
         acc = db.scalar(select(HeatingAccount).where(HeatingAccount.account_no == ACCOUNT_A))
         st = db.scalar(select(RepairStation))
-        db.add(Ticket(number="2611200001", account_id=acc.id, state=state, station_id=st.id))
+        db.add(Ticket(number="2611200001", account_id=acc.id, state=state, station_id=st.id if station else None,
+                      callback_requested=callback))
     return "2611200001"
 
 
@@ -244,8 +245,7 @@ async def test_a_ticket_that_is_done_is_not_offered(ctx, state):
     assert not ch.heard(P.open_ticket_offer)
 
 
-@pytest.mark.parametrize("state", [TicketState.draft, TicketState.new, TicketState.dispatched,
-                                   TicketState.contacted])
+@pytest.mark.parametrize("state", OPEN_STATES)
 async def test_a_ticket_still_being_worked_is_offered(ctx, state):
     open_ticket(ctx, state)
     ch = await run(ctx, KNOWN, "1", "2", "0")
@@ -255,6 +255,50 @@ async def test_a_ticket_still_being_worked_is_offered(ctx, state):
 def test_every_ticket_state_is_open_or_done_and_has_its_spoken_state():
     assert set(OPEN_STATES) | set(DONE_STATES) == set(TicketState) and not set(OPEN_STATES) & set(DONE_STATES)
     assert set(flows.STATE_PROMPTS) == set(TicketState)
+    assert len(set(flows.STATE_PROMPTS.values())) == len(TicketState)     # no two states say the same
+
+
+STATION = "tts/和平维修站"
+
+
+@pytest.mark.parametrize("state,callback,station,readout", [
+    # a draft is nobody's confirmed word: the booked call-back, or the wait for confirmation; no station
+    (TicketState.draft, True, True, [P.state_callback_booked]),
+    (TicketState.draft, False, True, [P.state_unconfirmed]),
+    # a confirmed repair: the station expected (suggested by the address), when there is one
+    (TicketState.new, False, True, [P.state_new, P.ticket_station_expected, STATION]),
+    (TicketState.new, False, False, [P.state_new]),
+    # at the station: the one working on it
+    (TicketState.dispatched, False, True, [P.state_dispatched, P.ticket_station_is, STATION]),
+    (TicketState.accepted, False, True, [P.state_accepted, P.ticket_station_is, STATION]),
+    (TicketState.contacted, False, True, [P.state_contacted, P.ticket_station_is, STATION]),
+    (TicketState.dispatched, False, False, [P.state_dispatched]),
+    # a call-back booked on a confirmed repair (by a later call about it) is said after it
+    (TicketState.new, True, True, [P.state_new, P.ticket_station_expected, STATION, P.state_callback_booked]),
+    (TicketState.contacted, True, True, [P.state_contacted, P.ticket_station_is, STATION, P.state_callback_booked]),
+])
+async def test_the_status_readout_says_what_stands_of_the_ticket(ctx, state, callback, station, readout):
+    number = open_ticket(ctx, state, callback=callback, station=station)
+    ch = await run(ctx, KNOWN, "1", "1", "0")
+    i = ch.played.index(sound_name(P.ticket_status_intro))
+    assert ch.played[i + 1:i + 11] == digit_sounds(number)
+    end = ch.played.index(sound_name(P.after_status_menu))
+    assert ch.played[i + 11:end] == [s if s.startswith("tts/") else sound_name(s) for s in readout]
+
+
+def test_a_draft_is_never_read_as_accepted():
+    """已受理 is a team lead's word (draft → new): a draft's readout must not say it."""
+    catalog = prompts.load_catalog()
+    for prompt in (flows.STATE_PROMPTS[TicketState.draft], P.state_callback_booked):
+        assert "受理" not in catalog[prompt] and "维修站" not in catalog[prompt]
+    assert "受理" in catalog[flows.STATE_PROMPTS[TicketState.new]]
+
+
+def test_every_open_state_has_a_sentence_of_its_own_and_a_station_where_one_works_on_it():
+    catalog = prompts.load_catalog()
+    spoken = [catalog[flows.STATE_PROMPTS[s]] for s in OPEN_STATES]
+    assert len(set(spoken)) == len(OPEN_STATES) and all(spoken)
+    assert set(flows.STATION_PROMPTS) == set(OPEN_STATES) - {TicketState.draft}
 
 
 # -------------------------------------------------------------- problem --
