@@ -34,6 +34,7 @@ from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDiale
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
+from common import wire
 from common.ami import ami_action
 from common.naming import SURVEY_WAKE_EVENT, endpoint
 from common.settings import Settings, load_settings
@@ -236,22 +237,28 @@ def _rule_failed(exc: RuleError) -> None:
 
 @tickets_app.callback(invoke_without_command=True)
 def tickets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
-            since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]")) -> None:
-    """Tickets with their state and the outcome of the call that made them."""
+            since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD[THH:MM]"),
+            unconfirmed: bool = typer.Option(False, "--unconfirmed",
+                                             help="only the repairs waiting as 待确认 (drafts of ended calls)")) -> None:
+    """Tickets with their state and the outcome of the call that made them; a draft whose call has
+    ended waits as 待确认 and says why (reason) and how long (age_s)."""
     if ctx.invoked_subcommand is not None:
         return
     try:
         since_dt = datetime.fromisoformat(since) if since else None
     except ValueError:
         fail(f"--since {since!r} is not a date like 2026-11-23 or 2026-11-23T08:00")
-    with sessions(settings())() as db:
-        rows = list_tickets(db, since_dt)
+    s = settings()
+    with sessions(s)() as db:
+        rows = list_tickets(db, s.now(), since_dt, unconfirmed)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
+        why = f"待确认: {wire.UNCONFIRMED_REASONS.get(r['reason'], r['reason'])} {r['age_s'] // 60} 分钟" \
+            if r["reason"] else ""
         typer.echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
-                   f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''}")
+                   f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''} {why}")
 
 
 @tickets_app.command("show")
@@ -279,20 +286,41 @@ def tickets_set_state(number: str, state: str,
                       station: str = typer.Option("", "--station", help="the station code, when dispatching"),
                       as_json: bool = typer.Option(False, "--json")) -> None:
     """Move a ticket on, as a person: checked like the agent API (their role, their station)."""
+    t = _as_person(as_, lambda work, actor: work.move(actor, number, state, note, station))
+    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+
+
+@tickets_app.command("confirm")
+def tickets_confirm(number: str,
+                    as_: str = typer.Option(..., "--as", help="the 工号 of the team lead confirming it"),
+                    dispatch: str = typer.Option("", "--dispatch", metavar="STATION",
+                                                 help="dispatch at once: a station code, or 'auto' for the one "
+                                                      "the address suggests"),
+                    note: str = typer.Option("", "--note"),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """Confirm a repair waiting as 待确认 (draft → new), and with --dispatch send it to a station."""
+    station = "" if dispatch in ("", "auto") else dispatch
+    t = _as_person(as_, lambda work, actor: work.confirm(actor, number, station, bool(dispatch), note))
+    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+
+
+def _as_person(agent_no: str, act) -> dict:
+    """Run `act(work, actor)` as the person with this 工号: a refusal is audited like the API's and
+    printed with its words; the answer loses the internal station_id."""
     s = settings()
     db_sessions = sessions(s)
     try:
         with db_sessions() as db:
-            actor = actor_for(db, as_)
-        t = _work(s, db_sessions).move(actor, number, state, note, station)
+            actor = actor_for(db, agent_no)
+        t = act(_work(s, db_sessions), actor)
     except Refused as exc:   # refused like the API refuses, and audited the same way
         with db_sessions() as db, db.begin():
-            add_audit(db, as_, exc.action, exc.object_type, exc.object_id, via="cli")
+            add_audit(db, agent_no, exc.action, exc.object_type, exc.object_id, via="cli")
         _rule_failed(exc)
     except RuleError as exc:
         _rule_failed(exc)
     t.pop("station_id", None)
-    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+    return t
 
 
 @app.command()

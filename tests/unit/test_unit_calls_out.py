@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from made_by_ivr import book_callback
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
@@ -180,7 +181,7 @@ def test_an_agent_calls_only_an_entry_they_hold_and_the_number_is_the_tickets(wo
 
 
 def test_a_premium_number_junk_ids_and_cleared_entries_are_not_called(world):
-    cbl, _sl, _work, _clock, who, sessions = world
+    cbl, _sl, work, _clock, who, sessions = world
     a1 = who["1001"]
     set_phone(sessions, "2611230002", "16812345678")
     cbl.take(a1, "2611230002")
@@ -193,6 +194,7 @@ def test_a_premium_number_junk_ids_and_cleared_entries_are_not_called(world):
         with pytest.raises(RuleError) as e:
             cbl.call(a1, junk)
         assert e.value.status == 404
+    work.confirm(who["1101"], "2611230001", dispatch=False)
     cbl.take(a1, "2611230001")
     cbl.outcome(a1, "2611230001", "reached")
     with pytest.raises(RuleError) as e:
@@ -219,17 +221,15 @@ def test_a_completed_repair_is_called_for_its_survey(world):
 
 @pytest.fixture
 def service(tmp_path):
-    s = load_settings(home=str(tmp_path / "home"), db_url="", outbound_ring_s=25)
+    s = load_settings(home=str(tmp_path / "home"), db_url="", outbound_ring_s=25, today="2026-11-23T10:00")
     engine = make_engine(s.database_url)
     migrate(engine)
     sessions = session_factory(engine)
     with sessions() as db:
         for no, role in (("1001", Role.agent), ("1002", Role.agent)):
             add_user(db, no, f"人{no}", role, PASSWORD)
-        db.add(Ticket(number="2611230001", state=TicketState.new, callback_requested=True,
-                      callback_reason=CallOutcome.callback_requested, caller_number="13912345671",
-                      callback_number="13912345671", created_at=s.now(), updated_at=s.now()))
         db.commit()
+    book_callback(sessions, s.now(), "13912345671")
     ami = RecordedAmi()
     svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
                          ctx=IvrContext(s, Records(sessions, s)), ami=ami)
@@ -312,9 +312,11 @@ def records(tmp_path):
         add_user(db, "1001", "李娜", Role.agent, PASSWORD)
         add_user(db, "1002", "王强", Role.agent, PASSWORD)
         ids = {no: db.scalar(select(User.id).where(User.agent_no == no)) for no in ("1001", "1002")}
-        db.add(Ticket(number="2611230001", state=TicketState.new, callback_requested=True, caller_number="13912345671",
-                      callback_number="13912345671", callback_taken_by_id=ids["1001"], callback_taken_at=s.now(),
-                      created_at=s.now(), updated_at=s.now()))
+        db.commit()
+    number = book_callback(sessions, s.now(), "13912345671")
+    with sessions() as db:
+        t = db.scalar(select(Ticket).where(Ticket.number == number))
+        t.callback_taken_by_id, t.callback_taken_at = ids["1001"], s.now()
         db.add(Ticket(number="2611230002", state=TicketState.completed, caller_number="02425671234",
                       created_at=s.now(), updated_at=s.now()))
         db.commit()

@@ -16,6 +16,7 @@ from hotline.aftercall.callbacks import CallbackList, CallbackPolicy
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for
 from hotline.aftercall.surveys import SurveyList, fee_reminder_applies
+from made_by_ivr import book_callback
 
 T0 = datetime(2026, 11, 23, 10, 0)
 
@@ -43,12 +44,7 @@ def world(tmp_path):
                               building="8", unit="1", room="101", fee_status="paid")
         db.add_all([unpaid, paid])
         db.flush()
-        for i, (reason, minutes_ago) in enumerate(((CallOutcome.callback_requested, 30),
-                                                   (CallOutcome.abandoned, 90), (CallOutcome.no_agent, 5)), 1):
-            at = T0 - timedelta(minutes=minutes_ago)
-            db.add(Ticket(number=f"261123000{i}", state=TicketState.new, callback_requested=True,
-                          callback_reason=reason, caller_number=f"1391234567{i}", callback_number=f"1391234567{i}",
-                          account_id=paid.id if i == 2 else None, created_at=at, updated_at=at))
+        paid_id = paid.id
         for number, acc in (("2611220001", unpaid), ("2611220002", paid)):
             t = Ticket(number=number, account_id=acc.id, state=TicketState.completed, created_at=T0 - timedelta(days=1),
                        updated_at=T0 - timedelta(hours=3), address_snapshot=acc.address, name_snapshot=acc.name)
@@ -57,6 +53,11 @@ def world(tmp_path):
                                                   at=T0 - timedelta(hours=3 if number.endswith("1") else 2)))
             db.add(t)
         db.commit()
+    # the call-back tickets are made the way the IVR makes them: a call, its draft, the reason booked
+    for i, (reason, minutes_ago) in enumerate(((CallOutcome.callback_requested, 30),
+                                               (CallOutcome.abandoned, 90), (CallOutcome.no_agent, 5)), 1):
+        book_callback(sessions, T0 - timedelta(minutes=minutes_ago), f"1391234567{i}", reason,
+                      account_id=paid_id if i == 2 else None)
     clock = Clock()
     with sessions() as db:
         who = {no: actor_for(db, no) for no in ("1001", "1002", "1101", "8001")}
@@ -106,8 +107,18 @@ def test_an_outcome_needs_the_take_and_a_known_word(world):
         cb.outcome(who["1001"], "2611230001", "closed", "x")   # closing is the team lead's
 
 
-def test_reached_clears_the_flag(world):
-    cb, *_, who, sessions = world
+def test_reached_on_an_unconfirmed_repair_is_refused_with_words_that_say_why(world):
+    cb, _, work, _, who, sessions = world
+    cb.take(who["1001"], "2611230001")
+    with pytest.raises(RuleError) as e:
+        cb.outcome(who["1001"], "2611230001", "reached", "住户说暖气已热")
+    assert e.value.status == 409 and "尚未确认" in e.value.message and "跟读确认" in e.value.message
+    assert cb.list(who["1001"])[1]["taken_by"] == "1001"                   # still theirs, nothing recorded
+
+
+def test_reached_clears_the_flag_once_the_repair_is_confirmed(world):
+    cb, _, work, _, who, sessions = world
+    work.confirm(who["1101"], "2611230001", dispatch=False)
     cb.take(who["1001"], "2611230001")
     e = cb.outcome(who["1001"], "2611230001", "reached", "住户说暖气已热")
     assert not e["open"] and e["last_attempt"]["outcome"] == "reached"

@@ -1,0 +1,23 @@
+"""Tickets made the way the IVR makes them (the same `Records` calls as the flows), for unit
+fixtures: a call-back ticket is the draft of a call that ended booked for call-back, never a
+hand-made `new` row — the hand-made rows hid that such repairs stayed invisible drafts (#24)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from common.settings import load_settings
+from db.models import CallOutcome, Category
+from ivr.context import Records
+
+
+def book_callback(sessions, at: datetime, caller: str, reason: CallOutcome = CallOutcome.callback_requested,
+                  account_id: int | None = None, **fields) -> str:
+    """A resident's call through the IVR that ended booked for call-back (key 1, abandoned, no
+    agent…), on a clock pinned at `at`. Returns the draft's number."""
+    records = Records(sessions, load_settings(today=at.isoformat(timespec="seconds")))
+    uniqueid = f"{at.timestamp():.0f}.{caller[-4:]}"
+    call_id = records.start_call(uniqueid, uniqueid, caller, "8000")
+    t = records.save_ticket(call_id, None, category=Category.no_heat, callback_number=caller,
+                            **({"account_id": account_id} if account_id else {}), **fields)
+    records.request_callback(uniqueid, reason)
+    return t.number
