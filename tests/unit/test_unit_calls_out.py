@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from made_by_ivr import book_callback
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
@@ -31,6 +30,7 @@ from common.settings import load_settings
 from ivr.context import IvrContext, Records
 from ivr.flows import call_out, call_out_end
 
+from made_by_ivr import book_callback
 from test_unit_service_events import RecordedAmi
 import test_unit_worklists
 

@@ -10,10 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from common import wire
+from common.ports import Ports
 from common.settings import load_settings
-from db.models import (AnomalyRecord, AnomalyType, Call, CallOutcome, HeatingAccount, RepairStation, Role,
+from db.models import (AnomalyRecord, AnomalyType, AuditEntry, Call, CallOutcome, HeatingAccount, RepairStation, Role,
                        StationArea, Ticket, TicketState, User)
 from db.session import make_engine, migrate, session_factory
 from db.tickets import IllegalMove, create_ticket, move_ticket
@@ -22,11 +25,13 @@ from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for
+from hotline.service.app import HotlineService
 from hotline.service.desk import DeskService, Forbidden
 from hotline.service.reconcile import Reconciler
 from hotline.service.schemas import TicketForm
-from ivr.context import Records
+from ivr.context import IvrContext, Records
 from made_by_ivr import book_callback
+from test_unit_service_events import RecordedAmi
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 23, 2, 0)          # a night: nobody logged in
@@ -275,3 +280,36 @@ def test_an_unconfirmed_repair_raises_the_systems_timer_once_even_across_a_resta
     work.confirm(who["1101"], number, dispatch=False)                     # confirmed: no more timer
     clock.now += timedelta(hours=1)
     assert register.check_timers() == []
+
+
+# ------------------------------------------------------------------------ the API --
+
+async def test_the_api_lists_and_confirms_for_team_leads_only_and_audits_a_refusal(world):
+    sessions, s, clock, work, who, account_id = world
+    number = book_callback(sessions, T0, "13900000700", account_id=account_id)
+    with sessions() as db, db.begin():
+        db.scalar(select(User).where(User.agent_no == "8001")).station_id = \
+            db.scalar(select(RepairStation.id).where(RepairStation.code == "TX"))
+    svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
+                         ctx=IvrContext(s, Records(sessions, s)), ami=RecordedAmi())
+    confirm = wire.path(wire.TICKET_CONFIRM, number=number)
+    async with TestClient(TestServer(svc.api.app())) as client:
+        async def login(no):
+            r = await client.post(wire.LOGIN, json={"agent_no": no, "password": PASSWORD})
+            return {"Authorization": f"Bearer {(await r.json())['token']}"}
+        agent, lead, station = await login("1001"), await login("1101"), await login("8001")
+        assert (await client.post(confirm, json={})).status == 401
+        r = await client.get(wire.TICKETS, params={wire.UNCONFIRMED: "1"}, headers=lead)
+        row, = await r.json()
+        assert row["number"] == number and row["reason"] == "callback_requested" and row["state"] == "draft"
+        assert (await client.get(wire.TICKETS, params={wire.UNCONFIRMED: "1"}, headers=agent)).status == 403
+        assert await (await client.get(wire.TICKETS, headers=station)).json() == []
+        for who_, status in ((agent, 403), (station, 403)):
+            assert (await client.post(confirm, json={"dispatch": True}, headers=who_)).status == status
+        assert (await client.post(confirm, json={"dispatch": "yes please"}, headers=lead)).status == 422
+        r = await client.post(confirm, json={"station_code": "TX", "dispatch": True}, headers=lead)
+        assert r.status == 200 and (await r.json())["state"] == "dispatched"
+        assert (await client.post(confirm, json={}, headers=lead)).status == 409
+    with sessions() as db:
+        refused = db.scalars(select(AuditEntry.actor).where(AuditEntry.action == "confirm_refused")).all()
+    assert sorted(refused) == ["1001", "8001"]
