@@ -14,10 +14,11 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Call, CallOutcome, Category, HeatingAccount, Ticket, TicketState
+from db.models import Call, CallOutcome, Category, HeatingAccount, RepairStation, Ticket, TicketState
 from hotline.admin import runtime
 from bench.scenarios import CallerDialog
 from conftest import wait_for
+from waiting_repairs import agent_reaches_and_confirms_in_the_form, lead_confirms_and_dispatches, on_the_leads_list
 
 pytestmark = pytest.mark.asterisk
 
@@ -27,6 +28,11 @@ pytestmark = pytest.mark.asterisk
 def ticket_of(db, caller: str) -> Ticket | None:
     call = db.scalar(select(Call).where(Call.caller == caller).order_by(Call.id.desc()))
     return db.get(Ticket, call.ticket_id) if call and call.ticket_id else None
+
+
+def first_station(ivr) -> str:
+    with ivr.sessions() as db:
+        return db.scalars(select(RepairStation.code).order_by(RepairStation.code)).first()
 
 
 def call_of(db, caller: str) -> Call:
@@ -99,7 +105,16 @@ def test_known_caller_confirms_address_and_reports_no_heat(ivr, account):
     call = d.ended()
     assert call.outcome is CallOutcome.abandoned
     with ivr.sessions() as db:
-        assert ticket_of(db, account["phone"]).callback_requested is True
+        t = ticket_of(db, account["phone"])
+        assert t.callback_requested is True
+    on_the_leads_list(ivr, t.number, "abandoned")
+    # the resident calls again before anybody called back: they hear the call-back is booked (not
+    # "已受理", which it is not yet)
+    again = Dialog(ivr, account["phone"])
+    again.at("address_confirm", "1").at("open_ticket_offer", "1").at("ticket_number_is")
+    again.at("state_callback_booked")
+    again.hangup()
+    lead_confirms_and_dispatches(ivr, t.number)         # the address suggests the station
 
 
 def test_unknown_caller_keys_a_valid_account_and_reports_a_leak_with_priority(ivr, accounts):
@@ -202,6 +217,8 @@ def test_callback_instead_of_waiting(ivr):
     with ivr.sessions() as db:
         t = ticket_of(db, number)
         assert t.callback_requested and t.category is Category.other
+    on_the_leads_list(ivr, t.number, "callback_requested")
+    agent_reaches_and_confirms_in_the_form(ivr, t.number)
 
 
 def test_hangup_in_ivr_records_where(ivr):
@@ -253,6 +270,8 @@ def test_after_hours_message_becomes_a_callback_ticket(ivr):
         with ivr.sessions() as db:
             t = ticket_of(db, number)
             assert t.callback_requested and t.callback_number == number
+        on_the_leads_list(ivr, t.number, "after_hours_message")
+        lead_confirms_and_dispatches(ivr, t.number, station=first_station(ivr))   # no account: the lead picks
     finally:
         ivr.restart_service(today="2026-11-23T10:00")
 
@@ -300,6 +319,8 @@ def test_a_caller_who_gave_up_while_the_service_was_down_is_reconciled_onto_the_
         t = db.get(Ticket, call.ticket_id)
         assert t.callback_requested and t.callback_reason is CallOutcome.abandoned and t.callback_number == number
         assert db.scalar(select(func.count()).select_from(Call).where(Call.uniqueid == uniqueid)) == 1
+    on_the_leads_list(ivr, t.number, "degraded")
+    lead_confirms_and_dispatches(ivr, t.number, station=first_station(ivr))
 
 
 def test_the_admin_scenarios_pass_on_the_live_dialplan(ivr):
@@ -334,6 +355,8 @@ def test_nobody_logged_in_the_caller_is_offered_the_call_back_and_booked_without
         t = ticket_of(db, number)
         assert t.callback_requested and t.callback_reason is CallOutcome.no_agent
         assert t.category is Category.no_heat and d.vars()["HOTLINE_TICKET"] == t.number
+    on_the_leads_list(ivr, t.number, "no_agent")
+    agent_reaches_and_confirms_in_the_form(ivr, t.number)
 
 
 def test_nobody_logged_in_key_2_leaves_a_message(ivr, no_agent_logged_in):
@@ -386,6 +409,8 @@ def test_after_the_maximum_wait_the_caller_is_offered_the_call_back_and_key_1_bo
         with ivr.sessions() as db:
             t = ticket_of(db, number)
             assert t.callback_requested and t.callback_reason is CallOutcome.max_wait
+        on_the_leads_list(ivr, t.number, "max_wait")
+        lead_confirms_and_dispatches(ivr, t.number, station=first_station(ivr))
     finally:
         _regenerate(ivr)
 
@@ -403,6 +428,8 @@ def test_a_hang_up_in_the_ivr_after_the_problem_is_known_flags_the_ticket_for_ca
         t = ticket_of(db, number)
         assert t.category is Category.leak and t.callback_requested
         assert t.callback_reason is CallOutcome.in_ivr_hangup
+    on_the_leads_list(ivr, t.number, "in_ivr_hangup")
+    agent_reaches_and_confirms_in_the_form(ivr, t.number)
 
 
 def test_a_ticket_that_is_done_is_not_offered_as_open(ivr, accounts):

@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from db.models import Call, Recording, Role, User
+from db.models import Call, Recording, Role, Ticket, User
 from hotline.admin import runtime
 from hotline.admin.users import add_user
 from bench.desk_demo import demo_callers
@@ -22,6 +22,7 @@ from common.naming import QUEUE, endpoint, interface
 from common.sip.phone import Phone
 from conftest import wait_for
 from test_agent_api import Api
+from waiting_repairs import on_the_leads_list
 
 pytestmark = pytest.mark.asterisk
 
@@ -174,6 +175,10 @@ def test_blind_transfer_reaches_a_3_and_a_6_digit_agent_and_every_leg_is_recorde
         assert hashlib.sha256(open(r.path, "rb").read()).hexdigest() == r.sha256
         assert r.duration_s > 1.0, (r.path, r.duration_s)
     assert len({r.path for r in recs}) == 3, "each leg records to a file of its own"
+    # nobody saved the ticket on the call: it waits on the team lead's list, and says why
+    with ivr.sessions() as db:
+        number = db.get(Ticket, call.ticket_id).number
+    on_the_leads_list(ivr, number, "answered_unsaved")
 
 
 def test_a_failed_blind_transfer_brings_the_caller_back_to_the_agent_then_to_the_queue_first(

@@ -15,6 +15,7 @@ from common import wire
 from test_aftercall import api_as, crew, hotline_cli  # noqa: F401  (crew: the module's people)
 from test_aftercall import AGENT, LEAD, STATION
 from test_ivr_calls import Dialog, ticket_of
+from waiting_repairs import agent_reaches_and_confirms_in_the_form, on_the_leads_list
 
 pytestmark = pytest.mark.asterisk
 
@@ -61,10 +62,8 @@ def test_a_call_back_from_the_queue_is_worked_off_the_list_and_the_repair_is_sur
                               {"outcome": "no_answer", "note": "无人接听"})
     assert status == 200 and body["attempts"] == 1 and body["open"] and body["taken_by"] is None
     assert next(r for r in callbacks_open(ivr) if r["ticket"] == ticket)["attempts"] == 1
-    agent.call("POST", wire.path(wire.CALLBACK_TAKE, number=ticket))
-    status, body = agent.call("POST", wire.path(wire.CALLBACK_OUTCOME, number=ticket),
-                              {"outcome": "reached", "note": "住户说暖气不热,已约维修"})
-    assert status == 200 and not body["open"]
+    on_the_leads_list(ivr, ticket, "callback_requested")
+    agent_reaches_and_confirms_in_the_form(ivr, ticket)     # reached only once the repair is confirmed
     assert ticket not in [r["ticket"] for r in callbacks_open(ivr)]
     with ivr.sessions() as db:
         assert db.scalar(select(AuditEntry).where(AuditEntry.action == "callback_take_refused",
@@ -74,7 +73,7 @@ def test_a_call_back_from_the_queue_is_worked_off_the_list_and_the_repair_is_sur
     lead = api_as(ivr, LEAD)
     with ivr.sessions() as db:
         code = db.scalars(select(RepairStation.code).order_by(RepairStation.code)).first()
-    for state, extra in (("new", {}), ("dispatched", {"station_code": code}), ("accepted", {}),
+    for state, extra in (("dispatched", {"station_code": code}), ("accepted", {}),
                          ("completed", {"note": "更换阀门,已恢复供暖"})):
         status, body = lead.call("POST", wire.path(wire.TICKET_STATE, number=ticket), {"state": state, **extra})
         assert status == 200, body
