@@ -717,9 +717,10 @@ def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day 
                   until: Optional[str] = typer.Option(None, help="up to this day, exclusive (default: now)"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Time each agent spent out of the queue, per reason (示忙 reasons, 话后整理, 未接听)."""
+    now = settings().now()
     try:
-        start = datetime.fromisoformat(since) if since else datetime.combine(datetime.now().date(), datetime.min.time())
-        end = datetime.fromisoformat(until) if until else datetime.now()
+        start = datetime.fromisoformat(since) if since else datetime.combine(now.date(), datetime.min.time())
+        end = datetime.fromisoformat(until) if until else now
     except ValueError:
         raise typer.BadParameter("dates are YYYY-MM-DD")
     with sessions(settings())() as db:

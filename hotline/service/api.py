@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime
 
 from aiohttp import WSMsgType, web
 from pydantic import ValidationError
@@ -279,7 +278,7 @@ class AgentApi:
 
     async def push_session(self, session_id: int, event: dict) -> None:
         expiry = self.socket_expiry.get(session_id)
-        if expiry is not None and expiry <= datetime.now():
+        if expiry is not None and expiry <= self.settings.now():
             # checked on every push, not only by the sweeper: an expired desk gets nothing more
             await self.end_session(session_id, "expired")
             return

@@ -87,7 +87,7 @@ def test_login_hands_over_a_token_with_expiry_and_the_sip_credentials(people, ba
     status, data = api.login(people["a"])
     assert status == 200
     assert data["user"] == {"agent_no": "2001", "name": "张敏", "role": "agent"}
-    assert datetime.fromisoformat(data["expires_at"]) > datetime.now() + timedelta(hours=8)
+    assert datetime.fromisoformat(data["expires_at"]) > ivr.settings.now() + timedelta(hours=8)
     assert data["sip"]["username"] == "agent-2001" and data["sip"]["password"]
     assert data["sip"]["port"] == ivr.ports["sip"]
     status, me = api.call("GET", "/api/me")
@@ -117,7 +117,7 @@ def test_an_expired_token_is_refused(people, base, ivr):
     with ivr.sessions() as db, db.begin():
         s = db.scalar(select(ApiSession).where(ApiSession.ended_at.is_(None))
                       .join(User).where(User.agent_no == "2002").order_by(ApiSession.id.desc()))
-        s.expires_at = datetime.now() - timedelta(minutes=1)
+        s.expires_at = ivr.settings.now() - timedelta(minutes=1)
     status, data = api.call("GET", "/api/me")
     assert status == 401 and data["error"] == "登录已过期，请重新登录"
 

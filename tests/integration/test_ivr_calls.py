@@ -111,7 +111,7 @@ def test_known_caller_confirms_address_and_reports_no_heat(ivr, account):
     # the resident calls again before anybody called back: they hear the call-back is booked (not
     # "已受理", which it is not yet)
     again = Dialog(ivr, account["phone"])
-    again.at("address_confirm", "1").at("open_ticket_offer", "1").at("ticket_number_is")
+    again.at("address_confirm", "1").at("open_ticket_offer", "1").at("ticket_status_intro")
     again.at("state_callback_booked")
     again.hangup()
     lead_confirms_and_dispatches(ivr, t.number)         # the address suggests the station

@@ -270,7 +270,7 @@ def test_parallel_wrong_passwords_each_count_and_lock_the_account(people, port, 
     status, data = Api(port, "127.0.0.15").login(people["race"])      # the right password: too late
     assert status == 423 and "锁定" in data["error"]
     with ivr.sessions() as db:
-        assert db.scalar(select(User.locked_until).where(User.agent_no == people["race"])) > datetime.now()
+        assert db.scalar(select(User.locked_until).where(User.agent_no == people["race"])) > ivr.settings.now()
 
 
 def test_one_address_cannot_lock_everybody_out(people, port, ivr):
@@ -323,7 +323,7 @@ def test_a_websocket_ends_within_a_second_when_its_session_ends(people, port, iv
             else:
                 s = db.scalar(select(ApiSession).where(ApiSession.token_hash != "")
                               .join(User).where(User.agent_no == who, ApiSession.ended_at.is_(None)))
-                s.expires_at = datetime.now() - timedelta(seconds=1)
+                s.expires_at = ivr.settings.now() - timedelta(seconds=1)
     got, took = asyncio.run(_watch(port, api.token, end_it))
     assert took < 1.5, took
     assert got and got[-1]["type"] == "session_ended"
