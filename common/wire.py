@@ -106,7 +106,8 @@ PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY = 0, 50, 90
 PRIORITIES = (PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_EMERGENCY)
 
 FORM_FIELDS = ("category", "address", "name", "callback_number", "confirmed_problem", "confirmed_address",
-               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved")
+               "confirmed_name", "confirmed_phone", "station_code", "priority", "notes", "account_no", "resolved",
+               "cancel_reason")
 CATEGORIES = ("no_heat", "leak", "noise", "other")
 #: ticket states as the wire carries them (db.models.TicketState is the domain's; a unit test keeps them equal)
 TICKET_STATES = ("draft", "new", "dispatched", "accepted", "contacted", "completed", "followed_up", "resolved",

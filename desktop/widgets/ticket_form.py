@@ -323,7 +323,7 @@ class TicketFormPanel(QGroupBox):
                   "confirmed_name": self.chk_name.isChecked(), "confirmed_phone": self.chk_phone.isChecked(),
                   "station_code": self.station.currentData(), "priority": int(self.priority.currentData() or 0),
                   "notes": self.notes.toPlainText(), "account_no": self.account_no,
-                  "resolved": self.resolved.isChecked()}
+                  "resolved": self.resolved.isChecked(), "cancel_reason": ""}
         return {k: values[k] for k in wire.FORM_FIELDS}
 
     def unsaved_ticket(self) -> dict | None:
