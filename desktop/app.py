@@ -100,6 +100,7 @@ def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: st
         window.tickets.select_number(rows[0]["number"])   # offline: no detail comes, show the sample's
         ac.set_detail(sample.detail(rows[0]))
         if role != "station":
+            ac.set_unconfirmed(sample.unconfirmed())    # 待确认 (n) on the tab and its filter
             ac.set_anomalies(sample.anomalies())
             ac.set_escalations(sample.escalations())
         window.show_tab(tab or TAB_TICKETS)

@@ -102,364 +102,392 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="77"/>
+        <location filename="../widgets/main_window.py" line="80"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="86"/>
-        <location filename="../widgets/main_window.py" line="383"/>
+        <location filename="../widgets/main_window.py" line="89"/>
+        <location filename="../widgets/main_window.py" line="391"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="88"/>
-        <location filename="../widgets/main_window.py" line="579"/>
+        <location filename="../widgets/main_window.py" line="91"/>
+        <location filename="../widgets/main_window.py" line="646"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="92"/>
-        <location filename="../widgets/main_window.py" line="581"/>
+        <location filename="../widgets/main_window.py" line="95"/>
+        <location filename="../widgets/main_window.py" line="648"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="97"/>
+        <location filename="../widgets/main_window.py" line="100"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="101"/>
+        <location filename="../widgets/main_window.py" line="104"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="102"/>
+        <location filename="../widgets/main_window.py" line="105"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="103"/>
+        <location filename="../widgets/main_window.py" line="106"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="148"/>
+        <location filename="../widgets/main_window.py" line="151"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="149"/>
+        <location filename="../widgets/main_window.py" line="152"/>
+        <location filename="../widgets/main_window.py" line="474"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="150"/>
+        <location filename="../widgets/main_window.py" line="153"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="151"/>
+        <location filename="../widgets/main_window.py" line="154"/>
+        <location filename="../widgets/main_window.py" line="555"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="152"/>
+        <location filename="../widgets/main_window.py" line="155"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191"/>
+        <location filename="../widgets/main_window.py" line="194"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191"/>
+        <location filename="../widgets/main_window.py" line="194"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191"/>
+        <location filename="../widgets/main_window.py" line="194"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="191"/>
+        <location filename="../widgets/main_window.py" line="194"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="192"/>
+        <location filename="../widgets/main_window.py" line="195"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="192"/>
+        <location filename="../widgets/main_window.py" line="195"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="192"/>
-        <location filename="../widgets/main_window.py" line="591"/>
+        <location filename="../widgets/main_window.py" line="195"/>
+        <location filename="../widgets/main_window.py" line="658"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="193"/>
+        <location filename="../widgets/main_window.py" line="196"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="209"/>
+        <location filename="../widgets/main_window.py" line="212"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="241"/>
+        <location filename="../widgets/main_window.py" line="244"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="357"/>
+        <location filename="../widgets/main_window.py" line="365"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="379"/>
+        <location filename="../widgets/main_window.py" line="387"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="389"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="389"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="389"/>
+        <location filename="../widgets/main_window.py" line="397"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="390"/>
+        <location filename="../widgets/main_window.py" line="398"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="390"/>
+        <location filename="../widgets/main_window.py" line="398"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="404"/>
+        <location filename="../widgets/main_window.py" line="412"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="465"/>
+        <location filename="../widgets/main_window.py" line="474"/>
+        <source>工单 (待确认 %1)</source>
+        <translation>Tickets (%1 to confirm)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="480"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="466"/>
+        <location filename="../widgets/main_window.py" line="481"/>
+        <location filename="../widgets/main_window.py" line="565"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="471"/>
+        <location filename="../widgets/main_window.py" line="486"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="477"/>
+        <location filename="../widgets/main_window.py" line="492"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="478"/>
+        <location filename="../widgets/main_window.py" line="493"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="491"/>
+        <location filename="../widgets/main_window.py" line="506"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="513"/>
+        <location filename="../widgets/main_window.py" line="529"/>
+        <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
+        <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="532"/>
+        <source>正在打开报修单 %1…</source>
+        <translation>Opening ticket %1…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="556"/>
+        <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
+        <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="564"/>
+        <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
+        <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="580"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="513"/>
+        <location filename="../widgets/main_window.py" line="580"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="523"/>
+        <location filename="../widgets/main_window.py" line="590"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="529"/>
+        <location filename="../widgets/main_window.py" line="596"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="542"/>
+        <location filename="../widgets/main_window.py" line="609"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="544"/>
+        <location filename="../widgets/main_window.py" line="611"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="548"/>
+        <location filename="../widgets/main_window.py" line="615"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="553"/>
+        <location filename="../widgets/main_window.py" line="620"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="555"/>
+        <location filename="../widgets/main_window.py" line="622"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="579"/>
+        <location filename="../widgets/main_window.py" line="646"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="581"/>
+        <location filename="../widgets/main_window.py" line="648"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="587"/>
+        <location filename="../widgets/main_window.py" line="654"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="589"/>
+        <location filename="../widgets/main_window.py" line="656"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="593"/>
+        <location filename="../widgets/main_window.py" line="660"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="595"/>
+        <location filename="../widgets/main_window.py" line="662"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="599"/>
+        <location filename="../widgets/main_window.py" line="666"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="600"/>
+        <location filename="../widgets/main_window.py" line="667"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="600"/>
+        <location filename="../widgets/main_window.py" line="667"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="602"/>
+        <location filename="../widgets/main_window.py" line="669"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="606"/>
+        <location filename="../widgets/main_window.py" line="673"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="608"/>
+        <location filename="../widgets/main_window.py" line="675"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="610"/>
+        <location filename="../widgets/main_window.py" line="677"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="215"/>
+        <location filename="../widgets/main_window.py" line="218"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="614"/>
+        <location filename="../widgets/main_window.py" line="681"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="214"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="628"/>
+        <location filename="../widgets/main_window.py" line="695"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="658"/>
+        <location filename="../widgets/main_window.py" line="728"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="212"/>
+        <location filename="../widgets/main_window.py" line="215"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="681"/>
+        <location filename="../widgets/main_window.py" line="749"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="239"/>
+        <location filename="../widgets/main_window.py" line="242"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="641"/>
+        <location filename="../widgets/main_window.py" line="708"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="673"/>
+        <location filename="../widgets/main_window.py" line="741"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="687"/>
+        <location filename="../widgets/main_window.py" line="755"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="689"/>
+        <location filename="../widgets/main_window.py" line="757"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -467,32 +495,32 @@
 <context>
     <name>AnomalyDialog</name>
     <message>
-        <location filename="../widgets/note_dialog.py" line="86"/>
+        <location filename="../widgets/note_dialog.py" line="88"/>
         <source>报修单 %1：记录异常事件</source>
         <translation>Ticket %1: record an anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="87"/>
+        <location filename="../widgets/note_dialog.py" line="89"/>
         <source>记录异常事件</source>
         <translation>Record an anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="88"/>
+        <location filename="../widgets/note_dialog.py" line="90"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="89"/>
+        <location filename="../widgets/note_dialog.py" line="91"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="91"/>
+        <location filename="../widgets/note_dialog.py" line="93"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="92"/>
+        <location filename="../widgets/note_dialog.py" line="94"/>
         <source>住户说了什么、涉及谁</source>
         <translation>What the resident said, who it is about</translation>
     </message>
@@ -558,54 +586,103 @@
 <context>
     <name>CallbacksPanel</name>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="63"/>
+        <location filename="../widgets/worklists_panel.py" line="66"/>
         <source>回电列表(最早的在前)</source>
         <translation>Call-backs (oldest first)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="65"/>
+        <location filename="../widgets/worklists_panel.py" line="68"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="68"/>
+        <location filename="../widgets/worklists_panel.py" line="71"/>
         <source>领取</source>
         <translation>Take</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="69"/>
+        <location filename="../widgets/worklists_panel.py" line="72"/>
         <source>呼叫</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="70"/>
+        <location filename="../widgets/worklists_panel.py" line="73"/>
         <source>您的话机先响并自动接通,再呼叫住户(显示热线号码)</source>
         <translation>Your phone rings first and answers by itself, then the resident is called (shown the hotline&apos;s number)</translation>
     </message>
     <message>
+        <location filename="../widgets/worklists_panel.py" line="74"/>
+        <source>打开工单</source>
+        <translation>Open ticket</translation>
+    </message>
+    <message>
         <location filename="../widgets/worklists_panel.py" line="75"/>
+        <source>在报修单中与住户确认后保存,或标记已解决、取消报修</source>
+        <translation>Confirm the ticket with the resident in the ticket form and save it, or mark it resolved or cancel it</translation>
+    </message>
+    <message>
+        <location filename="../widgets/worklists_panel.py" line="80"/>
         <source>备注(通话情况)</source>
         <translation>Note (how the call went)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="77"/>
+        <location filename="../widgets/worklists_panel.py" line="82"/>
         <source>记录结果</source>
         <translation>Record outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="78"/>
+        <location filename="../widgets/worklists_panel.py" line="83"/>
         <source>领取后点“呼叫”:您的话机先响并自动接通,再呼叫住户;通话后记录结果。未接通 3 次(至少间隔 2 小时)转领班处理。</source>
         <translation>Take an entry, then press Call: your phone rings first and answers by itself, then the resident is called; record the outcome after the call. Not reached 3 times (at least 2 hours apart): it goes to the team lead.</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="89"/>
+        <location filename="../widgets/worklists_panel.py" line="99"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="117"/>
+        <location filename="../widgets/worklists_panel.py" line="129"/>
         <source>回电列表(最早的在前):%1 条</source>
         <translation>Call-backs (oldest first): %1</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDialog</name>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="104"/>
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="109"/>
+        <location filename="../widgets/note_dialog.py" line="112"/>
+        <source> — 按地址建议</source>
+        <translation> — suggested by address</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="114"/>
+        <source>确认并派单</source>
+        <translation>Confirm and dispatch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="115"/>
+        <source>维修站</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="117"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="118"/>
+        <source>例如：已与住户核实地址</source>
+        <translation>e.g. address checked with the resident</translation>
+    </message>
+    <message>
+        <location filename="../widgets/note_dialog.py" line="119"/>
+        <source>确认后立即派单到该维修站</source>
+        <translation>Dispatch to this station once confirmed</translation>
     </message>
 </context>
 <context>
@@ -690,7 +767,7 @@
     </message>
     <message>
         <location filename="../models/labels.py" line="20"/>
-        <location filename="../models/labels.py" line="41"/>
+        <location filename="../models/labels.py" line="53"/>
         <source>已关闭</source>
         <translation>closed</translation>
     </message>
@@ -705,80 +782,127 @@
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="22"/>
+        <location filename="../models/labels.py" line="23"/>
+        <source>待确认</source>
+        <extracomment>a draft on the after-call lists: its call has ended and nobody&apos;s form holds it (#24)</extracomment>
+        <translation>To confirm</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="26"/>
+        <source>按1预约回电</source>
+        <extracomment>why a draft waits (wire.UNCONFIRMED_REASONS: the same words, here for the translation; a test keeps them equal)</extracomment>
+        <translation>Pressed 1 for a call-back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="27"/>
+        <source>排队中挂机,待回电</source>
+        <translation>Hung up in queue, call back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="28"/>
+        <source>非工作时间留言,待回电</source>
+        <translation>After-hours message, call back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="29"/>
+        <source>无座席在线,待回电</source>
+        <translation>No agent online, call back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="30"/>
+        <source>排队超时,待回电</source>
+        <translation>Queue wait too long, call back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="31"/>
+        <source>语音导航中挂机</source>
+        <translation>Hung up in IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="32"/>
+        <source>降级期间来电</source>
+        <translation>Called while degraded</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="33"/>
+        <source>座席接听后未保存</source>
+        <translation>Answered, never saved</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="34"/>
         <source>是</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="24"/>
+        <location filename="../models/labels.py" line="36"/>
         <source>普通</source>
         <extracomment>one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one</extracomment>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="25"/>
+        <location filename="../models/labels.py" line="37"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="26"/>
+        <location filename="../models/labels.py" line="38"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="29"/>
+        <location filename="../models/labels.py" line="41"/>
         <source>站点超时未接单</source>
         <extracomment>异常事件 1–9 of the rules, in the wire&apos;s order (wire.ANOMALY_TYPES)</extracomment>
         <translation>Station did not accept in time</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="30"/>
+        <location filename="../models/labels.py" line="42"/>
         <source>维修工超时未联系住户</source>
         <translation>Technician did not contact the resident in time</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="31"/>
+        <location filename="../models/labels.py" line="43"/>
         <source>报修超过4小时未完成</source>
         <translation>Repair open more than 4 hours</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="32"/>
+        <location filename="../models/labels.py" line="44"/>
         <source>站点及维修工电话无人接听</source>
         <translation>Station and technician phones unanswered</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="33"/>
+        <location filename="../models/labels.py" line="45"/>
         <source>表扬维修工</source>
         <translation>Praise for a technician</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="34"/>
+        <location filename="../models/labels.py" line="46"/>
         <source>投诉维修工</source>
         <translation>Complaint about a technician</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="35"/>
+        <location filename="../models/labels.py" line="47"/>
         <source>投诉收费人员</source>
         <translation>Complaint about billing staff</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="36"/>
+        <location filename="../models/labels.py" line="48"/>
         <source>建议</source>
         <translation>Suggestion</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="37"/>
+        <location filename="../models/labels.py" line="49"/>
         <source>市/区供热办转办</source>
         <translation>Forwarded by the heating office</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="40"/>
+        <location filename="../models/labels.py" line="52"/>
         <source>待处理</source>
         <extracomment>the types a person records (4–9); 1–3 are the timers&apos;</extracomment>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="40"/>
+        <location filename="../models/labels.py" line="52"/>
         <source>已处理</source>
         <translation>Handled</translation>
     </message>
@@ -834,9 +958,9 @@
 <context>
     <name>Models</name>
     <message>
-        <location filename="../models/aftercall.py" line="55"/>
-        <location filename="../models/aftercall.py" line="161"/>
-        <location filename="../models/aftercall.py" line="201"/>
+        <location filename="../models/aftercall.py" line="80"/>
+        <location filename="../models/aftercall.py" line="194"/>
+        <location filename="../models/aftercall.py" line="238"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -848,95 +972,95 @@
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="57"/>
+        <location filename="../models/aftercall.py" line="83"/>
         <location filename="../models/tables.py" line="84"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="56"/>
-        <location filename="../models/aftercall.py" line="85"/>
-        <location filename="../models/aftercall.py" line="102"/>
+        <location filename="../models/aftercall.py" line="81"/>
+        <location filename="../models/aftercall.py" line="118"/>
+        <location filename="../models/aftercall.py" line="135"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="25"/>
+        <location filename="../models/aftercall.py" line="35"/>
         <source>%1 分钟</source>
-        <extracomment>an overdue row&apos;s background and text: red-ish, still readable on light and dark themes</extracomment>
+        <extracomment>an overdue row&apos;s background and text: red-ish, still readable on light and dark themes a draft waiting to be confirmed (待确认, #24): amber-ish</extracomment>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="27"/>
+        <location filename="../models/aftercall.py" line="37"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="28"/>
+        <location filename="../models/aftercall.py" line="38"/>
         <source>%1 天</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="58"/>
+        <location filename="../models/aftercall.py" line="84"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="59"/>
-        <location filename="../models/aftercall.py" line="206"/>
+        <location filename="../models/aftercall.py" line="85"/>
+        <location filename="../models/aftercall.py" line="243"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="60"/>
+        <location filename="../models/aftercall.py" line="86"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="62"/>
+        <location filename="../models/aftercall.py" line="88"/>
         <source>已过</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="63"/>
+        <location filename="../models/aftercall.py" line="89"/>
         <source>未结异常</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="87"/>
+        <location filename="../models/aftercall.py" line="120"/>
         <source>操作人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="88"/>
+        <location filename="../models/aftercall.py" line="121"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="101"/>
+        <location filename="../models/aftercall.py" line="134"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="104"/>
+        <location filename="../models/aftercall.py" line="137"/>
         <source>发生</source>
         <translation>Opened</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="105"/>
+        <location filename="../models/aftercall.py" line="138"/>
         <source>期限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="106"/>
+        <location filename="../models/aftercall.py" line="139"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="107"/>
+        <location filename="../models/aftercall.py" line="140"/>
         <source>说明 / 结果</source>
         <translation>Note / result</translation>
     </message>
@@ -951,181 +1075,191 @@
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="204"/>
+        <location filename="../models/aftercall.py" line="241"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="61"/>
-        <location filename="../models/aftercall.py" line="168"/>
+        <location filename="../models/aftercall.py" line="87"/>
+        <location filename="../models/aftercall.py" line="202"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="129"/>
+        <location filename="../models/aftercall.py" line="82"/>
+        <source>待确认原因</source>
+        <translation>Why to confirm</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="162"/>
         <source>排队中按1</source>
         <translation>Pressed 1 in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="130"/>
+        <location filename="../models/aftercall.py" line="163"/>
         <source>排队放弃</source>
         <translation>Abandoned in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="131"/>
+        <location filename="../models/aftercall.py" line="164"/>
         <source>非工作时间留言</source>
         <translation>After-hours message</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="132"/>
+        <location filename="../models/aftercall.py" line="165"/>
         <source>无座席</source>
         <translation>No agent</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="133"/>
+        <location filename="../models/aftercall.py" line="166"/>
         <source>等待超时</source>
         <translation>Waited too long</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="134"/>
+        <location filename="../models/aftercall.py" line="167"/>
         <source>语音导航中挂机</source>
         <translation>Hung up in IVR</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="139"/>
+        <location filename="../models/aftercall.py" line="172"/>
         <source>已联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="139"/>
+        <location filename="../models/aftercall.py" line="172"/>
         <source>无人接听</source>
         <translation>No answer</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="140"/>
+        <location filename="../models/aftercall.py" line="173"/>
         <source>占线</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="140"/>
+        <location filename="../models/aftercall.py" line="173"/>
         <source>号码错误</source>
         <translation>Wrong number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="141"/>
+        <location filename="../models/aftercall.py" line="174"/>
         <source>领班关闭</source>
         <translation>Closed by team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="141"/>
+        <location filename="../models/aftercall.py" line="174"/>
         <source>住户再次来电</source>
         <translation>Resident called again</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="143"/>
+        <location filename="../models/aftercall.py" line="176"/>
         <source>未接通</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="143"/>
+        <location filename="../models/aftercall.py" line="176"/>
         <source>要求人工</source>
         <translation>Asked for a person</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="149"/>
+        <location filename="../models/aftercall.py" line="182"/>
         <source>转领班</source>
         <translation>To team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="162"/>
+        <location filename="../models/aftercall.py" line="195"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="163"/>
+        <location filename="../models/aftercall.py" line="196"/>
+        <source>工单</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="197"/>
         <source>已等</source>
         <translation>Waited</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="164"/>
+        <location filename="../models/aftercall.py" line="198"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="165"/>
+        <location filename="../models/aftercall.py" line="199"/>
         <source>尝试</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="166"/>
+        <location filename="../models/aftercall.py" line="200"/>
         <source>上次</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="167"/>
+        <location filename="../models/aftercall.py" line="201"/>
         <source>领取人</source>
         <translation>Taken by</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="181"/>
+        <location filename="../models/aftercall.py" line="218"/>
         <source>已交费</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="181"/>
+        <location filename="../models/aftercall.py" line="218"/>
         <source>未交费</source>
         <translation>Unpaid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="182"/>
+        <location filename="../models/aftercall.py" line="219"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="193"/>
+        <location filename="../models/aftercall.py" line="230"/>
         <source>呼叫中</source>
         <translation>Calling</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="194"/>
+        <location filename="../models/aftercall.py" line="231"/>
         <source>%1 次</source>
         <translation>%1 tries</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="202"/>
+        <location filename="../models/aftercall.py" line="239"/>
         <source>返单时间</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="203"/>
+        <location filename="../models/aftercall.py" line="240"/>
         <source>预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="205"/>
+        <location filename="../models/aftercall.py" line="242"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="207"/>
+        <location filename="../models/aftercall.py" line="244"/>
         <source>供暖费</source>
         <translation>Heating fee</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="208"/>
+        <location filename="../models/aftercall.py" line="246"/>
         <source>自动回访</source>
         <translation>Automated call</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="209"/>
+        <location filename="../models/aftercall.py" line="245"/>
         <source>处理结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="86"/>
+        <location filename="../models/aftercall.py" line="119"/>
         <location filename="../models/tables.py" line="118"/>
         <source>时间</source>
         <translation>Time</translation>
@@ -1136,7 +1270,7 @@
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="103"/>
+        <location filename="../models/aftercall.py" line="136"/>
         <location filename="../models/tables.py" line="120"/>
         <source>报修单</source>
         <translation>Ticket</translation>
@@ -1150,22 +1284,22 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../widgets/note_dialog.py" line="44"/>
+        <location filename="../widgets/note_dialog.py" line="46"/>
         <source>选择</source>
         <translation>Choose</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="48"/>
+        <location filename="../widgets/note_dialog.py" line="50"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="49"/>
+        <location filename="../widgets/note_dialog.py" line="51"/>
         <source>（必填）</source>
         <translation>(required)</translation>
     </message>
     <message>
-        <location filename="../widgets/note_dialog.py" line="50"/>
+        <location filename="../widgets/note_dialog.py" line="52"/>
         <source>（可不填）</source>
         <translation>(optional)</translation>
     </message>
@@ -1364,95 +1498,95 @@
 <context>
     <name>SurveysPanel</name>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="181"/>
+        <location filename="../widgets/worklists_panel.py" line="206"/>
         <source>待回访(最早返单的在前)</source>
         <translation>Due for follow-up (oldest first)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="183"/>
+        <location filename="../widgets/worklists_panel.py" line="208"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="184"/>
+        <location filename="../widgets/worklists_panel.py" line="209"/>
         <source>呼叫</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="185"/>
+        <location filename="../widgets/worklists_panel.py" line="210"/>
         <source>您的话机先响并自动接通,再呼叫住户(显示热线号码)</source>
         <translation>Your phone rings first and answers by itself, then the resident is called (shown the hotline&apos;s number)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="190"/>
-        <location filename="../widgets/worklists_panel.py" line="281"/>
+        <location filename="../widgets/worklists_panel.py" line="215"/>
+        <location filename="../widgets/worklists_panel.py" line="308"/>
         <source>回访话术</source>
         <translation>Follow-up script</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="193"/>
-        <location filename="../widgets/worklists_panel.py" line="198"/>
+        <location filename="../widgets/worklists_panel.py" line="218"/>
+        <location filename="../widgets/worklists_panel.py" line="223"/>
         <source>是</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="193"/>
-        <location filename="../widgets/worklists_panel.py" line="198"/>
+        <location filename="../widgets/worklists_panel.py" line="218"/>
+        <location filename="../widgets/worklists_panel.py" line="223"/>
         <source>否</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="195"/>
+        <location filename="../widgets/worklists_panel.py" line="220"/>
         <source>(请选择)</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="196"/>
+        <location filename="../widgets/worklists_panel.py" line="221"/>
         <source>满意</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="196"/>
+        <location filename="../widgets/worklists_panel.py" line="221"/>
         <source>普通</source>
         <translation>Average</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="196"/>
+        <location filename="../widgets/worklists_panel.py" line="221"/>
         <source>不满意</source>
         <translation>Unsatisfied</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="201"/>
+        <location filename="../widgets/worklists_panel.py" line="226"/>
         <source>(1–10)</source>
         <translation>(1–10)</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="205"/>
+        <location filename="../widgets/worklists_panel.py" line="231"/>
         <source>已提醒交费</source>
         <translation>Fee reminder read</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="206"/>
+        <location filename="../widgets/worklists_panel.py" line="232"/>
         <source>本热线</source>
         <translation>this hotline</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="208"/>
+        <location filename="../widgets/worklists_panel.py" line="234"/>
         <source>保存回访</source>
         <translation>Save follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="212"/>
+        <location filename="../widgets/worklists_panel.py" line="238"/>
         <source>不方便,预约</source>
         <translation>Not convenient: book</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="258"/>
+        <location filename="../widgets/worklists_panel.py" line="285"/>
         <source>待回访(最早返单的在前):%1 条</source>
         <translation>Due for follow-up (oldest first): %1</translation>
     </message>
     <message>
-        <location filename="../widgets/worklists_panel.py" line="280"/>
+        <location filename="../widgets/worklists_panel.py" line="307"/>
         <source>回访话术 — %1</source>
         <translation>Follow-up script — %1</translation>
     </message>
@@ -1460,184 +1594,195 @@
 <context>
     <name>TicketDetailPanel</name>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="41"/>
+        <location filename="../widgets/ticket_detail.py" line="49"/>
         <source>工单详情</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="47"/>
-        <location filename="../widgets/ticket_detail.py" line="133"/>
+        <location filename="../widgets/ticket_detail.py" line="55"/>
+        <location filename="../widgets/ticket_detail.py" line="141"/>
         <source>（未选择工单）</source>
         <translation>(no ticket selected)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="59"/>
+        <location filename="../widgets/ticket_detail.py" line="67"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="59"/>
+        <location filename="../widgets/ticket_detail.py" line="67"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="59"/>
-        <location filename="../widgets/ticket_detail.py" line="193"/>
+        <location filename="../widgets/ticket_detail.py" line="67"/>
+        <location filename="../widgets/ticket_detail.py" line="206"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <location filename="../widgets/ticket_detail.py" line="68"/>
         <source>建单</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <location filename="../widgets/ticket_detail.py" line="68"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="60"/>
+        <location filename="../widgets/ticket_detail.py" line="68"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="61"/>
+        <location filename="../widgets/ticket_detail.py" line="69"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <location filename="../widgets/ticket_detail.py" line="100"/>
         <source>派单</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <location filename="../widgets/ticket_detail.py" line="100"/>
         <source>撤回</source>
         <translation>Recall</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="92"/>
+        <location filename="../widgets/ticket_detail.py" line="100"/>
         <source>接单</source>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <location filename="../widgets/ticket_detail.py" line="100"/>
+        <source>确认并派单</source>
+        <translation>Confirm and dispatch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="101"/>
         <source>已联系住户</source>
         <translation>Resident contacted</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <location filename="../widgets/ticket_detail.py" line="101"/>
         <source>返单</source>
         <translation>Report back</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="93"/>
+        <location filename="../widgets/ticket_detail.py" line="101"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="94"/>
+        <location filename="../widgets/ticket_detail.py" line="102"/>
         <source>取消</source>
         <translation>Cancel ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="94"/>
+        <location filename="../widgets/ticket_detail.py" line="102"/>
         <source>重开</source>
         <translation>Reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="102"/>
+        <location filename="../widgets/ticket_detail.py" line="110"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <location filename="../widgets/ticket_detail.py" line="121"/>
         <source>处理经过</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="115"/>
+        <location filename="../widgets/ticket_detail.py" line="123"/>
         <source>异常事件</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="137"/>
+        <location filename="../widgets/ticket_detail.py" line="145"/>
+        <source>%1：%2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="147"/>
         <source>（超时）</source>
         <translation> (overdue)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="143"/>
+        <location filename="../widgets/ticket_detail.py" line="154"/>
         <source>（未派站）</source>
         <translation>(no station yet)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="144"/>
+        <location filename="../widgets/ticket_detail.py" line="155"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="154"/>
+        <location filename="../widgets/ticket_detail.py" line="165"/>
         <source>续报自 %1</source>
         <translation>Follow-up of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="157"/>
+        <location filename="../widgets/ticket_detail.py" line="168"/>
         <source>续报单 %1</source>
         <translation>Follow-ups: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="187"/>
+        <location filename="../widgets/ticket_detail.py" line="200"/>
+        <location filename="../widgets/ticket_detail.py" line="225"/>
         <source>报修单 %1：%2 → %3</source>
         <translation>Ticket %1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="190"/>
+        <location filename="../widgets/ticket_detail.py" line="203"/>
         <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
         <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="194"/>
+        <location filename="../widgets/ticket_detail.py" line="207"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="196"/>
+        <location filename="../widgets/ticket_detail.py" line="209"/>
         <source>返单结果</source>
         <translation>Station&apos;s result</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="196"/>
+        <location filename="../widgets/ticket_detail.py" line="209"/>
         <source>取消原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="197"/>
+        <location filename="../widgets/ticket_detail.py" line="210"/>
         <source>重开原因</source>
         <translation>Why reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="197"/>
+        <location filename="../widgets/ticket_detail.py" line="210"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="198"/>
+        <location filename="../widgets/ticket_detail.py" line="211"/>
         <source>维修站反馈的处理结果</source>
         <translation>What the station reports was done</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="198"/>
+        <location filename="../widgets/ticket_detail.py" line="211"/>
         <source>重复报修、住户撤销等</source>
         <translation>Duplicate, withdrawn by the resident, …</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="199"/>
+        <location filename="../widgets/ticket_detail.py" line="212"/>
         <source>住户再次来电说明的情况，如“还是不热”</source>
         <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="200"/>
+        <location filename="../widgets/ticket_detail.py" line="213"/>
         <source>例如：代站点操作时站点的答复</source>
         <translation>E.g. what the station said, when acting on its behalf</translation>
     </message>
@@ -1645,271 +1790,323 @@
 <context>
     <name>TicketFormPanel</name>
     <message>
-        <location filename="../widgets/ticket_form.py" line="39"/>
+        <location filename="../widgets/ticket_form.py" line="44"/>
         <source>报修单</source>
+        <extracomment>hotline.service.schemas.TicketForm.cancel_reason&apos;s max_length (a unit test keeps them equal)</extracomment>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="48"/>
-        <location filename="../widgets/ticket_form.py" line="274"/>
+        <location filename="../widgets/ticket_form.py" line="57"/>
+        <location filename="../widgets/ticket_form.py" line="323"/>
         <source>（无报修单）</source>
         <translation>(no ticket)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="51"/>
+        <location filename="../widgets/ticket_form.py" line="60"/>
         <source>上次未保存的草稿</source>
         <translation>Drafts not saved last time</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="54"/>
+        <location filename="../widgets/ticket_form.py" line="63"/>
         <source>新建报修单</source>
         <translation>New ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="55"/>
+        <location filename="../widgets/ticket_form.py" line="64"/>
         <source>为这通来电另建一张报修单（无自动草稿或第二个问题）</source>
         <translation>Open another ticket for this call (no IVR draft, or a second problem)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="58"/>
+        <location filename="../widgets/ticket_form.py" line="67"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="59"/>
+        <location filename="../widgets/ticket_form.py" line="68"/>
         <source>表扬、投诉、建议等：记在这张报修单上</source>
         <translation>Praise, a complaint, a suggestion …: recorded on this ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="64"/>
-        <location filename="../widgets/ticket_form.py" line="204"/>
+        <location filename="../widgets/ticket_form.py" line="73"/>
+        <location filename="../widgets/ticket_form.py" line="253"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="73"/>
-        <location filename="../widgets/ticket_form.py" line="74"/>
-        <location filename="../widgets/ticket_form.py" line="75"/>
-        <location filename="../widgets/ticket_form.py" line="76"/>
+        <location filename="../widgets/ticket_form.py" line="82"/>
+        <location filename="../widgets/ticket_form.py" line="83"/>
+        <location filename="../widgets/ticket_form.py" line="84"/>
+        <location filename="../widgets/ticket_form.py" line="85"/>
         <source>已跟读确认</source>
         <translation>Read back</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="83"/>
+        <location filename="../widgets/ticket_form.py" line="92"/>
         <source>通话中已解决（无需派修）</source>
         <translation>Resolved on the call (no repair needed)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="85"/>
+        <location filename="../widgets/ticket_form.py" line="94"/>
+        <source>取消报修</source>
+        <translation>Cancel repair</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="95"/>
+        <source>住户不再需要维修：保存时取消这张报修单（需填写原因）</source>
+        <translation>The resident no longer needs a repair: saving cancels this ticket (a reason is required)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="98"/>
+        <source>取消原因，如：住户已自行解决</source>
+        <translation>Reason, e.g. the resident fixed it</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="101"/>
         <source>补充说明（故障现象、上门时间等）</source>
         <translation>Notes (symptoms, visiting time, …)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="90"/>
+        <location filename="../widgets/ticket_form.py" line="106"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="97"/>
-        <location filename="../widgets/ticket_form.py" line="193"/>
+        <location filename="../widgets/ticket_form.py" line="113"/>
+        <location filename="../widgets/ticket_form.py" line="242"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="98"/>
-        <location filename="../widgets/ticket_form.py" line="193"/>
+        <location filename="../widgets/ticket_form.py" line="114"/>
+        <location filename="../widgets/ticket_form.py" line="242"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="99"/>
-        <location filename="../widgets/ticket_form.py" line="193"/>
+        <location filename="../widgets/ticket_form.py" line="115"/>
+        <location filename="../widgets/ticket_form.py" line="242"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="100"/>
+        <location filename="../widgets/ticket_form.py" line="116"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="105"/>
+        <location filename="../widgets/ticket_form.py" line="121"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="108"/>
+        <location filename="../widgets/ticket_form.py" line="124"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="111"/>
+        <location filename="../widgets/ticket_form.py" line="129"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="115"/>
+        <location filename="../widgets/ticket_form.py" line="133"/>
+        <location filename="../widgets/ticket_form.py" line="229"/>
         <source>保存报修单</source>
         <translation>Save ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="151"/>
+        <location filename="../widgets/ticket_form.py" line="172"/>
         <source>暖气不热</source>
         <translation>No heat</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="151"/>
+        <location filename="../widgets/ticket_form.py" line="172"/>
         <source>漏水</source>
         <translation>Leak</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="151"/>
+        <location filename="../widgets/ticket_form.py" line="172"/>
         <source>噪音或异响</source>
         <translation>Noise</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="152"/>
+        <location filename="../widgets/ticket_form.py" line="173"/>
         <source>缴费及其他</source>
         <translation>Billing and other</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="155"/>
+        <location filename="../widgets/ticket_form.py" line="176"/>
         <source>普通</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="155"/>
+        <location filename="../widgets/ticket_form.py" line="176"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="155"/>
+        <location filename="../widgets/ticket_form.py" line="176"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="187"/>
+        <location filename="../widgets/ticket_form.py" line="229"/>
+        <source>取消报修单</source>
+        <translation>Cancel ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="234"/>
         <source>本次来电没有报修单</source>
         <translation>This call has no ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="190"/>
+        <location filename="../widgets/ticket_form.py" line="237"/>
         <source>备注最多 %1 字（现在 %2 字），请精简后保存</source>
         <translation>Notes hold at most %1 characters (now %2); shorten them to save</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="194"/>
+        <location filename="../widgets/ticket_form.py" line="240"/>
+        <source>请填写取消原因</source>
+        <translation>Please give the reason for cancelling</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="243"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="195"/>
+        <location filename="../widgets/ticket_form.py" line="244"/>
         <source>请向来电人跟读确认: %1</source>
         <translation>Read back to the caller: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="231"/>
+        <location filename="../widgets/ticket_form.py" line="280"/>
         <source>按地址建议</source>
         <translation>Suggested by address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="234"/>
+        <location filename="../widgets/ticket_form.py" line="283"/>
         <source>与建议不同</source>
         <translation>Differs from suggestion</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="295"/>
+        <location filename="../widgets/ticket_form.py" line="347"/>
         <source>已恢复草稿</source>
         <translation>Draft restored</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="341"/>
+        <location filename="../widgets/ticket_form.py" line="395"/>
         <source>未完成草稿 (%1)</source>
         <translation>Unfinished drafts (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="360"/>
+        <location filename="../widgets/ticket_form.py" line="414"/>
         <source>草稿已自动保存 %1</source>
         <translation>Draft autosaved %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="365"/>
+        <location filename="../widgets/ticket_form.py" line="419"/>
         <source>草稿未能保存: %1</source>
         <translation>Draft not saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="373"/>
+        <location filename="../widgets/ticket_form.py" line="427"/>
         <source>请选择问题类型</source>
         <translation>Choose the problem type</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="376"/>
+        <location filename="../widgets/ticket_form.py" line="430"/>
         <source>请填写地址</source>
         <translation>Enter the address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="380"/>
+        <location filename="../widgets/ticket_form.py" line="435"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_form.py" line="389"/>
+        <location filename="../widgets/ticket_form.py" line="444"/>
         <source>报修单已保存</source>
         <translation>Ticket saved</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_form.py" line="444"/>
+        <source>报修单已取消</source>
+        <translation>Ticket cancelled</translation>
     </message>
 </context>
 <context>
     <name>TicketsPanel</name>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="41"/>
+        <location filename="../widgets/tickets_panel.py" line="43"/>
         <source>全部状态</source>
-        <extracomment>the states a list is filtered by (drafts are the call screen&apos;s)</extracomment>
+        <extracomment>the states a list is filtered by (a draft on the list is one whose call has ended: 待确认)</extracomment>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="45"/>
+        <location filename="../widgets/tickets_panel.py" line="47"/>
         <source>全部维修站</source>
         <translation>All stations</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="47"/>
+        <location filename="../widgets/tickets_panel.py" line="49"/>
         <source>全部区</source>
         <translation>All districts</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="49"/>
+        <location filename="../widgets/tickets_panel.py" line="51"/>
         <source>全部问题</source>
         <translation>All problems</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="53"/>
+        <location filename="../widgets/tickets_panel.py" line="55"/>
         <source>全部优先级</source>
         <translation>All priorities</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="56"/>
+        <location filename="../widgets/tickets_panel.py" line="58"/>
         <source>只看超时</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="58"/>
+        <location filename="../widgets/tickets_panel.py" line="62"/>
+        <source>只看待确认的报修单：来电已结束、尚未确认的草稿</source>
+        <translation>Only tickets to confirm: drafts whose call has ended, not confirmed yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="65"/>
         <source>单号、地址、姓名、电话</source>
         <translation>Number, address, name, phone</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="60"/>
+        <location filename="../widgets/tickets_panel.py" line="67"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="150"/>
+        <location filename="../widgets/tickets_panel.py" line="130"/>
+        <source>待确认 (%1)</source>
+        <translation>To confirm (%1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="130"/>
+        <source>待确认</source>
+        <translation>To confirm</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="179"/>
         <source>共 %1 张</source>
         <translation>%1 tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/tickets_panel.py" line="152"/>
+        <location filename="../widgets/tickets_panel.py" line="181"/>
         <source>，其中超时 %1 张</source>
         <translation>, %1 overdue</translation>
+    </message>
+    <message>
+        <location filename="../widgets/tickets_panel.py" line="183"/>
+        <source>，待确认 %1 张</source>
+        <translation>, %1 to confirm</translation>
     </message>
 </context>
 </TS>

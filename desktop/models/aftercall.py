@@ -8,11 +8,21 @@ import datetime as dt
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 
-from desktop.models.labels import anomaly_label, anomaly_state_label, category_label, priority_label, state_label
+from desktop.models.labels import (
+    anomaly_label,
+    anomaly_state_label,
+    category_label,
+    list_state_label,
+    priority_label,
+    state_label,
+    unconfirmed_reason_label,
+)
 from desktop.models.tables import _RowsModel
 
 #: an overdue row's background and text: red-ish, still readable on light and dark themes
 OVERDUE_BG, OVERDUE_FG = QColor("#fde2e2"), QColor("#7f1d1d")
+#: a draft waiting to be confirmed (待确认, #24): amber-ish
+UNCONFIRMED_BG, UNCONFIRMED_FG = QColor("#fef3c7"), QColor("#78350f")
 
 
 def age_text(minutes) -> str:
@@ -49,28 +59,51 @@ def anomaly_overdue(row: dict, now: dt.datetime | None = None) -> bool:
     return deadline < (now or dt.datetime.now())
 
 
+def row_age_min(row: dict):
+    """A row's age in minutes: its `age_s` when the server sends it (#24), else `age_min`."""
+    if row.get("age_s") is not None:
+        try:
+            return int(row["age_s"]) // 60
+        except (TypeError, ValueError):
+            pass
+    return row.get("age_min")
+
+
+def is_unconfirmed(row: dict) -> bool:
+    """A draft on the list: its call has ended and it waits for confirmation (待确认)."""
+    return row.get("state") == "draft"
+
+
 class TicketsModel(_RowsModel):
-    """GET wire.TICKETS: one row per ticket, overdue ones tinted red."""
+    """GET wire.TICKETS: one row per ticket, overdue ones tinted red, 待确认 drafts amber with why."""
     COLUMNS = (
         (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("number", "")),
-        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "状态"), lambda r: list_state_label(r.get("state"))),
+        (QT_TRANSLATE_NOOP("Models", "待确认原因"), lambda r: unconfirmed_reason_label(r.get("reason"))),
         (QT_TRANSLATE_NOOP("Models", "问题"), lambda r: category_label(r.get("category"))),
         (QT_TRANSLATE_NOOP("Models", "优先级"), lambda r: priority_label(r.get("priority"))),
         (QT_TRANSLATE_NOOP("Models", "维修站"), lambda r: r.get("station") or ""),
         (QT_TRANSLATE_NOOP("Models", "区"), lambda r: r.get("district") or ""),
         (QT_TRANSLATE_NOOP("Models", "地址"), lambda r: r.get("address") or ""),
-        (QT_TRANSLATE_NOOP("Models", "已过"), lambda r: age_text(r.get("age_min"))),
+        (QT_TRANSLATE_NOOP("Models", "已过"), lambda r: age_text(row_age_min(r))),
         (QT_TRANSLATE_NOOP("Models", "未结异常"), lambda r: r.get("open_anomalies") or ""),
     )
-    ADDRESS_COLUMN = 6
+    REASON_COLUMN, ADDRESS_COLUMN = 2, 7
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             row = self.row_dict(index.row()) or {}
+            background = role == Qt.ItemDataRole.BackgroundRole
             if row.get("overdue"):
-                return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
+                return OVERDUE_BG if background else OVERDUE_FG
+            if is_unconfirmed(row):
+                return UNCONFIRMED_BG if background else UNCONFIRMED_FG
             return None
         return super().data(index, role)
+
+    def has_reasons(self) -> bool:
+        """Any row with a 待确认 reason (the reason column is shown only then)."""
+        return any(r.get("reason") for r in self._rows)
 
     def row_of(self, number: str) -> int:
         for i, r in enumerate(self._rows):
@@ -160,6 +193,7 @@ class CallbacksModel(_RowsModel):
     COLUMNS = (
         (QT_TRANSLATE_NOOP("Models", "单号"), lambda r: r.get("ticket", "")),
         (QT_TRANSLATE_NOOP("Models", "原因"), lambda r: callback_reason_label(r.get("reason"))),
+        (QT_TRANSLATE_NOOP("Models", "工单"), lambda r: list_state_label(r.get("state"))),
         (QT_TRANSLATE_NOOP("Models", "已等"), lambda r: waited_text(r.get("waited"))),
         (QT_TRANSLATE_NOOP("Models", "回电号码"), lambda r: r.get("callback_number") or ""),
         (QT_TRANSLATE_NOOP("Models", "尝试"), lambda r: r.get("attempts") or 0),
@@ -167,12 +201,15 @@ class CallbacksModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "领取人"), _taken),
         (QT_TRANSLATE_NOOP("Models", "地址"), lambda r: r.get("address") or ""),
     )
+    STATE_COLUMN = 2
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             row = self.row_dict(index.row()) or {}
             if row.get("escalated"):
                 return OVERDUE_BG if role == Qt.ItemDataRole.BackgroundRole else OVERDUE_FG
+            if is_unconfirmed(row) and index.column() == self.STATE_COLUMN:
+                return UNCONFIRMED_BG if role == Qt.ItemDataRole.BackgroundRole else UNCONFIRMED_FG
             return None
         return super().data(index, role)
 

@@ -19,6 +19,18 @@ STATE_LABELS = {
     "completed": QT_TRANSLATE_NOOP("Labels", "已返单"), "followed_up": QT_TRANSLATE_NOOP("Labels", "已回访"),
     "closed": QT_TRANSLATE_NOOP("Labels", "已关闭"), "resolved": QT_TRANSLATE_NOOP("Labels", "已解决"),
     "cancelled": QT_TRANSLATE_NOOP("Labels", "已取消")}
+#: a draft on the after-call lists: its call has ended and nobody's form holds it (#24)
+UNCONFIRMED_LABEL = QT_TRANSLATE_NOOP("Labels", "待确认")
+#: why a draft waits (wire.UNCONFIRMED_REASONS: the same words, here for the translation; a test keeps them equal)
+UNCONFIRMED_REASON_LABELS = {
+    "callback_requested": QT_TRANSLATE_NOOP("Labels", "按1预约回电"),
+    "abandoned": QT_TRANSLATE_NOOP("Labels", "排队中挂机,待回电"),
+    "after_hours_message": QT_TRANSLATE_NOOP("Labels", "非工作时间留言,待回电"),
+    "no_agent": QT_TRANSLATE_NOOP("Labels", "无座席在线,待回电"),
+    "max_wait": QT_TRANSLATE_NOOP("Labels", "排队超时,待回电"),
+    "in_ivr_hangup": QT_TRANSLATE_NOOP("Labels", "语音导航中挂机"),
+    "degraded": QT_TRANSLATE_NOOP("Labels", "降级期间来电"),
+    "answered_unsaved": QT_TRANSLATE_NOOP("Labels", "座席接听后未保存")}
 YES = QT_TRANSLATE_NOOP("Labels", "是")
 #: one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one
 PRIORITY_LABELS = {wire.PRIORITY_NORMAL: QT_TRANSLATE_NOOP("Labels", "普通"),
@@ -52,6 +64,19 @@ def category_label(value: str | None) -> str:
 
 def state_label(value: str | None) -> str:
     return tr_label(STATE_LABELS[value]) if value in STATE_LABELS else (value or "")
+
+
+def list_state_label(value: str | None) -> str:
+    """A state on the after-call lists (工单, 回电): a draft there is one waiting to be confirmed."""
+    return tr_label(UNCONFIRMED_LABEL) if value == "draft" else state_label(value)
+
+
+def unconfirmed_reason_label(value: str | None) -> str:
+    """Why a draft waits (a key of wire.UNCONFIRMED_REASONS); the server's words for a key the desk
+    does not know yet, nothing for None."""
+    if value in UNCONFIRMED_REASON_LABELS:
+        return tr_label(UNCONFIRMED_REASON_LABELS[value])
+    return wire.UNCONFIRMED_REASONS.get(value or "", value or "")
 
 
 def priority_label(value) -> str:

@@ -73,6 +73,7 @@ class AgentApiClient(QObject):
     directory_loaded = Signal(list)    # transfer directory entries: agent_no, name, role, state, reason
     # after the call (team leads, the head, stations; 记录异常 for everybody)
     tickets_loaded = Signal(object)    # GET TICKETS: rows like wire.SAMPLE_TICKET_ROW
+    unconfirmed_loaded = Signal(object)  # GET TICKETS?unconfirmed=1: the drafts waiting (待确认), counted
     ticket_detail_loaded = Signal(dict)  # GET TICKET for the after-call screens (+ SAMPLE_TIMELINE's keys)
     ticket_moved = Signal(dict)        # a state move's answer (the ticket)
     ticket_reopened = Signal(dict)     # the linked follow-up ticket
@@ -82,6 +83,7 @@ class AgentApiClient(QObject):
     escalations_loaded = Signal(object)  # GET ANOMALIES_UNACKED
     callbacks_loaded = Signal(object)  # GET CALLBACKS: entries like wire.SAMPLE_CALLBACK
     callback_saved = Signal(dict)      # a take or an outcome: the entry as it is now
+    outcome_refused = Signal(str, str, str, int)  # an outcome refused: ticket, outcome, the server's words, status
     surveys_loaded = Signal(object)    # GET SURVEYS: rows like wire.SAMPLE_SURVEY_ROW
     survey_saved = Signal(dict)        # {ticket, state, survey, solved, reopened?}
     survey_booked = Signal(dict)       # the row with its due_at
@@ -385,9 +387,17 @@ class AgentApiClient(QObject):
         self.action_failed.emit(msg)
 
     def tickets(self, query: dict | None = None) -> None:
-        """GET TICKETS with the filters of wire.TICKET_FILTERS (the server keeps a station to its own)."""
-        q = {k: v for k, v in (query or {}).items() if k in wire.TICKET_FILTERS and v not in (None, "")}
+        """GET TICKETS with the filters of wire.TICKET_FILTERS and wire.UNCONFIRMED (the server keeps a
+        station to its own)."""
+        q = {k: v for k, v in (query or {}).items()
+             if (k in wire.TICKET_FILTERS or k == wire.UNCONFIRMED) and v not in (None, "")}
         self.request("GET", wire.TICKETS, query=q or None, on_ok=self.tickets_loaded.emit)
+
+    def unconfirmed_tickets(self) -> None:
+        """The drafts waiting for a team lead's confirmation, for the 工单 tab's count (a failure is
+        the list's to show)."""
+        self.request("GET", wire.TICKETS, query={wire.UNCONFIRMED: "1"}, on_ok=self.unconfirmed_loaded.emit,
+                     quiet=True)
 
     def ticket_detail(self, number: str) -> None:
         self.request("GET", wire.path(wire.TICKET, number=number), on_ok=self.ticket_detail_loaded.emit)
@@ -398,6 +408,18 @@ class AgentApiClient(QObject):
         if station_code:
             body["station_code"] = station_code
         self.request("POST", wire.path(wire.TICKET_STATE, number=number), body,
+                     on_ok=lambda d: self.ticket_moved.emit(d if isinstance(d, dict) else {}),
+                     on_error=self._action_error)
+
+    def confirm_ticket(self, number: str, station_code: str | None, dispatch: bool, note: str = "") -> None:
+        """POST TICKET_CONFIRM {station_code?, dispatch, note?} (#24): a 待确认 draft → new, and with
+        `dispatch` → dispatched to that station, in one step; answered like a state move."""
+        body: dict = {"dispatch": bool(dispatch)}
+        if station_code:
+            body["station_code"] = station_code
+        if note:
+            body["note"] = note
+        self.request("POST", wire.path(wire.TICKET_CONFIRM, number=number), body,
                      on_ok=lambda d: self.ticket_moved.emit(d if isinstance(d, dict) else {}),
                      on_error=self._action_error)
 
@@ -420,9 +442,13 @@ class AgentApiClient(QObject):
                      on_error=self._action_error)
 
     def callback_outcome(self, number: str, outcome: str, note: str = "") -> None:
+        """A refusal comes with its status: "reached" on a ticket still in draft is a 409 (#24) the
+        desk answers by opening the ticket's form."""
+        def refused(msg: str, status: int) -> None:
+            self.outcome_refused.emit(number, outcome, msg, status)
+            self._action_error(msg, status)
         self.request("POST", wire.path(wire.CALLBACK_OUTCOME, number=number), {"outcome": outcome, "note": note},
-                     on_ok=lambda d: self.callback_saved.emit(d if isinstance(d, dict) else {}),
-                     on_error=self._action_error)
+                     on_ok=lambda d: self.callback_saved.emit(d if isinstance(d, dict) else {}), on_error=refused)
 
     def surveys(self) -> None:
         self.request("GET", wire.SURVEYS, on_ok=self.surveys_loaded.emit)

@@ -1,6 +1,7 @@
 """What the after-call screens are doing, without a widget: whose desk it is (role → which tabs,
 which buttons), the ticket list's filters, the selected ticket and its detail, and the
-escalations this person has not acknowledged yet.
+escalations this person has not acknowledged yet, and how many drafts wait for a team lead's
+confirmation (待确认, #24: the tab's title counts them).
 
 Like DeskState it never calls the API: it says what should be fetched (``tickets_wanted`` with
 the query to send, ``ticket_wanted``, ``anomalies_wanted``) and what changed; AgentWindow wires
@@ -17,6 +18,8 @@ from common import wire
 # ---- a ticket's actions: code → (the state it moves to, or None for 重开; the input it needs)
 #: "station": choose the station (派单); "required": the note must be given (its label says which)
 ACTIONS = {
+    # 确认并派单 (#24): POST wire.TICKET_CONFIRM — the station, and whether to dispatch it at once
+    "confirm": ("new", "confirm"),
     "dispatch": ("dispatched", "station"),
     "recall": ("new", ""),
     "accept": ("accepted", ""),
@@ -26,9 +29,10 @@ ACTIONS = {
     "cancel": ("cancelled", "required"),        # the reason
     "reopen": (None, "required"),               # a linked follow-up ticket (POST wire.TICKET_REOPEN)
 }
-ACTION_ORDER = ("dispatch", "recall", "accept", "contact", "complete", "close", "cancel", "reopen")
+ACTION_ORDER = ("confirm", "dispatch", "recall", "accept", "contact", "complete", "close", "cancel", "reopen")
 #: what a supervisor may do to a ticket in each state (also on a station's behalf)
 SUPERVISOR_ACTIONS = {
+    "draft": ("confirm", "cancel"),          # 待确认: a draft whose call has ended
     "new": ("dispatch", "cancel"),
     "dispatched": ("recall", "accept", "cancel"),
     "accepted": ("contact", "cancel"),
@@ -50,6 +54,11 @@ TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
 #: the worklists (#15): 回电 (the call-back list) and 回访 (the follow-up survey), agents' and leads'
 TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
 TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
+
+#: the list's filters: the wire's, and 待确认 (GET TICKETS?unconfirmed=1: drafts whose call has ended)
+LIST_FILTERS = wire.TICKET_FILTERS + (wire.UNCONFIRMED,)
+#: filters whose value is a flag: sent as "1"
+FLAG_FILTERS = ("overdue", wire.UNCONFIRMED)
 
 
 def is_supervisor(role: str | None) -> bool:
@@ -91,6 +100,8 @@ class AfterCallState(QObject):
 
     role_changed = Signal(str)
     tickets_wanted = Signal(dict)          # GET wire.TICKETS with this query
+    unconfirmed_wanted = Signal()          # GET wire.TICKETS?unconfirmed=1, for the count only
+    unconfirmed_changed = Signal(int)      # how many drafts wait for confirmation (待确认)
     ticket_wanted = Signal(str)            # GET wire.TICKET of this number
     anomalies_wanted = Signal(bool)        # GET wire.ANOMALIES, open only?
     tickets_changed = Signal(list)         # the list to show
@@ -109,6 +120,8 @@ class AfterCallState(QObject):
         self.detail: dict = {}
         self.anomalies: list[dict] = []
         self.escalations: list[dict] = []
+        #: drafts waiting for confirmation (a supervisor's count), None before the first answer
+        self.unconfirmed: int | None = None
         self._want_tickets = self._want_anomalies = self._want_detail = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -138,28 +151,52 @@ class AfterCallState(QObject):
     def set_user(self, user: dict | None) -> None:
         self.user = dict(user or {})
         self.tickets, self.selected, self.detail, self.anomalies = [], "", {}, []
+        self.unconfirmed = None
+        self.unconfirmed_changed.emit(0)
         self.set_escalations([])
         self.role_changed.emit(self.role)
 
     # -------------------------------------------------------- tickets --
     def set_filters(self, filters: dict) -> None:
-        """The list's filters (keys of wire.TICKET_FILTERS; empty values mean "any") → a refresh."""
+        """The list's filters (keys of LIST_FILTERS; empty values mean "any") → a refresh."""
         self.filters = {k: str(v) for k, v in (filters or {}).items()
-                        if k in wire.TICKET_FILTERS and v not in (None, "", False)}
+                        if k in LIST_FILTERS and v not in (None, "", False)}
         self.refresh_tickets()
 
     def query(self) -> dict[str, str]:
         q = dict(self.filters)
-        if "overdue" in q:
-            q["overdue"] = "1"
+        for k in FLAG_FILTERS:
+            if k in q:
+                q[k] = "1"
         return q
 
+    @property
+    def counts_unconfirmed(self) -> bool:
+        """Team leads and the head confirm drafts: their 工单 tab counts the ones waiting."""
+        return self.supervisor and TAB_TICKETS in self.tabs()
+
+    def _list_is_the_unconfirmed(self, q: dict) -> bool:
+        """The list asked for is exactly the drafts waiting: its answer is the count as well."""
+        return q == {wire.UNCONFIRMED: "1"}
+
     def refresh_tickets(self) -> None:
-        self.tickets_wanted.emit(self.query())
+        q = self.query()
+        if self.counts_unconfirmed and not self._list_is_the_unconfirmed(q):
+            self.unconfirmed_wanted.emit()          # the count of its own (the list may be filtered)
+        self.tickets_wanted.emit(q)
 
     def set_tickets(self, data) -> None:
         self.tickets = _rows(data, "tickets", "entries")
         self.tickets_changed.emit(list(self.tickets))
+        if self.counts_unconfirmed and self._list_is_the_unconfirmed(self.query()):
+            self.set_unconfirmed(self.tickets)
+
+    def set_unconfirmed(self, data) -> None:
+        """GET wire.TICKETS?unconfirmed=1's answer: the drafts waiting, counted."""
+        n = sum(1 for r in _rows(data, "tickets", "entries") if r.get("state", "draft") == "draft")
+        if n != self.unconfirmed:
+            self.unconfirmed = n
+            self.unconfirmed_changed.emit(n)
 
     def select(self, number: str | None) -> None:
         self.selected = str(number or "")

@@ -121,10 +121,7 @@ class DeskState(QObject):
         """The call rings (or a pop was fetched): keep the form's unsaved ticket, show the new one."""
         if not isinstance(pop, dict):
             return
-        unsaved = self.form_snapshot()
-        if unsaved and unsaved.get("number") != (pop.get("ticket") or {}).get("number"):
-            self.flush_form()             # never lose the previous call's typing:
-            self.stash(unsaved)           # it stays reachable in the drafts list
+        self.keep_form((pop.get("ticket") or {}).get("number"))
         self.pop = pop
         self.pop_live = True
         self.pop_changed.emit(pop)
@@ -214,6 +211,14 @@ class DeskState(QObject):
         number = entry.get("number")
         self.drafts = [t for t in self.drafts if t.get("number") != number] + [dict(entry)]
         self.drafts_changed.emit(list(self.drafts))
+
+    def keep_form(self, number: str | None) -> None:
+        """Another ticket goes on the form (a pop's, a new one, a 回电 entry's): the form's unsaved one
+        is flushed — never lose the typing — and stays reachable in the drafts list."""
+        unsaved = self.form_snapshot()
+        if unsaved and unsaved.get("number") != number:
+            self.flush_form()
+            self.stash(unsaved)
 
     def remove_draft(self, number: str) -> None:
         if any(t.get("number") == number for t in self.drafts):

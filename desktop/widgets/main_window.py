@@ -4,8 +4,10 @@ API client, the softphone). Panels only show data and emit what the agent did; t
 decides what a call, a pop, a wrap-up or a draft means; this module connects them and puts the
 state's messages into words. The after-call screens (工单, 异常登记, the escalation banner) are
 tabs beside the call screen, shown by role (desktop.state.aftercall.tabs_for), their state in
-desktop.state.aftercall.AfterCallState. Every user-facing string goes through self.tr() with the Chinese
-text as the source string (English in desktop/i18n/desktop_en.ts).
+desktop.state.aftercall.AfterCallState; the 工单 tab's title counts the drafts waiting for a team
+lead's confirmation (待确认, #24). A 回电 entry's ticket opens in the call screen's ticket form
+(desktop.state.worklists.WorklistState says which and when). Every user-facing string goes through
+self.tr() with the Chinese text as the source string (English in desktop/i18n/desktop_en.ts).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.models.aftercall import callback_reason_label
 from desktop.models.labels import anomaly_label, state_label
 from desktop.services import audio
 from desktop.services.api import AgentApiClient
@@ -230,7 +233,7 @@ class AgentWindow(QMainWindow):
         api.accounts_found.connect(self.card.show_results)
         api.account_loaded.connect(self.card.show_account)
         api.pop_loaded.connect(desk.on_screen_pop)
-        api.ticket_loaded.connect(form.load_ticket)
+        api.ticket_loaded.connect(self.worklists.ticket_loaded)      # GET TICKET: a 回电 entry's, for the form
         api.draft_saved.connect(form.autosave_done)
         api.draft_failed.connect(form.autosave_failed)
         api.ticket_saved.connect(self.on_ticket_saved)
@@ -293,6 +296,9 @@ class AgentWindow(QMainWindow):
         ac.tickets_wanted.connect(lambda q: self._online() and api.tickets(q))
         ac.ticket_wanted.connect(lambda n: self._online() and api.ticket_detail(n))
         ac.anomalies_wanted.connect(lambda open_only: self._online() and api.anomalies(open_only))
+        ac.unconfirmed_wanted.connect(lambda: self._online() and api.unconfirmed_tickets())
+        ac.unconfirmed_changed.connect(self.show_unconfirmed)
+        api.unconfirmed_loaded.connect(ac.set_unconfirmed)
         ac.tickets_changed.connect(tickets.show_tickets)
         ac.detail_changed.connect(detail.show_ticket)
         ac.anomalies_changed.connect(reg.show_anomalies)
@@ -314,6 +320,8 @@ class AgentWindow(QMainWindow):
         tickets.ticket_selected.connect(ac.select)
         detail.move_requested.connect(lambda n, st, note, code: api.set_ticket_state(n, st, note, code or None))
         detail.reopen_requested.connect(api.reopen_ticket)
+        detail.confirm_requested.connect(lambda n, code, dispatch, note: api.confirm_ticket(n, code or None, dispatch,
+                                                                                         note))
         detail.anomaly_requested.connect(api.record_anomaly)
         detail.open_ticket.connect(self.open_ticket)
         reg.open_only_changed.connect(ac.set_open_only)
@@ -421,6 +429,7 @@ class AgentWindow(QMainWindow):
         self.tickets.detail.set_role(ac.role)
         self.callbacks.set_role(ac.role, str(ac.user.get("agent_no") or ""))
         self.tickets.set_station_user(ac.station_name if ac.role == "station" else "")
+        self.tickets.set_confirms(ac.counts_unconfirmed)
         calls = TAB_CALL in shown
         for w in (self.queue_button, self.pause_reason, self.pause_button, self.state_label, self._pause_label,
                   self.recordings_button, self.sip_label):
@@ -460,6 +469,12 @@ class AgentWindow(QMainWindow):
         """记录异常 from the call's ticket form (praise, a complaint, …)."""
         self.anomaly_dialog = open_anomaly_dialog(self, number, self.api.record_anomaly)
 
+    def show_unconfirmed(self, n: int) -> None:
+        """The drafts waiting for confirmation: on the 工单 tab's title and its 待确认 filter."""
+        title = self.tr("工单 (待确认 %1)").replace("%1", str(n)) if n else self.tr("工单")
+        self.tabs.setTabText(self.tabs.indexOf(self.tickets), title)
+        self.tickets.set_unconfirmed_count(n)
+
     def on_ticket_moved(self, t: dict) -> None:
         self.aftercall.ticket_moved(t)
         self.show_info(self.tr("报修单 %1：%2").replace("%1", str(t.get("number") or self.aftercall.selected))
@@ -493,12 +508,64 @@ class AgentWindow(QMainWindow):
         cb.refresh_requested.connect(wl.callbacks_wanted.emit)
         cb.take_requested.connect(api.take_callback)
         cb.call_requested.connect(lambda n: self.call_out("callback", n))
+        cb.open_requested.connect(wl.open_ticket)
+        wl.form_holds = lambda n: self.form.number == n and not self.form.saved
+        wl.ticket_wanted.connect(self._fetch_callback_ticket)
+        wl.form_wanted.connect(self.open_in_form)
+        wl.form_shown.connect(self._show_form)
+        wl.form_done.connect(self.on_callback_form_done)
+        wl.refused.connect(lambda n, msg: cb.show_error(msg, n))
+        api.outcome_refused.connect(wl.outcome_refused)
         cb.outcome_requested.connect(api.callback_outcome)
         sv.call_requested.connect(lambda n: self.call_out("survey", n))
         api.call_out_placed.connect(self.on_call_out_placed)
         sv.refresh_requested.connect(wl.surveys_wanted.emit)
         sv.save_requested.connect(api.save_survey)
         sv.book_requested.connect(api.book_survey)
+
+    # ------------------------------------------- a 回电 entry's ticket --
+    def _fetch_callback_ticket(self, number: str) -> None:
+        if self.desk.pop_live:          # a caller's ticket is on the form: not replaced mid-call
+            self.show_error(self.tr("正在通话中:请先处理这通来电的报修单,再打开回电工单 %1").replace("%1", number))
+            return
+        if self._online():
+            self.show_info(self.tr("正在打开报修单 %1…").replace("%1", number))
+            self.api.get_ticket(number)
+
+    def open_in_form(self, t: dict, notice: str = "") -> None:
+        """A 回电 entry's ticket on the call screen's form, outside a call: the agent confirms it with
+        the resident and saves it, marks it resolved, or cancels it with a reason. The account card
+        shows what the IVR took (the voice description too) and the account, when there is one."""
+        number = str(t.get("number") or "")
+        self.desk.keep_form(number)
+        self.form.load_ticket(t)
+        self.form.new_button.setEnabled(False)         # no call to make another ticket on
+        ivr = {"category": t.get("category"), "callback_number": t.get("callback_number"),
+               "voice_url": wire.path(wire.TICKET_VOICE, number=number) if t.get("has_voice") else None}
+        self.card.show_pop({"caller": t.get("callback_number") or "", "ticket": t, "ivr": ivr})
+        if t.get("account_no"):
+            self.api.get_account(str(t["account_no"]))
+        self._show_form(number, notice)
+
+    def _show_form(self, number: str, notice: str = "") -> None:
+        if notice:                       # the server's words: what it wants done with the ticket
+            self.form.set_notice(notice, warn=True)
+        else:
+            entry = self.worklists.callback(number)
+            why = callback_reason_label(entry.get("reason")) if entry.get("reason") else self.tr("回电")
+            self.form.set_notice(self.tr("回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修"
+                                         "请勾选相应选项。保存后回到“回电”记录结果。")
+                                 .replace("%1", number).replace("%2", why))
+        self.show_tab(TAB_CALL)
+        self.form.address.setFocus()
+
+    def on_callback_form_done(self, t: dict) -> None:
+        """The 回电 ticket was saved: back to the list, where the entry's outcome is recorded next."""
+        self.show_info(self.tr("报修单 %1 已保存（%2）：请在“回电”记录结果").replace("%1", str(t.get("number") or ""))
+                       .replace("%2", state_label(t.get("state")) if t.get("state") else self.tr("已更新")))
+        self.callbacks.show_error("")
+        self.form.set_notice("")
+        self.show_tab(TAB_CALLBACKS)
 
     # ------------------------------------------------------ calls out --
     def _phone_ready(self) -> bool:
@@ -660,6 +727,7 @@ class AgentWindow(QMainWindow):
         self.form.save_finished(True)
         self.show_info(self.tr("报修单 %1 已保存").replace("%1", str(t.get("number", ""))))
         self.desk.ticket_saved(t)
+        self.worklists.ticket_saved(t)
 
     def _new_ticket(self) -> None:
         pop = self.desk.pop or {}
@@ -668,10 +736,7 @@ class AgentWindow(QMainWindow):
 
     def on_ticket_created(self, t: dict) -> None:
         """The server's new ticket goes on the form; the form's unsaved one stays in the drafts."""
-        unsaved = self.form.unsaved_ticket()
-        if unsaved:
-            self.form.flush_autosave()
-            self.desk.stash(unsaved)
+        self.desk.keep_form(str(t.get("number", "")))
         self.form.load_ticket(t)
         self.show_info(self.tr("已新建报修单 %1").replace("%1", str(t.get("number", ""))))
 

@@ -1,10 +1,12 @@
 """The small dialog behind every after-call action: an optional choice (the station for 派单, the
 anomaly type for 记录异常) and a note, required where the rules want one (返单's result, a
-cancellation's reason, an anomaly's result). Opened with open(), never exec(): the GUI goes on."""
+cancellation's reason, an anomaly's result); 确认并派单 (#24) adds whether to dispatch at once.
+Opened with open(), never exec(): the GUI goes on."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,7 +34,7 @@ class NoteDialog(QDialog):
         head = QLabel(prompt)
         head.setWordWrap(True)
         head.setStyleSheet("font-weight:bold")
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         self.choice: QComboBox | None = None
         if choices is not None:
             self.choice = QComboBox()
@@ -91,3 +93,40 @@ class AnomalyDialog(NoteDialog):
                          note_label=QCoreApplication.translate("AnomalyDialog", "说明"), required=True,
                          placeholder=QCoreApplication.translate("AnomalyDialog", "住户说了什么、涉及谁"))
         self.ticket = ticket
+
+
+class ConfirmDialog(NoteDialog):
+    """确认并派单 of a 待确认 draft (POST wire.TICKET_CONFIRM): the station (the one the address
+    suggests chosen, any other from GET wire.STATIONS) and 派单 — dispatched to it in the same step,
+    or only confirmed (new). Dispatching needs a station; a plain confirmation does not."""
+
+    def __init__(self, parent, prompt: str, stations, suggested: str | None):
+        choices = [(QCoreApplication.translate("ConfirmDialog", "（请选择）"), None)]
+        for s in stations or []:
+            if isinstance(s, dict) and s.get("code"):
+                text = f"{s.get('name', '')} ({s['code']})"
+                if s["code"] == suggested:
+                    text += QCoreApplication.translate("ConfirmDialog", " — 按地址建议")
+                choices.append((text, s["code"]))
+        if suggested and not any(v == suggested for _t, v in choices):
+            choices.append((suggested + QCoreApplication.translate("ConfirmDialog", " — 按地址建议"), suggested))
+        self.dispatch: QCheckBox | None = None
+        super().__init__(parent, QCoreApplication.translate("ConfirmDialog", "确认并派单"), prompt,
+                         choice_label=QCoreApplication.translate("ConfirmDialog", "维修站"), choices=choices,
+                         current=suggested,
+                         note_label=QCoreApplication.translate("ConfirmDialog", "备注"),
+                         placeholder=QCoreApplication.translate("ConfirmDialog", "例如：已与住户核实地址"))
+        self.dispatch = QCheckBox(QCoreApplication.translate("ConfirmDialog", "确认后立即派单到该维修站"))
+        self.dispatch.setChecked(True)
+        self.form.insertRow(1, "", self.dispatch)
+        self.dispatch.toggled.connect(self._update)
+        self._update()
+
+    def dispatching(self) -> bool:
+        return self.dispatch is not None and self.dispatch.isChecked()
+
+    def _update(self) -> None:
+        if self.dispatch is None:              # NoteDialog.__init__'s own first call
+            return
+        ok = self.value() is not None or not self.dispatch.isChecked()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)

@@ -1,6 +1,7 @@
 """One ticket after the call (GET wire.TICKET): its fields, the timeline of its state moves, its
 anomalies, the links of a re-opened repair, and the actions this role may take in this state
-(desktop.state.aftercall.actions_for; the server re-checks each and its refusal is shown here)."""
+(desktop.state.aftercall.actions_for; the server re-checks each and its refusal is shown here). A
+待确认 draft (#24) says why it waits, and a team lead's 确认并派单 confirms it (and dispatches it)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -14,11 +15,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.models.aftercall import AnomaliesModel, TimelineModel, age_text, short_time
-from desktop.models.labels import category_label, priority_label, state_label
+from desktop.models.aftercall import AnomaliesModel, TimelineModel, age_text, row_age_min, short_time
+from desktop.models.labels import (
+    category_label,
+    list_state_label,
+    priority_label,
+    state_label,
+    unconfirmed_reason_label,
+)
 from desktop.state.aftercall import ACTION_ORDER, ACTIONS, actions_for
-from desktop.widgets.common import GREY, RED, readonly_table
-from desktop.widgets.note_dialog import AnomalyDialog, NoteDialog
+from desktop.widgets.common import AMBER, GREY, RED, readonly_table
+from desktop.widgets.note_dialog import AnomalyDialog, ConfirmDialog, NoteDialog
 
 
 def open_anomaly_dialog(parent, ticket: str, on_done) -> AnomalyDialog:
@@ -33,6 +40,7 @@ class TicketDetailPanel(QGroupBox):
     """The selected ticket; emits what the person asked for, never calls the API itself."""
     move_requested = Signal(str, str, str, str)   # number, state, note, station_code ("" if none)
     reopen_requested = Signal(str, str)           # number, note
+    confirm_requested = Signal(str, str, bool, str)  # number, station_code ("" for the suggested), dispatch, note
     anomaly_requested = Signal(str, str, str)     # type, ticket, note
     open_ticket = Signal(str)                     # a linked ticket's number was clicked
 
@@ -89,7 +97,7 @@ class TicketDetailPanel(QGroupBox):
                                                               QHeaderView.ResizeMode.Stretch)
 
         self.buttons: dict[str, QPushButton] = {}
-        texts = {"dispatch": self.tr("派单"), "recall": self.tr("撤回"), "accept": self.tr("接单"),
+        texts = {"confirm": self.tr("确认并派单"), "dispatch": self.tr("派单"), "recall": self.tr("撤回"), "accept": self.tr("接单"),
                  "contact": self.tr("已联系住户"), "complete": self.tr("返单"), "close": self.tr("关闭"),
                  "cancel": self.tr("取消"), "reopen": self.tr("重开")}
         actions = QHBoxLayout()
@@ -132,17 +140,20 @@ class TicketDetailPanel(QGroupBox):
         number = str(self.ticket.get("number") or "")
         self.number_label.setText(number or self.tr("（未选择工单）"))
         state = self.ticket.get("state")
-        text = state_label(state) if state else ""
+        text = list_state_label(state) if state else ""
+        if state == "draft" and self.ticket.get("reason"):
+            text = self.tr("%1：%2").replace("%1", text).replace("%2", unconfirmed_reason_label(self.ticket.get("reason")))
         if self.ticket.get("overdue"):
             text += self.tr("（超时）")
         self.state_label.setText(text)
-        self.state_label.setStyleSheet(f"font-weight:bold; color:{RED if self.ticket.get('overdue') else 'palette(text)'}")
+        colour = RED if self.ticket.get("overdue") else AMBER if state == "draft" else "palette(text)"
+        self.state_label.setStyleSheet(f"font-weight:bold; color:{colour}")
         t = self.ticket
         values = {"category": category_label(t.get("category")) if t else "",
                   "priority": priority_label(t.get("priority")) if t else "",
                   "station": str(t.get("station") or ("" if not t else self.tr("（未派站）"))),
                   "created": (self.tr("%1（%2）").replace("%1", short_time(t.get("created_at")))
-                              .replace("%2", age_text(t["age_min"])) if t.get("age_min") is not None
+                              .replace("%2", age_text(row_age_min(t))) if row_age_min(t) is not None
                               else short_time(t.get("created_at"))),
                   "name": str(t.get("name") or ""), "phone": str(t.get("callback_number") or ""),
                   "address": str(t.get("address") or "")}
@@ -181,6 +192,8 @@ class TicketDetailPanel(QGroupBox):
         if not number or code not in ACTIONS:
             return None
         target, needs = ACTIONS[code]
+        if needs == "confirm":
+            return self.start_confirm()
         button = self.buttons[code].text()
         frm = state_label(self.ticket.get("state"))
         if target:
@@ -203,6 +216,25 @@ class TicketDetailPanel(QGroupBox):
         self.dialog = dlg
         dlg.open()
         return dlg
+
+    def start_confirm(self) -> ConfirmDialog | None:
+        """确认并派单 of a 待确认 draft: the suggested station chosen, 派单 ticked."""
+        number = str(self.ticket.get("number") or "")
+        if not number:
+            return None
+        prompt = self.tr("报修单 %1：%2 → %3").replace("%1", number) \
+            .replace("%2", list_state_label(self.ticket.get("state"))).replace("%3", state_label("new"))
+        if self.ticket.get("reason"):
+            prompt += "\n" + unconfirmed_reason_label(self.ticket.get("reason"))
+        dlg = ConfirmDialog(self, prompt, self.stations, self.ticket.get("station_code"))
+        dlg.accepted.connect(lambda: self._confirm(number, dlg))
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _confirm(self, number: str, dlg: ConfirmDialog) -> None:
+        self.error_label.clear()
+        self.confirm_requested.emit(number, str(dlg.value() or ""), dlg.dispatching(), dlg.text())
 
     def _submit(self, code: str, number: str, note: str, station) -> None:
         self.error_label.clear()

@@ -1,6 +1,9 @@
 """The ticket being written, prefilled from the IVR: the four read-back ticks gate the save,
 the form autosaves every 3 s, unsaved drafts can be reopened. The form's body is
-common.wire.FORM_FIELDS; its limits are the wire's."""
+common.wire.FORM_FIELDS; its limits are the wire's. Outside a call too (#24): a 回电 entry's ticket
+opened here is confirmed and saved the same way, marked resolved, or cancelled with a reason
+(`cancel_reason`: the save then cancels the draft, no read-back needed); a notice above the form
+says where the ticket came from, or what the server wants done with it."""
 from __future__ import annotations
 
 import time
@@ -24,6 +27,8 @@ from desktop.widgets.common import AMBER, GREEN, GREY, RED
 from common import wire
 
 PRIORITIES = ((wire.PRIORITY_NORMAL, "普通"), (wire.PRIORITY_URGENT, "加急"), (wire.PRIORITY_EMERGENCY, "紧急"))
+#: hotline.service.schemas.TicketForm.cancel_reason's max_length (a unit test keeps them equal)
+CANCEL_REASON_MAX = 200
 
 
 class TicketFormPanel(QGroupBox):
@@ -44,7 +49,11 @@ class TicketFormPanel(QGroupBox):
         self.saving = False
         self.saved = False
         self._loading = False
+        self._cancel_sent = False
 
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
         self.number_label = QLabel(self.tr("（无报修单）"))
         self.number_label.setStyleSheet("font-weight:bold")
         self.drafts = QComboBox()
@@ -81,6 +90,13 @@ class TicketFormPanel(QGroupBox):
             self.priority.addItem(self._prio_text(text), value)
         # answered on the call (a billing question, advice): saved as resolved, nothing dispatched
         self.resolved = QCheckBox(self.tr("通话中已解决（无需派修）"))
+        # the resident no longer needs the repair (住户已自行解决): the save cancels the ticket
+        self.cancel = QCheckBox(self.tr("取消报修"))
+        self.cancel.setToolTip(self.tr("住户不再需要维修：保存时取消这张报修单（需填写原因）"))
+        self.cancel_reason = QLineEdit()
+        self.cancel_reason.setMaxLength(CANCEL_REASON_MAX)
+        self.cancel_reason.setPlaceholderText(self.tr("取消原因，如：住户已自行解决"))
+        self.cancel_reason.setEnabled(False)
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText(self.tr("补充说明（故障现象、上门时间等）"))
         self.notes.setMinimumHeight(60)
@@ -108,8 +124,10 @@ class TicketFormPanel(QGroupBox):
         g.addWidget(QLabel(self.tr("优先级")), 6, 0)
         g.addWidget(self.priority, 6, 1)
         g.addWidget(self.resolved, 7, 1, 1, 2)
-        g.addWidget(QLabel(self.tr("备注")), 8, 0, Qt.AlignmentFlag.AlignTop)
-        g.addWidget(self.notes, 8, 1, 1, 2)
+        g.addWidget(self.cancel, 8, 0)
+        g.addWidget(self.cancel_reason, 8, 1, 1, 2)
+        g.addWidget(QLabel(self.tr("备注")), 9, 0, Qt.AlignmentFlag.AlignTop)
+        g.addWidget(self.notes, 9, 1, 1, 2)
         g.setColumnStretch(1, 1)
 
         self.save_button = QPushButton(self.tr("保存报修单"))
@@ -121,6 +139,7 @@ class TicketFormPanel(QGroupBox):
         self.autosave_label = QLabel()
         self.autosave_label.setStyleSheet(f"color:{GREY}")
         lay = QVBoxLayout(self)
+        lay.addWidget(self.notice)
         lay.addLayout(g, 1)
         lay.addWidget(self.save_hint)
         bottom = QHBoxLayout()
@@ -137,7 +156,9 @@ class TicketFormPanel(QGroupBox):
         self.phone.textEdited.connect(lambda _t: self._edited(self.chk_phone))
         self.station.currentIndexChanged.connect(self._station_changed)
         self.priority.currentIndexChanged.connect(self._changed)
-        self.resolved.toggled.connect(self._changed)
+        self.resolved.toggled.connect(self._resolved_toggled)
+        self.cancel.toggled.connect(self._cancel_toggled)
+        self.cancel_reason.textChanged.connect(self._changed)
         self.notes.textChanged.connect(self._changed)
 
         self.autosave_timer = QTimer(self)
@@ -162,8 +183,13 @@ class TicketFormPanel(QGroupBox):
         return all(c.isChecked() for c in self.checks())
 
     @property
+    def cancelling(self) -> bool:
+        return self.cancel.isChecked()
+
+    @property
     def can_save(self) -> bool:
-        return bool(self.number) and self.all_confirmed and not self.saving and not self.notes_too_long
+        ready = bool(self.cancel_reason.text().strip()) if self.cancelling else self.all_confirmed
+        return bool(self.number) and ready and not self.saving and not self.notes_too_long
 
     @property
     def notes_too_long(self) -> bool:
@@ -179,7 +205,28 @@ class TicketFormPanel(QGroupBox):
             self.dirty = True
         self._update_save_state()
 
+    def _resolved_toggled(self, on: bool) -> None:
+        if on and self.cancel.isChecked():      # resolved or cancelled, not both
+            self.cancel.setChecked(False)
+        self._changed()
+
+    def _cancel_toggled(self, on: bool) -> None:
+        self.cancel_reason.setEnabled(on)
+        if on and self.resolved.isChecked():
+            self.resolved.setChecked(False)
+        if on and not self._loading:
+            self.cancel_reason.setFocus()
+        self._changed()
+
+    def set_notice(self, text: str, warn: bool = False) -> None:
+        """A line above the form: where the ticket came from (a 回电 entry), or the server's words
+        about what to do with it; cleared by the next ticket."""
+        self.notice.setText(str(text or ""))
+        self.notice.setStyleSheet(f"color:{RED if warn else AMBER}; font-weight:bold")
+        self.notice.setVisible(bool(text))
+
     def _update_save_state(self) -> None:
+        self.save_button.setText(self.tr("取消报修单") if self.cancelling else self.tr("保存报修单"))
         self.save_button.setEnabled(self.can_save)
         self.anomaly_button.setEnabled(bool(self.number))
         self.save_hint.setStyleSheet(f"color:{GREY}")
@@ -189,6 +236,8 @@ class TicketFormPanel(QGroupBox):
             self.save_hint.setStyleSheet(f"color:{RED}")
             self.save_hint.setText(self.tr("备注最多 %1 字（现在 %2 字），请精简后保存")
                                    .replace("%1", str(wire.NOTES_MAX)).replace("%2", str(len(self.notes.toPlainText()))))
+        elif self.cancelling:
+            self.save_hint.setText("" if self.cancel_reason.text().strip() else self.tr("请填写取消原因"))
         elif not self.all_confirmed:
             names = [n for c, n in zip(self.checks(), (self.tr("问题"), self.tr("地址"), self.tr("姓名"),
                                                        self.tr("电话"))) if not c.isChecked()]
@@ -285,6 +334,9 @@ class TicketFormPanel(QGroupBox):
             self.priority.setCurrentIndex(best)
             self.notes.setPlainText(str(v.get("notes") or ""))
             self.resolved.setChecked(bool(v.get("resolved")))
+            self.cancel_reason.setText(str(v.get("cancel_reason") or ""))
+            self.cancel.setChecked(bool(v.get("cancel_reason")))
+            self.cancel_reason.setEnabled(self.cancel.isChecked())
             self.chk_problem.setChecked(bool(v.get("confirmed_problem")))
             self.chk_address.setChecked(bool(v.get("confirmed_address")))
             self.chk_name.setChecked(bool(v.get("confirmed_name")))
@@ -293,6 +345,7 @@ class TicketFormPanel(QGroupBox):
             self.saved = False
             self.dirty = False
             self.autosave_label.setText(self.tr("已恢复草稿") if draft else "")
+            self.set_notice("")
         finally:
             self._loading = False
         self._update_station_hint()
@@ -323,7 +376,8 @@ class TicketFormPanel(QGroupBox):
                   "confirmed_name": self.chk_name.isChecked(), "confirmed_phone": self.chk_phone.isChecked(),
                   "station_code": self.station.currentData(), "priority": int(self.priority.currentData() or 0),
                   "notes": self.notes.toPlainText(), "account_no": self.account_no,
-                  "resolved": self.resolved.isChecked(), "cancel_reason": ""}
+                  "resolved": self.resolved.isChecked(),
+                  "cancel_reason": self.cancel_reason.text().strip() if self.cancelling else ""}
         return {k: values[k] for k in wire.FORM_FIELDS}
 
     def unsaved_ticket(self) -> dict | None:
@@ -376,6 +430,7 @@ class TicketFormPanel(QGroupBox):
             self.save_hint.setText(self.tr("请填写地址"))
             return
         self.saving = True
+        self._cancel_sent = bool(form["cancel_reason"])
         self._update_save_state()
         self.save_hint.setText(self.tr("正在保存…"))
         self.save_requested.emit(self.number, form)
@@ -386,7 +441,7 @@ class TicketFormPanel(QGroupBox):
         if ok:
             self.dirty = False
             self.saved = True
-            self.save_hint.setText(self.tr("报修单已保存"))
+            self.save_hint.setText(self.tr("报修单已取消") if self._cancel_sent else self.tr("报修单已保存"))
             self.save_hint.setStyleSheet(f"color:{GREEN}")
         else:
             self.save_hint.setText(msg)

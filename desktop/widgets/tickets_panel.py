@@ -1,6 +1,8 @@
-"""The 工单 screen: the ticket list (GET wire.TICKETS with the filters of wire.TICKET_FILTERS),
-overdue rows tinted, and the selected ticket's detail beside it. A station's people see the same
-screen over their own tickets (the server filters; the station filter is hidden for them)."""
+"""The 工单 screen: the ticket list (GET wire.TICKETS with the filters of wire.TICKET_FILTERS, and
+待确认 — wire.UNCONFIRMED, the drafts whose call has ended, #24 — a filter of its own with their
+count), overdue rows tinted, 待确认 rows with why they wait, and the selected ticket's detail beside
+it. A station's people see the same screen over their own tickets (the server filters; the station
+and 待确认 filters are hidden for them)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, Signal
@@ -18,18 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import TicketsModel
-from desktop.models.labels import CATEGORY_ORDER, category_label, priority_label, state_label
-from desktop.widgets.common import GREY, readonly_table
+from desktop.models.labels import CATEGORY_ORDER, category_label, list_state_label, priority_label
+from desktop.widgets.common import AMBER, GREY, readonly_table
 from desktop.widgets.ticket_detail import TicketDetailPanel
 from common import wire
 
-#: the states a list is filtered by (drafts are the call screen's)
-LIST_STATES = tuple(s for s in wire.TICKET_STATES if s != "draft")
+#: the states a list is filtered by (a draft on the list is one whose call has ended: 待确认)
+LIST_STATES = wire.TICKET_STATES
 
 
 class TicketsPanel(QWidget):
     """Filters + list + detail; emits the filters and the selection, shows what it is given."""
-    filters_changed = Signal(dict)      # keys of wire.TICKET_FILTERS, empty ones left out
+    filters_changed = Signal(dict)      # keys of desktop.state.aftercall.LIST_FILTERS, empty ones left out
     refresh_requested = Signal()
     ticket_selected = Signal(str)
 
@@ -40,7 +42,7 @@ class TicketsPanel(QWidget):
         self.state = QComboBox()
         self.state.addItem(self.tr("全部状态"), "")
         for s in LIST_STATES:
-            self.state.addItem(state_label(s), s)
+            self.state.addItem(list_state_label(s), s)
         self.station = QComboBox()
         self.station.addItem(self.tr("全部维修站"), "")
         self.district = QComboBox()
@@ -54,6 +56,11 @@ class TicketsPanel(QWidget):
         for p in wire.PRIORITIES:
             self.priority.addItem(priority_label(p), str(p))
         self.overdue = QCheckBox(self.tr("只看超时"))
+        # 待确认: the drafts whose call has ended (team leads confirm them); its count on the button
+        self.unconfirmed = QPushButton()
+        self.unconfirmed.setCheckable(True)
+        self.unconfirmed.setToolTip(self.tr("只看待确认的报修单：来电已结束、尚未确认的草稿"))
+        self.set_unconfirmed_count(None)
         self.q = QLineEdit()
         self.q.setPlaceholderText(self.tr("单号、地址、姓名、电话"))
         self.q.setClearButtonEnabled(True)
@@ -64,7 +71,8 @@ class TicketsPanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.title)
-        for w in (self.state, self.station, self.district, self.category, self.priority, self.overdue):
+        for w in (self.unconfirmed, self.state, self.station, self.district, self.category, self.priority,
+                  self.overdue):
             bar.addWidget(w)
         bar.addWidget(self.q, 1)
         bar.addWidget(self.refresh_button)
@@ -96,20 +104,39 @@ class TicketsPanel(QWidget):
         for combo in (self.state, self.station, self.district, self.category, self.priority):
             combo.activated.connect(self._emit_filters)
         self.overdue.toggled.connect(self._emit_filters)
+        self.unconfirmed.toggled.connect(self._unconfirmed_toggled)
         self.q.returnPressed.connect(self._emit_filters)
         self.refresh_button.clicked.connect(self._emit_filters)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
     # ------------------------------------------------------------ filters --
     def filters(self) -> dict:
-        f = {"state": self.state.currentData(), "station": self.station.currentData(),
+        unconfirmed = self.unconfirmed.isChecked() and not self.unconfirmed.isHidden()
+        f = {"state": "" if unconfirmed else self.state.currentData(), "station": self.station.currentData(),
              "district": self.district.currentData(), "category": self.category.currentData(),
              "priority": self.priority.currentData(), "overdue": "1" if self.overdue.isChecked() else "",
-             "q": self.q.text().strip()}
+             "q": self.q.text().strip(), wire.UNCONFIRMED: "1" if unconfirmed else ""}
         return {k: v for k, v in f.items() if v}
 
     def _emit_filters(self, *_a) -> None:
         self.filters_changed.emit(self.filters())
+
+    def _unconfirmed_toggled(self, on: bool) -> None:
+        self.state.setEnabled(not on)         # 待确认 is a state of its own
+        self._emit_filters()
+
+    def set_unconfirmed_count(self, n: int | None) -> None:
+        """How many drafts wait (GET wire.TICKETS?unconfirmed=1), on the 待确认 button."""
+        self.unconfirmed.setText(self.tr("待确认 (%1)").replace("%1", str(n)) if n else self.tr("待确认"))
+        self.unconfirmed.setStyleSheet(f"color:{AMBER}; font-weight:bold" if n else "")
+
+    def set_confirms(self, on: bool) -> None:
+        """Team leads and the head see the 待确认 filter; a station's people do not."""
+        self.unconfirmed.setVisible(on)
+        if not on and self.unconfirmed.isChecked():
+            with QSignalBlocker(self.unconfirmed):
+                self.unconfirmed.setChecked(False)
+            self.state.setEnabled(True)
 
     def set_stations(self, stations) -> None:
         """The station and district filters' choices, from GET wire.STATIONS."""
@@ -146,10 +173,14 @@ class TicketsPanel(QWidget):
                 self.table.selectionModel().setCurrentIndex(
                     self.model.index(i, 0),
                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.setColumnHidden(TicketsModel.REASON_COLUMN, not self.model.has_reasons())
         overdue = sum(1 for r in self.model.rows() if r.get("overdue"))
+        drafts = sum(1 for r in self.model.rows() if r.get("state") == "draft")
         text = self.tr("共 %1 张").replace("%1", str(self.model.rowCount()))
         if overdue:
             text += self.tr("，其中超时 %1 张").replace("%1", str(overdue))
+        if drafts:
+            text += self.tr("，待确认 %1 张").replace("%1", str(drafts))
         self.count_label.setText(text)
 
     def selected_number(self) -> str:

@@ -1,6 +1,7 @@
 """The worklists (#15): 回电 — the shared call-back list (why, how long waited, attempts, who took it;
-领取, 呼叫 (click-to-call), then the outcome with a note; escalated rows tinted, the team lead closes
-them) — and 回访 — the completed repairs due for the follow-up survey (呼叫 too), with the customer's
+领取, 呼叫 (click-to-call), 打开工单 (the entry's ticket on the ticket form, to confirm, resolve or
+cancel it, #24), then the outcome with a note; the server's refusal of it shown; escalated rows
+tinted, the team lead closes them) — and 回访 — the completed repairs due for the follow-up survey (呼叫 too), with the customer's
 script as a form (a yes/no, b 满意/普通/不满意, c yes/no, d 1–10, e text, f only when satisfied and the
 fee unpaid; 预约 when not convenient). Both only show what they are given and emit what the agent
 asks for."""
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import CallbacksModel, SurveysModel, outcome_label
-from desktop.widgets.common import GREY, readonly_table
+from desktop.widgets.common import GREY, RED, readonly_table
 from common import wire
 
 
@@ -53,6 +54,7 @@ class CallbacksPanel(QWidget):
     refresh_requested = Signal()
     take_requested = Signal(str)                 # ticket number
     call_requested = Signal(str)                 # ticket number: click-to-call its resident
+    open_requested = Signal(str)                 # ticket number: its ticket on the ticket form
     outcome_requested = Signal(str, str, str)    # ticket number, outcome, note
 
     def __init__(self, parent=None):
@@ -60,6 +62,7 @@ class CallbacksPanel(QWidget):
         self.supervisor = False
         self.me = ""
         self.phone_ready = False
+        self._error_ticket = ""
         self.title = QLabel(self.tr("回电列表(最早的在前)"))
         self.title.setStyleSheet("font-weight:bold")
         self.refresh_button = QPushButton(self.tr("刷新"))
@@ -68,6 +71,8 @@ class CallbacksPanel(QWidget):
         self.take_button = QPushButton(self.tr("领取"))
         self.call_button = QPushButton(self.tr("呼叫"))
         self.call_button.setToolTip(self.tr("您的话机先响并自动接通,再呼叫住户(显示热线号码)"))
+        self.open_button = QPushButton(self.tr("打开工单"))
+        self.open_button.setToolTip(self.tr("在报修单中与住户确认后保存,或标记已解决、取消报修"))
         self.outcome = QComboBox()
         for code in wire.CALLBACK_OUTCOMES:
             self.outcome.addItem(outcome_label(code), code)
@@ -79,6 +84,10 @@ class CallbacksPanel(QWidget):
                                    "未接通 3 次(至少间隔 2 小时)转领班处理。"))
         self.hint.setStyleSheet(f"color:{GREY}")
         self.hint.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color:{RED}; font-weight:bold")
+        self.error_label.setVisible(False)
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -86,6 +95,7 @@ class CallbacksPanel(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.take_button)
         bottom.addWidget(self.call_button)
+        bottom.addWidget(self.open_button)
         bottom.addWidget(QLabel(self.tr("结果")))
         bottom.addWidget(self.outcome)
         bottom.addWidget(self.note, 1)
@@ -94,13 +104,15 @@ class CallbacksPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
         lay.addLayout(bottom)
+        lay.addWidget(self.error_label)
         lay.addWidget(self.hint)
 
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
         self.take_button.clicked.connect(self._take)
         self.call_button.clicked.connect(lambda: _emit_selected(self.selected(), self.call_requested))
+        self.open_button.clicked.connect(lambda: _emit_selected(self.selected(), self.open_requested))
         self.outcome_button.clicked.connect(self._outcome)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self._update_buttons()
 
     def set_role(self, role: str, agent_no: str = "") -> None:
@@ -128,6 +140,19 @@ class CallbacksPanel(QWidget):
         self.outcome_button.setEnabled(bool(r) and (mine or (self.supervisor and not taken_by)))
         # an agent calls the entry they hold, a team lead any (the server decides again)
         self.call_button.setEnabled(bool(r) and self.phone_ready and (mine or self.supervisor))
+        # its ticket on the form: the agent who took it (a team lead any)
+        self.open_button.setEnabled(bool(r) and (mine or self.supervisor))
+
+    def _selection_changed(self) -> None:
+        if self.selected().get("ticket") != self._error_ticket:
+            self.show_error("")
+        self._update_buttons()
+
+    def show_error(self, msg: str, ticket: str = "") -> None:
+        """The server's refusal (e.g. "reached" on a ticket still to be confirmed), under the buttons."""
+        self._error_ticket = ticket if msg else ""
+        self.error_label.setText(str(msg or ""))
+        self.error_label.setVisible(bool(msg))
 
     def set_phone_ready(self, ready: bool) -> None:
         """The softphone is registered and idle: a click-to-call can ring it."""

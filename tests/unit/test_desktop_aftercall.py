@@ -64,14 +64,20 @@ class Wire:
             self.api.error.emit(msg)
 
 
-@pytest.fixture
-def window(qtbot):
+def recorded_desk(qtbot) -> AgentWindow:
+    """The desk shown, no server: its requests go to `window.net` (a Wire)."""
     api = AgentApiClient("http://127.0.0.1:9")
     w = AgentWindow(api=api)
     qtbot.addWidget(w)
     w.net = Wire(api)
     w.show()
     qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def window(qtbot):
+    w = recorded_desk(qtbot)
     yield w
     w.form.autosave_timer.stop()
 
@@ -103,13 +109,14 @@ def test_a_tickets_age_reads_as_a_person_says_it():
 def test_the_tickets_model_shows_the_wire_row_and_tints_overdue_rows(qapp):
     m = TicketsModel()
     late = copy.deepcopy(wire.SAMPLE_TICKET_ROW)
-    fine = {**late, "number": "2611230013", "overdue": False, "open_anomalies": 0, "priority": 0, "age_min": 185}
+    fine = {**late, "number": "2611230013", "overdue": False, "open_anomalies": 0, "priority": 0, "age_min": 185,
+            "age_s": None}                                         # an older server: age_min only
     m.set_rows([late, fine])
-    assert m.columnCount() == 9
+    assert m.columnCount() == 10
     texts = [m.data(m.index(0, c)) for c in range(m.columnCount())]
-    assert texts == ["2611230012", "已派单", "漏水", "加急", "铁西维修站", "铁西区", late["address"], "47 分钟", "1"]
-    assert m.data(m.index(1, 7)) == "3 小时" and m.data(m.index(1, 3)) == "普通" and m.data(m.index(1, 8)) == ""
-    assert all(m.data(m.index(0, c), Qt.ItemDataRole.BackgroundRole) == OVERDUE_BG for c in range(9))
+    assert texts == ["2611230012", "已派单", "", "漏水", "加急", "铁西维修站", "铁西区", late["address"], "47 分钟", "1"]
+    assert m.data(m.index(1, 8)) == "3 小时" and m.data(m.index(1, 4)) == "普通" and m.data(m.index(1, 9)) == ""
+    assert all(m.data(m.index(0, c), Qt.ItemDataRole.BackgroundRole) == OVERDUE_BG for c in range(10))
     assert m.data(m.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
     assert m.row_of("2611230013") == 1
 
@@ -215,11 +222,11 @@ def test_dispatch_offers_the_stations_with_the_suggested_one_chosen(window):
     dlg.accept()
     r = window.net.last("POST", wire.path(wire.TICKET_STATE, number="2611230012"))
     assert r["body"] == {"state": "dispatched", "note": "兴华北街归铁西北站", "station_code": "TXN"}
-    # the move went through: the list and the detail are asked for again
+    # the move went through: the list (and the 待确认 count) and the detail are asked for again
     before = len(window.net.find("GET", wire.TICKETS))
     window.net.answer("POST", wire.path(wire.TICKET_STATE, number="2611230012"), {"number": "2611230012",
                                                                                   "state": "dispatched"})
-    assert len(window.net.find("GET", wire.TICKETS)) == before + 1
+    assert [r["query"] for r in window.net.find("GET", wire.TICKETS)[before:]] == [{wire.UNCONFIRMED: "1"}, None]
     assert window.net.find("GET", wire.path(wire.TICKET, number="2611230012"))
 
 
