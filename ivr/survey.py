@@ -27,7 +27,7 @@ from ivr.channel import CallerHungUp, Channel
 from ivr.context import IvrContext
 from ivr.flows import Caller, Intake
 from ivr.prompts import P, digit_sounds
-from ivr.validation import clean_digits, mask_phone
+from common.phones import clean_digits, mask_phone
 
 log = logging.getLogger("ivr.survey")
 

@@ -46,7 +46,7 @@ from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
 from ivr.prompts import render_readbacks
-from ivr.validation import mask_phone
+from common.phones import mask_phone
 
 log = logging.getLogger("hotline.service")
 

@@ -332,6 +332,21 @@ def test_a_ticket_without_a_number_is_given_up_at_once(rig):
     assert row["automated"]["owner"] == "agents" and row["automated"]["last_outcome"] == "failed"
 
 
+def test_an_international_number_is_called_only_where_the_admin_allows_it(world, tmp_path):  # noqa: F811
+    def abroad(rig):
+        with rig.sessions() as db, db.begin():
+            t = db.scalar(select(Ticket).where(Ticket.number == PAID))
+            t.callback_number, t.caller_number = "0085212345678", "0085212345678"
+        return rig
+    assert PAID not in abroad(Rig(world, tmp_path)).place()     # HOTLINE_OUTBOUND_ALLOW empty: nothing to dial
+    with pytest.raises(RuleError) as exc:
+        abroad(Rig(world, tmp_path, mode="agents")).dialer.request(PAID)
+    assert exc.value.status == 422
+    allowed = abroad(Rig(world, tmp_path, mode="agents", allowed=frozenset({"international"})))
+    attempt = allowed.dialer.request(PAID)
+    assert allowed.place() == {PAID: attempt} and allowed.dialer.number_for(attempt) == "0085212345678"
+
+
 def test_the_clis_request_is_checked_then_placed_first(world, tmp_path):  # noqa: F811
     rig = Rig(world, tmp_path, mode="agents")
     with pytest.raises(RuleError) as exc:
@@ -390,6 +405,8 @@ def test_bad_settings_name_the_setting(tmp_path):
     for bad in ("9-20", "20:00-09:00", "25:00-26:00", ""):
         with pytest.raises(ValueError, match="HOTLINE_SURVEY_HOURS"):
             survey_policy(s.replace(survey_hours=bad))
+    assert survey_policy(s).allowed == frozenset()
+    assert survey_policy(s.replace(outbound_allow="international")).allowed == {"international"}
 
 
 # ------------------------------------------------------------- the reports --
