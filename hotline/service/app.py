@@ -74,7 +74,7 @@ class HotlineService:
                                   settings.recordings_dir)
         self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys,
                                    settings.recordings_dir)
-        self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.extension, self._survey_ended)
+        self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.public_digits, self._survey_ended)
         self._survey_wake = asyncio.Event()
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks)

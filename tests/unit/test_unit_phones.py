@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from common import phones
 from common.phones import (clean_digits, is_valid_callback, mask_phone, normalise_caller_id,
                            normalise_phone_query, number_class)
+from common.settings import load_settings
 from hotline.admin.dialplan_check import parse
 
 DIALPLAN = Path(__file__).resolve().parents[2] / "dialplan"
@@ -230,3 +231,29 @@ def test_masks():
     assert mask_phone("12345") == "***45"
     assert mask_phone("") == ""
 
+
+# ------------------------------------------------------ the public number --
+
+def test_the_public_number_setting_is_digits_or_refused(tmp_path):
+    s = load_settings(home=str(tmp_path))
+    assert s.public_number == "" and s.public_digits == ""          # not configured by default
+    for typed, digits in (("96069", "96069"), ("024-2345 6789", "02423456789"), ("(024)23456789", "02423456789"),
+                          ("+86 24 2345 6789", "02423456789")):
+        assert s.replace(public_number=typed).public_digits == digits
+    for bad in ("abc", "12", "8000;x", "9" * 21, "${HOTLINE_EXTENSION}"):
+        with pytest.raises(ValueError, match="HOTLINE_PUBLIC_NUMBER"):
+            s.replace(public_number=bad).public_digits
+
+
+def test_calls_out_present_the_public_number_never_the_internal_extension():
+    """[outbound-dial] and [survey-dial] set the caller id residents see from HOTLINE_PUBLIC_NUMBER
+    (none configured: no number at all), never from HOTLINE_EXTENSION or an agent's 工号."""
+    contexts = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts
+    for name in ("outbound-dial", "survey-dial"):
+        steps = [(p.app, p.args) for prios in contexts[name].values() for p in prios]
+        assert ("Set", "CALLERID(num)=${HOTLINE_PUBLIC_NUMBER}") in steps, name
+        assert ("ExecIf", '$["${HOTLINE_PUBLIC_NUMBER}" = ""]?Set(CALLERID(pres)=unavailable)') in steps, name
+        dial = next(i for i, (app, _) in enumerate(steps) if app == "Dial")
+        assert max(i for i, (_, args) in enumerate(steps) if "CALLERID(num" in args) < dial
+    assert not any("CALLERID(num)=${HOTLINE_EXTENSION}" in p.args
+                   for extens in contexts.values() for prios in extens.values() for p in prios)
