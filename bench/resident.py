@@ -12,7 +12,7 @@ display name, P-Asserted-Identity) and the call, to send DTMF on, record, hang u
     resident = Resident(SipStack.instance())       # before `hotline up`: its port goes in the trunk
     resident.busy()
     call = resident.wait_call(20)                  # … something on the hotline dials out
-    assert call.number == "13812345678" and call.caller_id == "8000" and call.call.last_status == 486
+    assert call.number == "13812345678" and call.caller_id == "96069" and call.call.last_status == 486
 
 The process's limits hold (common/sip/phone.py): 4 calls at a time, every phone together.
 """

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from common import wire
+from common import phones, wire
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,8 +39,13 @@ class Settings:
     asterisk_mirror: str = ""
     #: the admin-owned dialplan directory
     dialplan_dir: Path = REPO_ROOT / "dialplan"
-    #: the hotline number callers dial
+    #: the extension the gateway sends callers to (Asterisk's [from-pstn]): internal, never shown
     extension: str = "8000"
+    #: the hotline's public number, as printed on bills and notices (e.g. 96069, 024-2345 6789): the
+    #: caller id residents see on calls out, and what the 回访 closing tells them to dial. Empty =
+    #: not configured: calls out present no number at all (SIP anonymous; the gateway or carrier
+    #: decides what residents see), and the closing says 本热线
+    public_number: str = ""
     #: where everything listens; ports 0 = pick a free one at ``hotline up``
     bind: str = "127.0.0.1"
     sip_port: int = 0
@@ -207,6 +212,17 @@ class Settings:
         if not (re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host) and port.isdigit() and 0 < int(port) < 65536):
             raise ValueError(f"HOTLINE_PSTN_OUTBOUND should be host:port, not {target!r}")
         return f"{host}:{int(port)}"
+
+    @property
+    def public_digits(self) -> str:
+        """public_number as digits ('' when not configured); refuses anything that is not a phone
+        number, since it is written into the dialplan's globals and read out digit by digit."""
+        raw = self.public_number.strip()
+        digits = phones.normalise_phone_query(raw)
+        if raw and not (3 <= len(digits) and len(phones.clean_digits(raw)) <= phones.MAX_DIGITS):
+            raise ValueError(f"HOTLINE_PUBLIC_NUMBER should be a phone number such as 96069 or 024-2345 6789, "
+                             f"not {raw!r}")
+        return digits
 
     @property
     def outbound_allowed(self) -> frozenset[str]:

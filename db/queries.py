@@ -13,7 +13,7 @@ from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairSta
 
 
 def accounts_with_phone(phone: str) -> Select:
-    """The accounts listing `phone` (already normalised, e.g. by ivr.validation.normalise_caller_id),
+    """The accounts listing `phone` (already normalised, e.g. by common.phones.normalise_caller_id),
     their phones loaded, in a stable order; callers add `.unique()` to the scalars."""
     return (select(HeatingAccount).join(AccountPhone).where(AccountPhone.phone == phone)
             .options(selectinload(HeatingAccount.phones)).order_by(HeatingAccount.account_no))

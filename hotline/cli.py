@@ -97,7 +97,8 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
     except HotlineError as exc:
         fail(str(exc))
     typer.echo(f"大龙供暖报修热线 is up (home {st['home']})")
-    typer.echo(f"  hotline number  {st['hotline_extension']}")
+    typer.echo(f"  hotline number  {st['hotline_extension']} (internal: where the gateway sends callers)")
+    typer.echo(f"  public number   {st['public_number'] or 'not set (HOTLINE_PUBLIC_NUMBER)'}")
     typer.echo(f"  SIP (UDP)       {s.bind or '0.0.0.0'}:{st['sip_port']}")
     typer.echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
     typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
@@ -141,7 +142,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
     else:
         state = "running" if st["running"] else "stopped"
         typer.echo(f"hotline {state} (home {st['home']})")
-        for k in ("hotline_extension", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
+        for k in ("hotline_extension", "public_number", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
                   "asterisk_pid", "service_pid"):
             typer.echo(f"  {k:18} {st[k]}")
         if st.get("rtp_ports"):

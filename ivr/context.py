@@ -40,7 +40,7 @@ from db.session import make_engine, session_factory
 from common.paths import confined
 from common.settings import Settings
 from ivr.holidays import years_around
-from ivr.validation import MAX_CALLER_ID, clean_digits, is_valid_callback, normalise_caller_id
+from common.phones import MAX_DIGITS, clean_digits, is_valid_callback, normalise_caller_id
 
 log = logging.getLogger("ivr")
 
@@ -282,7 +282,7 @@ class Records:
         `caller` the resident's number) and its recording. The ticket is `ticket` (the
         click-to-call's) when it is a ticket of this number, else the agent's live take of a
         call-back entry of this number, else none. Returns the linked ticket's number."""
-        number = clean_digits(number)[:MAX_CALLER_ID]
+        number = clean_digits(number)[:MAX_DIGITS]
         with self.sessions() as db, db.begin():
             if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
                 return None

@@ -20,7 +20,7 @@ from ivr.context import AccountView, IvrContext, TicketView
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
 from ivr.prompts import P, digit_sounds, readback_sound, sound_name
-from ivr.validation import clean_digits, is_valid_callback, mask_phone, normalise_caller_id
+from common.phones import MAX_DIGITS, clean_digits, is_valid_callback, mask_phone, normalise_caller_id, number_class
 
 log = logging.getLogger("ivr.flow")
 
@@ -269,25 +269,34 @@ class Caller:
         key = await self.menu([P.problem_menu], "12340")
         return PROBLEM_KEYS.get(key or "0")
 
+    def callback_ok(self, number: str) -> bool:
+        """A number the hotline may call back here (common.phones, Settings.outbound_allowed)."""
+        return is_valid_callback(number, self.s.outbound_allowed)
+
     async def callback_number(self) -> str:
-        """Step 6: confirm the caller id as call-back number, or key a new one."""
+        """Step 6: confirm the caller id as call-back number, or key a new one. A number the
+        hotline may not dial is not taken: a number of a class the installation does not call
+        (international, premium) hears that it cannot be called back, junk that it is no number."""
         await self.step("callback")
         number = self.intake.caller
-        if is_valid_callback(number):
+        if self.callback_ok(number):
             key = await self.menu([P.callback_confirm], "12",
                                   extra=[self.snd(P.callback_number_is), *digit_sounds(number)])
             if key == "1":
                 return number
         for _ in range(self.s.max_tries):
-            digits = await self.keyed([P.callback_enter], 12)
-            if is_valid_callback(digits):
+            # the longest everyday number is 12 digits (ended there without '#'); international and
+            # premium numbers, where allowed, may run to MAX_DIGITS
+            digits = await self.keyed([P.callback_enter], MAX_DIGITS if self.s.outbound_allowed else 12)
+            if self.callback_ok(digits):
                 key = await self.menu([P.callback_confirm], "12",
                                       extra=[self.snd(P.callback_number_is), *digit_sounds(digits)])
                 if key == "1":
                     return digits
                 continue
-            await self.say(P.callback_invalid if digits else P.no_input)
-        return number if is_valid_callback(number) else ""
+            await self.say(P.no_input if not digits else
+                           P.callback_invalid if number_class(digits) is None else P.callback_not_dialable)
+        return number if self.callback_ok(number) else ""
 
     async def voice_description(self, prompt: str = P.voice_description) -> str:
         """Step 7: up to 30 s after the beep, '#' ends it."""
@@ -356,7 +365,7 @@ async def _intake(c: Caller) -> None:
     intake.category = await c.problem()
     priority = LEAK_PRIORITY if intake.category == Category.leak else 0
     fields = {"account_id": intake.account.id if intake.account else None, "priority": priority,
-              "category": intake.category, "callback_number": caller if is_valid_callback(caller) else ""}
+              "category": intake.category, "callback_number": caller if c.callback_ok(caller) else ""}
     c.save(**fields)   # the draft exists from here on: a hang-up loses nothing (settle waits for it)
     await ch.set_var("__HOTLINE_CATEGORY", intake.category.value if intake.category else "")
     if intake.category is not None:
@@ -377,7 +386,7 @@ async def after_hours(c: Caller) -> None:
     matches = await c.accounts_by_phone()
     account = matches[0] if len(matches) == 1 else None
     c.save(account_id=account.id if account else None, callback_requested=True,
-           callback_number=c.intake.caller if is_valid_callback(c.intake.caller) else "")
+           callback_number=c.intake.caller if c.callback_ok(c.intake.caller) else "")
     await c.say(P.after_hours)
     voice = await c.voice_description(P.after_hours_record)
     callback = await c.callback_number()

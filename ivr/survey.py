@@ -12,9 +12,9 @@ another call in automated; no key after the tries: not reached), then a 问题�
 b 维修工态度如何 (1/2/3), c 跟您收费了吗 (1/2), d 打分 1–10 (one or two keys ended by #: "10" is
 1 then 0; re-asked when out of range), e a short recording ended by # or silence, and the answers
 are stored through the service's one survey-saving path (channel ivr); f the fee reminder when b is
-满意 and the fee unpaid; the closing line with the hotline's number read from the digit prompts.
-What the flow needs of the service is `SurveyLine` (IvrContext.surveys): ivr/ never imports the
-after-call work or the service.
+满意 and the fee unpaid; the closing line with the hotline's public number (Settings.public_number)
+read from the digit prompts. What the flow needs of the service is `SurveyLine`
+(IvrContext.surveys): ivr/ never imports the after-call work or the service.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ivr.channel import CallerHungUp, Channel
 from ivr.context import IvrContext
 from ivr.flows import Caller, Intake
 from ivr.prompts import P, digit_sounds
-from ivr.validation import clean_digits, mask_phone
+from common.phones import clean_digits, mask_phone
 
 log = logging.getLogger("ivr.survey")
 
@@ -123,8 +123,11 @@ class SurveyCall:
         return self.recorded
 
     async def closing(self) -> None:
-        await self.ch.play(self.c.snd(P.survey_closing), *digit_sounds(self.s.extension),
-                           self.c.snd(P.survey_closing_end))
+        """The closing: 请您随时拨打, the public number digit by digit (本热线 where the installation
+        has none configured; never the internal extension), 我们将及时为您服务。"""
+        number = self.s.public_digits
+        middle = digit_sounds(number) if number else [self.c.snd(P.survey_closing_this_hotline)]
+        await self.ch.play(self.c.snd(P.survey_closing), *middle, self.c.snd(P.survey_closing_end))
 
 
 async def _finish(ch: Channel) -> None:

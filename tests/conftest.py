@@ -80,8 +80,14 @@ def hotline(tmp_path_factory, pstn_resident):
         yield s
 
 
+#: the test hotlines' public number (HOTLINE_PUBLIC_NUMBER), unlike their internal extension 8000
+PUBLIC_NUMBER = "96069"
+
+
 def scratch(home: Path, **overrides):
-    """Scratch settings on this checkout's dialplan, with the suite's short digit timeout."""
+    """Scratch settings on this checkout's dialplan, with the suite's short digit timeout and a
+    public number (what residents see on calls out; a module may set none)."""
+    overrides.setdefault("public_number", PUBLIC_NUMBER)
     return scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
                                     digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
                                     # a transfer target rings 8 s, not 30, before the caller comes back

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import AccountPhone, HeatingAccount
 from db.queries import accounts_with_phone
-from ivr.validation import normalise_caller_id
+from common.phones import normalise_caller_id
 
 COLUMNS = ("account_no", "name", "district", "compound", "building", "unit", "room", "phones")
 #: optional columns: files without them import as before (and leave the field as it was)

@@ -273,6 +273,8 @@ class PrivateAsterisk:
             "rtp": f"[general]\nrtpstart = {p.rtp_start}\nrtpend = {p.rtp_end}\n",
             "extensions_globals": "\n".join([
                 f"HOTLINE_EXTENSION={s.extension}",
+                # the caller id residents see on calls out (digits; empty: none of the hotline's own)
+                f"HOTLINE_PUBLIC_NUMBER={s.public_digits}",
                 # calls out ([outbound]): the resident's phone rings this long; number classes
                 # beyond the everyday ones only when the admin allows them (Settings.outbound_allow)
                 f"HOTLINE_OUTBOUND_RING={max(5, int(s.outbound_ring_s))}",

@@ -7,7 +7,7 @@ from datetime import datetime
 from hotline.admin.amiclient import AmiEventLog, ami_session
 from common.ami import ami_action
 from common.settings import Settings
-from ivr.validation import mask_phone
+from common.phones import mask_phone
 from common.naming import QUEUE, agent_no_of
 
 

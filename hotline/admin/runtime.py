@@ -103,6 +103,12 @@ def up(s: Settings, log=print) -> dict:
         rtp_range(s)             # and an RTP range too small for HOTLINE_EXPECTED_CALLS
     except PortInUse as exc:
         raise HotlineError(str(exc)) from exc
+    try:                         # and a public number that is none (it goes into the dialplan)
+        if not s.public_digits:
+            log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
+                "回访 closing says 本热线 instead of a number")
+    except ValueError as exc:
+        raise HotlineError(str(exc)) from exc
     sessions = prepare_database(s)
     try:
         render_catalog(s)
@@ -330,6 +336,7 @@ def status(s: Settings) -> dict:
         "running": a_up and s_up,
         "home": str(s.home),
         "hotline_extension": s.extension,
+        "public_number": s.public_number.strip(),
         "sip_port": ports.get("sip"), "ami_port": ports.get("ami"),
         "ami_user": AMI_ADMIN_USER,
         "ami_secret_file": str(s.secrets_dir / "ami_admin_secret"),

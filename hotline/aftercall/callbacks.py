@@ -20,7 +20,7 @@ from db.queries import iso
 from hotline.aftercall.outbound import CallOut, call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from common import wire
-from ivr.validation import mask_phone
+from common.phones import mask_phone
 
 #: outcomes that count as a try that did not reach the resident
 FAILED = ("no_answer", "busy", "wrong_number")

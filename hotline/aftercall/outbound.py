@@ -4,7 +4,7 @@ which calls the resident with the hotline's number as caller id, records, and li
 
 What is decided here, for `CallbackList.call` and `SurveyList.call` (each list keeps who may call
 its entries): the number — the ticket's call-back number (else the caller's), read on the server,
-never taken from the request — checked by the dialplan's own rules (common.dialrules), and
+never taken from the request — checked by the dialplan's own rules (common.phones), and
 what the service is to ring (`CallOut`). Protocol-free: `hotline.service` sends the Originate."""
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 from db.models import Ticket
 from hotline.aftercall.rules import Actor, RuleError
-from common import dialrules, wire
+from common import phones, wire
 
 #: what the agent's phone shows in front of the number while it rings (the call's kind)
 KINDS = wire.CALL_OUT_LABELS
-_WHY = {dialrules.INTERNATIONAL: "国际号码", dialrules.PREMIUM: "声讯/信息台号码"}
 _TICKET_NO = re.compile(r"[0-9]{1,16}")
 
 
@@ -49,9 +48,9 @@ def ticket_number(number) -> str:
 def call_out(t: Ticket, actor: Actor, kind: str, allowed=frozenset()) -> CallOut:
     """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial."""
     number = t.callback_number or t.caller_number or ""
-    why = dialrules.refusal(number, allowed)
+    why = phones.refusal(number, allowed)
     if why == "invalid":
         raise RuleError(409, f"报修单 {t.number} 没有可拨打的号码")
     if why:
-        raise RuleError(409, f"报修单 {t.number} 的号码是{_WHY.get(why, why)},本热线不允许外呼")
+        raise RuleError(409, f"报修单 {t.number} 的号码是{phones.CLASS_LABELS[why]},本热线不允许外呼")
     return CallOut(t.number, number, actor.agent_no, kind)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import District, RepairStation, StationArea
 from db.queries import station_dict
-from ivr.validation import normalise_caller_id
+from common.phones import normalise_caller_id
 
 FIELDS = ("code", "name", "phone", "technicians", "areas")
 

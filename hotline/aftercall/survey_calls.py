@@ -32,7 +32,7 @@ from db.models import Call, CallOutcome, Recording, SurveyCall, Ticket, TicketSt
 from db.queries import iso
 from hotline.aftercall.rules import RuleError, add_audit, ticket_by_number
 from common.paths import confined
-from ivr.validation import is_valid_callback
+from common.phones import is_valid_callback
 
 MODES = ("agents", "automated", "automated-first")
 REQUESTED, PLACED, ANSWERED = "requested", "placed", "answered"
@@ -57,7 +57,7 @@ _HOURS = re.compile(r"^\s*(\d{1,2}):(\d\d)\s*-\s*(\d{1,2}):(\d\d)\s*$")
 
 @dataclass(frozen=True)
 class SurveyPolicy:
-    """Settings.survey_* and outbound_ring_s, checked."""
+    """Settings.survey_*, outbound_ring_s and outbound_allowed, checked."""
     mode: str = "agents"
     start: time = time(9, 0)
     end: time = time(20, 0)
@@ -65,6 +65,8 @@ class SurveyPolicy:
     max_attempts: int = 3
     retry_min: int = 60
     ring_s: int = 30
+    #: the number classes the hotline may dial beyond the everyday ones (Settings.outbound_allowed)
+    allowed: frozenset[str] = frozenset()
 
     @property
     def automated(self) -> bool:
@@ -92,7 +94,7 @@ def survey_policy(settings) -> SurveyPolicy:
         raise ValueError(f"HOTLINE_SURVEY_HOURS should be like 09:00-20:00, not {settings.survey_hours!r}")
     return SurveyPolicy(mode, start, end, max(1, int(settings.survey_concurrency)),
                         max(1, int(settings.survey_max_attempts)), max(0, int(settings.survey_retry_min)),
-                        max(5, int(settings.outbound_ring_s)))
+                        max(5, int(settings.outbound_ring_s)), settings.outbound_allowed)
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,11 @@ class AttemptEnd:
         return self.owner is not None
 
 
-def callable_number(t: Ticket) -> str:
-    """The number the survey calls: the ticket's call-back number, else the caller's (valid only)."""
+def callable_number(t: Ticket, allowed=frozenset()) -> str:
+    """The number the survey calls: the ticket's call-back number, else the caller's (one the
+    hotline may dial: `allowed`, Settings.outbound_allowed)."""
     for n in (t.callback_number, t.caller_number):
-        if n and is_valid_callback(n):
+        if n and is_valid_callback(n, allowed):
             return n
     return ""
 
@@ -202,7 +205,7 @@ class SurveyDialer:
                 if free <= 0:
                     break
                 t = db.get(Ticket, row.ticket_id)
-                if t.state is not TicketState.completed or not callable_number(t):
+                if t.state is not TicketState.completed or not callable_number(t, self.policy.allowed):
                     ended.append(self._finish(db, row, t, FAILED, now, retry=False))
                     continue
                 row.outcome, row.at = PLACED, now
@@ -215,7 +218,7 @@ class SurveyDialer:
                     row = SurveyCall(ticket_id=t.id, at=now, outcome=PLACED)
                     db.add(row)
                     db.flush()
-                    if not callable_number(t):   # nothing to dial: given up at once, not a line taken
+                    if not callable_number(t, self.policy.allowed):   # nothing to dial: given up at once, not a line taken
                         ended.append(self._finish(db, row, t, FAILED, now, retry=False, note="没有可拨打的号码"))
                         continue
                     placed.append(Placement(row.id, t.number))
@@ -285,7 +288,7 @@ class SurveyDialer:
                 raise RuleError(409, f"报修单 {t.number} 不在回访列表上(状态 {t.state.value}: 未返单或已回访)")
             if not self.policy.in_hours(now):
                 raise RuleError(409, f"现在 {now:%H:%M} 不在回访时间 {self.policy.hours} 内 (HOTLINE_SURVEY_HOURS)")
-            if not callable_number(t):
+            if not callable_number(t, self.policy.allowed):
                 raise RuleError(422, f"报修单 {t.number} 没有可拨打的号码")
             busy = db.scalar(select(SurveyCall.id).where(SurveyCall.ticket_id == t.id, SurveyCall.ended_at.is_(None),
                                                          SurveyCall.outcome.in_(OPEN_OUTCOMES)).limit(1))
@@ -327,7 +330,7 @@ class SurveyDialer:
         """The number the placed attempt dials (the dialplan's [survey-dial] asks): never over AMI."""
         with self.sessions() as db:
             row = self._open(db, attempt_id, PLACED)
-            return callable_number(db.get(Ticket, row.ticket_id)) if row else ""
+            return callable_number(db.get(Ticket, row.ticket_id), self.policy.allowed) if row else ""
 
     def dial_failed(self, attempt_id: int, dialstatus: str) -> AttemptEnd | None:
         """Dial() came back without an answer: BUSY, NOANSWER, CHANUNAVAIL, CONGESTION …"""
@@ -352,7 +355,7 @@ class SurveyDialer:
             row.outcome, row.uniqueid = ANSWERED, uniqueid
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
-                call = Call(uniqueid=uniqueid, linkedid=uniqueid, caller=callable_number(t), did="", ticket_id=t.id,
+                call = Call(uniqueid=uniqueid, linkedid=uniqueid, caller=callable_number(t, self.policy.allowed), did="", ticket_id=t.id,
                             ivr_at=now, answered_at=now, last_step="survey", direction="survey")
                 db.add(call)
                 db.flush()

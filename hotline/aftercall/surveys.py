@@ -26,7 +26,7 @@ from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, au
 from common import wire
 from common.paths import confined
 from common.wire import fee_reminder_applies
-from ivr.validation import mask_phone
+from common.phones import mask_phone
 
 #: a booked 回访 at most this far ahead
 BOOK_AHEAD_DAYS = 14

@@ -46,7 +46,7 @@ from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
 from ivr.prompts import render_readbacks
-from ivr.validation import mask_phone
+from common.phones import mask_phone
 
 log = logging.getLogger("hotline.service")
 
@@ -74,7 +74,7 @@ class HotlineService:
                                   settings.recordings_dir)
         self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys,
                                    settings.recordings_dir)
-        self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.extension, self._survey_ended)
+        self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.public_digits, self._survey_ended)
         self._survey_wake = asyncio.Event()
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks)

@@ -38,7 +38,7 @@ from common.paths import confined
 from common.settings import Settings
 from ivr.context import Records
 from ivr.holidays import SCRIPT_CLOSING, SCRIPT_QUESTIONS, script_opening
-from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id, normalise_phone_query
+from common.phones import CLASS_LABELS, is_valid_callback, mask_phone, normalise_phone_query, refusal
 from common.naming import endpoint
 
 log = logging.getLogger("hotline.desk")
@@ -502,6 +502,7 @@ class DeskService:
             raise DeskError(422, "请选择问题类型")
         if not form.address.strip():
             raise DeskError(422, "请填写地址")
+        callback = self._callback_number(form.callback_number)
         with self.sessions() as db, db.begin():
             t = self._ticket_for(db, p, number, write=True, verb="update")
             before = ticket_full(t)
@@ -517,7 +518,7 @@ class DeskService:
                 t.station_id = st.id
             t.category, t.priority = form.category, form.priority
             t.address_snapshot, t.name_snapshot = form.address.strip(), form.name.strip()
-            t.callback_number = normalise_caller_id(form.callback_number)
+            t.callback_number = callback
             t.description = form.notes
             t.confirmed_problem = t.confirmed_address = t.confirmed_name = t.confirmed_phone = True
             db.execute(delete(TicketDraft).where(TicketDraft.ticket_id == t.id, TicketDraft.user_id == p.user_id))
@@ -539,6 +540,20 @@ class DeskService:
             self.work.settle(db, p.actor, t, TicketState.cancelled, reason)
             return ticket_full(t)
 
+    def _callback_number(self, typed: str) -> str:
+        """The form's 回电号码 as digits ('138 0013 8000', '+86 24 2567 1234', '(024)25671234'); empty
+        stays empty; 422 for anything the hotline could not call back (common.phones, with the
+        installation's allowed classes) — never junk cut down to a few digits."""
+        if not typed.strip():
+            return ""
+        digits = normalise_phone_query(typed)
+        why = refusal(digits, self.settings.outbound_allowed)
+        if why == "invalid":
+            raise DeskError(422, "回电号码无效: 请填写手机号码或固定电话")
+        if why:
+            raise DeskError(422, f"回电号码无效: 本热线不能回拨{CLASS_LABELS[why]}")
+        return digits
+
     def new_ticket(self, p: Principal, uniqueid: str) -> dict:
         """A new ticket on a call of this agent: the IVR drafted none (the degraded path), or the
         resident has a second problem. It starts as a draft the agent is assigned to, with the
@@ -555,7 +570,8 @@ class DeskService:
             copied = {"account_id": first.account_id, "station_id": first.station_id,
                       "address_snapshot": first.address_snapshot, "name_snapshot": first.name_snapshot} if first else {}
             t = create_ticket(db, self.settings.now(), by=p.user_id, note="座席新建", caller_number=call.caller,
-                              callback_number=call.caller if is_valid_callback(call.caller) else "",
+                              callback_number=call.caller if is_valid_callback(call.caller, self.settings.outbound_allowed)
+                              else "",
                               assigned_agent_id=p.user_id, **copied)
             if call.ticket_id is None:
                 call.ticket_id = t.id      # its recording is linked to this ticket at hang-up

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Call, CallOutcome, Ticket, User
 from db.tickets import create_ticket
 from common.naming import QUEUE, agent_no_of
-from ivr.validation import is_valid_callback, mask_phone, normalise_caller_id
+from common.phones import is_valid_callback, mask_phone, normalise_caller_id
 
 log = logging.getLogger("hotline.reconcile")
 

@@ -69,7 +69,8 @@ class ServiceSurveyLine:
 
 class SurveyCaller:
     """One round of the dialer: the attempts it may place now, each originated over AMI (`ami`:
-    anything with the AmiGateway's `connected` and `action`)."""
+    anything with the AmiGateway's `connected` and `action`) with `caller_id`, the hotline's
+    public number ('' for none: the dialplan's [survey-dial] presents none either)."""
 
     def __init__(self, dialer: SurveyDialer, ami, caller_id: str, ended: Callable[[AttemptEnd], Awaitable[None]]):
         self.dialer, self.ami, self.caller_id, self._ended = dialer, ami, caller_id, ended
@@ -86,7 +87,7 @@ class SurveyCaller:
             try:
                 res = await self.ami.action(
                     "Originate", Channel=f"Local/{int(p.attempt)}@{SURVEY_DIAL_CONTEXT}/n", Context=SURVEY_CONTEXT,
-                    Exten=str(int(p.attempt)), Priority="1", CallerID=self.caller_id, Async="true",
+                    Exten=str(int(p.attempt)), Priority="1", CallerID=self.caller_id or None, Async="true",
                     Timeout=str((self.dialer.policy.ring_s + ORIGINATE_MARGIN_S) * 1000))
                 ok = (res or {}).get("Response") == "Success"
                 why = "" if ok else (res or {}).get("Message", "refused")

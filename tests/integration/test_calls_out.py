@@ -114,7 +114,8 @@ def test_a_resident_who_pressed_1_is_called_back_from_the_desk_recorded_and_clea
     leg.answer()
     leg.wait_state("CONFIRMED", 5)
     rc = resident.wait_call(15)
-    assert rc.number == number and rc.caller_id == ivr.settings.extension   # the hotline's number
+    # the hotline's public number, not its internal extension
+    assert rc.number == number and rc.caller_id == ivr.settings.public_digits != ivr.settings.extension
     rc.wait_answered(10)
     leg.play_tone(440)
     time.sleep(3)
@@ -235,7 +236,7 @@ def test_the_real_desk_calls_the_resident_answers_its_own_leg_and_records_the_ou
         assert "外呼" in w.softphone.caller.text() and number in w.softphone.caller.text()
         qtbot.waitUntil(lambda: bool(resident.calls_since(mark)), timeout=15_000)
         rc = resident.calls_since(mark)[0]
-        assert rc.number == number and rc.caller_id == ivr.settings.extension
+        assert rc.number == number and rc.caller_id == ivr.settings.public_digits
         qtbot.waitUntil(lambda: rc.state == "CONFIRMED", timeout=10_000)
         qtbot.wait(2000)
         qtbot.mouseClick(w.softphone.hangup_button, Qt.MouseButton.LeftButton)

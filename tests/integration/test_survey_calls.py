@@ -41,8 +41,9 @@ RING_S = 8           # the resident's phone rings this long before NOANSWER (HOT
 @pytest.fixture(scope="module")
 def line(tmp_path_factory, pstn_resident):
     """The module's hotline; its trunk's outbound side is the session's resident (bench.resident:
-    one pjsua2 line that takes every call, whatever the number); mode agents to begin with."""
-    s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=pstn_resident.target,
+    one pjsua2 line that takes every call, whatever the number); mode agents to begin with. It has
+    no public number (HOTLINE_PUBLIC_NUMBER, the session hotline's has one): calls out present none."""
+    s = scratch(tmp_path_factory.mktemp("survey-home"), pstn_outbound=pstn_resident.target, public_number="",
                 outbound_ring_s=str(RING_S), survey_mode="agents", survey_max_attempts="3",
                 survey_retry_min="5", survey_concurrency="4", today=NOW)
     with scratch_hotline(s, accounts=12):
@@ -118,7 +119,9 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         # the CLI's UserEvent woke the dialer: its own round comes a minute after the last one,
         # which ran when the service logged in to AMI, before this test began
         assert time.monotonic() - t0 < 20
-        assert rc.number == number and rc.caller_id == line.settings.extension   # the hotline's number
+        # no public number configured: no number at all (From anonymous, no asserted identity),
+        # never the internal extension; the gateway or carrier decides what the resident sees
+        assert rc.number == number and (rc.caller_id, rc.asserted) == ("anonymous", "")
         attempt = attempts(line, ticket)[-1].id
         rc.wait_answered(10)
         d = OnTheLine(line, attempt, rc.call, mark)
@@ -126,7 +129,8 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         d.at("survey_solved", "1").at("survey_attitude", "1").at("survey_charged", "1")
         d.at("survey_score", "9#")
         d.recording_started()            # e: nothing said; 3 s of silence end it
-        d.at("survey_fee_reminder", timeout=40).at("survey_closing").at("survey_closing_end")
+        d.at("survey_fee_reminder", timeout=40).at("survey_closing").at("survey_closing_this_hotline")
+        d.at("survey_closing_end")
         rc.wait_ended(30)
         out, err = cli_run.communicate(timeout=60)
     finally:

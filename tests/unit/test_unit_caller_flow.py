@@ -346,13 +346,38 @@ async def test_2_at_the_call_back_read_back_lets_the_caller_key_another_number(c
     assert ch.heard(P.callback_enter) and the_ticket(ctx).callback_number == "02425610001"
 
 
-@pytest.mark.parametrize("number,valid", [("13912345678", True), ("0242561000", True), ("0241234", True), ("1234567", False),
+@pytest.mark.parametrize("number,valid", [("13912345678", True), ("0242561000", True), ("2561234", True),
+                                          ("25612345", True), ("0241234", False), ("1234567", False),
                                           ("23912345678", False), ("123", False), ("1391234567", False)])
 async def test_a_keyed_call_back_number_must_be_a_mobile_or_a_landline(ctx, number, valid):
     ch = await run(ctx, "anonymous", "", "", "", "1", number, "1", HANGUP)
     assert ch.heard(P.callback_invalid) is not valid
     if valid:
         assert the_ticket(ctx).callback_number == number
+
+
+@pytest.mark.parametrize("number", ["0068212345", "0085212345678", "16812345678"])
+async def test_an_international_or_premium_call_back_number_is_refused_and_asked_again(ctx, number):
+    """The hotline does not call these here (HOTLINE_OUTBOUND_ALLOW empty): the caller hears that the
+    number cannot be called back, and keys another."""
+    ch = await run(ctx, "anonymous", "", "", "", "1", number, "13912345678", "1", HANGUP)
+    assert ch.count(P.callback_not_dialable) == 1 and not ch.heard(P.callback_invalid)
+    assert ch.count(P.callback_enter) == 2 and the_ticket(ctx).callback_number == "13912345678"
+
+
+async def test_an_international_caller_id_is_not_offered_as_call_back_number(ctx):
+    ch = await run(ctx, "+852 1234 5678", "", "", "", "1", "", "", "")
+    assert not ch.heard(P.callback_confirm) and ch.count(P.callback_enter) == 3
+    assert the_ticket(ctx).callback_number == ""
+
+
+async def test_an_international_call_back_number_is_taken_where_the_admin_allows_it(ctx):
+    allowed = IvrContext(ctx.settings.replace(outbound_allow="international"), ctx.records)
+    ch = await run(allowed, "anonymous", "", "", "", "1", "0085212345678", "1", HANGUP)
+    assert not ch.heard(P.callback_not_dialable) and the_ticket(ctx).callback_number == "0085212345678"
+    ch = await run(allowed, "+852 1234 5678", "", "", "", "1", "1", HANGUP, uniqueid="1700000000.2")
+    assert ch.heard(P.callback_confirm)                     # the caller id, offered for confirmation
+    assert the_ticket(ctx, "1700000000.2").callback_number == "0085212345678"
 
 
 async def test_three_invalid_call_back_numbers_go_on_without_one(ctx):

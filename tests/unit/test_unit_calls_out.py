@@ -1,30 +1,26 @@
-"""Calls out (#15) without Asterisk: the number rules (and that the dialplan's [outbound] patterns
-say the same), who may click-to-call which worklist entry and which number it rings, the Originate
+"""Calls out (#15) without Asterisk (the number rules and the dialplan's [outbound] patterns:
+test_unit_phones): who may click-to-call which worklist entry and which number it rings, the Originate
 the service sends (a recording fake AMI), the agent API's answers and refusals, and the call record
 the dialplan's FastAGI steps write (a fake channel, the real Records on SQLite)."""
 from __future__ import annotations
 
-import re
 import wave
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import given, settings as hsettings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from db.models import AuditEntry, Call, CallOutcome, Recording, Role, Ticket, TicketState, User
 from db.queries import iso
 from db.session import make_engine, migrate, session_factory
-from hotline.admin.dialplan_check import parse
 from hotline.admin.users import add_user
 from hotline.aftercall.outbound import CallOut
 from hotline.aftercall.rules import Refused, RuleError
 from hotline.service.app import HotlineService
 from hotline.service.errors import TelephonyUnavailable
-from common import dialrules, wire
+from common import wire
 from common.ports import Ports
 from common.settings import load_settings
 from ivr.context import IvrContext, Records
@@ -34,109 +30,9 @@ from made_by_ivr import book_callback
 from test_unit_service_events import RecordedAmi
 import test_unit_worklists
 
-DIALPLAN = Path(__file__).resolve().parents[2] / "dialplan"
 #: the worklists' people (1001, 1002 agents, 1101 team lead, 8001 station) and tickets on SQLite
 world = test_unit_worklists.world
 PASSWORD = "pw-123456"
-
-
-# ------------------------------------------------------------ number rules --
-
-def test_the_number_classes():
-    cases = {"13812345678": "mobile", "19912345678": "mobile", "2345678": "local", "87654321": "local",
-             "02425671234": "long_distance", "0311234567": "long_distance", "075512345678": "long_distance",
-             "0085212345678": "international", "001202555": "international", "1601234": "premium",
-             "16812345678": "premium", "12590123456": "premium", "125930": "premium"}
-    for number, kind in cases.items():
-        assert dialrules.number_class(number) == kind, number
-    for junk in ("", None, "1234", "123456", "12812345678", "1381234567", "138123456789", "1234567", "0123",
-                 "13812345678\n", "1٣812345678", "+8613812345678", "13812345678#", 13812345678, "0" * 21):
-        assert dialrules.number_class(junk) is None, junk
-    assert dialrules.may_dial("13812345678") and not dialrules.may_dial("16812345678")
-    assert dialrules.refusal("0085212345678") == "international"
-    assert dialrules.refusal("0085212345678", frozenset({"international"})) == ""
-    assert dialrules.refusal("16812345678", frozenset({"international"})) == "premium"
-    assert dialrules.refusal("110") == "invalid"
-
-
-def _tokens(pattern: str) -> list[str]:
-    out, i, p = [], 0, pattern[1:]
-    while i < len(p):
-        if p[i] == "[":
-            j = p.index("]", i)
-            out.append(p[i:j + 1])
-            i = j + 1
-        else:
-            out.append(p[i])
-            i += 1
-    return out
-
-
-def _weight(tok: str) -> int:
-    """Asterisk's pattern order, position by position: a digit beats a set, a set beats X, '.' last."""
-    if tok == ".":
-        return 1000
-    if tok == "X":
-        return 10
-    if tok.startswith("["):
-        a, b = tok[1], tok[3]
-        return int(b) - int(a) + 1
-    return 1
-
-
-def _token_matches(tok: str, c: str) -> bool:
-    if tok == "X":
-        return c.isdigit()
-    if tok.startswith("["):
-        return tok[1] <= c <= tok[3]
-    return tok == c
-
-
-def _pattern_matches(pattern: str, number: str) -> bool:
-    toks = _tokens(pattern)
-    if toks and toks[-1] == ".":
-        head = toks[:-1]
-        return len(number) > len(head) and all(_token_matches(t, c) for t, c in zip(head, number))
-    return len(number) == len(toks) and all(_token_matches(t, c) for t, c in zip(toks, number))
-
-
-def dialplan_verdict(number: str) -> str:
-    """What [outbound] does with `number`: 'dial', 'allow:<GLOBAL>' or 'refused'."""
-    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["outbound"]
-    found = [p for p in extens if p.startswith("_") and _pattern_matches(p, number)]
-    best = min(found, key=lambda p: [_weight(t) for t in _tokens(p)])
-    first = extens[best][0]
-    if first.app == "Goto":
-        return "dial" if first.args.startswith("outbound-dial") else "refused"
-    return "allow:" + re.search(r"HOTLINE_ALLOW_(\w+)", first.args).group(1).lower()
-
-
-def rules_verdict(number: str) -> str:
-    kind = dialrules.number_class(number)
-    if kind in dialrules.EVERYDAY:
-        return "dial"
-    return f"allow:{kind}" if kind in dialrules.OPTIONAL else "refused"
-
-
-@pytest.mark.parametrize("number", ["13812345678", "16812345678", "16012345678", "1601234", "12590123456",
-                                    "2345678", "87654321", "02425671234", "0085212345678", "0012",
-                                    "1234567", "123456789012", "0123456789", "9999999999999"])
-def test_the_dialplan_and_the_service_apply_the_same_rules(number):
-    assert dialplan_verdict(number) == rules_verdict(number)
-
-
-@hsettings(max_examples=300, deadline=None)
-@given(st.from_regex(r"[0-9]{7,16}", fullmatch=True))
-def test_the_dialplan_and_the_service_agree_on_any_number(number):
-    assert dialplan_verdict(number) == rules_verdict(number)
-
-
-def test_agents_reach_outbound_only_with_seven_digits_or_more():
-    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["from-agents"]
-    to_outbound = [p for p, prios in extens.items() if "outbound" in prios[0].args]
-    assert to_outbound == ["_XXXXXX."]
-    assert not any("outbound" in prios[0].args for p, prios in
-                   parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["from-pstn"].items())
 
 
 # ----------------------------------------------------------- the worklists --

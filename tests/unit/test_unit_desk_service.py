@@ -160,6 +160,34 @@ def test_a_save_needs_all_four_read_backs(desk):
         desk.save(a, "2611230001", form(confirmed_name=False))
 
 
+@pytest.mark.parametrize("typed", ["abc 9;9#9", "9", "1234567", "0311234", "12800138000", "工号1001",
+                                   "0068212345", "+852 1234 5678", "16812345678"])
+def test_a_call_back_number_the_hotline_cannot_call_is_refused_not_cut_down(desk, typed):
+    a = login(desk, "1001")
+    with pytest.raises(DeskError) as e:
+        desk.save(a, "2611230001", form(callback_number=typed))
+    assert e.value.status == 422 and e.value.message.startswith("回电号码无效")
+    assert desk.ticket(a, "2611230001")["callback_number"] == ""       # nothing was saved
+
+
+def test_a_call_back_number_is_kept_as_digits_and_may_stay_empty(desk):
+    a = login(desk, "1001")
+    assert desk.save(a, "2611230001", form(callback_number="+86 138-0013-8000"))["callback_number"] == "13800138000"
+    assert desk.save(a, "2611230001", form(callback_number="(024)2567 1234"))["callback_number"] == "02425671234"
+    assert desk.save(a, "2611230001", form(callback_number="2567123"))["callback_number"] == "2567123"   # local
+    assert desk.save(a, "2611230001", form(callback_number="  "))["callback_number"] == ""
+
+
+def test_international_and_premium_call_back_numbers_are_taken_where_the_admin_allows_them(desk):
+    a = login(desk, "1001")
+    with pytest.raises(DeskError, match="国际号码"):
+        desk.save(a, "2611230001", form(callback_number="0085212345678"))
+    desk.settings = desk.settings.replace(outbound_allow="international")
+    assert desk.save(a, "2611230001", form(callback_number="0085212345678"))["callback_number"] == "0085212345678"
+    with pytest.raises(DeskError, match="声讯"):
+        desk.save(a, "2611230001", form(callback_number="16812345678"))
+
+
 def test_the_pause_reason_must_be_on_the_list(desk):
     assert desk.check_pause_reason(True, "用餐") == "用餐"
     assert desk.check_pause_reason(False, "anything") == ""

@@ -48,7 +48,7 @@ class Rig:
             for number, phone in PHONES.items():
                 db.scalar(select(Ticket).where(Ticket.number == number)).callback_number = phone
         self.settings = load_settings(home=str(tmp_path / "home"), today="2026-11-23T10:00", db_url="",
-                                      extension="96069")
+                                      public_number="96069")
         self.policy = policy(mode, **kw)
         self.work = TicketWork(self.sessions, self.clock)
         self.surveys = SurveyList(self.sessions, self.clock, self.policy, self.work, self.settings.recordings_dir)
@@ -124,6 +124,21 @@ async def test_convenient_solved_satisfied_charged_9_stores_the_answers_and_foll
     shown = rig.work.show(None, UNPAID)["survey"]
     assert shown["channel"] == "ivr" and shown["by"] == "ivr" and shown["comment_recording"] is True
     assert not rig.reopened
+
+
+async def test_the_closing_reads_the_public_number_never_the_internal_extension(rig):
+    """HOTLINE_PUBLIC_NUMBER as typed by the admin, read digit by digit; none configured: 本热线."""
+    rig.ctx = IvrContext(rig.settings.replace(public_number="024-2345 6789"), rig.ctx.records, surveys=rig.line)
+    got = rig.place()
+    ch = await rig.answer(got[UNPAID], "1", "1", "1", "1", "9")
+    closing = ch.played.index(sound_name(P.survey_closing))
+    assert ch.played[closing + 1:closing + 13] == digit_sounds("02423456789") + [sound_name(P.survey_closing_end)]
+    rig.ctx = IvrContext(rig.settings.replace(public_number=""), rig.ctx.records, surveys=rig.line)
+    ch = await rig.answer(got[PAID], "1", "1", "1", "2", "8", uniqueid="1764000000.8")
+    closing = ch.played.index(sound_name(P.survey_closing))
+    assert ch.played[closing + 1:closing + 3] == [sound_name(P.survey_closing_this_hotline),
+                                                  sound_name(P.survey_closing_end)]
+    assert not any(ch.heard(f"digit_{d}") for d in rig.settings.extension)
 
 
 async def test_no_fee_reminder_for_a_paid_account_or_a_resident_not_satisfied(rig):
@@ -332,6 +347,21 @@ def test_a_ticket_without_a_number_is_given_up_at_once(rig):
     assert row["automated"]["owner"] == "agents" and row["automated"]["last_outcome"] == "failed"
 
 
+def test_an_international_number_is_called_only_where_the_admin_allows_it(world, tmp_path):  # noqa: F811
+    def abroad(rig):
+        with rig.sessions() as db, db.begin():
+            t = db.scalar(select(Ticket).where(Ticket.number == PAID))
+            t.callback_number, t.caller_number = "0085212345678", "0085212345678"
+        return rig
+    assert PAID not in abroad(Rig(world, tmp_path)).place()     # HOTLINE_OUTBOUND_ALLOW empty: nothing to dial
+    with pytest.raises(RuleError) as exc:
+        abroad(Rig(world, tmp_path, mode="agents")).dialer.request(PAID)
+    assert exc.value.status == 422
+    allowed = abroad(Rig(world, tmp_path, mode="agents", allowed=frozenset({"international"})))
+    attempt = allowed.dialer.request(PAID)
+    assert allowed.place() == {PAID: attempt} and allowed.dialer.number_for(attempt) == "0085212345678"
+
+
 def test_the_clis_request_is_checked_then_placed_first(world, tmp_path):  # noqa: F811
     rig = Rig(world, tmp_path, mode="agents")
     with pytest.raises(RuleError) as exc:
@@ -380,6 +410,16 @@ async def test_the_service_originates_a_local_channel_and_never_a_number(rig):
             r.ended_at, r.outcome, r.next_at = rig.clock.now, "failed", rig.clock.now
     assert await SurveyCaller(rig.dialer, refused, "96069", ended).round() == 0
     assert {e.outcome for e in ends} == {"failed"} and len(ends) == 2
+    assert {a["CallerID"] for a in ami.sent} == {"96069"}
+
+
+async def test_without_a_public_number_the_originate_presents_none(rig):
+    ami = FakeAmi()
+
+    async def ended(end):
+        pass
+    assert await SurveyCaller(rig.dialer, ami, "", ended).round() == 2
+    assert all(a["CallerID"] is None for a in ami.sent)      # None: ami_action leaves the field out
 
 
 def test_bad_settings_name_the_setting(tmp_path):
@@ -390,6 +430,8 @@ def test_bad_settings_name_the_setting(tmp_path):
     for bad in ("9-20", "20:00-09:00", "25:00-26:00", ""):
         with pytest.raises(ValueError, match="HOTLINE_SURVEY_HOURS"):
             survey_policy(s.replace(survey_hours=bad))
+    assert survey_policy(s).allowed == frozenset()
+    assert survey_policy(s.replace(outbound_allow="international")).allowed == {"international"}
 
 
 # ------------------------------------------------------------- the reports --
