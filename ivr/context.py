@@ -201,7 +201,7 @@ class Records:
                 return TicketView(t.id, t.number, t.state, "")
             call_id, caller = call.id, call.caller
         return self.save_ticket(call_id, None, callback_requested=True, callback_reason=outcome,
-                                callback_number=caller if is_valid_callback(caller) else "")
+                                callback_number=caller if is_valid_callback(caller, self.settings.outbound_allowed) else "")
 
     def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
         """The call is over: decide its outcome from how far it got, and seal its

@@ -81,7 +81,7 @@ class HotlineService:
         self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys)
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
-        self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log)
+        self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed)
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)

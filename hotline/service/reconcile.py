@@ -62,8 +62,9 @@ def parse_queue_log(lines) -> dict[str, QueueCall]:
 
 
 class Reconciler:
-    def __init__(self, sessions: sessionmaker[Session], queue_log: Path):
-        self.sessions, self.queue_log = sessions, queue_log
+    def __init__(self, sessions: sessionmaker[Session], queue_log: Path, allowed: frozenset[str] = frozenset()):
+        # allowed: the installation's dial-out classes beyond the everyday ones (one number policy)
+        self.sessions, self.queue_log, self.allowed = sessions, queue_log, allowed
 
     def run(self) -> list[str]:
         """Write a call record for every finished queue call without one; the uniqueids written."""
@@ -96,7 +97,7 @@ class Reconciler:
                 db.add(call)
                 if c.outcome is CallOutcome.abandoned:   # gave up waiting: the call-back list is their safety net
                     t = create_ticket(db, c.ended, note="降级期间来电,事后补录", caller_number=c.caller,
-                                      callback_number=c.caller if is_valid_callback(c.caller) else "",
+                                      callback_number=c.caller if is_valid_callback(c.caller, self.allowed) else "",
                                       callback_requested=True, callback_reason=CallOutcome.abandoned)
                     call.ticket_id = t.id
                 log.info("reconciled call %s from %s (%s)", c.uniqueid, mask_phone(c.caller), c.outcome.value)

@@ -30,6 +30,7 @@ from conftest import close_desk, desk_window, wait_for
 from test_agent_api import PASSWORD
 from test_aftercall import api_as, hotline_cli
 from test_ivr_calls import Dialog, ticket_of
+from waiting_repairs import saves_the_read_back_form
 
 pytestmark = pytest.mark.asterisk
 
@@ -145,6 +146,9 @@ def test_a_resident_who_pressed_1_is_called_back_from_the_desk_recorded_and_clea
     assert status == 200 and {"id": rec.id, "ticket_number": ticket, "caller": number}.items() <= \
         next(r for r in rows if r["id"] == rec.id).items()
 
+    status, body = agent.call("POST", wire.path(wire.CALLBACK_OUTCOME, number=ticket), {"outcome": "reached"})
+    assert status == 409 and "尚未确认" in body["error"]   # the IVR's draft: confirmed in the form first
+    saves_the_read_back_form(agent, ticket)
     status, body = agent.call("POST", wire.path(wire.CALLBACK_OUTCOME, number=ticket),
                               {"outcome": "reached", "note": "已回电,约明天上门"})
     assert status == 200 and not body["open"]

@@ -68,6 +68,18 @@ def agent_reaches_and_confirms_in_the_form(ivr, ticket: str) -> dict:
     assert agent.call("POST", wire.path(wire.CALLBACK_TAKE, number=ticket))[0] == 200
     status, body = agent.call("POST", outcome, {"outcome": "reached"})
     assert status == 409 and "尚未确认" in body["error"], body
+    saved = saves_the_read_back_form(agent, ticket)
+    status, entry = agent.call("POST", outcome, {"outcome": "reached", "note": "已联系住户,确认报修"})
+    assert status == 200 and not entry["open"], entry
+    with ivr.sessions() as db:
+        t = db.scalar(select(Ticket).where(Ticket.number == ticket))
+        assert t.state is TicketState.new and not t.callback_requested
+    return saved
+
+
+def saves_the_read_back_form(agent, ticket: str) -> dict:
+    """The agent holding the call-back opens the draft in the form and saves it with every
+    read-back ticked: draft → new, on the lists."""
     status, shown = agent.call("GET", wire.path(wire.TICKET, number=ticket))
     assert status == 200 and shown["state"] == "draft", shown
     form = {"category": shown["category"] or "no_heat", "address": shown["address"] or "铁西区 兴华北街 7-1-101",
@@ -75,9 +87,4 @@ def agent_reaches_and_confirms_in_the_form(ivr, ticket: str) -> dict:
             "confirmed_problem": True, "confirmed_address": True, "confirmed_name": True, "confirmed_phone": True}
     status, saved = agent.call("PUT", wire.path(wire.TICKET, number=ticket), form)
     assert status == 200 and saved["state"] == "new", saved
-    status, entry = agent.call("POST", outcome, {"outcome": "reached", "note": "已联系住户,确认报修"})
-    assert status == 200 and not entry["open"], entry
-    with ivr.sessions() as db:
-        t = db.scalar(select(Ticket).where(Ticket.number == ticket))
-        assert t.state is TicketState.new and not t.callback_requested
     return saved
