@@ -28,6 +28,7 @@ from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, Con
                                      QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from common import tls, wire
 from common.ami import AmiValueError
+from common.text import control_char
 from common.tls import public_host
 
 log = logging.getLogger("hotline.api")
@@ -414,6 +415,8 @@ class AgentApi:
         q = request.query
         flags = ("overdue", wire.UNCONFIRMED)
         filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k not in flags}
+        if any(control_char(v) is not None for v in filters.values()):
+            raise DeskError(422, "筛选条件含有不允许的控制字符")
         return _json(await self.db(lambda: self.work.tickets(request[PRINCIPAL].actor, overdue=q.get("overdue") == "1",
                                                              unconfirmed=q.get(wire.UNCONFIRMED) == "1", **filters)))
 
