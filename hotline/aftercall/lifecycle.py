@@ -301,7 +301,8 @@ class TicketWork:
             t = self._load(db, number)
             if t.state is not TicketState.draft:
                 raise RuleError(409, f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不是待确认")
-            if db.scalar(select(live_call(self.now()))):
+            # this ticket's calls only (uncorrelated, any live call anywhere refused every confirmation)
+            if db.scalar(select(live_call(self.now())).where(Ticket.id == t.id)):
                 raise RuleError(409, f"报修单 {t.number} 的来电仍在通话中,由接听座席确认")
             station = self._dispatch_to(db, t, station_code) if dispatch else None
             self.settle(db, actor, t, TicketState.new, note or "领班确认")

@@ -438,10 +438,9 @@ class AgentApi:
 
     async def reopen_ticket(self, request):
         body = await self.body(request, NoteIn)
-        p, number = request[PRINCIPAL], request.match_info["number"]
-        if not p.actor.supervises:
-            await self.db(self.desk.ticket, p, number)        # an agent: only a ticket they may see
-        t = await self.db(self.work.reopen, p.actor, number, body.note)
+        # the rule decides (hotline.aftercall.lifecycle.reopen): an agent only for the resident on
+        # their call — a ticket they may merely read (a searched account's) is not enough
+        t = await self.db(self.work.reopen, request[PRINCIPAL].actor, request.match_info["number"], body.note)
         await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
         return _json(t, 201)
 
