@@ -17,6 +17,7 @@ and for a station's call routes an agent's call — a station has no phone, so n
 from __future__ import annotations
 
 import shutil
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -297,9 +298,9 @@ class Request:
 def request_for(method: str, route: str, role: str, whose: str, made: Made) -> Request:
     """The request that asks this route about this role's own (or another's) object."""
     acting = role if role != NOBODY else AGENT
-    obj = lambda kind: made.objects[kind, acting, whose or OWN]            # noqa: E731
+    obj = lambda kind: made.objects[kind, acting, whose or OWN]
     p = wire.path
-    search = lambda no: (wire.ACCOUNTS, {"q": no})                          # noqa: E731
+    search = lambda no: (wire.ACCOUNTS, {"q": no})
     later = (NOW + timedelta(days=1)).isoformat(timespec="minutes")
     form = {"category": "leak", "address": "铁西区 兴华北街 1-1-101", "name": "王秀兰", "callback_number": "13912345678",
             "confirmed_problem": True, "confirmed_address": True, "confirmed_name": True, "confirmed_phone": True}
@@ -369,34 +370,60 @@ async def _answer(client: TestClient, req: Request, headers: dict) -> int:
     return r.status
 
 
-@pytest.mark.parametrize("method, route, role, whose, expected", list(_cells()))
-async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, method, route, role, whose, expected):
-    db_file, home, made = template
+@dataclass
+class Hotline:
+    """The agent API on a fresh copy of the template database."""
+    svc: HotlineService
+    client: TestClient
+    sessions: object
+
+    @staticmethod
+    def headers(role: str) -> dict:
+        return {"Authorization": f"Bearer {_token(ME[role])}"} if role != NOBODY else {}
+
+    def last_audit(self) -> int:
+        with self.sessions() as db:
+            return db.scalar(select(func.max(AuditEntry.id))) or 0
+
+    def audited_since(self, last: int) -> list[AuditEntry]:
+        with self.sessions() as db:
+            return list(db.scalars(select(AuditEntry).where(AuditEntry.id > last)))
+
+
+@asynccontextmanager
+async def hotline_on(template, tmp_path):
+    db_file, home, _ = template
     shutil.copy(db_file, tmp_path / "w.db")
     s = load_settings(home=str(home), db_url=f"sqlite:///{tmp_path / 'w.db'}", today=NOW.isoformat(),
                       survey_mode="automated-first", pause_reasons="小休,会议")
-    expected = STATION_ROWS_PENDING.get((method, route, role, whose), expected)
     sessions = session_factory(make_engine(s.database_url))
     svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
                          ctx=IvrContext(s, Records(sessions, s)), ami=PhonesAmi())
+    try:
+        async with TestClient(TestServer(svc.api.app())) as client:
+            yield Hotline(svc, client, sessions)
+    finally:
+        sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("method, route, role, whose, expected", list(_cells()))
+async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, method, route, role, whose, expected):
+    made = template[2]
+    expected = STATION_ROWS_PENDING.get((method, route, role, whose), expected)
     req = request_for(method, route, role, whose, made)
-    if route == wire.REJECT:
-        ring = made.objects["ring", role if role != NOBODY else AGENT, whose or OWN]
-        svc.queue.rang(ring["at"], ring["uniqueid"], ring["number"])
-    headers = {"Authorization": f"Bearer {_token(ME[role])}"} if role != NOBODY else {}
-    async with TestClient(TestServer(svc.api.app())) as client:
+    headers = Hotline.headers(role)
+    async with hotline_on(template, tmp_path) as h:
+        if route == wire.REJECT:
+            ring = made.objects["ring", role if role != NOBODY else AGENT, whose or OWN]
+            h.svc.queue.rang(ring["at"], ring["uniqueid"], ring["number"])
         if req.before:
-            await client.get(req.before[0], params=req.before[1], headers=headers)
-        with sessions() as db:
-            audited = db.scalar(select(func.max(AuditEntry.id))) or 0
-        status = await _answer(client, req, headers)
+            await h.client.get(req.before[0], params=req.before[1], headers=headers)
+        audited = h.last_audit()
+        status = await _answer(h.client, req, headers)
+        refusals = [a.action for a in h.audited_since(audited) if a.actor == ME.get(role)]
     assert status == expected, f"{method} {req.path} as {role} ({whose or '-'}): {status}, expected {expected}"
     if status == 403:
-        with sessions() as db:
-            refusals = db.scalars(select(AuditEntry.action).where(AuditEntry.id > audited,
-                                                                  AuditEntry.actor == ME[role])).all()
         assert any(a.endswith("_refused") for a in refusals), f"refused without an audit entry: {refusals}"
-    sessions.kw["bind"].dispose()
 
 
 # ------------------------------------------------------------------ the table is whole --
