@@ -139,12 +139,17 @@ def test_a_closed_repair_is_reopened_as_a_linked_follow_up_ticket(world):
     assert work2[0]["state"] == "cancelled"
 
 
-def test_reopening_a_completed_repair_links_both_tickets(world):
-    work, _, clock, who, sessions = world
-    n = "2611230001"
+def _completed(work, who, n: str = "2611230001") -> str:
+    """The repair dispatched, accepted and completed (返单) by its station."""
     work.move(who["1101"], n, "dispatched", station_code="TX")
     work.move(who["8001"], n, "accepted")
     work.move(who["8001"], n, "completed", note="已修好")
+    return n
+
+
+def test_reopening_a_completed_repair_links_both_tickets(world):
+    work, _, clock, who, sessions = world
+    n = _completed(work, who)
     with pytest.raises(Refused):                  # an agent with no call from this resident
         work.reopen(who["1001"], n, "还是不热")
     _resident_calls_again(sessions, clock, who["1001"], n)
@@ -167,10 +172,7 @@ def _resident_calls_again(sessions, clock, agent, number: str) -> None:
 
 def test_an_agent_reopens_only_for_the_resident_on_their_call_and_not_long_after(world):
     work, _, clock, who, sessions = world
-    n = "2611230001"
-    work.move(who["1101"], n, "dispatched", station_code="TX")
-    work.move(who["8001"], n, "accepted")
-    work.move(who["8001"], n, "completed", note="已修好")
+    n = _completed(work, who)
     _resident_calls_again(sessions, clock, who["1001"], n)
     with sessions() as db, db.begin():
         db.scalar(select(Call).where(Call.uniqueid == "1763890000.1")).ended_at = clock.now
