@@ -38,6 +38,7 @@ from common import wire
 from common.ami import ami_action
 from common.naming import SURVEY_WAKE_EVENT, endpoint
 from common.settings import Settings, load_settings
+from common.text import printable, printable_lines
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
@@ -60,8 +61,25 @@ dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real
 app.add_typer(dialplan_app, name="dialplan")
 
 
+def echo(text: object = "", err: bool = False) -> None:
+    """One line of output. Everything `hotline` prints goes through here, `echo_lines` or
+    `echo_json` (common.text): stored text — a resident's address, an agent's note, a caller id —
+    can neither drive the admin's terminal (ESC, OSC, CR, RLO) nor forge another line."""
+    typer.echo(printable(str(text)), err=err)
+
+
+def echo_lines(text: object = "", err: bool = False) -> None:
+    """Our own multi-line output (a log, the live queue view): its lines kept, each one escaped."""
+    typer.echo(printable_lines(str(text)), err=err)
+
+
+def echo_json(data) -> None:
+    # json.dumps escapes C0 inside strings but not C1 or bidi characters with ensure_ascii=False
+    echo_lines(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"hotline: {message}", err=True)
+    echo(f"hotline: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -93,35 +111,35 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
     if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
         s = s.replace(bind=bind or "0.0.0.0", api_tls=True)
     try:
-        st = do_up(s, log=lambda m: typer.echo(m, err=True))
+        st = do_up(s, log=lambda m: echo_lines(m, err=True))
     except HotlineError as exc:
         fail(str(exc))
-    typer.echo(f"大龙供暖报修热线 is up (home {st['home']})")
-    typer.echo(f"  hotline number  {st['hotline_extension']} (internal: where the gateway sends callers)")
-    typer.echo(f"  public number   {st['public_number'] or 'not set (HOTLINE_PUBLIC_NUMBER)'}")
-    typer.echo(f"  SIP (UDP)       {s.bind or '0.0.0.0'}:{st['sip_port']}")
-    typer.echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
-    typer.echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
-    typer.echo(f"  agent API       {st['api_url']}")
-    typer.echo(f"  database        {st['db_url']}")
+    echo(f"大龙供暖报修热线 is up (home {st['home']})")
+    echo(f"  hotline number  {st['hotline_extension']} (internal: where the gateway sends callers)")
+    echo(f"  public number   {st['public_number'] or 'not set (HOTLINE_PUBLIC_NUMBER)'}")
+    echo(f"  SIP (UDP)       {s.bind or '0.0.0.0'}:{st['sip_port']}")
+    echo(f"  AMI             127.0.0.1:{st['ami_port']} (user {st['ami_user']}, secret in {st['ami_secret_file']})")
+    echo(f"  FastAGI         127.0.0.1:{st['fastagi_port']}")
+    echo(f"  agent API       {st['api_url']}")
+    echo(f"  database        {st['db_url']}")
     if st.get("rtp_ports") and st.get("channels"):
-        typer.echo(f"  RTP             {st['rtp_ports'][0]}–{st['rtp_ports'][1]} "
-                   f"({st['channels']['call_limit']} calls, expected {s.expected_calls})")
+        echo(f"  RTP             {st['rtp_ports'][0]}–{st['rtp_ports'][1]} "
+             f"({st['channels']['call_limit']} calls, expected {s.expected_calls})")
     if st.get("api_ca"):
-        typer.echo(f"  TLS certificate {st['api_ca']}")
-        typer.echo(f"  SHA-256         {st['api_fingerprint']}")
-        typer.echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
-                   f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
-    typer.echo("`hotline status` shows it, `hotline down` stops it.")
+        echo(f"  TLS certificate {st['api_ca']}")
+        echo(f"  SHA-256         {st['api_fingerprint']}")
+        echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
+             f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
+    echo("`hotline status` shows it, `hotline down` stops it.")
 
 
 @app.command()
 def down() -> None:
     """Stop the hotline service and Asterisk."""
     if do_down(settings()):
-        typer.echo("hotline stopped")
+        echo("hotline stopped")
     else:
-        typer.echo("hotline was not running")
+        echo("hotline was not running")
 
 
 @app.command()
@@ -132,25 +150,25 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
     """Where the hotline listens and whether its processes run (exit 3 when stopped)."""
     if watch:
         try:
-            do_watch(settings(), interval, count, typer.echo)
+            do_watch(settings(), interval, count, echo_lines)
         except RuntimeError as exc:
             fail(str(exc))
         return
     st = do_status(settings())
     if as_json:
-        typer.echo(json.dumps(st, ensure_ascii=False, indent=2))
+        echo_json(st)
     else:
         state = "running" if st["running"] else "stopped"
-        typer.echo(f"hotline {state} (home {st['home']})")
+        echo(f"hotline {state} (home {st['home']})")
         for k in ("hotline_extension", "public_number", "sip_port", "ami_port", "fastagi_port", "api_url", "db_url",
                   "asterisk_pid", "service_pid"):
-            typer.echo(f"  {k:18} {st[k]}")
+            echo(f"  {k:18} {st[k]}")
         if st.get("rtp_ports"):
-            typer.echo(f"  {'rtp_ports':18} {st['rtp_ports'][0]}–{st['rtp_ports'][1]}")
+            echo(f"  {'rtp_ports':18} {st['rtp_ports'][0]}–{st['rtp_ports'][1]}")
         ch = st.get("channels")
         if ch:
-            typer.echo(f"  {'channels':18} {ch['in_use']} in use of {ch['limit']} "
-                       f"(calls {ch['calls']} of {ch['call_limit']})")
+            echo(f"  {'channels':18} {ch['in_use']} in use of {ch['limit']} "
+                 f"(calls {ch['calls']} of {ch['call_limit']})")
     if not st["running"]:
         raise typer.Exit(3)
 
@@ -159,10 +177,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
 def asterisk_provision() -> None:
     """Build (or find) the Asterisk 22 used by the hotline, without starting anything."""
     try:
-        inst = find_install(settings(), build=True, log=lambda m: typer.echo(m, err=True))
+        inst = find_install(settings(), build=True, log=lambda m: echo_lines(m, err=True))
     except AsteriskError as exc:
         fail(str(exc))
-    typer.echo(f"{inst.version} ({inst.root or 'system'})")
+    echo(f"{inst.version} ({inst.root or 'system'})")
 
 
 # ------------------------------------------------------------- accounts --
@@ -180,9 +198,9 @@ def accounts_import(file: Path = typer.Argument(..., help="UTF-8 CSV: account_no
         except ImportFileError as exc:
             fail(str(exc))
     for line, reason in rep.errors:
-        typer.echo(f"{file}:{line}: skipped: {reason}", err=True)
-    typer.echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
-               f"{len(rep.errors)} bad rows skipped")
+        echo(f"{file}:{line}: skipped: {reason}", err=True)
+    echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
+         f"{len(rep.errors)} bad rows skipped")
     if rep.errors:
         raise typer.Exit(2)
 
@@ -202,12 +220,12 @@ def accounts_find(phone: Optional[str] = typer.Option(None, "--phone"),
             found = [one] if one else []
         rows = [account_dict(a) for a in found]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
     else:
         for r in rows:
-            typer.echo(f"{r['account_no']}  {r['name']}  {r['address']}  {';'.join(r['phones'])}")
+            echo(f"{r['account_no']}  {r['name']}  {r['address']}  {';'.join(r['phones'])}")
         if not rows:
-            typer.echo("no account found")
+            echo("no account found")
     if not rows:
         raise typer.Exit(1)
 
@@ -217,7 +235,7 @@ def demo_data(accounts: int = typer.Option(200, "--accounts", min=0, max=100000)
     """Load realistic demo accounts, repair stations and the districts they serve."""
     with sessions(settings())() as db:
         got = seed_demo(db, accounts)
-    typer.echo(f"demo data: {got['accounts']} accounts and {got['stations']} repair stations added")
+    echo(f"demo data: {got['accounts']} accounts and {got['stations']} repair stations added")
 
 
 # -------------------------------------------------------------- tickets --
@@ -253,13 +271,13 @@ def tickets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
     with sessions(s)() as db:
         rows = list_tickets(db, s.now(), since_dt, unconfirmed)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
         why = f"待确认: {wire.UNCONFIRMED_REASONS.get(r['reason'], r['reason'])} {r['age_s'] // 60} 分钟" \
             if r["reason"] else ""
-        typer.echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
-                   f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''} {why}")
+        echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
+             f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''} {why}")
 
 
 @tickets_app.command("show")
@@ -271,13 +289,13 @@ def tickets_show(number: str, as_json: bool = typer.Option(False, "--json")) -> 
     except RuleError as exc:
         _rule_failed(exc)
     if as_json:
-        typer.echo(json.dumps(t, ensure_ascii=False, indent=2))
+        echo_json(t)
         return
-    typer.echo(f"{t['number']}  {t['state']}  {t['station'] or '-'}  {t['address']}")
+    echo(f"{t['number']}  {t['state']}  {t['station'] or '-'}  {t['address']}")
     for h in t["history"]:
-        typer.echo(f"  {h['at']}  {h['state']:12} {h['by']:6} {h['note']}")
+        echo(f"  {h['at']}  {h['state']:12} {h['by']:6} {h['note']}")
     for a in t["anomalies"]:
-        typer.echo(f"  ! {a['type']} ({a['state']}) {a['opened_at']}")
+        echo(f"  ! {a['type']} ({a['state']}) {a['opened_at']}")
 
 
 @tickets_app.command("set-state")
@@ -288,7 +306,10 @@ def tickets_set_state(number: str, state: str,
                       as_json: bool = typer.Option(False, "--json")) -> None:
     """Move a ticket on, as a person: checked like the agent API (their role, their station)."""
     t = _as_person(as_, lambda work, actor: work.move(actor, number, state, note, station))
-    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+    if as_json:
+        echo_json(t)
+    else:
+        echo(f"{t['number']} → {t['state']}")
 
 
 @tickets_app.command("confirm")
@@ -302,7 +323,10 @@ def tickets_confirm(number: str,
     """Confirm a repair waiting as 待确认 (draft → new), and with --dispatch send it to a station."""
     station = "" if dispatch in ("", "auto") else dispatch
     t = _as_person(as_, lambda work, actor: work.confirm(actor, number, station, bool(dispatch), note))
-    typer.echo(json.dumps(t, ensure_ascii=False, indent=2) if as_json else f"{t['number']} → {t['state']}")
+    if as_json:
+        echo_json(t)
+    else:
+        echo(f"{t['number']} → {t['state']}")
 
 
 def _as_person(agent_no: str, act) -> dict:
@@ -332,11 +356,11 @@ def anomalies(open_only: bool = typer.Option(False, "--open", help="only those n
     db_sessions = sessions(s)
     rows = AnomalyRegister(db_sessions, s.now).register(None, open_only)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for a in rows:
-        typer.echo(f"{a['id']:5} {a['type']:22} {a['state']:8} {a['ticket'] or '-':11} {a['opened_at']} "
-                   f"→ {a['deadline']}{'  超期' if a['overdue'] else ''}  {a['note']}")
+        echo(f"{a['id']:5} {a['type']:22} {a['state']:8} {a['ticket'] or '-':11} {a['opened_at']} "
+             f"→ {a['deadline']}{'  超期' if a['overdue'] else ''}  {a['note']}")
 
 
 @app.command()
@@ -347,11 +371,11 @@ def callbacks(open_only: bool = typer.Option(False, "--open", help="only those s
     s = settings()
     rows = CallbackList(sessions(s), s.now, callback_policy(s)).list(None, open_only)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['ticket']}  {r['reason'] or '-':20} {r['waited'] // 60:6} min  {r['attempts']} 次  "
-                   f"{r['taken_by'] or '-':6} {'转领班' if r['escalated'] else ''}{'' if r['open'] else '已完成'}")
+        echo(f"{r['ticket']}  {r['reason'] or '-':20} {r['waited'] // 60:6} min  {r['attempts']} 次  "
+             f"{r['taken_by'] or '-':6} {'转领班' if r['escalated'] else ''}{'' if r['open'] else '已完成'}")
 
 
 survey_app = typer.Typer(help="回访: the follow-up survey of completed repairs.", no_args_is_help=True)
@@ -377,14 +401,14 @@ def survey_list(as_json: bool = typer.Option(False, "--json")) -> None:
     s = settings()
     rows = SurveyList(sessions(s), s.now, _survey_policy(s)).list(None)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
         a = r.get("automated")
         auto = f"  自动回访 {a['attempts']} 次 {SURVEY_OUTCOME_WORDS.get(a['last_outcome'], a['last_outcome'])}" \
                f"{' 下次 ' + a['next_at'] if a['next_at'] else ''} → {a['owner']}" if a else ""
-        typer.echo(f"{r['ticket']}  返单 {r['completed_at']}  {r['station'] or '-'}  {r['name']}  "
-                   f"{'预约 ' + r['due_at'] if r['due_at'] else ''}{auto}")
+        echo(f"{r['ticket']}  返单 {r['completed_at']}  {r['station'] or '-'}  {r['name']}  "
+             f"{'预约 ' + r['due_at'] if r['due_at'] else ''}{auto}")
 
 
 @survey_app.command("call")
@@ -407,7 +431,7 @@ def survey_call(ticket: str, as_json: bool = typer.Option(False, "--json"),
         with ami_session(s) as ami:
             ami.action(ami_action("UserEvent", UserEvent=SURVEY_WAKE_EVENT, Attempt=str(attempt)))
     except (RuntimeError, OSError, TimeoutError) as exc:
-        typer.echo(f"hotline: could not wake the service ({exc}); it places the call within a minute", err=True)
+        echo(f"hotline: could not wake the service ({exc}); it places the call within a minute", err=True)
     deadline = time.monotonic() + (timeout or policy.ring_s + 600)
     placed_by = time.monotonic() + 90
     row = dialer.attempt(attempt)
@@ -417,11 +441,11 @@ def survey_call(ticket: str, as_json: bool = typer.Option(False, "--json"),
         time.sleep(0.5)
         row = dialer.attempt(attempt)
     if as_json:
-        typer.echo(json.dumps(row, ensure_ascii=False, indent=2))
+        echo_json(row)
     else:
         nxt = f", 下次 {row['next_at']}" if row["next_at"] else ""
-        typer.echo(f"{row['ticket']}: {row['outcome']} ({SURVEY_OUTCOME_WORDS.get(row['outcome'], '')}{nxt}); "
-                   f"报修单 {row['ticket_state']}")
+        echo(f"{row['ticket']}: {row['outcome']} ({SURVEY_OUTCOME_WORDS.get(row['outcome'], '')}{nxt}); "
+             f"报修单 {row['ticket_state']}")
     if row["outcome"] in OPEN_OUTCOMES:
         raise typer.Exit(1)     # still going when we stopped waiting
 
@@ -443,12 +467,12 @@ def survey_stats(by: str = typer.Option("station", "--by", help=f"one of {', '.j
     with sessions(s)() as db:
         rows = survey_results(db, by, *span)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r[by] or '-':12} {r['name'] or '':10} {r['surveys']:4} 次  解决 {r['solved']:3}  "
-                   f"满意 {r['satisfied']:3} 普通 {r['average']:3} 不满意 {r['unsatisfied']:3}  "
-                   f"平均 {r['score_avg']:5}  自动 {r['by_ivr']}")
+        echo(f"{r[by] or '-':12} {r['name'] or '':10} {r['surveys']:4} 次  解决 {r['solved']:3}  "
+             f"满意 {r['satisfied']:3} 普通 {r['average']:3} 不满意 {r['unsatisfied']:3}  "
+             f"平均 {r['score_avg']:5}  自动 {r['by_ivr']}")
 
 
 # ------------------------------------------------------------- stations --
@@ -459,11 +483,11 @@ def stations_list(as_json: bool = typer.Option(False, "--json")) -> None:
     with sessions(settings())() as db:
         rows = list_stations(db)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
         areas = "; ".join("/".join(x for x in (a["district"], a["compound"], a["building"]) if x) for a in r["areas"])
-        typer.echo(f"{r['code']:6} {r['name']:10} {r['phone']:14} {areas}")
+        echo(f"{r['code']:6} {r['name']:10} {r['phone']:14} {areas}")
 
 
 @stations_app.command("add")
@@ -477,7 +501,7 @@ def stations_add(code: str, name: str, phone: str = typer.Option(..., "--phone")
             db.commit()
         except StationError as exc:
             fail(str(exc))
-    typer.echo(f"{code} {name} {'added' if new else 'updated'}")
+    echo(f"{code} {name} {'added' if new else 'updated'}")
 
 
 @stations_app.command("import")
@@ -491,10 +515,10 @@ def stations_import(file: Path = typer.Argument(..., help="UTF-8 CSV: code,name,
         if rep.errors:
             db.rollback()
             for e in rep.errors:
-                typer.echo(e, err=True)
+                echo(e, err=True)
             fail(f"{len(rep.errors)} bad line(s): nothing imported")
         db.commit()
-    typer.echo(f"imported {file}: {rep.created} new, {rep.updated} updated")
+    echo(f"imported {file}: {rep.created} new, {rep.updated} updated")
 
 
 # -------------------------------------------------------------- prompts --
@@ -505,7 +529,7 @@ def prompts_list() -> None:
     s = settings()
     for pid, text in load_catalog().items():
         mark = "录音" if (s.custom_prompts_dir / f"{pid}.wav").exists() else "TTS"
-        typer.echo(f"{pid:28} {mark:4} {text}")
+        echo(f"{pid:28} {mark:4} {text}")
 
 
 @prompts_app.command("render")
@@ -521,9 +545,9 @@ def prompts_render(force: bool = typer.Option(False, "--force")) -> None:
         got = render_readbacks(s, texts, force=force, prune=True)
     except RuntimeError as exc:
         fail(str(exc))
-    typer.echo(f"{len(files)} prompts ready")
-    typer.echo(f"{len(texts)} read-backs (addresses, stations): {got['rendered']} rendered, {got['removed']} "
-               f"removed, {got['skipped']} over the {s.tts_cache_mb} MiB bound")
+    echo(f"{len(files)} prompts ready")
+    echo(f"{len(texts)} read-backs (addresses, stations): {got['rendered']} rendered, {got['removed']} "
+         f"removed, {got['skipped']} over the {s.tts_cache_mb} MiB bound")
 
 
 @prompts_app.command("import")
@@ -533,7 +557,7 @@ def prompts_import(prompt_id: str, file: Path) -> None:
         import_prompt(settings(), prompt_id, file)
     except (ValueError, RuntimeError, OSError) as exc:
         fail(str(exc))
-    typer.echo(f"{prompt_id}: recording imported")
+    echo(f"{prompt_id}: recording imported")
 
 
 # ------------------------------------------------------------- holidays --
@@ -547,8 +571,8 @@ def holidays_list(year: int = typer.Option(None, "--year")) -> None:
     with sessions(s)() as db:
         overrides = list(db.scalars(select(HolidayOverride).where(HolidayOverride.year == year)))
     for w in windows(year, overrides):
-        typer.echo(f"{w.key:9} {w.name:4} {w.opener:6} {w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}  "
-                   f"({'通知' if w.source == 'notice' else '日历'})")
+        echo(f"{w.key:9} {w.name:4} {w.opener:6} {w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}  "
+             f"({'通知' if w.source == 'notice' else '日历'})")
 
 
 @holidays_app.command("set")
@@ -576,7 +600,7 @@ def holidays_set(holiday: str, start: str, end: str, note: str = typer.Option(""
         o.start, o.end, o.note = a, b, note
         db.add(AuditEntry(actor="cli", action="set", object_type="holiday", object_id=f"{holiday}:{year}",
                           detail={"start": a.isoformat(), "end": b.isoformat(), "note": note}))
-    typer.echo(f"{holiday} {year}: {a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M}")
+    echo(f"{holiday} {year}: {a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M}")
 
 
 @holidays_app.command("clear")
@@ -589,7 +613,7 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
         n = db.execute(delete(HolidayOverride).where(HolidayOverride.holiday == holiday,
                                                      HolidayOverride.year == year)).rowcount
         db.add(AuditEntry(actor="cli", action="clear", object_type="holiday", object_id=f"{holiday}:{year}"))
-    typer.echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
+    echo(f"{holiday} {year}: {'override removed' if n else 'had no override'}")
 
 
 # -------------------------------------------------------------- desktop --
@@ -606,7 +630,7 @@ def desktop(ctx: typer.Context) -> None:
         from bench.desk_demo import run as run_demo  # noqa: PLC0415 — the bench (pjsua2, Qt) loads only for `desktop --demo`
         argv.remove("--demo")
         try:
-            code = run_demo(settings(), argv, echo=lambda m: typer.echo(m, err=True))
+            code = run_demo(settings(), argv, echo=lambda m: echo_lines(m, err=True))
         except HotlineError as exc:
             fail(str(exc))
         raise typer.Exit(code)
@@ -628,12 +652,12 @@ def dialplan_check(directory: Optional[Path] = typer.Argument(None, help="defaul
     d = directory or s.dialplan_dir
     result = check(s, d)
     for p in result.problems:
-        typer.echo(f"{Path(d) / p.file if p.line else p.file}:{p.line}: {p.message}" if p.line else str(p))
+        echo(f"{Path(d) / p.file if p.line else p.file}:{p.line}: {p.message}" if p.line else str(p))
     if not result.loaded:
-        typer.echo("the scratch Asterisk could not load it:\n" + result.log[-2000:], err=True)
+        echo_lines("the scratch Asterisk could not load it:\n" + result.log[-2000:], err=True)
     if not result.ok:
         fail(f"{d}: {len(result.problems)} problem(s); not fit to load")
-    typer.echo(f"{d}: OK (lint clean, loaded by a scratch Asterisk)")
+    echo(f"{d}: OK (lint clean, loaded by a scratch Asterisk)")
 
 
 @dialplan_app.command("reload")
@@ -644,10 +668,10 @@ def dialplan_reload() -> None:
         fail("the hotline is not running — `hotline up` starts it")
     result = check(s, s.dialplan_dir)
     for p in result.problems:
-        typer.echo(f"{Path(s.dialplan_dir) / p.file}:{p.line}: {p.message}")
+        echo(f"{Path(s.dialplan_dir) / p.file}:{p.line}: {p.message}")
     if not result.ok:
         fail("reload refused: fix the problems above; the live server keeps its current dialplan")
-    typer.echo(runtime.reload_dialplan(s))
+    echo_lines(runtime.reload_dialplan(s))
 
 
 @dialplan_app.command("test")
@@ -655,9 +679,9 @@ def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default
     """Run the IVR scenario calls (real SIP) against DIR in a scratch hotline; pass/fail per scenario."""
     from bench.scenarios import run_all  # noqa: PLC0415 — the bench (pjsua2) loads only for `dialplan test`
     s = settings()
-    results = run_all(directory or s.dialplan_dir, echo=typer.echo)
+    results = run_all(directory or s.dialplan_dir, echo=echo_lines)
     failed = [r for r in results if not r.passed]
-    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
 
@@ -696,7 +720,7 @@ def agents_add(agent_no: str, name: str,
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions)}")
 
 
 @agents_app.command("list")
@@ -707,10 +731,10 @@ def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
         rows = [{"agent_no": u.agent_no, "name": u.name, "role": u.role.value, "active": u.active,
                  "sip_user": endpoint(u.agent_no)} for u in db.scalars(select(User).order_by(User.agent_no))]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
+        echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
 
 
 @agents_app.command("pauses")
@@ -727,10 +751,10 @@ def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day 
     with sessions(settings())() as db:
         rows = pause_totals(db, start, end)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['agent_no']:6} {r['name']:8} {r['reason']:8} {r['times']:4}x {r['seconds'] // 60:5} min")
+        echo(f"{r['agent_no']:6} {r['name']:8} {r['reason']:8} {r['times']:4}x {r['seconds'] // 60:5} min")
 
 
 @agents_app.command("disable")
@@ -744,7 +768,7 @@ def agents_disable(agent_no: str) -> None:
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no} disabled {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no} disabled {_reload_phones(s, db_sessions)}")
 
 
 @agents_app.command("passwd")
@@ -760,7 +784,7 @@ def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "-
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    typer.echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions)}")
 
 
 def main() -> None:

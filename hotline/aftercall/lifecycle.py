@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Call, Category, HeatingAccount, RepairStation, Role,
@@ -54,6 +54,9 @@ for _from, _tos in TICKET_FLOW.items():
 NOTE_NEEDED = {TicketState.completed: "返单请填写处理结果", TicketState.cancelled: "取消请说明原因"}
 #: a repair that can be re-opened (the resident calls again: 还是不热)
 REOPENABLE = (TicketState.completed, TicketState.followed_up, TicketState.resolved, TicketState.closed)
+#: an agent re-opens a repair for a resident on a call of theirs: one that is live, or ended this
+#: recently (the form is finished after the hang-up)
+REOPEN_CALL_WINDOW = timedelta(minutes=30)
 #: moves that belong to a rule of their own, not to a bare state change: 回访 is saved with its answers
 OWN_RULE = {TicketState.followed_up: "回访请通过回访表单保存(回访列表)"}
 #: a call this old without an end is not live any more (the service died under it): its draft is
@@ -298,7 +301,8 @@ class TicketWork:
             t = self._load(db, number)
             if t.state is not TicketState.draft:
                 raise RuleError(409, f"报修单 {t.number} 当前为「{STATE_WORDS[t.state]}」,不是待确认")
-            if db.scalar(select(live_call(self.now()))):
+            # this ticket's calls only (uncorrelated, any live call anywhere refused every confirmation)
+            if db.scalar(select(live_call(self.now())).where(Ticket.id == t.id)):
                 raise RuleError(409, f"报修单 {t.number} 的来电仍在通话中,由接听座席确认")
             station = self._dispatch_to(db, t, station_code) if dispatch else None
             self.settle(db, actor, t, TicketState.new, note or "领班确认")
@@ -309,27 +313,53 @@ class TicketWork:
 
     def reopen(self, actor: Actor, number: str, note: str) -> dict:
         """The resident says the repair did not help: a new ticket, linked to the old one (which keeps
-        its history), back to new for dispatch. Team leads; an agent on the resident's call."""
-        note = (note or "").strip()[:1000]
-        if not note:
-            raise RuleError(422, "请说明重开原因(例如:还是不热)")
+        its history), back to new for dispatch. Team leads any; an agent only for the resident on a
+        call of theirs (answered or called back, within REOPEN_CALL_WINDOW) — never a ticket they
+        merely found by a search, which would make its resident's repair theirs."""
+        note = _reopen_note(note)
         if actor.role not in SUPERVISORS + (Role.agent,):
             raise Refused("只有座席和领班可以重开报修", "reopen_refused", "ticket", number)
         with self.sessions() as db, db.begin():
             old = self._load(db, number)
-            if old.state not in REOPENABLE:
-                raise RuleError(409, f"报修单 {old.number} 尚在处理中(「{STATE_WORDS[old.state]}」),无需重开")
-            t = create_ticket(db, self.now(), state=TicketState.new, by=actor.user_id,
-                              note=f"重开自 {old.number}: {note}", account_id=old.account_id,
-                              caller_number=old.caller_number, callback_number=old.callback_number,
-                              category=old.category, address_snapshot=old.address_snapshot,
-                              name_snapshot=old.name_snapshot, station_id=old.station_id, priority=old.priority,
-                              confirmed_problem=True, confirmed_address=True, confirmed_name=True,
-                              confirmed_phone=True, followup_of_id=old.id,
-                              assigned_agent_id=actor.user_id if actor.role is Role.agent else None,
-                              description=note)
-            add_audit(db, actor.agent_no, "reopen", "ticket", old.number, followup=t.number, note=note)
-            return {"number": t.number, "followup_of": old.number, "state": t.state.value}
+            if actor.role is Role.agent and not self._talks_to_resident(db, actor, old):
+                raise Refused("只能为正在通话(或刚通话)的住户重开报修", "reopen_refused", "ticket", old.number)
+            return self._reopen(db, actor, old, note)
+
+    def reopen_unsolved(self, actor: Actor, number: str, note: str) -> dict:
+        """The 回访 found the repair not done (hotline.aftercall.surveys.SurveyList.record, right after
+        saving the answers, which checked the actor): the same linked ticket, from the rule that owns it."""
+        with self.sessions() as db, db.begin():
+            return self._reopen(db, actor, self._load(db, number), _reopen_note(note))
+
+    def _talks_to_resident(self, db: Session, actor: Actor, old: Ticket) -> bool:
+        """A call this agent answered or placed lately whose other end is `old`'s resident: the same
+        number, or a ticket of the same account."""
+        numbers = [n for n in (old.caller_number, old.callback_number) if n]
+        resident = [Call.caller.in_(numbers)] if numbers else []
+        if old.account_id is not None:
+            resident.append(Call.ticket_id.in_(select(Ticket.id).where(Ticket.account_id == old.account_id)))
+        if not resident:
+            return False
+        now = self.now()
+        recent = or_(Call.ended_at > now - REOPEN_CALL_WINDOW,
+                     and_(Call.ended_at.is_(None), Call.ivr_at > now - LIVE_CALL_MAX))
+        return db.scalar(select(Call.id).where(Call.agent_id == actor.user_id, or_(*resident), recent)
+                         .limit(1)) is not None
+
+    def _reopen(self, db: Session, actor: Actor, old: Ticket, note: str) -> dict:
+        if old.state not in REOPENABLE:
+            raise RuleError(409, f"报修单 {old.number} 尚在处理中(「{STATE_WORDS[old.state]}」),无需重开")
+        t = create_ticket(db, self.now(), state=TicketState.new, by=actor.user_id,
+                          note=f"重开自 {old.number}: {note}", account_id=old.account_id,
+                          caller_number=old.caller_number, callback_number=old.callback_number,
+                          category=old.category, address_snapshot=old.address_snapshot,
+                          name_snapshot=old.name_snapshot, station_id=old.station_id, priority=old.priority,
+                          confirmed_problem=True, confirmed_address=True, confirmed_name=True,
+                          confirmed_phone=True, followup_of_id=old.id,
+                          assigned_agent_id=actor.user_id if actor.role is Role.agent else None,
+                          description=note)
+        add_audit(db, actor.agent_no, "reopen", "ticket", old.number, followup=t.number, note=note)
+        return {"number": t.number, "followup_of": old.number, "state": t.state.value}
 
     @staticmethod
     def _station(db: Session, code: str) -> RepairStation:
@@ -342,6 +372,13 @@ class TicketWork:
         """The 工号 of a station's people (to tell them of a dispatched ticket)."""
         with self.sessions() as db:
             return list(db.scalars(select(User.agent_no).where(User.station_id == station_id, User.active.is_(True))))
+
+
+def _reopen_note(note: str) -> str:
+    note = (note or "").strip()[:1000]
+    if not note:
+        raise RuleError(422, "请说明重开原因(例如:还是不热)")
+    return note
 
 
 def _illegal(t: Ticket, to: TicketState) -> str:

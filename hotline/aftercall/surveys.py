@@ -2,7 +2,7 @@
 reached `completed` (返单) is on the 回访 list, oldest first; an agent or a team lead reads the script
 and records the answers a–f (f, the fee reminder, only when the resident is satisfied and the
 account's fee is unpaid). Saving stores a `survey` (channel agent) and moves the ticket to
-`followed_up`; "not solved" also re-opens the repair as a linked ticket (TicketWork.reopen), which
+`followed_up`; "not solved" also re-opens the repair as a linked ticket (TicketWork.reopen_unsolved), which
 goes to the team leads. "Not convenient" books a time: the ticket is off the list until then.
 
 The automated 回访 call (hotline.aftercall.survey_calls) stores its answers through the same path
@@ -92,11 +92,19 @@ class SurveyList:
             return False
         return auto["owner"] == "agents" or actor.supervises
 
-    def _load(self, db: Session, number: str) -> Ticket:
+    def _load(self, db: Session, number: str, actor: Actor | None = None, what: str = "") -> Ticket:
+        """A completed repair due for 回访; with `actor`, one on their list (`_shown`): an agent's
+        refused (403, audited `survey_<what>_refused`) when the dialer or the team leads have it —
+        the refusal names no number. Team leads steer every completed repair; the automated
+        call (IVR_ACTOR) acts on the one it called about."""
         t = ticket_by_number(db, number, selectinload(Ticket.transitions), selectinload(Ticket.account),
                              selectinload(Ticket.station))
         if t.state is not TicketState.completed:
             raise RuleError(409, f"报修单 {t.number} 不在回访列表上(未返单或已回访)")
+        if actor is not None and actor is not IVR_ACTOR and not actor.supervises:
+            auto = automated_state(attempts_of(db, [t.id]).get(t.id, []), self.policy)
+            if not self._shown(actor, auto):
+                raise Refused("这条回访不在您的回访列表上", f"survey_{what}_refused", "ticket", t.number)
         return t
 
     def call(self, actor: Actor, number: str, allowed=frozenset()) -> CallOut:
@@ -105,7 +113,7 @@ class SurveyList:
         self._worker(actor, "call", number)
         number = ticket_number(number)
         with self.sessions() as db, db.begin():
-            t = self._load(db, number)
+            t = self._load(db, number, actor, "call")
             auto = automated_state(attempts_of(db, [t.id]).get(t.id, []), self.policy)
             if auto and auto["calling"]:     # the automated call has the resident on the line (or rings)
                 raise RuleError(409, f"报修单 {t.number} 正在自动回访中")
@@ -126,7 +134,7 @@ class SurveyList:
         if not now < when <= now + timedelta(days=BOOK_AHEAD_DAYS):
             raise RuleError(422, f"预约时间应在现在之后 {BOOK_AHEAD_DAYS} 天以内")
         with self.sessions() as db, db.begin():
-            t = self._load(db, number)
+            t = self._load(db, number, actor, "book")
             t.survey_due_at = when
             add_audit(db, actor.agent_no, "survey_book", "ticket", t.number, at=iso(when),
                       note=(note or "").strip()[:500])
@@ -137,14 +145,14 @@ class SurveyList:
                comment_recording: str | None = None) -> tuple[dict, dict | None]:
         """The one way a 回访 is stored, by a person (channel agent) or by the automated call
         (`actor` None: channel ivr): `save`, then a "not solved" repair re-opened as a linked ticket
-        (TicketWork.reopen). Returns (saved, the re-opened ticket or None); the caller tells the
+        (TicketWork.reopen_unsolved). Returns (saved, the re-opened ticket or None); the caller tells the
         team leads of the latter."""
         saved = self.save(actor or IVR_ACTOR, number, answers, comment_recording)
         if saved["solved"]:
             return saved, None
         comment = (answers.get("comment") or "").strip() if isinstance(answers.get("comment"), str) else ""
         how = "自动回访" if actor is None else "回访"
-        t = self.work.reopen(actor or IVR_ACTOR, number, f"{how}: 问题未解决 {comment}".strip())
+        t = self.work.reopen_unsolved(actor or IVR_ACTOR, number, f"{how}: 问题未解决 {comment}".strip())
         saved["reopened"] = t["number"]
         return saved, t
 
@@ -163,7 +171,7 @@ class SurveyList:
                 raise RuleError(422, "e 录音不在录音目录内")
             recording = str(path)
         with self.sessions() as db, db.begin():
-            t = self._load(db, number)
+            t = self._load(db, number, actor, "save")
             applies = fee_reminder_applies(a["attitude"], t.account.fee_status if t.account else None)
             if applies and a["fee_reminder"] is None:
                 raise RuleError(422, "满意且未交费:请读 f 收费提醒并勾选")

@@ -28,6 +28,7 @@ from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, Con
                                      QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from common import tls, wire
 from common.ami import AmiValueError
+from common.text import control_char
 from common.tls import public_host
 
 log = logging.getLogger("hotline.api")
@@ -414,6 +415,8 @@ class AgentApi:
         q = request.query
         flags = ("overdue", wire.UNCONFIRMED)
         filters = {k: q.get(k, "")[:64] for k in wire.TICKET_FILTERS if k not in flags}
+        if any(control_char(v) is not None for v in filters.values()):
+            raise DeskError(422, "筛选条件含有不允许的控制字符")
         return _json(await self.db(lambda: self.work.tickets(request[PRINCIPAL].actor, overdue=q.get("overdue") == "1",
                                                              unconfirmed=q.get(wire.UNCONFIRMED) == "1", **filters)))
 
@@ -435,10 +438,9 @@ class AgentApi:
 
     async def reopen_ticket(self, request):
         body = await self.body(request, NoteIn)
-        p, number = request[PRINCIPAL], request.match_info["number"]
-        if not p.actor.supervises:
-            await self.db(self.desk.ticket, p, number)        # an agent: only a ticket they may see
-        t = await self.db(self.work.reopen, p.actor, number, body.note)
+        # the rule decides (hotline.aftercall.lifecycle.reopen): an agent only for the resident on
+        # their call — a ticket they may merely read (a searched account's) is not enough
+        t = await self.db(self.work.reopen, request[PRINCIPAL].actor, request.match_info["number"], body.note)
         await self.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": t})
         return _json(t, 201)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from hotline.service.schemas import TicketForm
 from common.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
 from common import wire
 from common.paths import confined
+from common.text import control_char
 from common.settings import Settings
 from ivr.context import Records
 from ivr.holidays import SCRIPT_CLOSING, SCRIPT_QUESTIONS, script_opening
@@ -75,11 +77,13 @@ class Principal:
 
 
 class FailureWindow:
-    """Failures per key in a sliding window, in memory (per source address, per unknown 工号)."""
+    """Failures per key in a sliding window, in memory (per source address, per unknown 工号).
+    Thread-safe: logins run in worker threads, and a check and its count must be one step."""
 
     def __init__(self, window_s: float, limit: int, max_keys: int = 10000):
         self.window_s, self.limit, self.max_keys = window_s, limit, max_keys
         self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
     def _recent(self, key: str) -> deque[float]:
         hits = self._hits.get(key)
@@ -93,18 +97,51 @@ class FailureWindow:
         return hits
 
     def count(self, key: str) -> int:
-        return len(self._recent(key))
+        with self._lock:
+            return len(self._recent(key))
 
     def blocked(self, key: str) -> bool:
         return self.count(key) >= self.limit
 
-    def add(self, key: str) -> int:
+    def _append(self, key: str) -> float:
         if key not in self._hits and len(self._hits) >= self.max_keys:
             for old in list(self._hits)[: self.max_keys // 10]:   # oldest keys first (dict order)
                 self._hits.pop(old, None)
-        hits = self._hits.setdefault(key, deque())
-        hits.append(time.monotonic())
-        return len(self._recent(key))
+        stamp = time.monotonic()
+        self._hits.setdefault(key, deque()).append(stamp)
+        return stamp
+
+    def add(self, key: str) -> int:
+        with self._lock:
+            self._append(key)
+            return len(self._recent(key))
+
+    def reserve(self, key: str) -> float | None:
+        """Count an attempt before it is made (None: over the limit, do not make it). Checked and
+        counted in one step, so parallel attempts cannot all pass the check first; an attempt
+        that turns out not to be a failure gives its count back (`release`)."""
+        with self._lock:
+            if len(self._recent(key)) >= self.limit:
+                return None
+            return self._append(key)
+
+    def seconds_left(self, key: str) -> float:
+        """Until the oldest counted attempt leaves the window (0: not blocked)."""
+        with self._lock:
+            hits = self._recent(key)
+            return max(0.0, hits[0] + self.window_s - time.monotonic()) if len(hits) >= self.limit else 0.0
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)
+
+    def release(self, key: str, stamp: float) -> None:
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits is not None and stamp in hits:
+                hits.remove(stamp)
+                if not hits:
+                    del self._hits[key]
 
 
 def _who(who: Principal | str) -> str:
@@ -165,12 +202,14 @@ class DeskService:
         #: the pop says when the caller is on the call-back list
         self.callbacks = callbacks or CallbackList(sessions, settings.now, callback_policy(settings))
         window = LOCK_MINUTES * 60
-        #: failed logins per source address: beyond the limit the address gets 429 and its
-        #: guesses no longer count against anybody's account
+        #: failed logins per source address, each counted before its password is checked: beyond
+        #: the limit the address gets 429 and its guesses no longer count against anybody's account
         self.address_failures = FailureWindow(window, settings.login_failures_per_address)
-        #: failed logins for 工号 that do not exist: they lock like real ones, so a 423 does
-        #: not tell an attacker which 工号 are real
-        self.ghost_failures = FailureWindow(window, LOCK_AFTER)
+        #: failed logins per 工号, real or not, each counted before its password is checked: parallel
+        #: guesses cannot all be checked before the lock-out counted in the database lands, and
+        #: 工号 that do not exist lock like real ones (a 423 does not tell which are real). Keyed
+        #: with the password hash too: `hotline agents passwd` starts a real account afresh
+        self.account_failures = FailureWindow(window, LOCK_AFTER)
 
     # ------------------------------------------------------------ audit --
     def audit(self, who: Principal | str, action: str, object_type: str, object_id: str = "", **detail) -> None:
@@ -193,29 +232,41 @@ class DeskService:
     def login(self, agent_no: str, password: str, source: str) -> tuple[dict, list[int]]:
         """The login answer (token, user, SIP credentials minus the server address) and the
         sessions it replaced. Lock-out counted atomically in the database; an unknown 工号
-        costs the same KDF time, gets the same words and locks the same way."""
-        if self.address_failures.blocked(source):
+        costs the same KDF time, gets the same words and locks the same way.
+
+        Race-free: each attempt is counted against its address and its 工号 before the password
+        is checked (given back when it succeeds), so neither a burst from one address nor parallel
+        guesses at one account get more password checks than the limits."""
+        stamp = self.address_failures.reserve(source)
+        if stamp is None:
             self.audit(agent_no, "login_refused", "user", agent_no, reason="address_limit")
             raise DeskError(429, "登录失败次数过多，请稍后再试")
+        counted = False
         try:
             return self._check_login(agent_no, password)
         except DeskError as e:
-            if e.status in (401, 423):
-                self.address_failures.add(source)
+            counted = e.status in (401, 423)
             raise
+        finally:
+            if not counted:
+                self.address_failures.release(source, stamp)
 
     def _check_login(self, agent_no: str, password: str) -> tuple[dict, list[int]]:
         with self.sessions() as db:
             u = db.scalar(select(User).where(User.agent_no == agent_no))
         real = u is not None and u.active
+        account = f"{agent_no}\0{u.password_hash if real else ''}"
+        if self.account_failures.reserve(account) is None:
+            self.audit(agent_no, "login_refused", "user", agent_no, reason="account_limit")
+            raise DeskError(423, locked_message(int(self.account_failures.seconds_left(account) // 60) + 1))
         # the KDF runs for unknown 工号 too: the answer's timing says nothing about who exists
         ok = verify_password(password, u.password_hash if real else DUMMY_PASSWORD_HASH)
         now = self.settings.now()
-        refusal = None
+        refusal = answer = None
         with self.sessions() as db, db.begin():
             if not real:
                 add_audit(db, agent_no, "login_failed", "user", agent_no, reason="unknown_or_disabled")
-                refusal = (423, locked_message(LOCK_MINUTES)) if self.ghost_failures.add(agent_no) >= LOCK_AFTER \
+                refusal = (423, locked_message(LOCK_MINUTES)) if self.account_failures.count(account) >= LOCK_AFTER \
                     else (401, "工号或密码错误")
             elif (locked_until := db.scalar(select(User.locked_until).where(User.id == u.id))) and locked_until > now:
                 add_audit(db, agent_no, "login_refused", "user", agent_no, reason="locked")
@@ -223,8 +274,11 @@ class DeskService:
             elif not ok:
                 refusal = self._count_failure(db, u, now)
             else:
-                return self._open_session(db, u, now)
-        raise DeskError(*refusal)
+                answer = self._open_session(db, u, now)
+        if answer is None:
+            raise DeskError(*refusal)
+        self.account_failures.clear(account)      # as the database's count is
+        return answer
 
     @staticmethod
     def _count_failure(db: Session, u: User, now: datetime) -> tuple[int, str]:
@@ -405,6 +459,8 @@ class DeskService:
         q = q.strip()
         if not (1 <= len(q) <= 64):
             raise DeskError(422, "请输入电话、户号或地址关键字")
+        if control_char(q) is not None:       # the query is kept in the audit trail
+            raise DeskError(422, "搜索内容含有不允许的控制字符")
         with self.sessions() as db, db.begin():
             digits = normalise_phone_query(q)     # '+86 133…', '(024)3450…' as the IVR stores them
             stmt = select(HeatingAccount).options(selectinload(HeatingAccount.phones)).limit(20)

@@ -137,9 +137,9 @@ def test_a_pause_reason_carrying_an_ami_action_is_refused_and_nothing_runs(peopl
     try:
         injected = "用餐\r\n\r\nAction: DBPut\r\nFamily: pwned\r\nKey: owner\r\nVal: attacker"
         status, data = api.call("POST", "/api/agent/pause", {"paused": True, "reason": injected})
-        assert status == 422 and "原因" in data["error"]
+        assert status == 422 and "控制字符" in data["error"]     # CR, LF: refused as input (#25)
         status, data = api.call("POST", "/api/agent/pause", {"paused": True, "reason": "出去抽根烟"})
-        assert status == 422                                   # free text: not on the list
+        assert status == 422 and "原因" in data["error"]        # free text: not on the list
         time.sleep(0.5)
         astdb = runtime.live_asterisk(ivr.settings).rx("database show pwned")
         assert "attacker" not in astdb and "0 results" in astdb

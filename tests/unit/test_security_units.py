@@ -1,6 +1,9 @@
 """Security building blocks on their own (no Asterisk): path confinement, the failure
-window behind the login limits, audit ids that fit their column."""
+window behind the login limits, audit ids that fit their column, SECURITY.md's test paths."""
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from hotline.aftercall.rules import OBJECT_ID_MAX, audit_object_id
 from hotline.service.desk import FailureWindow
@@ -36,6 +39,16 @@ def test_the_failure_window_counts_per_key_and_forgets_after_the_window(monkeypa
     assert not w.blocked("10.0.0.1") and w.count("10.0.0.1") == 0
 
 
+def test_an_attempt_is_counted_before_it_is_made_and_a_success_gives_it_back():
+    w = FailureWindow(window_s=60, limit=2)
+    first, second = w.reserve("10.0.0.1"), w.reserve("10.0.0.1")
+    assert first is not None and second is not None and w.reserve("10.0.0.1") is None
+    w.release("10.0.0.1", second)                   # that one logged in: not a failure
+    assert w.reserve("10.0.0.1") is not None and w.seconds_left("10.0.0.1") > 59
+    w.clear("10.0.0.1")
+    assert w.count("10.0.0.1") == 0
+
+
 def test_the_failure_window_stays_bounded_under_many_keys():
     w = FailureWindow(window_s=60, limit=3, max_keys=100)
     for i in range(1000):
@@ -47,3 +60,9 @@ def test_an_overlong_audit_id_is_cut_but_stays_distinct():
     a, b = audit_object_id("9" * 200 + "a"), audit_object_id("9" * 200 + "b")
     assert len(a) <= OBJECT_ID_MAX and len(b) <= OBJECT_ID_MAX and a != b
     assert audit_object_id("2611230001") == "2611230001"
+
+
+def test_security_md_names_only_test_files_that_exist():
+    repo = Path(__file__).resolve().parents[2]
+    named = set(re.findall(r"tests/[\w/]+\.py", (repo / "SECURITY.md").read_text(encoding="utf-8")))
+    assert named and sorted(n for n in named if not (repo / n).is_file()) == []

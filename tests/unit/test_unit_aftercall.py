@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import HeatingAccount, RepairStation, Role, Ticket, TicketState, TicketTransition, User
+from db.models import Call, HeatingAccount, RepairStation, Role, Ticket, TicketState, TicketTransition, User
 from db.queries import station_for
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.aftercall.anomalies import AnomalyRegister
-from hotline.aftercall.lifecycle import Timers, TicketWork
+from db.tickets import create_ticket
+from hotline.aftercall.lifecycle import REOPEN_CALL_WINDOW, Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for
 from hotline.aftercall.stations import StationError, import_stations, parse_areas, save_station
 
@@ -138,18 +139,50 @@ def test_a_closed_repair_is_reopened_as_a_linked_follow_up_ticket(world):
     assert work2[0]["state"] == "cancelled"
 
 
-def test_reopening_a_completed_repair_links_both_tickets(world):
-    work, _, _, who, _ = world
-    n = "2611230001"
+def _completed(work, who, n: str = "2611230001") -> str:
+    """The repair dispatched, accepted and completed (返单) by its station."""
     work.move(who["1101"], n, "dispatched", station_code="TX")
     work.move(who["8001"], n, "accepted")
     work.move(who["8001"], n, "completed", note="已修好")
+    return n
+
+
+def test_reopening_a_completed_repair_links_both_tickets(world):
+    work, _, clock, who, sessions = world
+    n = _completed(work, who)
+    with pytest.raises(Refused):                  # an agent with no call from this resident
+        work.reopen(who["1001"], n, "还是不热")
+    _resident_calls_again(sessions, clock, who["1001"], n)
     new = work.reopen(who["1001"], n, "还是不热")
     assert new["followup_of"] == n and new["state"] == "new" and new["number"] != n
     old = work.show(who["1101"], n)
     assert old["state"] == "completed" and old["followups"] == [new["number"]]
     again = work.show(who["1101"], new["number"])
     assert again["followup_of"] == n and "还是不热" in again["history"][0]["note"]
+
+
+def _resident_calls_again(sessions, clock, agent, number: str) -> None:
+    """The resident of ticket `number` calls the hotline again and `agent` answers."""
+    with sessions() as db, db.begin():
+        old = db.scalar(select(Ticket).where(Ticket.number == number))
+        again = create_ticket(db, clock.now, account_id=old.account_id)
+        db.add(Call(uniqueid="1763890000.1", caller="13900000002", ticket_id=again.id, agent_id=agent.user_id,
+                    ivr_at=clock.now, answered_at=clock.now))
+
+
+def test_an_agent_reopens_only_for_the_resident_on_their_call_and_not_long_after(world):
+    work, _, clock, who, sessions = world
+    n = _completed(work, who)
+    _resident_calls_again(sessions, clock, who["1001"], n)
+    with sessions() as db, db.begin():
+        db.scalar(select(Call).where(Call.uniqueid == "1763890000.1")).ended_at = clock.now
+    clock.now += REOPEN_CALL_WINDOW + timedelta(minutes=1)
+    with pytest.raises(Refused) as refused:
+        work.reopen(who["1001"], n, "还是不热")
+    assert refused.value.action == "reopen_refused"
+    assert work.reopen(who["1101"], n, "还是不热")["followup_of"] == n          # a team lead any time
+    with pytest.raises(Refused):
+        work.reopen(who["8001"], n, "还是不热")                                 # a station never
 
 
 def test_the_timers_raise_each_late_anomaly_once_from_the_stored_timeline(world):

@@ -2,6 +2,8 @@
 on SQLite in a temp dir (no Asterisk, no network)."""
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,9 +11,10 @@ from sqlalchemy import select
 
 from db.models import AccountPhone, Call, HeatingAccount, RepairStation, Role, Ticket, TicketDraft, TicketState, User
 from db.session import make_engine, migrate, session_factory
-from hotline.admin.users import add_user
-from hotline.service.desk import DeskError, DeskService, Forbidden
+from hotline.admin.users import add_user, set_password
+from hotline.service.desk import LOCK_AFTER, DeskError, DeskService, Forbidden
 from hotline.service.schemas import TicketForm
+from common.passwords import verify_password
 from common.settings import load_settings
 
 PASSWORD = "correct-horse-7"
@@ -104,6 +107,50 @@ def test_one_address_gets_429_after_its_failures_and_locks_nobody(desk):
         desk.login("1001", PASSWORD, "10.9.9.9")
     assert e.value.status == 429
     assert login(desk, "1001", source="10.9.9.8").agent_no == "1001"
+
+
+class SlowChecks:
+    """Stands for the password KDF, slow enough that parallel logins overlap; counts its checks."""
+
+    def __init__(self, monkeypatch):
+        self.checks = 0
+        self._lock = threading.Lock()
+        monkeypatch.setattr("hotline.service.desk.verify_password", self)
+
+    def __call__(self, password, stored):
+        with self._lock:
+            self.checks += 1
+        time.sleep(0.2)
+        return verify_password(password, stored)
+
+
+def _guesses(desk, attempts) -> list[int]:
+    """(工号, password, source) tried all at once: each answer's status (200 for a login)."""
+    def attempt(args):
+        try:
+            desk.login(*args)
+            return 200
+        except DeskError as e:
+            return e.status
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))
+
+
+def test_a_burst_from_one_address_gets_no_more_password_checks_than_its_limit(desk, monkeypatch):
+    kdf, limit = SlowChecks(monkeypatch), desk.settings.login_failures_per_address
+    answers = _guesses(desk, [(str(5000 + i), "guess", "10.7.7.7") for i in range(3 * limit)])
+    assert kdf.checks == limit and answers.count(429) == 2 * limit
+    assert _guesses(desk, [("1001", PASSWORD, "10.7.7.7")]) == [429]        # still this address's limit
+
+
+def test_parallel_guesses_at_one_account_get_no_more_checks_than_the_lock_out(desk, monkeypatch):
+    kdf = SlowChecks(monkeypatch)
+    answers = _guesses(desk, [("1002", "wrong", f"10.0.5.{i}") for i in range(12)])
+    assert kdf.checks == LOCK_AFTER and answers.count(401) == LOCK_AFTER - 1 and answers.count(423) == 12 - 4
+    assert _guesses(desk, [("1002", PASSWORD, "10.0.6.1")]) == [423]        # locked now, right password or not
+    with desk.sessions() as db, db.begin():
+        set_password(db, "1002", "a-new-password-2")                        # the admin's reset starts afresh
+    assert _guesses(desk, [("1002", "a-new-password-2", "10.0.6.2")]) == [200]
 
 
 def test_a_pop_is_for_the_agent_it_rings_at_and_for_team_leads(desk):

@@ -217,9 +217,9 @@ def test_f_only_when_satisfied_and_unpaid(world):
 
 def test_not_solved_reopens_a_linked_ticket(world):
     _, sv, work, _, who, _ = world
-    r = sv.save(who["1001"], "2611220002", answers(solved=False, attitude="unsatisfied", score=3, comment="还是不热"))
-    assert r["solved"] is False
-    again = work.reopen(who["1001"], "2611220002", "回访: 还是不热")
+    r, again = sv.record(who["1001"], "2611220002",
+                         answers(solved=False, attitude="unsatisfied", score=3, comment="还是不热"))
+    assert r["solved"] is False and r["reopened"] == again["number"]
     assert work.show(None, again["number"])["followup_of"] == "2611220002"
 
 

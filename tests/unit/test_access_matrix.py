@@ -1,0 +1,444 @@
+"""#25 — the access matrix: every route of the wire contract × every role (agent, team lead, head,
+admin, station, no login) × their own object and another's, with the answer expected. The real
+agent API (hotline.service.api over the desk service and the after-call rules) on a copy of one
+SQLite database per answer; AMI is `RecordedAmi`, the only fake. A refusal is 403 and leaves an
+audit entry (`*_refused`); without a login every route but the public ones answers 401.
+
+The table cannot fall behind: a route in common/wire.py or in the app's router without its rows
+fails `test_every_route_of_the_wire_and_of_the_app_has_its_rows`.
+
+Whose object is whose: a call (and its pop, its ticket) is "own" when this person answered it
+(REJECT: when it rings at them); a station's ticket when it was dispatched to their station; a
+call-back entry when they hold it; a 回访 entry when it is on their list (automated-first mode: the
+dialer gave it up to the agents), "other" when the dialer still owns it; a recording when it is of
+their call; an account when their search found it; a completed repair to re-open when its
+resident is on a call they answered. "Other" is another agent's (for a station: another station's,
+and for a station's call routes an agent's call — a station has no phone, so no call of its own)."""
+from __future__ import annotations
+
+import shutil
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from common import wire
+from common.passwords import token_hash
+from common.ports import Ports
+from common.settings import load_settings
+from db.models import (AnomalyRecord, AnomalyType, ApiSession, AuditEntry, Call, CallOutcome, Category, HeatingAccount,
+                       Recording, RepairStation, Role, StationArea, SurveyCall, TicketState, User)
+from db.session import make_engine, migrate, session_factory
+from db.tickets import create_ticket
+from hotline.admin.users import add_user
+from hotline.service.app import HotlineService
+from ivr.context import IvrContext, Records
+from test_unit_service_events import RecordedAmi
+
+NOW = datetime(2026, 11, 23, 10, 0)
+PASSWORD = "correct-horse-7"
+OWN, OTHER = "own", "other"
+AGENT, LEAD, HEAD, ADMIN, STATION, NOBODY = "agent", "team_lead", "head", "admin", "station", "nobody"
+ROLES = (AGENT, LEAD, HEAD, ADMIN, STATION, NOBODY)
+SUPERVISING = (LEAD, HEAD, ADMIN)
+#: who acts in each role, and whose object is "other" to them
+ME = {AGENT: "1001", LEAD: "1101", HEAD: "1201", ADMIN: "1301", STATION: "8001"}
+THEM = {AGENT: "1002", LEAD: "1001", HEAD: "1001", ADMIN: "1001", STATION: "8002"}
+USERS = {"1001": Role.agent, "1002": Role.agent, "1101": Role.team_lead, "1201": Role.head, "1301": Role.admin,
+         "8001": Role.station, "8002": Role.station}
+STATION_OF = {"8001": "TX", "8002": "HP"}
+
+
+def every(status: int, nobody: int = 401) -> dict:
+    return {**{r: status for r in ROLES if r != NOBODY}, NOBODY: nobody}
+
+
+_LEAD = object()
+
+
+def by_role(agent, lead, station, boss=_LEAD, nobody=401) -> dict:
+    """The head and admins (`boss`) answer as team leads do, but where the work is a phone's:
+    agents and team leads alone work the queue and call residents."""
+    boss = lead if boss is _LEAD else boss
+    return {AGENT: agent, LEAD: lead, HEAD: boss, ADMIN: boss, STATION: station, NOBODY: nobody}
+
+
+#: (method, route) → role → the answer: one status, or (own object, another's); None: no such object
+MATRIX: dict[tuple[str, str], dict] = {
+    ("GET", wire.HEALTH): every(200, nobody=200),
+    ("POST", wire.LOGIN): every(200, nobody=401),                     # no login: a wrong password
+    ("POST", wire.LOGOUT): every(200),
+    ("GET", wire.ME): every(200),
+    ("GET", wire.WS): every(101),
+    ("GET", wire.SCRIPT): every(200),
+    ("GET", wire.STATIONS): every(200),
+    # the queue is the phones' of agents and team leads: never a station's, nor the head's or an admin's
+    ("POST", wire.QUEUE): by_role(200, 200, 403, boss=403),
+    ("POST", wire.PAUSE): by_role(200, 200, 403, boss=403),
+    ("GET", wire.DIRECTORY): by_role(200, 200, 403),                  # a station has no phone to transfer
+    ("POST", wire.WRAPUP_DONE): by_role(200, 200, 403, boss=403),
+    ("POST", wire.REJECT): by_role((200, 403), (200, 403), (None, 403), boss=(403, 403)),
+    ("GET", wire.AGENTS): by_role(403, 200, 403),
+    ("GET", wire.ACCOUNTS): by_role(200, 200, 403),                   # stations search nobody
+    ("GET", wire.ACCOUNT): by_role((200, 403), (200, 200), (403, 403)),
+    ("GET", wire.POP): by_role((200, 403), (200, 200), (None, 403)),
+    ("GET", wire.DRAFTS): every(200),
+    ("POST", wire.TICKETS): by_role((201, 403), (201, 201), (None, 403)),
+    # a station's "other": another station's ticket, after searching its resident's account
+    ("GET", wire.TICKET): by_role((200, 403), (200, 200), (200, 403)),
+    ("PUT", wire.TICKET): by_role((200, 403), (200, 200), (403, 403)),
+    ("PUT", wire.TICKET_DRAFT): by_role((200, 403), (200, 200), (403, 403)),
+    ("POST", wire.TICKET_ASSIGN): by_role((403, 403), (200, 200), (403, 403)),
+    ("GET", wire.TICKET_VOICE): by_role((200, 403), (200, 200), (403, 403)),
+    ("GET", wire.RECORDINGS): every(200),
+    ("GET", wire.RECORDING_AUDIO): by_role((200, 403), (200, 200), (None, 403)),
+    ("GET", wire.AUDIT): by_role(403, 200, 403),
+    ("GET", wire.TICKETS): by_role(403, 200, 200),
+    ("POST", wire.TICKET_STATE): by_role((403, 403), (200, 200), (200, 403)),      # → accepted (接单)
+    # an agent re-opens only for the resident on their call, never a searched account's ticket
+    ("POST", wire.TICKET_REOPEN): by_role((201, 403), (201, 201), (403, 403)),
+    ("POST", wire.TICKET_CONFIRM): by_role((403, 403), (200, 200), (403, 403)),
+    ("GET", wire.ANOMALIES): by_role(403, 200, 403),
+    ("POST", wire.ANOMALIES): by_role((201, 403), (201, 201), (201, 403)),
+    ("POST", wire.ANOMALY_HANDLE): by_role(403, 200, 403),
+    ("POST", wire.ANOMALY_CLOSE): by_role(403, 200, 403),
+    ("POST", wire.ANOMALY_ACK): by_role(403, 200, 403),
+    ("GET", wire.ANOMALIES_UNACKED): every(200),
+    ("GET", wire.CALLBACKS): by_role(200, 200, 403),
+    # another's live take is a conflict (it lapses), not a refusal
+    ("POST", wire.CALLBACK_TAKE): by_role((200, 409), (200, 409), (403, 403)),
+    ("POST", wire.CALLBACK_OUTCOME): by_role((200, 409), (200, 409), (403, 403)),
+    # calls out: agents (their own entries) and team leads (any); never the head, an admin, a station
+    ("POST", wire.CALLBACK_CALL): by_role((200, 403), (200, 200), (403, 403), boss=(403, 403)),
+    ("GET", wire.SURVEYS): by_role(200, 200, 403),
+    ("POST", wire.SURVEY): by_role((201, 403), (201, 201), (403, 403)),
+    ("POST", wire.SURVEY_BOOK): by_role((200, 403), (200, 200), (403, 403)),
+    ("POST", wire.SURVEY_CALL): by_role((200, 403), (200, 200), (403, 403), boss=(403, 403)),
+}
+
+#: Rows that pass only once branch `stations` (#25: stations are stations; the queue and calls out
+#: are agents' and team leads') is merged: until then the server answers what is written here.
+#: (method, route, role, whose) → today's answer. The lead deletes this list after that merge.
+STATION_ROWS_PENDING: dict[tuple[str, str, str, str], int] = {
+    **{("POST", route, role, ""): 200 for route in (wire.QUEUE, wire.PAUSE, wire.WRAPUP_DONE)
+       for role in (HEAD, ADMIN, STATION)},
+    ("GET", wire.DIRECTORY, STATION, ""): 200,
+    ("GET", wire.ACCOUNTS, STATION, ""): 200,
+    ("GET", wire.ACCOUNT, STATION, OWN): 200,          # found by the station's own search
+    ("GET", wire.TICKET, STATION, OTHER): 200,         # another station's, through the search's grant
+    **{("POST", wire.REJECT, role, OWN): 200 for role in (HEAD, ADMIN)},
+    **{("POST", route, role, whose): 200 for route in (wire.CALLBACK_CALL, wire.SURVEY_CALL)
+       for role in (HEAD, ADMIN) for whose in (OWN, OTHER)},
+}
+
+
+# ------------------------------------------------------------------------- the world --
+
+class PhonesAmi(RecordedAmi):
+    """RecordedAmi that also answers DeviceStateList (the transfer directory): no phone known."""
+
+    async def action(self, name, as_list=False, **fields):
+        answer = await super().action(name, as_list, **fields)
+        return [{"Event": "DeviceStateListComplete"}] if name == "DeviceStateList" else answer
+
+
+@dataclass
+class Made:
+    """The objects of the template database: (kind, role, whose) → what names them."""
+    objects: dict[tuple[str, str, str], dict] = field(default_factory=dict)
+    anomaly: int = 0
+    seq: int = 0
+
+    def uniqueid(self) -> str:
+        self.seq += 1
+        return f"1763900000.{self.seq}"
+
+
+def _owner(role: str, whose: str) -> str:
+    return ME[role] if whose == OWN else THEM[role]
+
+
+class Builder:
+    def __init__(self, db, home: Path, made: Made):
+        self.db, self.home, self.made = db, home, made
+        self.users = {u.agent_no: u for u in db.scalars(select(User))}
+        self.stations = {s.code: s for s in db.scalars(select(RepairStation))}
+        self.accounts = 0
+
+    def account(self) -> HeatingAccount:
+        self.accounts += 1
+        a = HeatingAccount(account_no=f"{30000000 + self.accounts}", name=f"住户{self.accounts}", district="铁西区",
+                           compound="兴华北街", building=str(self.accounts), unit="1", room="101", fee_status="paid")
+        self.db.add(a)
+        self.db.flush()
+        return a
+
+    def ticket(self, state: TicketState, station: str = "TX", **fields):
+        acc = fields.pop("account", None) or self.account()
+        phone = f"139{acc.account_no}"                    # each resident their own number
+        t = create_ticket(self.db, NOW - timedelta(hours=3), state=state, account_id=acc.id,
+                          station_id=self.stations[station].id, category=Category.no_heat, caller_number=phone,
+                          callback_number=phone, address_snapshot=acc.address, name_snapshot=acc.name, **fields)
+        voice = self.home / "voice" / f"{t.number}.wav"
+        voice.write_bytes(b"RIFF")
+        t.voice_path = str(voice)
+        return t, acc
+
+    def call(self, ticket, agent_no: str | None, ended: bool = False) -> str:
+        uid = self.made.uniqueid()
+        self.db.add(Call(uniqueid=uid, caller=ticket.caller_number, ticket_id=ticket.id,
+                         agent_id=self.users[agent_no].id if agent_no else None, ivr_at=NOW - timedelta(minutes=5),
+                         answered_at=NOW - timedelta(minutes=4) if agent_no else None,
+                         ended_at=NOW - timedelta(minutes=1) if ended else None))
+        return uid
+
+    def of(self, owner: str, state: TicketState, ended: bool = False) -> tuple:
+        """A ticket that is `owner`'s: of a call they answered, or (a station) dispatched to it."""
+        if USERS[owner] is Role.station:
+            t, acc = self.ticket(state, STATION_OF[owner])
+            self.call(t, "1002", ended=True)
+        else:
+            t, acc = self.ticket(state)
+            self.call(t, owner, ended=ended)
+        return t, acc
+
+    def build(self, role: str, whose: str) -> None:
+        owner, put = _owner(role, whose), self.made.objects
+        # a station has no phone: "its" calls, rings and recordings are not there; another's is an agent's
+        caller = "1001" if USERS[owner] is Role.station else owner
+        t, _ = self.ticket(TicketState.draft)
+        put["call", role, whose] = {"uniqueid": self.call(t, caller), "number": t.number}
+        t, _ = self.ticket(TicketState.draft)
+        put["ring", role, whose] = {"uniqueid": self.call(t, None), "number": t.number, "at": caller}
+        t, acc = self.of(owner, TicketState.dispatched)
+        put["ticket", role, whose] = {"number": t.number, "account_no": acc.account_no}
+        t, _ = self.of(owner, TicketState.draft)
+        put["draft", role, whose] = {"number": t.number}
+        t, _ = self.of(owner, TicketState.draft, ended=True)
+        put["unconfirmed", role, whose] = {"number": t.number}
+        # a completed repair; "own": its resident is on a call this person answered just now
+        t, acc = self.of(owner, TicketState.completed, ended=True)
+        if whose == OWN and USERS[owner] is not Role.station:
+            again, _ = self.ticket(TicketState.draft, account=acc)
+            self.call(again, owner)
+        put["completed", role, whose] = {"number": t.number, "account_no": acc.account_no}
+        t, _ = self.ticket(TicketState.new, callback_requested=True, callback_reason=CallOutcome.callback_requested,
+                           callback_taken_by_id=self.users[owner].id, callback_taken_at=NOW - timedelta(minutes=2))
+        put["callback", role, whose] = {"number": t.number}
+        # 回访 in automated-first mode: given up to the agents (theirs), or the dialer's still (nobody's list)
+        t, _ = self.ticket(TicketState.completed)
+        self.db.add(SurveyCall(ticket_id=t.id, at=NOW - timedelta(hours=2), ended_at=NOW - timedelta(hours=2),
+                               outcome="no_answer",
+                               next_at=None if whose == OWN else NOW + timedelta(hours=1)))
+        put["survey", role, whose] = {"number": t.number}
+        rec = self.home / "recordings" / f"{role}-{whose}.wav"
+        rec.write_bytes(b"RIFF")
+        r = Recording(agent_id=self.users[caller].id, path=str(rec), created_at=NOW)
+        self.db.add(r)
+        self.db.flush()
+        put["recording", role, whose] = {"rid": r.id}
+        put["account", role, whose] = {"account_no": self.account().account_no}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """One database with every role's people and sessions, and each role's own and other objects."""
+    base = tmp_path_factory.mktemp("matrix")
+    home = base / "home"
+    for d in ("voice", "recordings"):
+        (home / d).mkdir(parents=True)
+    engine = make_engine(f"sqlite:///{base / 'template.db'}")
+    migrate(engine)
+    made = Made()
+    with session_factory(engine)() as db, db.begin():
+        tx, hp = RepairStation(code="TX", name="铁西维修站", phone="024-25670000"), \
+            RepairStation(code="HP", name="和平维修站", phone="024-23000000")
+        db.add_all([tx, hp])
+        db.flush()
+        db.add(StationArea(station_id=tx.id, district="铁西区"))
+        for no, role in USERS.items():
+            u = add_user(db, no, f"人{no}", role, PASSWORD)
+            u.station_id = {"TX": tx.id, "HP": hp.id}[STATION_OF[no]] if no in STATION_OF else None
+            db.add(ApiSession(token_hash=token_hash(_token(no)), user_id=u.id, created_at=NOW,
+                              expires_at=datetime(2099, 1, 1)))
+        b = Builder(db, home, made)
+        for role in ROLES[:-1]:
+            for whose in (OWN, OTHER):
+                b.build(role, whose)
+        a = AnomalyRecord(type=AnomalyType.complaint_technician, opened_at=NOW, deadline=NOW + timedelta(days=1),
+                          note="住户投诉")
+        db.add(a)
+        db.flush()
+        made.anomaly = a.id
+    engine.dispose()
+    return base / "template.db", home, made
+
+
+def _token(agent_no: str) -> str:
+    return f"matrix-session-of-{agent_no}"
+
+
+# ------------------------------------------------------------------------ the requests --
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: dict | None = None
+    query: dict | None = None
+    #: a request made first, as the same person (a search that grants an account)
+    before: tuple[str, dict] | None = None
+
+
+def request_for(method: str, route: str, role: str, whose: str, made: Made) -> Request:
+    """The request that asks this route about this role's own (or another's) object."""
+    acting = role if role != NOBODY else AGENT
+    obj = lambda kind: made.objects[kind, acting, whose or OWN]
+    p = wire.path
+    search = lambda no: (wire.ACCOUNTS, {"q": no})
+    later = (NOW + timedelta(days=1)).isoformat(timespec="minutes")
+    form = {"category": "leak", "address": "铁西区 兴华北街 1-1-101", "name": "王秀兰", "callback_number": "13912345678",
+            "confirmed_problem": True, "confirmed_address": True, "confirmed_name": True, "confirmed_phone": True}
+    r = {
+        wire.LOGIN: lambda: Request(method, route, {"agent_no": ME.get(role, "1001"),
+                                                    "password": PASSWORD if role != NOBODY else "wrong-password"}),
+        wire.QUEUE: lambda: Request(method, route, {"member": True}),
+        wire.PAUSE: lambda: Request(method, route, {"paused": True, "reason": "小休"}),
+        wire.REJECT: lambda: Request(method, p(route, uniqueid=obj("ring")["uniqueid"])),
+        wire.ACCOUNTS: lambda: Request(method, route, query={"q": obj("account")["account_no"]}),
+        wire.ACCOUNT: lambda: Request(method, p(route, account_no=obj("account")["account_no"]),
+                                      before=search(obj("account")["account_no"]) if whose == OWN else None),
+        wire.POP: lambda: Request(method, p(route, uniqueid=obj("call")["uniqueid"])),
+        wire.TICKETS: lambda: Request(method, route, {"uniqueid": obj("call")["uniqueid"]}) if method == "POST"
+        else Request(method, route),
+        wire.TICKET: lambda: Request(method, p(route, number=obj("ticket" if method == "GET" else "draft")["number"]),
+                                     form if method == "PUT" else None,
+                                     before=search(obj("ticket")["account_no"])
+                                     if method == "GET" and role == STATION and whose == OTHER else None),
+        wire.TICKET_DRAFT: lambda: Request(method, p(route, number=obj("draft")["number"]), form),
+        wire.TICKET_ASSIGN: lambda: Request(method, p(route, number=obj("ticket")["number"]), {"agent_no": "1002"}),
+        wire.TICKET_VOICE: lambda: Request(method, p(route, number=obj("ticket")["number"])),
+        wire.RECORDING_AUDIO: lambda: Request(method, p(route, rid=obj("recording")["rid"])),
+        wire.TICKET_STATE: lambda: Request(method, p(route, number=obj("ticket")["number"]), {"state": "accepted"}),
+        wire.TICKET_REOPEN: lambda: Request(method, p(route, number=obj("completed")["number"]), {"note": "还是不热"},
+                                            before=search(obj("completed")["account_no"]) if whose == OTHER else None),
+        wire.TICKET_CONFIRM: lambda: Request(method, p(route, number=obj("unconfirmed")["number"]),
+                                             {"station_code": "TX", "dispatch": True}),
+        wire.ANOMALIES: lambda: Request(method, route, {"type": "praise", "ticket": obj("ticket")["number"],
+                                                        "note": "住户表扬"}) if method == "POST" else Request(method, route),
+        wire.ANOMALY_HANDLE: lambda: Request(method, p(route, aid=made.anomaly), {"result": "已联系住户"}),
+        wire.ANOMALY_CLOSE: lambda: Request(method, p(route, aid=made.anomaly), {"result": "已处理"}),
+        wire.ANOMALY_ACK: lambda: Request(method, p(route, aid=made.anomaly)),
+        wire.CALLBACK_TAKE: lambda: Request(method, p(route, number=obj("callback")["number"])),
+        wire.CALLBACK_OUTCOME: lambda: Request(method, p(route, number=obj("callback")["number"]),
+                                               {"outcome": "no_answer"}),
+        wire.CALLBACK_CALL: lambda: Request(method, p(route, number=obj("callback")["number"])),
+        wire.SURVEY: lambda: Request(method, p(route, number=obj("survey")["number"]),
+                                     {"solved": True, "attitude": "average", "charged": False, "score": 8}),
+        wire.SURVEY_BOOK: lambda: Request(method, p(route, number=obj("survey")["number"]), {"at": later}),
+        wire.SURVEY_CALL: lambda: Request(method, p(route, number=obj("survey")["number"])),
+    }.get(route)
+    return r() if r else Request(method, route)
+
+
+def _cells():
+    for (method, route), answers in MATRIX.items():
+        for role in ROLES:
+            expected = answers[role]
+            if isinstance(expected, tuple):
+                for whose, status in zip((OWN, OTHER), expected):
+                    if status is not None:
+                        yield pytest.param(method, route, role, whose, status, id=f"{method} {route} {role} {whose}")
+            else:
+                yield pytest.param(method, route, role, "", expected, id=f"{method} {route} {role}")
+
+
+async def _answer(client: TestClient, req: Request, headers: dict) -> int:
+    if req.path == wire.WS:
+        try:
+            async with client.ws_connect(req.path, headers=headers) as ws:
+                await ws.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as e:
+            return e.status
+    r = await client.request(req.method, req.path, json=req.body, params=req.query, headers=headers)
+    return r.status
+
+
+@dataclass
+class Hotline:
+    """The agent API on a fresh copy of the template database."""
+    svc: HotlineService
+    client: TestClient
+    sessions: object
+
+    @staticmethod
+    def headers(role: str) -> dict:
+        return {"Authorization": f"Bearer {_token(ME[role])}"} if role != NOBODY else {}
+
+    def last_audit(self) -> int:
+        with self.sessions() as db:
+            return db.scalar(select(func.max(AuditEntry.id))) or 0
+
+    def audited_since(self, last: int) -> list[AuditEntry]:
+        with self.sessions() as db:
+            return list(db.scalars(select(AuditEntry).where(AuditEntry.id > last)))
+
+
+@asynccontextmanager
+async def hotline_on(template, tmp_path):
+    db_file, home, _ = template
+    shutil.copy(db_file, tmp_path / "w.db")
+    s = load_settings(home=str(home), db_url=f"sqlite:///{tmp_path / 'w.db'}", today=NOW.isoformat(),
+                      survey_mode="automated-first", pause_reasons="小休,会议")
+    sessions = session_factory(make_engine(s.database_url))
+    svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199),
+                         ctx=IvrContext(s, Records(sessions, s)), ami=PhonesAmi())
+    try:
+        async with TestClient(TestServer(svc.api.app())) as client:
+            yield Hotline(svc, client, sessions)
+    finally:
+        sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("method, route, role, whose, expected", list(_cells()))
+async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, method, route, role, whose, expected):
+    made = template[2]
+    expected = STATION_ROWS_PENDING.get((method, route, role, whose), expected)
+    req = request_for(method, route, role, whose, made)
+    headers = Hotline.headers(role)
+    async with hotline_on(template, tmp_path) as h:
+        if route == wire.REJECT:
+            ring = made.objects["ring", role if role != NOBODY else AGENT, whose or OWN]
+            h.svc.queue.rang(ring["at"], ring["uniqueid"], ring["number"])
+        if req.before:
+            await h.client.get(req.before[0], params=req.before[1], headers=headers)
+        audited = h.last_audit()
+        status = await _answer(h.client, req, headers)
+        refusals = [a.action for a in h.audited_since(audited) if a.actor == ME.get(role)]
+    assert status == expected, f"{method} {req.path} as {role} ({whose or '-'}): {status}, expected {expected}"
+    if status == 403:
+        assert any(a.endswith("_refused") for a in refusals), f"refused without an audit entry: {refusals}"
+
+
+# ------------------------------------------------------------------ the table is whole --
+
+def test_every_route_of_the_wire_and_of_the_app_has_its_rows(tmp_path):
+    wire_routes = {v for k, v in vars(wire).items() if k.isupper() and isinstance(v, str) and v.startswith("/api/")}
+    s = load_settings(home=str(tmp_path / "home"), db_url=f"sqlite:///{tmp_path / 'a.db'}")
+    migrate(make_engine(s.database_url))
+    svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199), ami=PhonesAmi())
+    served = {(r.method, r.resource.canonical) for r in svc.api.app().router.routes() if r.method != "HEAD"}
+    table = set(MATRIX)
+    assert wire_routes == {route for _, route in table}, "a wire route without rows (or a row for no route)"
+    assert served == table, f"served without rows: {served - table}; rows for nothing served: {table - served}"
+    for key, answers in MATRIX.items():
+        assert set(answers) == set(ROLES), key
+        assert answers[NOBODY] == 401 or key[1] in wire.PUBLIC, key
+    for (method, route, role, whose) in STATION_ROWS_PENDING:
+        assert (method, route) in MATRIX and role in ROLES and whose in ("", OWN, OTHER)
