@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from db.models import Ticket
-from hotline.aftercall.rules import Actor, RuleError
+from hotline.aftercall.rules import CALLERS, Actor, Refused, RuleError
 from common import phones, wire
 
 #: what the agent's phone shows in front of the number while it rings (the call's kind)
@@ -46,7 +46,11 @@ def ticket_number(number) -> str:
 
 
 def call_out(t: Ticket, actor: Actor, kind: str, allowed=frozenset()) -> CallOut:
-    """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial."""
+    """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial.
+    Only agents and team leads call out: the others' phones (if any) have no such permission in
+    the dialplan either (common.agent_phones)."""
+    if actor.role not in CALLERS:
+        raise Refused("只有座席和领班可以外呼", f"{kind}_call_refused", "ticket", t.number)
     number = t.callback_number or t.caller_number or ""
     why = phones.refusal(number, allowed)
     if why == "invalid":
