@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,7 @@ from hotline.aftercall.rules import add_audit
 from hotline.service.desk import FailureWindow
 from common.agent_phones import AGENTS_FILE, agents_conf, write_generated
 from common.naming import BANNED_FILE
+from common.phones import mask_phone
 from common.settings import Settings
 
 log = logging.getLogger("hotline.sip")
@@ -41,6 +43,14 @@ FAILURES = ("ChallengeResponseFailed", "InvalidPassword")
 #: the PJSIP section of the ban list (pjsip.conf includes the file)
 ACL_SECTION = "hotline-banned"
 RELOAD = "module reload res_pjsip.so"
+_PHONE_NAME = re.compile(r"agent-[0-9]{1,16}")
+
+
+def shown_account(account) -> str:
+    """The name a failed request gave, for the log: a desk phone's as it is, anything else (a
+    number, junk) masked like a phone number — Asterisk's own log no longer says it (logger.conf)."""
+    text = str(account or "")
+    return text if _PHONE_NAME.fullmatch(text) else mask_phone(text)
 
 
 def event_address(event: dict) -> str | None:
@@ -159,14 +169,20 @@ class SipGuard:
         if event.get("Event") not in FAILURES:
             return
         address = event_address(event)
-        if address is None or self.exempt(address) or address in self.banned:
+        if address is None:
             return
-        if self.failures.add(address) < self.settings.sip_failures_per_address:
+        who = shown_account(event.get("AccountID"))
+        if self.exempt(address) or address in self.banned:
+            log.info("SIP: failed authentication as %s from %s", who, address)
+            return
+        failed = self.failures.add(address)
+        log.info("SIP: failed authentication as %s from %s (%d of %d)", who, address, failed,
+                 self.settings.sip_failures_per_address)
+        if failed < self.settings.sip_failures_per_address:
             return
         self.banned[address] = self.clock() + BAN_S
-        log.warning("SIP: %s failed %d authentications within %d min (last for %r): refused for %d min",
-                     address, self.settings.sip_failures_per_address, WINDOW_S // 60,
-                     str(event.get("AccountID", ""))[:40], BAN_S // 60)
+        log.warning("SIP: %s failed %d authentications within %d min: refused for %d min",
+                    address, failed, WINDOW_S // 60, BAN_S // 60)
         await asyncio.to_thread(self._audit, "sip_banned", address)
         await self._apply(self._write_bans)
 
