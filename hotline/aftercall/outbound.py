@@ -45,12 +45,16 @@ def ticket_number(number) -> str:
     return text
 
 
-def call_out(t: Ticket, actor: Actor, kind: str, allowed=frozenset()) -> CallOut:
-    """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial.
-    Only agents and team leads call out: the others' phones (if any) have no such permission in
-    the dialplan either (common.agent_phones)."""
+def may_call_out(actor: Actor, kind: str, number: str) -> None:
+    """Only agents and team leads call residents (whatever the entry): the others' phones, if they
+    have one, carry no permission to call out in the dialplan either (common.agent_phones)."""
     if actor.role not in CALLERS:
-        raise Refused("只有座席和领班可以外呼", f"{kind}_call_refused", "ticket", t.number)
+        raise Refused("只有座席和领班可以外呼", f"{kind}_call_refused", "ticket", number)
+
+
+def call_out(t: Ticket, actor: Actor, kind: str, allowed=frozenset()) -> CallOut:
+    """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial."""
+    may_call_out(actor, kind, t.number)
     number = t.callback_number or t.caller_number or ""
     why = phones.refusal(number, allowed)
     if why == "invalid":
