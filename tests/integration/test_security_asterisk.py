@@ -310,7 +310,11 @@ def test_only_agents_and_team_leads_phones_call_out_through_the_trunk(ivr, resid
 # ---------------------------------------------------------- numbers in logs (#25) --
 
 def test_asterisks_log_holds_no_phone_number_after_a_call_in_a_call_out_and_a_refused_invite(ivr, resident):
-    caller, resident_no, spoofed = "13300000272", "13912340027", "13304567899"
+    """A resident's call answered by an agent, who tries to hand the caller on to an outside number
+    (refused: the caller's channel carries no permission to call out, so nothing reaches the
+    trunk), then calls a resident; and an INVITE from an address that is not the gateway's."""
+    caller, resident_no, relayed, spoofed = "13300000272", "13912340027", "13912340028", "13304567899"
+    mark = resident.mark()
     phone = Phone.agent(ivr.stack, ivr.ports["sip"], "5216", a_phone_user(ivr, "5216", Role.agent)).wait_registered(10)
     member = {"Action": "QueueAdd", "Queue": "repair", "Interface": "PJSIP/agent-5216", "MemberName": "agent-5216"}
     try:
@@ -325,8 +329,12 @@ def test_asterisks_log_holds_no_phone_number_after_a_call_in_a_call_out_and_a_re
         agent_call = phone.wait_incoming(30)
         agent_call.answer()
         time.sleep(1)
-        d.hangup()
-        agent_call.wait_state("DISCONNECTED", 10)
+        start = ivr.ami.mark()
+        agent_call.transfer(relayed)                            # blind: the caller's channel dials
+        ivr.ami.wait(lambda e: e.get("Event") == "Newexten" and "outbound_refused" in e.get("AppData", "")
+                     and "pstn-trunk" in e.get("Channel", ""), timeout=15, start=start)
+        d.call.wait_state("DISCONNECTED", 20)
+        assert resident.calls_since(mark) == []
         ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": "PJSIP/agent-5216"})
         out = phone.dial(resident_no)                           # the agent calls a resident
         resident.wait_call(10).wait_answered(10)
@@ -342,5 +350,5 @@ def test_asterisks_log_holds_no_phone_number_after_a_call_in_a_call_out_and_a_re
     logs = ivr.settings.asterisk_dir / "log"
     for name in ("messages.log", "console.log"):
         text = (logs / name).read_text(errors="replace") if (logs / name).exists() else ""
-        for number in (caller, resident_no, spoofed):
+        for number in (caller, resident_no, relayed, spoofed):
             assert number not in text, (name, number)
