@@ -11,6 +11,7 @@ import secrets
 import socket
 import stat
 import time
+from contextlib import contextmanager
 
 import pytest
 from conftest import sealed_recording, wait_for
@@ -21,7 +22,7 @@ from db.models import AuditEntry, Call, Role, User
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from hotline.admin.users import add_user
-from bench.scenarios import CallerDialog
+from bench.scenarios import CallerDialog, resident_reports_no_heat
 from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER
 from common.secrets import ami_admin_secret, ami_secret, fastagi_secret
 from common.sip.phone import Phone
@@ -139,24 +140,13 @@ def test_state_under_hotline_home_is_private_after_a_recorded_call(ivr):
     with ivr.sessions() as db:
         secret = db.scalar(select(User.sip_secret).where(User.agent_no == "5201"))
     phone = Phone.register(ivr.stack, ivr.ports["sip"], "agent-5201", secret)
-    member = {"Action": "QueueAdd", "Queue": "repair", "Interface": "PJSIP/agent-5201", "MemberName": "agent-5201"}
     try:
         phone.wait_registered(10)
-        assert ivr.ami.action(member).get("Response") == "Success"
-        d = CallerDialog(ivr.ami, ivr.phone_for(number), ivr.settings.extension, number)
-        for _ in range(3):
-            d.at("account_enter", "#")
-        d.at("problem_menu", "2")
-        d.at("callback_confirm", "1")
-        d.recording("#")
-        d.in_queue()
-        agent_call = phone.wait_incoming(30)
-        agent_call.answer()
-        time.sleep(2)
-        d.hangup()
-        agent_call.wait_state("DISCONNECTED", 10)
+        with answered_from_the_queue(ivr, phone, "5201", number) as (d, agent_call):
+            time.sleep(2)
+            d.hangup()
+            agent_call.wait_state("DISCONNECTED", 10)
     finally:
-        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": "PJSIP/agent-5201"})
         phone.close()
     _call, rec = sealed_recording(ivr, number)
     home = ivr.settings.home
@@ -169,6 +159,24 @@ def test_state_under_hotline_home_is_private_after_a_recorded_call(ivr):
     for log in [*home.joinpath("asterisk", "log").iterdir(), *home.joinpath("log").iterdir()]:
         if log.is_file():
             assert key not in log.read_bytes(), log
+
+
+@contextmanager
+def answered_from_the_queue(ivr, phone, agent_no: str, number: str):
+    """`number`, a caller with no account, reports a cold radiator and waits in the queue, where
+    `agent_no`'s `phone` — a queue member for the while — answers: (the caller's dialog, the
+    agent's leg)."""
+    iface = f"PJSIP/agent-{agent_no}"
+    member = {"Action": "QueueAdd", "Queue": "repair", "Interface": iface, "MemberName": f"agent-{agent_no}"}
+    assert ivr.ami.action(member).get("Response") == "Success"
+    try:
+        d = resident_reports_no_heat(CallerDialog(ivr.ami, ivr.phone_for(number), ivr.settings.extension, number),
+                                     known=False)
+        agent_call = phone.wait_incoming(30)
+        agent_call.answer()
+        yield d, agent_call
+    finally:
+        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": iface})
 
 
 def test_up_makes_an_existing_loose_installation_private(tmp_path):
@@ -316,33 +324,21 @@ def test_asterisks_log_holds_no_phone_number_after_a_call_in_a_call_out_and_a_re
     caller, resident_no, relayed, spoofed = "13300000272", "13912340027", "13912340028", "13304567899"
     mark = resident.mark()
     phone = Phone.agent(ivr.stack, ivr.ports["sip"], "5216", a_phone_user(ivr, "5216", Role.agent)).wait_registered(10)
-    member = {"Action": "QueueAdd", "Queue": "repair", "Interface": "PJSIP/agent-5216", "MemberName": "agent-5216"}
     try:
-        assert ivr.ami.action(member).get("Response") == "Success"
-        d = CallerDialog(ivr.ami, ivr.phone_for(caller), ivr.settings.extension, caller)
-        for _ in range(3):
-            d.at("account_enter", "#")
-        d.at("problem_menu", "1")
-        d.at("callback_confirm", "1")
-        d.recording("#")
-        d.in_queue()
-        agent_call = phone.wait_incoming(30)
-        agent_call.answer()
-        time.sleep(1)
-        start = ivr.ami.mark()
-        agent_call.transfer(relayed)                            # blind: the caller's channel dials
-        ivr.ami.wait(lambda e: e.get("Event") == "Newexten" and "outbound_refused" in e.get("AppData", "")
-                     and "pstn-trunk" in e.get("Channel", ""), timeout=15, start=start)
-        d.call.wait_state("DISCONNECTED", 20)
+        with answered_from_the_queue(ivr, phone, "5216", caller) as (d, agent_call):
+            time.sleep(1)
+            start = ivr.ami.mark()
+            agent_call.transfer(relayed)                        # blind: the caller's channel dials
+            ivr.ami.wait(lambda e: e.get("Event") == "Newexten" and "outbound_refused" in e.get("AppData", "")
+                         and "pstn-trunk" in e.get("Channel", ""), timeout=15, start=start)
+            d.call.wait_state("DISCONNECTED", 20)
         assert resident.calls_since(mark) == []
-        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": "PJSIP/agent-5216"})
         out = phone.dial(resident_no)                           # the agent calls a resident
         resident.wait_call(10).wait_answered(10)
         time.sleep(1)
         out.hangup()
         out.wait_state("DISCONNECTED", 10)
     finally:
-        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": "PJSIP/agent-5216"})
         phone.close()
     _invite_from("127.0.0.2", ivr.ports["sip"], spoofed, spoofed)   # refused: PJSIP quotes its From
     sealed_recording(ivr, caller)
