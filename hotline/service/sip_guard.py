@@ -43,6 +43,9 @@ FAILURES = ("ChallengeResponseFailed", "InvalidPassword")
 #: the PJSIP section of the ban list (pjsip.conf includes the file)
 ACL_SECTION = "hotline-banned"
 RELOAD = "module reload res_pjsip.so"
+#: a change Asterisk did not take is tried again at a login, but not more often than this (a burst
+#: of logins while Asterisk is away waits for no reload each)
+RETRY_S = 5.0
 _PHONE_NAME = re.compile(r"agent-[0-9]{1,16}")
 
 
@@ -85,6 +88,7 @@ class SipGuard:
         self._lock = asyncio.Lock()
         #: the agents' file or the ban list was written but Asterisk did not take it: next time again
         self.stale = False
+        self._retry_at = 0.0
         self._exempt = self._gateway(settings.pstn_gateway)
 
     @staticmethod
@@ -113,9 +117,15 @@ class SipGuard:
             proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL,
                                                         stdout=asyncio.subprocess.PIPE,
                                                         stderr=asyncio.subprocess.STDOUT)
-            out, _ = await asyncio.wait_for(proc.communicate(), timeout=15)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except OSError as exc:
             log.warning("PJSIP reload failed: %s", exc)
+            return False
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), timeout=15)
+        except asyncio.TimeoutError:
+            proc.kill()                    # ours, by its own handle
+            await proc.wait()
+            log.warning("PJSIP reload unanswered in 15 s")
             return False
         text = out.decode(errors="replace").strip()
         if proc.returncode != 0 or "successfully" not in text:
@@ -126,6 +136,7 @@ class SipGuard:
     async def _apply(self, write: Callable[[], object]) -> bool:
         """Write (in a worker thread: it may read the database) and reload, one at a time."""
         async with self._lock:
+            self._retry_at = self.clock() + RETRY_S
             try:
                 await asyncio.to_thread(write)
             except Exception as exc:     # DB away, disk full: Asterisk keeps what it has
@@ -155,7 +166,7 @@ class SipGuard:
 
     async def ensure_current(self) -> None:
         """Before a login is answered: an earlier change Asterisk did not take is tried again."""
-        if self.stale:
+        if self.stale and self.clock() >= self._retry_at:
             await self._apply(self._write_all)
 
     async def asterisk_restarted(self) -> None:

@@ -270,6 +270,9 @@ def test_a_change_asterisk_did_not_take_is_tried_again_before_the_next_login(gua
     guard.asterisk.ok = False
     assert asyncio.run(guard.phones_changed()) is False and guard.stale
     guard.asterisk.ok = True
+    asyncio.run(guard.ensure_current())                  # not at once: a burst of logins waits for none
+    assert guard.stale and guard.asterisk.reloads == 1
+    guard.now[0] += 5
     asyncio.run(guard.ensure_current())
     assert not guard.stale and guard.asterisk.reloads == 2
     asyncio.run(guard.ensure_current())                  # nothing pending: no reload
