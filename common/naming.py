@@ -7,6 +7,9 @@ QUEUE = "repair"
 ENDPOINT_PREFIX = "agent-"
 #: the PSTN gateway trunk's endpoint (pjsip.conf [pstn-trunk])
 TRUNK_ENDPOINT = "pstn-trunk"
+#: addresses banned from SIP for repeated wrong passwords: a PJSIP ACL in Asterisk's etc, written by
+#: the service (hotline.service.sip_guard), empty at `hotline up`
+BANNED_FILE = "pjsip_banned.generated.conf"
 #: dialplan contexts of calls out: an agent's call to a resident (number rules, caller id,
 #: recording) and the automated 回访 call once the resident answered (extensions.conf)
 OUTBOUND_CONTEXT = "outbound"

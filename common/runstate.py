@@ -17,3 +17,12 @@ def read_state(s: Settings) -> dict | None:
     except (OSError, ValueError):
         return None
 
+
+
+def asterisk_rx(state: dict | None, command: str) -> list[str] | None:
+    """The argv of `asterisk -rx <command>` to the Asterisk that run state started (its own binary
+    and config); None when there is none. A fixed command: never text from a request."""
+    argv, conf = (state or {}).get("asterisk_argv"), (state or {}).get("asterisk_conf")
+    if not argv or not conf:
+        return None
+    return [*argv, "-C", conf, "-rx", command]

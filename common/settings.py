@@ -143,6 +143,9 @@ class Settings:
     #: so nobody locks every agent out), seconds to send a request's headers / body,
     #: open connections per address
     login_failures_per_address: int = 10
+    #: SIP: failed authentications (wrong password or unknown phone) one address may make per
+    #: 15 min; beyond that Asterisk refuses its every request for 15 min (the PSTN gateway never)
+    sip_failures_per_address: int = 10
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64

@@ -118,7 +118,9 @@ TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overd
 ROLES = ("agent", "team_lead", "head", "admin", "station")
 SUPERVISOR_ROLES = ("team_lead", "head", "admin")
 #: the login answer's "user" ({agent_no, name, role}); a station user's also names its station
-#: (code and name), which the desk shows on its 工单 screen
+#: (code and name), which the desk shows on its 工单 screen. A station has no phone: its login
+#: answers "sip": null (everyone else's: {username, password, server, port, extension}, the
+#: password good until this session's logout)
 SAMPLE_STATION_USER = {"agent_no": "5101", "name": "铁西维修站 值班", "role": "station",
                        "station_code": "TX", "station": "铁西维修站"}
 #: the anomaly register (异常事件 1–9 of the rules): raised by timers (1–3) or recorded (4–9);

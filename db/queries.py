@@ -8,8 +8,9 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
-from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, StationArea, Survey, Ticket,
-                       TicketState, TicketTransition, User, stations_serving)
+from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, Role, StationArea, Survey,
+                       Ticket, TicketState, TicketTransition, User, stations_serving)
+from common.agent_phones import PHONELESS_ROLES, AgentPhone
 
 
 def accounts_with_phone(phone: str) -> Select:
@@ -17,6 +18,14 @@ def accounts_with_phone(phone: str) -> Select:
     their phones loaded, in a stable order; callers add `.unique()` to the scalars."""
     return (select(HeatingAccount).join(AccountPhone).where(AccountPhone.phone == phone)
             .options(selectinload(HeatingAccount.phones)).order_by(HeatingAccount.account_no))
+
+
+def agent_phones(db: Session) -> list[AgentPhone]:
+    """The phones Asterisk is to know (common.agent_phones): every active login but a station's."""
+    return [AgentPhone(u.agent_no, u.name, u.sip_secret, u.role.value)
+            for u in db.scalars(select(User).where(User.active.is_(True),
+                                                   User.role.not_in([Role(r) for r in PHONELESS_ROLES]))
+                                .order_by(User.agent_no))]
 
 
 def iso(at) -> str | None:

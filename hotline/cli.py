@@ -36,6 +36,7 @@ from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
 from common import wire
 from common.ami import ami_action
+from common.agent_phones import has_phone
 from common.naming import SURVEY_WAKE_EVENT, endpoint
 from common.settings import Settings, load_settings
 from common.text import printable, printable_lines
@@ -729,7 +730,8 @@ def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
     with sessions(settings())() as db:
         rows = [{"agent_no": u.agent_no, "name": u.name, "role": u.role.value, "active": u.active,
-                 "sip_user": endpoint(u.agent_no)} for u in db.scalars(select(User).order_by(User.agent_no))]
+                 "sip_user": endpoint(u.agent_no) if has_phone(u.role.value) else None}   # a station: no phone
+                for u in db.scalars(select(User).order_by(User.agent_no))]
     if as_json:
         echo_json(rows)
         return

@@ -22,12 +22,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from db import queries
 from db.models import User
 from db.session import DatabaseUnavailable, make_engine, migrate, session_factory
 from hotline.admin import certificates
 from hotline.admin.amiclient import ami_session
-from hotline.admin.asterisk import AgentPhone, AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
+from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from common import tls
+from common.agent_phones import AgentPhone
 from common.ami import ami_action
 from common.naming import AMI_ADMIN_USER, QUEUE, interface
 from common.ports import PortInUse, Ports, rtp_range
@@ -48,10 +50,8 @@ def running(s: Settings) -> dict | None:
 
 
 def agent_phones(session_factory) -> list[AgentPhone]:
-
     with session_factory() as db:
-        return [AgentPhone(u.agent_no, u.name, u.sip_secret)
-                for u in db.scalars(select(User).where(User.active.is_(True)).order_by(User.agent_no))]
+        return queries.agent_phones(db)
 
 
 def prepare_database(s: Settings):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import CallbackAttempt, Call, Role, Ticket, TicketState, User
 from db.queries import iso
-from hotline.aftercall.outbound import CallOut, call_out, ticket_number
+from hotline.aftercall.outbound import CallOut, call_out, may_call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from common import wire
 from common.phones import mask_phone
@@ -178,6 +178,7 @@ class CallbackList:
         the entry as the list now shows it; audited `call_out`."""
         self._worker(actor, "call", number)
         number = ticket_number(number)
+        may_call_out(actor, "callback", number)
         with self.sessions() as db, db.begin():
             t = self._load(db, number)
             if t.callback_escalated and not actor.supervises:

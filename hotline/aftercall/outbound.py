@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from db.models import Ticket
-from hotline.aftercall.rules import Actor, RuleError
+from hotline.aftercall.rules import CALLERS, Actor, Refused, RuleError
 from common import phones, wire
 
 #: what the agent's phone shows in front of the number while it rings (the call's kind)
@@ -45,8 +45,16 @@ def ticket_number(number) -> str:
     return text
 
 
+def may_call_out(actor: Actor, kind: str, number: str) -> None:
+    """Only agents and team leads call residents (whatever the entry): the others' phones, if they
+    have one, carry no permission to call out in the dialplan either (common.agent_phones)."""
+    if actor.role not in CALLERS:
+        raise Refused("只有座席和领班可以外呼", f"{kind}_call_refused", "ticket", number)
+
+
 def call_out(t: Ticket, actor: Actor, kind: str, allowed=frozenset()) -> CallOut:
     """The call of `t`'s resident by `actor`; 409 when the ticket has no number the hotline may dial."""
+    may_call_out(actor, kind, t.number)
     number = t.callback_number or t.caller_number or ""
     why = phones.refusal(number, allowed)
     if why == "invalid":

@@ -11,9 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, Call, Role, Ticket, User
+from common.agent_phones import CALLS_OUT_ROLES
 
 #: roles that see and steer everything after the call
 SUPERVISORS = (Role.team_lead, Role.head, Role.admin)
+#: roles at a phone that works residents' calls: the queue (join, pause, reject), calls out
+#: (click-to-call), the call-back and 回访 lists' calls; their endpoints alone carry the
+#: dialplan's permission to call out (common.agent_phones). Never a station: it has no phone.
+CALLERS = tuple(Role(r) for r in CALLS_OUT_ROLES)
 OBJECT_ID_MAX = 64
 
 #: the source address of the request being handled (audit entries record it); set by the

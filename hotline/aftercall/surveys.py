@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from db.models import Role, Survey, Ticket, TicketState
 from db.queries import iso
 from hotline.aftercall.lifecycle import MOVERS, TicketWork, last_entered, survey_dict
-from hotline.aftercall.outbound import CallOut, call_out, ticket_number
+from hotline.aftercall.outbound import CallOut, call_out, may_call_out, ticket_number
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number
 from hotline.aftercall.survey_calls import SYSTEM, SurveyPolicy, attempts_of, automated_state
 from common import wire
@@ -112,6 +112,7 @@ class SurveyList:
         an agent or a team lead; audited `call_out`. The answers are saved as ever (`save`)."""
         self._worker(actor, "call", number)
         number = ticket_number(number)
+        may_call_out(actor, "survey", number)
         with self.sessions() as db, db.begin():
             t = self._load(db, number, actor, "call")
             auto = automated_state(attempts_of(db, [t.id]).get(t.id, []), self.policy)

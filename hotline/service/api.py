@@ -191,17 +191,21 @@ class AgentApi:
 
     async def login(self, request):
         body = await self.body(request, LoginIn)
+        await self.svc.phones_current()
         answer, replaced = await self.db(self.desk.login, body.agent_no, body.password, request.remote or "")
         # agents on other PCs register to the server's LAN address, the one in the API URL
         host = "127.0.0.1" if self.settings.bind.startswith("127.") else public_host(self.settings)
-        answer["sip"].update(server=host, port=self.svc.ports.sip, extension=self.settings.extension)
+        if answer["sip"] is not None:     # None: a station's login, no phone
+            answer["sip"].update(server=host, port=self.svc.ports.sip, extension=self.settings.extension)
         for sid in replaced:
             await self.end_session(sid, "replaced")
         return _json(answer)
 
     async def logout(self, request):
         p = request[PRINCIPAL]
-        await self.db(self.desk.logout, p)
+        if await self.db(self.desk.logout, p):
+            # the secret the login handed out is dead once Asterisk has the new one
+            await self.svc.phones_changed()
         await self.end_session(p.session_id, "logout")
         if self.svc.agent_state(p.agent_no).get("member"):
             # nobody at this desk any more: calls must not ring it
@@ -324,6 +328,7 @@ class AgentApi:
     async def queue_membership(self, request):
         p = request[PRINCIPAL]
         body = await self.body(request, QueueIn)
+        self.desk.queue_work(p, "queue_join" if body.member else "queue_leave")
         await self.svc.set_queue_member(p.agent_no, body.member)
         await self.db(self.desk.audit, p, "queue_join" if body.member else "queue_leave", "agent", p.agent_no)
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})
@@ -331,6 +336,7 @@ class AgentApi:
     async def pause(self, request):
         p = request[PRINCIPAL]
         body = await self.body(request, PauseIn)
+        self.desk.queue_work(p, "pause" if body.paused else "unpause")
         reason = self.desk.check_pause_reason(body.paused, body.reason)   # only the list reaches Asterisk
         await self.svc.set_paused(p.agent_no, body.paused, reason)
         detail = {"reason": reason} if body.paused else {}
@@ -349,6 +355,7 @@ class AgentApi:
 
     async def wrapup_done(self, request):
         p = request[PRINCIPAL]
+        self.desk.queue_work(p, "wrapup_done")
         if await self.svc.wrapup_done(p.agent_no):
             await self.db(self.desk.audit, p, "wrapup_done", "agent", p.agent_no)
         return _json({"agent_state": self.svc.agent_state(p.agent_no)})

@@ -33,13 +33,14 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
+from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
 from common.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
 from common.ports import Ports
-from common.runstate import read_state
+from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_secret
 from common.settings import Settings, load_settings
 from db.queries import readback_texts
@@ -85,13 +86,17 @@ class HotlineService:
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
+        # the agents' phones and the SIP ban list in Asterisk's config (a logout's new secret)
+        self.sip = SipGuard(settings, self.ctx.records.sessions,
+                            lambda command: asterisk_rx(read_state(settings), command))
         self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
-                              ("UserEvent", self._user_event)):
+                              ("UserEvent", self._user_event),
+                              *((failure, self.sip.security_event) for failure in FAILURES)):
             self.ami.on(name, handler)
 
     # ------------------------------------------------- what the API reads --
@@ -186,8 +191,10 @@ class HotlineService:
 
     async def _asterisk_booted(self, _event: dict) -> None:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
-        whoever had asked to be in the queue and is missing is added again, paused as before."""
+        whoever had asked to be in the queue and is missing is added again, paused as before.
+        Addresses banned from SIP are banned again (its config was generated afresh)."""
         await self.api.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
+        await self.sip.asterisk_restarted()
         if self.ami.connected.is_set():   # Asterisk greets each new AMI login with FullyBooted, often
             await self._restore_queue()   # before the login's answer: then on_login restores the queue
 
@@ -240,6 +247,14 @@ class HotlineService:
             log.warning("transfer directory without phone states: %s", exc)
             devices = {}
         return {no: dict(st) for no, st in self.queue.agents.items()}, devices
+
+    async def phones_changed(self) -> None:
+        """A SIP secret changed (a logout): Asterisk refuses the old one once this returns."""
+        await self.sip.phones_changed()
+
+    async def phones_current(self) -> None:
+        """Before a login is answered: Asterisk knows the secret it hands out."""
+        await self.sip.ensure_current()
 
     async def call_out(self, out) -> None:
         """Click-to-call (`hotline.aftercall.outbound.CallOut`): Asterisk rings the agent's own phone
@@ -302,6 +317,17 @@ class HotlineService:
             except Exception as exc:   # DB still down: the next round tries again
                 log.warning("could not reconcile degraded-path calls: %s", exc)
             await asyncio.sleep(every_s)
+
+    async def _keep_sip_bans(self, every_s: float = 30.0) -> None:
+        """SIP bans lapse after their 15 minutes (checked every `every_s`); a change of the phones or
+        bans Asterisk did not take is tried again."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.sip.lift_expired()
+                await self.sip.ensure_current()    # a change Asterisk did not take: again
+            except Exception as exc:   # Asterisk away: the next round tries again
+                log.warning("could not lift lapsed SIP bans: %s", exc)
 
     async def _keep_timing_reported(self, every_s: float = 60.0) -> None:
         """Once a minute with calls: our share of the AGI turnaround and the event loop's lateness
@@ -367,6 +393,7 @@ class HotlineService:
         self._timers_task = asyncio.create_task(self._keep_timers())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
+        self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
@@ -379,6 +406,7 @@ class HotlineService:
         self._timers_task.cancel()
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
+        self._sip_bans_task.cancel()
         for t in self._timing_tasks:
             t.cancel()
         self.fastagi.close()

@@ -30,10 +30,11 @@ from db.tickets import create_ticket
 from hotline.service.directory import build_directory
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.lifecycle import TicketWork
-from hotline.aftercall.rules import (SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError, add_audit,
-                                     works_on)
+from hotline.aftercall.rules import (CALLERS, SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError,
+                                     add_audit, works_on)
 from hotline.service.schemas import TicketForm
-from common.passwords import DUMMY_PASSWORD_HASH, new_token, token_hash, verify_password
+from common.agent_phones import has_phone
+from common.passwords import DUMMY_PASSWORD_HASH, new_sip_secret, new_token, token_hash, verify_password
 from common import wire
 from common.paths import confined
 from common.text import control_char
@@ -311,9 +312,10 @@ class DeskService:
         if u.role is Role.station:      # the desk names the station it works for (wire.SAMPLE_STATION_USER)
             st = db.get(RepairStation, u.station_id) if u.station_id else None
             user.update(station_code=st.code if st else None, station=st.name if st else None)
+        # a station has no phone (common.agent_phones): no SIP credentials at all
+        sip = {"username": endpoint(u.agent_no), "password": u.sip_secret} if has_phone(u.role.value) else None
         return ({"token": token, "expires_at": s.expires_at.isoformat(timespec="seconds"),
-                 "user": user,
-                 "sip": {"username": endpoint(u.agent_no), "password": u.sip_secret},
+                 "user": user, "sip": sip,
                  "session_id": s.id, "pause_reasons": self.settings.pause_reason_list},
                 [o.id for o in old])
 
@@ -333,11 +335,18 @@ class DeskService:
             return Principal(s.user.id, s.user.agent_no, s.user.name, s.user.role, s.id, s.expires_at,
                              station_id=s.user.station_id)
 
-    def logout(self, p: Principal) -> None:
+    def logout(self, p: Principal) -> bool:
+        """The session ends, and the SIP secret its login handed out with it: whoever kept it (the
+        desk's memory, a copy) can no longer register that phone. True when Asterisk must learn the
+        new secret (the caller rewrites the agents' phones: hotline.service.sip_guard)."""
         with self.sessions() as db, db.begin():
             s = db.get(ApiSession, p.session_id)
             s.ended_at, s.ended_reason = self.settings.now(), "logout"
             add_audit(db, p.agent_no, "logout", "user", p.agent_no)
+            if not has_phone(p.role.value):
+                return False
+            db.execute(update(User).where(User.id == p.user_id).values(sip_secret=new_sip_secret()))
+            return True
 
     def ended_sessions(self, session_ids: list[int]) -> dict[int, str]:
         """Of these sessions, the ones that ended (elsewhere: CLI, expiry) and why."""
@@ -362,6 +371,8 @@ class DeskService:
     def pop(self, uniqueid: str, agent_no: str, actor: Principal | None = None) -> dict | None:
         """The card for a call ringing at (or answered by) `agent_no`; audited as their view.
         `actor`: the person asking over the API, checked against the call first."""
+        if actor is not None and actor.role is Role.station:
+            raise Forbidden("维修站不接听热线来电", "view_refused", "screen_pop", uniqueid)
         if actor is not None and not UNIQUEID.match(uniqueid):
             raise DeskError(404, "没有这通电话")
         with self.sessions() as db, db.begin():
@@ -401,8 +412,17 @@ class DeskService:
         return (ringing is not None and ringing[0] == call.uniqueid) or call.agent_id == p.user_id
 
     # ---------------------------------------------------------- agent --
+    @staticmethod
+    def queue_work(p: Principal, what: str) -> None:
+        """Joining or leaving the queue, pausing, ending after-call work, rejecting a call: agents'
+        and team leads' only (their phones alone may work residents' calls); refused and audited
+        for anybody else — a station's people have no phone at all."""
+        if p.role not in CALLERS:
+            raise Forbidden("只有座席和领班可以接听热线", f"{what}_refused", "agent", p.agent_no)
+
     def reject(self, p: Principal, uniqueid: str) -> None:
         """拒接 of a call ringing at this agent's phone: audited (refused for any other call)."""
+        self.queue_work(p, "reject")
         ringing = self.ringing(p.agent_no)
         if not UNIQUEID.match(uniqueid) or not ringing or ringing[0] != uniqueid:
             raise Forbidden("只能拒接正在振铃到本座席的来电", "reject_refused", "call", uniqueid)
@@ -443,7 +463,10 @@ class DeskService:
 
     def directory(self, p: Principal, queue_agents: dict[str, dict], devices: dict[str, str]) -> dict:
         """The transfer directory (hotline.service.directory): users logged in now (a live,
-        unexpired session, account active), with the queue's and the phones' live state."""
+        unexpired session, account active), with the queue's and the phones' live state. Not for a
+        station: it has no phone to transfer from."""
+        if p.role is Role.station:
+            raise Forbidden("维修站没有电话,不能转接", "view_refused", "directory", p.agent_no)
         now = self.settings.now()
         with self.sessions() as db:
             users = db.execute(select(User.agent_no, User.name, User.role)
@@ -456,6 +479,10 @@ class DeskService:
 
     # -------------------------------------------------------- accounts --
     def search(self, p: Principal, q: str) -> list[dict]:
+        """Accounts by phone, 户号 or address words, for the people who take residents' calls (a
+        station reads what is on its own tickets, never the directory of residents)."""
+        if p.role is Role.station:
+            raise Forbidden("维修站不能查询住户资料", "search_refused", "account", "")
         q = q.strip()
         if not (1 <= len(q) <= 64):
             raise DeskError(422, "请输入电话、户号或地址关键字")
@@ -479,6 +506,8 @@ class DeskService:
         return found
 
     def account(self, p: Principal, no: str) -> dict:
+        if p.role is Role.station:
+            raise Forbidden("维修站不能查询住户资料", "view_refused", "account", no)
         if not ACCOUNT_NO.match(no):
             raise DeskError(404, "没有这个户号")
         if p.role not in SUPERVISORS and no not in p.allowed_accounts:
@@ -504,6 +533,13 @@ class DeskService:
                       .options(selectinload(Ticket.account), selectinload(Ticket.station)))
         if t is None:
             raise DeskError(404, "没有这张报修单")
+        if p.role is Role.station:
+            # a station reads the tickets dispatched to it — by no other grant (a search, a pop,
+            # an assignment): another station's repair is never its business
+            if not write and p.station_id is not None and t.station_id == p.station_id \
+                    and t.state not in (TicketState.draft, TicketState.new):
+                return t
+            raise Forbidden("只能查看派给本站的报修单", f"{verb}_refused", "ticket", number)
         ringing = self.ringing(p.agent_no)
         if p.role in SUPERVISORS or (ringing and ringing[1] == t.number) or works_on(db, p.user_id, t):
             return t
@@ -511,9 +547,6 @@ class DeskService:
             return t                  # the call-back entry this agent holds: they confirm it in the form
         if not write and t.account is not None and t.account.account_no in p.allowed_accounts:
             return t
-        if not write and p.role is Role.station and p.station_id is not None and t.station_id == p.station_id \
-                and t.state not in (TicketState.draft, TicketState.new):
-            return t                  # a station reads the tickets dispatched to it
         raise Forbidden("只能处理自己接听或分派给自己的报修单", f"{verb}_refused", "ticket", number)
 
     def ticket(self, p: Principal, number: str) -> dict:
@@ -642,6 +675,8 @@ class DeskService:
             agent = db.scalar(select(User).where(User.agent_no == agent_no, User.active.is_(True)))
             if agent is None:
                 raise DeskError(422, "没有这个在职工号")
+            if agent.role not in CALLERS:     # an assignment is a grant: never to a station's people
+                raise DeskError(422, "只能分派给座席或领班")
             t.assigned_agent_id = agent.id
             add_audit(db, p.agent_no, "assign", "ticket", t.number, to=agent.agent_no)
             return {"number": t.number, "assigned_to": agent.agent_no}

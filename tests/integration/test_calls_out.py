@@ -5,7 +5,7 @@ agent's phone rings first, then the resident's with the hotline's number, audio 
 the call is recorded on the ticket, `reached` clears the entry. A busy resident leaves a busy call
 and no empty recording. A premium or international number dialled by hand is refused with the
 prompt and never reaches the gateway, nor does anything the PSTN dials; an entry another agent
-holds is not called (403, audited). And the real desk (pytest-qt, offscreen): 领取, 呼叫, its own leg
+holds is not called (403, audited), nor any entry by the head (#25). And the real desk (pytest-qt, offscreen): 领取, 呼叫, its own leg
 answered by itself and shown as 外呼, hang up, 已联系上 — the entry leaves the list."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from waiting_repairs import saves_the_read_back_form
 
 pytestmark = pytest.mark.asterisk
 
-AGENT, OTHER, AT_DESK = "4611", "4612", "4613"
+AGENT, OTHER, AT_DESK, HEAD = "4611", "4612", "4613", "4614"
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +218,27 @@ def test_an_entry_another_agent_holds_is_not_called_and_the_refusal_is_audited(i
     assert refused is not None and refused.source
     status, _ = mine.call("POST", wire.path(wire.CALLBACK_CALL, number="26111888xx"))
     assert status == 404
+
+
+def test_the_heads_click_to_call_is_refused_and_audited_and_nothing_rings(ivr, resident):
+    """Calls out are agents' and team leads' (#25): the head works the lists but calls nobody — the
+    API refuses (403, audited) as the dialplan would (the head's phone has no HOTLINE_CALLS_OUT)."""
+    number, ticket = "13312345665", "2611188803"
+    entry_on_the_list(ivr, number, ticket, number)
+    with ivr.sessions() as db:
+        if db.scalar(select(User).where(User.agent_no == HEAD)) is None:
+            add_user(db, HEAD, "外呼部长", Role.head, PASSWORD, actor="test")
+            db.commit()
+    head, mark = api_as(ivr, HEAD), resident.mark()
+    for route, action in ((wire.CALLBACK_CALL, "callback_call_refused"), (wire.SURVEY_CALL, "survey_call_refused")):
+        status, body = head.call("POST", wire.path(route, number=ticket))
+        assert status == 403 and body["error"], (route, status, body)
+        with ivr.sessions() as db:
+            assert db.scalar(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.actor == HEAD,
+                                                      AuditEntry.object_id == ticket)) is not None
+    assert head.call("GET", wire.CALLBACKS)[0] == 200        # the list itself is the head's to see
+    time.sleep(2)
+    assert resident.calls_since(mark) == []
 
 
 def test_the_real_desk_calls_the_resident_answers_its_own_leg_and_records_the_outcome(qtbot, ivr, agents, resident):

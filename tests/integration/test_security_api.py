@@ -25,6 +25,7 @@ from db.models import (
     Category,
     HeatingAccount,
     Recording,
+    RepairStation,
     Role,
     Ticket,
     TicketDraft,
@@ -484,3 +485,60 @@ def test_audit_entries_keep_the_source_address_and_overlong_ids(people, port, iv
     with ivr.sessions() as db:
         ids = [e.object_id for e in db.scalars(select(AuditEntry).where(AuditEntry.object_type == "probe"))]
     assert len(ids) == 2 and all(len(i) <= OBJECT_ID_MAX for i in ids) and ids[0] != ids[1]
+
+
+# ------------------------------------------------------- 9. stations (#25) --
+
+STATION, OTHER_STATION = "5801", "5802"
+
+
+@pytest.fixture(scope="module")
+def stations(ivr):
+    """Two stations' people (the demo's first two stations), with a dispatched ticket each."""
+    with ivr.sessions() as db, db.begin():
+        mine, theirs = db.scalars(select(RepairStation).order_by(RepairStation.id).limit(2)).all()
+        for no, st in ((STATION, mine), (OTHER_STATION, theirs)):
+            if not db.scalar(select(User).where(User.agent_no == no)):
+                add_user(db, no, f"{st.name} 值班", Role.station, PASSWORD, actor="test").station_id = st.id
+        acc = db.scalar(select(HeatingAccount).order_by(HeatingAccount.id).offset(6).limit(1))
+        tickets = {}
+        for n, st in enumerate((mine, theirs)):
+            number = f"261123870{n}"
+            if not db.scalar(select(Ticket).where(Ticket.number == number)):
+                db.add(Ticket(number=number, account_id=acc.id, station_id=st.id, state=TicketState.dispatched,
+                              category=Category.no_heat, address_snapshot=acc.address, name_snapshot=acc.name,
+                              callback_number="13900000000"))
+            tickets[st.id] = number
+        return {"mine": tickets[mine.id], "theirs": tickets[theirs.id], "account": acc.account_no}
+
+
+def test_a_station_login_has_no_phone_and_is_refused_residents_the_queue_pops_and_calls_out(people, port, ivr,
+                                                                                            stations):
+    uniqueid = "1790000025.1"
+    a_call_with_ticket(ivr, uniqueid, offset=7)
+    since = datetime.now() - timedelta(seconds=1)
+    api = Api(port, "127.0.0.31")
+    status, me = api.login(STATION)
+    assert status == 200 and me["sip"] is None and me["user"]["role"] == "station"
+    refused = {("GET", f"/api/accounts?q={stations['account']}"): "search_refused",
+               ("GET", f"/api/accounts/{stations['account']}"): "view_refused",
+               ("POST", "/api/agent/queue"): "queue_join_refused",
+               ("POST", "/api/agent/pause"): "pause_refused",
+               ("POST", "/api/agent/wrapup/done"): "wrapup_done_refused",
+               ("GET", f"/api/calls/{uniqueid}/pop"): "view_refused",
+               ("POST", f"/api/calls/{uniqueid}/reject"): "reject_refused",
+               ("GET", "/api/agent/directory"): "view_refused",
+               ("GET", f"/api/tickets/{stations['theirs']}"): "view_refused",
+               ("POST", f"/api/callbacks/{stations['mine']}/take"): "callback_take_refused",
+               ("POST", f"/api/callbacks/{stations['mine']}/call"): "callback_call_refused",
+               ("POST", f"/api/surveys/{stations['mine']}/call"): "survey_call_refused"}
+    bodies = {"/api/agent/queue": {"member": True}, "/api/agent/pause": {"paused": True, "reason": "用餐"}}
+    for (method, path), action in refused.items():
+        status, data = api.call(method, path, bodies.get(path, {}) if method == "POST" else None)
+        assert status == 403 and data["error"], (path, status, data)
+        assert audits(ivr, STATION, action, since), (path, action)
+    # its own station's repair it reads; nothing it was refused opened anything else
+    assert api.call("GET", f"/api/tickets/{stations['mine']}")[0] == 200
+    assert api.call("GET", f"/api/tickets/{stations['theirs']}")[0] == 403
+    # and Asterisk has no phone for it: no endpoint to register, nothing to ring or call out from
+    assert ivr.ami.action({"Action": "PJSIPShowEndpoint", "Endpoint": f"agent-{STATION}"}).get("Response") == "Error"

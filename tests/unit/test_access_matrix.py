@@ -121,22 +121,6 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.SURVEY_CALL): by_role((200, 403), (200, 200), (403, 403), boss=(403, 403)),
 }
 
-#: Rows that pass only once branch `stations` (#25: stations are stations; the queue and calls out
-#: are agents' and team leads') is merged: until then the server answers what is written here.
-#: (method, route, role, whose) → today's answer. The lead deletes this list after that merge.
-STATION_ROWS_PENDING: dict[tuple[str, str, str, str], int] = {
-    **{("POST", route, role, ""): 200 for route in (wire.QUEUE, wire.PAUSE, wire.WRAPUP_DONE)
-       for role in (HEAD, ADMIN, STATION)},
-    ("GET", wire.DIRECTORY, STATION, ""): 200,
-    ("GET", wire.ACCOUNTS, STATION, ""): 200,
-    ("GET", wire.ACCOUNT, STATION, OWN): 200,          # found by the station's own search
-    ("GET", wire.TICKET, STATION, OTHER): 200,         # another station's, through the search's grant
-    **{("POST", wire.REJECT, role, OWN): 200 for role in (HEAD, ADMIN)},
-    **{("POST", route, role, whose): 200 for route in (wire.CALLBACK_CALL, wire.SURVEY_CALL)
-       for role in (HEAD, ADMIN) for whose in (OWN, OTHER)},
-}
-
-
 # ------------------------------------------------------------------------- the world --
 
 class PhonesAmi(RecordedAmi):
@@ -409,7 +393,6 @@ async def hotline_on(template, tmp_path):
 @pytest.mark.parametrize("method, route, role, whose, expected", list(_cells()))
 async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, method, route, role, whose, expected):
     made = template[2]
-    expected = STATION_ROWS_PENDING.get((method, route, role, whose), expected)
     req = request_for(method, route, role, whose, made)
     headers = Hotline.headers(role)
     async with hotline_on(template, tmp_path) as h:
@@ -440,5 +423,3 @@ def test_every_route_of_the_wire_and_of_the_app_has_its_rows(tmp_path):
     for key, answers in MATRIX.items():
         assert set(answers) == set(ROLES), key
         assert answers[NOBODY] == 401 or key[1] in wire.PUBLIC, key
-    for (method, route, role, whose) in STATION_ROWS_PENDING:
-        assert (method, route) in MATRIX and role in ROLES and whose in ("", OWN, OTHER)

@@ -45,12 +45,6 @@ DIALPLAN_MATRIX = {
 #: reached only by the service's Originate, from no endpoint
 ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup"}
 
-#: Rows that hold only once branch `stations` is merged (a station has no endpoint; [outbound-dial]
-#: checks a permission only agents' and team leads' endpoints carry): until then the rendered
-#: configuration answers this. The lead deletes this list after that merge.
-DIALPLAN_PENDING = {STATION: (FROM_DESK, True), HEAD: (FROM_DESK, True), ADMIN: (FROM_DESK, True)}
-
-
 # ------------------------------------------------------------------ reading the config --
 
 @dataclass
@@ -237,7 +231,7 @@ def test_each_kind_of_endpoint_reaches_the_contexts_of_the_matrix_and_no_more(re
         found[_kind(ep)] = (reach, calls_out)
     for kind in DIALPLAN_MATRIX:
         found.setdefault(kind, (set(), False))              # no endpoint: nothing reachable
-    expected = {**DIALPLAN_MATRIX, **DIALPLAN_PENDING}
+    expected = DIALPLAN_MATRIX
     assert {k: (sorted(r), out) for k, (r, out) in found.items()} == \
         {k: (sorted(r), out) for k, (r, out) in expected.items()}
 
