@@ -11,6 +11,7 @@ import time
 import pytest
 from conftest import sealed_recording
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from db.models import Call, Role, User
 from hotline.admin import runtime
@@ -158,7 +159,7 @@ def test_state_under_hotline_home_is_private_after_a_recorded_call(ivr):
     assert rec.sha256 and os.path.exists(rec.path)
     assert any(home.joinpath("voice").rglob("*")), "the voice description was kept"
     assert _loose(home) == []
-    assert stat.S_IMODE(os.stat(home / "hotline.db").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(make_url(ivr.settings.database_url).database).st_mode) == 0o600
     # the FastAGI key is in no log
     key = fastagi_secret(ivr.settings).encode()
     for log in [*home.joinpath("asterisk", "log").iterdir(), *home.joinpath("log").iterdir()]:
