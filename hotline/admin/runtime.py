@@ -371,9 +371,9 @@ def registered_phones(s: Settings) -> set[str]:
             ami.wait(lambda e: e.get("ActionID") == listed and e.get("Event") == "ContactListComplete", timeout=10)
             return {e.get("Endpoint", "") for e in ami.events if e.get("ActionID") == listed
                     and e.get("Event") == "ContactList" and e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)}
-    except (RuntimeError, OSError, TimeoutError) as exc:
-        if isinstance(exc, HotlineError):
-            raise
+    except HotlineError:
+        raise
+    except (RuntimeError, OSError, TimeoutError) as exc:   # not running, AMI refused or silent
         raise HotlineError(f"无法向 Asterisk 查询已注册的话机，未做任何更改。 — could not ask Asterisk which phones are "
                            f"registered ({exc}); nothing changed") from exc
 
