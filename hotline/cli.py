@@ -84,11 +84,27 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def settings() -> Settings:
+def shell_settings() -> Settings:
+    """The settings this shell's environment gives (`up`, `down`, `status`: before binding)."""
     try:
         return load_settings()
     except (ValueError, TypeError) as exc:
         fail(f"bad HOTLINE_* setting: {exc}")
+
+
+def settings() -> Settings:
+    """The settings a command acts with: bound to the hotline running from HOTLINE_HOME (its
+    database, its Asterisk's settings), refused when this shell names another database."""
+    s = shell_settings()
+    try:
+        live = runtime.bound_settings(s)
+    except HotlineError as exc:
+        fail(str(exc))
+    differs = runtime.shell_differs(s, live, os.environ)
+    if differs:
+        echo(f"hotline: note: {', '.join(differs)} in this shell differ from what the running hotline was "
+                   f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
+    return live
 
 
 def sessions(s: Settings):
@@ -105,8 +121,9 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
                                                      "agent API over HTTPS"),
        bind: Optional[str] = typer.Option(None, "--bind", metavar="ADDR",
                                           help="with --lan: the address to listen on (default 0.0.0.0)")) -> None:
-    """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service."""
-    s = settings()
+    """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service;
+    what it was started with is recorded, and later commands act on that."""
+    s = shell_settings()
     if bind and not lan:
         fail("--bind goes with --lan (agents on other PCs need the API over HTTPS)")
     if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
@@ -137,7 +154,7 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
 @app.command()
 def down() -> None:
     """Stop the hotline service and Asterisk."""
-    if do_down(settings()):
+    if do_down(shell_settings()):
         echo("hotline stopped")
     else:
         echo("hotline was not running")
@@ -148,14 +165,19 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
            watch: bool = typer.Option(False, "--watch", help="live queue and agents from AMI"),
            interval: float = typer.Option(2.0, "--interval", min=0.5),
            count: int = typer.Option(0, "--count", help="stop after N screens (0 = until Ctrl-C)")) -> None:
-    """Where the hotline listens and whether its processes run (exit 3 when stopped)."""
+    """Where the hotline listens, its database, and whether its processes run (exit 3 when stopped)."""
     if watch:
         try:
             do_watch(settings(), interval, count, echo_lines)
         except RuntimeError as exc:
             fail(str(exc))
         return
-    st = do_status(settings())
+    s = shell_settings()
+    try:
+        runtime.bound_settings(s)
+    except HotlineError as exc:   # status still shows the running hotline (and its database)
+        echo(f"hotline: {exc}", err=True)
+    st = do_status(s)
     if as_json:
         echo_json(st)
     else:
@@ -689,27 +711,70 @@ def dialplan_test(directory: Optional[Path] = typer.Argument(None, help="default
 
 # --------------------------------------------------------------- agents --
 
-def _reload_phones(s: Settings, db_sessions) -> str:
+#: where a password comes from: never argv (shell history, `ps`), always a prompt or a file
+PASSWORD_NOT_ON_ARGV = ("密码不能写在命令行上（会留在 shell 历史和进程列表里）：请在提示时输入，或用 --password-file FILE"
+                        "（仅属主可读；- 为标准输入）。 — a password is never given on the command line (shell history, "
+                        "the process list): type it at the prompt, or give --password-file FILE (readable by its "
+                        "owner only; - reads standard input)")
+FORCE_HELP = "drop registered phones the database does not hold (refused without it)"
+
+
+def _new_password(password_file: Optional[Path], argv_password: Optional[str], prompt: str) -> str:
+    """A new password from the terminal (typed twice, not echoed) or from --password-file."""
+    if argv_password is not None:
+        fail(PASSWORD_NOT_ON_ARGV, 2)
+    if password_file is None:
+        return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    try:
+        if str(password_file) == "-":
+            text = sys.stdin.readline()
+        else:
+            if password_file.is_file() and password_file.stat().st_mode & 0o077:
+                fail(f"{password_file} 可被其他用户读取：请 chmod 600。 — {password_file} is readable by others: "
+                     f"chmod 600 it (it holds a password)", 2)
+            text = password_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"--password-file {password_file}: {exc}", 2)
+    return text.removesuffix("\n").removesuffix("\r")    # the file's one line, as typed
+
+
+def _check_phones(s: Settings, db, force: bool) -> None:
+    """Before a change to people is committed: refuse it if the new agents' file would drop a phone
+    registered now (nothing is written then)."""
+    if runtime.running(s):
+        try:
+            runtime.refuse_dropping_registered(s, db, force)
+        except HotlineError as exc:
+            fail(str(exc))
+
+
+def _reload_phones(s: Settings, db_sessions, force: bool = False) -> str:
     """Regenerate the agents' PJSIP endpoints and reload PJSIP in the live Asterisk."""
-    st = runtime.running(s)
-    if not st:
+    if not runtime.running(s):
         return "(the hotline is not running: effective at the next `hotline up`)"
-    return runtime.reload_agents(s, db_sessions)
+    try:
+        return runtime.reload_agents(s, db_sessions, force)
+    except (HotlineError, AsteriskError) as exc:
+        fail(f"saved in the database, but the live phones were not reloaded: {exc}")
 
 
 @agents_app.command("add")
 def agents_add(agent_no: str, name: str,
                role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin | station"),
                station: str = typer.Option("", "--station", help="for --role station: the station's code"),
-               password: Optional[str] = typer.Option(None, "--password",
-                                                      help="default: read from the terminal")) -> None:
-    """Add a person: desktop login, SIP endpoint with a generated secret."""
+               password_file: Optional[Path] = typer.Option(None, "--password-file", metavar="FILE",
+                                                            help="read the password from FILE (0600; - = stdin); "
+                                                                 "default: asked at the terminal"),
+               password: Optional[str] = typer.Option(None, "--password", hidden=True),
+               force: bool = typer.Option(False, "--force", help=FORCE_HELP)) -> None:
+    """Add a person: desktop login (password of at least 10 characters), SIP endpoint with a
+    generated secret."""
     s = settings()
     try:
         r = Role(role)
     except ValueError:
         fail(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}")
-    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    pw = _new_password(password_file, password, "password")
     db_sessions = sessions(s)
     with db_sessions() as db:
         try:
@@ -718,10 +783,24 @@ def agents_add(agent_no: str, name: str,
                 user.station_id = db.scalar(select(RepairStation.id).where(RepairStation.code == station))
                 if r is not Role.station or user.station_id is None:
                     raise UserError(f"a station login needs --role station and a known --station (got {station!r})")
+            _check_phones(s, db, force)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no} {name} ({r.value}) added {_reload_phones(s, db_sessions, force)}")
+
+
+@agents_app.command("reload")
+def agents_reload(force: bool = typer.Option(False, "--force", help=FORCE_HELP)) -> None:
+    """Regenerate the agents' PJSIP endpoints from the running hotline's database and reload them;
+    refused when a registered phone would be dropped that the database does not hold."""
+    s = settings()
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it")
+    db_sessions = sessions(s)
+    with db_sessions() as db:
+        _check_phones(s, db, force)
+    echo(f"agents' phones {_reload_phones(s, db_sessions, force)}")
 
 
 @agents_app.command("list")
@@ -744,13 +823,14 @@ def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day 
                   until: Optional[str] = typer.Option(None, help="up to this day, exclusive (default: now)"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Time each agent spent out of the queue, per reason (示忙 reasons, 话后整理, 未接听)."""
-    now = settings().now()
+    s = settings()
+    now = s.now()
     try:
         start = datetime.fromisoformat(since) if since else datetime.combine(now.date(), datetime.min.time())
         end = datetime.fromisoformat(until) if until else now
     except ValueError:
         raise typer.BadParameter("dates are YYYY-MM-DD")
-    with sessions(settings())() as db:
+    with sessions(s)() as db:
         rows = pause_totals(db, start, end)
     if as_json:
         echo_json(rows)
@@ -760,33 +840,40 @@ def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day 
 
 
 @agents_app.command("disable")
-def agents_disable(agent_no: str) -> None:
+def agents_disable(agent_no: str, force: bool = typer.Option(False, "--force", help=FORCE_HELP)) -> None:
     """Disable a login at once: sessions end, SIP registration and queue membership are cut."""
     s = settings()
     db_sessions = sessions(s)
     with db_sessions() as db:
         try:
             disable_user(db, agent_no)
+            _check_phones(s, db, force)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    echo(f"{agent_no} disabled {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no} disabled {_reload_phones(s, db_sessions, force)}")
 
 
 @agents_app.command("passwd")
-def agents_passwd(agent_no: str, password: Optional[str] = typer.Option(None, "--password")) -> None:
-    """Set a new desktop password (unlocks a locked account); ends the person's sessions and
-    rotates their SIP secret."""
-    pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+def agents_passwd(agent_no: str,
+                  password_file: Optional[Path] = typer.Option(None, "--password-file", metavar="FILE",
+                                                               help="read the password from FILE (0600; - = stdin); "
+                                                                    "default: asked at the terminal"),
+                  password: Optional[str] = typer.Option(None, "--password", hidden=True),
+                  force: bool = typer.Option(False, "--force", help=FORCE_HELP)) -> None:
+    """Set a new desktop password (at least 10 characters; unlocks a locked account); ends the
+    person's sessions and rotates their SIP secret."""
     s = settings()
+    pw = _new_password(password_file, password, "new password")
     db_sessions = sessions(s)
     with db_sessions() as db:
         try:
             set_password(db, agent_no, pw)
+            _check_phones(s, db, force)
             db.commit()
         except UserError as exc:
             fail(str(exc))
-    echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions)}")
+    echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions, force)}")
 
 
 def main() -> None:

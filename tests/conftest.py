@@ -74,8 +74,11 @@ def resident(pstn_resident):
 def hotline(tmp_path_factory, pstn_resident):
     """`hotline up` on a private home: a real Asterisk 22 and the real service, shared by the session.
     Its dialplan is the session's own copy: admin tests edit it like an admin would. Calls out go
-    to the session's resident."""
-    s = scratch(tmp_path_factory.mktemp("hotline-home"), pstn_outbound=pstn_resident.target)
+    to the session's resident. Its database is named by HOTLINE_DB_URL and is not the home's
+    default file, as on an installation with its own database: an admin command from a shell
+    without that variable must still act on it (test_admin)."""
+    home = tmp_path_factory.mktemp("hotline-home")
+    s = scratch(home, pstn_outbound=pstn_resident.target, db_url=f"sqlite:///{home / 'data' / 'live.db'}")
     with scratch_hotline(s, accounts=50):
         yield s
 

@@ -286,9 +286,14 @@ class PrivateAsterisk:
         }
         for name, body in gen.items():
             write_generated(self.etc / f"{name}.generated.conf", body)
-        write_generated(self.etc / AGENTS_FILE, agents_conf(self.agents))
+        self.write_agents()
         # SIP addresses the service bans for wrong passwords (hotline.service.sip_guard): none at start
         write_generated(self.etc / BANNED_FILE, "")
+
+    def write_agents(self) -> None:
+        """Only the agents' endpoints (an agent added, disabled, a password changed): the rest of
+        the running configuration stays exactly as `hotline up` wrote it."""
+        write_generated(self.etc / AGENTS_FILE, agents_conf(self.agents))
 
     def _manager_conf(self) -> str:
         """Two AMI users, each with only the classes it needs: a forged action through the

@@ -1,7 +1,8 @@
 """`hotline up / down / status`: the hotline's processes and where they listen.
 
-State lives in ``$HOTLINE_HOME/run/state.json``; a stale file (processes gone)
-is treated as "not running".
+State lives in ``$HOTLINE_HOME/run/state.json`` (0600: it holds the database URL); a stale file
+(processes gone) is treated as "not running". While a hotline runs, every admin command acts on
+what it was started with (`bound_settings`), never on what the shell it runs in happens to say.
 """
 from __future__ import annotations
 
@@ -18,22 +19,26 @@ import time
 import urllib.request
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from db import queries
 from db.models import User
-from db.session import DatabaseUnavailable, make_engine, migrate, session_factory
+from db.session import DatabaseUnavailable, check_reachable, make_engine, migrate, session_factory
 from hotline.admin import certificates
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from common import tls
 from common.agent_phones import AgentPhone
 from common.ami import ami_action
-from common.naming import AMI_ADMIN_USER, QUEUE, interface
+from common.naming import AMI_ADMIN_USER, ENDPOINT_PREFIX, QUEUE, endpoint, interface
 from common.ports import PortInUse, Ports, rtp_range
 from common.runstate import read_state, state_file
+from common.secrets import write_secret
 from common.settings import Settings
 from ivr.prompts import render_catalog
 
@@ -49,19 +54,139 @@ def running(s: Settings) -> dict | None:
     return None
 
 
+#: what `hotline up` records of its settings and every later command takes from that record: the
+#: database, and every setting rendered into Asterisk's configuration (tests/unit/test_admin_bound.py
+#: renders the configuration with each setting changed and fails when one is missing here)
+BOUND_SETTINGS = ("db_url", "home", "asterisk_root", "dialplan_dir", "bind", "api_tls",
+                  "sip_port", "ami_port", "fastagi_port", "api_port", "rtp_start", "rtp_ports", "expected_calls",
+                  "node_name", "extension", "public_number", "pstn_gateway", "pstn_outbound", "outbound_allow",
+                  "outbound_ring_s", "max_wait_s", "transfer_ring_s", "callback_offer_s")
+
+
+def recorded_settings(s: Settings) -> dict:
+    """The record of `s` that goes into the run state (JSON: paths as text)."""
+    return {name: str(v) if isinstance(v := getattr(s, name), Path) else v for name in BOUND_SETTINGS}
+
+
+def same_database(a: str, b: str) -> bool:
+    """Two database URLs name the same database (driver spelling and password aside)."""
+    def key(url: str) -> tuple:
+        try:
+            u = make_url(url)
+            return u.get_backend_name(), u.username, u.host, u.port, u.database, tuple(sorted(u.query.items()))
+        except Exception:
+            return (url,)
+    return key(a) == key(b)
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: its password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(a database URL that does not parse)"
+
+
+def _other_database(live: str, named: str) -> HotlineError:
+    return HotlineError(
+        f"热线正在运行，使用的数据库是 {masked_url(live)}，而本命令环境的 HOTLINE_DB_URL 指向 {masked_url(named)}："
+        f"已拒绝，未做任何更改。请取消 HOTLINE_DB_URL（命令即使用运行中热线的数据库）。 — the running hotline "
+        f"uses the database {masked_url(live)} but this shell's HOTLINE_DB_URL names {masked_url(named)}: refused, "
+        f"nothing changed. Unset HOTLINE_DB_URL (commands then use the running hotline's database) or set it to that one.")
+
+
+def _live_record(st: dict) -> dict:
+    record = st.get("settings")
+    if not isinstance(record, dict):
+        raise HotlineError("运行中的热线由旧版本启动，未记录其配置：请先 `hotline down` 再 `hotline up`。 — the running "
+                           "hotline was started by an older version that did not record its settings: "
+                           "run `hotline down` and `hotline up` once, then repeat the command")
+    return record
+
+
+def _with_record(s: Settings, st: dict) -> Settings:
+    """`s` with the running hotline's recorded settings in place of its own."""
+    kinds = {f.name: f.type for f in fields(Settings)}
+    record = {k: v for k, v in _live_record(st).items() if k in BOUND_SETTINGS}
+    return s.replace(**{k: Path(v) if kinds[k] in (Path, "Path") else v for k, v in record.items()})
+
+
+def _apply_record(s: Settings, st: dict) -> Settings:
+    """`s` bound to the running hotline of run state `st`; refused when `s` names another database."""
+    live = _with_record(s, st)
+    if s.db_url and not same_database(s.database_url, live.database_url):
+        raise _other_database(live.database_url, s.database_url)
+    return live
+
+
+def bound_settings(s: Settings) -> Settings:
+    """The settings an admin command acts with: while a hotline runs from `s.home`, its database and
+    everything rendered into its Asterisk come from what `hotline up` recorded (a shell without
+    HOTLINE_DB_URL acts on the running hotline's database, never on a fresh SQLite file); a shell
+    naming another database is refused. The rest (the clock, survey hours…) stays the command's own."""
+    st = running(s)
+    return _apply_record(s, st) if st else s
+
+
+def shell_differs(s: Settings, live: Settings, environ: Mapping[str, str]) -> list[str]:
+    """The HOTLINE_* variables this shell sets to something other than what the running hotline was
+    started with (the running hotline's are used: a note for the admin, not a refusal)."""
+    return [f"HOTLINE_{name.upper()}" for name in BOUND_SETTINGS
+            if name not in ("db_url", "home") and environ.get(f"HOTLINE_{name.upper()}")
+            and getattr(s, name) != getattr(live, name)]
+
+
 def agent_phones(session_factory) -> list[AgentPhone]:
     with session_factory() as db:
-        return queries.agent_phones(db)
+        return phones_in(db)
+
+
+def phones_in(db: Session) -> list[AgentPhone]:
+    """The endpoints the agents' PJSIP file holds for the database as `db` sees it (uncommitted
+    changes included: a command checks what it would drop before it commits)."""
+    return queries.agent_phones(db)
 
 
 def prepare_database(s: Settings):
-    """Migrate and return a session factory; raises HotlineError if unreachable."""
+    """Migrate and return a session factory; raises HotlineError if unreachable. While a hotline
+    runs from `s.home` only its own database is opened, and only when it already holds the
+    hotline's tables: no command creates or migrates a fresh database under a running hotline."""
+    st = running(s)
+    if st:
+        live = _with_record(s, st)
+        if not same_database(s.database_url, live.database_url):
+            raise _other_database(live.database_url, s.database_url)
+        _refuse_fresh(s.database_url)
     engine = make_engine(s.database_url)
     try:
+        if st:
+            _refuse_empty(engine)
         migrate(engine)
     except DatabaseUnavailable as exc:
         raise HotlineError(str(exc)) from exc
     return session_factory(engine)
+
+
+def _refuse_fresh(url: str) -> None:
+    """An SQLite file that is not there would be created empty by connecting to it."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") and not Path(u.database).exists():
+        raise HotlineError(f"运行中热线的数据库 {masked_url(url)} 不存在：不会新建空数据库。 — the running hotline's "
+                           f"database {masked_url(url)} is not there: no command creates an empty one under a "
+                           f"running hotline (restore it, or `hotline down` first)")
+
+
+def _refuse_empty(engine) -> None:
+    check_reachable(engine)
+    try:
+        with engine.connect() as conn:
+            has_schema = inspect(conn).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"database {masked_url(str(engine.url))} could not be read: {exc}") from exc
+    if not has_schema:
+        raise HotlineError(f"运行中热线的数据库 {masked_url(str(engine.url))} 没有热线的数据表：不会在运行中迁移一个空数据库。 "
+                           f"— the running hotline's database {masked_url(str(engine.url))} holds no hotline tables: "
+                           f"no command migrates a fresh database under a running hotline")
 
 
 def asterisk_for(s: Settings, ports: Ports, agents=(), build=True, log=print) -> PrivateAsterisk:
@@ -121,24 +246,25 @@ def up(s: Settings, log=print) -> dict:
     ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
     state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
              "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
-             "started_at": time.strftime("%FT%T"), "bind": s.bind, "api_tls": api_tls["scheme"] == "https",
+             "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
              "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
              "api_fingerprint": api_tls["fingerprint"]}
-    _write_state(s, state)
+    write_state(s, state)
     try:
         state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-        _write_state(s, state)
+        write_state(s, state)
         state["service_pid"] = _start_service(s, ports)
-        _write_state(s, state)
+        write_state(s, state)
     except (AsteriskError, HotlineError) as exc:
         down(s)
         raise HotlineError(str(exc)) from exc
     return status(s)
 
 
-def _write_state(s: Settings, state: dict) -> None:
+def write_state(s: Settings, state: dict) -> None:
+    """The run state, 0600 whatever the umask (it holds the database URL and its password)."""
     tmp = state_file(s).with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
+    write_secret(tmp, json.dumps(state, indent=2))
     tmp.replace(state_file(s))
 
 
@@ -164,11 +290,10 @@ def _api_tls(s: Settings, log) -> dict:
 
 
 def run_settings(s: Settings) -> Settings:
-    """`s` as the running hotline was started (`hotline up --lan` is not in later commands' env)."""
-    st = read_state(s) or {}
-    if "bind" not in st:
-        return s
-    return s.replace(bind=st["bind"], api_tls=bool(st.get("api_tls")))
+    """`s` as the hotline of its home's run state was started (`hotline up --lan`, its database, its
+    Asterisk's settings are not in later commands' env); refused when `s` names another database."""
+    st = read_state(s)
+    return _apply_record(s, st) if st else s
 
 
 def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
@@ -200,11 +325,11 @@ def restart_service(s: Settings) -> int:
     st = read_state(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
-    s = run_settings(s)
+    s = run_settings(s)   # a settings change reaches the service; its database and Asterisk's stay
     if st.get("service_pid"):
         stop_pid(st["service_pid"], timeout=10)
     st["service_pid"] = _start_service(s, Ports(**st["ports"]))
-    _write_state(s, st)
+    write_state(s, st)
     return st["service_pid"]
 
 
@@ -221,7 +346,7 @@ def restart_asterisk(s: Settings) -> int:
         st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
     except AsteriskError as exc:
         raise HotlineError(str(exc)) from exc
-    _write_state(s, st)
+    write_state(s, st)
     return st["asterisk_pid"]
 
 
@@ -230,20 +355,61 @@ def live_asterisk(s: Settings) -> PrivateAsterisk:
     st = running(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
-    return asterisk_for(run_settings(s), Ports(**st["ports"]), build=False)   # keep its SIP bind
+    return asterisk_for(run_settings(s), Ports(**st["ports"]), build=False)   # as it was started
 
 
-def reload_agents(s: Settings, sessions=None) -> str:
-    """Write the agents' endpoints and reload PJSIP; removed/disabled phones drop at once.
-    `sessions`: the caller's session factory when it has one (no second migration check)."""
+def registered_phones(s: Settings) -> set[str]:
+    """The agents' endpoints with a phone registered now, as Asterisk itself says (its contacts,
+    asked over the admin AMI user)."""
+    try:
+        with ami_session(s) as ami:
+            answer = ami.action(ami_action("PJSIPShowContacts"))
+            if answer.get("Response") != "Success":
+                if "no contacts" in answer.get("Message", "").lower():
+                    return set()
+                raise HotlineError(f"Asterisk did not list its SIP contacts: {answer.get('Message', '').strip()}")
+            listed = answer["ActionID"]
+            ami.wait(lambda e: e.get("ActionID") == listed and e.get("Event") == "ContactListComplete", timeout=10)
+            return {e.get("Endpoint", "") for e in ami.events if e.get("ActionID") == listed
+                    and e.get("Event") == "ContactList" and e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)}
+    except HotlineError:
+        raise
+    except (RuntimeError, OSError, TimeoutError) as exc:   # not running, AMI refused or silent
+        raise HotlineError(f"无法向 Asterisk 查询已注册的话机，未做任何更改。 — could not ask Asterisk which phones are "
+                           f"registered ({exc}); nothing changed") from exc
+
+
+def refuse_dropping_registered(s: Settings, db: Session, force: bool = False) -> None:
+    """Refuse (before anything is written) an agents' file that would drop a phone registered now,
+    unless the database disabled its person (`hotline agents disable`) or the admin says --force:
+    a command run against the wrong database must never take the live phones away."""
+    if force:
+        return
+    kept = {p.endpoint for p in phones_in(db)}
+    disabled = {endpoint(no) for no in db.scalars(select(User.agent_no).where(User.active.is_(False)))}
+    dropped = sorted(registered_phones(s) - kept - disabled)
+    if dropped:
+        names = ", ".join(dropped)
+        raise HotlineError(f"已拒绝：这会删除正在注册的话机 {names}（数据库中没有这些座席）；未做任何更改。确需删除请加 --force。 "
+                           f"— refused: this would drop the registered phone(s) {names}, which the database does not "
+                           f"hold; nothing changed. Add --force to drop them anyway")
+
+
+def reload_agents(s: Settings, sessions=None, force: bool = False) -> str:
+    """Write the agents' endpoints (their file alone: the rest of the running configuration stays
+    as `hotline up` wrote it) and reload PJSIP; disabled phones drop at once, a registered phone the
+    database does not hold only with `force`. `sessions`: the caller's session factory when it has
+    one (no second migration check)."""
+    s = run_settings(s)
     sessions = sessions or prepare_database(s)
-    ast = live_asterisk(s)
-    phones = agent_phones(sessions)
-    ast.agents = phones
-    ast.write_config()
-    ast.rx("module reload res_pjsip.so")
     with sessions() as db:
+        refuse_dropping_registered(s, db, force)
+        phones = phones_in(db)
         gone = [u.agent_no for u in db.scalars(select(User).where(User.active.is_(False)))]
+    ast = live_asterisk(s)
+    ast.agents = phones
+    ast.write_agents()
+    ast.rx("module reload res_pjsip.so")
     for agent_no in gone:
         # a disabled agent leaves the queue now; the endpoint itself went with the reload
         try:
@@ -345,7 +511,8 @@ def status(s: Settings) -> dict:
         "api_ca": st.get("api_ca"), "api_fingerprint": st.get("api_fingerprint"),
         "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
         "channels": _channels(st, Ports(**ports)) if ports and a_up else None,
-        "db_url": _safe_url(s.database_url),
+        # the running hotline's database (recorded at `up`), not what this shell names
+        "db_url": masked_url(_with_record(s, st).database_url if st.get("settings") else s.database_url),
         "asterisk_pid": a_pid, "asterisk_running": a_up,
         "service_pid": s_pid, "service_running": s_up,
         "asterisk_root": str(s.asterisk_root),
@@ -368,11 +535,3 @@ def _channels(st: dict, ports: Ports) -> dict:
     except (OSError, subprocess.TimeoutExpired):
         pass
     return {**counts, "limit": ports.channel_limit, "call_limit": ports.call_limit}
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
-

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from conftest import sealed_recording, wait_for
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from test_security_api import PASSWORD, Api
 
 from db.models import AuditEntry, Call, Role, User
@@ -153,7 +154,7 @@ def test_state_under_hotline_home_is_private_after_a_recorded_call(ivr):
     assert rec.sha256 and os.path.exists(rec.path)
     assert any(home.joinpath("voice").rglob("*")), "the voice description was kept"
     assert _loose(home) == []
-    assert stat.S_IMODE(os.stat(home / "hotline.db").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(make_url(ivr.settings.database_url).database).st_mode) == 0o600
     # the FastAGI key is in no log
     key = fastagi_secret(ivr.settings).encode()
     for log in [*home.joinpath("asterisk", "log").iterdir(), *home.joinpath("log").iterdir()]:

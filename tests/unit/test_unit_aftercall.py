@@ -43,7 +43,7 @@ def world(tmp_path):
         txn = db.scalar(select(RepairStation.id).where(RepairStation.code == "TXN"))
         for no, role, station in (("1001", Role.agent, None), ("1101", Role.team_lead, None),
                                   ("1201", Role.head, None), ("8001", Role.station, tx), ("8002", Role.station, txn)):
-            add_user(db, no, f"人{no}", role, "pw-123456")
+            add_user(db, no, f"人{no}", role, "pw-1234567")
             db.flush()
             db.scalar(select(User).where(User.agent_no == no)).station_id = station
         acc = HeatingAccount(account_no="20000001", name="王秀兰", district="铁西区", compound="兴华北街",

@@ -32,7 +32,7 @@ import test_unit_worklists
 
 #: the worklists' people (1001, 1002 agents, 1101 team lead, 8001 station) and tickets on SQLite
 world = test_unit_worklists.world
-PASSWORD = "pw-123456"
+PASSWORD = "pw-1234567"
 
 
 # ----------------------------------------------------------- the worklists --

@@ -38,7 +38,7 @@ def test_reconciling_writes_missing_calls_once_and_books_the_caller_who_gave_up_
     migrate(engine)
     sessions = session_factory(engine)
     with sessions() as db:
-        add_user(db, "1001", "李娜", Role.agent, "pw-123456")
+        add_user(db, "1001", "李娜", Role.agent, "pw-1234567")
         db.commit()
     log = tmp_path / "queue_log"
     log.write_text(LOG)

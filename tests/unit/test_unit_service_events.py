@@ -71,7 +71,7 @@ def hotline(tmp_path):
     migrate(engine)
     sessions = session_factory(engine)
     with sessions() as db:
-        add_user(db, "1001", "李娜", Role.agent, "pw-123456")
+        add_user(db, "1001", "李娜", Role.agent, "pw-1234567")
         acc = HeatingAccount(account_no="20000001", name="王秀兰", district="和平区", compound="南湖",
                              building="1", unit="1", room="101")
         db.add(acc)

@@ -438,7 +438,7 @@ def test_bad_settings_name_the_setting(tmp_path):
 
 async def test_results_per_ticket_station_agent_and_technician(rig):
     with rig.sessions() as db, db.begin():
-        add_user(db, "8101", "李师傅", Role.station, "pw-123456")
+        add_user(db, "8101", "李师傅", Role.station, "pw-1234567")
         tech = db.scalar(select(User).where(User.agent_no == "8101"))
         for tr in db.scalars(select(TicketTransition).where(TicketTransition.state == TicketState.completed)):
             tr.user_id = tech.id

@@ -37,7 +37,7 @@ def world(tmp_path):
     with sessions() as db:
         for no, role in (("1001", Role.agent), ("1002", Role.agent), ("1101", Role.team_lead),
                          ("8001", Role.station)):
-            add_user(db, no, f"人{no}", role, "pw-123456")
+            add_user(db, no, f"人{no}", role, "pw-1234567")
         unpaid = HeatingAccount(account_no="20000001", name="王秀兰", district="铁西区", compound="兴华北街",
                                 building="7", unit="1", room="101", fee_status="unpaid")
         paid = HeatingAccount(account_no="20000002", name="刘建国", district="铁西区", compound="兴华北街",
