@@ -8,6 +8,10 @@ service's dialer that placed the call); settings come from HOTLINE_* in the
 environment Asterisk was started with (``hotline up`` passes them on). The project is
 installed in the Python that Asterisk finds first on its PATH (``hotline up`` puts the
 hotline's own there), so no path juggling is needed.
+
+No key and no call token here (hotline.service.agi_admission): Asterisk starts the script on the
+channel itself, nothing reaches it over a port, so the flows trust the channel's own variables
+(`ivr.channel.vouched` is None).
 """
 from __future__ import annotations
 

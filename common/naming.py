@@ -19,6 +19,9 @@ SURVEY_CONTEXT = "survey-call"
 SURVEY_DIAL_CONTEXT = "survey-dial"
 #: the UserEvent `hotline survey call` sends (admin AMI user) to wake the service's dialer
 SURVEY_WAKE_EVENT = "HotlineSurveyCall"
+#: the channel variable holding a call's FastAGI token (db/call_tokens.py), inherited by every channel
+#: of the call (set as __HOTLINE_CALL_TOKEN); every AMI user's event filter drops events naming it
+CALL_TOKEN_VAR = "HOTLINE_CALL_TOKEN"
 #: AMI users: the service's (least privilege) and the admin CLI's / test bench's
 AMI_SERVICE_USER = "hotline"
 AMI_ADMIN_USER = "hotline-admin"

@@ -35,12 +35,17 @@ def ami_admin_secret(settings: Settings) -> str:
 
 
 def fastagi_secret(settings: Settings) -> str:
-    """The key every FastAGI request carries (the dialplan's first AGI argument)."""
+    """The installation's FastAGI key: every request proves it (hotline.service.agi_admission)."""
     return _secret(settings, "fastagi_secret")
 
 
 def fastagi_secret_file(settings: Settings) -> Path:
-    """Where the dialplan reads that key at each call (`${FILE(...)}`)."""
+    """Where Asterisk reads that key for each request's proof (`${FILE(...)}`, never an argument)."""
     fastagi_secret(settings)
     return settings.secrets_dir / "fastagi_secret"
+
+
+def fastagi_key(settings: Settings) -> str:
+    """The key exactly as Asterisk's FILE() reads its file (a line end an admin added included)."""
+    return fastagi_secret_file(settings).read_text()
 

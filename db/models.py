@@ -407,6 +407,34 @@ class SurveyCall(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="placed")
     uniqueid: Mapped[str] = mapped_column(String(64), default="")
     next_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the attempt as channels and AMI see it (Local/<ref>@survey-dial): random digits, never the
+    #: sequential id (db.call_tokens.attempt_ref); None on attempts made before #25
+    ref: Mapped[str | None] = mapped_column(String(24), unique=True)
+
+
+class CallToken(Base):
+    """A per-call token of FastAGI requests (db/call_tokens.py): the service issued it to one call,
+    the call's channels carry it (HOTLINE_CALL_TOKEN), only its SHA-256 is kept. `call` is the call's
+    uniqueid (in, out) or the 回访 attempt's ref (survey); a click-to-call's is empty until its first
+    request binds it."""
+    __tablename__ = "call_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    call: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the ticket a click-to-call was placed for ('' for none)
+    ticket: Mapped[str] = mapped_column(String(16), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class CallTokenUse(Base):
+    """A stage of a call accepted with its token: each at most once (the unique pair)."""
+    __tablename__ = "call_token_use"
+    __table_args__ = (UniqueConstraint("token_id", "stage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("call_token.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(96))
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AnomalyAck(Base):

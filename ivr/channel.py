@@ -9,11 +9,37 @@ coroutine that sends a raw AGI command line and returns Asterisk's
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
 
 class CallerHungUp(Exception):
     """The caller hung up: a normal end of a flow, not an error."""
+
+
+@dataclass(frozen=True)
+class Vouched:
+    """What the FastAGI service established about a request before its flow runs
+    (hotline.service.agi_admission): the call it was admitted for — a uniqueid, a 回访 attempt's ref,
+    '' for an agent's consultation leg — the digest of the per-call token it issued at the call's
+    first request ('' when it issued none; the flow keeps it with the call's record), and the ticket
+    of a click-to-call ('' for none). The flow trusts these, not the channel's variables, which a
+    forged request answers as it likes."""
+    call: str = ""
+    issued: str = ""
+    ticket: str = ""
+
+
+def vouched(ch) -> Vouched | None:
+    """The channel's `Vouched`; None where nothing was vouched for: a classic AGI script (Asterisk
+    started it on the channel itself) or a test's channel — the channel's own variables count."""
+    return getattr(ch, "vouched", None)
+
+
+async def call_of(ch, var: str) -> str:
+    """The call a request is about: the one it was admitted for, else the channel's `var`."""
+    v = vouched(ch)
+    return v.call if v is not None else await ch.get_var(var)
 
 
 class Channel(Protocol):
@@ -78,6 +104,8 @@ class AgiChannel:
         self.dnid = env.get("agi_dnid", "") if env.get("agi_dnid") != "unknown" else ""
         self.script = env.get("agi_network_script") or env.get("agi_request", "")
         self.hung_up = False
+        #: set by the FastAGI service once the request is admitted; None under classic AGI
+        self.vouched: Vouched | None = None
 
     async def command(self, line: str) -> tuple[str, str]:
         if self.hung_up:

@@ -34,6 +34,7 @@ from db.models import (
     TicketState,
     User,
 )
+from db.call_tokens import IN, OUT, store as store_token
 from db.queries import accounts_with_phone, station_for
 from db.tickets import create_ticket
 from db.session import make_engine, session_factory
@@ -69,6 +70,11 @@ class TicketView:
     station: str
     #: a call-back is booked on it and not made yet (the IVR's status readout says so)
     callback_requested: bool = False
+
+
+class CallTaken(RuntimeError):
+    """A call's first request for a uniqueid that already has a record: not its first (a forged or
+    repeated request); nothing of it is written."""
 
 
 def _account(acc: HeatingAccount) -> AccountView:
@@ -129,24 +135,39 @@ class Records:
             return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
 
     # --- calls ---
-    def start_call(self, uniqueid: str, linkedid: str, caller: str, did: str) -> int:
+    def start_call(self, uniqueid: str, linkedid: str, caller: str, did: str, token: str = "") -> int:
+        """The call's record (the existing one's id when it has one). `token`: the digest of the
+        per-call token the service issued at this, the call's first request — kept with the new
+        record; a call that already has one is refused (CallTaken)."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+            if call is not None and token:
+                raise CallTaken(f"call {uniqueid[:64]} has a record already")
             if call is None:
+                now = self.settings.now()
                 call = Call(uniqueid=uniqueid, linkedid=linkedid, caller=caller, did=did[:40],
-                            ivr_at=self.settings.now(), last_step="greeting")
+                            ivr_at=now, last_step="greeting")
                 db.add(call)
+                if token:
+                    store_token(db, token, IN, uniqueid, now)
                 db.flush()
             return call.id
 
-    def note_degraded_call(self, uniqueid: str, linkedid: str, caller: str) -> None:
-        """A queue call rings an agent and the records never saw it: it came down the degraded
-        path while the service was away. Its record starts now (the desk can then make a ticket)."""
+    def note_degraded_call(self, uniqueid: str, linkedid: str, caller: str, token: str = "") -> None:
+        """A call came down the degraded path while the service was away: its record starts now —
+        as it joins the queue, when the service is back by then (`token`: the call's token, issued
+        there; a call with a record already is refused, CallTaken), or when it rings an agent
+        (the desk can then make a ticket)."""
         with self.sessions() as db, db.begin():
-            if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is None:
-                now = self.settings.now()
-                db.add(Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=normalise_caller_id(caller),
-                            ivr_at=now, queued_at=now, last_step="degraded"))
+            if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
+                if token:
+                    raise CallTaken(f"call {uniqueid[:64]} has a record already")
+                return
+            now = self.settings.now()
+            db.add(Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=normalise_caller_id(caller),
+                        ivr_at=now, queued_at=now, last_step="degraded"))
+            if token:
+                store_token(db, token, IN, uniqueid, now)
 
     def step(self, call_id: int, step: str) -> None:
         with self.sessions() as db, db.begin():
@@ -240,12 +261,7 @@ class Records:
             agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no else None
             call.answered_at = self.settings.now()
             call.agent_id = agent.id if agent else None
-            # the path comes over AGI: only a .wav under the recordings directory is linked
-            # (the API later serves linked recordings to agents)
-            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
-            if recording and path is None:
-                log.warning("recording path outside %s not linked to call %s", self.settings.recordings_dir,
-                            uniqueid)
+            path = self._linkable(db, recording, uniqueid)
             if path is not None:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
                                  agent_id=call.agent_id, path=str(path)))
@@ -266,10 +282,7 @@ class Records:
                 return None
             target = db.scalar(select(User).where(User.agent_no == target_agent_no)) \
                 if target_agent_no.isdigit() else None
-            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
-            if recording and path is None:
-                log.warning("transfer recording outside %s not linked to call %s", self.settings.recordings_dir,
-                            call.uniqueid)
+            path = self._linkable(db, recording, call.uniqueid)
             if path is not None:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id,
                                  agent_id=target.id if target else None, path=str(path)))
@@ -277,15 +290,19 @@ class Records:
 
     # --- calls out (direction out) ---
     def start_call_out(self, uniqueid: str, linkedid: str, number: str, agent_no: str, ticket: str,
-                       recording: str) -> str | None:
+                       recording: str, token: str = "") -> str | None:
         """An agent's call out is about to ring the resident: its call record (direction out,
         `caller` the resident's number) and its recording. The ticket is `ticket` (the
         click-to-call's) when it is a ticket of this number, else the agent's live take of a
-        call-back entry of this number, else none. Returns the linked ticket's number."""
+        call-back entry of this number, else none. `token`: the digest of the per-call token issued
+        at this, the hand-dialled call's first request, kept with its record. Returns the linked
+        ticket's number; nothing is written for a call that has a record already."""
         number = clean_digits(number)[:MAX_DIGITS]
         with self.sessions() as db, db.begin():
             if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
                 return None
+            if token:
+                store_token(db, token, OUT, uniqueid, self.settings.now())
             agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no.isdigit() else None
             t = self._call_out_ticket(db, str(ticket or ""), number, agent)
             call = Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=number, direction="out",
@@ -293,13 +310,25 @@ class Records:
                         ivr_at=self.settings.now(), last_step="dial")
             db.add(call)
             db.flush()
-            path = confined(recording, [self.settings.recordings_dir], must_exist=False) if recording else None
-            if recording and path is None:
-                log.warning("recording path outside %s not linked to call out %s", self.settings.recordings_dir,
-                            uniqueid)
+            path = self._linkable(db, recording, uniqueid)
             if path is not None:
                 db.add(Recording(call_id=call.id, ticket_id=call.ticket_id, agent_id=call.agent_id, path=str(path)))
             return t.number if t else None
+
+    def _linkable(self, db: Session, recording: str, uniqueid: str) -> Path | None:
+        """The recording path that came over AGI, when it may be linked to a call: a .wav under
+        the recordings directory (the API later serves linked recordings to agents) that no
+        recording row holds yet — a request played again never hands a recording to another agent."""
+        if not recording:
+            return None
+        path = confined(recording, [self.settings.recordings_dir], must_exist=False)
+        if path is None:
+            log.warning("recording path outside %s not linked to call %s", self.settings.recordings_dir, uniqueid)
+            return None
+        if db.scalar(select(Recording.id).where(Recording.path == str(path)).limit(1)) is not None:
+            log.warning("recording already linked, not linked again to call %s", uniqueid)
+            return None
+        return path
 
     def _call_out_ticket(self, db: Session, ticket: str, number: str, agent: User | None) -> Ticket | None:
         if not number:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from db.models import AT_STATION, CallOutcome, Category, TicketState
 from common import wire
 from common.naming import agent_no_of, endpoint as endpoint_name
-from ivr.channel import CallerHungUp, Channel
+from ivr.channel import CallerHungUp, Channel, call_of, vouched
 from ivr.context import AccountView, IvrContext, TicketView
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
@@ -342,8 +342,11 @@ async def _intake(c: Caller) -> None:
     ch, ctx = c.ch, c.ctx
     caller = normalise_caller_id(ch.caller_id)
     # the record is written while the greeting plays: the caller hears 您好 at once, however busy
-    # the DB is (at 540 callers the first prompt waited 3 s behind it)
-    started = asyncio.ensure_future(ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid))
+    # the DB is (at 540 callers the first prompt waited 3 s behind it); with it the call's token
+    # (refused when the uniqueid has a record already: nothing is written for this request)
+    token = v.issued if (v := vouched(ch)) is not None else ""
+    started = asyncio.ensure_future(ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid,
+                                           token))
     c._by_phone = c._soon(ctx.records.accounts_by_phone, caller)        # who it is, meanwhile
     try:
         await c.greet()
@@ -397,9 +400,18 @@ async def after_hours(c: Caller) -> None:
     await c.ch.set_var("HOTLINE_ROUTE", "hangup")
 
 
+async def degraded(ch: Channel, ctx: IvrContext) -> None:
+    """The dialplan's degraded path, as the caller joins the queue without a token (the service was
+    away at the greeting) and the service is back: this is the call's first request. Its record
+    starts (queued, last_step degraded) with the token issued here, so what follows — an agent's
+    answer, the call-back offer, the hang-up — is recorded as for any call."""
+    v = vouched(ch)
+    await ctx.db(ctx.records.note_degraded_call, ch.uniqueid, ch.linkedid, ch.caller_id, v.issued if v else "")
+
+
 async def queue_callback(ch: Channel, ctx: IvrContext) -> None:
     """Key 1 while waiting: a call-back instead of waiting; thank and end."""
-    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     await ctx.db(ctx.records.request_callback, uniqueid, CallOutcome.callback_requested)
     await ch.play(sound_name(P.callback_thanks))
     await ch.hangup()
@@ -426,7 +438,7 @@ async def no_agent(ch: Channel, ctx: IvrContext) -> None:
 
 async def _no_agent(c: Caller) -> None:
     ch, ctx = c.ch, c.ctx
-    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     reason = NO_AGENT_STATUSES.get(await ch.get_var("QUEUESTATUS"), CallOutcome.no_agent)
     caller = normalise_caller_id(ch.caller_id)
     # a call that came through the degraded path has no record yet: it gets one now
@@ -452,7 +464,7 @@ async def _no_agent(c: Caller) -> None:
 
 async def call_end(ch: Channel, ctx: IvrContext) -> None:
     """Hang-up handler: the call record's outcome says where the caller left."""
-    uniqueid = await ch.get_var("HOTLINE_CALL") or ch.uniqueid
+    uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     status = await ch.get_var("QUEUESTATUS")
     outcome = await ctx.db(ctx.records.end_call, uniqueid, status)
     log.info("call %s ended: %s", uniqueid, outcome.value if outcome else "unknown")
@@ -460,7 +472,7 @@ async def call_end(ch: Channel, ctx: IvrContext) -> None:
 
 async def answered(ch: Channel, ctx: IvrContext) -> None:
     """Runs on the agent's channel when a queue call is answered."""
-    uniqueid = await ch.get_var("HOTLINE_CALL")
+    uniqueid = await call_of(ch, "HOTLINE_CALL")
     endpoint = await ch.get_var("CHANNEL(endpoint)")     # agent-<工号> on the agent's own channel
     recording = await ch.get_var("REC")
     agent_no = agent_no_of(endpoint)
@@ -473,7 +485,7 @@ async def transferred(ch: Channel, ctx: IvrContext) -> None:
     A blind-transferred caller's channel carries HOTLINE_CALL; a consultation (the agent's own
     call to a team lead, completed later by an attended transfer) is found through the
     consulting agent's open call (XFER_BY)."""
-    uniqueid = await ch.get_var("HOTLINE_CALL")
+    uniqueid = await call_of(ch, "HOTLINE_CALL")
     by = agent_no_of(endpoint_name(await ch.get_var("XFER_BY")))
     target = agent_no_of(await ch.get_var("CHANNEL(endpoint)"))
     recording = await ch.get_var("REC")
@@ -487,13 +499,17 @@ async def call_out(ch: Channel, ctx: IvrContext) -> None:
     (direction out) and its recording, linked to the ticket — the click-to-call's
     (HOTLINE_OUT_TICKET, set by the service's Originate) or, for a hand-dialled number, the
     agent's taken call-back entry of that number. Nothing read here is trusted as text: the
-    number is digits, the ticket and the 工号 are parsed, the path must lie under the recordings."""
+    number is digits, the ticket and the 工号 are parsed, the path must lie under the recordings.
+    Over FastAGI the click-to-call's ticket is the one its token was issued for (a hand-dialled
+    call has none, whatever a forged request answers for HOTLINE_OUT_TICKET), and a hand-dialled
+    call's token, issued here, is kept with its record."""
     number = clean_digits(await ch.get_var("EXTEN"))
     agent_no = agent_no_of(await ch.get_var("CHANNEL(endpoint)"))
-    ticket = await ch.get_var("HOTLINE_OUT_TICKET")
+    v = vouched(ch)
+    ticket = v.ticket if v is not None else await ch.get_var("HOTLINE_OUT_TICKET")
     recording = await ch.get_var("REC")
     linked = await ctx.db(ctx.records.start_call_out, ch.uniqueid, ch.linkedid, number, agent_no, ticket,
-                          recording)
+                          recording, v.issued if v else "")
     log.info("call out by %s to %s: ticket %s", agent_no or "?", mask_phone(number), linked or "none")
 
 
@@ -508,7 +524,7 @@ async def call_out_end(ch: Channel, ctx: IvrContext) -> None:
     log.info("call out %s ended: %s", ch.uniqueid, outcome.value if outcome else "unknown")
 
 
-ROUTES = {"caller": caller_flow, "callback": queue_callback, "call_end": call_end,
+ROUTES = {"caller": caller_flow, "degraded": degraded, "callback": queue_callback, "call_end": call_end,
           "answered": answered, "transferred": transferred, "no_agent": no_agent,
           "call_out": call_out, "call_out_end": call_out_end}
 

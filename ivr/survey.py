@@ -1,9 +1,10 @@
 """The automated 回访 call (#15): the customer's follow-up script (002 四.2) as a call flow, over the
 same `Channel` seam as the caller's path (ivr.flows).
 
-The service originates ``Local/<attempt>@survey-dial/n`` (dialplan/extensions.conf): its ;2 half
-asks `survey_dial` for the resident's number (looked up from the attempt, never passed over AMI),
-dials it through the trunk and reports a failed Dial (`survey_dial_end`: BUSY, NOANSWER, …); once
+The service originates ``Local/<ref>@survey-dial/n`` (dialplan/extensions.conf; the attempt's
+random ref): its ;2 half asks `survey_dial` for the resident's number (looked up from the attempt,
+never passed over AMI), checks it against the number classes [outbound] uses, dials it through the
+trunk and reports a failed Dial (`survey_dial_end`: BUSY, NOANSWER, …, REFUSED); once
 the resident answers, the ;1 half runs `survey_flow` in [survey-call], and its hang-up handler
 (`survey_end`) closes an attempt nothing else closed (not reached).
 
@@ -23,7 +24,8 @@ import re
 from typing import Protocol
 
 from common.wire import fee_reminder_applies
-from ivr.channel import CallerHungUp, Channel
+from db.call_tokens import REF
+from ivr.channel import CallerHungUp, Channel, call_of
 from ivr.context import IvrContext
 from ivr.flows import Caller, Intake
 from ivr.prompts import P, digit_sounds
@@ -35,8 +37,6 @@ YES_NO = {"1": True, "2": False}
 ATTITUDE_KEYS = {"1": "satisfied", "2": "average", "3": "unsatisfied"}
 #: e ends after this many seconds of silence (or '#', or Settings.voice_max_s)
 COMMENT_SILENCE_S = 3
-#: the attempt id the dialplan hands over (the Local channel's extension): digits, bounded
-_ATTEMPT = re.compile(r"^[1-9][0-9]{0,11}$")
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]")
 
 
@@ -52,18 +52,24 @@ class SurveyTargetView(Protocol):
 class SurveyLine(Protocol):
     """What the survey flows need of the service (hotline.service.survey_line.ServiceSurveyLine)."""
 
-    async def number(self, attempt: int) -> str: ...
-    async def dial_failed(self, attempt: int, dialstatus: str) -> None: ...
-    async def answered(self, attempt: int, uniqueid: str, recording: str) -> SurveyTargetView | None: ...
-    async def save(self, attempt: int, answers: dict, recording: str | None) -> bool: ...
-    async def declined(self, attempt: int) -> None: ...
-    async def not_reached(self, attempt: int) -> None: ...
+    async def number(self, attempt: str) -> str: ...
+    async def dial_failed(self, attempt: str, dialstatus: str) -> None: ...
+    async def answered(self, attempt: str, uniqueid: str, recording: str) -> SurveyTargetView | None: ...
+    async def save(self, attempt: str, answers: dict, recording: str | None) -> bool: ...
+    async def declined(self, attempt: str) -> None: ...
+    async def not_reached(self, attempt: str) -> None: ...
 
 
-def attempt_of(text: str) -> int:
-    """The attempt id from a channel variable; 0 for anything but a plain positive number."""
+def ref_of(text: str) -> str:
+    """The attempt's ref from a channel variable (the Local channel's extension); '' for anything
+    but one (db.call_tokens.REF)."""
     text = str(text or "").strip()
-    return int(text) if _ATTEMPT.fullmatch(text) else 0
+    return text if REF.fullmatch(text) else ""
+
+
+async def attempt_on(ch: Channel) -> str:
+    """The attempt this request is about: the one it was admitted for, else HOTLINE_SURVEY_CALL."""
+    return ref_of(await call_of(ch, "HOTLINE_SURVEY_CALL"))
 
 
 def parse_score(keyed: str) -> int | None:
@@ -78,7 +84,7 @@ def parse_score(keyed: str) -> int | None:
 class SurveyCall:
     """One answered survey call: the channel, the context, the line to the service."""
 
-    def __init__(self, ch: Channel, ctx: IvrContext, line: SurveyLine, attempt: int, target: SurveyTargetView):
+    def __init__(self, ch: Channel, ctx: IvrContext, line: SurveyLine, attempt: str, target: SurveyTargetView):
         self.ch, self.ctx, self.line, self.attempt, self.target = ch, ctx, line, attempt, target
         # the caller flow's menus, prompts, retries and step bookkeeping (written while the next
         # prompt plays: a DB write between two AGI commands would swallow a key pressed in it)
@@ -138,11 +144,11 @@ async def _finish(ch: Channel) -> None:
 async def survey_flow(ch: Channel, ctx: IvrContext) -> None:
     """The ;1 half once the resident answered: the survey, the answers stored, the closing."""
     line: SurveyLine | None = ctx.surveys
-    attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
+    attempt = await attempt_on(ch)
     recording = await ch.get_var("REC")         # the whole call's (MixMonitor, [survey-call])
     target = await line.answered(attempt, ch.uniqueid, recording) if line is not None and attempt else None
     if target is None:
-        log.warning("survey call %s: no such call in progress (or already surveyed); hanging up", attempt or "?")
+        log.warning("survey call %s: no such call in progress (or already surveyed); hanging up", ch.uniqueid)
         await _finish(ch)
         return
     sc = SurveyCall(ch, ctx, line, attempt, target)
@@ -195,18 +201,19 @@ async def _survey(sc: SurveyCall) -> None:
 
 async def survey_dial(ch: Channel, ctx: IvrContext) -> None:
     """The ;2 half, before Dial: the number of the attempt's ticket in HOTLINE_SURVEY_NUMBER ('' —
-    no such placed attempt: the dialplan dials nothing)."""
+    no such placed attempt, or no number the hotline may dial: the dialplan dials nothing)."""
     line: SurveyLine | None = ctx.surveys
-    attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
+    attempt = await attempt_on(ch)
     number = await line.number(attempt) if line is not None and attempt else ""
     await ch.set_var("HOTLINE_SURVEY_NUMBER", number)
-    log.info("survey call %s dials %s", attempt or "?", mask_phone(number) if number else "nothing")
+    log.info("survey call %s dials %s", ch.uniqueid, mask_phone(number) if number else "nothing")
 
 
 async def survey_dial_end(ch: Channel, ctx: IvrContext) -> None:
-    """The ;2 half, when Dial came back unanswered: DIALSTATUS to the dialer (busy → retried …)."""
+    """The ;2 half, when Dial came back unanswered: DIALSTATUS to the dialer (busy → retried …;
+    REFUSED, the number classes said no → given to people, never tried again)."""
     line: SurveyLine | None = ctx.surveys
-    attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
+    attempt = await attempt_on(ch)
     status = (await ch.get_var("DIALSTATUS"))[:16]
     if line is not None and attempt:
         await line.dial_failed(attempt, status)
@@ -217,7 +224,7 @@ async def survey_end(ch: Channel, ctx: IvrContext) -> None:
     not reached; the call's record ends and its recording is sealed (duration, sha256) once its file
     is complete."""
     line: SurveyLine | None = ctx.surveys
-    attempt = attempt_of(await ch.get_var("HOTLINE_SURVEY_CALL"))
+    attempt = await attempt_on(ch)
     if line is not None and attempt:
         await line.not_reached(attempt)
     await ctx.db(ctx.records.recordings_closed, ch.uniqueid)

@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,34 @@ def no_agent_logged_in(ivr):
     ivr.standby(False)
     yield
     ivr.standby(True)
+
+
+@contextmanager
+def agent_in_queue(ivr, agent_no: str, name: str):
+    """An agent of the test's own on the running hotline: a user, their phone registered, a member
+    of the repair queue (left again afterwards). Yields the phone."""
+    from sqlalchemy import select  # noqa: PLC0415 — pjsua2 and the models load only for the tests that use them
+
+    from common.sip.phone import Phone  # noqa: PLC0415 — pjsua2 and the models load only for the tests that use them
+    from db.models import Role, User  # noqa: PLC0415 — pjsua2 and the models load only for the tests that use them
+    from hotline.admin.users import add_user  # noqa: PLC0415 — pjsua2 and the models load only for the tests that use them
+    with ivr.sessions() as db:
+        if not db.scalar(select(User).where(User.agent_no == agent_no)):
+            add_user(db, agent_no, name, Role.agent, "correct-horse-7", actor="test")
+            db.commit()
+    runtime.reload_agents(ivr.settings, ivr.sessions)
+    with ivr.sessions() as db:
+        secret = db.scalar(select(User.sip_secret).where(User.agent_no == agent_no))
+    phone = Phone.register(ivr.stack, ivr.ports["sip"], f"agent-{agent_no}", secret)
+    member = {"Action": "QueueAdd", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}",
+              "MemberName": f"agent-{agent_no}"}
+    try:
+        phone.wait_registered(10)
+        assert ivr.ami.action(member).get("Response") == "Success"
+        yield phone
+    finally:
+        ivr.ami.action({"Action": "QueueRemove", "Queue": "repair", "Interface": f"PJSIP/agent-{agent_no}"})
+        phone.close()
 
 
 def wait_for(pred, timeout=15.0, what="condition"):

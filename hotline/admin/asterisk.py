@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.agent_phones import AGENTS_FILE, AgentPhone, agents_conf, write_generated
-from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, BANNED_FILE
+from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, BANNED_FILE, CALL_TOKEN_VAR
 from common.ports import Ports
 from common.secrets import ami_admin_secret, ami_secret, fastagi_secret_file
 from common.settings import REPO_ROOT, Settings
@@ -300,7 +300,10 @@ class PrivateAsterisk:
         service (its input comes from agents) can at most pause or move queue members.
         No one gets `command` or `config`; the service's `originate` places calls out (click-to-call,
         the automated 回访) into the dialplan's [outbound] / [survey-call] contexts only, and
-        without `system` Asterisk refuses an Originate of System/Exec or of SHELL/EVAL."""
+        without `system` Asterisk refuses an Originate of System/Exec or of SHELL/EVAL.
+        Neither user is sent an event that names the calls' FastAGI token (its VarSet, the AGI
+        commands that set or show it: measured on Asterisk 22, docs/stack-notes.md): the filter
+        drops every event whose text holds the variable's name; the key itself is in no event."""
         s, p = self.settings, self.ports
         users = (
             # the service: queue membership and pauses; the Agent*/QueueMember* events (agent),
@@ -316,7 +319,7 @@ class PrivateAsterisk:
         for user, secret, read, write in users:
             out.append(f"[{user}]\nsecret = {secret}\ndeny = 0.0.0.0/0.0.0.0\n"
                        f"permit = 127.0.0.1/255.255.255.255\nread = {read}\nwrite = {write}\n"
-                       f"writetimeout = 5000\n")
+                       f"eventfilter = !{CALL_TOKEN_VAR}\nwritetimeout = 5000\n")
         return "\n".join(out)
 
     # -- process --

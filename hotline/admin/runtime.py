@@ -229,9 +229,7 @@ def up(s: Settings, log=print) -> dict:
     except PortInUse as exc:
         raise HotlineError(str(exc)) from exc
     try:                         # and a public number that is none (it goes into the dialplan)
-        if not s.public_digits:
-            log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
-                "回访 closing says 本热线 instead of a number")
+        anonymous = not s.public_digits
     except ValueError as exc:
         raise HotlineError(str(exc)) from exc
     sessions = prepare_database(s)
@@ -258,6 +256,9 @@ def up(s: Settings, log=print) -> dict:
     except (AsteriskError, HotlineError) as exc:
         down(s)
         raise HotlineError(str(exc)) from exc
+    if anonymous:   # a note once it runs: a refusal above stays the one line it is
+        log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
+            "回访 closing says 本热线 instead of a number")
     return status(s)
 
 

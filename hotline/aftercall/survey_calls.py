@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from db.call_tokens import REF, SURVEY, attempt_ref, issue as issue_token
 from db.models import Call, CallOutcome, Recording, SurveyCall, Ticket, TicketState
 from db.queries import iso
 from hotline.aftercall.rules import RuleError, add_audit, ticket_by_number
@@ -43,6 +44,11 @@ ON_THE_LINE = (PLACED, ANSWERED)
 #: Dial()'s DIALSTATUS when the resident's phone did not answer → the attempt's outcome
 DIALSTATUS_OUTCOMES = {"BUSY": BUSY, "NOANSWER": NO_ANSWER, "CANCEL": NO_ANSWER,
                        "CHANUNAVAIL": FAILED, "CONGESTION": FAILED}
+#: what [survey-dial] reports instead of dialling a number its classes refuse (the [number-class]
+#: check [outbound] uses): failed, never tried again
+REFUSED = "REFUSED"
+#: the audited note of a ticket the dialer gives up because it has no number it may dial
+NO_NUMBER_NOTE = "没有可拨打的号码"
 #: a placed attempt must be answered or reported failed within the ring time and this margin (the
 #: number look-up, the Originate itself); later it counts as failed (the report was lost)
 PLACED_MARGIN_S = 60
@@ -99,9 +105,12 @@ def survey_policy(settings) -> SurveyPolicy:
 
 @dataclass(frozen=True)
 class Placement:
-    """An attempt the service is to originate now."""
+    """An attempt the service is to originate now: `ref` names it on the channel and in AMI
+    (Local/<ref>@survey-dial), `token` goes into the Originate's variables (only its hash is kept)."""
     attempt: int
     ticket: str
+    ref: str
+    token: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)
@@ -206,24 +215,31 @@ class SurveyDialer:
                     break
                 t = db.get(Ticket, row.ticket_id)
                 if t.state is not TicketState.completed or not callable_number(t, self.policy.allowed):
-                    ended.append(self._finish(db, row, t, FAILED, now, retry=False))
+                    ended.append(self._finish(db, row, t, FAILED, now, retry=False,
+                                              note="" if t.state is not TicketState.completed else NO_NUMBER_NOTE))
                     continue
                 row.outcome, row.at = PLACED, now
-                placed.append(Placement(row.id, t.number))
+                placed.append(self._placement(db, row, t, now))
                 free -= 1
             if p.automated and free > 0:
                 for t in self._due(db, now, free):
                     if free <= 0:
                         break
-                    row = SurveyCall(ticket_id=t.id, at=now, outcome=PLACED)
+                    row = SurveyCall(ticket_id=t.id, at=now, outcome=PLACED, ref=attempt_ref())
                     db.add(row)
                     db.flush()
                     if not callable_number(t, self.policy.allowed):   # nothing to dial: given up at once, not a line taken
-                        ended.append(self._finish(db, row, t, FAILED, now, retry=False, note="没有可拨打的号码"))
+                        ended.append(self._finish(db, row, t, FAILED, now, retry=False, note=NO_NUMBER_NOTE))
                         continue
-                    placed.append(Placement(row.id, t.number))
+                    placed.append(self._placement(db, row, t, now))
                     free -= 1
             return placed, ended
+
+    @staticmethod
+    def _placement(db: Session, row: SurveyCall, t: Ticket, now: datetime) -> Placement:
+        """The attempt goes out: its ref (one made before refs had none) and its call's token."""
+        row.ref = row.ref or attempt_ref()
+        return Placement(row.id, t.number, row.ref, issue_token(db, SURVEY, row.ref, now))
 
     def _due(self, db: Session, now: datetime, most: int) -> list[Ticket]:
         """Completed repairs the dialer owns and may call now, the oldest repair first: never tried,
@@ -294,7 +310,7 @@ class SurveyDialer:
                                                          SurveyCall.outcome.in_(OPEN_OUTCOMES)).limit(1))
             if busy is not None:
                 raise RuleError(409, f"报修单 {t.number} 正在自动回访中")
-            row = SurveyCall(ticket_id=t.id, at=now, outcome=REQUESTED)
+            row = SurveyCall(ticket_id=t.id, at=now, outcome=REQUESTED, ref=attempt_ref())
             db.add(row)
             db.flush()
             add_audit(db, "cli", "survey_call_request", "ticket", t.number, attempt=row.id)
@@ -303,7 +319,7 @@ class SurveyDialer:
     def cancel_request(self, attempt_id: int) -> bool:
         """The CLI gave up waiting for the service to place its request (the service is down)."""
         with self.sessions() as db, db.begin():
-            row = self._open(db, attempt_id, REQUESTED)
+            row = self._open(db.get(SurveyCall, attempt_id) if 0 < attempt_id < 2**62 else None, REQUESTED)
             if row is None:
                 return False
             row.outcome, row.ended_at, row.next_at = FAILED, self.now(), None
@@ -322,32 +338,50 @@ class SurveyDialer:
                     "ended_at": iso(row.ended_at), "next_at": iso(row.next_at), "ticket_state": t.state.value}
 
     # ------------------------------------------ what Asterisk and the flow report --
-    def _open(self, db: Session, attempt_id: int, *outcomes: str) -> SurveyCall | None:
-        row = db.get(SurveyCall, attempt_id) if 0 < attempt_id < 2**62 else None
+    # Asterisk names an attempt by its ref (Local/<ref>@survey-dial), never by its id.
+    @staticmethod
+    def _open(row: SurveyCall | None, *outcomes: str) -> SurveyCall | None:
         return row if row is not None and row.ended_at is None and row.outcome in outcomes else None
 
-    def number_for(self, attempt_id: int) -> str:
-        """The number the placed attempt dials (the dialplan's [survey-dial] asks): never over AMI."""
-        with self.sessions() as db:
-            row = self._open(db, attempt_id, PLACED)
-            return callable_number(db.get(Ticket, row.ticket_id), self.policy.allowed) if row else ""
+    def _by_ref(self, db: Session, ref: str, *outcomes: str) -> SurveyCall | None:
+        ref = str(ref or "")
+        return self._open(db.scalar(select(SurveyCall).where(SurveyCall.ref == ref)) if REF.fullmatch(ref) else None,
+                          *outcomes)
 
-    def dial_failed(self, attempt_id: int, dialstatus: str) -> AttemptEnd | None:
-        """Dial() came back without an answer: BUSY, NOANSWER, CHANUNAVAIL, CONGESTION …"""
+    def number_for(self, ref: str) -> tuple[str, AttemptEnd | None]:
+        """The number the placed attempt dials (the dialplan's [survey-dial] asks): never over AMI.
+        One the hotline may not dial (any more: the policy changed since placing) is no number: the
+        attempt ends there, given to people with an audited note — never dialled."""
         with self.sessions() as db, db.begin():
-            row = self._open(db, attempt_id, PLACED)
+            row = self._by_ref(db, ref, PLACED)
+            if row is None:
+                return "", None
+            t = db.get(Ticket, row.ticket_id)
+            number = callable_number(t, self.policy.allowed)
+            if number:
+                return number, None
+            return "", self._finish(db, row, t, FAILED, self.now(), retry=False, note=NO_NUMBER_NOTE)
+
+    def dial_failed(self, ref: str, dialstatus: str) -> AttemptEnd | None:
+        """Dial() came back without an answer: BUSY, NOANSWER, CHANUNAVAIL, CONGESTION … — or the
+        dialplan's number classes refused the number (REFUSED): failed, never tried again."""
+        with self.sessions() as db, db.begin():
+            row = self._by_ref(db, ref, PLACED)
             if row is None:
                 return None
-            outcome = DIALSTATUS_OUTCOMES.get((dialstatus or "").strip().upper(), FAILED)
-            return self._finish(db, row, db.get(Ticket, row.ticket_id), outcome, self.now())
+            status = (dialstatus or "").strip().upper()
+            t = db.get(Ticket, row.ticket_id)
+            if status == REFUSED:
+                return self._finish(db, row, t, FAILED, self.now(), retry=False, note=NO_NUMBER_NOTE)
+            return self._finish(db, row, t, DIALSTATUS_OUTCOMES.get(status, FAILED), self.now())
 
-    def answered(self, attempt_id: int, uniqueid: str, recording: str = "") -> SurveyTarget | None:
+    def answered(self, ref: str, uniqueid: str, recording: str = "") -> SurveyTarget | None:
         """The resident picked up: the attempt is answered and the call has its record (direction
         survey) with its recording (a .wav under the recordings directory, else not linked; the
         hang-up seals it). None: no such placed attempt, or the ticket is not completed any more."""
         now = self.now()
         with self.sessions() as db, db.begin():
-            row = self._open(db, attempt_id, PLACED)
+            row = self._by_ref(db, ref, PLACED)
             if row is None:
                 return None
             t = db.scalar(select(Ticket).where(Ticket.id == row.ticket_id).options(selectinload(Ticket.account)))
@@ -369,24 +403,23 @@ class SurveyDialer:
             return SurveyTarget(row.id, t.number, (t.account.fee_status if t.account else None) or "unknown",
                                 self.policy.mode != "automated", call.id)
 
-    def save(self, attempt_id: int, answers: dict, recording: str | None) -> tuple[dict, dict | None]:
+    def save(self, ref: str, answers: dict, recording: str | None) -> tuple[dict, dict | None, AttemptEnd | None]:
         """The resident's answers, through the one survey-saving path (channel ivr): the ticket →
-        followed_up, not solved → a linked ticket. Returns (saved, reopened ticket or None)."""
+        followed_up, not solved → a linked ticket. Returns (saved, reopened ticket or None, the end)."""
         with self.sessions() as db:
-            row = self._open(db, attempt_id, ANSWERED)
+            row = self._by_ref(db, ref, ANSWERED)
             if row is None:
-                raise RuleError(409, f"回访呼叫 {attempt_id} 不在通话中")
+                raise RuleError(409, "这通回访呼叫不在通话中")
             number = db.get(Ticket, row.ticket_id).number
         saved, reopened = self.surveys.record(None, number, answers, comment_recording=recording)
-        self.ended(attempt_id, DONE)
-        return saved, reopened
+        return saved, reopened, self.ended(ref, DONE)
 
-    def ended(self, attempt_id: int, outcome: str = NO_ANSWER) -> AttemptEnd | None:
+    def ended(self, ref: str, outcome: str = NO_ANSWER) -> AttemptEnd | None:
         """The survey call is over: `done`, `declined` (pressed 2), or — the hang-up handler, when
         nothing else ended it — not reached (`no_answer`: hung up or never keyed). Idempotent."""
         now = self.now()
         with self.sessions() as db, db.begin():
-            row = self._open(db, attempt_id, ANSWERED)
+            row = self._by_ref(db, ref, ANSWERED)
             if row is None:
                 return None
             call = db.scalar(select(Call).where(Call.uniqueid == row.uniqueid)) if row.uniqueid else None

@@ -38,11 +38,12 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
-from common.naming import AMI_SERVICE_USER, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
+from common.naming import AMI_SERVICE_USER, CALL_TOKEN_VAR, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
 from common.ports import Ports
 from common.runstate import asterisk_rx, read_state
-from common.secrets import ami_secret, fastagi_secret
+from common.secrets import ami_secret, fastagi_key
 from common.settings import Settings, load_settings
+from db.call_tokens import OUT, issue as issue_token, prune as prune_tokens
 from db.queries import readback_texts
 from ivr.context import IvrContext
 from ivr.flows import opener_prompt
@@ -62,7 +63,7 @@ class HotlineService:
         self.queue = QueueState()
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=self._ami_logged_in)
-        self.fastagi = FastAgiServer(self.ctx, fastagi_secret(settings), ports.fastagi)
+        self.fastagi = FastAgiServer(self.ctx, fastagi_key(settings), ports.fastagi)
         self.fastagi.flow_ended = self._left_a_draft
         timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h,
                         settings.anomaly_confirm_min)
@@ -260,16 +261,30 @@ class HotlineService:
         """Click-to-call (`hotline.aftercall.outbound.CallOut`): Asterisk rings the agent's own phone
         (their 工号's endpoint, from the session) showing "回电 <number>"; answered, the call enters
         [outbound] with the ticket's number — the dialplan's number rules again, the hotline's caller
-        id, the recording — and HOTLINE_OUT_TICKET links it to the ticket."""
+        id, the recording — and the call's token (issued here, kept hashed with the ticket it is for)
+        links it to the ticket: its FastAGI requests show it (HOTLINE_OUT_TICKET only names the ticket
+        in the dialplan's log lines)."""
         ring_s = max(10, int(self.settings.outbound_ring_s))
+        token = await self.ctx.db(self._issue_call_out, out.ticket)
         res = await self.ami.action("Originate", Channel=interface(out.agent_no), Context=OUTBOUND_CONTEXT,
                                     Exten=out.number, Priority=1, CallerID=f'"{out.label} {out.number}" <{out.number}>',
-                                    Variable=f"HOTLINE_OUT_TICKET={out.ticket}", Timeout=ring_s * 1000, Async="true")
+                                    Variable=f"HOTLINE_OUT_TICKET={out.ticket},__{CALL_TOKEN_VAR}={token}",
+                                    Timeout=ring_s * 1000, Async="true")
         if (res or {}).get("Response") != "Success":
             log.warning("click-to-call by %s for ticket %s refused by Asterisk: %s", out.agent_no, out.ticket,
                         (res or {}).get("Message", ""))
             raise TelephonyUnavailable("Originate refused")
         log.info("click-to-call by %s for ticket %s to %s", out.agent_no, out.ticket, mask_phone(out.number))
+
+    def _issue_call_out(self, ticket: str) -> str:
+        """A click-to-call's token: bound to the call by its first FastAGI request (call_out)."""
+        with self.ctx.records.sessions() as db, db.begin():
+            return issue_token(db, OUT, None, self.settings.now(), ticket=str(ticket)[:16])
+
+    def prune_tokens(self) -> int:
+        """Forget the call tokens of calls long over (db.call_tokens.KEEP)."""
+        with self.ctx.records.sessions() as db, db.begin():
+            return prune_tokens(db, self.settings.now())
 
     # ------------------------------------------------- the day's opener --
     def write_opener(self) -> str:
@@ -308,12 +323,14 @@ class HotlineService:
             await asyncio.sleep(every_s)
 
     async def _keep_reconciled(self, every_s: float = 300.0) -> None:
-        """Calls that went down the degraded path become call records (at start, then every 5 min)."""
+        """Calls that went down the degraded path become call records (at start, then every 5 min);
+        the call tokens of calls long over are forgotten meanwhile."""
         while True:
             try:
                 got = await asyncio.to_thread(self.reconciler.run)
                 if got:
                     log.info("%d degraded-path call(s) reconciled from the queue_log", len(got))
+                await asyncio.to_thread(self.prune_tokens)
             except Exception as exc:   # DB still down: the next round tries again
                 log.warning("could not reconcile degraded-path calls: %s", exc)
             await asyncio.sleep(every_s)

@@ -1,21 +1,28 @@
 """The FastAGI server: every hotline call's flow (`ivr.flows`) runs here, over an
 `AgiChannel` whose commands travel through panoramisk's request object.
 
-Requests must carry the installation's key as their first AGI argument (the dialplan reads
-it from its 0600 file): anything else that reaches the port, local or not, is refused.
+A request runs its flow only once admitted (hotline.service.agi_admission): it proves the
+installation's key (a nonce answered by Asterisk from the key's 0600 file, never an AGI argument)
+and, after its call's first request, shows the call's token, each stage once. Anything else that
+reaches the port, local or not, is refused after that one question.
 """
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from panoramisk.fast_agi import Request
+from sqlalchemy.exc import IntegrityError
 
-from ivr.channel import AgiChannel
+from common.naming import CALL_TOKEN_VAR
+from db.call_tokens import digest, new_token
+from hotline.service.agi_admission import ASKED, ask, key_proof, plan, spend
+from ivr.channel import AgiChannel, Vouched
 from ivr.context import IvrContext
 from ivr.flows import ROUTES as CALLER_ROUTES, run_flow
 from ivr.survey import SURVEY_ROUTES
@@ -74,7 +81,8 @@ def to_triple(res: dict) -> tuple[int, str, str]:
 
 class FastAgiServer:
     def __init__(self, ctx: IvrContext, key: str, port: int, host: str = "127.0.0.1"):
-        self.ctx, self._key, self.host, self.port = ctx, key.encode(), host, port
+        """`key`: the installation's FastAGI key as the dialplan's FILE() reads its file."""
+        self.ctx, self._key, self.host, self.port = ctx, key, host, port
         self.active_calls = 0
         self.timings = AgiTimings()
         #: told (route, uniqueid) when a flow that may leave a 待确认 draft has run (the service
@@ -99,12 +107,6 @@ class FastAgiServer:
             return
         headers = OrderedDict(line.split(": ", 1) for line in raw.decode("utf-8", "replace").splitlines()
                               if ": " in line)
-        if not hmac.compare_digest(headers.get("agi_arg_1", "").encode(), self._key):
-            peer = writer.get_extra_info("peername")
-            log.warning("FastAGI request without the installation's key refused (from %s, script %r)",
-                        peer[0] if peer else "?", headers.get("agi_network_script", "")[:40])
-            writer.close()
-            return
         request = Request(app=None, headers=headers, reader=reader, writer=writer)
         answered_at = None
         shares = self.timings.shares
@@ -123,6 +125,17 @@ class FastAgiServer:
 
         channel = AgiChannel(send, dict(headers))
         route = channel.script.split("?", 1)[0].strip("/")
+        try:
+            channel.vouched = await self._admit(route, channel, send) if route in ROUTES else None
+        except Exception as exc:   # the DB away, a broken socket: refused like any other
+            log.warning("FastAGI %s not admitted: %s: %s", route[:40], type(exc).__name__, exc)
+        if channel.vouched is None:
+            peer = writer.get_extra_info("peername")
+            log.warning("FastAGI request refused (from %s, route %r, channel %r): no proof of the installation's "
+                        "key, or not its call's token / a stage already used", peer[0] if peer else "?",
+                        route[:40], channel.uniqueid[:64])
+            writer.close()
+            return
         self.active_calls += 1
         try:
             await run_flow(ROUTES.get(route), channel, self.ctx, route)
@@ -134,3 +147,34 @@ class FastAgiServer:
                 writer.close()
             except Exception:   # already closed by Asterisk
                 pass
+
+    async def _admit(self, route: str, channel: AgiChannel, send) -> Vouched | None:
+        """One question to the channel (the key's proof for a fresh nonce, the call's token and
+        names), then the admission's plan: a first request gets its call's token set on the channel
+        (inherited by the call's other channels), any other spends its stage of the token it showed.
+        What the flow may trust comes back as `Vouched`; None: refused."""
+        nonce = secrets.token_hex(16)
+        code, _result, answer = await send(ask(nonce))
+        proof, *named = (answer.split("|") + [""] * len(ASKED))[:1 + len(ASKED)]
+        if code != 200 or not hmac.compare_digest(proof.encode(), key_proof(self._key, nonce).encode()):
+            return None
+        token, call, attempt = named
+        p = plan(route, channel.uniqueid, token, call, attempt)
+        if p is None:
+            return None
+        if p.issue:
+            issued = new_token()
+            code, _result, _data = await send(f'SET VARIABLE __{CALL_TOKEN_VAR} "{issued}"')
+            return Vouched(p.call, issued=digest(issued)) if code == 200 else None
+        if not p.stage:
+            return Vouched(p.call)
+        ticket = await self.ctx.db(self._spend, p, token)
+        return None if ticket is None else Vouched(p.call, ticket=ticket)
+
+    def _spend(self, p, token: str) -> str | None:
+        """`spend` in its own transaction: a stage used twice at once fails the second's commit."""
+        try:
+            with self.ctx.records.sessions() as db, db.begin():
+                return spend(db, p, token, self.ctx.now())
+        except IntegrityError:
+            return None

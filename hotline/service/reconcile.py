@@ -78,18 +78,20 @@ class Reconciler:
     def _write(self, found: dict[str, QueueCall]) -> list[str]:
         with self.sessions() as db, db.begin():
             rows = {c.uniqueid: c for c in db.scalars(select(Call).where(Call.uniqueid.in_(list(found))))}
-            # the service died while the caller waited: the record never got its end
+            agents = dict(db.execute(select(User.agent_no, User.id)
+                                     .where(User.agent_no.in_({c.agent_no for c in found.values() if c.agent_no}))).all())
+            # the service died while the caller waited, or its requests carried no token (the call came
+            # down the degraded path): the record never got its end, nor perhaps its agent
             for uid, call in rows.items():
                 if call.outcome is None:
                     c = found[uid]
                     call.answered_at = call.answered_at or c.answered
+                    call.agent_id = call.agent_id or agents.get(c.agent_no)
                     call.ended_at, call.outcome = c.ended, c.outcome
                     if c.outcome is CallOutcome.abandoned and call.ticket_id is not None:
                         t = db.get(Ticket, call.ticket_id)
                         t.callback_requested, t.callback_reason = True, CallOutcome.abandoned
             missing = [c for uid, c in found.items() if uid not in rows]
-            agents = dict(db.execute(select(User.agent_no, User.id)
-                                     .where(User.agent_no.in_({c.agent_no for c in missing if c.agent_no}))).all())
             for c in missing:
                 call = Call(uniqueid=c.uniqueid, linkedid=c.uniqueid, caller=c.caller, ivr_at=c.entered,
                             queued_at=c.entered, answered_at=c.answered, ended_at=c.ended,

@@ -2,10 +2,12 @@
 (`ServiceSurveyLine`, ivr.survey.SurveyLine over hotline.aftercall.survey_calls) and the
 placing of calls (`SurveyCaller`: the Originate through the one AMI gateway).
 
-The Originate never carries a phone number: its channel is ``Local/<attempt>@survey-dial/n`` and
-that half asks the service (FastAGI `survey_dial`) for the number of the attempt's ticket. The
-outcome of the dial comes back the same way (`survey_dial_end` with DIALSTATUS), so the service
-needs no call events on AMI (its user reads only agent, system and user events).
+The Originate never carries a phone number: its channel is ``Local/<ref>@survey-dial/n`` (the
+attempt's random ref, never its id) and that half asks the service (FastAGI `survey_dial`) for the
+number of the attempt's ticket. The outcome of the dial comes back the same way (`survey_dial_end`
+with DIALSTATUS), so the service needs no call events on AMI (its user reads only agent, system and
+user events). The Originate's variables carry the attempt's token (db/call_tokens.py): every FastAGI
+request of the call must show it, each stage once.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hotline.aftercall.rules import RuleError
 from hotline.aftercall.survey_calls import DECLINED, FAILED, NO_ANSWER, AttemptEnd, SurveyDialer, SurveyTarget
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from common.ami import AmiValueError
-from common.naming import SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
+from common.naming import CALL_TOKEN_VAR, SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
 
 log = logging.getLogger("hotline.survey")
 
@@ -34,32 +36,33 @@ class ServiceSurveyLine:
                  reopened: Callable[[dict], Awaitable[None]]):
         self.dialer, self._ended, self._reopened = dialer, ended, reopened
 
-    async def number(self, attempt: int) -> str:
-        return await asyncio.to_thread(self.dialer.number_for, attempt)
+    async def number(self, attempt: str) -> str:
+        number, end = await asyncio.to_thread(self.dialer.number_for, attempt)
+        await self._end(end)
+        return number
 
-    async def dial_failed(self, attempt: int, dialstatus: str) -> None:
+    async def dial_failed(self, attempt: str, dialstatus: str) -> None:
         await self._end(await asyncio.to_thread(self.dialer.dial_failed, attempt, dialstatus))
 
-    async def answered(self, attempt: int, uniqueid: str, recording: str) -> SurveyTarget | None:
+    async def answered(self, attempt: str, uniqueid: str, recording: str) -> SurveyTarget | None:
         return await asyncio.to_thread(self.dialer.answered, attempt, uniqueid, recording)
 
-    async def save(self, attempt: int, answers: dict, recording: str | None) -> bool:
+    async def save(self, attempt: str, answers: dict, recording: str | None) -> bool:
         try:
-            saved, reopened = await asyncio.to_thread(self.dialer.save, attempt, answers, recording)
+            saved, reopened, end = await asyncio.to_thread(self.dialer.save, attempt, answers, recording)
         except RuleError as exc:     # surveyed by an agent meanwhile, a bad answer: the call goes on
-            log.warning("survey call %s: answers not stored: %s", attempt, exc.message)
+            log.warning("survey call: answers not stored: %s", exc.message)
             return False
-        log.info("survey call %s: answers stored on ticket %s (score %s)", attempt, saved["ticket"],
-                 saved["survey"]["score"])
+        log.info("survey call on ticket %s: answers stored (score %s)", saved["ticket"], saved["survey"]["score"])
         if reopened is not None:
             await self._reopened(reopened)
-        await self._ended(AttemptEnd(attempt, saved["ticket"], "done", None, None))
+        await self._end(end)
         return True
 
-    async def declined(self, attempt: int) -> None:
+    async def declined(self, attempt: str) -> None:
         await self._end(await asyncio.to_thread(self.dialer.ended, attempt, DECLINED))
 
-    async def not_reached(self, attempt: int) -> None:
+    async def not_reached(self, attempt: str) -> None:
         await self._end(await asyncio.to_thread(self.dialer.ended, attempt, NO_ANSWER))
 
     async def _end(self, end: AttemptEnd | None) -> None:
@@ -85,9 +88,12 @@ class SurveyCaller:
         sent = 0
         for p in placements:
             try:
+                # the token on both halves (a Local channel hands its variables on) and every channel
+                # they make (__): each FastAGI request of the call shows it
                 res = await self.ami.action(
-                    "Originate", Channel=f"Local/{int(p.attempt)}@{SURVEY_DIAL_CONTEXT}/n", Context=SURVEY_CONTEXT,
-                    Exten=str(int(p.attempt)), Priority="1", CallerID=self.caller_id or None, Async="true",
+                    "Originate", Channel=f"Local/{p.ref}@{SURVEY_DIAL_CONTEXT}/n", Context=SURVEY_CONTEXT,
+                    Exten=p.ref, Priority="1", CallerID=self.caller_id or None, Async="true",
+                    Variable=f"__{CALL_TOKEN_VAR}={p.token}",
                     Timeout=str((self.dialer.policy.ring_s + ORIGINATE_MARGIN_S) * 1000))
                 ok = (res or {}).get("Response") == "Success"
                 why = "" if ok else (res or {}).get("Message", "refused")
@@ -98,7 +104,7 @@ class SurveyCaller:
                 log.info("survey call %s for ticket %s placed", p.attempt, p.ticket)
                 continue
             log.warning("survey call %s for ticket %s not placed: %s", p.attempt, p.ticket, why)
-            end = await asyncio.to_thread(self.dialer.dial_failed, p.attempt, FAILED)
+            end = await asyncio.to_thread(self.dialer.dial_failed, p.ref, FAILED)
             if end is not None:
                 await self._ended(end)
         return sent

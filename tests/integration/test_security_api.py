@@ -35,7 +35,9 @@ from db.models import (
 from hotline.admin import runtime
 from hotline.admin.users import add_user, disable_user, set_password
 from hotline.aftercall.rules import OBJECT_ID_MAX, add_audit
-from common.secrets import fastagi_secret
+from common.secrets import fastagi_key
+from db.call_tokens import IN, issue
+from forged_agi import forge
 
 pytestmark = pytest.mark.asterisk
 
@@ -177,51 +179,25 @@ def test_a_pop_is_only_for_the_agent_it_rang_and_a_refusal_is_audited(people, po
 
 # --------------------------------------------------- 3. FastAGI and audio files --
 
-def _agi_session(ivr, headers: dict[str, str], answers: dict[str, str]) -> list[str]:
-    """Talk AGI to the service's FastAGI port as a forger would: send the headers, answer
-    each command (GET VARIABLE from `answers`), return the commands received."""
-    sock = socket.create_connection(("127.0.0.1", ivr.ports["fastagi"]), timeout=10)
-    sock.sendall("".join(f"{k}: {v}\n" for k, v in headers.items()).encode() + b"\n")
-    commands, buf = [], b""
-    try:
-        while True:
-            chunk = sock.recv(4096)
-            if not chunk:
-                return commands
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                cmd = line.decode().strip()
-                commands.append(cmd)
-                if cmd.startswith("GET VARIABLE "):
-                    value = answers.get(cmd.split(" ", 2)[2].strip('"'))
-                    sock.sendall(f"200 result=1 ({value})\n".encode() if value is not None
-                                 else b"200 result=0\n")
-                else:
-                    sock.sendall(b"200 result=0\n")
-    finally:
-        sock.close()
-
-
 def test_fastagi_refuses_requests_without_the_installations_key(people, ivr):
-    base = {"agi_network": "yes", "agi_channel": "PJSIP/forged-00000001", "agi_language": "zh",
-            "agi_callerid": "13800138000", "agi_dnid": "8000", "agi_context": "hotline", "agi_extension": "s"}
-    for key in (None, "guessed-key"):
-        uniqueid = f"1790000001.{1 if key is None else 2}"
-        headers = {**base, "agi_network_script": "caller", "agi_uniqueid": uniqueid,
-                   **({"agi_arg_1": key} if key else {})}
-        assert _agi_session(ivr, headers, {}) == []            # closed before any command
+    """Without the key's proof the request gets the admission's question and is closed; with it (and
+    the call's token, as Asterisk's channel carries it) it is served — and a recording path outside
+    the recordings directory is still never linked. The key is never sent: neither way."""
+    agi, key = ivr.ports["fastagi"], fastagi_key(ivr.settings)
+    for guess in (None, "guessed-key"):
+        uniqueid = f"1790000001.{1 if guess is None else 2}"
+        got = forge(agi, "caller", {}, guess, uniqueid=uniqueid)
+        assert len(got) == 1 and key not in got[0]               # closed after the question
         with ivr.sessions() as db:
             assert db.scalar(select(Call).where(Call.uniqueid == uniqueid)) is None
-    # with the key (as the dialplan sends it) the request is served — and a recording path
-    # outside the recordings directory is still never linked
     uniqueid = "1790000001.3"
     a_call_with_ticket(ivr, uniqueid, offset=5)
-    headers = {**base, "agi_network_script": "answered", "agi_uniqueid": "1790000001.4",
-               "agi_arg_1": fastagi_secret(ivr.settings)}
-    got = _agi_session(ivr, headers, {"HOTLINE_CALL": uniqueid, "CHANNEL(endpoint)": f"agent-{people['a']}",
-                                      "REC": "/etc/passwd"})
-    assert any(c.startswith("GET VARIABLE") for c in got)
+    with ivr.sessions() as db, db.begin():       # the token the call's first request was given
+        token = issue(db, IN, uniqueid, ivr.settings.now())
+    got = forge(agi, "answered", {"HOTLINE_CALL": uniqueid, "HOTLINE_CALL_TOKEN": token,
+                                  "CHANNEL(endpoint)": f"agent-{people['a']}", "REC": "/etc/passwd"}, key,
+                uniqueid="1790000001.4")
+    assert any(c.startswith("GET VARIABLE") for c in got) and not any(key in c for c in got)
     with ivr.sessions() as db:
         call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
         assert call.answered_at is not None

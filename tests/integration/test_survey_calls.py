@@ -2,13 +2,17 @@
 resident on the PSTN side of the trunk, the resident keys RFC 4733 DTMF when each prompt starts.
 
 - `hotline survey call T` (the CLI records the request, wakes the service with an AMI UserEvent, the
-  service originates Local/<attempt>@survey-dial/n): a resident who keys 1,1,1,1,9,# (方便, 解决,
+  service originates Local/<ref>@survey-dial/n, the attempt's token in its variables): a resident who keys 1,1,1,1,9,# (方便, 解决,
   满意, 收费, 9 分) and says nothing for e ends with the answers stored (channel ivr), the fee
   reminder read (unpaid), the ticket followed_up, `tickets show` carrying it.
 - automated-first on a moved clock: a busy resident is not called again before the retry time, is
   after it; unanswered, called again after the next; after the last attempt (3) the ticket is the
   agents' (their 回访 list shows it, audited survey_gave_up) and nobody calls any more.
 - refusals: an unknown ticket, one not completed, outside the hours — exit 2, one line.
+- toll fraud (#25): a caller keys 0068212345 and a premium number as call-back, the repair completes in
+  automated mode, and no INVITE for either ever reaches the trunk: the IVR took neither, the dialer
+  gives the ticket to people with an audited note; a service told those classes are allowed (its
+  settings not Asterisk's) still gets none dialled — [survey-dial] checks [number-class] too.
 
 The hotline here is the module's own (the dialer's mode changes per test, so no other test's completed
 repair is ever called); the resident is the session's (tests/conftest.py).
@@ -29,7 +33,7 @@ from conftest import IvrHarness, scratch, wait_for
 from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition)
 from hotline.admin import runtime
-from bench.scenarios import PromptDialog
+from bench.scenarios import CallerDialog, PromptDialog
 from bench.scratch import scratch_hotline
 
 pytestmark = pytest.mark.asterisk
@@ -97,9 +101,9 @@ def attempts(h, ticket: str) -> list[SurveyCall]:
 class OnTheLine(PromptDialog):
     """The resident on an answered survey call: the survey flow runs on the call's ;1 half."""
 
-    def __init__(self, h, attempt: int, call, start: int):
+    def __init__(self, h, attempt: str, call, start: int):
         super().__init__(h.ami, call, start)
-        self.channel = f"Local/{attempt}@survey-dial-"
+        self.channel = f"Local/{attempt}@survey-dial-"     # the attempt's random ref
 
     def mine(self, event: dict) -> bool:
         return event.get("Channel", "").startswith(self.channel) and event.get("Channel", "").endswith(";1")
@@ -122,7 +126,7 @@ def test_a_resident_who_keys_1_1_1_1_9_hash_is_surveyed_by_the_automated_call(li
         # no public number configured: no number at all (From anonymous, no asserted identity),
         # never the internal extension; the gateway or carrier decides what the resident sees
         assert rc.number == number and (rc.caller_id, rc.asserted) == ("anonymous", "")
-        attempt = attempts(line, ticket)[-1].id
+        attempt = attempts(line, ticket)[-1].ref
         rc.wait_answered(10)
         d = OnTheLine(line, attempt, rc.call, mark)
         d.at("survey_opening").at("survey_convenient", "1")
@@ -226,3 +230,58 @@ def test_the_cli_refuses_unknown_not_completed_and_out_of_hours_tickets(line, re
     late = cli(line, "survey", "call", ticket, today="2026-11-23T21:30")
     assert late.returncode == 2 and "09:00-20:00" in late.stderr and len(late.stderr.strip().splitlines()) == 1
     assert resident.calls_since(mark) == [] and attempts(line, ticket) == []
+
+
+def test_a_call_back_number_abroad_or_premium_is_never_dialled_even_in_automated_mode(line, resident):
+    caller = "0085212345678"                  # the caller's own number is one abroad too
+    refused = {caller, "0068212345", "16812345678"}
+    resident.busy()                           # any other completed repair the dialer calls: ended at once
+    mark = resident.mark()
+    d = CallerDialog(line.ami, line.phone_for(caller), line.settings.extension, caller)
+    for _ in range(3):
+        d.at("account_enter", "#")
+    d.at("problem_menu", "1")
+    for typed in ("0068212345#", "16812345678#", "0068212345#"):    # no confirm offered: nothing to call
+        d.at("callback_enter", typed).at("callback_not_dialable")
+    d.recording("#")
+    d.at("ticket_number_is")
+    uniqueid = line.ami.wait(lambda e: e.get("Event") == "Newchannel" and e.get("CallerIDNum") == caller,
+                             start=d.mark)["Uniqueid"]
+    d.hangup()
+
+    def drafted():
+        with line.sessions() as db:
+            return db.scalar(select(Ticket).join(Call, Call.ticket_id == Ticket.id).where(Call.uniqueid == uniqueid))
+    t = wait_for(drafted, 15, "the caller's ticket")
+    ticket = t.number
+    assert t.callback_number == "" and t.caller_number == caller      # the IVR took neither number
+    with line.sessions() as db, db.begin():     # the station has done the repair (返单)
+        t = db.scalar(select(Ticket).where(Ticket.number == ticket))
+        t.state, t.updated_at = TicketState.completed, datetime.fromisoformat(NOW) - timedelta(hours=1)
+        t.transitions.append(TicketTransition(state=TicketState.completed, at=t.updated_at, note="已修复"))
+    original = line.settings
+    auto = original.replace(survey_mode="automated-first")
+    try:
+        runtime.restart_service(auto)         # 10:00: the dialer owns every completed repair
+        gave = wait_for(lambda: (lambda a: a if a and a[-1].ended_at else None)(attempts(line, ticket)), 30,
+                        "the dialer's round")
+        assert gave[-1].outcome == "failed" and gave[-1].next_at is None
+        listed = {r["ticket"]: r for r in json.loads(cli(line, "survey", "list", "--json", settings=auto).stdout)}
+        assert listed[ticket]["automated"]["owner"] == "agents"
+        with line.sessions() as db:
+            audit = db.scalar(select(AuditEntry).where(AuditEntry.action == "survey_gave_up",
+                                                      AuditEntry.object_id == ticket))
+            assert audit is not None and audit.detail["note"] == "没有可拨打的号码"
+
+        # a service whose settings allow both classes (Asterisk's globals do not): the dialplan refuses
+        allowing = auto.replace(outbound_allow="international,premium")
+        runtime.restart_service(allowing)
+        asked = cli(line, "survey", "call", ticket, "--json", settings=allowing)
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout)["outcome"] == "failed"
+        last = attempts(line, ticket)[-1]
+        assert last.outcome == "failed" and last.next_at is None
+        time.sleep(3)
+        assert not [c for c in resident.calls_since(mark) if c.number in refused]
+    finally:
+        runtime.restart_service(original)

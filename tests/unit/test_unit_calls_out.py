@@ -12,7 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from db.models import AuditEntry, Call, CallOutcome, Recording, Role, Ticket, TicketState, User
+from db.call_tokens import digest
+from db.models import AuditEntry, Call, CallOutcome, CallToken, Recording, Role, Ticket, TicketState, User
 from db.queries import iso
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
@@ -23,6 +24,7 @@ from hotline.service.errors import TelephonyUnavailable
 from common import wire
 from common.ports import Ports
 from common.settings import load_settings
+from ivr.channel import Vouched
 from ivr.context import IvrContext, Records
 from ivr.flows import call_out, call_out_end
 
@@ -133,12 +135,20 @@ def service(tmp_path):
 
 
 async def test_the_originate_rings_the_agents_own_phone_into_outbound(service):
-    svc, ami, _ = service
+    svc, ami, sessions = service
     await svc.call_out(CallOut("2611230001", "13912345671", "1001", "callback"))
-    assert ami.sent == [("Originate", {"Channel": "PJSIP/agent-1001", "Context": "outbound", "Exten": "13912345671",
-                                       "Priority": 1, "CallerID": '"回电 13912345671" <13912345671>',
-                                       "Variable": "HOTLINE_OUT_TICKET=2611230001", "Timeout": 25000,
-                                       "Async": "true"})]
+    (name, fields), = ami.sent
+    variables = dict(v.split("=", 1) for v in fields.pop("Variable").split(","))
+    assert (name, fields) == ("Originate", {"Channel": "PJSIP/agent-1001", "Context": "outbound",
+                                            "Exten": "13912345671", "Priority": 1,
+                                            "CallerID": '"回电 13912345671" <13912345671>', "Timeout": 25000,
+                                            "Async": "true"})
+    # the call's token rides in the Originate (inherited by its channels), kept only hashed, for this ticket
+    token = variables.pop("__HOTLINE_CALL_TOKEN")
+    assert variables == {"HOTLINE_OUT_TICKET": "2611230001"}
+    with sessions() as db:
+        row = db.scalar(select(CallToken))
+    assert (row.digest, row.kind, row.call, row.ticket) == (digest(token), "out", None, "2611230001")
 
 
 async def test_the_api_places_the_call_for_the_holder_and_refuses_and_audits_anyone_else(service):
@@ -298,3 +308,28 @@ async def test_nothing_a_channel_says_is_trusted(records):
     ch2.vars.update(DIALSTATUS="WHATEVER", ANSWEREDTIME="x")
     await call_out_end(ch2, ctx)
     assert the_call(ctx, "1763892000.44").outcome is CallOutcome.failed
+
+
+async def test_over_fastagi_the_ticket_is_the_one_the_token_was_issued_for(records):
+    """A hand-dialled call out's first request (no token: one is issued and kept with the record)
+    links no ticket a channel names — a forged HOTLINE_OUT_TICKET grants nobody a ticket; a
+    click-to-call links the ticket its token was issued for."""
+    ctx = records
+    forged = OutChannel({"EXTEN": "02425671234", "CHANNEL(endpoint)": "agent-1002",
+                         "HOTLINE_OUT_TICKET": "2611230002"}, "1763892000.45")
+    forged.vouched = Vouched("1763892000.45", issued=digest("t" * 32))
+    await call_out(forged, ctx)
+    assert the_call(ctx, "1763892000.45").ticket_id is None
+    with ctx.records.sessions() as db:
+        row = db.scalar(select(CallToken).where(CallToken.call == "1763892000.45"))
+        assert (row.digest, row.kind) == (digest("t" * 32), "out")
+    clicked = OutChannel({"EXTEN": "02425671234", "CHANNEL(endpoint)": "agent-1002"}, "1763892000.46")
+    clicked.vouched = Vouched("1763892000.46", ticket="2611230002")
+    await call_out(clicked, ctx)
+    with ctx.records.sessions() as db:
+        assert db.get(Ticket, the_call(ctx, "1763892000.46").ticket_id).number == "2611230002"
+    again = OutChannel({"EXTEN": "02425671234", "CHANNEL(endpoint)": "agent-1001"}, "1763892000.45")
+    again.vouched = Vouched("1763892000.45", issued=digest("u" * 32))
+    await call_out(again, ctx)           # not this call's first request: nothing written
+    with ctx.records.sessions() as db:
+        assert db.scalar(select(CallToken).where(CallToken.digest == digest("u" * 32))) is None

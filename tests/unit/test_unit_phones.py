@@ -86,14 +86,32 @@ def _pattern_matches(pattern: str, number: str) -> bool:
 
 
 def dialplan_verdict(number: str) -> str:
-    """What [outbound] does with `number`: 'dial', 'allow:<GLOBAL>' or 'refused'."""
-    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["outbound"]
+    """What [number-class] (the number check of [outbound] and [survey-dial]) returns for `number`:
+    'dial', 'allow:<GLOBAL>' or 'refused'."""
+    extens = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts["number-class"]
     found = [p for p in extens if p.startswith("_") and _pattern_matches(p, number)]
     best = min(found, key=lambda p: [_weight(t) for t in _tokens(p)])
     first = extens[best][0]
-    if first.app == "Goto":
-        return "dial" if first.args.startswith("outbound-dial") else "refused"
+    assert first.app == "Return", best
+    if first.args in ("1", "0"):
+        return "dial" if first.args == "1" else "refused"
     return "allow:" + re.search(r"HOTLINE_ALLOW_(\w+)", first.args).group(1).lower()
+
+
+def test_every_call_out_goes_through_the_number_classes():
+    """[outbound] (agents' calls, click-to-call) and [survey-dial] (the automated 回访) dial only after
+    Gosub(number-class,…) said 1 for the number, and only digits reach it."""
+    contexts = parse(DIALPLAN / "extensions.conf", DIALPLAN).contexts
+    for name, number in (("outbound", "${EXTEN}"), ("survey-dial", "${HOTLINE_SURVEY_NUMBER}")):
+        steps = [(p.app, p.args) for prios in contexts[name].values() for p in prios]
+        apps = [app for app, _ in steps]
+        check = steps.index(("Gosub", f"number-class,{number},1"))
+        digits = next(i for i, (app, args) in enumerate(steps) if "REGEX" in args and number in args
+                      and "{7,20}" in args)
+        assert digits < check and any('"${GOSUB_RETVAL}" = "1"' in args for _, args in steps[check:])
+        if "Dial" in apps:
+            assert check < apps.index("Dial")
+    assert [p for p in contexts["outbound"] if p.startswith("_")] == ["_X."]     # no pattern of its own
 
 
 def rules_verdict(number: str) -> str:

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import (AuditEntry, Call, Recording, Role, Survey, SurveyCall, Ticket, TicketState, TicketTransition,
-                       User)
+from db.call_tokens import digest
+from db.models import (AuditEntry, Call, CallToken, Recording, Role, Survey, SurveyCall, Ticket, TicketState,
+                       TicketTransition, User)
 from db.queries import survey_results
 from hotline.admin.users import add_user
 from hotline.aftercall.lifecycle import TicketWork
@@ -26,7 +27,7 @@ from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records
 from ivr.flows import run_flow
 from ivr.prompts import P, digit_sounds, sound_name
-from ivr.survey import attempt_of, parse_score, survey_dial, survey_dial_end, survey_end, survey_flow
+from ivr.survey import parse_score, ref_of, survey_dial, survey_dial_end, survey_end, survey_flow
 from test_unit_caller_flow import HANGUP, FakeChannel
 from test_unit_worklists import T0, Clock, world  # noqa: F401  (world: two completed repairs, people)
 
@@ -64,13 +65,18 @@ class Rig:
         self.line = ServiceSurveyLine(self.dialer, ended, reopened)
         self.ctx = IvrContext(self.settings, Records(self.sessions, self.settings), surveys=self.line)
 
-    def place(self) -> dict[str, int]:
+    def place(self) -> dict[str, str]:
+        """{ticket: the attempt's ref} of what the dialer places now."""
         placed, _ended = self.dialer.next_calls()
-        return {p.ticket: p.attempt for p in placed}
+        return {p.ticket: p.ref for p in placed}
 
-    async def answer(self, attempt: int, *keys, uniqueid: str = "1764000000.7") -> FakeChannel:
+    def ref(self, attempt_id: int) -> str:
+        with self.sessions() as db:
+            return db.get(SurveyCall, attempt_id).ref
+
+    async def answer(self, attempt: str, *keys, uniqueid: str = "1764000000.7") -> FakeChannel:
         ch = FakeChannel(PHONES[UNPAID], keys, uniqueid)
-        ch.vars["HOTLINE_SURVEY_CALL"] = str(attempt)
+        ch.vars["HOTLINE_SURVEY_CALL"] = attempt
         rec = self.settings.recordings_dir / "2026" / "11" / "23" / f"survey-{uniqueid}-call.wav"
         rec.parent.mkdir(parents=True, exist_ok=True)
         rec.write_bytes(b"RIFF" + (96).to_bytes(4, "little") + b"\0" * 96)   # MixMonitor's file, closed
@@ -79,9 +85,9 @@ class Rig:
         await run_flow(survey_end, ch, self.ctx, "survey_end")     # the hang-up handler runs last
         return ch
 
-    def attempt(self, attempt: int) -> SurveyCall:
+    def attempt(self, ref: str) -> SurveyCall:
         with self.sessions() as db:
-            return db.get(SurveyCall, attempt)
+            return db.scalar(select(SurveyCall).where(SurveyCall.ref == ref))
 
     def ticket(self, number: str) -> Ticket:
         with self.sessions() as db:
@@ -223,7 +229,7 @@ async def test_a_hang_up_during_the_questions_is_not_reached_during_e_keeps_a_to
         async def record(self, *a, **kw):
             raise CallerHungUp()
     ch = HangsUpWhileRecording(PHONES[UNPAID], ["1", "1", "1", "1", "9"], "1764000000.10")
-    ch.vars["HOTLINE_SURVEY_CALL"] = str(got[UNPAID])
+    ch.vars["HOTLINE_SURVEY_CALL"] = got[UNPAID]
     await run_flow(survey_flow, ch, rig.ctx, "survey")
     s = rig.survey(UNPAID)
     assert s.score == 9 and s.fee_reminder is False and rig.attempt(got[UNPAID]).outcome == "done"
@@ -234,17 +240,19 @@ async def test_a_call_for_no_such_attempt_just_hangs_up(rig):
     ch.vars["HOTLINE_SURVEY_CALL"] = "12; DROP TABLE"
     await run_flow(survey_flow, ch, rig.ctx, "survey")
     assert ch.hung_up and not ch.played
-    ch = FakeChannel(PHONES[UNPAID], ["1"])
-    ch.vars["HOTLINE_SURVEY_CALL"] = "777"
-    await run_flow(survey_flow, ch, rig.ctx, "survey")
-    assert ch.hung_up and not ch.played
-    assert attempt_of("0012") == 0 and attempt_of("42") == 42 and attempt_of("1" * 13) == 0
+    for other in ("777", "1" * 20, "1"):     # no such ref, or the attempt's sequential id
+        ch = FakeChannel(PHONES[UNPAID], ["1"])
+        ch.vars["HOTLINE_SURVEY_CALL"] = other
+        await run_flow(survey_flow, ch, rig.ctx, "survey")
+        assert ch.hung_up and not ch.played
+    assert ref_of("0" + "1" * 19) == "" and ref_of("42") == "" and ref_of(" " + "9" * 20) == "9" * 20
+    assert ref_of("1" * 21) == "" and ref_of("1" * 19 + "x") == ""
 
 
 async def test_the_dial_half_gets_the_number_and_reports_a_busy_phone(rig):
     attempt = rig.place()[UNPAID]
     ch = FakeChannel("", [])
-    ch.vars["HOTLINE_SURVEY_CALL"] = str(attempt)
+    ch.vars["HOTLINE_SURVEY_CALL"] = attempt
     await run_flow(survey_dial, ch, rig.ctx, "survey_dial")
     assert ch.vars["HOTLINE_SURVEY_NUMBER"] == PHONES[UNPAID]
     ch.vars["DIALSTATUS"] = "BUSY"
@@ -252,7 +260,7 @@ async def test_the_dial_half_gets_the_number_and_reports_a_busy_phone(rig):
     a = rig.attempt(attempt)
     assert a.outcome == "busy" and a.next_at == T0 + timedelta(minutes=60) and rig.ends[-1].outcome == "busy"
     ch = FakeChannel("", [])
-    ch.vars["HOTLINE_SURVEY_CALL"] = str(attempt)      # no longer placed: nothing to dial
+    ch.vars["HOTLINE_SURVEY_CALL"] = attempt           # no longer placed: nothing to dial
     await run_flow(survey_dial, ch, rig.ctx, "survey_dial")
     assert ch.vars["HOTLINE_SURVEY_NUMBER"] == ""
     assert DIALSTATUS_OUTCOMES["NOANSWER"] == "no_answer" and DIALSTATUS_OUTCOMES["CHANUNAVAIL"] == "failed"
@@ -305,7 +313,7 @@ def test_busy_and_no_answer_are_retried_then_automated_first_hands_over_to_agent
             rig.clock.now += timedelta(minutes=60)
         else:
             assert end.gave_up and end.owner == "agents" and end.retry_at is None
-        rig.dialer.dial_failed(got.get(PAID, 0), "BUSY")
+        rig.dialer.dial_failed(got.get(PAID, ""), "BUSY")
     rig.clock.now += timedelta(days=1)
     assert UNPAID not in rig.place()                          # 3 attempts: never a fourth
     row = next(r for r in rig.surveys.list(rig.who["1001"]) if r["ticket"] == UNPAID)
@@ -347,6 +355,28 @@ def test_a_ticket_without_a_number_is_given_up_at_once(rig):
     assert row["automated"]["owner"] == "agents" and row["automated"]["last_outcome"] == "failed"
 
 
+def test_a_number_the_hotline_may_not_dial_is_never_dialled_and_goes_to_people_with_a_note(rig):
+    """Placed, then the policy or the ticket changed: the dial half gets no number and the attempt ends
+    there (no retry); the dialplan's number classes refusing a number (REFUSED) end it the same way.
+    Either way the give-up is audited with its note."""
+    got = rig.place()
+    with rig.sessions() as db, db.begin():
+        t = db.scalar(select(Ticket).where(Ticket.number == UNPAID))
+        t.callback_number, t.caller_number = "0068212345", "16812345678"       # international, premium
+    assert rig.dialer.number_for(got[UNPAID])[0] == ""
+    a = rig.attempt(got[UNPAID])
+    assert a.outcome == "failed" and a.next_at is None
+    end = rig.dialer.dial_failed(got[PAID], "REFUSED")
+    assert end.outcome == "failed" and end.retry_at is None and end.owner == "agents"
+    with rig.sessions() as db:
+        for number in (UNPAID, PAID):
+            gave = db.scalar(select(AuditEntry).where(AuditEntry.action == "survey_gave_up",
+                                                      AuditEntry.object_id == number))
+            assert gave.detail["note"] == "没有可拨打的号码" and gave.detail["attempts"] == 1, number
+    rig.clock.now += timedelta(days=1)
+    assert rig.place() == {}                                    # never called again
+
+
 def test_an_international_number_is_called_only_where_the_admin_allows_it(world, tmp_path):  # noqa: F811
     def abroad(rig):
         with rig.sessions() as db, db.begin():
@@ -358,8 +388,8 @@ def test_an_international_number_is_called_only_where_the_admin_allows_it(world,
         abroad(Rig(world, tmp_path, mode="agents")).dialer.request(PAID)
     assert exc.value.status == 422
     allowed = abroad(Rig(world, tmp_path, mode="agents", allowed=frozenset({"international"})))
-    attempt = allowed.dialer.request(PAID)
-    assert allowed.place() == {PAID: attempt} and allowed.dialer.number_for(attempt) == "0085212345678"
+    attempt = allowed.ref(allowed.dialer.request(PAID))
+    assert allowed.place() == {PAID: attempt} and allowed.dialer.number_for(attempt) == ("0085212345678", None)
 
 
 def test_the_clis_request_is_checked_then_placed_first(world, tmp_path):  # noqa: F811
@@ -375,7 +405,7 @@ def test_the_clis_request_is_checked_then_placed_first(world, tmp_path):  # noqa
     with pytest.raises(RuleError) as exc:
         rig.dialer.request(PAID)
     assert exc.value.status == 409 and "正在" in exc.value.message
-    assert rig.place() == {PAID: attempt}             # mode agents: only what was asked for
+    assert rig.place() == {PAID: rig.ref(attempt)}    # mode agents: only what was asked for
     assert rig.dialer.attempt(attempt)["outcome"] == "placed"
     other = rig.dialer.request(UNPAID)
     assert rig.dialer.cancel_request(other) and rig.dialer.attempt(other)["outcome"] == "failed"
@@ -399,10 +429,19 @@ async def test_the_service_originates_a_local_channel_and_never_a_number(rig):
         ends.append(end)
     sent = await SurveyCaller(rig.dialer, ami, "96069", ended).round()
     assert sent == 2
+    with rig.sessions() as db:
+        rows = {r.ref: r for r in db.scalars(select(SurveyCall))}
+        tokens = {t.call: t for t in db.scalars(select(CallToken))}
     for a in ami.sent:
         assert a["Channel"].startswith("Local/") and a["Channel"].endswith("@survey-dial/n")
         assert a["Context"] == "survey-call" and a["Exten"] == a["Channel"][6:].split("@")[0]
         assert not any(p in str(v) for v in a.values() for p in PHONES.values())
+        # the attempt by its random ref, never its id; its token in the variables, kept only hashed
+        ref = a["Exten"]
+        assert ref_of(ref) == ref and ref in rows and ref != str(rows[ref].id)
+        name, token = a["Variable"].split("=", 1)
+        assert name == "__HOTLINE_CALL_TOKEN" and tokens[ref].digest == digest(token) != token
+        assert tokens[ref].kind == "survey"
     refused = FakeAmi("Error")
     rig.clock.now += timedelta(days=1, minutes=1)
     with rig.sessions() as db, db.begin():       # both lost meanwhile: due again
