@@ -30,9 +30,9 @@ PEOPLE = {"1001": AGENT, "1101": LEAD, "1201": HEAD, "1301": ADMIN, "8001": STAT
 #: agent's side of the call and the hang-up; never the transfer, a call out or the 回访 dialler
 FROM_PSTN = {"from-pstn", "hotline", "queue-exit", "hotline-answered", "hotline-hangup"}
 #: what a desk phone reaches: the hotline number (everything a caller reaches), colleagues
-#: (transfer) and residents (calls out, under [outbound]'s number rules)
+#: (transfer) and residents (calls out, under the number rules of [number-class])
 FROM_DESK = (FROM_PSTN - {"from-pstn"}) | {"from-agents", "transfer", "hotline-transfer-answered", "outbound",
-                                          "outbound-dial", "outbound-hangup"}
+                                          "outbound-dial", "outbound-hangup", "number-class"}
 #: kind → (contexts reachable, may put a call on the trunk)
 DIALPLAN_MATRIX = {
     TRUNK: (FROM_PSTN, False),
@@ -250,7 +250,7 @@ def test_the_survey_dialler_is_reached_by_the_services_originate_only(rendered):
     assert from_endpoints.isdisjoint(ORIGINATE_ONLY)
     # what the service originates into exists: click-to-call's [outbound], the 回访's two halves
     assert {OUTBOUND_CONTEXT, SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT} <= set(edges)
-    assert reachable(edges, SURVEY_DIAL_CONTEXT) == {SURVEY_DIAL_CONTEXT}
+    assert reachable(edges, SURVEY_DIAL_CONTEXT) == {SURVEY_DIAL_CONTEXT, "number-class"}   # the same number rules as [outbound]
     assert reachable(edges, SURVEY_CONTEXT) == {SURVEY_CONTEXT, "survey-hangup"}
 
 

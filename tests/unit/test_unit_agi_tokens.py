@@ -141,7 +141,7 @@ async def service(sessions, tmp_path):
                       today="2026-11-23T10:00")
     with sessions() as db, db.begin():
         for no in ("1001", "1002"):
-            add_user(db, no, f"人{no}", Role.agent, "pw-123456")
+            add_user(db, no, f"人{no}", Role.agent, "pw-1234567")
     ctx = IvrContext(s, Records(sessions, s))
     server = FastAgiServer(ctx, KEY, free_port())
     await server.start()
