@@ -53,6 +53,7 @@ from desktop.widgets.ticket_form import TicketFormPanel
 from desktop.widgets.tickets_panel import TicketsPanel
 from desktop.widgets.worklists_panel import CallbacksPanel, SurveysPanel
 from common import wire
+from common.agent_phones import CALLS_OUT_ROLES
 
 log = logging.getLogger("desktop")
 #: shown until a login answer brings the server's own list (the server accepts only that list)
@@ -431,9 +432,14 @@ class AgentWindow(QMainWindow):
         self.tickets.set_station_user(ac.station_name if ac.role == "station" else "")
         self.tickets.set_confirms(ac.counts_unconfirmed)
         calls = TAB_CALL in shown
-        for w in (self.queue_button, self.pause_reason, self.pause_button, self.state_label, self._pause_label,
-                  self.recordings_button, self.sip_label):
+        # the queue and calls out are agents' and team leads' (the server refuses anybody else's)
+        works_calls = calls and ac.role in CALLS_OUT_ROLES
+        for w in (self.queue_button, self.pause_reason, self.pause_button, self.state_label, self._pause_label):
+            w.setVisible(works_calls)
+        for w in (self.recordings_button, self.sip_label):
             w.setVisible(calls)
+        for panel in (self.callbacks, self.surveys):
+            panel.call_button.setVisible(ac.role in CALLS_OUT_ROLES)
 
     def _tab_key(self, index: int) -> str:
         page = self.tabs.widget(index)

@@ -380,6 +380,19 @@ def test_supervisors_see_every_tab_and_agents_the_call_screen_and_the_worklists(
     assert tabs_for("head") == tabs_for("admin") == tabs_for("team_lead")
 
 
+def test_the_heads_and_admins_desk_offers_no_queue_and_no_calls_out(window):
+    """The queue and calls out are agents' and team leads' (the server answers anybody else 403)."""
+    log_in(window, LEAD)
+    assert window.queue_button.isVisible() and not window.callbacks.call_button.isHidden()
+    for role in ("head", "admin"):
+        window.desk.set_user({})
+        window.desk.set_user({**LEAD, "role": role})
+        assert "工单" in visible_tabs(window)
+        assert window.queue_button.isHidden() and window.pause_button.isHidden()
+        assert window.callbacks.call_button.isHidden() and window.surveys.call_button.isHidden()
+        assert window.recordings_button.isVisible()
+
+
 def test_an_agent_records_an_anomaly_on_the_calls_ticket(window):
     log_in(window, AGENT)
     form = window.form
