@@ -38,6 +38,17 @@ def require_tool(name: str, package: str) -> str:
     return path
 
 
+def rebind(s, **changes):
+    """`s` with `changes`, recorded as what the running hotline was started with — what `hotline down`
+    and `up` with them would record, without restarting Asterisk (tests that change a bound setting
+    of a live hotline: admin commands act on the record, see runtime.bound_settings)."""
+    changed = s.replace(**changes)
+    st = runtime.read_state(s)
+    st["settings"].update({k: v for k, v in runtime.recorded_settings(changed).items() if k in changes})
+    runtime.write_state(s, st)
+    return changed
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     url = os.environ.get("HOTLINE_TEST_PG_URL")

@@ -371,8 +371,17 @@ def registered_phones(s: Settings) -> set[str]:
                 raise HotlineError(f"Asterisk did not list its SIP contacts: {answer.get('Message', '').strip()}")
             listed = answer["ActionID"]
             ami.wait(lambda e: e.get("ActionID") == listed and e.get("Event") == "ContactListComplete", timeout=10)
-            return {e.get("Endpoint", "") for e in ami.events if e.get("ActionID") == listed
-                    and e.get("Event") == "ContactList" and e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)}
+            contacts = {e.get("Endpoint", "") for e in ami.events if e.get("ActionID") == listed
+                        and e.get("Event") == "ContactList" and e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)}
+            # a contact outlives its endpoint (astdb keeps it until it expires): only phones of endpoints
+            # Asterisk still has can be dropped
+            answer = ami.action(ami_action("PJSIPShowEndpoints"))
+            if answer.get("Response") != "Success":
+                return set()
+            shown = answer["ActionID"]
+            ami.wait(lambda e: e.get("ActionID") == shown and e.get("Event") == "EndpointListComplete", timeout=10)
+            return contacts & {e.get("ObjectName", "") for e in ami.events
+                               if e.get("ActionID") == shown and e.get("Event") == "EndpointList"}
     except HotlineError:
         raise
     except (RuntimeError, OSError, TimeoutError) as exc:   # not running, AMI refused or silent

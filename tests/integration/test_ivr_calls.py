@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from db.models import Call, CallOutcome, Category, HeatingAccount, RepairStation, Ticket, TicketState
 from hotline.admin import runtime
 from bench.scenarios import CallerDialog
-from conftest import wait_for
+from conftest import rebind, wait_for
 from waiting_repairs import agent_reaches_and_confirms_in_the_form, lead_confirms_and_dispatches, on_the_leads_list
 
 pytestmark = pytest.mark.asterisk
@@ -377,7 +377,8 @@ def test_nobody_logged_in_key_2_leaves_a_message(ivr, no_agent_logged_in):
 
 def _regenerate(ivr, **changes):
     """The live Asterisk's generated config from changed Settings, then `dialplan reload`."""
-    s = ivr.settings.replace(**changes)
+    s = rebind(ivr.settings, **({"max_wait_s": ivr.settings.max_wait_s,
+                                 "callback_offer_s": ivr.settings.callback_offer_s} | changes))
     ast = runtime.live_asterisk(s)
     ast.agents = runtime.agent_phones(ivr.sessions)
     ast.write_config()

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from conftest import IvrHarness, scratch, wait_for
+from conftest import IvrHarness, rebind, scratch, wait_for
 from db.models import (AuditEntry, Call, HeatingAccount, Recording, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition)
 from hotline.admin import runtime
@@ -274,7 +274,7 @@ def test_a_call_back_number_abroad_or_premium_is_never_dialled_even_in_automated
             assert audit is not None and audit.detail["note"] == "没有可拨打的号码"
 
         # a service whose settings allow both classes (Asterisk's globals do not): the dialplan refuses
-        allowing = auto.replace(outbound_allow="international,premium")
+        allowing = rebind(auto, outbound_allow="international,premium")
         runtime.restart_service(allowing)
         asked = cli(line, "survey", "call", ticket, "--json", settings=allowing)
         assert asked.returncode == 0, asked.stderr
@@ -284,4 +284,5 @@ def test_a_call_back_number_abroad_or_premium_is_never_dialled_even_in_automated
         time.sleep(3)
         assert not [c for c in resident.calls_since(mark) if c.number in refused]
     finally:
+        rebind(original, outbound_allow=original.outbound_allow)
         runtime.restart_service(original)
