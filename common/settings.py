@@ -116,6 +116,9 @@ class Settings:
     #: seconds a transfer target (or the transferring agent, when the caller comes back) rings
     #: before the caller moves on (dialplan [transfer]; generated HOTLINE_TRANSFER_RING)
     transfer_ring_s: int = 30
+    #: the recordings' (and voice messages') disk: under this many MiB free the team leads' desks and
+    #: `hotline status` show 录音磁盘空间不足 (checked every 30 s and at every answer); calls go on
+    recordings_min_free_mb: int = 1024
     #: threads the service's call flows query the database with (on SQLite writes take one
     #: writer thread of their own: ivr.context.IvrContext); with the API's threads within the
     #: connection pool (SQLAlchemy: 5 + 10 overflow)

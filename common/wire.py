@@ -78,6 +78,7 @@ EV_ANOMALY = "anomaly"                    # {anomaly, escalated}: to team leads 
 EV_TICKET_CHANGED = "ticket_changed"      # {ticket}: to the ticket's station and the team leads
 EV_CALLBACK = "callback"                  # {callback}: an entry taken, tried, cleared — to agents and leads
 EV_RING_NO_ANSWER = "ring_no_answer"      # the agent let a queue call ring out (or rejected it): paused
+EV_STORAGE = "storage"                    # {storage}: the recordings disk low / files flagged — to leads and the head
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
 #: ring that was not answered (autopause); the agent's own come from the login answer

@@ -242,6 +242,8 @@ class Ticket(Base):
     category: Mapped[Category | None] = mapped_column(_enum(Category))
     description: Mapped[str] = mapped_column(Text, default="")
     voice_path: Mapped[str | None] = mapped_column(String(255))
+    #: the caller's voice message as checked after Record (ivr.storage): '' none, ok, or flagged
+    voice_health: Mapped[str] = mapped_column(String(8), default="", server_default="")
     address_snapshot: Mapped[str] = mapped_column(String(255), default="")
     name_snapshot: Mapped[str] = mapped_column(String(64), default="")
     # read-back confirmations (跟读确认), one per field
@@ -457,6 +459,10 @@ class Recording(Base):
     path: Mapped[str] = mapped_column(String(255))
     duration_s: Mapped[float] = mapped_column(default=0.0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
+    #: what the check at the call's end found (ivr.storage): '' not checked yet, ok, or flagged —
+    #: empty, short (far shorter than the call), missing; only ok and short files carry a sha256
+    health: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

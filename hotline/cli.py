@@ -192,6 +192,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         if ch:
             echo(f"  {'channels':18} {ch['in_use']} in use of {ch['limit']} "
                  f"(calls {ch['calls']} of {ch['call_limit']})")
+        rec = st["recordings"]
+        flagged = "?" if rec["flagged_today"] is None else rec["flagged_today"]
+        echo(f"  {'recordings':18} {rec['free_mb']} MB free (alert under {rec['min_free_mb']} MB), "
+             f"{flagged} flagged today")
+        if rec["alert"]:
+            echo(f"  ⚠ {rec['alert']}")
     if not st["running"]:
         raise typer.Exit(3)
 

@@ -13,12 +13,11 @@ import hashlib
 import logging
 import re
 import time
-import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -40,6 +39,7 @@ from db.tickets import create_ticket
 from db.session import make_engine, session_factory
 from common.paths import confined
 from common.settings import Settings
+from ivr import storage
 from ivr.holidays import years_around
 from common.phones import MAX_DIGITS, clean_digits, is_valid_callback, normalise_caller_id
 
@@ -92,6 +92,13 @@ class Records:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings):
         self.sessions = sessions
         self.settings = settings
+        #: told (from a database thread) of every recording flagged at a call's end: the service
+        #: sets it to alert the team leads; (uniqueid, [(path, health)])
+        self.on_flagged: Callable[[str, list[tuple[str, str]]], None] | None = None
+
+    def _flagged(self, uniqueid: str, flagged: list[tuple[str, str]]) -> None:
+        if flagged and self.on_flagged is not None:
+            self.on_flagged(uniqueid, flagged)
 
     # --- accounts ---
     @reads
@@ -234,8 +241,8 @@ class Records:
                 return None
             # hashed before anything is written: SQLite's write lock is not held while a
             # long recording is read
-            _seal_recordings(db, call.id, self.settings.recordings_dir)
             call.ended_at = self.settings.now()
+            flagged = _seal_recordings(db, call, self.settings, call.ended_at)
             if call.outcome is None:
                 if call.answered_at is not None:
                     call.outcome = CallOutcome.answered
@@ -248,6 +255,7 @@ class Records:
             # hung up in the IVR after the problem or a call-back number was keyed: the
             # draft is the caller's only trace, so it goes on the call-back list
             keyed = ticket is not None and (ticket.category is not None or bool(ticket.callback_number))
+        self._flagged(uniqueid, flagged)
         if outcome == CallOutcome.abandoned or (outcome == CallOutcome.in_ivr_hangup and keyed):
             # ended before an agent answered: never lost for good — flagged for call-back
             self.request_callback(uniqueid, outcome)
@@ -348,7 +356,7 @@ class Records:
     def end_call_out(self, uniqueid: str, dial_status: str, answered_s: str) -> CallOutcome | None:
         """The call out is over: its outcome from DIALSTATUS, the answer time from ANSWEREDTIME,
         the recording sealed like an inbound one's. A call the resident never answered recorded
-        nothing (MixMonitor records only while bridged): no recording is kept."""
+        nothing (MixMonitor records only while bridged): its header is removed, and audited."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid, Call.direction == "out"))
             if call is None or call.ended_at is not None:
@@ -364,9 +372,11 @@ class Records:
                     talked = 0.0
                 call.answered_at = now - timedelta(seconds=talked)
             else:
-                _drop_empty_recordings(db, call.id, self.settings.recordings_dir)
-            _seal_recordings(db, call.id, self.settings.recordings_dir)
-            return call.outcome
+                _discard_unrecorded(db, call, self.settings)
+            flagged = _seal_recordings(db, call, self.settings, now)
+            outcome = call.outcome
+        self._flagged(uniqueid, flagged)
+        return outcome
 
     @reads
     def recordings_closed(self, uniqueid: str) -> None:
@@ -380,25 +390,46 @@ class Records:
             _wait_closed(Path(path))
 
 
-def _seal_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
-    """After hang-up: duration and sha256 of the call's recording files."""
-    for rec in db.scalars(select(Recording).where(Recording.call_id == call_id,
-                                                  Recording.sha256 == "")):
-        p = confined(rec.path, [recordings_dir])
-        if p is not None:
+def _seal_recordings(db: Session, call: Call, settings: Settings, ended_at: datetime) -> list[tuple[str, str]]:
+    """After hang-up: each of the call's recordings checked (ivr.storage) — a good or short file
+    gets its duration and sha256, an empty or missing one no sha256 at all (never the digest of
+    nothing) — and every flag audited. Returns (path, health) of the flagged ones."""
+    recs = list(db.scalars(select(Recording).where(Recording.call_id == call.id, Recording.health == "")))
+    if not recs:
+        return []
+    paths = [confined(rec.path, [settings.recordings_dir]) for rec in recs]
+    expected = (ended_at - call.answered_at).total_seconds() if call.answered_at is not None else None
+    flagged = []
+    for rec, p, (health, seconds) in zip(recs, paths, storage.judge_recordings(paths, expected)):
+        rec.health, rec.checked_at = health, ended_at
+        if health in (storage.OK, storage.SHORT):
             rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-            rec.duration_s = _wav_seconds(p)
+            rec.duration_s = seconds
+        if health in storage.FLAGGED:
+            db.flush()
+            storage.audit_storage(db, "recording_flagged", "recording", str(rec.id), ended_at, health=health,
+                                  seconds=round(seconds, 1), call_s=round(expected, 1) if expected is not None else None)
+            log.warning("recording of call %s flagged %s: %.1f s of audio, the call %s s", call.uniqueid, health,
+                        seconds, f"{expected:.1f}" if expected is not None else "?")
+            flagged.append((rec.path, health))
+    return flagged
 
 
-def _drop_empty_recordings(db: Session, call_id: int, recordings_dir: Path) -> None:
+def _discard_unrecorded(db: Session, call: Call, settings: Settings) -> None:
     """A call out the resident never answered: MixMonitor (recording only while bridged) left at
-    most a WAV header. Neither the row nor that header is a recording."""
-    for rec in db.scalars(select(Recording).where(Recording.call_id == call_id, Recording.sha256 == "")):
-        p = confined(rec.path, [recordings_dir])
-        if p is not None and _wav_seconds(p) > 0:
+    most a WAV header. Neither the row nor that header is a recording; removed, and audited (a
+    file with audio in it is kept, checked like any recording)."""
+    now = settings.now()
+    for rec in db.scalars(select(Recording).where(Recording.call_id == call.id, Recording.health == "")):
+        p = confined(rec.path, [settings.recordings_dir])
+        wav = storage.wav_audio(p) if p is not None else None
+        if wav is not None and wav.seconds > 0:
             continue
-        if p is not None and p.stat().st_size <= EMPTY_WAV_BYTES:
+        removed = p is not None and p.stat().st_size <= EMPTY_WAV_BYTES
+        if removed:
             p.unlink(missing_ok=True)
+        storage.audit_storage(db, "recording_discarded", "call", call.uniqueid, now, path=rec.path,
+                              reason="call out not answered: nothing recorded", file_removed=removed)
         db.delete(rec)
 
 
@@ -419,14 +450,6 @@ def _wait_closed(path: Path, timeout_s: float = 2.0) -> bool:
         time.sleep(0.05)
 
 
-def _wav_seconds(path: Path) -> float:
-    try:
-        with wave.open(str(path)) as w:
-            return w.getnframes() / float(w.getframerate())
-    except Exception:
-        return 0.0
-
-
 @dataclass
 class IvrContext:
     """What a flow reaches besides its channel: the settings and the call records, run off the
@@ -439,6 +462,9 @@ class IvrContext:
     #: the automated 回访 call's line to the service (ivr.survey.SurveyLine), set by the service;
     #: None where no service runs (classic AGI): the survey flows then hang up
     surveys: Any = None
+    #: the service's look at the recordings disk's free space as a call is answered (an async
+    #: callable, ivr.storage.StorageWatch behind it); None where no service runs
+    storage_check: Any = None
     _readers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _writers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 

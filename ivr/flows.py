@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from db.models import AT_STATION, CallOutcome, Category, TicketState
@@ -17,6 +18,7 @@ from common import wire
 from common.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel, call_of, vouched
 from ivr.context import AccountView, IvrContext, TicketView
+from ivr import storage
 from ivr.holidays import opener_for
 from ivr.hours import is_staffed
 from ivr.prompts import P, digit_sounds, readback_sound, sound_name
@@ -304,10 +306,20 @@ class Caller:
         await self.say(prompt)
         day = self.ctx.now().strftime("%Y/%m/%d")
         base = self.s.voice_dir / day / (self.ch.uniqueid or "unknown").replace("/", "_")
-        base.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            base.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:   # a full disk: the caller still records (Asterisk fails), is flagged, goes on
+            log.warning("voice messages directory unavailable: %s", exc)
+        started = time.monotonic()
         await self.ch.record(str(base), "wav", self.s.voice_max_s, escape="#")
         path = base.parent / (base.name + ".wav")   # uniqueids hold a dot: no with_suffix
-        return str(path) if path.exists() and path.stat().st_size > 44 else ""
+        health, seconds = storage.health_of(path, time.monotonic() - started)
+        if health in storage.FLAGGED:
+            # never a silent loss: the ticket says the message failed (the leads' alert counts it)
+            log.warning("voice message of call %s flagged %s (%.1f s of audio)", self.ch.uniqueid, health, seconds)
+        if health in storage.FLAGGED or seconds > 0:
+            self.save(voice_health=health)
+        return str(path) if health in (storage.OK, storage.SHORT) and seconds > 0 else ""
 
     async def read_ticket_number(self) -> None:
         """'您的报修单号是 …', then '重听请按星号键': '*' (during the number or the second after
@@ -476,6 +488,8 @@ async def answered(ch: Channel, ctx: IvrContext) -> None:
     endpoint = await ch.get_var("CHANNEL(endpoint)")     # agent-<工号> on the agent's own channel
     recording = await ch.get_var("REC")
     agent_no = agent_no_of(endpoint)
+    if ctx.storage_check is not None:   # the disk's free space as the recording starts (a statvfs)
+        await ctx.storage_check()
     await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
 
 

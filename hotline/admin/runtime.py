@@ -40,6 +40,7 @@ from common.ports import PortInUse, Ports, rtp_range
 from common.runstate import read_state, state_file
 from common.secrets import write_secret
 from common.settings import Settings
+from ivr import storage
 from ivr.prompts import render_catalog
 
 
@@ -60,7 +61,9 @@ def running(s: Settings) -> dict | None:
 BOUND_SETTINGS = ("db_url", "home", "asterisk_root", "dialplan_dir", "bind", "api_tls",
                   "sip_port", "ami_port", "fastagi_port", "api_port", "rtp_start", "rtp_ports", "expected_calls",
                   "node_name", "extension", "public_number", "pstn_gateway", "pstn_outbound", "outbound_allow",
-                  "outbound_ring_s", "max_wait_s", "transfer_ring_s", "callback_offer_s")
+                  "outbound_ring_s", "max_wait_s", "transfer_ring_s", "callback_offer_s",
+                  # not in Asterisk's configuration: `hotline status` judges the disk by the service's threshold
+                  "recordings_min_free_mb")
 
 
 def recorded_settings(s: Settings) -> dict:
@@ -528,7 +531,24 @@ def status(s: Settings) -> dict:
         "asterisk_root": str(s.asterisk_root),
         "started_at": st.get("started_at"),
         "pids": {"asterisk": a_pid, "service": s_pid},
+        "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
     }
+
+
+def recordings_status(s: Settings) -> dict:
+    """The recordings disk: free space against the threshold (the alert) and today's flagged
+    recordings and voice messages (None when the database does not answer or does not exist yet:
+    status never creates one)."""
+    url = make_url(s.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return {**storage.storage_state(s, None).for_status(), "flagged_today": None}
+    engine = make_engine(s.database_url)
+    try:
+        return storage.storage_state(s, session_factory(engine)).for_status()
+    except SQLAlchemyError:
+        return {**storage.storage_state(s, None).for_status(), "flagged_today": None}
+    finally:
+        engine.dispose()
 
 
 def _channels(st: dict, ports: Ports) -> dict:

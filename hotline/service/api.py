@@ -228,9 +228,11 @@ class AgentApi:
         self.sockets.setdefault(p.session_id, set()).add(sock)
         self.socket_expiry[p.session_id] = p.expires_at
         self.agent_sessions[p.agent_no] = p.session_id
-        await sock.send_json({"type": wire.EV_HELLO, "agent_no": p.agent_no,
-                              "agent_state": self.svc.agent_state(p.agent_no),
-                              "ami": self.svc.ami_connected.is_set()})
+        hello = {"type": wire.EV_HELLO, "agent_no": p.agent_no, "agent_state": self.svc.agent_state(p.agent_no),
+                 "ami": self.svc.ami_connected.is_set()}
+        if p.role in SUPERVISORS:   # the recordings disk's alert, for a lead who logs in while it is up
+            hello["storage"] = self.svc.storage_state()
+        await sock.send_json(hello)
         try:
             async for msg in sock:
                 if msg.type == WSMsgType.TEXT and msg.data == "ping":

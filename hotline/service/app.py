@@ -46,6 +46,7 @@ from common.settings import Settings, load_settings
 from db.call_tokens import OUT, issue as issue_token, prune as prune_tokens
 from db.queries import readback_texts
 from ivr.context import IvrContext
+from ivr.storage import StorageWatch, audit_storage
 from ivr.flows import opener_prompt
 from ivr.prompts import render_readbacks
 from common.phones import mask_phone
@@ -90,6 +91,11 @@ class HotlineService:
         # the agents' phones and the SIP ban list in Asterisk's config (a logout's new secret)
         self.sip = SipGuard(settings, self.ctx.records.sessions,
                             lambda command: asterisk_rx(read_state(settings), command))
+        # the recordings disk: watched every 30 s and at every answer; a flagged file at a call's end
+        self.storage = StorageWatch(settings, self.ctx.records.sessions)
+        self._loop: asyncio.AbstractEventLoop | None = None   # set at start: flags come from DB threads
+        self.ctx.storage_check = self.check_storage
+        self.ctx.records.on_flagged = self._recordings_flagged
         self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
@@ -286,6 +292,56 @@ class HotlineService:
         with self.ctx.records.sessions() as db, db.begin():
             return prune_tokens(db, self.settings.now())
 
+    # ------------------------------------------------ the recordings disk --
+    async def check_storage(self) -> None:
+        """The free space of the recordings' disk now; the alert rising (or falling) is audited and
+        pushed to the team leads' and the head's desks."""
+        state, changed = self.storage.check()
+        if not changed:
+            return
+        if state.low:
+            log.warning("recordings disk nearly full: %d MB free on %s (HOTLINE_RECORDINGS_MIN_FREE_MB=%d)",
+                        state.free_mb, state.path, state.min_free_mb)
+        else:
+            log.info("recordings disk: %d MB free again on %s", state.free_mb, state.path)
+        await asyncio.to_thread(self._audit_storage, "storage_alert" if state.low else "storage_ok", state)
+        await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+
+    def _audit_storage(self, action: str, state) -> None:
+        with self.ctx.records.sessions() as db, db.begin():
+            audit_storage(db, action, "recordings", state.path, self.settings.now(), free_mb=state.free_mb,
+                          min_free_mb=state.min_free_mb)
+
+    def _recordings_flagged(self, uniqueid: str, flagged: list[tuple[str, str]]) -> None:
+        """From the database thread that sealed a call: its recordings were flagged (the audit is
+        written with the seal); the leads' count of today's flagged files is pushed."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._push_flagged()))
+
+    async def _push_flagged(self) -> None:
+        try:
+            state, _changed = await asyncio.to_thread(self.storage.recount)
+            await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+        except Exception as exc:   # DB away: the next flag or the next round counts again
+            log.warning("could not count today's flagged recordings: %s", exc)
+
+    def storage_state(self) -> dict:
+        """The recordings disk as the last check saw it (a lead's desk at login)."""
+        return self.storage.state.for_desk()
+
+    async def _keep_storage_checked(self, every_s: float = 30.0) -> None:
+        """At start and every `every_s`: the disk's free space; today's flagged files at start."""
+        try:
+            await asyncio.to_thread(self.storage.recount)
+        except Exception as exc:   # DB down: counted at the next flag
+            log.warning("could not count today's flagged recordings: %s", exc)
+        while True:
+            try:
+                await self.check_storage()
+            except Exception as exc:   # the disk unreadable: tried again next round
+                log.warning("could not check the recordings disk: %s", exc)
+            await asyncio.sleep(every_s)
+
     # ------------------------------------------------- the day's opener --
     def write_opener(self) -> str:
         """Write the day's opener prompt id (greeting_xinnian, greeting_hello, …) where the
@@ -404,7 +460,9 @@ class HotlineService:
 
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         await self.fastagi.start()
+        self._storage_task = asyncio.create_task(self._keep_storage_checked())
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
@@ -418,6 +476,7 @@ class HotlineService:
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
+        self._storage_task.cancel()
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()

@@ -3,7 +3,9 @@ fixtures: a call-back ticket is the draft of a call that ended booked for call-b
 hand-made `new` row — the hand-made rows hid that such repairs stayed invisible drafts (#24)."""
 from __future__ import annotations
 
+import wave
 from datetime import datetime
+from pathlib import Path
 
 from common.settings import load_settings
 from db.models import CallOutcome, Category
@@ -21,3 +23,15 @@ def book_callback(sessions, at: datetime, caller: str, reason: CallOutcome = Cal
                             **({"account_id": account_id} if account_id else {}), **fields)
     records.request_callback(uniqueid, reason)
     return t.number
+
+
+def recorded_wav(path: Path, seconds: float = 1.0) -> Path:
+    """A recording as Asterisk leaves it closed (MixMonitor, Record: 8 kHz 16-bit mono WAV) holding
+    `seconds` of audio (0: the header alone)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x10\x00" * int(8000 * seconds))
+    return path

@@ -15,6 +15,7 @@ from db.models import (DONE_STATES, OPEN_STATES, AccountPhone, Call, CallOutcome
 from db.session import make_engine, migrate, session_factory
 from common.settings import load_settings
 from ivr import flows
+from made_by_ivr import recorded_wav
 from ivr.channel import CallerHungUp
 from ivr.context import IvrContext, Records
 from ivr.flows import answered, call_end, caller_flow, no_agent, opener_prompt, queue_callback
@@ -55,7 +56,7 @@ class FakeChannel:
 
     async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#", silence_s: int = 0) -> None:
         path = Path(f"{path_no_ext}.{fmt}")
-        path.write_bytes(b"RIFF" + b"\0" * 200)     # a few hundred bytes: "something was said"
+        recorded_wav(path, 1.0)                         # a second of audio: "something was said"
         self.recorded.append(str(path))
 
     async def set_var(self, name: str, value: str) -> None:
@@ -703,3 +704,20 @@ async def test_a_write_that_fails_sends_the_caller_down_the_degraded_path_to_the
     ch = FakeChannel(KNOWN, ["1", "2", "1", "#"])
     await flows.run_flow(caller_flow, ch, ctx, "caller")
     assert ch.vars["HOTLINE_ROUTE"] == ""           # the dialplan's degraded path: greeting, then the queue
+
+
+async def test_a_voice_message_lost_to_a_full_disk_is_flagged_on_the_ticket_and_the_caller_still_queues(ctx):
+    class FullDisk(FakeChannel):
+        async def record(self, path_no_ext: str, fmt: str, max_s: int, escape: str = "#", silence_s: int = 0):
+            Path(f"{path_no_ext}.{fmt}").write_bytes(b"RIFF")    # what Asterisk left on a full disk
+    ch = FullDisk(KNOWN, ["1", "1", "1"])
+    await flows.run_flow(caller_flow, ch, ctx, "caller")
+    t = the_ticket(ctx)
+    assert t.voice_health == "empty" and t.voice_path is None        # flagged, never passed off as a message
+    assert ch.vars["HOTLINE_ROUTE"] == "queue" and t.category is not None
+
+
+async def test_a_good_voice_message_is_checked_ok(ctx):
+    await run(ctx, KNOWN, "1", "1", "1")
+    t = the_ticket(ctx)
+    assert t.voice_path and t.voice_health == "ok"

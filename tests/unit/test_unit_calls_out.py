@@ -4,9 +4,7 @@ the service sends (a recording fake AMI), the agent API's answers and refusals, 
 the dialplan's FastAGI steps write (a fake channel, the real Records on SQLite)."""
 from __future__ import annotations
 
-import wave
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -28,7 +26,7 @@ from ivr.channel import Vouched
 from ivr.context import IvrContext, Records
 from ivr.flows import call_out, call_out_end
 
-from made_by_ivr import book_callback
+from made_by_ivr import book_callback, recorded_wav
 from test_unit_service_events import RecordedAmi
 import test_unit_worklists
 
@@ -229,15 +227,6 @@ def records(tmp_path):
     return IvrContext(s, Records(sessions, s))
 
 
-def _wav(path: Path, seconds: float = 1.0) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x10\x00" * int(8000 * seconds))
-
-
 def the_call(ctx, uniqueid="1763892000.40") -> Call:
     with ctx.records.sessions() as db:
         return db.scalar(select(Call).where(Call.uniqueid == uniqueid))
@@ -261,7 +250,7 @@ async def test_a_click_to_call_is_recorded_on_its_ticket_and_sealed_at_the_end(r
     assert call.direction == "out" and call.caller == "02425671234" and call.outcome is None
     (r,), = [recordings(ctx)]
     assert r.call_id == call.id and r.ticket_id == call.ticket_id and r.agent_id == call.agent_id and not r.sha256
-    _wav(rec, 2.0)
+    recorded_wav(rec, 2.0)
     ch.vars.update(DIALSTATUS="ANSWER", ANSWEREDTIME="2")
     await call_out_end(ch, ctx)
     call = the_call(ctx)
@@ -281,7 +270,7 @@ async def test_a_hand_dialled_number_links_the_agents_taken_entry_and_a_busy_one
     call = the_call(ctx, "1763892000.41")
     with ctx.records.sessions() as db:
         assert db.get(Ticket, call.ticket_id).number == "2611230001"     # 1001 holds that entry
-    _wav(rec, 0)                          # MixMonitor's header: never bridged, nothing recorded
+    recorded_wav(rec, 0)                          # MixMonitor's header: never bridged, nothing recorded
     ch.vars["DIALSTATUS"] = "BUSY"
     await call_out_end(ch, ctx)
     call = the_call(ctx, "1763892000.41")

@@ -239,3 +239,24 @@ async def test_hotline_survey_calls_user_event_wakes_the_dialer_and_the_ivr_has_
     assert not svc._survey_wake.is_set()
     await ami.replay({"Event": "UserEvent", "UserEvent": SURVEY_WAKE_EVENT, "Attempt": "7"})
     assert svc._survey_wake.is_set()
+
+
+async def test_the_recordings_disk_alert_is_audited_and_pushed_to_the_leads_once_and_its_end_too(hotline):
+    svc, _ami, _pushed = hotline
+    to_leads = []
+
+    async def push_supervisors(event):
+        to_leads.append(event)
+    svc.api.push_supervisors = push_supervisors
+    svc.storage.settings = svc.settings.replace(recordings_min_free_mb=10**9)   # every disk is too small
+    await svc.check_storage()
+    await svc.check_storage()                                # still low: told once
+    (ev,) = to_leads
+    assert ev["type"] == wire.EV_STORAGE and ev["storage"]["low"] and "录音磁盘空间不足" in ev["storage"]["message"]
+    assert svc.storage_state()["low"]                        # a lead logging in now sees it (hello)
+    svc.storage.settings = svc.settings.replace(recordings_min_free_mb=0)
+    await svc.check_storage()
+    assert not to_leads[-1]["storage"]["low"]
+    with svc.ctx.records.sessions() as db:
+        actions = [a.action for a in db.scalars(select(AuditEntry).where(AuditEntry.object_type == "recordings"))]
+    assert actions == ["storage_alert", "storage_ok"]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from db.call_tokens import digest
+from made_by_ivr import recorded_wav
 from db.models import (AuditEntry, Call, CallToken, Recording, Role, Survey, SurveyCall, Ticket, TicketState,
                        TicketTransition, User)
 from db.queries import survey_results
@@ -78,8 +79,7 @@ class Rig:
         ch = FakeChannel(PHONES[UNPAID], keys, uniqueid)
         ch.vars["HOTLINE_SURVEY_CALL"] = attempt
         rec = self.settings.recordings_dir / "2026" / "11" / "23" / f"survey-{uniqueid}-call.wav"
-        rec.parent.mkdir(parents=True, exist_ok=True)
-        rec.write_bytes(b"RIFF" + (96).to_bytes(4, "little") + b"\0" * 96)   # MixMonitor's file, closed
+        recorded_wav(rec, 1.0)                   # MixMonitor's file, closed: a second of the call
         ch.vars["REC"] = str(rec)
         await run_flow(survey_flow, ch, self.ctx, "survey")
         await run_flow(survey_end, ch, self.ctx, "survey_end")     # the hang-up handler runs last
