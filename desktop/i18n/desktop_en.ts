@@ -709,6 +709,19 @@
     </message>
 </context>
 <context>
+    <name>StorageBanner</name>
+    <message>
+        <location filename="../widgets/storage_banner.py" line="23"/>
+        <source>⚠ 录音磁盘空间不足：剩余 %1 MB（下限 %2 MB）。通话照常进行，请立即通知管理员清理磁盘</source>
+        <translation>⚠ Recordings disk nearly full: %1 MB free (minimum %2 MB). Calls go on — tell the admin to free the disk now</translation>
+    </message>
+    <message>
+        <location filename="../widgets/storage_banner.py" line="26"/>
+        <source>⚠ 今日 %1 条录音或留言异常（空、过短或缺失），未作为有效录音封存</source>
+        <translation>⚠ %1 recordings or voice messages flagged today (empty, short or missing): not sealed as good</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <location filename="../models/labels.py" line="12"/>

@@ -108,6 +108,7 @@ class AfterCallState(QObject):
     detail_changed = Signal(dict)          # the selected ticket ({} when none)
     anomalies_changed = Signal(list)
     escalations_changed = Signal(list)     # unacknowledged escalations, oldest first
+    storage_changed = Signal(dict)         # the recordings disk (wire.EV_STORAGE; {} when nothing to show)
     REFRESH_MS = 300
 
     def __init__(self, parent: QObject | None = None):
@@ -154,6 +155,7 @@ class AfterCallState(QObject):
         self.unconfirmed = None
         self.unconfirmed_changed.emit(0)
         self.set_escalations([])
+        self.storage_changed.emit({})
         self.role_changed.emit(self.role)
 
     # -------------------------------------------------------- tickets --
@@ -263,7 +265,9 @@ class AfterCallState(QObject):
         if not self.user or not isinstance(ev, dict):
             return
         kind = ev.get("type")
-        if kind == wire.EV_TICKET_CHANGED:
+        if kind in (wire.EV_STORAGE, wire.EV_HELLO) and isinstance(ev.get("storage"), dict) and self.supervisor:
+            self.storage_changed.emit(dict(ev["storage"]))
+        elif kind == wire.EV_TICKET_CHANGED:
             t = ev.get("ticket")
             number = t.get("number") if isinstance(t, dict) else t
             self._schedule(tickets=True, detail=bool(self.selected) and str(number or "") == self.selected)

@@ -43,6 +43,7 @@ from desktop.state.desk import DeskState
 from desktop.widgets.account_panel import AccountPanel
 from desktop.widgets.anomaly_register import AnomalyRegisterPanel
 from desktop.widgets.escalation_banner import EscalationBanner
+from desktop.widgets.storage_banner import StorageBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
 from desktop.widgets.recordings_dialog import RecordingsDialog
@@ -141,6 +142,7 @@ class AgentWindow(QMainWindow):
 
         # ---- after the call: tabs by role, the escalations above everything ----
         self.banner = EscalationBanner()
+        self.storage_banner = StorageBanner()
         self.tickets = TicketsPanel()
         self.register = AnomalyRegisterPanel()
         self.tabs = QTabWidget()
@@ -160,6 +162,7 @@ class AgentWindow(QMainWindow):
         cl.setContentsMargins(6, 6, 6, 2)
         cl.addWidget(bar)
         cl.addWidget(self.banner)
+        cl.addWidget(self.storage_banner)
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_line = QLabel()
@@ -304,6 +307,7 @@ class AgentWindow(QMainWindow):
         ac.detail_changed.connect(detail.show_ticket)
         ac.anomalies_changed.connect(reg.show_anomalies)
         ac.escalations_changed.connect(self.banner.set_escalations)
+        ac.storage_changed.connect(self.storage_banner.set_storage)
         api.event.connect(ac.on_event)
         api.tickets_loaded.connect(ac.set_tickets)
         api.ticket_detail_loaded.connect(ac.set_detail)

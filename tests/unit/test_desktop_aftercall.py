@@ -349,6 +349,25 @@ def test_the_escalations_not_seen_before_login_come_with_the_login(window):
     assert "2" in window.banner.more_label.text() and window.banner.more_label.isVisible()
 
 
+def test_the_recordings_disk_alert_shows_on_a_leads_desk_from_the_login_and_each_push(window):
+    log_in(window, LEAD)
+    assert window.storage_banner.isHidden()
+    low = {"low": True, "free_mb": 1, "min_free_mb": 1024, "flagged_today": 0, "message": "录音磁盘空间不足"}
+    window.api.event.emit({"type": wire.EV_HELLO, "agent_no": "1101", "storage": low})
+    assert window.storage_banner.isVisible() and "录音磁盘空间不足：剩余 1 MB（下限 1024 MB）" in window.storage_banner.text()
+    window.api.event.emit({"type": wire.EV_STORAGE, "storage": {**low, "flagged_today": 2}})
+    assert "今日 2 条录音或留言异常" in window.storage_banner.text()
+    window.api.event.emit({"type": wire.EV_STORAGE, "storage": {**low, "low": False, "flagged_today": 0}})
+    assert window.storage_banner.isHidden()                        # the disk freed: the line goes
+
+
+def test_an_agents_desk_shows_no_disk_alert(window):
+    log_in(window, {"agent_no": "1001", "name": "李娜", "role": "agent"})
+    window.api.event.emit({"type": wire.EV_STORAGE, "storage": {"low": True, "free_mb": 1, "min_free_mb": 1024,
+                                                                "flagged_today": 3}})
+    assert window.storage_banner.isHidden()
+
+
 # ------------------------------------------------------------------- by role --
 
 def test_a_station_user_sees_its_tickets_only_and_no_supervisor_buttons(window):
