@@ -711,6 +711,7 @@ class DeskService:
                 q = q.where(Recording.agent_id == p.user_id)
             return [{"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id, "ticket_number": number,
                      "caller": caller or "", "duration_s": r.duration_s, "sha256": r.sha256,
+                     "health": r.health,
                      "created_at": r.created_at.isoformat(timespec="seconds")}
                     for r, caller, number in db.execute(q)]
 
