@@ -368,6 +368,7 @@ class HotlineService:
         except (TelephonyUnavailable, TelephonyTimeout) as exc:
             log.warning("could not list Asterisk's channels: %s", exc)
             return None
+        msgs = msgs if isinstance(msgs, list) else [msgs]
         listed = [m for m in msgs if m.get("Event") == "CoreShowChannel"]
         done = [m for m in msgs if m.get("Event") == "CoreShowChannelsComplete"]
         # a partial answer would make live calls look gone: only a complete list counts
