@@ -154,7 +154,7 @@ def test_asterisk_killed_mid_load_closes_every_call_interrupted_and_flags_its_ti
     line.queue_member(True)
     numbers = line.callers(FULL + SHORT)
     proc = line.place(numbers, rate=2)
-    time.sleep(14)                              # drafts for some, the greeting for others
+    time.sleep(19)                              # drafts for some, the greeting for others
     with line.sessions() as db:
         up = db.scalars(select(Call).where(Call.caller.in_(numbers), Call.outcome.is_(None))).all()
         drafts = sum(c.ticket_id is not None for c in up)
