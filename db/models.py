@@ -320,7 +320,8 @@ class Call(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
+    #: indexed: every minute the service looks for the calls without one (hotline.service.reconcile)
+    outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome), index=True)
     #: the IVR step the caller was in last (where a hang-up happened)
     last_step: Mapped[str] = mapped_column(String(32), default="")
     #: in (a resident called the hotline) | out (an agent called a resident) | survey (the
@@ -520,12 +521,12 @@ class QueueLogEvent(Base):
     CONNECT, ABANDON, …) and the dialplan's (HOTLINE_DEGRADED, HOTLINE_NOAGENT, HOTLINE_HANGUP),
     kept once — a line is its node's file (inode) and byte offset — for reconciliation and reports."""
     __tablename__ = "queue_log_event"
-    __table_args__ = (UniqueConstraint("node", "inode", "offset"),
+    __table_args__ = (UniqueConstraint("node", "inode", "byte_offset"),
                       Index("ix_queue_log_event_node_callid", "node", "callid"))
     id: Mapped[int] = mapped_column(primary_key=True)
     node: Mapped[str] = mapped_column(String(16), default="")
     inode: Mapped[int] = mapped_column(BigInteger)
-    offset: Mapped[int] = mapped_column(BigInteger)
+    byte_offset: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     callid: Mapped[str] = mapped_column(String(64), default="")
     queue: Mapped[str] = mapped_column(String(64), default="")
@@ -544,5 +545,5 @@ class QueueLogCursor(Base):
     __tablename__ = "queue_log_cursor"
     node: Mapped[str] = mapped_column(String(16), primary_key=True)
     inode: Mapped[int] = mapped_column(BigInteger)
-    offset: Mapped[int] = mapped_column(BigInteger)
+    byte_offset: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -56,7 +56,7 @@ def parse_line(text: str) -> QueueLogLine | None:
 
 def _row(node: str, inode: int, offset: int, line: QueueLogLine) -> dict:
     data = list(line.data) + [""] * (5 - len(line.data))
-    return {"node": node, "inode": inode, "offset": offset, "at": line.at, "callid": line.callid,
+    return {"node": node, "inode": inode, "byte_offset": offset, "at": line.at, "callid": line.callid,
             "queue": line.queue, "agent": line.agent, "event": line.event,
             **{f"data{i + 1}": data[i] for i in range(5)}}
 
@@ -100,18 +100,18 @@ def _sources(path: Path, cursor: QueueLogCursor | None) -> list[tuple[Path, int,
     if st is None or st.st_ino != cursor.inode:
         old = _rotated(path, cursor.inode)
         if old is not None:
-            out.append((old, cursor.inode, cursor.offset, True))     # no longer written: take it all
+            out.append((old, cursor.inode, cursor.byte_offset, True))     # no longer written: take it all
         else:
             log.warning("queue_log: the file read last (inode %d) is gone; reading the new one from its start",
                         cursor.inode)
         if st is not None:
             out.append((path, st.st_ino, 0, False))
-    elif st.st_size < cursor.offset:
+    elif st.st_size < cursor.byte_offset:
         log.warning("queue_log was cut short in place (%d < %d bytes): reading it again from its start",
-                    st.st_size, cursor.offset)
+                    st.st_size, cursor.byte_offset)
         out.append((path, st.st_ino, 0, False))
     else:
-        out.append((path, st.st_ino, cursor.offset, False))
+        out.append((path, st.st_ino, cursor.byte_offset, False))
     return out
 
 
@@ -158,9 +158,9 @@ def _advance(sessions: sessionmaker[Session], node: str, inode: int, offset: int
             _insert_new(db, rows)
         cursor = db.get(QueueLogCursor, node, with_for_update=True)
         if cursor is None:
-            db.add(QueueLogCursor(node=node, inode=inode, offset=offset, updated_at=now))
+            db.add(QueueLogCursor(node=node, inode=inode, byte_offset=offset, updated_at=now))
         else:
-            cursor.inode, cursor.offset, cursor.updated_at = inode, offset, now
+            cursor.inode, cursor.byte_offset, cursor.updated_at = inode, offset, now
 
 
 def events_of(db: Session, node: str, callids: list[str], chunk: int = 500) -> dict[str, list[QueueLogLine]]:

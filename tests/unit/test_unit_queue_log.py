@@ -60,7 +60,7 @@ def test_each_pass_reads_only_what_is_new_and_a_line_still_being_written_waits(s
     assert ingest(sessions, log, "", NOW) == ["1.2"] and stored(sessions) == 4
     with sessions() as db:
         cursor = db.get(QueueLogCursor, "")
-        assert (cursor.inode, cursor.offset) == (os.stat(log).st_ino, log.stat().st_size)
+        assert (cursor.inode, cursor.byte_offset) == (os.stat(log).st_ino, log.stat().st_size)
         assert db.scalar(select(QueueLogEvent.event).where(QueueLogEvent.callid == "1.2")) == "ENTERQUEUE"
 
 
