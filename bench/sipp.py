@@ -151,9 +151,10 @@ def free_udp() -> int:
         return so.getsockname()[1]
 
 
-def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str, numbers: list[str],
-             concurrency: int, rate: float) -> dict:
-    """One sipp run; {'placed', 'ok', 'failed'} from its statistics file, and sipp's own CPU seconds."""
+def start_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str, numbers: list[str],
+               concurrency: int, rate: float) -> subprocess.Popen:
+    """sipp placing `numbers`' calls in the background (its output in <work>/<name>.out, its
+    statistics in <name>_stat.csv): a fault test kills what it calls into while these run."""
     sf, inf = work / f"{name}.xml", work / f"{name}.csv"
     sf.write_text(scenario)
     inf.write_text("SEQUENTIAL\n" + "".join(f"{n};\n" for n in numbers))
@@ -163,12 +164,18 @@ def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str
             "-l", str(concurrency), "-m", str(len(numbers)), "-r", f"{rate:g}", "-max_socket", "4096",
             "-trace_stat", "-stf", str(stat), "-fd", "1", "-trace_err", "-error_file", str(work / f"{name}_err.log"),
             "-nostdin", "-timeout", str(int(300 + len(numbers) * 2)), "-timeout_error"]
-    log = (work / f"{name}.out").open("w")
-    proc = subprocess.Popen(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with (work / f"{name}.out").open("w") as log:
+        return subprocess.Popen(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str, numbers: list[str],
+             concurrency: int, rate: float) -> dict:
+    """One sipp run; {'placed', 'ok', 'failed'} from its statistics file, and sipp's own CPU seconds."""
+    proc = start_sipp(work, name, sip_port, extension, scenario, numbers, concurrency, rate)
     # wait4: this child's own CPU (RUSAGE_CHILDREN would add any other child reaped meanwhile)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    log.close()
+    stat = work / f"{name}_stat.csv"
     rows = list(csv.reader(stat.open(), delimiter=";")) if stat.exists() else []
     if len(rows) < 2:
         raise RuntimeError(f"sipp wrote no statistics (exit {proc.returncode}): see {work / f'{name}.out'}")

@@ -180,7 +180,8 @@ UNCONFIRMED = "unconfirmed"
 UNCONFIRMED_REASONS = {"callback_requested": "按1预约回电", "abandoned": "排队中挂机,待回电",
                        "after_hours_message": "非工作时间留言,待回电", "no_agent": "无座席在线,待回电",
                        "max_wait": "排队超时,待回电", "in_ivr_hangup": "语音导航中挂机",
-                       "degraded": "降级期间来电", "answered_unsaved": "座席接听后未保存"}
+                       "degraded": "降级期间来电", "answered_unsaved": "座席接听后未保存",
+                       "interrupted": "通话中断,待回电"}
 #: GET TICKET's additions after the call: the timeline, the anomalies, the links of a re-opened repair
 SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "by": "ivr", "note": ""},
                                {"state": "new", "at": "2026-11-23T10:03:10", "by": "1001", "note": ""},
@@ -209,7 +210,7 @@ SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000
 # ---- the call-back worklist (#15) -------------------------------------------------------------
 #: why a ticket is on the list (db.models.CallOutcome values of the call that booked it)
 CALLBACK_REASONS = ("callback_requested", "abandoned", "after_hours_message", "no_agent", "max_wait",
-                    "in_ivr_hangup")
+                    "in_ivr_hangup", "interrupted")
 #: what an agent records after calling: reached clears the entry, the others count as attempts
 CALLBACK_OUTCOMES = ("reached", "no_answer", "busy", "wrong_number")
 #: how else an entry leaves the list: a team lead closes an escalated one (with a note), or the

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -99,6 +100,9 @@ class CallOutcome(str, enum.Enum):
     busy = "busy"
     no_answer = "no_answer"      # rang out, or the agent hung up first
     failed = "failed"            # the gateway refused or was unreachable
+    # cut off by the hotline itself: its channel vanished (Asterisk died) or Asterisk restarted
+    # under it, and no hang-up ever reached the service (hotline.service.reconcile)
+    interrupted = "interrupted"
 
 
 class AnomalyType(str, enum.Enum):
@@ -318,7 +322,8 @@ class Call(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
+    #: indexed: every minute the service looks for the calls without one (hotline.service.reconcile)
+    outcome: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome), index=True)
     #: the IVR step the caller was in last (where a hang-up happened)
     last_step: Mapped[str] = mapped_column(String(32), default="")
     #: in (a resident called the hotline) | out (an agent called a resident) | survey (the
@@ -515,3 +520,36 @@ class ApiSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_reason: Mapped[str | None] = mapped_column(String(32))
     user: Mapped[User] = relationship()
+
+
+class QueueLogEvent(Base):
+    """One line of a node's Asterisk queue_log, as written: the queue's own events (ENTERQUEUE,
+    CONNECT, ABANDON, …) and the dialplan's (HOTLINE_DEGRADED, HOTLINE_NOAGENT, HOTLINE_HANGUP),
+    kept once — a line is its node's file (inode) and byte offset — for reconciliation and reports."""
+    __tablename__ = "queue_log_event"
+    __table_args__ = (UniqueConstraint("node", "inode", "byte_offset"),
+                      Index("ix_queue_log_event_node_callid", "node", "callid"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node: Mapped[str] = mapped_column(String(16), default="")
+    inode: Mapped[int] = mapped_column(BigInteger)
+    byte_offset: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    callid: Mapped[str] = mapped_column(String(64), default="")
+    queue: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(64), default="")
+    event: Mapped[str] = mapped_column(String(32), default="")
+    data1: Mapped[str] = mapped_column(String(128), default="")
+    data2: Mapped[str] = mapped_column(String(128), default="")
+    data3: Mapped[str] = mapped_column(String(128), default="")
+    data4: Mapped[str] = mapped_column(String(128), default="")
+    data5: Mapped[str] = mapped_column(String(128), default="")
+
+
+class QueueLogCursor(Base):
+    """How far a node's queue_log has been read: the file (inode) and the byte offset after the
+    last whole line taken — a rotated file is finished from there before the new one is begun."""
+    __tablename__ = "queue_log_cursor"
+    node: Mapped[str] = mapped_column(String(16), primary_key=True)
+    inode: Mapped[int] = mapped_column(BigInteger)
+    byte_offset: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -231,10 +231,12 @@ class Records:
         return self.save_ticket(call_id, None, callback_requested=True, callback_reason=outcome,
                                 callback_number=caller if is_valid_callback(caller, self.settings.outbound_allowed) else "")
 
-    def end_call(self, uniqueid: str, queue_status: str) -> CallOutcome | None:
+    def end_call(self, uniqueid: str, queue_status: str, degraded: bool = False) -> CallOutcome | None:
         """The call is over: decide its outcome from how far it got, and seal its
         recordings (duration, sha256) in the same transaction, so nobody ever sees a
-        sealed recording on a call without an outcome."""
+        sealed recording on a call without an outcome. `degraded`: the call went down the
+        dialplan's degraded path (the service was away mid-intake), so it waited in the queue
+        though the record never heard of it — a caller who then gives up is owed the call-back."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
@@ -246,7 +248,7 @@ class Records:
             if call.outcome is None:
                 if call.answered_at is not None:
                     call.outcome = CallOutcome.answered
-                elif call.queued_at is not None:
+                elif call.queued_at is not None or degraded:
                     call.outcome = CallOutcome.abandoned
                 else:
                     call.outcome = CallOutcome.in_ivr_hangup

@@ -478,7 +478,8 @@ async def call_end(ch: Channel, ctx: IvrContext) -> None:
     """Hang-up handler: the call record's outcome says where the caller left."""
     uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     status = await ch.get_var("QUEUESTATUS")
-    outcome = await ctx.db(ctx.records.end_call, uniqueid, status)
+    degraded = await ch.get_var("HOTLINE_DEGRADED") == "1"
+    outcome = await ctx.db(ctx.records.end_call, uniqueid, status, degraded)
     log.info("call %s ended: %s", uniqueid, outcome.value if outcome else "unknown")
 
 

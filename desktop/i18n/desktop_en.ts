@@ -843,6 +843,11 @@
     </message>
     <message>
         <location filename="../models/labels.py" line="34"/>
+        <source>通话中断,待回电</source>
+        <translation>Call cut off, call back</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="34"/>
         <source>是</source>
         <translation>yes</translation>
     </message>
@@ -1134,6 +1139,11 @@
         <location filename="../models/aftercall.py" line="167"/>
         <source>语音导航中挂机</source>
         <translation>Hung up in IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="168"/>
+        <source>通话中断</source>
+        <translation>Call cut off</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="172"/>

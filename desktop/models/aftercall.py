@@ -164,7 +164,8 @@ def callback_reason_label(code) -> str:
              "after_hours_message": QT_TRANSLATE_NOOP("Models", "非工作时间留言"),
              "no_agent": QT_TRANSLATE_NOOP("Models", "无座席"),
              "max_wait": QT_TRANSLATE_NOOP("Models", "等待超时"),
-             "in_ivr_hangup": QT_TRANSLATE_NOOP("Models", "语音导航中挂机")}
+             "in_ivr_hangup": QT_TRANSLATE_NOOP("Models", "语音导航中挂机"),
+             "interrupted": QT_TRANSLATE_NOOP("Models", "通话中断")}
     return QCoreApplication.translate("Models", words[code]) if code in words else str(code or "")
 
 

@@ -30,7 +30,8 @@ UNCONFIRMED_REASON_LABELS = {
     "max_wait": QT_TRANSLATE_NOOP("Labels", "排队超时,待回电"),
     "in_ivr_hangup": QT_TRANSLATE_NOOP("Labels", "语音导航中挂机"),
     "degraded": QT_TRANSLATE_NOOP("Labels", "降级期间来电"),
-    "answered_unsaved": QT_TRANSLATE_NOOP("Labels", "座席接听后未保存")}
+    "answered_unsaved": QT_TRANSLATE_NOOP("Labels", "座席接听后未保存"),
+    "interrupted": QT_TRANSLATE_NOOP("Labels", "通话中断,待回电")}
 YES = QT_TRANSLATE_NOOP("Labels", "是")
 #: one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one
 PRIORITY_LABELS = {wire.PRIORITY_NORMAL: QT_TRANSLATE_NOOP("Labels", "普通"),

@@ -84,7 +84,9 @@ class HotlineService:
         self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys)
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
-        self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed)
+        self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,
+                                     settings.node_name, settings.now)
+        self._reconcile_wake = asyncio.Event()
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
                                          lambda no, event: self.api.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
@@ -190,6 +192,7 @@ class HotlineService:
         """AMI (re)connected: the queue is restored, and survey calls waiting for AMI go out."""
         asyncio.ensure_future(self._restore_queue())
         self._survey_wake.set()
+        self._reconcile_wake.set()      # Asterisk may have restarted: its lost calls are closed now
 
     async def _user_event(self, event: dict) -> None:
         """`hotline survey call` recorded a request and sends this to have it placed now."""
@@ -201,6 +204,7 @@ class HotlineService:
         whoever had asked to be in the queue and is missing is added again, paused as before.
         Addresses banned from SIP are banned again (its config was generated afresh)."""
         await self.api.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
+        self._reconcile_wake.set()      # no call outlives a restart: those left open are closed now
         await self.sip.asterisk_restarted()
         if self.ami.connected.is_set():   # Asterisk greets each new AMI login with FullyBooted, often
             await self._restore_queue()   # before the login's answer: then on_login restores the queue
@@ -378,18 +382,57 @@ class HotlineService:
                 log.warning("could not check the anomaly timers: %s", exc)
             await asyncio.sleep(every_s)
 
-    async def _keep_reconciled(self, every_s: float = 300.0) -> None:
-        """Calls that went down the degraded path become call records (at start, then every 5 min);
-        the call tokens of calls long over are forgotten meanwhile."""
+    async def _keep_reconciled(self, every_s: float = 60.0) -> None:
+        """Every caller accounted for (hotline.service.reconcile): at start, every minute and at
+        once when Asterisk (re)connects; the call tokens of calls long over are forgotten meanwhile."""
         while True:
+            self._reconcile_wake.clear()
             try:
-                got = await asyncio.to_thread(self.reconciler.run)
-                if got:
-                    log.info("%d degraded-path call(s) reconciled from the queue_log", len(got))
+                await self.reconcile()
                 await asyncio.to_thread(self.prune_tokens)
             except Exception as exc:   # DB still down: the next round tries again
-                log.warning("could not reconcile degraded-path calls: %s", exc)
-            await asyncio.sleep(every_s)
+                log.warning("could not reconcile calls: %s", exc)
+            try:
+                await asyncio.wait_for(self._reconcile_wake.wait(), every_s)
+            except asyncio.TimeoutError:
+                pass
+
+    async def reconcile(self) -> None:
+        """One pass: the queue_log's new lines complete the calls they end (degraded path, hang-ups
+        the service missed); then the calls whose channel Asterisk no longer has are closed
+        `interrupted`. The open calls are read before the channels, so a call that begins in
+        between is never judged gone; with Asterisk unreachable none is."""
+        candidates = await asyncio.to_thread(self.reconciler.open_calls)
+        live = await self.live_channels() if candidates else None
+        got = await asyncio.to_thread(self.reconciler.run)
+        if got:
+            log.info("%d call(s) completed from the queue_log", len(got))
+        closed = await asyncio.to_thread(self.reconciler.close_interrupted, candidates, live) \
+            if live is not None else []
+        if closed:
+            log.warning("%d interrupted call(s) closed and flagged for call-back", len(closed))
+        for uniqueid, via in [*((u, "reconciled") for u in got), *((u, "interrupted") for u in closed)]:
+            await self._left_a_draft(via, uniqueid)
+
+    async def live_channels(self) -> set[str] | None:
+        """The uniqueids and linkedids of every channel Asterisk has now (CoreShowChannels over the
+        service's one AMI connection); None when that cannot be known for sure."""
+        if not self.ami.connected.is_set():
+            return None
+        try:
+            msgs = await self.ami.action("CoreShowChannels", as_list=True)
+        except (TelephonyUnavailable, TelephonyTimeout) as exc:
+            log.warning("could not list Asterisk's channels: %s", exc)
+            return None
+        msgs = msgs if isinstance(msgs, list) else [msgs]
+        listed = [m for m in msgs if m.get("Event") == "CoreShowChannel"]
+        done = [m for m in msgs if m.get("Event") == "CoreShowChannelsComplete"]
+        # a partial answer would make live calls look gone: only a complete list counts
+        if not msgs or msgs[0].get("Response") != "Success" or not done \
+                or str(done[-1].get("ListItems", "")) != str(len(listed)):
+            log.warning("Asterisk's channel list came back incomplete: no call judged gone this round")
+            return None
+        return {v for m in listed for v in (m.get("Uniqueid", ""), m.get("Linkedid", "")) if v}
 
     async def _keep_sip_bans(self, every_s: float = 30.0) -> None:
         """SIP bans lapse after their 15 minutes (checked every `every_s`); a change of the phones or

@@ -40,7 +40,8 @@ def test_a_call_ends_through_the_classic_script(tmp_path):
         proc.stdin.write(f"200 result=1 ({answers[name]})\n" if name in answers else "200 result=0\n")
         proc.stdin.flush()
     assert proc.wait(30) == 0, proc.stderr.read()
-    assert commands == ["GET VARIABLE HOTLINE_CALL", "GET VARIABLE QUEUESTATUS"]   # no admission question
+    # no admission question
+    assert commands == ["GET VARIABLE HOTLINE_CALL", "GET VARIABLE QUEUESTATUS", "GET VARIABLE HOTLINE_DEGRADED"]
     with sessions() as db:
         call = db.scalar(select(Call).where(Call.uniqueid == "1790000009.1"))
         assert call.ended_at is not None and call.outcome is CallOutcome.in_ivr_hangup

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import AuditEntry, Call, HeatingAccount, Role, Ticket, TicketState
+from db.models import AuditEntry, Call, CallOutcome, HeatingAccount, Role, Ticket, TicketState
 from db.session import make_engine, migrate, session_factory
 from hotline.admin.users import add_user
 from hotline.service.app import HotlineService
@@ -260,3 +260,43 @@ async def test_the_recordings_disk_alert_is_audited_and_pushed_to_the_leads_once
     with svc.ctx.records.sessions() as db:
         actions = [a.action for a in db.scalars(select(AuditEntry).where(AuditEntry.object_type == "recordings"))]
     assert actions == ["storage_alert", "storage_ok"]
+# ------------------------------------------- every caller accounted for (#26) --
+
+class ChannelsAmi(RecordedAmi):
+    """Answers CoreShowChannels with the channels it is told Asterisk has (`complete=False`: the
+    list's end says more items than came)."""
+
+    def __init__(self, channels: list[str], complete: bool = True):
+        super().__init__()
+        self.channels, self.complete = channels, complete
+
+    async def action(self, name, as_list=False, **fields):
+        if name != "CoreShowChannels":
+            return await super().action(name, as_list, **fields)
+        self.sent.append((name, fields))
+        listed = [{"Event": "CoreShowChannel", "Uniqueid": u, "Linkedid": u} for u in self.channels]
+        return [{"Response": "Success", "EventList": "start"}, *listed,
+                {"Event": "CoreShowChannelsComplete", "ListItems": str(len(listed) + (0 if self.complete else 1))}]
+
+
+@pytest.mark.parametrize("ami, closed", [(ChannelsAmi([]), True), (ChannelsAmi([AGENT_CALLED["Uniqueid"]]), False),
+                                         (ChannelsAmi([], complete=False), False)],
+                         ids=["channel-gone", "channel-up", "list-incomplete"])
+async def test_a_pass_closes_an_open_call_only_when_asterisk_surely_has_no_channel_for_it(hotline, ami, closed):
+    svc, _recorded, pushed = hotline
+    svc.ami = ami
+    await svc.reconcile()
+    with svc.ctx.records.sessions() as db:
+        call = db.scalar(select(Call).where(Call.uniqueid == AGENT_CALLED["Uniqueid"]))
+        t = db.get(Ticket, call.ticket_id)
+        assert (call.outcome is CallOutcome.interrupted) is closed
+        assert (t.callback_requested and t.callback_reason is CallOutcome.interrupted) is closed
+
+
+async def test_with_asterisk_away_no_call_is_judged_gone(hotline):
+    svc, ami, pushed = hotline
+    ami.connected.clear()
+    await svc.reconcile()
+    with svc.ctx.records.sessions() as db:
+        assert db.scalar(select(Call.outcome).where(Call.uniqueid == AGENT_CALLED["Uniqueid"])) is None
+    assert not [name for name, _ in ami.sent if name == "CoreShowChannels"]

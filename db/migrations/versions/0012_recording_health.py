@@ -2,15 +2,15 @@
 when it was checked; the voice message's health on its ticket. Recordings sealed before this
 carry a sha256 and are taken as ok.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
