@@ -59,7 +59,7 @@ class HotlineService:
         `AmiGateway` methods: connected, on, connect, action, close) may be handed in, so a
         unit test drives the service with recorded AMI events and no Asterisk."""
         self.settings, self.ports = settings, ports
-        self.ctx = ctx or IvrContext.create(settings)
+        self.ctx = ctx or IvrContext.create(settings, journal_path=settings.journal_file)
         self.queue = QueueState()
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=self._ami_logged_in)
@@ -404,6 +404,11 @@ class HotlineService:
 
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
+        # the call writes a stop or crash left in the journal are replayed first, in order (#26)
+        replayed = len(self.ctx.journal.replayed_entries)
+        if replayed:
+            log.warning("journal: %d call write(s) from before the restart replayed", replayed)
+        self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
         await self.fastagi.start()
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
