@@ -488,6 +488,8 @@ def _wav_seconds(path: Path) -> float:
 JOURNALED = frozenset({"start_call", "note_degraded_call", "step", "mark_queued", "save_ticket", "attach_ticket",
                        "request_callback", "end_call", "answered", "transfer_leg", "start_call_out",
                        "end_call_out", "token_used"})
+#: the reads a caller waits on to be recognised: timed (the service reports their p99 once a minute)
+LOOK_UPS = frozenset({"accounts_by_phone", "account_by_no"})
 #: the enums a journaled write may carry, by name (a line of JSON holds their value)
 _ENUMS = {e.__name__: e for e in (CallOutcome, Category, TicketState)}
 #: calls whose reserved ticket number the service remembers (a later request of the call reads it)
@@ -514,7 +516,7 @@ class TicketNumbers:
     that number whenever the write lands — behind an import's lock, or replayed after a crash. Numbers
     left at the service's stop go back to the counter when nobody took one after them; a crash skips
     at most a block (docs/stack-notes.md)."""
-    BLOCK, LOW = 20, 10
+    BLOCK, LOW = 40, 20
 
     def __init__(self, sessions: sessionmaker[Session], now):
         self._sessions, self._now = sessions, now
@@ -605,6 +607,8 @@ class IvrContext:
     _call_numbers: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     #: calls whose first write was refused (CallTaken): their later writes are not applied either
     _taken: set = field(default_factory=set, init=False, repr=False)
+    #: how long the callers' account look-ups took (s), since the service last reported them
+    lookup_times: list = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, journal_path: Path | None = None) -> "IvrContext":
@@ -626,7 +630,13 @@ class IvrContext:
         pool = self._pool(writes=not getattr(fn, "only_reads", False))
         # like asyncio.to_thread: the caller's context variables travel with the call
         job = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(pool, job)
+        if getattr(fn, "__name__", "") not in LOOK_UPS:
+            return await asyncio.get_running_loop().run_in_executor(pool, job)
+        started = time.perf_counter()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, job)
+        finally:
+            self.lookup_times.append(time.perf_counter() - started)
 
     # ----------------------------------------------------- bounded waits --
     async def within(self, fut, default=None, what: str = ""):

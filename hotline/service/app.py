@@ -351,6 +351,11 @@ class HotlineService:
         (benchmarks/ivr_sipp.py prints these beside Asterisk's own figure)."""
         while True:
             await asyncio.sleep(every_s)
+            looked, self.ctx.lookup_times = sorted(self.ctx.lookup_times), []
+            if looked:
+                log.info("look-ups: %d, p50 %.2f ms p99 %.2f ms max %.2f ms; journal: %d write(s) pending", len(looked),
+                         1000 * looked[len(looked) // 2], 1000 * looked[min(len(looked) - 1, int(len(looked) * .99))],
+                         1000 * looked[-1], self.ctx.journal.pending)
             r = self.fastagi.timings.report()
             if r:
                 log.info("FastAGI: %d commands, the flow's share of a turnaround p50 %.2f ms p99 %.2f ms, "
