@@ -19,13 +19,18 @@ from db.session import make_engine, migrate, session_factory
 from db.tickets import give_back_ticket_numbers, next_ticket_number, reserve_ticket_numbers
 from hotline.admin.accounts import COLUMNS, import_csv
 from ivr import flows
-from ivr.context import IvrContext, Records
+from ivr.context import IvrContext
 from ivr.flows import caller_flow
 from ivr.journal import Transient, WriteJournal, read_pending
-from ivr.prompts import P, digit_sounds, sound_name
-from test_unit_caller_flow import KNOWN, FakeChannel, ctx, the_call, the_ticket  # noqa: F401 - the fixture
+from ivr.prompts import P, sound_name
+from test_unit_caller_flow import KNOWN, FakeChannel, the_call, the_ticket
+import test_unit_caller_flow as caller_tests
 
 NOW = datetime(2026, 11, 23, 10, 0)
+
+
+#: the caller-flow tests' context fixture: real Records on SQLite, an account of KNOWN
+ctx = caller_tests.ctx
 
 
 # ------------------------------------------------------------- journal --
