@@ -272,7 +272,9 @@ def test_a_call_writes_between_the_imports_batches(sessions, tmp_path):
     done.set()
     w.join()
     assert rep.created == 20000 and rep.batches == 20
-    assert rep.longest_commit_s < 1.0 and max(waits) < 1.5, (rep.longest_commit_s, max(waits))
+    # the lock itself, as another writer meets it (the import's own commit time also counts WAL
+    # checkpoints, which run after the lock is let go: on a loaded machine it may pass a second)
+    assert max(waits) < 1.0, (rep.longest_commit_s, max(waits))
 
 
 def test_the_journal_file_is_where_the_settings_say(ctx):
