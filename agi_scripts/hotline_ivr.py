@@ -27,6 +27,9 @@ from ivr.channel import AgiChannel, parse_result
 from ivr.context import IvrContext
 from ivr.flows import ROUTES, run_flow
 
+#: classic AGI waits this long for its writes at the end (no journal file outlives the process)
+CLASSIC_DRAIN_S = 30.0
+
 
 def main() -> int:
     settings = load_settings()
@@ -49,7 +52,12 @@ def main() -> int:
             return code, result, data
 
         channel = AgiChannel(send, agi.env)
-        asyncio.run(run_flow(ROUTES.get(flow_name), channel, IvrContext.create(settings), flow_name))
+        ctx = IvrContext.create(settings)     # no journal file: one process per request, none to replay it
+        try:
+            asyncio.run(run_flow(ROUTES.get(flow_name), channel, ctx, flow_name))
+        finally:
+            ctx.journal.drain(CLASSIC_DRAIN_S)   # its writes are in before the process (and they) go
+            ctx.close()
     return 0
 
 

@@ -123,6 +123,12 @@ class Settings:
     #: writer thread of their own: ivr.context.IvrContext); with the API's threads within the
     #: connection pool (SQLAlchemy: 5 + 10 overflow)
     db_threads: int = 8
+    #: seconds a caller may wait on the database: a write not in by then is kept in the journal
+    #: (ivr.journal) and the flow goes on; a read not back by then takes the no-answer path
+    db_deadline_s: float = 2.0
+    #: rows per transaction of bulk writers (`hotline accounts import`): SQLite's one write lock is
+    #: never held longer than one batch takes (docs/stack-notes.md: figures)
+    import_batch: int = 2000
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)
@@ -206,6 +212,11 @@ class Settings:
         return self.asterisk_dir / "log" / "queue_log"
 
     @property
+    def journal_file(self) -> Path:
+        """The call flows' writes not yet in the database (ivr.journal): replayed by the service."""
+        return self.home / "journal" / "ivr-writes.jsonl"
+
+    @property
     def log_dir(self) -> Path:
         return self.home / "log"
 
@@ -257,6 +268,8 @@ class Settings:
 def _coerce(kind, raw: str):
     if kind in (int, "int"):
         return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
     if kind in (bool, "bool"):   # env text: HOTLINE_API_TLS=1 / true / yes / on
         if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
             raise ValueError(f"{raw!r} is not a yes/no value (use 1 or 0)")

@@ -5,11 +5,14 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import delete, select
 
 from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
@@ -216,22 +219,43 @@ def asterisk_provision() -> None:
 
 @accounts_app.command("import")
 def accounts_import(file: Path = typer.Argument(..., help="UTF-8 CSV: account_no,name,district,"
-                                                            "compound,building,unit,room,phones")) -> None:
-    """Import or update accounts; bad rows are reported by line and skipped."""
+                                                            "compound,building,unit,room,phones"),
+                    as_json: bool = typer.Option(False, "--json", help="machine-readable, no progress")) -> None:
+    """Import or update accounts; bad rows are reported by line and skipped. Committed in batches of
+    HOTLINE_IMPORT_BATCH rows (calls never wait behind the import); a re-run updates, never duplicates."""
     if not file.is_file():
         fail(f"{file}: no such file")
     s = settings()
-    with sessions(s)() as db:
+    with sessions(s)() as db, import_progress(not as_json and sys.stderr.isatty(), f"importing {file.name}") as shown:
         try:
-            rep = import_csv(db, file)
+            rep = import_csv(db, file, batch=s.import_batch, progress=shown)
         except ImportFileError as exc:
             fail(str(exc))
-    for line, reason in rep.errors:
-        echo(f"{file}:{line}: skipped: {reason}", err=True)
-    echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
-         f"{len(rep.errors)} bad rows skipped")
+    if as_json:
+        echo_json({"file": str(file), "created": rep.created, "updated": rep.updated, "unchanged": rep.unchanged,
+                   "errors": [{"line": line, "reason": reason} for line, reason in rep.errors],
+                   "batches": rep.batches, "longest_commit_s": round(rep.longest_commit_s, 3)})
+    else:
+        for line, reason in rep.errors:
+            echo(f"{file}:{line}: skipped: {reason}", err=True)
+        echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
+             f"{len(rep.errors)} bad rows skipped ({rep.batches} batches, the longest commit "
+             f"{rep.longest_commit_s:.2f} s)")
     if rep.errors:
         raise typer.Exit(2)
+
+
+@contextmanager
+def import_progress(shown: bool, what: str):
+    """A progress bar on the admin's terminal (rich, on stderr), nothing otherwise (a pipe, --json):
+    yields the callback `progress(done, total)` or None."""
+    if not shown:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(printable(what), total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @accounts_app.command("find")

@@ -13,19 +13,25 @@ import hashlib
 import logging
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import (
     OPEN_STATES,
     Call,
     CallOutcome,
+    CallToken,
+    CallTokenUse,
+    Category,
     HeatingAccount,
     HolidayOverride,
     Recording,
@@ -35,12 +41,13 @@ from db.models import (
 )
 from db.call_tokens import IN, OUT, store as store_token
 from db.queries import accounts_with_phone, station_for
-from db.tickets import create_ticket
+from db.tickets import create_ticket, give_back_ticket_numbers, reserve_ticket_numbers
 from db.session import make_engine, session_factory
 from common.paths import confined
 from common.settings import Settings
 from ivr import storage
 from ivr.holidays import years_around
+from ivr.journal import Entry, Transient, WriteJournal
 from common.phones import MAX_DIGITS, clean_digits, is_valid_callback, normalise_caller_id
 
 log = logging.getLogger("ivr")
@@ -88,6 +95,11 @@ def reads(fn):
     return fn
 
 
+#: the time a journaled write was made (ivr.journal): a write applied later — retried behind a
+#: lock, replayed at the service's start — records when the caller did it, not when it landed
+_written_at: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("written_at", default=None)
+
+
 class Records:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings):
         self.sessions = sessions
@@ -99,6 +111,10 @@ class Records:
     def _flagged(self, uniqueid: str, flagged: list[tuple[str, str]]) -> None:
         if flagged and self.on_flagged is not None:
             self.on_flagged(uniqueid, flagged)
+
+    def now(self) -> datetime:
+        """settings.now(), or the time a journaled write was made while it is applied."""
+        return _written_at.get() or self.settings.now()
 
     # --- accounts ---
     @reads
@@ -142,16 +158,21 @@ class Records:
             return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
 
     # --- calls ---
+    @reads
+    def call_exists(self, uniqueid: str) -> bool:
+        with self.sessions() as db:
+            return db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None
+
     def start_call(self, uniqueid: str, linkedid: str, caller: str, did: str, token: str = "") -> int:
         """The call's record (the existing one's id when it has one). `token`: the digest of the
         per-call token the service issued at this, the call's first request — kept with the new
         record; a call that already has one is refused (CallTaken)."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
-            if call is not None and token:
+            if call is not None and token and not _token_kept(db, token, uniqueid):
                 raise CallTaken(f"call {uniqueid[:64]} has a record already")
             if call is None:
-                now = self.settings.now()
+                now = self.now()
                 call = Call(uniqueid=uniqueid, linkedid=linkedid, caller=caller, did=did[:40],
                             ivr_at=now, last_step="greeting")
                 db.add(call)
@@ -160,6 +181,17 @@ class Records:
                 db.flush()
             return call.id
 
+    def token_used(self, token: str, stage: str) -> None:
+        """A stage of the call's token (`token`: its digest), accepted by the service from the token it
+        issued (hotline.service.fastagi), kept like the database's own acceptance (db.call_tokens.redeem)."""
+        with self.sessions() as db, db.begin():
+            row = db.scalar(select(CallToken).where(CallToken.digest == token))
+            if row is None:
+                raise LookupError("no such token")
+            if db.scalar(select(CallTokenUse.id).where(CallTokenUse.token_id == row.id,
+                                                       CallTokenUse.stage == stage[:96])) is None:
+                db.add(CallTokenUse(token_id=row.id, stage=stage[:96], at=self.now()))
+
     def note_degraded_call(self, uniqueid: str, linkedid: str, caller: str, token: str = "") -> None:
         """A call came down the degraded path while the service was away: its record starts now —
         as it joins the queue, when the service is back by then (`token`: the call's token, issued
@@ -167,39 +199,43 @@ class Records:
         (the desk can then make a ticket)."""
         with self.sessions() as db, db.begin():
             if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
-                if token:
+                if token and not _token_kept(db, token, uniqueid):
                     raise CallTaken(f"call {uniqueid[:64]} has a record already")
                 return
-            now = self.settings.now()
+            now = self.now()
             db.add(Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=normalise_caller_id(caller),
                         ivr_at=now, queued_at=now, last_step="degraded"))
             if token:
                 store_token(db, token, IN, uniqueid, now)
 
-    def step(self, call_id: int, step: str) -> None:
+    # the call's writes below are keyed by its uniqueid, never by an id the database hands out: the
+    # flow makes them behind the caller (ivr.journal), maybe before its record is written; each is
+    # idempotent (a replay after a crash between commit and its "done" line changes nothing)
+    def step(self, uniqueid: str, step: str) -> None:
         with self.sessions() as db, db.begin():
-            db.get(Call, call_id).last_step = step
+            _call(db, uniqueid).last_step = step
 
-    def mark_queued(self, call_id: int) -> None:
+    def mark_queued(self, uniqueid: str) -> None:
         with self.sessions() as db, db.begin():
-            call = db.get(Call, call_id)
-            call.queued_at = self.settings.now()
+            call = _call(db, uniqueid)
+            call.queued_at = call.queued_at or self.now()
             call.last_step = "queue"
 
     # --- tickets ---
-    def save_ticket(self, call_id: int, ticket_id: int | None, last_step: str | None = None,
+    def save_ticket(self, uniqueid: str, number: str | None, last_step: str | None = None,
                     **fields) -> TicketView:
-        """Create the call's draft ticket, or update it with what the caller added (and where the
-        caller is now, `last_step`, in the same write)."""
+        """Create the call's draft ticket numbered `number` (reserved for it: TicketNumbers; None:
+        the next of the day), or update it with what the caller added (and where the caller is now,
+        `last_step`, in the same write)."""
         with self.sessions() as db, db.begin():
-            call = db.get(Call, call_id)
+            call = _call(db, uniqueid)
             if last_step:
                 call.last_step = last_step
-            if ticket_id is None:
-                t = create_ticket(db, self.settings.now(), caller_number=call.caller)
+            t = db.scalar(select(Ticket).where(Ticket.number == number)) if number else \
+                (db.get(Ticket, call.ticket_id) if call.ticket_id is not None else None)
+            if t is None:
+                t = create_ticket(db, self.now(), number=number, caller_number=call.caller)
                 call.ticket_id = t.id
-            else:
-                t = db.get(Ticket, ticket_id)
             for k, v in fields.items():
                 setattr(t, k, v)
             if "account_id" in fields and fields["account_id"]:
@@ -210,25 +246,33 @@ class Records:
             db.flush()
             return TicketView(t.id, t.number, t.state, "")
 
-    def attach_ticket(self, call_id: int, ticket_id: int) -> None:
+    def attach_ticket(self, uniqueid: str, ticket_id: int) -> None:
         with self.sessions() as db, db.begin():
-            db.get(Call, call_id).ticket_id = ticket_id
+            _call(db, uniqueid).ticket_id = ticket_id
 
-    def request_callback(self, uniqueid: str, outcome: CallOutcome) -> TicketView | None:
-        """Flag the call's ticket for call-back (creating one if the call has none); the call's
-        outcome is the reason, kept on the ticket for the call-back list."""
+    @reads
+    def ticket_number_of_call(self, uniqueid: str) -> str:
+        """The number of the call's ticket ('' for none yet)."""
+        with self.sessions() as db:
+            return db.scalar(select(Ticket.number).join(Call, Call.ticket_id == Ticket.id)
+                             .where(Call.uniqueid == uniqueid)) or ""
+
+    def request_callback(self, uniqueid: str, outcome: CallOutcome, number: str | None = None) -> TicketView | None:
+        """Flag the call's ticket for call-back (creating one, numbered `number` when the caller was
+        told one, if the call has none); the call's outcome is the reason, kept on the ticket for
+        the call-back list."""
         with self.sessions() as db, db.begin():
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
                 return None
             call.outcome = outcome
-            call.ended_at = call.ended_at or self.settings.now()
+            call.ended_at = call.ended_at or self.now()
             if call.ticket_id is not None:
                 t = db.get(Ticket, call.ticket_id)
                 t.callback_requested, t.callback_reason = True, outcome
                 return TicketView(t.id, t.number, t.state, "")
-            call_id, caller = call.id, call.caller
-        return self.save_ticket(call_id, None, callback_requested=True, callback_reason=outcome,
+            caller = call.caller
+        return self.save_ticket(uniqueid, number, callback_requested=True, callback_reason=outcome,
                                 callback_number=caller if is_valid_callback(caller, self.settings.outbound_allowed) else "")
 
     def end_call(self, uniqueid: str, queue_status: str, degraded: bool = False) -> CallOutcome | None:
@@ -243,7 +287,7 @@ class Records:
                 return None
             # hashed before anything is written: SQLite's write lock is not held while a
             # long recording is read
-            call.ended_at = self.settings.now()
+            call.ended_at = call.ended_at or self.now()
             flagged = _seal_recordings(db, call, self.settings, call.ended_at)
             if call.outcome is None:
                 if call.answered_at is not None:
@@ -269,7 +313,7 @@ class Records:
             if call is None:
                 return
             agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no else None
-            call.answered_at = self.settings.now()
+            call.answered_at = self.now()
             call.agent_id = agent.id if agent else None
             path = self._linkable(db, recording, uniqueid)
             if path is not None:
@@ -312,12 +356,12 @@ class Records:
             if db.scalar(select(Call.id).where(Call.uniqueid == uniqueid)) is not None:
                 return None
             if token:
-                store_token(db, token, OUT, uniqueid, self.settings.now())
+                store_token(db, token, OUT, uniqueid, self.now())
             agent = db.scalar(select(User).where(User.agent_no == agent_no)) if agent_no.isdigit() else None
             t = self._call_out_ticket(db, str(ticket or ""), number, agent)
             call = Call(uniqueid=uniqueid, linkedid=linkedid or uniqueid, caller=number, direction="out",
                         ticket_id=t.id if t else None, agent_id=agent.id if agent else None,
-                        ivr_at=self.settings.now(), last_step="dial")
+                        ivr_at=self.now(), last_step="dial")
             db.add(call)
             db.flush()
             path = self._linkable(db, recording, uniqueid)
@@ -349,7 +393,7 @@ class Records:
                 return t
         if agent is None:
             return None
-        since = self.settings.now() - timedelta(minutes=self.settings.callback_take_min)
+        since = self.now() - timedelta(minutes=self.settings.callback_take_min)
         return db.scalar(select(Ticket).where(Ticket.callback_requested.is_(True), Ticket.callback_taken_by_id == agent.id,
                                               Ticket.callback_taken_at >= since,
                                               or_(Ticket.callback_number == number, Ticket.caller_number == number))
@@ -363,7 +407,7 @@ class Records:
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid, Call.direction == "out"))
             if call is None or call.ended_at is not None:
                 return call.outcome if call is not None else None
-            now = self.settings.now()
+            now = self.now()
             status = str(dial_status or "").strip().upper()
             call.outcome = CALL_OUT_OUTCOMES.get(status, CallOutcome.failed)
             call.ended_at, call.last_step = now, f"dial:{status.lower() or 'none'}"[:32]
@@ -390,6 +434,18 @@ class Records:
                                .where(Call.uniqueid == uniqueid)).all()
         for path in paths:
             _wait_closed(Path(path))
+
+
+def _call(db: Session, uniqueid: str) -> Call:
+    call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
+    if call is None:
+        raise LookupError(f"no record of call {uniqueid[:64]}")
+    return call
+
+
+def _token_kept(db: Session, token: str, uniqueid: str) -> bool:
+    """The call's record was written with this token already: the same write again (a replay)."""
+    return db.scalar(select(CallToken.id).where(CallToken.digest == token, CallToken.call == uniqueid)) is not None
 
 
 def _seal_recordings(db: Session, call: Call, settings: Settings, ended_at: datetime) -> list[tuple[str, str]]:
@@ -452,13 +508,116 @@ def _wait_closed(path: Path, timeout_s: float = 2.0) -> bool:
         time.sleep(0.05)
 
 
+#: the Records methods a flow writes through the journal (ivr.journal): each keyed by its call, each
+#: idempotent, none returning anything the caller waits for
+JOURNALED = frozenset({"start_call", "note_degraded_call", "step", "mark_queued", "save_ticket", "attach_ticket",
+                       "request_callback", "end_call", "answered", "transfer_leg", "start_call_out",
+                       "end_call_out", "token_used"})
+#: the reads a caller waits on to be recognised: timed (the service reports their p99 once a minute)
+LOOK_UPS = frozenset({"accounts_by_phone", "account_by_no"})
+#: the enums a journaled write may carry, by name (a line of JSON holds their value)
+_ENUMS = {e.__name__: e for e in (CallOutcome, Category, TicketState)}
+#: calls whose reserved ticket number the service remembers (a later request of the call reads it)
+_KNOWN_NUMBERS = 20000
+
+
+def _encode(v):
+    return {"enum": type(v).__name__, "value": v.value} if type(v).__name__ in _ENUMS else v
+
+
+def _decode(v):
+    return _ENUMS[v["enum"]](v["value"]) if isinstance(v, dict) and v.get("enum") in _ENUMS else v
+
+
+def _transient(exc: BaseException) -> bool:
+    """The database cannot take the write now (locked, busy, unreachable): try it again later."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or getattr(exc, "connection_invalidated", False)
+
+
+class TicketNumbers:
+    """Ticket numbers reserved ahead for the calls, BLOCK at a time (db.tickets.reserve_ticket_numbers,
+    the day's database counter: unique across processes and nodes), refilled in the background when
+    fewer than LOW are left. A caller hears a number taken here and its draft is written with exactly
+    that number whenever the write lands — behind an import's lock, or replayed after a crash. Numbers
+    left at the service's stop go back to the counter when nobody took one after them; a crash skips
+    at most a block (docs/stack-notes.md)."""
+    BLOCK, LOW = 40, 20
+
+    def __init__(self, sessions: sessionmaker[Session], now):
+        self._sessions, self._now = sessions, now
+        self._lock = threading.Lock()
+        self._free: list[str] = []
+        self._refilling: Future | None = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="ivr-numbers")
+
+    def prime(self) -> None:
+        """Reserve a block now, in the background (the service's start)."""
+        with self._lock:
+            if self._refilling is None or self._refilling.done():
+                self._refilling = self._pool.submit(self._reserve)
+
+    def take(self) -> str | None:
+        """A reserved number of today, at once; None when none is left (a refill is under way)."""
+        day = self._now().strftime("%y%m%d")
+        with self._lock:
+            self._free = [n for n in self._free if n.startswith(day)]
+            number = self._free.pop(0) if self._free else None
+            if len(self._free) < self.LOW and (self._refilling is None or self._refilling.done()):
+                self._refilling = self._pool.submit(self._reserve)
+        return number
+
+    def _reserve(self) -> None:
+        try:
+            with self._sessions() as db, db.begin():
+                got = reserve_ticket_numbers(db, self._now(), self.BLOCK)
+        except Exception as exc:    # locked past the busy timeout, away: the next take tries again
+            log.warning("ticket numbers not reserved: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:200])
+            return
+        with self._lock:
+            self._free += got
+
+    async def next(self, wait_s: float) -> str:
+        """A number for a new ticket: reserved, or waited for at most `wait_s` ('' when none came)."""
+        number = self.take()
+        refilling = self._refilling
+        if number is None and refilling is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(refilling)), wait_s)
+            except asyncio.TimeoutError:
+                return ""
+            number = self.take()
+        return number or ""
+
+    def close(self) -> None:
+        """The unused tail goes back to the day's counter (if nobody took a number after it)."""
+        with self._lock:
+            free, self._free = self._free, []
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        tail = free[-1:]
+        for n in reversed(free[:-1]):
+            if n[:6] != tail[0][:6] or int(n[6:]) != int(tail[0][6:]) - 1:
+                break
+            tail.insert(0, n)
+        if not tail:
+            return
+        try:
+            with self._sessions() as db, db.begin():
+                give_back_ticket_numbers(db, tail)
+        except Exception as exc:   # kept by the counter: a gap in the day's numbers, nothing worse
+            log.info("reserved ticket numbers not given back: %s", type(exc).__name__)
+
+
 @dataclass
 class IvrContext:
     """What a flow reaches besides its channel: the settings and the call records, run off the
     event loop. Writes on SQLite go through one writer thread: SQLite takes one writer at a time,
     and writers racing for its lock sleep in its busy handler (up to 100 ms a turn) while holding
     threads of the pool — at 540 callers a query waited over a second for a thread (benchmarks/
-    ivr_sipp.py). Reads, and writes on PostgreSQL (row locks), share a pool of `db_threads`."""
+    ivr_sipp.py). Reads, and writes on PostgreSQL (row locks), share a pool of `db_threads`.
+
+    A flow's own writes go through the journal (`journaled`, ivr.journal: one applier thread on
+    SQLite, `db_threads` on PostgreSQL, a call's writes in order on one of them); a flow waits for
+    the database at most `settings.db_deadline_s` (`within`, `read`)."""
     settings: Settings
     records: Records
     #: the automated 回访 call's line to the service (ivr.survey.SurveyLine), set by the service;
@@ -467,12 +626,22 @@ class IvrContext:
     #: the service's look at the recordings disk's free space as a call is answered (an async
     #: callable, ivr.storage.StorageWatch behind it); None where no service runs
     storage_check: Any = None
+    #: where the journal keeps the writes (the service's: settings.journal_file); None: in memory
+    journal_path: Path | None = None
     _readers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _writers: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _journal: WriteJournal | None = field(default=None, init=False, repr=False)
+    _numbers: TicketNumbers | None = field(default=None, init=False, repr=False)
+    _call_numbers: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
+    #: calls whose first write was refused (CallTaken): their later writes are not applied either
+    _taken: set = field(default_factory=set, init=False, repr=False)
+    #: how long the callers' account look-ups took (s), since the service last reported them
+    lookup_times: list = field(default_factory=list, init=False, repr=False)
 
     @classmethod
-    def create(cls, settings: Settings) -> "IvrContext":
-        return cls(settings, Records(session_factory(make_engine(settings.database_url)), settings))
+    def create(cls, settings: Settings, journal_path: Path | None = None) -> "IvrContext":
+        return cls(settings, Records(session_factory(make_engine(settings.database_url)), settings),
+                   journal_path=journal_path)
 
     def now(self) -> datetime:
         return self.settings.now()
@@ -489,8 +658,94 @@ class IvrContext:
         pool = self._pool(writes=not getattr(fn, "only_reads", False))
         # like asyncio.to_thread: the caller's context variables travel with the call
         job = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(pool, job)
+        if getattr(fn, "__name__", "") not in LOOK_UPS:
+            return await asyncio.get_running_loop().run_in_executor(pool, job)
+        started = time.perf_counter()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, job)
+        finally:
+            self.lookup_times.append(time.perf_counter() - started)
+
+    # ----------------------------------------------------- bounded waits --
+    async def within(self, fut, default=None, what: str = ""):
+        """`fut`'s result, waited for at most the deadline: `default` when it is late (it goes on
+        behind the caller) or failed (logged)."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), self.settings.db_deadline_s)
+        except asyncio.TimeoutError:
+            log.warning("%s: the database is slow, the caller goes on (deadline %.1f s)", what or "a write",
+                        self.settings.db_deadline_s)
+        except Exception as exc:
+            log.error("%s failed: %s: %s", what or "a write", type(exc).__name__, str(exc).splitlines()[0][:200]
+                      if str(exc) else "")
+        return default
+
+    async def read(self, fn, *args, default=None):
+        """A read the caller waits for, at most the deadline: `default` (the no-answer path) when late."""
+        return await self.within(asyncio.ensure_future(self.db(fn, *args)), default, fn.__name__)
+
+    # ------------------------------------------------------------ journal --
+    @property
+    def journal(self) -> WriteJournal:
+        if self._journal is None:
+            shards = 1 if self.settings.database_url.startswith("sqlite") else max(1, self.settings.db_threads)
+            self._journal = WriteJournal(self._apply, self.journal_path, shards=shards)
+            for e in self._journal.replayed_entries:
+                self._remember_number(e.call, e.op, e.args, e.kw)
+        return self._journal
+
+    @property
+    def numbers(self) -> TicketNumbers:
+        if self._numbers is None:
+            self._numbers = TicketNumbers(self.records.sessions, self.settings.now)
+        return self._numbers
+
+    def journaled(self, call: str, fn, *args, **kwargs) -> asyncio.Future:
+        """Write `fn` (a Records method of JOURNALED) for `call` through the journal, behind the
+        caller: after the call's earlier writes, kept on disk until the database has it."""
+        # by the name it has on Records (what a replay calls), whatever wraps it
+        op = next((n for n in JOURNALED if getattr(self.records, n, None) == fn), None)
+        if op is None:
+            raise ValueError(f"{getattr(fn, '__name__', fn)} is not a journaled write")
+        args_, kw = [_encode(a) for a in args], {k: _encode(v) for k, v in kwargs.items()}
+        self._remember_number(call, op, args_, kw)
+        done = asyncio.wrap_future(self.journal.submit(call, op, args_, kw, self.settings.now().isoformat()))
+        # retrieved here: a write nobody awaits that failed is logged by the journal, not at GC
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return done
+
+    def _remember_number(self, call: str, op: str, args: list, kw: dict) -> None:
+        number = (args[1] if len(args) > 1 else None) if op == "save_ticket" else kw.get("number")
+        if op in ("save_ticket", "request_callback") and number and call not in self._call_numbers:
+            self._call_numbers[call] = number
+            while len(self._call_numbers) > _KNOWN_NUMBERS:
+                self._call_numbers.popitem(last=False)
+
+    def number_of_call(self, call: str) -> str:
+        """The ticket number this service gave the call (its draft may still be in the journal)."""
+        return self._call_numbers.get(call, "")
+
+    def _apply(self, e: Entry):
+        if e.call in self._taken:
+            raise CallTaken(f"call {e.call[:64]}: its first write was refused, nothing of it is written")
+        token = _written_at.set(datetime.fromisoformat(e.at) if e.at else None)
+        try:
+            return getattr(self.records, e.op)(*(_decode(a) for a in e.args),
+                                               **{k: _decode(v) for k, v in e.kw.items()})
+        except CallTaken:
+            self._taken.add(e.call)
+            raise
+        except Exception as exc:
+            if _transient(exc):
+                raise Transient(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from exc
+            raise
+        finally:
+            _written_at.reset(token)
 
     def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close(timeout_s=max(1.0, self.settings.db_deadline_s))
+        if self._numbers is not None:
+            self._numbers.close()
         for pool in {self._readers, self._writers} - {None}:
             pool.shutdown(wait=False, cancel_futures=True)

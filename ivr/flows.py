@@ -56,7 +56,7 @@ def opener_prompt(now, overrides=()) -> str:
 @dataclass
 class Intake:
     """What the caller has told the IVR so far."""
-    call_id: int
+    call: str           # the call's uniqueid: what its writes are keyed by (ivr.context.Records)
     caller: str
     account: AccountView | None = None
     ticket_id: int | None = None
@@ -75,9 +75,10 @@ class Caller:
         # where the caller is, and what of it the DB has: bookkeeping written along with the call's
         # next write, or once as the flow ends, never on its own between two prompts
         self._step, self._step_written = "", ""
-        # the call's writes, behind the caller: the last of a chain (each waits for the one before)
+        # the call's writes, behind the caller (the journal keeps them in order): the last one
         self._writes: asyncio.Future | None = None
-        self._numbered: asyncio.Future | None = None      # the write that gives the ticket its number
+        # the write that gives the ticket its number, when no reserved number was at hand
+        self._numbered: asyncio.Future | None = None
         self._ticket_var = ""                               # the number the channel carries
         # reads started before they are needed (while a prompt plays): account id → open ticket
         self._by_phone: asyncio.Future | None = None
@@ -100,40 +101,40 @@ class Caller:
         """A write of this call, behind the caller: the flow goes on to its next prompt while the DB
         writes. A DB wait between two AGI commands is a gap in which Asterisk drops the caller's keys,
         and at 540 callers the writes queued behind each other for tens of ms (the bench's AGI
-        turnaround p99). One call's writes stay in order, each after the one before; a failure is
-        raised where the flow next waits for them (`written`, at the latest as it ends)."""
-        before = self._writes
-
-        async def chained():
-            if before is not None:
-                await before
-            return await self.ctx.db(fn, *args, **kwargs)
-
-        self._writes = asyncio.ensure_future(chained())
+        turnaround p99). The journal (ivr.journal) keeps one call's writes in order and on disk until
+        the DB has them: a locked DB delays them, never the caller, and a write that fails does not
+        fail the ones after it (before #26 each write awaited the one before and raised its error)."""
+        self._writes = self.ctx.journaled(self.intake.call, fn, *args, **kwargs)
         return self._writes
 
     async def written(self) -> None:
-        """Every write of this call so far is in the DB."""
+        """Every write of this call so far is in the DB — or, past the deadline, kept in the journal."""
         if self._writes is not None:
-            await self._writes
+            await self.ctx.within(self._writes, what=f"call {self.intake.call[:64]}'s writes")
 
     def _soon(self, fn, *args) -> asyncio.Future:
         """A read started now, awaited when it is needed (`settle` reaps any left unawaited)."""
         return asyncio.ensure_future(self.ctx.db(fn, *args))
 
+    async def _reap(self, fut: asyncio.Future, default):
+        """A read started ahead (`_soon`), waited for at most the deadline: `default` when late."""
+        return await self.ctx.within(fut, default, "a look-up")
+
     async def settle(self) -> None:
         """The flow ends (a hang-up included): its writes and the last step are in the DB before the
-        dialplan goes on — so before the queue offers the call to an agent, whose pop reads them."""
+        dialplan goes on — so before the queue offers the call to an agent, whose pop reads them —
+        or, when the DB is slower than the deadline, kept in the journal (the caller goes on)."""
         for left in (self._by_phone, self._open_ticket[1] if self._open_ticket else None):
             if left is not None and not left.done():
                 left.cancel()
             elif left is not None and not left.cancelled():
                 left.exception()          # retrieved: a failed read nobody needed is not an error
-        await self.written()
         step = self._unwritten_step()
         if step and self.intake is not None:
             self._step_written = step
-            await self.ctx.db(self.ctx.records.step, self.intake.call_id, step)
+            self.write(self.ctx.records.step, self.intake.call, step)
+        if self.intake is not None:
+            await self.written()
 
     async def say(self, *prompts: str) -> None:
         await self.ch.play(*(self.snd(p) for p in prompts))
@@ -161,26 +162,30 @@ class Caller:
         return clean_digits(raw)
 
     def save(self, **fields) -> None:
-        """The draft's fields, written behind the caller (`write`); the ticket's id and number land
-        on the intake when the write is done (`ticket_number` waits for it)."""
+        """The draft's fields, written behind the caller (`write`). Its number is one reserved ahead
+        (ivr.context.TicketNumbers): the caller hears it at once and the draft is written with it,
+        however late. With none at hand the write takes the next of the day (`ticket_number` waits
+        for it, at most the deadline)."""
         step = self._unwritten_step()
         self._step_written = step or self._step_written
-        intake, records = self.intake, self.ctx.records
-
-        def save_ticket():
-            t = records.save_ticket(intake.call_id, intake.ticket_id, last_step=step, **fields)
-            intake.ticket_id, intake.ticket_number = t.id, t.number
-            return t
-
-        done = self.write(save_ticket)
-        if intake.ticket_id is None and self._numbered is None:
+        intake = self.intake
+        if not intake.ticket_number and self._numbered is None:
+            intake.ticket_number = self.ctx.numbers.take() or ""
+        done = self.write(self.ctx.records.save_ticket, intake.call, intake.ticket_number or None, last_step=step,
+                          **fields)
+        if not intake.ticket_number and self._numbered is None:
             self._numbered = done
 
+            def numbered(f: asyncio.Future) -> None:
+                if not f.cancelled() and f.exception() is None and f.result() is not None:
+                    intake.ticket_number = intake.ticket_number or f.result().number
+            done.add_done_callback(numbered)
+
     async def ticket_number(self) -> str:
-        """The ticket's number once its first save is in, and on the channel (the agent's pop and
-        the reports read it there)."""
-        if self._numbered is not None:
-            await self._numbered
+        """The ticket's number, and on the channel (the agent's pop and the reports read it there);
+        '' when none is known within the deadline (its draft is numbered when the write lands)."""
+        if not self.intake.ticket_number and self._numbered is not None:
+            await self.ctx.within(self._numbered, what="the ticket's number")
         number = self.intake.ticket_number
         if number and number != self._ticket_var:
             await self.ch.set_var("__HOTLINE_TICKET", number)
@@ -190,7 +195,7 @@ class Caller:
     # -------------------------------------------------------------- steps --
     async def greet(self) -> None:
         now = self.ctx.now()
-        overrides = await self.ctx.db(self.ctx.records.holiday_overrides, now.year)
+        overrides = await self.ctx.read(self.ctx.records.holiday_overrides, now.year, default=[])
         opener = opener_for(now, overrides)
         await self.ch.set_var("HOTLINE_OPENER", opener.key if opener else "")
         await self.say(opener_prompt(now, overrides), P.greeting_welcome)
@@ -208,7 +213,7 @@ class Caller:
                 return matches[0]
         for _ in range(self.s.max_tries):
             digits = await self.keyed([P.account_enter], 20)
-            acc = await self.ctx.db(self.ctx.records.account_by_no, digits) if digits else None
+            acc = await self.ctx.read(self.ctx.records.account_by_no, digits) if digits else None
             if acc is None:
                 await self.say(P.account_not_found if digits else P.no_input)
                 continue
@@ -221,7 +226,7 @@ class Caller:
         """The accounts of the caller's number: looked up while the greeting plays (`_intake`)."""
         if self._by_phone is None:
             self._by_phone = self._soon(self.ctx.records.accounts_by_phone, self.intake.caller)
-        return await self._by_phone
+        return await self._reap(self._by_phone, [])
 
     async def confirm_address(self, acc: AccountView, prompt: str) -> str | None:
         address = self.readback(acc.address)
@@ -234,8 +239,8 @@ class Caller:
         """Step 4: 'new' (go on with a new report) or 'agent'."""
         account_id = self.intake.account.id
         ahead = self._open_ticket
-        t = await (ahead[1] if ahead and ahead[0] == account_id else
-                   self.ctx.db(self.ctx.records.open_ticket, account_id))
+        t = await (self._reap(ahead[1], None) if ahead and ahead[0] == account_id else
+                   self.ctx.read(self.ctx.records.open_ticket, account_id))
         if t is None:
             return "new"
         await self.step("open_ticket")
@@ -246,9 +251,9 @@ class Caller:
         await self.ch.play(self.snd(P.ticket_status_intro), *digit_sounds(t.number), *self.ticket_status(t))
         key = await self.menu([P.after_status_menu], "10")
         if key == "1":
-            self.intake.ticket_id = None  # a new report gets its own ticket
+            self.intake.ticket_id, self.intake.ticket_number = None, ""  # a new report gets its own ticket
             return "new"
-        self.write(self.ctx.records.attach_ticket, self.intake.call_id, t.id)
+        self.write(self.ctx.records.attach_ticket, self.intake.call, t.id)
         await self.ticket_number()
         return "agent"
 
@@ -325,6 +330,8 @@ class Caller:
         """'您的报修单号是 …', then '重听请按星号键': '*' (during the number or the second after
         the offer) reads it again, up to TICKET_REPEATS times."""
         number = digit_sounds(await self.ticket_number())
+        if not number:     # none known in time (docs/stack-notes.md): the caller is not told a wrong one
+            return
         for _ in range(1 + TICKET_REPEATS):
             key = await self.ch.play(self.snd(P.ticket_number_is), *number, self.snd(P.ticket_number_repeat),
                                      "silence/1", "silence/1", escape="*")
@@ -333,7 +340,7 @@ class Caller:
 
     async def to_queue(self, priority: int = 0) -> None:
         await self.ticket_number()
-        self.write(self.ctx.records.mark_queued, self.intake.call_id)
+        self.write(self.ctx.records.mark_queued, self.intake.call)
         self._step = self._step_written = "queue"
         await self.ch.set_var("HOTLINE_PRIORITY", str(priority))
         await self.ch.set_var("HOTLINE_ROUTE", "queue")   # the flow's end (settle) waits for the writes
@@ -357,14 +364,10 @@ async def _intake(c: Caller) -> None:
     # the DB is (at 540 callers the first prompt waited 3 s behind it); with it the call's token
     # (refused when the uniqueid has a record already: nothing is written for this request)
     token = v.issued if (v := vouched(ch)) is not None else ""
-    started = asyncio.ensure_future(ctx.db(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid,
-                                           token))
+    c.intake = intake = Intake(ch.uniqueid, caller)
+    c.write(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid, token)
     c._by_phone = c._soon(ctx.records.accounts_by_phone, caller)        # who it is, meanwhile
-    try:
-        await c.greet()
-    finally:
-        call_id = await started      # a hang-up in the greeting still leaves its record
-    c.intake = intake = Intake(call_id, caller)
+    await c.greet()
 
     if not is_staffed(ctx.now(), ctx.settings):
         await after_hours(c)
@@ -406,7 +409,8 @@ async def after_hours(c: Caller) -> None:
     voice = await c.voice_description(P.after_hours_record)
     callback = await c.callback_number()
     c.save(voice_path=voice or None, callback_number=callback)
-    c.write(c.ctx.records.request_callback, c.ch.uniqueid, CallOutcome.after_hours_message)
+    c.write(c.ctx.records.request_callback, c.ch.uniqueid, CallOutcome.after_hours_message,
+            c.intake.ticket_number or None)
     await c.read_ticket_number()
     await c.say(P.after_hours_thanks)
     await c.ch.set_var("HOTLINE_ROUTE", "hangup")
@@ -418,13 +422,15 @@ async def degraded(ch: Channel, ctx: IvrContext) -> None:
     starts (queued, last_step degraded) with the token issued here, so what follows — an agent's
     answer, the call-back offer, the hang-up — is recorded as for any call."""
     v = vouched(ch)
-    await ctx.db(ctx.records.note_degraded_call, ch.uniqueid, ch.linkedid, ch.caller_id, v.issued if v else "")
+    await ctx.within(ctx.journaled(ch.uniqueid, ctx.records.note_degraded_call, ch.uniqueid, ch.linkedid,
+                                   ch.caller_id, v.issued if v else ""), what="the degraded call's record")
 
 
 async def queue_callback(ch: Channel, ctx: IvrContext) -> None:
     """Key 1 while waiting: a call-back instead of waiting; thank and end."""
     uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
-    await ctx.db(ctx.records.request_callback, uniqueid, CallOutcome.callback_requested)
+    await ctx.within(ctx.journaled(uniqueid, ctx.records.request_callback, uniqueid, CallOutcome.callback_requested,
+                                   await known_number(ctx, uniqueid)), what="the call-back")
     await ch.play(sound_name(P.callback_thanks))
     await ch.hangup()
 
@@ -453,14 +459,15 @@ async def _no_agent(c: Caller) -> None:
     uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     reason = NO_AGENT_STATUSES.get(await ch.get_var("QUEUESTATUS"), CallOutcome.no_agent)
     caller = normalise_caller_id(ch.caller_id)
+    c.intake = Intake(uniqueid, caller)
     # a call that came through the degraded path has no record yet: it gets one now
-    call_id = await ctx.db(ctx.records.start_call, uniqueid, ch.linkedid, caller, ch.dnid)
-    c.intake = Intake(call_id, caller)
+    c.write(ctx.records.start_call, uniqueid, ch.linkedid, caller, ch.dnid)
     await c.step(reason.value)
-    t = await ctx.db(ctx.records.request_callback, uniqueid, reason)
-    c.intake.ticket_id, c.intake.ticket_number = t.id, t.number
+    # the number the caller hears: their draft's (this service gave it), else one reserved now
+    c.intake.ticket_number = await known_number(ctx, uniqueid) or await ctx.numbers.next(ctx.settings.db_deadline_s)
+    c.write(ctx.records.request_callback, uniqueid, reason, c.intake.ticket_number or None)
     await c.ticket_number()
-    log.info("call %s: %s, call-back booked on ticket %s", uniqueid, reason.value, t.number)
+    log.info("call %s: %s, call-back booked on ticket %s", uniqueid, reason.value, c.intake.ticket_number or "(numbered later)")
     key = await c.menu([P.no_agent_choice], "12", tries=2,
                        extra=[c.snd(P.max_wait_offer if reason == CallOutcome.max_wait else P.no_agent_offer)])
     if key == "2":
@@ -474,12 +481,19 @@ async def _no_agent(c: Caller) -> None:
     await ch.set_var("HOTLINE_ROUTE", "hangup")
 
 
+async def known_number(ctx: IvrContext, uniqueid: str) -> str:
+    """The number of the call's ticket: the one this service gave it (its draft may still wait in the
+    journal), else the DB's ('' for none, or not known within the deadline)."""
+    return ctx.number_of_call(uniqueid) or await ctx.read(ctx.records.ticket_number_of_call, uniqueid, default="")
+
+
 async def call_end(ch: Channel, ctx: IvrContext) -> None:
     """Hang-up handler: the call record's outcome says where the caller left."""
     uniqueid = await call_of(ch, "HOTLINE_CALL") or ch.uniqueid
     status = await ch.get_var("QUEUESTATUS")
     degraded = await ch.get_var("HOTLINE_DEGRADED") == "1"
-    outcome = await ctx.db(ctx.records.end_call, uniqueid, status, degraded)
+    outcome = await ctx.within(ctx.journaled(uniqueid, ctx.records.end_call, uniqueid, status, degraded),
+                               what="the call's end")
     log.info("call %s ended: %s", uniqueid, outcome.value if outcome else "unknown")
 
 
@@ -491,7 +505,8 @@ async def answered(ch: Channel, ctx: IvrContext) -> None:
     agent_no = agent_no_of(endpoint)
     if ctx.storage_check is not None:   # the disk's free space as the recording starts (a statvfs)
         await ctx.storage_check()
-    await ctx.db(ctx.records.answered, uniqueid, agent_no, recording)
+    await ctx.within(ctx.journaled(uniqueid, ctx.records.answered, uniqueid, agent_no, recording),
+                     what="the answer")
 
 
 async def transferred(ch: Channel, ctx: IvrContext) -> None:
@@ -504,7 +519,8 @@ async def transferred(ch: Channel, ctx: IvrContext) -> None:
     by = agent_no_of(endpoint_name(await ch.get_var("XFER_BY")))
     target = agent_no_of(await ch.get_var("CHANNEL(endpoint)"))
     recording = await ch.get_var("REC")
-    linked = await ctx.db(ctx.records.transfer_leg, uniqueid, by, target, recording)
+    linked = await ctx.within(ctx.journaled(uniqueid or ch.uniqueid, ctx.records.transfer_leg, uniqueid, by, target,
+                                            recording), what="the transfer leg")
     log.info("transfer leg to %s (by %s) %s", target or "?", by or "-",
              f"linked to call {linked}" if linked else "not linked to a hotline call")
 
@@ -523,8 +539,9 @@ async def call_out(ch: Channel, ctx: IvrContext) -> None:
     v = vouched(ch)
     ticket = v.ticket if v is not None else await ch.get_var("HOTLINE_OUT_TICKET")
     recording = await ch.get_var("REC")
-    linked = await ctx.db(ctx.records.start_call_out, ch.uniqueid, ch.linkedid, number, agent_no, ticket,
-                          recording, v.issued if v else "")
+    linked = await ctx.within(ctx.journaled(ch.uniqueid, ctx.records.start_call_out, ch.uniqueid, ch.linkedid,
+                                            number, agent_no, ticket, recording, v.issued if v else ""),
+                              what="the call out's record")
     log.info("call out by %s to %s: ticket %s", agent_no or "?", mask_phone(number), linked or "none")
 
 
@@ -534,8 +551,9 @@ async def call_out_end(ch: Channel, ctx: IvrContext) -> None:
     status = await ch.get_var("DIALSTATUS")
     answered_s = await ch.get_var("ANSWEREDTIME")
     if status.strip().upper() == "ANSWER":
-        await ctx.db(ctx.records.recordings_closed, ch.uniqueid)
-    outcome = await ctx.db(ctx.records.end_call_out, ch.uniqueid, status, answered_s)
+        await ctx.db(ctx.records.recordings_closed, ch.uniqueid)     # files, not the DB: waits 2 s at most
+    outcome = await ctx.within(ctx.journaled(ch.uniqueid, ctx.records.end_call_out, ch.uniqueid, status, answered_s),
+                               what="the call out's end")
     log.info("call out %s ended: %s", ch.uniqueid, outcome.value if outcome else "unknown")
 
 

@@ -45,6 +45,8 @@ class SurveyTargetView(Protocol):
     fee_status: str
     #: the survey call's record (direction survey): its last_step says where a hang-up happened
     call_id: int
+    #: its uniqueid (the flow's writes are keyed by it)
+    uniqueid: str
     #: 不方便 leaves the 回访 to an agent (automated-first), else another call is booked
     later_by_agent: bool
 
@@ -89,7 +91,7 @@ class SurveyCall:
         # the caller flow's menus, prompts, retries and step bookkeeping (written while the next
         # prompt plays: a DB write between two AGI commands would swallow a key pressed in it)
         self.c = Caller(ch, ctx)
-        self.c.intake = Intake(target.call_id, "")
+        self.c.intake = Intake(target.uniqueid, "")
         self.s = ctx.settings
         self.recorded: str | None = None
 

@@ -123,6 +123,8 @@ class SurveyTarget:
     later_by_agent: bool
     #: the survey call's record (Call, direction survey)
     call_id: int
+    #: its uniqueid: what the flow's step writes are keyed by (ivr.context.Records)
+    uniqueid: str = ""
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,7 @@ class SurveyDialer:
                 self._finish(db, row, t, DONE, now)
                 return None
             return SurveyTarget(row.id, t.number, (t.account.fee_status if t.account else None) or "unknown",
-                                self.policy.mode != "automated", call.id)
+                                self.policy.mode != "automated", call.id, call.uniqueid)
 
     def save(self, ref: str, answers: dict, recording: str | None) -> tuple[dict, dict | None, AttemptEnd | None]:
         """The resident's answers, through the one survey-saving path (channel ivr): the ticket →

@@ -60,7 +60,7 @@ class HotlineService:
         `AmiGateway` methods: connected, on, connect, action, close) may be handed in, so a
         unit test drives the service with recorded AMI events and no Asterisk."""
         self.settings, self.ports = settings, ports
-        self.ctx = ctx or IvrContext.create(settings)
+        self.ctx = ctx or IvrContext.create(settings, journal_path=settings.journal_file)
         self.queue = QueueState()
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=self._ami_logged_in)
@@ -450,6 +450,11 @@ class HotlineService:
         (benchmarks/ivr_sipp.py prints these beside Asterisk's own figure)."""
         while True:
             await asyncio.sleep(every_s)
+            looked, self.ctx.lookup_times = sorted(self.ctx.lookup_times), []
+            if looked:
+                log.info("look-ups: %d, p50 %.2f ms p99 %.2f ms max %.2f ms; journal: %d write(s) pending", len(looked),
+                         1000 * looked[len(looked) // 2], 1000 * looked[min(len(looked) - 1, int(len(looked) * .99))],
+                         1000 * looked[-1], self.ctx.journal.pending)
             r = self.fastagi.timings.report()
             if r:
                 log.info("FastAGI: %d commands, the flow's share of a turnaround p50 %.2f ms p99 %.2f ms, "
@@ -504,6 +509,11 @@ class HotlineService:
     # ---------------------------------------------------------- lifecycle --
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        # the call writes a stop or crash left in the journal are replayed first, in order (#26)
+        replayed = len(self.ctx.journal.replayed_entries)
+        if replayed:
+            log.warning("journal: %d call write(s) from before the restart replayed", replayed)
+        self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
         await self.fastagi.start()
         self._storage_task = asyncio.create_task(self._keep_storage_checked())
         self._opener_task = asyncio.create_task(self._keep_opener())

@@ -64,6 +64,8 @@ class AgiTimings:
             self.lags.append(max(0.0, time.perf_counter() - t - every_s))
 
 HEADER_LIMIT = 16384
+#: calls whose token this service issued and remembers (admits their later requests without the DB)
+ISSUED_KEPT = 50000
 #: the flows after which a call's draft may be waiting as 待确认 (a hang-up, key 1, no agent)
 LEAVES_DRAFTS = ("call_end", "callback", "no_agent")
 
@@ -89,6 +91,9 @@ class FastAgiServer:
         #: pushes the team leads' lists a refresh)
         self.flow_ended: Callable[[str, str], Awaitable[None]] | None = None
         self._server: asyncio.Server | None = None
+        #: the tokens this service issued, by call: (digest, kind, stages spent) — a later request of
+        #: the call is admitted from here, so no caller waits on a locked DB to be let in (#26)
+        self._issued: OrderedDict[str, tuple[str, str, set[str]]] = OrderedDict()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._connection, self.host, self.port,
@@ -165,11 +170,45 @@ class FastAgiServer:
         if p.issue:
             issued = new_token()
             code, _result, _data = await send(f'SET VARIABLE __{CALL_TOKEN_VAR} "{issued}"')
-            return Vouched(p.call, issued=digest(issued)) if code == 200 else None
+            if code != 200:
+                return None
+            # a call this service or the DB knows already: a forged or repeated first request — it
+            # runs nothing (before #26 its record's write was refused; now writes wait behind the
+            # caller, so it is refused here). The DB is read (WAL: never behind a writer's lock);
+            # not answered within the deadline, the call counts as new.
+            if p.call in self._issued or await self.ctx.read(self.ctx.records.call_exists, p.call, default=False):
+                return None
+            self._remember(p.call, digest(issued), p.kind)
+            return Vouched(p.call, issued=digest(issued))
         if not p.stage:
             return Vouched(p.call)
+        known = self._spend_issued(p, token)
+        if known is not None:
+            return known or None
         ticket = await self.ctx.db(self._spend, p, token)
         return None if ticket is None else Vouched(p.call, ticket=ticket)
+
+    def _remember(self, call: str, token_digest: str, kind: str) -> None:
+        self._issued[call] = (token_digest, kind, set())
+        while len(self._issued) > ISSUED_KEPT:
+            self._issued.popitem(last=False)
+
+    def _spend_issued(self, p, token: str) -> Vouched | bool | None:
+        """A stage of a token this service issued, spent without waiting on the DB: Vouched, or False
+        (not that call's token, or the stage was used); None: not one of ours (the DB decides). The
+        use is written behind (the journal), like the database's own acceptance (db.call_tokens.redeem).
+        Its record's token is written with the call's first write, so it never waits in the DB."""
+        kept = self._issued.get(p.call)
+        if kept is None:
+            return None
+        token_digest, kind, spent = kept
+        if kind != p.kind or not hmac.compare_digest(token_digest, digest(token)):
+            return False
+        if p.stage in spent:
+            return False
+        spent.add(p.stage)
+        self.ctx.journaled(p.call, self.ctx.records.token_used, token_digest, p.stage)
+        return Vouched(p.call, ticket="")
 
     def _spend(self, p, token: str) -> str | None:
         """`spend` in its own transaction: a stage used twice at once fails the second's commit."""

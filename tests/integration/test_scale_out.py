@@ -63,7 +63,8 @@ def work(t):
         time.sleep(0.001)
     for i in range(per):
         try:
-            call = records.start_call(f"{node}-{t}-{i}", f"{node}-{t}-{i}", "13800138000", "8000")
+            call = f"{node}-{t}-{i}"
+            records.start_call(call, call, "13800138000", "8000")
             got.append(records.save_ticket(call, None, callback_number="13800138000").number)
         except Exception as exc:
             errors.append(repr(exc))

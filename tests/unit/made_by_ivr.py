@@ -18,8 +18,8 @@ def book_callback(sessions, at: datetime, caller: str, reason: CallOutcome = Cal
     agent…), on a clock pinned at `at`. Returns the draft's number."""
     records = Records(sessions, load_settings(today=at.isoformat(timespec="seconds")))
     uniqueid = f"{at.timestamp():.0f}.{caller[-4:]}"
-    call_id = records.start_call(uniqueid, uniqueid, caller, "8000")
-    t = records.save_ticket(call_id, None, category=Category.no_heat, callback_number=caller,
+    records.start_call(uniqueid, uniqueid, caller, "8000")
+    t = records.save_ticket(uniqueid, None, category=Category.no_heat, callback_number=caller,
                             **({"account_id": account_id} if account_id else {}), **fields)
     records.request_callback(uniqueid, reason)
     return t.number

@@ -696,14 +696,19 @@ async def test_the_next_prompt_plays_while_the_draft_is_written_and_nothing_is_l
     assert the_call(ctx).last_step == "queue"
 
 
-async def test_a_write_that_fails_sends_the_caller_down_the_degraded_path_to_the_queue(ctx):
+async def test_a_write_that_fails_for_good_does_not_fail_the_calls_later_writes(ctx):
+    """Before #26 a failed write failed every later write of the call (each awaited the one before and
+    raised its error) and sent the caller down the degraded path. Now the caller goes on to the queue
+    and the call's later writes land: its step, its queueing."""
     def broken(*_a, **_k):
-        raise RuntimeError("database is locked")
+        raise RuntimeError("a refused row")
 
     ctx.records.save_ticket = broken
     ch = FakeChannel(KNOWN, ["1", "2", "1", "#"])
     await flows.run_flow(caller_flow, ch, ctx, "caller")
-    assert ch.vars["HOTLINE_ROUTE"] == ""           # the dialplan's degraded path: greeting, then the queue
+    assert ch.vars["HOTLINE_ROUTE"] == "queue"
+    call = the_call(ctx)
+    assert call.last_step == "queue" and call.queued_at is not None
 
 
 async def test_a_voice_message_lost_to_a_full_disk_is_flagged_on_the_ticket_and_the_caller_still_queues(ctx):

@@ -126,12 +126,12 @@ def _every_kind_of_unconfirmed_repair(world) -> dict[str, str]:
         made[reason.value] = book_callback(sessions, T0, f"13900000{len(made):03d}", reason, account_id=account_id)
     records = Records(sessions, load_settings(today=T0.isoformat()))
     # a hang-up in the IVR after the problem was keyed
-    cid = records.start_call("1763860000.7", "1763860000.7", "13900000100", "8000")
-    made["in_ivr_hangup"] = records.save_ticket(cid, None, category=None, callback_number="13900000100").number
+    records.start_call("1763860000.7", "1763860000.7", "13900000100", "8000")
+    made["in_ivr_hangup"] = records.save_ticket("1763860000.7", None, category=None, callback_number="13900000100").number
     _ended(records, "1763860000.7")
     # answered by an agent who never saved
-    cid = records.start_call("1763860000.8", "1763860000.8", "13900000101", "8000")
-    made["answered_unsaved"] = records.save_ticket(cid, None, account_id=account_id).number
+    records.start_call("1763860000.8", "1763860000.8", "13900000101", "8000")
+    made["answered_unsaved"] = records.save_ticket("1763860000.8", None, account_id=account_id).number
     records.answered("1763860000.8", "1001", "")
     _ended(records, "1763860000.8")
     # the degraded path: the service was down, the caller gave up in the queue (read back from queue_log)
@@ -173,8 +173,8 @@ def test_every_repair_not_done_is_on_the_team_leads_list_with_its_reason_and_age
 def test_a_draft_whose_call_is_still_on_the_line_is_the_agents_form_not_the_list(world):
     sessions, s, clock, work, who, account_id = world
     records = Records(sessions, load_settings(today=T0.isoformat()))
-    cid = records.start_call("1763860001.1", "1763860001.1", "13900000200", "8000")
-    number = records.save_ticket(cid, None, account_id=account_id).number
+    records.start_call("1763860001.1", "1763860001.1", "13900000200", "8000")
+    number = records.save_ticket("1763860001.1", None, account_id=account_id).number
     assert number not in {r["number"] for r in work.tickets(who["1101"])}
     with pytest.raises(RuleError) as e:
         work.confirm(who["1101"], number)
