@@ -120,6 +120,9 @@ class Settings:
     #: writer thread of their own: ivr.context.IvrContext); with the API's threads within the
     #: connection pool (SQLAlchemy: 5 + 10 overflow)
     db_threads: int = 8
+    #: a graceful service stop or restart (SIGTERM): new calls go the dialplan's degraded way at
+    #: once, the flows running (a caller keying their problem) get this many seconds to finish
+    drain_s: int = 10
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)
