@@ -121,8 +121,10 @@ class Settings:
     #: connection pool (SQLAlchemy: 5 + 10 overflow)
     db_threads: int = 8
     #: a graceful service stop or restart (SIGTERM): new calls go the dialplan's degraded way at
-    #: once, the flows running (a caller keying their problem) get this many seconds to finish
-    drain_s: int = 10
+    #: once, the flows running (a caller keying their problem) get this many seconds to finish; a
+    #: caller at the problem menu needs about 30 s more (read-backs, message, ticket number), so a
+    #: restart under calls takes up to this long (docs/stack-notes.md)
+    drain_s: int = 45
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)

@@ -423,10 +423,14 @@ class HotlineService:
         caller keying their problem during a restart never hears the error prompt for it."""
         self.fastagi.close()
         self._surveys_task.cancel()   # no new call out while the flows drain
+        log.info("stopping: FastAGI closed to new calls, draining %d flow(s) (at most %d s)",
+                 self.fastagi.connections, self.settings.drain_s)
         left = await self.fastagi.drained(self.settings.drain_s)
         if left:
             log.warning("stopping with %d FastAGI flow(s) still running after %d s: their callers go "
                         "the degraded way", left, self.settings.drain_s)
+            self.fastagi.cut()
+            await self.fastagi.drained(2.0)
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()

@@ -86,6 +86,7 @@ class FastAgiServer:
         self.active_calls = 0
         #: connections being served, admitted or still being asked (a stop waits for these)
         self.connections = 0
+        self._writers: set[asyncio.StreamWriter] = set()
         self.timings = AgiTimings()
         #: told (route, uniqueid) when a flow that may leave a 待确认 draft has run (the service
         #: pushes the team leads' lists a refresh)
@@ -109,12 +110,20 @@ class FastAgiServer:
             await asyncio.sleep(0.05)
         return self.connections
 
+    def cut(self) -> None:
+        """End the requests still served (a stop after the drain): each flow sees its call's socket
+        close and ends, and its caller goes the degraded way (an empty route)."""
+        for writer in list(self._writers):
+            writer.close()
+
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self._writers.add(writer)
         try:
             await self._serve(reader, writer)
         finally:
             self.connections -= 1
+            self._writers.discard(writer)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
