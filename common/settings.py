@@ -129,6 +129,11 @@ class Settings:
     #: rows per transaction of bulk writers (`hotline accounts import`): SQLite's one write lock is
     #: never held longer than one batch takes (docs/stack-notes.md: figures)
     import_batch: int = 2000
+    #: a graceful service stop or restart (SIGTERM): new calls go the dialplan's degraded way at
+    #: once, the flows running (a caller keying their problem) get this many seconds to finish; a
+    #: caller at the problem menu needs about 30 s more (read-backs, message, ticket number), so a
+    #: restart under calls takes up to this long (docs/stack-notes.md)
+    drain_s: int = 45
     log_level: str = "INFO"
     #: 示忙 reasons agents choose from (comma-separated); served to the desk at login,
     #: and nothing else is accepted (a pause reason reaches AMI)

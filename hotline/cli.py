@@ -22,7 +22,8 @@ from hotline.admin.amiclient import ami_session
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
 from hotline.admin.asterisk import AsteriskError, find_install
 from hotline.admin.demo import seed_demo
-from hotline.admin.dialplan_check import check
+from hotline.admin.dialplan_check import check, problem_lines, static_problems
+from hotline.admin.dialplan_good import is_current, promote
 from hotline.admin.live import watch as do_watch
 from hotline.admin.runtime import HotlineError, prepare_database
 from hotline.admin.runtime import down as do_down
@@ -132,9 +133,15 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
     if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
         s = s.replace(bind=bind or "0.0.0.0", api_tls=True)
     try:
-        st = do_up(s, log=lambda m: echo_lines(m, err=True))
+        st = do_up(s, log=lambda m: echo_lines(m, err=True), dialplan_gate=dialplan_gate(True))
     except HotlineError as exc:
         fail(str(exc))
+    if st["started"] != ["asterisk", "service"]:   # after a crash: one part ran on
+        kept = "Asterisk" if st["started"] == ["service"] else "the service"
+        echo(f"大龙供暖报修热线: started {' and '.join(st['started'])} beside {kept}, which was running "
+             f"(its ports kept; calls up: {(st.get('channels') or {}).get('calls')})")
+        echo("`hotline status` shows it.")
+        return
     echo(f"大龙供暖报修热线 is up (home {st['home']})")
     echo(f"  hotline number  {st['hotline_extension']} (internal: where the gateway sends callers)")
     echo(f"  public number   {st['public_number'] or 'not set (HOTLINE_PUBLIC_NUMBER)'}")
@@ -203,6 +210,33 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
             echo(f"  ⚠ {rec['alert']}")
     if not st["running"]:
         raise typer.Exit(3)
+
+
+@app.command()
+def restart(part: str = typer.Argument(..., metavar="service|asterisk",
+                                       help="service: the hotline service (calls on Asterisk go on); "
+                                            "asterisk: Asterisk (calls up are cut)"),
+            as_json: bool = typer.Option(False, "--json", help="machine-readable")) -> None:
+    """Restart one part of the running hotline on its ports. The service stops gracefully: new calls
+    go the degraded way at once, callers in a flow finish it (HOTLINE_DRAIN_S). Asterisk starts on
+    the last dialplan that passed."""
+    if part not in ("service", "asterisk"):
+        fail(f"restart service or restart asterisk, not {part!r}", 2)
+    s = shell_settings()
+    t0 = time.monotonic()
+    try:
+        if part == "service":
+            pid = runtime.restart_service(s)
+        else:
+            pid = runtime.restart_asterisk(s, dialplan_gate=dialplan_gate(True),
+                                           log=lambda m: echo_lines(m, err=True))
+    except (HotlineError, AsteriskError) as exc:
+        fail(str(exc))
+    took = round(time.monotonic() - t0, 1)
+    if as_json:
+        echo_json({"restarted": part, "pid": pid, "seconds": took})
+    else:
+        echo(f"{part} restarted (pid {pid}) in {took} s")
 
 
 @app.command("asterisk-provision")
@@ -704,8 +738,8 @@ def dialplan_check(directory: Optional[Path] = typer.Argument(None, help="defaul
     s = settings()
     d = directory or s.dialplan_dir
     result = check(s, d)
-    for p in result.problems:
-        echo(f"{Path(d) / p.file if p.line else p.file}:{p.line}: {p.message}" if p.line else str(p))
+    for line in problem_lines(result, d):
+        echo(line)
     if not result.loaded:
         echo_lines("the scratch Asterisk could not load it:\n" + result.log[-2000:], err=True)
     if not result.ok:
@@ -713,18 +747,52 @@ def dialplan_check(directory: Optional[Path] = typer.Argument(None, help="defaul
     echo(f"{d}: OK (lint clean, loaded by a scratch Asterisk)")
 
 
+def dialplan_gate(behaviour: bool):
+    """The check an edited dialplan passes before Asterisk may load it (dialplan_good.Gate): the lint
+    and a scratch Asterisk's load, then (`behaviour`) the test calls of `hotline dialplan test` in a
+    scratch hotline. Problems come back one line each; their text is printed escaped."""
+    def gate(s: Settings, directory: Path) -> list[str]:
+        problems = static_problems(s, directory)
+        if problems or not behaviour:
+            return problems
+        echo(f"dialplan: test calls against {directory} in a scratch hotline (about a minute)…", err=True)
+        return [f"{directory}: test call 「{r.name}」 failed: {r.message}" for r in _test_calls(directory)
+                if not r.passed]
+    return gate
+
+
+def _test_calls(directory: Path):
+    from bench.scenarios import ScenarioResult, run_all  # noqa: PLC0415 — the bench (pjsua2) loads only for the test calls
+    try:
+        return run_all(directory, echo=lambda m: echo_lines(m, err=True))
+    except Exception as exc:   # a scratch hotline that would not start fails the test, not the CLI
+        return [ScenarioResult("scratch hotline", False, 0.0, f"{type(exc).__name__}: {exc}")]
+
+
 @dialplan_app.command("reload")
-def dialplan_reload() -> None:
-    """Check the live dialplan, then reload it into the running Asterisk; refuse on any error."""
+def dialplan_reload(no_behaviour_test: bool = typer.Option(
+        False, "--no-behaviour-test", help="skip the test calls (only the lint and a scratch Asterisk's load): "
+                                           "an edit that changes what callers hear may get through")) -> None:
+    """Check the edited dialplan (lint, a scratch Asterisk, the test calls of `dialplan test`), then make
+    it the copy Asterisk reads and reload it; on any problem refuse and keep the last one that passed."""
     s = settings()
     if not runtime.running(s):
         fail("the hotline is not running — `hotline up` starts it")
-    result = check(s, s.dialplan_dir)
-    for p in result.problems:
-        echo(f"{Path(s.dialplan_dir) / p.file}:{p.line}: {p.message}")
-    if not result.ok:
-        fail("reload refused: fix the problems above; the live server keeps its current dialplan")
-    echo_lines(runtime.reload_dialplan(s))
+    if no_behaviour_test:
+        echo("hotline: warning: --no-behaviour-test: no test calls; an edit that changes what callers hear "
+             "is not caught", err=True)
+    # the copy Asterisk reads already holds these files: they passed when it was made
+    problems = [] if is_current(s) else dialplan_gate(not no_behaviour_test)(s, s.dialplan_dir)
+    for line in problems:
+        echo(line)
+    if problems:
+        fail("已拒绝重新加载：请修正上述问题；运行中的热线保留上次通过检查的拨号方案。 — reload refused: fix the problems "
+             "above; the live server keeps the last dialplan that passed")
+    try:
+        promote(s)
+        echo_lines(runtime.reload_dialplan(s))
+    except (HotlineError, AsteriskError, OSError) as exc:
+        fail(str(exc))
 
 
 @dialplan_app.command("test")

@@ -201,10 +201,9 @@ class PrivateAsterisk:
         for d in ("etc", "var", "spool", "run", "log", "data/sounds"):
             (self.base / d).mkdir(parents=True, exist_ok=True)
         for old in self.etc.iterdir():
-            if old.is_symlink() or old.name.endswith(".generated.conf"):
+            if old.name.endswith(".generated.conf"):
                 old.unlink()
-        for src in sorted(self.dialplan_dir.glob("*.conf")):
-            (self.etc / src.name).symlink_to(src.resolve())
+        self.link_dialplan()
         paths = {"etc": self.etc, "modules": self.install.modules_dir, "varlib": self.base / "var",
                  "data": self.base / "data", "agi": REPO_ROOT / "agi_scripts",
                  "spool": self.base / "spool", "run": self.base / "run", "log": self.base / "log",
@@ -250,6 +249,15 @@ class PrivateAsterisk:
         cdr.mkdir(parents=True, exist_ok=True)
         cdr.chmod(0o700)
         self._generated()
+
+    def link_dialplan(self) -> None:
+        """Asterisk's *.conf: links to the files of `dialplan_dir` (a file gone from it goes here too)."""
+        self.etc.mkdir(parents=True, exist_ok=True)
+        for old in self.etc.iterdir():
+            if old.is_symlink():
+                old.unlink()
+        for src in sorted(self.dialplan_dir.glob("*.conf")):
+            (self.etc / src.name).symlink_to(src.resolve())
 
     def _generated(self) -> None:
         s, p = self.settings, self.ports
@@ -398,15 +406,19 @@ def pid_alive(pid: int) -> bool:
 
 
 def stop_pid(pid: int, timeout: float = 15.0, polite=None) -> None:
-    """Stop a process: polite request first, then SIGTERM, then SIGKILL."""
+    """Stop a process: polite request first (half of `timeout` to act on it), then SIGTERM (the
+    rest, or all of it without a polite request: no wait for nothing), then SIGKILL."""
     if not pid_alive(pid):
         return
+    steps = [(signal.SIGTERM, timeout), (signal.SIGKILL, 5)]
     if polite is not None:
+        steps[0] = (signal.SIGTERM, timeout / 2)
+        steps.insert(0, (None, timeout / 2))
         try:
             polite()
         except Exception:
             pass
-    for sig, wait in ((None, timeout / 2), (signal.SIGTERM, timeout / 2), (signal.SIGKILL, 5)):
+    for sig, wait in steps:
         if sig is not None:
             try:
                 os.kill(pid, sig)

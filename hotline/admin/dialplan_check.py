@@ -242,7 +242,31 @@ def lint(dp: Dialplan, applications: set[str] | None) -> list[Problem]:
                     elif not any(x.label == tprio for c in cands for x in c):
                         problems.append(Problem(p.file, p.line,
                                                 f"{p.app} to missing label {tprio} in {texten}@{tctx}"))
+    problems += _degraded_kept(dp)
     return sorted(problems, key=lambda p: (p.file, p.line))
+
+
+#: the caller's flow over FastAGI, and the jump right after it that the hotline's promise rests on
+CALLER_AGI = re.compile(r"\$\{HOTLINE_FASTAGI\}/caller\b")
+DEGRADED_JUMP = 'GotoIf($["${AGISTATUS}" != "SUCCESS"]?degraded,1)'
+
+
+def _degraded_kept(dp: Dialplan) -> list[Problem]:
+    """Every caller's AGI is followed at once by the jump to the degraded path when the service did
+    not answer: callers are queued when the service is down. No test call sees it go (the service
+    is up for them, and an empty route takes the same way), so it is checked here."""
+    out = []
+    for extens in dp.contexts.values():
+        for prios in extens.values():
+            for p in prios:
+                if p.app.lower() != "agi" or not CALLER_AGI.search(p.args):
+                    continue
+                after = next((x for x in prios if x.number == (p.number or 0) + 1), None)
+                if after is None or after.app.lower() != "gotoif" or "AGISTATUS" not in after.args \
+                        or "degraded" not in after.args:
+                    out.append(Problem(p.file, p.line, f"the caller's AGI must be followed by {DEGRADED_JUMP}: "
+                                                       f"without it a caller is not queued when the service is away"))
+    return out
 
 
 @dataclass
@@ -254,6 +278,19 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.loaded and not self.problems
+
+
+def problem_lines(result: CheckResult, directory: Path) -> list[str]:
+    """`result`'s problems as the admin reads them: "path:line: message"."""
+    lines = [f"{Path(directory) / p.file}:{p.line}: {p.message}" if p.line else str(p) for p in result.problems]
+    if not result.loaded:
+        lines.append(f"{directory}: a scratch Asterisk could not load it")
+    return lines
+
+
+def static_problems(settings: Settings, directory: Path) -> list[str]:
+    """The check's gate (dialplan_good.Gate): lint and a scratch Asterisk's load."""
+    return problem_lines(check(settings, directory), directory)
 
 
 def check(settings: Settings, directory: Path) -> CheckResult:

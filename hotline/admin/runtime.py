@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
@@ -32,12 +32,14 @@ from db.session import DatabaseUnavailable, check_reachable, make_engine, migrat
 from hotline.admin import certificates
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
+from hotline.admin.dialplan_check import static_problems
+from hotline.admin.dialplan_good import DialplanRefused, Gate, good_dir, prepare as prepare_dialplan
 from common import tls
 from common.agent_phones import AgentPhone
 from common.ami import ami_action
 from common.naming import AMI_ADMIN_USER, ENDPOINT_PREFIX, QUEUE, endpoint, interface
 from common.ports import PortInUse, Ports, rtp_range
-from common.runstate import read_state, state_file
+from common.runstate import asterisk_rx, read_state, state_file
 from common.secrets import write_secret
 from common.settings import Settings
 from ivr import storage
@@ -193,11 +195,103 @@ def _refuse_empty(engine) -> None:
 
 
 def asterisk_for(s: Settings, ports: Ports, agents=(), build=True, log=print) -> PrivateAsterisk:
+    """The hotline's Asterisk: it reads the last dialplan that passed (dialplan_good), never the
+    admin's edited files themselves."""
     try:
         install = find_install(s, build=build, log=log)
     except AsteriskError as exc:
         raise HotlineError(str(exc)) from exc
-    return PrivateAsterisk(s, install, ports, agents=list(agents))
+    return PrivateAsterisk(s, install, ports, dialplan_dir=good_dir(s), agents=list(agents))
+
+
+def _dialplan_ready(s: Settings, gate: Gate, log) -> None:
+    """Before Asterisk starts: the edited dialplan loaded if it passes `gate`, else named and the
+    last good copy used (dialplan_good.prepare)."""
+    try:
+        prepare_dialplan(s, gate, log)
+    except DialplanRefused as exc:
+        raise HotlineError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Which parts of a hotline run: their pid alive (and theirs) and they answer."""
+    asterisk: bool
+    service: bool
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def part_pid(st: dict | None, part: str) -> int | None:
+    """The recorded pid of `part` ("asterisk", "service") while that process lives and is the
+    hotline's (a pid the system gave to another program after a crash is not)."""
+    pid = (st or {}).get(f"{part}_pid")
+    if not pid or not pid_alive(pid):
+        return None
+    mark = b"hotline.service" if part == "service" else str((st or {}).get("asterisk_conf", "")).encode()
+    cmd = _cmdline(pid)
+    return pid if not cmd or (mark and mark in cmd) else None
+
+
+def asterisk_answers(st: dict) -> bool:
+    argv = asterisk_rx(st, "core show version")
+    if argv is None:
+        return False
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0 and "Asterisk" in r.stdout
+
+
+def service_answers(st: dict, within_s: float = 2.0) -> bool:
+    """The service's /api/health answers (at most `within_s` of tries: one starting up answers soon)."""
+    port = (st.get("ports") or {}).get("api")
+    if not port:
+        return False
+    bind = (st.get("settings") or {}).get("bind") or "127.0.0.1"
+    host = "127.0.0.1" if bind in ("0.0.0.0", "") else bind
+    ctx = None
+    if str(st.get("api_url", "")).startswith("https:"):
+        # our own certificate, dialled by address: the name desktops check is not this one's
+        ctx = ssl.create_default_context(cafile=st.get("api_ca") or None)
+        ctx.check_hostname = False
+    deadline = time.monotonic() + within_s
+    while True:
+        conn = http.client.HTTPSConnection(host, port, timeout=1, context=ctx) if ctx \
+            else http.client.HTTPConnection(host, port, timeout=1)
+        try:
+            conn.request("GET", "/api/health")
+            if conn.getresponse().status == 200:
+                return True
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def parts_running(st: dict | None) -> Parts:
+    """What `status` shows and `up` acts on: the same answer for both."""
+    if not st:
+        return Parts(False, False)
+    return Parts(asterisk=part_pid(st, "asterisk") is not None and asterisk_answers(st),
+                 service=part_pid(st, "service") is not None and service_answers(st))
+
+
+def to_start(st: dict | None, parts: Parts) -> tuple[str, ...]:
+    """What `hotline up` starts: both on a fresh home or when neither runs; beside a part that
+    runs, the other one (on the ports the running one uses); nothing when both run."""
+    if not st or not (parts.asterisk or parts.service):
+        return ("asterisk", "service")
+    return tuple(part for part in ("asterisk", "service") if not getattr(parts, part))
 
 
 def private_tree(root: Path) -> int:
@@ -216,11 +310,21 @@ def private_tree(root: Path) -> int:
     return fixed
 
 
-def up(s: Settings, log=print) -> dict:
+def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
+    """Start what is not running: everything, or beside a part that still runs (after a crash) the
+    other one on the ports it uses. `dialplan_gate`: the check an edited dialplan must pass to be
+    loaded (the CLI's adds the test calls). The status, with "started": the parts started."""
     os.umask(0o077)   # all state under $HOTLINE_HOME (and what Asterisk writes) is private
-    if running(s):
+    st = read_state(s)
+    parts = parts_running(st)
+    missing = to_start(st, parts)
+    if not missing:
         raise HotlineError(f"the hotline is already running from {s.home} — "
                            f"`hotline status` shows it, `hotline down` stops it")
+    if len(missing) == 1:
+        return _start_missing(s, st, missing[0], log, dialplan_gate)
+    if st:   # neither part answers: what is left of them (hung, half-stopped) goes first
+        down(s)
     s.home.mkdir(parents=True, exist_ok=True)
     if private_tree(s.home):
         log(f"made {s.home} private to its owner (group/other permissions removed)")
@@ -245,6 +349,7 @@ def up(s: Settings, log=print) -> dict:
     except PortInUse as exc:
         raise HotlineError(str(exc)) from exc
     ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    _dialplan_ready(s, dialplan_gate, log)
     state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
              "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
              "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
@@ -262,7 +367,47 @@ def up(s: Settings, log=print) -> dict:
     if anonymous:   # a note once it runs: a refusal above stays the one line it is
         log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
             "回访 closing says 本热线 instead of a number")
-    return status(s)
+    return {**status(s), "started": ["asterisk", "service"]}
+
+
+def _start_missing(s: Settings, st: dict, part: str, log, dialplan_gate: Gate) -> dict:
+    """`up` beside a part that runs: the other part, with the running hotline's settings and ports."""
+    s = _apply_record(s, st)   # its database, its Asterisk's settings (refused: another database)
+    if part == "service":
+        _replace_service(s, st)
+    else:
+        _replace_asterisk(s, st, dialplan_gate, log)
+    return {**status(s), "started": [part]}
+
+
+def _replace_service(s: Settings, st: dict) -> int:
+    """Stop the recorded service if it still lives (gracefully: its running flows finish), start a
+    new one on the recorded ports."""
+    pid = part_pid(st, "service")
+    if pid:
+        stop_pid(pid, timeout=s.drain_s + 5)
+    st["service_pid"] = None
+    write_state(s, st)
+    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    write_state(s, st)
+    return st["service_pid"]
+
+
+def _replace_asterisk(s: Settings, st: dict, dialplan_gate: Gate, log) -> int:
+    """Stop the recorded Asterisk if it still lives, start one on the recorded ports with the last
+    dialplan that passed (the edited one when it passes now)."""
+    ast = asterisk_for(s, Ports(**st["ports"]), agent_phones(prepare_database(s)), build=False)
+    _dialplan_ready(s, dialplan_gate, log)
+    if part_pid(st, "asterisk"):
+        _stop_asterisk(st)
+    st["asterisk_pid"] = None
+    write_state(s, st)
+    try:
+        st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+    except AsteriskError as exc:
+        raise HotlineError(str(exc)) from exc
+    write_state(s, st)
+    return st["asterisk_pid"]
 
 
 def write_state(s: Settings, state: dict) -> None:
@@ -318,40 +463,31 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
         except HotlineError:
             stop_pid(proc.pid)      # up's clean-up does not know this pid yet
             raise
-        time.sleep(0.2)
+        time.sleep(0.05)
     stop_pid(proc.pid)
     raise HotlineError(f"the hotline service did not come up in {timeout:.0f} s; see {log_path}")
 
 
 def restart_service(s: Settings) -> int:
     """Replace the running hotline service (Asterisk keeps running): after an upgrade,
-    a settings change, or a crash."""
+    a settings change, or a crash. Graceful: new calls go the degraded way at once, the flows
+    running finish (at most Settings.drain_s) before the old one exits."""
     st = read_state(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
     s = run_settings(s)   # a settings change reaches the service; its database and Asterisk's stay
-    if st.get("service_pid"):
-        stop_pid(st["service_pid"], timeout=10)
-    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
-    write_state(s, st)
-    return st["service_pid"]
+    return _replace_service(s, st)
 
 
-def restart_asterisk(s: Settings) -> int:
+def restart_asterisk(s: Settings, dialplan_gate: Gate = static_problems, log=print) -> int:
     """Stop and start Asterisk on the same ports (the service and desktops stay up and
-    recover by themselves: AMI re-login, SIP re-registration, queue restored)."""
+    recover by themselves: AMI re-login, SIP re-registration, queue restored); it starts on the
+    last dialplan that passed."""
     s = run_settings(s)
     st = read_state(s)
     if not st:
         raise HotlineError("the hotline is not running — `hotline up` starts it")
-    ast = asterisk_for(s, Ports(**st["ports"]), agent_phones(prepare_database(s)), build=False)
-    _stop_asterisk(st)
-    try:
-        st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-    except AsteriskError as exc:
-        raise HotlineError(str(exc)) from exc
-    write_state(s, st)
-    return st["asterisk_pid"]
+    return _replace_asterisk(s, st, dialplan_gate, log)
 
 
 def live_asterisk(s: Settings) -> PrivateAsterisk:
@@ -433,12 +569,22 @@ def reload_agents(s: Settings, sessions=None, force: bool = False) -> str:
 
 
 def reload_dialplan(s: Settings) -> str:
-    """Reload the dialplan and queues into the live Asterisk over AMI."""
-    with ami_session(s) as ami:
-        for module in ("pbx_config", "app_queue", "res_musiconhold"):
-            r = ami.action(ami_action("Reload", Module=module))
-            if r.get("Response") != "Success":
-                raise HotlineError(f"reload of {module} failed: {r.get('Message', '')}")
+    """Reload the good copy (dialplan_good: what passed) into the live Asterisk over AMI. A module
+    that declined to load at Asterisk's start (a broken file then) is loaded now instead."""
+    live_asterisk(s).link_dialplan()   # a file added to or gone from the dialplan
+    try:
+        with ami_session(s) as ami:
+            for module in ("pbx_config", "app_queue", "res_musiconhold"):
+                r = ami.action(ami_action("Reload", Module=module))
+                if r.get("Response") != "Success" and "not initialized" in r.get("Message", "").lower():
+                    r = ami.action(ami_action("ModuleLoad", Module=f"{module}.so", LoadType="load"))
+                if r.get("Response") != "Success":
+                    raise HotlineError(f"Asterisk 未能重新加载 {module}：{r.get('Message', '').strip()} — reload of "
+                                       f"{module} failed: {r.get('Message', '').strip()}")
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        if isinstance(exc, HotlineError):
+            raise
+        raise HotlineError(f"无法通过 AMI 重新加载拨号方案 — could not reload the dialplan over AMI: {exc}") from exc
     return "dialplan reloaded into the live Asterisk"
 
 
@@ -488,9 +634,10 @@ def down(s: Settings) -> bool:
     st = read_state(s)
     if not st:
         return False
-    if st.get("service_pid"):
-        stop_pid(st["service_pid"], timeout=10)
-    _stop_asterisk(st)
+    if part_pid(st, "service"):
+        stop_pid(st["service_pid"], timeout=s.drain_s + 5)
+    if part_pid(st, "asterisk"):
+        _stop_asterisk(st)
     state_file(s).unlink(missing_ok=True)
     return True
 
@@ -510,7 +657,8 @@ def status(s: Settings) -> dict:
     st = read_state(s) or {}
     ports = st.get("ports") or {}
     a_pid, s_pid = st.get("asterisk_pid"), st.get("service_pid")
-    a_up, s_up = bool(a_pid and pid_alive(a_pid)), bool(s_pid and pid_alive(s_pid))
+    parts = parts_running(st or None)   # the same answer `up` acts on
+    a_up, s_up = parts.asterisk, parts.service
     return {
         "running": a_up and s_up,
         "home": str(s.home),

@@ -529,6 +529,19 @@ class HotlineService:
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
+        """A graceful stop: new calls go the dialplan's degraded way at once (the FastAGI port
+        closes first), the flows running finish (at most Settings.drain_s), then the rest stops: a
+        caller keying their problem during a restart never hears the error prompt for it."""
+        self.fastagi.close()
+        self._surveys_task.cancel()   # no new call out while the flows drain
+        log.info("stopping: FastAGI closed to new calls, draining %d flow(s) (at most %d s)",
+                 self.fastagi.connections, self.settings.drain_s)
+        left = await self.fastagi.drained(self.settings.drain_s)
+        if left:
+            log.warning("stopping with %d FastAGI flow(s) still running after %d s: their callers go "
+                        "the degraded way", left, self.settings.drain_s)
+            self.fastagi.cut()
+            await self.fastagi.drained(2.0)
         self._storage_task.cancel()
         self._opener_task.cancel()
         self._reconcile_task.cancel()
@@ -538,7 +551,6 @@ class HotlineService:
         self._sip_bans_task.cancel()
         for t in self._timing_tasks:
             t.cancel()
-        self.fastagi.close()
         self.ami.close()
         await self._api_server.stop()
         self.ctx.close()

@@ -86,6 +86,9 @@ class FastAgiServer:
         """`key`: the installation's FastAGI key as the dialplan's FILE() reads its file."""
         self.ctx, self._key, self.host, self.port = ctx, key, host, port
         self.active_calls = 0
+        #: connections being served, admitted or still being asked (a stop waits for these)
+        self.connections = 0
+        self._writers: set[asyncio.StreamWriter] = set()
         self.timings = AgiTimings()
         #: told (route, uniqueid) when a flow that may leave a 待确认 draft has run (the service
         #: pushes the team leads' lists a refresh)
@@ -100,10 +103,34 @@ class FastAgiServer:
                                                   limit=HEADER_LIMIT * 4, backlog=512)
 
     def close(self) -> None:
+        """No new request is taken (Asterisk's AGI() then fails at once: the degraded way); the
+        requests being served go on."""
         if self._server is not None:
             self._server.close()
 
+    async def drained(self, within_s: float) -> int:
+        """Wait at most `within_s` for the requests being served to end; how many still run."""
+        deadline = time.monotonic() + within_s
+        while self.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return self.connections
+
+    def cut(self) -> None:
+        """End the requests still served (a stop after the drain): each flow sees its call's socket
+        close and ends, and its caller goes the degraded way (an empty route)."""
+        for writer in list(self._writers):
+            writer.close()
+
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.add(writer)
+        try:
+            await self._serve(reader, writer)
+        finally:
+            self.connections -= 1
+            self._writers.discard(writer)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             # Asterisk sends "agi_*: value" lines, then a blank line
             raw = await asyncio.wait_for(reader.readuntil(b"\n\n"), timeout=10)
