@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Call, CallOutcome, Ticket, User
 from db.tickets import create_ticket
+from hotline.aftercall.reports.queue import QueueEvent
 from common.naming import QUEUE, agent_no_of
 from common.phones import is_valid_callback, mask_phone, normalise_caller_id
 
@@ -39,25 +40,31 @@ class QueueCall:
     outcome: CallOutcome | None = None
 
 
+def parse_line(text: str) -> QueueEvent | None:
+    """`epoch|callid|queue|agent|event|data1|data2|…` → the event; None for anything else."""
+    parts = text.rstrip("\r\n").split("|")
+    if len(parts) < 5:
+        return None
+    try:
+        at = datetime.fromtimestamp(int(parts[0]))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return QueueEvent(at, parts[1], parts[2], parts[3], parts[4], tuple(parts[5:]))
+
+
 def parse_queue_log(lines) -> dict[str, QueueCall]:
-    """`epoch|callid|queue|agent|event|data1|data2|…` lines → the repair queue's finished calls."""
+    """queue_log lines → the repair queue's finished calls."""
     calls: dict[str, QueueCall] = {}
-    for line in lines:
-        parts = line.rstrip("\n").split("|")
-        if len(parts) < 5 or parts[2] != QUEUE or not parts[1] or parts[1] == "NONE":
+    for ev in filter(None, map(parse_line, lines)):
+        if ev.queue != QUEUE or not ev.callid or ev.callid == "NONE":
             continue
-        try:
-            at = datetime.fromtimestamp(int(parts[0]))
-        except ValueError:
-            continue
-        uid, agent, event, data = parts[1], parts[3], parts[4], parts[5:]
-        c = calls.setdefault(uid, QueueCall(uid))
-        if event == "ENTERQUEUE":
-            c.entered, c.caller = at, normalise_caller_id(data[1] if len(data) > 1 else "")
-        elif event == "CONNECT":
-            c.answered, c.agent_no = at, agent_no_of(agent)
-        elif event in _ENDS:
-            c.ended, c.outcome = at, _ENDS[event]
+        c = calls.setdefault(ev.callid, QueueCall(ev.callid))
+        if ev.event == "ENTERQUEUE":
+            c.entered, c.caller = ev.at, normalise_caller_id(ev.data[1] if len(ev.data) > 1 else "")
+        elif ev.event == "CONNECT":
+            c.answered, c.agent_no = ev.at, agent_no_of(ev.agent)
+        elif ev.event in _ENDS:
+            c.ended, c.outcome = ev.at, _ENDS[ev.event]
     return {uid: c for uid, c in calls.items() if c.entered and c.outcome}
 
 
