@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from db.models import (AnomalyRecord, AnomalyState, AnomalyType, AgentPause, AuditEntry, Call, CallbackAttempt,
                        CallOutcome, Category, DailyReport, HeatingAccount, RepairStation, Role, Survey, Ticket,
                        TicketState)
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket, move_ticket
+from hotline import cli
 from hotline.admin.users import add_user
 from hotline.aftercall.reports.archive import Reports, differences, parse_day, period_days
 from hotline.aftercall.reports.figures import ReportPolicy
@@ -383,3 +385,42 @@ def test_text_that_would_start_a_formula_stays_text(day, tmp_path):
     reports.export_xlsx(None, "daily", DAY, tmp_path / "f.xlsx")
     cell = load_workbook(tmp_path / "f.xlsx")["投诉"].cell(2, 5)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+# ------------------------------------------------------------------------- the CLI --
+
+def test_the_scriptable_surface(day):
+    _r, sessions, _c, _w, tmp = day
+    home = tmp / "home"
+    (home / "asterisk" / "log").mkdir(parents=True)
+    (home / "asterisk" / "log" / "queue_log").write_text("\n".join(QUEUE_LOG) + "\n")
+    with sessions() as db, db.begin():                          # stored text that would drive a terminal
+        db.scalar(select(AnomalyRecord).where(AnomalyRecord.type == AnomalyType.complaint_technician)).result = \
+            "已致歉\x1b]0;pwned\x07 [bold]markup[/bold]"
+    env = {"HOTLINE_HOME": str(home), "HOTLINE_DB_URL": f"sqlite:///{tmp / 'r.db'}", "HOTLINE_TODAY": "2026-11-24T09:00"}
+    run = lambda *argv: CliRunner().invoke(cli.app, ["report", *argv], env=env)
+    got = run("daily", "--date", "2026-11-23", "--json")
+    assert got.exit_code == 0, got.output
+    r = json.loads(got.output)
+    assert (r["tickets"]["received"], r["tickets"]["completed"], r["tickets"]["followed_up"]) == (5, 2, 2)
+    q = r["queue"]
+    assert (q["offered"], q["answered"], q["abandoned"]) == (10, 3, 2)
+    assert sum(b["count"] for b in q["breakdown"]) == q["offered"] and 0 <= q["service_level_20s"] <= 1
+    assert q["asa_s"] == 15.0 and q["aht_s"] == 170.0
+    assert r["anomalies"]["complaint_technician"]["opened"] == 1 and r["agents"] and r["stations"] and r["hot_spots"]
+    assert r["signed"] is None and r["differs_from_signed"] is None
+    table = run("daily", "--date", "2026-11-23")
+    assert table.exit_code == 0 and "报修受理" in table.output and "话务" in table.output
+    assert "\x1b" not in table.output and "\\e]0;pwned" in table.output and "[bold]markup" in table.output
+    assert run("sign", "--date", "2026-11-23", "--as", "1101").exit_code == 2        # a team lead: refused
+    assert run("sign", "--date", "2026-11-23", "--as", "1201").exit_code == 0
+    assert json.loads(run("daily", "--date", "2026-11-23", "--json").output)["signed"]["by"] == "1201"
+    assert run("daily", "--date", "2026-11-23", "--signed", "--json").exit_code == 0
+    book = tmp / "week.xlsx"
+    got = run("weekly", "--date", "2026-11-25", "--json", "--xlsx", str(book))
+    assert got.exit_code == 0 and json.loads(got.output.split("\n" + str(book))[0])["days_signed"] == 1
+    assert load_workbook(book)["概览"]["A1"].value == "指标"
+    assert run("daily", "--date", "23/11/2026").exit_code == 2
+    with sessions() as db:
+        refused = db.scalar(select(AuditEntry).where(AuditEntry.action == "report_sign_refused"))
+        assert refused.actor == "1101"

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hotline.aftercall.reports.figures import AGES, ANOMALY_WORDS, CATEGORY_WORDS, CHANNEL_WORDS
 from common.phones import mask_phone
+from common.text import printable
 
 #: a phone number inside free text (a complaint's note): a mobile, or a landline with its area code
 _PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
@@ -22,7 +23,9 @@ STATE_WORDS = {"open": "未处理", "handled": "已处理", "closed": "已关闭
 
 
 def masked(text: str) -> str:
-    return _PHONE.sub(lambda m: mask_phone(m.group()), text)
+    """Text for a cell: phone numbers masked, control characters shown as escapes (\\e, \\n: a
+    worksheet cannot hold them, and a reader's tool should not receive them)."""
+    return _PHONE.sub(lambda m: mask_phone(m.group()), printable(text))
 
 
 def _put(ws: Worksheet, row: list) -> None:
