@@ -144,4 +144,4 @@ class SurveyBookIn(BaseModel):
 class ReportSignIn(BaseModel):
     """POST wire.REPORT_SIGN: the head signs a finished reporting day."""
     model_config = ConfigDict(extra="forbid")
-    date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    date: Line = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
