@@ -104,8 +104,8 @@ def tickets_section(db: Session, start: datetime, end: datetime, policy: ReportP
     received_at = _first_entered(db, TicketState.new, start, end)
     completed_at = _first_entered(db, TicketState.completed, start, end)
     load = (selectinload(Ticket.account), selectinload(Ticket.station), selectinload(Ticket.calls))
-    received = list(db.scalars(select(Ticket).where(Ticket.id.in_(received_at)).options(*load))) if received_at else []
-    completed = list(db.scalars(select(Ticket).where(Ticket.id.in_(completed_at)).options(*load))) \
+    received = list(db.scalars(select(Ticket).where(Ticket.id.in_(list(received_at))).options(*load))) if received_at else []
+    completed = list(db.scalars(select(Ticket).where(Ticket.id.in_(list(completed_at))).options(*load))) \
         if completed_at else []
     surveys = db.execute(select(Survey, Ticket.station_id).join(Ticket, Survey.ticket_id == Ticket.id)
                          .where(Survey.at >= start, Survey.at < end)).all()
