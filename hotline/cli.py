@@ -34,6 +34,7 @@ from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
 from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS
+from hotline.aftercall.reports.xlsx import STATE_WORDS
 from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
@@ -931,8 +932,12 @@ def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], 
 def _cell(v) -> Text:
     """Stored text as data: escaped for the terminal, never read as rich markup."""
     if isinstance(v, float):
-        v = f"{v:.1%}" if v <= 1 else f"{v:.1f}"
+        v = f"{v:.1f}"
     return Text(printable("-" if v is None else str(v)))
+
+
+def _pct(v: float | None) -> str | None:
+    return None if v is None else f"{v:.1%}"
 
 
 def _table(title: str, header: list[str], rows: list[list]) -> Table:
@@ -968,7 +973,7 @@ def report_tables(r: dict) -> str:
     out.print(_table("二、报修完成", ["维修站", "返单"], [[k, v] for k, v in t["completed_by_station"].items()]
                      + [["合计", t["completed"]]]))
     out.print(_table("三、回访", ["回访", "已解决", "解决率", "满意", "普通", "不满意", "平均分", "催缴提醒"],
-                     [[sv["surveys"], sv["solved"], sv["solved_rate"], *sv["attitude"].values(), sv["score_avg"],
+                     [[sv["surveys"], sv["solved"], _pct(sv["solved_rate"]), *sv["attitude"].values(), sv["score_avg"],
                        sv["fee_reminders"]]]))
     ages = t["open_by_age"]
     out.print(_table("日终未完成", ["4小时内", "4–24小时", "1–3天", "3天以上", "合计"],
@@ -978,7 +983,7 @@ def report_tables(r: dict) -> str:
                       for k, v in r["anomalies"].items() if v["opened"] or v["open_at_end"]]))
     if r["complaints"]:
         out.print(_table("投诉", ["编号", "类型", "报修单", "登记", "状态", "处理结果"],
-                         [[c["id"], c["label"], c["ticket"], c["opened_at"], c["state"], c["result"]]
+                         [[c["id"], c["label"], c["ticket"], c["opened_at"], STATE_WORDS.get(c["state"], c["state"]), c["result"]]
                           for c in r["complaints"]]))
     out.print(_table("回电", ["申请", "已联系上", "日终待回电", "首次回电平均(秒)", "最长(秒)"],
                      [[cb["requested"], cb["reached"], cb["outstanding"], cb["first_attempt_avg_s"],
@@ -987,7 +992,7 @@ def report_tables(r: dict) -> str:
                      [[b["label"], b["count"], b["source"]] for b in q["breakdown"]]
                      + [[f"其中放弃≤{q['short_abandon_s']}秒", q["abandoned_short"], ""]]))
     out.print(_table("话务指标", ["服务水平", "SL(Asterisk)", "SL2", "放弃率", "ASA(秒)", "最长等待(秒)", "AHT(秒)"],
-                     [[q["service_level_20s"], q["sl_asterisk"], q["sl2"], q["abandon_rate"], q["asa_s"],
+                     [[_pct(q["service_level_20s"]), _pct(q["sl_asterisk"]), _pct(q["sl2"]), _pct(q["abandon_rate"]), q["asa_s"],
                        q["longest_wait_max_s"], q["aht_s"]]]))
     out.print(Text(printable(f"服务水平 = {q['formulas']['service_level_20s']}")))
     out.print(_table("座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "话后整理(秒)", "未接听", "在线(秒)", "示忙(秒)"],
@@ -995,7 +1000,7 @@ def report_tables(r: dict) -> str:
                        a["ring_no_answer"], a["logged_in_s"], sum(a["pause_s"].values())] for a in r["agents"]]))
     out.print(_table("维修站", ["维修站", "派单", "接单(秒)", "联系(秒)", "完成(秒)", "返单", "超时率", "返修率", "满意率"],
                      [[st["name"], st["dispatched"], st["accept_avg_s"], st["contact_avg_s"], st["complete_avg_s"],
-                       st["complete_n"], st["over_limit_rate"], st["reopened_rate"], st["satisfied_rate"]]
+                       st["complete_n"], _pct(st["over_limit_rate"]), _pct(st["reopened_rate"]), _pct(st["satisfied_rate"])]
                       for st in r["stations"]]))
     if r["hot_spots"]:
         out.print(_table("热点(集中不热)", ["片区", "小区", "楼", "报修", "首报", "末报"],
