@@ -160,6 +160,16 @@ class Settings:
     #: SIP: failed authentications (wrong password or unknown phone) one address may make per
     #: 15 min; beyond that Asterisk refuses its every request for 15 min (the PSTN gateway never)
     sip_failures_per_address: int = 10
+    #: the reports: a reporting day runs from this time to the same time the next day (the shift
+    #: boundary; one clock, settings.now()); the service level counts calls answered within
+    #: report_service_level_s; an abandon within report_short_abandon_s is shown apart (a misdial,
+    #: not a lost caller); report_hot_spot_repairs no-heat repairs from one compound or building within
+    #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs)
+    report_day_start: str = "08:00"
+    report_service_level_s: int = 20
+    report_short_abandon_s: int = 5
+    report_hot_spot_repairs: int = 3
+    report_hot_spot_min: int = 60
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64

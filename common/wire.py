@@ -57,6 +57,13 @@ SURVEY_BOOK = "/api/surveys/{number}/book"          # POST {at, note}: not conve
 CALLBACK_CALL = "/api/callbacks/{number}/call"      # POST: agents on an entry they hold, team leads any
 SURVEY_CALL = "/api/surveys/{number}/call"          # POST: a 回访 entry
 
+# the reports (#27): team leads, the head and admins read them (the same JSON as `hotline report … --json`);
+# the head signs a finished day, which freezes it
+REPORT_DAILY = "/api/reports/daily"                 # GET ?date=YYYY-MM-DD
+REPORT_PERIOD = "/api/reports/period/{kind}"        # GET ?date=: kind weekly | monthly | season
+REPORT_SIGN = "/api/reports/daily/sign"             # POST {date}
+REPORT_KINDS = ("weekly", "monthly", "season")
+
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
 

@@ -553,3 +553,19 @@ class QueueLogCursor(Base):
     inode: Mapped[int] = mapped_column(BigInteger)
     byte_offset: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DailyReport(Base):
+    """A reporting day's report as signed (审核无误后方可外报): the figures frozen as generated (their
+    JSON and its SHA-256), who signed and when. Never rewritten: later changes to the data show as a
+    difference against it (hotline.aftercall.reports)."""
+    __tablename__ = "daily_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the reporting day (YYYY-MM-DD): from HOTLINE_REPORT_DAY_START that day to the same time the next
+    day: Mapped[str] = mapped_column(String(10), unique=True)
+    report: Mapped[str] = mapped_column(Text)            # the JSON as signed, byte for byte
+    sha256: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[datetime] = mapped_column(DateTime)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+    signed_by: Mapped[User] = relationship()

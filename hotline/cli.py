@@ -1,6 +1,7 @@
 """`hotline`: the one command for running and administering the hotline."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,6 +14,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 from sqlalchemy import delete, select
 
 from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
@@ -32,6 +35,10 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
+from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS
+from hotline.aftercall.reports.xlsx import STATE_WORDS
+from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDialer, survey_policy
@@ -972,6 +979,184 @@ def agents_passwd(agent_no: str,
         except UserError as exc:
             fail(str(exc))
     echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions, force)}")
+
+
+# -------------------------------------------------------------- reports --
+
+report_app = typer.Typer(help="报表: the daily report (每日报修、报修完成、回访), weeks, months, the season; "
+                              "the head's sign-off.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+DATE_HELP = "a reporting day, YYYY-MM-DD (it runs from HOTLINE_REPORT_DAY_START to the same time the next day)"
+
+
+def _reports(s: Settings):
+    try:
+        return hotline_reports(s, sessions(s))
+    except ValueError as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+
+
+def _report_day(text: str):
+    try:
+        return parse_day(text)
+    except RuleError as exc:
+        fail(exc.message, 2)
+
+
+def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], signed: bool = False) -> None:
+    s = settings()
+    day = _report_day(day_text)
+    reports = _reports(s)
+    try:
+        if signed:
+            r = reports.as_signed(None, day)
+        elif xlsx is not None:
+            r = reports.export_xlsx(None, kind, day, xlsx)
+        else:
+            r = reports.period(None, kind, day)
+    except RuleError as exc:
+        _rule_failed(exc)
+    except OSError as exc:
+        fail(f"{xlsx}: {exc}")
+    if as_json:
+        echo_json(r)
+    else:
+        echo_lines(report_tables(r))
+    if xlsx is not None:
+        echo(f"{xlsx}: written", err=True)
+
+
+def _cell(v) -> Text:
+    """Stored text as data: escaped for the terminal, never read as rich markup."""
+    if isinstance(v, float):
+        v = f"{v:.1f}"
+    return Text(printable("-" if v is None else str(v)))
+
+
+def _pct(v: float | None) -> str | None:
+    return None if v is None else f"{v:.1%}"
+
+
+def _table(title: str, header: list[str], rows: list[list]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for h in header:
+        t.add_column(h)
+    for r in rows:
+        t.add_row(*map(_cell, r))
+    return t
+
+
+def report_tables(r: dict) -> str:
+    """The report as Chinese tables for the terminal (plain text: no colour, no control sequence)."""
+    t, q = r["tickets"], r["queue"]
+    sv, cb = t["survey"], r["callbacks"]
+    out = Console(width=110, no_color=True, force_terminal=False, file=io.StringIO())
+    signed = r.get("signed")
+    head = f"{KIND_WORDS.get(r['kind'], r['kind'])} {r['period']['from']} → {r['period']['to']}  生成于 {r['generated_at']}"
+    out.print(Text(printable(head)))
+    if signed:
+        differs = r.get("differs_from_signed") or []
+        out.print(Text(printable(f"已由 {signed['by']} {signed['name']} 于 {signed['at']} 签发 (sha256 {signed['sha256'][:16]}…)"
+                                 + (f";此后有 {len(differs)} 项数字变化" if differs else ""))))
+    if r["kind"] != "daily":
+        out.print(Text(printable(f"已签发 {r['days_signed']} 天;未签发: {', '.join(r['days_unsigned']) or '无'};"
+                                 f"与签发不符: {', '.join(d['day'] for d in r['days_differ']) or '无'}")))
+    out.print(_table("一、报修受理", ["受理", "不热", "漏水", "异响", "其他", *CHANNEL_WORDS.values(), "重开", "待确认"],
+                     [[t["received"], *(t["by_problem"].get(k, 0) for k in ("no_heat", "leak", "noise", "other")),
+                       *t["by_channel"].values(), t["reopened"], t["drafts_waiting"]]]))
+    out.print(_table("按片区 / 维修站", ["分组", "项目", "受理"],
+                     [["片区", k, v] for k, v in t["by_district"].items()]
+                     + [["维修站", k, v] for k, v in t["by_station"].items()]))
+    out.print(_table("二、报修完成", ["维修站", "返单"], [[k, v] for k, v in t["completed_by_station"].items()]
+                     + [["合计", t["completed"]]]))
+    out.print(_table("三、回访", ["回访", "已解决", "解决率", "满意", "普通", "不满意", "平均分", "催缴提醒"],
+                     [[sv["surveys"], sv["solved"], _pct(sv["solved_rate"]), *sv["attitude"].values(), sv["score_avg"],
+                       sv["fee_reminders"]]]))
+    ages = t["open_by_age"]
+    out.print(_table("日终未完成", ["4小时内", "4–24小时", "1–3天", "3天以上", "合计"],
+                     [[ages["lt_4h"], ages["4h_24h"], ages["1d_3d"], ages["gt_3d"], ages["total"]]]))
+    out.print(_table("异常事件", ["类型", "登记", "未处理", "已处理", "已关闭", "日终未关闭"],
+                     [[ANOMALY_WORDS.get(k, k), v["opened"], v["open"], v["handled"], v["closed"], v["open_at_end"]]
+                      for k, v in r["anomalies"].items() if v["opened"] or v["open_at_end"]]))
+    if r["complaints"]:
+        out.print(_table("投诉", ["编号", "类型", "报修单", "登记", "状态", "处理结果"],
+                         [[c["id"], c["label"], c["ticket"], c["opened_at"], STATE_WORDS.get(c["state"], c["state"]), c["result"]]
+                          for c in r["complaints"]]))
+    out.print(_table("回电", ["申请", "已联系上", "日终待回电", "首次回电平均(秒)", "最长(秒)"],
+                     [[cb["requested"], cb["reached"], cb["outstanding"], cb["first_attempt_avg_s"],
+                       cb["first_attempt_max_s"]]]))
+    out.print(_table(f"话务(进线 {q['offered']})", ["去向", "数量", "来源"],
+                     [[b["label"], b["count"], b["source"]] for b in q["breakdown"]]
+                     + [[f"其中放弃≤{q['short_abandon_s']}秒", q["abandoned_short"], ""]]))
+    out.print(_table("话务指标", ["服务水平", "SL(Asterisk)", "SL2", "放弃率", "ASA(秒)", "最长等待(秒)", "AHT(秒)"],
+                     [[_pct(q["service_level_20s"]), _pct(q["sl_asterisk"]), _pct(q["sl2"]), _pct(q["abandon_rate"]), q["asa_s"],
+                       q["longest_wait_max_s"], q["aht_s"]]]))
+    out.print(Text(printable(f"服务水平 = {q['formulas']['service_level_20s']}")))
+    out.print(_table("座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "话后整理(秒)", "未接听", "在线(秒)", "示忙(秒)"],
+                     [[a["agent_no"], a["name"], a["answered"], a["made"], a["talk_s"], a["wrapup_s"],
+                       a["ring_no_answer"], a["logged_in_s"], sum(a["pause_s"].values())] for a in r["agents"]]))
+    out.print(_table("维修站", ["维修站", "派单", "接单(秒)", "联系(秒)", "完成(秒)", "返单", "超时率", "返修率", "满意率"],
+                     [[st["name"], st["dispatched"], st["accept_avg_s"], st["contact_avg_s"], st["complete_avg_s"],
+                       st["complete_n"], _pct(st["over_limit_rate"]), _pct(st["reopened_rate"]), _pct(st["satisfied_rate"])]
+                      for st in r["stations"]]))
+    if r["hot_spots"]:
+        out.print(_table("热点(集中不热)", ["片区", "小区", "楼", "报修", "首报", "末报"],
+                         [[h["district"], h["compound"], h["building"] or "全小区", h["repairs"], h["first"], h["last"]]
+                          for h in r["hot_spots"]]))
+    if r["repeat_callers"]:
+        out.print(_table("重复来电", ["号码", "来电", "报修单"],
+                         [[c["caller"], c["calls"], c["tickets"]] for c in r["repeat_callers"]]))
+    if r["disagreements"]:
+        out.print(_table("话务核对不一致", ["项目", "queue_log", "话单", "来电"],
+                         [[d["what"], d["queue_log"], d["call_records"], " ".join(d["calls"][:5])]
+                          for d in r["disagreements"]]))
+    if r.get("differs_from_signed"):
+        out.print(_table("与签发不符", ["数字", "签发时", "现在"],
+                         [[c["figure"], c["signed"], c["now"]] for c in r["differs_from_signed"]]))
+    return out.file.getvalue()
+
+
+@report_app.command("daily")
+def report_daily(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json"),
+                 xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX"),
+                 signed: bool = typer.Option(False, "--signed", help="the archive: the report exactly as signed")) -> None:
+    """The day's report as the data say now; a signed day also says who signed and which figures
+    changed since (differs_from_signed)."""
+    _show_report("daily", date_, as_json, xlsx, signed)
+
+
+def _period_command(kind: str):
+    def command(date_: str = typer.Option(..., "--date", help="any day inside the period, YYYY-MM-DD"),
+                as_json: bool = typer.Option(False, "--json"),
+                xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX")) -> None:
+        _show_report(kind, date_, as_json, xlsx)
+    command.__doc__ = (f"The {KIND_WORDS[kind]}: the sum of its days (signed days as signed); says which days "
+                       f"are not signed and which differ from what was signed.")
+    return command
+
+
+for _kind in ("weekly", "monthly", "season"):
+    report_app.command(_kind)(_period_command(_kind))
+
+
+@report_app.command("sign")
+def report_sign(date_: str = typer.Option(..., "--date", help=DATE_HELP),
+                as_: str = typer.Option(..., "--as", help="the 工号 of the head signing it")) -> None:
+    """Sign a finished day (the head): its report is frozen as generated now, with its SHA-256."""
+    day = _report_day(date_)
+    s = settings()
+    db_sessions = sessions(s)
+    try:
+        with db_sessions() as db:
+            actor = actor_for(db, as_)
+        got = _reports(s).sign(actor, day)
+    except Refused as exc:   # refused like the API refuses, and audited the same way
+        with db_sessions() as db, db.begin():
+            add_audit(db, as_, exc.action, exc.object_type, exc.object_id, via="cli")
+        _rule_failed(exc)
+    except RuleError as exc:
+        _rule_failed(exc)
+    echo(f"{got['day']} 日报已签发: {got['signed']['by']} {got['signed']['at']} sha256 {got['signed']['sha256']}")
 
 
 def main() -> None:

@@ -21,11 +21,13 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.surveys import SurveyList
+from hotline.aftercall.reports.archive import Reports, parse_day
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
 from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
-                                     QueueIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
+                                     QueueIn, ReportSignIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm,
+                                     TicketStateIn)
 from common import tls, wire
 from common.ami import AmiValueError
 from common.text import control_char
@@ -50,11 +52,11 @@ class AgentApi:
     pause), the live agent state, the AMI status."""
 
     def __init__(self, service, desk: DeskService, work: TicketWork, anomalies: AnomalyRegister,
-                 callbacks: CallbackList, surveys: SurveyList):
+                 callbacks: CallbackList, surveys: SurveyList, reports: Reports):
         self.svc = service
         self.settings = service.settings
         self.desk, self.work, self.anomalies = desk, work, anomalies
-        self.callbacks, self.surveys = callbacks, surveys
+        self.callbacks, self.surveys, self.reports = callbacks, surveys, reports
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -109,6 +111,9 @@ class AgentApi:
         r.add_post(wire.SURVEY, self.save_survey)
         r.add_post(wire.SURVEY_BOOK, self.book_survey)
         r.add_post(wire.SURVEY_CALL, self.call_survey)
+        r.add_get(wire.REPORT_DAILY, self.daily_report)
+        r.add_get(wire.REPORT_PERIOD, self.period_report)
+        r.add_post(wire.REPORT_SIGN, self.sign_report)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -418,6 +423,21 @@ class AgentApi:
 
     async def audit_log(self, request):
         return _json(await self.db(self.desk.audit_log, request[PRINCIPAL]))
+
+    # ---------------------------------------------------------- reports --
+    async def daily_report(self, request):
+        day = parse_day(request.query.get("date", "")[:20])
+        return _json(await self.db(self.reports.daily, request[PRINCIPAL].actor, day))
+
+    async def period_report(self, request):
+        kind, day = request.match_info["kind"], parse_day(request.query.get("date", "")[:20])
+        if kind not in wire.REPORT_KINDS:
+            raise DeskError(404, "没有这种报表")
+        return _json(await self.db(self.reports.period, request[PRINCIPAL].actor, kind, day))
+
+    async def sign_report(self, request):
+        body = await self.body(request, ReportSignIn)
+        return _json(await self.db(self.reports.sign, request[PRINCIPAL].actor, parse_day(body.date)))
 
     # ------------------------------------------------------ after the call --
     async def list_tickets(self, request):

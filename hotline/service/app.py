@@ -33,6 +33,7 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
+from hotline.service.reports import reports
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
@@ -81,7 +82,8 @@ class HotlineService:
         self._survey_wake = asyncio.Event()
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks)
-        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys)
+        self.reports = reports(settings, self.ctx.records.sessions)
+        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys, self.reports)
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,

@@ -139,3 +139,9 @@ class SurveyBookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: Line = Field(min_length=1, max_length=32)
     note: Text = Field(default="", max_length=500)
+
+
+class ReportSignIn(BaseModel):
+    """POST wire.REPORT_SIGN: the head signs a finished reporting day."""
+    model_config = ConfigDict(extra="forbid")
+    date: Line = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -119,6 +119,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.SURVEY): by_role((201, 403), (201, 201), (403, 403)),
     ("POST", wire.SURVEY_BOOK): by_role((200, 403), (200, 200), (403, 403)),
     ("POST", wire.SURVEY_CALL): by_role((200, 403), (200, 200), (403, 403), boss=(403, 403)),
+    # the reports: team leads, the head and admins read them; the head alone signs a day
+    ("GET", wire.REPORT_DAILY): by_role(403, 200, 403),
+    ("GET", wire.REPORT_PERIOD): by_role(403, 200, 403),
+    ("POST", wire.REPORT_SIGN): {AGENT: 403, LEAD: 403, HEAD: 200, ADMIN: 403, STATION: 403, NOBODY: 401},
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -326,6 +330,9 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
                                      {"solved": True, "attitude": "average", "charged": False, "score": 8}),
         wire.SURVEY_BOOK: lambda: Request(method, p(route, number=obj("survey")["number"]), {"at": later}),
         wire.SURVEY_CALL: lambda: Request(method, p(route, number=obj("survey")["number"])),
+        wire.REPORT_DAILY: lambda: Request(method, route, query={"date": "2026-11-22"}),
+        wire.REPORT_PERIOD: lambda: Request(method, p(route, kind="weekly"), query={"date": "2026-11-22"}),
+        wire.REPORT_SIGN: lambda: Request(method, route, {"date": "2026-11-22"}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -423,3 +430,17 @@ def test_every_route_of_the_wire_and_of_the_app_has_its_rows(tmp_path):
     for key, answers in MATRIX.items():
         assert set(answers) == set(ROLES), key
         assert answers[NOBODY] == 401 or key[1] in wire.PUBLIC, key
+
+
+async def test_the_report_routes_answer_bad_input_with_a_clear_4xx(template, tmp_path):
+    lead, head = Hotline.headers(LEAD), Hotline.headers(HEAD)
+    async with hotline_on(template, tmp_path) as h:
+        got = await h.client.get(wire.REPORT_DAILY, params={"date": "22/11/2026"}, headers=lead)
+        assert got.status == 422 and "YYYY-MM-DD" in (await got.json())["error"]
+        got = await h.client.get(wire.path(wire.REPORT_PERIOD, kind="yearly"), params={"date": "2026-11-22"},
+                                 headers=lead)
+        assert got.status == 404
+        assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-13-45"}, headers=head)).status == 422
+        assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-11-23"}, headers=head)).status == 409  # not over
+        daily = await (await h.client.get(wire.REPORT_DAILY, params={"date": "2026-11-22"}, headers=lead)).json()
+        assert {"tickets", "queue", "agents", "stations", "hot_spots", "signed", "differs_from_signed"} <= set(daily)

@@ -1,0 +1,277 @@
+"""The reports as the customer's rules want them kept: a day is signed by the head once checked
+(审核无误后方可外报) and frozen as generated — its JSON and that JSON's SHA-256 — and never
+rewritten (档案化管理). A day generated again later carries `signed` and `differs_from_signed`: the
+figures that changed since, each with its signed and its present value. A week, month or season is
+the sum of its days, the signed ones as signed; it says which days are not signed and which differ.
+
+Who: team leads, the head and admins read reports; only the head signs. Views, signatures and
+exports are audited; refusals too (403)."""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.models import DailyReport, Role
+from db.queries import iso
+from hotline.aftercall.reports.figures import ReportPolicy, build_day, day_bounds, finish
+from hotline.aftercall.reports.queue import QueueEvent
+from hotline.aftercall.reports.xlsx import write_xlsx
+from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+
+KINDS = ("daily", "weekly", "monthly", "season")
+KIND_WORDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "season": "供暖季报"}
+#: who reads reports, and who signs them (责任人: the head)
+READERS = SUPERVISORS
+SIGNERS = (Role.head,)
+#: queue_log read around a day: before it (who was logged in at its start), after it (calls going on)
+LOOKBACK, TAIL = timedelta(hours=24), timedelta(hours=2)
+#: what a report carries that is not a figure: never a difference
+_NOT_FIGURES = {"generated_at", "complete", "formulas", "signed", "differs_from_signed", "label"}
+#: list items are matched across reports by the first of these they have
+_IDS = ("key", "hour", "agent_no", "station", "id")
+#: values that are settings or names, not amounts: a sum keeps the first
+_CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day"}
+#: lists whose items are each of one day (a sum keeps them all, saying which day)
+_PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
+
+QueueEvents = Callable[[datetime, datetime], Iterable[QueueEvent]]
+
+
+def canonical(report: dict) -> str:
+    """The report's one text: what is stored and hashed."""
+    return json.dumps(report, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_day(text: str) -> date:
+    """A reporting day from a person's YYYY-MM-DD (422 for anything else)."""
+    text = str(text)
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise RuleError(422, f"日期应为 YYYY-MM-DD,不是 {text[:20]!r}")
+
+
+def period_days(kind: str, day: date, policy: ReportPolicy) -> tuple[date, date]:
+    """The first and last reporting day of the `kind` of period that holds `day`: its ISO week
+    (Monday–Sunday), its calendar month, or its heating season (Settings.season_start – season_end;
+    a day between two seasons belongs to the one before)."""
+    if kind == "daily":
+        return day, day
+    if kind == "weekly":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    if kind == "monthly":
+        first = day.replace(day=1)
+        return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if kind == "season":
+        sm, sd = (int(x) for x in policy.season_start.split("-"))
+        em, ed = (int(x) for x in policy.season_end.split("-"))
+        first = date(day.year if (day.month, day.day) >= (sm, sd) else day.year - 1, sm, sd)
+        return first, date(first.year + ((em, ed) < (sm, sd)), em, ed)
+    raise RuleError(422, f"报表类型应为 {', '.join(KINDS)} 之一")
+
+
+def flatten(x, prefix: str = "") -> dict:
+    """Every figure under its path: tickets.received, stations[TX].complete_n, queue.breakdown[answered].count."""
+    out: dict = {}
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k not in _NOT_FIGURES:
+                out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(x, list):
+        for i, item in enumerate(x):
+            key = next((item[k] for k in _IDS if isinstance(item, dict) and k in item), i)
+            out.update(flatten(item, f"{prefix}[{key}]"))
+    else:
+        out[prefix] = x
+    return out
+
+
+def differences(signed: dict, now: dict) -> list[dict]:
+    """The figures whose value now is not the signed one (appeared or gone: None on that side)."""
+    a, b = flatten(signed), flatten(now)
+    return [{"figure": k, "signed": a.get(k), "now": b.get(k)} for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def _add(key: str, a, b):
+    if key in _CONSTANT or isinstance(a, str) or isinstance(a, bool):
+        return a if a is not None else b
+    if a is None or b is None:
+        return a if b is None else b
+    if key == "first_login":
+        return min(a, b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return max(a, b) if key.endswith("_max_s") else a + b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b, **{k: _add(k, a[k], b[k]) for k in a if k in b}}
+    if isinstance(a, list) and isinstance(b, list):
+        keyed = lambda item: next((item[k] for k in _IDS if isinstance(item, dict) and k in item), None)
+        if key in _PER_DAY or any(keyed(i) is None for i in a + b):
+            return a + b
+        out = {keyed(i): i for i in a}
+        for i in b:
+            out[keyed(i)] = _add(key, out[keyed(i)], i) if keyed(i) in out else i
+        return list(out.values())
+    return a
+
+
+def summed(days: list[dict]) -> dict:
+    """Days added up: counts and sums added, maxima kept, each day's own lists kept with their day;
+    the rates derived again from the sums (`finish`)."""
+    total: dict = {}
+    for r in days:
+        r = {**r, **{k: [{**i, "day": r["day"]} for i in r.get(k, [])] for k in _PER_DAY}}
+        total = _add("", total, r) if total else r
+    return finish(total)
+
+
+class Reports:
+    """The reports for the CLI and the agent API: each method one transaction, `actor` None for the
+    admin's shell. `queue_events(since, until)` is where the queue_log's events come from (the one
+    seam: hotline.service.reports)."""
+
+    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], policy: ReportPolicy,
+                 queue_events: QueueEvents):
+        self.sessions, self.now, self.policy, self.queue_events = sessions, now, policy, queue_events
+
+    # ---------------------------------------------------------------- rules --
+    @staticmethod
+    def _read(actor: Actor | None, what: str) -> None:
+        if actor is not None and actor.role not in READERS:
+            raise Refused("报表仅领班和部长可查看", "report_refused", "report", what)
+
+    def _audit(self, db: Session, actor: Actor | None, action: str, what: str, **detail) -> None:
+        add_audit(db, actor.agent_no if actor else "cli", action, "report", what, **detail)
+
+    # -------------------------------------------------------------- reading --
+    def _events(self, first: date, last: date) -> list[QueueEvent]:
+        start, _ = day_bounds(first, self.policy)
+        _, end = day_bounds(last, self.policy)
+        return sorted(self.queue_events(start - LOOKBACK, min(end, self.now()) + TAIL), key=lambda e: e.at)
+
+    def _build(self, db: Session, day: date, events: list[QueueEvent]) -> dict:
+        start, end = day_bounds(day, self.policy)
+        lo = bisect.bisect_left(events, start - LOOKBACK, key=lambda e: e.at)
+        hi = bisect.bisect_left(events, end + TAIL, key=lambda e: e.at)
+        return build_day(db, day, self.policy, events[lo:hi], self.now())
+
+    @staticmethod
+    def _signed(db: Session, days: Iterable[date]) -> dict[str, DailyReport]:
+        keys = [d.isoformat() for d in days]
+        return {r.day: r for r in db.scalars(select(DailyReport).where(DailyReport.day.in_(keys))
+                                             .options(selectinload(DailyReport.signed_by)))}
+
+    @staticmethod
+    def _signature(row: DailyReport) -> dict:
+        return {"by": row.signed_by.agent_no, "name": row.signed_by.name, "at": iso(row.signed_at),
+                "sha256": row.sha256, "generated_at": iso(row.generated_at)}
+
+    def daily(self, actor: Actor | None, day: date) -> dict:
+        """The day's report as the data say now, with its signature and what changed since (if signed)."""
+        self._read(actor, day.isoformat())
+        events = self._events(day, day)
+        with self.sessions() as db, db.begin():
+            report = self._build(db, day, events)
+            row = self._signed(db, [day]).get(day.isoformat())
+            report["signed"] = self._signature(row) if row else None
+            report["differs_from_signed"] = differences(json.loads(row.report), report) if row else None
+            if actor is not None:
+                self._audit(db, actor, "report_view", day.isoformat())
+            return report
+
+    def as_signed(self, actor: Actor | None, day: date) -> dict:
+        """The archive: the day's report exactly as signed (404 if not signed)."""
+        self._read(actor, day.isoformat())
+        with self.sessions() as db:
+            row = self._signed(db, [day]).get(day.isoformat())
+            if row is None:
+                raise RuleError(404, f"{day.isoformat()} 的日报尚未签发")
+            if digest(row.report) != row.sha256:     # never expected: the archive is never rewritten
+                raise RuleError(500, f"{day.isoformat()} 的存档日报与其签发时的摘要不符")
+            return {**json.loads(row.report), "signed": self._signature(row)}
+
+    def period(self, actor: Actor | None, kind: str, day: date) -> dict:
+        """A week, month or season: the sum of its days (signed ones as signed) so far."""
+        first, last = period_days(kind, day, self.policy)
+        if kind == "daily":
+            return self.daily(actor, day)
+        self._read(actor, f"{kind}:{day.isoformat()}")
+        now = self.now()
+        begun = [first + timedelta(days=i) for i in range((last - first).days + 1)
+                 if day_bounds(first + timedelta(days=i), self.policy)[0] <= now]
+        events = self._events(first, last) if begun else []
+        parts, unsigned, differ = [], [], []
+        with self.sessions() as db, db.begin():
+            signed = self._signed(db, begun)
+            for d in begun:
+                fresh = self._build(db, d, events)
+                row = signed.get(d.isoformat())
+                if row is None:
+                    unsigned.append(d.isoformat())
+                    parts.append(fresh)
+                    continue
+                kept = json.loads(row.report)
+                changed = differences(kept, fresh)
+                if changed:
+                    differ.append({"day": d.isoformat(), "changes": len(changed), "figures": changed[:50]})
+                parts.append(kept)
+            if actor is not None:
+                self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
+        report = summed(parts) if parts else {}
+        start, _ = day_bounds(first, self.policy)
+        _, end = day_bounds(last, self.policy)
+        report.update({
+            "kind": kind, "day": first.isoformat(), "generated_at": iso(now), "complete": end <= now,
+            "period": {"from": iso(start), "to": iso(end), "first_day": first.isoformat(), "last_day": last.isoformat(),
+                       "days": len(begun), "day_start": self.policy.day_start.strftime("%H:%M")},
+            "days_signed": len(begun) - len(unsigned), "days_unsigned": unsigned, "days_differ": differ,
+            "days_to_come": (last - first).days + 1 - len(begun),
+        })
+        return report
+
+    # -------------------------------------------------------------- signing --
+    def sign(self, actor: Actor, day: date) -> dict:
+        """The head signs a finished day: the report generated now is frozen with its SHA-256."""
+        if actor.role not in SIGNERS:
+            raise Refused("日报由部长审核签发", "report_sign_refused", "report", day.isoformat())
+        _, end = day_bounds(day, self.policy)
+        if end > self.now():
+            raise RuleError(409, f"{day.isoformat()} 的报表日尚未结束(至 {iso(end)}),不能签发")
+        events = self._events(day, day)
+        with self.sessions() as db, db.begin():
+            if self._signed(db, [day]):
+                raise RuleError(409, f"{day.isoformat()} 的日报已签发,存档不可更改")
+            report = self._build(db, day, events)
+            text = canonical(report)
+            now = self.now()
+            row = DailyReport(day=day.isoformat(), report=text, sha256=digest(text),
+                              generated_at=datetime.fromisoformat(report["generated_at"]), signed_by_id=actor.user_id,
+                              signed_at=now)
+            db.add(row)
+            db.flush()
+            self._audit(db, actor, "report_sign", day.isoformat(), sha256=row.sha256)
+            db.refresh(row)
+            return {"day": row.day, "signed": self._signature(row)}
+
+    # -------------------------------------------------------------- export --
+    def export_xlsx(self, actor: Actor | None, kind: str, day: date, path: Path) -> dict:
+        """The report as an XLSX workbook at `path` (a sheet per section, a chart sheet), audited."""
+        report = self.period(actor, kind, day)
+        write_xlsx(report, path)
+        with self.sessions() as db, db.begin():
+            self._audit(db, actor, "report_export", f"{kind}:{day.isoformat()}", format="xlsx")
+        return report
