@@ -79,21 +79,24 @@ def heard(events: list[dict]) -> dict[str, str]:
     return out
 
 
+def journal_left(journal) -> int:
+    """Writes in the journal neither done nor failed for good (one read of the file)."""
+    text = journal.read_text() if journal.exists() else ""
+    return text.count('"op"') - text.count('"done"') - text.count('"failed"')
+
+
 def every_caller_counted(stack, numbers: list[str], mark: int, wait_s: float) -> dict:
     """Until every caller's ticket is right (or `wait_s`): the figures, asserted by the test."""
     deadline = time.monotonic() + wait_s
-    while True:
-        right = tickets_right(stack["sessions"], numbers)
-        if right == set(numbers) or time.monotonic() > deadline:
+    while True:        # the tickets right and the journal done (a call's end may land a moment after its ticket)
+        right, left = tickets_right(stack["sessions"], numbers), journal_left(stack["s"].journal_file)
+        if (right == set(numbers) and left == 0) or time.monotonic() > deadline:
             break
         time.sleep(1)
     told = heard(stack["ami"].events[mark:])
     with stack["sessions"]() as db:
         calls = db.scalars(select(Call).where(Call.caller.in_(numbers))).all()
         got = {c.uniqueid: db.get(Ticket, c.ticket_id).number for c in calls if c.ticket_id}
-    journal = stack["s"].journal_file
-    left = journal.read_text().count('"op"') - journal.read_text().count('"done"') \
-        - journal.read_text().count('"failed"') if journal.exists() else 0
     return {"right": right, "calls": len(calls), "numbers": got, "told": told, "journal_left": left}
 
 
