@@ -39,6 +39,17 @@ class AmiEventLog:
         self._send({**msg, "ActionID": aid})
         return self.wait(lambda e: e.get("ActionID") == aid and "Response" in e, timeout=timeout)
 
+    def list_items(self, msg: dict[str, str], item: str, timeout: float = 10) -> list[dict[str, str]]:
+        """The `item` events of a list action (up to its `<item>Complete`); RuntimeError with Asterisk's
+        message when it refuses (some answer Error for an empty list: the caller tells which)."""
+        answer = self.action(msg, timeout)
+        if answer.get("Response") != "Success":
+            raise RuntimeError(answer.get("Message", "").strip() or f"{msg.get('Action')} refused")
+        aid = answer["ActionID"]
+        self.wait(lambda e: e.get("ActionID") == aid and e.get("Event") == f"{item}Complete", timeout)
+        with self.cond:
+            return [e for e in self.events if e.get("ActionID") == aid and e.get("Event") == item]
+
     def _reader(self) -> None:
         self.sock.settimeout(None)
         while True:

@@ -500,29 +500,20 @@ def live_asterisk(s: Settings) -> PrivateAsterisk:
 
 def registered_phones(s: Settings) -> set[str]:
     """The agents' endpoints with a phone registered now, as Asterisk itself says (its contacts,
-    asked over the admin AMI user)."""
+    asked over the admin AMI user). A contact outlives its endpoint (astdb keeps it until it
+    expires): only phones of endpoints Asterisk still has can be dropped."""
     try:
         with ami_session(s) as ami:
-            answer = ami.action(ami_action("PJSIPShowContacts"))
-            if answer.get("Response") != "Success":
-                if "no contacts" in answer.get("Message", "").lower():
+            try:
+                contacts = ami.list_items(ami_action("PJSIPShowContacts"), "ContactList")
+            except RuntimeError as exc:
+                if "no contacts" in str(exc).lower():
                     return set()
-                raise HotlineError(f"Asterisk did not list its SIP contacts: {answer.get('Message', '').strip()}")
-            listed = answer["ActionID"]
-            ami.wait(lambda e: e.get("ActionID") == listed and e.get("Event") == "ContactListComplete", timeout=10)
-            contacts = {e.get("Endpoint", "") for e in ami.events if e.get("ActionID") == listed
-                        and e.get("Event") == "ContactList" and e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)}
-            # a contact outlives its endpoint (astdb keeps it until it expires): only phones of endpoints
-            # Asterisk still has can be dropped
-            answer = ami.action(ami_action("PJSIPShowEndpoints"))
-            if answer.get("Response") != "Success":
-                return set()
-            shown = answer["ActionID"]
-            ami.wait(lambda e: e.get("ActionID") == shown and e.get("Event") == "EndpointListComplete", timeout=10)
-            return contacts & {e.get("ObjectName", "") for e in ami.events
-                               if e.get("ActionID") == shown and e.get("Event") == "EndpointList"}
-    except HotlineError:
-        raise
+                raise
+            endpoints = {e.get("ObjectName", "") for e in ami.list_items(ami_action("PJSIPShowEndpoints"),
+                                                                          "EndpointList")}
+            return {e.get("Endpoint", "") for e in contacts
+                    if e.get("Endpoint", "").startswith(ENDPOINT_PREFIX)} & endpoints
     except (RuntimeError, OSError, TimeoutError) as exc:   # not running, AMI refused or silent
         raise HotlineError(f"无法向 Asterisk 查询已注册的话机，未做任何更改。 — could not ask Asterisk which phones are "
                            f"registered ({exc}); nothing changed") from exc
