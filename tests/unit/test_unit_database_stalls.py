@@ -267,14 +267,16 @@ def test_a_call_writes_between_the_imports_batches(sessions, tmp_path):
         con.close()
     w = threading.Thread(target=writer)
     w.start()
+    started = time.monotonic()
     with sessions() as db:
         rep = import_csv(db, f, batch=1000)
+    whole = time.monotonic() - started
     done.set()
     w.join()
     assert rep.created == 20000 and rep.batches == 20
-    # the lock itself, as another writer meets it (the import's own commit time also counts WAL
-    # checkpoints, which run after the lock is let go: on a loaded machine it may pass a second)
-    assert max(waits) < 1.0, (rep.longest_commit_s, max(waits))
+    # the lock itself, as another writer meets it: about one batch of twenty, never the whole
+    # import (measured against the import's own length: a loaded machine slows both alike)
+    assert max(waits) < whole / 4, (rep.longest_commit_s, max(waits), whole)
 
 
 def test_the_journal_file_is_where_the_settings_say(ctx):
