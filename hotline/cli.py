@@ -987,6 +987,7 @@ report_app = typer.Typer(help="报表: the daily report (每日报修、报修�
                               "the head's sign-off.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 DATE_HELP = "a reporting day, YYYY-MM-DD (it runs from HOTLINE_REPORT_DAY_START to the same time the next day)"
+PDF_HELP = "also write it as the customer prints it: A4 PDF, Chinese, with charts (needs fonts-wqy-zenhei)"
 
 
 def _reports(s: Settings):
@@ -1003,27 +1004,31 @@ def _report_day(text: str):
         fail(exc.message, 2)
 
 
-def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], signed: bool = False) -> None:
+def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], signed: bool = False,
+                 pdf: Optional[Path] = None) -> None:
     s = settings()
     day = _report_day(day_text)
     reports = _reports(s)
+    files = {fmt: path for fmt, path in (("xlsx", xlsx), ("pdf", pdf)) if path is not None}
     try:
         if signed:
             r = reports.as_signed(None, day)
-        elif xlsx is not None:
-            r = reports.export_xlsx(None, kind, day, xlsx)
         else:
-            r = reports.period(None, kind, day)
+            r = None
+            for fmt, path in files.items():
+                try:
+                    r = reports.export(None, kind, day, fmt, path)
+                except OSError as exc:
+                    fail(f"{path}: {exc}")
+            r = r or reports.period(None, kind, day)
     except RuleError as exc:
         _rule_failed(exc)
-    except OSError as exc:
-        fail(f"{xlsx}: {exc}")
     if as_json:
         echo_json(r)
     else:
         echo_lines(report_tables(r))
-    if xlsx is not None:
-        echo(f"{xlsx}: written", err=True)
+    for path in files.values():
+        echo(f"{path}: written", err=True)
 
 
 def _cell(v) -> Text:
@@ -1119,17 +1124,22 @@ def report_tables(r: dict) -> str:
 @report_app.command("daily")
 def report_daily(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json"),
                  xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX"),
+                 pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help=PDF_HELP),
                  signed: bool = typer.Option(False, "--signed", help="the archive: the report exactly as signed")) -> None:
     """The day's report as the data say now; a signed day also says who signed and which figures
     changed since (differs_from_signed)."""
-    _show_report("daily", date_, as_json, xlsx, signed)
+    if signed and (xlsx or pdf):
+        fail("--signed shows the archive; --xlsx / --pdf export the report as the data say now (with the "
+             "signature and what changed since): give one or the other", 2)
+    _show_report("daily", date_, as_json, xlsx, signed, pdf)
 
 
 def _period_command(kind: str):
     def command(date_: str = typer.Option(..., "--date", help="any day inside the period, YYYY-MM-DD"),
                 as_json: bool = typer.Option(False, "--json"),
-                xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX")) -> None:
-        _show_report(kind, date_, as_json, xlsx)
+                xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX"),
+                pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help=PDF_HELP)) -> None:
+        _show_report(kind, date_, as_json, xlsx, pdf=pdf)
     command.__doc__ = (f"The {KIND_WORDS[kind]}: the sum of its days (signed days as signed); says which days "
                        f"are not signed and which differ from what was signed.")
     return command
