@@ -63,6 +63,9 @@ REPORT_DAILY = "/api/reports/daily"                 # GET ?date=YYYY-MM-DD
 REPORT_PERIOD = "/api/reports/period/{kind}"        # GET ?date=: kind weekly | monthly | season
 REPORT_SIGN = "/api/reports/daily/sign"             # POST {date}
 REPORT_KINDS = ("weekly", "monthly", "season")
+#: the report as a file to download (the bytes, with a Content-Disposition filename), audited as an export
+REPORT_FILE = "/api/reports/file"                   # GET ?kind=daily|REPORT_KINDS&date=YYYY-MM-DD&format=
+REPORT_FORMATS = ("xlsx", "pdf")
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)

@@ -52,6 +52,11 @@ _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 QueueEvents = Callable[[datetime, datetime], Iterable[QueueEvent]]
 
 
+def file_name(kind: str, day: date, fmt: str) -> str:
+    """What an exported report is called (the desk's download, the e-mail's attachment)."""
+    return f"大龙供暖报修热线{KIND_WORDS[kind]}-{day.isoformat()}.{fmt}"
+
+
 def canonical(report: dict) -> str:
     """The report's one text: what is stored and hashed."""
     return json.dumps(report, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
