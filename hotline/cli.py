@@ -36,6 +36,7 @@ from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
+from hotline.aftercall.reports.delivery import ReportMail
 from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS
 from hotline.aftercall.reports.xlsx import STATE_WORDS
 from hotline.service.reports import reports as hotline_reports
@@ -215,8 +216,36 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
              f"{flagged} flagged today")
         if rec["alert"]:
             echo(f"  ⚠ {rec['alert']}")
+        mail = st.get("report_mail") or {}
+        echo(f"  {'report_mail':18} {report_mail_line(mail)}")
     if not st["running"]:
         raise typer.Exit(3)
+
+
+def report_mail_line(m: dict) -> str:
+    """The daily report's e-mail in one line of `hotline status` (⚠ when failed, late or misconfigured)."""
+    state, day = m.get("state", "unknown"), m.get("day", "")
+    at = lambda key: (m.get(key) or "").replace("T", " ")[:16]
+    if state == "off":
+        return "off (HOTLINE_REPORT_MAIL_TO not set)"
+    if state == "unknown":
+        return "unknown (the database does not answer)"
+    if state == "misconfigured":
+        return f"⚠ misconfigured: {m.get('error', '')}"
+    if state in ("sent", "sent_late"):
+        late = f", late (due {at('due_at')})" if state == "sent_late" else ""
+        text = f"{day} sent {at('sent_at')} to {m.get('recipients')} recipient(s){late}"
+    elif state == "failed":
+        nxt = f"; next try {at('next_at')}" if m.get("next_at") else "; given up: `hotline report send --date " \
+                                                                      f"{day}` after fixing the relay"
+        text = f"⚠ {day} FAILED after {m.get('attempts')} attempt(s): {m.get('error', '')}{nxt}"
+    elif state == "late":
+        text = f"⚠ {day} LATE: due {at('due_at')}, not sent yet"
+    else:
+        text = f"{day} due {at('due_at')}, sending"
+    if m.get("days_failed"):
+        text += f"; ⚠ not sent: {', '.join(m['days_failed'])}"
+    return text
 
 
 @app.command()
@@ -1167,6 +1196,37 @@ def report_sign(date_: str = typer.Option(..., "--date", help=DATE_HELP),
     except RuleError as exc:
         _rule_failed(exc)
     echo(f"{got['day']} 日报已签发: {got['signed']['by']} {got['signed']['at']} sha256 {got['signed']['sha256']}")
+
+
+@report_app.command("send")
+def report_send(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json"),
+                timeout: int = typer.Option(0, "--timeout", min=0,
+                                            help="seconds to wait for the answer (default: HOTLINE_SMTP_TIMEOUT_S + 60)")
+                ) -> None:
+    """E-mail the day's report (XLSX + PDF) now to HOTLINE_REPORT_MAIL_TO, whatever the schedule: the
+    running service sends it with its own mail settings and relay (the SMTP password never leaves it),
+    records the attempt, and this prints how it went (exit 1: not sent)."""
+    day = _report_day(date_)
+    s = settings()
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it (its service sends the e-mail)")
+    mail = ReportMail(sessions(s), s.now, None, None)
+    rid = mail.request(day)
+    deadline = time.monotonic() + (timeout or s.smtp_timeout_s + 60)
+    answer = mail.request_answer(rid)
+    while answer["at"] is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        answer = mail.request_answer(rid)
+    if answer["at"] is None:
+        fail(f"no answer from the service yet; it sends the e-mail when it can (see {s.log_dir / 'service.log'})")
+    if as_json:
+        echo_json(answer)
+    elif answer["ok"]:
+        echo(f"{answer['day']} 日报已发送至 {', '.join(answer['recipients'])}(第 {answer['attempt']} 次)")
+    else:
+        echo(f"{answer['day']} 日报未能发送(第 {answer['attempt']} 次):{answer['error']}")
+    if not answer["ok"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:
