@@ -37,7 +37,7 @@ from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
 from hotline.aftercall.reports.delivery import ReportMail
-from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS
+from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS, day_bounds
 from hotline.aftercall.reports.xlsx import STATE_WORDS
 from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
@@ -1208,6 +1208,9 @@ def report_send(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_jso
     records the attempt, and this prints how it went (exit 1: not sent)."""
     day = _report_day(date_)
     s = settings()
+    _, end = day_bounds(day, _reports(s).policy)
+    if end > s.now():
+        fail(f"{day} 的报表日尚未结束(至 {end:%Y-%m-%d %H:%M}),日报还不能发出", 2)
     if not runtime.running(s):
         fail("the hotline is not running — `hotline up` starts it (its service sends the e-mail)")
     mail = ReportMail(sessions(s), s.now, None, None)

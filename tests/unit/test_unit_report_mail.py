@@ -236,10 +236,14 @@ async def test_the_service_loop_pushes_the_state_when_it_changes(day):  # noqa: 
 
 
 def test_hotline_report_send_asks_the_running_service_and_needs_one(day, tmp_path):  # noqa: F811
-    env = {"HOTLINE_HOME": str(tmp_path / "home"), "HOTLINE_DB_URL": f"sqlite:///{day[4] / 'r.db'}"}
+    env = {"HOTLINE_HOME": str(tmp_path / "home"), "HOTLINE_DB_URL": f"sqlite:///{day[4] / 'r.db'}",
+           "HOTLINE_TODAY": "2026-11-24T09:00"}
     got = CliRunner().invoke(cli.app, ["report", "send", "--date", "2026-11-23"], env=env)
     assert got.exit_code == 1 and "not running" in got.output
     assert CliRunner().invoke(cli.app, ["report", "send", "--date", "23.11.2026"], env=env).exit_code == 2
+    got = CliRunner().invoke(cli.app, ["report", "send", "--date", "2026-11-23"],
+                             env={**env, "HOTLINE_TODAY": "2026-11-24T07:00"})
+    assert got.exit_code == 2 and "尚未结束" in got.output                   # the day is not over: nothing to send
 
 
 # ------------------------------------------------------------------- the relay --

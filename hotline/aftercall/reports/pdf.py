@@ -293,12 +293,13 @@ class _Page:
     def agents(self) -> None:
         agents = self.r["agents"]
         self.h1("七、座席")
-        self.table(["工号", "姓名", "接听", "外呼", "通话", "话后整理", "平均处理", "未接振铃", "在线", "首次签入", "占用率", "示忙"],
-                   [[a["agent_no"], a["name"], a["answered"], a["made"], _dur(a["talk_s"]), _dur(a["wrapup_s"]),
-                     _dur(a["aht_s"]), a["ring_no_answer"], _dur(a["logged_in_s"]), _when(a["first_login"])[11:] or "—",
-                     _pct(a["occupancy"]), _pauses(a["pause_s"])] for a in agents],
-                   [12 * mm, 16 * mm, 10 * mm, 10 * mm, 15 * mm, 15 * mm, 15 * mm, 12 * mm, 15 * mm, 14 * mm, 13 * mm,
-                    33 * mm], wrap=(1, 11))
+        self.table(["工号", "姓名", "接听", "外呼", "通话", "保持", "话后整理", "平均处理", "未接振铃", "在线", "首次签入",
+                    "占用率", "示忙"],
+                   [[a["agent_no"], a["name"], a["answered"], a["made"], _dur(a["talk_s"]), _dur(a.get("hold_s")),
+                     _dur(a["wrapup_s"]), _dur(a["aht_s"]), a["ring_no_answer"], _dur(a["logged_in_s"]),
+                     _when(a["first_login"])[11:] or "—", _pct(a["occupancy"]), _pauses(a["pause_s"])] for a in agents],
+                   [12 * mm, 15 * mm, 10 * mm, 10 * mm, 14 * mm, 13 * mm, 14 * mm, 14 * mm, 11 * mm, 14 * mm, 13 * mm,
+                    12 * mm, 28 * mm], wrap=(1, 12))
 
     def stations(self) -> None:
         self.h1("八、维修站")
