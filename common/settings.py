@@ -170,6 +170,26 @@ class Settings:
     report_short_abandon_s: int = 5
     report_hot_spot_repairs: int = 3
     report_hot_spot_min: int = 60
+    #: the daily report by e-mail (XLSX + PDF): each day at report_send_at (HH:MM) the service mails
+    #: the reporting day just over to report_mail_to (addresses, comma-separated; empty: no e-mail)
+    #: through the SMTP relay smtp_host:smtp_port — STARTTLS when smtp_starttls (the relay's
+    #: certificate checked against the system's CAs), a login when smtp_user is set — from smtp_from.
+    #: smtp_password is a secret: the environment's alone, never logged, in no argv, run state or repr
+    report_mail_to: str = ""
+    report_send_at: str = "09:00"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_timeout_s: int = 30
+    #: a failed e-mail is tried again report_mail_retry_s later, then twice as long each time (at most
+    #: an hour), report_mail_attempts times in all; a day not sent report_mail_late_min after its time
+    #: is late. Both show on the team leads' desks and in `hotline status`
+    report_mail_retry_s: int = 60
+    report_mail_attempts: int = 10
+    report_mail_late_min: int = 15
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64

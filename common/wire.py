@@ -63,6 +63,9 @@ REPORT_DAILY = "/api/reports/daily"                 # GET ?date=YYYY-MM-DD
 REPORT_PERIOD = "/api/reports/period/{kind}"        # GET ?date=: kind weekly | monthly | season
 REPORT_SIGN = "/api/reports/daily/sign"             # POST {date}
 REPORT_KINDS = ("weekly", "monthly", "season")
+#: the report as a file to download (the bytes, with a Content-Disposition filename), audited as an export
+REPORT_FILE = "/api/reports/file"                   # GET ?kind=daily|REPORT_KINDS&date=YYYY-MM-DD&format=
+REPORT_FORMATS = ("xlsx", "pdf")
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -86,6 +89,10 @@ EV_TICKET_CHANGED = "ticket_changed"      # {ticket}: to the ticket's station an
 EV_CALLBACK = "callback"                  # {callback}: an entry taken, tried, cleared — to agents and leads
 EV_RING_NO_ANSWER = "ring_no_answer"      # the agent let a queue call ring out (or rejected it): paused
 EV_STORAGE = "storage"                    # {storage}: the recordings disk low / files flagged — to leads and the head
+#: {report_mail}: where the daily report's e-mail stands (REPORT_MAIL_STATES; failed or late shown) — to
+#: leads and the head, and in their hello
+EV_REPORT_MAIL = "report_mail"
+REPORT_MAIL_STATES = ("off", "misconfigured", "sending", "sent", "sent_late", "late", "failed")
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
 #: ring that was not answered (autopause); the agent's own come from the login answer

@@ -569,3 +569,25 @@ class DailyReport(Base):
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     signed_at: Mapped[datetime] = mapped_column(DateTime)
     signed_by: Mapped[User] = relationship()
+
+
+class ReportDelivery(Base):
+    """One e-mail of a day's report (XLSX + PDF) to the configured list (#27): sent by the service at
+    HOTLINE_REPORT_SEND_AT, again after a failure (with a back-off), or now at `hotline report send`
+    (asked for with `at` empty, then tried by the service). Every attempt is kept: whether and when
+    the day's report went out is read from here — after a restart too."""
+    __tablename__ = "report_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the reporting day whose report it is (YYYY-MM-DD)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    #: the day's attempts numbered 1, 2, … as tried (empty while an admin's request waits)
+    attempt: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: schedule (the set time, or a day missed while the service was down), retry, or cli (`report send`)
+    trigger: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    #: when it was tried (empty: not yet), and how that went: ok, or the error as the relay said it
+    at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    #: the addresses it went to (comma-separated), as configured at the time
+    recipients: Mapped[str] = mapped_column(Text, default="")

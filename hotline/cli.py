@@ -36,7 +36,8 @@ from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
-from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS
+from hotline.aftercall.reports.delivery import ReportMail
+from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS, day_bounds
 from hotline.aftercall.reports.xlsx import STATE_WORDS
 from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
@@ -215,8 +216,36 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
              f"{flagged} flagged today")
         if rec["alert"]:
             echo(f"  ⚠ {rec['alert']}")
+        mail = st.get("report_mail") or {}
+        echo(f"  {'report_mail':18} {report_mail_line(mail)}")
     if not st["running"]:
         raise typer.Exit(3)
+
+
+def report_mail_line(m: dict) -> str:
+    """The daily report's e-mail in one line of `hotline status` (⚠ when failed, late or misconfigured)."""
+    state, day = m.get("state", "unknown"), m.get("day", "")
+    at = lambda key: (m.get(key) or "").replace("T", " ")[:16]
+    if state == "off":
+        return "off (HOTLINE_REPORT_MAIL_TO not set)"
+    if state == "unknown":
+        return "unknown (the database does not answer)"
+    if state == "misconfigured":
+        return f"⚠ misconfigured: {m.get('error', '')}"
+    if state in ("sent", "sent_late"):
+        late = f", late (due {at('due_at')})" if state == "sent_late" else ""
+        text = f"{day} sent {at('sent_at')} to {m.get('recipients')} recipient(s){late}"
+    elif state == "failed":
+        nxt = f"; next try {at('next_at')}" if m.get("next_at") else "; given up: `hotline report send --date " \
+                                                                      f"{day}` after fixing the relay"
+        text = f"⚠ {day} FAILED after {m.get('attempts')} attempt(s): {m.get('error', '')}{nxt}"
+    elif state == "late":
+        text = f"⚠ {day} LATE: due {at('due_at')}, not sent yet"
+    else:
+        text = f"{day} due {at('due_at')}, sending"
+    if m.get("days_failed"):
+        text += f"; ⚠ not sent: {', '.join(m['days_failed'])}"
+    return text
 
 
 @app.command()
@@ -987,6 +1016,7 @@ report_app = typer.Typer(help="报表: the daily report (每日报修、报修�
                               "the head's sign-off.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 DATE_HELP = "a reporting day, YYYY-MM-DD (it runs from HOTLINE_REPORT_DAY_START to the same time the next day)"
+PDF_HELP = "also write it as the customer prints it: A4 PDF, Chinese, with charts (needs fonts-wqy-zenhei)"
 
 
 def _reports(s: Settings):
@@ -1003,27 +1033,31 @@ def _report_day(text: str):
         fail(exc.message, 2)
 
 
-def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], signed: bool = False) -> None:
+def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], signed: bool = False,
+                 pdf: Optional[Path] = None) -> None:
     s = settings()
     day = _report_day(day_text)
     reports = _reports(s)
+    files = {fmt: path for fmt, path in (("xlsx", xlsx), ("pdf", pdf)) if path is not None}
     try:
         if signed:
             r = reports.as_signed(None, day)
-        elif xlsx is not None:
-            r = reports.export_xlsx(None, kind, day, xlsx)
         else:
-            r = reports.period(None, kind, day)
+            r = None
+            for fmt, path in files.items():
+                try:
+                    r = reports.export(None, kind, day, fmt, path)
+                except OSError as exc:
+                    fail(f"{path}: {exc}")
+            r = r or reports.period(None, kind, day)
     except RuleError as exc:
         _rule_failed(exc)
-    except OSError as exc:
-        fail(f"{xlsx}: {exc}")
     if as_json:
         echo_json(r)
     else:
         echo_lines(report_tables(r))
-    if xlsx is not None:
-        echo(f"{xlsx}: written", err=True)
+    for path in files.values():
+        echo(f"{path}: written", err=True)
 
 
 def _cell(v) -> Text:
@@ -1119,17 +1153,22 @@ def report_tables(r: dict) -> str:
 @report_app.command("daily")
 def report_daily(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json"),
                  xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX"),
+                 pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help=PDF_HELP),
                  signed: bool = typer.Option(False, "--signed", help="the archive: the report exactly as signed")) -> None:
     """The day's report as the data say now; a signed day also says who signed and which figures
     changed since (differs_from_signed)."""
-    _show_report("daily", date_, as_json, xlsx, signed)
+    if signed and (xlsx or pdf):
+        fail("--signed shows the archive; --xlsx / --pdf export the report as the data say now (with the "
+             "signature and what changed since): give one or the other", 2)
+    _show_report("daily", date_, as_json, xlsx, signed, pdf)
 
 
 def _period_command(kind: str):
     def command(date_: str = typer.Option(..., "--date", help="any day inside the period, YYYY-MM-DD"),
                 as_json: bool = typer.Option(False, "--json"),
-                xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX")) -> None:
-        _show_report(kind, date_, as_json, xlsx)
+                xlsx: Optional[Path] = typer.Option(None, "--xlsx", metavar="FILE", help="also write it as XLSX"),
+                pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help=PDF_HELP)) -> None:
+        _show_report(kind, date_, as_json, xlsx, pdf=pdf)
     command.__doc__ = (f"The {KIND_WORDS[kind]}: the sum of its days (signed days as signed); says which days "
                        f"are not signed and which differ from what was signed.")
     return command
@@ -1157,6 +1196,40 @@ def report_sign(date_: str = typer.Option(..., "--date", help=DATE_HELP),
     except RuleError as exc:
         _rule_failed(exc)
     echo(f"{got['day']} 日报已签发: {got['signed']['by']} {got['signed']['at']} sha256 {got['signed']['sha256']}")
+
+
+@report_app.command("send")
+def report_send(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json"),
+                timeout: int = typer.Option(0, "--timeout", min=0,
+                                            help="seconds to wait for the answer (default: HOTLINE_SMTP_TIMEOUT_S + 60)")
+                ) -> None:
+    """E-mail the day's report (XLSX + PDF) now to HOTLINE_REPORT_MAIL_TO, whatever the schedule: the
+    running service sends it with its own mail settings and relay (the SMTP password never leaves it),
+    records the attempt, and this prints how it went (exit 1: not sent)."""
+    day = _report_day(date_)
+    s = settings()
+    _, end = day_bounds(day, _reports(s).policy)
+    if end > s.now():
+        fail(f"{day} 的报表日尚未结束(至 {end:%Y-%m-%d %H:%M}),日报还不能发出", 2)
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it (its service sends the e-mail)")
+    mail = ReportMail(sessions(s), s.now, None, None)
+    rid = mail.request(day)
+    deadline = time.monotonic() + (timeout or s.smtp_timeout_s + 60)
+    answer = mail.request_answer(rid)
+    while answer["at"] is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        answer = mail.request_answer(rid)
+    if answer["at"] is None:
+        fail(f"no answer from the service yet; it sends the e-mail when it can (see {s.log_dir / 'service.log'})")
+    if as_json:
+        echo_json(answer)
+    elif answer["ok"]:
+        echo(f"{answer['day']} 日报已发送至 {', '.join(answer['recipients'])}(第 {answer['attempt']} 次)")
+    else:
+        echo(f"{answer['day']} 日报未能发送(第 {answer['attempt']} 次):{answer['error']}")
+    if not answer["ok"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ DEB_PACKAGES=(
   postgresql             # the multi-agent database (tests start a throwaway cluster)
   xvfb fonts-noto-cjk libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3  # desktop
   libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0  # Qt xcb under Xvfb
+  fonts-wqy-zenhei       # the reports' PDF: a CJK TrueType font reportlab can embed (Noto CJK is OTF/CFF: it cannot)
+  poppler-utils          # pdftoppm/pdffonts: tests render the PDF report to PNG and check its fonts are embedded
   python3-venv
 )
 missing=()

@@ -709,6 +709,44 @@
     </message>
 </context>
 <context>
+    <name>ReportMailBanner</name>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="34"/>
+        <source>⚠ 日报邮件设置有误，日报无法发出：%1。请通知管理员</source>
+        <translation>⚠ The daily report&apos;s e-mail settings are wrong, the report cannot go out: %1. Tell the admin</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="36"/>
+        <source>⚠ %1 日报邮件发送失败（已试 %2 次）：%3。</source>
+        <translation>⚠ The daily report of %1 was not e-mailed (%2 attempts): %3. </translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="38"/>
+        <source>将于 %1 重试</source>
+        <translation>Trying again at %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="39"/>
+        <source>已停止重试，请通知管理员检查邮件设置后重发</source>
+        <translation>No more retries: tell the admin to check the mail settings and send it again</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="42"/>
+        <source>⚠ %1 日报应于 %2 发出，至今未发出</source>
+        <translation>⚠ The daily report of %1 was due at %2 and has not gone out yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="45"/>
+        <source>%1 日报已于 %2 发出，晚于规定的 %3</source>
+        <translation>The daily report of %1 went out at %2, later than its time %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="50"/>
+        <source>⚠ 以下日报未能发出：%1</source>
+        <translation>⚠ These daily reports never went out: %1</translation>
+    </message>
+</context>
+<context>
     <name>StorageBanner</name>
     <message>
         <location filename="../widgets/storage_banner.py" line="23"/>

@@ -109,6 +109,7 @@ class AfterCallState(QObject):
     anomalies_changed = Signal(list)
     escalations_changed = Signal(list)     # unacknowledged escalations, oldest first
     storage_changed = Signal(dict)         # the recordings disk (wire.EV_STORAGE; {} when nothing to show)
+    report_mail_changed = Signal(dict)     # the daily report's e-mail (wire.EV_REPORT_MAIL; {} when logged out)
     REFRESH_MS = 300
 
     def __init__(self, parent: QObject | None = None):
@@ -156,6 +157,7 @@ class AfterCallState(QObject):
         self.unconfirmed_changed.emit(0)
         self.set_escalations([])
         self.storage_changed.emit({})
+        self.report_mail_changed.emit({})
         self.role_changed.emit(self.role)
 
     # -------------------------------------------------------- tickets --
@@ -267,6 +269,8 @@ class AfterCallState(QObject):
         kind = ev.get("type")
         if kind in (wire.EV_STORAGE, wire.EV_HELLO) and isinstance(ev.get("storage"), dict) and self.supervisor:
             self.storage_changed.emit(dict(ev["storage"]))
+        if kind in (wire.EV_REPORT_MAIL, wire.EV_HELLO) and isinstance(ev.get("report_mail"), dict) and self.supervisor:
+            self.report_mail_changed.emit(dict(ev["report_mail"]))
         elif kind == wire.EV_TICKET_CHANGED:
             t = ev.get("ticket")
             number = t.get("number") if isinstance(t, dict) else t

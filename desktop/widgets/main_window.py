@@ -44,6 +44,7 @@ from desktop.widgets.account_panel import AccountPanel
 from desktop.widgets.anomaly_register import AnomalyRegisterPanel
 from desktop.widgets.escalation_banner import EscalationBanner
 from desktop.widgets.storage_banner import StorageBanner
+from desktop.widgets.report_mail_banner import ReportMailBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
 from desktop.widgets.recordings_dialog import RecordingsDialog
@@ -163,6 +164,7 @@ class AgentWindow(QMainWindow):
         cl.addWidget(bar)
         cl.addWidget(self.banner)
         cl.addWidget(self.storage_banner)
+        cl.addWidget(ReportMailBanner(self.aftercall))      # the daily report's e-mail failed or late
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_line = QLabel()

@@ -30,6 +30,7 @@ from db import queries
 from db.models import User
 from db.session import DatabaseUnavailable, check_reachable, make_engine, migrate, session_factory
 from hotline.admin import certificates
+from hotline.aftercall.reports import delivery
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from hotline.admin.dialplan_check import static_problems
@@ -65,7 +66,11 @@ BOUND_SETTINGS = ("db_url", "home", "asterisk_root", "dialplan_dir", "bind", "ap
                   "node_name", "extension", "public_number", "pstn_gateway", "pstn_outbound", "outbound_allow",
                   "outbound_ring_s", "max_wait_s", "transfer_ring_s", "callback_offer_s",
                   # not in Asterisk's configuration: `hotline status` judges the disk by the service's threshold
-                  "recordings_min_free_mb")
+                  "recordings_min_free_mb",
+                  # nor these: one reporting day for the service and the CLI; `hotline status` judges the
+                  # daily report's e-mail by the service's schedule (never its SMTP password: not recorded)
+                  "report_day_start", "report_mail_to", "report_send_at", "report_mail_late_min", "report_mail_retry_s",
+                  "report_mail_attempts", "smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from")
 
 
 def recorded_settings(s: Settings) -> dict:
@@ -671,6 +676,7 @@ def status(s: Settings) -> dict:
         "started_at": st.get("started_at"),
         "pids": {"asterisk": a_pid, "service": s_pid},
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
+        "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
     }
 
 
@@ -686,6 +692,21 @@ def recordings_status(s: Settings) -> dict:
         return storage.storage_state(s, session_factory(engine)).for_status()
     except SQLAlchemyError:
         return {**storage.storage_state(s, None).for_status(), "flagged_today": None}
+    finally:
+        engine.dispose()
+
+
+def report_mail_status(s: Settings) -> dict:
+    """Where the daily report's e-mail stands (delivery.ReportMail.state); state unknown when the
+    database does not answer or does not exist yet (status never creates one)."""
+    url = make_url(s.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return {"state": "unknown"}
+    engine = make_engine(s.database_url)
+    try:
+        return delivery.configured(s, session_factory(engine)).state()
+    except SQLAlchemyError:
+        return {"state": "unknown"}
     finally:
         engine.dispose()
 

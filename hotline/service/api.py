@@ -11,6 +11,8 @@ import asyncio
 import json
 import logging
 
+from urllib.parse import quote
+
 from aiohttp import WSMsgType, web
 from pydantic import ValidationError
 
@@ -21,7 +23,7 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.surveys import SurveyList
-from hotline.aftercall.reports.archive import Reports, parse_day
+from hotline.aftercall.reports.archive import KINDS as REPORT_KINDS, MEDIA_TYPES, Reports, file_name, parse_day
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
@@ -114,6 +116,7 @@ class AgentApi:
         r.add_get(wire.REPORT_DAILY, self.daily_report)
         r.add_get(wire.REPORT_PERIOD, self.period_report)
         r.add_post(wire.REPORT_SIGN, self.sign_report)
+        r.add_get(wire.REPORT_FILE, self.report_file)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -235,8 +238,9 @@ class AgentApi:
         self.agent_sessions[p.agent_no] = p.session_id
         hello = {"type": wire.EV_HELLO, "agent_no": p.agent_no, "agent_state": self.svc.agent_state(p.agent_no),
                  "ami": self.svc.ami_connected.is_set()}
-        if p.role in SUPERVISORS:   # the recordings disk's alert, for a lead who logs in while it is up
+        if p.role in SUPERVISORS:   # the recordings disk's alert and the report's e-mail, for a lead logging in
             hello["storage"] = self.svc.storage_state()
+            hello["report_mail"] = self.svc.report_mail_state()
         await sock.send_json(hello)
         try:
             async for msg in sock:
@@ -438,6 +442,24 @@ class AgentApi:
     async def sign_report(self, request):
         body = await self.body(request, ReportSignIn)
         return _json(await self.db(self.reports.sign, request[PRINCIPAL].actor, parse_day(body.date)))
+
+    async def report_file(self, request):
+        """The report as XLSX or PDF, as a file to save (same readers as the report, audited as an export)."""
+        q = request.query
+        kind, fmt = q.get("kind", "")[:16], q.get("format", "")[:8]
+        if kind not in REPORT_KINDS:
+            raise DeskError(400, f"报表类型应为 {', '.join(REPORT_KINDS)} 之一")
+        if fmt not in wire.REPORT_FORMATS:
+            raise DeskError(400, f"格式应为 {', '.join(wire.REPORT_FORMATS)} 之一")
+        try:
+            day = parse_day(q.get("date", "")[:20])
+        except DeskError as e:
+            raise DeskError(400, e.message) from None
+        _report, data = await self.db(self.reports.export_bytes, request[PRINCIPAL].actor, kind, day, fmt)
+        name = file_name(kind, day, fmt)
+        # an ASCII name for old clients, the Chinese one (RFC 6266 / 5987) for the rest
+        disposition = f"attachment; filename=\"hotline-{kind}-{day.isoformat()}.{fmt}\"; filename*=UTF-8''{quote(name)}"
+        return web.Response(body=data, content_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
     # ------------------------------------------------------ after the call --
     async def list_tickets(self, request):

@@ -33,7 +33,7 @@ from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
-from hotline.service.reports import reports
+from hotline.service.reports import ReportMailer, report_mail, reports
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
@@ -84,6 +84,10 @@ class HotlineService:
                                 self.callbacks)
         self.reports = reports(settings, self.ctx.records.sessions)
         self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys, self.reports)
+        # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
+        self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
+                                        lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
+                                                                              "report_mail": st}))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,
@@ -331,6 +335,10 @@ class HotlineService:
         except Exception as exc:   # DB away: the next flag or the next round counts again
             log.warning("could not count today's flagged recordings: %s", exc)
 
+    def report_mail_state(self) -> dict:
+        """The daily report's e-mail as the last round saw it (a lead's desk at login)."""
+        return self.report_mail.state
+
     def storage_state(self) -> dict:
         """The recordings disk as the last check saw it (a lead's desk at login)."""
         return self.storage.state.for_desk()
@@ -524,6 +532,7 @@ class HotlineService:
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
+        self._report_mail_task = asyncio.create_task(self.report_mail.run())
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
@@ -551,6 +560,7 @@ class HotlineService:
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()
+        self._report_mail_task.cancel()
         for t in self._timing_tasks:
             t.cancel()
         self.ami.close()

@@ -1,16 +1,23 @@
-"""Where the reports' queue figures come from: Asterisk's queue_log. The one seam between the
-reports (hotline.aftercall.reports, which take any iterable of queue_log events) and the place the
-events are kept — today the file itself, read with the reconciliation's parser; once the queue_log
-is ingested into the database (#26), a query of that table in this one function instead."""
+"""The reports in the service. Where their queue figures come from: Asterisk's queue_log — the one
+seam between the reports (hotline.aftercall.reports, which take any iterable of queue_log events)
+and the place the events are kept — today the file itself, read with the reconciliation's parser;
+once the queue_log is ingested into the database (#26), a query of that table in this one function
+instead. And the daily report's e-mail: the SMTP relay, and the loop that sends what is due."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import logging
+import smtplib
+import ssl
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.aftercall.reports.archive import Reports
+from hotline.aftercall.reports.delivery import ReportMail, configured
 from hotline.aftercall.reports.figures import report_policy
 from hotline.aftercall.reports.queue import QueueEvent
 from db.queue_log import parse_line
@@ -34,3 +41,64 @@ def queue_log_events(path: Path) -> Callable[[datetime, datetime], Iterator[Queu
 def reports(settings: Settings, sessions: sessionmaker[Session]) -> Reports:
     """The reports of this hotline: its records, its queue_log, its settings and clock."""
     return Reports(sessions, settings.now, report_policy(settings), queue_log_events(settings.queue_log))
+
+
+log = logging.getLogger("hotline.reports")
+
+
+class SmtpRefused(Exception):
+    """The relay took the message but refused some recipients: the attempt failed (sent again to all)."""
+
+
+def smtp_sender(s: Settings) -> Callable[[EmailMessage], None]:
+    """How an e-mail leaves: the configured relay, STARTTLS (the relay's certificate checked) when
+    set, a login when a user is set. The password is read from the settings here and nowhere else:
+    never logged (smtplib's debug output stays off), never in an argv."""
+    def send(msg: EmailMessage) -> None:
+        with smtplib.SMTP(s.smtp_host.strip(), s.smtp_port, timeout=s.smtp_timeout_s) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
+            refused = smtp.send_message(msg)
+        if refused:
+            raise SmtpRefused("收件人被拒绝: " + "; ".join(f"{a} ({code} {reply.decode(errors='replace')})"
+                                                      for a, (code, reply) in refused.items()))
+    return send
+
+
+def report_mail(settings: Settings, sessions: sessionmaker[Session], reports: Reports | None,
+                send: Callable[[EmailMessage], None] | None = None) -> ReportMail:
+    """The daily report's e-mails on this hotline, sent through its relay (or `send`)."""
+    return configured(settings, sessions, reports, send or smtp_sender(settings))
+
+
+class ReportMailer:
+    """The service's loop: every few seconds what is due is sent (the set time, a retry, an admin's
+    `hotline report send`), and the e-mail's state is pushed to the team leads when it changes."""
+
+    def __init__(self, mail: ReportMail, push: Callable[[dict], Awaitable[None]]):
+        self.mail, self.push = mail, push
+        self.state: dict = {}
+
+    async def run(self, every_s: float = 5.0) -> None:
+        if self.mail.problem:
+            log.error("the daily report's e-mail is not sent: %s", self.mail.problem)
+        while True:
+            try:
+                await self.once()
+            except Exception as exc:   # the DB away: the next round tries again
+                log.warning("could not deliver the daily report: %s", exc)
+            await asyncio.sleep(every_s)
+
+    async def once(self) -> None:
+        for a in await asyncio.to_thread(self.mail.round):
+            if a["ok"]:
+                log.info("daily report of %s e-mailed to %d recipient(s) (attempt %s)", a["day"], len(a["recipients"]),
+                         a["attempt"])
+            else:
+                log.warning("daily report of %s not e-mailed (attempt %s): %s", a["day"], a["attempt"], a["error"])
+        state = await asyncio.to_thread(self.mail.state)
+        if state != self.state:
+            self.state = state
+            await self.push(state)

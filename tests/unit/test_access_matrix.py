@@ -123,6 +123,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", wire.REPORT_DAILY): by_role(403, 200, 403),
     ("GET", wire.REPORT_PERIOD): by_role(403, 200, 403),
     ("POST", wire.REPORT_SIGN): {AGENT: 403, LEAD: 403, HEAD: 200, ADMIN: 403, STATION: 403, NOBODY: 401},
+    ("GET", wire.REPORT_FILE): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -333,6 +334,7 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.REPORT_DAILY: lambda: Request(method, route, query={"date": "2026-11-22"}),
         wire.REPORT_PERIOD: lambda: Request(method, p(route, kind="weekly"), query={"date": "2026-11-22"}),
         wire.REPORT_SIGN: lambda: Request(method, route, {"date": "2026-11-22"}),
+        wire.REPORT_FILE: lambda: Request(method, route, query={"kind": "daily", "date": "2026-11-22", "format": "pdf"}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -444,3 +446,21 @@ async def test_the_report_routes_answer_bad_input_with_a_clear_4xx(template, tmp
         assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-11-23"}, headers=head)).status == 409  # not over
         daily = await (await h.client.get(wire.REPORT_DAILY, params={"date": "2026-11-22"}, headers=lead)).json()
         assert {"tickets", "queue", "agents", "stations", "hot_spots", "signed", "differs_from_signed"} <= set(daily)
+
+
+async def test_the_report_file_is_the_files_bytes_named_for_saving_and_bad_input_is_400(template, tmp_path):
+    lead = Hotline.headers(LEAD)
+    ask = {"kind": "daily", "date": "2026-11-22", "format": "xlsx"}
+    async with hotline_on(template, tmp_path) as h:
+        for bad in ({"kind": "yearly"}, {"date": "22/11/2026"}, {"date": ""}, {"format": "docx"}, {"format": ""}):
+            got = await h.client.get(wire.REPORT_FILE, params={**ask, **bad}, headers=lead)
+            assert got.status == 400 and (await got.json())["error"], bad
+        got = await h.client.get(wire.REPORT_FILE, params=ask, headers=lead)
+        assert got.status == 200 and got.content_type.endswith("spreadsheetml.sheet")
+        assert (await got.read())[:2] == b"PK"
+        assert 'filename="hotline-daily-2026-11-22.xlsx"' in got.headers["Content-Disposition"]
+        assert "filename*=UTF-8''" in got.headers["Content-Disposition"]
+        got = await h.client.get(wire.REPORT_FILE, params={**ask, "kind": "monthly", "format": "pdf"}, headers=lead)
+        assert got.status == 200 and got.content_type == "application/pdf" and (await got.read()).startswith(b"%PDF")
+        exports = [(a.actor, a.object_id, a.detail) for a in h.audited_since(0) if a.action == "report_export"]
+        assert exports == [("1101", "daily:2026-11-22", {"format": "xlsx"}), ("1101", "monthly:2026-11-22", {"format": "pdf"})]

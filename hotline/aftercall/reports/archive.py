@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -23,11 +25,16 @@ from db.models import DailyReport, Role
 from db.queries import iso
 from hotline.aftercall.reports.figures import ReportPolicy, build_day, day_bounds, finish
 from hotline.aftercall.reports.queue import QueueEvent
+from hotline.aftercall.reports.pdf import write_pdf
 from hotline.aftercall.reports.xlsx import write_xlsx
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 
 KINDS = ("daily", "weekly", "monthly", "season")
 KIND_WORDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "season": "供暖季报"}
+#: the files a report is exported as: the workbook, and the page the customer prints
+FORMATS = {"xlsx": write_xlsx, "pdf": write_pdf}
+#: their media types (the desk's download, the e-mail's attachments)
+MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 #: who reads reports, and who signs them (责任人: the head)
 READERS = SUPERVISORS
 SIGNERS = (Role.head,)
@@ -43,6 +50,11 @@ _CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day"}
 _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 
 QueueEvents = Callable[[datetime, datetime], Iterable[QueueEvent]]
+
+
+def file_name(kind: str, day: date, fmt: str) -> str:
+    """What an exported report is called (the desk's download, the e-mail's attachment)."""
+    return f"大龙供暖报修热线{KIND_WORDS[kind]}-{day.isoformat()}.{fmt}"
 
 
 def canonical(report: dict) -> str:
@@ -268,10 +280,27 @@ class Reports:
             return {"day": row.day, "signed": self._signature(row)}
 
     # -------------------------------------------------------------- export --
+    def export(self, actor: Actor | None, kind: str, day: date, fmt: str, target: Path | BinaryIO) -> dict:
+        """The report as a file (`fmt` one of FORMATS) at `target` — a path or a binary file —
+        by role, audited (report_export with its format); the report itself is returned."""
+        if fmt not in FORMATS:
+            raise RuleError(422, f"导出格式应为 {', '.join(FORMATS)} 之一")
+        report = self.period(actor, kind, day)
+        FORMATS[fmt](report, target)
+        with self.sessions() as db, db.begin():
+            self._audit(db, actor, "report_export", f"{kind}:{day.isoformat()}", format=fmt)
+        return report
+
     def export_xlsx(self, actor: Actor | None, kind: str, day: date, path: Path) -> dict:
         """The report as an XLSX workbook at `path` (a sheet per section, a chart sheet), audited."""
-        report = self.period(actor, kind, day)
-        write_xlsx(report, path)
-        with self.sessions() as db, db.begin():
-            self._audit(db, actor, "report_export", f"{kind}:{day.isoformat()}", format="xlsx")
-        return report
+        return self.export(actor, kind, day, "xlsx", path)
+
+    def export_pdf(self, actor: Actor | None, kind: str, day: date, path: Path) -> dict:
+        """The report as the customer prints it (A4, Chinese, charts) at `path`, audited."""
+        return self.export(actor, kind, day, "pdf", path)
+
+    def export_bytes(self, actor: Actor | None, kind: str, day: date, fmt: str) -> tuple[dict, bytes]:
+        """The report and its file's bytes (the desk's download), audited like any export."""
+        out = io.BytesIO()
+        report = self.export(actor, kind, day, fmt, out)
+        return report, out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -50,7 +51,8 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], percen
     return ws
 
 
-def write_xlsx(r: dict, path: Path) -> None:
+def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
+    """The report `r` as a workbook at `path` (a path or a binary file)."""
     wb = Workbook()
     wb.remove(wb.active)
     t, q, s = r["tickets"], r["queue"], r["tickets"]["survey"]
@@ -125,7 +127,8 @@ def write_xlsx(r: dict, path: Path) -> None:
     rows += [["与签发不符", d["day"], d["changes"], "", ""] for d in r.get("days_differ") or []]
     _sheet(wb, "差异", ["类别", "项目", "queue_log / 签发", "话单 / 现在", "来电"], rows)
     _charts(wb, hours, r)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
 
