@@ -141,6 +141,14 @@ def summed(days: list[dict]) -> dict:
     return finish(total)
 
 
+def by_day(day: dict, signed: bool) -> dict:
+    """One day of a period as its charts show it: the queue's service level, the repairs."""
+    q, t = day["queue"], day["tickets"]
+    return {"day": day["day"], "signed": signed, "offered": q["offered"], "answered": q["answered"],
+            "abandoned": q["abandoned"], "answered_within_sl": q["answered_within_sl"],
+            "service_level_20s": q["service_level_20s"], "received": t["received"], "completed": t["completed"]}
+
+
 class Reports:
     """The reports for the CLI and the agent API: each method one transaction, `actor` None for the
     admin's shell. `queue_events(since, until)` is where the queue_log's events come from (the one
@@ -238,6 +246,7 @@ class Reports:
             if actor is not None:
                 self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
         report = summed(parts) if parts else {}
+        report["by_day"] = [by_day(p, p["day"] not in unsigned) for p in parts]
         start, _ = day_bounds(first, self.policy)
         _, end = day_bounds(last, self.policy)
         report.update({
