@@ -10,16 +10,16 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 
 from desktop.models.aftercall import callback_reason_label, short_time
-from desktop.models.labels import anomaly_label, anomaly_state_label, category_label, state_label
+from desktop.models.labels import CATEGORY_ORDER, anomaly_label, anomaly_state_label, category_label, state_label
 from desktop.models.tables import _RowsModel
 from desktop.state.reports import differing_figures, differs
 
 CONTEXT = "Reports"
-#: a figure that changed since the day was signed: amber, like the desk's other warnings
+# a figure that changed since the day was signed: amber, like the desk's other warnings
 CHANGED_BG, CHANGED_FG = QColor("#fef3c7"), QColor("#78350f")
-#: a figure that opens the repairs or calls behind it
+# a figure that opens the repairs or calls behind it
 DRILL_FG = QColor("#1d4ed8")
-#: a disagreement between the queue_log and the call records: red-ish
+# a disagreement between the queue_log and the call records: red-ish
 DISAGREE_BG, DISAGREE_FG = QColor("#fde2e2"), QColor("#7f1d1d")
 
 CHANNEL_WORDS = {"ivr": QT_TRANSLATE_NOOP("Reports", "语音自助"), "agent": QT_TRANSLATE_NOOP("Reports", "座席受理"),
@@ -36,7 +36,7 @@ PART_WORDS = {"answered": QT_TRANSLATE_NOOP("Reports", "已接听"), "abandoned"
               "unfinished": QT_TRANSLATE_NOOP("Reports", "未结束")}
 KIND_WORDS = {"daily": QT_TRANSLATE_NOOP("Reports", "日报"), "weekly": QT_TRANSLATE_NOOP("Reports", "周报"),
               "monthly": QT_TRANSLATE_NOOP("Reports", "月报"), "season": QT_TRANSLATE_NOOP("Reports", "供暖季报")}
-#: the sections of the overview, in the customer's order
+# the sections of the overview, in the customer's order
 SECTIONS = (("received", QT_TRANSLATE_NOOP("Reports", "一、每日报修情况")),
             ("completed", QT_TRANSLATE_NOOP("Reports", "二、报修完成情况")),
             ("followed_up", QT_TRANSLATE_NOOP("Reports", "三、回访情况")),
@@ -84,10 +84,16 @@ def duration(seconds) -> str:
         return "—"
     s = max(0, int(round(float(seconds))))
     if s < 60:
-        return tr("%1 秒").replace("%1", str(s))
+        return tr(QT_TRANSLATE_NOOP("Reports", "%1 秒")).replace("%1", str(s))
     if s < 3600:
-        return tr("%1 分 %2 秒").replace("%1", str(s // 60)).replace("%2", str(s % 60))
-    return tr("%1 小时").replace("%1", f"{s / 3600:.1f}")
+        return tr(QT_TRANSLATE_NOOP("Reports", "%1 分 %2 秒")).replace("%1", str(s // 60)).replace("%2", str(s % 60))
+    return tr(QT_TRANSLATE_NOOP("Reports", "%1 小时")).replace("%1", f"{s / 3600:.1f}")
+
+
+def _ordered(counts, order) -> list[tuple[str, object]]:
+    """A figure's buckets in the desk's order of them (the known ones first), then any others."""
+    counts = counts if isinstance(counts, dict) else {}
+    return [(k, counts[k]) for k in order if k in counts] + [(k, v) for k, v in counts.items() if k not in order]
 
 
 def _row(label: str, value: str, figure: str = "", bucket=None, tip: str = "", indent: bool = False) -> dict:
@@ -99,7 +105,7 @@ def _drillable(figure: str) -> bool:
     return figure in DRILLABLE
 
 
-#: the figures the server's drill-down knows (hotline.aftercall.reports.drill; a unit test keeps them equal)
+# the figures the server's drill-down knows (hotline.aftercall.reports.drill; a unit test keeps them equal)
 DRILLABLE = frozenset({
     "tickets.received", "tickets.by_problem", "tickets.by_district", "tickets.by_station", "tickets.by_channel",
     "tickets.reopened", "tickets.drafts_waiting", "tickets.completed", "tickets.completed_by_station",
@@ -120,35 +126,35 @@ def sections(r: dict) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k, _w in SECTIONS}
 
     rec = out["received"]
-    rec.append(_row(tr("受理报修"), number(t.get("received")), "tickets.received", tip=f.get("received", "")))
-    for k, n in (t.get("by_channel") or {}).items():
+    rec.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "受理报修")), number(t.get("received")), "tickets.received", tip=f.get("received", "")))
+    for k, n in _ordered(t.get("by_channel"), CHANNEL_WORDS):
         rec.append(_row(word(CHANNEL_WORDS, k), number(n), "tickets.by_channel", k, indent=True))
-    for k, n in (t.get("by_problem") or {}).items():
-        rec.append(_row(category_label(k) if k != "unknown" else tr("未分类"), number(n), "tickets.by_problem", k,
+    for k, n in _ordered(t.get("by_problem"), CATEGORY_ORDER):
+        rec.append(_row(category_label(k) if k != "unknown" else tr(QT_TRANSLATE_NOOP("Reports", "未分类")), number(n), "tickets.by_problem", k,
                         indent=True))
-    rec.append(_row(tr("其中重开（还是不热）"), number(t.get("reopened")), "tickets.reopened"))
-    rec.append(_row(tr("待确认的语音草稿"), number(t.get("drafts_waiting")), "tickets.drafts_waiting"))
+    rec.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "其中重开（还是不热）")), number(t.get("reopened")), "tickets.reopened"))
+    rec.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "待确认的语音草稿")), number(t.get("drafts_waiting")), "tickets.drafts_waiting"))
 
     done = out["completed"]
-    done.append(_row(tr("报修完成（返单）"), number(t.get("completed")), "tickets.completed", tip=f.get("completed", "")))
+    done.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "报修完成（返单）")), number(t.get("completed")), "tickets.completed", tip=f.get("completed", "")))
     for k, n in (t.get("completed_by_station") or {}).items():
         done.append(_row(k, number(n), "tickets.completed_by_station", k, indent=True))
     ages = t.get("open_by_age") or {}
-    done.append(_row(tr("日终未完成"), number(ages.get("total")), "tickets.open_by_age", tip=f.get("open_by_age", "")))
+    done.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "日终未完成")), number(ages.get("total")), "tickets.open_by_age", tip=f.get("open_by_age", "")))
     for k in AGE_WORDS:
         if k in ages:
             done.append(_row(word(AGE_WORDS, k), number(ages[k]), "tickets.open_by_age", k, indent=True))
 
     fu = out["followed_up"]
-    fu.append(_row(tr("回访"), number(t.get("followed_up")), "tickets.followed_up", tip=f.get("followed_up", "")))
-    fu.append(_row(tr("问题解决率"), percent(sv.get("solved_rate"), sv.get("solved"), sv.get("surveys")),
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "回访")), number(t.get("followed_up")), "tickets.followed_up", tip=f.get("followed_up", "")))
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "问题解决率")), percent(sv.get("solved_rate"), sv.get("solved"), sv.get("surveys")),
                    tip=f.get("resolution", "")))
-    for k, n in (sv.get("attitude") or {}).items():
-        fu.append(_row(tr("态度：%1").replace("%1", word(ATTITUDE_WORDS, k)), number(n), indent=True))
-    fu.append(_row(tr("平均评分"), number(sv.get("score_avg"))))
-    fu.append(_row(tr("收费"), number(sv.get("charged"))))
-    fu.append(_row(tr("缴费提醒"), number(sv.get("fee_reminders"))))
-    fu.append(_row(tr("座席 / 自动回访"), f"{number(sv.get('by_agent'))} / {number(sv.get('by_ivr'))}"))
+    for k, n in _ordered(sv.get("attitude"), ATTITUDE_WORDS):
+        fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "态度：%1")).replace("%1", word(ATTITUDE_WORDS, k)), number(n), indent=True))
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "平均评分")), number(sv.get("score_avg"))))
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "收费")), number(sv.get("charged"))))
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "缴费提醒")), number(sv.get("fee_reminders"))))
+    fu.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "座席 / 自动回访")), f"{number(sv.get('by_agent'))} / {number(sv.get('by_ivr'))}"))
 
     an = out["anomalies"]
     for k, a in (r.get("anomalies") or {}).items():
@@ -156,45 +162,45 @@ def sections(r: dict) -> dict[str, list[dict]]:
             continue
         states = "、".join(f"{anomaly_state_label(s)} {number(a.get(s))}" for s in ("open", "handled", "closed")
                           if a.get(s))
-        value = tr("新 %1（%2），日终未关闭 %3").replace("%1", number(a.get("opened"))).replace("%2", states or "—") \
+        value = tr(QT_TRANSLATE_NOOP("Reports", "新 %1（%2），日终未关闭 %3")).replace("%1", number(a.get("opened"))).replace("%2", states or "—") \
             .replace("%3", number(a.get("open_at_end")))
         an.append(_row(anomaly_label(k) or a.get("label", k), value))
-    an.append(_row(tr("投诉（逐条见“热点与投诉”）"), number(len(r.get("complaints") or [])),
+    an.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "投诉（逐条见“热点与投诉”）")), number(len(r.get("complaints") or [])),
                    tip=f.get("complaint_rate", "")))
 
     cbs = out["callbacks"]
-    cbs.append(_row(tr("要求回电"), number(cb.get("requested")), "callbacks.requested"))
+    cbs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "要求回电")), number(cb.get("requested")), "callbacks.requested"))
     for k, n in (cb.get("by_reason") or {}).items():
         cbs.append(_row(callback_reason_label(k), number(n), "callbacks.by_reason", k, indent=True))
-    cbs.append(_row(tr("已回电联系上"), number(cb.get("reached")), "callbacks.reached"))
-    cbs.append(_row(tr("日终待回电"), number(cb.get("outstanding")), "callbacks.outstanding"))
-    cbs.append(_row(tr("首次回拨 平均 / 最长"),
+    cbs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "已回电联系上")), number(cb.get("reached")), "callbacks.reached"))
+    cbs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "日终待回电")), number(cb.get("outstanding")), "callbacks.outstanding"))
+    cbs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "首次回拨 平均 / 最长")),
                     f"{duration(cb.get('first_attempt_avg_s'))} / {duration(cb.get('first_attempt_max_s'))}"))
 
     qs = out["queue"]
-    qs.append(_row(tr("进线"), number(q.get("offered")), "queue.offered"))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "进线")), number(q.get("offered")), "queue.offered"))
     for b in q.get("breakdown") or []:
         if isinstance(b, dict):
             qs.append(_row(part_label(b.get("key")), number(b.get("count")), "queue.breakdown", b.get("key"),
-                           tip=tr("来源：%1").replace("%1", str(b.get("source") or "")), indent=True))
-    qs.append(_row(tr("其中短时放弃（≤%1 秒）").replace("%1", number(q.get("short_abandon_s"))),
+                           tip=tr(QT_TRANSLATE_NOOP("Reports", "来源：%1")).replace("%1", str(b.get("source") or "")), indent=True))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "其中短时放弃（≤%1 秒）")).replace("%1", number(q.get("short_abandon_s"))),
                    number(q.get("abandoned_short")), "queue.abandoned_short"))
     sl = q.get("service_level_s")
-    qs.append(_row(tr("服务水平（%1 秒）").replace("%1", number(sl)),
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "服务水平（%1 秒）")).replace("%1", number(sl)),
                    percent(q.get("service_level_20s"), q.get("answered_within_sl"), q.get("offered")),
                    "queue.answered_within_sl", tip=f.get("service_level_20s", "")))
-    qs.append(_row(tr("服务水平（Asterisk SL）"), percent(q.get("sl_asterisk")), tip=f.get("sl_asterisk", "")))
-    qs.append(_row(tr("服务水平（Asterisk SL2）"), percent(q.get("sl2")), tip=f.get("sl2", "")))
-    qs.append(_row(tr("平均应答速度 ASA"), duration(q.get("asa_s")), tip=f.get("asa_s", "")))
-    qs.append(_row(tr("平均处理时长 AHT"), duration(q.get("aht_s")), tip=f.get("aht_s", "")))
-    qs.append(_row(tr("最长等待"), duration(q.get("longest_wait_max_s"))))
-    qs.append(_row(tr("放弃率"), percent(q.get("abandon_rate"), q.get("abandoned"), q.get("offered")),
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "服务水平（Asterisk SL）")), percent(q.get("sl_asterisk")), tip=f.get("sl_asterisk", "")))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "服务水平（Asterisk SL2）")), percent(q.get("sl2")), tip=f.get("sl2", "")))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "平均应答速度 ASA")), duration(q.get("asa_s")), tip=f.get("asa_s", "")))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "平均处理时长 AHT")), duration(q.get("aht_s")), tip=f.get("aht_s", "")))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "最长等待")), duration(q.get("longest_wait_max_s"))))
+    qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "放弃率")), percent(q.get("abandon_rate"), q.get("abandoned"), q.get("offered")),
                    "queue.abandoned", tip=f.get("abandon_rate", "")))
 
     k = out["kpi"]
-    k.append(_row(tr("客户满意度"), percent(kpi.get("satisfaction")), tip=f.get("satisfaction", "")))
-    k.append(_row(tr("问题解决率"), percent(kpi.get("resolution")), tip=f.get("resolution", "")))
-    k.append(_row(tr("客户投诉率"), percent(kpi.get("complaint_rate"), kpi.get("complaints"), t.get("received")),
+    k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "客户满意度")), percent(kpi.get("satisfaction")), tip=f.get("satisfaction", "")))
+    k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "问题解决率")), percent(kpi.get("resolution")), tip=f.get("resolution", "")))
+    k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "客户投诉率")), percent(kpi.get("complaint_rate"), kpi.get("complaints"), t.get("received")),
                   tip=f.get("complaint_rate", "")))
     changed = differing_figures(r)
     for rows in out.values():
@@ -218,9 +224,9 @@ class FiguresModel(_RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             tips = [row.get("tip") or ""]
             if row.get("changed"):
-                tips.append(tr("与签核时不同（见“差异”）"))
+                tips.append(tr(QT_TRANSLATE_NOOP("Reports", "与签核时不同（见“差异”）")))
             if row.get("drill"):
-                tips.append(tr("双击查看明细"))
+                tips.append(tr(QT_TRANSLATE_NOOP("Reports", "双击查看明细")))
             return "\n".join(t for t in tips if t) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             return CHANGED_BG if row.get("changed") else None
@@ -380,7 +386,7 @@ class DrillTicketsModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Reports", "单号"), lambda r: r.get("number", "")),
         (QT_TRANSLATE_NOOP("Reports", "状态"), lambda r: state_label(r.get("state"))),
         (QT_TRANSLATE_NOOP("Reports", "问题"), lambda r: category_label(r.get("problem"))
-         if r.get("problem") != "unknown" else tr("未分类")),
+         if r.get("problem") != "unknown" else tr(QT_TRANSLATE_NOOP("Reports", "未分类"))),
         (QT_TRANSLATE_NOOP("Reports", "区"), lambda r: r.get("district") or ""),
         (QT_TRANSLATE_NOOP("Reports", "维修站"), lambda r: r.get("station") or ""),
         (QT_TRANSLATE_NOOP("Reports", "电话"), lambda r: r.get("phone") or ""),

@@ -95,11 +95,11 @@ class AgentApiClient(QObject):
     call_out_placed = Signal(dict)     # click-to-call accepted (wire.SAMPLE_CALL_OUT): this phone rings next
     action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
     # the reports (#27): team leads, the head and admins (wire.REPORT_READER_ROLES)
-    report_loaded = Signal(dict)       # GET REPORT_DAILY / REPORT_PERIOD: the report's JSON
+    report_loaded = Signal(object)       # GET REPORT_DAILY / REPORT_PERIOD: the report's JSON
     report_failed = Signal(str, int)   # the server's words, the status
-    report_signed = Signal(dict)       # POST REPORT_SIGN's answer: {day, signed}
+    report_signed = Signal(object)       # POST REPORT_SIGN's answer: {day, signed}
     sign_failed = Signal(str, int)
-    drill_loaded = Signal(dict)        # GET REPORT_DRILL: {figure, value, rows_are, count, rows, truncated}
+    drill_loaded = Signal(object)        # GET REPORT_DRILL: {figure, value, rows_are, count, rows, truncated}
     drill_failed = Signal(str, int)
     report_file_saved = Signal(str)    # the export written where the person chose
     report_file_failed = Signal(str)

@@ -16,14 +16,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from common import wire
 
-#: the periods, in the picker's order (wire.REPORT_KINDS are the periods beyond a day)
+# the periods, in the picker's order (wire.REPORT_KINDS are the periods beyond a day)
 KINDS = ("daily", *wire.REPORT_KINDS)
 EXPORT_FORMATS = ("xlsx", "pdf")
 DEFAULT_DAY_START = dt.time(8, 0)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ReportsState", text)
 
 
 def reporting_day(now: dt.datetime, day_start: dt.time = DEFAULT_DAY_START) -> dt.date:
@@ -54,11 +50,11 @@ class ReportsState(QObject):
     """The period shown, its report, the drill-down and the export of one desk's 报表 tab."""
 
     report_wanted = Signal(str, str)          # kind, YYYY-MM-DD
-    report_changed = Signal(dict)             # the report to show ({} while none)
+    report_changed = Signal(object)             # the report to show ({} while none)
     loading_changed = Signal(bool)
     sign_wanted = Signal(str)                 # YYYY-MM-DD
-    drill_wanted = Signal(dict)               # the query of wire.REPORT_DRILL
-    drill_changed = Signal(dict)              # the drill-down's answer (rows), with the title asked
+    drill_wanted = Signal(object)               # the query of wire.REPORT_DRILL
+    drill_changed = Signal(object)              # the drill-down's answer (rows), with the title asked
     export_wanted = Signal(str, str, str, str)   # kind, YYYY-MM-DD, xlsx|pdf, where to save
     message = Signal(str, bool)               # words for the person; True: an error
 
@@ -145,7 +141,7 @@ class ReportsState(QObject):
     def report_failed(self, msg: str, _status: int = 0) -> None:
         self.loading = False
         self.loading_changed.emit(False)
-        self.message.emit(_tr("报表未能读取：%1").replace("%1", msg), True)
+        self.message.emit(QCoreApplication.translate("ReportsState", "报表未能读取：%1").replace("%1", msg), True)
 
     # ---------------------------------------------------------- signing --
     def signable(self) -> bool:
@@ -165,7 +161,7 @@ class ReportsState(QObject):
         s = answer.get("signed") if isinstance(answer, dict) else None
         who = f"{(s or {}).get('by', '')} {(s or {}).get('name', '')}".strip()
         self.refresh()                                   # shown again, as signed now
-        self.message.emit(_tr("%1 的日报已签核（%2），存档不可更改").replace("%1", str((answer or {}).get("day") or ""))
+        self.message.emit(QCoreApplication.translate("ReportsState", "%1 的日报已签核（%2），存档不可更改").replace("%1", str((answer or {}).get("day") or ""))
                           .replace("%2", who), False)
 
     def sign_failed(self, msg: str, status: int = 0) -> None:
@@ -173,9 +169,9 @@ class ReportsState(QObject):
         self.signing = False
         self.report_changed.emit(dict(self.report))      # the button as it was
         if status == 403:
-            self.message.emit(_tr("签核被拒绝（403）：%1").replace("%1", msg), True)
+            self.message.emit(QCoreApplication.translate("ReportsState", "签核被拒绝（403）：%1").replace("%1", msg), True)
         else:
-            self.message.emit(_tr("签核未成功：%1").replace("%1", msg), True)
+            self.message.emit(QCoreApplication.translate("ReportsState", "签核未成功：%1").replace("%1", msg), True)
 
     # ---------------------------------------------------------- drill-down --
     def drill_into(self, figure: str, value: str | None = None, title: str = "") -> None:
@@ -198,21 +194,21 @@ class ReportsState(QObject):
         self.drill_changed.emit(dict(self.drill))
 
     def drill_failed(self, msg: str, _status: int = 0) -> None:
-        self.message.emit(_tr("明细未能读取：%1").replace("%1", msg), True)
+        self.message.emit(QCoreApplication.translate("ReportsState", "明细未能读取：%1").replace("%1", msg), True)
 
     # ------------------------------------------------------------- export --
     def export(self, fmt: str, path: str) -> None:
         """Save the period shown as XLSX or PDF at `path` (chosen by the person)."""
         if fmt not in EXPORT_FORMATS or not path:
             return
-        self.message.emit(_tr("正在导出 %1…").replace("%1", fmt.upper()), False)
+        self.message.emit(QCoreApplication.translate("ReportsState", "正在导出 %1…").replace("%1", fmt.upper()), False)
         self.export_wanted.emit(self.kind, self.day.isoformat(), fmt, path)
 
     def exported(self, path: str) -> None:
-        self.message.emit(_tr("已导出：%1").replace("%1", path), False)
+        self.message.emit(QCoreApplication.translate("ReportsState", "已导出：%1").replace("%1", path), False)
 
     def export_failed(self, msg: str) -> None:
-        self.message.emit(_tr("导出失败：%1").replace("%1", msg), True)
+        self.message.emit(QCoreApplication.translate("ReportsState", "导出失败：%1").replace("%1", msg), True)
 
     def suggested_name(self, fmt: str) -> str:
         """报表_daily_2026-11-23.xlsx — the file dialog's first guess."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -342,7 +342,7 @@ class ReportsPanel(QWidget):
         self.sl_chart.setVisible(period)
         self.chart_grid.addWidget(self.hours_chart, 0, 0, 1, 1 if period else 2)
         problems = t.get("by_problem") or {}
-        self.problem_chart.set_data(ChartData([category_label(k) if k != "unknown" else tr("未分类") for k in problems],
+        self.problem_chart.set_data(ChartData([category_label(k) if k != "unknown" else self.tr("未分类") for k in problems],
                                               [Series(self.tr("报修"), list(problems.values()), BLUE)],
                                               keys=list(problems)))
         districts = t.get("by_district") or {}
@@ -454,7 +454,7 @@ class ReportDrillDialog(QDialog):
 def choose_export_path(parent: QWidget, suggested: str, fmt: str) -> str:
     """Where to save the export: the person's choice in a file dialog ("" when cancelled)."""
     pattern = {"xlsx": "Excel (*.xlsx)", "pdf": "PDF (*.pdf)"}[fmt]
-    path, _filter = QFileDialog.getSaveFileName(parent, parent.tr("导出报表"), suggested, pattern)
+    path, _filter = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("ReportsPanel", "导出报表"), suggested, pattern)
     if path and not path.lower().endswith("." + fmt):
         path += "." + fmt
     return path
