@@ -65,6 +65,10 @@ class ReportsState(QObject):
         self.kind = "daily"
         self.day_start = DEFAULT_DAY_START
         self.day = reporting_day(self._now(), self.day_start)
+        #: the server's clock less this PC's (from each answer's generated_at): "today" is the hotline's
+        self._offset = dt.timedelta(0)
+        #: the period shown is today's, until the person picks another day
+        self.following_today = True
         self.report: dict = {}
         self.loading = False
         self.signing = False
@@ -88,12 +92,13 @@ class ReportsState(QObject):
     def set_user(self, user: dict | None) -> None:
         self.user = dict(user or {})
         self.report, self.drill = {}, {}
-        self.kind, self.day = "daily", self.today()
+        self.kind, self.day, self.following_today = "daily", self.today(), True
         self.report_changed.emit({})
 
     # ------------------------------------------------------------ period --
     def today(self) -> dt.date:
-        return reporting_day(self._now(), self.day_start)
+        """The hotline's current reporting day: its clock (as last answered) and its day start."""
+        return reporting_day(self._now() + self._offset, self.day_start)
 
     def set_period(self, kind: str, day: dt.date | None = None) -> None:
         """Show this kind of report for the period holding `day` (unchanged if None)."""
@@ -102,12 +107,14 @@ class ReportsState(QObject):
         changed = kind != self.kind or (day is not None and day != self.day)
         self.kind = kind
         if day is not None:
+            self.following_today = day == self.today()
             self.day = day
         if changed:
             self.refresh()
 
     def go_today(self) -> None:
         self.set_period(self.kind, self.today())
+        self.following_today = True
 
     def refresh(self) -> None:
         if not self.readable:
@@ -135,6 +142,14 @@ class ReportsState(QObject):
         except ValueError:
             day_start = self.day_start
         self.day_start = day_start
+        try:
+            self._offset = dt.datetime.fromisoformat(str(report.get("generated_at"))) - self._now()
+        except ValueError:
+            pass
+        if self.following_today and self.today() != self.day:
+            self.day = self.today()          # the hotline's today is not this PC's: ask for the hotline's
+            self.refresh()
+            return
         self.report = report
         self.report_changed.emit(dict(report))
 

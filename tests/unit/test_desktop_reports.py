@@ -94,6 +94,22 @@ def test_an_answer_for_a_period_no_longer_shown_is_dropped(qapp, reports):
     assert state.day_start == dt.time(8, 0)                  # learned from the answer
 
 
+def test_today_is_the_hotlines_reporting_day_whatever_this_pcs_clock_says(qapp, reports):
+    state = ReportsState(today=lambda: dt.datetime(2026, 11, 25, 7, 0))     # this PC runs a day ahead
+    state.set_user(LEAD)
+    asked = []
+    state.report_wanted.connect(lambda k, d: asked.append(d))
+    state.refresh()
+    assert asked == ["2026-11-24"]                           # 07:00: the day before's, by the PC's clock
+    state.set_report({**reports["daily"], "day": "2026-11-24", "generated_at": "2026-11-23T16:00:00"})
+    assert asked == ["2026-11-24", "2026-11-23"] and state.report == {}     # the hotline's today, asked again
+    state.set_report({**reports["daily"], "generated_at": "2026-11-23T16:00:05"})
+    assert state.report["day"] == "2026-11-23" and state.today() == dt.date(2026, 11, 23)
+    state.set_period("daily", dt.date(2026, 11, 20))         # a day the person picked stays picked
+    state.set_report({**reports["daily"], "day": "2026-11-20"})
+    assert state.report["day"] == "2026-11-20"
+
+
 def test_only_the_roles_that_sign_get_the_sign_button_and_only_on_a_finished_unsigned_day(qapp, reports):
     state = ReportsState(today=lambda: NOW)
     state.set_user(HEAD)
