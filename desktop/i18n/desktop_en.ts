@@ -1738,7 +1738,7 @@
     </message>
     <message>
         <location filename="../models/reports.py" line="255"/>
-        <location filename="../models/reports.py" line="342"/>
+        <location filename="../models/reports.py" line="355"/>
         <source>通话</source>
         <translation>Talk</translation>
     </message>
@@ -1899,38 +1899,38 @@
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="338"/>
-        <location filename="../models/reports.py" line="368"/>
+        <location filename="../models/reports.py" line="351"/>
+        <location filename="../models/reports.py" line="375"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="339"/>
+        <location filename="../models/reports.py" line="352"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="340"/>
+        <location filename="../models/reports.py" line="353"/>
         <source>queue_log</source>
         <translation>queue_log</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="341"/>
+        <location filename="../models/reports.py" line="354"/>
         <source>话单</source>
         <translation>Call records</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="369"/>
+        <location filename="../models/reports.py" line="376"/>
         <source>指标</source>
         <translation>Figure</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="370"/>
+        <location filename="../models/reports.py" line="377"/>
         <source>签核时</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="371"/>
+        <location filename="../models/reports.py" line="378"/>
         <source>现在</source>
         <translation>Now</translation>
     </message>
@@ -2216,42 +2216,43 @@
 <context>
     <name>ReportsState</name>
     <message>
-        <location filename="../state/reports.py" line="144"/>
+        <location filename="../state/reports.py" line="159"/>
         <source>报表未能读取：%1</source>
+        <extracomment>the server&apos;s clock less this PC&apos;s (from each answer&apos;s generated_at): &quot;today&quot; is the hotline&apos;s the period shown is today&apos;s, until the person picks another day</extracomment>
         <translation>The report could not be read: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="164"/>
+        <location filename="../state/reports.py" line="179"/>
         <source>%1 的日报已签核（%2），存档不可更改</source>
         <translation>The daily report of %1 is signed (%2); the archive is never changed</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="172"/>
+        <location filename="../state/reports.py" line="187"/>
         <source>签核被拒绝（403）：%1</source>
         <translation>Sign-off refused (403): %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="174"/>
+        <location filename="../state/reports.py" line="189"/>
         <source>签核未成功：%1</source>
         <translation>Sign-off failed: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="197"/>
+        <location filename="../state/reports.py" line="212"/>
         <source>明细未能读取：%1</source>
         <translation>The details could not be read: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="204"/>
+        <location filename="../state/reports.py" line="219"/>
         <source>正在导出 %1…</source>
         <translation>Exporting %1…</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="208"/>
+        <location filename="../state/reports.py" line="223"/>
         <source>已导出：%1</source>
         <translation>Exported: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="211"/>
+        <location filename="../state/reports.py" line="226"/>
         <source>导出失败：%1</source>
         <translation>Export failed: %1</translation>
     </message>

@@ -331,9 +331,22 @@ class HotSpotsModel(_RowsModel):
     )
 
 
-class DisagreementsModel(_RowsModel):
+class _TintedModel(_RowsModel):
+    """Every row tinted: a table that is all warnings."""
+    BG = FG = None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.BackgroundRole:
+            return self.BG
+        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
+            return self.FG
+        return super().data(index, role)
+
+
+class DisagreementsModel(_TintedModel):
     """Where the queue_log and the call records disagree: shown, never hidden."""
     CONTEXT = CONTEXT
+    BG, FG = DISAGREE_BG, DISAGREE_FG
     COLUMNS = (
         (QT_TRANSLATE_NOOP("Reports", "日期"), lambda r: r.get("day") or ""),
         (QT_TRANSLATE_NOOP("Reports", "说明"), lambda r: r.get("what") or ""),
@@ -341,13 +354,6 @@ class DisagreementsModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Reports", "话单"), lambda r: number(r.get("call_records"))),
         (QT_TRANSLATE_NOOP("Reports", "通话"), lambda r: "、".join(r.get("calls") or [])),
     )
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if index.isValid() and role == Qt.ItemDataRole.BackgroundRole:
-            return DISAGREE_BG
-        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
-            return DISAGREE_FG
-        return super().data(index, role)
 
 
 def difference_rows(r: dict) -> list[dict]:
@@ -361,22 +367,16 @@ def difference_rows(r: dict) -> list[dict]:
     return out
 
 
-class DifferencesModel(_RowsModel):
+class DifferencesModel(_TintedModel):
     """Each figure whose value now is not the signed one: signed and now."""
     CONTEXT = CONTEXT
+    BG, FG = CHANGED_BG, CHANGED_FG
     COLUMNS = (
         (QT_TRANSLATE_NOOP("Reports", "日期"), lambda r: r.get("day") or ""),
         (QT_TRANSLATE_NOOP("Reports", "指标"), lambda r: r.get("figure") or ""),
         (QT_TRANSLATE_NOOP("Reports", "签核时"), lambda r: number(r.get("signed"))),
         (QT_TRANSLATE_NOOP("Reports", "现在"), lambda r: number(r.get("now"))),
     )
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if index.isValid() and role == Qt.ItemDataRole.BackgroundRole:
-            return CHANGED_BG
-        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
-            return CHANGED_FG
-        return super().data(index, role)
 
 
 class DrillTicketsModel(_RowsModel):
