@@ -66,6 +66,12 @@ REPORT_KINDS = ("weekly", "monthly", "season")
 #: the report as a file to download (the bytes, with a Content-Disposition filename), audited as an export
 REPORT_FILE = "/api/reports/file"                   # GET ?kind=daily|REPORT_KINDS&date=YYYY-MM-DD&format=
 REPORT_FORMATS = ("xlsx", "pdf")
+#: the drill-down: the repairs or calls behind a figure (its dotted key in the report, a bucket of it
+#: as value), answered {figure, value, kind, rows_are: tickets|calls, count, rows, truncated}
+REPORT_DRILL = "/api/reports/drill"                 # GET ?date=&figure=[&value=][&kind=weekly|monthly|season]
+#: who reads reports (the 报表 tab, the routes above) and who signs a day; the server's rule and the desk's tab
+REPORT_READER_ROLES = ("team_lead", "head", "admin")
+REPORT_SIGNER_ROLES = ("head",)
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)

@@ -102,392 +102,397 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="80"/>
+        <location filename="../widgets/main_window.py" line="85"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="89"/>
-        <location filename="../widgets/main_window.py" line="391"/>
+        <location filename="../widgets/main_window.py" line="94"/>
+        <location filename="../widgets/main_window.py" line="404"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="91"/>
-        <location filename="../widgets/main_window.py" line="646"/>
+        <location filename="../widgets/main_window.py" line="96"/>
+        <location filename="../widgets/main_window.py" line="666"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="95"/>
-        <location filename="../widgets/main_window.py" line="648"/>
+        <location filename="../widgets/main_window.py" line="100"/>
+        <location filename="../widgets/main_window.py" line="668"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="100"/>
+        <location filename="../widgets/main_window.py" line="105"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="104"/>
+        <location filename="../widgets/main_window.py" line="109"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="105"/>
+        <location filename="../widgets/main_window.py" line="110"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="106"/>
+        <location filename="../widgets/main_window.py" line="111"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="151"/>
+        <location filename="../widgets/main_window.py" line="159"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="152"/>
-        <location filename="../widgets/main_window.py" line="474"/>
+        <location filename="../widgets/main_window.py" line="160"/>
+        <location filename="../widgets/main_window.py" line="494"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="153"/>
+        <location filename="../widgets/main_window.py" line="161"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="154"/>
-        <location filename="../widgets/main_window.py" line="555"/>
+        <location filename="../widgets/main_window.py" line="162"/>
+        <location filename="../widgets/main_window.py" line="575"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="155"/>
+        <location filename="../widgets/main_window.py" line="163"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="194"/>
+        <location filename="../widgets/main_window.py" line="164"/>
+        <source>报表</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="204"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="194"/>
+        <location filename="../widgets/main_window.py" line="204"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="194"/>
+        <location filename="../widgets/main_window.py" line="204"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="194"/>
+        <location filename="../widgets/main_window.py" line="204"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
+        <location filename="../widgets/main_window.py" line="205"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
+        <location filename="../widgets/main_window.py" line="205"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="195"/>
-        <location filename="../widgets/main_window.py" line="658"/>
+        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="678"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="196"/>
+        <location filename="../widgets/main_window.py" line="206"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="212"/>
+        <location filename="../widgets/main_window.py" line="222"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="244"/>
+        <location filename="../widgets/main_window.py" line="254"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="365"/>
+        <location filename="../widgets/main_window.py" line="378"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="387"/>
+        <location filename="../widgets/main_window.py" line="400"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397"/>
+        <location filename="../widgets/main_window.py" line="410"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397"/>
+        <location filename="../widgets/main_window.py" line="410"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="397"/>
+        <location filename="../widgets/main_window.py" line="410"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="398"/>
+        <location filename="../widgets/main_window.py" line="411"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="398"/>
+        <location filename="../widgets/main_window.py" line="411"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="412"/>
+        <location filename="../widgets/main_window.py" line="425"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="474"/>
+        <location filename="../widgets/main_window.py" line="494"/>
         <source>工单 (待确认 %1)</source>
         <translation>Tickets (%1 to confirm)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="480"/>
+        <location filename="../widgets/main_window.py" line="500"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="481"/>
-        <location filename="../widgets/main_window.py" line="565"/>
+        <location filename="../widgets/main_window.py" line="501"/>
+        <location filename="../widgets/main_window.py" line="585"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="486"/>
+        <location filename="../widgets/main_window.py" line="506"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="492"/>
+        <location filename="../widgets/main_window.py" line="512"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="493"/>
+        <location filename="../widgets/main_window.py" line="513"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="506"/>
+        <location filename="../widgets/main_window.py" line="526"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="529"/>
+        <location filename="../widgets/main_window.py" line="549"/>
         <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
         <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="532"/>
+        <location filename="../widgets/main_window.py" line="552"/>
         <source>正在打开报修单 %1…</source>
         <translation>Opening ticket %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="556"/>
+        <location filename="../widgets/main_window.py" line="576"/>
         <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
         <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="564"/>
+        <location filename="../widgets/main_window.py" line="584"/>
         <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
         <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="580"/>
+        <location filename="../widgets/main_window.py" line="600"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="580"/>
+        <location filename="../widgets/main_window.py" line="600"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="590"/>
+        <location filename="../widgets/main_window.py" line="610"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="596"/>
+        <location filename="../widgets/main_window.py" line="616"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="609"/>
+        <location filename="../widgets/main_window.py" line="629"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="611"/>
+        <location filename="../widgets/main_window.py" line="631"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="615"/>
+        <location filename="../widgets/main_window.py" line="635"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="620"/>
+        <location filename="../widgets/main_window.py" line="640"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="622"/>
+        <location filename="../widgets/main_window.py" line="642"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="646"/>
+        <location filename="../widgets/main_window.py" line="666"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="648"/>
+        <location filename="../widgets/main_window.py" line="668"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="654"/>
+        <location filename="../widgets/main_window.py" line="674"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="656"/>
+        <location filename="../widgets/main_window.py" line="676"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="660"/>
+        <location filename="../widgets/main_window.py" line="680"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="662"/>
+        <location filename="../widgets/main_window.py" line="682"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="666"/>
+        <location filename="../widgets/main_window.py" line="686"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="667"/>
+        <location filename="../widgets/main_window.py" line="687"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="667"/>
+        <location filename="../widgets/main_window.py" line="687"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="669"/>
+        <location filename="../widgets/main_window.py" line="689"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="673"/>
+        <location filename="../widgets/main_window.py" line="693"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="675"/>
+        <location filename="../widgets/main_window.py" line="695"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="677"/>
+        <location filename="../widgets/main_window.py" line="697"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="228"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="681"/>
+        <location filename="../widgets/main_window.py" line="701"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="217"/>
+        <location filename="../widgets/main_window.py" line="227"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="695"/>
+        <location filename="../widgets/main_window.py" line="715"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="728"/>
+        <location filename="../widgets/main_window.py" line="748"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="215"/>
+        <location filename="../widgets/main_window.py" line="225"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="749"/>
+        <location filename="../widgets/main_window.py" line="769"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="242"/>
+        <location filename="../widgets/main_window.py" line="252"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="708"/>
+        <location filename="../widgets/main_window.py" line="728"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="741"/>
+        <location filename="../widgets/main_window.py" line="761"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="755"/>
+        <location filename="../widgets/main_window.py" line="775"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="757"/>
+        <location filename="../widgets/main_window.py" line="777"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -818,7 +823,7 @@
     </message>
     <message>
         <location filename="../models/labels.py" line="20"/>
-        <location filename="../models/labels.py" line="53"/>
+        <location filename="../models/labels.py" line="55"/>
         <source>已关闭</source>
         <translation>closed</translation>
     </message>
@@ -885,80 +890,85 @@
         <translation>Call cut off, call back</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="34"/>
+        <location filename="../models/labels.py" line="35"/>
         <source>是</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="36"/>
+        <location filename="../models/labels.py" line="37"/>
         <source>普通</source>
         <extracomment>one priority scale end to end (wire.PRIORITIES): a value between two steps reads as the lower one</extracomment>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="37"/>
+        <location filename="../models/labels.py" line="38"/>
         <source>加急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="38"/>
+        <location filename="../models/labels.py" line="39"/>
         <source>紧急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="41"/>
+        <location filename="../models/labels.py" line="42"/>
         <source>站点超时未接单</source>
         <extracomment>异常事件 1–9 of the rules, in the wire&apos;s order (wire.ANOMALY_TYPES)</extracomment>
         <translation>Station did not accept in time</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="42"/>
+        <location filename="../models/labels.py" line="43"/>
         <source>维修工超时未联系住户</source>
         <translation>Technician did not contact the resident in time</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="43"/>
+        <location filename="../models/labels.py" line="44"/>
         <source>报修超过4小时未完成</source>
         <translation>Repair open more than 4 hours</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="44"/>
+        <location filename="../models/labels.py" line="45"/>
+        <source>系统: 待确认超时未确认</source>
+        <translation>System: draft not confirmed in time</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="46"/>
         <source>站点及维修工电话无人接听</source>
         <translation>Station and technician phones unanswered</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="45"/>
+        <location filename="../models/labels.py" line="47"/>
         <source>表扬维修工</source>
         <translation>Praise for a technician</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="46"/>
+        <location filename="../models/labels.py" line="48"/>
         <source>投诉维修工</source>
         <translation>Complaint about a technician</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="47"/>
+        <location filename="../models/labels.py" line="49"/>
         <source>投诉收费人员</source>
         <translation>Complaint about billing staff</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="48"/>
+        <location filename="../models/labels.py" line="50"/>
         <source>建议</source>
         <translation>Suggestion</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="49"/>
+        <location filename="../models/labels.py" line="51"/>
         <source>市/区供热办转办</source>
         <translation>Forwarded by the heating office</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="52"/>
+        <location filename="../models/labels.py" line="54"/>
         <source>待处理</source>
         <extracomment>the types a person records (4–9); 1–3 are the timers&apos;</extracomment>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../models/labels.py" line="52"/>
+        <location filename="../models/labels.py" line="54"/>
         <source>已处理</source>
         <translation>Handled</translation>
     </message>
@@ -1015,8 +1025,8 @@
     <name>Models</name>
     <message>
         <location filename="../models/aftercall.py" line="80"/>
-        <location filename="../models/aftercall.py" line="194"/>
-        <location filename="../models/aftercall.py" line="238"/>
+        <location filename="../models/aftercall.py" line="195"/>
+        <location filename="../models/aftercall.py" line="239"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -1064,7 +1074,7 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="85"/>
-        <location filename="../models/aftercall.py" line="243"/>
+        <location filename="../models/aftercall.py" line="244"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
@@ -1131,14 +1141,14 @@
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="241"/>
+        <location filename="../models/aftercall.py" line="242"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="87"/>
-        <location filename="../models/aftercall.py" line="202"/>
+        <location filename="../models/aftercall.py" line="203"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
@@ -1184,138 +1194,138 @@
         <translation>Call cut off</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="172"/>
+        <location filename="../models/aftercall.py" line="173"/>
         <source>已联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="172"/>
+        <location filename="../models/aftercall.py" line="173"/>
         <source>无人接听</source>
         <translation>No answer</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="173"/>
+        <location filename="../models/aftercall.py" line="174"/>
         <source>占线</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="173"/>
+        <location filename="../models/aftercall.py" line="174"/>
         <source>号码错误</source>
         <translation>Wrong number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="174"/>
+        <location filename="../models/aftercall.py" line="175"/>
         <source>领班关闭</source>
         <translation>Closed by team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="174"/>
+        <location filename="../models/aftercall.py" line="175"/>
         <source>住户再次来电</source>
         <translation>Resident called again</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="176"/>
+        <location filename="../models/aftercall.py" line="177"/>
         <source>未接通</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="176"/>
+        <location filename="../models/aftercall.py" line="177"/>
         <source>要求人工</source>
         <translation>Asked for a person</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="182"/>
+        <location filename="../models/aftercall.py" line="183"/>
         <source>转领班</source>
         <translation>To team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="195"/>
+        <location filename="../models/aftercall.py" line="196"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="196"/>
+        <location filename="../models/aftercall.py" line="197"/>
         <source>工单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="197"/>
+        <location filename="../models/aftercall.py" line="198"/>
         <source>已等</source>
         <translation>Waited</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="198"/>
+        <location filename="../models/aftercall.py" line="199"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="199"/>
+        <location filename="../models/aftercall.py" line="200"/>
         <source>尝试</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="200"/>
+        <location filename="../models/aftercall.py" line="201"/>
         <source>上次</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="201"/>
+        <location filename="../models/aftercall.py" line="202"/>
         <source>领取人</source>
         <translation>Taken by</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="218"/>
+        <location filename="../models/aftercall.py" line="219"/>
         <source>已交费</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="218"/>
+        <location filename="../models/aftercall.py" line="219"/>
         <source>未交费</source>
         <translation>Unpaid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="219"/>
+        <location filename="../models/aftercall.py" line="220"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="230"/>
+        <location filename="../models/aftercall.py" line="231"/>
         <source>呼叫中</source>
         <translation>Calling</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="231"/>
+        <location filename="../models/aftercall.py" line="232"/>
         <source>%1 次</source>
         <translation>%1 tries</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="239"/>
+        <location filename="../models/aftercall.py" line="240"/>
         <source>返单时间</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="240"/>
+        <location filename="../models/aftercall.py" line="241"/>
         <source>预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="242"/>
+        <location filename="../models/aftercall.py" line="243"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="244"/>
+        <location filename="../models/aftercall.py" line="245"/>
         <source>供暖费</source>
         <translation>Heating fee</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="246"/>
+        <location filename="../models/aftercall.py" line="247"/>
         <source>自动回访</source>
         <translation>Automated call</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="245"/>
+        <location filename="../models/aftercall.py" line="246"/>
         <source>处理结果</source>
         <translation>Result</translation>
     </message>
@@ -1386,6 +1396,916 @@
         <location filename="../widgets/recordings_dialog.py" line="28"/>
         <source>录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。</source>
         <translation>Recordings stay on the hotline server; you can replay only calls you answered, and every replay is logged.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDrillDialog</name>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="410"/>
+        <source>报表明细</source>
+        <translation>Report details</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="419"/>
+        <source>双击报修单打开详情；电话号码已隐去中间几位</source>
+        <translation>Double-click a ticket to open it; phone numbers are masked</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="421"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="439"/>
+        <source>共 %1 通来电</source>
+        <translation>%1 calls</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="439"/>
+        <source>共 %1 张报修单</source>
+        <translation>%1 tickets</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="441"/>
+        <source>（只列出前 %1 条）</source>
+        <translation> (first %1 listed)</translation>
+    </message>
+</context>
+<context>
+    <name>Reports</name>
+    <message>
+        <location filename="../models/reports.py" line="25"/>
+        <source>语音自助</source>
+        <translation>IVR self-service</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="25"/>
+        <source>座席受理</source>
+        <translation>Taken by an agent</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="26"/>
+        <source>非工作时间留言</source>
+        <translation>After-hours message</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="27"/>
+        <location filename="../models/reports.py" line="44"/>
+        <source>回电</source>
+        <translation>Call-back</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="28"/>
+        <source>4小时内</source>
+        <translation>Under 4 h</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="28"/>
+        <source>4–24小时</source>
+        <translation>4–24 h</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="29"/>
+        <source>1–3天</source>
+        <translation>1–3 days</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="29"/>
+        <source>3天以上</source>
+        <translation>Over 3 days</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="30"/>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="30"/>
+        <source>普通</source>
+        <translation>Average</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="31"/>
+        <source>不满意</source>
+        <translation>Unsatisfied</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="32"/>
+        <source>已接听</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="32"/>
+        <source>放弃(挂机)</source>
+        <translation>Abandoned</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="33"/>
+        <source>按1选择回电</source>
+        <translation>Chose a call-back (key 1)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="34"/>
+        <source>等待超时转回电</source>
+        <translation>Maximum wait, call-back</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="35"/>
+        <source>无座席</source>
+        <translation>No agent</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="35"/>
+        <source>非工作时间</source>
+        <translation>After hours</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="36"/>
+        <source>未结束</source>
+        <translation>Unfinished</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="37"/>
+        <source>日报</source>
+        <translation>Daily</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="37"/>
+        <source>周报</source>
+        <translation>Weekly</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="38"/>
+        <source>月报</source>
+        <translation>Monthly</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="38"/>
+        <source>供暖季报</source>
+        <translation>Heating season</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="40"/>
+        <source>一、每日报修情况</source>
+        <translation>1. Repairs received</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="41"/>
+        <source>二、报修完成情况</source>
+        <translation>2. Repairs completed</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="42"/>
+        <source>三、回访情况</source>
+        <translation>3. Follow-ups</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="43"/>
+        <source>异常事件与投诉</source>
+        <translation>Anomalies and complaints</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="45"/>
+        <source>话务（来自 queue_log）</source>
+        <translation>Calls (from queue_log)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="46"/>
+        <source>考核指标</source>
+        <translation>KPIs</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="87"/>
+        <source>%1 秒</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="89"/>
+        <source>%1 分 %2 秒</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="90"/>
+        <source>%1 小时</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="129"/>
+        <source>受理报修</source>
+        <translation>Repairs received</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="133"/>
+        <location filename="../models/reports.py" line="389"/>
+        <source>未分类</source>
+        <translation>Unclassified</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="135"/>
+        <source>其中重开（还是不热）</source>
+        <translation>of which re-opened (still cold)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="136"/>
+        <source>待确认的语音草稿</source>
+        <translation>IVR drafts awaiting confirmation</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="139"/>
+        <source>报修完成（返单）</source>
+        <translation>Repairs completed</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="143"/>
+        <source>日终未完成</source>
+        <translation>Still open at day end</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="149"/>
+        <source>回访</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="150"/>
+        <location filename="../models/reports.py" line="202"/>
+        <source>问题解决率</source>
+        <translation>Resolution rate</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="153"/>
+        <source>态度：%1</source>
+        <translation>Attitude: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="154"/>
+        <location filename="../models/reports.py" line="294"/>
+        <source>平均评分</source>
+        <translation>Average score</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="155"/>
+        <source>收费</source>
+        <translation>Charged</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="156"/>
+        <source>缴费提醒</source>
+        <translation>Fee reminders</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="157"/>
+        <source>座席 / 自动回访</source>
+        <translation>By agent / automated</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="165"/>
+        <source>新 %1（%2），日终未关闭 %3</source>
+        <translation>%1 new (%2), %3 not closed at day end</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="168"/>
+        <source>投诉（逐条见“热点与投诉”）</source>
+        <translation>Complaints (one by one under “Hot spots &amp; complaints”)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="172"/>
+        <source>要求回电</source>
+        <translation>Call-backs requested</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="175"/>
+        <source>已回电联系上</source>
+        <translation>Reached</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="176"/>
+        <source>日终待回电</source>
+        <translation>Outstanding at day end</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="177"/>
+        <source>首次回拨 平均 / 最长</source>
+        <translation>First attempt: average / longest</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="181"/>
+        <source>进线</source>
+        <translation>Offered</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="185"/>
+        <source>来源：%1</source>
+        <translation>Source: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="186"/>
+        <source>其中短时放弃（≤%1 秒）</source>
+        <translation>of which short abandons (≤%1 s)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="189"/>
+        <source>服务水平（%1 秒）</source>
+        <translation>Service level (%1 s)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="192"/>
+        <source>服务水平（Asterisk SL）</source>
+        <translation>Service level (Asterisk SL)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="193"/>
+        <source>服务水平（Asterisk SL2）</source>
+        <translation>Service level (Asterisk SL2)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="194"/>
+        <source>平均应答速度 ASA</source>
+        <translation>Average speed of answer (ASA)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="195"/>
+        <source>平均处理时长 AHT</source>
+        <translation>Average handle time (AHT)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="196"/>
+        <source>最长等待</source>
+        <translation>Longest wait</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="197"/>
+        <source>放弃率</source>
+        <translation>Abandon rate</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="201"/>
+        <source>客户满意度</source>
+        <translation>Customer satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="203"/>
+        <source>客户投诉率</source>
+        <translation>Complaint rate</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="217"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="218"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="227"/>
+        <source>与签核时不同（见“差异”）</source>
+        <translation>Differs from the signed report (see “Differences”)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="229"/>
+        <source>双击查看明细</source>
+        <translation>Double-click for the details</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="251"/>
+        <source>工号</source>
+        <translation>Agent id</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="252"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="253"/>
+        <source>接听</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="254"/>
+        <source>外呼</source>
+        <translation>Made</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="255"/>
+        <location filename="../models/reports.py" line="355"/>
+        <source>通话</source>
+        <translation>Talk</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="256"/>
+        <source>话后整理</source>
+        <translation>Wrap-up</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="257"/>
+        <source>AHT</source>
+        <translation>AHT</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="258"/>
+        <source>振铃未接</source>
+        <translation>Rang unanswered</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="259"/>
+        <source>登录时长</source>
+        <translation>Logged in</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="260"/>
+        <source>首次登录</source>
+        <translation>First login</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="261"/>
+        <source>占用率</source>
+        <translation>Occupancy</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="262"/>
+        <source>示忙</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="281"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="282"/>
+        <location filename="../models/reports.py" line="391"/>
+        <source>维修站</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="283"/>
+        <source>派单</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="284"/>
+        <source>平均接单</source>
+        <translation>Avg. to accept</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="285"/>
+        <source>平均联系住户</source>
+        <translation>Avg. to contact</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="286"/>
+        <source>平均完工</source>
+        <translation>Avg. to complete</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="287"/>
+        <source>返单</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="288"/>
+        <source>超时率</source>
+        <translation>Over-limit rate</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="290"/>
+        <source>返修率</source>
+        <translation>Re-opened rate</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="292"/>
+        <source>满意率</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="305"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="306"/>
+        <location filename="../models/reports.py" line="330"/>
+        <location filename="../models/reports.py" line="406"/>
+        <source>报修单</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="307"/>
+        <source>登记</source>
+        <translation>Opened</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="308"/>
+        <location filename="../models/reports.py" line="387"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="309"/>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="310"/>
+        <source>内容</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="311"/>
+        <location filename="../models/reports.py" line="403"/>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="324"/>
+        <location filename="../models/reports.py" line="390"/>
+        <source>区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="325"/>
+        <source>小区</source>
+        <translation>Compound</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="326"/>
+        <source>楼</source>
+        <translation>Building</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="327"/>
+        <source>报修</source>
+        <translation>Repairs</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="328"/>
+        <source>首次</source>
+        <translation>First</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="329"/>
+        <source>最后</source>
+        <translation>Last</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="351"/>
+        <location filename="../models/reports.py" line="375"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="352"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="353"/>
+        <source>queue_log</source>
+        <translation>queue_log</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="354"/>
+        <source>话单</source>
+        <translation>Call records</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="376"/>
+        <source>指标</source>
+        <translation>Figure</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="377"/>
+        <source>签核时</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="378"/>
+        <source>现在</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="386"/>
+        <source>单号</source>
+        <translation>Ticket no.</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="388"/>
+        <source>问题</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="392"/>
+        <location filename="../models/reports.py" line="404"/>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="393"/>
+        <source>建单</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="401"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="402"/>
+        <source>等待</source>
+        <translation>Wait</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="405"/>
+        <source>座席</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="407"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="408"/>
+        <source>通话标识</source>
+        <translation>Call id</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPanel</name>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="91"/>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="92"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="96"/>
+        <source>签核</source>
+        <translation>Sign off</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="97"/>
+        <source>审核无误后签核：日报按此刻生成的内容存档，不可更改</source>
+        <translation>Sign off once checked: the day is archived as generated now and never changed</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="98"/>
+        <source>导出 XLSX</source>
+        <translation>Export XLSX</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="99"/>
+        <source>导出 PDF</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="102"/>
+        <source>报表</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="141"/>
+        <source>分时话务：进线、接听与在线座席</source>
+        <translation>Calls per hour: offered, answered, agents logged in</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="142"/>
+        <source>每日服务水平</source>
+        <translation>Service level by day</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="143"/>
+        <source>报修按问题</source>
+        <translation>Repairs by problem</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="144"/>
+        <source>报修按区</source>
+        <translation>Repairs by district</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="145"/>
+        <source>维修站平均完工时长（小时，越短越好）</source>
+        <translation>Stations: average time to complete (hours, shorter is better)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="147"/>
+        <source>无数据</source>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="171"/>
+        <source>双击查看该站当日派单的报修</source>
+        <translation>Double-click for the repairs dispatched to this station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="177"/>
+        <source>双击查看这些报修</source>
+        <translation>Double-click for these repairs</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="183"/>
+        <source>概览</source>
+        <translation>Overview</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="184"/>
+        <source>座席</source>
+        <translation>Agents</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="185"/>
+        <source>维修站</source>
+        <translation>Stations</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="186"/>
+        <source>热点（疑似管网故障）</source>
+        <translation>Hot spots (a network fault?)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="187"/>
+        <source>投诉（逐条）</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="187"/>
+        <source>热点与投诉</source>
+        <translation>Hot spots and complaints</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="188"/>
+        <source>queue_log 与话单不一致</source>
+        <translation>queue_log and call records disagree</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="189"/>
+        <source>与签核存档不同的指标</source>
+        <translation>Figures that differ from the signed report</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="189"/>
+        <location filename="../widgets/reports_panel.py" line="323"/>
+        <source>差异</source>
+        <translation>Differences</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="239"/>
+        <source>正在生成报表…</source>
+        <translation>Generating the report…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="281"/>
+        <source>（尚未结束）</source>
+        <translation> (not over yet)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="291"/>
+        <source>&lt;b style=&apos;color:%1&apos;&gt;✔ 已签核&lt;/b&gt; %2 %3 %4 · SHA-256 %5…</source>
+        <translation>&lt;b style=&apos;color:%1&apos;&gt;✔ Signed&lt;/b&gt; %2 %3 %4 · SHA-256 %5…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="297"/>
+        <source>&lt;b style=&apos;color:%1&apos;&gt;未签核&lt;/b&gt;</source>
+        <translation>&lt;b style=&apos;color:%1&apos;&gt;Not signed&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="299"/>
+        <source>报表日尚未结束，不能签核</source>
+        <translation>The reporting day is not over: it cannot be signed yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="302"/>
+        <source>已签核 %1 天，未签核 %2 天，与存档不同 %3 天</source>
+        <translation>%1 days signed, %2 not signed, %3 differ from the archive</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="311"/>
+        <source>⚠ 与签核存档不同：%1 项指标已变化（见“差异”）</source>
+        <translation>⚠ Differs from the signed report: %1 figures changed (see “Differences”)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="315"/>
+        <source>⚠ queue_log 与话单不一致 %1 处（见“差异”）</source>
+        <translation>⚠ queue_log and call records disagree in %1 places (see “Differences”)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="318"/>
+        <source>未签核的天：%1</source>
+        <translation>Days not signed: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="323"/>
+        <source>差异 ⚠ %1</source>
+        <translation>Differences ⚠ %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="332"/>
+        <location filename="../widgets/reports_panel.py" line="339"/>
+        <source>进线</source>
+        <translation>Offered</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="333"/>
+        <source>接听</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="334"/>
+        <source>在线座席</source>
+        <translation>Agents logged in</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="340"/>
+        <source>服务水平</source>
+        <translation>Service level</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="345"/>
+        <source>未分类</source>
+        <translation>Unclassified</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="346"/>
+        <location filename="../widgets/reports_panel.py" line="349"/>
+        <source>报修</source>
+        <translation>Repairs</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="353"/>
+        <source>平均完工（小时）</source>
+        <translation>Avg. to complete (h)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="373"/>
+        <source>%1 时的来电</source>
+        <translation>Calls at %1:00</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="385"/>
+        <location filename="../widgets/reports_panel.py" line="391"/>
+        <source>%1 派单</source>
+        <translation>%1: dispatched</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="396"/>
+        <source>热点 %1</source>
+        <translation>Hot spot %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="457"/>
+        <source>导出报表</source>
+        <translation>Export the report</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsState</name>
+    <message>
+        <location filename="../state/reports.py" line="159"/>
+        <source>报表未能读取：%1</source>
+        <extracomment>the server&apos;s clock less this PC&apos;s (from each answer&apos;s generated_at): &quot;today&quot; is the hotline&apos;s the period shown is today&apos;s, until the person picks another day</extracomment>
+        <translation>The report could not be read: %1</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="179"/>
+        <source>%1 的日报已签核（%2），存档不可更改</source>
+        <translation>The daily report of %1 is signed (%2); the archive is never changed</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="187"/>
+        <source>签核被拒绝（403）：%1</source>
+        <translation>Sign-off refused (403): %1</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="189"/>
+        <source>签核未成功：%1</source>
+        <translation>Sign-off failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="212"/>
+        <source>明细未能读取：%1</source>
+        <translation>The details could not be read: %1</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="219"/>
+        <source>正在导出 %1…</source>
+        <translation>Exporting %1…</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="223"/>
+        <source>已导出：%1</source>
+        <translation>Exported: %1</translation>
+    </message>
+    <message>
+        <location filename="../state/reports.py" line="226"/>
+        <source>导出失败：%1</source>
+        <translation>Export failed: %1</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,11 @@ from desktop.services.events import TLS_FAILED, WsWorker, ws_url_for
 from common import wire
 
 DEFAULT_TIMEOUT_MS = 15000
+#: an export is generated on request (a season's PDF takes a while)
+EXPORT_TIMEOUT_MS = 180_000
+#: the reports' export (GET ?kind=&date=&format=xlsx|pdf → the file's bytes): the wire's route once
+#: the export lands beside the reports, the same path until then
+REPORT_FILE = getattr(wire, "REPORT_FILE", "/api/reports/file")
 
 
 def default_api_url() -> str:
@@ -89,6 +94,15 @@ class AgentApiClient(QObject):
     survey_booked = Signal(dict)       # the row with its due_at
     call_out_placed = Signal(dict)     # click-to-call accepted (wire.SAMPLE_CALL_OUT): this phone rings next
     action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
+    # the reports (#27): team leads, the head and admins (wire.REPORT_READER_ROLES)
+    report_loaded = Signal(object)       # GET REPORT_DAILY / REPORT_PERIOD: the report's JSON
+    report_failed = Signal(str, int)   # the server's words, the status
+    report_signed = Signal(object)       # POST REPORT_SIGN's answer: {day, signed}
+    sign_failed = Signal(str, int)
+    drill_loaded = Signal(object)        # GET REPORT_DRILL: {figure, value, rows_are, count, rows, truncated}
+    drill_failed = Signal(str, int)
+    report_file_saved = Signal(str)    # the export written where the person chose
+    report_file_failed = Signal(str)
 
     def __init__(self, base_url: str | None = None, parent: QObject | None = None, ca_file: str | None = None):
         super().__init__(parent)
@@ -143,10 +157,10 @@ class AgentApiClient(QObject):
 
     def request(self, method: str, path: str, body=None, *, query: dict | None = None,
                 on_ok: Callable | None = None, on_error: Callable[[str, int], None] | None = None,
-                raw: bool = False, quiet: bool = False) -> QNetworkReply:
+                raw: bool = False, quiet: bool = False, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> QNetworkReply:
         """Send one request; `on_ok(data)` with parsed JSON (or bytes if raw), errors → `error`."""
         req = QNetworkRequest(self._url(path, query))
-        req.setTransferTimeout(DEFAULT_TIMEOUT_MS)
+        req.setTransferTimeout(timeout_ms)
         if self._ssl_conf is not None:
             req.setSslConfiguration(self._ssl_conf)
         req.setRawHeader(b"Accept", b"application/json")
@@ -497,6 +511,41 @@ class AgentApiClient(QObject):
 
     def unacked_anomalies(self) -> None:
         self.request("GET", wire.ANOMALIES_UNACKED, on_ok=self.escalations_loaded.emit)
+
+    # -------------------------------------------------------------- reports --
+    def report(self, kind: str, day: str) -> None:
+        """The day's report (kind daily) or its week's, month's, season's → report_loaded."""
+        route = wire.REPORT_DAILY if kind == "daily" else wire.path(wire.REPORT_PERIOD, kind=kind)
+        self.request("GET", route, query={"date": day}, quiet=True,
+                     on_ok=lambda d: self.report_loaded.emit(d if isinstance(d, dict) else {}),
+                     on_error=lambda msg, status: self.report_failed.emit(msg, status))
+
+    def sign_report(self, day: str) -> None:
+        """签核: the server freezes the day as generated now (the head's; anybody else is refused)."""
+        self.request("POST", wire.REPORT_SIGN, {"date": day}, quiet=True,
+                     on_ok=lambda d: self.report_signed.emit(d if isinstance(d, dict) else {}),
+                     on_error=lambda msg, status: self.sign_failed.emit(msg, status))
+
+    def drill(self, query: dict) -> None:
+        """The repairs or calls behind one figure → drill_loaded."""
+        q = {k: str(v) for k, v in (query or {}).items() if k in ("date", "figure", "value", "kind") and v is not None}
+        self.request("GET", wire.REPORT_DRILL, query=q, quiet=True,
+                     on_ok=lambda d: self.drill_loaded.emit(d if isinstance(d, dict) else {}),
+                     on_error=lambda msg, status: self.drill_failed.emit(msg, status))
+
+    def download_report(self, kind: str, day: str, fmt: str, path: str) -> None:
+        """The period's XLSX or PDF, written to `path` (the person chose it in a file dialog)."""
+        def ok(data: bytes) -> None:
+            try:
+                with open(path, "wb") as f:
+                    f.write(data)
+            except OSError as e:
+                self.report_file_failed.emit(f"{path}: {e.strerror or e}")
+                return
+            self.report_file_saved.emit(path)
+        self.request("GET", REPORT_FILE, query={"kind": kind, "date": day, "format": fmt}, raw=True, quiet=True,
+                     timeout_ms=EXPORT_TIMEOUT_MS, on_ok=ok,
+                     on_error=lambda msg, _status: self.report_file_failed.emit(msg))
 
     def shutdown(self) -> None:
         self.disconnect_events()

@@ -53,7 +53,9 @@ STATION_ACTIONS = {
 TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
 #: the worklists (#15): 回电 (the call-back list) and 回访 (the follow-up survey), agents' and leads'
 TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
-TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
+#: 报表 (#27): the reports, for the roles of wire.REPORT_READER_ROLES
+TAB_REPORTS = "reports"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_REPORTS)
 
 #: the list's filters: the wire's, and 待确认 (GET TICKETS?unconfirmed=1: drafts whose call has ended)
 LIST_FILTERS = wire.TICKET_FILTERS + (wire.UNCONFIRMED,)
@@ -75,12 +77,19 @@ def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
 
 
 def tabs_for(role: str | None) -> tuple[str, ...]:
-    """An agent: the call screen and the worklists; a station: its tickets only; supervisors: everything."""
+    """An agent: the call screen and the worklists; a station: its tickets only; supervisors:
+    everything; 报表 for whoever reads reports (wire.REPORT_READER_ROLES: a role that does nothing
+    else, such as a statistician, sees that tab alone)."""
+    reports = (TAB_REPORTS,) if role in wire.REPORT_READER_ROLES else ()
     if is_supervisor(role):
-        return TABS
-    if role == "station":
-        return (TAB_TICKETS,)
-    return (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS)
+        work = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
+    elif role == "station":
+        work = (TAB_TICKETS,)
+    elif reports and role != "agent":
+        work = ()
+    else:
+        work = (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS)
+    return work + reports
 
 
 def _rows(data, *keys: str) -> list[dict]:

@@ -37,7 +37,9 @@ from desktop.models.labels import anomaly_label, state_label
 from desktop.services import audio
 from desktop.services.api import AgentApiClient
 from desktop.services.softphone import SoftPhone
-from desktop.state.aftercall import TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, TAB_TICKETS, AfterCallState
+from desktop.state.aftercall import (TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_REPORTS, TAB_SURVEYS, TAB_TICKETS,
+                                     AfterCallState)
+from desktop.state.reports import ReportsState
 from desktop.state.worklists import WorklistState
 from desktop.state.desk import DeskState
 from desktop.widgets.account_panel import AccountPanel
@@ -48,6 +50,7 @@ from desktop.widgets.report_mail_banner import ReportMailBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
 from desktop.widgets.recordings_dialog import RecordingsDialog
+from desktop.widgets.reports_panel import ReportsPanel, connect_reports
 from desktop.widgets.script_panel import ScriptPanel
 from desktop.widgets.softphone_panel import SoftPhonePanel
 from desktop.widgets.ticket_detail import open_anomaly_dialog
@@ -150,13 +153,16 @@ class AgentWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.callbacks = CallbacksPanel()
         self.surveys = SurveysPanel()
+        self.reports = ReportsPanel()
+        self.reports_state = ReportsState(self)
         self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register,
-                           TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys}
+                           TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys, TAB_REPORTS: self.reports}
         self.tabs.addTab(split, self.tr("来电"))
         self.tabs.addTab(self.tickets, self.tr("工单"))
         self.tabs.addTab(self.register, self.tr("异常登记"))
         self.tabs.addTab(self.callbacks, self.tr("回电"))
         self.tabs.addTab(self.surveys, self.tr("回访"))
+        self.tabs.addTab(self.reports, self.tr("报表"))
 
         central = QWidget()
         cl = QVBoxLayout(central)
@@ -322,6 +328,8 @@ class AgentWindow(QMainWindow):
         api.anomaly_saved.connect(self.on_anomaly_saved)
         api.action_failed.connect(self.on_action_failed)
         self._wire_worklists()
+        self.desk.user_changed.connect(self.reports_state.set_user)
+        self.report_drill = connect_reports(api, self.reports_state, self.reports, self.open_ticket)
 
         tickets.filters_changed.connect(ac.set_filters)
         tickets.ticket_selected.connect(ac.select)
@@ -465,6 +473,8 @@ class AgentWindow(QMainWindow):
             self.worklists.callbacks_wanted.emit()
         elif key == TAB_SURVEYS:
             self.worklists.surveys_wanted.emit()
+        elif key == TAB_REPORTS and not self.reports_state.report:
+            self.reports_state.refresh()
 
     def _online(self) -> bool:
         return bool(getattr(self.api, "token", ""))

@@ -117,6 +117,7 @@ class AgentApi:
         r.add_get(wire.REPORT_PERIOD, self.period_report)
         r.add_post(wire.REPORT_SIGN, self.sign_report)
         r.add_get(wire.REPORT_FILE, self.report_file)
+        r.add_get(wire.REPORT_DRILL, self.drill_report)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -438,6 +439,13 @@ class AgentApi:
         if kind not in wire.REPORT_KINDS:
             raise DeskError(404, "没有这种报表")
         return _json(await self.db(self.reports.period, request[PRINCIPAL].actor, kind, day))
+
+    async def drill_report(self, request):
+        """The repairs or calls behind one figure of a day's (or a period's) report."""
+        q = request.query
+        day = parse_day(q.get("date", "")[:20])
+        return _json(await self.db(self.reports.drill, request[PRINCIPAL].actor, day, q.get("figure", "")[:64],
+                                   q.get("value"), q.get("kind", "daily")[:16]))
 
     async def sign_report(self, request):
         body = await self.body(request, ReportSignIn)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from datetime import timedelta
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HOTLINE_NULL_AUDIO", "1")
@@ -14,7 +16,12 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from db.models import AgentPause, AuditEntry, Call, Category, Recording, Role, Ticket, TicketState, User  # noqa: E402
+from db.models import (AgentPause, AuditEntry, Call, Category, HeatingAccount, Recording, RepairStation,  # noqa: E402
+                       Role, Ticket, TicketState, User)
+from db.tickets import create_ticket, move_ticket  # noqa: E402
+from desktop.services.api import AgentApiClient  # noqa: E402
+from desktop.state.aftercall import TAB_REPORTS  # noqa: E402
+from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from bench.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.admin.users import add_user  # noqa: E402
@@ -322,3 +329,67 @@ def test_hotline_desktop_demo_takes_a_real_call_and_writes_a_screenshot(ivr, tmp
     width, height = struct.unpack(">II", head[16:24])
     assert 1100 <= width <= 1366 and 640 <= height <= 768, (width, height)   # fits a 1366×768 screen
     assert "demo done" in r.stderr
+
+
+def test_a_team_leads_desk_reads_todays_report_and_drills_down_to_the_ticket(qtbot, ivr, desk_agent, tmp_path):
+    """报表 against the real service: today's figures as the hotline counts them, a bar of the chart
+    opens the repairs behind it, one of them opens on 工单; the screenshot is the README's."""
+    district = "报表测试区"
+    with ivr.sessions() as db:                  # a repair a team lead confirmed just now, from a district of its own
+        lead = db.scalar(select(User).where(User.agent_no == LEAD))
+        acc = HeatingAccount(account_no="88000027", name="赵报表", district=district, compound="统计小区",
+                             building="27", unit="1", room="101", fee_status="paid")
+        db.add(acc)
+        db.flush()
+        number = create_ticket(db, ivr.settings.now(), state=TicketState.new, by=lead.id, account_id=acc.id,
+                               category=Category.leak, caller_number="13912340027", callback_number="13912340027",
+                               address_snapshot=acc.address, name_snapshot=acc.name).number
+        # and the morning's work elsewhere, repaired by a station (the charts of the screenshot)
+        morning = ivr.settings.now().replace(hour=8, minute=20)
+        stations = db.scalars(select(RepairStation).order_by(RepairStation.id).limit(3)).all()
+        for i, station in enumerate(stations):
+            other = db.scalar(select(HeatingAccount).where(HeatingAccount.district != district).offset(i).limit(1))
+            t = create_ticket(db, morning + timedelta(minutes=7 * i), state=TicketState.new, by=lead.id,
+                              account_id=other.id, station_id=station.id,
+                              category=(Category.no_heat, Category.noise)[i % 2],
+                              caller_number="13800000000", callback_number="13800000000",
+                              address_snapshot=other.address, name_snapshot=other.name)
+            for state, minutes in ((TicketState.dispatched, 5), (TicketState.accepted, 20 + 9 * i),
+                                   (TicketState.contacted, 30 + 9 * i), (TicketState.completed, 60 + 25 * i)):
+                move_ticket(db, t, state, morning + timedelta(minutes=7 * i + minutes), by=lead.id)
+        db.commit()
+    api = AgentApiClient(f"http://127.0.0.1:{ivr.ports['api']}")
+    w = AgentWindow(api=api, agent_no=LEAD)
+    api.setParent(w)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.login(LEAD, PASSWORD)
+        qtbot.waitUntil(lambda: bool(api.token), timeout=15_000)
+        w.show_tab(TAB_REPORTS)
+        state, panel = w.reports_state, w.reports
+        qtbot.waitUntil(lambda: bool(state.report), timeout=30_000)
+        r = state.report
+        assert r["day"] == ivr.settings.now().date().isoformat()          # the hotline's today, not the PC's
+        assert r["tickets"]["by_district"].get(district) == 1
+        received = panel.section_models["received"].rows()[0]
+        assert received["figure"] == "tickets.received" and received["value"] == str(r["tickets"]["received"])
+        assert panel.district_chart.has_data() and district in panel.district_chart.data.categories
+        assert len(panel.hours_chart.data.categories) == 24                # the reporting day's hours
+        qtbot.wait(300)
+        shot = Path(os.environ.get("HOTLINE_SCREENSHOTS") or tmp_path) / "reports-tab.png"
+        assert w.grab().save(str(shot))
+        # the bar of that district: the repairs behind it
+        panel.district_chart.bar_clicked.emit(panel.district_chart.data.keys.index(district))
+        qtbot.waitUntil(lambda: w.report_drill.isVisible() and bool(w.report_drill.rows()), timeout=15_000)
+        (row,) = w.report_drill.rows()
+        assert (row["number"], row["district"], row["phone"]) == (number, district, "139******27")
+        w.report_drill.table.doubleClicked.emit(w.report_drill.table.model().index(0, 0))
+        qtbot.waitUntil(lambda: w.aftercall.detail.get("number") == number, timeout=15_000)
+        assert w.tabs.currentWidget() is w.tickets
+    finally:
+        w.close()
+    with ivr.sessions() as db:                  # reading and drilling are on the record
+        seen = {a.action for a in db.scalars(select(AuditEntry).where(AuditEntry.actor == LEAD,
+                                                                      AuditEntry.object_type == "report"))}
+        assert {"report_view", "report_drill"} <= seen

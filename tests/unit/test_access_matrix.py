@@ -124,6 +124,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", wire.REPORT_PERIOD): by_role(403, 200, 403),
     ("POST", wire.REPORT_SIGN): {AGENT: 403, LEAD: 403, HEAD: 200, ADMIN: 403, STATION: 403, NOBODY: 401},
     ("GET", wire.REPORT_FILE): by_role(403, 200, 403),
+    # the drill-down from a figure to its repairs and calls: as reading reports
+    ("GET", wire.REPORT_DRILL): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -335,6 +337,8 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.REPORT_PERIOD: lambda: Request(method, p(route, kind="weekly"), query={"date": "2026-11-22"}),
         wire.REPORT_SIGN: lambda: Request(method, route, {"date": "2026-11-22"}),
         wire.REPORT_FILE: lambda: Request(method, route, query={"kind": "daily", "date": "2026-11-22", "format": "pdf"}),
+        wire.REPORT_DRILL: lambda: Request(method, route, query={"date": "2026-11-23", "figure": "tickets.by_district",
+                                                                 "value": "铁西区"}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -446,6 +450,13 @@ async def test_the_report_routes_answer_bad_input_with_a_clear_4xx(template, tmp
         assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-11-23"}, headers=head)).status == 409  # not over
         daily = await (await h.client.get(wire.REPORT_DAILY, params={"date": "2026-11-22"}, headers=lead)).json()
         assert {"tickets", "queue", "agents", "stations", "hot_spots", "signed", "differs_from_signed"} <= set(daily)
+        drill = lambda **q: h.client.get(wire.REPORT_DRILL, params={"date": "2026-11-23", **q}, headers=lead)
+        got = await drill(figure="tickets.nonsense")
+        assert got.status == 400 and "明细" in (await got.json())["error"]
+        assert (await drill(figure="tickets.received", value="铁西区")).status == 400     # a total has no buckets
+        assert (await drill(figure="tickets.by_district", value="铁西\x1b[2J")).status == 422
+        assert (await drill(figure="tickets.received", kind="yearly")).status == 422
+        assert (await drill(figure="tickets.received", date="2026-11-23'")).status == 422
 
 
 async def test_the_report_file_is_the_files_bytes_named_for_saving_and_bad_input_is_400(template, tmp_path):

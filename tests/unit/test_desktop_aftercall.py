@@ -38,9 +38,10 @@ class Wire:
         api.request = self.request
         api.token = "tok"                    # "logged in": the window asks the API
 
-    def request(self, method, path, body=None, *, query=None, on_ok=None, on_error=None, raw=False, quiet=False):
+    def request(self, method, path, body=None, *, query=None, on_ok=None, on_error=None, raw=False, quiet=False,
+                timeout_ms=None):
         self.sent.append({"method": method, "path": path, "body": body, "query": query, "on_ok": on_ok,
-                          "on_error": on_error, "quiet": quiet})
+                          "on_error": on_error, "quiet": quiet, "raw": raw})
 
     def find(self, method: str, path: str) -> list[dict]:
         return [r for r in self.sent if r["method"] == method and r["path"] == path]
@@ -391,7 +392,7 @@ def test_a_station_user_sees_its_tickets_only_and_no_supervisor_buttons(window):
 
 def test_supervisors_see_every_tab_and_agents_the_call_screen_and_the_worklists(window):
     log_in(window, LEAD)
-    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访"] and window.tabs.tabBar().isVisible()
+    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访", "报表"] and window.tabs.tabBar().isVisible()
     window.desk.set_user({})
     window.desk.set_user(AGENT)
     assert visible_tabs(window) == ["来电", "回电", "回访"] and window.tabs.tabBar().isVisible()

@@ -340,6 +340,8 @@ def test_a_week_is_the_sum_of_its_days_and_says_which_are_not_signed(day):
     assert w["tickets"]["received"] == 5 and w["queue"]["offered"] == 10
     assert sum(b["count"] for b in w["queue"]["breakdown"]) == w["queue"]["offered"]
     assert w["queue"]["service_level_s"] == 20 and w["queue"]["service_level_20s"] == 0.2
+    assert [(d["day"], d["signed"], d["offered"], d["service_level_20s"]) for d in w["by_day"]] == [
+        ("2026-11-23", True, 10, 0.2), ("2026-11-24", False, 0, None)]          # the service level by day
     assert {c["day"] for c in w["complaints"]} == {"2026-11-23"}
     with pytest.raises(Refused):
         reports.period(who["1001"], "monthly", DAY)             # agents do not read reports

@@ -23,11 +23,13 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import DailyReport, Role
 from db.queries import iso
-from hotline.aftercall.reports.figures import ReportPolicy, build_day, day_bounds, finish
-from hotline.aftercall.reports.queue import QueueEvent
+from hotline.aftercall.reports import drill as drilling
 from hotline.aftercall.reports.pdf import write_pdf
+from hotline.aftercall.reports.figures import ReportPolicy, build_day, call_rows, day_bounds, finish
+from hotline.aftercall.reports.queue import QueueEvent, day_calls
 from hotline.aftercall.reports.xlsx import write_xlsx
-from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
+from hotline.aftercall.rules import Actor, Refused, RuleError, add_audit
+from common import wire
 
 KINDS = ("daily", "weekly", "monthly", "season")
 KIND_WORDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "season": "供暖季报"}
@@ -35,9 +37,9 @@ KIND_WORDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "seaso
 FORMATS = {"xlsx": write_xlsx, "pdf": write_pdf}
 #: their media types (the desk's download, the e-mail's attachments)
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
-#: who reads reports, and who signs them (责任人: the head)
-READERS = SUPERVISORS
-SIGNERS = (Role.head,)
+#: who reads reports, and who signs them (责任人: the head) — the wire's, which the desk's 报表 tab follows
+READERS = tuple(Role(r) for r in wire.REPORT_READER_ROLES)
+SIGNERS = tuple(Role(r) for r in wire.REPORT_SIGNER_ROLES)
 #: queue_log read around a day: before it (who was logged in at its start), after it (calls going on)
 LOOKBACK, TAIL = timedelta(hours=24), timedelta(hours=2)
 #: what a report carries that is not a figure: never a difference
@@ -151,6 +153,14 @@ def summed(days: list[dict]) -> dict:
     return finish(total)
 
 
+def by_day(day: dict, signed: bool) -> dict:
+    """One day of a period as its charts show it: the queue's service level, the repairs."""
+    q, t = day["queue"], day["tickets"]
+    return {"day": day["day"], "signed": signed, "offered": q["offered"], "answered": q["answered"],
+            "abandoned": q["abandoned"], "answered_within_sl": q["answered_within_sl"],
+            "service_level_20s": q["service_level_20s"], "received": t["received"], "completed": t["completed"]}
+
+
 class Reports:
     """The reports for the CLI and the agent API: each method one transaction, `actor` None for the
     admin's shell. `queue_events(since, until)` is where the queue_log's events come from (the one
@@ -175,11 +185,15 @@ class Reports:
         _, end = day_bounds(last, self.policy)
         return sorted(self.queue_events(start - LOOKBACK, min(end, self.now()) + TAIL), key=lambda e: e.at)
 
-    def _build(self, db: Session, day: date, events: list[QueueEvent]) -> dict:
+    def _of_day(self, events: list[QueueEvent], day: date) -> list[QueueEvent]:
+        """The events a day's figures read, of a period's (sorted) events."""
         start, end = day_bounds(day, self.policy)
         lo = bisect.bisect_left(events, start - LOOKBACK, key=lambda e: e.at)
         hi = bisect.bisect_left(events, end + TAIL, key=lambda e: e.at)
-        return build_day(db, day, self.policy, events[lo:hi], self.now())
+        return events[lo:hi]
+
+    def _build(self, db: Session, day: date, events: list[QueueEvent]) -> dict:
+        return build_day(db, day, self.policy, self._of_day(events, day), self.now())
 
     @staticmethod
     def _signed(db: Session, days: Iterable[date]) -> dict[str, DailyReport]:
@@ -244,6 +258,7 @@ class Reports:
             if actor is not None:
                 self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
         report = summed(parts) if parts else {}
+        report["by_day"] = [by_day(p, p["day"] not in unsigned) for p in parts]
         start, _ = day_bounds(first, self.policy)
         _, end = day_bounds(last, self.policy)
         report.update({
@@ -254,6 +269,42 @@ class Reports:
             "days_to_come": (last - first).days + 1 - len(begun),
         })
         return report
+
+    # ----------------------------------------------------------- drill-down --
+    def drill(self, actor: Actor | None, day: date, figure: str, value: str | None = None,
+              kind: str = "daily") -> dict:
+        """The repairs or calls behind a figure of the day (or of each day of its week, month,
+        season so far), as the data say now: drill.py's rows, counted in full, at most
+        drill.MAX_ROWS listed. 400 for a figure it does not know."""
+        what = f"{kind}:{day.isoformat()}"
+        self._read(actor, what)
+        drilling.check(figure, value)
+        first, last = period_days(kind, day, self.policy)
+        now = self.now()
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)
+                if day_bounds(first + timedelta(days=i), self.policy)[0] <= now]
+        calls = drilling.is_calls(figure)
+        events = self._events(first, last) if calls and days else []
+        rows: list[dict] = []
+        count = 0
+        with self.sessions() as db, db.begin():
+            for d in days:
+                start, end = day_bounds(d, self.policy)
+                if calls:
+                    offered = day_calls(self._of_day(events, d), start, end, self.policy.queue,
+                                        call_rows(db, start, end))
+                    found = drilling.drilled_calls(db, offered, figure, value, self.policy)
+                else:
+                    found = drilling.drilled_tickets(drilling.Day(db, start, end, self.policy), figure, value)
+                count += len(found)
+                room = drilling.MAX_ROWS - len(rows)
+                rows += [{**r, "day": d.isoformat()} for r in found[:max(0, room)]]
+            if actor is not None:
+                self._audit(db, actor, "report_drill", what, figure=figure, value=value)
+        return {"figure": figure, "value": value, "kind": kind, "day": day.isoformat(),
+                "first_day": first.isoformat(), "last_day": last.isoformat(),
+                "rows_are": "calls" if calls else "tickets", "count": count, "rows": rows,
+                "truncated": count > len(rows)}
 
     # -------------------------------------------------------------- signing --
     def sign(self, actor: Actor, day: date) -> dict:

@@ -82,7 +82,7 @@ def _first_entered(db: Session, state: TicketState, start: datetime, end: dateti
     return dict(rows)
 
 
-def _channel(t: Ticket) -> str:
+def channel_of(t: Ticket) -> str:
     """How a repair came: the after-hours message, a call-back (key 1, abandoned, no agent, the
     maximum wait), an agent who answered its call, else the IVR alone (keyed, confirmed later)."""
     if t.callback_reason is CallOutcome.after_hours_message or any(
@@ -100,29 +100,69 @@ def _where(t: Ticket) -> tuple[str, str, str]:
     return (a.district, a.compound, a.building) if a else ("", "", "")
 
 
+# how a repair is counted under a figure's buckets (the report's counts and its drill-down both ask here)
+def problem_of(t: Ticket) -> str:
+    return t.category.value if t.category else "unknown"
+
+
+def district_of(t: Ticket) -> str:
+    return _where(t)[0] or "未知"
+
+
+def station_of(t: Ticket) -> str:
+    return t.station.name if t.station else "未派单"
+
+
+def reopened(t: Ticket) -> bool:
+    return t.followup_of_id is not None
+
+
+#: what a repair's figures read of it, loaded with it
+TICKET_LOAD = (selectinload(Ticket.account), selectinload(Ticket.station), selectinload(Ticket.calls))
+
+
+def tickets_of(db: Session, ids) -> list[Ticket]:
+    ids = list(ids)
+    return list(db.scalars(select(Ticket).where(Ticket.id.in_(ids)).options(*TICKET_LOAD))) if ids else []
+
+
+def received_tickets(db: Session, start: datetime, end: datetime) -> list[Ticket]:
+    """Repairs that became a confirmed repair in [start, end) (their first move to `new`)."""
+    return tickets_of(db, _first_entered(db, TicketState.new, start, end))
+
+
+def completed_tickets(db: Session, start: datetime, end: datetime) -> list[Ticket]:
+    """Repairs first completed (返单) in [start, end)."""
+    return tickets_of(db, _first_entered(db, TicketState.completed, start, end))
+
+
+def drafts_waiting(start: datetime, end: datetime):
+    """The ids of the day's drafts still 待确认."""
+    return select(Ticket.id).where(Ticket.created_at >= start, Ticket.created_at < end,
+                                   Ticket.state == TicketState.draft)
+
+
+def surveys_in(start: datetime, end: datetime):
+    """The 回访 done in [start, end)."""
+    return select(Survey).where(Survey.at >= start, Survey.at < end)
+
+
 def tickets_section(db: Session, start: datetime, end: datetime, policy: ReportPolicy) -> dict:
-    received_at = _first_entered(db, TicketState.new, start, end)
-    completed_at = _first_entered(db, TicketState.completed, start, end)
-    load = (selectinload(Ticket.account), selectinload(Ticket.station), selectinload(Ticket.calls))
-    received = list(db.scalars(select(Ticket).where(Ticket.id.in_(list(received_at))).options(*load))) if received_at else []
-    completed = list(db.scalars(select(Ticket).where(Ticket.id.in_(list(completed_at))).options(*load))) \
-        if completed_at else []
-    surveys = db.execute(select(Survey, Ticket.station_id).join(Ticket, Survey.ticket_id == Ticket.id)
-                         .where(Survey.at >= start, Survey.at < end)).all()
-    sv = [s for s, _ in surveys]
-    drafts = db.scalar(select(func.count(Ticket.id)).where(Ticket.created_at >= start, Ticket.created_at < end,
-                                                          Ticket.state == TicketState.draft)) or 0
+    received = received_tickets(db, start, end)
+    completed = completed_tickets(db, start, end)
+    sv = list(db.scalars(surveys_in(start, end)))
+    drafts = db.scalar(select(func.count()).select_from(drafts_waiting(start, end).subquery())) or 0
     return {
         "received": len(received),
-        "by_problem": _count(t.category.value if t.category else "unknown" for t in received),
-        "by_district": _count(_where(t)[0] or "未知" for t in received),
-        "by_station": _count(t.station.name if t.station else "未派单" for t in received),
-        "by_channel": {k: sum(_channel(t) == k for t in received) for k in CHANNEL_WORDS},
-        "reopened": sum(t.followup_of_id is not None for t in received),
+        "by_problem": _count(map(problem_of, received)),
+        "by_district": _count(map(district_of, received)),
+        "by_station": _count(map(station_of, received)),
+        "by_channel": {k: sum(channel_of(t) == k for t in received) for k in CHANNEL_WORDS},
+        "reopened": sum(map(reopened, received)),
         "drafts_waiting": drafts,
         "completed": len(completed),
-        "completed_by_station": _count(t.station.name if t.station else "未派单" for t in completed),
-        "completed_by_problem": _count(t.category.value if t.category else "unknown" for t in completed),
+        "completed_by_station": _count(map(station_of, completed)),
+        "completed_by_problem": _count(map(problem_of, completed)),
         "followed_up": len(sv),
         "survey": {"surveys": len(sv), "solved": sum(s.solved for s in sv),
                    "attitude": {a: sum(s.attitude == a for s in sv) for a in ATTITUDES},
@@ -134,8 +174,17 @@ def tickets_section(db: Session, start: datetime, end: datetime, policy: ReportP
 
 
 def open_by_age(db: Session, end: datetime) -> dict:
-    """Repairs still open at `end` (confirmed, not yet completed, resolved, closed or cancelled),
-    by how long since they were received — read from the timeline, so later moves change nothing."""
+    """Repairs still open at `end` by how long since they were received (`open_ages`)."""
+    out = {k: 0 for k, _w, _h in AGES}
+    for age in open_ages(db, end).values():
+        out[age] += 1
+    out["total"] = sum(out.values())
+    return out
+
+
+def open_ages(db: Session, end: datetime) -> dict[int, str]:
+    """{ticket id: its AGES key} of the repairs still open at `end` (confirmed, not yet completed,
+    resolved, closed or cancelled) — read from the timeline, so later moves change nothing."""
     # open now, or moved since `end` (perhaps open then)
     cand = select(Ticket.id).where(Ticket.created_at < end,
                                    or_(Ticket.state.in_(OPEN_STATES), Ticket.updated_at >= end))
@@ -148,12 +197,11 @@ def open_by_age(db: Session, end: datetime) -> dict:
         state[tid] = st
         if st is TicketState.new:
             since.setdefault(tid, at)
-    out = {k: 0 for k, _w, _h in AGES}
+    out = {}
     for tid, st in state.items():
         if st in OPEN_STATES and st is not TicketState.draft and tid in since:
             hours = (end - since[tid]).total_seconds() / 3600
-            out[next(k for k, _w, h in AGES if h is None or hours < h)] += 1
-    out["total"] = sum(out.values())
+            out[tid] = next(k for k, _w, h in AGES if h is None or hours < h)
     return out
 
 
@@ -185,12 +233,20 @@ def anomalies_section(db: Session, start: datetime, end: datetime) -> tuple[dict
     return by_type, complaints
 
 
-def callbacks_section(db: Session, start: datetime, end: datetime) -> dict:
-    """Requested in the day (by why), reached in the day, outstanding at its end, and how soon the
-    first attempt came after the request."""
-    requested = list(db.scalars(select(Ticket).where(Ticket.callback_reason.is_not(None),
-                                                     Ticket.created_at >= start, Ticket.created_at < end)))
-    # outstanding at the end: asked for before it (within a month) and nothing took it off the list before it
+def callbacks_requested(start: datetime, end: datetime):
+    """The repairs whose call-back was asked for in [start, end)."""
+    return select(Ticket).where(Ticket.callback_reason.is_not(None), Ticket.created_at >= start,
+                                Ticket.created_at < end)
+
+
+def callbacks_reached(start: datetime, end: datetime):
+    """The attempts in [start, end) that reached the resident (or they called in and were answered)."""
+    return select(CallbackAttempt).where(CallbackAttempt.outcome.in_(("reached", "called_in")),
+                                         CallbackAttempt.at >= start, CallbackAttempt.at < end)
+
+
+def _callback_attempts(db: Session, end: datetime) -> tuple[list[Ticket], dict[int, list[CallbackAttempt]]]:
+    """The call-backs asked for before `end` (within a month), with their attempts."""
     pending = list(db.scalars(select(Ticket).where(Ticket.callback_reason.is_not(None), Ticket.created_at < end,
                                                    Ticket.created_at >= end - timedelta(days=31))))
     ids = [t.id for t in pending]
@@ -199,12 +255,27 @@ def callbacks_section(db: Session, start: datetime, end: datetime) -> dict:
         for a in db.scalars(select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
                             .order_by(CallbackAttempt.at, CallbackAttempt.id)):
             attempts[a.ticket_id].append(a)
-    reached = db.scalar(select(func.count(CallbackAttempt.id)).where(
-        CallbackAttempt.outcome.in_(("reached", "called_in")), CallbackAttempt.at >= start,
-        CallbackAttempt.at < end)) or 0
-    outstanding = sum(1 for t in pending
-                      if not any(a.outcome in _CLEARS and a.at < end for a in attempts[t.id])
-                      and (t.callback_requested or any(a.outcome in _CLEARS for a in attempts[t.id])))
+    return pending, attempts
+
+
+def outstanding_callbacks(pending: list[Ticket], attempts: dict[int, list[CallbackAttempt]], end: datetime
+                          ) -> list[Ticket]:
+    """Outstanding at `end`: asked for before it and nothing took it off the list before it."""
+    return [t for t in pending if not any(a.outcome in _CLEARS and a.at < end for a in attempts[t.id])
+            and (t.callback_requested or any(a.outcome in _CLEARS for a in attempts[t.id]))]
+
+
+def callbacks_outstanding(db: Session, end: datetime) -> list[Ticket]:
+    return outstanding_callbacks(*_callback_attempts(db, end), end)
+
+
+def callbacks_section(db: Session, start: datetime, end: datetime) -> dict:
+    """Requested in the day (by why), reached in the day, outstanding at its end, and how soon the
+    first attempt came after the request."""
+    requested = list(db.scalars(callbacks_requested(start, end)))
+    pending, attempts = _callback_attempts(db, end)
+    reached = db.scalar(select(func.count()).select_from(callbacks_reached(start, end).subquery())) or 0
+    outstanding = len(outstanding_callbacks(pending, attempts, end))
     delays = []
     for t in requested:
         tries = [a for a in attempts[t.id] if a.outcome not in ("called_in", "closed")]
@@ -232,6 +303,12 @@ def agents_section(db: Session, start: datetime, end: datetime, queue_agents: di
                     "ring_no_answer": q.get("ring_no_answer", 0), "logged_in_s": q.get("logged_in_s", 0),
                     "first_login": q.get("first_login"), "pause_s": dict(sorted(pauses.get(no, {}).items()))})
     return out
+
+
+def dispatched_in(start: datetime, end: datetime):
+    """The ids of the repairs dispatched to a station in [start, end)."""
+    return select(TicketTransition.ticket_id).where(TicketTransition.state == TicketState.dispatched,
+                                                    TicketTransition.at >= start, TicketTransition.at < end)
 
 
 def stations_section(db: Session, start: datetime, end: datetime, policy: ReportPolicy) -> list[dict]:
@@ -275,9 +352,7 @@ def stations_section(db: Session, start: datetime, end: datetime, policy: Report
         c["surveys"] += 1
         c["satisfied"] += attitude == "satisfied"
         c["score_sum"] += score
-    received = Counter(db.scalars(select(Ticket.station_id).where(
-        Ticket.id.in_(select(TicketTransition.ticket_id).where(TicketTransition.state == TicketState.dispatched,
-                                                               TicketTransition.at >= start, TicketTransition.at < end)))))
+    received = Counter(db.scalars(select(Ticket.station_id).where(Ticket.id.in_(dispatched_in(start, end)))))
     out = []
     keys = ("accept_n", "accept_sum_s", "contact_n", "contact_sum_s", "complete_n", "complete_sum_s", "over_limit",
             "reopened", "surveys", "satisfied", "score_sum")

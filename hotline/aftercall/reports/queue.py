@@ -92,6 +92,14 @@ class _Call:
     end: str = ""                 # the part of the last exit seen
     exit_wait_s: int | None = None
     no_agent_line: bool = False
+    caller: str = ""              # the caller id ENTERQUEUE names
+
+    @property
+    def waited_s(self) -> int:
+        """How long the caller waited: to the answer, else to the exit Asterisk logged."""
+        if self.part == "answered":
+            return self.wait_s
+        return self.exit_wait_s if self.exit_wait_s is not None else 0
 
     @property
     def part(self) -> str:
@@ -165,6 +173,7 @@ def _calls_and_agents(events: Iterable[QueueEvent], queue: str, start: datetime,
         d = ev.data
         if ev.event == "ENTERQUEUE":
             c.entered = c.entered or ev.at
+            c.caller = c.caller or (d[1] if len(d) > 1 else "")
         elif ev.event == "CONNECT" and c.connected is None:
             c.connected, c.agent = ev.at, agent_no_of(ev.agent)
             waited = _int(d, 0)
@@ -206,6 +215,53 @@ def _hours(start: datetime, end: datetime) -> list[datetime]:
     return out
 
 
+@dataclass(frozen=True)
+class OfferedCall:
+    """One call the day offered, in the one part of the breakdown its end puts it: from the
+    queue_log, or (after hours; a JOINEMPTY that writes no line) from its call record."""
+    callid: str
+    at: datetime
+    part: str
+    wait_s: int = 0
+    talk_s: int = 0
+    agent: str = ""
+    caller: str = ""
+    from_records: bool = False
+
+
+def offered_calls(calls: dict[str, _Call], records: Iterable[CallRow], start: datetime, end: datetime
+                  ) -> list[OfferedCall]:
+    """Every call offered in [start, end): the queue_log's, then the calls the queue never sees
+    (the after-hours flow; JOINEMPTY writes no line), from the records. The breakdown counts these,
+    and a drill-down lists them."""
+    out = [OfferedCall(c.callid, c.first, c.part, c.waited_s, c.talk_s, c.agent, c.caller) for c in calls.values()]
+    for r in records:
+        part = RECORD_PART.get(r.outcome or "")
+        if part in ("after_hours", "no_agent") and r.uniqueid not in calls and start <= r.at < end:
+            out.append(OfferedCall(r.uniqueid, r.at, part, from_records=True))
+    return out
+
+
+def answered_within_sl(c: OfferedCall, policy: QueuePolicy) -> bool:
+    return c.part == "answered" and c.wait_s <= policy.service_level_s
+
+
+def short_abandon(c: OfferedCall, policy: QueuePolicy) -> bool:
+    """An abandon within `short_abandon_s`: a misdial, shown apart."""
+    return c.part == "abandoned" and c.wait_s <= policy.short_abandon_s
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def day_calls(events: Iterable[QueueEvent], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
+              records: Iterable[CallRow] = ()) -> list[OfferedCall]:
+    """The calls offered in [start, end), each with its part (what `queue_section` counts)."""
+    calls, _agents = _calls_and_agents(events, policy.queue, start, end)
+    return offered_calls(calls, records, start, end)
+
+
 def queue_section(events: Iterable[QueueEvent], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
                   records: Iterable[CallRow] = ()) -> dict:
     """The queue figures of [start, end) from queue_log events (with enough before `start` to know
@@ -220,32 +276,22 @@ def queue_section(events: Iterable[QueueEvent], start: datetime, end: datetime, 
     wait_sum = longest = 0
     talk = 0
     hours = {h: {"hour": h.hour, "offered": 0, "answered": 0, "agents_logged_in": 0} for h in _hours(start, end)}
-    for c in calls.values():
-        part = c.part
-        parts[part] += 1
-        waited = c.wait_s if part == "answered" else (c.exit_wait_s if c.exit_wait_s is not None
-                                                      else int(((c.connected or c.first) - c.first).total_seconds()))
-        longest = max(longest, waited)
-        if part == "answered":
+    for c in offered_calls(calls, records, start, end):
+        parts[c.part] += 1
+        if c.from_records:
+            sources[c.part] = "queue_log + call records" if c.part == "no_agent" else "call records"
+        longest = max(longest, c.wait_s)
+        if c.part == "answered":
             wait_sum += c.wait_s
             talk += c.talk_s
-            within_sl += c.wait_s <= policy.service_level_s
-        elif part == "abandoned":
-            short += waited <= policy.short_abandon_s
-            abandoned_within += waited <= policy.service_level_s
-        h = hours.get(c.first.replace(minute=0, second=0, microsecond=0))
+            within_sl += answered_within_sl(c, policy)
+        elif c.part == "abandoned":
+            short += short_abandon(c, policy)
+            abandoned_within += c.wait_s <= policy.service_level_s
+        h = hours.get(hour_of(c.at))
         if h is not None:
             h["offered"] += 1
-            h["answered"] += part == "answered"
-    # calls the queue never sees (the after-hours flow; JOINEMPTY writes no line): from the records
-    for r in records:
-        part = RECORD_PART.get(r.outcome or "")
-        if part in ("after_hours", "no_agent") and r.uniqueid not in calls and start <= r.at < end:
-            parts[part] += 1
-            sources[part] = "queue_log + call records" if part == "no_agent" else "call records"
-            h = hours.get(r.at.replace(minute=0, second=0, microsecond=0))
-            if h is not None:
-                h["offered"] += 1
+            h["answered"] += c.part == "answered"
     for a in agents.values():
         for s, e in a.spans:
             for h, row in hours.items():
