@@ -214,7 +214,7 @@ SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "
 SAMPLE_ANOMALY = {"id": 8, "type": "complaint_technician", "state": "open", "ticket": "2611230012",
                   "opened_at": "2026-11-23T11:02:00", "opened_by": "1001", "deadline": "2026-11-24T11:02:00",
                   "owner": "1101", "note": "住户投诉维修工态度差", "result": "", "escalated": True,
-                  "acknowledged": False, "overdue": False}
+                  "acknowledged": False, "about_agent": None, "overdue": False}
 #: GET STATIONS: each station with the areas it serves (district, optionally compound and building:
 #: the finest match suggests the station), its technicians' phones and the users working it
 SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"],
@@ -301,7 +301,8 @@ RECORDING_DELETE_REASON_MAX = 500
 SAMPLE_RECORDING_ROW = {"id": 41, "call": "1700000000.42", "ticket": "2611230012", "agent": "1001",
                         "direction": "in", "caller": "13912345678", "at": "2026-11-23T10:01:10",
                         "duration_s": 95.2, "health": "ok", "sha256": "9f2c…", "deleted": None,
-                        "audio_url": "/api/recordings/41/audio"}
+                        "audio_url": "/api/recordings/41/audio", "ticket_number": "2611230012",
+                        "created_at": "2026-11-23T10:01:10"}
 #: the standards a call is checked against (hotline/aftercall/qa/standards, versioned)
 QA_SCORECARD_KINDS = ("intake", "intake_relaxed", "survey")
 #: an item's result; na only for an item that may not apply (回访's f)

@@ -199,7 +199,9 @@ class RecordingBook:
                 "direction": leg_direction(rec, call, surveyed), "caller": call.caller if call else "",
                 "at": iso(leg_time(call, rec)), "duration_s": round(rec.duration_s or 0.0, 1), "health": rec.health,
                 "sha256": rec.sha256, "deleted": deleted,
-                "audio_url": wire.path(wire.RECORDING_AUDIO, rid=rec.id) if deleted is None and rec.path else None}
+                "audio_url": wire.path(wire.RECORDING_AUDIO, rid=rec.id) if deleted is None and rec.path else None,
+                # the names the desk's 我的录音 list has read since #12
+                "ticket_number": number, "created_at": iso(rec.created_at)}
 
     def of_ticket(self, db: Session, ticket_id: int) -> list[dict]:
         """A ticket's recordings (its detail lists them), oldest first."""
