@@ -320,6 +320,7 @@ QA_NOTE_MAX = 2000
 QA_CHECK_FIELDS = ("recording", "scorecard", "items", "findings", "note")
 #: one row of GET QA_SAMPLE's "sample" (`check`: None until a lead or the head checked it)
 SAMPLE_QA_ROW = {"id": 7, "kind": "daily", "day": "2026-11-23", "recording": 41, "call": "1700000000.42",
-                 "ticket": "2611230012", "agent": "1001", "name": "张丽", "direction": "in", "duration_s": 95.2,
+                 "ticket": "2611230012", "agent": "1001", "name": "张丽", "direction": "in",
+                 "at": "2026-11-23T10:01:10", "duration_s": 95.2,
                  "health": "ok", "scorecard": "intake", "checked": False, "check": None,
                  "audio_url": "/api/recordings/41/audio"}

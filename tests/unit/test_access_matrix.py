@@ -494,3 +494,33 @@ async def test_the_report_routes_answer_bad_input_with_a_clear_4xx(template, tmp
         assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-11-23"}, headers=head)).status == 409  # not over
         daily = await (await h.client.get(wire.REPORT_DAILY, params={"date": "2026-11-22"}, headers=lead)).json()
         assert {"tickets", "queue", "agents", "stations", "hot_spots", "signed", "differs_from_signed"} <= set(daily)
+
+
+async def test_the_qa_routes_answer_bad_input_with_a_clear_4xx(template, tmp_path):
+    lead, agent = Hotline.headers(LEAD), Hotline.headers(AGENT)
+    made = template[2]
+    rid = made.objects["recording", AGENT, OWN]["rid"]
+    async with hotline_on(template, tmp_path) as h:
+        for query in ({"since": "yesterday"}, {"direction": "sideways"}, {"phone": "1"}):
+            got = await h.client.get(wire.RECORDINGS, params=query, headers=lead)
+            assert got.status == 422, query
+        assert (await h.client.get(wire.QA_RESULTS, params={"month": "2026-13"}, headers=lead)).status == 422
+        assert (await h.client.get(wire.QA_SAMPLE, params={"date": "23.11.2026"}, headers=lead)).status == 422
+        bad_checks = [{"recording": rid, "items": {"opening": "maybe"}},
+                      {"recording": rid, "items": dict.fromkeys(INTAKE_ITEMS, "pass"), "findings": ["rude"]},
+                      {"recording": rid, "items": dict.fromkeys(INTAKE_ITEMS, "pass"), "scorecard": "nope"},
+                      {"recording": "41", "items": {}}]
+        for body in bad_checks:
+            got = await h.client.post(wire.QA_CHECKS, json=body, headers=lead)
+            assert got.status == 422, (body, await got.text())
+        for missing in (999999, 10**30):
+            got = await h.client.post(wire.QA_CHECKS, json={"recording": missing, "items": {}}, headers=lead)
+            assert got.status == 404, missing
+        got = await h.client.post(wire.path(wire.RECORDING_DELETE, rid=rid), json={"reason": ""}, headers=lead)
+        assert got.status == 422
+        got = await h.client.post(wire.path(wire.RECORDING_DELETE, rid="x1"), json={"reason": "空录音"}, headers=lead)
+        assert got.status == 404
+        pid = made.objects["peer", AGENT, OWN]["pid"]
+        got = await h.client.post(wire.path(wire.QA_PEER_MARK, pid=pid), json={"findings": ["misleading"]},
+                                  headers=agent)
+        assert got.status == 422 and "原因" in (await got.json())["error"]

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from common import wire
+from common.settings import load_settings
 from db.models import (AnomalyRecord, AnomalyType, AuditEntry, Call, CallOutcome, QaDraw, QaSample,
                        QaScorecard, Recording, Role, TicketState)
 from db.session import make_engine, migrate, session_factory
@@ -30,6 +31,7 @@ from hotline.aftercall.qa.work import QaWork
 from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.figures import ReportPolicy
 from hotline.aftercall.rules import Refused, RuleError, actor_for
+from hotline.service.desk import DeskService, Principal
 from ivr import storage
 
 DAY = date(2026, 11, 23)                  # the reporting day 11-23 08:00 → 11-24 08:00
@@ -465,3 +467,47 @@ def test_the_daily_reports_qa_section_counts_the_sample_the_checks_and_the_findi
         got = qa_section(db, DAY.isoformat())
     assert (got["sample_size"], got["checked"], got["passed"]) == (1, 1, 1)
     assert got["findings"]["praise"] == 1 and set(got["findings"]) == set(wire.QA_FINDINGS)
+
+
+# ------------------------------------------------------------------ through the desk service --
+
+def desk_for(world: World) -> tuple[DeskService, callable]:
+    s = load_settings(home=str(world.home), db_url=f"sqlite:///{world.home / 'qa.db'}", today=world.clock.now.isoformat())
+    desk = DeskService(world.sessions, s, {}.get, book=world.book, qa=world.qa)
+
+    def principal(no: str) -> Principal:
+        a = world.who(no)
+        return Principal(a.user_id, a.agent_no, no, a.role, 1, datetime(2099, 1, 1))
+    return desk, principal
+
+
+def test_a_tickets_detail_lists_its_recordings_to_a_lead_and_an_agent_their_own_legs(world):
+    with world.sessions() as db, db.begin():
+        t = create_ticket(db, day_at(9), state=TicketState.new)
+        tid, number = t.id, t.number
+    mine = world.call("1001", day_at(9), audio="none", ticket=tid)
+    theirs = world.call("1002", day_at(9, 30), audio="none", ticket=tid)
+    desk, who = desk_for(world)
+    assert [r["id"] for r in desk.ticket(who("1101"), number)["recordings"]] == [mine, theirs]
+    assert [r["id"] for r in desk.ticket(who("1001"), number)["recordings"]] == [mine]
+    row = desk.ticket(who("1101"), number)["recordings"][0]
+    assert set(row) == set(wire.SAMPLE_RECORDING_ROW) and row["direction"] == "in" and row["agent"] == "1001"
+
+
+def test_an_agent_replays_a_colleagues_recording_only_when_it_was_handed_to_them_today(world):
+    world.clock.now = datetime(2026, 11, 24, 10)
+    rid = world.call("1002", day_at(9), audio="none")
+    desk, who = desk_for(world)
+    with pytest.raises(Refused):
+        desk.recording_file(who("1003"), str(rid))
+    assert world.qa.peer(who("1003").actor)["recordings"][0]["recording"] == rid
+    assert desk.recording_file(who("1003"), str(rid)) == Path(world.recordings / "call-1.wav").resolve()
+    world.clock.now = datetime(2026, 11, 25, 10)                 # the next day: that task is over
+    with pytest.raises(Refused):
+        desk.recording_file(who("1003"), str(rid))
+
+
+def test_the_sample_row_keeps_to_the_wire(world):
+    world.call("1001", day_at(9), audio="none")
+    (row,) = world.qa.sample(None, DAY)["sample"]
+    assert set(row) == set(wire.SAMPLE_QA_ROW)
