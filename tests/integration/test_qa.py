@@ -118,6 +118,8 @@ def test_the_sample_deleting_and_the_seals_on_real_calls(ivr):
         assert db.get(Recording, spoken.id).deleted_at is None
     assert audits["recording_delete"].actor == LEAD and audits["recording_delete"].detail["sha256"] == silent.sha256
     assert audits["delete_refused"].object_id in (str(silent.id), str(spoken.id))
+    print(f"\nthe spoken call: {loud.stderr.strip()}; the silent one: peak "
+          f"{audits['recording_delete'].detail['peak_db']} dBFS over {audits['recording_delete'].detail['duration_s']} s")
     found = hotline(ivr, "recordings", "find", "--agent", AGENT_A, "--json")
     deleted = next(r for r in json.loads(found.stdout) if r["id"] == silent.id)["deleted"]
     assert (deleted["by"], deleted["reason"]) == (LEAD, "住户未出声,空录音")
