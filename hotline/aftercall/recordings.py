@@ -163,7 +163,8 @@ class RecordingBook:
             if agent:
                 stmt = stmt.where(User.agent_no == agent[:16])
             if ticket:
-                tid = db.scalar(select(Ticket.id).where(Ticket.number == ticket[:16]))
+                # no such ticket finds nothing (never `ticket_id IS NULL`: every recording without one)
+                tid = db.scalar(select(Ticket.id).where(Ticket.number == ticket[:16])) or -1
                 stmt = stmt.where(or_(Recording.ticket_id == tid, Call.ticket_id == tid))
             if phone:
                 digits = clean_digits(phone)[:20]

@@ -89,7 +89,7 @@ class HotlineService:
         self.book = RecordingBook(self.ctx.records.sessions, settings.now, settings.recordings_dir,
                                   settings.recordings_empty_peak_db)
         self.qa = QaWork(self.ctx.records.sessions, settings.now, qa_policy(settings), report_policy(settings),
-                         qa_sample_secret(settings).encode())
+                         qa_sample_secret(settings).encode(), origin="service")
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks, self.book, self.qa)
         self.reports = reports(settings, self.ctx.records.sessions)

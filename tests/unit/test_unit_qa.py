@@ -447,6 +447,7 @@ def test_recordings_are_found_by_ticket_phone_agent_time_and_leg_and_an_agent_fi
     b = world.call("1002", day_at(14), audio="none", direction="out")
     lead = world.who("1101")
     assert [r["id"] for r in world.book.find(lead, ticket=number)] == [a]
+    assert world.book.find(lead, ticket="2699999999") == []          # no such ticket: nothing, not the unlinked
     assert [r["id"] for r in world.book.find(lead, phone="138-0000-1111")] == [a]
     assert [r["id"] for r in world.book.find(lead, agent="1002")] == [b]
     assert [r["id"] for r in world.book.find(lead, since="2026-11-23T12:00", until="2026-11-23")] == [b]

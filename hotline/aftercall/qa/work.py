@@ -66,8 +66,10 @@ def parse_month(text: str) -> tuple[date, date]:
 
 class QaWork:
     def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], policy: QaPolicy,
-                 report: ReportPolicy, key: bytes):
+                 report: ReportPolicy, key: bytes, origin: str = "cli"):
         self.sessions, self.now, self.policy, self.report, self.key = sessions, now, policy, report, key
+        #: the audit's actor when no person acts (the service's round, the admin's CLI)
+        self.origin = origin
 
     # ------------------------------------------------------------------ helpers --
     def today(self) -> date:
@@ -94,7 +96,7 @@ class QaWork:
             raise Refused(what, action, "qa", object_id)
 
     def _audit(self, db: Session, actor: Actor | None, action: str, object_type: str, object_id: str = "", **detail):
-        add_audit(db, actor.agent_no if actor else "cli", action, object_type, object_id, **detail)
+        add_audit(db, actor.agent_no if actor else self.origin, action, object_type, object_id, **detail)
 
     def _leg_row(self, db: Session, rec: Recording, names) -> dict:
         call = db.get(Call, rec.call_id) if rec.call_id else None
