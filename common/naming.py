@@ -19,6 +19,8 @@ SURVEY_CONTEXT = "survey-call"
 SURVEY_DIAL_CONTEXT = "survey-dial"
 #: the UserEvent `hotline survey call` sends (admin AMI user) to wake the service's dialer
 SURVEY_WAKE_EVENT = "HotlineSurveyCall"
+#: `hotline recordings verify|delete` changed recordings' health: the service recounts and tells the leads now
+RECORDINGS_WAKE_EVENT = "HotlineRecordingsChecked"
 #: the channel variable holding a call's FastAGI token (db/call_tokens.py), inherited by every channel
 #: of the call (set as __HOTLINE_CALL_TOKEN); every AMI user's event filter drops events naming it
 CALL_TOKEN_VAR = "HOTLINE_CALL_TOKEN"

@@ -49,3 +49,9 @@ def fastagi_key(settings: Settings) -> str:
     """The key exactly as Asterisk's FILE() reads its file (a line end an admin added included)."""
     return fastagi_secret_file(settings).read_text()
 
+
+
+def qa_sample_secret(settings: Settings) -> str:
+    """The key of the QA samples' draw (HMAC of the day and each call): the same draw every time it
+    is made again, none that anybody without this file can foresee."""
+    return _secret(settings, "qa_sample_secret")

@@ -190,6 +190,27 @@ class Settings:
     report_mail_retry_s: int = 60
     report_mail_attempts: int = 10
     report_mail_late_min: int = 15
+    #: quality checks on recordings (#28, 002 录音抽查制度, 001 质检): each reporting day's sample is at
+    #: least this share of each agent's answered calls (rounded up, at least one); the head's weekly
+    #: sample this many calls per agent; each agent on shift listens to this many of colleagues'
+    #: recordings of the day before (录音由大家共同检查)
+    qa_sample_share: float = 0.10
+    qa_weekly_per_agent: int = 1
+    qa_peer_quota: int = 5
+    #: serious errors (地址填写错误, 选错维修站, 无效承诺): qa_fine_base 元 each, qa_fine_extra 元 more for
+    #: each one past qa_fine_free within the window: "month" (the calendar month) or "<N>d" (N days)
+    qa_fine_base: int = 10
+    qa_fine_extra: int = 50
+    qa_fine_free: int = 3
+    qa_fine_window: str = "month"
+    #: retraining (轮训) at a day's fail rate of this share or more; complaint rates' limits per day
+    #: and per month (投诉率 2 % / 1 %)
+    qa_retrain_fail_rate: float = 0.30
+    qa_complaint_day: float = 0.02
+    qa_complaint_month: float = 0.01
+    #: a recording is empty (a team lead may apply to delete it) when no sample rises above this
+    #: peak level in dBFS (sox stats "Pk lev dB")
+    recordings_empty_peak_db: float = -50.0
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64

@@ -73,6 +73,19 @@ REPORT_DRILL = "/api/reports/drill"                 # GET ?date=&figure=[&value=
 REPORT_READER_ROLES = ("team_lead", "head", "admin")
 REPORT_SIGNER_ROLES = ("head",)
 
+# quality checks on recordings (#28): finding a recording (GET RECORDINGS with RECORDING_FILTERS),
+# deleting an empty one (a team lead's application), the samples, scorecards, checks, peer listening
+RECORDING_DELETE = "/api/recordings/{rid}/delete"   # POST {reason}: team leads, an empty recording only
+QA_SCORECARDS = "/api/qa/scorecards"                # GET: the standards in force, newest version of each
+QA_SAMPLE = "/api/qa/sample"                        # GET ?date= | POST {recording}: a lead adds a call by hand
+QA_WEEKLY = "/api/qa/sample/weekly"                 # GET ?date=: the head's sample of the week holding date
+QA_CHECKS = "/api/qa/checks"                        # GET ?date= | POST QA_CHECK_FIELDS: a written result
+QA_PEER = "/api/qa/peer"                            # GET: this agent's colleagues' recordings to listen to today
+QA_PEER_MARK = "/api/qa/peer/{pid}"                 # POST {findings, note}: listened, with findings or clean
+QA_PROPOSALS = "/api/qa/proposals"                  # GET ?open=1: findings the tickets' corrections propose
+QA_PROPOSAL = "/api/qa/proposals/{pid}"             # POST {confirm, note}: a team lead confirms or dismisses
+QA_RESULTS = "/api/qa/results"                      # GET ?month=YYYY-MM: per agent, per checker
+
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
 
@@ -214,7 +227,7 @@ SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "
 SAMPLE_ANOMALY = {"id": 8, "type": "complaint_technician", "state": "open", "ticket": "2611230012",
                   "opened_at": "2026-11-23T11:02:00", "opened_by": "1001", "deadline": "2026-11-24T11:02:00",
                   "owner": "1101", "note": "住户投诉维修工态度差", "result": "", "escalated": True,
-                  "acknowledged": False, "overdue": False}
+                  "acknowledged": False, "about_agent": None, "overdue": False}
 #: GET STATIONS: each station with the areas it serves (district, optionally compound and building:
 #: the finest match suggests the station), its technicians' phones and the users working it
 SAMPLE_STATIONS = [{"code": "HP", "name": "和平维修站", "phone": "024-23000000", "districts": ["和平区"],
@@ -289,3 +302,38 @@ SAMPLE_CALL_OUT = {"ticket": "2611230007", "number": "13912345678", "kind": "cal
 SAMPLE_SURVEY = {"solved": True, "attitude": "satisfied", "charged": False, "score": 9, "comment": "",
                  "fee_reminder": True, "by": "1001", "at": "2026-11-23T10:20:00", "channel": "agent",
                  "comment_recording": False}
+
+
+# ---- quality checks on recordings (#28) -------------------------------------------------------
+#: GET RECORDINGS ?ticket=&phone=&agent=&since=&until=&direction= (since/until: YYYY-MM-DD[THH:MM])
+RECORDING_FILTERS = ("ticket", "phone", "agent", "since", "until", "direction")
+#: a recording's leg: a resident's call in, a call out, a 回访 call, another agent's leg of a transfer
+RECORDING_DIRECTIONS = ("in", "out", "survey", "transfer")
+RECORDING_DELETE_REASON_MAX = 500
+#: one row of GET RECORDINGS (`deleted`: None, or {at, by, reason} — the row stays)
+SAMPLE_RECORDING_ROW = {"id": 41, "call": "1700000000.42", "ticket": "2611230012", "agent": "1001",
+                        "direction": "in", "caller": "13912345678", "at": "2026-11-23T10:01:10",
+                        "duration_s": 95.2, "health": "ok", "sha256": "9f2c…", "deleted": None,
+                        "audio_url": "/api/recordings/41/audio", "ticket_number": "2611230012",
+                        "created_at": "2026-11-23T10:01:10"}
+#: the standards a call is checked against (hotline/aftercall/qa/standards, versioned)
+QA_SCORECARD_KINDS = ("intake", "intake_relaxed", "survey")
+#: an item's result; na only for an item that may not apply (回访's f)
+QA_ITEM_RESULTS = ("pass", "fail", "na")
+#: findings (002 录音抽查制度 四.1): the problems, and praise (闪光点)
+QA_FINDINGS = {"nonstandard_phrase": "接报用语不标准", "misleading": "错误引导", "invalid_promise": "无效承诺",
+               "wrong_address": "地址填写错误", "wrong_phone": "电话填写错误", "wrong_station": "选错维修站",
+               "complaint": "投诉", "voice": "声音不甜美", "praise": "闪光点"}
+QA_PRAISE = "praise"
+#: serious errors (严重违纪): fined each (Settings.qa_fine_*)
+QA_SERIOUS = ("wrong_address", "wrong_station", "invalid_promise")
+QA_NOTE_MAX = 2000
+#: POST QA_CHECKS: the recording (a leg), the standard (its newest version), each item's result,
+#: findings (QA_FINDINGS keys), a note
+QA_CHECK_FIELDS = ("recording", "scorecard", "items", "findings", "note")
+#: one row of GET QA_SAMPLE's "sample" (`check`: None until a lead or the head checked it)
+SAMPLE_QA_ROW = {"id": 7, "kind": "daily", "day": "2026-11-23", "recording": 41, "call": "1700000000.42",
+                 "ticket": "2611230012", "agent": "1001", "name": "张丽", "direction": "in",
+                 "at": "2026-11-23T10:01:10", "duration_s": 95.2,
+                 "health": "ok", "scorecard": "intake", "checked": False, "check": None,
+                 "audio_url": "/api/recordings/41/audio"}

@@ -362,7 +362,11 @@ class AnomalyRecord(Base):
     result: Mapped[str] = mapped_column(Text, default="")
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the register's second subject besides a ticket: an agent of the hotline the entry is about (a
+    #: complaint about them, praise of them) — the QA results count these against / for that agent
+    about_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     ticket: Mapped[Ticket | None] = relationship()
+    about_agent: Mapped[User | None] = relationship(foreign_keys=[about_agent_id])
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
 
@@ -469,9 +473,14 @@ class Recording(Base):
     health: Mapped[str] = mapped_column(String(8), default="", server_default="")
     checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    #: deleting is an application of a team lead with a written reason, granted only for a file the
+    #: service measured empty (hotline.aftercall.recordings): the row stays, with the file's sha256
+    #: and duration as they were, who, when and why
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     delete_reason: Mapped[str | None] = mapped_column(Text)
+    #: when `hotline recordings verify` (or the service's round) last found the seal whole
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class TicketCounter(Base):
@@ -591,3 +600,114 @@ class ReportDelivery(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     #: the addresses it went to (comma-separated), as configured at the time
     recipients: Mapped[str] = mapped_column(Text, default="")
+# ------------------------------------------------------------------------------ quality checks (QA, #28)
+
+class QaScorecard(Base):
+    """A version of a checking standard (接报 / 放宽 / 回访), loaded from its data file
+    (hotline/aftercall/qa/standards): a check keeps the version it was scored on, so a changed
+    standard never rewrites an old score."""
+    __tablename__ = "qa_scorecard"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(64))
+    #: the standard as loaded: {"items": [{key, section, text, required, optional}], ...}
+    body: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class QaDraw(Base):
+    """A sample drawn for good: the reporting day's (daily) or the ISO week's (weekly, `day` its
+    Monday). Drawing again finds this and changes nothing."""
+    __tablename__ = "qa_draw"
+    __table_args__ = (UniqueConstraint("kind", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    day: Mapped[str] = mapped_column(String(10))
+    drawn_at: Mapped[datetime] = mapped_column(DateTime)
+    #: who asked first (None: the service's timer at the day's end)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class QaSample(Base):
+    """One recording (a leg of a call: a transfer has one per agent) in a day's sample: drawn
+    (daily, weekly) or added by a team lead by hand (manual). Scored against the leg's agent."""
+    __tablename__ = "qa_sample"
+    __table_args__ = (UniqueConstraint("kind", "day", "recording_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class QaCheck(Base):
+    """A written check result (要有检查结果记录): who checked which leg against which standard
+    version, each item's result, the findings, pass or fail, a note. kind: lead (a team lead's
+    check), head (the head's), proposal (a finding a team lead confirmed from a ticket's correction:
+    no scorecard)."""
+    __tablename__ = "qa_check"
+    __table_args__ = (Index("ix_qa_check_agent_at", "agent_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    recording_id: Mapped[int | None] = mapped_column(ForeignKey("recording.id"), index=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checker_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("qa_scorecard.id"))
+    #: {item key: pass | fail | na}
+    items: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: finding codes (wire.QA_FINDINGS), praise (闪光点) among them
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: the reporting day of the leg checked (a pass rate is per agent per day)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    checker: Mapped[User] = relationship(foreign_keys=[checker_id])
+    scorecard: Mapped[QaScorecard | None] = relationship()
+
+
+class QaPeerListen(Base):
+    """录音由大家共同检查: a colleague's recording of the day before handed to an agent on shift
+    (never their own), and what they marked: findings with their cause, or 闪光点, or clean."""
+    __tablename__ = "qa_peer_listen"
+    __table_args__ = (UniqueConstraint("day", "listener_id", "recording_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the day the listening is done (the recordings are of the reporting day before)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    listener_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    listened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class QaProposal(Base):
+    """A finding the records suggest (a station recall → 选错维修站; an address or phone corrected
+    after dispatch → 地址 / 电话填写错误) against the person who saved the ticket, until a team lead
+    confirms it (then a QaCheck of kind proposal) or dismisses it. `source` + `source_id` (the
+    transition or audit entry it came from) make proposing again a no-op."""
+    __tablename__ = "qa_proposal"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(Integer)
+    finding: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    check_id: Mapped[int | None] = mapped_column(ForeignKey("qa_check.id"))

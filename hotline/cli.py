@@ -35,9 +35,13 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
+from hotline.aftercall.qa.rules import qa_policy
+from hotline.aftercall.qa.standards import StandardError
+from hotline.aftercall.qa.work import QaWork
+from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
 from hotline.aftercall.reports.delivery import ReportMail
-from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS, day_bounds
+from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS, day_bounds, report_policy
 from hotline.aftercall.reports.xlsx import STATE_WORDS
 from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
@@ -49,9 +53,10 @@ from hotline.aftercall.stations import StationError, import_stations, list_stati
 from common import wire
 from common.ami import ami_action
 from common.agent_phones import has_phone
-from common.naming import SURVEY_WAKE_EVENT, endpoint
+from common.naming import RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
+from common.secrets import qa_sample_secret
 from common.settings import Settings, load_settings
-from common.text import printable, printable_lines
+from common.text import control_char, printable, printable_lines
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
@@ -1230,6 +1235,188 @@ def report_send(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_jso
         echo(f"{answer['day']} 日报未能发送(第 {answer['attempt']} 次):{answer['error']}")
     if not answer["ok"]:
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------ recordings and QA (#28) --
+recordings_app = typer.Typer(help="录音: find a recording, apply to delete an empty one (team leads), verify every "
+                                  "seal (sha256).", no_args_is_help=True)
+app.add_typer(recordings_app, name="recordings")
+qa_app = typer.Typer(help="录音抽查: the daily sample (≥10 % per agent), the results of a month, the standards.",
+                     no_args_is_help=True)
+app.add_typer(qa_app, name="qa")
+
+
+def _book(s: Settings) -> RecordingBook:
+    return RecordingBook(sessions(s), s.now, s.recordings_dir, s.recordings_empty_peak_db)
+
+
+def _qa(s: Settings) -> QaWork:
+    try:
+        return QaWork(sessions(s), s.now, qa_policy(s), report_policy(s), qa_sample_secret(s).encode())
+    except ValueError as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+
+
+def _as_actor(s: Settings, agent_no: Optional[str]):
+    """The person named with --as (None: the admin's own view)."""
+    if not agent_no:
+        return None
+    try:
+        with sessions(s)() as db:
+            return actor_for(db, agent_no)
+    except RuleError as exc:
+        _rule_failed(exc)
+
+
+def _refusal(s: Settings, agent_no: str, exc: RuleError) -> None:
+    """A refusal printed with its words; a refused role audited like the API's."""
+    if isinstance(exc, Refused) and agent_no:
+        with sessions(s)() as db, db.begin():
+            add_audit(db, agent_no, exc.action, exc.object_type, exc.object_id, via="cli")
+    _rule_failed(exc)
+
+
+def _wake_recordings(s: Settings) -> None:
+    """The running service recounts the flagged recordings and tells the team leads now."""
+    if not runtime.running(s):
+        return
+    try:
+        with ami_session(s) as ami:
+            ami.action(ami_action("UserEvent", UserEvent=RECORDINGS_WAKE_EVENT))
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        echo(f"hotline: could not tell the service ({exc}); the team leads see it within 30 s", err=True)
+
+
+@recordings_app.command("find")
+def recordings_find(ticket: str = typer.Option("", "--ticket", help="a ticket number"),
+                    phone: str = typer.Option("", "--phone", help="the resident's number (caller or call-back)"),
+                    agent: str = typer.Option("", "--agent", help="an agent's 工号"),
+                    since: str = typer.Option("", "--since", help="YYYY-MM-DD[THH:MM]"),
+                    until: str = typer.Option("", "--until", help="YYYY-MM-DD[THH:MM] (a day: to its end)"),
+                    direction: str = typer.Option("", "--direction", help="in | out | survey (回访) | transfer"),
+                    as_: Optional[str] = typer.Option(None, "--as", help="search as this 工号 (their rights)"),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """Recordings by ticket, number, agent, time and leg, newest first; deleted ones say who, when, why."""
+    if not any((ticket, phone, agent, since, until, direction)):
+        fail("name at least one of --ticket, --phone, --agent, --since, --until, --direction", 2)
+    s = settings()
+    actor = _as_actor(s, as_)
+    try:
+        rows = _book(s).find(actor, ticket, phone, agent, since, until, direction)
+    except RuleError as exc:
+        _refusal(s, as_ or "", exc)
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        gone = f"  已删除 {r['deleted']['at']} {r['deleted']['by']}: {r['deleted']['reason']}" if r["deleted"] else ""
+        echo(f"{r['id']:6} {r['at']} {r['direction']:8} {r['agent'] or '-':6} {r['ticket'] or '-':11} "
+             f"{r['duration_s']:7.1f}s {r['health'] or '-':8}{gone}")
+
+
+@recordings_app.command("delete")
+def recordings_delete(recording: str = typer.Argument(..., metavar="ID"),
+                      as_: str = typer.Option(..., "--as", help="the 工号 of the team lead applying"),
+                      reason: str = typer.Option(..., "--reason", help="why (written down with the row)")) -> None:
+    """Apply to delete an empty recording: refused unless the service measures it empty (no sample above
+    HOTLINE_RECORDINGS_EMPTY_PEAK_DB) and the person is a team lead. The row stays: sha256, duration,
+    who, when, why."""
+    if control_char(reason, True) is not None:
+        fail("the reason holds a control character", 2)
+    s = settings()
+    actor = _as_actor(s, as_)
+    try:
+        r = _book(s).delete(actor, recording, reason)
+    except RuleError as exc:
+        _refusal(s, as_, exc)
+    echo(f"录音 {r['id']} 已删除 (sha256 {r['sha256']}, {r['duration_s']} s): {r['deleted']['reason']}")
+
+
+@recordings_app.command("verify")
+def recordings_verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Check every seal (each sealed recording's sha256 against its file) and flag answered calls
+    with no recording; a broken seal or a missing recording raises the recordings alert on the team
+    leads' desks and in `hotline status` (exit 1 when any is broken or missing)."""
+    s = settings()
+    got = _book(s).verify()
+    if got["newly_flagged"]:
+        _wake_recordings(s)
+    if as_json:
+        echo_json(got)
+    else:
+        echo(f"{got['checked']} sealed recordings checked: {got['whole']} whole, {len(got['broken'])} broken; "
+             f"{len(got['missing'])} answered call(s) newly found without a recording")
+        for b in got["broken"]:
+            echo(f"  ⚠ recording {b['id']}: {b['problem']} ({b['path']})")
+    if got["broken"] or got["missing"]:
+        raise typer.Exit(1)
+
+
+@qa_app.command("sample")
+def qa_sample(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json: bool = typer.Option(False, "--json")) -> None:
+    """The reporting day's sample: per agent who took or made calls, ≥ HOTLINE_QA_SAMPLE_SHARE of their
+    answered calls (at least one), drawn with the server's secret and the date, plus calls added by
+    hand; each with its check or none. A finished day's draw is stored the first time it is asked."""
+    day = _report_day(date_)
+    s = settings()
+    try:
+        got = _qa(s).sample(None, day)
+    except RuleError as exc:
+        _rule_failed(exc)
+    if as_json:
+        echo_json(got)
+        return
+    echo(f"{got['day']} 录音抽查{'' if got['final'] else '(当日未结束,抽样暂定)'}")
+    for a in got["agents"]:
+        echo(f"  {a['agent_no']:6} {a['name']:8} 接听 {a['answered']:4}  应抽 {a['quota']:3}  抽查 {a['sample']:3}  "
+             f"已检查 {a['checked']:3}")
+    for r in got["sample"]:
+        mark = "未检查" if not r["checked"] else ("合格" if r["check"]["passed"] else "不合格")
+        echo(f"  录音 {r['recording']:6} {r['agent']:6} {r['call'] or '-':20} {r['direction']:8} {r['kind']:7} {mark}")
+
+
+@qa_app.command("results")
+def qa_results(month: str = typer.Option(..., "--month", help="YYYY-MM"),
+               as_: Optional[str] = typer.Option(None, "--as", help="as this 工号 (an agent sees their own)"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """A month per agent: calls, checked, passed, findings by type, fines, praise, complaints against the
+    2 % / 1 % limits, retraining; per checker: checked and passes contradicted by a complaint."""
+    s = settings()
+    actor = _as_actor(s, as_)
+    try:
+        got = _qa(s).results(actor, month)
+    except RuleError as exc:
+        _refusal(s, as_ or "", exc)
+    if as_json:
+        echo_json(got)
+        return
+    echo(f"{got['month']} 录音检查结果")
+    for a in got["agents"]:
+        rate = "-" if a["pass_rate"] is None else f"{a['pass_rate']:.0%}"
+        echo(f"  {a['agent_no']:6} {a['name']:8} 通话 {a['calls']:4} 检查 {a['checked']:3} 合格率 {rate:>5}  "
+             f"严重 {a['serious']} 罚款 {a['fine_total']} 元  投诉 {a['complaints']}  知情不报 {a['peer']['unreported']}"
+             f"{'  需轮训' if a['retraining'] else ''}")
+    for c in got["checkers"]:
+        echo(f"  检查人 {c['agent_no']:6} 检查 {c['checked']:3} 合格 {c['passed']:3} 合格后被投诉 {c['contradicted']}")
+
+
+@qa_app.command("standards")
+def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Load the standards' data files (a new version of a changed one) and show the ones in force."""
+    s = settings()
+    work = _qa(s)
+    try:
+        added = work.load_standards()
+    except StandardError as exc:
+        fail(str(exc))
+    cards = work.scorecards(None)
+    if as_json:
+        echo_json({"added": added, "scorecards": cards})
+        return
+    for c in cards:
+        echo(f"{c['kind']:15} v{c['version']}  {c['title']}  ({len(c['items'])} 项)")
+    if added:
+        echo(f"loaded: {', '.join(added)}", err=True)
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ from db.models import AuditEntry, Recording, Ticket
 from common.settings import Settings
 
 OK, EMPTY, SHORT, MISSING = "ok", "empty", "short", "missing"
-FLAGGED = (EMPTY, SHORT, MISSING)
+#: a sealed file whose sha256 no longer matches, or that is gone (`hotline recordings verify`)
+BROKEN = "broken"
+FLAGGED = (EMPTY, SHORT, MISSING, BROKEN)
 #: a file is "far shorter" than the call when it misses more than this many seconds AND more than
 #: this share of it: MixMonitor starts a moment after the answer and the bridge ends a moment before
 #: the hang-up handler runs (measured: well under a second), a caller's Record includes the beep

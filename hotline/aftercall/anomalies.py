@@ -44,17 +44,20 @@ class AnomalyRegister:
                 "opened_by": a.opened_by.agent_no if a.opened_by else "system", "deadline": iso(a.deadline),
                 "owner": a.owner.agent_no if a.owner else None, "note": a.note, "result": a.result,
                 "escalated": a.type in ESCALATED_ANOMALIES, "acknowledged": acked,
+                "about_agent": a.about_agent.agent_no if a.about_agent else None,
                 "overdue": a.state is not AnomalyState.closed and a.deadline < self.now()}
 
     @staticmethod
     def _options():
         return (selectinload(AnomalyRecord.ticket), selectinload(AnomalyRecord.owner),
-                selectinload(AnomalyRecord.opened_by))
+                selectinload(AnomalyRecord.opened_by), selectinload(AnomalyRecord.about_agent))
 
     # ------------------------------------------------------------- recorded --
-    def record(self, actor: Actor, kind: str, ticket_number: str | None = None, note: str = "") -> dict:
+    def record(self, actor: Actor, kind: str, ticket_number: str | None = None, note: str = "",
+               about_agent: str | None = None) -> dict:
         """Types 4–9, by an agent (on their call's ticket: the desk checks that), a team lead, or a
-        station's people on their own station's ticket."""
+        station's people on their own station's ticket. `about_agent`: the 工号 of a hotline agent the
+        entry is about (a complaint about them, praise of them: the QA results count it)."""
         try:
             t = AnomalyType(kind)
         except ValueError:
@@ -72,16 +75,22 @@ class AnomalyRegister:
                 ticket = ticket_by_number(db, ticket_number)
             if actor.role is Role.station and (ticket is None or ticket.station_id != actor.station_id):
                 raise Refused("维修站只能在本站的报修单上登记异常", "anomaly_refused", "ticket", ticket_number or "")
+            about = None
+            if about_agent:
+                about = db.scalar(select(User).where(User.agent_no == str(about_agent)[:16],
+                                                     User.role.in_((Role.agent, Role.team_lead))))
+                if about is None:
+                    raise RuleError(422, f"没有这个话务员工号: {str(about_agent)[:16]}")
             now = self.now()
             # a complaint belongs to the head and the team leads together until one takes it
             owner = None if t in ESCALATED_ANOMALIES or actor.role is Role.agent else actor.user_id
             a = AnomalyRecord(type=t, ticket_id=ticket.id if ticket else None, opened_at=now,
                               opened_by_id=actor.user_id, owner_id=owner, deadline=now + self.deadlines.of(t),
-                              note=note)
+                              note=note, about_agent_id=about.id if about else None)
             db.add(a)
             db.flush()
             add_audit(db, actor.agent_no, "anomaly", "anomaly", str(a.id), type=t.value,
-                      ticket=ticket.number if ticket else None)
+                      ticket=ticket.number if ticket else None, about_agent=about.agent_no if about else None)
             db.refresh(a)
             return self.entry(a)
 

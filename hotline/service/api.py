@@ -25,11 +25,12 @@ from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.reports.archive import KINDS as REPORT_KINDS, MEDIA_TYPES, Reports, file_name, parse_day
 from hotline.aftercall.lifecycle import TicketWork
+from hotline.aftercall.qa.work import QaWork
 from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
 from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
-                                     QueueIn, ReportSignIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm,
-                                     TicketStateIn)
+                                     QaCheckIn, QaDecideIn, QaPeerMarkIn, QaSampleAddIn, QueueIn, RecordingDeleteIn,
+                                     ReportSignIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from common import tls, wire
 from common.ami import AmiValueError
 from common.text import control_char
@@ -54,11 +55,12 @@ class AgentApi:
     pause), the live agent state, the AMI status."""
 
     def __init__(self, service, desk: DeskService, work: TicketWork, anomalies: AnomalyRegister,
-                 callbacks: CallbackList, surveys: SurveyList, reports: Reports):
+                 callbacks: CallbackList, surveys: SurveyList, reports: Reports, qa: QaWork):
         self.svc = service
         self.settings = service.settings
         self.desk, self.work, self.anomalies = desk, work, anomalies
         self.callbacks, self.surveys, self.reports = callbacks, surveys, reports
+        self.qa, self.book = qa, desk.book
         self.sockets: dict[int, set[web.WebSocketResponse]] = {}   # session id → sockets
         self.socket_expiry: dict[int, object] = {}                  # session id → its expiry
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
@@ -118,6 +120,18 @@ class AgentApi:
         r.add_post(wire.REPORT_SIGN, self.sign_report)
         r.add_get(wire.REPORT_FILE, self.report_file)
         r.add_get(wire.REPORT_DRILL, self.drill_report)
+        r.add_post(wire.RECORDING_DELETE, self.delete_recording)
+        r.add_get(wire.QA_SCORECARDS, self.qa_scorecards)
+        r.add_get(wire.QA_SAMPLE, self.qa_sample)
+        r.add_post(wire.QA_SAMPLE, self.qa_add_to_sample)
+        r.add_get(wire.QA_WEEKLY, self.qa_weekly)
+        r.add_get(wire.QA_CHECKS, self.qa_checks)
+        r.add_post(wire.QA_CHECKS, self.qa_check)
+        r.add_get(wire.QA_PEER, self.qa_peer)
+        r.add_post(wire.QA_PEER_MARK, self.qa_peer_mark)
+        r.add_get(wire.QA_PROPOSALS, self.qa_proposals)
+        r.add_post(wire.QA_PROPOSAL, self.qa_decide)
+        r.add_get(wire.QA_RESULTS, self.qa_results)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
@@ -420,7 +434,16 @@ class AgentApi:
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
     async def list_recordings(self, request):
-        return _json(await self.db(self.desk.recordings, request[PRINCIPAL]))
+        filters = {k: request.query.get(k, "")[:64] for k in wire.RECORDING_FILTERS}
+        if any(control_char(v) is not None for v in filters.values()):
+            raise DeskError(422, "筛选条件含有不允许的控制字符")
+        return _json(await self.db(lambda: self.desk.recordings(request[PRINCIPAL], **filters)))
+
+    async def delete_recording(self, request):
+        """A team lead's application to delete an empty recording (the service measures it)."""
+        body = await self.body(request, RecordingDeleteIn)
+        return _json(await self.db(self.book.delete, request[PRINCIPAL].actor, request.match_info["rid"],
+                                   body.reason))
 
     async def recording_audio(self, request):
         path = await self.db(self.desk.recording_file, request[PRINCIPAL], request.match_info["rid"])
@@ -468,6 +491,51 @@ class AgentApi:
         # an ASCII name for old clients, the Chinese one (RFC 6266 / 5987) for the rest
         disposition = f"attachment; filename=\"hotline-{kind}-{day.isoformat()}.{fmt}\"; filename*=UTF-8''{quote(name)}"
         return web.Response(body=data, content_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
+    # ------------------------------------------------------ quality checks --
+    def _qa_day(self, request):
+        text = request.query.get("date", "")[:20]
+        return parse_day(text) if text else self.qa.today()
+
+    async def qa_scorecards(self, request):
+        return _json(await self.db(self.qa.scorecards, request[PRINCIPAL].actor))
+
+    async def qa_sample(self, request):
+        return _json(await self.db(self.qa.sample, request[PRINCIPAL].actor, self._qa_day(request)))
+
+    async def qa_add_to_sample(self, request):
+        body = await self.body(request, QaSampleAddIn)
+        return _json(await self.db(self.qa.add_to_sample, request[PRINCIPAL].actor, body.recording), 201)
+
+    async def qa_weekly(self, request):
+        return _json(await self.db(self.qa.weekly, request[PRINCIPAL].actor, self._qa_day(request)))
+
+    async def qa_checks(self, request):
+        return _json(await self.db(self.qa.checks, request[PRINCIPAL].actor, self._qa_day(request)))
+
+    async def qa_check(self, request):
+        b = await self.body(request, QaCheckIn)
+        return _json(await self.db(self.qa.check, request[PRINCIPAL].actor, b.recording, b.scorecard, b.items,
+                                   b.findings, b.note), 201)
+
+    async def qa_peer(self, request):
+        return _json(await self.db(self.qa.peer, request[PRINCIPAL].actor))
+
+    async def qa_peer_mark(self, request):
+        b = await self.body(request, QaPeerMarkIn)
+        return _json(await self.db(self.qa.peer_mark, request[PRINCIPAL].actor, request.match_info["pid"],
+                                   b.findings, b.note))
+
+    async def qa_proposals(self, request):
+        return _json(await self.db(self.qa.proposals, request[PRINCIPAL].actor, request.query.get("open", "1") != "0"))
+
+    async def qa_decide(self, request):
+        b = await self.body(request, QaDecideIn)
+        return _json(await self.db(self.qa.decide, request[PRINCIPAL].actor, request.match_info["pid"], b.confirm,
+                                   b.note))
+
+    async def qa_results(self, request):
+        month = request.query.get("month", "")[:10] or f"{self.qa.today():%Y-%m}"
+        return _json(await self.db(self.qa.results, request[PRINCIPAL].actor, month))
 
     # ------------------------------------------------------ after the call --
     async def list_tickets(self, request):
@@ -523,7 +591,7 @@ class AgentApi:
         p = request[PRINCIPAL]
         if body.ticket and not p.actor.supervises:
             await self.db(self.desk.ticket, p, body.ticket)    # an agent: on a ticket they may see
-        a = await self.db(self.anomalies.record, p.actor, body.type, body.ticket, body.note)
+        a = await self.db(self.anomalies.record, p.actor, body.type, body.ticket, body.note, body.agent)
         await self.anomaly_raised(a)
         return _json(a, 201)
 

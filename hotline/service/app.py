@@ -17,13 +17,17 @@ import os
 import signal
 import sys
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.survey_calls import AttemptEnd, SurveyDialer, survey_policy
 from hotline.aftercall.lifecycle import Timers, TicketWork
+from hotline.aftercall.qa.rules import qa_policy
+from hotline.aftercall.qa.work import QaWork
+from hotline.aftercall.recordings import RecordingBook
+from hotline.aftercall.reports.figures import reporting_day, report_policy
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
 from hotline.service.availability import Availability
@@ -39,10 +43,11 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
-from common.naming import AMI_SERVICE_USER, CALL_TOKEN_VAR, OUTBOUND_CONTEXT, QUEUE, SURVEY_WAKE_EVENT, interface
+from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT,
+                           SURVEY_WAKE_EVENT, interface)
 from common.ports import Ports
 from common.runstate import asterisk_rx, read_state
-from common.secrets import ami_secret, fastagi_key
+from common.secrets import ami_secret, fastagi_key, qa_sample_secret
 from common.settings import Settings, load_settings
 from db.call_tokens import OUT, issue as issue_token, prune as prune_tokens
 from db.queries import readback_texts
@@ -80,10 +85,16 @@ class HotlineService:
                                    settings.recordings_dir)
         self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.public_digits, self._survey_ended)
         self._survey_wake = asyncio.Event()
+        # quality checks on recordings (#28): the samples, checks, peer listening; the recordings kept
+        self.book = RecordingBook(self.ctx.records.sessions, settings.now, settings.recordings_dir,
+                                  settings.recordings_empty_peak_db)
+        self.qa = QaWork(self.ctx.records.sessions, settings.now, qa_policy(settings), report_policy(settings),
+                         qa_sample_secret(settings).encode(), origin="service")
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
-                                self.callbacks)
+                                self.callbacks, self.book, self.qa)
         self.reports = reports(settings, self.ctx.records.sessions)
-        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys, self.reports)
+        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys, self.reports,
+                            self.qa)
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
@@ -204,6 +215,8 @@ class HotlineService:
         """`hotline survey call` recorded a request and sends this to have it placed now."""
         if event.get("UserEvent") == SURVEY_WAKE_EVENT:
             self._survey_wake.set()
+        elif event.get("UserEvent") == RECORDINGS_WAKE_EVENT:   # `hotline recordings verify` flagged some
+            await self._push_flagged()
 
     async def _asterisk_booted(self, _event: dict) -> None:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
@@ -344,16 +357,45 @@ class HotlineService:
         return self.storage.state.for_desk()
 
     async def _keep_storage_checked(self, every_s: float = 30.0) -> None:
-        """At start and every `every_s`: the disk's free space; today's flagged files at start."""
-        try:
-            await asyncio.to_thread(self.storage.recount)
-        except Exception as exc:   # DB down: counted at the next flag
-            log.warning("could not count today's flagged recordings: %s", exc)
+        """At start and every `every_s`: the disk's free space, and today's flagged files — a change
+        made outside this process (`hotline recordings verify`) reaches the leads within a round."""
         while True:
             try:
                 await self.check_storage()
             except Exception as exc:   # the disk unreadable: tried again next round
                 log.warning("could not check the recordings disk: %s", exc)
+            try:
+                state, changed = await asyncio.to_thread(self.storage.recount)
+                if changed:
+                    await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+            except Exception as exc:   # DB down: counted at the next flag
+                log.warning("could not count today's flagged recordings: %s", exc)
+            await asyncio.sleep(every_s)
+
+    # ------------------------------------------------------- quality checks --
+    async def _keep_qa(self, every_s: float = 60.0) -> None:
+        """The standards loaded at start; every minute the QA round (proposals, yesterday's sample
+        and last week's drawn once they are over) and answered calls left without a recording
+        flagged; once a reporting day, every seal checked again (hotline.aftercall.recordings)."""
+        try:
+            added = await asyncio.to_thread(self.qa.load_standards)
+            if added:
+                log.info("QA standards loaded: %s", ", ".join(added))
+        except Exception as exc:   # a bad standards file: checks refuse until it is fixed
+            log.warning("could not load the QA standards: %s", exc)
+        verified_on = None
+        while True:
+            try:
+                await asyncio.to_thread(self.qa.round)
+                today = reporting_day(self.settings.now(), self.qa.report)
+                since = None if verified_on != today else self.settings.now() - timedelta(days=1)
+                got = await asyncio.to_thread(self.book.verify, since) if since is None else \
+                    {"newly_flagged": len(await asyncio.to_thread(self.book.missing_recordings, since))}
+                verified_on = today
+                if got["newly_flagged"]:
+                    await self._push_flagged()
+            except Exception as exc:   # DB down: the next minute tries again
+                log.warning("QA round failed: %s", exc)
             await asyncio.sleep(every_s)
 
     # ------------------------------------------------- the day's opener --
@@ -533,6 +575,7 @@ class HotlineService:
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._report_mail_task = asyncio.create_task(self.report_mail.run())
+        self._qa_task = asyncio.create_task(self._keep_qa())
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
@@ -561,6 +604,7 @@ class HotlineService:
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()
         self._report_mail_task.cancel()
+        self._qa_task.cancel()
         for t in self._timing_tasks:
             t.cancel()
         self.ami.close()

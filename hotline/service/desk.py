@@ -30,6 +30,8 @@ from db.tickets import create_ticket
 from hotline.service.directory import build_directory
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.lifecycle import TicketWork
+from hotline.aftercall.qa.work import QaWork
+from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.rules import (CALLERS, SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError,
                                      add_audit, works_on)
 from hotline.service.schemas import TicketForm
@@ -196,8 +198,11 @@ class DeskService:
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings,
                  ringing: Callable[[str], tuple[str, str] | None], work: TicketWork | None = None,
-                 callbacks: CallbackList | None = None):
+                 callbacks: CallbackList | None = None, book: RecordingBook | None = None, qa: QaWork | None = None):
         self.sessions, self.settings, self.ringing = sessions, settings, ringing
+        #: recordings found, listed on a ticket (#28); a peer's listening quota lets an agent play a colleague's
+        self.book = book or RecordingBook(sessions, settings.now, settings.recordings_dir)
+        self.qa = qa
         #: a ticket's timeline and anomalies come from the after-call work
         self.work = work or TicketWork(sessions, settings.now)
         #: the pop says when the caller is on the call-back list
@@ -553,7 +558,16 @@ class DeskService:
         with self.sessions() as db, db.begin():
             t = self._ticket_for(db, p, number, write=False)
             add_audit(db, p.agent_no, "view", "ticket", t.number)
-            return {**ticket_full(t, draft_of(db, t.id, p.user_id)), **self.work.timeline(db, t)}
+            return {**ticket_full(t, draft_of(db, t.id, p.user_id)), **self.work.timeline(db, t),
+                    "recordings": self._ticket_recordings(db, p, t)}
+
+    def _ticket_recordings(self, db: Session, p: Principal, t: Ticket) -> list[dict]:
+        """A ticket's recordings (wire.SAMPLE_RECORDING_ROW): all its legs for a supervisor, an
+        agent's own legs, none for a station (recordings are the hotline's)."""
+        if p.role is Role.station:
+            return []
+        rows = self.book.of_ticket(db, t.id)
+        return rows if p.role in SUPERVISORS else [r for r in rows if r["agent"] == p.agent_no]
 
     def autosave(self, p: Principal, number: str, form: TicketForm) -> None:
         """The form as typed, not yet the ticket; one draft per (ticket, agent)."""
@@ -701,19 +715,10 @@ class DeskService:
             stored = t.voice_path
         return self._audio_file(stored)
 
-    def recordings(self, p: Principal) -> list[dict]:
-        with self.sessions() as db:
-            # one query: the caller and the ticket number come along (no lookup per row)
-            q = (select(Recording, Call.caller, Ticket.number)
-                 .outerjoin(Call, Call.id == Recording.call_id).outerjoin(Ticket, Ticket.id == Recording.ticket_id)
-                 .where(Recording.deleted_at.is_(None)).order_by(Recording.id.desc()).limit(100))
-            if p.role not in SUPERVISORS:
-                q = q.where(Recording.agent_id == p.user_id)
-            return [{"id": r.id, "call_id": r.call_id, "ticket_id": r.ticket_id, "ticket_number": number,
-                     "caller": caller or "", "duration_s": r.duration_s, "sha256": r.sha256,
-                     "health": r.health,
-                     "created_at": r.created_at.isoformat(timespec="seconds")}
-                    for r, caller, number in db.execute(q)]
+    def recordings(self, p: Principal, **filters) -> list[dict]:
+        """Recordings found by wire.RECORDING_FILTERS (hotline.aftercall.recordings): a supervisor's
+        search all, an agent's their own legs, a station none (refused)."""
+        return self.book.find(p.actor, **filters)
 
     def recording_file(self, p: Principal, raw_id: str):
         if not RECORDING_ID.match(raw_id):
@@ -723,7 +728,9 @@ class DeskService:
             r = db.get(Recording, rid)
             if r is None or r.deleted_at is not None:
                 raise DeskError(404, "没有这段录音")
-            if p.role not in SUPERVISORS and r.agent_id != p.user_id:
+            # a colleague's recording handed to this agent to listen to today (录音由大家共同检查)
+            if p.role not in SUPERVISORS and r.agent_id != p.user_id and not (
+                    self.qa is not None and p.role is Role.agent and self.qa.may_listen(db, p.user_id, rid)):
                 raise Forbidden("只能回放自己的录音", "play_refused", "recording", rid)
             add_audit(db, p.agent_no, "play", "recording", rid)
             stored = r.path

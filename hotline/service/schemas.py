@@ -104,11 +104,12 @@ class NoteIn(BaseModel):
 
 
 class AnomalyIn(BaseModel):
-    """POST /api/anomalies: record 异常 4–9 on a ticket (or none)."""
+    """POST /api/anomalies: record 异常 4–9 on a ticket (or none), and/or about an agent (工号)."""
     model_config = ConfigDict(extra="forbid")
     type: Line = Field(min_length=1, max_length=32)
     ticket: OptionalLine = Field(default=None, max_length=16)
     note: Text = Field(default="", max_length=2000)
+    agent: str | None = Field(default=None, min_length=1, max_length=wire.AGENT_NO_MAX, pattern=r"^\d+$")
 
 
 class ResultIn(BaseModel):
@@ -145,3 +146,43 @@ class ReportSignIn(BaseModel):
     """POST wire.REPORT_SIGN: the head signs a finished reporting day."""
     model_config = ConfigDict(extra="forbid")
     date: Line = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class RecordingDeleteIn(BaseModel):
+    """POST wire.RECORDING_DELETE: a team lead's application, with the reason written."""
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=2, max_length=wire.RECORDING_DELETE_REASON_MAX)
+
+
+class QaSampleAddIn(BaseModel):
+    """POST wire.QA_SAMPLE: a recording (a leg) added to its day's sample by hand."""
+    model_config = ConfigDict(extra="forbid")
+    recording: StrictInt = Field(ge=1)
+
+
+#: a finding code or an item's key: a plain word (the rules check it against the lists)
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
+
+
+class QaCheckIn(BaseModel):
+    """POST wire.QA_CHECKS (wire.QA_CHECK_FIELDS): a written check result of one leg."""
+    model_config = ConfigDict(extra="forbid")
+    recording: StrictInt = Field(ge=1)
+    scorecard: str = Field(default="", max_length=16, pattern=r"^[a-z_]*$")
+    items: dict[Code, Code] = Field(max_length=40)
+    findings: list[Code] = Field(default_factory=list, max_length=len(wire.QA_FINDINGS))
+    note: Text = Field(default="", max_length=wire.QA_NOTE_MAX)
+
+
+class QaPeerMarkIn(BaseModel):
+    """POST wire.QA_PEER_MARK: listened — findings with their cause, or 闪光点, or none (clean)."""
+    model_config = ConfigDict(extra="forbid")
+    findings: list[Code] = Field(default_factory=list, max_length=len(wire.QA_FINDINGS))
+    note: Text = Field(default="", max_length=wire.QA_NOTE_MAX)
+
+
+class QaDecideIn(BaseModel):
+    """POST wire.QA_PROPOSAL: a team lead confirms (a finding against the agent) or dismisses."""
+    model_config = ConfigDict(extra="forbid")
+    confirm: StrictBool
+    note: Text = Field(default="", max_length=wire.QA_NOTE_MAX)

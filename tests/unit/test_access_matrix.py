@@ -32,15 +32,18 @@ from common.passwords import token_hash
 from common.ports import Ports
 from common.settings import load_settings
 from db.models import (AnomalyRecord, AnomalyType, ApiSession, AuditEntry, Call, CallOutcome, Category, HeatingAccount,
-                       Recording, RepairStation, Role, StationArea, SurveyCall, TicketState, User)
+                       QaPeerListen, QaProposal, Recording, RepairStation, Role, StationArea, SurveyCall, TicketState,
+                       User)
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket
 from hotline.admin.users import add_user
+from hotline.aftercall.qa.standards import STANDARDS_DIR, load_standards, read_standard
 from hotline.service.app import HotlineService
 from ivr.context import IvrContext, Records
 from test_unit_service_events import RecordedAmi
 
 NOW = datetime(2026, 11, 23, 10, 0)
+INTAKE_ITEMS = [i["key"] for i in read_standard(STANDARDS_DIR / "intake.toml")["items"]]
 PASSWORD = "correct-horse-7"
 OWN, OTHER = "own", "other"
 AGENT, LEAD, HEAD, ADMIN, STATION, NOBODY = "agent", "team_lead", "head", "admin", "station", "nobody"
@@ -95,7 +98,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("PUT", wire.TICKET_DRAFT): by_role((200, 403), (200, 200), (403, 403)),
     ("POST", wire.TICKET_ASSIGN): by_role((403, 403), (200, 200), (403, 403)),
     ("GET", wire.TICKET_VOICE): by_role((200, 403), (200, 200), (403, 403)),
-    ("GET", wire.RECORDINGS): every(200),
+    ("GET", wire.RECORDINGS): by_role(200, 200, 403),                # an agent finds their own legs; a station none
     ("GET", wire.RECORDING_AUDIO): by_role((200, 403), (200, 200), (None, 403)),
     ("GET", wire.AUDIT): by_role(403, 200, 403),
     ("GET", wire.TICKETS): by_role(403, 200, 200),
@@ -126,6 +129,25 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", wire.REPORT_FILE): by_role(403, 200, 403),
     # the drill-down from a figure to its repairs and calls: as reading reports
     ("GET", wire.REPORT_DRILL): by_role(403, 200, 403),
+    # quality checks (#28): only a team lead applies to delete a recording (an empty one: the template's are)
+    ("POST", wire.RECORDING_DELETE): by_role((403, 403), (200, 200), (403, 403), boss=(403, 403)),
+    ("GET", wire.QA_SCORECARDS): by_role(200, 200, 403),
+    ("GET", wire.QA_SAMPLE): by_role(403, 200, 403),
+    # team leads and the head add calls and check them (never their own leg); not an admin
+    ("POST", wire.QA_SAMPLE): {AGENT: (403, 403), LEAD: (201, 201), HEAD: (201, 201), ADMIN: (403, 403),
+                               STATION: (403, 403), NOBODY: 401},
+    ("GET", wire.QA_WEEKLY): by_role(403, 200, 403),
+    ("GET", wire.QA_CHECKS): by_role(200, 200, 403),                  # an agent: the checks of their own legs
+    ("POST", wire.QA_CHECKS): {AGENT: (403, 403), LEAD: (403, 201), HEAD: (403, 201), ADMIN: (403, 403),
+                               STATION: (403, 403), NOBODY: 401},
+    # peer listening is the agents' on shift: their own quota, never another's
+    ("GET", wire.QA_PEER): {AGENT: 200, LEAD: 403, HEAD: 403, ADMIN: 403, STATION: 403, NOBODY: 401},
+    ("POST", wire.QA_PEER_MARK): {AGENT: (200, 403), LEAD: (403, 403), HEAD: (403, 403), ADMIN: (403, 403),
+                                  STATION: (403, 403), NOBODY: 401},
+    ("GET", wire.QA_PROPOSALS): by_role(403, 200, 403),
+    ("POST", wire.QA_PROPOSAL): {AGENT: (403, 403), LEAD: (200, 200), HEAD: (200, 200), ADMIN: (403, 403),
+                                 STATION: (403, 403), NOBODY: 401},
+    ("GET", wire.QA_RESULTS): by_role(200, 200, 403),                 # an agent: their own results
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -234,6 +256,23 @@ class Builder:
         self.db.flush()
         put["recording", role, whose] = {"rid": r.id}
         put["account", role, whose] = {"account_no": self.account().account_no}
+        # an empty recording (a bare header) a team lead may apply to delete
+        empty = self.home / "recordings" / f"{role}-{whose}-empty.wav"
+        empty.write_bytes(b"RIFF")
+        e = Recording(agent_id=self.users[caller].id, path=str(empty), created_at=NOW)
+        self.db.add(e)
+        # a colleague's recording handed to `owner` (an agent's) to listen to today
+        self.db.flush()
+        listener = owner if USERS[owner] is Role.agent else "1002"
+        peer = QaPeerListen(day=NOW.date().isoformat(), listener_id=self.users[listener].id, recording_id=e.id,
+                            agent_id=e.agent_id, assigned_at=NOW, findings=[], note="")
+        proposal = QaProposal(source="recall", source_id=e.id, finding="wrong_station", ticket_id=t.id,
+                              agent_id=self.users[caller].id, detail="维修站退回", at=NOW, state="open")
+        self.db.add_all([peer, proposal])
+        self.db.flush()
+        put["empty", role, whose] = {"rid": e.id}
+        put["peer", role, whose] = {"pid": peer.id}
+        put["proposal", role, whose] = {"pid": proposal.id}
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +296,7 @@ def template(tmp_path_factory):
             u.station_id = {"TX": tx.id, "HP": hp.id}[STATION_OF[no]] if no in STATION_OF else None
             db.add(ApiSession(token_hash=token_hash(_token(no)), user_id=u.id, created_at=NOW,
                               expires_at=datetime(2099, 1, 1)))
+        load_standards(db, NOW)
         b = Builder(db, home, made)
         for role in ROLES[:-1]:
             for whose in (OWN, OTHER):
@@ -339,6 +379,16 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.REPORT_FILE: lambda: Request(method, route, query={"kind": "daily", "date": "2026-11-22", "format": "pdf"}),
         wire.REPORT_DRILL: lambda: Request(method, route, query={"date": "2026-11-23", "figure": "tickets.by_district",
                                                                  "value": "铁西区"}),
+        wire.RECORDING_DELETE: lambda: Request(method, p(route, rid=obj("empty")["rid"]), {"reason": "空录音,无通话内容"}),
+        wire.QA_SAMPLE: lambda: Request(method, route, {"recording": obj("recording")["rid"]}) if method == "POST"
+        else Request(method, route, query={"date": "2026-11-22"}),
+        wire.QA_WEEKLY: lambda: Request(method, route, query={"date": "2026-11-22"}),
+        wire.QA_CHECKS: lambda: Request(method, route, {"recording": obj("recording")["rid"], "scorecard": "intake",
+                                                        "items": dict.fromkeys(INTAKE_ITEMS, "pass")})
+        if method == "POST" else Request(method, route, query={"date": "2026-11-23"}),
+        wire.QA_PEER_MARK: lambda: Request(method, p(route, pid=obj("peer")["pid"]), {"findings": []}),
+        wire.QA_PROPOSAL: lambda: Request(method, p(route, pid=obj("proposal")["pid"]), {"confirm": True}),
+        wire.QA_RESULTS: lambda: Request(method, route, query={"month": "2026-11"}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -475,3 +525,33 @@ async def test_the_report_file_is_the_files_bytes_named_for_saving_and_bad_input
         assert got.status == 200 and got.content_type == "application/pdf" and (await got.read()).startswith(b"%PDF")
         exports = [(a.actor, a.object_id, a.detail) for a in h.audited_since(0) if a.action == "report_export"]
         assert exports == [("1101", "daily:2026-11-22", {"format": "xlsx"}), ("1101", "monthly:2026-11-22", {"format": "pdf"})]
+
+
+async def test_the_qa_routes_answer_bad_input_with_a_clear_4xx(template, tmp_path):
+    lead, agent = Hotline.headers(LEAD), Hotline.headers(AGENT)
+    made = template[2]
+    rid = made.objects["recording", AGENT, OWN]["rid"]
+    async with hotline_on(template, tmp_path) as h:
+        for query in ({"since": "yesterday"}, {"direction": "sideways"}, {"phone": "1"}):
+            got = await h.client.get(wire.RECORDINGS, params=query, headers=lead)
+            assert got.status == 422, query
+        assert (await h.client.get(wire.QA_RESULTS, params={"month": "2026-13"}, headers=lead)).status == 422
+        assert (await h.client.get(wire.QA_SAMPLE, params={"date": "23.11.2026"}, headers=lead)).status == 422
+        bad_checks = [{"recording": rid, "items": {"opening": "maybe"}},
+                      {"recording": rid, "items": dict.fromkeys(INTAKE_ITEMS, "pass"), "findings": ["rude"]},
+                      {"recording": rid, "items": dict.fromkeys(INTAKE_ITEMS, "pass"), "scorecard": "nope"},
+                      {"recording": "41", "items": {}}]
+        for body in bad_checks:
+            got = await h.client.post(wire.QA_CHECKS, json=body, headers=lead)
+            assert got.status == 422, (body, await got.text())
+        for missing in (999999, 10**30):
+            got = await h.client.post(wire.QA_CHECKS, json={"recording": missing, "items": {}}, headers=lead)
+            assert got.status == 404, missing
+        got = await h.client.post(wire.path(wire.RECORDING_DELETE, rid=rid), json={"reason": ""}, headers=lead)
+        assert got.status == 422
+        got = await h.client.post(wire.path(wire.RECORDING_DELETE, rid="x1"), json={"reason": "空录音"}, headers=lead)
+        assert got.status == 404
+        pid = made.objects["peer", AGENT, OWN]["pid"]
+        got = await h.client.post(wire.path(wire.QA_PEER_MARK, pid=pid), json={"findings": ["misleading"]},
+                                  headers=agent)
+        assert got.status == 422 and "原因" in (await got.json())["error"]

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 ATTACKS = ("\x1b]0;pwned\x07", "\x1b]52;c;ZXZpbA==\x07", "ok\rforged", "\x9b31m", "abc\u202etxt.exe", "a\u2028b")
 #: fields that are not free text: patterned ids, and the password (never stored, never printed)
 NOT_FREE_TEXT = {("LoginIn", "agent_no"), ("LoginIn", "password"), ("AssignIn", "agent_no"),
-                 ("NewTicketIn", "uniqueid")}
+                 ("NewTicketIn", "uniqueid"), ("AnomalyIn", "agent"), ("QaCheckIn", "scorecard")}
 
 
 def _request_models() -> list[type[BaseModel]]:

@@ -21,6 +21,7 @@ from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyT
                        CallOutcome, Category, HeatingAccount, RepairStation, Survey, Ticket, TicketState, TicketTransition, User)
 from db.queries import iso, pause_totals
 from hotline.aftercall.reports.queue import CallRow, QueueEvent, QueuePolicy, finish_queue, queue_section
+from hotline.aftercall.qa.report import qa_section
 from common.phones import mask_phone
 
 #: a report's own words for what it counts (the table output, the XLSX headers, the desk later)
@@ -439,6 +440,7 @@ def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[Que
         "repeat_callers": repeat_callers(db, start, end),
         "hot_spots": hot_spots(db, start, end, policy),
         "disagreements": queue["disagreements"],
+        "qa": qa_section(db, day.isoformat()),
     }
     return finish(report)
 
@@ -467,6 +469,8 @@ def finish(r: dict) -> dict:
         st["reopened_rate"] = ratio(st["reopened"], st["complete_n"])
         st["satisfied_rate"] = ratio(st["satisfied"], st["surveys"])
         st["score_avg"] = round(st["score_sum"] / st["surveys"], 2) if st["surveys"] else None
+    if "qa" in r:    # a day signed before the QA section has none
+        r["qa"]["pass_rate"] = ratio(r["qa"]["passed"], r["qa"]["checked"])
     complaints = sum(v["opened"] for k, v in r["anomalies"].items() if AnomalyType(k) in ESCALATED_ANOMALIES)
     r["kpi"] = {"satisfaction": s["satisfied_rate"], "resolution": s["solved_rate"],
                 "complaint_rate": ratio(complaints, t["received"]), "complaints": complaints,
@@ -482,5 +486,6 @@ def finish(r: dict) -> dict:
         "open_by_age": "未完成: 日终仍在处理中的报修,按受理至日终的时长分段",
         "over_limit_rate": "超时率: 派单至返单超过时限的返单 ÷ 返单",
         "reopened_rate": "返修率: 当日返单中后来又重开(还是不热)的 ÷ 返单",
+        "qa_pass_rate": "录音抽查合格率: 领班和部长检查的录音中合格的 ÷ 检查的录音(当日的通话)",
     }
     return r
