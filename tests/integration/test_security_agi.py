@@ -138,7 +138,7 @@ def placed_attempt(ivr):
     call the service would originate: the forger never saw it). Ended again afterwards."""
     with ivr.sessions() as db, db.begin():
         now = ivr.settings.now()
-        t = Ticket(number="2611239901", caller_number="13600000901", callback_number="13600000901",
+        t = Ticket(number="2611236901", caller_number="13600000901", callback_number="13600000901",
                    state=TicketState.completed, created_at=now - timedelta(days=1), updated_at=now)
         t.transitions.append(TicketTransition(state=TicketState.completed, at=now))
         db.add(t)
