@@ -7,11 +7,12 @@ refused edit stays where the admin made it, and no later Asterisk start can load
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from common.settings import REPO_ROOT, Settings
+from common.settings import Settings
 
 GOOD = "dialplan-good"
 
@@ -51,9 +52,30 @@ def is_current(s: Settings, directory: Path | None = None) -> bool:
     return has_good(s) and dialplan_files(good_dir(s)) == dialplan_files(directory or s.dialplan_dir)
 
 
+#: the release's dialplan, file by file (name → sha256), written when the shipped dialplan changes
+#: (tests/unit/test_recovery.py checks it against dialplan/). A manifest and not the repository's
+#: own dialplan/: that is where `./setup.sh`'s admin edits in place — comparing it with itself
+#: would let any edit pass as shipped
+SHIPPED = Path(__file__).with_name("dialplan_shipped.txt")
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {name: hashlib.sha256(body).hexdigest() for name, body in dialplan_files(directory).items()}
+
+
+def shipped_digests() -> dict[str, str]:
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines() if SHIPPED.exists() else []
+    return dict(reversed(line.split(None, 1)) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def manifest(directory: Path) -> str:
+    """The manifest text of `directory` (what SHIPPED holds for the release's dialplan/)."""
+    return "".join(f"{digest}  {name}\n" for name, digest in digests(directory).items())
+
+
 def shipped(directory: Path) -> bool:
     """`directory` holds the dialplan as shipped (tested with the release): it needs no test again."""
-    return dialplan_files(directory) == dialplan_files(REPO_ROOT / "dialplan")
+    return digests(directory) == shipped_digests()
 
 
 def promote(s: Settings, directory: Path | None = None) -> Path:

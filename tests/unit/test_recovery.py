@@ -9,7 +9,8 @@ import pytest
 
 from hotline.admin import dialplan_good, runtime
 from hotline.admin.dialplan_check import DEGRADED_JUMP, lint, parse
-from hotline.admin.dialplan_good import DialplanRefused, good_dir, has_good, is_current, prepare, promote
+from hotline.admin.dialplan_good import (SHIPPED, DialplanRefused, good_dir, has_good, is_current, manifest, prepare,
+                                         promote, shipped)
 from hotline.admin.runtime import Parts, to_start
 from common.settings import REPO_ROOT, load_settings
 
@@ -134,3 +135,22 @@ def test_the_degraded_jump_after_the_callers_agi_is_required(tmp_path):
                                              f"caller is not queued when the service is away"]
     agi_line = next(i for i, line in enumerate(ext.read_text().splitlines(), 1) if "/caller)" in line)
     assert problems[0].line == agi_line
+
+
+def test_the_manifest_of_the_shipped_dialplan_is_current():
+    """Changing dialplan/ means writing its manifest again (the text is in the message)."""
+    assert shipped(REPO_ROOT / "dialplan"), \
+        f"dialplan/ changed: write this into {SHIPPED}:\n# the shipped dialplan/ (sha256  file)\n" + manifest(REPO_ROOT / "dialplan")
+
+
+def test_an_edit_made_in_the_repositorys_own_dialplan_is_checked_before_asterisk_loads_it(tmp_path):
+    """./setup.sh's admin edits dialplan/ in place: that edit is not 'shipped' and must pass the gate."""
+    edited = tmp_path / "dialplan"
+    shutil.copytree(REPO_ROOT / "dialplan", edited)
+    s = load_settings(home=str(tmp_path / "home"), dialplan_dir=str(edited))
+    assert prepare(s, never_called) is True                         # as shipped: no check
+    edit(s, "[queue-exit]", "[queue-exit")
+    checked = []
+    assert prepare(s, lambda st, d: checked.append(d) or [f"{d}/extensions.conf:239: parse error"],
+                   log=lambda m: None) is False
+    assert checked == [edited] and "[queue-exit]" in (good_dir(s) / "extensions.conf").read_text()
