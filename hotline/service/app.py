@@ -43,8 +43,8 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
-from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT,
-                           SURVEY_WAKE_EVENT, interface)
+from common.naming import (AGENTS_CONTEXT, AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_PREFIX, LISTEN_IN_WHISPER,
+                           OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
 from common.ports import Ports
 from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_key, qa_sample_secret
@@ -300,6 +300,20 @@ class HotlineService:
                         (res or {}).get("Message", ""))
             raise TelephonyUnavailable("Originate refused")
         log.info("click-to-call by %s for ticket %s to %s", out.agent_no, out.ticket, mask_phone(out.number))
+
+    async def listen_in(self, lead_no: str, grant: dict) -> None:
+        """实时监听 granted (DeskService.listen_in): Asterisk rings the lead's own phone showing
+        "<监听|耳语> <工号>"; answered, it runs [from-agents]'s *55<工号> (*56: whisper) — the very
+        extension the lead could dial — where [listen-in] checks the phone is a team lead's."""
+        exten = f"{LISTEN_IN_WHISPER if grant['whisper'] else LISTEN_IN_PREFIX}{grant['agent']}"
+        res = await self.ami.action("Originate", Channel=interface(lead_no), Context=AGENTS_CONTEXT, Exten=exten,
+                                    Priority=1, CallerID=f'"{grant["label"]} {grant["agent"]}" <{grant["agent"]}>',
+                                    Timeout=max(10, int(self.settings.outbound_ring_s)) * 1000, Async="true")
+        if (res or {}).get("Response") != "Success":
+            log.warning("listen-in by %s on %s refused by Asterisk: %s", lead_no, grant["agent"],
+                        (res or {}).get("Message", ""))
+            raise TelephonyUnavailable("Originate refused")
+        log.info("listen-in by %s on %s%s", lead_no, grant["agent"], " (whisper)" if grant["whisper"] else "")
 
     def _issue_call_out(self, ticket: str) -> str:
         """A click-to-call's token: bound to the call by its first FastAGI request (call_out)."""
