@@ -378,6 +378,20 @@ class HotlineService:
                 log.warning("could not count today's flagged recordings: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_recordings_growing(self) -> None:
+        """Every third of HOTLINE_RECORDING_STALL_S: the live calls' recordings still growing? One
+        that stopped mid-call is audited and the alert goes to the leads at once (ivr.storage.GrowthWatch)."""
+        every_s = max(1.0, self.settings.recording_stall_s / 3)
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                stalled = await asyncio.to_thread(self.storage.watch_growth)
+                if stalled:
+                    log.warning("recording(s) %s stopped growing mid-call", ", ".join(map(str, stalled)))
+                    await self._push_flagged()
+            except Exception as exc:   # DB away: the next round looks again
+                log.warning("could not watch the live recordings: %s", exc)
+
     # ------------------------------------------------------- quality checks --
     async def _keep_qa(self, every_s: float = 60.0) -> None:
         """The standards loaded at start; every minute the QA round (proposals, yesterday's sample
@@ -574,6 +588,7 @@ class HotlineService:
         self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
         await self.fastagi.start()
         self._storage_task = asyncio.create_task(self._keep_storage_checked())
+        self._growth_task = asyncio.create_task(self._keep_recordings_growing())
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
@@ -602,6 +617,7 @@ class HotlineService:
             self.fastagi.cut()
             await self.fastagi.drained(2.0)
         self._storage_task.cancel()
+        self._growth_task.cancel()
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()
