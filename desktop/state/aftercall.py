@@ -53,7 +53,9 @@ STATION_ACTIONS = {
 TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
 #: the worklists (#15): 回电 (the call-back list) and 回访 (the follow-up survey), agents' and leads'
 TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
-TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
+#: quality checks on recordings (#28): a lead's sample and scorecards, an agent's peer listening
+TAB_QA = "qa"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
 
 #: the list's filters: the wire's, and 待确认 (GET TICKETS?unconfirmed=1: drafts whose call has ended)
 LIST_FILTERS = wire.TICKET_FILTERS + (wire.UNCONFIRMED,)
@@ -75,12 +77,13 @@ def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
 
 
 def tabs_for(role: str | None) -> tuple[str, ...]:
-    """An agent: the call screen and the worklists; a station: its tickets only; supervisors: everything."""
+    """An agent: the call screen, the worklists and 质检 (peer listening, their own results); a station:
+    its tickets only; supervisors: everything."""
     if is_supervisor(role):
         return TABS
     if role == "station":
         return (TAB_TICKETS,)
-    return (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS)
+    return (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
 
 
 def _rows(data, *keys: str) -> list[dict]:
