@@ -59,13 +59,12 @@ def _tinted(row: dict | None, role) -> QColor | None:
 class SampleModel(_RowsModel):
     """The day's sample: the calls drawn (and added by hand) and whether they were checked."""
     COLUMNS = (
-        (QT_TRANSLATE_NOOP("Models", "工号"), lambda r: r.get("agent") or ""),
-        (QT_TRANSLATE_NOOP("Models", "座席"), lambda r: r.get("name") or ""),
+        (QT_TRANSLATE_NOOP("Models", "座席"), lambda r: f"{r.get('agent') or ''} {r.get('name') or ''}".strip()),
         (QT_TRANSLATE_NOOP("Models", "时间"), lambda r: short_time(r.get("at"))),
         (QT_TRANSLATE_NOOP("Models", "类型"), lambda r: direction_label(r.get("direction"))),
         (QT_TRANSLATE_NOOP("Models", "报修单"), lambda r: r.get("ticket") or ""),
         (QT_TRANSLATE_NOOP("Models", "时长"), _duration),
-        (QT_TRANSLATE_NOOP("Models", "来源"), lambda r: _t("领班添加") if r.get("kind") == "manual" else _t("抽取")),
+        (QT_TRANSLATE_NOOP("Models", "来源"), lambda r: _t("添加") if r.get("kind") == "manual" else _t("抽取")),
         (QT_TRANSLATE_NOOP("Models", "检查"), check_text),
     )
 

@@ -11,7 +11,6 @@ verdict shown before submitting is only a preview of the same rule."""
 from __future__ import annotations
 
 import time
-from datetime import date
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -83,6 +82,7 @@ class QaState(QObject):
     mark_wanted = Signal(int, list, str)   # POST wire.QA_PEER_MARK: the task, findings, note
     # what changed
     role_changed = Signal(str)
+    day_changed = Signal(str)              # the day (and month) the pages show, as the server named it
     sample_changed = Signal(dict)          # {day, final, agents, sample}
     selected_changed = Signal(dict)        # the call being checked or listened to ({} none)
     ticket_changed = Signal(dict)
@@ -95,13 +95,13 @@ class QaState(QObject):
     done = Signal(str, dict)               # the server took it: ("check" | "mark", its answer)
     REFRESH_MS = 300
 
-    def __init__(self, parent: QObject | None = None, today: Callable[[], date] = date.today):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._today = today
         self.role = ""
         self.agent_no = ""
-        self.day = today().isoformat()
-        self.month = self.day[:7]
+        #: "" until the server named its reporting day (its clock decides, not this PC's)
+        self.day = ""
+        self.month = ""
         self.sample: dict = {}
         self.cards: dict[str, dict] = {}
         self.selected: dict = {}
@@ -126,6 +126,7 @@ class QaState(QObject):
         if (role, no) == (self.role, self.agent_no):
             return
         self.role, self.agent_no = role, no
+        self.day = self.month = ""
         self.sample, self.proposals, self.results, self.peer, self.board = {}, [], {}, {}, []
         self.select({})
         self.role_changed.emit(role)
@@ -162,17 +163,26 @@ class QaState(QObject):
                 self.board_wanted.emit()
 
     def set_day(self, day: str) -> None:
-        self.day = str(day)[:10]
+        day = str(day)[:10]
+        if day == self.day:
+            return
+        self.day = day
         self.select({})
         self.sample_wanted.emit(self.day)
 
     def set_month(self, month: str) -> None:
-        self.month = str(month)[:7]
+        month = str(month)[:7]
+        if month == self.month:
+            return
+        self.month = month
         self.results_wanted.emit(self.month)
 
     # --------------------------------------------------------------- answers --
     def set_sample(self, data: dict) -> None:
         self.sample = data if isinstance(data, dict) else {}
+        if self.sample.get("day") and self.sample["day"] != self.day:
+            self.day = str(self.sample["day"])
+            self.day_changed.emit(self.day)
         self.sample_changed.emit(dict(self.sample))
         if self.selected.get("recording"):          # the row as it is now (checked, by whom)
             row = self.row(self.selected["recording"])
@@ -206,6 +216,9 @@ class QaState(QObject):
 
     def set_results(self, data: dict) -> None:
         self.results = data if isinstance(data, dict) else {}
+        if self.results.get("month") and self.results["month"] != self.month:
+            self.month = str(self.results["month"])
+            self.day_changed.emit(self.day)
         self.results_changed.emit(dict(self.results))
 
     def set_peer(self, data: dict) -> None:

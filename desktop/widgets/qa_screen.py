@@ -277,13 +277,14 @@ class SamplePage(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(top)
         ll.addWidget(self.summary)
-        ll.addWidget(self.table, 1)
+        ll.addWidget(self.table, 3)
 
         self.title = QLabel(self.tr("（请在左侧选择一通电话）"))
         self.title.setStyleSheet("font-weight:bold; font-size:14px")
         self.title.setWordWrap(True)
         self.player = PlayerBar()
         self.ticket = TicketBox()
+        ll.addWidget(self.ticket, 2)
         self.card_choice = QComboBox()
         for kind in wire.QA_SCORECARD_KINDS:
             self.card_choice.addItem(scorecard_label(kind), kind)
@@ -322,7 +323,6 @@ class SamplePage(QWidget):
         pl.setContentsMargins(4, 0, 4, 0)
         pl.addWidget(self.title)
         pl.addWidget(self.player)
-        pl.addWidget(self.ticket)
         pl.addWidget(card_box)
         pl.addStretch(1)
         scroll = QScrollArea()
@@ -333,9 +333,9 @@ class SamplePage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(scroll)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([540, 780])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([620, 700])
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -588,6 +588,7 @@ class QaScreen(QWidget):
         qa.failed.connect(self.on_failed)
 
         st.role_changed.connect(self.show_role)
+        st.day_changed.connect(self.show_day)
         st.sample_changed.connect(self.show_sample)
         st.selected_changed.connect(self.show_selected)
         st.ticket_changed.connect(sp.ticket.show_ticket)
@@ -670,6 +671,15 @@ class QaScreen(QWidget):
         self.proposals.dismiss_button.setVisible(st.checks)
         self.player.load(None)
 
+    def show_day(self, day: str) -> None:
+        """The server's reporting day (and the results' month) on the pickers, without asking again."""
+        for edit, text, fmt in ((self.sample.day, day, "yyyy-MM-dd"), (self.results.month, self.state.month, "yyyy-MM")):
+            d = QDate.fromString(text + ("-01" if fmt == "yyyy-MM" else ""), "yyyy-MM-dd")
+            if d.isValid():
+                edit.blockSignals(True)
+                edit.setDate(d)
+                edit.blockSignals(False)
+
     def show_sample(self, data: dict) -> None:
         sp = self.sample
         keep = self.state.selected.get("recording")
@@ -681,7 +691,7 @@ class QaScreen(QWidget):
                  .replace("%6", str(a.get("checked", 0))) for a in agents]
         head = self.tr("每人至少抽查当日接听量的 10%(至少 1 通)") if data.get("final") else \
             self.tr("当日未结束:抽取结果为当前情况,日终确定")
-        sp.summary.setText(head + ("\n" + ";".join(parts) if parts else ""))
+        sp.summary.setText("\n".join([head, *parts]))
         for i, row in enumerate(sp.model.rows()):
             if keep and row.get("recording") == keep:
                 sp.table.selectionModel().blockSignals(True)
