@@ -33,8 +33,8 @@ def check_text(row: dict) -> str:
     """A sample row's check: not yet, or passed / failed and by whom."""
     chk = row.get("check") if isinstance(row.get("check"), dict) else None
     if not chk:
-        return _t("未检查")
-    verdict = _t("合格") if chk.get("passed") else _t("不合格")
+        return _t(QT_TRANSLATE_NOOP("Models", "未检查"))
+    verdict = _t(QT_TRANSLATE_NOOP("Models", "合格")) if chk.get("passed") else _t(QT_TRANSLATE_NOOP("Models", "不合格"))
     return f"{verdict} ({chk.get('by') or ''})"
 
 
@@ -64,7 +64,7 @@ class SampleModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "类型"), lambda r: direction_label(r.get("direction"))),
         (QT_TRANSLATE_NOOP("Models", "报修单"), lambda r: r.get("ticket") or ""),
         (QT_TRANSLATE_NOOP("Models", "时长"), _duration),
-        (QT_TRANSLATE_NOOP("Models", "来源"), lambda r: _t("添加") if r.get("kind") == "manual" else _t("抽取")),
+        (QT_TRANSLATE_NOOP("Models", "来源"), lambda r: _t(QT_TRANSLATE_NOOP("Models", "添加")) if r.get("kind") == "manual" else _t(QT_TRANSLATE_NOOP("Models", "抽取"))),
         (QT_TRANSLATE_NOOP("Models", "检查"), check_text),
     )
 
@@ -96,7 +96,7 @@ class ResultsModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "严重差错"), lambda r: r.get("serious", 0)),
         (QT_TRANSLATE_NOOP("Models", "罚款(元)"), lambda r: r.get("fine_total", 0)),
         (QT_TRANSLATE_NOOP("Models", "投诉率"), lambda r: rate(r.get("complaint_rate"))),
-        (QT_TRANSLATE_NOOP("Models", "轮训"), lambda r: _t("需轮训") if r.get("retraining") else ""),
+        (QT_TRANSLATE_NOOP("Models", "轮训"), lambda r: _t(QT_TRANSLATE_NOOP("Models", "需轮训")) if r.get("retraining") else ""),
         (QT_TRANSLATE_NOOP("Models", "知情不报"), lambda r: (r.get("peer") or {}).get("unreported", 0) or ""),
         (QT_TRANSLATE_NOOP("Models", "检查结果"), lambda r: findings_text(r.get("findings"))),
     )
@@ -130,19 +130,19 @@ class PeerModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "时间"), lambda r: short_time(r.get("at"))),
         (QT_TRANSLATE_NOOP("Models", "类型"), lambda r: direction_label(r.get("direction"))),
         (QT_TRANSLATE_NOOP("Models", "时长"), _duration),
-        (QT_TRANSLATE_NOOP("Models", "已听"), lambda r: (findings_text(r.get("findings")) or _t("无问题"))
+        (QT_TRANSLATE_NOOP("Models", "已听"), lambda r: (findings_text(r.get("findings")) or _t(QT_TRANSLATE_NOOP("Models", "无问题")))
          if r.get("listened") else ""),
     )
 
 
 def board_state(row: dict) -> str:
     if row.get("in_call"):
-        return _t("通话中")
+        return _t(QT_TRANSLATE_NOOP("Models", "通话中"))
     if not row.get("logged_in"):
-        return _t("未登录")
+        return _t(QT_TRANSLATE_NOOP("Models", "未登录"))
     if row.get("paused"):
-        return _t("示忙")
-    return _t("空闲") if row.get("member") else _t("未签入")
+        return _t(QT_TRANSLATE_NOOP("Models", "示忙"))
+    return _t(QT_TRANSLATE_NOOP("Models", "空闲")) if row.get("member") else _t(QT_TRANSLATE_NOOP("Models", "未签入"))
 
 
 class BoardModel(_RowsModel):
@@ -164,5 +164,5 @@ class FoundModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "来电"), lambda r: r.get("caller") or ""),
         (QT_TRANSLATE_NOOP("Models", "报修单"), lambda r: r.get("ticket") or r.get("ticket_number") or ""),
         (QT_TRANSLATE_NOOP("Models", "时长"), _duration),
-        (QT_TRANSLATE_NOOP("Models", "录音"), lambda r: _t("已删除") if r.get("deleted") else health_label(r.get("health"))),
+        (QT_TRANSLATE_NOOP("Models", "录音"), lambda r: _t(QT_TRANSLATE_NOOP("Models", "已删除")) if r.get("deleted") else health_label(r.get("health"))),
     )
