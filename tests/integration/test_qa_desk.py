@@ -116,7 +116,8 @@ def test_a_team_leads_phone_listens_in_and_whispers_and_an_agents_phone_cannot(i
             assert status == 200 and grant["label"] == "监听", grant
             started = time.monotonic()
             ring = lead_phone.wait_incoming(10)
-            assert "监听 2851" in ring.invite or f"<sip:{AGENT_A}@" in ring.remote_uri, ring.remote_uri
+            assert f"<sip:{AGENT_A}@" in ring.remote_uri, ring.remote_uri      # "<label> <工号>": the desk answers it
+            print(f"listen-in: the lead's phone rang from {ring.remote_uri!r}")
             heard = tmp_path / "lead-heard.wav"
             ring.record_to(heard)
             ring.answer(200).wait_state("CONFIRMED", 10)
@@ -152,6 +153,11 @@ def test_a_team_leads_phone_listens_in_and_whispers_and_an_agents_phone_cannot(i
                   f"the resident {to_resident[1]:.1%} of peak {to_resident[0]:.1f} dBFS")
             assert to_agent[0] > -30 and to_agent[1] > 0.5
             assert to_resident[1] < 0.01                    # the resident heard the agent's tone, not the lead
+        _call, recorded = sealed_recording(ivr, a1, 20)
+        kept = level(recorded.path, WHISPER_HZ)
+        print(f"whisper in the call's recording (MixMonitor on the agent's channel): {kept[1]:.1%} of peak "
+              f"{kept[0]:.1f} dBFS at {WHISPER_HZ} Hz")
+        assert kept[1] < 0.01                               # the evidence is the call as the resident had it
         with ivr.sessions() as db:
             audits = db.scalars(select(AuditEntry).where(AuditEntry.action.in_(("listen_in", "listen_refused")))).all()
         assert [(a.actor, a.action, a.object_id, (a.detail or {}).get("whisper")) for a in audits] == [
