@@ -16,7 +16,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -72,6 +72,14 @@ PROBLEM_FINDINGS = tuple(k for k in wire.QA_FINDINGS if k != wire.QA_PRAISE)
 FIELD_NAMES = ("category", "address", "name", "callback_number", "station", "state")
 
 
+def check_only(buttons: dict, on) -> None:
+    """Exactly the buttons whose key is in `on` checked, their toggles not sent: the state says so."""
+    for key, b in buttons.items():
+        if b.isChecked() != (key in on):
+            with QSignalBlocker(b):
+                b.setChecked(key in on)
+
+
 def _heading(text: str) -> QLabel:
     lab = QLabel(text)
     lab.setStyleSheet("font-weight:bold")
@@ -98,11 +106,7 @@ class FindingsBar(QWidget):
             grid.addWidget(b, i // columns, i % columns)
 
     def show_findings(self, on: set[str]) -> None:
-        for code, b in self.buttons.items():
-            if b.isChecked() != (code in on):
-                b.blockSignals(True)
-                b.setChecked(code in on)
-                b.blockSignals(False)
+        check_only(self.buttons, on)
 
     def set_enabled(self, on: bool) -> None:
         for b in self.buttons.values():
@@ -148,14 +152,9 @@ class ScorecardForm(QWidget):
 
     def show_items(self, items: dict) -> None:
         for key, radios in self.radios.items():
-            want = items.get(key)
             group = self.groups[key]
-            group.setExclusive(False)
-            for result, r in radios.items():
-                if r.isChecked() != (result == want):
-                    r.blockSignals(True)
-                    r.setChecked(result == want)
-                    r.blockSignals(False)
+            group.setExclusive(False)          # an unscored item: none of its choices checked
+            check_only(radios, {items.get(key)})
             group.setExclusive(True)
 
 
@@ -210,11 +209,7 @@ class TicketBox(QGroupBox):
     def show_wrong(self, fields: set[str], findings: set[str]) -> None:
         for key in FIELD_NAMES:
             self.values[key].setStyleSheet(f"color:{RED}; text-decoration:line-through" if key in fields else "")
-        for finding, b in self.marks.items():
-            if b.isChecked() != (finding in findings):
-                b.blockSignals(True)
-                b.setChecked(finding in findings)
-                b.blockSignals(False)
+        check_only(self.marks, findings)
 
     def set_enabled(self, on: bool) -> None:
         for b in self.marks.values():

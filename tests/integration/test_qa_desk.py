@@ -24,42 +24,28 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.desk_demo import demo_callers  # noqa: E402
 from bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
-from bench.scratch import scratch_hotline  # noqa: E402
 from common import wire  # noqa: E402
 from common.sip.phone import Phone  # noqa: E402
-from conftest import IvrHarness, agent_in_queue, scratch, sealed_recording  # noqa: E402
-from db.models import AuditEntry, QaCheck, Role, User  # noqa: E402
+from conftest import agent_in_queue, sealed_recording  # noqa: E402
+from db.models import AuditEntry, QaCheck, User  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
-from hotline.admin.users import add_user  # noqa: E402
 from test_agent_api import PASSWORD, Api  # noqa: E402
+from test_qa import AGENT_A, AGENT_B, LEAD, qa_hotline  # noqa: E402
 
 pytestmark = pytest.mark.asterisk
 
-AGENT_A, AGENT_B, LEAD = "2851", "2852", "2895"
 MONTH = "2026-11"          # the scratch hotline's day is 2026-11-23 (bench.scratch.SCRATCH_NOW)
 TONE_HZ, WHISPER_HZ = 440, 1000
 
 
 @pytest.fixture(scope="module")
 def ivr(tmp_path_factory):
-    s = scratch(tmp_path_factory.mktemp("qa-desk-home"))
-    with scratch_hotline(s, accounts=10):
-        h = IvrHarness(s)
-        with h.sessions() as db:
-            for no, name, role in ((AGENT_A, "张丽", Role.agent), (AGENT_B, "王强", Role.agent),
-                                   (LEAD, "刘班长", Role.team_lead)):
-                add_user(db, no, name, role, PASSWORD, actor="test")
-            db.commit()
-        runtime.reload_agents(h.settings, h.sessions)
-        try:
-            yield h
-        finally:
-            h.hangup_all()
-            h.close()
+    yield from qa_hotline(tmp_path_factory)
 
 
 def phone_of(ivr, agent_no: str) -> Phone:
     """A person's desk phone registered with their SIP secret (the login answer's)."""
+    runtime.reload_agents(ivr.settings, ivr.sessions)
     with ivr.sessions() as db:
         secret = db.scalar(select(User.sip_secret).where(User.agent_no == agent_no))
     return Phone.register(ivr.stack, ivr.ports["sip"], f"agent-{agent_no}", secret).wait_registered(10)
