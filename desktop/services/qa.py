@@ -47,8 +47,10 @@ class QaApi(QObject):
                             on_error=lambda msg, _status: self.failed.emit(msg))
 
     # ---------------------------------------------------------- the sample --
-    def sample(self, day: str = "") -> None:
-        self._send("GET", wire.QA_SAMPLE, self.sample_loaded, query={"date": day} if day else None)
+    def sample(self, day: str = "", weekly: bool = False) -> None:
+        """The day's sample, or (weekly) the head's sample of the week holding the day."""
+        self._send("GET", wire.QA_WEEKLY if weekly else wire.QA_SAMPLE, self.sample_loaded,
+                   query={"date": day} if day else None)
 
     def scorecards(self) -> None:
         self._send("GET", wire.QA_SCORECARDS, self.scorecards_loaded, shape=_list)

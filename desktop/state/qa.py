@@ -70,7 +70,7 @@ def _rows(data, key: str) -> list[dict]:
 
 class QaState(QObject):
     # what to fetch
-    sample_wanted = Signal(str)            # GET wire.QA_SAMPLE ?date=
+    sample_wanted = Signal(str, bool)      # GET wire.QA_SAMPLE ?date= (weekly: wire.QA_WEEKLY, the head's)
     scorecards_wanted = Signal()
     ticket_wanted = Signal(str)            # the checked call's ticket (GET wire.TICKET)
     audio_wanted = Signal(int)             # the checked (or listened) call's recording
@@ -99,6 +99,7 @@ class QaState(QObject):
         super().__init__(parent)
         self.role = ""
         self.agent_no = ""
+        self.weekly = False
         #: "" until the server named its reporting day (its clock decides, not this PC's)
         self.day = ""
         self.month = ""
@@ -127,6 +128,7 @@ class QaState(QObject):
             return
         self.role, self.agent_no = role, no
         self.day = self.month = ""
+        self.weekly = role == "head"               # the head checks every week (部长每周抽查)
         self.sample, self.proposals, self.results, self.peer, self.board = {}, [], {}, {}, []
         self.select({})
         self.role_changed.emit(role)
@@ -150,7 +152,7 @@ class QaState(QObject):
             if p not in self.pages():
                 continue
             if p == PAGE_SAMPLE:
-                self.sample_wanted.emit(self.day)
+                self.want_sample()
                 if not self.cards:
                     self.scorecards_wanted.emit()
             elif p == PAGE_PROPOSALS:
@@ -162,13 +164,23 @@ class QaState(QObject):
             elif p == PAGE_LISTEN:
                 self.board_wanted.emit()
 
+    def want_sample(self) -> None:
+        self.sample_wanted.emit(self.day, self.weekly)
+
+    def set_weekly(self, on: bool) -> None:
+        """The head's weekly sample of the week holding the day, or the day's sample."""
+        if bool(on) != self.weekly:
+            self.weekly = bool(on)
+            self.select({})
+            self.want_sample()
+
     def set_day(self, day: str) -> None:
         day = str(day)[:10]
         if day == self.day:
             return
         self.day = day
         self.select({})
-        self.sample_wanted.emit(self.day)
+        self.want_sample()
 
     def set_month(self, month: str) -> None:
         month = str(month)[:7]
@@ -180,7 +192,7 @@ class QaState(QObject):
     # --------------------------------------------------------------- answers --
     def set_sample(self, data: dict) -> None:
         self.sample = data if isinstance(data, dict) else {}
-        if self.sample.get("day") and self.sample["day"] != self.day:
+        if self.sample.get("day") and self.sample["day"] != self.day and not self.weekly:
             self.day = str(self.sample["day"])
             self.day_changed.emit(self.day)
         self.sample_changed.emit(dict(self.sample))
@@ -310,7 +322,7 @@ class QaState(QObject):
     def checked(self, answer: dict) -> None:
         """The server's written result (the view words it), and the day's sample fetched again."""
         self.done.emit("check", answer if isinstance(answer, dict) else {})
-        self.sample_wanted.emit(self.day)
+        self.want_sample()
 
     # ------------------------------------------------------------ peer listening --
     def peer_missing_note(self) -> bool:

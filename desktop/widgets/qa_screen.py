@@ -253,6 +253,9 @@ class SamplePage(QWidget):
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
+        self.which = QComboBox()
+        self.which.addItem(self.tr("每日抽查"), False)
+        self.which.addItem(self.tr("部长周抽查"), True)
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.add_button = QPushButton(self.tr("添加通话"))
         self.add_button.setToolTip(self.tr("领班可把当日任一通话加入抽查"))
@@ -262,6 +265,7 @@ class SamplePage(QWidget):
         self.model = SampleModel(self)
         self.table = readonly_table(self.model, self)
         top = QHBoxLayout()
+        top.addWidget(self.which)
         top.addWidget(QLabel(self.tr("日期")))
         top.addWidget(self.day)
         top.addWidget(self.refresh_button)
@@ -597,6 +601,7 @@ class QaScreen(QWidget):
 
         sp.day.dateChanged.connect(lambda d: st.set_day(d.toString("yyyy-MM-dd")))
         sp.refresh_button.clicked.connect(lambda: st.refresh(PAGE_SAMPLE))
+        sp.which.activated.connect(lambda _i: st.set_weekly(bool(sp.which.currentData())))
         sp.add_button.clicked.connect(self.open_add_call)
         sp.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: st.select(sp.model.row_dict(cur.row())))
         sp.card_choice.activated.connect(lambda _i: st.use_card(sp.card_choice.currentData()))
@@ -661,6 +666,7 @@ class QaScreen(QWidget):
             self.tabs.addTab(widget, title)
         self.tabs.blockSignals(False)
         self.sample.add_button.setVisible(st.role == "team_lead")
+        self.sample.which.setCurrentIndex(1 if st.weekly else 0)
         self.sample.submit_button.setVisible(st.checks)
         self.proposals.confirm_button.setVisible(st.checks)
         self.proposals.dismiss_button.setVisible(st.checks)
@@ -684,8 +690,12 @@ class QaScreen(QWidget):
                  .replace("%2", str(a.get("name", ""))).replace("%3", str(a.get("answered", 0)))
                  .replace("%4", str(a.get("quota", 0))).replace("%5", str(a.get("sample", 0)))
                  .replace("%6", str(a.get("checked", 0))) for a in agents]
-        head = self.tr("每人至少抽查当日接听量的 10%(至少 1 通)") if data.get("final") else \
-            self.tr("当日未结束:抽取结果为当前情况,日终确定")
+        if data.get("week"):
+            head = self.tr("部长周抽查:%1 起的一周,每人抽查未在每日抽查中的通话").replace("%1", str(data["week"]))
+        else:
+            head = self.tr("每人至少抽查当日接听量的 10%(至少 1 通)")
+        if not data.get("final"):
+            head += self.tr("(未结束:抽取结果为当前情况,结束后确定)")
         sp.summary.setText("\n".join([head, *parts]))
         for i, row in enumerate(sp.model.rows()):
             if keep and row.get("recording") == keep:
@@ -836,7 +846,7 @@ class QaScreen(QWidget):
         if row.get("day") and row["day"] != self.state.day:
             self.sample.day.setDate(QDate.fromString(row["day"], "yyyy-MM-dd"))
         else:
-            self.state.sample_wanted.emit(self.state.day)
+            self.state.want_sample()
 
     def decide(self, confirm: bool) -> None:
         row = self.proposals.current()

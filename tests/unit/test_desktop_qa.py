@@ -188,10 +188,18 @@ def test_a_lead_adds_a_call_of_the_day_found_by_the_search(desk, qtbot):
     assert not dlg.isVisible() and desk.net.last("GET", wire.QA_SAMPLE)
 
 
-def test_the_head_checks_but_adds_no_call_and_listens_in_on_nobody(desk):
+def test_the_head_checks_the_weekly_sample_adds_no_call_and_listens_in_on_nobody(desk):
     qa = open_qa(desk, HEAD)
     assert not qa.sample.add_button.isVisible() and qa.sample.submit_button.isVisible()
     assert [qa.tabs.tabText(i) for i in range(qa.tabs.count())] == ["每日抽查", "检查建议", "月度结果"]
+    assert desk.net.find("GET", wire.QA_WEEKLY) and not desk.net.find("GET", wire.QA_SAMPLE)   # 部长每周抽查
+    week = {"week": "2026-11-16", "final": True, "drawn_at": "2026-11-23T00:01:00",
+            "sample": [{**wire.SAMPLE_QA_ROW, "kind": "weekly", "day": "2026-11-16"}]}
+    desk.net.answer("GET", wire.QA_WEEKLY, week)
+    assert qa.sample.model.rowCount() == 1 and "2026-11-16" in qa.sample.summary.text()
+    qa.sample.which.setCurrentIndex(0)
+    qa.sample.which.activated.emit(0)
+    assert desk.net.find("GET", wire.QA_SAMPLE)                                              # the day's, by choice
 
 
 # -------------------------------------------------------------- proposals, results --
