@@ -1068,27 +1068,27 @@
 <context>
     <name>ListenPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="421"/>
+        <location filename="../widgets/qa_screen.py" line="429"/>
         <source>监听</source>
         <translation>Listen</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="422"/>
+        <location filename="../widgets/qa_screen.py" line="430"/>
         <source>耳语</source>
         <translation>Whisper</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="423"/>
+        <location filename="../widgets/qa_screen.py" line="431"/>
         <source>座席能听到您,住户听不到</source>
         <translation>The agent hears you, the resident does not</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="424"/>
+        <location filename="../widgets/qa_screen.py" line="432"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="425"/>
+        <location filename="../widgets/qa_screen.py" line="427"/>
         <source>选择通话中的座席,点“监听”:您的话机会响铃并自动接通,只听不说;“耳语”时座席能听到您,住户听不到。每次监听都会记录。</source>
         <translation>Pick an agent on a call and click “Listen”: your phone rings and answers by itself, you only listen; with “Whisper” the agent hears you, the resident does not. Every listen-in is logged.</translation>
     </message>
@@ -1686,27 +1686,27 @@
 <context>
     <name>PeerPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="457"/>
+        <location filename="../widgets/qa_screen.py" line="452"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="463"/>
+        <location filename="../widgets/qa_screen.py" line="458"/>
         <source>发现问题请写明原因;闪光点请写明值得学习之处</source>
         <translation>A problem: write its cause; well done: write what is worth learning</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="465"/>
+        <location filename="../widgets/qa_screen.py" line="460"/>
         <source>标记已听</source>
         <translation>Mark listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="466"/>
+        <location filename="../widgets/qa_screen.py" line="461"/>
         <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
         <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="481"/>
+        <location filename="../widgets/qa_screen.py" line="476"/>
         <source>听到的问题</source>
         <translation>What you heard</translation>
     </message>
@@ -1729,27 +1729,27 @@
 <context>
     <name>ProposalsPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="351"/>
+        <location filename="../widgets/qa_screen.py" line="372"/>
         <source>备注(可选)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="352"/>
+        <location filename="../widgets/qa_screen.py" line="373"/>
         <source>确认为检查结果</source>
         <translation>Confirm as a finding</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="353"/>
+        <location filename="../widgets/qa_screen.py" line="374"/>
         <source>驳回</source>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="354"/>
+        <location filename="../widgets/qa_screen.py" line="375"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="355"/>
+        <location filename="../widgets/qa_screen.py" line="369"/>
         <source>维修站退回(选错维修站)或派单后更正地址、电话,系统建议记在保存工单的座席名下;确认后与检查发现的问题一样计入考核和罚款。</source>
         <translation>A station sending a ticket back (wrong station) or an address or phone corrected after dispatch is proposed against the agent who saved the ticket; confirmed, it counts and is fined like a check&apos;s finding.</translation>
     </message>
@@ -1757,154 +1757,154 @@
 <context>
     <name>QaScreen</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="545"/>
+        <location filename="../widgets/qa_screen.py" line="540"/>
         <source>每日抽查</source>
         <translation>Daily sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="545"/>
+        <location filename="../widgets/qa_screen.py" line="540"/>
         <source>检查建议</source>
         <translation>Proposals</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="546"/>
+        <location filename="../widgets/qa_screen.py" line="541"/>
         <source>月度结果</source>
         <translation>Monthly results</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="546"/>
+        <location filename="../widgets/qa_screen.py" line="541"/>
         <source>实时监听</source>
         <translation>Listen-in</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="547"/>
+        <location filename="../widgets/qa_screen.py" line="542"/>
         <source>听前日录音</source>
         <translation>Colleagues&apos; calls</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="583"/>
+        <location filename="../widgets/qa_screen.py" line="578"/>
         <source>检查建议已处理</source>
         <translation>Proposal decided</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="689"/>
+        <location filename="../widgets/qa_screen.py" line="684"/>
         <source>%1 %2:接听 %3,应查 %4,抽取 %5,已查 %6</source>
         <translation>%1 %2: answered %3, to check %4, in the sample %5, checked %6</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="694"/>
+        <location filename="../widgets/qa_screen.py" line="689"/>
         <source>部长周抽查:%1 起的一周,每人抽查未在每日抽查中的通话</source>
         <translation>Head&apos;s weekly sample: the week from %1, per agent calls not in a daily sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="696"/>
+        <location filename="../widgets/qa_screen.py" line="691"/>
         <source>每人至少抽查当日接听量的 10%(至少 1 通)</source>
         <translation>At least 10 % of each agent&apos;s answered calls (at least one)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="698"/>
+        <location filename="../widgets/qa_screen.py" line="693"/>
         <source>(未结束:抽取结果为当前情况,结束后确定)</source>
         <translation> (not over: the draw as it stands, final when it is over)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="714"/>
+        <location filename="../widgets/qa_screen.py" line="709"/>
         <source>（请在左侧选择一通电话）</source>
         <translation>(pick a call on the left)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="718"/>
+        <location filename="../widgets/qa_screen.py" line="713"/>
         <source>%1 · %2 · %3 %4</source>
         <translation>%1 · %2 · %3 %4</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="720"/>
+        <location filename="../widgets/qa_screen.py" line="715"/>
         <source>报修单 %1</source>
         <translation>ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="722"/>
+        <location filename="../widgets/qa_screen.py" line="717"/>
         <source>(录音不可播放)</source>
         <translation> (recording not playable)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="726"/>
+        <location filename="../widgets/qa_screen.py" line="721"/>
         <source>已检查:%1(%2)</source>
         <translation>Checked: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="726"/>
-        <location filename="../widgets/qa_screen.py" line="817"/>
+        <location filename="../widgets/qa_screen.py" line="721"/>
+        <location filename="../widgets/qa_screen.py" line="812"/>
         <source>合格</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="726"/>
-        <location filename="../widgets/qa_screen.py" line="817"/>
+        <location filename="../widgets/qa_screen.py" line="721"/>
+        <location filename="../widgets/qa_screen.py" line="812"/>
         <source>不合格</source>
         <translation>Fail</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="743"/>
+        <location filename="../widgets/qa_screen.py" line="738"/>
         <source>%1 第 %2 版</source>
         <translation>%1, version %2</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="759"/>
+        <location filename="../widgets/qa_screen.py" line="754"/>
         <source>还有 %1 项未评</source>
         <translation>%1 item(s) not scored yet</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="762"/>
+        <location filename="../widgets/qa_screen.py" line="757"/>
         <source>预判:合格</source>
         <translation>Preview: pass</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="762"/>
+        <location filename="../widgets/qa_screen.py" line="757"/>
         <source>预判:不合格</source>
         <translation>Preview: fail</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="771"/>
+        <location filename="../widgets/qa_screen.py" line="766"/>
         <source>发现问题或闪光点请写明原因</source>
         <translation>Write the cause of a problem or what was well done</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="772"/>
+        <location filename="../widgets/qa_screen.py" line="767"/>
         <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
         <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="780"/>
+        <location filename="../widgets/qa_screen.py" line="775"/>
         <source>%1 的同事录音:今日分给您 %2 段(每人 %3 段),已听 %4 段</source>
         <translation>Colleagues&apos; calls of %1: %2 given to you today (%3 each), %4 listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="812"/>
+        <location filename="../widgets/qa_screen.py" line="807"/>
         <source>已用系统播放器打开录音</source>
         <translation>Recording opened in the system player</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="817"/>
+        <location filename="../widgets/qa_screen.py" line="812"/>
         <source>检查结果已保存:%1</source>
         <translation>Check saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="819"/>
+        <location filename="../widgets/qa_screen.py" line="814"/>
         <source>;听过这通录音而未报告问题(知情不报):%1</source>
         <translation>; heard this call and did not report the problem: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="824"/>
+        <location filename="../widgets/qa_screen.py" line="819"/>
         <source>已标记为已听</source>
         <translation>Marked listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="843"/>
+        <location filename="../widgets/qa_screen.py" line="838"/>
         <source>已加入 %1 的抽查</source>
         <translation>Added to the sample of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="864"/>
+        <location filename="../widgets/qa_screen.py" line="859"/>
         <source>%1 %2:您的话机即将响铃并自动接通</source>
         <translation>%1 %2: your phone rings now and answers by itself</translation>
     </message>
@@ -1980,22 +1980,22 @@
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="378"/>
+        <location filename="../widgets/qa_screen.py" line="386"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="386"/>
+        <location filename="../widgets/qa_screen.py" line="394"/>
         <source>检查人</source>
         <translation>Checker</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="391"/>
+        <location filename="../widgets/qa_screen.py" line="399"/>
         <source>月份</source>
         <translation>Month</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="409"/>
+        <location filename="../widgets/qa_screen.py" line="417"/>
         <source>严重差错每次 %1 元,当月超过 %2 次后每次另加 %3 元;投诉率上限 日 %4、月 %5;日不合格率达 %6 需轮训</source>
         <translation>Serious errors ¥%1 each, ¥%3 more each past %2 in a month; complaint rate limits: day %4, month %5; retraining at a day&apos;s fail rate of %6</translation>
     </message>

@@ -341,33 +341,41 @@ class SamplePage(QWidget):
         lay.addWidget(split)
 
 
-class ProposalsPage(QWidget):
-    def __init__(self, parent=None):
+class _ListPage(QWidget):
+    """A list with a grey hint above it and a row of controls below."""
+
+    def __init__(self, model, parent=None):
         super().__init__(parent)
-        self.model = ProposalsModel(self)
-        self.table = readonly_table(self.model, self)
+        self.model = model
+        model.setParent(self)
+        self.table = readonly_table(model, self)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color:{GREY}")
+        self.controls = QHBoxLayout()
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(self.controls)
+
+    def current(self) -> dict:
+        return self.model.row_dict(self.table.currentIndex().row()) or {}
+
+
+class ProposalsPage(_ListPage):
+    def __init__(self, parent=None):
+        super().__init__(ProposalsModel(), parent)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.hint.setText(self.tr("维修站退回(选错维修站)或派单后更正地址、电话,系统建议记在保存工单的座席名下;"
+                                  "确认后与检查发现的问题一样计入考核和罚款。"))
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("备注(可选)"))
         self.confirm_button = QPushButton(self.tr("确认为检查结果"))
         self.dismiss_button = QPushButton(self.tr("驳回"))
         self.refresh_button = QPushButton(self.tr("刷新"))
-        hint = QLabel(self.tr("维修站退回(选错维修站)或派单后更正地址、电话,系统建议记在保存工单的座席名下;"
-                              "确认后与检查发现的问题一样计入考核和罚款。"))
-        hint.setWordWrap(True)
-        hint.setStyleSheet(f"color:{GREY}")
-        row = QHBoxLayout()
-        row.addWidget(self.note, 1)
-        row.addWidget(self.confirm_button)
-        row.addWidget(self.dismiss_button)
-        row.addWidget(self.refresh_button)
-        lay = QVBoxLayout(self)
-        lay.addWidget(hint)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(row)
-
-    def current(self) -> dict:
-        return self.model.row_dict(self.table.currentIndex().row()) or {}
+        self.controls.addWidget(self.note, 1)
+        for b in (self.confirm_button, self.dismiss_button, self.refresh_button):
+            self.controls.addWidget(b)
 
 
 class ResultsPage(QWidget):
@@ -413,31 +421,18 @@ class ResultsPage(QWidget):
                 .replace("%5", rate(lim.get("complaint_month"))).replace("%6", rate(lim.get("retrain_fail_rate"))))
 
 
-class ListenPage(QWidget):
+class ListenPage(_ListPage):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.model = BoardModel(self)
-        self.table = readonly_table(self.model, self)
+        super().__init__(BoardModel(), parent)
+        self.hint.setText(self.tr("选择通话中的座席,点“监听”:您的话机会响铃并自动接通,只听不说;"
+                                  "“耳语”时座席能听到您,住户听不到。每次监听都会记录。"))
         self.listen_button = QPushButton(self.tr("监听"))
         self.whisper_button = QPushButton(self.tr("耳语"))
         self.whisper_button.setToolTip(self.tr("座席能听到您,住户听不到"))
         self.refresh_button = QPushButton(self.tr("刷新"))
-        hint = QLabel(self.tr("选择通话中的座席,点“监听”:您的话机会响铃并自动接通,只听不说;"
-                              "“耳语”时座席能听到您,住户听不到。每次监听都会记录。"))
-        hint.setWordWrap(True)
-        hint.setStyleSheet(f"color:{GREY}")
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.listen_button)
-        row.addWidget(self.whisper_button)
-        row.addWidget(self.refresh_button)
-        lay = QVBoxLayout(self)
-        lay.addWidget(hint)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(row)
-
-    def current(self) -> dict:
-        return self.model.row_dict(self.table.currentIndex().row()) or {}
+        self.controls.addStretch(1)
+        for b in (self.listen_button, self.whisper_button, self.refresh_button):
+            self.controls.addWidget(b)
 
     def update_buttons(self) -> None:
         on = bool(self.current().get("in_call"))
