@@ -196,11 +196,10 @@ class QaState(QObject):
             self.day = str(self.sample["day"])
             self.day_changed.emit(self.day)
         self.sample_changed.emit(dict(self.sample))
-        if self.selected.get("recording"):          # the row as it is now (checked, by whom)
-            row = self.row(self.selected["recording"])
+        if self.selected.get("recording"):          # the row as it is now (checked, by whom): the same call,
+            row = self.row(self.selected["recording"])   # still playing, its result still shown
             if row:
                 self.selected = {**self.selected, **row}
-                self.selected_changed.emit(dict(self.selected))
 
     def rows(self) -> list[dict]:
         return _rows(self.sample, "sample")

@@ -134,6 +134,12 @@ def test_a_lead_scores_a_sampled_call_against_its_standard_and_sends_the_written
     desk.net.answer("POST", wire.QA_CHECKS, {"passed": False, "unreported_by": ["1002"]})
     assert "不合格" in sp.result.text() and "1002" in sp.result.text()
     assert len(desk.net.find("GET", wire.QA_SAMPLE)) == asked + 1  # the day's sample again: checked now
+    again = sample.qa_sample()
+    again["sample"][0]["check"] = {"id": 9, "passed": False, "by": "1101", "at": "2026-11-23T16:00:00"}
+    player_rid = qa.player.rid
+    desk.net.answer("GET", wire.QA_SAMPLE, again)
+    assert "1002" in sp.result.text() and qa.player.rid == player_rid   # the same call: its answer stays, it plays on
+    assert sp.model.index(0, 6).data() == "不合格 (1101)" and qa.state.selected["check"]["id"] == 9
 
 
 def test_the_survey_standard_offers_na_for_f_only_and_sets_it_when_f_did_not_apply(desk):
