@@ -14,6 +14,10 @@ BANNED_FILE = "pjsip_banned.generated.conf"
 #: recording) and the automated 回访 call once the resident answered (extensions.conf)
 OUTBOUND_CONTEXT = "outbound"
 SURVEY_CONTEXT = "survey-call"
+#: the desk phones' own context (pjsip.conf's agent-phone template) and its listen-in extensions:
+#: *55<工号> listens to that agent's call, *56<工号> whispers too ([listen-in] checks the phone)
+AGENTS_CONTEXT = "from-agents"
+LISTEN_IN_PREFIX, LISTEN_IN_WHISPER = "*55", "*56"
 #: the automated 回访 call is originated as Local/<attempt>@survey-dial/n: that half looks the
 #: number up (FastAGI) and dials the resident through the trunk; the other runs [survey-call]
 SURVEY_DIAL_CONTEXT = "survey-dial"

@@ -119,6 +119,9 @@ class Settings:
     #: the recordings' (and voice messages') disk: under this many MiB free the team leads' desks and
     #: `hotline status` show 录音磁盘空间不足 (checked every 30 s and at every answer); calls go on
     recordings_min_free_mb: int = 1024
+    #: a live call's recording that has not grown for this many seconds has stopped mid-call (the
+    #: writer died, the file was moved or cut): 录音中途停止 on the leads' desks and in `hotline status`
+    recording_stall_s: float = 30.0
     #: threads the service's call flows query the database with (on SQLite writes take one
     #: writer thread of their own: ivr.context.IvrContext); with the API's threads within the
     #: connection pool (SQLAlchemy: 5 + 10 overflow)

@@ -85,6 +85,9 @@ QA_PEER_MARK = "/api/qa/peer/{pid}"                 # POST {findings, note}: lis
 QA_PROPOSALS = "/api/qa/proposals"                  # GET ?open=1: findings the tickets' corrections propose
 QA_PROPOSAL = "/api/qa/proposals/{pid}"             # POST {confirm, note}: a team lead confirms or dismisses
 QA_RESULTS = "/api/qa/results"                      # GET ?month=YYYY-MM: per agent, per checker
+# live listen-in (实时监听, #28): a team lead's own phone rings and, answered, hears the agent's call
+# (ChanSpy in the dialplan's [listen-in], team leads' phones only); whisper: the agent hears the lead too
+LISTEN_IN = "/api/agents/{agent_no}/listen"         # POST {whisper}: answered like SAMPLE_CALL_OUT (kind listen)
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
@@ -331,6 +334,10 @@ QA_NOTE_MAX = 2000
 #: POST QA_CHECKS: the recording (a leg), the standard (its newest version), each item's result,
 #: findings (QA_FINDINGS keys), a note
 QA_CHECK_FIELDS = ("recording", "scorecard", "items", "findings", "note")
+#: POST LISTEN_IN's answer: the lead's phone rings next with caller id "<label> <工号>" (the desk answers it)
+LISTEN_IN_LABELS = {False: "监听", True: "耳语"}
+SAMPLE_LISTEN_IN = {"agent": "1001", "name": "张丽", "whisper": False, "kind": "listen", "label": "监听",
+                    "number": "1001", "ticket": ""}
 #: one row of GET QA_SAMPLE's "sample" (`check`: None until a lead or the head checked it)
 SAMPLE_QA_ROW = {"id": 7, "kind": "daily", "day": "2026-11-23", "recording": 41, "call": "1700000000.42",
                  "ticket": "2611230012", "agent": "1001", "name": "张丽", "direction": "in",

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import sample
 from desktop.services.api import AgentApiClient, default_api_url
-from desktop.state.aftercall import TAB_TICKETS, TABS
+from desktop.state.aftercall import TAB_QA, TAB_TICKETS, TABS
 from desktop.widgets.main_window import AgentWindow
 from common import wire
 from common.logs import setup_logging
@@ -113,6 +113,34 @@ def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: st
     window.desk.on_screen_pop(copy.deepcopy(wire.SAMPLE_POP))
     window.softphone.directory_wanted.disconnect()      # no server to ask who is free
     window.softphone.set_state("talking")
+    if tab == TAB_QA:
+        show_qa_sample(window)
+
+
+def show_qa_sample(window: AgentWindow) -> None:
+    """The 质检 tab from the samples: a lead checking the first call of the day's sample (a few items
+    scored, 地址填写错误 marked), the proposals, results and board filled; an agent's peer list."""
+    qa = window.qa
+    st = qa.state
+    st.set_scorecards(sample.qa_scorecards())
+    st.set_results(sample.qa_results())
+    if st.role == "agent":
+        st.set_peer(sample.qa_peer())
+        qa.peer.table.selectRow(1)
+        st.toggle("nonstandard_phrase", True)
+        qa.peer.note.setPlainText("开头未报工号")
+        return
+    st.set_sample(sample.qa_sample())
+    st.set_proposals(sample.qa_proposals())
+    st.set_board(sample.qa_board())
+    qa.sample.table.selectRow(0)
+    st.set_ticket(sample.qa_ticket())
+    for key in ("opening", "problem", "address", "name", "phone", "closing", "manner"):
+        st.score(key, "pass")
+    st.toggle("wrong_address", True)
+    qa.sample.note.setPlainText("地址跟读了,但楼号录成 12 号楼,应为 21 号楼")
+    qa.player.set_duration(95.2)
+    qa.player.seek(31.0)
 
 
 def main(argv: list[str] | None = None, on_window=None) -> int:

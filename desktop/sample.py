@@ -129,3 +129,105 @@ def surveys() -> list[dict]:
          "result": "更换暖气片", "station": "沈河维修站", "name": "孙明", "callback_number": "13700001111",
          "category": "leak", "fee_status": "unknown"},
     ]
+
+
+# ---- 质检 (#28) ------------------------------------------------------------------------------
+
+def qa_scorecards() -> list[dict]:
+    """GET wire.QA_SCORECARDS as a hotline answers it (the texts shortened: the standards' own are
+    hotline/aftercall/qa/standards/*.toml, which a desk never reads)."""
+    item = lambda key, section, text, required=True, optional=False: {
+        "key": key, "section": section, "text": text, "required": required, "optional": optional}
+    intake = [item("opening", "opening", "开头语:您好,大龙供暖报修(报工号)为您服务"),
+              item("problem", "questions", "跟读确认问题"), item("address", "questions", "询问并跟读确认具体地址"),
+              item("name", "questions", "询问并跟读确认姓名"), item("phone", "questions", "留联系电话并跟读确认"),
+              item("closing", "closing", "结束语:维修人员会尽快跟您联系。感谢您的来电。再见!"),
+              item("manner", "manner", "礼貌用语,不打断住户,语速适中、吐字清晰")]
+    relaxed = [{**i, "required": i["key"] not in ("opening", "name", "closing")} for i in intake]
+    survey = [item("opening", "opening", "回访开头语,不方便则预约"), item("a", "questions", "a. 问题解决了吗?"),
+              item("b", "questions", "b. 维修工态度如何?"), item("c", "questions", "c. 跟您收费了吗?"),
+              item("d", "questions", "d. 请您打分(1—10 分)"), item("e", "questions", "e. 建议或意见"),
+              item("f", "questions", "f.(若满意且未交费)提醒交纳供暖费", optional=True),
+              item("closing", "closing", "回访结束语")]
+    return [{"id": 1, "kind": "intake", "version": 1, "title": "接报标准服务用语", "source": "", "items": intake},
+            {"id": 2, "kind": "intake_relaxed", "version": 1, "title": "放宽标准引导语(接报)", "source": "",
+             "items": relaxed},
+            {"id": 3, "kind": "survey", "version": 1, "title": "回访标准用语", "source": "", "items": survey}]
+
+
+def qa_sample() -> dict:
+    """GET wire.QA_SAMPLE of a day: two agents' draws (one checked and failed), a lead's added call."""
+    base = copy.deepcopy(wire.SAMPLE_QA_ROW)
+    rows = [base,
+            {**base, "id": 8, "recording": 44, "call": "1700000300.51", "ticket": "2611230019", "at": "2026-11-23T11:20:05",
+             "duration_s": 131.0, "checked": True, "audio_url": "/api/recordings/44/audio",
+             "check": {"id": 3, "passed": False, "by": "1101", "at": "2026-11-23T15:02:00"}},
+            {**base, "id": 9, "recording": 47, "call": "1700000900.13", "ticket": "2611230027", "agent": "1002",
+             "name": "王强", "at": "2026-11-23T13:41:30", "duration_s": 72.4, "audio_url": "/api/recordings/47/audio"},
+            {**base, "id": 10, "kind": "manual", "recording": 52, "call": "1700001400.2", "ticket": "2611220031",
+             "agent": "1002", "name": "王强", "direction": "out", "at": "2026-11-23T14:55:10", "duration_s": 88.0,
+             "scorecard": "survey", "audio_url": "/api/recordings/52/audio"}]
+    rows[3]["direction"] = "survey"
+    return {"day": "2026-11-23", "final": True, "drawn_at": "2026-11-24T00:01:00",
+            "agents": [{"agent_no": "1001", "name": "张丽", "answered": 18, "quota": 2, "sample": 2, "checked": 1},
+                       {"agent_no": "1002", "name": "王强", "answered": 9, "quota": 1, "sample": 2, "checked": 0}],
+            "sample": rows}
+
+
+def qa_ticket() -> dict:
+    """GET wire.TICKET of the wire's sample row's ticket, as a lead sees it on the QA screen."""
+    return {**copy.deepcopy(wire.SAMPLE_POP["ticket"]), "state": "dispatched", "station": "铁西维修站",
+            **copy.deepcopy(wire.SAMPLE_TIMELINE), "recordings": [copy.deepcopy(wire.SAMPLE_RECORDING_ROW)]}
+
+
+def qa_results() -> dict:
+    """GET wire.QA_RESULTS of a month: an agent past three serious errors (the 4th fined 10 + 50)."""
+    findings = dict.fromkeys(wire.QA_FINDINGS, 0)
+    fines = [{"day": f"2026-11-{d:02d}", "finding": f, "nth": n, "amount": 10 + (50 if n > 3 else 0)}
+             for n, (d, f) in enumerate(((3, "wrong_address"), (9, "wrong_station"), (17, "wrong_address"),
+                                         (23, "invalid_promise")), start=1)]
+    agent = {"agent_no": "1001", "name": "张丽", "calls": 412, "checked": 44, "passed": 38, "pass_rate": 0.8636,
+             "fail_rate": 0.1364, "days": [], "findings": {**findings, "wrong_address": 2, "wrong_station": 1,
+                                                           "invalid_promise": 1, "praise": 3},
+             "serious": 4, "fines": fines, "fine_total": 90, "praise": {"checks": 3, "residents": 1},
+             "complaints": 1, "complaint_rate": 0.0024, "complaint_day_max": 0.05, "over_day_limit": True,
+             "over_month_limit": False, "retraining": False, "retraining_days": [],
+             "peer": {"assigned": 60, "listened": 58, "unreported": 0}}
+    other = {**agent, "agent_no": "1002", "name": "王强", "calls": 205, "checked": 22, "passed": 14, "pass_rate": 0.6364,
+             "fail_rate": 0.3636, "findings": {**findings, "nonstandard_phrase": 5, "voice": 3}, "serious": 0,
+             "fines": [], "fine_total": 0, "complaints": 0, "complaint_rate": 0.0, "over_day_limit": False,
+             "retraining": True, "retraining_days": ["2026-11-12"], "peer": {"assigned": 55, "listened": 49,
+                                                                             "unreported": 1}}
+    return {"month": "2026-11", "from": "2026-11-01T00:00:00", "to": "2026-12-01T00:00:00",
+            "limits": {"complaint_day": 0.02, "complaint_month": 0.01, "retrain_fail_rate": 0.3, "fine_base": 10,
+                       "fine_extra": 50, "fine_free": 3, "fine_window": "month"},
+            "agents": [agent, other],
+            "checkers": [{"agent_no": "1101", "name": "张伟", "checked": 66, "passed": 52, "contradicted": 1}]}
+
+
+def qa_proposals() -> list[dict]:
+    return [{"id": 4, "finding": "wrong_station", "label": "选错维修站", "source": "recall", "ticket": "2611230012",
+             "agent": "1001", "detail": "维修站退回: 不属本站辖区", "at": "2026-11-23T12:10:00", "state": "open",
+             "decided_by": None, "check": None},
+            {"id": 5, "finding": "wrong_address", "label": "地址填写错误", "source": "address_fix",
+             "ticket": "2611230019", "agent": "1002", "detail": "派单后由 1101 更正", "at": "2026-11-23T14:30:00",
+             "state": "open", "decided_by": None, "check": None}]
+
+
+def qa_board() -> list[dict]:
+    """GET wire.AGENTS: who is on a call (listen-in)."""
+    return [{"agent_no": "1001", "name": "张丽", "role": "agent", "logged_in": True, "member": True, "paused": False,
+             "in_call": True},
+            {"agent_no": "1002", "name": "王强", "role": "agent", "logged_in": True, "member": True, "paused": True,
+             "in_call": False},
+            {"agent_no": "1101", "name": "张伟", "role": "team_lead", "logged_in": True, "member": False,
+             "paused": False, "in_call": False}]
+
+
+def qa_peer() -> dict:
+    """GET wire.QA_PEER: an agent's colleagues' recordings of yesterday, one marked."""
+    rows = qa_sample()["sample"][2:]
+    return {"day": "2026-11-24", "of_day": "2026-11-23", "quota": 5,
+            "recordings": [{**rows[0], "id": 21, "listened": True, "listened_at": "2026-11-24T09:30:00",
+                            "findings": ["praise"], "note": "安抚住户耐心"},
+                           {**rows[1], "id": 22, "listened": False, "listened_at": None, "findings": [], "note": ""}]}

@@ -1,14 +1,17 @@
 """Storage faults are loud: the recordings disk's free space, and the health of each recording and
 voice message — a file that is empty, missing or far shorter than the call is flagged, never
-sealed as good. Recordings are kept for ever (录音必须永久保存): nothing here deletes one; what
+sealed as good; a live call's recording that stops growing raises the alert while the call lasts
+(`GrowthWatch`). Recordings are kept for ever (录音必须永久保存): nothing here deletes one; what
 is removed elsewhere is audited (`audit_storage`).
 
 Used by the call flows (the check at the answer and at the end of a call), the service (every
-30 s, the alert to the team leads' desks) and `hotline status` (a line and a field)."""
+30 s, the live recordings' growth every few seconds, the alert to the team leads' desks) and `hotline status` (a line and a field)."""
 from __future__ import annotations
 
 import shutil
 import struct
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import AuditEntry, Recording, Ticket
+from db.models import AuditEntry, Call, Recording, Ticket
 from common.settings import Settings
 
 OK, EMPTY, SHORT, MISSING = "ok", "empty", "short", "missing"
@@ -31,6 +34,9 @@ SHORT_TOLERANCE_SHARE = 0.2
 #: the alert's words, Chinese first (the desk's banner, `hotline status`)
 ALERT_TEXT = "录音磁盘空间不足 / recordings disk nearly full"
 FLAGGED_TEXT = "录音异常 / recordings flagged"
+STALLED_TEXT = "录音中途停止 / recordings stopped mid-call"
+#: the audit line of a live call's recording that stopped growing (counted by `stalled_today`)
+STALLED_ACTION = "recording_stalled"
 #: who writes the storage audit lines (the IVR's own checks and the service's watch)
 ACTOR = "ivr"
 
@@ -126,6 +132,7 @@ class StorageState:
     min_free_mb: int          # HOTLINE_RECORDINGS_MIN_FREE_MB
     path: str                 # that fullest directory (status only: never sent to desks)
     flagged_today: int        # recordings and voice messages flagged since midnight
+    stalled_today: int = 0    # live calls' recordings that stopped growing mid-call since midnight
 
     @property
     def message(self) -> str:
@@ -135,6 +142,8 @@ class StorageState:
             parts.append(f"{ALERT_TEXT}: {self.free_mb} MB free (< {self.min_free_mb} MB)")
         if self.flagged_today:
             parts.append(f"{FLAGGED_TEXT}: {self.flagged_today} today")
+        if self.stalled_today:
+            parts.append(f"{STALLED_TEXT}: {self.stalled_today} today")
         return "; ".join(parts)
 
     def for_desk(self) -> dict:
@@ -161,15 +170,65 @@ def flagged_today(db: Session, now: datetime) -> int:
     return int(recordings or 0) + int(voices or 0)
 
 
+def stalled_today(db: Session, now: datetime) -> int:
+    """Live calls' recordings found to have stopped growing since midnight (audited once each)."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return int(db.scalar(select(func.count(func.distinct(AuditEntry.object_id)))
+                         .where(AuditEntry.action == STALLED_ACTION, AuditEntry.at >= midnight)) or 0)
+
+
 def storage_state(settings: Settings, sessions: sessionmaker[Session] | None) -> StorageState:
-    """Now: free space (always) and today's flagged files (when the database answers)."""
+    """Now: free space (always) and today's flagged and stalled files (when the database answers)."""
     free, where = fullest(settings)
-    flagged = 0
+    flagged = stalled = 0
     if sessions is not None:
         with sessions() as db:
-            flagged = flagged_today(db, settings.now())
+            flagged, stalled = flagged_today(db, settings.now()), stalled_today(db, settings.now())
     return StorageState(free < settings.recordings_min_free_mb, free, settings.recordings_min_free_mb, str(where),
-                        flagged)
+                        flagged, stalled)
+
+
+def live_recordings(db: Session) -> dict[int, str]:
+    """The recordings being written now: of answered calls not ended, not sealed yet — of each call
+    only its newest leg (a transfer's earlier agent has hung up: their file is complete, not stalled)."""
+    rows = db.execute(select(Recording.id, Recording.call_id, Recording.path)
+                      .join(Call, Call.id == Recording.call_id)
+                      .where(Recording.health == "", Recording.deleted_at.is_(None), Recording.path != "",
+                             Call.answered_at.is_not(None), Call.ended_at.is_(None))
+                      .order_by(Recording.id)).all()
+    newest = {call: (rid, path) for rid, call, path in rows}
+    return dict(newest.values())
+
+
+class GrowthWatch:
+    """Whether the recordings of live calls keep growing: each round (`observe`) notes every live
+    recording's size; one whose size has not changed for `stall_s` — or that never appeared — has
+    stopped mid-call, and is reported once (again only after it grew in between)."""
+
+    def __init__(self, stall_s: float, clock: Callable[[], float] = time.monotonic):
+        self.stall_s, self.clock = stall_s, clock
+        self._seen: dict[int, tuple[int, float]] = {}     # recording id → (size, since when)
+        self.stalled: set[int] = set()
+
+    def observe(self, live: dict[int, str]) -> list[int]:
+        """The recordings found stalled this round (each once)."""
+        now, newly = self.clock(), []
+        for rid, stored in live.items():
+            try:
+                size = Path(stored).stat().st_size
+            except OSError:
+                size = -1                                  # not there (yet, or any more)
+            before = self._seen.get(rid)
+            if before is None or size != before[0]:
+                self._seen[rid] = (size, now)
+                self.stalled.discard(rid)
+            elif now - before[1] >= self.stall_s and rid not in self.stalled:
+                self.stalled.add(rid)
+                newly.append(rid)
+        for gone in set(self._seen) - set(live):           # sealed, or the call ended
+            del self._seen[gone]
+            self.stalled.discard(gone)
+        return newly
 
 
 class StorageWatch:
@@ -177,20 +236,35 @@ class StorageWatch:
     database: cheap enough for every answer), `recount` today's flagged files. Each returns the
     state and whether the team leads must hear of it (the alert rose or fell, a file was flagged)."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session]):
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], float] = time.monotonic):
         self.settings, self.sessions = settings, sessions
         self.state = StorageState(False, -1, settings.recordings_min_free_mb, str(settings.recordings_dir), 0)
+        self.growth = GrowthWatch(settings.recording_stall_s, clock)
+
+    def watch_growth(self) -> list[int]:
+        """One round over the live calls' recordings: each newly stalled one audited (the alert
+        counts it); returns their ids."""
+        with self.sessions() as db:
+            live = live_recordings(db)
+        newly = self.growth.observe(live)
+        if newly:
+            with self.sessions() as db, db.begin():
+                for rid in newly:
+                    audit_storage(db, STALLED_ACTION, "recording", str(rid), self.settings.now(), path=live[rid],
+                                  stalled_s=self.settings.recording_stall_s)
+        return newly
 
     def check(self) -> tuple[StorageState, bool]:
         free, where = fullest(self.settings)
         before = self.state
         self.state = StorageState(free < self.settings.recordings_min_free_mb, free,
-                                  self.settings.recordings_min_free_mb, str(where), before.flagged_today)
+                                  self.settings.recordings_min_free_mb, str(where), before.flagged_today,
+                                  before.stalled_today)
         return self.state, self.state.low != before.low
 
     def recount(self) -> tuple[StorageState, bool]:
         with self.sessions() as db:
-            n = flagged_today(db, self.settings.now())
+            n, stalled = flagged_today(db, self.settings.now()), stalled_today(db, self.settings.now())
         before = self.state
-        self.state = StorageState(before.low, before.free_mb, before.min_free_mb, before.path, n)
-        return self.state, n != before.flagged_today
+        self.state = StorageState(before.low, before.free_mb, before.min_free_mb, before.path, n, stalled)
+        return self.state, (n, stalled) != (before.flagged_today, before.stalled_today)

@@ -100,401 +100,424 @@
     </message>
 </context>
 <context>
+    <name>AddCallDialog</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="225"/>
+        <source>添加到抽查</source>
+        <translation>Add to the sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="233"/>
+        <source>加入抽查</source>
+        <translation>Add to sample</translation>
+    </message>
+</context>
+<context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="85"/>
+        <location filename="../widgets/main_window.py" line="88"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="94"/>
-        <location filename="../widgets/main_window.py" line="404"/>
+        <location filename="../widgets/main_window.py" line="97"/>
+        <location filename="../widgets/main_window.py" line="418"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="96"/>
-        <location filename="../widgets/main_window.py" line="666"/>
+        <location filename="../widgets/main_window.py" line="99"/>
+        <location filename="../widgets/main_window.py" line="688"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="100"/>
-        <location filename="../widgets/main_window.py" line="668"/>
+        <location filename="../widgets/main_window.py" line="103"/>
+        <location filename="../widgets/main_window.py" line="690"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="105"/>
+        <location filename="../widgets/main_window.py" line="108"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="109"/>
+        <location filename="../widgets/main_window.py" line="112"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="110"/>
+        <location filename="../widgets/main_window.py" line="113"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="111"/>
+        <location filename="../widgets/main_window.py" line="114"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="159"/>
+        <location filename="../widgets/main_window.py" line="164"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="160"/>
-        <location filename="../widgets/main_window.py" line="494"/>
+        <location filename="../widgets/main_window.py" line="165"/>
+        <location filename="../widgets/main_window.py" line="510"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="161"/>
+        <location filename="../widgets/main_window.py" line="166"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="162"/>
-        <location filename="../widgets/main_window.py" line="575"/>
+        <location filename="../widgets/main_window.py" line="167"/>
+        <location filename="../widgets/main_window.py" line="591"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="163"/>
+        <location filename="../widgets/main_window.py" line="168"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="170"/>
         <source>报表</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="211"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="211"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="211"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="204"/>
+        <location filename="../widgets/main_window.py" line="211"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="212"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205"/>
+        <location filename="../widgets/main_window.py" line="212"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="205"/>
-        <location filename="../widgets/main_window.py" line="678"/>
+        <location filename="../widgets/main_window.py" line="212"/>
+        <location filename="../widgets/main_window.py" line="700"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="206"/>
+        <location filename="../widgets/main_window.py" line="213"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="222"/>
+        <location filename="../widgets/main_window.py" line="229"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="254"/>
+        <location filename="../widgets/main_window.py" line="261"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="378"/>
+        <location filename="../widgets/main_window.py" line="392"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="400"/>
+        <location filename="../widgets/main_window.py" line="414"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="410"/>
+        <location filename="../widgets/main_window.py" line="424"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="410"/>
+        <location filename="../widgets/main_window.py" line="424"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="410"/>
+        <location filename="../widgets/main_window.py" line="424"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="411"/>
+        <location filename="../widgets/main_window.py" line="425"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="411"/>
+        <location filename="../widgets/main_window.py" line="425"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="439"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="494"/>
+        <location filename="../widgets/main_window.py" line="510"/>
         <source>工单 (待确认 %1)</source>
         <translation>Tickets (%1 to confirm)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="500"/>
+        <location filename="../widgets/main_window.py" line="516"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="501"/>
-        <location filename="../widgets/main_window.py" line="585"/>
+        <location filename="../widgets/main_window.py" line="517"/>
+        <location filename="../widgets/main_window.py" line="601"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="506"/>
+        <location filename="../widgets/main_window.py" line="522"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="512"/>
+        <location filename="../widgets/main_window.py" line="528"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="513"/>
+        <location filename="../widgets/main_window.py" line="529"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="526"/>
+        <location filename="../widgets/main_window.py" line="542"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="549"/>
+        <location filename="../widgets/main_window.py" line="565"/>
         <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
         <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="552"/>
+        <location filename="../widgets/main_window.py" line="568"/>
         <source>正在打开报修单 %1…</source>
         <translation>Opening ticket %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="576"/>
+        <location filename="../widgets/main_window.py" line="592"/>
         <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
         <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="584"/>
+        <location filename="../widgets/main_window.py" line="600"/>
         <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
         <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="600"/>
+        <location filename="../widgets/main_window.py" line="616"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="600"/>
+        <location filename="../widgets/main_window.py" line="616"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="610"/>
+        <location filename="../widgets/main_window.py" line="626"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="616"/>
+        <location filename="../widgets/main_window.py" line="632"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="629"/>
+        <location filename="../widgets/main_window.py" line="648"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="631"/>
+        <location filename="../widgets/main_window.py" line="650"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="635"/>
+        <location filename="../widgets/main_window.py" line="657"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="640"/>
+        <location filename="../widgets/main_window.py" line="662"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="642"/>
+        <location filename="../widgets/main_window.py" line="664"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="666"/>
+        <location filename="../widgets/main_window.py" line="688"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="668"/>
+        <location filename="../widgets/main_window.py" line="690"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="674"/>
+        <location filename="../widgets/main_window.py" line="696"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="676"/>
+        <location filename="../widgets/main_window.py" line="698"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="680"/>
+        <location filename="../widgets/main_window.py" line="702"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="682"/>
+        <location filename="../widgets/main_window.py" line="704"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="686"/>
+        <location filename="../widgets/main_window.py" line="708"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="687"/>
+        <location filename="../widgets/main_window.py" line="709"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="687"/>
+        <location filename="../widgets/main_window.py" line="709"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="689"/>
+        <location filename="../widgets/main_window.py" line="711"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="693"/>
+        <location filename="../widgets/main_window.py" line="715"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="695"/>
+        <location filename="../widgets/main_window.py" line="717"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="697"/>
+        <location filename="../widgets/main_window.py" line="719"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="228"/>
+        <location filename="../widgets/main_window.py" line="235"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="701"/>
+        <location filename="../widgets/main_window.py" line="723"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="227"/>
+        <location filename="../widgets/main_window.py" line="234"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="715"/>
+        <location filename="../widgets/main_window.py" line="737"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="748"/>
+        <location filename="../widgets/main_window.py" line="770"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="225"/>
+        <location filename="../widgets/main_window.py" line="232"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="769"/>
+        <location filename="../widgets/main_window.py" line="791"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="252"/>
+        <location filename="../widgets/main_window.py" line="259"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="728"/>
+        <location filename="../widgets/main_window.py" line="750"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="761"/>
+        <location filename="../widgets/main_window.py" line="783"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="775"/>
+        <location filename="../widgets/main_window.py" line="797"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="777"/>
+        <location filename="../widgets/main_window.py" line="799"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="169"/>
+        <source>质检</source>
+        <translation>Quality</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="655"/>
+        <source>监听已结束</source>
+        <translation>Listen-in ended</translation>
     </message>
 </context>
 <context>
@@ -714,57 +737,6 @@
     </message>
 </context>
 <context>
-    <name>ReportMailBanner</name>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="34"/>
-        <source>⚠ 日报邮件设置有误，日报无法发出：%1。请通知管理员</source>
-        <translation>⚠ The daily report&apos;s e-mail settings are wrong, the report cannot go out: %1. Tell the admin</translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="36"/>
-        <source>⚠ %1 日报邮件发送失败（已试 %2 次）：%3。</source>
-        <translation>⚠ The daily report of %1 was not e-mailed (%2 attempts): %3. </translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="38"/>
-        <source>将于 %1 重试</source>
-        <translation>Trying again at %1</translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="39"/>
-        <source>已停止重试，请通知管理员检查邮件设置后重发</source>
-        <translation>No more retries: tell the admin to check the mail settings and send it again</translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="42"/>
-        <source>⚠ %1 日报应于 %2 发出，至今未发出</source>
-        <translation>⚠ The daily report of %1 was due at %2 and has not gone out yet</translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="45"/>
-        <source>%1 日报已于 %2 发出，晚于规定的 %3</source>
-        <translation>The daily report of %1 went out at %2, later than its time %3</translation>
-    </message>
-    <message>
-        <location filename="../widgets/report_mail_banner.py" line="50"/>
-        <source>⚠ 以下日报未能发出：%1</source>
-        <translation>⚠ These daily reports never went out: %1</translation>
-    </message>
-</context>
-<context>
-    <name>StorageBanner</name>
-    <message>
-        <location filename="../widgets/storage_banner.py" line="23"/>
-        <source>⚠ 录音磁盘空间不足：剩余 %1 MB（下限 %2 MB）。通话照常进行，请立即通知管理员清理磁盘</source>
-        <translation>⚠ Recordings disk nearly full: %1 MB free (minimum %2 MB). Calls go on — tell the admin to free the disk now</translation>
-    </message>
-    <message>
-        <location filename="../widgets/storage_banner.py" line="26"/>
-        <source>⚠ 今日 %1 条录音或留言异常（空、过短或缺失），未作为有效录音封存</source>
-        <translation>⚠ %1 recordings or voice messages flagged today (empty, short or missing): not sealed as good</translation>
-    </message>
-</context>
-<context>
     <name>Labels</name>
     <message>
         <location filename="../models/labels.py" line="12"/>
@@ -972,6 +944,159 @@
         <source>已处理</source>
         <translation>Handled</translation>
     </message>
+    <message>
+        <location filename="../models/labels.py" line="107"/>
+        <source>接报用语不标准</source>
+        <translation>Non-standard phrases</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="108"/>
+        <source>错误引导</source>
+        <translation>Misleading</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="109"/>
+        <source>无效承诺</source>
+        <translation>Invalid promise</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="110"/>
+        <source>地址填写错误</source>
+        <translation>Wrong address</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="111"/>
+        <source>电话填写错误</source>
+        <translation>Wrong phone</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="112"/>
+        <source>选错维修站</source>
+        <translation>Wrong station</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="113"/>
+        <source>投诉</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="114"/>
+        <source>声音不甜美</source>
+        <translation>Unpleasant voice</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="115"/>
+        <source>闪光点</source>
+        <translation>Well done</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="116"/>
+        <source>来电</source>
+        <translation>In</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="116"/>
+        <source>外呼</source>
+        <translation>Out</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="117"/>
+        <source>回访</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="117"/>
+        <source>转接</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="118"/>
+        <source>合格</source>
+        <translation>Pass</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="118"/>
+        <source>不合格</source>
+        <translation>Fail</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="119"/>
+        <source>不适用</source>
+        <translation>N/A</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="120"/>
+        <source>正常</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="120"/>
+        <source>过短</source>
+        <translation>Short</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="121"/>
+        <source>空录音</source>
+        <translation>Empty</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="121"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="122"/>
+        <source>封存损坏</source>
+        <translation>Seal broken</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="122"/>
+        <source>录音中</source>
+        <translation>Recording</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="123"/>
+        <source>接报标准</source>
+        <translation>Intake standard</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="124"/>
+        <source>放宽标准</source>
+        <translation>Relaxed standard</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="125"/>
+        <source>回访标准</source>
+        <translation>Follow-up standard</translation>
+    </message>
+</context>
+<context>
+    <name>ListenPage</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="429"/>
+        <source>监听</source>
+        <translation>Listen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="430"/>
+        <source>耳语</source>
+        <translation>Whisper</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="431"/>
+        <source>座席能听到您,住户听不到</source>
+        <translation>The agent hears you, the resident does not</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="432"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="427"/>
+        <source>选择通话中的座席,点“监听”:您的话机会响铃并自动接通,只听不说;“耳语”时座席能听到您,住户听不到。每次监听都会记录。</source>
+        <translation>Pick an agent on a call and click “Listen”: your phone rings and answers by itself, you only listen; with “Whisper” the agent hears you, the resident does not. Every listen-in is logged.</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
@@ -1047,6 +1172,7 @@
         <location filename="../models/aftercall.py" line="81"/>
         <location filename="../models/aftercall.py" line="118"/>
         <location filename="../models/aftercall.py" line="135"/>
+        <location filename="../models/qa.py" line="153"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
@@ -1107,6 +1233,9 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="134"/>
+        <location filename="../models/qa.py" line="64"/>
+        <location filename="../models/qa.py" line="131"/>
+        <location filename="../models/qa.py" line="163"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
@@ -1331,25 +1460,209 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="119"/>
+        <location filename="../models/qa.py" line="63"/>
+        <location filename="../models/qa.py" line="80"/>
+        <location filename="../models/qa.py" line="130"/>
+        <location filename="../models/qa.py" line="161"/>
         <location filename="../models/tables.py" line="118"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
+        <location filename="../models/qa.py" line="164"/>
         <location filename="../models/tables.py" line="119"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="136"/>
+        <location filename="../models/qa.py" line="65"/>
+        <location filename="../models/qa.py" line="81"/>
+        <location filename="../models/qa.py" line="165"/>
         <location filename="../models/tables.py" line="120"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
+        <location filename="../models/qa.py" line="66"/>
+        <location filename="../models/qa.py" line="132"/>
+        <location filename="../models/qa.py" line="166"/>
         <location filename="../models/tables.py" line="121"/>
         <source>时长</source>
         <translation>Length</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="62"/>
+        <location filename="../models/qa.py" line="82"/>
+        <location filename="../models/qa.py" line="92"/>
+        <location filename="../models/qa.py" line="129"/>
+        <location filename="../models/qa.py" line="152"/>
+        <source>座席</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="67"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="67"/>
+        <source>添加</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="67"/>
+        <source>抽取</source>
+        <translation>Drawn</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="68"/>
+        <source>检查</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="83"/>
+        <source>建议的问题</source>
+        <translation>Proposed finding</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="84"/>
+        <source>依据</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="91"/>
+        <location filename="../models/qa.py" line="118"/>
+        <location filename="../models/qa.py" line="151"/>
+        <location filename="../models/qa.py" line="162"/>
+        <source>工号</source>
+        <translation>Agent no.</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="93"/>
+        <source>通话</source>
+        <translation>Calls</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="94"/>
+        <source>抽查</source>
+        <translation>Checked</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="95"/>
+        <source>合格率</source>
+        <translation>Pass rate</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="96"/>
+        <source>严重差错</source>
+        <translation>Serious errors</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="97"/>
+        <source>罚款(元)</source>
+        <translation>Fines (¥)</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="98"/>
+        <source>投诉率</source>
+        <translation>Complaint rate</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="99"/>
+        <source>轮训</source>
+        <translation>Retraining</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="99"/>
+        <source>需轮训</source>
+        <translation>Retrain</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="100"/>
+        <source>知情不报</source>
+        <translation>Heard, not reported</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="101"/>
+        <source>检查结果</source>
+        <translation>Findings</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="119"/>
+        <source>检查人</source>
+        <translation>Checker</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="120"/>
+        <source>检查数</source>
+        <translation>Checks</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="167"/>
+        <source>已删除</source>
+        <translation>Deleted</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="37"/>
+        <location filename="../models/qa.py" line="121"/>
+        <source>合格</source>
+        <translation>Pass</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="36"/>
+        <source>未检查</source>
+        <translation>Not checked</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="37"/>
+        <source>不合格</source>
+        <translation>Fail</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="122"/>
+        <source>合格后被投诉</source>
+        <translation>Passed, then complained of</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="133"/>
+        <source>已听</source>
+        <translation>Listened</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="133"/>
+        <source>无问题</source>
+        <translation>No problem</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="140"/>
+        <source>通话中</source>
+        <translation>On a call</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="142"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="144"/>
+        <source>示忙</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="145"/>
+        <source>空闲</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="145"/>
+        <source>未签入</source>
+        <translation>Not in queue</translation>
+    </message>
+    <message>
+        <location filename="../models/qa.py" line="167"/>
+        <source>录音</source>
+        <translation>Recording</translation>
     </message>
 </context>
 <context>
@@ -1376,26 +1689,297 @@
     </message>
 </context>
 <context>
-    <name>RecordingsDialog</name>
+    <name>PeerPage</name>
     <message>
-        <location filename="../widgets/recordings_dialog.py" line="19"/>
-        <source>我的录音</source>
-        <translation>My recordings</translation>
-    </message>
-    <message>
-        <location filename="../widgets/recordings_dialog.py" line="24"/>
-        <source>回放</source>
-        <translation>Replay</translation>
-    </message>
-    <message>
-        <location filename="../widgets/recordings_dialog.py" line="26"/>
+        <location filename="../widgets/qa_screen.py" line="452"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
+        <location filename="../widgets/qa_screen.py" line="458"/>
+        <source>发现问题请写明原因;闪光点请写明值得学习之处</source>
+        <translation>A problem: write its cause; well done: write what is worth learning</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="460"/>
+        <source>标记已听</source>
+        <translation>Mark listened</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="461"/>
+        <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
+        <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="476"/>
+        <source>听到的问题</source>
+        <translation>What you heard</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerBar</name>
+    <message>
+        <location filename="../widgets/player_bar.py" line="22"/>
+        <location filename="../widgets/player_bar.py" line="65"/>
+        <source>▶ 播放</source>
+        <extracomment>the slider&apos;s steps per second of recording</extracomment>
+        <translation>▶ Play</translation>
+    </message>
+    <message>
+        <location filename="../widgets/player_bar.py" line="65"/>
+        <source>⏸ 暂停</source>
+        <translation>⏸ Pause</translation>
+    </message>
+</context>
+<context>
+    <name>ProposalsPage</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="372"/>
+        <source>备注(可选)</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="373"/>
+        <source>确认为检查结果</source>
+        <translation>Confirm as a finding</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="374"/>
+        <source>驳回</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="375"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="369"/>
+        <source>维修站退回(选错维修站)或派单后更正地址、电话,系统建议记在保存工单的座席名下;确认后与检查发现的问题一样计入考核和罚款。</source>
+        <translation>A station sending a ticket back (wrong station) or an address or phone corrected after dispatch is proposed against the agent who saved the ticket; confirmed, it counts and is fined like a check&apos;s finding.</translation>
+    </message>
+</context>
+<context>
+    <name>QaScreen</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="540"/>
+        <source>每日抽查</source>
+        <translation>Daily sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="540"/>
+        <source>检查建议</source>
+        <translation>Proposals</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="541"/>
+        <source>月度结果</source>
+        <translation>Monthly results</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="541"/>
+        <source>实时监听</source>
+        <translation>Listen-in</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="542"/>
+        <source>听前日录音</source>
+        <translation>Colleagues&apos; calls</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="578"/>
+        <source>检查建议已处理</source>
+        <translation>Proposal decided</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="684"/>
+        <source>%1 %2:接听 %3,应查 %4,抽取 %5,已查 %6</source>
+        <translation>%1 %2: answered %3, to check %4, in the sample %5, checked %6</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="689"/>
+        <source>部长周抽查:%1 起的一周,每人抽查未在每日抽查中的通话</source>
+        <translation>Head&apos;s weekly sample: the week from %1, per agent calls not in a daily sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="691"/>
+        <source>每人至少抽查当日接听量的 10%(至少 1 通)</source>
+        <translation>At least 10 % of each agent&apos;s answered calls (at least one)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="693"/>
+        <source>(未结束:抽取结果为当前情况,结束后确定)</source>
+        <translation> (not over: the draw as it stands, final when it is over)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="709"/>
+        <source>（请在左侧选择一通电话）</source>
+        <translation>(pick a call on the left)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="713"/>
+        <source>%1 · %2 · %3 %4</source>
+        <translation>%1 · %2 · %3 %4</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="715"/>
+        <source>报修单 %1</source>
+        <translation>ticket %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="717"/>
+        <source>(录音不可播放)</source>
+        <translation> (recording not playable)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="721"/>
+        <source>已检查:%1(%2)</source>
+        <translation>Checked: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="721"/>
+        <location filename="../widgets/qa_screen.py" line="812"/>
+        <source>合格</source>
+        <translation>Pass</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="721"/>
+        <location filename="../widgets/qa_screen.py" line="812"/>
+        <source>不合格</source>
+        <translation>Fail</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="738"/>
+        <source>%1 第 %2 版</source>
+        <translation>%1, version %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="754"/>
+        <source>还有 %1 项未评</source>
+        <translation>%1 item(s) not scored yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="757"/>
+        <source>预判:合格</source>
+        <translation>Preview: pass</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="757"/>
+        <source>预判:不合格</source>
+        <translation>Preview: fail</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="766"/>
+        <source>发现问题或闪光点请写明原因</source>
+        <translation>Write the cause of a problem or what was well done</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="767"/>
+        <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
+        <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="775"/>
+        <source>%1 的同事录音:今日分给您 %2 段(每人 %3 段),已听 %4 段</source>
+        <translation>Colleagues&apos; calls of %1: %2 given to you today (%3 each), %4 listened</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="807"/>
+        <source>已用系统播放器打开录音</source>
+        <translation>Recording opened in the system player</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="812"/>
+        <source>检查结果已保存:%1</source>
+        <translation>Check saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="814"/>
+        <source>;听过这通录音而未报告问题(知情不报):%1</source>
+        <translation>; heard this call and did not report the problem: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="819"/>
+        <source>已标记为已听</source>
+        <translation>Marked listened</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="838"/>
+        <source>已加入 %1 的抽查</source>
+        <translation>Added to the sample of %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="859"/>
+        <source>%1 %2:您的话机即将响铃并自动接通</source>
+        <translation>%1 %2: your phone rings now and answers by itself</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingSearch</name>
+    <message>
+        <location filename="../widgets/recording_search.py" line="23"/>
+        <source>报修单号</source>
+        <translation>Ticket no.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="25"/>
+        <source>电话号码</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="27"/>
+        <source>工号</source>
+        <translation>Agent no.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="29"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="38"/>
+        <source>全部类型</source>
+        <translation>All legs</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="41"/>
+        <source>查找</source>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recording_search.py" line="94"/>
+        <source>找到 %1 段录音</source>
+        <translation>%1 recording(s) found</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingsDialog</name>
+    <message>
+        <location filename="../widgets/recordings_dialog.py" line="42"/>
+        <source>我的录音</source>
+        <translation>My recordings</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recordings_dialog.py" line="26"/>
+        <source>回放</source>
+        <translation>Replay</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recordings_dialog.py" line="20"/>
+        <location filename="../widgets/recordings_dialog.py" line="42"/>
+        <source>录音查询</source>
+        <translation>Recordings</translation>
+    </message>
+    <message>
         <location filename="../widgets/recordings_dialog.py" line="28"/>
-        <source>录音保存在热线服务器上，只能回放本人接听的通话；每次回放都会记录。</source>
-        <translation>Recordings stay on the hotline server; you can replay only calls you answered, and every replay is logged.</translation>
+        <location filename="../widgets/recordings_dialog.py" line="44"/>
+        <source>录音保存在热线服务器上，只能回放本人接听的通话；每次查找和回放都会记录。</source>
+        <translation>Recordings stay on the hotline server; you find and replay only calls you answered, and every search and replay is logged.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/recordings_dialog.py" line="45"/>
+        <source>按报修单、电话、工号、日期或类型查找录音；每次查找和回放都会记录。</source>
+        <translation>Find recordings by ticket, phone, agent, dates or leg; every search and replay is logged.</translation>
     </message>
 </context>
 <context>
@@ -1429,6 +2013,45 @@
         <location filename="../widgets/reports_panel.py" line="441"/>
         <source>（只列出前 %1 条）</source>
         <translation> (first %1 listed)</translation>
+    </message>
+</context>
+<context>
+    <name>ReportMailBanner</name>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="34"/>
+        <source>⚠ 日报邮件设置有误，日报无法发出：%1。请通知管理员</source>
+        <extracomment>red: not out; amber: out, but late</extracomment>
+        <translation>⚠ The daily report&apos;s e-mail settings are wrong, the report cannot go out: %1. Tell the admin</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="36"/>
+        <source>⚠ %1 日报邮件发送失败（已试 %2 次）：%3。</source>
+        <translation>⚠ The daily report of %1 was not e-mailed (%2 attempts): %3. </translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="38"/>
+        <source>将于 %1 重试</source>
+        <translation>Trying again at %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="39"/>
+        <source>已停止重试，请通知管理员检查邮件设置后重发</source>
+        <translation>No more retries: tell the admin to check the mail settings and send it again</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="42"/>
+        <source>⚠ %1 日报应于 %2 发出，至今未发出</source>
+        <translation>⚠ The daily report of %1 was due at %2 and has not gone out yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="45"/>
+        <source>%1 日报已于 %2 发出，晚于规定的 %3</source>
+        <translation>The daily report of %1 went out at %2, later than its time %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/report_mail_banner.py" line="50"/>
+        <source>⚠ 以下日报未能发出：%1</source>
+        <translation>⚠ These daily reports never went out: %1</translation>
     </message>
 </context>
 <context>
@@ -2309,6 +2932,101 @@
     </message>
 </context>
 <context>
+    <name>ResultsPage</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="386"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="394"/>
+        <source>检查人</source>
+        <translation>Checker</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="399"/>
+        <source>月份</source>
+        <translation>Month</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="417"/>
+        <source>严重差错每次 %1 元,当月超过 %2 次后每次另加 %3 元;投诉率上限 日 %4、月 %5;日不合格率达 %6 需轮训</source>
+        <translation>Serious errors ¥%1 each, ¥%3 more each past %2 in a month; complaint rate limits: day %4, month %5; retraining at a day&apos;s fail rate of %6</translation>
+    </message>
+</context>
+<context>
+    <name>SamplePage</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="257"/>
+        <source>每日抽查</source>
+        <translation>Daily sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="258"/>
+        <source>部长周抽查</source>
+        <translation>Head&apos;s weekly sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="259"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="260"/>
+        <source>添加通话</source>
+        <translation>Add a call</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="261"/>
+        <source>领班可把当日任一通话加入抽查</source>
+        <translation>A team lead may add any call of the day to the sample</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="269"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="281"/>
+        <source>（请在左侧选择一通电话）</source>
+        <translation>(pick a call on the left)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="295"/>
+        <source>检查说明:问题的原因、值得学习的闪光点</source>
+        <translation>Notes: a problem&apos;s cause, what was well done</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="299"/>
+        <source>提交检查结果</source>
+        <translation>Submit the check</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="303"/>
+        <source>评分</source>
+        <translation>Scorecard</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="306"/>
+        <source>标准</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="311"/>
+        <source>检查结果</source>
+        <translation>Findings</translation>
+    </message>
+</context>
+<context>
+    <name>ScorecardForm</name>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="138"/>
+        <source>不合格不影响整通电话的结论(记录在案)</source>
+        <extracomment>the findings&apos; buttons, in the rules&apos; order; praise apart (it is no problem)</extracomment>
+        <translation>A fail here does not fail the call (it is recorded)</translation>
+    </message>
+</context>
+<context>
     <name>ScriptPanel</name>
     <message>
         <location filename="../widgets/script_panel.py" line="14"/>
@@ -2477,6 +3195,24 @@
     </message>
 </context>
 <context>
+    <name>StorageBanner</name>
+    <message>
+        <location filename="../widgets/storage_banner.py" line="24"/>
+        <source>⚠ 录音磁盘空间不足：剩余 %1 MB（下限 %2 MB）。通话照常进行，请立即通知管理员清理磁盘</source>
+        <translation>⚠ Recordings disk nearly full: %1 MB free (minimum %2 MB). Calls go on — tell the admin to free the disk now</translation>
+    </message>
+    <message>
+        <location filename="../widgets/storage_banner.py" line="27"/>
+        <source>⚠ 今日 %1 条录音或留言异常（空、过短或缺失），未作为有效录音封存</source>
+        <translation>⚠ %1 recordings or voice messages flagged today (empty, short or missing): not sealed as good</translation>
+    </message>
+    <message>
+        <location filename="../widgets/storage_banner.py" line="30"/>
+        <source>⚠ 今日 %1 条录音在通话中途停止写入，请检查录音设备并通知管理员</source>
+        <translation>⚠ %1 recordings stopped being written mid-call today: check the recording and tell the admin</translation>
+    </message>
+</context>
+<context>
     <name>SurveysPanel</name>
     <message>
         <location filename="../widgets/worklists_panel.py" line="206"/>
@@ -2573,199 +3309,282 @@
     </message>
 </context>
 <context>
-    <name>TicketDetailPanel</name>
+    <name>TicketBox</name>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="49"/>
-        <source>工单详情</source>
-        <translation>Ticket</translation>
+        <location filename="../widgets/qa_screen.py" line="168"/>
+        <source>工单与语音导航</source>
+        <translation>Ticket and IVR</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="55"/>
-        <location filename="../widgets/ticket_detail.py" line="141"/>
-        <source>（未选择工单）</source>
-        <translation>(no ticket selected)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="67"/>
+        <location filename="../widgets/qa_screen.py" line="173"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="67"/>
-        <source>优先级</source>
-        <translation>Priority</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="67"/>
-        <location filename="../widgets/ticket_detail.py" line="206"/>
-        <source>维修站</source>
-        <translation>Repair station</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="68"/>
-        <source>建单</source>
-        <translation>Created</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="68"/>
-        <source>姓名</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="68"/>
-        <source>回电电话</source>
-        <translation>Call-back phone</translation>
-    </message>
-    <message>
-        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <location filename="../widgets/qa_screen.py" line="173"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="100"/>
+        <location filename="../widgets/qa_screen.py" line="173"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="174"/>
+        <source>回电电话</source>
+        <translation>Call-back phone</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="174"/>
+        <source>维修站</source>
+        <translation>Repair station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="174"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="175"/>
+        <source>来电号码</source>
+        <translation>Caller number</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="175"/>
+        <source>语音导航</source>
+        <translation>IVR</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="188"/>
+        <source>✗ %1</source>
+        <translation>✗ %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="199"/>
+        <source>报修单 %1</source>
+        <translation>ticket %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="200"/>
+        <source>有语音描述</source>
+        <translation>voice description left</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qa_screen.py" line="200"/>
+        <source>无语音描述</source>
+        <translation>no voice description</translation>
+    </message>
+</context>
+<context>
+    <name>TicketDetailPanel</name>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="51"/>
+        <source>工单详情</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="57"/>
+        <location filename="../widgets/ticket_detail.py" line="157"/>
+        <source>（未选择工单）</source>
+        <translation>(no ticket selected)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <source>问题</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <source>优先级</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <location filename="../widgets/ticket_detail.py" line="233"/>
+        <source>维修站</source>
+        <translation>Repair station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <source>建单</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <source>回电电话</source>
+        <translation>Call-back phone</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="71"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="109"/>
         <source>派单</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="100"/>
+        <location filename="../widgets/ticket_detail.py" line="109"/>
         <source>撤回</source>
         <translation>Recall</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="100"/>
+        <location filename="../widgets/ticket_detail.py" line="109"/>
         <source>接单</source>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="100"/>
+        <location filename="../widgets/ticket_detail.py" line="109"/>
         <source>确认并派单</source>
         <translation>Confirm and dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="101"/>
+        <location filename="../widgets/ticket_detail.py" line="110"/>
         <source>已联系住户</source>
         <translation>Resident contacted</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="101"/>
+        <location filename="../widgets/ticket_detail.py" line="110"/>
         <source>返单</source>
         <translation>Report back</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="101"/>
+        <location filename="../widgets/ticket_detail.py" line="110"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="102"/>
+        <location filename="../widgets/ticket_detail.py" line="111"/>
         <source>取消</source>
         <translation>Cancel ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="102"/>
+        <location filename="../widgets/ticket_detail.py" line="111"/>
         <source>重开</source>
         <translation>Reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="110"/>
+        <location filename="../widgets/ticket_detail.py" line="119"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="121"/>
+        <location filename="../widgets/ticket_detail.py" line="130"/>
         <source>处理经过</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="123"/>
+        <location filename="../widgets/ticket_detail.py" line="132"/>
         <source>异常事件</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="145"/>
+        <location filename="../widgets/ticket_detail.py" line="161"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="147"/>
+        <location filename="../widgets/ticket_detail.py" line="163"/>
         <source>（超时）</source>
         <translation> (overdue)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="154"/>
+        <location filename="../widgets/ticket_detail.py" line="170"/>
         <source>（未派站）</source>
         <translation>(no station yet)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="155"/>
+        <location filename="../widgets/ticket_detail.py" line="171"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="165"/>
+        <location filename="../widgets/ticket_detail.py" line="181"/>
         <source>续报自 %1</source>
         <translation>Follow-up of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="168"/>
+        <location filename="../widgets/ticket_detail.py" line="184"/>
         <source>续报单 %1</source>
         <translation>Follow-ups: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="200"/>
-        <location filename="../widgets/ticket_detail.py" line="225"/>
+        <location filename="../widgets/ticket_detail.py" line="227"/>
+        <location filename="../widgets/ticket_detail.py" line="252"/>
         <source>报修单 %1：%2 → %3</source>
         <translation>Ticket %1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="203"/>
+        <location filename="../widgets/ticket_detail.py" line="230"/>
         <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
         <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="207"/>
+        <location filename="../widgets/ticket_detail.py" line="234"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="209"/>
+        <location filename="../widgets/ticket_detail.py" line="236"/>
         <source>返单结果</source>
         <translation>Station&apos;s result</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="209"/>
+        <location filename="../widgets/ticket_detail.py" line="236"/>
         <source>取消原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="210"/>
+        <location filename="../widgets/ticket_detail.py" line="237"/>
         <source>重开原因</source>
         <translation>Why reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="210"/>
+        <location filename="../widgets/ticket_detail.py" line="237"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="211"/>
+        <location filename="../widgets/ticket_detail.py" line="238"/>
         <source>维修站反馈的处理结果</source>
         <translation>What the station reports was done</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="211"/>
+        <location filename="../widgets/ticket_detail.py" line="238"/>
         <source>重复报修、住户撤销等</source>
         <translation>Duplicate, withdrawn by the resident, …</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="212"/>
+        <location filename="../widgets/ticket_detail.py" line="239"/>
         <source>住户再次来电说明的情况，如“还是不热”</source>
         <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="213"/>
+        <location filename="../widgets/ticket_detail.py" line="240"/>
         <source>例如：代站点操作时站点的答复</source>
         <translation>E.g. what the station said, when acting on its behalf</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="105"/>
+        <source>回放录音</source>
+        <translation>Replay recording</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="134"/>
+        <source>录音</source>
+        <translation>Recording</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="192"/>
+        <source>录音 (%1)</source>
+        <translation>Recordings (%1)</translation>
     </message>
 </context>
 <context>

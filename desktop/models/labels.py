@@ -100,3 +100,50 @@ def anomaly_label(value: str | None) -> str:
 
 def anomaly_state_label(value: str | None) -> str:
     return tr_label(ANOMALY_STATE_LABELS[value]) if value in ANOMALY_STATE_LABELS else (value or "")
+
+
+# ---- quality checks (#28): findings (wire.QA_FINDINGS: the same words, a test keeps them equal), legs, results
+FINDING_LABELS = {
+    "nonstandard_phrase": QT_TRANSLATE_NOOP("Labels", "接报用语不标准"),
+    "misleading": QT_TRANSLATE_NOOP("Labels", "错误引导"),
+    "invalid_promise": QT_TRANSLATE_NOOP("Labels", "无效承诺"),
+    "wrong_address": QT_TRANSLATE_NOOP("Labels", "地址填写错误"),
+    "wrong_phone": QT_TRANSLATE_NOOP("Labels", "电话填写错误"),
+    "wrong_station": QT_TRANSLATE_NOOP("Labels", "选错维修站"),
+    "complaint": QT_TRANSLATE_NOOP("Labels", "投诉"),
+    "voice": QT_TRANSLATE_NOOP("Labels", "声音不甜美"),
+    "praise": QT_TRANSLATE_NOOP("Labels", "闪光点")}
+DIRECTION_LABELS = {"in": QT_TRANSLATE_NOOP("Labels", "来电"), "out": QT_TRANSLATE_NOOP("Labels", "外呼"),
+                    "survey": QT_TRANSLATE_NOOP("Labels", "回访"), "transfer": QT_TRANSLATE_NOOP("Labels", "转接")}
+ITEM_RESULT_LABELS = {"pass": QT_TRANSLATE_NOOP("Labels", "合格"), "fail": QT_TRANSLATE_NOOP("Labels", "不合格"),
+                      "na": QT_TRANSLATE_NOOP("Labels", "不适用")}
+HEALTH_LABELS = {"ok": QT_TRANSLATE_NOOP("Labels", "正常"), "short": QT_TRANSLATE_NOOP("Labels", "过短"),
+                 "empty": QT_TRANSLATE_NOOP("Labels", "空录音"), "missing": QT_TRANSLATE_NOOP("Labels", "缺失"),
+                 "broken": QT_TRANSLATE_NOOP("Labels", "封存损坏"), "": QT_TRANSLATE_NOOP("Labels", "录音中")}
+SCORECARD_LABELS = {"intake": QT_TRANSLATE_NOOP("Labels", "接报标准"),
+                    "intake_relaxed": QT_TRANSLATE_NOOP("Labels", "放宽标准"),
+                    "survey": QT_TRANSLATE_NOOP("Labels", "回访标准")}
+
+
+def _coded(labels: dict, value) -> str:
+    return tr_label(labels[value]) if value in labels else str(value or "")
+
+
+def finding_label(value: str | None) -> str:
+    return _coded(FINDING_LABELS, value)
+
+
+def direction_label(value: str | None) -> str:
+    return _coded(DIRECTION_LABELS, value)
+
+
+def item_result_label(value: str | None) -> str:
+    return _coded(ITEM_RESULT_LABELS, value)
+
+
+def health_label(value: str | None) -> str:
+    return _coded(HEALTH_LABELS, value or "")
+
+
+def scorecard_label(value: str | None) -> str:
+    return _coded(SCORECARD_LABELS, value)

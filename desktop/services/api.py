@@ -388,13 +388,19 @@ class AgentApiClient(QObject):
             self.voice_downloaded.emit(number, self._audio.write(data, "voice"))
         self.request("GET", path, on_ok=ok, raw=True)
 
-    def recordings(self) -> None:
-        self.request("GET", wire.RECORDINGS, on_ok=lambda d: self.recordings_loaded.emit(list(d or [])))
+    def recordings(self, filters: dict | None = None) -> None:
+        """GET RECORDINGS with wire.RECORDING_FILTERS (none: the newest the server lists)."""
+        q = {k: str(v).strip() for k, v in (filters or {}).items() if k in wire.RECORDING_FILTERS and str(v).strip()}
+        self.request("GET", wire.RECORDINGS, query=q or None,
+                     on_ok=lambda d: self.recordings_loaded.emit(list(d or [])))
+
+    def fetch_recording(self, rid: int, on_ok: Callable[[str], None], on_error=None) -> None:
+        """A recording's audio into this run's private scratch folder; `on_ok(local path)`."""
+        self.request("GET", wire.path(wire.RECORDING_AUDIO, rid=int(rid)), raw=True, on_error=on_error,
+                     on_ok=lambda data: on_ok(self._audio.write(data, "rec")))
 
     def download_recording(self, rid: int) -> None:
-        def ok(data: bytes):
-            self.recording_downloaded.emit(int(rid), self._audio.write(data, "rec"))
-        self.request("GET", wire.path(wire.RECORDING_AUDIO, rid=int(rid)), on_ok=ok, raw=True)
+        self.fetch_recording(rid, lambda path: self.recording_downloaded.emit(int(rid), path))
 
     # ---------------------------------------------------- after the call --
     def _action_error(self, msg: str, _status: int) -> None:

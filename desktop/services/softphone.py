@@ -446,6 +446,23 @@ class SoftPhone(QObject):
             stack.call(play)
         self._submit(do, "播放")
 
+    def stop_playing(self) -> None:
+        """Stop the recording playing in the headset (the QA screen's pause, seek and speed)."""
+        if not HAVE_PJSUA2 or self.stack is None:
+            return
+        stack = self.stack
+
+        def do():
+            def stop():                       # on the stack thread, like the player's start
+                if self._player is not None:
+                    try:
+                        self._player.stopTransmit(stack.ep.audDevManager().getPlaybackDevMedia())
+                    except Exception:
+                        pass
+                    self._player = None
+            stack.call(stop)
+        self._submit(do, "停止播放")
+
     def shutdown(self) -> None:
         self._poll.stop()
 

@@ -55,7 +55,9 @@ TAB_CALL, TAB_TICKETS, TAB_ANOMALIES = "call", "tickets", "anomalies"
 TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
 #: 报表 (#27): the reports, for the roles of wire.REPORT_READER_ROLES
 TAB_REPORTS = "reports"
-TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_REPORTS)
+#: quality checks on recordings (#28): a lead's sample and scorecards, an agent's peer listening
+TAB_QA = "qa"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA, TAB_REPORTS)
 
 #: the list's filters: the wire's, and 待确认 (GET TICKETS?unconfirmed=1: drafts whose call has ended)
 LIST_FILTERS = wire.TICKET_FILTERS + (wire.UNCONFIRMED,)
@@ -77,18 +79,18 @@ def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
 
 
 def tabs_for(role: str | None) -> tuple[str, ...]:
-    """An agent: the call screen and the worklists; a station: its tickets only; supervisors:
-    everything; 报表 for whoever reads reports (wire.REPORT_READER_ROLES: a role that does nothing
-    else, such as a statistician, sees that tab alone)."""
+    """An agent: the call screen, the worklists and 质检 (peer listening, their own results); a station:
+    its tickets only; supervisors: everything; 报表 for whoever reads reports (wire.REPORT_READER_ROLES:
+    a role that does nothing else, such as a statistician, sees that tab alone)."""
     reports = (TAB_REPORTS,) if role in wire.REPORT_READER_ROLES else ()
     if is_supervisor(role):
-        work = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS)
+        work = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
     elif role == "station":
         work = (TAB_TICKETS,)
     elif reports and role != "agent":
         work = ()
     else:
-        work = (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS)
+        work = (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
     return work + reports
 
 

@@ -36,9 +36,10 @@ from desktop.models.aftercall import callback_reason_label
 from desktop.models.labels import anomaly_label, state_label
 from desktop.services import audio
 from desktop.services.api import AgentApiClient
+from desktop.services.qa import QaApi
 from desktop.services.softphone import SoftPhone
-from desktop.state.aftercall import (TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_REPORTS, TAB_SURVEYS, TAB_TICKETS,
-                                     AfterCallState)
+from desktop.state.aftercall import (TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_QA, TAB_REPORTS, TAB_SURVEYS,
+                                     TAB_TICKETS, AfterCallState)
 from desktop.state.reports import ReportsState
 from desktop.state.worklists import WorklistState
 from desktop.state.desk import DeskState
@@ -49,6 +50,7 @@ from desktop.widgets.storage_banner import StorageBanner
 from desktop.widgets.report_mail_banner import ReportMailBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
+from desktop.widgets.qa_screen import QaScreen
 from desktop.widgets.recordings_dialog import RecordingsDialog
 from desktop.widgets.reports_panel import ReportsPanel, connect_reports
 from desktop.widgets.script_panel import ScriptPanel
@@ -155,13 +157,16 @@ class AgentWindow(QMainWindow):
         self.surveys = SurveysPanel()
         self.reports = ReportsPanel()
         self.reports_state = ReportsState(self)
+        self.qa = QaScreen(QaApi(api, self), phone)
         self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register,
-                           TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys, TAB_REPORTS: self.reports}
+                           TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys, TAB_QA: self.qa,
+                           TAB_REPORTS: self.reports}
         self.tabs.addTab(split, self.tr("来电"))
         self.tabs.addTab(self.tickets, self.tr("工单"))
         self.tabs.addTab(self.register, self.tr("异常登记"))
         self.tabs.addTab(self.callbacks, self.tr("回电"))
         self.tabs.addTab(self.surveys, self.tr("回访"))
+        self.tabs.addTab(self.qa, self.tr("质检"))
         self.tabs.addTab(self.reports, self.tr("报表"))
 
         central = QWidget()
@@ -254,8 +259,15 @@ class AgentWindow(QMainWindow):
         api.voice_downloaded.connect(lambda _number, path: self._play_audio(path, self.tr("语音描述")))
         api.recordings_loaded.connect(self.recordings.show_rows)
         api.recording_downloaded.connect(lambda _rid, path: self._play_audio(path, self.tr("录音")))
-        self.recordings.refresh_requested.connect(api.recordings)
+        self.recordings.search_requested.connect(api.recordings)
         self.recordings.play_requested.connect(api.download_recording)
+        self.tickets.detail.play_requested.connect(api.download_recording)
+        # 质检 (#28): its own state and requests; the listen-in leg rings like a click-to-call's
+        desk.user_changed.connect(self.qa.set_user)
+        api.event.connect(self.qa.on_event)
+        self.qa.info.connect(self.show_info)
+        self.qa.error.connect(self.show_error)
+        self.qa.listen_granted.connect(desk.expect_call_out)
         api.error.connect(self._save_error)
 
         phone.registered.connect(self.on_sip_registered)
@@ -475,6 +487,8 @@ class AgentWindow(QMainWindow):
             self.worklists.surveys_wanted.emit()
         elif key == TAB_REPORTS and not self.reports_state.report:
             self.reports_state.refresh()
+        elif key == TAB_QA:
+            self.qa.refresh()
 
     def _online(self) -> bool:
         return bool(getattr(self.api, "token", ""))
@@ -628,12 +642,18 @@ class AgentWindow(QMainWindow):
         phone rings only once this leg is up), and shown as a call out, not a caller."""
         self.phone.answer()
         who = f"{placed.get('number', '')} {placed.get('name') or ''}".strip()
+        if placed.get("kind") == "listen":          # 实时监听: the lead's own leg into the agent's call
+            self.softphone.set_caller(f"{placed.get('label') or ''} {who}")
+            return
         self.softphone.set_caller(self.tr("外呼(%1)%2").replace("%1", self._kind_text(str(placed.get("kind"))))
                                   .replace("%2", who))
         self.show_info(self.tr("外呼:正在呼叫住户 %1,请稍候").replace("%1", who))
 
     def on_call_out_ended(self, placed: dict) -> None:
         self.softphone.set_caller("")
+        if placed.get("kind") == "listen":
+            self.show_info(self.tr("监听已结束"))
+            return
         self.show_info(self.tr("外呼已结束(报修单 %1):请记录结果").replace("%1", str(placed.get("ticket") or "")))
         if placed.get("kind") == "callback":
             self.worklists.callbacks_wanted.emit()
@@ -779,9 +799,10 @@ class AgentWindow(QMainWindow):
             self.show_info(self.tr("已用系统播放器打开%1").replace("%1", what))
 
     def open_recordings(self) -> None:
+        self.recordings.set_user(self.desk.user)
         self.recordings.show()
         self.recordings.raise_()
-        self.api.recordings()
+        self.recordings.refresh()
 
     # ---------------------------------------------------------- status --
     def show_error(self, msg: str) -> None:

@@ -1,5 +1,6 @@
 """The amber line of the recordings disk at the top of a team lead's, the head's and an admin's
-window (wire.EV_STORAGE, and the login's hello): the disk nearly full, recordings flagged today.
+window (wire.EV_STORAGE, and the login's hello): the disk nearly full, recordings flagged today,
+recordings that stopped being written mid-call.
 Calls go on whatever it says; it asks for someone to free the disk."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class StorageBanner(QLabel):
         self.setVisible(False)
 
     def set_storage(self, st: dict) -> None:
-        """The server's state ({low, free_mb, min_free_mb, flagged_today, message}); {} hides it."""
+        """The server's state ({low, free_mb, min_free_mb, flagged_today, stalled_today, message}); {} hides it."""
         st = st if isinstance(st, dict) else {}
         lines = []
         if st.get("low"):
@@ -25,5 +26,8 @@ class StorageBanner(QLabel):
         if int(st.get("flagged_today") or 0) > 0:
             lines.append(self.tr("⚠ 今日 %1 条录音或留言异常（空、过短或缺失），未作为有效录音封存")
                          .replace("%1", str(st["flagged_today"])))
+        if int(st.get("stalled_today") or 0) > 0:
+            lines.append(self.tr("⚠ 今日 %1 条录音在通话中途停止写入，请检查录音设备并通知管理员")
+                         .replace("%1", str(st["stalled_today"])))
         self.setText("\n".join(lines))
         self.setVisible(bool(lines))

@@ -1,5 +1,5 @@
 """One ticket after the call (GET wire.TICKET): its fields, the timeline of its state moves, its
-anomalies, the links of a re-opened repair, and the actions this role may take in this state
+anomalies, its recordings (each leg, replayed through the API: #28), the links of a re-opened repair, and the actions this role may take in this state
 (desktop.state.aftercall.actions_for; the server re-checks each and its refusal is shown here). A
 待确认 draft (#24) says why it waits, and a team lead's 确认并派单 confirms it (and dispatches it)."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import AnomaliesModel, TimelineModel, age_text, row_age_min, short_time
+from desktop.models.qa import FoundModel
 from desktop.models.labels import (
     category_label,
     list_state_label,
@@ -43,6 +44,7 @@ class TicketDetailPanel(QGroupBox):
     confirm_requested = Signal(str, str, bool, str)  # number, station_code ("" for the suggested), dispatch, note
     anomaly_requested = Signal(str, str, str)     # type, ticket, note
     open_ticket = Signal(str)                     # a linked ticket's number was clicked
+    play_requested = Signal(int)                  # one of its recordings, to replay
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -96,6 +98,13 @@ class TicketDetailPanel(QGroupBox):
         self.timeline.horizontalHeader().setSectionResizeMode(TimelineModel.NOTE_COLUMN,
                                                               QHeaderView.ResizeMode.Stretch)
 
+        self.recordings_model = FoundModel(self)
+        self.recordings = readonly_table(self.recordings_model, self)
+        self.recordings.setMaximumHeight(96)
+        self.recordings.doubleClicked.connect(lambda _i: self._play())
+        self.play_button = QPushButton(self.tr("回放录音"))
+        self.play_button.clicked.connect(self._play)
+
         self.buttons: dict[str, QPushButton] = {}
         texts = {"confirm": self.tr("确认并派单"), "dispatch": self.tr("派单"), "recall": self.tr("撤回"), "accept": self.tr("接单"),
                  "contact": self.tr("已联系住户"), "complete": self.tr("返单"), "close": self.tr("关闭"),
@@ -122,6 +131,13 @@ class TicketDetailPanel(QGroupBox):
         lay.addWidget(self.timeline, 2)
         lay.addWidget(QLabel(self.tr("异常事件")))
         lay.addWidget(self.anomalies, 1)
+        self.recordings_label = QLabel(self.tr("录音"))
+        rec_row = QHBoxLayout()
+        rec_row.addWidget(self.recordings_label)
+        rec_row.addStretch(1)
+        rec_row.addWidget(self.play_button)
+        lay.addLayout(rec_row)
+        lay.addWidget(self.recordings)
         lay.addLayout(actions)
         lay.addWidget(self.error_label)
         self.show_ticket({})
@@ -171,6 +187,11 @@ class TicketDetailPanel(QGroupBox):
         self.timeline_model.set_rows(t.get("history") or [])
         self.anomalies_model.set_rows([{**a, "ticket": a.get("ticket") or number}
                                        for a in (t.get("anomalies") or []) if isinstance(a, dict)])
+        recs = [r for r in (t.get("recordings") or []) if isinstance(r, dict)]
+        self.recordings_model.set_rows(recs)
+        self.recordings_label.setText(self.tr("录音 (%1)").replace("%1", str(len(recs))))
+        for w in (self.recordings_label, self.recordings, self.play_button):
+            w.setVisible(bool(recs))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -185,6 +206,12 @@ class TicketDetailPanel(QGroupBox):
 
     def show_error(self, msg: str) -> None:
         self.error_label.setText(str(msg))
+
+    def _play(self) -> None:
+        row = self.recordings_model.row_dict(self.recordings.currentIndex().row()) or \
+            self.recordings_model.row_dict(0) or {}
+        if row.get("id") is not None and row.get("audio_url"):
+            self.play_requested.emit(int(row["id"]))
 
     # ------------------------------------------------------------ actions --
     def start_action(self, code: str) -> NoteDialog | None:

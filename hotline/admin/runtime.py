@@ -686,12 +686,12 @@ def recordings_status(s: Settings) -> dict:
     status never creates one)."""
     url = make_url(s.database_url)
     if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
-        return {**storage.storage_state(s, None).for_status(), "flagged_today": None}
+        return {**storage.storage_state(s, None).for_status(), "flagged_today": None, "stalled_today": None}
     engine = make_engine(s.database_url)
     try:
         return storage.storage_state(s, session_factory(engine)).for_status()
     except SQLAlchemyError:
-        return {**storage.storage_state(s, None).for_status(), "flagged_today": None}
+        return {**storage.storage_state(s, None).for_status(), "flagged_today": None, "stalled_today": None}
     finally:
         engine.dispose()
 

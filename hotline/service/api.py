@@ -28,7 +28,8 @@ from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.qa.work import QaWork
 from hotline.aftercall.rules import SUPERVISORS
 from db.models import Role
-from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, LoginIn, NewTicketIn, NoteIn, PauseIn,
+from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, ListenIn, LoginIn, NewTicketIn,
+                                     NoteIn, PauseIn,
                                      QaCheckIn, QaDecideIn, QaPeerMarkIn, QaSampleAddIn, QueueIn, RecordingDeleteIn,
                                      ReportSignIn, ResultIn, SurveyBookIn, SurveyIn, TicketForm, TicketStateIn)
 from common import tls, wire
@@ -84,6 +85,7 @@ class AgentApi:
         r.add_post(wire.WRAPUP_DONE, self.wrapup_done)
         r.add_post(wire.REJECT, self.reject_call)
         r.add_get(wire.AGENTS, self.agents_board)
+        r.add_post(wire.LISTEN_IN, self.listen_in)
         r.add_get(wire.ACCOUNTS, self.search_accounts)
         r.add_get(wire.ACCOUNT, self.get_account)
         r.add_get(wire.POP, self.get_pop)
@@ -396,6 +398,16 @@ class AgentApi:
     async def agents_board(self, request):
         """Team leads and the head: every agent with a login, and their live queue state."""
         return _json(await self.db(self.desk.agents_board, request[PRINCIPAL], self.svc.agent_state))
+
+    async def listen_in(self, request):
+        """实时监听: the target checked and the grant audited, then the lead's own phone is rung into
+        the dialplan's [listen-in] (which checks the phone again: team leads' only)."""
+        body = await self.body(request, ListenIn)
+        p = request[PRINCIPAL]
+        answer = await self.db(self.desk.listen_in, p, request.match_info["agent_no"], body.whisper,
+                               self.svc.agent_state)
+        await self.svc.listen_in(p.agent_no, answer)
+        return _json(answer)
 
     async def script(self, request):
         return _json(await self.db(self.desk.script, request[PRINCIPAL]))

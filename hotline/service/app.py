@@ -43,8 +43,8 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
-from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT,
-                           SURVEY_WAKE_EVENT, interface)
+from common.naming import (AGENTS_CONTEXT, AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_PREFIX, LISTEN_IN_WHISPER,
+                           OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
 from common.ports import Ports
 from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_key, qa_sample_secret
@@ -305,6 +305,20 @@ class HotlineService:
             raise TelephonyUnavailable("Originate refused")
         log.info("click-to-call by %s for ticket %s to %s", out.agent_no, out.ticket, mask_phone(out.number))
 
+    async def listen_in(self, lead_no: str, grant: dict) -> None:
+        """实时监听 granted (DeskService.listen_in): Asterisk rings the lead's own phone showing
+        "<监听|耳语> <工号>"; answered, it runs [from-agents]'s *55<工号> (*56: whisper) — the very
+        extension the lead could dial — where [listen-in] checks the phone is a team lead's."""
+        exten = f"{LISTEN_IN_WHISPER if grant['whisper'] else LISTEN_IN_PREFIX}{grant['agent']}"
+        res = await self.ami.action("Originate", Channel=interface(lead_no), Context=AGENTS_CONTEXT, Exten=exten,
+                                    Priority=1, CallerID=f'"{grant["label"]} {grant["agent"]}" <{grant["agent"]}>',
+                                    Timeout=max(10, int(self.settings.outbound_ring_s)) * 1000, Async="true")
+        if (res or {}).get("Response") != "Success":
+            log.warning("listen-in by %s on %s refused by Asterisk: %s", lead_no, grant["agent"],
+                        (res or {}).get("Message", ""))
+            raise TelephonyUnavailable("Originate refused")
+        log.info("listen-in by %s on %s%s", lead_no, grant["agent"], " (whisper)" if grant["whisper"] else "")
+
     def _issue_call_out(self, ticket: str) -> str:
         """A click-to-call's token: bound to the call by its first FastAGI request (call_out)."""
         with self.ctx.records.sessions() as db, db.begin():
@@ -371,6 +385,20 @@ class HotlineService:
             except Exception as exc:   # DB down: counted at the next flag
                 log.warning("could not count today's flagged recordings: %s", exc)
             await asyncio.sleep(every_s)
+
+    async def _keep_recordings_growing(self) -> None:
+        """Every third of HOTLINE_RECORDING_STALL_S: the live calls' recordings still growing? One
+        that stopped mid-call is audited and the alert goes to the leads at once (ivr.storage.GrowthWatch)."""
+        every_s = max(1.0, self.settings.recording_stall_s / 3)
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                stalled = await asyncio.to_thread(self.storage.watch_growth)
+                if stalled:
+                    log.warning("recording(s) %s stopped growing mid-call", ", ".join(map(str, stalled)))
+                    await self._push_flagged()
+            except Exception as exc:   # DB away: the next round looks again
+                log.warning("could not watch the live recordings: %s", exc)
 
     # ------------------------------------------------------- quality checks --
     async def _keep_qa(self, every_s: float = 60.0) -> None:
@@ -568,6 +596,7 @@ class HotlineService:
         self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
         await self.fastagi.start()
         self._storage_task = asyncio.create_task(self._keep_storage_checked())
+        self._growth_task = asyncio.create_task(self._keep_recordings_growing())
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
@@ -597,6 +626,7 @@ class HotlineService:
             self.fastagi.cut()
             await self.fastagi.drained(2.0)
         self._storage_task.cancel()
+        self._growth_task.cancel()
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()

@@ -35,7 +35,7 @@ from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.rules import (CALLERS, SUPERVISORS, Actor, Refused as Forbidden, RuleError as DeskError,
                                      add_audit, works_on)
 from hotline.service.schemas import TicketForm
-from common.agent_phones import has_phone
+from common.agent_phones import LISTEN_IN_ROLES, has_phone
 from common.passwords import DUMMY_PASSWORD_HASH, new_sip_secret, new_token, token_hash, verify_password
 from common import wire
 from common.paths import confined
@@ -57,6 +57,8 @@ UNIQUEID = re.compile(r"^\d{1,20}\.\d{1,10}$")
 TICKET_NO = re.compile(r"^\d{1,16}$")
 ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 RECORDING_ID = re.compile(r"^\d{1,18}$")           # fits a signed 64-bit column
+#: an agent whose call a team lead listens in on: a 工号 as the dialplan's [listen-in] takes it
+TARGET_AGENT = re.compile(wire.TRANSFER_TARGET_PATTERN + "$")
 
 #: the audit log's object_id column; longer ids are cut and keep a hash of the whole
 
@@ -444,6 +446,31 @@ class DeskService:
                                     .where(ApiSession.ended_at.is_(None), ApiSession.expires_at > self.settings.now())))
         return [{"agent_no": no, "name": name, "role": role.value, "logged_in": no in online, **live(no)}
                 for no, name, role in users]
+
+    def listen_in(self, p: Principal, agent_no: str, whisper: bool, live: Callable[[str], dict]) -> dict:
+        """A team lead asks to listen in on (or whisper to) an agent's live call (实时监听): the
+        target is an active agent whose call is up now — the queue's live state (`live(工号)`) or an
+        answered call of theirs not ended. Refused to anybody but a team lead (403, audited), for
+        no such agent (404) or no call (409); granted, audited. The answer is what the lead's phone
+        rings with next (the caller id "<label> <工号>"), like a click-to-call's."""
+        target = str(agent_no or "")
+        if p.role not in LISTEN_IN_ROLES:
+            raise Forbidden("只有领班可以实时监听", "listen_refused", "agent", target[:16])
+        if not TARGET_AGENT.match(target):
+            raise DeskError(404, "没有这个座席")
+        with self.sessions() as db, db.begin():
+            agent = db.scalar(select(User).where(User.agent_no == target, User.active.is_(True)))
+            if agent is None or agent.role is not Role.agent:
+                raise DeskError(404, "没有这个座席")
+            on_call = bool(live(target).get("in_call")) or db.scalar(
+                select(Call.id).where(Call.agent_id == agent.id, Call.answered_at.is_not(None),
+                                      Call.ended_at.is_(None)).limit(1)) is not None
+            if not on_call:
+                raise DeskError(409, "该座席当前没有通话")
+            add_audit(db, p.agent_no, "listen_in", "agent", target, whisper=bool(whisper))
+        label = wire.LISTEN_IN_LABELS[bool(whisper)]
+        return {"agent": target, "name": agent.name, "whisper": bool(whisper), "kind": "listen", "label": label,
+                "number": target, "ticket": ""}
 
     def check_pause_reason(self, paused: bool, reason: str) -> str:
         """The reason to send to Asterisk: only one of the configured list."""

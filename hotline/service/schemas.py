@@ -186,3 +186,9 @@ class QaDecideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confirm: StrictBool
     note: Text = Field(default="", max_length=wire.QA_NOTE_MAX)
+
+
+class ListenIn(BaseModel):
+    """POST wire.LISTEN_IN: listen only, or whisper to the agent too."""
+    model_config = ConfigDict(extra="forbid")
+    whisper: StrictBool = False

@@ -34,8 +34,8 @@ AGENT_A, AGENT_B, LEAD = "2801", "2802", "2891"
 DAY = "2026-11-23"          # the scratch hotline's day (bench.scratch.SCRATCH_NOW)
 
 
-@pytest.fixture(scope="module")
-def ivr(tmp_path_factory):
+def qa_hotline(tmp_path_factory):
+    """A hotline of the module's own with two agents and a team lead (also test_qa_desk's)."""
     s = scratch(tmp_path_factory.mktemp("qa-home"))
     with scratch_hotline(s, accounts=10):
         h = IvrHarness(s)
@@ -49,6 +49,11 @@ def ivr(tmp_path_factory):
         finally:
             h.hangup_all()
             h.close()
+
+
+@pytest.fixture(scope="module")
+def ivr(tmp_path_factory):
+    yield from qa_hotline(tmp_path_factory)
 
 
 def hotline(ivr, *args: str) -> subprocess.CompletedProcess:

@@ -87,6 +87,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.WRAPUP_DONE): by_role(200, 200, 403, boss=403),
     ("POST", wire.REJECT): by_role((200, 403), (200, 403), (None, 403), boss=(403, 403)),
     ("GET", wire.AGENTS): by_role(403, 200, 403),
+    # 实时监听 (#28): a team lead's phone alone listens in (the head's and admins' phones are no team lead's)
+    ("POST", wire.LISTEN_IN): by_role(403, 200, 403, boss=403),
     ("GET", wire.ACCOUNTS): by_role(200, 200, 403),                   # stations search nobody
     ("GET", wire.ACCOUNT): by_role((200, 403), (200, 200), (403, 403)),
     ("GET", wire.POP): by_role((200, 403), (200, 200), (None, 403)),
@@ -389,6 +391,8 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.QA_PEER_MARK: lambda: Request(method, p(route, pid=obj("peer")["pid"]), {"findings": []}),
         wire.QA_PROPOSAL: lambda: Request(method, p(route, pid=obj("proposal")["pid"]), {"confirm": True}),
         wire.QA_RESULTS: lambda: Request(method, route, query={"month": "2026-11"}),
+        # an agent on a live call (the template's call of 1002 is answered and not ended)
+        wire.LISTEN_IN: lambda: Request(method, p(route, agent_no="1002"), {"whisper": False}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -555,3 +559,28 @@ async def test_the_qa_routes_answer_bad_input_with_a_clear_4xx(template, tmp_pat
         got = await h.client.post(wire.path(wire.QA_PEER_MARK, pid=pid), json={"findings": ["misleading"]},
                                   headers=agent)
         assert got.status == 422 and "原因" in (await got.json())["error"]
+
+
+async def test_listening_in_is_on_an_agent_on_a_live_call_and_rings_the_leads_own_phone(template, tmp_path):
+    lead = Hotline.headers(LEAD)
+    async with hotline_on(template, tmp_path) as h:
+        for target, body, status in (("9999", {}, 404), ("1101", {}, 404), ("x1;", {}, 404),
+                                     ("1002", {"whisper": "yes"}, 422)):
+            got = await h.client.post(wire.path(wire.LISTEN_IN, agent_no=target), json=body, headers=lead)
+            assert got.status == status, (target, body, await got.text())
+        with h.sessions() as db, db.begin():
+            db.execute(Call.__table__.update().values(ended_at=NOW))         # every call over
+        got = await h.client.post(wire.path(wire.LISTEN_IN, agent_no="1001"), json={}, headers=lead)
+        assert got.status == 409 and "没有通话" in (await got.json())["error"]
+        h.svc.queue.rang("1001", "1763900000.99", "")                         # the queue: 1001 talks now
+        h.svc.queue.connected("1001")
+        last = h.last_audit()
+        got = await h.client.post(wire.path(wire.LISTEN_IN, agent_no="1001"), json={"whisper": True}, headers=lead)
+        assert got.status == 200, await got.text()
+        assert await got.json() == {**wire.SAMPLE_LISTEN_IN, "name": "人1001", "whisper": True, "label": "耳语"}
+        name, fields = h.svc.ami.sent[-1]
+        assert name == "Originate" and fields["Channel"] == "PJSIP/agent-1101"
+        assert (fields["Context"], fields["Exten"]) == ("from-agents", "*561001")
+        assert fields["CallerID"] == '"耳语 1001" <1001>'
+        audit = [a for a in h.audited_since(last) if a.action == "listen_in"]
+        assert [(a.actor, a.object_id, a.detail) for a in audit] == [("1101", "1001", {"whisper": True})]

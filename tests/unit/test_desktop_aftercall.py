@@ -392,10 +392,10 @@ def test_a_station_user_sees_its_tickets_only_and_no_supervisor_buttons(window):
 
 def test_supervisors_see_every_tab_and_agents_the_call_screen_and_the_worklists(window):
     log_in(window, LEAD)
-    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访", "报表"] and window.tabs.tabBar().isVisible()
+    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访", "质检", "报表"] and window.tabs.tabBar().isVisible()
     window.desk.set_user({})
     window.desk.set_user(AGENT)
-    assert visible_tabs(window) == ["来电", "回电", "回访"] and window.tabs.tabBar().isVisible()
+    assert visible_tabs(window) == ["来电", "回电", "回访", "质检"] and window.tabs.tabBar().isVisible()
     assert window.queue_button.isVisible()
     assert tabs_for("head") == tabs_for("admin") == tabs_for("team_lead")
 
@@ -465,7 +465,7 @@ def test_the_sample_fills_each_roles_screens_without_a_server(window, role):
     window.api.token = ""
     desk_app.show_sample(window, "1001", role)
     if role == "agent":
-        assert visible_tabs(window) == ["来电", "回电", "回访"]
+        assert visible_tabs(window) == ["来电", "回电", "回访", "质检"]
         assert window.callbacks.model.rowCount() >= 1 and window.surveys.model.rowCount() >= 1
     else:
         assert window.tabs.currentWidget() is window.tickets and window.tickets.model.rowCount() >= 1

@@ -30,9 +30,10 @@ PEOPLE = {"1001": AGENT, "1101": LEAD, "1201": HEAD, "1301": ADMIN, "8001": STAT
 #: agent's side of the call and the hang-up; never the transfer, a call out or the 回访 dialler
 FROM_PSTN = {"from-pstn", "hotline", "queue-exit", "hotline-answered", "hotline-hangup"}
 #: what a desk phone reaches: the hotline number (everything a caller reaches), colleagues
-#: (transfer) and residents (calls out, under the number rules of [number-class])
+#: (transfer), residents (calls out, under the number rules of [number-class]) and the listen-in
+#: extension, whose guard lets only a team lead's phone through (below)
 FROM_DESK = (FROM_PSTN - {"from-pstn"}) | {"from-agents", "transfer", "hotline-transfer-answered", "outbound",
-                                          "outbound-dial", "outbound-hangup", "number-class"}
+                                          "outbound-dial", "outbound-hangup", "number-class", "listen-in"}
 #: kind → (contexts reachable, may put a call on the trunk)
 DIALPLAN_MATRIX = {
     TRUNK: (FROM_PSTN, False),
@@ -234,6 +235,20 @@ def test_each_kind_of_endpoint_reaches_the_contexts_of_the_matrix_and_no_more(re
     expected = DIALPLAN_MATRIX
     assert {k: (sorted(r), out) for k, (r, out) in found.items()} == \
         {k: (sorted(r), out) for k, (r, out) in expected.items()}
+
+
+def test_only_a_team_leads_phone_gets_past_the_listen_in_guard_and_chanspy_is_behind_it(rendered):
+    edges, lines = dialplan(rendered)
+    guards = [t for t in lines["listen-in"] if "GotoIf" in t and "refused" in t]
+    passing = {_kind(ep) for ep in endpoints(rendered) if "listen-in" in reachable(edges, ep.context)
+               and may_pass(guards, ep)}
+    assert passing == {LEAD}
+    spying = {c for c, texts in lines.items() if any("ChanSpy(" in t for t in texts)}
+    assert spying == {"listen-in"}
+    body = lines["listen-in"]
+    first_spy = next(i for i, t in enumerate(body) if "ChanSpy(" in t)
+    assert any("refused" in t and "LISTEN_IN" in t for t in body[:first_spy])       # the guard comes first
+    assert "Answer()" not in " ".join(t for t in body if "refused" in t)          # refused unanswered
 
 
 def test_the_trunk_is_dialled_only_from_the_call_out_and_survey_contexts(rendered):

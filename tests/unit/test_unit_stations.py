@@ -181,6 +181,8 @@ def test_only_agents_and_team_leads_phones_carry_the_permission_to_call_out_and_
     assert "set_var = HOTLINE_CALLS_OUT=1" in sections["agent-1001"] and "HOTLINE_CALLS_OUT" in sections["agent-1101"]
     assert "HOTLINE_CALLS_OUT" not in sections["agent-1201"]
     assert "8001" not in conf
+    # 实时监听: the team lead's phone alone
+    assert [n for n, text in sections.items() if "set_var = HOTLINE_LISTEN_IN=1" in text] == ["agent-1101"]
 
 
 def test_the_database_gives_asterisk_no_phone_for_a_station_or_a_disabled_login(desk):

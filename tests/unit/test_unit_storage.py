@@ -186,6 +186,63 @@ def test_todays_flagged_files_are_counted(records):
     assert watch.recount()[0].flagged_today == 0                      # a new day
 
 
+# ------------------------------------------------- a recording that stops mid-call --
+
+class Ticking:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_live_calls_recording_that_stops_growing_raises_the_alert_once(records):
+    """Two calls are up; one's file keeps growing, the other's stops (its writer gone): after
+    HOTLINE_RECORDING_STALL_S the stopped one is audited once, the alert counts it (the leads' desks,
+    `hotline status`); a file that grows again is watched afresh; a call that ended is no more watched."""
+    clock = Ticking()
+    watch = storage.StorageWatch(records.settings.replace(recording_stall_s=30), records.sessions, clock)
+    paths = {}
+    for uid in ("2.1", "2.2"):
+        paths[uid] = records.settings.recordings_dir / "2026/11/23" / f"{uid}.wav"
+        records.start_call(uid, uid, "13800000001", "8000")
+        records.answered(uid, "", str(paths[uid]))
+        recorded_wav(paths[uid], 1)
+    growing, stopped = the_recording(records, "2.1").id, the_recording(records, "2.2").id
+    for step in range(4):                     # 40 s of call: 2.1 grows every round, 2.2 never again
+        clock.now += 10
+        recorded_wav(paths["2.1"], 2 + step)
+        got = watch.watch_growth()
+        assert got == ([stopped] if clock.now == 40 else []), clock.now
+    assert [a.object_id for a in audit(records, storage.STALLED_ACTION)] == [str(stopped)]
+    state, changed = watch.recount()
+    assert changed and state.stalled_today == 1 and storage.STALLED_TEXT in state.message
+    assert state.for_desk()["stalled_today"] == 1
+    assert runtime.recordings_status(records.settings)["stalled_today"] == 1
+    clock.now += 30
+    recorded_wav(paths["2.1"], 7)
+    assert watch.watch_growth() == [] and len(audit(records, storage.STALLED_ACTION)) == 1   # told once
+    recorded_wav(paths["2.2"], 5)                                     # it grew again: watched afresh
+    recorded_wav(paths["2.1"], 8)
+    clock.now += 10
+    assert watch.watch_growth() == [] and stopped not in watch.growth.stalled
+    records.end_call("2.1", "")
+    clock.now += 100
+    assert watch.watch_growth() == [stopped]                          # 2.1 ended: never stalled
+    assert growing not in watch.growth._seen
+
+
+def test_of_a_transferred_call_only_the_newest_legs_recording_is_expected_to_grow(records):
+    first = records.settings.recordings_dir / "2026/11/23" / "3.1.wav"
+    records.start_call("3.1", "3.1", "13800000001", "8000")
+    records.answered("3.1", "", str(first))
+    leg = records.settings.recordings_dir / "2026/11/23" / "3.1-x3.2.wav"
+    records.transfer_leg("3.1", "", "", str(leg))
+    with records.sessions() as db:
+        live = storage.live_recordings(db)
+    assert list(live.values()) == [str(leg)]
+
+
 # ------------------------------------------------------------- hotline status --
 
 def test_status_shows_the_disk_and_todays_flags_without_creating_a_database(tmp_path):
