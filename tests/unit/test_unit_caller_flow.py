@@ -84,7 +84,9 @@ def ctx(tmp_path, monkeypatch) -> IvrContext:
     monkeypatch.setattr(prompts, "tts_sound", no_tts)
     # read-backs rendered ahead of the call (render_readbacks) stand as names: 'tts/<text>'
     monkeypatch.setattr(flows, "readback_sound", lambda _s, text: f"tts/{text}" if text in RENDERED else None)
-    s = load_settings(home=str(tmp_path / "home"), today="2026-11-23T10:00", db_url="")
+    # a read's deadline far off: a loaded test machine must not send these flows down the
+    # database-stall path (test_unit_database_stalls tests that path with its own deadlines)
+    s = load_settings(home=str(tmp_path / "home"), today="2026-11-23T10:00", db_url="", db_deadline_s=15)
     engine = make_engine(s.database_url)
     migrate(engine)
     sessions = session_factory(engine)
