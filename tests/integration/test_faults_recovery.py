@@ -86,6 +86,22 @@ def test_a_killed_service_is_started_alone_by_up_on_the_same_ports_and_calls_go_
     assert second.returncode == 1 and "already running" in second.stderr
 
 
+def test_a_hung_service_is_not_running_for_status_though_its_process_lives(live):
+    """Alive but not answering its health URL (stopped, as a hang looks from outside): `status` says
+    the service does not run, and says it runs again once it answers."""
+    pid = status(live)["service_pid"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        hung = cli(live, "status", "--json")
+        st = json.loads(hung.stdout)
+        assert hung.returncode == 3 and st["asterisk_running"] and not st["service_running"]
+        assert runtime.pid_alive(pid)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    wait_for(lambda: status(live)["running"], what="the service answering again")
+    assert status(live)["service_pid"] == pid
+
+
 def test_a_service_restart_under_a_callers_flow_lets_the_flow_finish(live):
     old = status(live)["service_pid"]
     number = "13300000302"

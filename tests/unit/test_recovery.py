@@ -31,26 +31,24 @@ def test_a_fresh_home_starts_everything():
     assert to_start(None, Parts(False, False)) == ("asterisk", "service")
 
 
-def test_a_part_runs_only_when_its_pid_is_ours_and_it_answers(monkeypatch):
+def test_a_parts_pid_counts_only_while_it_lives_and_is_ours(monkeypatch):
+    """The process half of "a part runs"; the other half (it answers) is asked of the real parts in
+    tests/integration/test_faults_recovery.py (a killed and a hung service)."""
     alive = {101, 102}
     cmdlines = {101: b"/root/ld.so\0asterisk\0-C\0/h/asterisk/etc/asterisk.conf\0", 102: b"python\0-m\0hotline.service\0"}
     monkeypatch.setattr(runtime, "pid_alive", lambda pid: pid in alive)
     monkeypatch.setattr(runtime, "_cmdline", lambda pid: cmdlines.get(pid, b""))
-    monkeypatch.setattr(runtime, "asterisk_answers", lambda st: True)
-    monkeypatch.setattr(runtime, "service_answers", lambda st: True)
-    assert runtime.parts_running(STATE) == Parts(True, True)
-    # the service crashed (kill -9): status says so, and up starts it alone
+    assert (runtime.part_pid(STATE, "asterisk"), runtime.part_pid(STATE, "service")) == (101, 102)
+    # the service crashed (kill -9)
     alive.discard(102)
-    assert runtime.parts_running(STATE) == Parts(True, False)
+    assert runtime.part_pid(STATE, "service") is None
     # its pid went to another program: not ours, not running (and never stopped by us)
     alive.add(102)
     cmdlines[102] = b"/usr/bin/vim\0notes.txt\0"
     assert runtime.part_pid(STATE, "service") is None
-    assert runtime.parts_running(STATE) == Parts(True, False)
-    # alive but hung (not answering): not running either
-    cmdlines[102] = b"python\0-m\0hotline.service\0"
-    monkeypatch.setattr(runtime, "service_answers", lambda st: False)
-    assert runtime.parts_running(STATE) == Parts(True, False)
+    # an Asterisk of another home is not this hotline's
+    cmdlines[101] = b"/root/ld.so\0asterisk\0-C\0/other/asterisk/etc/asterisk.conf\0"
+    assert runtime.part_pid(STATE, "asterisk") is None
     assert runtime.parts_running(None) == Parts(False, False)
 
 
