@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.aftercall.reports.archive import Reports
 from hotline.aftercall.reports.delivery import ReportMail, configured
 from hotline.aftercall.reports.figures import report_policy
-from hotline.aftercall.reports.queue import QueueEvent
-from db.queue_log import parse_line
+from db.queue_log import QueueLogLine, parse_line
 from common.settings import Settings
 
 
-def queue_log_events(path: Path) -> Callable[[datetime, datetime], Iterator[QueueEvent]]:
+def queue_log_events(path: Path) -> Callable[[datetime, datetime], Iterator[QueueLogLine]]:
     """The events of [since, until) from the queue_log file at `path` (none while it does not exist)."""
-    def events(since: datetime, until: datetime) -> Iterator[QueueEvent]:
+    def events(since: datetime, until: datetime) -> Iterator[QueueLogLine]:
         try:
             with path.open(encoding="utf-8", errors="replace") as f:
                 for line in f:

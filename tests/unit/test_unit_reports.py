@@ -17,13 +17,14 @@ from typer.testing import CliRunner
 from db.models import (AnomalyRecord, AnomalyState, AnomalyType, AgentPause, AuditEntry, Call, CallbackAttempt,
                        CallOutcome, Category, DailyReport, HeatingAccount, RepairStation, Role, Survey, Ticket,
                        TicketState)
+from db.queue_log import QueueLogLine
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket, move_ticket
 from hotline import cli
 from hotline.admin.users import add_user
 from hotline.aftercall.reports.archive import Reports, differences, parse_day, period_days
 from hotline.aftercall.reports.figures import ReportPolicy
-from hotline.aftercall.reports.queue import QueueEvent, QueuePolicy, queue_section
+from hotline.aftercall.reports.queue import QueuePolicy, queue_section
 from hotline.aftercall.rules import Refused, RuleError, actor_for
 from hotline.service.reconcile import parse_line
 from hotline.service.reports import queue_log_events
@@ -193,7 +194,7 @@ def day(tmp_path):
     return reports, sessions, clock, who, tmp_path
 
 
-def events() -> list[QueueEvent]:
+def events() -> list[QueueLogLine]:
     return [e for e in map(parse_line, QUEUE_LOG) if e is not None]
 
 

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.models import DailyReport, Role
 from db.queries import iso
+from db.queue_log import QueueLogLine
 from hotline.aftercall.reports import drill as drilling
 from hotline.aftercall.reports.pdf import write_pdf
 from hotline.aftercall.reports.figures import ReportPolicy, build_day, call_rows, day_bounds, finish
-from hotline.aftercall.reports.queue import QueueEvent, day_calls
+from hotline.aftercall.reports.queue import day_calls
 from hotline.aftercall.reports.xlsx import write_xlsx
 from hotline.aftercall.rules import Actor, Refused, RuleError, add_audit
 from common import wire
@@ -51,7 +52,7 @@ _CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day"}
 #: lists whose items are each of one day (a sum keeps them all, saying which day)
 _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 
-QueueEvents = Callable[[datetime, datetime], Iterable[QueueEvent]]
+QueueEvents = Callable[[datetime, datetime], Iterable[QueueLogLine]]
 
 
 def file_name(kind: str, day: date, fmt: str) -> str:
@@ -180,19 +181,19 @@ class Reports:
         add_audit(db, actor.agent_no if actor else "cli", action, "report", what, **detail)
 
     # -------------------------------------------------------------- reading --
-    def _events(self, first: date, last: date) -> list[QueueEvent]:
+    def _events(self, first: date, last: date) -> list[QueueLogLine]:
         start, _ = day_bounds(first, self.policy)
         _, end = day_bounds(last, self.policy)
         return sorted(self.queue_events(start - LOOKBACK, min(end, self.now()) + TAIL), key=lambda e: e.at)
 
-    def _of_day(self, events: list[QueueEvent], day: date) -> list[QueueEvent]:
+    def _of_day(self, events: list[QueueLogLine], day: date) -> list[QueueLogLine]:
         """The events a day's figures read, of a period's (sorted) events."""
         start, end = day_bounds(day, self.policy)
         lo = bisect.bisect_left(events, start - LOOKBACK, key=lambda e: e.at)
         hi = bisect.bisect_left(events, end + TAIL, key=lambda e: e.at)
         return events[lo:hi]
 
-    def _build(self, db: Session, day: date, events: list[QueueEvent]) -> dict:
+    def _build(self, db: Session, day: date, events: list[QueueLogLine]) -> dict:
         return build_day(db, day, self.policy, self._of_day(events, day), self.now())
 
     @staticmethod

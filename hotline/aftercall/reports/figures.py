@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyType, Call, CallbackAttempt,
                        CallOutcome, Category, HeatingAccount, RepairStation, Survey, Ticket, TicketState, TicketTransition, User)
 from db.queries import iso, pause_totals
-from hotline.aftercall.reports.queue import CallRow, QueueEvent, QueuePolicy, finish_queue, queue_section
+from db.queue_log import QueueLogLine
+from hotline.aftercall.reports.queue import CallRow, QueuePolicy, finish_queue, queue_section
 from hotline.aftercall.qa.report import qa_section
 from common.phones import mask_phone
 
@@ -421,7 +422,7 @@ def call_rows(db: Session, start: datetime, end: datetime) -> list[CallRow]:
             for uid, outcome, queued, ivr in db.execute(q)]
 
 
-def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[QueueEvent], now: datetime) -> dict:
+def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[QueueLogLine], now: datetime) -> dict:
     """The daily report of `day`, counts and sums, with the rates (`finish`)."""
     start, end = day_bounds(day, policy)
     records = call_rows(db, start, end)

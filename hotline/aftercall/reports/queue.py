@@ -22,20 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from db.queue_log import QueueLogLine
 from common import wire
 from common.naming import QUEUE, agent_no_of
-
-
-@dataclass(frozen=True)
-class QueueEvent:
-    """One queue_log line: `epoch|callid|queue|agent|event|data1|…`. The same fields as the
-    ingestion table's rows (db.queue_log.QueueLogLine), so either feeds `queue_section`."""
-    at: datetime
-    callid: str
-    queue: str
-    agent: str
-    event: str
-    data: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +112,7 @@ class _Agent:
     spans: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
-def _calls_and_agents(events: Iterable[QueueEvent], queue: str, start: datetime, end: datetime
+def _calls_and_agents(events: Iterable[QueueLogLine], queue: str, start: datetime, end: datetime
                       ) -> tuple[dict[str, _Call], dict[str, _Agent]]:
     calls: dict[str, _Call] = {}
     agents: dict[str, _Agent] = {}
@@ -255,14 +244,14 @@ def hour_of(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
-def day_calls(events: Iterable[QueueEvent], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
+def day_calls(events: Iterable[QueueLogLine], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
               records: Iterable[CallRow] = ()) -> list[OfferedCall]:
     """The calls offered in [start, end), each with its part (what `queue_section` counts)."""
     calls, _agents = _calls_and_agents(events, policy.queue, start, end)
     return offered_calls(calls, records, start, end)
 
 
-def queue_section(events: Iterable[QueueEvent], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
+def queue_section(events: Iterable[QueueLogLine], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
                   records: Iterable[CallRow] = ()) -> dict:
     """The queue figures of [start, end) from queue_log events (with enough before `start` to know
     who was logged in, and after `end` for calls still going then), reconciled with the call records
