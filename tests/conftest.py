@@ -234,10 +234,8 @@ def sealed_recording(ivr, caller: str, timeout: float = 15.0):
 
 # ------------------------------------------------------------ the agent desk --
 
-def desk_window(qtbot, api_port: int, agent_no: str, password: str):
-    """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
-    from PySide6.QtCore import Qt
-
+def logged_in_window(qtbot, api_port: int, agent_no: str, password: str):
+    """A desk window shown and logged in (its session and event socket up)."""
     from desktop.services.api import AgentApiClient  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
     from desktop.widgets.main_window import AgentWindow  # noqa: PLC0415 — Qt and the bench load only for the fixtures that use them
     api = AgentApiClient(f"http://127.0.0.1:{api_port}")
@@ -247,6 +245,14 @@ def desk_window(qtbot, api_port: int, agent_no: str, password: str):
     w.show()
     w.login(agent_no, password)
     qtbot.waitUntil(lambda: bool(api.token) and api.ws_connected, timeout=15_000)
+    return w
+
+
+def desk_window(qtbot, api_port: int, agent_no: str, password: str):
+    """A desk window logged in, phone registered, in the queue — the way an agent starts a shift."""
+    from PySide6.QtCore import Qt
+
+    w = logged_in_window(qtbot, api_port, agent_no, password)
     qtbot.waitUntil(lambda: w.phone.is_registered, timeout=15_000)
     if not w.agent_state.get("member"):
         qtbot.mouseClick(w.queue_button, Qt.MouseButton.LeftButton)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from desktop.models.aftercall import short_time
 from desktop.models.labels import direction_label, finding_label, health_label
+from desktop.models.reports import percent
 from desktop.models.tables import _RowsModel, _duration
 
 PASS_BG, FAIL_BG, FLAG_BG = QColor("#dcfce7"), QColor("#fde2e2"), QColor("#fef3c7")
@@ -17,16 +18,6 @@ INK = QColor("#111827")
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Models", text)
-
-
-def rate(value) -> str:
-    """0.6667 → '66.7%'; nothing checked → '—'."""
-    if value is None:
-        return "—"
-    try:
-        return f"{float(value) * 100:.1f}%"
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def check_text(row: dict) -> str:
@@ -92,10 +83,10 @@ class ResultsModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Models", "座席"), lambda r: r.get("name") or ""),
         (QT_TRANSLATE_NOOP("Models", "通话"), lambda r: r.get("calls", 0)),
         (QT_TRANSLATE_NOOP("Models", "抽查"), lambda r: r.get("checked", 0)),
-        (QT_TRANSLATE_NOOP("Models", "合格率"), lambda r: rate(r.get("pass_rate"))),
+        (QT_TRANSLATE_NOOP("Models", "合格率"), lambda r: percent(r.get("pass_rate"))),
         (QT_TRANSLATE_NOOP("Models", "严重差错"), lambda r: r.get("serious", 0)),
         (QT_TRANSLATE_NOOP("Models", "罚款(元)"), lambda r: r.get("fine_total", 0)),
-        (QT_TRANSLATE_NOOP("Models", "投诉率"), lambda r: rate(r.get("complaint_rate"))),
+        (QT_TRANSLATE_NOOP("Models", "投诉率"), lambda r: percent(r.get("complaint_rate"))),
         (QT_TRANSLATE_NOOP("Models", "轮训"), lambda r: _t(QT_TRANSLATE_NOOP("Models", "需轮训")) if r.get("retraining") else ""),
         (QT_TRANSLATE_NOOP("Models", "知情不报"), lambda r: (r.get("peer") or {}).get("unreported", 0) or ""),
         (QT_TRANSLATE_NOOP("Models", "检查结果"), lambda r: findings_text(r.get("findings"))),

@@ -48,7 +48,8 @@ from desktop.models.labels import (
     scorecard_label,
     state_label,
 )
-from desktop.models.qa import BoardModel, CheckersModel, PeerModel, ProposalsModel, ResultsModel, SampleModel, rate
+from desktop.models.qa import BoardModel, CheckersModel, PeerModel, ProposalsModel, ResultsModel, SampleModel
+from desktop.models.reports import percent
 from desktop.services import audio
 from desktop.services.qa import QaApi
 from desktop.state.qa import (
@@ -417,8 +418,8 @@ class ResultsPage(QWidget):
                 self.tr("严重差错每次 %1 元,当月超过 %2 次后每次另加 %3 元;投诉率上限 日 %4、月 %5;"
                         "日不合格率达 %6 需轮训")
                 .replace("%1", str(lim.get("fine_base"))).replace("%2", str(lim.get("fine_free")))
-                .replace("%3", str(lim.get("fine_extra"))).replace("%4", rate(lim.get("complaint_day")))
-                .replace("%5", rate(lim.get("complaint_month"))).replace("%6", rate(lim.get("retrain_fail_rate"))))
+                .replace("%3", str(lim.get("fine_extra"))).replace("%4", percent(lim.get("complaint_day")))
+                .replace("%5", percent(lim.get("complaint_month"))).replace("%6", percent(lim.get("retrain_fail_rate"))))
 
 
 class ListenPage(_ListPage):

@@ -19,13 +19,11 @@ from sqlalchemy import select  # noqa: E402
 from db.models import (AgentPause, AuditEntry, Call, Category, HeatingAccount, Recording, RepairStation,  # noqa: E402
                        Role, Ticket, TicketState, User)
 from db.tickets import create_ticket, move_ticket  # noqa: E402
-from desktop.services.api import AgentApiClient  # noqa: E402
 from desktop.state.aftercall import TAB_REPORTS  # noqa: E402
-from desktop.widgets.main_window import AgentWindow  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from bench.desk_demo import CallerLine, demo_callers  # noqa: E402
 from hotline.admin.users import add_user  # noqa: E402
-from conftest import close_desk, desk_window, ring_and_answer  # noqa: E402
+from conftest import close_desk, desk_window, logged_in_window, ring_and_answer  # noqa: E402
 from test_agent_api import Api  # noqa: E402
 
 pytestmark = pytest.mark.asterisk
@@ -358,14 +356,8 @@ def test_a_team_leads_desk_reads_todays_report_and_drills_down_to_the_ticket(qtb
                                    (TicketState.contacted, 30 + 9 * i), (TicketState.completed, 60 + 25 * i)):
                 move_ticket(db, t, state, morning + timedelta(minutes=7 * i + minutes), by=lead.id)
         db.commit()
-    api = AgentApiClient(f"http://127.0.0.1:{ivr.ports['api']}")
-    w = AgentWindow(api=api, agent_no=LEAD)
-    api.setParent(w)
-    qtbot.addWidget(w)
-    w.show()
+    w = logged_in_window(qtbot, ivr.ports["api"], LEAD, PASSWORD)
     try:
-        w.login(LEAD, PASSWORD)
-        qtbot.waitUntil(lambda: bool(api.token), timeout=15_000)
         w.show_tab(TAB_REPORTS)
         state, panel = w.reports_state, w.reports
         qtbot.waitUntil(lambda: bool(state.report), timeout=30_000)

@@ -26,7 +26,7 @@ from bench.desk_demo import demo_callers  # noqa: E402
 from bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
 from common import wire  # noqa: E402
 from common.sip.phone import Phone  # noqa: E402
-from conftest import agent_in_queue, sealed_recording  # noqa: E402
+from conftest import agent_in_queue, logged_in_window, sealed_recording  # noqa: E402
 from db.models import AuditEntry, QaCheck, User  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
 from test_agent_api import PASSWORD, Api  # noqa: E402
@@ -155,8 +155,6 @@ def test_a_team_leads_phone_listens_in_and_whispers_and_an_agents_phone_cannot(i
 
 
 def test_a_team_lead_scores_the_sampled_call_on_the_desk_and_the_fines_follow_the_rules(ivr, qtbot):
-    from desktop.services.api import AgentApiClient  # noqa: PLC0415 — Qt loads only for the test that shows a desk
-    from desktop.widgets.main_window import AgentWindow  # noqa: PLC0415 — Qt loads only for the test that shows a desk
 
     (_a1, _k1), (a2, k2) = demo_callers(ivr.settings, 2)
     with agent_in_queue(ivr, AGENT_A, "张丽") as a_phone:
@@ -174,14 +172,8 @@ def test_a_team_lead_scores_the_sampled_call_on_the_desk_and_the_fines_follow_th
             db.add(QaCheck(kind="lead", agent_id=agent_id, checker_id=lead_id, items={}, findings=findings,
                            passed=passed, note="", day=day, at=datetime.fromisoformat(f"{day}T15:00:00")))
 
-    api = AgentApiClient(f"http://127.0.0.1:{ivr.ports['api']}")
-    w = AgentWindow(api=api, agent_no=LEAD)
-    api.setParent(w)
-    qtbot.addWidget(w)
-    w.show()
+    w = logged_in_window(qtbot, ivr.ports["api"], LEAD, PASSWORD)
     try:
-        w.login(LEAD, PASSWORD)
-        qtbot.waitUntil(lambda: bool(api.token), timeout=15_000)
         qa = w.qa
         w.show_tab("qa")
         sp = qa.sample
@@ -217,7 +209,7 @@ def test_a_team_lead_scores_the_sampled_call_on_the_desk_and_the_fines_follow_th
         assert "地址填写错误×2" in shown["检查结果"]
         checkers = qa.results.checkers_model.rows()
         assert [(c["agent_no"], c["checked"], c["passed"]) for c in checkers] == [(LEAD, 5, 1)]
-        lead = Api(f"http://127.0.0.1:{ivr.ports['api']}", token=api.token)
+        lead = Api(f"http://127.0.0.1:{ivr.ports['api']}", token=w.api.token)
         status, results = lead.call("GET", f"{wire.QA_RESULTS}?month={MONTH}")
         assert status == 200
         fines = next(a for a in results["agents"] if a["agent_no"] == AGENT_A)["fines"]

@@ -20,7 +20,8 @@ import pytest  # noqa: E402
 from desktop import app as desk_app  # noqa: E402
 from desktop import sample  # noqa: E402
 from desktop.models.labels import FINDING_LABELS  # noqa: E402
-from desktop.models.qa import FAIL_BG, FLAG_BG, ResultsModel, SampleModel, rate  # noqa: E402
+from desktop.models.qa import FAIL_BG, FLAG_BG, ResultsModel, SampleModel  # noqa: E402
+from desktop.models.reports import percent  # noqa: E402
 from desktop.services import audio  # noqa: E402
 from desktop.services.api import AgentApiClient  # noqa: E402
 from desktop.state.qa import PAGE_LISTEN, PAGE_PEER, PAGE_RESULTS, PAGE_SAMPLE, PlayerState, QaState, pages_for  # noqa: E402
@@ -240,7 +241,7 @@ def test_the_months_results_show_pass_rates_fines_and_the_retraining_flag(desk):
     assert "10 元" in qa.results.limits.text() and "30.0%" in qa.results.limits.text()
     qa.results.month.setDate(qa.results.month.date().addMonths(-1))
     assert desk.net.last("GET", wire.QA_RESULTS)["query"] == {"month": "2026-10"}
-    assert rate(None) == "—"
+    assert percent(None) == "—"
 
 
 def test_a_checked_sample_row_is_tinted_by_its_result():
