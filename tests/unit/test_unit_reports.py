@@ -252,6 +252,14 @@ def test_the_queue_section_is_a_pure_function_of_the_events():
 
 # ----------------------------------------------------------------------- the records --
 
+def test_a_day_not_over_counts_an_agent_logged_in_until_now_not_until_its_end():
+    joined = [QueueLogLine(at(7, 50), "NONE", "repair", "PJSIP/agent-1001", "ADDMEMBER")]
+    q = queue_section(joined, at(8), at(8, base=NEXT), QueuePolicy(), now=at(10))
+    assert q["agents"]["1001"]["logged_in_s"] == 2 * 3600
+    assert queue_section(joined, at(8), at(8, base=NEXT), QueuePolicy(), now=at(7))["agents"]["1001"]["logged_in_s"] == 0
+    assert queue_section(joined, at(8), at(8, base=NEXT), QueuePolicy())["agents"]["1001"]["logged_in_s"] == 24 * 3600
+
+
 def test_the_three_sections_of_the_customer(day):
     reports, *_ = day
     t = reports.daily(None, DAY)["tickets"]

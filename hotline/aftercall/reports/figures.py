@@ -426,7 +426,7 @@ def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[Que
     """The daily report of `day`, counts and sums, with the rates (`finish`)."""
     start, end = day_bounds(day, policy)
     records = call_rows(db, start, end)
-    queue = queue_section(events, start, end, policy.queue, records)
+    queue = queue_section(events, start, end, policy.queue, records, now)
     anomalies, complaints = anomalies_section(db, start, end)
     report = {
         "kind": "daily", "day": day.isoformat(),

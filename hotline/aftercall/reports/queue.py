@@ -112,8 +112,8 @@ class _Agent:
     spans: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
-def _calls_and_agents(events: Iterable[QueueLogLine], queue: str, start: datetime, end: datetime
-                      ) -> tuple[dict[str, _Call], dict[str, _Agent]]:
+def _calls_and_agents(events: Iterable[QueueLogLine], queue: str, start: datetime, end: datetime,
+                      now: datetime | None = None) -> tuple[dict[str, _Call], dict[str, _Agent]]:
     calls: dict[str, _Call] = {}
     agents: dict[str, _Agent] = {}
 
@@ -181,8 +181,9 @@ def _calls_and_agents(events: Iterable[QueueLogLine], queue: str, start: datetim
             c.end, c.exit_wait_s = "no_agent", _int(d, 2)
         elif ev.event == "HOTLINE_NOAGENT" or (ev.event == "HOTLINE_HANGUP" and d[2:3] and d[2] in _EMPTY):
             c.no_agent_line = True
-    for a in agents.values():        # still a member (or in wrap-up) when the log ends
-        leave(a, max(end, start))
+    # still a member (or in wrap-up) when the log ends: until the day's end, or now in a day not over
+    for a in agents.values():
+        leave(a, min(end, now) if now else end)
     for c in calls.values():
         if c.connected is not None and c.agent:
             a = agents.setdefault(c.agent, _Agent())
@@ -252,13 +253,13 @@ def day_calls(events: Iterable[QueueLogLine], start: datetime, end: datetime, po
 
 
 def queue_section(events: Iterable[QueueLogLine], start: datetime, end: datetime, policy: QueuePolicy = QueuePolicy(),
-                  records: Iterable[CallRow] = ()) -> dict:
+                  records: Iterable[CallRow] = (), now: datetime | None = None) -> dict:
     """The queue figures of [start, end) from queue_log events (with enough before `start` to know
     who was logged in, and after `end` for calls still going then), reconciled with the call records
     of the same calls. Counts and sums only; the rates come from `finish_queue`, so a week is the sum
     of its days and its rates are the week's own."""
     records = list(records)
-    calls, agents = _calls_and_agents(events, policy.queue, start, end)
+    calls, agents = _calls_and_agents(events, policy.queue, start, end, now)
     parts = {k: 0 for k in PARTS}
     sources = {k: "queue_log" for k in PARTS}
     short = within_sl = abandoned_within = 0
