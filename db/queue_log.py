@@ -172,8 +172,18 @@ def events_of(db: Session, node: str, callids: list[str], chunk: int = 500) -> d
         for e in db.scalars(select(QueueLogEvent)
                             .where(QueueLogEvent.node == node, QueueLogEvent.callid.in_(part))
                             .order_by(QueueLogEvent.id)):   # stored in the order written
-            out.setdefault(e.callid, []).append(
-                QueueLogLine(e.at, e.callid, e.queue, e.agent, e.event,
-                             (e.data1, e.data2, e.data3, e.data4, e.data5)))
+            out.setdefault(e.callid, []).append(_line(e))
     return out
+
+
+def events_between(db: Session, since: datetime, until: datetime) -> list[QueueLogLine]:
+    """Every stored line of [since, until), of every node (a site of several nodes reports once),
+    in time order — what the service has ingested (it does so every minute)."""
+    return [_line(e) for e in db.scalars(select(QueueLogEvent)
+                                         .where(QueueLogEvent.at >= since, QueueLogEvent.at < until)
+                                         .order_by(QueueLogEvent.at, QueueLogEvent.id))]
+
+
+def _line(e: QueueLogEvent) -> QueueLogLine:
+    return QueueLogLine(e.at, e.callid, e.queue, e.agent, e.event, (e.data1, e.data2, e.data3, e.data4, e.data5))
 

@@ -1,45 +1,38 @@
-"""The reports in the service. Where their queue figures come from: Asterisk's queue_log — the one
-seam between the reports (hotline.aftercall.reports, which take any iterable of queue_log events)
-and the place the events are kept — today the file itself, read with the reconciliation's parser;
-once the queue_log is ingested into the database (#26), a query of that table in this one function
-instead. And the daily report's e-mail: the SMTP relay, and the loop that sends what is due."""
+"""The reports in the service. Where their queue figures come from: the queue_log lines the service
+ingested into the database (db.queue_log) — the one seam between the reports
+(hotline.aftercall.reports, which take any iterable of queue_log lines) and where the lines are kept.
+And the daily report's e-mail: the SMTP relay, and the loop that sends what is due."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import smtplib
 import ssl
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.aftercall.reports.archive import Reports
 from hotline.aftercall.reports.delivery import ReportMail, configured
 from hotline.aftercall.reports.figures import report_policy
-from db.queue_log import QueueLogLine, parse_line
+from db.queue_log import QueueLogLine, events_between
 from common.settings import Settings
 
 
-def queue_log_events(path: Path) -> Callable[[datetime, datetime], Iterator[QueueLogLine]]:
-    """The events of [since, until) from the queue_log file at `path` (none while it does not exist)."""
-    def events(since: datetime, until: datetime) -> Iterator[QueueLogLine]:
-        try:
-            with path.open(encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    ev = parse_line(line)
-                    if ev is not None and since <= ev.at < until:
-                        yield ev
-        except FileNotFoundError:
-            return
+def queue_log_events(sessions: sessionmaker[Session]) -> Callable[[datetime, datetime], list[QueueLogLine]]:
+    """The events of [since, until) as the service ingested them (db.queue_log): never the file, which
+    rotation cuts and which grows all season."""
+    def events(since: datetime, until: datetime) -> list[QueueLogLine]:
+        with sessions() as db:
+            return events_between(db, since, until)
     return events
 
 
 def reports(settings: Settings, sessions: sessionmaker[Session]) -> Reports:
     """The reports of this hotline: its records, its queue_log, its settings and clock."""
-    return Reports(sessions, settings.now, report_policy(settings), queue_log_events(settings.queue_log))
+    return Reports(sessions, settings.now, report_policy(settings), queue_log_events(sessions))
 
 
 log = logging.getLogger("hotline.reports")

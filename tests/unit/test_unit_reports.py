@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from db.models import (AnomalyRecord, AnomalyState, AnomalyType, AgentPause, AuditEntry, Call, CallbackAttempt,
                        CallOutcome, Category, DailyReport, HeatingAccount, RepairStation, Role, Survey, Ticket,
                        TicketState)
-from db.queue_log import QueueLogLine
+from db.queue_log import QueueLogLine, ingest, parse_line
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket, move_ticket
 from hotline import cli
@@ -26,7 +26,6 @@ from hotline.aftercall.reports.archive import Reports, differences, parse_day, p
 from hotline.aftercall.reports.figures import ReportPolicy
 from hotline.aftercall.reports.queue import QueuePolicy, queue_section
 from hotline.aftercall.rules import Refused, RuleError, actor_for
-from hotline.service.reconcile import parse_line
 from hotline.service.reports import queue_log_events
 
 DAY = date(2026, 11, 23)
@@ -186,9 +185,10 @@ def day(tmp_path):
     log = tmp_path / "queue_log"
     log.write_text("\n".join(QUEUE_LOG) + "\n")
     clock = Clock(at(8, 30, base=NEXT))
+    ingest(sessions, log, "node-a", clock())          # as the service stores Asterisk's lines
     policy = ReportPolicy(queue=QueuePolicy(service_level_s=20, short_abandon_s=5), hot_spot_repairs=3,
                           hot_spot_min=60)
-    reports = Reports(sessions, clock, policy, queue_log_events(log))
+    reports = Reports(sessions, clock, policy, queue_log_events(sessions))
     with sessions() as db:
         who = {no: actor_for(db, no) for no in ("1001", "1101", "1201", "8001")}
     return reports, sessions, clock, who, tmp_path
@@ -402,9 +402,7 @@ def test_text_that_would_start_a_formula_stays_text(day, tmp_path):
 
 def test_the_scriptable_surface(day):
     _r, sessions, _c, _w, tmp = day
-    home = tmp / "home"
-    (home / "asterisk" / "log").mkdir(parents=True)
-    (home / "asterisk" / "log" / "queue_log").write_text("\n".join(QUEUE_LOG) + "\n")
+    home = tmp / "home"                 # the queue_log lines: those the fixture's service ingested
     with sessions() as db, db.begin():                          # stored text that would drive a terminal
         db.scalar(select(AnomalyRecord).where(AnomalyRecord.type == AnomalyType.complaint_technician)).result = \
             "已致歉\x1b]0;pwned\x07 [bold]markup[/bold]"
