@@ -14,10 +14,12 @@ BANNED_FILE = "pjsip_banned.generated.conf"
 #: recording) and the automated 回访 call once the resident answered (extensions.conf)
 OUTBOUND_CONTEXT = "outbound"
 SURVEY_CONTEXT = "survey-call"
-#: the desk phones' own context (pjsip.conf's agent-phone template) and its listen-in extensions:
-#: *55<工号> listens to that agent's call, *56<工号> whispers too ([listen-in] checks the phone)
+#: the desk phones' own context (pjsip.conf's agent-phone template)
 AGENTS_CONTEXT = "from-agents"
-LISTEN_IN_PREFIX, LISTEN_IN_WHISPER = "*55", "*56"
+#: listen-in: <工号>@listen-in listens to that agent's call, from its `whisper` label whispers too.
+#: Reached only by the service's Originate after a granted, audited request — no phone's context
+#: includes it — and [listen-in] checks the phone is a team lead's
+LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER = "listen-in", "whisper"
 #: the automated 回访 call is originated as Local/<attempt>@survey-dial/n: that half looks the
 #: number up (FastAGI) and dials the resident through the trunk; the other runs [survey-call]
 SURVEY_DIAL_CONTEXT = "survey-dial"

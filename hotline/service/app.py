@@ -43,7 +43,7 @@ from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
-from common.naming import (AGENTS_CONTEXT, AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_PREFIX, LISTEN_IN_WHISPER,
+from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER,
                            OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
 from common.ports import Ports
 from common.runstate import asterisk_rx, read_state
@@ -307,11 +307,12 @@ class HotlineService:
 
     async def listen_in(self, lead_no: str, grant: dict) -> None:
         """实时监听 granted (DeskService.listen_in): Asterisk rings the lead's own phone showing
-        "<监听|耳语> <工号>"; answered, it runs [from-agents]'s *55<工号> (*56: whisper) — the very
-        extension the lead could dial — where [listen-in] checks the phone is a team lead's."""
-        exten = f"{LISTEN_IN_WHISPER if grant['whisper'] else LISTEN_IN_PREFIX}{grant['agent']}"
-        res = await self.ami.action("Originate", Channel=interface(lead_no), Context=AGENTS_CONTEXT, Exten=exten,
-                                    Priority=1, CallerID=f'"{grant["label"]} {grant["agent"]}" <{grant["agent"]}>',
+        "<监听|耳语> <工号>"; answered, it runs <工号>@[listen-in] (from its whisper label: whispers too),
+        which checks the phone is a team lead's. No phone can dial that context: every listen-in is a
+        grant the service checked and audited."""
+        res = await self.ami.action("Originate", Channel=interface(lead_no), Context=LISTEN_IN_CONTEXT,
+                                    Exten=grant["agent"], Priority=LISTEN_IN_WHISPER if grant["whisper"] else 1,
+                                    CallerID=f'"{grant["label"]} {grant["agent"]}" <{grant["agent"]}>',
                                     Timeout=max(10, int(self.settings.outbound_ring_s)) * 1000, Async="true")
         if (res or {}).get("Response") != "Success":
             log.warning("listen-in by %s on %s refused by Asterisk: %s", lead_no, grant["agent"],

@@ -25,10 +25,13 @@ from sqlalchemy import select  # noqa: E402
 from bench.desk_demo import demo_callers  # noqa: E402
 from bench.scenarios import CallerDialog, resident_reports_no_heat  # noqa: E402
 from common import wire  # noqa: E402
+from common.naming import AMI_SERVICE_USER  # noqa: E402
+from common.secrets import ami_secret  # noqa: E402
 from common.sip.phone import Phone  # noqa: E402
 from conftest import agent_in_queue, logged_in_window, sealed_recording  # noqa: E402
 from db.models import AuditEntry, QaCheck, User  # noqa: E402
 from hotline.admin import runtime  # noqa: E402
+from hotline.admin.amiclient import AmiEventLog  # noqa: E402
 from test_agent_api import PASSWORD, Api  # noqa: E402
 from test_qa import AGENT_A, AGENT_B, LEAD, qa_hotline  # noqa: E402
 
@@ -88,10 +91,24 @@ def test_a_team_leads_phone_listens_in_and_whispers_and_an_agents_phone_cannot(i
         with agent_in_queue(ivr, AGENT_A, "张丽") as a_phone:
             d, leg = resident_call(ivr, a_phone, a1, k1)
             mark = ivr.ami.mark()
-            # another agent's phone dialling the listen-in extension gets nothing: refused unanswered
+            # no phone dials a listen-in by hand (only a granted, audited request reaches [listen-in])
             spy = b_phone.dial(f"*55{AGENT_A}")
             spy.wait_state("DISCONNECTED", 10)
-            assert "CONFIRMED" not in spy.history and spy.last_status == 403, (spy.history, spy.last_status)
+            assert "CONFIRMED" not in spy.history, spy.history
+            # and were an agent's phone sent into [listen-in] (an Originate as the service's AMI user,
+            # with no grant behind it), the dialplan refuses it
+            service_ami = AmiEventLog(ivr.ports["ami"], AMI_SERVICE_USER, ami_secret(ivr.settings), events="off")
+            try:
+                forged = service_ami.action({"Action": "Originate", "Channel": f"PJSIP/agent-{AGENT_B}",
+                                             "Context": "listen-in", "Exten": AGENT_A, "Priority": "1", "Async": "true"})
+            finally:
+                service_ami.close()
+            assert forged.get("Response") == "Success", forged
+            ring_b = b_phone.wait_incoming(10)
+            ring_b.answer(200).wait_state("CONFIRMED", 10)
+            ring_b.wait_state("DISCONNECTED", 10)
+            ivr.ami.wait(lambda e: e.get("Event") == "Newexten" and e.get("Context") == "listen-in"
+                         and "refused" in e.get("AppData", ""), timeout=10, start=mark)
             # and the API refuses an agent (audited): only a team lead listens in
             agent = Api(lead.base)
             assert agent.login(AGENT_B)[0] == 200

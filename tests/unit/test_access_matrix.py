@@ -580,7 +580,7 @@ async def test_listening_in_is_on_an_agent_on_a_live_call_and_rings_the_leads_ow
         assert await got.json() == {**wire.SAMPLE_LISTEN_IN, "name": "人1001", "whisper": True, "label": "耳语"}
         name, fields = h.svc.ami.sent[-1]
         assert name == "Originate" and fields["Channel"] == "PJSIP/agent-1101"
-        assert (fields["Context"], fields["Exten"]) == ("from-agents", "*561001")
+        assert (fields["Context"], fields["Exten"], fields["Priority"]) == ("listen-in", "1001", "whisper")
         assert fields["CallerID"] == '"耳语 1001" <1001>'
         audit = [a for a in h.audited_since(last) if a.action == "listen_in"]
         assert [(a.actor, a.object_id, a.detail) for a in audit] == [("1101", "1001", {"whisper": True})]

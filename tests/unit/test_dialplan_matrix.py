@@ -30,10 +30,10 @@ PEOPLE = {"1001": AGENT, "1101": LEAD, "1201": HEAD, "1301": ADMIN, "8001": STAT
 #: agent's side of the call and the hang-up; never the transfer, a call out or the 回访 dialler
 FROM_PSTN = {"from-pstn", "hotline", "queue-exit", "hotline-answered", "hotline-hangup"}
 #: what a desk phone reaches: the hotline number (everything a caller reaches), colleagues
-#: (transfer), residents (calls out, under the number rules of [number-class]) and the listen-in
-#: extension, whose guard lets only a team lead's phone through (below)
+#: (transfer) and residents (calls out, under the number rules of [number-class]) — never the
+#: listen-in, which only a granted request's Originate reaches (below)
 FROM_DESK = (FROM_PSTN - {"from-pstn"}) | {"from-agents", "transfer", "hotline-transfer-answered", "outbound",
-                                          "outbound-dial", "outbound-hangup", "number-class", "listen-in"}
+                                          "outbound-dial", "outbound-hangup", "number-class"}
 #: kind → (contexts reachable, may put a call on the trunk)
 DIALPLAN_MATRIX = {
     TRUNK: (FROM_PSTN, False),
@@ -44,7 +44,7 @@ DIALPLAN_MATRIX = {
     STATION: (set(), False),           # no phone at all
 }
 #: reached only by the service's Originate, from no endpoint
-ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup"}
+ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup", "listen-in"}
 
 # ------------------------------------------------------------------ reading the config --
 
@@ -237,12 +237,11 @@ def test_each_kind_of_endpoint_reaches_the_contexts_of_the_matrix_and_no_more(re
         {k: (sorted(r), out) for k, (r, out) in expected.items()}
 
 
-def test_only_a_team_leads_phone_gets_past_the_listen_in_guard_and_chanspy_is_behind_it(rendered):
+def test_no_phone_dials_a_listen_in_and_only_a_team_leads_phone_gets_past_its_guard(rendered):
     edges, lines = dialplan(rendered)
+    assert not [ep for ep in endpoints(rendered) if "listen-in" in reachable(edges, ep.context)]
     guards = [t for t in lines["listen-in"] if "GotoIf" in t and "refused" in t]
-    passing = {_kind(ep) for ep in endpoints(rendered) if "listen-in" in reachable(edges, ep.context)
-               and may_pass(guards, ep)}
-    assert passing == {LEAD}
+    assert {_kind(ep) for ep in endpoints(rendered) if may_pass(guards, ep)} == {LEAD}
     spying = {c for c, texts in lines.items() if any("ChanSpy(" in t for t in texts)}
     assert spying == {"listen-in"}
     body = lines["listen-in"]
