@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm import selectinload
 
 from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, Role, StationArea, Survey,
@@ -161,3 +162,23 @@ def survey_results(db: Session, by: str = "station", since: datetime | None = No
         g["score_avg"] = round(g.pop("score_sum") / g["surveys"], 2)
         out.append(g)
     return sorted(out, key=lambda g: (g[by] is None, str(g[by] or "")))
+
+
+def _insert_unless_stored(db: Session, model: type[DeclarativeBase]):
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing()
+    return insert(model)
+
+
+def insert_new(db: Session, model: type[DeclarativeBase], rows: list[dict]) -> None:
+    """Insert `rows`, skipping those a unique key says are stored already (another process, or
+    another round of this one, got there first)."""
+    db.execute(_insert_unless_stored(db, model), rows)
+
+
+def insert_if_new(db: Session, model: type[DeclarativeBase], row: dict) -> bool:
+    """`row` inserted unless a unique key says it is stored already: whether it was new."""
+    return db.execute(_insert_unless_stored(db, model).values(**row)).rowcount == 1

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import QueueLogCursor, QueueLogEvent
+from db.queries import insert_new
 
 log = logging.getLogger("hotline.queue_log")
 
@@ -59,18 +59,6 @@ def _row(node: str, inode: int, offset: int, line: QueueLogLine) -> dict:
     return {"node": node, "inode": inode, "byte_offset": offset, "at": line.at, "callid": line.callid,
             "queue": line.queue, "agent": line.agent, "event": line.event,
             **{f"data{i + 1}": data[i] for i in range(5)}}
-
-
-def _insert_new(db: Session, rows: list[dict]) -> None:
-    """Rows another pass (another process on this node) stored already are skipped."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(QueueLogEvent).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(QueueLogEvent).on_conflict_do_nothing()
-    else:
-        stmt = insert(QueueLogEvent)
-    db.execute(stmt, rows)
 
 
 def _rotated(path: Path, inode: int) -> Path | None:
@@ -155,7 +143,7 @@ def _advance(sessions: sessionmaker[Session], node: str, inode: int, offset: int
              rows: list[dict]) -> None:
     with sessions() as db, db.begin():
         if rows:
-            _insert_new(db, rows)
+            insert_new(db, QueueLogEvent, rows)
         cursor = db.get(QueueLogCursor, node, with_for_update=True)
         if cursor is None:
             db.add(QueueLogCursor(node=node, inode=inode, byte_offset=offset, updated_at=now))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common import wire
 from db.models import (ESCALATED_ANOMALIES, AnomalyRecord, AnomalyType, AuditEntry, Call, QaCheck, QaDraw,
                        QaPeerListen, QaProposal, QaSample, Recording, Role, Ticket, TicketState, TicketTransition, User)
-from db.queries import iso
+from db.queries import insert_if_new, iso
 from hotline.aftercall.qa import rules
 from hotline.aftercall.qa.rules import QaPolicy
 from hotline.aftercall.qa.standards import current, load_standards, scorecard_dict
@@ -453,10 +453,10 @@ class QaWork:
                           .order_by(TicketTransition.id).limit(1))
         if saver is None:
             return 0
-        db.add(QaProposal(source=source, source_id=source_id, finding=finding, ticket_id=ticket_id, agent_id=saver,
-                          detail=detail[:1000], at=at, state="open"))
-        db.flush()
-        return 1
+        # proposed once per source, whoever gets there first: the minute's round or a lead's page
+        return int(insert_if_new(db, QaProposal, dict(source=source, source_id=source_id, finding=finding,
+                                                      ticket_id=ticket_id, agent_id=saver, detail=detail[:1000], at=at,
+                                                      state="open")))
 
     def proposals(self, actor: Actor | None, open_only: bool = True) -> list[dict]:
         self._require(actor, SUPERVISORS, "view_refused", "检查建议由领班和部长处理", "proposals")
