@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import hashlib
 import logging
 import re
 import time
@@ -285,10 +284,11 @@ class Records:
             call = db.scalar(select(Call).where(Call.uniqueid == uniqueid))
             if call is None:
                 return None
-            # hashed before anything is written: SQLite's write lock is not held while a
-            # long recording is read
-            call.ended_at = call.ended_at or self.now()
-            flagged = _seal_recordings(db, call, self.settings, call.ended_at)
+            # sealed (read and hashed) before anything is written: SQLite's write lock is not
+            # held while a long recording is read
+            ended = call.ended_at or self.now()
+            flagged = _seal_recordings(db, call, self.settings, ended, call.answered_at)
+            call.ended_at = ended
             if call.outcome is None:
                 if call.answered_at is not None:
                     call.outcome = CallOutcome.answered
@@ -409,18 +409,20 @@ class Records:
                 return call.outcome if call is not None else None
             now = self.now()
             status = str(dial_status or "").strip().upper()
-            call.outcome = CALL_OUT_OUTCOMES.get(status, CallOutcome.failed)
-            call.ended_at, call.last_step = now, f"dial:{status.lower() or 'none'}"[:32]
-            if call.outcome is CallOutcome.answered:
+            outcome = CALL_OUT_OUTCOMES.get(status, CallOutcome.failed)
+            answered_at = None
+            if outcome is CallOutcome.answered:
                 try:
                     talked = min(max(float(answered_s or 0), 0.0), 86400.0)
                 except ValueError:
                     talked = 0.0
-                call.answered_at = now - timedelta(seconds=talked)
+                answered_at = now - timedelta(seconds=talked)
             else:
                 _discard_unrecorded(db, call, self.settings)
-            flagged = _seal_recordings(db, call, self.settings, now)
-            outcome = call.outcome
+            # sealed before the call's end is written (the write lock not held while files are read)
+            flagged = _seal_recordings(db, call, self.settings, now, answered_at)
+            call.outcome, call.ended_at, call.last_step = outcome, now, f"dial:{status.lower() or 'none'}"[:32]
+            call.answered_at = answered_at or call.answered_at
         self._flagged(uniqueid, flagged)
         return outcome
 
@@ -448,23 +450,25 @@ def _token_kept(db: Session, token: str, uniqueid: str) -> bool:
     return db.scalar(select(CallToken.id).where(CallToken.digest == token, CallToken.call == uniqueid)) is not None
 
 
-def _seal_recordings(db: Session, call: Call, settings: Settings, ended_at: datetime) -> list[tuple[str, str]]:
+def _seal_recordings(db: Session, call: Call, settings: Settings, ended_at: datetime,
+                     answered_at: datetime | None) -> list[tuple[str, str]]:
     """After hang-up: each of the call's recordings checked (ivr.storage) — a good or short file
     gets its duration and sha256, an empty or missing one no sha256 at all (never the digest of
-    nothing) — and every flag audited. Returns (path, health) of the flagged ones."""
+    nothing) — and every flag audited. Every file is read before anything is written. Returns
+    (path, health) of the flagged ones."""
     recs = list(db.scalars(select(Recording).where(Recording.call_id == call.id, Recording.health == "")))
     if not recs:
         return []
     paths = [confined(rec.path, [settings.recordings_dir]) for rec in recs]
-    expected = (ended_at - call.answered_at).total_seconds() if call.answered_at is not None else None
+    expected = (ended_at - answered_at).total_seconds() if answered_at is not None else None
+    judged = list(zip(recs, paths, storage.judge_recordings(paths, expected)))
+    digests = {rec.id: storage.file_sha256(p) for rec, p, (health, _s) in judged if health in (storage.OK, storage.SHORT)}
     flagged = []
-    for rec, p, (health, seconds) in zip(recs, paths, storage.judge_recordings(paths, expected)):
+    for rec, _p, (health, seconds) in judged:
         rec.health, rec.checked_at = health, ended_at
-        if health in (storage.OK, storage.SHORT):
-            rec.sha256 = hashlib.sha256(p.read_bytes()).hexdigest()
-            rec.duration_s = seconds
+        if rec.id in digests:
+            rec.sha256, rec.duration_s = digests[rec.id], seconds
         if health in storage.FLAGGED:
-            db.flush()
             storage.audit_storage(db, "recording_flagged", "recording", str(rec.id), ended_at, health=health,
                                   seconds=round(seconds, 1), call_s=round(expected, 1) if expected is not None else None)
             log.warning("recording of call %s flagged %s: %.1f s of audio, the call %s s", call.uniqueid, health,

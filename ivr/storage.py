@@ -8,6 +8,7 @@ Used by the call flows (the check at the answer and at the end of a call), the s
 30 s, the live recordings' growth every few seconds, the alert to the team leads' desks) and `hotline status` (a line and a field)."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 import struct
 import time
@@ -268,3 +269,12 @@ class StorageWatch:
         before = self.state
         self.state = StorageState(before.low, before.free_mb, before.min_free_mb, before.path, n, stalled)
         return self.state, (n, stalled) != (before.flagged_today, before.stalled_today)
+
+
+def file_sha256(path: Path) -> str:
+    """A file's seal, read in blocks (a recording may be long)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

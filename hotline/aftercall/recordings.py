@@ -10,7 +10,6 @@ only a team lead deletes), audited; a refusal is `Refused` (403, audited by the 
 `RuleError` (a clear 4xx)."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import shutil
@@ -121,14 +120,6 @@ def measure(path: Path, threshold_db: float) -> Emptiness:
         raise OSError(f"sox could not measure the recording: {(r.stderr or '').strip()[:200]}")
     peak = float("-inf") if m.group(1) in ("-inf", "-nan") else float(m.group(1))
     return Emptiness(wav.seconds, None if peak == float("-inf") else peak, peak < threshold_db)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class RecordingBook:
@@ -247,7 +238,7 @@ class RecordingBook:
     def _mark_deleted(self, db: Session, actor: Actor, rec: Recording, path: Path, measured: Emptiness,
                       reason: str) -> dict:
         """The row keeps the file's digest (its seal when it had one), duration, who, when and why."""
-        digest = file_sha256(path)
+        digest = storage.file_sha256(path)
         rec.sha256 = rec.sha256 or digest
         rec.duration_s = measured.seconds
         rec.deleted_at, rec.deleted_by, rec.delete_reason = self.now(), actor.user_id, reason
@@ -262,7 +253,7 @@ class RecordingBook:
         """Why this file may not be deleted (words), or what was measured of an empty one."""
         if path is None or not path.is_file():
             return "录音文件不存在:这是录音缺失,不是空录音,不能删除"
-        if rec.sha256 and file_sha256(path) != rec.sha256:
+        if rec.sha256 and storage.file_sha256(path) != rec.sha256:
             return "录音文件与封存的 sha256 不符(封存已损坏),作为证据保留,不能删除"
         try:
             measured = measure(path, self.empty_peak_db)
@@ -294,7 +285,7 @@ class RecordingBook:
         for rid, stored, seal, health in sealed:    # hashed outside any transaction: no lock held
             path = confined(stored, [self.recordings_dir]) if stored else None
             problem = "file gone" if path is None or not path.is_file() else \
-                "sha256 differs" if file_sha256(path) != seal else None
+                "sha256 differs" if storage.file_sha256(path) != seal else None
             with self.sessions() as db, db.begin():
                 rec = db.get(Recording, rid)
                 if problem is None:
