@@ -1047,14 +1047,13 @@ def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], 
     try:
         if signed:
             r = reports.as_signed(None, day)
+        elif files:
+            try:
+                r = reports.export_files(None, kind, day, files)
+            except OSError as exc:
+                fail(f"{exc.filename or ''}: {exc}")
         else:
-            r = None
-            for fmt, path in files.items():
-                try:
-                    r = reports.export(None, kind, day, fmt, path)
-                except OSError as exc:
-                    fail(f"{path}: {exc}")
-            r = r or reports.period(None, kind, day)
+            r = reports.period(None, kind, day)
     except RuleError as exc:
         _rule_failed(exc)
     if as_json:

@@ -35,9 +35,6 @@ from common import wire
 DEFAULT_TIMEOUT_MS = 15000
 #: an export is generated on request (a season's PDF takes a while)
 EXPORT_TIMEOUT_MS = 180_000
-#: the reports' export (GET ?kind=&date=&format=xlsx|pdf → the file's bytes): the wire's route once
-#: the export lands beside the reports, the same path until then
-REPORT_FILE = getattr(wire, "REPORT_FILE", "/api/reports/file")
 
 
 def default_api_url() -> str:
@@ -549,7 +546,7 @@ class AgentApiClient(QObject):
                 self.report_file_failed.emit(f"{path}: {e.strerror or e}")
                 return
             self.report_file_saved.emit(path)
-        self.request("GET", REPORT_FILE, query={"kind": kind, "date": day, "format": fmt}, raw=True, quiet=True,
+        self.request("GET", wire.REPORT_FILE, query={"kind": kind, "date": day, "format": fmt}, raw=True, quiet=True,
                      timeout_ms=EXPORT_TIMEOUT_MS, on_ok=ok,
                      on_error=lambda msg, _status: self.report_file_failed.emit(msg))
 

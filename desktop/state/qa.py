@@ -236,9 +236,6 @@ class QaState(QObject):
         self.peer = data if isinstance(data, dict) else {}
         self.peer_changed.emit(dict(self.peer))
 
-    def peer_rows(self) -> list[dict]:
-        return _rows(self.peer, "recordings")
-
     def set_board(self, rows: list) -> None:
         self.board = [r for r in _rows(rows, "agents") if r.get("role") == "agent"]
         self.board_changed.emit(list(self.board))

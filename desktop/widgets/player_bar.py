@@ -63,8 +63,3 @@ class PlayerBar(QWidget):
 
     def show_playing(self, on: bool) -> None:
         self.play_button.setText(self.tr("⏸ 暂停") if on else self.tr("▶ 播放"))
-
-    def show_speed(self, speed: float) -> None:
-        b = self.speed_buttons.get(speed)
-        if b is not None:
-            b.setChecked(True)

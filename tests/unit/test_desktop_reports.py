@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 import test_unit_reports as synthetic  # noqa: E402
 from desktop.models.reports import DRILLABLE, FiguresModel, StationsModel, duration, percent, sections  # noqa: E402
-from desktop.services.api import REPORT_FILE  # noqa: E402
 from desktop.state.aftercall import TAB_REPORTS, tabs_for  # noqa: E402
 from desktop.state.reports import ReportsState, reporting_day  # noqa: E402
 from desktop.widgets import reports_panel  # noqa: E402
@@ -241,17 +240,17 @@ def test_export_saves_the_servers_file_where_the_person_chose(window, reports, t
                                                                    pattern))
     panel.xlsx_button.click()
     assert chosen == ["报表_daily_2026-11-23.xlsx"]
-    asked = window.net.last("GET", REPORT_FILE)
+    asked = window.net.last("GET", wire.REPORT_FILE)
     assert asked["query"] == {"kind": "daily", "date": "2026-11-23", "format": "xlsx"} and asked["raw"]
     asked["on_ok"](b"PK\x03\x04workbook")
     assert target.read_bytes() == b"PK\x03\x04workbook" and "已导出" in panel.message.text()
     panel.pdf_button.click()
-    window.net.refuse("GET", REPORT_FILE, "报表导出失败", 500)
+    window.net.refuse("GET", wire.REPORT_FILE, "报表导出失败", 500)
     assert "导出失败：报表导出失败" in panel.message.text()
     monkeypatch.setattr(reports_panel.QFileDialog, "getSaveFileName", lambda *a: ("", ""))
-    n = len(window.net.find("GET", REPORT_FILE))
+    n = len(window.net.find("GET", wire.REPORT_FILE))
     panel.pdf_button.click()                                  # cancelled: nothing asked
-    assert len(window.net.find("GET", REPORT_FILE)) == n
+    assert len(window.net.find("GET", wire.REPORT_FILE)) == n
 
 
 def test_a_drill_down_lists_the_repairs_and_a_double_click_opens_one(window, reports):

@@ -335,12 +335,18 @@ class Reports:
     def export(self, actor: Actor | None, kind: str, day: date, fmt: str, target: Path | BinaryIO) -> dict:
         """The report as a file (`fmt` one of FORMATS) at `target` — a path or a binary file —
         by role, audited (report_export with its format); the report itself is returned."""
-        if fmt not in FORMATS:
+        return self.export_files(actor, kind, day, {fmt: target})
+
+    def export_files(self, actor: Actor | None, kind: str, day: date, targets: dict[str, Path | BinaryIO]) -> dict:
+        """The report built once, written in each format asked for (format → target), each audited."""
+        if not targets or set(targets) - set(FORMATS):
             raise RuleError(422, f"导出格式应为 {', '.join(FORMATS)} 之一")
         report = self.period(actor, kind, day)
-        FORMATS[fmt](report, target)
+        for fmt, target in targets.items():
+            FORMATS[fmt](report, target)
         with self.sessions() as db, db.begin():
-            self._audit(db, actor, "report_export", f"{kind}:{day.isoformat()}", format=fmt)
+            for fmt in targets:
+                self._audit(db, actor, "report_export", f"{kind}:{day.isoformat()}", format=fmt)
         return report
 
     def export_xlsx(self, actor: Actor | None, kind: str, day: date, path: Path) -> dict:

@@ -330,19 +330,6 @@ class ReportMail:
             row = db.get(ReportDelivery, request_id)
             return attempt_dict(row) if row else None
 
-    def cancel_request(self, request_id: int) -> bool:
-        """An unanswered request taken back (the service did not take it): True when it was still waiting."""
-        with self.sessions() as db, db.begin():
-            row = db.get(ReportDelivery, request_id)
-            if row is None or row.at is not None:
-                return False
-            db.delete(row)
-            return True
-
-    def history(self, day: date) -> list[dict]:
-        with self.sessions() as db:
-            return [attempt_dict(r) for r in db.scalars(select(ReportDelivery).where(
-                ReportDelivery.day == day.isoformat()).order_by(ReportDelivery.id))]
 
 
 def attempt_dict(row: ReportDelivery) -> dict:
