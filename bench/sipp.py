@@ -11,6 +11,7 @@ import os
 import socket
 import struct
 import subprocess
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -145,6 +146,10 @@ Content-Length: 0
 """
 
 
+#: starts of a sipp that exits at once (a port taken under it), and how long it must stay up
+SIPP_STARTS, SIPP_SETTLE_S = 3, 1.0
+
+
 def free_udp() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
         so.bind(("127.0.0.1", 0))
@@ -154,18 +159,43 @@ def free_udp() -> int:
 def start_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str, numbers: list[str],
                concurrency: int, rate: float) -> subprocess.Popen:
     """sipp placing `numbers`' calls in the background (its output in <work>/<name>.out, its
-    statistics in <name>_stat.csv): a fault test kills what it calls into while these run."""
+    statistics in <name>_stat.csv): a fault test kills what it calls into while these run.
+
+    sipp's own ports are picked free and then bound by sipp: in between, an Asterisk on this
+    machine may take one for RTP (random RTP blocks share the ephemeral range) and sipp exits at
+    once, placing nothing — a fault test then counted a whole run of callers as lost. A sipp
+    that is gone within its first second is started again on fresh ports."""
     sf, inf = work / f"{name}.xml", work / f"{name}.csv"
     sf.write_text(scenario)
     inf.write_text("SEQUENTIAL\n" + "".join(f"{n};\n" for n in numbers))
     stat = work / f"{name}_stat.csv"
-    argv = ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(sf), "-inf", str(inf), "-s", extension,
-            "-i", "127.0.0.1", "-p", str(free_udp()), "-mi", "127.0.0.1", "-mp", str(free_udp()),
-            "-l", str(concurrency), "-m", str(len(numbers)), "-r", f"{rate:g}", "-max_socket", "4096",
-            "-trace_stat", "-stf", str(stat), "-fd", "1", "-trace_err", "-error_file", str(work / f"{name}_err.log"),
-            "-nostdin", "-timeout", str(int(300 + len(numbers) * 2)), "-timeout_error"]
-    with (work / f"{name}.out").open("w") as log:
-        return subprocess.Popen(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    for attempt in range(SIPP_STARTS):
+        argv = ["sipp", f"127.0.0.1:{sip_port}", "-sf", str(sf), "-inf", str(inf), "-s", extension,
+                "-i", "127.0.0.1", "-p", str(free_udp()), "-mi", "127.0.0.1", "-mp", str(free_udp()),
+                "-l", str(concurrency), "-m", str(len(numbers)), "-r", f"{rate:g}", "-max_socket", "4096",
+                "-trace_stat", "-stf", str(stat), "-fd", "1", "-trace_err", "-error_file", str(work / f"{name}_err.log"),
+                "-nostdin", "-timeout", str(int(300 + len(numbers) * 2)), "-timeout_error"]
+        out = work / f"{name}.out"
+        with out.open("w") as log:
+            proc = subprocess.Popen(argv, cwd=work, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if not _exited_without_calls(proc, stat):
+            return proc                         # placing its calls (or done with them: left unreaped)
+        proc.wait()
+        if attempt == SIPP_STARTS - 1:
+            raise RuntimeError(f"sipp exited at start (exit {proc.returncode}): {out.read_text()[-400:]}")
+    raise AssertionError("unreachable")
+
+
+def _exited_without_calls(proc: subprocess.Popen, stat: Path) -> bool:
+    """Whether sipp is gone within SIPP_SETTLE_S having created no call; polled without reaping
+    it, so that run_sipp's wait4 still reads its CPU time."""
+    deadline = time.monotonic() + SIPP_SETTLE_S
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            rows = list(csv.reader(stat.open(), delimiter=";")) if stat.exists() else []
+            return len(rows) < 2 or rows[-1][rows[0].index("TotalCallCreated")] == "0"
+        time.sleep(0.05)
+    return False
 
 
 def run_sipp(work: Path, name: str, sip_port: int, extension: str, scenario: str, numbers: list[str],

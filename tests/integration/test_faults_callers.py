@@ -66,6 +66,19 @@ class Line:
         return start_sipp(self.work, f"run{self.runs}", self.state["ports"]["sip"], self.s.extension, xml,
                           numbers, concurrency=len(numbers), rate=rate)
 
+    def placed(self) -> dict[str, str]:
+        """Each sipp run's last statistics line: calls created, successful, failed (a lost caller
+        whose run created no call was never placed)."""
+        out = {}
+        for i in range(1, self.runs + 1):
+            stat = self.work / f"run{i}_stat.csv"
+            rows = [r.split(";") for r in stat.read_text().splitlines()] if stat.exists() else []
+            if len(rows) >= 2:
+                col = {k: n for n, k in enumerate(rows[0])}
+                out[f"run{i}"] = "/".join(rows[-1][col[k]] for k in ("TotalCallCreated", "SuccessfulCall(C)",
+                                                                      "FailedCall(C)"))
+        return out
+
     def queue_member(self, present: bool) -> None:
         """The stand-by agent: logged in on a break (callers wait) or not at all (they are turned away)."""
         self.ami.action(ami_action("QueueRemove", Queue=QUEUE, Interface="Local/hangup@hotline"))
@@ -145,7 +158,8 @@ def test_the_service_killed_mid_load_leaves_every_caller_a_ticket_on_the_call_ba
         got = line.accounted(numbers)
         print(f"\nservice killed, {'an agent on a break' if agent else 'nobody logged in'}: {got} — "
               f"{time.monotonic() - back:.0f} s after the service's return, "
-              f"{time.monotonic() - last_hang_up:.0f} s after the last caller hung up")
+              f"{time.monotonic() - last_hang_up:.0f} s after the last caller hung up; sipp created/ok/failed "
+              f"{line.placed()}")
     assert got["lost"] == [] and got["open"] == 0, got
     assert got["call_backs"] >= len(numbers), got
 
