@@ -43,6 +43,7 @@ class Role(str, enum.Enum):
     head = "head"            # 部长, department head
     admin = "admin"
     station = "station"      # a repair station's people: its own tickets only (接单 / 已联系 / 返单)
+    statistician = "statistician"   # 统计员: reads and signs the reports, nothing else (no phone, no tickets)
 
 
 class Category(str, enum.Enum):

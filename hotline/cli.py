@@ -899,7 +899,9 @@ def _reload_phones(s: Settings, db_sessions, force: bool = False) -> str:
 
 @agents_app.command("add")
 def agents_add(agent_no: str, name: str,
-               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin | station"),
+               role: str = typer.Option("agent", "--role",
+                                        help="agent | team_lead | head | admin | station | statistician (统计员: the reports "
+                                             "alone, no phone)"),
                station: str = typer.Option("", "--station", help="for --role station: the station's code"),
                password_file: Optional[Path] = typer.Option(None, "--password-file", metavar="FILE",
                                                             help="read the password from FILE (0600; - = stdin); "

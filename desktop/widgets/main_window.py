@@ -397,7 +397,8 @@ class AgentWindow(QMainWindow):
         if TAB_CALL in tabs:
             self.api.get_script()
             self.api.my_drafts()
-        self.api.stations()
+        if TAB_CALL in tabs or TAB_TICKETS in tabs:     # the form's and the list's stations (not a statistician's)
+            self.api.stations()
         if TAB_TICKETS in tabs:
             self.aftercall.refresh_tickets()
         if TAB_ANOMALIES in tabs:
@@ -422,7 +423,8 @@ class AgentWindow(QMainWindow):
 
     def _role_text(self, role: str) -> str:
         return {"agent": self.tr("座席"), "team_lead": self.tr("领班"), "head": self.tr("部长"),
-                "admin": self.tr("管理员"), "station": self.tr("维修站")}.get(role, role)
+                "admin": self.tr("管理员"), "station": self.tr("维修站"),
+                "statistician": self.tr("统计员")}.get(role, role)
 
     def logout(self) -> None:
         self.form.flush_autosave()

@@ -26,6 +26,7 @@ from test_desktop_aftercall import AGENT, LEAD, log_in, recorded_desk, visible_t
 from common import wire  # noqa: E402
 
 HEAD = {"agent_no": "1201", "name": "王部长", "role": "head"}
+STATISTICIAN = {"agent_no": "1401", "name": "赵敏", "role": "statistician"}
 #: the window's clock: 2026-11-24 09:00, so "today" is the reporting day 2026-11-24 and 11-23 is over
 NOW = dt.datetime(2026, 11, 24, 9, 0)
 #: the synthetic day's fixture, shared
@@ -123,12 +124,28 @@ def test_only_the_roles_that_sign_get_the_sign_button_and_only_on_a_finished_uns
     assert not state.signer and not state.signable()
 
 
-def test_the_tab_is_the_report_readers(monkeypatch):
+def test_the_tab_is_the_report_readers():
     assert TAB_REPORTS in tabs_for("team_lead") and TAB_REPORTS in tabs_for("head") and TAB_REPORTS in tabs_for("admin")
     assert TAB_REPORTS not in tabs_for("agent") and TAB_REPORTS not in tabs_for("station")
-    # a role that reads reports and does nothing else (a statistician) sees that tab alone
-    monkeypatch.setattr(wire, "REPORT_READER_ROLES", (*wire.REPORT_READER_ROLES, "statistician"))
+    # the statistician reads reports and does nothing else: that tab alone
     assert tabs_for("statistician") == (TAB_REPORTS,)
+
+
+def test_a_statistician_logs_in_to_the_reports_alone_with_no_phone_and_signs(window, reports):
+    """统计员 (#27): the login answers no SIP account; the desk shows 报表 alone (no tab bar), asks for
+    nothing but the report (the server refuses them every other route), and offers 签核."""
+    window.on_logged_in({"user": dict(STATISTICIAN), "sip": None, "pause_reasons": ["小休"]})
+    assert visible_tabs(window) == ["报表"] and not window.tabs.tabBar().isVisible()
+    assert window.tabs.currentWidget() is window.reports
+    assert window.queue_button.isHidden() and window.recordings_button.isHidden()
+    assert "统计员" in window.agent_label.text()
+    asked = {(r["method"], r["path"]) for r in window.net.sent}
+    assert asked <= set(wire.REPORT_ONLY_ROUTES), asked
+    window.reports.date.setDate(window.reports.date.date().addDays(-1))
+    answer_report(window, reports["daily"])
+    assert window.reports_state.signer and window.reports_state.signable()
+    window.reports_state.sign()
+    assert window.net.last("POST", wire.REPORT_SIGN)["body"] == {"date": "2026-11-23"}
 
 
 def test_the_desk_drills_into_exactly_the_figures_the_server_knows():
