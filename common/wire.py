@@ -123,6 +123,12 @@ EV_STORAGE = "storage"                    # {storage}: the recordings disk low /
 #: leads and the head, and in their hello
 EV_REPORT_MAIL = "report_mail"
 REPORT_MAIL_STATES = ("off", "misconfigured", "sending", "sent", "sent_late", "late", "failed")
+#: {hot_spot, new}: a compound or building with many no-heat repairs in the window (the report's hot spot: a
+#: network fault, not N repairs) — to leads and the head when it appears (new) or grows; the reporting day's
+#: ones are in their hello ("hot_spots", a list). `key` is the drill-down's value (REPORT_DRILL figure hot_spots)
+EV_HOT_SPOT = "hot_spot"
+SAMPLE_HOT_SPOT = {"day": "2026-11-23", "key": "铁西区/兴华北街/3", "district": "铁西区", "compound": "兴华北街",
+                   "building": "3", "repairs": 4, "first": "2026-11-23T09:05:00", "last": "2026-11-23T09:41:00"}
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
 #: ring that was not answered (autopause); the agent's own come from the login answer

@@ -223,6 +223,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
             echo(f"  ⚠ {rec['alert']}")
         mail = st.get("report_mail") or {}
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
+        for h in st.get("hot_spots") or []:
+            echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
     if not st["running"]:
         raise typer.Exit(3)
 

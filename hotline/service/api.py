@@ -264,9 +264,10 @@ class AgentApi:
         self.agent_sessions[p.agent_no] = p.session_id
         hello = {"type": wire.EV_HELLO, "agent_no": p.agent_no, "agent_state": self.svc.agent_state(p.agent_no),
                  "ami": self.svc.ami_connected.is_set()}
-        if p.role in SUPERVISORS:   # the recordings disk's alert and the report's e-mail, for a lead logging in
+        if p.role in SUPERVISORS:   # the recordings disk's alert, the report's e-mail, the day's hot spots
             hello["storage"] = self.svc.storage_state()
             hello["report_mail"] = self.svc.report_mail_state()
+            hello["hot_spots"] = self.svc.hot_spots_state()
         await sock.send_json(hello)
         try:
             async for msg in sock:
