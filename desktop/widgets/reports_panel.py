@@ -393,7 +393,11 @@ class ReportsPanel(QWidget):
     def _hot_spot_activated(self, idx) -> None:
         s = self.hot_spots_model.row_dict(idx.row())
         if s:
-            self.drill_requested.emit("hot_spots", hot_spot_key(s), self.tr("热点 %1").replace("%1", hot_spot_key(s)))
+            self.drill_requested.emit("hot_spots", hot_spot_key(s), self.hot_spot_title(hot_spot_key(s)))
+
+    def hot_spot_title(self, key: str) -> str:
+        """The drill-down's title of a hot spot (区/小区[/楼]): from its row here or the banner's 查看报修."""
+        return self.tr("热点 %1").replace("%1", key)
 
     def _open_ticket_of(self, row: dict | None, key: str) -> None:
         if row and row.get(key):
