@@ -514,6 +514,19 @@ def test_the_ivr_says_where_callers_hang_up_how_many_heard_their_status_and_how_
     assert "90%分位" in r["formulas"]["ivr_time"] and "收听" in r["formulas"]["ivr_status_lookups"]
 
 
+def test_the_xlsx_has_the_ivr_and_first_call_sheets_and_the_agents_hold(ivr_day, tmp_path):
+    reports, *_ = ivr_day
+    reports.export_xlsx(None, "daily", DAY, tmp_path / "i.xlsx")
+    wb = load_workbook(tmp_path / "i.xlsx")
+    ivr = {row[0]: row[1] for row in wb["语音导航"].iter_rows(min_row=2, values_only=True)}
+    assert (ivr["IVR 中挂机"], ivr["挂机于:收听报修进度"], ivr["自助查询进度"], ivr["IVR 时长90%分位(秒)"]) == (4, 1, 2, 90)
+    assert isinstance(ivr["IVR 挂机率"], float)
+    fc = {row[0]: row[1] for row in wb["首次解决"].iter_rows(min_row=2, values_only=True)}
+    assert (fc["首次解决率"], fc["窗口内再次来电"], fc["重复来电号码"]) == ("待定", 2, 1)
+    agents = list(wb["座席"].iter_rows(values_only=True))
+    assert agents[1][agents[0].index("保持(秒)")] == 140
+
+
 def test_an_agents_hold_time_sums_its_holds_an_open_one_up_to_the_calls_end(ivr_day):
     reports, *_ = ivr_day
     (agent,) = reports.daily(None, DAY)["agents"]
