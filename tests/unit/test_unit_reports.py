@@ -426,6 +426,7 @@ def test_the_scriptable_surface(day):
     table = run("daily", "--date", "2026-11-23")
     assert table.exit_code == 0 and "报修受理" in table.output and "话务" in table.output
     assert "\x1b" not in table.output and "\\e]0;pwned" in table.output and "[bold]markup" in table.output
+    assert "语音导航(呼入" in table.output and "首次解决与重复来电" in table.output and "待定(目前" in table.output
     assert run("sign", "--date", "2026-11-23", "--as", "1101").exit_code == 2        # a team lead: refused
     assert run("sign", "--date", "2026-11-23", "--as", "1201").exit_code == 0
     assert json.loads(run("daily", "--date", "2026-11-23", "--json").output)["signed"]["by"] == "1201"
