@@ -35,6 +35,9 @@ ANOMALY_WORDS = {"station_late": "维修班未按时接单", "contact_late": "�
                  "complaint_billing": "投诉收费人员", "suggestion": "意见或建议", "forwarded": "供热办转达",
                  "confirm_late": "待确认超时"}
 ATTITUDES = ("satisfied", "average", "unsatisfied")
+#: where a caller hung up, beside the flow's own steps (ivr.flows.STEP_WORDS): a call written afterwards
+#: from the queue_log (hotline.service.reconcile.RECONCILED) has no step the flow recorded
+STEPS = {**STEP_WORDS, "reconciled": "不明(服务中断,事后据 queue_log 补录)"}
 #: how long a repair has been open at the end of the day
 AGES = (("lt_4h", "4小时内", 4), ("4h_24h", "4–24小时", 24), ("1d_3d", "1–3天", 72), ("gt_3d", "3天以上", None))
 #: call-back attempts that take an entry off the list
@@ -392,11 +395,11 @@ def ivr_section(db: Session, start: datetime, end: datetime) -> dict:
                              Call.status_heard_at)
                       .where(Call.direction == "in", Call.ivr_at >= start, Call.ivr_at < end)).all()
     hangups = Counter(step or "greeting" for outcome, step, *_ in rows if outcome is CallOutcome.in_ivr_hangup)
-    order = [k for k in STEP_WORDS if k in hangups] + sorted(k for k in hangups if k not in STEP_WORDS)
+    order = [k for k in STEPS if k in hangups] + sorted(k for k in hangups if k not in STEPS)
     times = [max(0, int((left - ivr).total_seconds())) for _o, _s, ivr, queued, ended, _h in rows
              if (left := queued or ended) is not None]
     return {"calls": len(rows), "hung_up": sum(hangups.values()),
-            "hangups": [{"key": k, "label": STEP_WORDS.get(k, k), "count": hangups[k]} for k in order],
+            "hangups": [{"key": k, "label": STEPS.get(k, k), "count": hangups[k]} for k in order],
             "status_lookups": sum(heard is not None for *_r, heard in rows),
             "time_n": len(times), "time_sum_s": sum(times), "time_max_s": max(times, default=0),
             "time_hist": {str(t): n for t, n in sorted(Counter(times).items())}}
