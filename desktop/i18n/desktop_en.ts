@@ -2682,6 +2682,61 @@
         <source>通话标识</source>
         <translation>Call id</translation>
     </message>
+    <message>
+        <location filename="../models/reports.py" line="46"/>
+        <source>语音导航（IVR）</source>
+        <translation>IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="47"/>
+        <source>首次解决与重复来电</source>
+        <translation>First-call resolution and repeat callers</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="124"/>
+        <source>待定（目前 %1）</source>
+        <translation>Pending (so far %1)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="214"/>
+        <source>呼入来电</source>
+        <translation>Incoming calls</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="215"/>
+        <source>在语音导航中挂机</source>
+        <translation>Hung up in the IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="220"/>
+        <source>自助查询报修进度</source>
+        <translation>Status look-ups (self-service)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="222"/>
+        <source>语音导航时长 平均 / 90% / 最长</source>
+        <translation>Time in the IVR: average / 90% / longest</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="228"/>
+        <source>首次解决率</source>
+        <translation>First-call resolution</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="229"/>
+        <source>%1 天内再次来电</source>
+        <translation>Called again within %1 days</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="231"/>
+        <source>重复来电号码</source>
+        <translation>Repeat callers</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="293"/>
+        <source>保持</source>
+        <translation>Hold</translation>
+    </message>
 </context>
 <context>
     <name>ReportsPanel</name>

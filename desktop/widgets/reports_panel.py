@@ -1,6 +1,7 @@
 """The 报表 tab (#27): team leads, the head and admins (wire.REPORT_READER_ROLES) pick a day, week,
 month or heating season and read its report as the customer does — 每日报修情况, 完成情况, 回访情况,
-anomalies and complaints, call-backs, the queue's figures with their formulas as tooltips — beside
+anomalies and complaints, call-backs, the queue's figures with their formulas as tooltips, the IVR
+(where callers hang up, status look-ups, time in it), first-call resolution and repeat callers — beside
 charts (calls per hour against the agents logged in, the service level by day of a period, repairs
 by problem and by district, the stations' league table), the agents' and stations' tables, hot
 spots, and what disagrees or differs from the signed report, highlighted. The signature's state and
@@ -260,6 +261,8 @@ class ReportsPanel(QWidget):
         for key, model in self.section_models.items():
             model.set_rows(rows.get(key, []))
             fit_height(self.section_tables[key])
+            # a day signed before a section existed has no figures for it: no empty box
+            self.section_tables[key].parentWidget().setVisible(bool(rows.get(key)) or not has)
         self.agents_model.set_rows(self.report.get("agents") or [])
         self.stations_model.set_rows(self.report.get("stations") or [])
         self.complaints_model.set_rows(self.report.get("complaints") or [])

@@ -36,6 +36,7 @@ from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
+from hotline.service.holds import HoldLog, agent_of_channel
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, report_mail, reports
@@ -104,6 +105,8 @@ class HotlineService:
         self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
+        # calls an agent's phone put on hold: on the calls' own clock (their answer and end are)
+        self.holds = HoldLog(self.ctx.records.sessions, settings.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,
                                      settings.node_name, settings.now)
         self._reconcile_wake = asyncio.Event()
@@ -124,7 +127,7 @@ class HotlineService:
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
-                              ("UserEvent", self._user_event),
+                              ("UserEvent", self._user_event), ("Hold", self._hold), ("Unhold", self._hold),
                               *((failure, self.sip.security_event) for failure in FAILURES)):
             self.ami.on(name, handler)
 
@@ -194,6 +197,17 @@ class HotlineService:
         if no and await self.availability.rang_out(no, uid):
             await asyncio.to_thread(self.desk.audit, no, "ring_no_answer", "call", uid,
                                     ring_ms=event.get("RingTime", ""))
+
+    async def _hold(self, event: dict) -> None:
+        """An agent's phone put its call on hold, or took it off (the reports' hold time)."""
+        no = agent_of_channel(event.get("Channel", ""))
+        if not no:              # the resident's side (the trunk) or a channel of no agent
+            return
+        write = self.holds.held if event.get("Event") == "Hold" else self.holds.resumed
+        try:
+            await asyncio.to_thread(write, no, event.get("Uniqueid", ""), event.get("Linkedid", ""))
+        except Exception as exc:   # the DB briefly away: the hold time is short by this stretch, the call goes on
+            log.warning("could not record the %s of agent %s: %s", event.get("Event"), no, exc)
 
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")

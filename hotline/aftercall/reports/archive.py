@@ -48,7 +48,7 @@ _NOT_FIGURES = {"generated_at", "complete", "formulas", "signed", "differs_from_
 #: list items are matched across reports by the first of these they have
 _IDS = ("key", "hour", "agent_no", "station", "id")
 #: values that are settings or names, not amounts: a sum keeps the first
-_CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day"}
+_CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day", "window_days"}
 #: lists whose items are each of one day (a sum keeps them all, saying which day)
 _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 
