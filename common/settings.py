@@ -167,12 +167,14 @@ class Settings:
     #: boundary; one clock, settings.now()); the service level counts calls answered within
     #: report_service_level_s; an abandon within report_short_abandon_s is shown apart (a misdial,
     #: not a lost caller); report_hot_spot_repairs no-heat repairs from one compound or building within
-    #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs)
+    #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs); a repair
+    #: is resolved on first call when its caller does not call again about it within report_fcr_days
     report_day_start: str = "08:00"
     report_service_level_s: int = 20
     report_short_abandon_s: int = 5
     report_hot_spot_repairs: int = 3
     report_hot_spot_min: int = 60
+    report_fcr_days: int = 3
     #: the daily report by e-mail (XLSX + PDF): each day at report_send_at (HH:MM) the service mails
     #: the reporting day just over to report_mail_to (addresses, comma-separated; empty: no e-mail)
     #: through the SMTP relay smtp_host:smtp_port — STARTTLS when smtp_starttls (the relay's

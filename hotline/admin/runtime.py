@@ -31,6 +31,8 @@ from db.models import User
 from db.session import DatabaseUnavailable, check_reachable, make_engine, migrate, session_factory
 from hotline.admin import certificates
 from hotline.aftercall.reports import delivery
+from hotline.aftercall.reports.figures import report_policy
+from hotline.aftercall.reports.hot_spots import active_hot_spots
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from hotline.admin.dialplan_check import static_problems
@@ -70,7 +72,9 @@ BOUND_SETTINGS = ("db_url", "home", "asterisk_root", "dialplan_dir", "bind", "ap
                   # nor these: one reporting day for the service and the CLI; `hotline status` judges the
                   # daily report's e-mail by the service's schedule (never its SMTP password: not recorded)
                   "report_day_start", "report_mail_to", "report_send_at", "report_mail_late_min", "report_mail_retry_s",
-                  "report_mail_attempts", "smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from")
+                  "report_mail_attempts", "smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from",
+                  # and the day's hot spots by the service's threshold
+                  "report_hot_spot_repairs", "report_hot_spot_min")
 
 
 def recorded_settings(s: Settings) -> dict:
@@ -677,6 +681,7 @@ def status(s: Settings) -> dict:
         "pids": {"asterisk": a_pid, "service": s_pid},
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
+        "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
     }
 
 
@@ -707,6 +712,22 @@ def report_mail_status(s: Settings) -> dict:
         return delivery.configured(s, session_factory(engine)).state()
     except SQLAlchemyError:
         return {"state": "unknown"}
+    finally:
+        engine.dispose()
+
+
+def hot_spots_status(s: Settings) -> list[dict] | None:
+    """The current reporting day's hot spots (hotline.aftercall.reports.hot_spots: what the leads' desks
+    were told); None when the database does not answer or does not exist yet (status never creates one)."""
+    url = make_url(s.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return None
+    engine = make_engine(s.database_url)
+    try:
+        with session_factory(engine)() as db:
+            return active_hot_spots(db, s.now(), report_policy(s))
+    except SQLAlchemyError:
+        return None
     finally:
         engine.dispose()
 

@@ -28,6 +28,7 @@ from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.qa.work import QaWork
 from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.figures import reporting_day, report_policy
+from hotline.aftercall.reports.hot_spots import HotSpotWatch
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
 from hotline.service.availability import Availability
@@ -35,6 +36,7 @@ from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
+from hotline.service.holds import HoldLog, agent_of_channel
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, report_mail, reports
@@ -99,8 +101,12 @@ class HotlineService:
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
                                                                               "report_mail": st}))
+        # hot spots as they happen: told to the team leads' desks once per place and day (and when they grow)
+        self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
+        # calls an agent's phone put on hold: on the calls' own clock (their answer and end are)
+        self.holds = HoldLog(self.ctx.records.sessions, settings.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,
                                      settings.node_name, settings.now)
         self._reconcile_wake = asyncio.Event()
@@ -121,7 +127,7 @@ class HotlineService:
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
-                              ("UserEvent", self._user_event),
+                              ("UserEvent", self._user_event), ("Hold", self._hold), ("Unhold", self._hold),
                               *((failure, self.sip.security_event) for failure in FAILURES)):
             self.ami.on(name, handler)
 
@@ -191,6 +197,17 @@ class HotlineService:
         if no and await self.availability.rang_out(no, uid):
             await asyncio.to_thread(self.desk.audit, no, "ring_no_answer", "call", uid,
                                     ring_ms=event.get("RingTime", ""))
+
+    async def _hold(self, event: dict) -> None:
+        """An agent's phone put its call on hold, or took it off (the reports' hold time)."""
+        no = agent_of_channel(event.get("Channel", ""))
+        if not no:              # the resident's side (the trunk) or a channel of no agent
+            return
+        write = self.holds.held if event.get("Event") == "Hold" else self.holds.resumed
+        try:
+            await asyncio.to_thread(write, no, event.get("Uniqueid", ""), event.get("Linkedid", ""))
+        except Exception as exc:   # the DB briefly away: the hold time is short by this stretch, the call goes on
+            log.warning("could not record the %s of agent %s: %s", event.get("Event"), no, exc)
 
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
@@ -463,6 +480,27 @@ class HotlineService:
                 log.warning("could not check the anomaly timers: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_hot_spots(self, every_s: float = 60.0) -> None:
+        """The current reporting day's hot spots, at start and every minute: a new one (or one that
+        grew) goes to the team leads' and the head's desks (hotline.aftercall.reports.hot_spots)."""
+        while True:
+            try:
+                await self.tell_hot_spots()
+            except Exception as exc:   # DB down: the next minute tries again
+                log.warning("could not look for hot spots: %s", exc)
+            await asyncio.sleep(every_s)
+
+    async def tell_hot_spots(self) -> None:
+        for spot in await asyncio.to_thread(self.hot_spots.round):
+            new = spot.pop("new")
+            log.warning("hot spot %s: %d no-heat repairs from %s to %s%s", spot["key"], spot["repairs"],
+                        spot["first"], spot["last"], "" if new else " (grew)")
+            await self.api.push_supervisors({"type": wire.EV_HOT_SPOT, "hot_spot": spot, "new": new})
+
+    def hot_spots_state(self) -> list[dict]:
+        """The reporting day's hot spots as the last round saw them (a lead's desk at login)."""
+        return list(self.hot_spots.active)
+
     async def _keep_reconciled(self, every_s: float = 60.0) -> None:
         """Every caller accounted for (hotline.service.reconcile): at start, every minute and at
         once when Asterisk (re)connects; the call tokens of calls long over are forgotten meanwhile."""
@@ -601,6 +639,7 @@ class HotlineService:
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
+        self._hot_spots_task = asyncio.create_task(self._keep_hot_spots())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
@@ -631,6 +670,7 @@ class HotlineService:
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()
+        self._hot_spots_task.cancel()
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()
