@@ -246,6 +246,10 @@ def test_a_scripted_day_reports_what_queue_log_and_the_database_say_and_stays_as
     assert AGENT in [a["agent_no"] for a in r["agents"]]
     assert next(a for a in r["agents"] if a["agent_no"] == AGENT)["answered"] == SCRIPTED["answered"]
 
+    # the IVR: every resident's call of the day passed through it; first-call resolution waits its days
+    assert r["ivr"]["calls"] == sum(SCRIPTED.values()) and r["ivr"]["time_n"] == r["ivr"]["calls"]
+    assert r["first_call"]["status"] == "pending"
+
     counted = db_count(h, start, end)
     t = r["tickets"]
     assert (t["received"], t["completed"], t["followed_up"]) == \
