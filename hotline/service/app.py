@@ -526,6 +526,9 @@ class HotlineService:
         got = await asyncio.to_thread(self.reconciler.run)
         if got:
             log.info("%d call(s) completed from the queue_log", len(got))
+        # a call whose own writes still wait in the journal (its end among them) is not judged gone
+        busy = self.ctx.journal.pending_calls()
+        candidates = [c for c in candidates if c.uniqueid not in busy]
         closed = await asyncio.to_thread(self.reconciler.close_interrupted, candidates, live) \
             if live is not None else []
         if closed:
