@@ -54,8 +54,10 @@ class HotlineError(RuntimeError):
 
 
 def running(s: Settings) -> dict | None:
+    """The run state while a part of the hotline lives — its own process, not a pid the system gave
+    to another program after a reboot (then `up` would refuse and commands bind to a dead run)."""
     st = read_state(s)
-    if st and any(pid_alive(st.get(k) or 0) for k in ("asterisk_pid", "service_pid")):
+    if st and any(part_pid(st, part) for part in ("asterisk", "service")):
         return st
     return None
 

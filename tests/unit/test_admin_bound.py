@@ -36,6 +36,15 @@ def bare_shell(monkeypatch):
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def this_process_is_the_service(monkeypatch):
+    """The run states below name this test's own pid as the hotline's service: its command line
+    says so, as the real service's does (runtime.part_pid checks it is the hotline's process)."""
+    real = runtime._cmdline
+    monkeypatch.setattr(runtime, "_cmdline",
+                        lambda pid: b"python\0-m\0hotline.service\0" if pid == os.getpid() else real(pid))
+
+
 @pytest.fixture
 def live(tmp_path) -> Settings:
     """A hotline "running" from tmp/home (its run state names this test's own pid) on a database
@@ -127,7 +136,7 @@ def test_the_refusal_never_prints_a_database_password(live):
 def test_status_shows_the_running_hotlines_database_masked(tmp_path):
     s = load_settings(home=str(tmp_path / "home"), db_url="postgresql://hotline:s3cret-pw@127.0.0.1:1/hotline")
     s.run_dir.mkdir(parents=True)
-    runtime.write_state(s, {"asterisk_pid": os.getpid(), "settings": runtime.recorded_settings(s)})
+    runtime.write_state(s, {"service_pid": os.getpid(), "settings": runtime.recorded_settings(s)})
     r = cli(s.home, "status", "--json")
     assert json.loads(r.stdout)["db_url"] == "postgresql://hotline:***@127.0.0.1:1/hotline"
     assert "s3cret-pw" not in r.output
