@@ -109,6 +109,28 @@ public_number = ""
 """
 
 
+INSTALL = "\n[Install]\nWantedBy=multi-user.target\n"
+
+
+def _supervision(lay: Layout, memory: str, tasks: int) -> str:
+    """Both units: restarted on failure, limited, and hardened as far as Asterisk still works (no
+    seccomp filter or W^X: Asterisk loads modules and codecs); only the data directory is writable."""
+    return f"""\
+Restart=on-failure
+RestartSec=3
+LimitNOFILE=65536
+MemoryMax={memory}
+TasksMax={tasks}
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=strict
+ReadWritePaths={lay.home}
+ProtectControlGroups=yes
+ProtectKernelModules=yes
+ProtectKernelTunables=yes
+"""
+
+
 def asterisk_unit(lay: Layout) -> str:
     s = lay.settings
     prepare = f"{lay.hotline} system-prepare"
@@ -140,22 +162,7 @@ ExecStart={shlex.join(run_argv(lay.asterisk, lay.asterisk_conf))}
 ExecStartPost={ready}
 TimeoutStartSec=180
 TimeoutStopSec=30
-Restart=on-failure
-RestartSec=3
-LimitNOFILE=65536
-MemoryMax=4G
-TasksMax=4096
-NoNewPrivileges=yes
-PrivateTmp=yes
-ProtectSystem=strict
-ReadWritePaths={lay.home}
-ProtectControlGroups=yes
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-
-[Install]
-WantedBy=multi-user.target
-"""
+{_supervision(lay, memory="4G", tasks=4096)}{INSTALL}"""
 
 
 def service_unit(lay: Layout) -> str:
@@ -186,23 +193,8 @@ StandardError=inherit
 TimeoutStartSec=180
 # the calls in progress drain first (drain_s, 45 s by default)
 TimeoutStopSec=90
-Restart=on-failure
-RestartSec=3
-LimitNOFILE=65536
-MemoryMax=2G
-TasksMax=1024
-NoNewPrivileges=yes
-PrivateTmp=yes
-ProtectSystem=strict
-ReadWritePaths={lay.home}
-ProtectControlGroups=yes
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
-
-[Install]
-WantedBy=multi-user.target
-"""
+{_supervision(lay, memory="2G", tasks=1024)}RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{INSTALL}"""
 
 
 def logrotate_text(lay: Layout) -> str:
