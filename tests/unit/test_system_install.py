@@ -223,3 +223,17 @@ def test_a_rotation_loses_no_queue_log_line_and_keeps_each_log_written(tmp_path)
     assert (s.cdr_dir / "Master.csv").exists() and mode(s.cdr_dir / "Master.csv") == 0o600
     assert (s.cdr_dir / "Master.csv.1").read_text().startswith('"","13900000001"')
     assert (s.log_dir / "service.log").read_text() == "" and (s.log_dir / "service.log.1").read_text() == "started\n"
+
+
+def test_the_prepare_step_refuses_random_ports_and_ready_names_its_parts(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_HOME", str(tmp_path / "home"))
+    for name in ("SIP", "AMI", "FASTAGI", "API"):
+        monkeypatch.setenv(f"HOTLINE_{name}_PORT", "0")
+    r = runner.invoke(app, ["system-prepare"])
+    assert r.exit_code == 1
+    assert "a supervised hotline listens on fixed ports: set sip_port, ami_port, fastagi_port, api_port" in r.output
+    assert not (tmp_path / "home").exists()                    # refused before anything is made
+    r = runner.invoke(app, ["system-ready", "dialer"])
+    assert r.exit_code == 1 and "system-ready takes one of asterisk, service, not 'dialer'" in r.output
+    r = runner.invoke(app, ["system-ready", "service"])
+    assert r.exit_code == 1 and "`hotline system-prepare` writes it first" in r.output
