@@ -33,6 +33,7 @@ from hotline.admin.runtime import down as do_down
 from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
+from hotline.install_cli import register as register_install
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.qa.rules import qa_policy
@@ -1434,6 +1435,9 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
         echo(f"{c['kind']:15} v{c['version']}  {c['title']}  ({len(c['items'])} 项)")
     if added:
         echo(f"loaded: {', '.join(added)}", err=True)
+
+
+register_install(app, echo, echo_json, fail)   # install --system, system-prepare, system-ready
 
 
 def main() -> None:

@@ -72,12 +72,10 @@ def _major(version: str) -> int:
 
 
 def _system_install() -> AsteriskInstall | None:
-    exe = shutil.which("asterisk")
+    exe = system_asterisk()
     if not exe:
         return None
     version = _version_of([exe])
-    if _major(version) < MIN_VERSION:
-        return None
     mods = next((p for p in (Path("/usr/lib/x86_64-linux-gnu/asterisk/modules"),
                              Path("/usr/lib/asterisk/modules"), Path("/usr/lib64/asterisk/modules"))
                  if p.is_dir()), Path("/usr/lib/asterisk/modules"))
@@ -93,11 +91,29 @@ def _find_sounds(root: Path) -> Path:
     return base / "en"
 
 
-def _root_install(root: Path) -> AsteriskInstall:
+def root_argv(root: Path) -> tuple[str, ...]:
+    """How Asterisk of the Debian root `root` is run without chrooting: the root's own dynamic loader
+    with the root's libraries (`hotline up` and the hotline-asterisk systemd unit alike)."""
     loader = root / "lib64/ld-linux-x86-64.so.2"
     libs = ":".join(str(root / d) for d in ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu",
                                             "usr/lib", "lib"))
-    argv = (str(loader), "--library-path", libs, str(root / "usr/sbin/asterisk"))
+    return (str(loader), "--library-path", libs, str(root / "usr/sbin/asterisk"))
+
+
+def run_argv(argv, conf: Path) -> list[str]:
+    """The server's command line, the same for `hotline up` and the hotline-asterisk unit: -f, in the
+    foreground without a console (-c on a closed stdin spins a core), -n without colours."""
+    return [*argv, "-f", "-n", "-C", str(conf)]
+
+
+def system_asterisk() -> str | None:
+    """The system's `asterisk` when it is recent enough to be used instead of a Debian root."""
+    exe = shutil.which("asterisk")
+    return exe if exe and _major(_version_of([exe])) >= MIN_VERSION else None
+
+
+def _root_install(root: Path) -> AsteriskInstall:
+    argv = root_argv(root)
     return AsteriskInstall(argv, root / "usr/lib/x86_64-linux-gnu/asterisk/modules",
                            _find_sounds(root), _version_of(argv), root)
 
@@ -356,26 +372,40 @@ class PrivateAsterisk:
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.console_log, "ab")
         # -f: foreground without a console (-c on a closed stdin spins a core)
-        self.proc = subprocess.Popen(self.install.command("-f", "-n", "-C", str(self.conf)),
+        self.proc = subprocess.Popen(run_argv(self.install.argv, self.conf),
                                      stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                      start_new_session=detach, cwd=self.base, env=env)
         out.close()
+        try:
+            self.wait_booted(timeout, self.proc.poll)
+        except AsteriskError:
+            self.stop()
+            raise
+        return self.proc.pid
+
+    def wait_booted(self, timeout: float, exited=lambda: None) -> None:
+        """Return once this Asterisk says it is fully booted (`exited()`: its exit code once it has
+        exited — the process this one started, or none for one systemd started)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AsteriskError(f"Asterisk exited at start (code {self.proc.returncode}):\n"
-                                    + self.log_tail())
+            code = exited()
+            if code is not None:
+                raise AsteriskError(f"Asterisk exited at start (code {code}):\n" + self.log_tail())
             try:
                 r = subprocess.run(self.install.command("-C", str(self.conf), "-rx",
                                                         "core waitfullybooted"),
                                    capture_output=True, text=True, timeout=max(1.0, deadline - time.monotonic()))
                 if r.returncode == 0 and "fully booted" in r.stdout.lower():
-                    return self.proc.pid
+                    return
             except subprocess.TimeoutExpired:
                 break
             time.sleep(0.2)
-        self.stop()
         raise AsteriskError("Asterisk did not finish booting in time:\n" + self.log_tail())
+
+    @property
+    def pid_file(self) -> Path:
+        """Where Asterisk writes its pid (astrundir/asterisk.pid)."""
+        return self.base / "run" / "asterisk.pid"
 
     def rx(self, command: str, timeout: float = 15) -> str:
         r = subprocess.run(self.install.command("-C", str(self.conf), "-rx", command),

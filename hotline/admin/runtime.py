@@ -339,6 +339,33 @@ def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
     if private_tree(s.home):
         log(f"made {s.home} private to its owner (group/other permissions removed)")
+    api_tls, anonymous, sessions = _prepare(s, log)
+    try:
+        ports = Ports.allocate(s)
+    except PortInUse as exc:
+        raise HotlineError(str(exc)) from exc
+    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    _dialplan_ready(s, dialplan_gate, log)
+    state = _run_record(s, ports, ast, api_tls)
+    write_state(s, state)
+    try:
+        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+        write_state(s, state)
+        state["service_pid"] = _start_service(s, ports)
+        write_state(s, state)
+    except (AsteriskError, HotlineError) as exc:
+        down(s)
+        raise HotlineError(str(exc)) from exc
+    if anonymous:   # a note once it runs: a refusal above stays the one line it is
+        log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
+            "回访 closing says 本热线 instead of a number")
+    return {**status(s), "started": ["asterisk", "service"]}
+
+
+def _prepare(s: Settings, log) -> tuple[dict, bool, object]:
+    """What both ways of starting a hotline check and make before Asterisk starts: its directories,
+    the API's TLS, the RTP range, the public number, the database, the prompts. Returns the API's
+    TLS, whether calls out are anonymous and the database's session factory."""
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
     api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
@@ -355,30 +382,54 @@ def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
         render_catalog(s)
     except RuntimeError as exc:
         raise HotlineError(f"rendering prompts failed: {exc}") from exc
-    try:
-        ports = Ports.allocate(s)
-    except PortInUse as exc:
-        raise HotlineError(str(exc)) from exc
-    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    return api_tls, anonymous, sessions
+
+
+def _run_record(s: Settings, ports: Ports, ast: PrivateAsterisk, api_tls: dict, **more) -> dict:
+    """The run state of a hotline about to start (no pid yet): what every later command binds to."""
+    return {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
+            "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
+            "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
+            "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
+            "api_fingerprint": api_tls["fingerprint"], **more}
+
+
+SUPERVISED_PORTS = ("sip_port", "ami_port", "fastagi_port", "api_port", "rtp_start")
+
+
+def prepare_supervised(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
+    """Before systemd starts Asterisk (`hotline system-prepare`, the hotline-asterisk unit's
+    ExecStartPre): what `up` does short of starting a process — the checks, the database, the prompts,
+    Asterisk's configuration and the run state — on the configured fixed ports (nothing is allocated:
+    the service may hold its own while Asterisk restarts). A running service's pid is kept."""
+    os.umask(0o077)
+    unset = [name for name in SUPERVISED_PORTS if not getattr(s, name)]
+    if unset:
+        raise HotlineError(f"a supervised hotline listens on fixed ports: set {', '.join(unset)} in the "
+                           f"configuration file (`hotline install --system` writes them)")
+    api_tls, _anonymous, sessions = _prepare(s, log)
+    start, end = rtp_range(s)
+    ports = Ports(sip=s.sip_port, ami=s.ami_port, fastagi=s.fastagi_port, api=s.api_port, rtp_start=start, rtp_end=end)
+    ast = asterisk_for(s, ports, agent_phones(sessions), build=False, log=log)
     _dialplan_ready(s, dialplan_gate, log)
-    state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
-             "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
-             "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
-             "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
-             "api_fingerprint": api_tls["fingerprint"]}
+    ast.write_config()
+    before = read_state(s) or {}
+    state = _run_record(s, ports, ast, api_tls, supervisor="systemd")
+    state["service_pid"] = part_pid(before, "service")
     write_state(s, state)
-    try:
-        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-        write_state(s, state)
-        state["service_pid"] = _start_service(s, ports)
-        write_state(s, state)
-    except (AsteriskError, HotlineError) as exc:
-        down(s)
-        raise HotlineError(str(exc)) from exc
-    if anonymous:   # a note once it runs: a refusal above stays the one line it is
-        log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
-            "回访 closing says 本热线 instead of a number")
-    return {**status(s), "started": ["asterisk", "service"]}
+    return state
+
+
+def record_supervised(s: Settings, part: str, pid: int) -> dict:
+    """systemd started `part` ("asterisk", "service") as `pid` (its unit's ExecStartPost): recorded in
+    the run state, so `hotline status` and every admin command find it as they find `up`'s."""
+    st = read_state(s)
+    if not st:
+        raise HotlineError(f"no run state in {s.run_dir}: `hotline system-prepare` (the hotline-asterisk "
+                           f"unit's ExecStartPre) writes it")
+    st[f"{part}_pid"] = pid
+    write_state(s, st)
+    return st
 
 
 def _start_missing(s: Settings, st: dict, part: str, log, dialplan_gate: Gate) -> dict:

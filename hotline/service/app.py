@@ -40,6 +40,7 @@ from hotline.service.holds import HoldLog, agent_of_channel
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, report_mail, reports
+from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.queue_state import QueueState, agent_no
@@ -687,14 +688,32 @@ class HotlineService:
 
 
 async def serve(settings: Settings, ports: Ports) -> None:
+    """Run the service until SIGTERM/SIGINT."""
     service = HotlineService(settings, ports)
-    await service.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    await run(service, ports, stop, Notifier())
+
+
+async def run(service, ports: Ports, stop: asyncio.Event, notifier: Notifier) -> None:
+    """Start `service`, serve until `stop`, stop it. Under systemd (`notifier` has a socket) READY=1
+    goes once FastAGI and the API listen and the AMI login succeeded; WATCHDOG=1 from this loop."""
+    await service.start()
+    watchdog = asyncio.create_task(notifier.keep_alive())
+    if not service.ami_connected.is_set():
+        notifier.status(f"FastAGI on {ports.fastagi}, API on {ports.api}; waiting for Asterisk's AMI on {ports.ami}")
+        waits = [asyncio.create_task(service.ami_connected.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()
+    if not stop.is_set():
+        notifier.ready(f"serving: FastAGI on {ports.fastagi}, API on {ports.api}, AMI on {ports.ami}")
     await stop.wait()
+    notifier.stopping("stopping: draining the calls in progress")
     await service.stop()
+    watchdog.cancel()
 
 
 def main() -> None:
