@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from common.agent_phones import AGENTS_FILE, AgentPhone, agents_conf, write_generated
 from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, BANNED_FILE, CALL_TOKEN_VAR
-from common.ports import Ports
+from common.ports import PortTaken, Ports, held_by
 from common.secrets import ami_admin_secret, ami_secret, fastagi_secret_file
 from common.settings import REPO_ROOT, Settings
 
@@ -370,12 +371,21 @@ class PrivateAsterisk:
                                                         "core waitfullybooted"),
                                    capture_output=True, text=True, timeout=max(1.0, deadline - time.monotonic()))
                 if r.returncode == 0 and "fully booted" in r.stdout.lower():
+                    self._refuse_ports_taken()
                     return self.proc.pid
             except subprocess.TimeoutExpired:
                 break
             time.sleep(0.2)
         self.stop()
         raise AsteriskError("Asterisk did not finish booting in time:\n" + self.log_tail())
+
+    def _refuse_ports_taken(self) -> None:
+        """Asterisk boots even when its SIP or AMI port was taken before it bound it (it logs and goes
+        on without them): stopped then, and PortTaken says which (`hotline up` picks fresh ports)."""
+        for name, port, kind in (("sip", self.ports.sip, socket.SOCK_DGRAM), ("ami", self.ports.ami, socket.SOCK_STREAM)):
+            if held_by(self.proc.pid, port, kind) is False:
+                self.stop()
+                raise PortTaken(name, port)
 
     def rx(self, command: str, timeout: float = 15) -> str:
         r = subprocess.run(self.install.command("-C", str(self.conf), "-rx", command),
