@@ -522,10 +522,11 @@ def _read_file(path: Path, kinds: dict[str, str], problems: list[str]) -> dict:
     return values
 
 
-def load(environ: Mapping[str, str] | None = None, **overrides) -> Loaded:
+def load(environ: Mapping[str, str] | None = None, *, use_file: bool = True, **overrides) -> Loaded:
     """The one loader: defaults, then the configuration file (config_file), then HOTLINE_* environment,
     then explicit keyword overrides; a file in use makes the ports' defaults INSTALLED_PORTS. Every
-    problem is collected and raised together as ConfigError."""
+    problem is collected and raised together as ConfigError. `use_file` False: no file at all (a
+    scratch hotline on an installed server is not that server)."""
     environ = os.environ if environ is None else environ
     kinds, problems = _kinds(), []
     unknown = [k for k in overrides if k not in kinds]
@@ -542,7 +543,7 @@ def load(environ: Mapping[str, str] | None = None, **overrides) -> Loaded:
         except ValueError as exc:
             problems.append(f"HOTLINE_{name.upper()}={raw!r}: {exc}")
     home = overrides.get("home") or environ.get("HOTLINE_HOME", "").strip() or None
-    path = config_file(environ, home)
+    path = config_file(environ, home) if use_file else None
     from_file = _read_file(path, kinds, problems) if path else {}
     given = {}
     for name, value in overrides.items():

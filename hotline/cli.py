@@ -121,7 +121,7 @@ def settings() -> Settings:
         fail(str(exc))
     differs = runtime.shell_differs(s, live, os.environ)
     if differs:
-        echo(f"hotline: note: {', '.join(differs)} in this shell differ from what the running hotline was "
+        echo(f"hotline: note: {', '.join(differs)} in this shell's configuration differ from what the running hotline was "
                    f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
     return live
 

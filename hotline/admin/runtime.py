@@ -44,7 +44,7 @@ from common.naming import AMI_ADMIN_USER, ENDPOINT_PREFIX, QUEUE, endpoint, inte
 from common.ports import SERVICE_PORT_EXIT, PortInUse, PortTaken, Ports, rtp_range, start_on_free_ports
 from common.runstate import asterisk_rx, read_state, state_file
 from common.secrets import write_secret
-from common.settings import Settings
+from common.settings import ENV, FILE, Settings, load
 from ivr import storage
 from ivr.prompts import render_catalog
 
@@ -143,10 +143,15 @@ def bound_settings(s: Settings) -> Settings:
 
 
 def shell_differs(s: Settings, live: Settings, environ: Mapping[str, str]) -> list[str]:
-    """The HOTLINE_* variables this shell sets to something other than what the running hotline was
-    started with (the running hotline's are used: a note for the admin, not a refusal)."""
-    return [f"HOTLINE_{name.upper()}" for name in BOUND_SETTINGS
-            if name not in ("db_url", "home") and environ.get(f"HOTLINE_{name.upper()}")
+    """The settings this shell's configuration (its HOTLINE_* variables, the configuration file) sets to
+    something other than what the running hotline was started with (the running hotline's are used: a
+    note for the admin, not a refusal)."""
+    try:
+        loaded = load(environ)
+    except (ValueError, TypeError):
+        return []
+    return [f"HOTLINE_{name.upper()}" if loaded.sources[name] == ENV else f"{name} ({loaded.file})"
+            for name in BOUND_SETTINGS if name not in ("db_url", "home") and loaded.sources[name] in (ENV, FILE)
             and getattr(s, name) != getattr(live, name)]
 
 

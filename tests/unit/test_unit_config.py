@@ -7,6 +7,7 @@ import asyncio
 import errno
 import os
 import socket
+import sys
 
 import pytest
 
@@ -15,6 +16,8 @@ from common.ports import PortInUse, Ports, PortTaken, start_on_free_ports
 from common.settings import INSTALLED_PORTS, ConfigError, load
 from hotline.admin import config
 from hotline.admin.asterisk import PrivateAsterisk
+from hotline.admin import runtime
+from hotline.admin.runtime import shell_differs
 from hotline.service.app import _bind
 
 
@@ -261,3 +264,27 @@ def test_an_asterisk_that_booted_without_its_sip_port_is_stopped_and_says_so(wor
         with pytest.raises(PortTaken) as caught:
             ast._refuse_ports_taken()
     assert (caught.value.name, caught.value.port, stopped) == ("sip", sip, [True])
+
+
+def test_a_command_notes_the_files_values_a_running_hotline_was_not_started_with(world):
+    conf = write(world / "h.toml", 'pstn_outbound = "10.0.0.9:5060"\nsurvey_hours = "08:00-20:00"\n')
+    environ = {"HOTLINE_CONFIG": str(conf), "HOTLINE_MAX_WAIT_S": "100"}
+    s = load(environ).settings
+    live = s.replace(pstn_outbound="10.0.0.1:5060", max_wait_s=300, survey_hours="09:00-20:00")
+    # survey_hours is the command's own (not recorded at `up`): no note for it
+    assert shell_differs(s, live, environ) == [f"pstn_outbound ({conf})", "HOTLINE_MAX_WAIT_S"]
+
+
+def test_check_accepts_a_port_this_hotline_holds(world):
+    """The running hotline's own Asterisk holds its configured API port: not a problem (the run
+    state names this process as that Asterisk: its command line holds the recorded config path)."""
+    home = world / "home"
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        s = load({"HOTLINE_HOME": str(home)}).settings
+        runtime.write_state(s, {"asterisk_pid": os.getpid(), "asterisk_conf": sys.executable, "service_pid": None})
+        result = config.check({"HOTLINE_HOME": str(home), "HOTLINE_API_PORT": str(port)})
+    assert result.ok, result.problems
+    assert result.ports["api_port"] == f"{port} held by this hotline"
