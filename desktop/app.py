@@ -45,7 +45,7 @@ def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hotline-desk", description="大龙供暖报修热线 座席桌面")
     p.add_argument("--api", default=default_api_url(),
-                   help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8080)")
+                   help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8088, an installed server's port)")
     p.add_argument("--ca", metavar="FILE", default=os.environ.get("HOTLINE_API_CA") or None,
                    help="the hotline's TLS certificate to trust for an https:// API "
                         "(default $HOTLINE_API_CA; `hotline up --lan` prints where it is)")

@@ -51,6 +51,7 @@ from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDiale
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
+from hotline.config_cmd import config_app
 from common import wire
 from common.ami import ami_action
 from common.agent_phones import has_phone
@@ -78,6 +79,7 @@ app.add_typer(agents_app, name="agents")
 dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
                            no_args_is_help=True)
 app.add_typer(dialplan_app, name="dialplan")
+app.add_typer(config_app, name="config")
 
 
 def echo(text: object = "", err: bool = False) -> None:
@@ -107,7 +109,7 @@ def shell_settings() -> Settings:
     try:
         return load_settings()
     except (ValueError, TypeError) as exc:
-        fail(f"bad HOTLINE_* setting: {exc}")
+        fail(f"bad configuration — {'; '.join(getattr(exc, 'problems', [str(exc)]))} (`hotline config check`)")
 
 
 def settings() -> Settings:
@@ -120,7 +122,7 @@ def settings() -> Settings:
         fail(str(exc))
     differs = runtime.shell_differs(s, live, os.environ)
     if differs:
-        echo(f"hotline: note: {', '.join(differs)} in this shell differ from what the running hotline was "
+        echo(f"hotline: note: {', '.join(differs)} in this shell's configuration differ from what the running hotline was "
                    f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
     return live
 

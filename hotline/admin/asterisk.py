@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from common.agent_phones import AGENTS_FILE, AgentPhone, agents_conf, write_generated
 from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, BANNED_FILE, CALL_TOKEN_VAR
-from common.ports import Ports
+from common.ports import PortTaken, Ports, held_by
 from common.secrets import ami_admin_secret, ami_secret, fastagi_secret_file
 from common.settings import REPO_ROOT, Settings
 
@@ -381,6 +382,7 @@ class PrivateAsterisk:
         except AsteriskError:
             self.stop()
             raise
+        self._refuse_ports_taken()
         return self.proc.pid
 
     def wait_booted(self, timeout: float, exited=lambda: None) -> None:
@@ -406,6 +408,14 @@ class PrivateAsterisk:
     def pid_file(self) -> Path:
         """Where Asterisk writes its pid (astrundir/asterisk.pid)."""
         return self.base / "run" / "asterisk.pid"
+
+    def _refuse_ports_taken(self) -> None:
+        """Asterisk boots even when its SIP or AMI port was taken before it bound it (it logs and goes
+        on without them): stopped then, and PortTaken says which (`hotline up` picks fresh ports)."""
+        for name, port, kind in (("sip", self.ports.sip, socket.SOCK_DGRAM), ("ami", self.ports.ami, socket.SOCK_STREAM)):
+            if held_by(self.proc.pid, port, kind) is False:
+                self.stop()
+                raise PortTaken(name, port)
 
     def rx(self, command: str, timeout: float = 15) -> str:
         r = subprocess.run(self.install.command("-C", str(self.conf), "-rx", command),

@@ -41,10 +41,10 @@ from common import tls
 from common.agent_phones import AgentPhone
 from common.ami import ami_action
 from common.naming import AMI_ADMIN_USER, ENDPOINT_PREFIX, QUEUE, endpoint, interface
-from common.ports import PortInUse, Ports, rtp_range
+from common.ports import SERVICE_PORT_EXIT, PortInUse, PortTaken, Ports, rtp_range, start_on_free_ports
 from common.runstate import asterisk_rx, read_state, state_file
 from common.secrets import write_secret
-from common.settings import Settings
+from common.settings import ENV, FILE, Settings, load
 from ivr import storage
 from ivr.prompts import render_catalog
 
@@ -145,10 +145,15 @@ def bound_settings(s: Settings) -> Settings:
 
 
 def shell_differs(s: Settings, live: Settings, environ: Mapping[str, str]) -> list[str]:
-    """The HOTLINE_* variables this shell sets to something other than what the running hotline was
-    started with (the running hotline's are used: a note for the admin, not a refusal)."""
-    return [f"HOTLINE_{name.upper()}" for name in BOUND_SETTINGS
-            if name not in ("db_url", "home") and environ.get(f"HOTLINE_{name.upper()}")
+    """The settings this shell's configuration (its HOTLINE_* variables, the configuration file) sets to
+    something other than what the running hotline was started with (the running hotline's are used: a
+    note for the admin, not a refusal)."""
+    try:
+        loaded = load(environ)
+    except (ValueError, TypeError):
+        return []
+    return [f"HOTLINE_{name.upper()}" if loaded.sources[name] == ENV else f"{name} ({loaded.file})"
+            for name in BOUND_SETTINGS if name not in ("db_url", "home") and loaded.sources[name] in (ENV, FILE)
             and getattr(s, name) != getattr(live, name)]
 
 
@@ -340,21 +345,28 @@ def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
     if private_tree(s.home):
         log(f"made {s.home} private to its owner (group/other permissions removed)")
     api_tls, anonymous, sessions = _prepare(s, log)
-    try:
-        ports = Ports.allocate(s)
-    except PortInUse as exc:
-        raise HotlineError(str(exc)) from exc
-    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
     _dialplan_ready(s, dialplan_gate, log)
-    state = _run_record(s, ports, ast, api_tls)
-    write_state(s, state)
+    phones = agent_phones(sessions)
+
+    def start(ports: Ports) -> None:
+        ast = asterisk_for(s, ports, phones, log=log)
+        state = _run_record(s, ports, ast, api_tls)
+        write_state(s, state)
+        try:
+            state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+            write_state(s, state)
+            state["service_pid"] = _start_service(s, ports)
+            write_state(s, state)
+        except PortTaken:   # a random port taken before its bind: everything again on fresh ones
+            down(s)
+            raise
+        except (AsteriskError, HotlineError) as exc:
+            down(s)
+            raise HotlineError(str(exc)) from exc
+
     try:
-        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-        write_state(s, state)
-        state["service_pid"] = _start_service(s, ports)
-        write_state(s, state)
-    except (AsteriskError, HotlineError) as exc:
-        down(s)
+        start_on_free_ports(s, start, log=log)
+    except PortInUse as exc:
         raise HotlineError(str(exc)) from exc
     if anonymous:   # a note once it runs: a refusal above stays the one line it is
         log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
@@ -450,7 +462,10 @@ def _replace_service(s: Settings, st: dict) -> int:
         stop_pid(pid, timeout=s.drain_s + 5)
     st["service_pid"] = None
     write_state(s, st)
-    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    try:
+        st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    except PortTaken as exc:   # Asterisk dials the recorded FastAGI port: no fresh one beside it
+        raise HotlineError(f"{exc} — the running Asterisk uses it: free it, or `hotline down` and `up`") from exc
     write_state(s, st)
     return st["service_pid"]
 
@@ -466,7 +481,7 @@ def _replace_asterisk(s: Settings, st: dict, dialplan_gate: Gate, log) -> int:
     write_state(s, st)
     try:
         st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-    except AsteriskError as exc:
+    except (AsteriskError, PortTaken) as exc:   # on the recorded ports: the service dials them
         raise HotlineError(str(exc)) from exc
     write_state(s, st)
     return st["asterisk_pid"]
@@ -517,6 +532,9 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            taken = next((name for name, code in SERVICE_PORT_EXIT.items() if code == proc.returncode), None)
+            if taken:
+                raise PortTaken(taken, getattr(ports, taken))
             tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
             raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
         try:

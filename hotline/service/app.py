@@ -12,6 +12,7 @@ as ``python -m hotline.service``.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -48,7 +49,7 @@ from common.logs import setup_logging
 from common import wire
 from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER,
                            OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
-from common.ports import Ports
+from common.ports import SERVICE_PORT_EXIT, PortTaken, Ports
 from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_key, qa_sample_secret
 from common.settings import Settings, load_settings
@@ -637,7 +638,7 @@ class HotlineService:
         if replayed:
             log.warning("journal: %d call write(s) from before the restart replayed", replayed)
         self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
-        await self.fastagi.start()
+        await _bind("fastagi", self.ports.fastagi, self.fastagi.start)
         self._storage_task = asyncio.create_task(self._keep_storage_checked())
         self._growth_task = asyncio.create_task(self._keep_recordings_growing())
         self._opener_task = asyncio.create_task(self._keep_opener())
@@ -652,7 +653,7 @@ class HotlineService:
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
-        await self._api_server.start()
+        await _bind("api", self.ports.api, self._api_server.start)
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
@@ -685,6 +686,17 @@ class HotlineService:
         self.ami.close()
         await self._api_server.stop()
         self.ctx.close()
+
+
+async def _bind(name: str, port: int, start) -> None:
+    """`start()` of the listener on `port`; taken by another program since `hotline up` chose it:
+    PortTaken (main's exit status says which: `hotline up` starts again on fresh ports)."""
+    try:
+        await start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortTaken(name, port) from exc
+        raise
 
 
 async def serve(settings: Settings, ports: Ports) -> None:
@@ -727,4 +739,8 @@ def main() -> None:
     state = read_state(settings)
     if not state:
         raise SystemExit(f"no run state in {settings.run_dir}; start the hotline with `hotline up`")
-    asyncio.run(serve(settings, Ports(**state["ports"])))
+    try:
+        asyncio.run(serve(settings, Ports(**state["ports"])))
+    except PortTaken as exc:
+        log.error("%s", exc)
+        raise SystemExit(SERVICE_PORT_EXIT[exc.name]) from None
