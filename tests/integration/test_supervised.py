@@ -66,7 +66,10 @@ def test_the_units_commands_start_a_hotline_that_tells_systemd_it_is_ready(tmp_p
                 "HOTLINE_AMI_PORT": str(free_port()), "HOTLINE_FASTAGI_PORT": str(free_port()),
                 "HOTLINE_API_PORT": str(free_port()), "HOTLINE_RTP_START": str(40000 + 2 * secrets.randbelow(9000)),
                 "HOTLINE_RTP_PORTS": "400", "HOTLINE_EXPECTED_CALLS": "100", "HOTLINE_ASTERISK_ROOT": str(asterisk_root)}
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | settings
+    # as installed: the settings in the configuration file the units name, none in the environment
+    lay.config.write_text("".join(f'{k.removeprefix("HOTLINE_").lower()} = '
+                                  f'{v if v.isdigit() else json.dumps(v)}\n' for k, v in settings.items()))
+    base = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     # the venv's `hotline` runs the code under test (a worktree beside the venv's own checkout)
     base["PYTHONPATH"] = str(Path(hotline.__file__).parents[1])
     env = unit_env(ast_unit, base)
@@ -98,7 +101,9 @@ def test_the_units_commands_start_a_hotline_that_tells_systemd_it_is_ready(tmp_p
                                   capture_output=True, text=True, timeout=60)
             assert post.returncode == 0, post.stderr
 
-            status = subprocess.run([sys.executable, "-m", "hotline.cli", "status", "--json"], env=base,
+            # the admin's shell: the configuration file alone (on a server, /etc/hotline/hotline.toml)
+            status = subprocess.run([sys.executable, "-m", "hotline.cli", "status", "--json"],
+                                    env={**base, "HOTLINE_CONFIG": str(lay.config)},
                                     capture_output=True, text=True, timeout=60)
             st = json.loads(status.stdout)
             assert st["running"] and (st["asterisk_pid"], st["service_pid"]) == (asterisk.pid, service.pid)
