@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 import time
@@ -22,13 +21,15 @@ from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
 from db.queries import SURVEY_GROUPS, pause_totals, readback_texts, survey_results
 from hotline.admin import runtime
 from hotline.admin.amiclient import ami_session
+from hotline.admin.command import echo, echo_json, echo_lines, fail, sessions, settings, shell_settings
+from hotline.cli_ops import calendar_line, db_app, version_callback
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
 from hotline.admin.asterisk import AsteriskError, find_install
 from hotline.admin.demo import seed_demo
 from hotline.admin.dialplan_check import check, problem_lines, static_problems
 from hotline.admin.dialplan_good import is_current, promote
 from hotline.admin.live import watch as do_watch
-from hotline.admin.runtime import HotlineError, prepare_database
+from hotline.admin.runtime import HotlineError
 from hotline.admin.runtime import down as do_down
 from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
@@ -55,8 +56,8 @@ from common.ami import ami_action
 from common.agent_phones import has_phone
 from common.naming import RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
 from common.secrets import qa_sample_secret
-from common.settings import Settings, load_settings
-from common.text import control_char, printable, printable_lines
+from common.settings import Settings
+from common.text import control_char, printable
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
@@ -77,58 +78,8 @@ app.add_typer(agents_app, name="agents")
 dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
                            no_args_is_help=True)
 app.add_typer(dialplan_app, name="dialplan")
-
-
-def echo(text: object = "", err: bool = False) -> None:
-    """One line of output. Everything `hotline` prints goes through here, `echo_lines` or
-    `echo_json` (common.text): stored text — a resident's address, an agent's note, a caller id —
-    can neither drive the admin's terminal (ESC, OSC, CR, RLO) nor forge another line."""
-    typer.echo(printable(str(text)), err=err)
-
-
-def echo_lines(text: object = "", err: bool = False) -> None:
-    """Our own multi-line output (a log, the live queue view): its lines kept, each one escaped."""
-    typer.echo(printable_lines(str(text)), err=err)
-
-
-def echo_json(data) -> None:
-    # json.dumps escapes C0 inside strings but not C1 or bidi characters with ensure_ascii=False
-    echo_lines(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def fail(message: str, code: int = 1) -> None:
-    echo(f"hotline: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def shell_settings() -> Settings:
-    """The settings this shell's environment gives (`up`, `down`, `status`: before binding)."""
-    try:
-        return load_settings()
-    except (ValueError, TypeError) as exc:
-        fail(f"bad HOTLINE_* setting: {exc}")
-
-
-def settings() -> Settings:
-    """The settings a command acts with: bound to the hotline running from HOTLINE_HOME (its
-    database, its Asterisk's settings), refused when this shell names another database."""
-    s = shell_settings()
-    try:
-        live = runtime.bound_settings(s)
-    except HotlineError as exc:
-        fail(str(exc))
-    differs = runtime.shell_differs(s, live, os.environ)
-    if differs:
-        echo(f"hotline: note: {', '.join(differs)} in this shell differ from what the running hotline was "
-                   f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
-    return live
-
-
-def sessions(s: Settings):
-    try:
-        return prepare_database(s)
-    except HotlineError as exc:
-        fail(str(exc))
+app.add_typer(db_app, name="db")             # upgrades on purpose (#29): hotline.cli_ops
+app.callback()(version_callback)             # hotline --version
 
 
 # ------------------------------------------------------------ lifecycle --
@@ -172,6 +123,7 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
         echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
              f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
     echo("`hotline status` shows it, `hotline down` stops it.")
+    calendar_line(st, err=True)
 
 
 @app.command()
@@ -225,6 +177,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
         for h in st.get("hot_spots") or []:
             echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
+        calendar_line(st)
     if not st["running"]:
         raise typer.Exit(3)
 
