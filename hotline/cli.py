@@ -63,6 +63,9 @@ from ivr.prompts import import_prompt, load_catalog, render_catalog, render_read
 
 app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
                   pretty_exceptions_enable=False,
+                  # help texts are plain text: `区[/小区[/楼]]` is an example, not rich markup (it crashed
+                  # `stations add --help`); tests/unit/test_cli_help.py renders every command's help
+                  rich_markup_mode=None,
                   add_completion=False)
 accounts_app = typer.Typer(help="Heating accounts (customer master data).", no_args_is_help=True)
 prompts_app = typer.Typer(help="IVR prompts: list, render with TTS, import studio recordings.",
