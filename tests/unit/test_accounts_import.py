@@ -121,3 +121,11 @@ def test_a_file_neither_utf8_nor_gb18030_nor_a_workbook_is_one_clear_line(env, t
     x.write_bytes(b"not a zip")
     got = _import(env, x)
     assert got.exit_code == 1 and "not an XLSX workbook" in got.output
+
+
+def test_progress_bars_are_for_a_person_at_a_terminal_only(monkeypatch):
+    from hotline.admin import command
+    monkeypatch.setattr(command.sys.stdout, "isatty", lambda: False, raising=False)
+    assert not command.on_terminal()
+    with command.progress_bar(command.on_terminal(), "x") as shown:
+        assert shown is None

@@ -260,6 +260,8 @@ class Reports:
                 if changed:
                     differ.append({"day": d.isoformat(), "changes": len(changed), "figures": changed[:50]})
                 parts.append(kept)
+            if progress is not None:
+                progress(len(begun), len(begun))
             if actor is not None:
                 self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
         report = summed(parts) if parts else {}
