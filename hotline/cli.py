@@ -179,6 +179,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
         for h in st.get("hot_spots") or []:
             echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
+        schema = st["schema"]
+        echo(f"  {'schema':18} {schema['revision'] or '-'} ({schema['state']}; this release: {schema['head']})")
         calendar_line(st)
     if not st["running"]:
         raise typer.Exit(3)

@@ -734,7 +734,17 @@ def status(s: Settings) -> dict:
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
         "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
         "calendar": calendar_status(s),
+        "schema": schema_status(_with_record(s, st) if st.get("settings") else s),
     }
+
+
+def schema_status(s: Settings) -> dict:
+    """The database's schema for `hotline status` (never creates a database): revision, head, state;
+    "unknown" when the database does not answer."""
+    try:
+        return database_schema(s).as_dict()
+    except HotlineError:
+        return {"revision": None, "head": schema_head(), "state": "unknown"}
 
 
 def calendar_status(s: Settings) -> dict:

@@ -46,6 +46,8 @@ def test_a_command_refuses_a_schema_behind_and_names_the_upgrade_changing_nothin
     assert got.exit_code == 1
     assert "hotline db upgrade" in got.output and "0016" in got.output and schema_head() in got.output
     assert _revision(old_db) == "0016"
+    s = load_settings(home=str(tmp_path / "home"), db_url=f"sqlite:///{old_db}")
+    assert runtime.status(s)["schema"] == {"revision": "0016", "head": schema_head(), "state": "behind"}
 
 
 def test_db_upgrade_migrates_and_db_current_says_where_the_schema_stands(tmp_path, old_db):
