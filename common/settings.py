@@ -199,6 +199,10 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_from: str = ""
     smtp_timeout_s: int = 30
+    #: GET /metrics (Prometheus): without a token only the server itself (loopback) may read it; with
+    #: one, anyone presenting `Authorization: Bearer <metrics_token>` (a Prometheus on another host).
+    #: A secret like smtp_password: never logged, in no argv, run state or repr
+    metrics_token: str = field(default="", repr=False)
     #: a failed e-mail is tried again report_mail_retry_s later, then twice as long each time (at most
     #: an hour), report_mail_attempts times in all; a day not sent report_mail_late_min after its time
     #: is late. Both show on the team leads' desks and in `hotline status`

@@ -90,8 +90,14 @@ QA_RESULTS = "/api/qa/results"                      # GET ?month=YYYY-MM: per ag
 # (ChanSpy in the dialplan's [listen-in], team leads' phones only); whisper: the agent hears the lead too
 LISTEN_IN = "/api/agents/{agent_no}/listen"         # POST {whisper}: answered like SAMPLE_CALL_OUT (kind listen)
 
+#: for supervisors (systemd, a load balancer): 200 once FastAGI, AMI and the database are up, else 503
+READY = "/api/ready"
+#: Prometheus' scrape (text format), no session: the server itself alone, or with HOTLINE_METRICS_TOKEN
+#: as a bearer token; figures only (no number, no name). Not the desk's: it is named here as a route
+#: the agent API serves
+METRICS = "/metrics"
 #: routes answered without a session
-PUBLIC = (HEALTH, LOGIN)
+PUBLIC = (HEALTH, READY, LOGIN, METRICS)
 #: roles whose whole work is the reports (the statistician, 统计员: reads every report, drills down, exports,
 #: signs a day), and the (method, route)s they reach besides PUBLIC: their session, the reports, and the
 #: QA results the reports draw on. The service refuses them every other route (403, audited) before any

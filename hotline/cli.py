@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 import time
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import delete, select
@@ -22,13 +19,16 @@ from db.models import AuditEntry, HolidayOverride, RepairStation, Role, User
 from db.queries import SURVEY_GROUPS, pause_totals, readback_texts, survey_results
 from hotline.admin import runtime
 from hotline.admin.amiclient import ami_session
-from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_csv
+from hotline.admin.command import (cell, echo, echo_json, echo_lines, echo_table, fail, on_terminal, progress_bar,
+                                   sessions, settings, shell_settings)
+from hotline.cli_ops import calendar_line, db_app, version_callback
+from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_accounts
 from hotline.admin.asterisk import AsteriskError, find_install
 from hotline.admin.demo import seed_demo
 from hotline.admin.dialplan_check import check, problem_lines, static_problems
 from hotline.admin.dialplan_good import is_current, promote
 from hotline.admin.live import watch as do_watch
-from hotline.admin.runtime import HotlineError, prepare_database
+from hotline.admin.runtime import HotlineError
 from hotline.admin.runtime import down as do_down
 from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
@@ -57,13 +57,16 @@ from common.ami import ami_action
 from common.agent_phones import has_phone
 from common.naming import RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
 from common.secrets import qa_sample_secret
-from common.settings import Settings, load_settings
-from common.text import control_char, printable, printable_lines
+from common.settings import Settings
+from common.text import control_char, printable
 from ivr.holidays import HOLIDAYS, notice_year, windows
 from ivr.prompts import import_prompt, load_catalog, render_catalog, render_readbacks
 
 app = typer.Typer(help="大龙供暖报修热线 — heating-repair hotline on Asterisk.", no_args_is_help=True,
                   pretty_exceptions_enable=False,
+                  # help texts are plain text: `区[/小区[/楼]]` is an example, not rich markup (it crashed
+                  # `stations add --help`); tests/unit/test_cli_help.py renders every command's help
+                  rich_markup_mode=None,
                   add_completion=False)
 accounts_app = typer.Typer(help="Heating accounts (customer master data).", no_args_is_help=True)
 prompts_app = typer.Typer(help="IVR prompts: list, render with TTS, import studio recordings.",
@@ -79,59 +82,9 @@ app.add_typer(agents_app, name="agents")
 dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
                            no_args_is_help=True)
 app.add_typer(dialplan_app, name="dialplan")
-app.add_typer(config_app, name="config")
-
-
-def echo(text: object = "", err: bool = False) -> None:
-    """One line of output. Everything `hotline` prints goes through here, `echo_lines` or
-    `echo_json` (common.text): stored text — a resident's address, an agent's note, a caller id —
-    can neither drive the admin's terminal (ESC, OSC, CR, RLO) nor forge another line."""
-    typer.echo(printable(str(text)), err=err)
-
-
-def echo_lines(text: object = "", err: bool = False) -> None:
-    """Our own multi-line output (a log, the live queue view): its lines kept, each one escaped."""
-    typer.echo(printable_lines(str(text)), err=err)
-
-
-def echo_json(data) -> None:
-    # json.dumps escapes C0 inside strings but not C1 or bidi characters with ensure_ascii=False
-    echo_lines(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def fail(message: str, code: int = 1) -> None:
-    echo(f"hotline: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def shell_settings() -> Settings:
-    """The settings this shell's environment gives (`up`, `down`, `status`: before binding)."""
-    try:
-        return load_settings()
-    except (ValueError, TypeError) as exc:
-        fail(f"bad configuration — {'; '.join(getattr(exc, 'problems', [str(exc)]))} (`hotline config check`)")
-
-
-def settings() -> Settings:
-    """The settings a command acts with: bound to the hotline running from HOTLINE_HOME (its
-    database, its Asterisk's settings), refused when this shell names another database."""
-    s = shell_settings()
-    try:
-        live = runtime.bound_settings(s)
-    except HotlineError as exc:
-        fail(str(exc))
-    differs = runtime.shell_differs(s, live, os.environ)
-    if differs:
-        echo(f"hotline: note: {', '.join(differs)} in this shell's configuration differ from what the running hotline was "
-                   f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
-    return live
-
-
-def sessions(s: Settings):
-    try:
-        return prepare_database(s)
-    except HotlineError as exc:
-        fail(str(exc))
+app.add_typer(config_app, name="config")        # one configuration (#29): hotline.config_cmd
+app.add_typer(db_app, name="db")             # upgrades on purpose (#29): hotline.cli_ops
+app.callback()(version_callback)             # hotline --version
 
 
 # ------------------------------------------------------------ lifecycle --
@@ -175,6 +128,7 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
         echo("Copy the certificate (never the key) to every agent PC and start the desktop with "
              f"`--api {st['api_url']} --ca <that file>`; compare the SHA-256 above when in doubt.")
     echo("`hotline status` shows it, `hotline down` stops it.")
+    calendar_line(st, err=True)
 
 
 @app.command()
@@ -228,6 +182,9 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
         for h in st.get("hot_spots") or []:
             echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
+        schema = st["schema"]
+        echo(f"  {'schema':18} {schema['revision'] or '-'} ({schema['state']}; this release: {schema['head']})")
+        calendar_line(st)
     if not st["running"]:
         raise typer.Exit(3)
 
@@ -298,44 +255,42 @@ def asterisk_provision() -> None:
 # ------------------------------------------------------------- accounts --
 
 @accounts_app.command("import")
-def accounts_import(file: Path = typer.Argument(..., help="UTF-8 CSV: account_no,name,district,"
-                                                            "compound,building,unit,room,phones"),
+def accounts_import(file: Path = typer.Argument(..., help="CSV (UTF-8 or GB18030, as Excel saves it) or XLSX, with "
+                                                            "the header account_no,name,district,compound,building,"
+                                                            "unit,room,phones[,fee_status]"),
+                    dry_run: bool = typer.Option(False, "--dry-run", help="check every row and count what would "
+                                                                          "change; write nothing"),
                     as_json: bool = typer.Option(False, "--json", help="machine-readable, no progress")) -> None:
-    """Import or update accounts; bad rows are reported by line and skipped. Committed in batches of
-    HOTLINE_IMPORT_BATCH rows (calls never wait behind the import); a re-run updates, never duplicates."""
+    """Import or update accounts. Every row is checked first: with any bad row nothing is imported and
+    each one is named by its line (exit 2). Committed in batches of HOTLINE_IMPORT_BATCH rows (calls
+    never wait behind the import); a re-run updates, never duplicates."""
     if not file.is_file():
         fail(f"{file}: no such file")
     s = settings()
-    with sessions(s)() as db, import_progress(not as_json and sys.stderr.isatty(), f"importing {file.name}") as shown:
+    with sessions(s)() as db, progress_bar(on_terminal(as_json), f"importing {file.name}") as shown:
         try:
-            rep = import_csv(db, file, batch=s.import_batch, progress=shown)
+            rep = import_accounts(db, file, batch=s.import_batch, progress=shown, dry_run=dry_run)
         except ImportFileError as exc:
             fail(str(exc))
     if as_json:
-        echo_json({"file": str(file), "created": rep.created, "updated": rep.updated, "unchanged": rep.unchanged,
+        echo_json({"file": str(file), "read_as": rep.kind, "rows": rep.rows, "dry_run": rep.dry_run,
+                   "imported": rep.imported, "created": rep.created, "updated": rep.updated, "unchanged": rep.unchanged,
                    "errors": [{"line": line, "reason": reason} for line, reason in rep.errors],
                    "batches": rep.batches, "longest_commit_s": round(rep.longest_commit_s, 3)})
     else:
         for line, reason in rep.errors:
-            echo(f"{file}:{line}: skipped: {reason}", err=True)
-        echo(f"imported {file}: {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged, "
-             f"{len(rep.errors)} bad rows skipped ({rep.batches} batches, the longest commit "
-             f"{rep.longest_commit_s:.2f} s)")
+            echo(f"{file}:{line}: {reason}", err=True)
+        if rep.errors:
+            echo(f"{file} ({rep.kind}): {len(rep.errors)} bad row(s) of {rep.rows}: nothing imported — fix them and "
+                 f"run it again (--dry-run checks a file without importing)")
+        elif dry_run:
+            echo(f"dry run of {file} ({rep.kind}): {rep.created} new, {rep.updated} updated, {rep.unchanged} "
+                 f"unchanged; nothing written")
+        else:
+            echo(f"imported {file} ({rep.kind}): {rep.created} new, {rep.updated} updated, {rep.unchanged} unchanged "
+                 f"({rep.batches} batches, the longest commit {rep.longest_commit_s:.2f} s)")
     if rep.errors:
         raise typer.Exit(2)
-
-
-@contextmanager
-def import_progress(shown: bool, what: str):
-    """A progress bar on the admin's terminal (rich, on stderr), nothing otherwise (a pipe, --json):
-    yields the callback `progress(done, total)` or None."""
-    if not shown:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(printable(what), total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @accounts_app.command("find")
@@ -406,11 +361,11 @@ def tickets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        why = f"待确认: {wire.UNCONFIRMED_REASONS.get(r['reason'], r['reason'])} {r['age_s'] // 60} 分钟" \
-            if r["reason"] else ""
-        echo(f"{r['number']}  {r['state']:10} {r['category'] or '-':8} {r['account_no'] or '-':10} "
-             f"{r['call_outcome'] or '-':20} {'回电' if r['callback_requested'] else ''} {why}")
+    echo_table(["报修单", "状态", "类别", "户号", "来电结果", "回电", "待确认"],
+               [[r["number"], r["state"], r["category"], r["account_no"], r["call_outcome"],
+                 "回电" if r["callback_requested"] else "",
+                 f"{wire.UNCONFIRMED_REASONS.get(r['reason'], r['reason'])} {r['age_s'] // 60} 分钟" if r["reason"] else ""]
+                for r in rows])
 
 
 @tickets_app.command("show")
@@ -425,8 +380,7 @@ def tickets_show(number: str, as_json: bool = typer.Option(False, "--json")) -> 
         echo_json(t)
         return
     echo(f"{t['number']}  {t['state']}  {t['station'] or '-'}  {t['address']}")
-    for h in t["history"]:
-        echo(f"  {h['at']}  {h['state']:12} {h['by']:6} {h['note']}")
+    echo_table(["时间", "状态", "经手", "备注"], [[h["at"], h["state"], h["by"], h["note"]] for h in t["history"]])
     for a in t["anomalies"]:
         echo(f"  ! {a['type']} ({a['state']}) {a['opened_at']}")
 
@@ -491,9 +445,9 @@ def anomalies(open_only: bool = typer.Option(False, "--open", help="only those n
     if as_json:
         echo_json(rows)
         return
-    for a in rows:
-        echo(f"{a['id']:5} {a['type']:22} {a['state']:8} {a['ticket'] or '-':11} {a['opened_at']} "
-             f"→ {a['deadline']}{'  超期' if a['overdue'] else ''}  {a['note']}")
+    echo_table(["编号", "类型", "状态", "报修单", "登记", "期限", "", "备注"],
+               [[a["id"], a["type"], a["state"], a["ticket"], a["opened_at"], a["deadline"], "超期" if a["overdue"] else "",
+                 a["note"]] for a in rows])
 
 
 @app.command()
@@ -506,9 +460,9 @@ def callbacks(open_only: bool = typer.Option(False, "--open", help="only those s
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        echo(f"{r['ticket']}  {r['reason'] or '-':20} {r['waited'] // 60:6} min  {r['attempts']} 次  "
-             f"{r['taken_by'] or '-':6} {'转领班' if r['escalated'] else ''}{'' if r['open'] else '已完成'}")
+    echo_table(["报修单", "原因", "已等(分钟)", "次数", "处理人", ""],
+               [[r["ticket"], r["reason"], r["waited"] // 60, r["attempts"], r["taken_by"],
+                 ("转领班" if r["escalated"] else "") + ("" if r["open"] else "已完成")] for r in rows])
 
 
 survey_app = typer.Typer(help="回访: the follow-up survey of completed repairs.", no_args_is_help=True)
@@ -602,10 +556,9 @@ def survey_stats(by: str = typer.Option("station", "--by", help=f"one of {', '.j
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        echo(f"{r[by] or '-':12} {r['name'] or '':10} {r['surveys']:4} 次  解决 {r['solved']:3}  "
-             f"满意 {r['satisfied']:3} 普通 {r['average']:3} 不满意 {r['unsatisfied']:3}  "
-             f"平均 {r['score_avg']:5}  自动 {r['by_ivr']}")
+    echo_table([by, "名称", "回访", "解决", "满意", "普通", "不满意", "平均", "自动"],
+               [[r[by], r["name"] or "", r["surveys"], r["solved"], r["satisfied"], r["average"], r["unsatisfied"],
+                 r["score_avg"], r["by_ivr"]] for r in rows])
 
 
 # ------------------------------------------------------------- stations --
@@ -618,9 +571,10 @@ def stations_list(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        areas = "; ".join("/".join(x for x in (a["district"], a["compound"], a["building"]) if x) for a in r["areas"])
-        echo(f"{r['code']:6} {r['name']:10} {r['phone']:14} {areas}")
+    echo_table(["代码", "名称", "电话", "服务区域"],
+               [[r["code"], r["name"], r["phone"],
+                 "; ".join("/".join(x for x in (a["district"], a["compound"], a["building"]) if x) for a in r["areas"])]
+                for r in rows])
 
 
 @stations_app.command("add")
@@ -660,9 +614,8 @@ def stations_import(file: Path = typer.Argument(..., help="UTF-8 CSV: code,name,
 def prompts_list() -> None:
     """Prompt ids, their text, and whether a studio recording replaces the TTS."""
     s = settings()
-    for pid, text in load_catalog().items():
-        mark = "录音" if (s.custom_prompts_dir / f"{pid}.wav").exists() else "TTS"
-        echo(f"{pid:28} {mark:4} {text}")
+    echo_table(["提示音", "来源", "文本"], [[pid, "录音" if (s.custom_prompts_dir / f"{pid}.wav").exists() else "TTS", text]
+                                       for pid, text in load_catalog().items()])
 
 
 @prompts_app.command("render")
@@ -672,10 +625,12 @@ def prompts_render(force: bool = typer.Option(False, "--force")) -> None:
     HOTLINE_TTS_CACHE_MB)."""
     s = settings()
     try:
-        files = render_catalog(s, force=force)
+        with progress_bar(on_terminal(), "rendering the prompts"):
+            files = render_catalog(s, force=force)
         with sessions(s)() as db:
             texts = readback_texts(db)
-        got = render_readbacks(s, texts, force=force, prune=True)
+        with progress_bar(on_terminal(), "rendering read-backs (addresses, stations)") as shown:
+            got = render_readbacks(s, texts, force=force, prune=True, progress=shown)
     except RuntimeError as exc:
         fail(str(exc))
     echo(f"{len(files)} prompts ready")
@@ -703,9 +658,9 @@ def holidays_list(year: int = typer.Option(None, "--year")) -> None:
     year = year or s.now().year
     with sessions(s)() as db:
         overrides = list(db.scalars(select(HolidayOverride).where(HolidayOverride.year == year)))
-    for w in windows(year, overrides):
-        echo(f"{w.key:9} {w.name:4} {w.opener:6} {w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}  "
-             f"({'通知' if w.source == 'notice' else '日历'})")
+    echo_table(["节日", "名称", "开头语", "时段", "依据"],
+               [[w.key, w.name, w.opener, f"{w.start:%Y-%m-%d %H:%M} → {w.end:%Y-%m-%d %H:%M}",
+                 "通知" if w.source == "notice" else "日历"] for w in windows(year, overrides)])
 
 
 @holidays_app.command("set")
@@ -960,8 +915,8 @@ def agents_list(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        echo(f"{r['agent_no']:6} {r['name']:8} {r['role']:10} {'active' if r['active'] else 'disabled'}")
+    echo_table(["工号", "姓名", "角色", "状态"],
+               [[r["agent_no"], r["name"], r["role"], "active" if r["active"] else "disabled"] for r in rows])
 
 
 @agents_app.command("pauses")
@@ -981,8 +936,8 @@ def agents_pauses(since: Optional[str] = typer.Option(None, help="from this day 
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        echo(f"{r['agent_no']:6} {r['name']:8} {r['reason']:8} {r['times']:4}x {r['seconds'] // 60:5} min")
+    echo_table(["工号", "姓名", "原因", "次数", "分钟"],
+               [[r["agent_no"], r["name"], r["reason"], r["times"], r["seconds"] // 60] for r in rows])
 
 
 @agents_app.command("disable")
@@ -1052,15 +1007,16 @@ def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], 
     reports = _reports(s)
     files = {fmt: path for fmt, path in (("xlsx", xlsx), ("pdf", pdf)) if path is not None}
     try:
-        if signed:
-            r = reports.as_signed(None, day)
-        elif files:
-            try:
-                r = reports.export_files(None, kind, day, files)
-            except OSError as exc:
-                fail(f"{exc.filename or ''}: {exc}")
-        else:
-            r = reports.period(None, kind, day)
+        with progress_bar(on_terminal(as_json) and kind != "daily", f"{KIND_WORDS.get(kind, kind)}: days") as shown:
+            if signed:
+                r = reports.as_signed(None, day)
+            elif files:
+                try:
+                    r = reports.export_files(None, kind, day, files, shown)
+                except OSError as exc:
+                    fail(f"{exc.filename or ''}: {exc}")
+            else:
+                r = reports.period(None, kind, day, shown)
     except RuleError as exc:
         _rule_failed(exc)
     if as_json:
@@ -1069,13 +1025,6 @@ def _show_report(kind: str, day_text: str, as_json: bool, xlsx: Optional[Path], 
         echo_lines(report_tables(r))
     for path in files.values():
         echo(f"{path}: written", err=True)
-
-
-def _cell(v) -> Text:
-    """Stored text as data: escaped for the terminal, never read as rich markup."""
-    if isinstance(v, float):
-        v = f"{v:.1f}"
-    return Text(printable("-" if v is None else str(v)))
 
 
 def _pct(v: float | None) -> str | None:
@@ -1087,7 +1036,7 @@ def _table(title: str, header: list[str], rows: list[list]) -> Table:
     for h in header:
         t.add_column(h)
     for r in rows:
-        t.add_row(*map(_cell, r))
+        t.add_row(*map(cell, r))
     return t
 
 
@@ -1328,10 +1277,10 @@ def recordings_find(ticket: str = typer.Option("", "--ticket", help="a ticket nu
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        gone = f"  已删除 {r['deleted']['at']} {r['deleted']['by']}: {r['deleted']['reason']}" if r["deleted"] else ""
-        echo(f"{r['id']:6} {r['at']} {r['direction']:8} {r['agent'] or '-':6} {r['ticket'] or '-':11} "
-             f"{r['duration_s']:7.1f}s {r['health'] or '-':8}{gone}")
+    echo_table(["录音", "时间", "方向", "座席", "报修单", "时长(秒)", "状态", "删除"],
+               [[r["id"], r["at"], r["direction"], r["agent"], r["ticket"], r["duration_s"], r["health"],
+                 f"{r['deleted']['at']} {r['deleted']['by']}: {r['deleted']['reason']}" if r["deleted"] else ""]
+                for r in rows])
 
 
 @recordings_app.command("delete")
@@ -1387,12 +1336,11 @@ def qa_sample(date_: str = typer.Option(..., "--date", help=DATE_HELP), as_json:
         echo_json(got)
         return
     echo(f"{got['day']} 录音抽查{'' if got['final'] else '(当日未结束,抽样暂定)'}")
-    for a in got["agents"]:
-        echo(f"  {a['agent_no']:6} {a['name']:8} 接听 {a['answered']:4}  应抽 {a['quota']:3}  抽查 {a['sample']:3}  "
-             f"已检查 {a['checked']:3}")
-    for r in got["sample"]:
-        mark = "未检查" if not r["checked"] else ("合格" if r["check"]["passed"] else "不合格")
-        echo(f"  录音 {r['recording']:6} {r['agent']:6} {r['call'] or '-':20} {r['direction']:8} {r['kind']:7} {mark}")
+    echo_table(["工号", "姓名", "接听", "应抽", "抽查", "已检查"],
+               [[a["agent_no"], a["name"], a["answered"], a["quota"], a["sample"], a["checked"]] for a in got["agents"]])
+    echo_table(["录音", "座席", "通话", "方向", "类型", "检查"],
+               [[r["recording"], r["agent"], r["call"], r["direction"], r["kind"],
+                 "未检查" if not r["checked"] else ("合格" if r["check"]["passed"] else "不合格")] for r in got["sample"]])
 
 
 @qa_app.command("results")
@@ -1411,13 +1359,11 @@ def qa_results(month: str = typer.Option(..., "--month", help="YYYY-MM"),
         echo_json(got)
         return
     echo(f"{got['month']} 录音检查结果")
-    for a in got["agents"]:
-        rate = "-" if a["pass_rate"] is None else f"{a['pass_rate']:.0%}"
-        echo(f"  {a['agent_no']:6} {a['name']:8} 通话 {a['calls']:4} 检查 {a['checked']:3} 合格率 {rate:>5}  "
-             f"严重 {a['serious']} 罚款 {a['fine_total']} 元  投诉 {a['complaints']}  知情不报 {a['peer']['unreported']}"
-             f"{'  需轮训' if a['retraining'] else ''}")
-    for c in got["checkers"]:
-        echo(f"  检查人 {c['agent_no']:6} 检查 {c['checked']:3} 合格 {c['passed']:3} 合格后被投诉 {c['contradicted']}")
+    echo_table(["工号", "姓名", "通话", "检查", "合格率", "严重", "罚款(元)", "投诉", "知情不报", ""],
+               [[a["agent_no"], a["name"], a["calls"], a["checked"], _pct(a["pass_rate"]), a["serious"], a["fine_total"],
+                 a["complaints"], a["peer"]["unreported"], "需轮训" if a["retraining"] else ""] for a in got["agents"]])
+    echo_table(["检查人", "检查", "合格", "合格后被投诉"],
+               [[c["agent_no"], c["checked"], c["passed"], c["contradicted"]] for c in got["checkers"]])
 
 
 @qa_app.command("standards")

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from holidays.calendars.chinese import _ChineseLunisolar
+from functools import lru_cache
 
-_LUNAR = _ChineseLunisolar()   # tables cover 1901–2100; outside that the lunar windows are left out
+import holidays as _holidays
+
+#: the names holidays.China gives (in en_US) to the first day of 春节 and to 中秋: its public API, the
+#: lunisolar tables behind it (China from 1950 to 2100); a year it does not name them in leaves that window out
+#: (中秋 is a public holiday from 2008)
+_SPRING_FESTIVAL = "Chinese New Year (Spring Festival)"
+_MID_AUTUMN = "Mid-Autumn Festival"
 
 # key → (name, opener), in calendar order
 HOLIDAYS: dict[str, tuple[str, str]] = {
@@ -57,12 +63,22 @@ def _make(key: str, start, end, source: str = "calendar") -> HolidayOpener:
 
 def lunar_new_year(year: int) -> date | None:
     """正月初一 of `year` (None outside the lunisolar tables)."""
-    return _LUNAR.lunar_new_year_date(year)[0]
+    return _first_named(year, _SPRING_FESTIVAL)
 
 
 def mid_autumn(year: int) -> date | None:
-    """八月十五 of `year` (None outside the lunisolar tables)."""
-    return _LUNAR.mid_autumn_date(year)[0]
+    """八月十五 of `year` (None outside the lunisolar tables, or before 2008)."""
+    return _first_named(year, _MID_AUTUMN)
+
+
+@lru_cache(maxsize=64)
+def _first_named(year: int, name: str) -> date | None:
+    """The first day holidays.China names exactly `name` in `year` (its "(observed)" days are others)."""
+    try:
+        days = _holidays.China(years=year, language="en_US").get_named(name, lookup="exact")
+    except (NotImplementedError, ValueError, KeyError):
+        return None
+    return min(days) if days else None
 
 
 def default_windows(year: int) -> list[HolidayOpener]:

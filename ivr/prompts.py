@@ -255,13 +255,13 @@ def readback_sound(settings, text: str) -> str | None:
     return f"tts/{key}" if (settings.tts_cache_dir / f"{key}.wav").exists() else None
 
 
-def render_readbacks(settings, texts, force: bool = False, prune: bool = False) -> dict:
+def render_readbacks(settings, texts, force: bool = False, prune: bool = False, progress=None) -> dict:
     """Render each of `texts` not rendered yet, several at once, within the cache's bound
     (Settings.tts_cache_mb): when it is full, files no text wants any more go first (oldest
     first); with none left nothing more is rendered (those calls read the 户号's digits). The bound
     is checked before each batch of WORKERS × 4, so it is exceeded by one batch at most.
-    `prune` (a rebuild, `hotline prompts render`) removes every file no text wants.
-    Returns {"rendered", "removed", "skipped", "bytes"}."""
+    `prune` (a rebuild, `hotline prompts render`) removes every file no text wants; `progress(done,
+    total)` after each batch. Returns {"rendered", "removed", "skipped", "bytes"}."""
     cache = settings.tts_cache_dir
     cache.mkdir(parents=True, exist_ok=True)
     wanted = {_readback_key(settings, t): t for t in set(texts)}
@@ -297,6 +297,8 @@ def render_readbacks(settings, texts, force: bool = False, prune: bool = False) 
             for k, size in pool.map(run, todo[i:i + WORKERS * 4]):
                 sizes[k] = size
                 rendered += 1
+            if progress is not None:
+                progress(rendered, len(todo))
     return {"rendered": rendered, "removed": removed, "skipped": skipped, "bytes": sum(sizes.values())}
 
 

@@ -33,11 +33,12 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
   # pip's notes about this machine's extra package locations are noise; errors still show
-  .venv/bin/pip install -q -e ".[dev]" 2> >(grep -vE "^WARNING: Location|BuildBackendWarning|^\s*(!!|\*+|Please be careful|name as your package|with strategy)|^\s*$" >&2)
+  # the exact versions tested (constraints.txt), within pyproject's bounds: a rebuild never pulls whatever is newest
+  .venv/bin/pip install -q -c constraints.txt -e ".[dev]" 2> >(grep -vE "^WARNING: Location|BuildBackendWarning|^\s*(!!|\*+|Please be careful|name as your package|with strategy)|^\s*$" >&2)
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,10 +40,68 @@ class ImportReport:
     batches: int = 0
     #: the longest commit of a batch: SQLite's write lock is held from a batch's first write to it
     longest_commit_s: float = 0.0
+    #: what the file was read as ("CSV (GB18030)", "XLSX"), how many data rows it held
+    kind: str = ""
+    rows: int = 0
+    dry_run: bool = False
+    #: written: no bad row and not a dry run
+    imported: bool = False
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (not UTF-8, wrong header)."""
+    """The file as a whole cannot be read (not UTF-8 or GB18030 text, not a workbook, wrong header)."""
+
+
+#: the encodings a CSV may come in, tried in order: UTF-8 (with or without Excel's BOM), then GB18030 —
+#: what Excel on a Chinese Windows saves "CSV" as (GBK and GB2312 are subsets of it)
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _decoded(path: Path) -> tuple[str, str]:
+    data = Path(path).read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(f"{path} is not UTF-8 or GB18030 text; save it as CSV (UTF-8) or XLSX")
+
+
+def _xlsx_value(v) -> str:
+    """A cell as the text it shows: 20000001, not 20000001.0 (Excel stores numbers as floats)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """(header, [(line number, fields)], what the file is): a CSV in UTF-8 or GB18030, or the first sheet
+    of an XLSX workbook (its row numbers as lines; empty rows left out)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+            raise ImportFileError(f"{path} is not an XLSX workbook Excel saved: {exc}") from exc
+        try:
+            sheet = book.worksheets[0]
+            rows = [(n, [_xlsx_value(v).strip() for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
+        finally:
+            book.close()
+        rows = [(n, fields) for n, fields in rows if any(fields)]
+        if not rows:
+            return [], [], "XLSX"
+        (_, header), body = rows[0], rows[1:]
+        while header and not header[-1]:
+            header.pop()
+        return header, body, "XLSX"
+    text, encoding = _decoded(path)
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    body = [(reader.line_num, fields) for fields in reader if any(f.strip() for f in fields)]
+    return header, body, f"CSV ({'UTF-8' if encoding == 'utf-8-sig' else 'GB18030'})"
 
 
 def _parse_row(row: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -69,32 +130,26 @@ def _parse_row(row: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     return values, phones
 
 
-def import_csv(session: Session, path: Path, batch: int = IMPORT_BATCH,
-               progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Insert or update accounts from a UTF-8 CSV; bad rows are reported and skipped. Committed
-    every `batch` accounts (a re-run updates what an interrupted one committed: idempotent);
-    `progress(done, total)` after each commit."""
+def import_accounts(session: Session, path: Path, batch: int = IMPORT_BATCH,
+                    progress: Callable[[int, int], None] | None = None, dry_run: bool = False) -> ImportReport:
+    """Insert or update accounts from a CSV (UTF-8 or GB18030) or an XLSX workbook. Every row is
+    checked first: with any bad row nothing is written (`errors`: each by line). Then committed every
+    `batch` accounts (a re-run updates what an interrupted one committed: idempotent); `progress(done,
+    total)` after each commit. `dry_run`: checked and counted (new, updated, unchanged), nothing written."""
     batch = max(1, int(batch))
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header, rows, kind = read_rows(path)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportFileError(f"{path}: the header lacks {', '.join(missing)}; "
                               f"expected {','.join(COLUMNS)}")
-    reader.fieldnames = header
-    report = ImportReport()
+    report = ImportReport(kind=kind, rows=len(rows), dry_run=dry_run)
     parsed: dict[str, tuple[dict[str, str], list[str]]] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:  # more fields than the header
+    for line, fields in rows:
+        if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
             report.errors.append((line, "more fields than the header"))
             continue
         try:
-            values, phones = _parse_row(row)
+            values, phones = _parse_row(dict(zip(header, fields)))
         except ValueError as exc:
             report.errors.append((line, str(exc)))
             continue
@@ -102,6 +157,8 @@ def import_csv(session: Session, path: Path, batch: int = IMPORT_BATCH,
             report.errors.append((line, f"account_no {values['account_no']} repeats an earlier line"))
             continue
         parsed[values["account_no"]] = (values, phones)
+    if report.errors and not dry_run:
+        return report          # nothing half-imported: the admin fixes the file and runs it again
     # the company's master file runs to tens of thousands of accounts (a million in the benchmark):
     # look the existing ones up a chunk at a time, not a query per line, and commit every `batch`
     # rows — SQLite has one write lock, and the calls' writes queue behind whoever holds it (#26: the
@@ -117,32 +174,42 @@ def import_csv(session: Session, path: Path, batch: int = IMPORT_BATCH,
                     select(HeatingAccount).where(HeatingAccount.account_no.in_(chunk))
                     .options(selectinload(HeatingAccount.phones)))}
                 for no in chunk:
-                    _upsert(session, existing.get(no), *parsed[no], report)
+                    _upsert(session, existing.get(no), *parsed[no], report, write=not dry_run)
         started = time.monotonic()
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
         session.expunge_all()     # a million rows never pile up in the session
         report.longest_commit_s = max(report.longest_commit_s, time.monotonic() - started)
         report.batches += 1
         if progress is not None:
             progress(min(i + batch, len(numbers)), len(numbers))
+    report.imported = not dry_run
     return report
+
+
 def _upsert(session: Session, acc: HeatingAccount | None, values: dict[str, str], phones: list[str],
-            report: ImportReport) -> None:
+            report: ImportReport, write: bool = True) -> None:
     if acc is None:
+        report.created += 1
+        if not write:
+            return
         acc = HeatingAccount(**values)
         acc.phones = [AccountPhone(phone=p) for p in phones]
         session.add(acc)
-        report.created += 1
         return
     changed = any(getattr(acc, k) != v for k, v in values.items()) or acc.phone_numbers != phones
     if not changed:
         report.unchanged += 1
         return
+    report.updated += 1
+    if not write:
+        return
     for k, v in values.items():
         setattr(acc, k, v)
     keep = {p.phone: p for p in acc.phones}
     acc.phones = [keep.get(p) or AccountPhone(phone=p) for p in phones]
-    report.updated += 1
 
 
 def find_by_phone(session: Session, phone: str) -> list[HeatingAccount]:

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from db import queries
 from db.models import User
-from db.session import DatabaseUnavailable, check_reachable, make_engine, migrate, session_factory
+from db.session import (DatabaseUnavailable, SchemaState, check_reachable, make_engine, migrate, schema_head,
+                        schema_state, session_factory)
 from hotline.admin import certificates
 from hotline.aftercall.reports import delivery
 from hotline.aftercall.reports.figures import report_policy
@@ -46,6 +48,7 @@ from common.runstate import asterisk_rx, read_state, state_file
 from common.secrets import write_secret
 from common.settings import ENV, FILE, Settings, load
 from ivr import storage
+from ivr.hours import CALENDAR_AHEAD_DAYS, calendar_gap, calendar_version, calendar_warning
 from ivr.prompts import render_catalog
 
 
@@ -169,9 +172,11 @@ def phones_in(db: Session) -> list[AgentPhone]:
 
 
 def prepare_database(s: Settings):
-    """Migrate and return a session factory; raises HotlineError if unreachable. While a hotline
-    runs from `s.home` only its own database is opened, and only when it already holds the
-    hotline's tables: no command creates or migrates a fresh database under a running hotline."""
+    """A session factory on a database whose schema is this release's; raises HotlineError if
+    unreachable or when the schema is behind or ahead (`hotline db upgrade` migrates: no other
+    command does). A fresh, empty database is created at the newest schema — except under a running
+    hotline, where only its own database is opened, and only when it already holds the hotline's
+    tables."""
     st = running(s)
     if st:
         live = _with_record(s, st)
@@ -182,16 +187,59 @@ def prepare_database(s: Settings):
     try:
         if st:
             _refuse_empty(engine)
-        migrate(engine)
+        schema = schema_state(engine)
+        if schema.state == "empty":
+            migrate(engine)
+        elif refused := schema.refusal(masked_url(s.database_url)):
+            raise HotlineError(refused)
     except DatabaseUnavailable as exc:
         raise HotlineError(str(exc)) from exc
     return session_factory(engine)
 
 
+def upgrade_database(s: Settings) -> tuple[SchemaState, SchemaState]:
+    """`hotline db upgrade`: the database migrated to this release's schema (refused while the
+    hotline runs: the running service was built for the schema it has). Before and after."""
+    if running(s):
+        raise HotlineError("热线正在运行：请先 `hotline down`，再升级数据库。 — the hotline is running: `hotline down` "
+                           "first (its service was built for the schema it has), then `hotline db upgrade`, then "
+                           "`hotline up`")
+    engine = make_engine(s.database_url)
+    try:
+        before = schema_state(engine)
+        if before.state in ("ahead", "foreign"):
+            raise HotlineError(before.refusal(masked_url(s.database_url)))
+        if before.state != "current":
+            migrate(engine)
+        return before, schema_state(engine)
+    except DatabaseUnavailable as exc:
+        raise HotlineError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def database_schema(s: Settings) -> SchemaState:
+    """`hotline db current`: where the database's schema stands (never creates one: a missing SQLite
+    file reads as empty)."""
+    if _missing_sqlite(s.database_url):
+        return SchemaState(None, schema_head(), "empty")
+    engine = make_engine(s.database_url)
+    try:
+        return schema_state(engine)
+    except DatabaseUnavailable as exc:
+        raise HotlineError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def _missing_sqlite(url: str) -> bool:
+    u = make_url(url)
+    return u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") and not Path(u.database).exists()
+
+
 def _refuse_fresh(url: str) -> None:
     """An SQLite file that is not there would be created empty by connecting to it."""
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") and not Path(u.database).exists():
+    if _missing_sqlite(url):
         raise HotlineError(f"运行中热线的数据库 {masked_url(url)} 不存在：不会新建空数据库。 — the running hotline's "
                            f"database {masked_url(url)} is not there: no command creates an empty one under a "
                            f"running hotline (restore it, or `hotline down` first)")
@@ -266,7 +314,8 @@ def asterisk_answers(st: dict) -> bool:
 
 
 def service_answers(st: dict, within_s: float = 2.0) -> bool:
-    """The service's /api/health answers (at most `within_s` of tries: one starting up answers soon)."""
+    """The service's /api/health answers (at most `within_s` of tries: one starting up answers soon);
+    a 503 (its database or AMI down) is an answer: the service process runs."""
     port = (st.get("ports") or {}).get("api")
     if not port:
         return False
@@ -283,7 +332,7 @@ def service_answers(st: dict, within_s: float = 2.0) -> bool:
             else http.client.HTTPConnection(host, port, timeout=1)
         try:
             conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
+            if conn.getresponse().status in (200, 503):
                 return True
         except (OSError, http.client.HTTPException):
             pass
@@ -678,6 +727,8 @@ def health_probe(s: Settings | None = None):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
                     return json.loads(r.read())
+            except urllib.error.HTTPError as exc:   # 503: it answers, its database or AMI is down
+                return json.loads(exc.read()) if exc.code == 503 else None
             except Exception:
                 return None
         return plain
@@ -753,7 +804,27 @@ def status(s: Settings) -> dict:
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
         "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
+        "calendar": calendar_status(s),
+        "schema": schema_status(_with_record(s, st) if st.get("settings") else s),
     }
+
+
+def schema_status(s: Settings) -> dict:
+    """The database's schema for `hotline status` (never creates a database): revision, head, state;
+    "unknown" when the database does not answer."""
+    try:
+        return database_schema(s).as_dict()
+    except HotlineError:
+        return {"revision": None, "head": schema_head(), "state": "unknown"}
+
+
+def calendar_status(s: Settings) -> dict:
+    """Whether the holiday/调休 data covers the next CALENDAR_AHEAD_DAYS (ivr.hours), on the one clock."""
+    today = s.now().date()
+    gap = calendar_gap(today)
+    return {"package": "chinese-calendar", "version": calendar_version(), "covered_days": CALENDAR_AHEAD_DAYS,
+            "first_day_not_covered": gap.isoformat() if gap else None,
+            "warning": calendar_warning(today) if gap else None}
 
 
 def recordings_status(s: Settings) -> dict:

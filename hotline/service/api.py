@@ -8,6 +8,8 @@ transaction. The WebSocket hub ends every socket of a session when the session e
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import logging
 
@@ -20,6 +22,7 @@ from hotline.service.api_guard import ConnectionCap
 from hotline.aftercall.rules import source_address
 from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
+from hotline.service.metrics import CONTENT_TYPE
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.surveys import SurveyList
@@ -52,6 +55,20 @@ REPORT_ONLY = frozenset(wire.REPORT_ONLY_ROUTES)
 SESSION_SWEEP_S = 0.5
 
 
+def metrics_refusal(token: str, authorization: str, remote: str) -> tuple[int, str] | None:
+    """Who may read /metrics: with a token set, whoever presents it; without one, the server itself."""
+    if token:
+        given = authorization.removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return 401, "metrics token missing or wrong"
+        return None
+    try:
+        local = ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        local = False
+    return None if local else (403, "metrics are read on the server itself (or set HOTLINE_METRICS_TOKEN)")
+
+
 def _json(data, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
 
@@ -78,6 +95,8 @@ class AgentApi:
         app = web.Application(middlewares=[self._errors, self._auth], client_max_size=1024 * 1024)
         r = app.router
         r.add_get(wire.HEALTH, self.health)
+        r.add_get(wire.READY, self.ready)
+        r.add_get(wire.METRICS, self.metrics)
         r.add_post(wire.LOGIN, self.login)
         r.add_post(wire.LOGOUT, self.logout)
         r.add_get(wire.ME, self.me)
@@ -221,7 +240,27 @@ class AgentApi:
 
     # ------------------------------------------------------------ login --
     async def health(self, request):
-        return _json({"ok": True, "ami": self.svc.ami_connected.is_set(), "active_calls": self.svc.active_calls})
+        """The service answers, and so do the database and AMI: 200; else 503 naming what is down."""
+        parts = await self.svc.parts()
+        down = [p for p in ("database", "ami") if not parts[p]]
+        return _json({"ok": not down, "down": down, "database": parts["database"], "ami": parts["ami"],
+                      "active_calls": self.svc.active_calls}, 503 if down else 200)
+
+    async def ready(self, request):
+        """For supervisors: ready (200) once FastAGI takes calls and AMI and the database answer."""
+        parts = await self.svc.parts()
+        down = [p for p, ok in parts.items() if not ok]
+        return _json({"ready": not down, "down": down}, 503 if down else 200)
+
+    async def metrics(self, request):
+        """Prometheus' scrape: loopback alone, or anyone with the metrics token (HOTLINE_METRICS_TOKEN)."""
+        refused = metrics_refusal(self.settings.metrics_token, request.headers.get("Authorization", ""),
+                                  request.remote or "")
+        if refused:
+            status, why = refused
+            log.warning("GET /metrics refused (%s) from %s", why, request.remote)
+            return _json({"error": why}, status)
+        return web.Response(body=await self.svc.metrics_text(), headers={"Content-Type": CONTENT_TYPE})
 
     async def login(self, request):
         body = await self.body(request, LoginIn)

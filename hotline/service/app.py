@@ -38,6 +38,8 @@ from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.holds import HoldLog, agent_of_channel
+from hotline.service.metrics import (ServiceMetrics, Snapshot, agents_by_state, database_answers, database_figures,
+                                     queue_waiting)
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, report_mail, reports
@@ -55,6 +57,7 @@ from common.secrets import ami_secret, fastagi_key, qa_sample_secret
 from common.settings import Settings, load_settings
 from db.call_tokens import OUT, issue as issue_token, prune as prune_tokens
 from db.queries import readback_texts
+from db.session import DatabaseUnavailable, schema_refusal
 from ivr.context import IvrContext
 from ivr.storage import StorageWatch, audit_storage
 from ivr.flows import opener_prompt
@@ -62,6 +65,8 @@ from ivr.prompts import render_readbacks
 from common.phones import mask_phone
 
 log = logging.getLogger("hotline.service")
+#: how long a health probe or a scrape waits on the database or AMI before it counts as down
+PROBE_S = 3.0
 
 
 class HotlineService:
@@ -75,6 +80,9 @@ class HotlineService:
         self.ami = ami or AmiGateway(ports.ami, AMI_SERVICE_USER, ami_secret(settings),
                                      on_login=self._ami_logged_in)
         self.fastagi = FastAgiServer(self.ctx, fastagi_key(settings), ports.fastagi)
+        self.metrics = ServiceMetrics()
+        self.fastagi.timings.observe_share = self.metrics.turnaround.observe
+        self.fastagi.timings.observe_lag = self.metrics.loop_lag.observe
         self.fastagi.flow_ended = self._left_a_draft
         timers = Timers(settings.anomaly_accept_min, settings.anomaly_contact_min, settings.anomaly_open_h,
                         settings.anomaly_confirm_min)
@@ -148,6 +156,44 @@ class HotlineService:
 
     def agent_state(self, no: str) -> dict:
         return self.queue.snapshot(no)
+
+    # ------------------------------------------------- health and metrics --
+    async def _database_answers(self) -> bool:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(self._read, database_answers), PROBE_S)
+        except Exception as exc:   # unreachable, locked past the probe's time, any driver error
+            log.warning("health: the database does not answer: %s", type(exc).__name__)
+            return False
+
+    def _read(self, fn, *args):
+        with self.ctx.records.sessions() as db:
+            return fn(db, *args)
+
+    async def parts(self) -> dict[str, bool]:
+        """Which parts answer: the database (a query within PROBE_S), AMI (logged in), FastAGI (taking
+        requests). /api/health judges the first two, /api/ready all three."""
+        return {"database": await self._database_answers(), "ami": self.ami_connected.is_set(),
+                "fastagi": self.fastagi.listening}
+
+    async def metrics_text(self) -> bytes:
+        """GET /metrics: the histograms as observed, the rest read now (a part that does not answer
+        leaves its figures out and says so in hotline_part_up)."""
+        snap = Snapshot(parts=await self.parts(), agents=agents_by_state(self.queue.agents),
+                        active_calls=self.fastagi.active_calls)
+        if snap.parts["database"]:
+            try:
+                got = await asyncio.wait_for(asyncio.to_thread(self._read, database_figures, self.settings.now()),
+                                             PROBE_S)
+                snap.calls, snap.survey_attempts, snap.ages_s = got["calls"], got["survey_attempts"], got["ages_s"]
+            except Exception as exc:
+                log.warning("metrics: the database figures were not read: %s", type(exc).__name__)
+        if snap.parts["ami"]:
+            try:
+                events = await asyncio.wait_for(self.ami.action("QueueStatus", as_list=True, Queue=QUEUE), PROBE_S)
+                snap.waiting, snap.longest_wait_s = queue_waiting(events, QUEUE)
+            except Exception as exc:
+                log.warning("metrics: the queue was not read: %s", type(exc).__name__)
+        return self.metrics.render(snap)
 
     def ringing_ticket(self, no: str) -> str | None:
         return self.queue.ringing_ticket(no)
@@ -736,6 +782,13 @@ def main() -> None:
     sys.setswitchinterval(0.001)
     settings = load_settings()
     setup_logging(settings.log_level)
+    try:
+        refused = schema_refusal(settings.database_url)   # migrating is `hotline db upgrade`'s alone
+    except DatabaseUnavailable as exc:
+        refused = str(exc)
+    if refused:
+        log.error("%s", refused)
+        raise SystemExit(f"hotline service: {refused}")
     state = read_state(settings)
     if not state:
         raise SystemExit(f"no run state in {settings.run_dir}; start the hotline with `hotline up`")

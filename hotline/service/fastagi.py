@@ -38,11 +38,24 @@ class AgiTimings:
     command handed to the socket (the flow, its Python, any DB wait it makes), and how late the
     event loop runs a ready callback (a busy loop delays every call's next command). Asterisk's
     side and the OS's scheduling are the rest of what the bench measures; `report` takes the
-    figures since the last report."""
+    figures since the last report. Each figure is also handed to `observe_share` / `observe_lag`
+    (the /metrics histograms) as it is taken."""
 
-    def __init__(self):
+    def __init__(self, observe_share: Callable[[float], None] | None = None,
+                 observe_lag: Callable[[float], None] | None = None):
         self.shares: list[float] = []
         self.lags: list[float] = []
+        self.observe_share, self.observe_lag = observe_share, observe_lag
+
+    def share(self, seconds: float) -> None:
+        self.shares.append(seconds)
+        if self.observe_share is not None:
+            self.observe_share(seconds)
+
+    def lag(self, seconds: float) -> None:
+        self.lags.append(seconds)
+        if self.observe_lag is not None:
+            self.observe_lag(seconds)
 
     def report(self) -> dict | None:
         shares, lags, self.shares, self.lags = self.shares, self.lags, [], []
@@ -61,7 +74,7 @@ class AgiTimings:
         while True:
             t = time.perf_counter()
             await asyncio.sleep(every_s)
-            self.lags.append(max(0.0, time.perf_counter() - t - every_s))
+            self.lag(max(0.0, time.perf_counter() - t - every_s))
 
 HEADER_LIMIT = 16384
 #: calls whose token this service issued and remembers (admits their later requests without the DB)
@@ -102,6 +115,11 @@ class FastAgiServer:
         self._server = await asyncio.start_server(self._connection, self.host, self.port,
                                                   limit=HEADER_LIMIT * 4, backlog=512)
 
+    @property
+    def listening(self) -> bool:
+        """The port takes requests (started, not closed)."""
+        return self._server is not None and self._server.is_serving()
+
     def close(self) -> None:
         """No new request is taken (Asterisk's AGI() then fails at once: the degraded way); the
         requests being served go on."""
@@ -141,12 +159,12 @@ class FastAgiServer:
                               if ": " in line)
         request = Request(app=None, headers=headers, reader=reader, writer=writer)
         answered_at = None
-        shares = self.timings.shares
+        timings = self.timings
 
         async def send(line: str):
             nonlocal answered_at
             if answered_at is not None:
-                shares.append(time.perf_counter() - answered_at)
+                timings.share(time.perf_counter() - answered_at)
             try:
                 return to_triple(await request.send_command(line))
             except (ConnectionError, ValueError, asyncio.IncompleteReadError):

@@ -8,8 +8,11 @@ queue_log — never log text.
 from __future__ import annotations
 
 import os
+import re
 import signal
+import ssl
 import time
+import urllib.request
 
 import pytest
 from sqlalchemy import func, select
@@ -57,6 +60,23 @@ class Dialog(CallerDialog):
         return wait_for(done, timeout, "the call record's outcome" + (f" at step {step}" if step else ""))
 
 
+def scrape(ivr) -> str:
+    """GET /metrics from the server itself, as Prometheus on the server scrapes it (no session)."""
+    url = f"{ivr.state['api_url']}/metrics"
+    ctx = ssl.create_default_context(cafile=ivr.state["api_ca"]) if url.startswith("https:") else None
+    if ctx is not None:
+        ctx.check_hostname = False
+    with urllib.request.urlopen(url.replace("://localhost", "://127.0.0.1"), timeout=10, context=ctx) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/plain")
+        return r.read().decode()
+
+
+def figure(text: str, name: str) -> float:
+    m = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
+    assert m, f"{name} not in /metrics"
+    return float(m.group(1))
+
+
 @pytest.fixture(autouse=True)
 def no_call_left_behind(ivr):
     """A failed step must not leave its caller waiting in the queue for the next test."""
@@ -85,6 +105,7 @@ def account(accounts):
 # ------------------------------------------------------------- scenarios --
 
 def test_known_caller_confirms_address_and_reports_no_heat(ivr, account):
+    before = scrape(ivr)
     d = Dialog(ivr, account["phone"])
     d.at("greeting_hello").at("greeting_welcome")
     d.at("address_confirm", "1").at("problem_menu", "1").at("callback_confirm", "1")
@@ -107,6 +128,16 @@ def test_known_caller_confirms_address_and_reports_no_heat(ivr, account):
     with ivr.sessions() as db:
         t = ticket_of(db, account["phone"])
         assert t.callback_requested is True
+    # the service's own figures (#29): the call's AGI commands in the turnaround histogram, the call
+    # counted by its outcome — and neither the resident's number nor their name in the text
+    after = scrape(ivr)
+    turnarounds = "hotline_fastagi_turnaround_seconds_count"
+    assert figure(after, turnarounds) >= figure(before, turnarounds) + 5, "the call's AGI commands are not observed"
+    assert figure(after, 'hotline_fastagi_turnaround_seconds_bucket{le="+Inf"}') == figure(after, turnarounds)
+    abandoned = 'hotline_calls_total{outcome="abandoned"}'
+    assert figure(after, abandoned) >= (figure(before, abandoned) if abandoned in before else 0) + 1
+    assert 'hotline_part_up{part="fastagi"} 1.0' in after and 'hotline_part_up{part="ami"} 1.0' in after
+    assert account["phone"] not in after and t.name_snapshot and t.name_snapshot not in after
     on_the_leads_list(ivr, t.number, "abandoned")
     # the resident calls again before anybody called back: they hear the call-back is booked (not
     # "已受理", which it is not yet)

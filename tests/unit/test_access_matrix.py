@@ -84,6 +84,12 @@ def by_role(agent, lead, station, boss=_LEAD, nobody=401, stat=403) -> dict:
 #: (method, route) → role → the answer: one status, or (own object, another's); None: no such object
 MATRIX: dict[tuple[str, str], dict] = {
     ("GET", wire.HEALTH): every(200, nobody=200, stat=200),
+    # for supervisors, no login: the API alone runs here (no FastAGI listening), so it is not ready yet
+    ("GET", wire.READY): every(503, nobody=503, stat=503),
+    # Prometheus' scrape: figures only, no session; on the server itself (the test client is loopback)
+    # without HOTLINE_METRICS_TOKEN — off loopback refused, with the token the token's holder
+    # (test_the_metrics_are_the_servers_own_or_the_token_holders)
+    ("GET", wire.METRICS): every(200, nobody=200, stat=200),
     ("POST", wire.LOGIN): every(200, nobody=401, stat=200),           # no login: a wrong password
     ("POST", wire.LOGOUT): every(200, stat=200),
     ("GET", wire.ME): every(200, stat=200),
@@ -490,7 +496,8 @@ async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, metho
 # ------------------------------------------------------------------ the table is whole --
 
 def test_every_route_of_the_wire_and_of_the_app_has_its_rows(tmp_path):
-    wire_routes = {v for k, v in vars(wire).items() if k.isupper() and isinstance(v, str) and v.startswith("/api/")}
+    wire_routes = {v for k, v in vars(wire).items() if k.isupper() and isinstance(v, str)
+                   and (v.startswith("/api/") or v == wire.METRICS)}
     s = load_settings(home=str(tmp_path / "home"), db_url=f"sqlite:///{tmp_path / 'a.db'}")
     migrate(make_engine(s.database_url))
     svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199), ami=PhonesAmi())
@@ -595,3 +602,40 @@ async def test_listening_in_is_on_an_agent_on_a_live_call_and_rings_the_leads_ow
         assert fields["CallerID"] == '"耳语 1001" <1001>'
         audit = [a for a in h.audited_since(last) if a.action == "listen_in"]
         assert [(a.actor, a.object_id, a.detail) for a in audit] == [("1101", "1001", {"whisper": True})]
+
+
+def test_the_metrics_are_the_servers_own_or_the_token_holders():
+    from hotline.service.api import metrics_refusal
+    assert metrics_refusal("", "", "127.0.0.1") is None and metrics_refusal("", "", "::1") is None
+    assert metrics_refusal("", "", "192.168.1.20")[0] == 403
+    assert metrics_refusal("", "Bearer anything", "192.168.1.20")[0] == 403
+    assert metrics_refusal("s3cret-token", "Bearer s3cret-token", "192.168.1.20") is None
+    assert metrics_refusal("s3cret-token", "Bearer wrong", "127.0.0.1")[0] == 401
+    assert metrics_refusal("s3cret-token", "", "127.0.0.1")[0] == 401
+
+
+async def test_the_metrics_name_no_number_and_no_name_and_health_says_what_is_down(template, tmp_path):
+    async with hotline_on(template, tmp_path) as h:
+        got = await h.client.get(wire.METRICS)
+        assert got.status == 200 and got.content_type == "text/plain"
+        body = await got.text()
+        for name in ("hotline_fastagi_turnaround_seconds_bucket", "hotline_calls_total", "hotline_agents{",
+                     "hotline_survey_attempts_total", "hotline_queue_callers_waiting", 'hotline_part_up{part="database"} 1.0'):
+            assert name in body, name
+        with h.sessions() as db:
+            numbers = {c.caller for c in db.scalars(select(Call)) if c.caller}
+            names = {u.name for u in db.scalars(select(User))} | {a.name for a in db.scalars(select(HeatingAccount))}
+        assert numbers and names
+        assert not [x for x in numbers | names if x in body]
+        assert (await h.client.get(wire.HEALTH)).status == 200
+        ready = await h.client.get(wire.READY)
+        assert ready.status == 503 and (await ready.json())["down"] == ["fastagi"]
+        h.svc.ami.connected.clear()
+        health = await h.client.get(wire.HEALTH)
+        assert health.status == 503 and (await health.json())["down"] == ["ami"]
+        h.svc.ami.connected.set()
+        h.sessions.kw["bind"].dispose()
+        (tmp_path / "w.db").unlink()
+        (tmp_path / "w.db").mkdir()     # the database gone from under the service: a directory cannot be opened
+        health = await h.client.get(wire.HEALTH)
+        assert health.status == 503 and (await health.json())["down"] == ["database"]

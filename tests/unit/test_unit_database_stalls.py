@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from db.models import Call, HeatingAccount, Ticket, TicketCounter
 from db.session import make_engine, migrate, session_factory
 from db.tickets import give_back_ticket_numbers, next_ticket_number, reserve_ticket_numbers
-from hotline.admin.accounts import COLUMNS, import_csv
+from hotline.admin.accounts import COLUMNS, import_accounts
 from ivr import flows
 from ivr.context import IvrContext
 from ivr.flows import caller_flow
@@ -238,14 +238,19 @@ def accounts_file(path, n, bad_at=None, name="王秀兰"):
 
 
 def test_the_import_commits_in_batches_shows_progress_and_a_rerun_updates(sessions, tmp_path):
-    f = accounts_file(tmp_path / "a.csv", 1000, bad_at=500)
+    with sessions() as db:
+        bad = import_accounts(db, accounts_file(tmp_path / "bad.csv", 1000, bad_at=500), batch=200)
+        assert bad.errors == [(500, "phone '12' is not a phone number")] and not bad.imported
+        assert (bad.created, bad.batches) == (0, 0)
+        assert db.scalar(select(func.count()).select_from(HeatingAccount)) == 0     # nothing half-imported
+    f = accounts_file(tmp_path / "a.csv", 999)
     seen = []
     with sessions() as db:
-        rep = import_csv(db, f, batch=200, progress=lambda done, total: seen.append((done, total)))
-    assert (rep.created, rep.batches) == (999, 5) and rep.errors == [(500, "phone '12' is not a phone number")]
+        rep = import_accounts(db, f, batch=200, progress=lambda done, total: seen.append((done, total)))
+    assert (rep.created, rep.batches) == (999, 5) and rep.errors == [] and rep.imported
     assert seen == [(200, 999), (400, 999), (600, 999), (800, 999), (999, 999)]
     with sessions() as db:
-        again = import_csv(db, accounts_file(tmp_path / "b.csv", 1000, name="李娜"), batch=300)
+        again = import_accounts(db, accounts_file(tmp_path / "b.csv", 1000, name="李娜"), batch=300)
         assert (again.created, again.updated) == (1, 999)
         assert db.scalar(select(func.count()).select_from(HeatingAccount)) == 1000
 
@@ -269,7 +274,7 @@ def test_a_call_writes_between_the_imports_batches(sessions, tmp_path):
     w.start()
     started = time.monotonic()
     with sessions() as db:
-        rep = import_csv(db, f, batch=1000)
+        rep = import_accounts(db, f, batch=1000)
     whole = time.monotonic() - started
     done.set()
     w.join()

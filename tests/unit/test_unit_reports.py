@@ -348,7 +348,9 @@ def test_a_week_is_the_sum_of_its_days_and_says_which_are_not_signed(day):
     reports, _s, clock, who, _ = day
     clock.now = at(9, base=NEXT)
     reports.sign(who["1201"], DAY)
-    w = reports.period(who["1101"], "weekly", DAY)
+    seen = []                                    # the CLI's progress bar (#29): a day at a time
+    w = reports.period(who["1101"], "weekly", DAY, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
     assert w["period"]["first_day"] == "2026-11-23" and w["period"]["last_day"] == "2026-11-29"
     assert w["days_signed"] == 1 and w["days_unsigned"] == ["2026-11-24"] and w["days_to_come"] == 5
     assert w["tickets"]["received"] == 5 and w["queue"]["offered"] == 10

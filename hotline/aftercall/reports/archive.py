@@ -231,8 +231,10 @@ class Reports:
                 raise RuleError(500, f"{day.isoformat()} 的存档日报与其签发时的摘要不符")
             return {**json.loads(row.report), "signed": self._signature(row)}
 
-    def period(self, actor: Actor | None, kind: str, day: date) -> dict:
-        """A week, month or season: the sum of its days (signed ones as signed) so far."""
+    def period(self, actor: Actor | None, kind: str, day: date,
+               progress: Callable[[int, int], None] | None = None) -> dict:
+        """A week, month or season: the sum of its days (signed ones as signed) so far; `progress(done,
+        total)` after each day (a season is a few hundred)."""
         first, last = period_days(kind, day, self.policy)
         if kind == "daily":
             return self.daily(actor, day)
@@ -244,7 +246,9 @@ class Reports:
         parts, unsigned, differ = [], [], []
         with self.sessions() as db, db.begin():
             signed = self._signed(db, begun)
-            for d in begun:
+            for n, d in enumerate(begun, 1):
+                if progress is not None:
+                    progress(n - 1, len(begun))
                 fresh = self._build(db, d, events)
                 row = signed.get(d.isoformat())
                 if row is None:
@@ -256,6 +260,8 @@ class Reports:
                 if changed:
                     differ.append({"day": d.isoformat(), "changes": len(changed), "figures": changed[:50]})
                 parts.append(kept)
+            if progress is not None:
+                progress(len(begun), len(begun))
             if actor is not None:
                 self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
         report = summed(parts) if parts else {}
@@ -337,11 +343,12 @@ class Reports:
         by role, audited (report_export with its format); the report itself is returned."""
         return self.export_files(actor, kind, day, {fmt: target})
 
-    def export_files(self, actor: Actor | None, kind: str, day: date, targets: dict[str, Path | BinaryIO]) -> dict:
+    def export_files(self, actor: Actor | None, kind: str, day: date, targets: dict[str, Path | BinaryIO],
+                     progress: Callable[[int, int], None] | None = None) -> dict:
         """The report built once, written in each format asked for (format → target), each audited."""
         if not targets or set(targets) - set(FORMATS):
             raise RuleError(422, f"导出格式应为 {', '.join(FORMATS)} 之一")
-        report = self.period(actor, kind, day)
+        report = self.period(actor, kind, day, progress)
         for fmt, target in targets.items():
             FORMATS[fmt](report, target)
         with self.sessions() as db, db.begin():
