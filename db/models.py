@@ -263,7 +263,7 @@ class Ticket(Base):
     #: why the call-back was booked: how the call that asked for it ended (CallOutcome value)
     callback_reason: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
     #: a re-opened repair ("还是不热"): the earlier ticket this one follows up
-    followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     #: the agent a team lead handed the ticket to (besides whoever answered its calls)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     #: the call-back worklist: who took the entry and when (a take lapses, CallbackPolicy.take_min),
