@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyType, Call, CallbackAttempt,
@@ -85,17 +85,15 @@ def _count(items: Iterable) -> dict:
 def _first_entered(db: Session, state: TicketState, start: datetime, end: datetime) -> dict[int, datetime]:
     """{ticket id: when it first entered `state`} for those whose first time falls in [start, end).
     Only a ticket that entered it in the window can have entered it first there: those (an index
-    range of the window), then all their moves by ticket — never every move of the season before
-    `end`, and no `state =` beside them (SQLite would take the (state, at) index for it and read
-    the whole season's moves of that state)."""
+    range of the window), then their moves by ticket — never every move of the season before `end`.
+    The state is picked inside the MIN, not beside the ticket ids: SQLite would take the (state, at)
+    index for a `state =` there and read the whole season's moves into that state."""
     entered = select(TicketTransition.ticket_id).where(TicketTransition.state == state, TicketTransition.at >= start,
                                                        TicketTransition.at < end)
-    first: dict[int, datetime] = {}
-    for tid, st, at in db.execute(select(TicketTransition.ticket_id, TicketTransition.state, TicketTransition.at)
-                                  .where(TicketTransition.ticket_id.in_(entered), TicketTransition.at < end)):
-        if st is state and (tid not in first or at < first[tid]):
-            first[tid] = at
-    return {tid: at for tid, at in first.items() if at >= start}
+    first = func.min(case((TicketTransition.state == state, TicketTransition.at)))
+    return dict(db.execute(select(TicketTransition.ticket_id, first)
+                           .where(TicketTransition.ticket_id.in_(entered), TicketTransition.at < end)
+                           .group_by(TicketTransition.ticket_id).having(first >= start)).all())
 
 
 def channel_of(t: Ticket) -> str:
@@ -452,8 +450,9 @@ def hot_spots(db: Session, start: datetime, end: datetime, policy: ReportPolicy)
     from_ids = {r.account_id for r in rows}
     where = {}
     if from_ids:
-        where = {a.id: (a.district, a.compound, a.building) for a in db.scalars(
-            select(HeatingAccount).where(HeatingAccount.id.in_(from_ids)))}
+        where = {i: (d, c, b) for i, d, c, b in db.execute(
+            select(HeatingAccount.id, HeatingAccount.district, HeatingAccount.compound, HeatingAccount.building)
+            .where(HeatingAccount.id.in_(from_ids)))}
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in rows:
         if r.state is TicketState.cancelled:
