@@ -4,13 +4,13 @@ repairs re-opened from a completed one.
 Without them every daily report read the whole season's calls and moves (1 M calls, 2 M moves).
 
 Revision ID: 0019
-Revises: 0017 (0018 is another branch's: on merge this follows it)
+Revises: 0018
 """
 from alembic import op
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
