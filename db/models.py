@@ -263,7 +263,7 @@ class Ticket(Base):
     #: why the call-back was booked: how the call that asked for it ended (CallOutcome value)
     callback_reason: Mapped[CallOutcome | None] = mapped_column(_enum(CallOutcome))
     #: a re-opened repair ("还是不热"): the earlier ticket this one follows up
-    followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    followup_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     #: the agent a team lead handed the ticket to (besides whoever answered its calls)
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     #: the call-back worklist: who took the entry and when (a take lapses, CallbackPolicy.take_min),
@@ -299,6 +299,8 @@ class TicketDraft(Base):
 class TicketTransition(Base):
     """When a ticket entered each state, and who moved it."""
     __tablename__ = "ticket_transition"
+    #: the reports' moves into a state within a day (received, completed, dispatched)
+    __table_args__ = (Index("ix_ticket_transition_state_at", "state", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     state: Mapped[TicketState] = mapped_column(_enum(TicketState))
@@ -318,7 +320,8 @@ class Call(Base):
     caller: Mapped[str] = mapped_column(String(40), default="")
     did: Mapped[str] = mapped_column(String(40), default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
-    ivr_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    #: indexed: the reports read a day's calls (a season holds a million)
+    ivr_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -394,7 +397,7 @@ class CallbackAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
     outcome: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[User | None] = relationship()
@@ -407,7 +410,7 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
     channel: Mapped[str] = mapped_column(String(8))                 # agent | ivr
     solved: Mapped[bool] = mapped_column(Boolean)                   # a 问题解决了吗
     attitude: Mapped[str] = mapped_column(String(16))               # b satisfied / average / unsatisfied

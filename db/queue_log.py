@@ -164,12 +164,17 @@ def events_of(db: Session, node: str, callids: list[str], chunk: int = 500) -> d
     return out
 
 
+#: what a stored line is read back as (columns, not ORM objects: a report reads ~50 000 lines a day)
+_LINE_COLUMNS = (QueueLogEvent.at, QueueLogEvent.callid, QueueLogEvent.queue, QueueLogEvent.agent, QueueLogEvent.event,
+                 QueueLogEvent.data1, QueueLogEvent.data2, QueueLogEvent.data3, QueueLogEvent.data4, QueueLogEvent.data5)
+
+
 def events_between(db: Session, since: datetime, until: datetime) -> list[QueueLogLine]:
     """Every stored line of [since, until), of every node (a site of several nodes reports once),
     in time order — what the service has ingested (it does so every minute)."""
-    return [_line(e) for e in db.scalars(select(QueueLogEvent)
-                                         .where(QueueLogEvent.at >= since, QueueLogEvent.at < until)
-                                         .order_by(QueueLogEvent.at, QueueLogEvent.id))]
+    rows = db.execute(select(*_LINE_COLUMNS).where(QueueLogEvent.at >= since, QueueLogEvent.at < until)
+                      .order_by(QueueLogEvent.at, QueueLogEvent.id))
+    return [QueueLogLine(at, callid, queue, agent, event, tuple(data)) for at, callid, queue, agent, event, *data in rows]
 
 
 def _line(e: QueueLogEvent) -> QueueLogLine:

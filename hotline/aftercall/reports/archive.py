@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -181,20 +181,27 @@ class Reports:
         add_audit(db, actor.agent_no if actor else "cli", action, "report", what, **detail)
 
     # -------------------------------------------------------------- reading --
-    def _events(self, first: date, last: date) -> list[QueueLogLine]:
-        start, _ = day_bounds(first, self.policy)
-        _, end = day_bounds(last, self.policy)
-        return sorted(self.queue_events(start - LOOKBACK, min(end, self.now()) + TAIL), key=lambda e: e.at)
-
-    def _of_day(self, events: list[QueueLogLine], day: date) -> list[QueueLogLine]:
-        """The events a day's figures read, of a period's (sorted) events."""
-        start, end = day_bounds(day, self.policy)
-        lo = bisect.bisect_left(events, start - LOOKBACK, key=lambda e: e.at)
-        hi = bisect.bisect_left(events, end + TAIL, key=lambda e: e.at)
-        return events[lo:hi]
+    def _days_events(self, days: list[date]) -> Iterator[tuple[date, list[QueueLogLine]]]:
+        """Each of `days` (consecutive, in order) with the queue_log events its figures read — from
+        LOOKBACK before its start (who was logged in then) to TAIL after its end, or after now in a
+        day not over — read a day at a time: a season's queue_log is millions of lines, never all
+        in memory at once, and each line is read from the database once."""
+        now = self.now()
+        window: list[QueueLogLine] = []
+        loaded: datetime | None = None
+        for day in days:
+            start, end = day_bounds(day, self.policy)
+            lo, hi = start - LOOKBACK, min(end, now) + TAIL
+            if loaded is None or loaded < lo:
+                window, loaded = [], lo
+            if hi > loaded:
+                window += sorted(self.queue_events(loaded, hi), key=lambda e: e.at)
+                loaded = hi
+            window = window[bisect.bisect_left(window, lo, key=lambda e: e.at):]
+            yield day, window[:bisect.bisect_left(window, hi, key=lambda e: e.at)]
 
     def _build(self, db: Session, day: date, events: list[QueueLogLine]) -> dict:
-        return build_day(db, day, self.policy, self._of_day(events, day), self.now())
+        return build_day(db, day, self.policy, events, self.now())
 
     @staticmethod
     def _signed(db: Session, days: Iterable[date]) -> dict[str, DailyReport]:
@@ -210,7 +217,7 @@ class Reports:
     def daily(self, actor: Actor | None, day: date) -> dict:
         """The day's report as the data say now, with its signature and what changed since (if signed)."""
         self._read(actor, day.isoformat())
-        events = self._events(day, day)
+        _day, events = next(self._days_events([day]))
         with self.sessions() as db, db.begin():
             report = self._build(db, day, events)
             row = self._signed(db, [day]).get(day.isoformat())
@@ -242,11 +249,10 @@ class Reports:
         now = self.now()
         begun = [first + timedelta(days=i) for i in range((last - first).days + 1)
                  if day_bounds(first + timedelta(days=i), self.policy)[0] <= now]
-        events = self._events(first, last) if begun else []
         parts, unsigned, differ = [], [], []
         with self.sessions() as db, db.begin():
             signed = self._signed(db, begun)
-            for n, d in enumerate(begun, 1):
+            for n, (d, events) in enumerate(self._days_events(begun), 1):
                 if progress is not None:
                     progress(n - 1, len(begun))
                 fresh = self._build(db, d, events)
@@ -291,14 +297,13 @@ class Reports:
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)
                 if day_bounds(first + timedelta(days=i), self.policy)[0] <= now]
         calls = drilling.is_calls(figure)
-        events = self._events(first, last) if calls and days else []
         rows: list[dict] = []
         count = 0
         with self.sessions() as db, db.begin():
-            for d in days:
+            for d, events in self._days_events(days) if calls else ((d, []) for d in days):
                 start, end = day_bounds(d, self.policy)
                 if calls:
-                    offered = day_calls(self._of_day(events, d), start, end, self.policy.queue,
+                    offered = day_calls(events, start, end, self.policy.queue,
                                         call_rows(db, start, end))
                     found = drilling.drilled_calls(db, offered, figure, value, self.policy)
                 else:
@@ -321,7 +326,7 @@ class Reports:
         _, end = day_bounds(day, self.policy)
         if end > self.now():
             raise RuleError(409, f"{day.isoformat()} 的报表日尚未结束(至 {iso(end)}),不能签发")
-        events = self._events(day, day)
+        _day, events = next(self._days_events([day]))
         with self.sessions() as db, db.begin():
             if self._signed(db, [day]):
                 raise RuleError(409, f"{day.isoformat()} 的日报已签发,存档不可更改")

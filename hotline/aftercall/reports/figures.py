@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyType, Call, CallbackAttempt,
@@ -83,12 +83,17 @@ def _count(items: Iterable) -> dict:
 
 
 def _first_entered(db: Session, state: TicketState, start: datetime, end: datetime) -> dict[int, datetime]:
-    """{ticket id: when it first entered `state`} for those whose first time falls in [start, end)."""
-    first = func.min(TicketTransition.at)
-    rows = db.execute(select(TicketTransition.ticket_id, first).where(TicketTransition.state == state,
-                                                                     TicketTransition.at < end)
-                      .group_by(TicketTransition.ticket_id).having(first >= start)).all()
-    return dict(rows)
+    """{ticket id: when it first entered `state`} for those whose first time falls in [start, end).
+    Only a ticket that entered it in the window can have entered it first there: those (an index
+    range of the window), then their moves by ticket — never every move of the season before `end`.
+    The state is picked inside the MIN, not beside the ticket ids: SQLite would take the (state, at)
+    index for a `state =` there and read the whole season's moves into that state."""
+    entered = select(TicketTransition.ticket_id).where(TicketTransition.state == state, TicketTransition.at >= start,
+                                                       TicketTransition.at < end)
+    first = func.min(case((TicketTransition.state == state, TicketTransition.at)))
+    return dict(db.execute(select(TicketTransition.ticket_id, first)
+                           .where(TicketTransition.ticket_id.in_(entered), TicketTransition.at < end)
+                           .group_by(TicketTransition.ticket_id).having(first >= start)).all())
 
 
 def channel_of(t: Ticket) -> str:
@@ -255,42 +260,35 @@ def callbacks_reached(start: datetime, end: datetime):
                                          CallbackAttempt.at >= start, CallbackAttempt.at < end)
 
 
-def _callback_attempts(db: Session, end: datetime) -> tuple[list[Ticket], dict[int, list[CallbackAttempt]]]:
-    """The call-backs asked for before `end` (within a month), with their attempts."""
-    pending = list(db.scalars(select(Ticket).where(Ticket.callback_reason.is_not(None), Ticket.created_at < end,
-                                                   Ticket.created_at >= end - timedelta(days=31))))
-    ids = [t.id for t in pending]
-    attempts: dict[int, list[CallbackAttempt]] = defaultdict(list)
-    if ids:
-        for a in db.scalars(select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
-                            .order_by(CallbackAttempt.at, CallbackAttempt.id)):
-            attempts[a.ticket_id].append(a)
-    return pending, attempts
-
-
-def outstanding_callbacks(pending: list[Ticket], attempts: dict[int, list[CallbackAttempt]], end: datetime
-                          ) -> list[Ticket]:
-    """Outstanding at `end`: asked for before it and nothing took it off the list before it."""
-    return [t for t in pending if not any(a.outcome in _CLEARS and a.at < end for a in attempts[t.id])
-            and (t.callback_requested or any(a.outcome in _CLEARS for a in attempts[t.id]))]
+def _outstanding_ids(end: datetime):
+    """The ids of the call-backs outstanding at `end`: asked for before it (within a month), nothing
+    took them off the list before it, and still wanted (or taken off later) — counted in SQL, never
+    a month of tickets and attempts loaded for each day."""
+    clears = lambda *before: exists().where(CallbackAttempt.ticket_id == Ticket.id,
+                                            CallbackAttempt.outcome.in_(_CLEARS), *before)
+    return select(Ticket.id).where(Ticket.callback_reason.is_not(None), Ticket.created_at < end,
+                                   Ticket.created_at >= end - timedelta(days=31), ~clears(CallbackAttempt.at < end),
+                                   or_(Ticket.callback_requested.is_(True), clears()))
 
 
 def callbacks_outstanding(db: Session, end: datetime) -> list[Ticket]:
-    return outstanding_callbacks(*_callback_attempts(db, end), end)
+    return list(db.scalars(select(Ticket).where(Ticket.id.in_(_outstanding_ids(end))).order_by(Ticket.id)))
 
 
 def callbacks_section(db: Session, start: datetime, end: datetime) -> dict:
     """Requested in the day (by why), reached in the day, outstanding at its end, and how soon the
     first attempt came after the request."""
     requested = list(db.scalars(callbacks_requested(start, end)))
-    pending, attempts = _callback_attempts(db, end)
+    first_try: dict[int, datetime] = {}
+    for tid, at in db.execute(select(CallbackAttempt.ticket_id, CallbackAttempt.at)
+                              .where(CallbackAttempt.ticket_id.in_(callbacks_requested(start, end)
+                                                                   .with_only_columns(Ticket.id)),
+                                     CallbackAttempt.outcome.not_in(("called_in", "closed")))
+                              .order_by(CallbackAttempt.at, CallbackAttempt.id)):
+        first_try.setdefault(tid, at)
     reached = db.scalar(select(func.count()).select_from(callbacks_reached(start, end).subquery())) or 0
-    outstanding = len(outstanding_callbacks(pending, attempts, end))
-    delays = []
-    for t in requested:
-        tries = [a for a in attempts[t.id] if a.outcome not in ("called_in", "closed")]
-        if tries:
-            delays.append(max(0, int((tries[0].at - t.created_at).total_seconds())))
+    outstanding = db.scalar(select(func.count()).select_from(_outstanding_ids(end).subquery())) or 0
+    delays = [max(0, int((first_try[t.id] - t.created_at).total_seconds())) for t in requested if t.id in first_try]
     return {"requested": len(requested), "by_reason": _count(t.callback_reason.value for t in requested),
             "reached": reached, "outstanding": outstanding, "attempted": len(delays),
             "first_attempt_sum_s": sum(delays), "first_attempt_max_s": max(delays, default=0)}
@@ -452,8 +450,9 @@ def hot_spots(db: Session, start: datetime, end: datetime, policy: ReportPolicy)
     from_ids = {r.account_id for r in rows}
     where = {}
     if from_ids:
-        where = {a.id: (a.district, a.compound, a.building) for a in db.scalars(
-            select(HeatingAccount).where(HeatingAccount.id.in_(from_ids)))}
+        where = {i: (d, c, b) for i, d, c, b in db.execute(
+            select(HeatingAccount.id, HeatingAccount.district, HeatingAccount.compound, HeatingAccount.building)
+            .where(HeatingAccount.id.in_(from_ids)))}
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in rows:
         if r.state is TicketState.cancelled:

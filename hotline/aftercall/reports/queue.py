@@ -117,9 +117,18 @@ def _calls_and_agents(events: Iterable[QueueLogLine], queue: str, start: datetim
     calls: dict[str, _Call] = {}
     agents: dict[str, _Agent] = {}
 
+    numbers: dict[str, str] = {}     # a day's ~50 000 lines name a few dozen members
+
     def agent(name: str) -> _Agent | None:
-        no = agent_no_of(name)
-        return agents.setdefault(no, _Agent()) if no else None
+        no = numbers.get(name)
+        if no is None:
+            no = numbers[name] = agent_no_of(name)
+        if not no:
+            return None
+        a = agents.get(no)
+        if a is None:
+            a = agents[no] = _Agent()
+        return a
 
     def leave(a: _Agent, at: datetime) -> None:
         if a.member_since is not None:
