@@ -214,6 +214,17 @@ class Settings:
     #: a recording is empty (a team lead may apply to delete it) when no sample rises above this
     #: peak level in dBFS (sox stats "Pk lev dB")
     recordings_empty_peak_db: float = -50.0
+    #: recordings kept for ever in bounded space (#29): once sealed, each recording is converted to
+    #: Ogg Vorbis at this quality (sox -C; 0 ≈ 6.6 MB per hour of speech at 8 kHz, at most ≈ 8 on
+    #: noise; Asterisk plays it, the desk gets WAV from the API); 0/false keeps the WAV files
+    recordings_compress: bool = True
+    recordings_vorbis_quality: int = 0
+    #: `hotline status` warns when the recordings disk fills within this many days at the last week's rate
+    recordings_days_left_warn: int = 30
+    #: the nightly backup (#29): the service backs up into backup_dir each day at backup_at (HH:MM,
+    #: the hotline's clock); empty backup_dir = no nightly backup (`hotline backup DEST` still works)
+    backup_dir: str = ""
+    backup_at: str = "02:30"
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64

@@ -34,6 +34,7 @@ from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.admin.users import UserError, add_user, disable_user, set_password
+from hotline import backup_cli
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.qa.standards import StandardError
@@ -223,6 +224,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
             echo(f"  ⚠ {rec['alert']}")
         mail = st.get("report_mail") or {}
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
+        for line in backup_cli.status_lines(st):
+            echo(line)
     if not st["running"]:
         raise typer.Exit(3)
 
@@ -1416,6 +1419,9 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
         echo(f"{c['kind']:15} v{c['version']}  {c['title']}  ({len(c['items'])} 项)")
     if added:
         echo(f"loaded: {', '.join(added)}", err=True)
+
+
+backup_cli.register(app, recordings_app, sys.modules[__name__])   # backup, restore, recordings usage (#29)
 
 
 def main() -> None:

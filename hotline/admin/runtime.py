@@ -30,6 +30,7 @@ from db import queries
 from db.models import User
 from db.session import DatabaseUnavailable, check_reachable, make_engine, migrate, session_factory
 from hotline.admin import certificates
+from hotline.aftercall import backup
 from hotline.aftercall.reports import delivery
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
@@ -677,6 +678,7 @@ def status(s: Settings) -> dict:
         "pids": {"asterisk": a_pid, "service": s_pid},
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
+        **backup.status_parts(_with_record(s, st) if st.get("settings") else s),   # backup, recordings_usage
     }
 
 
