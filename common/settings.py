@@ -219,6 +219,9 @@ class Settings:
     #: noise; Asterisk plays it, the desk gets WAV from the API); 0/false keeps the WAV files
     recordings_compress: bool = True
     recordings_vorbis_quality: int = 0
+    #: minutes after its seal a recording stays WAV: the calls just over are the ones replayed, checked
+    #: and (when empty) deleted, and they play without a decode
+    recordings_compress_after_min: int = 30
     #: `hotline status` warns when the recordings disk fills within this many days at the last week's rate
     recordings_days_left_warn: int = 30
     #: the nightly backup (#29): the service backs up into backup_dir each day at backup_at (HH:MM,

@@ -95,13 +95,14 @@ def wav_of(path: Path) -> bytes:
     return r.stdout
 
 
-def pending(sessions: sessionmaker[Session], limit: int = ROUND_LIMIT) -> list[int]:
+def pending(sessions: sessionmaker[Session], sealed_before: datetime, limit: int = ROUND_LIMIT) -> list[int]:
     """Sealed recordings still stored as WAV, oldest first: a good or short file with a seal, not
     deleted (an empty or missing one has nothing to keep small; a broken seal is evidence as it is),
-    and not refused before (its WAV stays; the audit line says why)."""
+    and not refused before (its WAV stays; the audit line says why); sealed before `sealed_before`."""
     with sessions() as db:
         return list(db.scalars(select(Recording.id)
                                .where(Recording.deleted_at.is_(None), Recording.sha256 != "",
+                                      Recording.checked_at <= sealed_before,
                                       Recording.health.in_((storage.OK, storage.SHORT)),
                                       func.lower(Recording.path).like("%.wav"),
                                       ~exists().where(AuditEntry.action == REFUSED_ACTION,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,14 +31,15 @@ class Upkeep:
     def compress_round(self) -> list[dict]:
         """Up to compress.ROUND_LIMIT sealed WAVs converted, one after the other (sox at low priority)."""
         done = []
-        for rid in compress.pending(self.sessions):
+        before = self.settings.now() - timedelta(minutes=self.settings.recordings_compress_after_min)
+        for rid in compress.pending(self.sessions, before):
             lock = bk.recordings_lock(self.settings, exclusive=True, wait=False)
             got = compress.compress_recording(self.settings, self.sessions, rid, lock)
             if got is not None:
                 done.append(got)
         return done
 
-    async def keep_compressed(self, every_s: float = 30.0) -> None:
+    async def keep_compressed(self, every_s: float = 10.0) -> None:
         if not self.settings.recordings_compress:
             log.info("recordings are kept as WAV (HOTLINE_RECORDINGS_COMPRESS=0)")
             return

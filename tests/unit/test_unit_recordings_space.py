@@ -25,6 +25,8 @@ from hotline.aftercall.recordings import RecordingBook, measure
 from ivr import storage
 from made_by_ivr import recorded_wav
 
+SEALED = datetime(2026, 12, 6, 9, 0)
+LATER = SEALED + timedelta(minutes=30)
 #: "at most ≈ 8 MB per hour of audio": speech (what calls hold) well under it, pink noise — the
 #: hardest telephone-band signal to compress — at it
 MB_PER_HOUR_SPEECH, MB_PER_HOUR_NOISE = 7.5, 8.2
@@ -52,7 +54,7 @@ def hotline(tmp_path):
 
 def sealed(sessions, path: Path, health: str = storage.OK) -> int:
     with sessions() as db, db.begin():
-        rec = Recording(path=str(path), sha256=storage.file_sha256(path), health=health,
+        rec = Recording(path=str(path), sha256=storage.file_sha256(path), health=health, checked_at=SEALED,
                         duration_s=storage.wav_audio(path).seconds)
         db.add(rec)
         db.flush()
@@ -74,7 +76,7 @@ def test_a_sealed_wav_becomes_ogg_vorbis_within_8_mb_an_hour_and_the_seal_follow
     wav = noisy_wav(s.recordings_dir / "2026/12/06/call-1.wav", 60)
     original = storage.file_sha256(wav)
     rid = sealed(sessions, wav)
-    assert compress.pending(sessions) == [rid]
+    assert compress.pending(sessions, LATER) == [rid]
     got = compress.compress_recording(s, sessions, rid, nullcontext(True))
     ogg = wav.with_suffix(".ogg")
     rec = row(sessions, rid)
@@ -88,7 +90,7 @@ def test_a_sealed_wav_becomes_ogg_vorbis_within_8_mb_an_hour_and_the_seal_follow
     [line] = audit(sessions, compress.COMPRESSED_ACTION)
     assert line.object_id == str(rid) and line.detail["original_sha256"] == original
     assert line.detail["sha256"] == rec.sha256 and line.detail["format"] == "ogg/vorbis"
-    assert compress.pending(sessions) == []
+    assert compress.pending(sessions, LATER) == []
 
 
 def test_speech_takes_well_under_8_mb_an_hour(hotline, tmp_path):
@@ -151,7 +153,7 @@ def test_a_wav_that_no_longer_matches_its_seal_is_kept_as_evidence(hotline):
     assert wav.exists() and not wav.with_suffix(".ogg").exists() and row(sessions, rid).path == str(wav)
     [line] = audit(sessions, compress.REFUSED_ACTION)
     assert "seal" in line.detail["reason"]
-    assert compress.pending(sessions) == []                  # not tried again every round
+    assert compress.pending(sessions, LATER) == []                  # not tried again every round
 
 
 def test_a_conversion_that_decodes_short_leaves_the_wav_as_it_was(hotline, monkeypatch):
@@ -172,8 +174,15 @@ def test_while_a_backup_runs_the_wav_is_not_swapped(hotline):
     with bk.recordings_lock(s, exclusive=False):            # a backup holds the lock
         got = compress.compress_recording(s, sessions, rid, bk.recordings_lock(s, exclusive=True, wait=False))
     assert got is None and wav.exists() and row(sessions, rid).path == str(wav)
-    assert compress.pending(sessions) == [rid]               # next round
+    assert compress.pending(sessions, LATER) == [rid]               # next round
     assert compress.compress_recording(s, sessions, rid, bk.recordings_lock(s, exclusive=True, wait=False))
+
+
+def test_a_recording_sealed_a_moment_ago_stays_wav_for_a_while(hotline):
+    s, sessions = hotline
+    rid = sealed(sessions, noisy_wav(s.recordings_dir / "a.wav", 1))
+    assert compress.pending(sessions, SEALED - timedelta(seconds=1)) == []
+    assert compress.pending(sessions, SEALED) == [rid]
 
 
 def test_empty_flagged_or_deleted_recordings_are_not_converted(hotline):
@@ -183,7 +192,7 @@ def test_empty_flagged_or_deleted_recordings_are_not_converted(hotline):
     rid = sealed(sessions, noisy_wav(s.recordings_dir / "d.wav", 1))
     with sessions() as db, db.begin():
         db.get(Recording, rid).deleted_at = datetime(2026, 12, 6)
-    assert compress.pending(sessions) == []
+    assert compress.pending(sessions, LATER) == []
 
 
 # ------------------------------------------------------------------ usage --
