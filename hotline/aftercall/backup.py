@@ -194,21 +194,25 @@ def earlier(dest: Path) -> Earlier:
 
 
 def _sweep_partials(dest: Path) -> None:
-    """A backup that died half-way left a hidden directory: removed once its process is gone."""
+    """A backup that died half-way left a hidden directory: removed (the caller holds DEST's lock,
+    so no backup is writing one)."""
     for p in dest.iterdir():
-        m = _PARTIAL.match(p.name)
-        if m and not _pid_alive(int(m.group("pid"))):
+        if _PARTIAL.match(p.name):
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _pid_alive(pid: int) -> bool:
+@contextmanager
+def dest_lock(dest: Path):
+    """One backup at a time into one DEST (the nightly one and an admin's `hotline backup`)."""
+    fd = os.open(dest / ".backup.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise BackupError(f"another backup is being written into {dest}; try again when it is done") from exc
+        yield
+    finally:
+        os.close(fd)
 
 
 def _new_name(dest: Path, now: datetime) -> str:
@@ -299,23 +303,24 @@ def backup(settings: Settings, dest: Path, sessions: sessionmaker[Session], db_e
     now = settings.now()
     try:
         dest.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _sweep_partials(dest)
-        name = _new_name(dest, now)
-        tmp = dest / f".{name}.partial-{os.getpid()}"
-        tmp.mkdir(mode=0o700)
-        try:
-            manifest = _fill(settings, dest, tmp, db_engine, now, progress)
-            body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            with (tmp / MANIFEST).open("wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            fsync_dir(tmp)
-            os.rename(tmp, dest / name)
-            fsync_dir(dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        with dest_lock(dest):
+            _sweep_partials(dest)
+            name = _new_name(dest, now)
+            tmp = dest / f".{name}.partial-{os.getpid()}"
+            tmp.mkdir(mode=0o700)
+            try:
+                manifest = _fill(settings, dest, tmp, db_engine, now, progress)
+                body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+                with (tmp / MANIFEST).open("wb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                fsync_dir(tmp)
+                os.rename(tmp, dest / name)
+                fsync_dir(dest)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
     except (OSError, sqlite3.Error) as exc:
         _audit(sessions, actor, FAILED, str(dest)[:64], now, dest=str(dest), error=str(exc)[:300])
         raise BackupError(f"backup into {dest} failed: {exc}") from exc

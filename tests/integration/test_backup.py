@@ -18,36 +18,21 @@ import pytest
 from sqlalchemy import select
 
 from bench.desk_demo import demo_callers
-from bench.scratch import scratch_hotline
 from common import wire
-from conftest import IvrHarness, scratch, wait_for
-from db.models import AuditEntry, Call, Recording, Role, Ticket
+from conftest import wait_for
+from db.models import AuditEntry, Call, Recording, Ticket
 from db.session import make_engine, session_factory
 from hotline.admin import runtime
-from hotline.admin.users import add_user
 from ivr import storage
-from test_agent_api import PASSWORD, Api
-from test_qa import answered_call
+from test_agent_api import Api
+from test_qa import AGENT_A as AGENT, LEAD, answered_call, qa_hotline
 
 pytestmark = pytest.mark.asterisk
-
-AGENT, LEAD = "2901", "2991"
-
 
 @pytest.fixture(scope="module")
 def ivr(tmp_path_factory):
     nightly = tmp_path_factory.mktemp("nightly-disk")
-    s = scratch(tmp_path_factory.mktemp("backup-home"), backup_dir=str(nightly), recordings_compress_after_min=0)
-    with scratch_hotline(s, accounts=10):
-        h = IvrHarness(s)
-        with h.sessions() as db:
-            add_user(db, LEAD, "刘班长", Role.team_lead, PASSWORD, actor="test")
-            db.commit()
-        try:
-            yield h
-        finally:
-            h.hangup_all()
-            h.close()
+    yield from qa_hotline(tmp_path_factory, backup_dir=str(nightly), recordings_compress_after_min=0)
 
 
 def hotline(s, *args: str) -> subprocess.CompletedProcess:
@@ -83,7 +68,7 @@ def test_backup_during_calls_wipe_restore_gives_back_the_same_hotline(ivr, tmp_p
     # a resident's call, answered and spoken in: sealed, then kept as Ogg Vorbis by the service
     (first, k1), (second, k2) = demo_callers(s, 2)
     t0 = time.monotonic()
-    rec = answered_call(ivr, AGENT, "赵敏", first, k1, spoken=True)
+    rec = answered_call(ivr, AGENT, "张丽", first, k1, spoken=True)
     wav_sha, seconds = rec.sha256, rec.duration_s
     print(f"\nfirst call answered and sealed in {time.monotonic() - t0:.1f} s")
 
@@ -114,7 +99,7 @@ def test_backup_during_calls_wipe_restore_gives_back_the_same_hotline(ivr, tmp_p
 
     def second_call():
         try:
-            outcome.append(answered_call(ivr, AGENT, "赵敏", second, k2, True))
+            outcome.append(answered_call(ivr, AGENT, "张丽", second, k2, True))
         except BaseException as exc:      # reported by the test, not lost in the thread
             outcome.append(exc)
     call = threading.Thread(target=second_call)

@@ -57,7 +57,7 @@ def test_a_backup_is_a_stamped_folder_with_the_database_the_files_and_a_manifest
     got = bk.backup(s, tmp_path / "usb", sessions, engine)
     b = Path(got["backup"])
     assert b.parent == tmp_path / "usb" and b.name == "20261206T100000"
-    assert [p.name for p in (tmp_path / "usb").iterdir()] == [b.name]          # no temporary left
+    assert sorted(p.name for p in (tmp_path / "usb").iterdir()) == [".backup.lock", b.name]   # no temporary left
     m = json.loads((b / "manifest.json").read_text())
     assert m["schema_revision"] and m["hotline_version"] and m["created_at"].startswith("2026-12-06T10:00")
     assert m["database"]["sha256"] == storage.file_sha256(b / "hotline.db")
@@ -138,9 +138,24 @@ def test_a_backup_that_fails_half_way_leaves_no_backup_and_is_audited(hotline, t
     monkeypatch.setattr(bk, "copy_hashed", copy_then_fail)
     with pytest.raises(bk.BackupError, match="No space left"):
         bk.backup(s, tmp_path / "usb", sessions, engine)
-    assert list((tmp_path / "usb").iterdir()) == [] and bk.complete_backups(tmp_path / "usb") == []
+    assert [p.name for p in (tmp_path / "usb").iterdir()] == [".backup.lock"]
+    assert bk.complete_backups(tmp_path / "usb") == []
     with sessions() as db:
         assert db.scalar(select(AuditEntry.detail).where(AuditEntry.action == bk.FAILED))["error"]
+
+
+def test_one_backup_at_a_time_into_one_place_and_a_dead_ones_leftovers_go(hotline, tmp_path):
+    s, sessions, engine, files = hotline
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    left = dest / ".20261205T023000.partial-999999"
+    (left / "files").mkdir(parents=True)
+    with bk.dest_lock(dest):                                   # the nightly backup is writing
+        with pytest.raises(bk.BackupError, match="another backup"):
+            bk.backup(s, dest, sessions, engine)
+    assert left.exists()
+    bk.backup(s, dest, sessions, engine)
+    assert not left.exists() and len(bk.complete_backups(dest)) == 1
 
 
 def test_a_backup_inside_the_hotlines_home_is_refused(hotline):
