@@ -23,6 +23,7 @@ from hotline.admin import runtime
 from hotline.aftercall import backup as bk
 from hotline.cli import app as cli
 from ivr import storage
+from conftest import fresh_pg_database
 from made_by_ivr import recorded_wav
 
 NOW = "2026-12-06T10:00:00"
@@ -167,6 +168,7 @@ def test_a_backup_inside_the_hotlines_home_is_refused(hotline):
 # ------------------------------------------------------------------ restore --
 
 def wipe(s) -> None:
+    """The server's disk lost: the SQLite file (when it is one), the recordings, the voice messages."""
     for p in (s.home / "hotline.db", s.home / "hotline.db-wal", s.home / "hotline.db-shm"):
         p.unlink(missing_ok=True)
     for d in (s.recordings_dir, s.voice_dir):
@@ -354,3 +356,30 @@ def test_hotline_status_shows_the_last_backup_and_the_recordings_space(tmp_path,
     got = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
     assert got["backup"]["last"]["name"] == "20261206T100000" and got["backup"]["state"] == "warn"
     assert got["recordings_usage"]["files"] == 3
+
+
+# ------------------------------------------------------------- PostgreSQL --
+
+@pytest.mark.postgres
+def test_a_postgresql_hotline_is_dumped_with_pg_dump_and_restored_with_pg_restore(tmp_path, pg_url):
+    url = fresh_pg_database(pg_url, "hotline_backup_test")
+    s = load_settings(home=str(tmp_path / "home"), db_url=url, today=NOW)
+    engine = make_engine(url)
+    migrate(engine)
+    sessions = session_factory(engine)
+    wav = recorded_wav(s.recordings_dir / "a.wav", 1)
+    with sessions() as db, db.begin():
+        db.add(Recording(path=str(wav), sha256=storage.file_sha256(wav), health=storage.OK))
+        db.add(Ticket(number="2612060001"))
+    before = rows(s)
+    got = bk.backup(s, tmp_path / "usb", sessions, engine)
+    assert got["database"]["engine"] == "postgresql" and (Path(got["backup"]) / "hotline.pgdump").is_file()
+    with sessions() as db, db.begin():                                   # changed after the backup
+        db.query(Ticket).delete()
+    engine.dispose()
+    wipe(s)
+    summary = bk.restore(s, tmp_path / "usb", known)
+    engine = make_engine(url)
+    summary = bk.after_restore(s, session_factory(engine), summary)
+    engine.dispose()
+    assert rows(s) == before and summary["seals"]["whole"] == 1
