@@ -22,6 +22,7 @@ from db.session import make_engine, migrate, session_factory
 from hotline.aftercall import backup as bk
 from hotline.aftercall import compress
 from hotline.aftercall.recordings import RecordingBook, measure
+from hotline.service.upkeep import Upkeep
 from ivr import storage
 from made_by_ivr import recorded_wav
 
@@ -232,3 +233,30 @@ def test_usage_gives_megabytes_per_hour_of_audio_by_format(hotline):
     audio = compress.usage(s, sessions)["audio"]
     assert audio[".wav"]["mb_per_hour"] == pytest.approx(57.6, rel=0.01)
     assert audio[".ogg"]["mb_per_hour"] <= MB_PER_HOUR_NOISE and audio[".ogg"]["hours"] == pytest.approx(30 / 3600, abs=1e-3)
+
+
+# --------------------------------------------------------- the service's upkeep --
+
+def test_the_services_round_converts_what_has_waited_and_leaves_the_rest(hotline):
+    s, sessions = hotline
+    old = sealed(sessions, noisy_wav(s.recordings_dir / "old.wav", 2))
+    fresh = sealed(sessions, noisy_wav(s.recordings_dir / "fresh.wav", 2))
+    with sessions() as db, db.begin():
+        db.get(Recording, fresh).checked_at = datetime.fromisoformat(s.today) - timedelta(minutes=5)
+    upkeep = Upkeep(s, sessions)
+    assert [d["id"] for d in upkeep.compress_round()] == [old]
+    assert row(sessions, fresh).path.endswith("fresh.wav")
+    assert Upkeep(s.replace(recordings_compress_after_min=0), sessions).compress_round()[0]["id"] == fresh
+
+
+def test_the_nightly_backup_is_the_services_and_made_once_a_night(hotline, tmp_path):
+    s, sessions = hotline
+    s = s.replace(backup_dir=str(tmp_path / "nightly"))
+    upkeep = Upkeep(s, sessions)
+    assert upkeep.nightly_due()                      # none made yet
+    got = upkeep.nightly()
+    assert Path(got["backup"]).parent == tmp_path / "nightly" and not upkeep.nightly_due()
+    with sessions() as db:
+        assert db.scalar(select(AuditEntry.actor).where(AuditEntry.action == bk.DONE)) == "service"
+    tomorrow = Upkeep(s.replace(today="2026-12-07T02:31:00"), sessions)
+    assert tomorrow.nightly_due()
