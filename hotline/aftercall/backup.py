@@ -454,7 +454,9 @@ def check_backup(backup_dir: Path, progress: Callable[[int, int], None] | None =
             continue
         try:
             p = _source_of(backup_dir, f)
-            if not p.is_file():
+            if p.is_symlink():            # a backup holds files; a link could read anything on this host
+                problems.append(f"{rel}: a symbolic link, not a file")
+            elif not p.is_file():
                 problems.append(f"{rel}: missing")
             elif storage.file_sha256(p) != f.get("sha256"):
                 problems.append(f"{rel}: sha256 differs")

@@ -221,6 +221,7 @@ def test_a_database_already_there_is_kept_beside_the_restored_one(hotline, tmp_p
     ("flip", "recordings/2026/12/06/call-1.wav: sha256 differs"),
     ("remove", "voice/2026/12/06/v-1.wav: missing"),
     ("database", "database dump hotline.db: sha256 differs"),
+    ("link", "recordings/2026/12/06/call-0.wav: a symbolic link, not a file"),
 ])
 def test_a_damaged_backup_restores_nothing_and_names_the_file(hotline, tmp_path, damage, named):
     s, sessions, engine, files = hotline
@@ -232,6 +233,12 @@ def test_a_damaged_backup_restores_nothing_and_names_the_file(hotline, tmp_path,
         raw[100] ^= 0xFF
         os.unlink(p)                                               # (a hard link: the original stays whole)
         p.write_bytes(bytes(raw))
+    elif damage == "link":
+        p = b / "files/recordings/2026/12/06/call-0.wav"
+        target = tmp_path / "elsewhere.wav"
+        target.write_bytes(p.read_bytes())
+        p.unlink()
+        p.symlink_to(target)
     elif damage == "remove":
         (b / "files/voice/2026/12/06/v-1.wav").unlink()
     else:
