@@ -30,6 +30,7 @@ from db.models import (OPEN_STATES, AccountPhone, Category, HeatingAccount, Role
 from db.queries import station_for
 from db.tickets import create_ticket
 from desktop.app import main as desktop_main
+from desktop.state.aftercall import TAB_REPORTS
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from hotline.admin.demo import seed_demo
@@ -212,8 +213,8 @@ class LeadDemo:
     """The after-call screens of a logged-in supervisor: the ticket list, the first ticket's detail."""
 
     def __init__(self, agent_no: str, password: str, screenshot: str | None, timeout: float = 60.0,
-                 hold: float = 1.5):
-        self.agent_no, self.password = agent_no, password
+                 hold: float = 1.5, tab: str = ""):
+        self.agent_no, self.password, self.tab = agent_no, password, tab
         self.screenshot, self.timeout, self.hold = screenshot, timeout, hold
         self.exit_code = 1
         self.window = self.app = None
@@ -223,9 +224,14 @@ class LeadDemo:
         self.app, self.window = app, window
         api = window.api
         api.login_failed.connect(lambda msg: self._finish(f"login refused: {msg}"))
-        api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.tabs.setCurrentWidget(window.tickets)))
-        api.tickets_loaded.connect(self._tickets)
-        api.ticket_detail_loaded.connect(lambda _t: QTimer.singleShot(int(self.hold * 1000), self._finish))
+        if self.tab == TAB_REPORTS:     # the day's report from the real service, its charts drawn
+            api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.show_tab(TAB_REPORTS)))
+            api.report_loaded.connect(lambda _r: QTimer.singleShot(int(self.hold * 1000), self._finish))
+            api.report_failed.connect(lambda msg, _status: self._finish(f"report refused: {msg}"))
+        else:
+            api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.tabs.setCurrentWidget(window.tickets)))
+            api.tickets_loaded.connect(self._tickets)
+            api.ticket_detail_loaded.connect(lambda _t: QTimer.singleShot(int(self.hold * 1000), self._finish))
         QTimer.singleShot(int(self.timeout * 1000), lambda: self._finish("timed out"))
         window.login(self.agent_no, self.password)
 
@@ -340,8 +346,9 @@ def _run_lead(s: Settings, role: str, argv: list[str], shot: str | None, echo) -
     argv = ["--api", st["api_url"], "--agent", agent_no, "--null-audio", *argv]
     if st.get("api_ca") and "--ca" not in argv:
         argv += ["--ca", st["api_ca"]]
-    echo(f"demo: {role} {agent_no} opens the after-call screens …")
-    demo = LeadDemo(agent_no, password, shot)
+    tab = argv[argv.index("--tab") + 1] if "--tab" in argv[:-1] else ""
+    echo(f"demo: {role} {agent_no} opens {'the 报表 tab' if tab == TAB_REPORTS else 'the after-call screens'} …")
+    demo = LeadDemo(agent_no, password, shot, tab=tab)
     desktop_main(argv, on_window=demo)
     echo(f"demo {'done' if demo.exit_code == 0 else 'FAILED'}" + (f"; screenshot {shot}" if shot else ""))
     return demo.exit_code

@@ -165,16 +165,18 @@ def standby_agent(settings, sessions, ami, stack: SipStack, sip_port: int):
         phone.close()
 
 
-def resident_reports_no_heat(d: CallerDialog, known: bool = True) -> CallerDialog:
+def resident_reports_no_heat(d: CallerDialog, known: bool = True, queue: bool = True) -> CallerDialog:
     """The everyday call, up to the queue: a resident (known by caller id, or not)
     reports a cold radiator, keeps the call-back number and leaves a short message.
-    The desk demo, the desktop tests and the screen-pop benchmark all place this call."""
+    The desk demo, the desktop tests and the screen-pop benchmark all place this call.
+    `queue` False: up to the message only (nobody logged in: no queue follows)."""
     if known:
         d.at("address_confirm", "1")
     else:
         _no_account(d)
     d.at("problem_menu", "1").at("callback_confirm", "1").recording("#")
-    d.in_queue(timeout=60)
+    if queue:
+        d.in_queue(timeout=60)
     return d
 
 
@@ -208,6 +210,11 @@ def scenario_invalid_then_silence(d: CallerDialog) -> None:
 def scenario_callback_from_queue(d: CallerDialog) -> None:
     _no_account(d).at("problem_menu", "4").at("callback_confirm", "1").recording("#")
     d.in_queue()
+    press_1_for_callback(d)
+
+
+def press_1_for_callback(d: CallerDialog) -> None:
+    """A caller waiting in the queue presses 1 (call me back instead) and is let go."""
     time.sleep(2.5)   # after the join announcements
     # a key pressed while Asterisk still plays a join announcement can go unheard (a loaded
     # machine plays them late): press again, as a resident would

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hotline.admin.demo import seed_demo
 from hotline.admin.runtime import down, prepare_database, up
-from common.settings import Settings, load_settings
+from common.settings import Settings, load
 
 #: "now" of scratch hotlines: an ordinary working day in the heating season (no holiday opener)
 SCRATCH_NOW = "2026-11-23T10:00"
@@ -15,14 +15,17 @@ SCRATCH_NOW = "2026-11-23T10:00"
 
 def scratch_settings(home: Path, dialplan: Path, **overrides) -> Settings:
     """A private hotline's settings for tests, benchmarks and `hotline dialplan test`: its own
-    home, a copy of `dialplan` there (free to edit), free ports and a random RTP block, the embedded DB, a fixed now."""
+    home, a copy of `dialplan` there (free to edit), free ports and a random RTP block, the embedded DB, a fixed now;
+    no configuration file is read (HOTLINE_* variables still are)."""
     copy = Path(home) / "dialplan"
     shutil.copytree(dialplan, copy, dirs_exist_ok=True)
     values = dict(home=str(home), dialplan_dir=str(copy), today=SCRATCH_NOW, db_url="",
                   sip_port=0, ami_port=0, fastagi_port=0, api_port=0,
                   # a small random RTP block (100 calls): several scratch hotlines side by side
                   rtp_start=0, rtp_ports=400, expected_calls=100)
-    return load_settings(**{**values, **overrides})
+    # no configuration file: on an installed server /etc/hotline/hotline.toml is that server's (its
+    # gateway, its e-mail recipients), never a scratch hotline's
+    return load(use_file=False, **{**values, **overrides}).settings
 
 
 def loads_as_given(s: Settings, directory: Path) -> list[str]:

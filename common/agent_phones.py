@@ -4,7 +4,8 @@ in `pjsip_agents.generated.conf`. Rendered here, below both writers of that file
 write the same text.
 
 Who gets what:
-- a station's people get no phone at all: they work from the desk's ticket list;
+- a station's people get no phone at all: they work from the desk's ticket list; nor does a
+  statistician (统计员), who reads and signs the reports;
 - agents and team leads get the permission to call residents (`HOTLINE_CALLS_OUT=1`, a channel
   variable set on their endpoint's channels only, which `[outbound-dial]` checks): the dialplan
   never trusts an endpoint's name for it;
@@ -22,8 +23,9 @@ from pathlib import Path
 
 from common.naming import endpoint
 
-#: roles (wire.ROLES) with no phone: a station works from the desk's ticket list
-PHONELESS_ROLES = ("station",)
+#: roles (wire.ROLES) with no phone: a station works from the desk's ticket list, a statistician
+#: (统计员) from the reports alone
+PHONELESS_ROLES = ("station", "statistician")
 #: roles whose phone may call residents and who work the queue (join, pause, pops of their calls)
 CALLS_OUT_ROLES = ("agent", "team_lead")
 #: the channel variable [outbound-dial] requires; set by the endpoint (PJSIP `set_var`), so a

@@ -1,17 +1,25 @@
-"""The one typed settings object.
+"""The one typed settings object and its one loader.
 
-Every tunable fact lives here once; each field can be overridden by an
-environment variable ``HOTLINE_<FIELD>`` (upper case), e.g. ``HOTLINE_HOME``,
-``HOTLINE_DB_URL``, ``HOTLINE_EXTENSION``.
+Every tunable fact lives here once. Its value comes from, in order (a later one wins): the field's
+default; the configuration file (``HOTLINE_CONFIG``, else ``$HOTLINE_HOME/hotline.toml``, else
+``/etc/hotline/hotline.toml``; keys are the field names, e.g. ``db_url``); the environment variable
+``HOTLINE_<FIELD>`` (upper case), e.g. ``HOTLINE_HOME``, ``HOTLINE_DB_URL``; explicit keywords of
+``load_settings`` (tests, scratch hotlines). Settings stays a stdlib dataclass validated here with
+the stdlib: ``common`` is the bottom floor the desk's wheel ships too, no server library below it
+(pyproject's import contracts; README "Configuration").
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import ipaddress
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
+from typing import Mapping
 
 from common import phones, wire
 
@@ -46,7 +54,8 @@ class Settings:
     #: not configured: calls out present no number at all (SIP anonymous; the gateway or carrier
     #: decides what residents see), and the closing says 本热线
     public_number: str = ""
-    #: where everything listens; ports 0 = pick a free one at ``hotline up``
+    #: where everything listens; ports 0 = pick a free one at ``hotline up`` (the defaults without a
+    #: configuration file; with one, INSTALLED_PORTS: SIP 5060, AMI 5038, FastAGI 4573, API 8088)
     bind: str = "127.0.0.1"
     sip_port: int = 0
     ami_port: int = 0
@@ -167,17 +176,20 @@ class Settings:
     #: boundary; one clock, settings.now()); the service level counts calls answered within
     #: report_service_level_s; an abandon within report_short_abandon_s is shown apart (a misdial,
     #: not a lost caller); report_hot_spot_repairs no-heat repairs from one compound or building within
-    #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs)
+    #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs); a repair
+    #: is resolved on first call when its caller does not call again about it within report_fcr_days
     report_day_start: str = "08:00"
     report_service_level_s: int = 20
     report_short_abandon_s: int = 5
     report_hot_spot_repairs: int = 3
     report_hot_spot_min: int = 60
+    report_fcr_days: int = 3
     #: the daily report by e-mail (XLSX + PDF): each day at report_send_at (HH:MM) the service mails
     #: the reporting day just over to report_mail_to (addresses, comma-separated; empty: no e-mail)
     #: through the SMTP relay smtp_host:smtp_port — STARTTLS when smtp_starttls (the relay's
     #: certificate checked against the system's CAs), a login when smtp_user is set — from smtp_from.
-    #: smtp_password is a secret: the environment's alone, never logged, in no argv, run state or repr
+    #: smtp_password is a secret: from the environment or the configuration file (0600/0640, `hotline config
+    #: check` says when others may read it), never logged, in no argv, run state or repr; masked by `config show`
     report_mail_to: str = ""
     report_send_at: str = "09:00"
     smtp_host: str = ""
@@ -338,28 +350,235 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+#: an installed server's configuration file, read when neither HOTLINE_CONFIG nor the home names one
+SYSTEM_CONFIG = Path("/etc/hotline/hotline.toml")
+#: the file's name inside $HOTLINE_HOME
+CONFIG_NAME = "hotline.toml"
+#: an installed server's ports, the defaults whenever a configuration file is in use: fixed, so the
+#: desks' `--api` URL, the gateway's SIP target and the firewall stay what they were after a restart.
+#: Without a file (`hotline up` on a laptop, a demo, the tests) the defaults stay 0: free ports at random
+INSTALLED_PORTS = {"sip_port": 5060, "ami_port": 5038, "fastagi_port": 4573, "api_port": 8088}
+#: where a setting's value came from (`hotline config show`)
+DEFAULT, FILE, ENV, OVERRIDE = "default", "file", "env", "override"
+
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text",
+               "Path": "a path (text)"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class ConfigError(ValueError):
+    """The configuration (file, environment or keywords) is wrong; one line per problem, each naming
+    where (the file or the variable), the key and what is wrong."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Settings with where each value came from (DEFAULT, FILE, ENV, OVERRIDE) and the file read."""
+    settings: Settings
+    sources: dict[str, str]
+    file: Path | None
+
+
+def _kinds() -> dict[str, str]:
+    # `from __future__ import annotations`: a field's type is its annotation's text
+    return {f.name: f.type if isinstance(f.type, str) else f.type.__name__ for f in fields(Settings)}
+
+
+def suggest(name: str, known) -> str:
+    """ — did you mean X? (or nothing) for a key nobody knows."""
+    close = difflib.get_close_matches(name.lower().removeprefix("hotline_"), list(known), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]}?" if close else ""
+
+
 def _coerce(kind, raw: str):
-    if kind in (int, "int"):
-        return int(raw)
-    if kind in (float, "float"):
-        return float(raw)
-    if kind in (bool, "bool"):   # env text: HOTLINE_API_TLS=1 / true / yes / on
-        if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+    """A setting's value from environment text (HOTLINE_API_TLS=1 / true / yes / on)."""
+    kind = kind if isinstance(kind, str) else kind.__name__
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"should be {_KIND_WORDS[kind]}, not {raw!r}") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"should be {_KIND_WORDS[kind]}, not {raw!r}") from None
+    if kind == "bool":
+        if raw.strip().lower() not in (*_TRUE, *_FALSE, ""):
             raise ValueError(f"{raw!r} is not a yes/no value (use 1 or 0)")
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if kind in (Path, "Path"):
+        return raw.strip().lower() in _TRUE
+    if kind == "Path":
         return Path(raw).expanduser()
     return raw
 
 
-def load_settings(**overrides) -> Settings:
-    """Settings from defaults, then ``HOTLINE_*`` environment, then explicit overrides."""
+def _from_toml(kind: str, value):
+    """A setting's value from the file's own TOML type: no guessing from text there."""
+    ok = {"int": isinstance(value, int) and not isinstance(value, bool),
+          "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+          "bool": isinstance(value, bool), "str": isinstance(value, str), "Path": isinstance(value, str)}[kind]
+    if not ok:
+        shown = f"the text {value!r}" if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+        hint = ' (in quotes: key = "…")' if kind in ("str", "Path") else ""
+        try:
+            if isinstance(value, str) and kind in ("int", "float"):
+                hint = f" (without quotes: = {_coerce(kind, value)})"
+        except ValueError:
+            pass
+        raise ValueError(f"should be {_KIND_WORDS[kind]}{hint}, not {shown}")
+    return float(value) if kind == "float" else Path(value).expanduser() if kind == "Path" else value
+
+
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
+_MMDD = re.compile(r"(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])")
+
+
+def _port(v) -> str | None:
+    return None if 0 <= v <= 65535 else "should be a port 1–65535 (0: a free one picked at start)"
+
+
+def _at_least(low):
+    return lambda v: None if v >= low else f"should be at least {low}"
+
+
+def _matches(pattern: re.Pattern, example: str):
+    return lambda v: None if pattern.fullmatch(v.strip()) else f"should be like {example}"
+
+
+def _address(v: str) -> str | None:
+    try:
+        ipaddress.ip_address(v.strip())
+    except ValueError:
+        return "should be an IP address such as 127.0.0.1 or 0.0.0.0"
+    return None
+
+
+def _today(v: str) -> str | None:
+    try:
+        if v.strip():
+            datetime.fromisoformat(v.strip().replace(" ", "T"))
+    except ValueError:
+        return "should be YYYY-MM-DD or YYYY-MM-DDTHH:MM (empty: the real clock)"
+    return None
+
+
+#: what a value must be beyond its type (file and environment; keywords are the program's own, and
+#: the domain's policies — survey hours, the QA fines, the report times — check theirs where they are
+#: used and in `hotline config check`)
+_VALUE_RULES = {
+    **{name: _port for name in ("sip_port", "ami_port", "fastagi_port", "api_port", "smtp_port")},
+    "rtp_start": lambda v: None if v == 0 or 1024 <= v <= 65535 else "should be 0 (a random block) or 1024–65535",
+    "rtp_ports": _at_least(4), "expected_calls": _at_least(1), "db_threads": _at_least(1),
+    "import_batch": _at_least(1), "max_tries": _at_least(1),
+    "bind": _address,
+    "log_level": lambda v: None if v.strip().upper() in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    else "should be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "season_start": _matches(_MMDD, "11-15 (month-day)"), "season_end": _matches(_MMDD, "03-15 (month-day)"),
+    "office_open": _matches(_HHMM, "08:00"), "office_close": _matches(_HHMM, "17:00"),
+    "today": _today,
+    # recordings in bounded space and the nightly backup (#29)
+    "backup_at": _matches(_HHMM, "02:30"),
+    "recordings_vorbis_quality": lambda v: None if -1 <= v <= 10 else "should be -1–10 (sox -C for Ogg Vorbis)",
+}
+
+
+def _checked(name: str, value) -> None:
+    rule = _VALUE_RULES.get(name)
+    problem = rule(value) if rule else None
+    if problem is None and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0 \
+            and name not in ("recordings_empty_peak_db", "recordings_vorbis_quality"):
+        problem = "should not be negative"
+    if problem:
+        raise ValueError(problem)
+
+
+def config_file(environ: Mapping[str, str] | None = None, home: str | Path | None = None) -> Path | None:
+    """The configuration file in use: HOTLINE_CONFIG (which must exist), else hotline.toml in the home
+    (`home`, else HOTLINE_HOME, else the default home), else /etc/hotline/hotline.toml; None: no file."""
+    environ = os.environ if environ is None else environ
+    named = environ.get("HOTLINE_CONFIG", "").strip()
+    if named:
+        return Path(named).expanduser()
+    home = Path(home or environ.get("HOTLINE_HOME", "").strip() or _default_home()).expanduser()
+    for candidate in (home / CONFIG_NAME, SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_file(path: Path, kinds: dict[str, str], problems: list[str]) -> dict:
+    try:
+        with open(path, "rb") as f:
+            table = tomllib.load(f)
+    except FileNotFoundError:
+        problems.append(f"{path}: no such file (named by HOTLINE_CONFIG)")
+        return {}
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read: {exc.strerror or exc}")
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}")
+        return {}
     values = {}
-    for f in fields(Settings):
-        env = os.environ.get(f"HOTLINE_{f.name.upper()}")
-        if env is not None and env != "":
-            values[f.name] = _coerce(f.type, env)
-    types = {f.name: f.type for f in fields(Settings)}
-    values.update({k: _coerce(types[k], v) if isinstance(v, str) else v
-                   for k, v in overrides.items() if v is not None})
-    return Settings(**values)
+    for key, raw in table.items():
+        if key not in kinds:
+            hint = suggest(key, kinds) or " (`hotline config show` lists every setting)"
+            if isinstance(raw, dict):
+                hint = " (sections are not used: write every setting at the top level)"
+            problems.append(f"{path}: {key}: unknown setting{hint}")
+            continue
+        try:
+            values[key] = _from_toml(kinds[key], raw)
+            _checked(key, values[key])
+        except ValueError as exc:
+            problems.append(f"{path}: {key}: {exc}")
+    return values
+
+
+def load(environ: Mapping[str, str] | None = None, *, use_file: bool = True, **overrides) -> Loaded:
+    """The one loader: defaults, then the configuration file (config_file), then HOTLINE_* environment,
+    then explicit keyword overrides; a file in use makes the ports' defaults INSTALLED_PORTS. Every
+    problem is collected and raised together as ConfigError. `use_file` False: no file at all (a
+    scratch hotline on an installed server is not that server)."""
+    environ = os.environ if environ is None else environ
+    kinds, problems = _kinds(), []
+    unknown = [k for k in overrides if k not in kinds]
+    if unknown:
+        raise TypeError(f"load_settings() got unknown setting(s) {', '.join(unknown)}")
+    env = {}
+    for name, kind in kinds.items():
+        raw = environ.get(f"HOTLINE_{name.upper()}")
+        if raw is None or raw == "":
+            continue
+        try:
+            env[name] = _coerce(kind, raw)
+            _checked(name, env[name])
+        except ValueError as exc:
+            problems.append(f"HOTLINE_{name.upper()}={raw!r}: {exc}")
+    home = overrides.get("home") or environ.get("HOTLINE_HOME", "").strip() or None
+    path = config_file(environ, home) if use_file else None
+    from_file = _read_file(path, kinds, problems) if path else {}
+    given = {}
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        try:
+            given[name] = _coerce(kinds[name], value) if isinstance(value, str) else value
+        except ValueError as exc:
+            problems.append(f"{name}={value!r}: {exc}")
+    if problems:
+        raise ConfigError(problems)
+    values = {**(INSTALLED_PORTS if path else {}), **from_file, **env, **given}
+    sources = {name: OVERRIDE if name in given else ENV if name in env else FILE if name in from_file
+               else DEFAULT for name in kinds}
+    return Loaded(Settings(**values), sources, path)
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from defaults, then the configuration file, then ``HOTLINE_*`` environment, then
+    explicit overrides (tests, scratch hotlines): `load`."""
+    return load(**overrides).settings

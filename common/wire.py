@@ -57,8 +57,8 @@ SURVEY_BOOK = "/api/surveys/{number}/book"          # POST {at, note}: not conve
 CALLBACK_CALL = "/api/callbacks/{number}/call"      # POST: agents on an entry they hold, team leads any
 SURVEY_CALL = "/api/surveys/{number}/call"          # POST: a 回访 entry
 
-# the reports (#27): team leads, the head and admins read them (the same JSON as `hotline report … --json`);
-# the head signs a finished day, which freezes it
+# the reports (#27): team leads, the head, admins and statisticians read them (the same JSON as `hotline
+# report … --json`); the head or a statistician signs a finished day, which freezes it
 REPORT_DAILY = "/api/reports/daily"                 # GET ?date=YYYY-MM-DD
 REPORT_PERIOD = "/api/reports/period/{kind}"        # GET ?date=: kind weekly | monthly | season
 REPORT_SIGN = "/api/reports/daily/sign"             # POST {date}
@@ -69,9 +69,10 @@ REPORT_FORMATS = ("xlsx", "pdf")
 #: the drill-down: the repairs or calls behind a figure (its dotted key in the report, a bucket of it
 #: as value), answered {figure, value, kind, rows_are: tickets|calls, count, rows, truncated}
 REPORT_DRILL = "/api/reports/drill"                 # GET ?date=&figure=[&value=][&kind=weekly|monthly|season]
-#: who reads reports (the 报表 tab, the routes above) and who signs a day; the server's rule and the desk's tab
-REPORT_READER_ROLES = ("team_lead", "head", "admin")
-REPORT_SIGNER_ROLES = ("head",)
+#: who reads reports (the 报表 tab, the routes above) and who signs a day; the server's rule and the desk's tab.
+#: The statistician (统计员) reads and signs reports and does nothing else (STATISTICIAN_ROUTES)
+REPORT_READER_ROLES = ("team_lead", "head", "admin", "statistician")
+REPORT_SIGNER_ROLES = ("head", "statistician")
 
 # quality checks on recordings (#28): finding a recording (GET RECORDINGS with RECORDING_FILTERS),
 # deleting an empty one (a team lead's application), the samples, scorecards, checks, peer listening
@@ -91,6 +92,13 @@ LISTEN_IN = "/api/agents/{agent_no}/listen"         # POST {whisper}: answered l
 
 #: routes answered without a session
 PUBLIC = (HEALTH, LOGIN)
+#: roles whose whole work is the reports (the statistician, 统计员: reads every report, drills down, exports,
+#: signs a day), and the (method, route)s they reach besides PUBLIC: their session, the reports, and the
+#: QA results the reports draw on. The service refuses them every other route (403, audited) before any
+#: rule runs; they have no phone, no tickets, no worklists, no recordings
+REPORT_ONLY_ROLES = ("statistician",)
+REPORT_ONLY_ROUTES = (("POST", LOGOUT), ("GET", ME), ("GET", WS), ("GET", REPORT_DAILY), ("GET", REPORT_PERIOD),
+                      ("POST", REPORT_SIGN), ("GET", REPORT_FILE), ("GET", REPORT_DRILL), ("GET", QA_RESULTS))
 
 
 def path(route: str, **params) -> str:
@@ -115,6 +123,12 @@ EV_STORAGE = "storage"                    # {storage}: the recordings disk low /
 #: leads and the head, and in their hello
 EV_REPORT_MAIL = "report_mail"
 REPORT_MAIL_STATES = ("off", "misconfigured", "sending", "sent", "sent_late", "late", "failed")
+#: {hot_spot, new}: a compound or building with many no-heat repairs in the window (the report's hot spot: a
+#: network fault, not N repairs) — to leads and the head when it appears (new) or grows; the reporting day's
+#: ones are in their hello ("hot_spots", a list). `key` is the drill-down's value (REPORT_DRILL figure hot_spots)
+EV_HOT_SPOT = "hot_spot"
+SAMPLE_HOT_SPOT = {"day": "2026-11-23", "key": "铁西区/兴华北街/3", "district": "铁西区", "compound": "兴华北街",
+                   "building": "3", "repairs": 4, "first": "2026-11-23T09:05:00", "last": "2026-11-23T09:41:00"}
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
 #: ring that was not answered (autopause); the agent's own come from the login answer
@@ -152,7 +166,7 @@ TICKET_STATES = ("draft", "new", "dispatched", "accepted", "contacted", "complet
 #: a ticket list's filters (GET TICKETS ?state=&station=&district=&category=&priority=&overdue=1&q=)
 TICKET_FILTERS = ("state", "station", "district", "category", "priority", "overdue", "q", "unconfirmed")
 #: roles as the login answer names them; a station's people see only their station's tickets
-ROLES = ("agent", "team_lead", "head", "admin", "station")
+ROLES = ("agent", "team_lead", "head", "admin", "station", "statistician")
 SUPERVISOR_ROLES = ("team_lead", "head", "admin")
 #: the login answer's "user" ({agent_no, name, role}); a station user's also names its station
 #: (code and name), which the desk shows on its 工单 screen. A station has no phone: its login

@@ -43,6 +43,7 @@ class Role(str, enum.Enum):
     head = "head"            # 部长, department head
     admin = "admin"
     station = "station"      # a repair station's people: its own tickets only (接单 / 已联系 / 返单)
+    statistician = "statistician"   # 统计员: reads and signs the reports, nothing else (no phone, no tickets)
 
 
 class Category(str, enum.Enum):
@@ -329,7 +330,21 @@ class Call(Base):
     #: in (a resident called the hotline) | out (an agent called a resident) | survey (the
     #: automated 回访 call); `caller` is the resident's number either way
     direction: Mapped[str] = mapped_column(String(8), default="in", server_default="in")
+    #: when the caller heard their open ticket's status in the IVR (self-service, step 4); None: never
+    status_heard_at: Mapped[datetime | None] = mapped_column(DateTime)
     ticket: Mapped[Ticket | None] = relationship(back_populates="calls")
+
+
+class CallHold(Base):
+    """A stretch an agent's phone held a call (AMI Hold → Unhold on the agent's channel, written by
+    the service's AMI gateway); ended_at empty while it lasts, set at the call's end if no Unhold came."""
+    __tablename__ = "call_hold"
+    __table_args__ = (Index("ix_call_hold_user_started", "user_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AgentPause(Base):

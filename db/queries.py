@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm import selectinload
 
-from db.models import (AccountPhone, AgentPause, Call, HeatingAccount, RepairStation, Role, StationArea, Survey,
+from db.models import (AccountPhone, AgentPause, Call, CallHold, HeatingAccount, RepairStation, Role, StationArea, Survey,
                        Ticket, TicketState, TicketTransition, User, stations_serving)
 from common.agent_phones import PHONELESS_ROLES, AgentPhone
 
@@ -62,6 +62,27 @@ def pause_totals(db: Session, since: datetime, until: datetime) -> list[dict]:
         got[1] += 1
     return [{"agent_no": no, "name": name, "reason": reason, "seconds": round(v[0]), "times": v[1]}
             for (no, name, reason), v in sorted(acc.items())]
+
+
+def hold_totals(db: Session, since: datetime, until: datetime) -> dict[str, dict]:
+    """{工号: {"seconds", "times"}} of the calls agents' phones held inside [since, until); a hold
+    not yet ended counts up to its call's end (no Unhold came), or up to `until`."""
+    rows = db.execute(select(User.agent_no, CallHold.started_at, CallHold.ended_at, Call.ended_at)
+                      .join(User, CallHold.user_id == User.id).join(Call, CallHold.call_id == Call.id)
+                      .where(CallHold.started_at < until,
+                             or_(CallHold.ended_at.is_(None), CallHold.ended_at > since))).all()
+    out: dict[str, dict] = {}
+    for no, start, end, call_end in rows:
+        got = out.setdefault(no, {"seconds": 0.0, "times": 0})
+        got["seconds"] += max(0.0, (min(end or call_end or until, until) - max(start, since)).total_seconds())
+        got["times"] += start >= since
+    return {no: {"seconds": round(v["seconds"]), "times": v["times"]} for no, v in sorted(out.items())}
+
+
+def close_holds(db: Session, call_id: int, at: datetime) -> None:
+    """The call is over: a hold no Unhold ended ends with it."""
+    for h in db.scalars(select(CallHold).where(CallHold.call_id == call_id, CallHold.ended_at.is_(None))):
+        h.ended_at = max(at, h.started_at)
 
 
 def stations_for(db: Session, addresses) -> dict[tuple[str, str, str], RepairStation]:

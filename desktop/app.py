@@ -45,7 +45,7 @@ def load_translation(app: QApplication, lang: str) -> list[QTranslator]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hotline-desk", description="大龙供暖报修热线 座席桌面")
     p.add_argument("--api", default=default_api_url(),
-                   help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8080)")
+                   help="agent API base URL (default $HOTLINE_API_URL or http://127.0.0.1:8088, an installed server's port)")
     p.add_argument("--ca", metavar="FILE", default=os.environ.get("HOTLINE_API_CA") or None,
                    help="the hotline's TLS certificate to trust for an https:// API "
                         "(default $HOTLINE_API_CA; `hotline up --lan` prints where it is)")
@@ -56,7 +56,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sample", action="store_true",
                    help="show a sample screen pop without a server (layout, translations)")
     p.add_argument("--role", choices=wire.ROLES, default="agent",
-                   help="with --sample: whose desk to show (team_lead/head/admin: all tabs; station: its tickets)")
+                   help="with --sample: whose desk to show (team_lead/head/admin: all tabs; station: its tickets; "
+                        "statistician: the 报表 tab)")
     p.add_argument("--tab", choices=TABS, default="",
                    help="with --sample: the tab to show (default: 工单 for supervisors and stations)")
     p.add_argument("--null-audio", action="store_true", help="use pjsua2's null audio device (no headset)")
@@ -79,6 +80,9 @@ def _install_excepthook(window_ref: list) -> None:
 def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: str = "") -> None:
     """`--sample`: the wire's sample pop on a talking call, no server (layout and translations);
     with a supervisor's or a station's role also the after-call screens from the wire's samples."""
+    if role in wire.REPORT_ONLY_ROLES:        # the statistician: the 报表 tab alone, no phone
+        window.desk.set_user({"agent_no": agent_no, "name": "赵敏", "role": role})
+        return
     if role == "station":
         window.desk.set_user(dict(wire.SAMPLE_STATION_USER))
     elif role in wire.SUPERVISOR_ROLES:

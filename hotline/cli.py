@@ -33,6 +33,7 @@ from hotline.admin.runtime import down as do_down
 from hotline.admin.runtime import status as do_status
 from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
+from hotline.install_cli import register as register_install
 from hotline.admin.users import UserError, add_user, disable_user, set_password
 from hotline import backup_cli
 from hotline.aftercall.anomalies import AnomalyRegister
@@ -51,6 +52,7 @@ from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDiale
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
+from hotline.config_cmd import config_app
 from common import wire
 from common.ami import ami_action
 from common.agent_phones import has_phone
@@ -78,6 +80,7 @@ app.add_typer(agents_app, name="agents")
 dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real calls, reload safely.",
                            no_args_is_help=True)
 app.add_typer(dialplan_app, name="dialplan")
+app.add_typer(config_app, name="config")
 
 
 def echo(text: object = "", err: bool = False) -> None:
@@ -107,7 +110,7 @@ def shell_settings() -> Settings:
     try:
         return load_settings()
     except (ValueError, TypeError) as exc:
-        fail(f"bad HOTLINE_* setting: {exc}")
+        fail(f"bad configuration — {'; '.join(getattr(exc, 'problems', [str(exc)]))} (`hotline config check`)")
 
 
 def settings() -> Settings:
@@ -120,7 +123,7 @@ def settings() -> Settings:
         fail(str(exc))
     differs = runtime.shell_differs(s, live, os.environ)
     if differs:
-        echo(f"hotline: note: {', '.join(differs)} in this shell differ from what the running hotline was "
+        echo(f"hotline: note: {', '.join(differs)} in this shell's configuration differ from what the running hotline was "
                    f"started with; the running hotline's are used (`hotline down` and `up` to change them)", err=True)
     return live
 
@@ -226,6 +229,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
         for line in backup_cli.status_lines(st):
             echo(line)
+        for h in st.get("hot_spots") or []:
+            echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
     if not st["running"]:
         raise typer.Exit(3)
 
@@ -902,7 +907,9 @@ def _reload_phones(s: Settings, db_sessions, force: bool = False) -> str:
 
 @agents_app.command("add")
 def agents_add(agent_no: str, name: str,
-               role: str = typer.Option("agent", "--role", help="agent | team_lead | head | admin | station"),
+               role: str = typer.Option("agent", "--role",
+                                        help="agent | team_lead | head | admin | station | statistician (统计员: the reports "
+                                             "alone, no phone)"),
                station: str = typer.Option("", "--station", help="for --role station: the station's code"),
                password_file: Optional[Path] = typer.Option(None, "--password-file", metavar="FILE",
                                                             help="read the password from FILE (0600; - = stdin); "
@@ -1133,8 +1140,16 @@ def report_tables(r: dict) -> str:
                      [[_pct(q["service_level_20s"]), _pct(q["sl_asterisk"]), _pct(q["sl2"]), _pct(q["abandon_rate"]), q["asa_s"],
                        q["longest_wait_max_s"], q["aht_s"]]]))
     out.print(Text(printable(f"服务水平 = {q['formulas']['service_level_20s']}")))
-    out.print(_table("座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "话后整理(秒)", "未接听", "在线(秒)", "示忙(秒)"],
-                     [[a["agent_no"], a["name"], a["answered"], a["made"], a["talk_s"], a["wrapup_s"],
+    if v := r.get("ivr"):
+        out.print(_table(f"语音导航(呼入 {v['calls']})", ["IVR中挂机", "挂机率", "自助查询进度", "平均时长(秒)", "90%分位(秒)",
+                                                       "最长(秒)"],
+                         [[v["hung_up"], _pct(v["hung_up_rate"]), v["status_lookups"], v["time_avg_s"], v["time_p90_s"],
+                           v["time_max_s"]]]))
+        if v["hangups"]:
+            out.print(_table("在哪一步挂机", ["步骤", "挂机"], [[h["label"], h["count"]] for h in v["hangups"]]))
+    out.print(_table("座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "保持(秒)", "话后整理(秒)", "未接听", "在线(秒)",
+                            "示忙(秒)"],
+                     [[a["agent_no"], a["name"], a["answered"], a["made"], a["talk_s"], a.get("hold_s", "—"), a["wrapup_s"],
                        a["ring_no_answer"], a["logged_in_s"], sum(a["pause_s"].values())] for a in r["agents"]]))
     out.print(_table("维修站", ["维修站", "派单", "接单(秒)", "联系(秒)", "完成(秒)", "返单", "超时率", "返修率", "满意率"],
                      [[st["name"], st["dispatched"], st["accept_avg_s"], st["contact_avg_s"], st["complete_avg_s"],
@@ -1147,6 +1162,12 @@ def report_tables(r: dict) -> str:
     if r["repeat_callers"]:
         out.print(_table("重复来电", ["号码", "来电", "报修单"],
                          [[c["caller"], c["calls"], c["tickets"]] for c in r["repeat_callers"]]))
+    if fc := r.get("first_call"):
+        rate = f"待定(目前 {_pct(fc['fcr_so_far'])})" if fc["status"] == "pending" else _pct(fc["fcr_rate"])
+        out.print(_table("首次解决与重复来电", ["受理", f"{fc['window_days']}天内再次来电", "首次解决率", "来电号码", "重复来电号码",
+                                            "重复来电率"],
+                         [[fc["received"], fc["called_again"], rate, fc["callers"], fc["repeat_callers"],
+                           _pct(fc["repeat_rate"])]]))
     if r["disagreements"]:
         out.print(_table("话务核对不一致", ["项目", "queue_log", "话单", "来电"],
                          [[d["what"], d["queue_log"], d["call_records"], " ".join(d["calls"][:5])]
@@ -1422,6 +1443,7 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 backup_cli.register(app, recordings_app, sys.modules[__name__])   # backup, restore, recordings usage (#29)
+register_install(app, echo, echo_json, fail)   # install --system, system-prepare, system-ready
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ from db.models import (
     User,
 )
 from db.call_tokens import IN, OUT, store as store_token
-from db.queries import accounts_with_phone, station_for
+from db.queries import accounts_with_phone, close_holds, station_for
 from db.tickets import create_ticket, give_back_ticket_numbers, reserve_ticket_numbers
 from db.session import make_engine, session_factory
 from common.paths import confined
@@ -245,6 +245,16 @@ class Records:
             db.flush()
             return TicketView(t.id, t.number, t.state, "")
 
+    def status_heard(self, uniqueid: str, last_step: str | None = None) -> None:
+        """The caller heard their open ticket's status read out (self-service: the reports count
+        it; the ticket is linked only if the caller goes on about it, `attach_ticket`); the first
+        time counts, a replay changes nothing."""
+        with self.sessions() as db, db.begin():
+            call = _call(db, uniqueid)
+            call.status_heard_at = call.status_heard_at or self.now()
+            if last_step:
+                call.last_step = last_step
+
     def attach_ticket(self, uniqueid: str, ticket_id: int) -> None:
         with self.sessions() as db, db.begin():
             _call(db, uniqueid).ticket_id = ticket_id
@@ -289,6 +299,7 @@ class Records:
             ended = call.ended_at or self.now()
             flagged = _seal_recordings(db, call, self.settings, ended, call.answered_at)
             call.ended_at = ended
+            close_holds(db, call.id, ended)
             if call.outcome is None:
                 if call.answered_at is not None:
                     call.outcome = CallOutcome.answered
@@ -422,6 +433,7 @@ class Records:
             # sealed before the call's end is written (the write lock not held while files are read)
             flagged = _seal_recordings(db, call, self.settings, now, answered_at)
             call.outcome, call.ended_at, call.last_step = outcome, now, f"dial:{status.lower() or 'none'}"[:32]
+            close_holds(db, call.id, now)
             call.answered_at = answered_at or call.answered_at
         self._flagged(uniqueid, flagged)
         return outcome
@@ -515,6 +527,7 @@ def _wait_closed(path: Path, timeout_s: float = 2.0) -> bool:
 #: the Records methods a flow writes through the journal (ivr.journal): each keyed by its call, each
 #: idempotent, none returning anything the caller waits for
 JOURNALED = frozenset({"start_call", "note_degraded_call", "step", "mark_queued", "save_ticket", "attach_ticket",
+                       "status_heard",
                        "request_callback", "end_call", "answered", "transfer_leg", "start_call_out",
                        "end_call_out", "token_used"})
 #: the reads a caller waits on to be recognised: timed (the service reports their p99 once a minute)

@@ -44,6 +44,12 @@ STATE_PROMPTS = {TicketState.draft: P.state_unconfirmed,     # 待确认: no tea
 STATION_PROMPTS = {TicketState.new: P.ticket_station_expected, **dict.fromkeys(AT_STATION, P.ticket_station_is)}
 #: times the ticket number is read again when the caller presses '*'
 TICKET_REPEATS = 3
+#: the steps a caller can be in (Call.last_step, `Caller.step`), in the flow's order, as the daily
+#: report names where callers hang up
+STEP_WORDS = {"greeting": "问候语", "identify": "确认户号和地址", "open_ticket": "在办报修提示",
+              "status": "收听报修进度", "problem": "选择问题", "callback": "确认回电号码", "voice": "语音描述",
+              "after_hours": "非工作时间留言", CallOutcome.no_agent.value: "无座席转回电",
+              CallOutcome.max_wait.value: "等待超时转回电", "degraded": "降级进线", "queue": "排队等待"}
 
 
 def opener_prompt(now, overrides=()) -> str:
@@ -248,6 +254,11 @@ class Caller:
         if key != "1":
             return "new"
         self.intake.ticket_id, self.intake.ticket_number = t.id, t.number
+        # self-service: the caller hears what stands of the ticket (the reports count it), written
+        # behind the caller with the step, like the draft's fields (`save`)
+        await self.step("status")
+        self._step_written = "status"
+        self.write(self.ctx.records.status_heard, self.intake.call, "status")
         await self.ch.play(self.snd(P.ticket_status_intro), *digit_sounds(t.number), *self.ticket_status(t))
         key = await self.menu([P.after_status_menu], "10")
         if key == "1":

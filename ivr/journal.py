@@ -24,6 +24,7 @@ import queue
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class WriteJournal:
         self._shards = [queue.SimpleQueue() for _ in range(max(1, shards))]
         self._futures: dict[int, Future] = {}
         self._pending = 0
+        #: pending writes per call: the reconciler leaves a call alone while its own writes wait
+        self._by_call: Counter[str] = Counter()
         self._closed = threading.Event()
         self._fd: int | None = None
         replay: list[Entry] = []
@@ -113,6 +116,7 @@ class WriteJournal:
         for e in replay:
             self._futures[e.id] = Future()
             self._pending += 1
+            self._by_call[e.call] += 1
             self._shard(e.call).put(e)
         for t in self._threads:
             t.start()
@@ -156,12 +160,18 @@ class WriteJournal:
             self._next += 1
             self._futures[e.id] = fut
             self._pending += 1
+            self._by_call[call] += 1
             self._incoming.put(("entry", e))
         return fut
 
     @property
     def pending(self) -> int:
         return self._pending
+
+    def pending_calls(self) -> frozenset[str]:
+        """The calls with a write not in the database yet (its end among them, perhaps)."""
+        with self._lock:
+            return frozenset(self._by_call)
 
     def _append_loop(self) -> None:
         """The file's one writer: a batch of new writes is appended and fsync'd together, then handed
@@ -234,6 +244,9 @@ class WriteJournal:
     def _finish(self, e: Entry, mark: str, result: Any = None, error: BaseException | None = None) -> None:
         with self._lock:
             self._pending -= 1
+            self._by_call[e.call] -= 1
+            if self._by_call[e.call] <= 0:
+                del self._by_call[e.call]
             fut = self._futures.pop(e.id, None)
             self._incoming.put(("mark", mark))
         if fut is not None:

@@ -102,12 +102,12 @@
 <context>
     <name>AddCallDialog</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="225"/>
+        <location filename="../widgets/qa_screen.py" line="226"/>
         <source>添加到抽查</source>
         <translation>Add to the sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="233"/>
+        <location filename="../widgets/qa_screen.py" line="234"/>
         <source>加入抽查</source>
         <translation>Add to sample</translation>
     </message>
@@ -115,407 +115,412 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="88"/>
+        <location filename="../widgets/main_window.py" line="91"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="97"/>
-        <location filename="../widgets/main_window.py" line="418"/>
+        <location filename="../widgets/main_window.py" line="100"/>
+        <location filename="../widgets/main_window.py" line="431"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="99"/>
-        <location filename="../widgets/main_window.py" line="688"/>
+        <location filename="../widgets/main_window.py" line="102"/>
+        <location filename="../widgets/main_window.py" line="711"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="103"/>
-        <location filename="../widgets/main_window.py" line="690"/>
+        <location filename="../widgets/main_window.py" line="106"/>
+        <location filename="../widgets/main_window.py" line="713"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="108"/>
+        <location filename="../widgets/main_window.py" line="111"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="112"/>
+        <location filename="../widgets/main_window.py" line="115"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="113"/>
+        <location filename="../widgets/main_window.py" line="116"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="114"/>
+        <location filename="../widgets/main_window.py" line="117"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="164"/>
+        <location filename="../widgets/main_window.py" line="169"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="165"/>
-        <location filename="../widgets/main_window.py" line="510"/>
+        <location filename="../widgets/main_window.py" line="170"/>
+        <location filename="../widgets/main_window.py" line="533"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="166"/>
+        <location filename="../widgets/main_window.py" line="171"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="167"/>
-        <location filename="../widgets/main_window.py" line="591"/>
+        <location filename="../widgets/main_window.py" line="172"/>
+        <location filename="../widgets/main_window.py" line="614"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="168"/>
+        <location filename="../widgets/main_window.py" line="173"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
+        <location filename="../widgets/main_window.py" line="175"/>
         <source>报表</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="211"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="211"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="211"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="211"/>
+        <location filename="../widgets/main_window.py" line="217"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="212"/>
+        <location filename="../widgets/main_window.py" line="218"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="212"/>
+        <location filename="../widgets/main_window.py" line="218"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="212"/>
-        <location filename="../widgets/main_window.py" line="700"/>
+        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="723"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="213"/>
+        <location filename="../widgets/main_window.py" line="219"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="229"/>
+        <location filename="../widgets/main_window.py" line="235"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="261"/>
+        <location filename="../widgets/main_window.py" line="267"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="392"/>
+        <location filename="../widgets/main_window.py" line="404"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="414"/>
+        <location filename="../widgets/main_window.py" line="427"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="424"/>
+        <location filename="../widgets/main_window.py" line="437"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="424"/>
+        <location filename="../widgets/main_window.py" line="437"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="424"/>
+        <location filename="../widgets/main_window.py" line="437"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="438"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="425"/>
+        <location filename="../widgets/main_window.py" line="438"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="439"/>
+        <source>统计员</source>
+        <translation>Statistician</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="453"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="510"/>
+        <location filename="../widgets/main_window.py" line="533"/>
         <source>工单 (待确认 %1)</source>
         <translation>Tickets (%1 to confirm)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="516"/>
+        <location filename="../widgets/main_window.py" line="539"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="517"/>
-        <location filename="../widgets/main_window.py" line="601"/>
+        <location filename="../widgets/main_window.py" line="540"/>
+        <location filename="../widgets/main_window.py" line="624"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="522"/>
+        <location filename="../widgets/main_window.py" line="545"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="528"/>
+        <location filename="../widgets/main_window.py" line="551"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="529"/>
+        <location filename="../widgets/main_window.py" line="552"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="542"/>
+        <location filename="../widgets/main_window.py" line="565"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="565"/>
+        <location filename="../widgets/main_window.py" line="588"/>
         <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
         <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="568"/>
+        <location filename="../widgets/main_window.py" line="591"/>
         <source>正在打开报修单 %1…</source>
         <translation>Opening ticket %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="592"/>
+        <location filename="../widgets/main_window.py" line="615"/>
         <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
         <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="600"/>
+        <location filename="../widgets/main_window.py" line="623"/>
         <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
         <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="616"/>
+        <location filename="../widgets/main_window.py" line="639"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="616"/>
+        <location filename="../widgets/main_window.py" line="639"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="626"/>
+        <location filename="../widgets/main_window.py" line="649"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="632"/>
+        <location filename="../widgets/main_window.py" line="655"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="648"/>
+        <location filename="../widgets/main_window.py" line="671"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="650"/>
+        <location filename="../widgets/main_window.py" line="673"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="657"/>
+        <location filename="../widgets/main_window.py" line="680"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="662"/>
+        <location filename="../widgets/main_window.py" line="685"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="664"/>
+        <location filename="../widgets/main_window.py" line="687"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="688"/>
+        <location filename="../widgets/main_window.py" line="711"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="690"/>
+        <location filename="../widgets/main_window.py" line="713"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="696"/>
+        <location filename="../widgets/main_window.py" line="719"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="698"/>
+        <location filename="../widgets/main_window.py" line="721"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="702"/>
+        <location filename="../widgets/main_window.py" line="725"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="704"/>
+        <location filename="../widgets/main_window.py" line="727"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="708"/>
+        <location filename="../widgets/main_window.py" line="731"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="709"/>
+        <location filename="../widgets/main_window.py" line="732"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="709"/>
+        <location filename="../widgets/main_window.py" line="732"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="711"/>
+        <location filename="../widgets/main_window.py" line="734"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="715"/>
+        <location filename="../widgets/main_window.py" line="738"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="717"/>
+        <location filename="../widgets/main_window.py" line="740"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="719"/>
+        <location filename="../widgets/main_window.py" line="742"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="235"/>
+        <location filename="../widgets/main_window.py" line="241"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="723"/>
+        <location filename="../widgets/main_window.py" line="746"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="234"/>
+        <location filename="../widgets/main_window.py" line="240"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="737"/>
+        <location filename="../widgets/main_window.py" line="760"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="770"/>
+        <location filename="../widgets/main_window.py" line="793"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="232"/>
+        <location filename="../widgets/main_window.py" line="238"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="791"/>
+        <location filename="../widgets/main_window.py" line="814"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="259"/>
+        <location filename="../widgets/main_window.py" line="265"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="750"/>
+        <location filename="../widgets/main_window.py" line="773"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="783"/>
+        <location filename="../widgets/main_window.py" line="806"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="797"/>
+        <location filename="../widgets/main_window.py" line="820"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="799"/>
+        <location filename="../widgets/main_window.py" line="822"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="169"/>
+        <location filename="../widgets/main_window.py" line="174"/>
         <source>质检</source>
         <translation>Quality</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="655"/>
+        <location filename="../widgets/main_window.py" line="678"/>
         <source>监听已结束</source>
         <translation>Listen-in ended</translation>
     </message>
@@ -734,6 +739,29 @@
         <location filename="../widgets/escalation_banner.py" line="65"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
+    </message>
+</context>
+<context>
+    <name>HotSpotBanner</name>
+    <message>
+        <location filename="../widgets/hot_spot_banner.py" line="31"/>
+        <source>知道了</source>
+        <translation>Got it</translation>
+    </message>
+    <message>
+        <location filename="../widgets/hot_spot_banner.py" line="41"/>
+        <source>%1号楼</source>
+        <translation>building %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/hot_spot_banner.py" line="55"/>
+        <source>⚠ 疑似管网故障：%1 %2 张不热报修（%3–%4）</source>
+        <translation>⚠ Likely a heating network fault: %1, %2 no-heat repairs (%3–%4)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/hot_spot_banner.py" line="60"/>
+        <source>查看报修</source>
+        <translation>Show the repairs</translation>
     </message>
 </context>
 <context>
@@ -1073,27 +1101,27 @@
 <context>
     <name>ListenPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="429"/>
+        <location filename="../widgets/qa_screen.py" line="430"/>
         <source>监听</source>
         <translation>Listen</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="430"/>
+        <location filename="../widgets/qa_screen.py" line="431"/>
         <source>耳语</source>
         <translation>Whisper</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="431"/>
+        <location filename="../widgets/qa_screen.py" line="432"/>
         <source>座席能听到您,住户听不到</source>
         <translation>The agent hears you, the resident does not</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="432"/>
+        <location filename="../widgets/qa_screen.py" line="433"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="427"/>
+        <location filename="../widgets/qa_screen.py" line="428"/>
         <source>选择通话中的座席,点“监听”:您的话机会响铃并自动接通,只听不说;“耳语”时座席能听到您,住户听不到。每次监听都会记录。</source>
         <translation>Pick an agent on a call and click “Listen”: your phone rings and answers by itself, you only listen; with “Whisper” the agent hears you, the resident does not. Every listen-in is logged.</translation>
     </message>
@@ -1172,7 +1200,7 @@
         <location filename="../models/aftercall.py" line="81"/>
         <location filename="../models/aftercall.py" line="118"/>
         <location filename="../models/aftercall.py" line="135"/>
-        <location filename="../models/qa.py" line="153"/>
+        <location filename="../models/qa.py" line="144"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
@@ -1233,9 +1261,9 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="134"/>
-        <location filename="../models/qa.py" line="64"/>
-        <location filename="../models/qa.py" line="131"/>
-        <location filename="../models/qa.py" line="163"/>
+        <location filename="../models/qa.py" line="55"/>
+        <location filename="../models/qa.py" line="122"/>
+        <location filename="../models/qa.py" line="154"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
@@ -1460,207 +1488,207 @@
     </message>
     <message>
         <location filename="../models/aftercall.py" line="119"/>
-        <location filename="../models/qa.py" line="63"/>
-        <location filename="../models/qa.py" line="80"/>
-        <location filename="../models/qa.py" line="130"/>
-        <location filename="../models/qa.py" line="161"/>
+        <location filename="../models/qa.py" line="54"/>
+        <location filename="../models/qa.py" line="71"/>
+        <location filename="../models/qa.py" line="121"/>
+        <location filename="../models/qa.py" line="152"/>
         <location filename="../models/tables.py" line="118"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="164"/>
+        <location filename="../models/qa.py" line="155"/>
         <location filename="../models/tables.py" line="119"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
         <location filename="../models/aftercall.py" line="136"/>
-        <location filename="../models/qa.py" line="65"/>
-        <location filename="../models/qa.py" line="81"/>
-        <location filename="../models/qa.py" line="165"/>
+        <location filename="../models/qa.py" line="56"/>
+        <location filename="../models/qa.py" line="72"/>
+        <location filename="../models/qa.py" line="156"/>
         <location filename="../models/tables.py" line="120"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="66"/>
-        <location filename="../models/qa.py" line="132"/>
-        <location filename="../models/qa.py" line="166"/>
+        <location filename="../models/qa.py" line="57"/>
+        <location filename="../models/qa.py" line="123"/>
+        <location filename="../models/qa.py" line="157"/>
         <location filename="../models/tables.py" line="121"/>
         <source>时长</source>
         <translation>Length</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="62"/>
-        <location filename="../models/qa.py" line="82"/>
-        <location filename="../models/qa.py" line="92"/>
-        <location filename="../models/qa.py" line="129"/>
-        <location filename="../models/qa.py" line="152"/>
+        <location filename="../models/qa.py" line="53"/>
+        <location filename="../models/qa.py" line="73"/>
+        <location filename="../models/qa.py" line="83"/>
+        <location filename="../models/qa.py" line="120"/>
+        <location filename="../models/qa.py" line="143"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="67"/>
+        <location filename="../models/qa.py" line="58"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="67"/>
+        <location filename="../models/qa.py" line="58"/>
         <source>添加</source>
         <translation>Added</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="67"/>
+        <location filename="../models/qa.py" line="58"/>
         <source>抽取</source>
         <translation>Drawn</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="68"/>
+        <location filename="../models/qa.py" line="59"/>
         <source>检查</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="83"/>
+        <location filename="../models/qa.py" line="74"/>
         <source>建议的问题</source>
         <translation>Proposed finding</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="84"/>
+        <location filename="../models/qa.py" line="75"/>
         <source>依据</source>
         <translation>Why</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="91"/>
-        <location filename="../models/qa.py" line="118"/>
-        <location filename="../models/qa.py" line="151"/>
-        <location filename="../models/qa.py" line="162"/>
+        <location filename="../models/qa.py" line="82"/>
+        <location filename="../models/qa.py" line="109"/>
+        <location filename="../models/qa.py" line="142"/>
+        <location filename="../models/qa.py" line="153"/>
         <source>工号</source>
         <translation>Agent no.</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="93"/>
+        <location filename="../models/qa.py" line="84"/>
         <source>通话</source>
         <translation>Calls</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="94"/>
+        <location filename="../models/qa.py" line="85"/>
         <source>抽查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="95"/>
+        <location filename="../models/qa.py" line="86"/>
         <source>合格率</source>
         <translation>Pass rate</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="96"/>
+        <location filename="../models/qa.py" line="87"/>
         <source>严重差错</source>
         <translation>Serious errors</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="97"/>
+        <location filename="../models/qa.py" line="88"/>
         <source>罚款(元)</source>
         <translation>Fines (¥)</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="98"/>
+        <location filename="../models/qa.py" line="89"/>
         <source>投诉率</source>
         <translation>Complaint rate</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="99"/>
+        <location filename="../models/qa.py" line="90"/>
         <source>轮训</source>
         <translation>Retraining</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="99"/>
+        <location filename="../models/qa.py" line="90"/>
         <source>需轮训</source>
         <translation>Retrain</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="100"/>
+        <location filename="../models/qa.py" line="91"/>
         <source>知情不报</source>
         <translation>Heard, not reported</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="101"/>
+        <location filename="../models/qa.py" line="92"/>
         <source>检查结果</source>
         <translation>Findings</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="119"/>
+        <location filename="../models/qa.py" line="110"/>
         <source>检查人</source>
         <translation>Checker</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="120"/>
+        <location filename="../models/qa.py" line="111"/>
         <source>检查数</source>
         <translation>Checks</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="167"/>
+        <location filename="../models/qa.py" line="158"/>
         <source>已删除</source>
         <translation>Deleted</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="37"/>
-        <location filename="../models/qa.py" line="121"/>
+        <location filename="../models/qa.py" line="28"/>
+        <location filename="../models/qa.py" line="112"/>
         <source>合格</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="36"/>
+        <location filename="../models/qa.py" line="27"/>
         <source>未检查</source>
         <translation>Not checked</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="37"/>
+        <location filename="../models/qa.py" line="28"/>
         <source>不合格</source>
         <translation>Fail</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="122"/>
+        <location filename="../models/qa.py" line="113"/>
         <source>合格后被投诉</source>
         <translation>Passed, then complained of</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="133"/>
+        <location filename="../models/qa.py" line="124"/>
         <source>已听</source>
         <translation>Listened</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="133"/>
+        <location filename="../models/qa.py" line="124"/>
         <source>无问题</source>
         <translation>No problem</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="140"/>
+        <location filename="../models/qa.py" line="131"/>
         <source>通话中</source>
         <translation>On a call</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="142"/>
+        <location filename="../models/qa.py" line="133"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="144"/>
+        <location filename="../models/qa.py" line="135"/>
         <source>示忙</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="145"/>
+        <location filename="../models/qa.py" line="136"/>
         <source>空闲</source>
         <translation>Free</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="145"/>
+        <location filename="../models/qa.py" line="136"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../models/qa.py" line="167"/>
+        <location filename="../models/qa.py" line="158"/>
         <source>录音</source>
         <translation>Recording</translation>
     </message>
@@ -1691,27 +1719,27 @@
 <context>
     <name>PeerPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="452"/>
+        <location filename="../widgets/qa_screen.py" line="453"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="458"/>
+        <location filename="../widgets/qa_screen.py" line="459"/>
         <source>发现问题请写明原因;闪光点请写明值得学习之处</source>
         <translation>A problem: write its cause; well done: write what is worth learning</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="460"/>
+        <location filename="../widgets/qa_screen.py" line="461"/>
         <source>标记已听</source>
         <translation>Mark listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="461"/>
+        <location filename="../widgets/qa_screen.py" line="462"/>
         <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
         <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="476"/>
+        <location filename="../widgets/qa_screen.py" line="477"/>
         <source>听到的问题</source>
         <translation>What you heard</translation>
     </message>
@@ -1734,27 +1762,27 @@
 <context>
     <name>ProposalsPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="372"/>
+        <location filename="../widgets/qa_screen.py" line="373"/>
         <source>备注(可选)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="373"/>
+        <location filename="../widgets/qa_screen.py" line="374"/>
         <source>确认为检查结果</source>
         <translation>Confirm as a finding</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="374"/>
+        <location filename="../widgets/qa_screen.py" line="375"/>
         <source>驳回</source>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="375"/>
+        <location filename="../widgets/qa_screen.py" line="376"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="369"/>
+        <location filename="../widgets/qa_screen.py" line="370"/>
         <source>维修站退回(选错维修站)或派单后更正地址、电话,系统建议记在保存工单的座席名下;确认后与检查发现的问题一样计入考核和罚款。</source>
         <translation>A station sending a ticket back (wrong station) or an address or phone corrected after dispatch is proposed against the agent who saved the ticket; confirmed, it counts and is fined like a check&apos;s finding.</translation>
     </message>
@@ -1762,154 +1790,154 @@
 <context>
     <name>QaScreen</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="540"/>
+        <location filename="../widgets/qa_screen.py" line="541"/>
         <source>每日抽查</source>
         <translation>Daily sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="540"/>
+        <location filename="../widgets/qa_screen.py" line="541"/>
         <source>检查建议</source>
         <translation>Proposals</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="541"/>
+        <location filename="../widgets/qa_screen.py" line="542"/>
         <source>月度结果</source>
         <translation>Monthly results</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="541"/>
+        <location filename="../widgets/qa_screen.py" line="542"/>
         <source>实时监听</source>
         <translation>Listen-in</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="542"/>
+        <location filename="../widgets/qa_screen.py" line="543"/>
         <source>听前日录音</source>
         <translation>Colleagues&apos; calls</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="578"/>
+        <location filename="../widgets/qa_screen.py" line="579"/>
         <source>检查建议已处理</source>
         <translation>Proposal decided</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="684"/>
+        <location filename="../widgets/qa_screen.py" line="685"/>
         <source>%1 %2:接听 %3,应查 %4,抽取 %5,已查 %6</source>
         <translation>%1 %2: answered %3, to check %4, in the sample %5, checked %6</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="689"/>
+        <location filename="../widgets/qa_screen.py" line="690"/>
         <source>部长周抽查:%1 起的一周,每人抽查未在每日抽查中的通话</source>
         <translation>Head&apos;s weekly sample: the week from %1, per agent calls not in a daily sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="691"/>
+        <location filename="../widgets/qa_screen.py" line="692"/>
         <source>每人至少抽查当日接听量的 10%(至少 1 通)</source>
         <translation>At least 10 % of each agent&apos;s answered calls (at least one)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="693"/>
+        <location filename="../widgets/qa_screen.py" line="694"/>
         <source>(未结束:抽取结果为当前情况,结束后确定)</source>
         <translation> (not over: the draw as it stands, final when it is over)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="709"/>
+        <location filename="../widgets/qa_screen.py" line="710"/>
         <source>（请在左侧选择一通电话）</source>
         <translation>(pick a call on the left)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="713"/>
+        <location filename="../widgets/qa_screen.py" line="714"/>
         <source>%1 · %2 · %3 %4</source>
         <translation>%1 · %2 · %3 %4</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="715"/>
+        <location filename="../widgets/qa_screen.py" line="716"/>
         <source>报修单 %1</source>
         <translation>ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="717"/>
+        <location filename="../widgets/qa_screen.py" line="718"/>
         <source>(录音不可播放)</source>
         <translation> (recording not playable)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="721"/>
+        <location filename="../widgets/qa_screen.py" line="722"/>
         <source>已检查:%1(%2)</source>
         <translation>Checked: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="721"/>
-        <location filename="../widgets/qa_screen.py" line="812"/>
+        <location filename="../widgets/qa_screen.py" line="722"/>
+        <location filename="../widgets/qa_screen.py" line="813"/>
         <source>合格</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="721"/>
-        <location filename="../widgets/qa_screen.py" line="812"/>
+        <location filename="../widgets/qa_screen.py" line="722"/>
+        <location filename="../widgets/qa_screen.py" line="813"/>
         <source>不合格</source>
         <translation>Fail</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="738"/>
+        <location filename="../widgets/qa_screen.py" line="739"/>
         <source>%1 第 %2 版</source>
         <translation>%1, version %2</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="754"/>
+        <location filename="../widgets/qa_screen.py" line="755"/>
         <source>还有 %1 项未评</source>
         <translation>%1 item(s) not scored yet</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="757"/>
+        <location filename="../widgets/qa_screen.py" line="758"/>
         <source>预判:合格</source>
         <translation>Preview: pass</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="757"/>
+        <location filename="../widgets/qa_screen.py" line="758"/>
         <source>预判:不合格</source>
         <translation>Preview: fail</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="766"/>
+        <location filename="../widgets/qa_screen.py" line="767"/>
         <source>发现问题或闪光点请写明原因</source>
         <translation>Write the cause of a problem or what was well done</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="767"/>
+        <location filename="../widgets/qa_screen.py" line="768"/>
         <source>听到问题未报告、之后被检查发现的,计为知情不报。</source>
         <translation>A problem you heard and did not report, found by a check later, counts as heard-not-reported.</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="775"/>
+        <location filename="../widgets/qa_screen.py" line="776"/>
         <source>%1 的同事录音:今日分给您 %2 段(每人 %3 段),已听 %4 段</source>
         <translation>Colleagues&apos; calls of %1: %2 given to you today (%3 each), %4 listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="807"/>
+        <location filename="../widgets/qa_screen.py" line="808"/>
         <source>已用系统播放器打开录音</source>
         <translation>Recording opened in the system player</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="812"/>
+        <location filename="../widgets/qa_screen.py" line="813"/>
         <source>检查结果已保存:%1</source>
         <translation>Check saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="814"/>
+        <location filename="../widgets/qa_screen.py" line="815"/>
         <source>;听过这通录音而未报告问题(知情不报):%1</source>
         <translation>; heard this call and did not report the problem: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="819"/>
+        <location filename="../widgets/qa_screen.py" line="820"/>
         <source>已标记为已听</source>
         <translation>Marked listened</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="838"/>
+        <location filename="../widgets/qa_screen.py" line="839"/>
         <source>已加入 %1 的抽查</source>
         <translation>Added to the sample of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="859"/>
+        <location filename="../widgets/qa_screen.py" line="860"/>
         <source>%1 %2:您的话机即将响铃并自动接通</source>
         <translation>%1 %2: your phone rings now and answers by itself</translation>
     </message>
@@ -1985,32 +2013,32 @@
 <context>
     <name>ReportDrillDialog</name>
     <message>
-        <location filename="../widgets/reports_panel.py" line="410"/>
+        <location filename="../widgets/reports_panel.py" line="414"/>
         <source>报表明细</source>
         <translation>Report details</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="419"/>
+        <location filename="../widgets/reports_panel.py" line="423"/>
         <source>双击报修单打开详情；电话号码已隐去中间几位</source>
         <translation>Double-click a ticket to open it; phone numbers are masked</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="421"/>
+        <location filename="../widgets/reports_panel.py" line="425"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="439"/>
+        <location filename="../widgets/reports_panel.py" line="443"/>
         <source>共 %1 通来电</source>
         <translation>%1 calls</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="439"/>
+        <location filename="../widgets/reports_panel.py" line="443"/>
         <source>共 %1 张报修单</source>
         <translation>%1 tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="441"/>
+        <location filename="../widgets/reports_panel.py" line="445"/>
         <source>（只列出前 %1 条）</source>
         <translation> (first %1 listed)</translation>
     </message>
@@ -2654,6 +2682,61 @@
         <source>通话标识</source>
         <translation>Call id</translation>
     </message>
+    <message>
+        <location filename="../models/reports.py" line="46"/>
+        <source>语音导航（IVR）</source>
+        <translation>IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="47"/>
+        <source>首次解决与重复来电</source>
+        <translation>First-call resolution and repeat callers</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="124"/>
+        <source>待定（目前 %1）</source>
+        <translation>Pending (so far %1)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="214"/>
+        <source>呼入来电</source>
+        <translation>Incoming calls</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="215"/>
+        <source>在语音导航中挂机</source>
+        <translation>Hung up in the IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="220"/>
+        <source>自助查询报修进度</source>
+        <translation>Status look-ups (self-service)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="222"/>
+        <source>语音导航时长 平均 / 90% / 最长</source>
+        <translation>Time in the IVR: average / 90% / longest</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="228"/>
+        <source>首次解决率</source>
+        <translation>First-call resolution</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="229"/>
+        <source>%1 天内再次来电</source>
+        <translation>Called again within %1 days</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="231"/>
+        <source>重复来电号码</source>
+        <translation>Repeat callers</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="293"/>
+        <source>保持</source>
+        <translation>Hold</translation>
+    </message>
 </context>
 <context>
     <name>ReportsPanel</name>
@@ -2877,12 +2960,12 @@
         <translation>%1: dispatched</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="396"/>
+        <location filename="../widgets/reports_panel.py" line="400"/>
         <source>热点 %1</source>
         <translation>Hot spot %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="457"/>
+        <location filename="../widgets/reports_panel.py" line="461"/>
         <source>导出报表</source>
         <translation>Export the report</translation>
     </message>
@@ -2911,22 +2994,22 @@
         <translation>Sign-off failed: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="212"/>
+        <location filename="../state/reports.py" line="223"/>
         <source>明细未能读取：%1</source>
         <translation>The details could not be read: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="219"/>
+        <location filename="../state/reports.py" line="230"/>
         <source>正在导出 %1…</source>
         <translation>Exporting %1…</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="223"/>
+        <location filename="../state/reports.py" line="234"/>
         <source>已导出：%1</source>
         <translation>Exported: %1</translation>
     </message>
     <message>
-        <location filename="../state/reports.py" line="226"/>
+        <location filename="../state/reports.py" line="237"/>
         <source>导出失败：%1</source>
         <translation>Export failed: %1</translation>
     </message>
@@ -2934,22 +3017,22 @@
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="386"/>
+        <location filename="../widgets/qa_screen.py" line="387"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="394"/>
+        <location filename="../widgets/qa_screen.py" line="395"/>
         <source>检查人</source>
         <translation>Checker</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="399"/>
+        <location filename="../widgets/qa_screen.py" line="400"/>
         <source>月份</source>
         <translation>Month</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="417"/>
+        <location filename="../widgets/qa_screen.py" line="418"/>
         <source>严重差错每次 %1 元,当月超过 %2 次后每次另加 %3 元;投诉率上限 日 %4、月 %5;日不合格率达 %6 需轮训</source>
         <translation>Serious errors ¥%1 each, ¥%3 more each past %2 in a month; complaint rate limits: day %4, month %5; retraining at a day&apos;s fail rate of %6</translation>
     </message>
@@ -2957,62 +3040,62 @@
 <context>
     <name>SamplePage</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="257"/>
+        <location filename="../widgets/qa_screen.py" line="258"/>
         <source>每日抽查</source>
         <translation>Daily sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="258"/>
+        <location filename="../widgets/qa_screen.py" line="259"/>
         <source>部长周抽查</source>
         <translation>Head&apos;s weekly sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="259"/>
+        <location filename="../widgets/qa_screen.py" line="260"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="260"/>
+        <location filename="../widgets/qa_screen.py" line="261"/>
         <source>添加通话</source>
         <translation>Add a call</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="261"/>
+        <location filename="../widgets/qa_screen.py" line="262"/>
         <source>领班可把当日任一通话加入抽查</source>
         <translation>A team lead may add any call of the day to the sample</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="269"/>
+        <location filename="../widgets/qa_screen.py" line="270"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="281"/>
+        <location filename="../widgets/qa_screen.py" line="282"/>
         <source>（请在左侧选择一通电话）</source>
         <translation>(pick a call on the left)</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="295"/>
+        <location filename="../widgets/qa_screen.py" line="296"/>
         <source>检查说明:问题的原因、值得学习的闪光点</source>
         <translation>Notes: a problem&apos;s cause, what was well done</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="299"/>
+        <location filename="../widgets/qa_screen.py" line="300"/>
         <source>提交检查结果</source>
         <translation>Submit the check</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="303"/>
+        <location filename="../widgets/qa_screen.py" line="304"/>
         <source>评分</source>
         <translation>Scorecard</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="306"/>
+        <location filename="../widgets/qa_screen.py" line="307"/>
         <source>标准</source>
         <translation>Standard</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="311"/>
+        <location filename="../widgets/qa_screen.py" line="312"/>
         <source>检查结果</source>
         <translation>Findings</translation>
     </message>
@@ -3020,7 +3103,7 @@
 <context>
     <name>ScorecardForm</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="138"/>
+        <location filename="../widgets/qa_screen.py" line="139"/>
         <source>不合格不影响整通电话的结论(记录在案)</source>
         <extracomment>the findings&apos; buttons, in the rules&apos; order; praise apart (it is no problem)</extracomment>
         <translation>A fail here does not fail the call (it is recorded)</translation>
@@ -3311,67 +3394,67 @@
 <context>
     <name>TicketBox</name>
     <message>
-        <location filename="../widgets/qa_screen.py" line="168"/>
+        <location filename="../widgets/qa_screen.py" line="169"/>
         <source>工单与语音导航</source>
         <translation>Ticket and IVR</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="173"/>
+        <location filename="../widgets/qa_screen.py" line="174"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="173"/>
+        <location filename="../widgets/qa_screen.py" line="174"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="173"/>
+        <location filename="../widgets/qa_screen.py" line="174"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="174"/>
+        <location filename="../widgets/qa_screen.py" line="175"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="174"/>
+        <location filename="../widgets/qa_screen.py" line="175"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="174"/>
+        <location filename="../widgets/qa_screen.py" line="175"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="175"/>
+        <location filename="../widgets/qa_screen.py" line="176"/>
         <source>来电号码</source>
         <translation>Caller number</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="175"/>
+        <location filename="../widgets/qa_screen.py" line="176"/>
         <source>语音导航</source>
         <translation>IVR</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="188"/>
+        <location filename="../widgets/qa_screen.py" line="189"/>
         <source>✗ %1</source>
         <translation>✗ %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="199"/>
+        <location filename="../widgets/qa_screen.py" line="200"/>
         <source>报修单 %1</source>
         <translation>ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="200"/>
+        <location filename="../widgets/qa_screen.py" line="201"/>
         <source>有语音描述</source>
         <translation>voice description left</translation>
     </message>
     <message>
-        <location filename="../widgets/qa_screen.py" line="200"/>
+        <location filename="../widgets/qa_screen.py" line="201"/>
         <source>无语音描述</source>
         <translation>no voice description</translation>
     </message>

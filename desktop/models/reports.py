@@ -43,6 +43,8 @@ SECTIONS = (("received", QT_TRANSLATE_NOOP("Reports", "一、每日报修情况"
             ("anomalies", QT_TRANSLATE_NOOP("Reports", "异常事件与投诉")),
             ("callbacks", QT_TRANSLATE_NOOP("Reports", "回电")),
             ("queue", QT_TRANSLATE_NOOP("Reports", "话务（来自 queue_log）")),
+            ("ivr", QT_TRANSLATE_NOOP("Reports", "语音导航（IVR）")),
+            ("first_call", QT_TRANSLATE_NOOP("Reports", "首次解决与重复来电")),
             ("kpi", QT_TRANSLATE_NOOP("Reports", "考核指标")))
 
 
@@ -113,6 +115,15 @@ DRILLABLE = frozenset({
     "callbacks.by_reason", "callbacks.reached", "callbacks.outstanding", "stations.dispatched", "hot_spots",
     "queue.offered", "queue.breakdown", "queue.answered", "queue.abandoned", "queue.abandoned_short",
     "queue.answered_within_sl", "queue.by_hour"})
+
+
+def first_call_rate(fc: dict) -> str:
+    """The first-call resolution as the server settled it, or 待定 (with the rate so far) while the
+    window after the day is still open."""
+    if fc.get("status") == "pending":
+        return tr(QT_TRANSLATE_NOOP("Reports", "待定（目前 %1）")).replace(
+            "%1", percent(fc.get("fcr_so_far"), fc.get("resolved_first"), fc.get("received")))
+    return percent(fc.get("fcr_rate"), fc.get("resolved_first"), fc.get("received"))
 
 
 def sections(r: dict) -> dict[str, list[dict]]:
@@ -197,11 +208,37 @@ def sections(r: dict) -> dict[str, list[dict]]:
     qs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "放弃率")), percent(q.get("abandon_rate"), q.get("abandoned"), q.get("offered")),
                    "queue.abandoned", tip=f.get("abandon_rate", "")))
 
+    v = r.get("ivr") or {}        # none in a day signed before the section existed
+    iv = out["ivr"]
+    if v:
+        iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "呼入来电")), number(v.get("calls"))))
+        iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "在语音导航中挂机")),
+                       percent(v.get("hung_up_rate"), v.get("hung_up"), v.get("calls")), tip=f.get("ivr_hangups", "")))
+        for h in v.get("hangups") or []:
+            if isinstance(h, dict):        # the step as the server names it (the flow's own step names)
+                iv.append(_row(str(h.get("label") or h.get("key") or ""), number(h.get("count")), indent=True))
+        iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "自助查询报修进度")), number(v.get("status_lookups")),
+                       tip=f.get("ivr_status_lookups", "")))
+        iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "语音导航时长 平均 / 90% / 最长")),
+                       " / ".join(duration(v.get(k)) for k in ("time_avg_s", "time_p90_s", "time_max_s")),
+                       tip=f.get("ivr_time", "")))
+    fc = r.get("first_call") or {}
+    fcs = out["first_call"]
+    if fc:
+        fcs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "首次解决率")), first_call_rate(fc), tip=f.get("fcr", "")))
+        fcs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "%1 天内再次来电")).replace("%1", number(fc.get("window_days"))),
+                        number(fc.get("called_again")), indent=True))
+        fcs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "重复来电号码")),
+                        percent(fc.get("repeat_rate"), fc.get("repeat_callers"), fc.get("callers")),
+                        tip=f.get("repeat_rate", "")))
+
     k = out["kpi"]
     k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "客户满意度")), percent(kpi.get("satisfaction")), tip=f.get("satisfaction", "")))
     k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "问题解决率")), percent(kpi.get("resolution")), tip=f.get("resolution", "")))
     k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "客户投诉率")), percent(kpi.get("complaint_rate"), kpi.get("complaints"), t.get("received")),
                   tip=f.get("complaint_rate", "")))
+    if fc:
+        k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "首次解决率")), first_call_rate(fc), tip=f.get("fcr", "")))
     changed = differing_figures(r)
     for rows in out.values():
         for row in rows:
@@ -253,6 +290,7 @@ class AgentsModel(_RowsModel):
         (QT_TRANSLATE_NOOP("Reports", "接听"), lambda r: number(r.get("answered"))),
         (QT_TRANSLATE_NOOP("Reports", "外呼"), lambda r: number(r.get("made"))),
         (QT_TRANSLATE_NOOP("Reports", "通话"), lambda r: duration(r.get("talk_s"))),
+        (QT_TRANSLATE_NOOP("Reports", "保持"), lambda r: duration(r.get("hold_s"))),
         (QT_TRANSLATE_NOOP("Reports", "话后整理"), lambda r: duration(r.get("wrapup_s"))),
         (QT_TRANSLATE_NOOP("Reports", "AHT"), lambda r: duration(r.get("aht_s"))),
         (QT_TRANSLATE_NOOP("Reports", "振铃未接"), lambda r: number(r.get("ring_no_answer"))),

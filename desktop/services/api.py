@@ -31,6 +31,7 @@ from PySide6.QtNetwork import (
 from desktop.services.audio import AudioScratch
 from desktop.services.events import TLS_FAILED, WsWorker, ws_url_for
 from common import wire
+from common.settings import INSTALLED_PORTS
 
 DEFAULT_TIMEOUT_MS = 15000
 #: an export is generated on request (a season's PDF takes a while)
@@ -38,13 +39,14 @@ EXPORT_TIMEOUT_MS = 180_000
 
 
 def default_api_url() -> str:
-    """``$HOTLINE_API_URL`` if set (``hotline status`` prints it), else the local default."""
+    """``$HOTLINE_API_URL`` if set (``hotline status`` prints it), else an installed server's API on
+    this machine (its fixed port, common.settings.INSTALLED_PORTS)."""
     url = os.environ.get("HOTLINE_API_URL", "").strip()
     if url:
         if url.isdigit():               # just a port
             return f"http://127.0.0.1:{url}"
         return url.rstrip("/")
-    return "http://127.0.0.1:8080"
+    return f"http://127.0.0.1:{INSTALLED_PORTS['api_port']}"
 
 
 class AgentApiClient(QObject):

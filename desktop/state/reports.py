@@ -193,11 +193,22 @@ class ReportsState(QObject):
         """The repairs or calls behind a figure of the report shown (its bucket `value`)."""
         if not self.report or not figure:
             return
-        q = {"date": self.day.isoformat(), "figure": figure}
+        self._drill(self.day, figure, value, title, self.kind)
+
+    def drill_day(self, day: dt.date, figure: str, value: str | None = None, title: str = "") -> None:
+        """The repairs or calls behind a figure of a day's report, whichever report is shown (a hot spot's
+        banner: that day's repairs of that place); the tab shows that day."""
+        if not self.readable or not figure:
+            return
+        self.set_period("daily", day)
+        self._drill(day, figure, value, title, "daily")
+
+    def _drill(self, day: dt.date, figure: str, value: str | None, title: str, kind: str) -> None:
+        q = {"date": day.isoformat(), "figure": figure}
         if value not in (None, ""):
             q["value"] = str(value)
-        if self.kind != "daily":
-            q["kind"] = self.kind
+        if kind != "daily":
+            q["kind"] = kind
         self._drill_asked = {**q, "title": title or figure}
         self.drill_wanted.emit(q)
 

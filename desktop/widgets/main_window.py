@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -40,6 +41,7 @@ from desktop.services.qa import QaApi
 from desktop.services.softphone import SoftPhone
 from desktop.state.aftercall import (TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_QA, TAB_REPORTS, TAB_SURVEYS,
                                      TAB_TICKETS, AfterCallState)
+from desktop.state.hot_spots import HotSpotsState
 from desktop.state.reports import ReportsState
 from desktop.state.worklists import WorklistState
 from desktop.state.desk import DeskState
@@ -47,6 +49,7 @@ from desktop.widgets.account_panel import AccountPanel
 from desktop.widgets.anomaly_register import AnomalyRegisterPanel
 from desktop.widgets.escalation_banner import EscalationBanner
 from desktop.widgets.storage_banner import StorageBanner
+from desktop.widgets.hot_spot_banner import HotSpotBanner
 from desktop.widgets.report_mail_banner import ReportMailBanner
 from desktop.widgets.common import AMBER, GREEN, GREY, RED, fmt_secs, set_dot
 from desktop.widgets.login_dialog import LoginDialog
@@ -149,6 +152,8 @@ class AgentWindow(QMainWindow):
         # ---- after the call: tabs by role, the escalations above everything ----
         self.banner = EscalationBanner()
         self.storage_banner = StorageBanner()
+        self.hot_spot_banner = HotSpotBanner()
+        self.hot_spots = HotSpotsState(self)
         self.tickets = TicketsPanel()
         self.register = AnomalyRegisterPanel()
         self.tabs = QTabWidget()
@@ -176,6 +181,7 @@ class AgentWindow(QMainWindow):
         cl.addWidget(self.banner)
         cl.addWidget(self.storage_banner)
         cl.addWidget(ReportMailBanner(self.aftercall))      # the daily report's e-mail failed or late
+        cl.addWidget(self.hot_spot_banner)                  # many no-heat repairs from one place: a network fault?
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_line = QLabel()
@@ -342,6 +348,12 @@ class AgentWindow(QMainWindow):
         self._wire_worklists()
         self.desk.user_changed.connect(self.reports_state.set_user)
         self.report_drill = connect_reports(api, self.reports_state, self.reports, self.open_ticket)
+        # hot spots (#27): pushed as they happen; 查看报修 opens that day's drill-down of the place
+        self.desk.user_changed.connect(self.hot_spots.set_user)
+        api.event.connect(self.hot_spots.on_event)
+        self.hot_spots.changed.connect(self.hot_spot_banner.set_hot_spots)
+        self.hot_spot_banner.put_aside.connect(self.hot_spots.put_aside)
+        self.hot_spot_banner.drill_requested.connect(self.open_hot_spot)
 
         tickets.filters_changed.connect(ac.set_filters)
         tickets.ticket_selected.connect(ac.select)
@@ -397,7 +409,8 @@ class AgentWindow(QMainWindow):
         if TAB_CALL in tabs:
             self.api.get_script()
             self.api.my_drafts()
-        self.api.stations()
+        if TAB_CALL in tabs or TAB_TICKETS in tabs:     # the form's and the list's stations (not a statistician's)
+            self.api.stations()
         if TAB_TICKETS in tabs:
             self.aftercall.refresh_tickets()
         if TAB_ANOMALIES in tabs:
@@ -422,7 +435,8 @@ class AgentWindow(QMainWindow):
 
     def _role_text(self, role: str) -> str:
         return {"agent": self.tr("座席"), "team_lead": self.tr("领班"), "head": self.tr("部长"),
-                "admin": self.tr("管理员"), "station": self.tr("维修站")}.get(role, role)
+                "admin": self.tr("管理员"), "station": self.tr("维修站"),
+                "statistician": self.tr("统计员")}.get(role, role)
 
     def logout(self) -> None:
         self.form.flush_autosave()
@@ -470,6 +484,15 @@ class AgentWindow(QMainWindow):
     def _tab_key(self, index: int) -> str:
         page = self.tabs.widget(index)
         return next((k for k, p in self._tab_pages.items() if p is page), "")
+
+    def open_hot_spot(self, day: str, key: str) -> None:
+        """A hot spot's 查看报修: the 报表 tab on that day, and the place's repairs listed."""
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            return
+        self.show_tab(TAB_REPORTS)
+        self.reports_state.drill_day(when, "hot_spots", key, self.reports.hot_spot_title(key))
 
     def show_tab(self, key: str) -> None:
         if key in self.aftercall.tabs():

@@ -1,6 +1,7 @@
 """The 报表 tab (#27): team leads, the head and admins (wire.REPORT_READER_ROLES) pick a day, week,
 month or heating season and read its report as the customer does — 每日报修情况, 完成情况, 回访情况,
-anomalies and complaints, call-backs, the queue's figures with their formulas as tooltips — beside
+anomalies and complaints, call-backs, the queue's figures with their formulas as tooltips, the IVR
+(where callers hang up, status look-ups, time in it), first-call resolution and repeat callers — beside
 charts (calls per hour against the agents logged in, the service level by day of a period, repairs
 by problem and by district, the stations' league table), the agents' and stations' tables, hot
 spots, and what disagrees or differs from the signed report, highlighted. The signature's state and
@@ -260,6 +261,8 @@ class ReportsPanel(QWidget):
         for key, model in self.section_models.items():
             model.set_rows(rows.get(key, []))
             fit_height(self.section_tables[key])
+            # a day signed before a section existed has no figures for it: no empty box
+            self.section_tables[key].parentWidget().setVisible(bool(rows.get(key)) or not has)
         self.agents_model.set_rows(self.report.get("agents") or [])
         self.stations_model.set_rows(self.report.get("stations") or [])
         self.complaints_model.set_rows(self.report.get("complaints") or [])
@@ -393,7 +396,11 @@ class ReportsPanel(QWidget):
     def _hot_spot_activated(self, idx) -> None:
         s = self.hot_spots_model.row_dict(idx.row())
         if s:
-            self.drill_requested.emit("hot_spots", hot_spot_key(s), self.tr("热点 %1").replace("%1", hot_spot_key(s)))
+            self.drill_requested.emit("hot_spots", hot_spot_key(s), self.hot_spot_title(hot_spot_key(s)))
+
+    def hot_spot_title(self, key: str) -> str:
+        """The drill-down's title of a hot spot (区/小区[/楼]): from its row here or the banner's 查看报修."""
+        return self.tr("热点 %1").replace("%1", key)
 
     def _open_ticket_of(self, row: dict | None, key: str) -> None:
         if row and row.get(key):

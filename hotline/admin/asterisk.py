@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,12 +22,21 @@ from pathlib import Path
 
 from common.agent_phones import AGENTS_FILE, AgentPhone, agents_conf, write_generated
 from common.naming import AMI_ADMIN_USER, AMI_SERVICE_USER, BANNED_FILE, CALL_TOKEN_VAR
-from common.ports import Ports
+from common.ports import PortTaken, Ports, held_by
 from common.secrets import ami_admin_secret, ami_secret, fastagi_secret_file
 from common.settings import REPO_ROOT, Settings
 
 MARKER = ".hotline-root-complete"
 MIN_VERSION = 20
+#: the AMI `call` class's events the service does not read (it reads Hold and Unhold of it): dropped
+#: by the manager user's filter before they are sent
+CALL_NOISE = ("Newchannel", "Newstate", "Hangup", "HangupRequest", "SoftHangupRequest", "NewCallerid",
+              "NewConnectedLine", "NewAccountCode", "Rename", "DialBegin", "DialState", "DialEnd",
+              "BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy", "BridgeMerge", "BridgeInfoChannel",
+              "BridgeInfoComplete", "BridgeVideoSourceUpdate", "LocalBridge", "LocalOptimizationBegin",
+              "LocalOptimizationEnd", "MusicOnHoldStart", "MusicOnHoldStop", "MixMonitorStart", "MixMonitorStop",
+              "MixMonitorMute", "DeviceStateChange", "ExtensionStatus", "PresenceStateChange", "OriginateResponse",
+              "ChanSpyStart", "ChanSpyStop", "AttendedTransfer", "BlindTransfer", "Pickup", "MessageWaiting")
 
 
 #: HOTLINE_NODE_NAME: written into asterisk.conf and every uniqueid
@@ -63,12 +73,10 @@ def _major(version: str) -> int:
 
 
 def _system_install() -> AsteriskInstall | None:
-    exe = shutil.which("asterisk")
+    exe = system_asterisk()
     if not exe:
         return None
     version = _version_of([exe])
-    if _major(version) < MIN_VERSION:
-        return None
     mods = next((p for p in (Path("/usr/lib/x86_64-linux-gnu/asterisk/modules"),
                              Path("/usr/lib/asterisk/modules"), Path("/usr/lib64/asterisk/modules"))
                  if p.is_dir()), Path("/usr/lib/asterisk/modules"))
@@ -84,11 +92,29 @@ def _find_sounds(root: Path) -> Path:
     return base / "en"
 
 
-def _root_install(root: Path) -> AsteriskInstall:
+def root_argv(root: Path) -> tuple[str, ...]:
+    """How Asterisk of the Debian root `root` is run without chrooting: the root's own dynamic loader
+    with the root's libraries (`hotline up` and the hotline-asterisk systemd unit alike)."""
     loader = root / "lib64/ld-linux-x86-64.so.2"
     libs = ":".join(str(root / d) for d in ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu",
                                             "usr/lib", "lib"))
-    argv = (str(loader), "--library-path", libs, str(root / "usr/sbin/asterisk"))
+    return (str(loader), "--library-path", libs, str(root / "usr/sbin/asterisk"))
+
+
+def run_argv(argv, conf: Path) -> list[str]:
+    """The server's command line, the same for `hotline up` and the hotline-asterisk unit: -f, in the
+    foreground without a console (-c on a closed stdin spins a core), -n without colours."""
+    return [*argv, "-f", "-n", "-C", str(conf)]
+
+
+def system_asterisk() -> str | None:
+    """The system's `asterisk` when it is recent enough to be used instead of a Debian root."""
+    exe = shutil.which("asterisk")
+    return exe if exe and _major(_version_of([exe])) >= MIN_VERSION else None
+
+
+def _root_install(root: Path) -> AsteriskInstall:
+    argv = root_argv(root)
     return AsteriskInstall(argv, root / "usr/lib/x86_64-linux-gnu/asterisk/modules",
                            _find_sounds(root), _version_of(argv), root)
 
@@ -317,17 +343,20 @@ class PrivateAsterisk:
             # the service: queue membership and pauses; the Agent*/QueueMember* events (agent),
             # FullyBooted (system), UserEvent (user), failed SIP authentications (security: the
             # service bans an address that keeps guessing); DeviceStateList for the transfer
-            # directory (reporting: read-only status actions); Originate for calls out (originate)
-            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user,security", "agent,reporting,originate"),
+            # directory (reporting: read-only status actions); Originate for calls out (originate);
+            # Hold/Unhold of the agents' phones (call: the reports' hold time), the class's other
+            # events dropped by name (CALL_NOISE) — one line per call's step would be read and thrown away
+            (AMI_SERVICE_USER, ami_secret(s), "agent,system,user,security,call", "agent,reporting,originate",
+             f"eventfilter = !Event: ({'|'.join(CALL_NOISE)})[[:space:]]\n"),
             # `hotline dialplan reload` (Reload: system), `status --watch`, the test bench; the
             # UserEvent (user) of `hotline survey call` that wakes the service's dialer
-            (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system,user"),
+            (AMI_ADMIN_USER, ami_admin_secret(s), "all", "agent,system,user", ""),
         )
         out = [f"port = {p.ami}\nbindaddr = 127.0.0.1\n"]
-        for user, secret, read, write in users:
+        for user, secret, read, write, more in users:
             out.append(f"[{user}]\nsecret = {secret}\ndeny = 0.0.0.0/0.0.0.0\n"
                        f"permit = 127.0.0.1/255.255.255.255\nread = {read}\nwrite = {write}\n"
-                       f"eventfilter = !{CALL_TOKEN_VAR}\nwritetimeout = 5000\n")
+                       f"eventfilter = !{CALL_TOKEN_VAR}\n{more}writetimeout = 5000\n")
         return "\n".join(out)
 
     # -- process --
@@ -344,26 +373,49 @@ class PrivateAsterisk:
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.console_log, "ab")
         # -f: foreground without a console (-c on a closed stdin spins a core)
-        self.proc = subprocess.Popen(self.install.command("-f", "-n", "-C", str(self.conf)),
+        self.proc = subprocess.Popen(run_argv(self.install.argv, self.conf),
                                      stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                      start_new_session=detach, cwd=self.base, env=env)
         out.close()
+        try:
+            self.wait_booted(timeout, self.proc.poll)
+        except AsteriskError:
+            self.stop()
+            raise
+        self._refuse_ports_taken()
+        return self.proc.pid
+
+    def wait_booted(self, timeout: float, exited=lambda: None) -> None:
+        """Return once this Asterisk says it is fully booted (`exited()`: its exit code once it has
+        exited — the process this one started, or none for one systemd started)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AsteriskError(f"Asterisk exited at start (code {self.proc.returncode}):\n"
-                                    + self.log_tail())
+            code = exited()
+            if code is not None:
+                raise AsteriskError(f"Asterisk exited at start (code {code}):\n" + self.log_tail())
             try:
                 r = subprocess.run(self.install.command("-C", str(self.conf), "-rx",
                                                         "core waitfullybooted"),
                                    capture_output=True, text=True, timeout=max(1.0, deadline - time.monotonic()))
                 if r.returncode == 0 and "fully booted" in r.stdout.lower():
-                    return self.proc.pid
+                    return
             except subprocess.TimeoutExpired:
                 break
             time.sleep(0.2)
-        self.stop()
         raise AsteriskError("Asterisk did not finish booting in time:\n" + self.log_tail())
+
+    @property
+    def pid_file(self) -> Path:
+        """Where Asterisk writes its pid (astrundir/asterisk.pid)."""
+        return self.base / "run" / "asterisk.pid"
+
+    def _refuse_ports_taken(self) -> None:
+        """Asterisk boots even when its SIP or AMI port was taken before it bound it (it logs and goes
+        on without them): stopped then, and PortTaken says which (`hotline up` picks fresh ports)."""
+        for name, port, kind in (("sip", self.ports.sip, socket.SOCK_DGRAM), ("ami", self.ports.ami, socket.SOCK_STREAM)):
+            if held_by(self.proc.pid, port, kind) is False:
+                self.stop()
+                raise PortTaken(name, port)
 
     def rx(self, command: str, timeout: float = 15) -> str:
         r = subprocess.run(self.install.command("-C", str(self.conf), "-rx", command),

@@ -32,6 +32,8 @@ from db.session import DatabaseUnavailable, check_reachable, make_engine, migrat
 from hotline.admin import certificates
 from hotline.aftercall import backup
 from hotline.aftercall.reports import delivery
+from hotline.aftercall.reports.figures import report_policy
+from hotline.aftercall.reports.hot_spots import active_hot_spots
 from hotline.admin.amiclient import ami_session
 from hotline.admin.asterisk import AsteriskError, PrivateAsterisk, find_install, pid_alive, stop_pid
 from hotline.admin.dialplan_check import static_problems
@@ -40,10 +42,10 @@ from common import tls
 from common.agent_phones import AgentPhone
 from common.ami import ami_action
 from common.naming import AMI_ADMIN_USER, ENDPOINT_PREFIX, QUEUE, endpoint, interface
-from common.ports import PortInUse, Ports, rtp_range
+from common.ports import SERVICE_PORT_EXIT, PortInUse, PortTaken, Ports, rtp_range, start_on_free_ports
 from common.runstate import asterisk_rx, read_state, state_file
 from common.secrets import write_secret
-from common.settings import Settings
+from common.settings import ENV, FILE, Settings, load
 from ivr import storage
 from ivr.prompts import render_catalog
 
@@ -53,8 +55,10 @@ class HotlineError(RuntimeError):
 
 
 def running(s: Settings) -> dict | None:
+    """The run state while a part of the hotline lives — its own process, not a pid the system gave
+    to another program after a reboot (then `up` would refuse and commands bind to a dead run)."""
     st = read_state(s)
-    if st and any(pid_alive(st.get(k) or 0) for k in ("asterisk_pid", "service_pid")):
+    if st and any(part_pid(st, part) for part in ("asterisk", "service")):
         return st
     return None
 
@@ -71,7 +75,9 @@ BOUND_SETTINGS = ("db_url", "home", "asterisk_root", "dialplan_dir", "bind", "ap
                   # nor these: one reporting day for the service and the CLI; `hotline status` judges the
                   # daily report's e-mail by the service's schedule (never its SMTP password: not recorded)
                   "report_day_start", "report_mail_to", "report_send_at", "report_mail_late_min", "report_mail_retry_s",
-                  "report_mail_attempts", "smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from")
+                  "report_mail_attempts", "smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from",
+                  # and the day's hot spots by the service's threshold
+                  "report_hot_spot_repairs", "report_hot_spot_min")
 
 
 def recorded_settings(s: Settings) -> dict:
@@ -140,10 +146,15 @@ def bound_settings(s: Settings) -> Settings:
 
 
 def shell_differs(s: Settings, live: Settings, environ: Mapping[str, str]) -> list[str]:
-    """The HOTLINE_* variables this shell sets to something other than what the running hotline was
-    started with (the running hotline's are used: a note for the admin, not a refusal)."""
-    return [f"HOTLINE_{name.upper()}" for name in BOUND_SETTINGS
-            if name not in ("db_url", "home") and environ.get(f"HOTLINE_{name.upper()}")
+    """The settings this shell's configuration (its HOTLINE_* variables, the configuration file) sets to
+    something other than what the running hotline was started with (the running hotline's are used: a
+    note for the admin, not a refusal)."""
+    try:
+        loaded = load(environ)
+    except (ValueError, TypeError):
+        return []
+    return [f"HOTLINE_{name.upper()}" if loaded.sources[name] == ENV else f"{name} ({loaded.file})"
+            for name in BOUND_SETTINGS if name not in ("db_url", "home") and loaded.sources[name] in (ENV, FILE)
             and getattr(s, name) != getattr(live, name)]
 
 
@@ -334,6 +345,40 @@ def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
     s.home.mkdir(parents=True, exist_ok=True)
     if private_tree(s.home):
         log(f"made {s.home} private to its owner (group/other permissions removed)")
+    api_tls, anonymous, sessions = _prepare(s, log)
+    _dialplan_ready(s, dialplan_gate, log)
+    phones = agent_phones(sessions)
+
+    def start(ports: Ports) -> None:
+        ast = asterisk_for(s, ports, phones, log=log)
+        state = _run_record(s, ports, ast, api_tls)
+        write_state(s, state)
+        try:
+            state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
+            write_state(s, state)
+            state["service_pid"] = _start_service(s, ports)
+            write_state(s, state)
+        except PortTaken:   # a random port taken before its bind: everything again on fresh ones
+            down(s)
+            raise
+        except (AsteriskError, HotlineError) as exc:
+            down(s)
+            raise HotlineError(str(exc)) from exc
+
+    try:
+        start_on_free_ports(s, start, log=log)
+    except PortInUse as exc:
+        raise HotlineError(str(exc)) from exc
+    if anonymous:   # a note once it runs: a refusal above stays the one line it is
+        log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
+            "回访 closing says 本热线 instead of a number")
+    return {**status(s), "started": ["asterisk", "service"]}
+
+
+def _prepare(s: Settings, log) -> tuple[dict, bool, object]:
+    """What both ways of starting a hotline check and make before Asterisk starts: its directories,
+    the API's TLS, the RTP range, the public number, the database, the prompts. Returns the API's
+    TLS, whether calls out are anonymous and the database's session factory."""
     for d in (s.run_dir, s.log_dir):
         d.mkdir(parents=True, exist_ok=True)
     api_tls = _api_tls(s, log)   # refuse plain HTTP on a LAN address before anything starts
@@ -350,30 +395,54 @@ def up(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
         render_catalog(s)
     except RuntimeError as exc:
         raise HotlineError(f"rendering prompts failed: {exc}") from exc
-    try:
-        ports = Ports.allocate(s)
-    except PortInUse as exc:
-        raise HotlineError(str(exc)) from exc
-    ast = asterisk_for(s, ports, agent_phones(sessions), log=log)
+    return api_tls, anonymous, sessions
+
+
+def _run_record(s: Settings, ports: Ports, ast: PrivateAsterisk, api_tls: dict, **more) -> dict:
+    """The run state of a hotline about to start (no pid yet): what every later command binds to."""
+    return {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
+            "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
+            "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
+            "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
+            "api_fingerprint": api_tls["fingerprint"], **more}
+
+
+SUPERVISED_PORTS = ("sip_port", "ami_port", "fastagi_port", "api_port", "rtp_start")
+
+
+def prepare_supervised(s: Settings, log=print, dialplan_gate: Gate = static_problems) -> dict:
+    """Before systemd starts Asterisk (`hotline system-prepare`, the hotline-asterisk unit's
+    ExecStartPre): what `up` does short of starting a process — the checks, the database, the prompts,
+    Asterisk's configuration and the run state — on the configured fixed ports (nothing is allocated:
+    the service may hold its own while Asterisk restarts). A running service's pid is kept."""
+    os.umask(0o077)
+    unset = [name for name in SUPERVISED_PORTS if not getattr(s, name)]
+    if unset:
+        raise HotlineError(f"a supervised hotline listens on fixed ports: set {', '.join(unset)} in the "
+                           f"configuration file (`hotline install --system` writes them)")
+    api_tls, _anonymous, sessions = _prepare(s, log)
+    start, end = rtp_range(s)
+    ports = Ports(sip=s.sip_port, ami=s.ami_port, fastagi=s.fastagi_port, api=s.api_port, rtp_start=start, rtp_end=end)
+    ast = asterisk_for(s, ports, agent_phones(sessions), build=False, log=log)
     _dialplan_ready(s, dialplan_gate, log)
-    state = {"home": str(s.home), "ports": asdict(ports), "asterisk_pid": None, "service_pid": None,
-             "asterisk_conf": str(ast.conf), "asterisk_argv": list(ast.install.argv),
-             "started_at": time.strftime("%FT%T"), "settings": recorded_settings(s),
-             "api_url": f"{api_tls['scheme']}://{api_tls['host']}:{ports.api}", "api_ca": api_tls["ca"],
-             "api_fingerprint": api_tls["fingerprint"]}
+    ast.write_config()
+    before = read_state(s) or {}
+    state = _run_record(s, ports, ast, api_tls, supervisor="systemd")
+    state["service_pid"] = part_pid(before, "service")
     write_state(s, state)
-    try:
-        state["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-        write_state(s, state)
-        state["service_pid"] = _start_service(s, ports)
-        write_state(s, state)
-    except (AsteriskError, HotlineError) as exc:
-        down(s)
-        raise HotlineError(str(exc)) from exc
-    if anonymous:   # a note once it runs: a refusal above stays the one line it is
-        log("HOTLINE_PUBLIC_NUMBER is not set: calls out present no number (anonymous) and the "
-            "回访 closing says 本热线 instead of a number")
-    return {**status(s), "started": ["asterisk", "service"]}
+    return state
+
+
+def record_supervised(s: Settings, part: str, pid: int) -> dict:
+    """systemd started `part` ("asterisk", "service") as `pid` (its unit's ExecStartPost): recorded in
+    the run state, so `hotline status` and every admin command find it as they find `up`'s."""
+    st = read_state(s)
+    if not st:
+        raise HotlineError(f"no run state in {s.run_dir}: `hotline system-prepare` (the hotline-asterisk "
+                           f"unit's ExecStartPre) writes it")
+    st[f"{part}_pid"] = pid
+    write_state(s, st)
+    return st
 
 
 def _start_missing(s: Settings, st: dict, part: str, log, dialplan_gate: Gate) -> dict:
@@ -394,7 +463,10 @@ def _replace_service(s: Settings, st: dict) -> int:
         stop_pid(pid, timeout=s.drain_s + 5)
     st["service_pid"] = None
     write_state(s, st)
-    st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    try:
+        st["service_pid"] = _start_service(s, Ports(**st["ports"]))
+    except PortTaken as exc:   # Asterisk dials the recorded FastAGI port: no fresh one beside it
+        raise HotlineError(f"{exc} — the running Asterisk uses it: free it, or `hotline down` and `up`") from exc
     write_state(s, st)
     return st["service_pid"]
 
@@ -410,7 +482,7 @@ def _replace_asterisk(s: Settings, st: dict, dialplan_gate: Gate, log) -> int:
     write_state(s, st)
     try:
         st["asterisk_pid"] = ast.start(detach=True, env=service_env(s))
-    except AsteriskError as exc:
+    except (AsteriskError, PortTaken) as exc:   # on the recorded ports: the service dials them
         raise HotlineError(str(exc)) from exc
     write_state(s, st)
     return st["asterisk_pid"]
@@ -461,6 +533,9 @@ def _start_service(s: Settings, ports: Ports, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            taken = next((name for name, code in SERVICE_PORT_EXIT.items() if code == proc.returncode), None)
+            if taken:
+                raise PortTaken(taken, getattr(ports, taken))
             tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
             raise HotlineError(f"the hotline service exited at start (code {proc.returncode}):\n{tail}")
         try:
@@ -679,6 +754,7 @@ def status(s: Settings) -> dict:
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
         **backup.status_parts(_with_record(s, st) if st.get("settings") else s),   # backup, recordings_usage
+        "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
     }
 
 
@@ -709,6 +785,22 @@ def report_mail_status(s: Settings) -> dict:
         return delivery.configured(s, session_factory(engine)).state()
     except SQLAlchemyError:
         return {"state": "unknown"}
+    finally:
+        engine.dispose()
+
+
+def hot_spots_status(s: Settings) -> list[dict] | None:
+    """The current reporting day's hot spots (hotline.aftercall.reports.hot_spots: what the leads' desks
+    were told); None when the database does not answer or does not exist yet (status never creates one)."""
+    url = make_url(s.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return None
+    engine = make_engine(s.database_url)
+    try:
+        with session_factory(engine)() as db:
+            return active_hot_spots(db, s.now(), report_policy(s))
+    except SQLAlchemyError:
+        return None
     finally:
         engine.dispose()
 

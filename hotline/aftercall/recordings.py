@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from common import wire
@@ -77,6 +77,19 @@ def leg_direction(rec: Recording, call: Call | None, surveyed: bool) -> str:
     if call.direction == "out":
         return "survey" if surveyed else "out"
     return "in"
+
+
+def leg_filter(direction: str):
+    """The SQL side of `leg_direction` for one leg: exact for in and transfer; out and survey still
+    differ by `surveyed_on`, which the caller judges per row."""
+    other_agent = and_(Recording.agent_id.is_not(None), Call.agent_id.is_not(None), Recording.agent_id != Call.agent_id)
+    if direction == "transfer":
+        return and_(Call.direction != "survey", other_agent)
+    if direction == "in":
+        return or_(Call.id.is_(None), and_(Call.direction.not_in(("survey", "out")), not_(other_agent)))
+    if direction == "out":
+        return and_(Call.direction == "out", not_(other_agent))
+    return or_(Call.direction == "survey", and_(Call.direction == "out", not_(other_agent)))
 
 
 def surveyed_on(db: Session, call: Call, agent_id: int | None) -> bool:
@@ -174,14 +187,24 @@ class RecordingBook:
                 stmt = stmt.where(or_(when >= start, and_(when.is_(None), Call.ivr_at >= start)))
             if end is not None:
                 stmt = stmt.where(or_(when < end, and_(when.is_(None), Call.ivr_at < end)))
-            rows = db.execute(stmt.order_by(Recording.id.desc()).limit(min(limit, FIND_LIMIT))).all()
-            out = [self.row(db, rec, call, number, agent_no) for rec, call, number, agent_no in rows]
+            if direction:
+                stmt = stmt.where(leg_filter(direction))
+            # out and survey legs differ by a 回访 saved during the call, judged per row: read on
+            # until `limit` of the leg asked for are found (a filter after the LIMIT returned fewer)
+            want, out, offset = min(limit, FIND_LIMIT), [], 0
+            while len(out) < want:
+                rows = db.execute(stmt.order_by(Recording.id.desc()).offset(offset).limit(want)).all()
+                out += [r for r in (self.row(db, rec, call, number, agent_no) for rec, call, number, agent_no in rows)
+                        if not direction or r["direction"] == direction][:want - len(out)]
+                if len(rows) < want:
+                    break
+                offset += want
             if actor is not None:
                 add_audit(db, actor.agent_no, "find", "recording", "", hits=len(out),
                           **{k: v for k, v in (("ticket", ticket[:16]), ("phone", mask_phone(phone[:20]) if phone else ""),
                                                ("agent", agent[:16]), ("since", since[:20]), ("until", until[:20]),
                                                ("direction", direction)) if v})
-        return [r for r in out if not direction or r["direction"] == direction]
+        return out
 
     @staticmethod
     def row(db: Session, rec: Recording, call: Call | None, number: str | None, agent_no: str | None) -> dict:

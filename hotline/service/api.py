@@ -27,8 +27,7 @@ from hotline.aftercall.surveys import SurveyList
 from hotline.aftercall.reports.archive import KINDS as REPORT_KINDS, MEDIA_TYPES, Reports, file_name, parse_day
 from hotline.aftercall.lifecycle import TicketWork
 from hotline.aftercall.qa.work import QaWork
-from hotline.aftercall.rules import SUPERVISORS
-from db.models import Role
+from hotline.aftercall.rules import CALLERS, SUPERVISORS
 from hotline.service.schemas import (AnomalyIn, AssignIn, CallbackOutcomeIn, ConfirmIn, ListenIn, LoginIn, NewTicketIn,
                                      NoteIn, PauseIn,
                                      QaCheckIn, QaDecideIn, QaPeerMarkIn, QaSampleAddIn, QueueIn, RecordingDeleteIn,
@@ -40,8 +39,14 @@ from common.tls import public_host
 
 log = logging.getLogger("hotline.api")
 
+#: who works residents' calls and tickets: the call-back list's changes go to their desks
+WORKERS = frozenset(SUPERVISORS + CALLERS)
+
 # who is calling, set by the auth middleware for the handlers behind it
 PRINCIPAL = web.RequestKey("principal", Principal)
+
+#: what a report-only role (the statistician) reaches: wire.REPORT_ONLY_ROUTES, and nothing else
+REPORT_ONLY = frozenset(wire.REPORT_ONLY_ROUTES)
 
 #: how often open WebSockets are checked against their sessions (logout elsewhere, disable,
 #: password change, expiry all end the socket within about this long)
@@ -190,6 +195,10 @@ class AgentApi:
         if cached is None or cached.session_id != fresh.session_id:
             self.principals[token] = cached = fresh
         request[PRINCIPAL] = cached
+        if cached.role.value in wire.REPORT_ONLY_ROLES:
+            route = request.match_info.route.resource
+            if route is None or (request.method, route.canonical) not in REPORT_ONLY:
+                raise Forbidden("统计员只能查看、导出和签核报表", "role_refused", "route", request.path)
         return await handler(request)
 
     async def db(self, fn, *args):
@@ -256,9 +265,10 @@ class AgentApi:
         self.agent_sessions[p.agent_no] = p.session_id
         hello = {"type": wire.EV_HELLO, "agent_no": p.agent_no, "agent_state": self.svc.agent_state(p.agent_no),
                  "ami": self.svc.ami_connected.is_set()}
-        if p.role in SUPERVISORS:   # the recordings disk's alert and the report's e-mail, for a lead logging in
+        if p.role in SUPERVISORS:   # the recordings disk's alert, the report's e-mail, the day's hot spots
             hello["storage"] = self.svc.storage_state()
             hello["report_mail"] = self.svc.report_mail_state()
+            hello["hot_spots"] = self.svc.hot_spots_state()
         await sock.send_json(hello)
         try:
             async for msg in sock:
@@ -334,8 +344,8 @@ class AgentApi:
             await self.push_session(sid, event)
 
     async def push_workers(self, event: dict) -> None:
-        """To every open desk of an agent, a team lead, the head or an admin (not stations)."""
-        sids = {p.session_id for p in list(self.principals.values()) if p.role is not Role.station}
+        """To every open desk of an agent, a team lead, the head or an admin (not stations, not statisticians)."""
+        sids = {p.session_id for p in list(self.principals.values()) if p.role in WORKERS}
         for sid in sids & set(self.sockets):
             await self.push_session(sid, event)
 

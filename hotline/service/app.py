@@ -12,6 +12,7 @@ as ``python -m hotline.service``.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -28,6 +29,7 @@ from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.qa.work import QaWork
 from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.figures import reporting_day, report_policy
+from hotline.aftercall.reports.hot_spots import HotSpotWatch
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiServer
 from hotline.service.availability import Availability
@@ -35,9 +37,11 @@ from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
+from hotline.service.holds import HoldLog, agent_of_channel
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, report_mail, reports
+from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.service.upkeep import Upkeep
@@ -46,7 +50,7 @@ from common.logs import setup_logging
 from common import wire
 from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER,
                            OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
-from common.ports import Ports
+from common.ports import SERVICE_PORT_EXIT, PortTaken, Ports
 from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_key, qa_sample_secret
 from common.settings import Settings, load_settings
@@ -100,8 +104,12 @@ class HotlineService:
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
                                                                               "report_mail": st}))
+        # hot spots as they happen: told to the team leads' desks once per place and day (and when they grow)
+        self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
+        # calls an agent's phone put on hold: on the calls' own clock (their answer and end are)
+        self.holds = HoldLog(self.ctx.records.sessions, settings.now)
         self.reconciler = Reconciler(self.ctx.records.sessions, settings.queue_log, settings.outbound_allowed,
                                      settings.node_name, settings.now)
         self._reconcile_wake = asyncio.Event()
@@ -122,7 +130,7 @@ class HotlineService:
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
-                              ("UserEvent", self._user_event),
+                              ("UserEvent", self._user_event), ("Hold", self._hold), ("Unhold", self._hold),
                               *((failure, self.sip.security_event) for failure in FAILURES)):
             self.ami.on(name, handler)
 
@@ -192,6 +200,17 @@ class HotlineService:
         if no and await self.availability.rang_out(no, uid):
             await asyncio.to_thread(self.desk.audit, no, "ring_no_answer", "call", uid,
                                     ring_ms=event.get("RingTime", ""))
+
+    async def _hold(self, event: dict) -> None:
+        """An agent's phone put its call on hold, or took it off (the reports' hold time)."""
+        no = agent_of_channel(event.get("Channel", ""))
+        if not no:              # the resident's side (the trunk) or a channel of no agent
+            return
+        write = self.holds.held if event.get("Event") == "Hold" else self.holds.resumed
+        try:
+            await asyncio.to_thread(write, no, event.get("Uniqueid", ""), event.get("Linkedid", ""))
+        except Exception as exc:   # the DB briefly away: the hold time is short by this stretch, the call goes on
+            log.warning("could not record the %s of agent %s: %s", event.get("Event"), no, exc)
 
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
@@ -464,6 +483,27 @@ class HotlineService:
                 log.warning("could not check the anomaly timers: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_hot_spots(self, every_s: float = 60.0) -> None:
+        """The current reporting day's hot spots, at start and every minute: a new one (or one that
+        grew) goes to the team leads' and the head's desks (hotline.aftercall.reports.hot_spots)."""
+        while True:
+            try:
+                await self.tell_hot_spots()
+            except Exception as exc:   # DB down: the next minute tries again
+                log.warning("could not look for hot spots: %s", exc)
+            await asyncio.sleep(every_s)
+
+    async def tell_hot_spots(self) -> None:
+        for spot in await asyncio.to_thread(self.hot_spots.round):
+            new = spot.pop("new")
+            log.warning("hot spot %s: %d no-heat repairs from %s to %s%s", spot["key"], spot["repairs"],
+                        spot["first"], spot["last"], "" if new else " (grew)")
+            await self.api.push_supervisors({"type": wire.EV_HOT_SPOT, "hot_spot": spot, "new": new})
+
+    def hot_spots_state(self) -> list[dict]:
+        """The reporting day's hot spots as the last round saw them (a lead's desk at login)."""
+        return list(self.hot_spots.active)
+
     async def _keep_reconciled(self, every_s: float = 60.0) -> None:
         """Every caller accounted for (hotline.service.reconcile): at start, every minute and at
         once when Asterisk (re)connects; the call tokens of calls long over are forgotten meanwhile."""
@@ -489,6 +529,9 @@ class HotlineService:
         got = await asyncio.to_thread(self.reconciler.run)
         if got:
             log.info("%d call(s) completed from the queue_log", len(got))
+        # a call whose own writes still wait in the journal (its end among them) is not judged gone
+        busy = self.ctx.journal.pending_calls()
+        candidates = [c for c in candidates if c.uniqueid not in busy]
         closed = await asyncio.to_thread(self.reconciler.close_interrupted, candidates, live) \
             if live is not None else []
         if closed:
@@ -596,12 +639,13 @@ class HotlineService:
         if replayed:
             log.warning("journal: %d call write(s) from before the restart replayed", replayed)
         self.ctx.numbers.prime()         # the first block of ticket numbers, before the first caller
-        await self.fastagi.start()
+        await _bind("fastagi", self.ports.fastagi, self.fastagi.start)
         self._storage_task = asyncio.create_task(self._keep_storage_checked())
         self._growth_task = asyncio.create_task(self._keep_recordings_growing())
         self._opener_task = asyncio.create_task(self._keep_opener())
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
+        self._hot_spots_task = asyncio.create_task(self._keep_hot_spots())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
@@ -611,7 +655,7 @@ class HotlineService:
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
-        await self._api_server.start()
+        await _bind("api", self.ports.api, self._api_server.start)
         log.info("FastAGI on %s, agent API on %s:%s", self.ports.fastagi, self.settings.bind, self.ports.api)
 
     async def stop(self) -> None:
@@ -633,6 +677,7 @@ class HotlineService:
         self._opener_task.cancel()
         self._reconcile_task.cancel()
         self._timers_task.cancel()
+        self._hot_spots_task.cancel()
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()
@@ -645,15 +690,44 @@ class HotlineService:
         self.ctx.close()
 
 
+async def _bind(name: str, port: int, start) -> None:
+    """`start()` of the listener on `port`; taken by another program since `hotline up` chose it:
+    PortTaken (main's exit status says which: `hotline up` starts again on fresh ports)."""
+    try:
+        await start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortTaken(name, port) from exc
+        raise
+
+
 async def serve(settings: Settings, ports: Ports) -> None:
+    """Run the service until SIGTERM/SIGINT."""
     service = HotlineService(settings, ports)
-    await service.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    await run(service, ports, stop, Notifier())
+
+
+async def run(service, ports: Ports, stop: asyncio.Event, notifier: Notifier) -> None:
+    """Start `service`, serve until `stop`, stop it. Under systemd (`notifier` has a socket) READY=1
+    goes once FastAGI and the API listen and the AMI login succeeded; WATCHDOG=1 from this loop."""
+    await service.start()
+    watchdog = asyncio.create_task(notifier.keep_alive())
+    if not service.ami_connected.is_set():
+        notifier.status(f"FastAGI on {ports.fastagi}, API on {ports.api}; waiting for Asterisk's AMI on {ports.ami}")
+        waits = [asyncio.create_task(service.ami_connected.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()
+    if not stop.is_set():
+        notifier.ready(f"serving: FastAGI on {ports.fastagi}, API on {ports.api}, AMI on {ports.ami}")
     await stop.wait()
+    notifier.stopping("stopping: draining the calls in progress")
     await service.stop()
+    watchdog.cancel()
 
 
 def main() -> None:
@@ -667,4 +741,8 @@ def main() -> None:
     state = read_state(settings)
     if not state:
         raise SystemExit(f"no run state in {settings.run_dir}; start the hotline with `hotline up`")
-    asyncio.run(serve(settings, Ports(**state["ports"])))
+    try:
+        asyncio.run(serve(settings, Ports(**state["ports"])))
+    except PortTaken as exc:
+        log.error("%s", exc)
+        raise SystemExit(SERVICE_PORT_EXIT[exc.name]) from None

@@ -6,12 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
 from hotline.admin.asterisk import AsteriskError, find_install
 from common.ports import port_in_use
-from common.settings import load_settings
+from common.settings import SYSTEM_CONFIG, load_settings
 
 pytestmark = pytest.mark.asterisk
 
@@ -86,3 +87,45 @@ def test_a_half_built_asterisk_root_is_recognised(tmp_path):
         pytest.fail("a system asterisk shadows the cached root on this machine")
     with pytest.raises(AsteriskError, match="half-built"):
         find_install(s, build=False)
+
+
+def test_a_hotline_started_from_a_config_file_alone_and_a_command_from_a_bare_shell_share_its_database(tmp_path):
+    """The file names the home and a database away from it; `up` sees only HOTLINE_CONFIG, the later
+    command nothing at all (no HOTLINE_*, no file in its home, none in /etc): both act on that database,
+    and the service answers for an agent the bare shell added."""
+    assert not SYSTEM_CONFIG.exists(), f"{SYSTEM_CONFIG} exists on this machine: a bare shell would read it"
+    state = tmp_path / "state"           # XDG_STATE_HOME: both shells' default home is state/hotline
+    home, db = state / "hotline", tmp_path / "data" / "live.db"
+    conf = tmp_path / "etc" / "hotline.toml"
+    conf.parent.mkdir()
+    # random ports and RTP block: a shared test machine (an installed server keeps the fixed defaults)
+    conf.write_text(f'home = "{home}"\ndb_url = "sqlite:///{db}"\n'
+                    "sip_port = 0\nami_port = 0\nfastagi_port = 0\napi_port = 0\n"
+                    "rtp_start = 0\nrtp_ports = 400\nexpected_calls = 100\n")
+    conf.chmod(0o600)
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"XDG_STATE_HOME": str(state)}
+
+    def run(env, *args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "hotline.cli", *args], env=env, input=stdin,
+                              capture_output=True, text=True, timeout=240)
+
+    checked = run({**bare, "HOTLINE_CONFIG": str(conf)}, "config", "check", "--json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["file"] == str(conf), checked.stdout
+    up = run({**bare, "HOTLINE_CONFIG": str(conf)}, "up")
+    try:
+        assert up.returncode == 0, up.stderr
+        assert f"database        sqlite:///{db}" in up.stdout
+        st = json.loads(run(bare, "status", "--json").stdout)
+        assert st["running"] and st["home"] == str(home) and st["db_url"] == f"sqlite:///{db}"
+        assert json.loads(run(bare, "config", "show", "--json").stdout)["file"] is None
+        added = run(bare, "agents", "add", "2871", "王芳", "--password-file", "-", stdin="Winter-2026-pw\n")
+        assert added.returncode == 0, added.stderr
+        assert not (home / "hotline.db").exists(), "the bare shell made a database of its own"
+        req = urllib.request.Request(f"{st['api_url']}/api/login", method="POST",
+                                     data=json.dumps({"agent_no": "2871", "password": "Winter-2026-pw"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200 and json.loads(r.read()).get("token")
+    finally:
+        down = run(bare, "down")
+    assert down.returncode == 0 and "hotline stopped" in down.stdout

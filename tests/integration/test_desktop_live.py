@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from db.models import (AgentPause, AuditEntry, Call, Category, HeatingAccount, Recording, RepairStation,  # noqa: E402
+from db.models import (AgentPause, AuditEntry, Call, CallHold, Category, HeatingAccount, Recording, RepairStation,  # noqa: E402
                        Role, Ticket, TicketState, User)
 from db.tickets import create_ticket, move_ticket  # noqa: E402
 from desktop.state.aftercall import TAB_REPORTS  # noqa: E402
@@ -140,6 +140,9 @@ def test_a_real_call_rings_the_desk_pops_the_account_and_the_saved_ticket_holds_
         call = db.scalar(select(Call).where(Call.uniqueid == pop["uniqueid"]))
         agent = db.scalar(select(User).where(User.agent_no == AGENT))
         assert call.agent_id == agent.id and call.ticket_id == t.id
+        # the service heard the phone's Hold and Unhold over its own AMI user: one stretch, ended (the reports' 保持)
+        holds = db.execute(select(CallHold.user_id, CallHold.ended_at).where(CallHold.call_id == call.id)).all()
+        assert len(holds) == 1 and holds[0].user_id == agent.id and holds[0].ended_at is not None, holds
 
     with ivr.sessions() as db:   # the wrap-up is on the pause log, closed by 整理完成
         wrapups = db.scalars(select(AgentPause).where(AgentPause.user_id == agent.id,

@@ -1,5 +1,5 @@
 """#25 — the access matrix: every route of the wire contract × every role (agent, team lead, head,
-admin, station, no login) × their own object and another's, with the answer expected. The real
+admin, station, statistician, no login) × their own object and another's, with the answer expected. The real
 agent API (hotline.service.api over the desk service and the after-call rules) on a copy of one
 SQLite database per answer; AMI is `RecordedAmi`, the only fake. A refusal is 403 and leaves an
 audit entry (`*_refused`); without a login every route but the public ones answers 401.
@@ -13,7 +13,9 @@ call-back entry when they hold it; a 回访 entry when it is on their list (auto
 dialer gave it up to the agents), "other" when the dialer still owns it; a recording when it is of
 their call; an account when their search found it; a completed repair to re-open when its
 resident is on a call they answered. "Other" is another agent's (for a station: another station's,
-and for a station's call routes an agent's call — a station has no phone, so no call of its own)."""
+and for a station's call routes an agent's call — a station has no phone, so no call of its own).
+The statistician (统计员, #27) reads, exports and signs the reports and reaches nothing else: every other
+route refuses them, their "own" objects (a call they were made to answer in the template) included."""
 from __future__ import annotations
 
 import shutil
@@ -47,37 +49,45 @@ INTAKE_ITEMS = [i["key"] for i in read_standard(STANDARDS_DIR / "intake.toml")["
 PASSWORD = "correct-horse-7"
 OWN, OTHER = "own", "other"
 AGENT, LEAD, HEAD, ADMIN, STATION, NOBODY = "agent", "team_lead", "head", "admin", "station", "nobody"
-ROLES = (AGENT, LEAD, HEAD, ADMIN, STATION, NOBODY)
+STAT = "statistician"
+ROLES = (AGENT, LEAD, HEAD, ADMIN, STATION, STAT, NOBODY)
 SUPERVISING = (LEAD, HEAD, ADMIN)
 #: who acts in each role, and whose object is "other" to them
-ME = {AGENT: "1001", LEAD: "1101", HEAD: "1201", ADMIN: "1301", STATION: "8001"}
-THEM = {AGENT: "1002", LEAD: "1001", HEAD: "1001", ADMIN: "1001", STATION: "8002"}
+ME = {AGENT: "1001", LEAD: "1101", HEAD: "1201", ADMIN: "1301", STATION: "8001", STAT: "1401"}
+THEM = {AGENT: "1002", LEAD: "1001", HEAD: "1001", ADMIN: "1001", STATION: "8002", STAT: "1001"}
 USERS = {"1001": Role.agent, "1002": Role.agent, "1101": Role.team_lead, "1201": Role.head, "1301": Role.admin,
-         "8001": Role.station, "8002": Role.station}
+         "8001": Role.station, "8002": Role.station, "1401": Role.statistician}
 STATION_OF = {"8001": "TX", "8002": "HP"}
 
 
-def every(status: int, nobody: int = 401) -> dict:
-    return {**{r: status for r in ROLES if r != NOBODY}, NOBODY: nobody}
+def every(status: int, nobody: int = 401, stat: int = 403) -> dict:
+    """Everybody logged in answers `status`, but the statistician: `stat` (by default refused — they
+    reach the reports and their own session only)."""
+    return {**{r: status for r in ROLES if r not in (NOBODY, STAT)}, STAT: stat, NOBODY: nobody}
 
 
 _LEAD = object()
+#: the statistician refused: 403, for their own object and another's where the row has both
+REFUSED = (403, 403)
 
 
-def by_role(agent, lead, station, boss=_LEAD, nobody=401) -> dict:
+def by_role(agent, lead, station, boss=_LEAD, nobody=401, stat=403) -> dict:
     """The head and admins (`boss`) answer as team leads do, but where the work is a phone's:
-    agents and team leads alone work the queue and call residents."""
+    agents and team leads alone work the queue and call residents. The statistician (`stat`) is
+    refused unless told otherwise."""
     boss = lead if boss is _LEAD else boss
-    return {AGENT: agent, LEAD: lead, HEAD: boss, ADMIN: boss, STATION: station, NOBODY: nobody}
+    if stat == 403 and isinstance(agent, tuple):
+        stat = REFUSED
+    return {AGENT: agent, LEAD: lead, HEAD: boss, ADMIN: boss, STATION: station, STAT: stat, NOBODY: nobody}
 
 
 #: (method, route) → role → the answer: one status, or (own object, another's); None: no such object
 MATRIX: dict[tuple[str, str], dict] = {
-    ("GET", wire.HEALTH): every(200, nobody=200),
-    ("POST", wire.LOGIN): every(200, nobody=401),                     # no login: a wrong password
-    ("POST", wire.LOGOUT): every(200),
-    ("GET", wire.ME): every(200),
-    ("GET", wire.WS): every(101),
+    ("GET", wire.HEALTH): every(200, nobody=200, stat=200),
+    ("POST", wire.LOGIN): every(200, nobody=401, stat=200),           # no login: a wrong password
+    ("POST", wire.LOGOUT): every(200, stat=200),
+    ("GET", wire.ME): every(200, stat=200),
+    ("GET", wire.WS): every(101, stat=101),
     ("GET", wire.SCRIPT): every(200),
     ("GET", wire.STATIONS): every(200),
     # the queue is the phones' of agents and team leads: never a station's, nor the head's or an admin's
@@ -124,32 +134,33 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.SURVEY): by_role((201, 403), (201, 201), (403, 403)),
     ("POST", wire.SURVEY_BOOK): by_role((200, 403), (200, 200), (403, 403)),
     ("POST", wire.SURVEY_CALL): by_role((200, 403), (200, 200), (403, 403), boss=(403, 403)),
-    # the reports: team leads, the head and admins read them; the head alone signs a day
-    ("GET", wire.REPORT_DAILY): by_role(403, 200, 403),
-    ("GET", wire.REPORT_PERIOD): by_role(403, 200, 403),
-    ("POST", wire.REPORT_SIGN): {AGENT: 403, LEAD: 403, HEAD: 200, ADMIN: 403, STATION: 403, NOBODY: 401},
-    ("GET", wire.REPORT_FILE): by_role(403, 200, 403),
+    # the reports: team leads, the head, admins and statisticians read them; the head or a statistician signs
+    ("GET", wire.REPORT_DAILY): by_role(403, 200, 403, stat=200),
+    ("GET", wire.REPORT_PERIOD): by_role(403, 200, 403, stat=200),
+    ("POST", wire.REPORT_SIGN): {AGENT: 403, LEAD: 403, HEAD: 200, ADMIN: 403, STATION: 403, STAT: 200, NOBODY: 401},
+    ("GET", wire.REPORT_FILE): by_role(403, 200, 403, stat=200),
     # the drill-down from a figure to its repairs and calls: as reading reports
-    ("GET", wire.REPORT_DRILL): by_role(403, 200, 403),
+    ("GET", wire.REPORT_DRILL): by_role(403, 200, 403, stat=200),
     # quality checks (#28): only a team lead applies to delete a recording (an empty one: the template's are)
     ("POST", wire.RECORDING_DELETE): by_role((403, 403), (200, 200), (403, 403), boss=(403, 403)),
     ("GET", wire.QA_SCORECARDS): by_role(200, 200, 403),
     ("GET", wire.QA_SAMPLE): by_role(403, 200, 403),
     # team leads and the head add calls and check them (never their own leg); not an admin
     ("POST", wire.QA_SAMPLE): {AGENT: (403, 403), LEAD: (201, 201), HEAD: (201, 201), ADMIN: (403, 403),
-                               STATION: (403, 403), NOBODY: 401},
+                               STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
     ("GET", wire.QA_WEEKLY): by_role(403, 200, 403),
     ("GET", wire.QA_CHECKS): by_role(200, 200, 403),                  # an agent: the checks of their own legs
     ("POST", wire.QA_CHECKS): {AGENT: (403, 403), LEAD: (403, 201), HEAD: (403, 201), ADMIN: (403, 403),
-                               STATION: (403, 403), NOBODY: 401},
+                               STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
     # peer listening is the agents' on shift: their own quota, never another's
-    ("GET", wire.QA_PEER): {AGENT: 200, LEAD: 403, HEAD: 403, ADMIN: 403, STATION: 403, NOBODY: 401},
+    ("GET", wire.QA_PEER): {AGENT: 200, LEAD: 403, HEAD: 403, ADMIN: 403, STATION: 403, STAT: 403, NOBODY: 401},
     ("POST", wire.QA_PEER_MARK): {AGENT: (200, 403), LEAD: (403, 403), HEAD: (403, 403), ADMIN: (403, 403),
-                                  STATION: (403, 403), NOBODY: 401},
+                                  STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
     ("GET", wire.QA_PROPOSALS): by_role(403, 200, 403),
     ("POST", wire.QA_PROPOSAL): {AGENT: (403, 403), LEAD: (200, 200), HEAD: (200, 200), ADMIN: (403, 403),
-                                 STATION: (403, 403), NOBODY: 401},
-    ("GET", wire.QA_RESULTS): by_role(200, 200, 403),                 # an agent: their own results
+                                 STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
+    # an agent: their own results; a statistician everyone's (the QA figures the reports draw on)
+    ("GET", wire.QA_RESULTS): by_role(200, 200, 403, stat=200),
 }
 
 # ------------------------------------------------------------------------- the world --

@@ -19,7 +19,9 @@ from hotline.admin import runtime
 from hotline.admin.asterisk import AgentPhone, AsteriskInstall, PrivateAsterisk
 from hotline.admin.users import PASSWORD_MIN, UserError, add_user, check_password
 from hotline.cli import app
+from common.agent_phones import agents_conf
 from common.ports import Ports
+from db.queries import agent_phones
 from common.runstate import read_state, state_file
 from common.settings import REPO_ROOT, Settings, load_settings
 
@@ -32,6 +34,15 @@ def bare_shell(monkeypatch):
     for name in list(os.environ):
         if name.startswith("HOTLINE_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def this_process_is_the_service(monkeypatch):
+    """The run states below name this test's own pid as the hotline's service: its command line
+    says so, as the real service's does (runtime.part_pid checks it is the hotline's process)."""
+    real = runtime._cmdline
+    monkeypatch.setattr(runtime, "_cmdline",
+                        lambda pid: b"python\0-m\0hotline.service\0" if pid == os.getpid() else real(pid))
 
 
 @pytest.fixture
@@ -125,7 +136,7 @@ def test_the_refusal_never_prints_a_database_password(live):
 def test_status_shows_the_running_hotlines_database_masked(tmp_path):
     s = load_settings(home=str(tmp_path / "home"), db_url="postgresql://hotline:s3cret-pw@127.0.0.1:1/hotline")
     s.run_dir.mkdir(parents=True)
-    runtime.write_state(s, {"asterisk_pid": os.getpid(), "settings": runtime.recorded_settings(s)})
+    runtime.write_state(s, {"service_pid": os.getpid(), "settings": runtime.recorded_settings(s)})
     r = cli(s.home, "status", "--json")
     assert json.loads(r.stdout)["db_url"] == "postgresql://hotline:***@127.0.0.1:1/hotline"
     assert "s3cret-pw" not in r.output
@@ -248,6 +259,17 @@ def test_disabling_a_registered_agent_drops_their_phone_but_nobody_elses(live, p
     assert people(live) == {"1001"}, "refused before anything was committed"
     assert cli(live.home, "agents", "reload", "--force").exit_code == 0
     assert reloads == [(live.database_url, False), (live.database_url, True)]
+
+
+def test_a_statistician_is_added_with_a_login_and_no_phone(live, phones):
+    """统计员 (#27): the reports alone — a desktop login, no SIP endpoint."""
+    r = cli(live.home, "agents", "add", "1401", "赵敏", "--role", "statistician", "--password-file", "-",
+            stdin=PASSWORD + "\n")
+    assert r.exit_code == 0, r.output
+    listed = {u["agent_no"]: u for u in json.loads(cli(live.home, "agents", "list", "--json").output)}
+    assert listed["1401"]["role"] == "statistician" and listed["1401"]["sip_user"] is None
+    with runtime.prepare_database(live)() as db:
+        assert "agent-1401" not in agents_conf(agent_phones(db))
 
 
 # ------------------------------------------------------------- passwords --

@@ -17,7 +17,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 import test_unit_reports as synthetic  # noqa: E402
-from desktop.models.reports import DRILLABLE, FiguresModel, StationsModel, duration, percent, sections  # noqa: E402
+from desktop.models.reports import (DRILLABLE, AgentsModel, FiguresModel, StationsModel, duration, percent,  # noqa: E402
+                                    sections)
 from desktop.state.aftercall import TAB_REPORTS, tabs_for  # noqa: E402
 from desktop.state.reports import ReportsState, reporting_day  # noqa: E402
 from desktop.widgets import reports_panel  # noqa: E402
@@ -26,10 +27,11 @@ from test_desktop_aftercall import AGENT, LEAD, log_in, recorded_desk, visible_t
 from common import wire  # noqa: E402
 
 HEAD = {"agent_no": "1201", "name": "王部长", "role": "head"}
+STATISTICIAN = {"agent_no": "1401", "name": "赵敏", "role": "statistician"}
 #: the window's clock: 2026-11-24 09:00, so "today" is the reporting day 2026-11-24 and 11-23 is over
 NOW = dt.datetime(2026, 11, 24, 9, 0)
-#: the synthetic day's fixture, shared
-day = synthetic.day
+#: the synthetic days' fixtures, shared
+day, ivr_day = synthetic.day, synthetic.ivr_day
 
 
 @pytest.fixture
@@ -123,12 +125,28 @@ def test_only_the_roles_that_sign_get_the_sign_button_and_only_on_a_finished_uns
     assert not state.signer and not state.signable()
 
 
-def test_the_tab_is_the_report_readers(monkeypatch):
+def test_the_tab_is_the_report_readers():
     assert TAB_REPORTS in tabs_for("team_lead") and TAB_REPORTS in tabs_for("head") and TAB_REPORTS in tabs_for("admin")
     assert TAB_REPORTS not in tabs_for("agent") and TAB_REPORTS not in tabs_for("station")
-    # a role that reads reports and does nothing else (a statistician) sees that tab alone
-    monkeypatch.setattr(wire, "REPORT_READER_ROLES", (*wire.REPORT_READER_ROLES, "statistician"))
+    # the statistician reads reports and does nothing else: that tab alone
     assert tabs_for("statistician") == (TAB_REPORTS,)
+
+
+def test_a_statistician_logs_in_to_the_reports_alone_with_no_phone_and_signs(window, reports):
+    """统计员 (#27): the login answers no SIP account; the desk shows 报表 alone (no tab bar), asks for
+    nothing but the report (the server refuses them every other route), and offers 签核."""
+    window.on_logged_in({"user": dict(STATISTICIAN), "sip": None, "pause_reasons": ["小休"]})
+    assert visible_tabs(window) == ["报表"] and not window.tabs.tabBar().isVisible()
+    assert window.tabs.currentWidget() is window.reports
+    assert window.queue_button.isHidden() and window.recordings_button.isHidden()
+    assert "统计员" in window.agent_label.text()
+    asked = {(r["method"], r["path"]) for r in window.net.sent}
+    assert asked <= set(wire.REPORT_ONLY_ROUTES), asked
+    window.reports.date.setDate(window.reports.date.date().addDays(-1))
+    answer_report(window, reports["daily"])
+    assert window.reports_state.signer and window.reports_state.signable()
+    window.reports_state.sign()
+    assert window.net.last("POST", wire.REPORT_SIGN)["body"] == {"date": "2026-11-23"}
 
 
 def test_the_desk_drills_into_exactly_the_figures_the_server_knows():
@@ -152,6 +170,26 @@ def test_the_sections_read_as_the_customer_reads_them_with_formulas_as_tooltips(
     assert "÷ 进线总数" in m.data(m.index(sl, 1), Qt.ItemDataRole.ToolTipRole)
     assert m.data(m.index(sl, 1), Qt.ItemDataRole.BackgroundRole) is None
     assert percent(None) == "—" and duration(13470) == "3.7 小时"
+
+
+def test_the_ivr_and_first_call_sections_and_the_agents_hold_read_as_the_server_says(qapp, ivr_day):
+    r, _s, _clock = ivr_day
+    daily = r.daily(None, synthetic.DAY)
+    s = sections(daily)
+    ivr = {row["label"].strip(): row for row in s["ivr"]}
+    assert ivr["在语音导航中挂机"]["value"] == "66.7%（4/6）" and "步骤" in ivr["在语音导航中挂机"]["tip"]
+    assert ivr["收听报修进度"]["value"] == "1" and ivr["自助查询报修进度"]["value"] == "2"   # the flow's step names
+    assert ivr["语音导航时长 平均 / 90% / 最长"]["value"] == "39 秒 / 1 分 30 秒 / 1 分 30 秒"
+    fc = {row["label"].strip(): row for row in s["first_call"]}
+    assert fc["首次解决率"]["value"] == "待定（目前 33.3%（1/3））" and "待定" in fc["首次解决率"]["tip"]
+    assert fc["3 天内再次来电"]["value"] == "2" and fc["重复来电号码"]["value"] == "20.0%（1/5）"
+    assert any(row["label"] == "首次解决率" for row in s["kpi"])
+    m = AgentsModel()
+    m.set_rows(daily["agents"])
+    hold = next(i for i in range(m.columnCount()) if m.headerData(i, Qt.Orientation.Horizontal) == "保持")
+    assert m.data(m.index(0, hold)) == "2 分 20 秒"
+    old = {k: v for k, v in daily.items() if k not in ("ivr", "first_call")}   # a day signed before them
+    assert sections(old)["ivr"] == [] and sections(old)["first_call"] == []
 
 
 def test_a_figure_that_changed_since_signing_is_highlighted(qapp, reports):
@@ -193,6 +231,7 @@ def test_a_team_lead_opens_the_tab_and_reads_the_days_figures_and_charts(window,
     assert "queue_log 与话单不一致 1 处" in panel.notice.text()               # never hidden
     assert panel.pages.tabText(panel.differences_page) == "差异 ⚠ 1"
     assert panel.agents_model.rowCount() == 2 and panel.hot_spots_model.rowCount() == 1
+    assert panel.section_models["ivr"].rowCount() and panel.section_tables["ivr"].parentWidget().isVisibleTo(panel)
     assert not panel.message.isVisible()
 
 

@@ -52,6 +52,18 @@ def test_a_parts_pid_counts_only_while_it_lives_and_is_ours(monkeypatch):
     assert runtime.parts_running(None) == Parts(False, False)
 
 
+def test_after_a_reboot_pids_of_other_programs_are_not_a_running_hotline(monkeypatch, tmp_path):
+    """The run state survives a reboot; its pids may now be other programs': `up` must not refuse
+    ("already running") and commands must not bind to a run that is gone."""
+    s = load_settings(home=str(tmp_path / "home"))
+    runtime.write_state(s, dict(STATE))
+    monkeypatch.setattr(runtime, "pid_alive", lambda pid: pid in (101, 102))
+    monkeypatch.setattr(runtime, "_cmdline", lambda pid: b"/usr/sbin/cron\0-f\0")
+    assert runtime.running(s) is None
+    monkeypatch.setattr(runtime, "_cmdline", lambda pid: b"python\0-m\0hotline.service\0")
+    assert runtime.running(s)["service_pid"] == 102
+
+
 # ------------------------------------------------------------ good copy --
 
 @pytest.fixture

@@ -234,6 +234,15 @@ async def test_after_the_status_1_starts_a_new_report_with_its_own_ticket(ctx):
     assert the_ticket(ctx).number != number
 
 
+async def test_hearing_the_status_is_recorded_and_a_hang_up_after_it_is_at_the_status_step(ctx):
+    open_ticket(ctx)
+    await run(ctx, KNOWN, "1", "1", HANGUP)
+    call = the_call(ctx)
+    assert call.last_step == "status" and call.status_heard_at is not None      # self-service, for the reports
+    await run(ctx, KNOWN, "1", "2", "0", uniqueid="1700000000.2")
+    assert the_call(ctx, "1700000000.2").status_heard_at is None                # offered, not heard
+
+
 async def test_2_at_the_offer_goes_straight_to_a_new_report(ctx):
     open_ticket(ctx)
     ch = await run(ctx, KNOWN, "1", "2", "0")

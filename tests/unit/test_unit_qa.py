@@ -459,6 +459,17 @@ def test_recordings_are_found_by_ticket_phone_agent_time_and_leg_and_an_agent_fi
         world.book.find(lead, since="yesterday")
 
 
+def test_a_leg_asked_for_is_found_up_to_the_limit_however_many_newer_calls_of_other_legs(world):
+    outs = [world.call("1002", day_at(8), audio="none", direction="out") for _ in range(3)]
+    for i in range(5):                                   # newer calls in, past the limit asked
+        world.call("1001", day_at(9 + i), audio="none")
+    lead = world.who("1101")
+    assert [r["id"] for r in world.book.find(lead, direction="out", limit=2)] == outs[::-1][:2]
+    assert [r["id"] for r in world.book.find(lead, direction="out", limit=3)] == outs[::-1]
+    assert len(world.book.find(lead, direction="in", limit=4)) == 4
+    assert world.book.find(lead, direction="transfer") == []
+
+
 def test_the_daily_reports_qa_section_counts_the_sample_the_checks_and_the_findings(world):
     for i in range(3):
         world.call("1001", day_at(9 + i), audio="none")

@@ -48,12 +48,14 @@ def test_the_daily_pdf_is_a4_chinese_with_every_font_embedded_and_the_customers_
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
     text = pdf_text(path)
     order = [text.index(h) for h in ("一、每日报修情况", "二、每日报修完成情况", "三、每日回访情况", "四、异常事件与投诉",
-                                     "六、话务", "七、座席", "八、维修站", "九、热点", "十、核对与差异")]
+                                     "六、话务", "七、语音导航", "八、座席", "九、维修站", "十、热点",
+                                     "首次解决与重复来电率", "十一、核对与差异")]
     assert order == sorted(order)
     assert "报表日 2026-11-23" in text and "未签核" in text
     assert "13912345678" not in text and "139******78" in text           # the complaint's note and the repeat caller
     assert "已致歉,重新派单" in text and "兴华北街" in text
     assert "÷ 进线总数" in text                                            # the service level's formula beside it
+    assert "在哪一步挂机" in text and "待定(目前" in text                    # first-call resolution: not 3 days old yet
     pages = rendered_pages(path, tmp_path)
     assert len(pages) >= 2 and all(p.stat().st_size > 10_000 for p in pages)
     with sessions() as db:

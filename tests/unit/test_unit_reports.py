@@ -6,17 +6,20 @@ differently is shown, the head's signature freezes the day and a later correctio
 difference, a week is the sum of its days, and the XLSX reads back."""
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from db.models import (AnomalyRecord, AnomalyState, AnomalyType, AgentPause, AuditEntry, Call, CallbackAttempt,
+from db.models import (AnomalyRecord, AnomalyState, AnomalyType, AgentPause, AuditEntry, Call, CallbackAttempt, CallHold,
                        CallOutcome, Category, DailyReport, HeatingAccount, RepairStation, Role, Survey, Ticket,
                        TicketState)
+from db.queries import close_holds
 from db.queue_log import QueueLogLine, ingest, parse_line
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket, move_ticket
@@ -26,6 +29,8 @@ from hotline.aftercall.reports.archive import Reports, differences, parse_day, p
 from hotline.aftercall.reports.figures import ReportPolicy
 from hotline.aftercall.reports.queue import QueuePolicy, queue_section
 from hotline.aftercall.rules import Refused, RuleError, actor_for
+from hotline.service.app import HotlineService
+from hotline.service.holds import HoldLog, agent_of_channel
 from hotline.service.reports import queue_log_events
 
 DAY = date(2026, 11, 23)
@@ -421,6 +426,7 @@ def test_the_scriptable_surface(day):
     table = run("daily", "--date", "2026-11-23")
     assert table.exit_code == 0 and "报修受理" in table.output and "话务" in table.output
     assert "\x1b" not in table.output and "\\e]0;pwned" in table.output and "[bold]markup" in table.output
+    assert "语音导航(呼入" in table.output and "首次解决与重复来电" in table.output and "待定(目前" in table.output
     assert run("sign", "--date", "2026-11-23", "--as", "1101").exit_code == 2        # a team lead: refused
     assert run("sign", "--date", "2026-11-23", "--as", "1201").exit_code == 0
     assert json.loads(run("daily", "--date", "2026-11-23", "--json").output)["signed"]["by"] == "1201"
@@ -433,3 +439,149 @@ def test_the_scriptable_surface(day):
     with sessions() as db:
         refused = db.scalar(select(AuditEntry).where(AuditEntry.action == "report_sign_refused"))
         assert refused.actor == "1101"
+
+
+# ------------------------------------------------ the IVR, hold time, first-call resolution --
+
+@pytest.fixture
+def ivr_day(tmp_path):
+    """Residents' calls in the IVR (hung up at each step, a status heard, times from 5 s to 90 s), an
+    agent's holds, and three repairs of which two callers called again within the window."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ivr.db'}")
+    migrate(engine)
+    sessions = session_factory(engine)
+    with sessions() as db, db.begin():
+        agent = add_user(db, "1001", "人1001", Role.agent, "pw-1234567")
+        db.flush()
+        a1, a2 = (HeatingAccount(account_no=f"3000000{i}", name=f"住户{i}", district="铁西区", compound="兴华北街",
+                                 building=str(i), unit="1", room="101") for i in (1, 2))
+        db.add_all([a1, a2])
+        db.flush()
+        t1 = create_ticket(db, at(10, 1), state=TicketState.new, by=agent.id, account_id=a1.id,
+                           category=Category.no_heat, caller_number="13912345678")
+        t2 = create_ticket(db, at(11, 30), state=TicketState.new, by=agent.id, account_id=a2.id,
+                           category=Category.leak, caller_number="13800000002")
+        t3 = create_ticket(db, at(13), state=TicketState.new, by=agent.id, category=Category.noise,
+                           caller_number="13700000003")
+        later = create_ticket(db, at(9, base=D + timedelta(days=4)), state=TicketState.new, by=agent.id,
+                              account_id=a2.id, category=Category.leak, caller_number="13800000002")
+
+        def call(uid, ivr_at, seconds, caller, outcome=CallOutcome.in_ivr_hangup, step="", queued=False,
+                 heard=False, ticket=None, direction="in"):
+            left = ivr_at + timedelta(seconds=seconds)
+            c = Call(uniqueid=uid, linkedid=uid, caller=caller, ivr_at=ivr_at, outcome=outcome, last_step=step,
+                     direction=direction, queued_at=left if queued else None,
+                     answered_at=left + timedelta(seconds=5) if outcome is CallOutcome.answered else None,
+                     ended_at=left + timedelta(minutes=4) if queued else left,
+                     status_heard_at=ivr_at + timedelta(seconds=15) if heard else None,
+                     agent_id=agent.id if outcome is CallOutcome.answered else None,
+                     ticket_id=ticket.id if ticket else None)
+            db.add(c)
+            db.flush()
+            return c
+
+        call("i1", at(9), 30, "13900000001", step="identify")
+        call("i2", at(9, 10), 50, "13900000002", step="problem")
+        call("i3", at(9, 20), 40, "13900000003", step="status", heard=True)
+        answered = call("i4", at(10), 20, "13912345678", CallOutcome.answered, "queue", queued=True, heard=True,
+                        ticket=t1)
+        call("i5", at(11), 5, "13900000005")                                   # hung up in the greeting
+        call("i6", at(12), 90, "13912345678", CallOutcome.abandoned, "queue", queued=True, ticket=t1)  # T1 again
+        call("o1", at(12, 30), 60, "13912345678", CallOutcome.answered, direction="out")   # not the IVR's
+        call("i7", at(9, base=NEXT), 100, "13900000007", step="identify")     # the next day
+        call("i8", at(10, base=D + timedelta(days=2)), 10, "13700000003", CallOutcome.abandoned, queued=True)  # T3's
+        call("i9", at(9, base=D + timedelta(days=4)), 10, "13800000002", CallOutcome.answered, queued=True,
+             ticket=later)                                                     # T2's account, after the window
+        # 1001 holds the answered call twice: a minute, then from 10:03 until the call ends (no Unhold came)
+        db.add_all([CallHold(call_id=answered.id, user_id=agent.id, started_at=at(10, 1), ended_at=at(10, 2)),
+                    CallHold(call_id=answered.id, user_id=agent.id, started_at=at(10, 3))])
+        del t2, t3
+    clock = Clock(at(9, base=NEXT))
+    reports = Reports(sessions, clock, ReportPolicy(fcr_days=3), lambda since, until: [])
+    return reports, sessions, clock
+
+
+def test_the_ivr_says_where_callers_hang_up_how_many_heard_their_status_and_how_long_they_stayed(ivr_day):
+    reports, *_ = ivr_day
+    r = reports.daily(None, DAY)
+    v = r["ivr"]
+    assert (v["calls"], v["hung_up"], v["hung_up_rate"]) == (6, 4, round(4 / 6, 4))
+    assert [(h["key"], h["label"], h["count"]) for h in v["hangups"]] == [
+        ("greeting", "问候语", 1), ("identify", "确认户号和地址", 1), ("status", "收听报修进度", 1),
+        ("problem", "选择问题", 1)]                                  # in the flow's order, named as it names them
+    assert (v["status_lookups"], v["status_lookup_rate"]) == (2, round(2 / 6, 4))
+    # to the queue (i4 20 s, i6 90 s) or to the hang-up (30, 50, 40, 5 s)
+    assert (v["time_avg_s"], v["time_p90_s"], v["time_max_s"]) == (round(235 / 6, 1), 90, 90)
+    assert "90%分位" in r["formulas"]["ivr_time"] and "收听" in r["formulas"]["ivr_status_lookups"]
+
+
+def test_the_xlsx_has_the_ivr_and_first_call_sheets_and_the_agents_hold(ivr_day, tmp_path):
+    reports, *_ = ivr_day
+    reports.export_xlsx(None, "daily", DAY, tmp_path / "i.xlsx")
+    wb = load_workbook(tmp_path / "i.xlsx")
+    ivr = {row[0]: row[1] for row in wb["语音导航"].iter_rows(min_row=2, values_only=True)}
+    assert (ivr["IVR 中挂机"], ivr["挂机于:收听报修进度"], ivr["自助查询进度"], ivr["IVR 时长90%分位(秒)"]) == (4, 1, 2, 90)
+    assert isinstance(ivr["IVR 挂机率"], float)
+    fc = {row[0]: row[1] for row in wb["首次解决"].iter_rows(min_row=2, values_only=True)}
+    assert (fc["首次解决率"], fc["窗口内再次来电"], fc["重复来电号码"]) == ("待定", 2, 1)
+    agents = list(wb["座席"].iter_rows(values_only=True))
+    assert agents[1][agents[0].index("保持(秒)")] == 140
+
+
+def test_an_agents_hold_time_sums_its_holds_an_open_one_up_to_the_calls_end(ivr_day):
+    reports, *_ = ivr_day
+    (agent,) = reports.daily(None, DAY)["agents"]
+    assert (agent["agent_no"], agent["holds"], agent["hold_s"]) == ("1001", 2, 60 + 80)   # 10:03 → its end 10:04:20
+
+
+def test_first_call_resolution_is_pending_until_the_day_is_old_enough_then_final(ivr_day):
+    reports, _s, clock = ivr_day
+    fc = reports.daily(None, DAY)["first_call"]
+    # T1's caller called again at 12:00 about it, T3's (no account: the same number) two days later;
+    # T2's account called again only after the three days
+    assert (fc["received"], fc["called_again"], fc["resolved_first"], fc["window_days"]) == (3, 2, 1, 3)
+    assert (fc["status"], fc["fcr_rate"], fc["fcr_so_far"]) == ("pending", None, round(1 / 3, 4))
+    assert (fc["callers"], fc["repeat_callers"], fc["repeat_calls"], fc["repeat_rate"]) == (5, 1, 2, 0.2)
+    clock.now = at(9, base=D + timedelta(days=5))
+    r = reports.daily(None, DAY)
+    assert (r["first_call"]["status"], r["first_call"]["fcr_rate"]) == ("final", round(1 / 3, 4))
+    assert r["kpi"]["first_call_resolution"] == round(1 / 3, 4) and "3 天内" in r["formulas"]["fcr"]
+
+
+def test_a_week_adds_the_ivr_hold_and_first_call_figures_of_its_days(ivr_day):
+    reports, _s, clock = ivr_day
+    clock.now = at(9, base=D + timedelta(days=5))                # the 23rd–28th begun; the 26th on not 3 days old
+    w = reports.period(None, "weekly", DAY)
+    v = w["ivr"]
+    assert v["calls"] == 9 and {h["key"]: h["count"] for h in v["hangups"]}["identify"] == 2
+    # the days' seconds together: 5 10 10 20 30 40 50 90 100 — nine tenths of 9 calls is 8.1, so the 9th
+    assert (v["time_max_s"], v["time_p90_s"], v["time_avg_s"]) == (100, 100, round(355 / 9, 1))
+    assert w["agents"][0]["hold_s"] == 140 and w["first_call"]["window_days"] == 3
+    assert w["first_call"]["received"] == 4 and w["first_call"]["status"] == "pending"
+    assert w["first_call"]["fcr_rate"] is None and w["kpi"]["first_call_resolution"] is None
+
+
+def test_the_service_records_an_agents_hold_from_the_amis_hold_and_unhold_and_the_call_end_closes_it(ivr_day):
+    _r, sessions, _c = ivr_day
+    clock = Clock(at(16))
+    holds = HoldLog(sessions, clock)
+    with sessions() as db, db.begin():
+        db.add(Call(uniqueid="q1", linkedid="q1", caller="13900000009", ivr_at=at(15, 59), queued_at=at(16),
+                    answered_at=at(16)))
+    service = SimpleNamespace(holds=holds)
+    event = lambda name, channel: {"Event": name, "Channel": channel, "Uniqueid": "q1-agent", "Linkedid": "q1"}
+    asyncio.run(HotlineService._hold(service, event("Hold", "PJSIP/pstn-trunk-0000001")))    # the resident's side
+    asyncio.run(HotlineService._hold(service, event("Hold", "PJSIP/agent-1001-0000002a")))
+    asyncio.run(HotlineService._hold(service, event("Hold", "PJSIP/agent-1001-0000002a")))   # one stretch at a time
+    clock.now = at(16, 0, 45)
+    asyncio.run(HotlineService._hold(service, event("Unhold", "PJSIP/agent-1001-0000002a")))
+    clock.now = at(16, 2)
+    assert holds.held("1001", "q1-agent", "q1")
+    with sessions() as db, db.begin():
+        call = db.scalar(select(Call).where(Call.uniqueid == "q1"))
+        close_holds(db, call.id, at(16, 3))                     # hung up on hold: the stretch ends with the call
+    with sessions() as db:
+        rows = db.execute(select(CallHold.started_at, CallHold.ended_at).join(Call)
+                          .where(Call.uniqueid == "q1").order_by(CallHold.id)).all()
+    assert rows == [(at(16), at(16, 0, 45)), (at(16, 2), at(16, 3))]
+    assert agent_of_channel("PJSIP/agent-1001-0000002a") == "1001" and agent_of_channel("Local/agent-1001-x") == ""

@@ -4,6 +4,7 @@ session) and records the actions the service sends back; the real desk service o
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from common.naming import SURVEY_WAKE_EVENT
 from common.ports import Ports
 from common.settings import load_settings
 from ivr.context import IvrContext, Records
+from ivr.journal import WriteJournal
 
 AGENT_CALLED = {"Event": "AgentCalled", "Queue": "repair", "Uniqueid": "1763892000.12", "Linkedid": "1763892000.12",
                 "CallerIDNum": "13800138000", "Interface": "PJSIP/agent-1001", "MemberName": "agent-1001",
@@ -291,6 +293,27 @@ async def test_a_pass_closes_an_open_call_only_when_asterisk_surely_has_no_chann
         t = db.get(Ticket, call.ticket_id)
         assert (call.outcome is CallOutcome.interrupted) is closed
         assert (t.callback_requested and t.callback_reason is CallOutcome.interrupted) is closed
+
+
+async def test_a_call_whose_own_writes_still_wait_in_the_journal_is_not_judged_gone(hotline):
+    """Its channel is gone, but its end (say) waits behind a stalled database: the call's own write
+    tells how it ended, so the pass leaves it; once the write is in, the next pass may judge it."""
+    svc, _recorded, pushed = hotline
+    svc.ami = ChannelsAmi([])
+    uid = AGENT_CALLED["Uniqueid"]
+    stalled = threading.Event()
+    svc.ctx._journal = WriteJournal(lambda e: stalled.wait(10), None)
+    written = svc.ctx._journal.submit(uid, "end_call", [], {}, "")
+    assert svc.ctx.journal.pending_calls() == {uid}
+    await svc.reconcile()
+    with svc.ctx.records.sessions() as db:
+        assert db.scalar(select(Call.outcome).where(Call.uniqueid == uid)) is None
+    stalled.set()
+    written.result(5)
+    assert svc.ctx.journal.pending_calls() == frozenset()
+    await svc.reconcile()
+    with svc.ctx.records.sessions() as db:
+        assert db.scalar(select(Call.outcome).where(Call.uniqueid == uid)) is CallOutcome.interrupted
 
 
 async def test_with_asterisk_away_no_call_is_judged_gone(hotline):

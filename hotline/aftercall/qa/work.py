@@ -508,7 +508,8 @@ class QaWork:
     def results(self, actor: Actor | None, month: str) -> dict:
         """Per agent: answered legs, checks passed, the day's pass rates, findings by type, fines,
         praise, complaints about them against the limits, retraining, peer listening (知情不报);
-        per checker: checks made and passes a later complaint contradicted. An agent sees their own."""
+        per checker: checks made and passes a later complaint contradicted. An agent sees their own; the
+        readers of reports (wire.REPORT_READER_ROLES: supervisors, a statistician) everyone's."""
         first, last = parse_month(month)
         if actor is not None and actor.role is Role.station:
             raise Refused("维修站不参与录音检查", "view_refused", "qa", f"results:{month}")
@@ -517,7 +518,8 @@ class QaWork:
         span = (first.isoformat(), last.isoformat())
         with self.sessions() as db, db.begin():
             names = self._names(db)
-            only = actor.user_id if actor is not None and not actor.supervises else None
+            # the readers of reports (supervisors, a statistician) see everyone's; an agent their own
+            only = actor.user_id if actor is not None and actor.role.value not in wire.REPORT_READER_ROLES else None
             legs = self._legs(db, start, end)
             calls_by_day: dict[int, Counter] = defaultdict(Counter)
             for g in legs:

@@ -48,7 +48,7 @@ _NOT_FIGURES = {"generated_at", "complete", "formulas", "signed", "differs_from_
 #: list items are matched across reports by the first of these they have
 _IDS = ("key", "hour", "agent_no", "station", "id")
 #: values that are settings or names, not amounts: a sum keeps the first
-_CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day"}
+_CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day", "window_days"}
 #: lists whose items are each of one day (a sum keeps them all, saying which day)
 _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 
@@ -175,7 +175,7 @@ class Reports:
     @staticmethod
     def _read(actor: Actor | None, what: str) -> None:
         if actor is not None and actor.role not in READERS:
-            raise Refused("报表仅领班和部长可查看", "report_refused", "report", what)
+            raise Refused("报表仅领班、部长和统计员可查看", "report_refused", "report", what)
 
     def _audit(self, db: Session, actor: Actor | None, action: str, what: str, **detail) -> None:
         add_audit(db, actor.agent_no if actor else "cli", action, "report", what, **detail)
@@ -311,7 +311,7 @@ class Reports:
     def sign(self, actor: Actor, day: date) -> dict:
         """The head signs a finished day: the report generated now is frozen with its SHA-256."""
         if actor.role not in SIGNERS:
-            raise Refused("日报由部长审核签发", "report_sign_refused", "report", day.isoformat())
+            raise Refused("日报由部长或统计员审核签发", "report_sign_refused", "report", day.isoformat())
         _, end = day_bounds(day, self.policy)
         if end > self.now():
             raise RuleError(409, f"{day.isoformat()} 的报表日尚未结束(至 {iso(end)}),不能签发")

@@ -9,6 +9,7 @@ stored; the rates are derived by `finish` (after a sum of days too), so a week i
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyType, Call, CallbackAttempt,
                        CallOutcome, Category, HeatingAccount, RepairStation, Survey, Ticket, TicketState, TicketTransition, User)
-from db.queries import iso, pause_totals
+from db.queries import hold_totals, iso, pause_totals
 from db.queue_log import QueueLogLine
 from hotline.aftercall.reports.queue import CallRow, QueuePolicy, finish_queue, queue_section
 from hotline.aftercall.qa.report import qa_section
 from common.phones import mask_phone
+from ivr.flows import STEP_WORDS
 
 #: a report's own words for what it counts (the table output, the XLSX headers, the desk later)
 CATEGORY_WORDS = {"no_heat": "不热", "leak": "漏水", "noise": "异响", "other": "其他", "unknown": "未分类"}
@@ -33,6 +35,9 @@ ANOMALY_WORDS = {"station_late": "维修班未按时接单", "contact_late": "�
                  "complaint_billing": "投诉收费人员", "suggestion": "意见或建议", "forwarded": "供热办转达",
                  "confirm_late": "待确认超时"}
 ATTITUDES = ("satisfied", "average", "unsatisfied")
+#: where a caller hung up, beside the flow's own steps (ivr.flows.STEP_WORDS): a call written afterwards
+#: from the queue_log (hotline.service.reconcile.RECONCILED) has no step the flow recorded
+STEPS = {**STEP_WORDS, "reconciled": "不明(服务中断,事后据 queue_log 补录)"}
 #: how long a repair has been open at the end of the day
 AGES = (("lt_4h", "4小时内", 4), ("4h_24h", "4–24小时", 24), ("1d_3d", "1–3天", 72), ("gt_3d", "3天以上", None))
 #: call-back attempts that take an entry off the list
@@ -48,6 +53,7 @@ class ReportPolicy:
     over_h: int = 4                      # 异常 3: a repair open longer than this after dispatch
     season_start: str = "11-15"
     season_end: str = "03-15"
+    fcr_days: int = 3                    # first-call resolution: no call again about it within this many days
 
 
 def report_policy(settings) -> ReportPolicy:
@@ -57,7 +63,8 @@ def report_policy(settings) -> ReportPolicy:
         raise ValueError(f"HOTLINE_REPORT_DAY_START should be HH:MM, not {settings.report_day_start!r}") from None
     return ReportPolicy(start, QueuePolicy(settings.report_service_level_s, settings.report_short_abandon_s),
                         max(2, settings.report_hot_spot_repairs), max(1, settings.report_hot_spot_min),
-                        settings.anomaly_open_h, settings.season_start, settings.season_end)
+                        settings.anomaly_open_h, settings.season_start, settings.season_end,
+                        max(1, settings.report_fcr_days))
 
 
 def day_bounds(day: date, policy: ReportPolicy) -> tuple[datetime, datetime]:
@@ -149,8 +156,9 @@ def surveys_in(start: datetime, end: datetime):
     return select(Survey).where(Survey.at >= start, Survey.at < end)
 
 
-def tickets_section(db: Session, start: datetime, end: datetime, policy: ReportPolicy) -> dict:
-    received = received_tickets(db, start, end)
+def tickets_section(db: Session, start: datetime, end: datetime, policy: ReportPolicy,
+                    received: list[Ticket] | None = None) -> dict:
+    received = received_tickets(db, start, end) if received is None else received
     completed = completed_tickets(db, start, end)
     sv = list(db.scalars(surveys_in(start, end)))
     drafts = db.scalar(select(func.count()).select_from(drafts_waiting(start, end).subquery())) or 0
@@ -289,7 +297,8 @@ def callbacks_section(db: Session, start: datetime, end: datetime) -> dict:
 
 
 def agents_section(db: Session, start: datetime, end: datetime, queue_agents: dict) -> list[dict]:
-    """Per person: the queue's figures (queue_log) beside calls made and pauses by reason (records)."""
+    """Per person: the queue's figures (queue_log) beside calls made, hold (the phones' Hold/Unhold)
+    and pauses by reason (records)."""
     made = dict(db.execute(select(User.agent_no, func.count(Call.id)).join(User, Call.agent_id == User.id)
                            .where(Call.direction == "out", Call.ivr_at >= start, Call.ivr_at < end)
                            .group_by(User.agent_no)).all())
@@ -297,11 +306,14 @@ def agents_section(db: Session, start: datetime, end: datetime, queue_agents: di
     names = dict(db.execute(select(User.agent_no, User.name)).all())
     for p in pause_totals(db, start, end):
         pauses[p["agent_no"]][p["reason"]] = p["seconds"]
+    holds = hold_totals(db, start, end)
     out = []
-    for no in sorted(set(queue_agents) | set(made) | set(pauses)):
+    for no in sorted(set(queue_agents) | set(made) | set(pauses) | set(holds)):
         q = queue_agents.get(no, {})
+        hold = holds.get(no, {})
         out.append({"agent_no": no, "name": names.get(no, ""), "answered": q.get("answered", 0),
-                    "made": made.get(no, 0), "talk_s": q.get("talk_s", 0), "wrapup_s": q.get("wrapup_s", 0),
+                    "made": made.get(no, 0), "talk_s": q.get("talk_s", 0), "hold_s": hold.get("seconds", 0),
+                    "holds": hold.get("times", 0), "wrapup_s": q.get("wrapup_s", 0),
                     "ring_no_answer": q.get("ring_no_answer", 0), "logged_in_s": q.get("logged_in_s", 0),
                     "first_login": q.get("first_login"), "pause_s": dict(sorted(pauses.get(no, {}).items()))})
     return out
@@ -374,6 +386,62 @@ def repeat_callers(db: Session, start: datetime, end: datetime) -> list[dict]:
     return [{"caller": mask_phone(caller), "calls": n, "tickets": tickets} for caller, n, tickets in rows]
 
 
+def ivr_section(db: Session, start: datetime, end: datetime) -> dict:
+    """The residents' calls begun in the day, in the IVR: where those who hung up there were (their
+    last step, named as the flow names it), how many heard their open ticket's status (self-service),
+    and how long they spent there — until they joined the queue, or until they hung up (a histogram
+    of whole seconds, so a week's 90th percentile is its days' together)."""
+    rows = db.execute(select(Call.outcome, Call.last_step, Call.ivr_at, Call.queued_at, Call.ended_at,
+                             Call.status_heard_at)
+                      .where(Call.direction == "in", Call.ivr_at >= start, Call.ivr_at < end)).all()
+    hangups = Counter(step or "greeting" for outcome, step, *_ in rows if outcome is CallOutcome.in_ivr_hangup)
+    order = [k for k in STEPS if k in hangups] + sorted(k for k in hangups if k not in STEPS)
+    times = [max(0, int((left - ivr).total_seconds())) for _o, _s, ivr, queued, ended, _h in rows
+             if (left := queued or ended) is not None]
+    return {"calls": len(rows), "hung_up": sum(hangups.values()),
+            "hangups": [{"key": k, "label": STEPS.get(k, k), "count": hangups[k]} for k in order],
+            "status_lookups": sum(heard is not None for *_r, heard in rows),
+            "time_n": len(times), "time_sum_s": sum(times), "time_max_s": max(times, default=0),
+            "time_hist": {str(t): n for t, n in sorted(Counter(times).items())}}
+
+
+def called_again(db: Session, received: list[Ticket], days: int) -> set[int]:
+    """The ids of the repairs whose caller called the hotline again about the same account (the
+    same number, for a repair of no account) within `days` after it was made."""
+    if not received:
+        return set()
+    window = timedelta(days=days)
+    accounts = {t.account_id for t in received if t.account_id is not None}
+    numbers = {t.caller_number for t in received if t.account_id is None and t.caller_number}
+    later = db.execute(select(Call.ivr_at, Call.caller, Ticket.account_id)
+                       .outerjoin(Ticket, Call.ticket_id == Ticket.id)
+                       .where(Call.direction == "in", Call.ivr_at > min(t.created_at for t in received),
+                              Call.ivr_at <= max(t.created_at for t in received) + window,
+                              or_(Ticket.account_id.in_(accounts), Call.caller.in_(numbers)))).all()
+    by_account: dict[int, list[datetime]] = defaultdict(list)
+    by_number: dict[str, list[datetime]] = defaultdict(list)
+    for at, caller, account in later:
+        if account is not None:
+            by_account[account].append(at)
+        by_number[caller].append(at)
+    return {t.id for t in received
+            if any(t.created_at < at <= t.created_at + window
+                   for at in (by_account[t.account_id] if t.account_id is not None else by_number[t.caller_number]))}
+
+
+def first_call_section(db: Session, start: datetime, end: datetime, policy: ReportPolicy, received: list[Ticket],
+                       repeat: list[dict], now: datetime) -> dict:
+    """First-call resolution: the day's repairs whose caller did not call again about them within
+    policy.fcr_days (pending until the day is that old); and the callers who called more than once."""
+    again = called_again(db, received, policy.fcr_days)
+    callers = db.scalar(select(func.count(func.distinct(Call.caller))).where(
+        Call.direction == "in", Call.ivr_at >= start, Call.ivr_at < end, Call.caller != "")) or 0
+    return {"window_days": policy.fcr_days, "received": len(received), "called_again": len(again),
+            "resolved_first": len(received) - len(again),
+            "days_pending": int(end + timedelta(days=policy.fcr_days) > now),
+            "callers": callers, "repeat_callers": len(repeat), "repeat_calls": sum(c["calls"] for c in repeat)}
+
+
 def hot_spots(db: Session, start: datetime, end: datetime, policy: ReportPolicy) -> list[dict]:
     """Many no-heat repairs from one compound (or one building) within the window: a network fault
     rather than N separate repairs. Every no-heat ticket made in the day counts, confirmed or not."""
@@ -428,22 +496,39 @@ def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[Que
     records = call_rows(db, start, end)
     queue = queue_section(events, start, end, policy.queue, records, now)
     anomalies, complaints = anomalies_section(db, start, end)
+    received = received_tickets(db, start, end)
+    repeat = repeat_callers(db, start, end)
     report = {
         "kind": "daily", "day": day.isoformat(),
         "period": {"from": iso(start), "to": iso(end), "days": 1, "day_start": policy.day_start.strftime("%H:%M")},
         "generated_at": iso(now), "complete": end <= now,
-        "tickets": tickets_section(db, start, end, policy),
+        "tickets": tickets_section(db, start, end, policy, received),
         "anomalies": anomalies, "complaints": complaints,
         "callbacks": callbacks_section(db, start, end),
         "queue": queue,
         "agents": agents_section(db, start, end, queue.pop("agents")),
         "stations": stations_section(db, start, end, policy),
-        "repeat_callers": repeat_callers(db, start, end),
+        "ivr": ivr_section(db, start, end),
+        "repeat_callers": repeat,
+        "first_call": first_call_section(db, start, end, policy, received, repeat, now),
         "hot_spots": hot_spots(db, start, end, policy),
         "disagreements": queue["disagreements"],
         "qa": qa_section(db, day.isoformat()),
     }
     return finish(report)
+
+
+def percentile(hist: dict, q: float) -> int | None:
+    """The smallest whole second that `q` of the calls did not exceed, from {seconds: calls}."""
+    n = sum(hist.values())
+    if not n:
+        return None
+    rank, seen = math.ceil(q * n), 0
+    for s in sorted(hist, key=int):
+        seen += hist[s]
+        if seen >= rank:
+            return int(s)
+    return None
 
 
 def finish(r: dict) -> dict:
@@ -470,12 +555,27 @@ def finish(r: dict) -> dict:
         st["reopened_rate"] = ratio(st["reopened"], st["complete_n"])
         st["satisfied_rate"] = ratio(st["satisfied"], st["surveys"])
         st["score_avg"] = round(st["score_sum"] / st["surveys"], 2) if st["surveys"] else None
+    if "ivr" in r:   # a day signed before the IVR, hold and first-call figures has none of them
+        v = r["ivr"]
+        v["hung_up_rate"] = ratio(v["hung_up"], v["calls"])
+        v["status_lookup_rate"] = ratio(v["status_lookups"], v["calls"])
+        v["time_avg_s"] = avg(v["time_sum_s"], v["time_n"])
+        v["time_p90_s"] = percentile(v["time_hist"], 0.9)
+    if "first_call" in r:
+        fc = r["first_call"]
+        fc["fcr_so_far"] = ratio(fc["resolved_first"], fc["received"])
+        fc["status"] = "pending" if fc["days_pending"] else "final"
+        fc["fcr_rate"] = None if fc["days_pending"] else fc["fcr_so_far"]
+        fc["repeat_rate"] = ratio(fc["repeat_callers"], fc["callers"])
     if "qa" in r:    # a day signed before the QA section has none
         r["qa"]["pass_rate"] = ratio(r["qa"]["passed"], r["qa"]["checked"])
     complaints = sum(v["opened"] for k, v in r["anomalies"].items() if AnomalyType(k) in ESCALATED_ANOMALIES)
     r["kpi"] = {"satisfaction": s["satisfied_rate"], "resolution": s["solved_rate"],
                 "complaint_rate": ratio(complaints, t["received"]), "complaints": complaints,
                 "service_level_20s": r["queue"]["service_level_20s"], "abandon_rate": r["queue"]["abandon_rate"]}
+    if "first_call" in r:
+        r["kpi"]["first_call_resolution"] = r["first_call"]["fcr_rate"]
+    days = r.get("first_call", {}).get("window_days", 3)
     r["formulas"] = {
         **r["queue"]["formulas"],
         "satisfaction": "客户满意度: 回访中对维修工态度「满意」的次数 ÷ 回访次数",
@@ -488,5 +588,15 @@ def finish(r: dict) -> dict:
         "over_limit_rate": "超时率: 派单至返单超过时限的返单 ÷ 返单",
         "reopened_rate": "返修率: 当日返单中后来又重开(还是不热)的 ÷ 返单",
         "qa_pass_rate": "录音抽查合格率: 领班和部长检查的录音中合格的 ÷ 检查的录音(当日的通话)",
+        "ivr_hangups": "IVR 挂机: 当日呼入来电中在语音导航里挂机(未转人工、未留言)的,按挂机时所在的步骤",
+        "ivr_hung_up_rate": "IVR 挂机率: 在语音导航里挂机的来电 ÷ 当日呼入来电",
+        "ivr_status_lookups": "自助查询进度: 当日呼入来电中在语音导航里收听了在办报修进度的来电",
+        "ivr_time": "IVR 时长: 从进入语音导航到转入排队(未排队的到挂机);平均 = 合计 ÷ 来电数,"
+                    "90%分位 = 九成来电不超过的秒数,最长 = 最久的一通",
+        "hold_s": "保持时长: 座席话机把通话置于保持(Hold → Unhold)的时长合计,未恢复的计至通话结束;"
+                  "已含在通话时长内",
+        "fcr": f"首次解决率: 当日受理的报修中,住户在建单后 {days} 天内没有就同一户号(无户号的: 同一号码)"
+               f"再来电的 ÷ 当日受理报修;报表日结束未满 {days} 天时为「待定」",
+        "repeat_rate": "重复来电率: 当日来电 2 次及以上的号码 ÷ 当日来电的号码",
     }
     return r

@@ -1,7 +1,8 @@
 """The report as the customer prints it (reportlab): A4, Chinese, the reporting day and its
 signature state at the top, the customer's three sections first (每日报修情况, 每日报修完成情况,
-每日回访情况), then anomalies and complaints, call-backs, the queue with its formulas, agents,
-stations, hot spots, and what disagrees or changed since signing; two charts (calls per hour
+每日回访情况), then anomalies and complaints, call-backs, the queue with its formulas,
+the IVR (where callers hang up, status look-ups, time in it), agents, stations, hot spots, first-call
+resolution and repeat callers, and what disagrees or changed since signing; two charts (calls per hour
 against agents logged in; repairs by problem). Phone numbers masked, stored text escaped.
 
 The font must embed: reportlab embeds TrueType outlines only, so Debian's Noto CJK (OTF/CFF) will
@@ -160,9 +161,11 @@ class _Page:
         self.anomalies()
         self.callbacks()
         self.queue()
+        self.ivr()
         self.agents()
         self.stations()
         self.spots()
+        self.first_call()
         self.differences()
         self.formulas()
         return self.story
@@ -206,7 +209,7 @@ class _Page:
                 f"SHA-256 {signed['sha256']}")
         changed = r.get("differs_from_signed") or []
         if changed:
-            text += f";签核后有 {len(changed)} 项数字变化(见「十、核对与差异」)"
+            text += f";签核后有 {len(changed)} 项数字变化(见「十一、核对与差异」)"
         return self.p(text, self.s.stamp_ok if not changed else self.s.stamp_no)
 
     def tickets_received(self) -> None:
@@ -290,9 +293,43 @@ class _Page:
             self.story.append(KeepTogether([Paragraph("分时进线、接听与在线座席", self.s.h2),
                                             hours_chart(q["by_hour"], self.font)]))
 
+    def ivr(self) -> None:
+        v, f = self.r.get("ivr"), self.r.get("formulas") or {}
+        if v is None:       # a day signed before the section existed
+            return
+        self.h1(f"七、语音导航(呼入 {v['calls']})")
+        self.table(["呼入来电", "IVR 中挂机", "挂机率", "自助查询进度", "查询占来电", "平均时长", "90%分位", "最长"],
+                   [[v["calls"], v["hung_up"], _pct(v["hung_up_rate"]), v["status_lookups"],
+                     _pct(v["status_lookup_rate"]), _dur(v["time_avg_s"]), _dur(v["time_p90_s"]),
+                     _dur(v["time_max_s"])]])
+        self.h2("在哪一步挂机")
+        hung = v["hung_up"] or 0
+        self.table(["步骤", "挂机", "占 IVR 挂机"],
+                   [[h["label"], h["count"], _pct(h["count"] / hung if hung else None)] for h in v["hangups"]],
+                   [70 * mm, 30 * mm, 30 * mm], wrap=(0,))
+        for k in ("ivr_hangups", "ivr_status_lookups", "ivr_time"):
+            if k in f:
+                self.note(f[k])
+
+    def first_call(self) -> None:
+        fc, f = self.r.get("first_call"), self.r.get("formulas") or {}
+        if fc is None:
+            return
+        self.h2("首次解决与重复来电率")
+        pending = fc["status"] == "pending"
+        rate = f"待定(目前 {_pct(fc['fcr_so_far'])})" if pending else _pct(fc["fcr_rate"])
+        self.table(["受理报修", f"{fc['window_days']}天内再次来电", "首次解决", "首次解决率", "来电号码", "重复来电号码",
+                    "重复来电率"],
+                   [[fc["received"], fc["called_again"], fc["resolved_first"], rate, fc["callers"],
+                     fc["repeat_callers"], _pct(fc["repeat_rate"])]],
+                   [22 * mm, 28 * mm, 22 * mm, 40 * mm, 22 * mm, 24 * mm, 22 * mm], wrap=(3,))
+        for k in ("fcr", "repeat_rate"):
+            if k in f:
+                self.note(f[k])
+
     def agents(self) -> None:
         agents = self.r["agents"]
-        self.h1("七、座席")
+        self.h1("八、座席")
         self.table(["工号", "姓名", "接听", "外呼", "通话", "保持", "话后整理", "平均处理", "未接振铃", "在线", "首次签入",
                     "占用率", "示忙"],
                    [[a["agent_no"], a["name"], a["answered"], a["made"], _dur(a["talk_s"]), _dur(a.get("hold_s")),
@@ -302,7 +339,7 @@ class _Page:
                     12 * mm, 28 * mm], wrap=(1, 12))
 
     def stations(self) -> None:
-        self.h1("八、维修站")
+        self.h1("九、维修站")
         self.table(["维修站", "派单", "平均接单", "平均联系", "平均完成", "返单", "超4小时", "超时率", "返修", "返修率", "回访",
                     "满意率"],
                    [[st["name"], st["dispatched"], _dur(st["accept_avg_s"]), _dur(st["contact_avg_s"]),
@@ -314,7 +351,7 @@ class _Page:
 
     def spots(self) -> None:
         r = self.r
-        self.h1("九、热点(集中不热)与重复来电")
+        self.h1("十、热点(集中不热)、重复来电与首次解决")
         self.table(["片区", "小区", "楼", "不热报修", "首报", "末报"],
                    [[h["district"], h["compound"], h["building"] or "全小区", h["repairs"], _when(h["first"]),
                      _when(h["last"])] for h in r["hot_spots"]],
@@ -329,7 +366,7 @@ class _Page:
 
     def differences(self) -> None:
         r = self.r
-        self.h1("十、核对与差异")
+        self.h1("十一、核对与差异")
         self.h2("话务核对(queue_log 与话单)")
         self.table(["项目", "queue_log", "话单", "来电"],
                    [[d["what"], d["queue_log"], d["call_records"], " ".join(d["calls"][:5])]
@@ -352,7 +389,7 @@ class _Page:
     def formulas(self) -> None:
         f = self.r.get("formulas") or {}
         keys = [k for k in ("received", "completed", "followed_up", "open_by_age", "satisfaction", "resolution",
-                            "complaint_rate", "over_limit_rate", "reopened_rate") if k in f]
+                            "complaint_rate", "over_limit_rate", "reopened_rate", "hold_s") if k in f]
         if keys:
             self.h2("口径说明")
             for k in keys:

@@ -65,6 +65,8 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
         ["日终未完成", t["open_by_age"]["total"]], ["进线", q["offered"]], ["接听", q["answered"]],
         ["放弃", q["abandoned"]], ["服务水平", q["service_level_20s"]], ["客户满意度", kpi["satisfaction"]],
         ["问题解决率", kpi["resolution"]], ["客户投诉率", kpi["complaint_rate"]],
+        ["首次解决率", "待定" if (r.get("first_call") or {}).get("status") == "pending"
+         else kpi.get("first_call_resolution")],
         ["签发", (r.get("signed") or {}).get("by") or "未签发"],
     ])
     rows = [["问题", CATEGORY_WORDS.get(k, k), v] for k, v in t["by_problem"].items()]
@@ -105,12 +107,13 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
         _put(ws, [label, q[key], q["formulas"].get(key, "")])
     hours = _sheet(wb, "分时话务", ["时段", "进线", "接听", "在线座席"],
                    [[f"{h['hour']:02d}:00", h["offered"], h["answered"], h["agents_logged_in"]] for h in q["by_hour"]])
+    _ivr_sheet(wb, r)
     pause_reasons = sorted({k for a in r["agents"] for k in a["pause_s"]})
-    _sheet(wb, "座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "话后整理(秒)", "平均处理(秒)", "未接听振铃",
-                      "在线(秒)", "首次签入", "占用率", *(f"示忙:{p}(秒)" for p in pause_reasons)],
-           [[a["agent_no"], a["name"], a["answered"], a["made"], a["talk_s"], a["wrapup_s"], a["aht_s"],
-             a["ring_no_answer"], a["logged_in_s"], a["first_login"], a["occupancy"],
-             *(a["pause_s"].get(p, 0) for p in pause_reasons)] for a in r["agents"]], percent=(11,))
+    _sheet(wb, "座席", ["工号", "姓名", "接听", "外呼", "通话(秒)", "保持(秒)", "保持次数", "话后整理(秒)", "平均处理(秒)",
+                      "未接听振铃", "在线(秒)", "首次签入", "占用率", *(f"示忙:{p}(秒)" for p in pause_reasons)],
+           [[a["agent_no"], a["name"], a["answered"], a["made"], a["talk_s"], a.get("hold_s"), a.get("holds"),
+             a["wrapup_s"], a["aht_s"], a["ring_no_answer"], a["logged_in_s"], a["first_login"], a["occupancy"],
+             *(a["pause_s"].get(p, 0) for p in pause_reasons)] for a in r["agents"]], percent=(13,))
     _sheet(wb, "维修站", ["编码", "维修站", "派单", "平均接单(秒)", "平均联系(秒)", "平均完成(秒)", "返单", "超4小时",
                         "超时率", "返修", "返修率", "回访", "满意率", "平均分"],
            [[st["station"], st["name"], st["dispatched"], st["accept_avg_s"], st["contact_avg_s"], st["complete_avg_s"],
@@ -118,6 +121,7 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
              st["surveys"], st["satisfied_rate"], st["score_avg"]] for st in r["stations"]], percent=(9, 11, 13))
     _sheet(wb, "重复来电", ["来电号码", "来电次数", "报修单数"],
            [[c["caller"], c["calls"], c["tickets"]] for c in r["repeat_callers"]])
+    _first_call_sheet(wb, r)
     _sheet(wb, "热点", ["片区", "小区", "楼", "不热报修", "首报", "末报", "报修单"],
            [[h["district"], h["compound"], h["building"], h["repairs"], h["first"], h["last"], " ".join(h["tickets"])]
             for h in r["hot_spots"]])
@@ -130,6 +134,47 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _figures(ws: Worksheet, rows: list[tuple], formulas: dict) -> None:
+    """Figure rows (label, value, formula key, is a rate) under a 项目/数值/口径 header."""
+    for label, value, key, rate in rows:
+        _put(ws, [label, value, formulas.get(key, "") if key else ""])
+        if rate:
+            ws.cell(ws.max_row, 2).number_format = "0.0%"
+
+
+def _ivr_sheet(wb: Workbook, r: dict) -> None:
+    """语音导航: where callers hang up (by step), status look-ups, time in the IVR."""
+    v = r.get("ivr")
+    if v is None:          # a day signed before the section existed
+        return
+    ws = _sheet(wb, "语音导航", ["项目", "数值", "口径"], [])
+    ws.column_dimensions["C"].width = 60
+    f = r.get("formulas") or {}
+    _figures(ws, [("呼入来电", v["calls"], None, False), ("IVR 中挂机", v["hung_up"], "ivr_hangups", False),
+                  ("IVR 挂机率", v["hung_up_rate"], "ivr_hung_up_rate", True)]
+             + [(f"挂机于:{h['label']}", h["count"], None, False) for h in v["hangups"]]
+             + [("自助查询进度", v["status_lookups"], "ivr_status_lookups", False),
+                ("自助查询占来电", v["status_lookup_rate"], None, True),
+                ("IVR 平均时长(秒)", v["time_avg_s"], "ivr_time", False), ("IVR 时长90%分位(秒)", v["time_p90_s"], None, False),
+                ("IVR 最长时长(秒)", v["time_max_s"], None, False)], f)
+
+
+def _first_call_sheet(wb: Workbook, r: dict) -> None:
+    """首次解决: first-call resolution (待定 while the window is open) and repeat callers."""
+    fc = r.get("first_call")
+    if fc is None:
+        return
+    ws = _sheet(wb, "首次解决", ["项目", "数值", "口径"], [])
+    ws.column_dimensions["C"].width = 60
+    pending = fc["status"] == "pending"
+    _figures(ws, [("统计窗口(天)", fc["window_days"], None, False), ("受理报修", fc["received"], None, False),
+                  ("窗口内再次来电", fc["called_again"], None, False), ("首次解决", fc["resolved_first"], None, False),
+                  ("首次解决率", "待定" if pending else fc["fcr_rate"], "fcr", not pending),
+                  ("目前首次解决率", fc["fcr_so_far"], None, True), ("来电号码", fc["callers"], None, False),
+                  ("重复来电号码", fc["repeat_callers"], None, False), ("重复来电次数", fc["repeat_calls"], None, False),
+                  ("重复来电率", fc["repeat_rate"], "repeat_rate", True)], r.get("formulas") or {})
 
 
 def _charts(wb: Workbook, hours: Worksheet, r: dict) -> None:
