@@ -230,6 +230,20 @@ class Settings:
     #: a recording is empty (a team lead may apply to delete it) when no sample rises above this
     #: peak level in dBFS (sox stats "Pk lev dB")
     recordings_empty_peak_db: float = -50.0
+    #: recordings kept for ever in bounded space (#29): once sealed, each recording is converted to
+    #: Ogg Vorbis at this quality (sox -C; 0 ≈ 6.6 MB per hour of speech at 8 kHz, at most ≈ 8 on
+    #: noise; Asterisk plays it, the desk gets WAV from the API); 0/false keeps the WAV files
+    recordings_compress: bool = True
+    recordings_vorbis_quality: int = 0
+    #: minutes after its seal a recording stays WAV: the calls just over are the ones replayed, checked
+    #: and (when empty) deleted, and they play without a decode
+    recordings_compress_after_min: int = 30
+    #: `hotline status` warns when the recordings disk fills within this many days at the last week's rate
+    recordings_days_left_warn: int = 30
+    #: the nightly backup (#29): the service backs up into backup_dir each day at backup_at (HH:MM,
+    #: the hotline's clock); empty backup_dir = no nightly backup (`hotline backup DEST` still works)
+    backup_dir: str = ""
+    backup_at: str = "02:30"
     api_header_timeout_s: int = 10
     api_body_timeout_s: int = 10
     api_connections_per_address: int = 64
@@ -470,6 +484,9 @@ _VALUE_RULES = {
     "season_start": _matches(_MMDD, "11-15 (month-day)"), "season_end": _matches(_MMDD, "03-15 (month-day)"),
     "office_open": _matches(_HHMM, "08:00"), "office_close": _matches(_HHMM, "17:00"),
     "today": _today,
+    # recordings in bounded space and the nightly backup (#29)
+    "backup_at": _matches(_HHMM, "02:30"),
+    "recordings_vorbis_quality": lambda v: None if -1 <= v <= 10 else "should be -1–10 (sox -C for Ogg Vorbis)",
 }
 
 
@@ -477,7 +494,7 @@ def _checked(name: str, value) -> None:
     rule = _VALUE_RULES.get(name)
     problem = rule(value) if rule else None
     if problem is None and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0 \
-            and name != "recordings_empty_peak_db":
+            and name not in ("recordings_empty_peak_db", "recordings_vorbis_quality"):
         problem = "should not be negative"
     if problem:
         raise ValueError(problem)

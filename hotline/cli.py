@@ -35,6 +35,7 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.install_cli import register as register_install
 from hotline.admin.users import UserError, add_user, disable_user, set_password
+from hotline import backup_cli
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.qa.standards import StandardError
@@ -180,6 +181,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable"
             echo(f"  ⚠ {rec['alert']}")
         mail = st.get("report_mail") or {}
         echo(f"  {'report_mail':18} {report_mail_line(mail)}")
+        for line in backup_cli.status_lines(st):
+            echo(line)
         for h in st.get("hot_spots") or []:
             echo(f"  ⚠ hot spot {h['key']}: {h['repairs']} no-heat repairs {h['first'][11:16]}–{h['last'][11:16]}")
         schema = st["schema"]
@@ -1385,6 +1388,7 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
         echo(f"loaded: {', '.join(added)}", err=True)
 
 
+backup_cli.register(app, recordings_app, sys.modules[__name__])   # backup, restore, recordings usage (#29)
 register_install(app, echo, echo_json, fail)   # install --system, system-prepare, system-ready
 
 

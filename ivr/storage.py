@@ -38,6 +38,9 @@ FLAGGED_TEXT = "录音异常 / recordings flagged"
 STALLED_TEXT = "录音中途停止 / recordings stopped mid-call"
 #: the audit line of a live call's recording that stopped growing (counted by `stalled_today`)
 STALLED_ACTION = "recording_stalled"
+#: what a stored recording may be: the WAV Asterisk wrote, or the Ogg Vorbis it was converted to
+#: after its seal (hotline.aftercall.compress)
+RECORDING_SUFFIXES = (".wav", ".ogg")
 #: who writes the storage audit lines (the IVR's own checks and the service's watch)
 ACTOR = "ivr"
 

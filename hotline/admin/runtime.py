@@ -32,6 +32,7 @@ from db.models import User
 from db.session import (DatabaseUnavailable, SchemaState, check_reachable, make_engine, migrate, schema_head,
                         schema_state, session_factory)
 from hotline.admin import certificates
+from hotline.aftercall import backup
 from hotline.aftercall.reports import delivery
 from hotline.aftercall.reports.figures import report_policy
 from hotline.aftercall.reports.hot_spots import active_hot_spots
@@ -803,6 +804,7 @@ def status(s: Settings) -> dict:
         "pids": {"asterisk": a_pid, "service": s_pid},
         "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
         "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
+        **backup.status_parts(_with_record(s, st) if st.get("settings") else s),   # backup, recordings_usage
         "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
         "calendar": calendar_status(s),
         "schema": schema_status(_with_record(s, st) if st.get("settings") else s),

@@ -37,6 +37,9 @@ ASTERISK_ROOT = Path("/var/cache/hotline/asterisk-root")
 UNIT_DIR = Path("/etc/systemd/system")
 ASTERISK_UNIT, SERVICE_UNIT = "hotline-asterisk.service", "hotline.service"
 LOGROTATE = Path("/etc/logrotate.d/hotline")
+#: where the nightly backup goes on an installed server (another disk mounted there: README Backup and
+#: restore); the one place outside home the service may write
+BACKUP = Path("/var/backups/hotline")
 #: the fixed ports of an installed server (the firewall and the desks' --api URL rely on them)
 PORTS = {"sip_port": 5060, "ami_port": 5038, "fastagi_port": 4573, "api_port": 8443,
          "rtp_start": 10000, "rtp_ports": 10000}
@@ -106,15 +109,21 @@ api_tls = true
 # the carrier gateway (calls in come from it, calls out go to it) and the number residents dial
 pstn_gateway = "127.0.0.1"
 public_number = ""
+
+# the nightly backup (README: Backup and restore): another disk mounted at {BACKUP} (the service
+# may write only there and in home), made each night at backup_at; `hotline status` warns when late
+# backup_dir = "{BACKUP}"
+# backup_at = "02:30"
 """
 
 
 INSTALL = "\n[Install]\nWantedBy=multi-user.target\n"
 
 
-def _supervision(lay: Layout, memory: str, tasks: int) -> str:
+def _supervision(lay: Layout, memory: str, tasks: int, writable: str = "") -> str:
     """Both units: restarted on failure, limited, and hardened as far as Asterisk still works (no
-    seccomp filter or W^X: Asterisk loads modules and codecs); only the data directory is writable."""
+    seccomp filter or W^X: Asterisk loads modules and codecs); only the data directory is writable (and
+    `writable`: the service's nightly backup disk, '-' when none is mounted)."""
     return f"""\
 Restart=on-failure
 RestartSec=3
@@ -124,7 +133,7 @@ TasksMax={tasks}
 NoNewPrivileges=yes
 PrivateTmp=yes
 ProtectSystem=strict
-ReadWritePaths={lay.home}
+ReadWritePaths={lay.home}{writable}
 ProtectControlGroups=yes
 ProtectKernelModules=yes
 ProtectKernelTunables=yes
@@ -193,7 +202,7 @@ StandardError=inherit
 TimeoutStartSec=180
 # the calls in progress drain first (drain_s, 45 s by default)
 TimeoutStopSec=90
-{_supervision(lay, memory="2G", tasks=1024)}RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{_supervision(lay, memory="2G", tasks=1024, writable=f" -{BACKUP}")}RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 {INSTALL}"""
 
 

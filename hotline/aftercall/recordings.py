@@ -40,6 +40,7 @@ DELETERS = (Role.team_lead,)
 SURVEY_AFTER = timedelta(minutes=30)
 _RID = re.compile(r"^\d{1,18}$")
 _PEAK = re.compile(r"^Pk lev dB\s+(\S+)", re.MULTILINE)
+_LENGTH = re.compile(r"^Length s\s+([0-9.]+)", re.MULTILINE)
 
 
 def recording_id(raw) -> int:
@@ -117,22 +118,25 @@ class Emptiness:
 
 
 def measure(path: Path, threshold_db: float) -> Emptiness:
-    """A WAV's emptiness: no audio at all (a header), or no sample above `threshold_db` (sox stats,
-    the path as one argument, never a shell). Raises OSError when sox cannot tell."""
-    wav = storage.wav_audio(path)
-    if wav is None:
+    """A recording's emptiness: no audio at all (a WAV header), or no sample above `threshold_db`
+    (sox stats, the path as one argument, never a shell; a recording kept as Ogg Vorbis decoded by
+    it). Raises OSError when sox cannot tell."""
+    ogg = path.suffix.lower() == ".ogg"
+    wav = None if ogg else storage.wav_audio(path)
+    if (wav is None and not ogg) or (ogg and not path.is_file()):
         raise FileNotFoundError(str(path))
-    if wav.seconds <= 0:
+    if wav is not None and wav.seconds <= 0:
         return Emptiness(0.0, None, True)
     sox = shutil.which("sox")
     if sox is None:
         raise OSError("sox is not installed: the recording's level cannot be measured")
     r = subprocess.run([sox, str(path), "-n", "stats"], capture_output=True, text=True, timeout=60)
-    m = _PEAK.search(r.stderr or "")
-    if r.returncode != 0 or m is None:
+    m, length = _PEAK.search(r.stderr or ""), _LENGTH.search(r.stderr or "")
+    if r.returncode != 0 or m is None or (ogg and length is None):
         raise OSError(f"sox could not measure the recording: {(r.stderr or '').strip()[:200]}")
     peak = float("-inf") if m.group(1) in ("-inf", "-nan") else float(m.group(1))
-    return Emptiness(wav.seconds, None if peak == float("-inf") else peak, peak < threshold_db)
+    seconds = float(length.group(1)) if ogg else wav.seconds
+    return Emptiness(seconds, None if peak == float("-inf") else peak, peak < threshold_db)
 
 
 class RecordingBook:
@@ -246,7 +250,7 @@ class RecordingBook:
                 raise RuleError(404, "没有这段录音")
             if rec.deleted_at is not None:
                 raise RuleError(409, "这段录音已删除")
-            path = confined(rec.path, [self.recordings_dir]) if rec.path else None
+            path = confined(rec.path, [self.recordings_dir], suffix=storage.RECORDING_SUFFIXES) if rec.path else None
             measured = self._not_deletable(rec, path)
             if not isinstance(measured, str):
                 row = self._mark_deleted(db, actor, rec, path, measured, reason)
@@ -306,7 +310,7 @@ class RecordingBook:
             sealed = db.execute(select(Recording.id, Recording.path, Recording.sha256, Recording.health)
                                 .where(Recording.deleted_at.is_(None), Recording.sha256 != "")).all()
         for rid, stored, seal, health in sealed:    # hashed outside any transaction: no lock held
-            path = confined(stored, [self.recordings_dir]) if stored else None
+            path = confined(stored, [self.recordings_dir], suffix=storage.RECORDING_SUFFIXES) if stored else None
             problem = "file gone" if path is None or not path.is_file() else \
                 "sha256 differs" if storage.file_sha256(path) != seal else None
             with self.sessions() as db, db.begin():

@@ -23,6 +23,7 @@ from hotline.aftercall.rules import source_address
 from hotline.service.desk import DeskError, DeskService, Forbidden, Principal, ended_message
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.metrics import CONTENT_TYPE
+from hotline.aftercall import compress
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList
 from hotline.aftercall.surveys import SurveyList
@@ -508,6 +509,13 @@ class AgentApi:
 
     async def recording_audio(self, request):
         path = await self.db(self.desk.recording_file, request[PRINCIPAL], request.match_info["rid"])
+        if path.suffix.lower() == ".ogg":   # kept as Ogg Vorbis (#29): the desk plays PCM WAV
+            try:
+                body = await asyncio.to_thread(compress.wav_of, path)
+            except compress.ConversionError as exc:
+                log.warning("recording %s could not be decoded: %s", request.match_info["rid"][:20], exc)
+                raise DeskError(503, "录音无法解码") from exc
+            return web.Response(body=body, headers={"Content-Type": "audio/wav"})
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
     async def audit_log(self, request):

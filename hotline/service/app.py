@@ -46,6 +46,7 @@ from hotline.service.reports import ReportMailer, report_mail, reports
 from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
+from hotline.service.upkeep import Upkeep
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
@@ -696,6 +697,7 @@ class HotlineService:
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._report_mail_task = asyncio.create_task(self.report_mail.run())
         self._qa_task = asyncio.create_task(self._keep_qa())
+        self._upkeep_tasks = Upkeep(self.settings, self.ctx.records.sessions).start()   # Ogg, nightly backup
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
                               asyncio.create_task(self.fastagi.timings.watch_loop())]
         self._ami_task = asyncio.create_task(self.ami.connect())
@@ -727,7 +729,7 @@ class HotlineService:
         self._sip_bans_task.cancel()
         self._report_mail_task.cancel()
         self._qa_task.cancel()
-        for t in self._timing_tasks:
+        for t in self._upkeep_tasks + self._timing_tasks:
             t.cancel()
         self.ami.close()
         await self._api_server.stop()

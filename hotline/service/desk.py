@@ -41,6 +41,7 @@ from common import wire
 from common.paths import confined
 from common.text import control_char
 from common.settings import Settings
+from ivr import storage
 from ivr.context import Records
 from ivr.holidays import SCRIPT_CLOSING, SCRIPT_QUESTIONS, script_opening
 from common.phones import CLASS_LABELS, is_valid_callback, mask_phone, normalise_phone_query, refusal
@@ -724,10 +725,10 @@ class DeskService:
 
     # ------------------------------------------------------------ audio --
     def _audio_file(self, stored: str):
-        """A stored audio path only if it is a .wav inside the recordings or voice
-        directories (symlinks resolved): a path in the database is never trusted."""
+        """A stored audio path only if it is a .wav (or a recording's .ogg) inside the recordings or
+        voice directories (symlinks resolved): a path in the database is never trusted."""
         s = self.settings
-        path = confined(stored, (s.recordings_dir, s.voice_dir))
+        path = confined(stored, (s.recordings_dir, s.voice_dir), suffix=storage.RECORDING_SUFFIXES)
         if path is None:
             log.warning("refused to serve audio outside the recordings/voice directories: %r", stored[:200])
             raise DeskError(404, "录音文件不存在")

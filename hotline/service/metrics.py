@@ -23,10 +23,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, Call, DailyReport, ReportDelivery, SurveyCall
+from hotline.aftercall import backup
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: where the backup records a good backup (hotline.aftercall.backup: an audit line per backup)
-BACKUP_AUDIT = ("backup", "backup")
+BACKUP_AUDIT = ("backup", backup.DONE)
 #: seconds: an AGI turnaround share is well under a millisecond when all is well
 TURNAROUND_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 LAG_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)

@@ -34,9 +34,9 @@ AGENT_A, AGENT_B, LEAD = "2801", "2802", "2891"
 DAY = "2026-11-23"          # the scratch hotline's day (bench.scratch.SCRATCH_NOW)
 
 
-def qa_hotline(tmp_path_factory):
-    """A hotline of the module's own with two agents and a team lead (also test_qa_desk's)."""
-    s = scratch(tmp_path_factory.mktemp("qa-home"))
+def qa_hotline(tmp_path_factory, **overrides):
+    """A hotline of the module's own with two agents and a team lead (also test_qa_desk's, test_backup's)."""
+    s = scratch(tmp_path_factory.mktemp("qa-home"), **overrides)
     with scratch_hotline(s, accounts=10):
         h = IvrHarness(s)
         with h.sessions() as db:

@@ -147,8 +147,10 @@ def test_asterisk_runs_under_systemd_exactly_as_hotline_up_runs_it(tmp_path, rea
     for section in (run, service):
         assert (section["User"], section["Restart"]) == ("hotline", "on-failure")
         assert section["NoNewPrivileges"] == "yes" and section["ProtectSystem"] == "strict"
-        assert section["ReadWritePaths"] == "/var/lib/hotline" and section["PrivateTmp"] == "yes"
+        assert section["ReadWritePaths"].split()[0] == "/var/lib/hotline" and section["PrivateTmp"] == "yes"
         assert section["LimitNOFILE"] and section["MemoryMax"]
+    assert run["ReadWritePaths"] == "/var/lib/hotline"
+    assert service["ReadWritePaths"] == "/var/lib/hotline -/var/backups/hotline"     # the nightly backup's disk
     assert run["Environment"].split() == ["HOTLINE_CONFIG=/etc/hotline/hotline.toml",
                                           f"PATH={sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin"]
     assert service["Environment"] == "HOTLINE_CONFIG=/etc/hotline/hotline.toml"
