@@ -5,9 +5,7 @@ Registered on the CLI by `register(app, recordings_app, cli)`, `cli` being hotli
 settings, database and output helpers, looked up when a command runs)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import typer
 from alembic.script import ScriptDirectory
@@ -15,6 +13,7 @@ from alembic.util.exc import CommandError
 
 from db.session import alembic_config, make_engine, session_factory
 from hotline.admin import runtime
+from hotline.admin.command import echo, echo_json, fail, on_terminal, progress_bar, sessions, settings, shell_settings
 from hotline.aftercall import backup as bk
 from hotline.aftercall import compress
 
@@ -64,7 +63,7 @@ def usage_lines(u: dict) -> list[str]:
     return lines
 
 
-def register(app: typer.Typer, recordings_app: typer.Typer, cli: ModuleType) -> None:
+def register(app: typer.Typer, recordings_app: typer.Typer) -> None:
     """The commands, on the CLI's app and its `recordings` group."""
 
     @app.command("backup")
@@ -74,17 +73,17 @@ def register(app: typer.Typer, recordings_app: typer.Typer, cli: ModuleType) -> 
         """Back up the database and the recordings and voice messages while the hotline runs: SQLite's
         online backup (or pg_dump), files incrementally (one already in DEST's earlier backups is not
         copied again), a manifest of sha256. Written under a hidden name, renamed when complete."""
-        s = cli.settings()
-        db_sessions = cli.sessions(s)
-        with cli.import_progress(not as_json and sys.stderr.isatty(), "backing up") as shown:
+        s = settings()
+        db_sessions = sessions(s)
+        with progress_bar(on_terminal(as_json), "backing up") as shown:
             try:
                 got = bk.backup(s, dest, db_sessions, db_sessions.kw["bind"], actor="cli", progress=shown)
             except bk.BackupError as exc:
-                cli.fail(str(exc))
+                fail(str(exc))
         if as_json:
-            cli.echo_json(got)
+            echo_json(got)
             return
-        cli.echo(f"backup {got['backup']}: database ({got['database']['engine']}, schema {got['schema_revision']}) "
+        echo(f"backup {got['backup']}: database ({got['database']['engine']}, schema {got['schema_revision']}) "
                  f"and {got['files']} files ({got['bytes'] / 1e6:.1f} MB): {got['copied']} copied "
                  f"({got['bytes_copied'] / 1e6:.1f} MB), {got['linked'] + got['named']} already in earlier "
                  f"backups; {got['seconds']} s")
@@ -96,45 +95,45 @@ def register(app: typer.Typer, recordings_app: typer.Typer, cli: ModuleType) -> 
         """Restore a backup onto a STOPPED hotline: every sha256 of its manifest checked first (a damaged
         backup restores nothing and names the file), then the database (the one there is kept beside it)
         and the recordings and voice messages; the restored recordings' seals are checked."""
-        s = cli.shell_settings()
+        s = shell_settings()
         if runtime.running(s):
-            cli.fail(f"the hotline is running from {s.home}: stop it first with `hotline down`, then restore")
-        with cli.import_progress(not as_json and sys.stderr.isatty(), "restoring") as shown:
+            fail(f"the hotline is running from {s.home}: stop it first with `hotline down`, then restore")
+        with progress_bar(on_terminal(as_json), "restoring") as shown:
             try:
                 got = bk.restore(s, src, known_revision(s.database_url),
                                  (lambda _stage, done, total: shown(done, total)) if shown else None)
             except bk.BackupError as exc:
-                cli.fail(str(exc))
+                fail(str(exc))
         engine = make_engine(s.database_url)
         try:
             got = bk.after_restore(s, session_factory(engine), got, actor="cli")
         finally:
             engine.dispose()
         if as_json:
-            cli.echo_json(got)
+            echo_json(got)
         else:
-            cli.echo(f"restored {got['backup']} (made {got['at']}, hotline {got['hotline_version']}, schema "
+            echo(f"restored {got['backup']} (made {got['at']}, hotline {got['hotline_version']}, schema "
                      f"{got['schema_revision']}): database, {got['files']} files ({got['written']} written, "
                      f"{got['already_there']} already there)")
             if got["database_kept"]:
-                cli.echo(f"  the database that was there is kept as {got['database_kept']}")
+                echo(f"  the database that was there is kept as {got['database_kept']}")
             seals = got["seals"]
-            cli.echo(f"  recordings: {seals['whole']} of {seals['checked']} seals whole")
-            cli.echo("`hotline up` starts the hotline on it.")
+            echo(f"  recordings: {seals['whole']} of {seals['checked']} seals whole")
+            echo("`hotline up` starts the hotline on it.")
         if got["seals"]["broken"]:
-            cli.fail(f"recordings whose file does not match its seal: {got['seals']['broken'][:20]}")
+            fail(f"recordings whose file does not match its seal: {got['seals']['broken'][:20]}")
 
     @recordings_app.command("usage")
     def recordings_usage(as_json: bool = typer.Option(False, "--json")) -> None:
         """Space the recordings and voice messages take, growth per day over the last week, free space
         and the days it lasts (⚠ under HOTLINE_RECORDINGS_DAYS_LEFT_WARN days)."""
-        s = cli.settings()
-        u = compress.usage(s, cli.sessions(s))
+        s = settings()
+        u = compress.usage(s, sessions(s))
         if as_json:
-            cli.echo_json(u)
+            echo_json(u)
             return
         for line in usage_lines(u):
-            cli.echo(line.strip())
+            echo(line.strip())
         for fmt, a in (u["audio"] or {}).items():
             per = "-" if a["mb_per_hour"] is None else f"{a['mb_per_hour']} MB per hour"
-            cli.echo(f"  {fmt}: {a['hours']} h of sealed audio, {per}")
+            echo(f"  {fmt}: {a['hours']} h of sealed audio, {per}")

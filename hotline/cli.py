@@ -1388,7 +1388,7 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
         echo(f"loaded: {', '.join(added)}", err=True)
 
 
-backup_cli.register(app, recordings_app, sys.modules[__name__])   # backup, restore, recordings usage (#29)
+backup_cli.register(app, recordings_app)   # backup, restore, recordings usage (#29)
 register_install(app, echo, echo_json, fail)   # install --system, system-prepare, system-ready
 
 
