@@ -98,6 +98,10 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
     """Provision Asterisk if needed, migrate the DB, render prompts, start Asterisk and the service;
     what it was started with is recorded, and later commands act on that."""
     s = shell_settings()
+    try:
+        runtime.refuse_supervised(s, "up")
+    except HotlineError as exc:
+        fail(str(exc))
     if bind and not lan:
         fail("--bind goes with --lan (agents on other PCs need the API over HTTPS)")
     if lan:   # TLS is mandatory off loopback: passwords and session tokens cross the LAN
@@ -135,7 +139,12 @@ def up(lan: bool = typer.Option(False, "--lan", help="serve agents on other PCs:
 @app.command()
 def down() -> None:
     """Stop the hotline service and Asterisk."""
-    if do_down(shell_settings()):
+    s = shell_settings()
+    try:
+        runtime.refuse_supervised(s, "down")
+    except HotlineError as exc:
+        fail(str(exc))
+    if do_down(s):
         echo("hotline stopped")
     else:
         echo("hotline was not running")
@@ -231,6 +240,7 @@ def restart(part: str = typer.Argument(..., metavar="service|asterisk",
     s = shell_settings()
     t0 = time.monotonic()
     try:
+        runtime.refuse_supervised(s, "restart")
         if part == "service":
             pid = runtime.restart_service(s)
         else:

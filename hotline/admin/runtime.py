@@ -482,6 +482,17 @@ def prepare_supervised(s: Settings, log=print, dialplan_gate: Gate = static_prob
     return state
 
 
+def refuse_supervised(s: Settings, verb: str) -> None:
+    """`hotline up|down|restart` are the laptop's way; a home systemd runs (`hotline install --system`)
+    is started and stopped by systemd, or the two would fight over it (a part stopped here is not
+    restarted there; one started here holds the ports systemd's needs)."""
+    st = read_state(s)
+    if st and st.get("supervisor") == "systemd":
+        what = {"up": "start", "down": "stop"}.get(verb, "restart")
+        raise HotlineError(f"this hotline ({s.home}) runs under systemd: `systemctl {what} hotline "
+                           f"hotline-asterisk` instead of `hotline {verb}`")
+
+
 def record_supervised(s: Settings, part: str, pid: int) -> dict:
     """systemd started `part` ("asterisk", "service") as `pid` (its unit's ExecStartPost): recorded in
     the run state, so `hotline status` and every admin command find it as they find `up`'s."""

@@ -24,6 +24,7 @@ from common.settings import load_settings
 from db.models import QueueLogEvent
 from db.queue_log import ingest
 from db.session import make_engine, migrate, session_factory
+from hotline.admin import runtime
 from hotline.admin.asterisk import PrivateAsterisk, root_argv
 from hotline.admin.system_install import (ASTERISK_UNIT, SERVICE_UNIT, Installer, Layout, asterisk_unit,
                                           logrotate_text, service_unit)
@@ -239,3 +240,16 @@ def test_the_prepare_step_refuses_random_ports_and_ready_names_its_parts(tmp_pat
     assert r.exit_code == 1 and "system-ready takes one of asterisk, service, not 'dialer'" in r.output
     r = runner.invoke(app, ["system-ready", "service"])
     assert r.exit_code == 1 and "`hotline system-prepare` writes it first" in r.output
+
+
+@pytest.mark.parametrize("verb, args", [("up", ["up"]), ("down", ["down"]), ("restart", ["restart", "service"])])
+def test_a_home_systemd_runs_is_not_started_or_stopped_by_hotline_up_down_restart(tmp_path, verb, args):
+    """The laptop's verbs refuse a supervised home and name the systemctl command: the two ways would
+    fight over its processes and ports."""
+    home = tmp_path / "home"
+    s = load_settings(home=str(home))
+    s.run_dir.mkdir(parents=True)
+    runtime.write_state(s, {"home": str(home), "supervisor": "systemd", "asterisk_pid": None, "service_pid": None})
+    r = CliRunner().invoke(app, args, env={"HOTLINE_HOME": str(home)})
+    assert r.exit_code == 1 and "runs under systemd" in r.output and "systemctl" in r.output, r.output
+    assert runtime.read_state(s)["supervisor"] == "systemd"        # nothing touched
