@@ -1,7 +1,8 @@
 """The reports in the service. Where their queue figures come from: the queue_log lines the service
 ingested into the database (db.queue_log) — the one seam between the reports
 (hotline.aftercall.reports, which take any iterable of queue_log lines) and where the lines are kept.
-And the daily report's e-mail: the SMTP relay, and the loop that sends what is due."""
+And the daily report's e-mail: the SMTP relay, and the loop that sends what is due; and the nightly
+re-check of the season's signed days against their data."""
 from __future__ import annotations
 
 import asyncio
@@ -94,3 +95,35 @@ class ReportMailer:
         if state != self.state:
             self.state = state
             await self.push(state)
+
+
+class SignedRecheck:
+    """The service's loop that keeps what a period says about its signed days current: every signed
+    day of the season not re-checked since the reporting day began (at start: those never checked) is
+    built again and compared with its signed copy (Reports.recheck) — one day at a time, each in a
+    worker thread and its own transaction, a pause between days so calls and desks keep the CPU.
+    A week, month or season then reads its signed days as stored with that finding."""
+
+    def __init__(self, reports: Reports, pause_s: float = 1.0):
+        self.reports, self.pause_s = reports, pause_s
+
+    async def run(self, every_s: float = 300.0) -> None:
+        while True:
+            try:
+                await self.once()
+            except Exception as exc:   # the DB away: the next round tries again
+                log.warning("could not re-check the signed reports: %s", exc)
+            await asyncio.sleep(every_s)
+
+    async def once(self) -> list[dict]:
+        """One round: the days due, oldest first; what each re-check found."""
+        found = []
+        for day in await asyncio.to_thread(self.reports.recheck_due):
+            got = await asyncio.to_thread(self.reports.recheck, day)
+            found.append(got)
+            if got["changes"]:
+                log.warning("signed report of %s: %d figure(s) differ from the data now", got["day"], got["changes"])
+            await asyncio.sleep(self.pause_s)
+        if found:
+            log.info("re-checked %d signed report(s) against the data", len(found))
+        return found
