@@ -66,6 +66,16 @@ def report_mail(settings: Settings, sessions: sessionmaker[Session], reports: Re
     return configured(settings, sessions, reports, send or smtp_sender(settings))
 
 
+async def rounds(once: Callable[[], Awaitable], every_s: float, failed: str) -> None:
+    """`once()` now and every `every_s` after; a round that fails is logged and the next tries again."""
+    while True:
+        try:
+            await once()
+        except Exception as exc:   # the DB away: the next round tries again
+            log.warning("%s: %s", failed, exc)
+        await asyncio.sleep(every_s)
+
+
 class ReportMailer:
     """The service's loop: every few seconds what is due is sent (the set time, a retry, an admin's
     `hotline report send`), and the e-mail's state is pushed to the team leads when it changes."""
@@ -77,12 +87,7 @@ class ReportMailer:
     async def run(self, every_s: float = 5.0) -> None:
         if self.mail.problem:
             log.error("the daily report's e-mail is not sent: %s", self.mail.problem)
-        while True:
-            try:
-                await self.once()
-            except Exception as exc:   # the DB away: the next round tries again
-                log.warning("could not deliver the daily report: %s", exc)
-            await asyncio.sleep(every_s)
+        await rounds(self.once, every_s, "could not deliver the daily report")
 
     async def once(self) -> None:
         for a in await asyncio.to_thread(self.mail.round):
@@ -108,12 +113,7 @@ class SignedRecheck:
         self.reports, self.pause_s = reports, pause_s
 
     async def run(self, every_s: float = 300.0) -> None:
-        while True:
-            try:
-                await self.once()
-            except Exception as exc:   # the DB away: the next round tries again
-                log.warning("could not re-check the signed reports: %s", exc)
-            await asyncio.sleep(every_s)
+        await rounds(self.once, every_s, "could not re-check the signed reports")
 
     async def once(self) -> list[dict]:
         """One round: the days due, oldest first; what each re-check found."""
