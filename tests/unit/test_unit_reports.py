@@ -378,7 +378,7 @@ def correct_t1(sessions) -> None:
 
 
 def test_a_period_reads_its_signed_days_as_stored_and_a_later_change_shows_after_a_recheck(day):
-    reports, sessions, clock, who, _ = day
+    reports, sessions, clock, who, tmp = day
     clock.now = at(9, base=NEXT)
     reports.sign(who["1201"], DAY)                              # checked at its signing: nothing differs
     built = builds_counted(reports)
@@ -397,6 +397,10 @@ def test_a_period_reads_its_signed_days_as_stored_and_a_later_change_shows_after
         == (2, 3)
     assert w["tickets"]["by_problem"]["no_heat"] == 2           # the sum stays the signed figures
     assert built == [DAY + timedelta(days=1), DAY + timedelta(days=1), DAY, DAY + timedelta(days=1)]
+    reports.export_files(None, "weekly", DAY, {"xlsx": tmp / "w.xlsx", "pdf": tmp / "w.pdf"})
+    rows = [list(r) for r in load_workbook(tmp / "w.xlsx")["差异"].iter_rows(values_only=True)]
+    assert ["与签发不符", "2026-11-23", 4, "已于 2026-11-24 10:00 复核", None] in rows
+    assert (tmp / "w.pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(RuleError) as e:
         reports.recheck(DAY + timedelta(days=1))
     assert e.value.status == 404                                # only a signed day is re-checked
