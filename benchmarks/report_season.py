@@ -17,9 +17,16 @@ its Asterisk queue_log lines, stored as the service stores them (db.queue_log's 
 day's are written to a queue_log file instead and taken in by the service's own ingestion
 (hotline.service.reconcile.Reconciler.run: db.queue_log.ingest, then the calls it names) — timed.
 
+The finished days are then SIGNED as a real season's would be, through the real `Reports.sign` (the
+head, the clock pinned to the morning after the last day) — all but the last day, which the head has
+not signed yet that morning (timed: each signature builds its day once).
+
 Then times the reports through the entry point `hotline report daily|monthly|season` uses
 (hotline.service.reports.reports → Reports.period): a mid-season day and the last day, the month
-with the most days, the whole season (the season runs 11-01 → 03-30 here, 150 days).
+with the most days, the whole season (the season runs 11-01 → 03-30 here, 150 days) — a period
+reads its signed days as stored and builds only its unsigned ones (here the last day) — and the
+service's nightly re-check of every signed day (hotline.service.reports.SignedRecheck's round, as
+after the next reporting day begins).
 
 Goals (#27, this 2-core machine): daily < 1 s, season < 5 s, ingestion ≥ 50 calls/s.
 
@@ -30,6 +37,7 @@ fsync off), removed afterwards.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import shutil
@@ -51,8 +59,9 @@ from common.settings import Settings  # noqa: E402
 from db.models import (AccountPhone, AgentPause, AnomalyRecord, Base, Call, CallbackAttempt, District,  # noqa: E402
                        HeatingAccount, QueueLogEvent, RepairStation, Survey, Ticket, TicketTransition, User)
 from db.session import make_engine, migrate, session_factory  # noqa: E402
+from hotline.aftercall.rules import actor_for  # noqa: E402
 from hotline.service.reconcile import Reconciler  # noqa: E402
-from hotline.service.reports import reports as hotline_reports  # noqa: E402
+from hotline.service.reports import SignedRecheck, reports as hotline_reports  # noqa: E402
 
 FIRST_DAY = date(2026, 11, 1)
 SEASON = ("11-01", "03-30")          # 150 days from FIRST_DAY
@@ -429,6 +438,14 @@ def bench(url: str, label: str, days: int, calls_per_day: int, home: Path) -> di
     settings = Settings(home=home, db_url=url, season_start=SEASON[0], season_end=SEASON[1],
                         today=now.isoformat(timespec="seconds"))
     rep = hotline_reports(settings, sessions)
+    t0 = time.perf_counter()
+    with sessions() as db:
+        head = actor_for(db, "9001")
+    for n in range(days - 1):                    # the last day is not signed yet this morning
+        rep.sign(head, FIRST_DAY + timedelta(days=n))
+    took = time.perf_counter() - t0
+    print(f"signed {days - 1} days through Reports.sign: {took:.0f} s ({took / max(1, days - 1):.2f} s a day)",
+          flush=True)
     mid = FIRST_DAY + timedelta(days=days // 2)
     month = max({(FIRST_DAY + timedelta(days=i)).replace(day=1) for i in range(days)},
                 key=lambda m: sum((FIRST_DAY + timedelta(days=i)).replace(day=1) == m for i in range(days)))
@@ -444,6 +461,15 @@ def bench(url: str, label: str, days: int, calls_per_day: int, home: Path) -> di
         print(f"{name:32} {best:7.2f} s" + (f" (runs: {', '.join(f'{t:.2f}' for t in took)})" if repeat > 1 else "")
               + (f" ({best / n_days:.2f} s a day)" if n_days > 1 else "") + verdict(best, goal), flush=True)
         out[name] = best
+    # the service's round after the next reporting day begins: every signed day built again and compared
+    tomorrow = Settings(home=home, db_url=url, season_start=SEASON[0], season_end=SEASON[1],
+                        today=(now + timedelta(days=1)).isoformat(timespec="seconds"))
+    t0 = time.perf_counter()
+    found = asyncio.run(SignedRecheck(hotline_reports(tomorrow, sessions), pause_s=0).once())
+    took = time.perf_counter() - t0
+    print(f"{'nightly re-check (' + str(len(found)) + ' signed days)':32} {took:7.2f} s "
+          f"({took / max(1, len(found)):.2f} s a day; {sum(f['changes'] > 0 for f in found)} differ)", flush=True)
+    out["nightly re-check"] = took
     r = rep.period(None, "daily", mid)
     print(f"  (the mid-season day: offered {r['queue']['offered']}, answered {r['queue']['answered']}, "
           f"SL20 {r['queue']['service_level_20s']}, received {r['tickets']['received']}, "

@@ -585,7 +585,7 @@ class QueueLogCursor(Base):
 class DailyReport(Base):
     """A reporting day's report as signed (审核无误后方可外报): the figures frozen as generated (their
     JSON and its SHA-256), who signed and when. Never rewritten: later changes to the data show as a
-    difference against it (hotline.aftercall.reports)."""
+    difference against it (hotline.aftercall.reports), kept with when it was last re-checked."""
     __tablename__ = "daily_report"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the reporting day (YYYY-MM-DD): from HOTLINE_REPORT_DAY_START that day to the same time the next
@@ -596,6 +596,11 @@ class DailyReport(Base):
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     signed_at: Mapped[datetime] = mapped_column(DateTime)
     signed_by: Mapped[User] = relationship()
+    #: when the day's data were last built again and compared with the signed copy (None: never since
+    #: signing before 0020); the service re-checks every signed day of the season after each day begins
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: what differed then: the JSON list of {figure, signed, now} (`[]`: nothing)
+    differs: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ReportDelivery(Base):

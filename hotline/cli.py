@@ -44,7 +44,7 @@ from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.archive import KIND_WORDS, parse_day
 from hotline.aftercall.reports.delivery import ReportMail
 from hotline.aftercall.reports.figures import ANOMALY_WORDS, CHANNEL_WORDS, day_bounds, report_policy
-from hotline.aftercall.reports.xlsx import STATE_WORDS
+from hotline.aftercall.reports.xlsx import STATE_WORDS, recheck_note
 from hotline.service.reports import reports as hotline_reports
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
@@ -1067,7 +1067,8 @@ def report_tables(r: dict) -> str:
                                  + (f";此后有 {len(differs)} 项数字变化" if differs else ""))))
     if r["kind"] != "daily":
         out.print(Text(printable(f"已签发 {r['days_signed']} 天;未签发: {', '.join(r['days_unsigned']) or '无'};"
-                                 f"与签发不符: {', '.join(d['day'] for d in r['days_differ']) or '无'}")))
+                                 f"与签发不符: {', '.join(d['day'] for d in r['days_differ']) or '无'}"
+                                 + (f"({recheck_note(r)})" if recheck_note(r) else ""))))
     out.print(_table("一、报修受理", ["受理", "不热", "漏水", "异响", "其他", *CHANNEL_WORDS.values(), "重开", "待确认"],
                      [[t["received"], *(t["by_problem"].get(k, 0) for k in ("no_heat", "leak", "noise", "other")),
                        *t["by_channel"].values(), t["reopened"], t["drafts_waiting"]]]))

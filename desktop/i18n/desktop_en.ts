@@ -2907,6 +2907,16 @@
         <translation>Days not signed: %1</translation>
     </message>
     <message>
+        <location filename="../widgets/reports_panel.py" line="321"/>
+        <source>签核后从未复核的天：%1</source>
+        <translation>Signed days never re-checked since signing: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reports_panel.py" line="324"/>
+        <source>签核的天已于 %1 起复核</source>
+        <translation>Signed days re-checked since %1</translation>
+    </message>
+    <message>
         <location filename="../widgets/reports_panel.py" line="323"/>
         <source>差异 ⚠ %1</source>
         <translation>Differences ⚠ %1</translation>

@@ -320,6 +320,12 @@ class ReportsPanel(QWidget):
         if r.get("kind") in ("weekly", "monthly", "season") and r.get("days_unsigned"):
             lines.append(f"<span style='color:{GREY}'>" + self.tr("未签核的天：%1")
                          .replace("%1", "、".join(d[5:] for d in r["days_unsigned"])) + "</span>")
+        if r.get("kind") in ("weekly", "monthly", "season") and r.get("days_unchecked"):
+            lines.append(f"<span style='color:{AMBER}'>" + self.tr("签核后从未复核的天：%1")
+                         .replace("%1", "、".join(d[5:] for d in r["days_unchecked"])) + "</span>")
+        if r.get("kind") in ("weekly", "monthly", "season") and r.get("days_checked_since"):
+            lines.append(f"<span style='color:{GREY}'>" + self.tr("签核的天已于 %1 起复核")
+                         .replace("%1", str(r["days_checked_since"]).replace("T", " ")[:16]) + "</span>")
         self.notice.setText("<br>".join(lines))
         self.notice.setVisible(bool(lines))
         n = len(diffs) + len(disagree)

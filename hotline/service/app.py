@@ -42,7 +42,7 @@ from hotline.service.metrics import (ServiceMetrics, Snapshot, agents_by_state, 
                                      queue_waiting)
 from hotline.service.pauses import PauseLog
 from hotline.service.reconcile import Reconciler
-from hotline.service.reports import ReportMailer, report_mail, reports
+from hotline.service.reports import ReportMailer, SignedRecheck, report_mail, reports
 from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
@@ -112,6 +112,8 @@ class HotlineService:
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
                                                                               "report_mail": st}))
+        # the season's signed days re-checked against their data after each reporting day begins
+        self.report_recheck = SignedRecheck(self.reports)
         # hot spots as they happen: told to the team leads' desks once per place and day (and when they grow)
         self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
@@ -696,6 +698,7 @@ class HotlineService:
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._report_mail_task = asyncio.create_task(self.report_mail.run())
+        self._report_recheck_task = asyncio.create_task(self.report_recheck.run())
         self._qa_task = asyncio.create_task(self._keep_qa())
         self._upkeep_tasks = Upkeep(self.settings, self.ctx.records.sessions).start()   # Ogg, nightly backup
         self._timing_tasks = [asyncio.create_task(self._keep_timing_reported()),
@@ -728,6 +731,7 @@ class HotlineService:
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()
         self._report_mail_task.cancel()
+        self._report_recheck_task.cancel()
         self._qa_task.cancel()
         for t in self._upkeep_tasks + self._timing_tasks:
             t.cancel()

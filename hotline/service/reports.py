@@ -1,7 +1,8 @@
 """The reports in the service. Where their queue figures come from: the queue_log lines the service
 ingested into the database (db.queue_log) — the one seam between the reports
 (hotline.aftercall.reports, which take any iterable of queue_log lines) and where the lines are kept.
-And the daily report's e-mail: the SMTP relay, and the loop that sends what is due."""
+And the daily report's e-mail: the SMTP relay, and the loop that sends what is due; and the nightly
+re-check of the season's signed days against their data."""
 from __future__ import annotations
 
 import asyncio
@@ -65,6 +66,16 @@ def report_mail(settings: Settings, sessions: sessionmaker[Session], reports: Re
     return configured(settings, sessions, reports, send or smtp_sender(settings))
 
 
+async def rounds(once: Callable[[], Awaitable], every_s: float, failed: str) -> None:
+    """`once()` now and every `every_s` after; a round that fails is logged and the next tries again."""
+    while True:
+        try:
+            await once()
+        except Exception as exc:   # the DB away: the next round tries again
+            log.warning("%s: %s", failed, exc)
+        await asyncio.sleep(every_s)
+
+
 class ReportMailer:
     """The service's loop: every few seconds what is due is sent (the set time, a retry, an admin's
     `hotline report send`), and the e-mail's state is pushed to the team leads when it changes."""
@@ -76,12 +87,7 @@ class ReportMailer:
     async def run(self, every_s: float = 5.0) -> None:
         if self.mail.problem:
             log.error("the daily report's e-mail is not sent: %s", self.mail.problem)
-        while True:
-            try:
-                await self.once()
-            except Exception as exc:   # the DB away: the next round tries again
-                log.warning("could not deliver the daily report: %s", exc)
-            await asyncio.sleep(every_s)
+        await rounds(self.once, every_s, "could not deliver the daily report")
 
     async def once(self) -> None:
         for a in await asyncio.to_thread(self.mail.round):
@@ -94,3 +100,30 @@ class ReportMailer:
         if state != self.state:
             self.state = state
             await self.push(state)
+
+
+class SignedRecheck:
+    """The service's loop that keeps what a period says about its signed days current: every signed
+    day of the season not re-checked since the reporting day began (at start: those never checked) is
+    built again and compared with its signed copy (Reports.recheck) — one day at a time, each in a
+    worker thread and its own transaction, a pause between days so calls and desks keep the CPU.
+    A week, month or season then reads its signed days as stored with that finding."""
+
+    def __init__(self, reports: Reports, pause_s: float = 1.0):
+        self.reports, self.pause_s = reports, pause_s
+
+    async def run(self, every_s: float = 300.0) -> None:
+        await rounds(self.once, every_s, "could not re-check the signed reports")
+
+    async def once(self) -> list[dict]:
+        """One round: the days due, oldest first; what each re-check found."""
+        found = []
+        for day in await asyncio.to_thread(self.reports.recheck_due):
+            got = await asyncio.to_thread(self.reports.recheck, day)
+            found.append(got)
+            if got["changes"]:
+                log.warning("signed report of %s: %d figure(s) differ from the data now", got["day"], got["changes"])
+            await asyncio.sleep(self.pause_s)
+        if found:
+            log.info("re-checked %d signed report(s) against the data", len(found))
+        return found

@@ -250,6 +250,16 @@ def test_switching_to_the_week_asks_for_the_period_and_shows_the_service_level_b
     assert state.kind == "daily" and window.net.last("GET", wire.REPORT_DAILY)["query"] == {"date": "2026-11-23"}
 
 
+def test_a_week_says_which_signed_days_were_never_rechecked_and_since_when_the_others_were(window, reports):
+    panel, _state = the_23rd(window, reports)
+    panel.kind.setCurrentIndex(panel.kind.findData("weekly"))
+    panel.kind.activated.emit(panel.kind.currentIndex())
+    week = {**reports["weekly"], "days_unchecked": ["2026-11-23"], "days_checked_since": "2026-11-24T08:40:00"}
+    answer_report(window, week)
+    assert "签核后从未复核的天：11-23" in panel.notice.text()
+    assert "签核的天已于 2026-11-24 08:40 起复核" in panel.notice.text()
+
+
 def test_the_head_signs_and_a_refusal_is_shown_in_the_servers_words(window, reports):
     panel, state = the_23rd(window, reports, HEAD)
     assert panel.sign_button.isVisible() and panel.sign_button.isEnabled()

@@ -31,7 +31,7 @@ from hotline.aftercall.reports.queue import QueuePolicy, queue_section
 from hotline.aftercall.rules import Refused, RuleError, actor_for
 from hotline.service.app import HotlineService
 from hotline.service.holds import HoldLog, agent_of_channel
-from hotline.service.reports import queue_log_events
+from hotline.service.reports import SignedRecheck, queue_log_events
 
 DAY = date(2026, 11, 23)
 D = datetime(2026, 11, 23)
@@ -361,6 +361,83 @@ def test_a_week_is_the_sum_of_its_days_and_says_which_are_not_signed(day):
     assert {c["day"] for c in w["complaints"]} == {"2026-11-23"}
     with pytest.raises(Refused):
         reports.period(who["1001"], "monthly", DAY)             # agents do not read reports
+
+
+def builds_counted(reports: Reports) -> list[date]:
+    """The days `reports` builds from the data from now on."""
+    built, build = [], reports._build
+    reports._build = lambda db, d, events: (built.append(d), build(db, d, events))[1]
+    return built
+
+
+def correct_t1(sessions) -> None:
+    """An agent corrects T1's problem after the day was signed: 4 figures change (received and completed by problem)."""
+    with sessions() as db, db.begin():
+        t1 = db.scalar(select(Ticket).where(Ticket.category == Category.no_heat).order_by(Ticket.id))
+        t1.category = Category.leak
+
+
+def test_a_period_reads_its_signed_days_as_stored_and_a_later_change_shows_after_a_recheck(day):
+    reports, sessions, clock, who, tmp = day
+    clock.now = at(9, base=NEXT)
+    reports.sign(who["1201"], DAY)                              # checked at its signing: nothing differs
+    built = builds_counted(reports)
+    w = reports.period(None, "weekly", DAY)
+    assert built == [DAY + timedelta(days=1)]                   # only the unsigned day that has begun
+    assert w["days_differ"] == [] and w["days_unchecked"] == [] and w["days_checked_since"] == "2026-11-24T09:00:00"
+    correct_t1(sessions)
+    clock.now = at(10, base=NEXT)
+    w = reports.period(None, "weekly", DAY)
+    assert w["days_differ"] == [] and w["tickets"]["by_problem"]["no_heat"] == 2   # as signed, not yet re-checked
+    assert reports.recheck(DAY) == {"day": "2026-11-23", "checked_at": "2026-11-24T10:00:00", "changes": 4}
+    w = reports.period(None, "weekly", DAY)
+    assert [(d["day"], d["changes"], d["checked_at"]) for d in w["days_differ"]] == [
+        ("2026-11-23", 4, "2026-11-24T10:00:00")]
+    assert {c["figure"]: (c["signed"], c["now"]) for c in w["days_differ"][0]["figures"]}["tickets.by_problem.leak"] \
+        == (2, 3)
+    assert w["tickets"]["by_problem"]["no_heat"] == 2           # the sum stays the signed figures
+    assert built == [DAY + timedelta(days=1), DAY + timedelta(days=1), DAY, DAY + timedelta(days=1)]
+    reports.export_files(None, "weekly", DAY, {"xlsx": tmp / "w.xlsx", "pdf": tmp / "w.pdf"})
+    rows = [list(r) for r in load_workbook(tmp / "w.xlsx")["差异"].iter_rows(values_only=True)]
+    assert ["与签发不符", "2026-11-23", 4, "已于 2026-11-24 10:00 复核", None] in rows
+    assert (tmp / "w.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(RuleError) as e:
+        reports.recheck(DAY + timedelta(days=1))
+    assert e.value.status == 404                                # only a signed day is re-checked
+
+
+def test_a_signed_day_never_rechecked_is_listed_as_unchecked_until_the_services_round(day):
+    reports, sessions, clock, who, _ = day
+    clock.now = at(9, base=NEXT)
+    reports.sign(who["1201"], DAY)
+    with sessions() as db, db.begin():                          # signed before 0020: never re-checked
+        row = db.scalar(select(DailyReport))
+        row.checked_at = row.differs = None
+    correct_t1(sessions)
+    w = reports.period(None, "monthly", DAY)
+    assert w["days_unchecked"] == ["2026-11-23"] and w["days_differ"] == [] and w["days_checked_since"] is None
+    assert reports.recheck_due() == [DAY]
+    found = asyncio.run(SignedRecheck(reports, pause_s=0).once())
+    assert found == [{"day": "2026-11-23", "checked_at": "2026-11-24T09:00:00", "changes": 4}]
+    assert reports.recheck_due() == []                          # checked since this reporting day began
+    w = reports.period(None, "monthly", DAY)
+    assert w["days_unchecked"] == [] and [d["day"] for d in w["days_differ"]] == ["2026-11-23"]
+    clock.now = at(8, 5, base=NEXT + timedelta(days=1))         # the next reporting day began: due again
+    assert reports.recheck_due() == [DAY]
+    with sessions() as db:
+        row = db.scalar(select(DailyReport))
+        assert len(json.loads(row.differs)) == 4 and row.checked_at == at(9, base=NEXT)
+
+
+def test_the_daily_view_stores_what_it_found(day):
+    reports, sessions, clock, who, _ = day
+    clock.now = at(9, base=NEXT)
+    reports.sign(who["1201"], DAY)
+    correct_t1(sessions)
+    clock.now = at(11, base=NEXT)
+    assert len(reports.daily(None, DAY)["differs_from_signed"]) == 4
+    w = reports.period(None, "weekly", DAY)
+    assert [(d["day"], d["checked_at"]) for d in w["days_differ"]] == [("2026-11-23", "2026-11-24T11:00:00")]
 
 
 def test_periods_and_days():

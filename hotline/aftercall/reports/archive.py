@@ -2,7 +2,10 @@
 (审核无误后方可外报) and frozen as generated — its JSON and that JSON's SHA-256 — and never
 rewritten (档案化管理). A day generated again later carries `signed` and `differs_from_signed`: the
 figures that changed since, each with its signed and its present value. A week, month or season is
-the sum of its days, the signed ones as signed; it says which days are not signed and which differ.
+the sum of its days, the signed ones as signed — read as stored, never built again: what differs in a
+signed day is what its last re-check found (`recheck`, the service's nightly round after each
+reporting day begins; the daily view and the signing store their finding too). A period says which
+days are not signed, which differed when last re-checked (and when), and which were never re-checked.
 
 Who: team leads, the head and admins read reports; only the head signs. Views, signatures and
 exports are audited; refusals too (403)."""
@@ -26,7 +29,7 @@ from db.queries import iso
 from db.queue_log import QueueLogLine
 from hotline.aftercall.reports import drill as drilling
 from hotline.aftercall.reports.pdf import write_pdf
-from hotline.aftercall.reports.figures import ReportPolicy, build_day, call_rows, day_bounds, finish
+from hotline.aftercall.reports.figures import ReportPolicy, build_day, call_rows, day_bounds, finish, reporting_day
 from hotline.aftercall.reports.queue import day_calls
 from hotline.aftercall.reports.xlsx import write_xlsx
 from hotline.aftercall.rules import Actor, Refused, RuleError, add_audit
@@ -182,7 +185,7 @@ class Reports:
 
     # -------------------------------------------------------------- reading --
     def _days_events(self, days: list[date]) -> Iterator[tuple[date, list[QueueLogLine]]]:
-        """Each of `days` (consecutive, in order) with the queue_log events its figures read — from
+        """Each of `days` (in order) with the queue_log events its figures read — from
         LOOKBACK before its start (who was logged in then) to TAIL after its end, or after now in a
         day not over — read a day at a time: a season's queue_log is millions of lines, never all
         in memory at once, and each line is read from the database once."""
@@ -209,6 +212,10 @@ class Reports:
         return {r.day: r for r in db.scalars(select(DailyReport).where(DailyReport.day.in_(keys))
                                              .options(selectinload(DailyReport.signed_by)))}
 
+    def _checked(self, row: DailyReport, changed: list[dict]) -> None:
+        """What a signed day's data say now against its signed copy, kept on its row with the time."""
+        row.checked_at, row.differs = self.now(), json.dumps(changed, ensure_ascii=False)
+
     @staticmethod
     def _signature(row: DailyReport) -> dict:
         return {"by": row.signed_by.agent_no, "name": row.signed_by.name, "at": iso(row.signed_at),
@@ -223,6 +230,8 @@ class Reports:
             row = self._signed(db, [day]).get(day.isoformat())
             report["signed"] = self._signature(row) if row else None
             report["differs_from_signed"] = differences(json.loads(row.report), report) if row else None
+            if row is not None:
+                self._checked(row, report["differs_from_signed"])
             if actor is not None:
                 self._audit(db, actor, "report_view", day.isoformat())
             return report
@@ -240,8 +249,9 @@ class Reports:
 
     def period(self, actor: Actor | None, kind: str, day: date,
                progress: Callable[[int, int], None] | None = None) -> dict:
-        """A week, month or season: the sum of its days (signed ones as signed) so far; `progress(done,
-        total)` after each day (a season is a few hundred)."""
+        """A week, month or season: the sum of its days so far — the signed ones as stored, with what
+        their last re-check found (never built again here), the others built from the data now;
+        `progress(done, total)` after each day (a season is a few hundred)."""
         first, last = period_days(kind, day, self.policy)
         if kind == "daily":
             return self.daily(actor, day)
@@ -249,29 +259,38 @@ class Reports:
         now = self.now()
         begun = [first + timedelta(days=i) for i in range((last - first).days + 1)
                  if day_bounds(first + timedelta(days=i), self.policy)[0] <= now]
-        parts, unsigned, differ = [], [], []
+        parts: dict[date, dict] = {}
+        differ, unchecked, checked = [], [], []
         with self.sessions() as db, db.begin():
             signed = self._signed(db, begun)
-            for n, (d, events) in enumerate(self._days_events(begun), 1):
-                if progress is not None:
-                    progress(n - 1, len(begun))
-                fresh = self._build(db, d, events)
+            unsigned = [d for d in begun if d.isoformat() not in signed]
+            for d in begun:
                 row = signed.get(d.isoformat())
                 if row is None:
-                    unsigned.append(d.isoformat())
-                    parts.append(fresh)
                     continue
-                kept = json.loads(row.report)
-                changed = differences(kept, fresh)
+                if progress is not None:
+                    progress(len(parts), len(begun))
+                parts[d] = json.loads(row.report)
+                if row.checked_at is None:
+                    unchecked.append(d.isoformat())
+                    continue
+                checked.append(row.checked_at)
+                changed = json.loads(row.differs or "[]")
                 if changed:
-                    differ.append({"day": d.isoformat(), "changes": len(changed), "figures": changed[:50]})
-                parts.append(kept)
+                    differ.append({"day": d.isoformat(), "changes": len(changed), "figures": changed[:50],
+                                   "checked_at": iso(row.checked_at)})
+            for d, events in self._days_events(unsigned):
+                if progress is not None:
+                    progress(len(parts), len(begun))
+                parts[d] = self._build(db, d, events)
             if progress is not None:
                 progress(len(begun), len(begun))
             if actor is not None:
                 self._audit(db, actor, "report_view", f"{kind}:{day.isoformat()}")
-        report = summed(parts) if parts else {}
-        report["by_day"] = [by_day(p, p["day"] not in unsigned) for p in parts]
+        days = [parts[d] for d in begun]
+        unsigned = [d.isoformat() for d in unsigned]
+        report = summed(days) if days else {}
+        report["by_day"] = [by_day(p, p["day"] not in unsigned) for p in days]
         start, _ = day_bounds(first, self.policy)
         _, end = day_bounds(last, self.policy)
         report.update({
@@ -279,6 +298,7 @@ class Reports:
             "period": {"from": iso(start), "to": iso(end), "first_day": first.isoformat(), "last_day": last.isoformat(),
                        "days": len(begun), "day_start": self.policy.day_start.strftime("%H:%M")},
             "days_signed": len(begun) - len(unsigned), "days_unsigned": unsigned, "days_differ": differ,
+            "days_unchecked": unchecked, "days_checked_since": iso(min(checked)) if checked else None,
             "days_to_come": (last - first).days + 1 - len(begun),
         })
         return report
@@ -335,12 +355,38 @@ class Reports:
             now = self.now()
             row = DailyReport(day=day.isoformat(), report=text, sha256=digest(text),
                               generated_at=datetime.fromisoformat(report["generated_at"]), signed_by_id=actor.user_id,
-                              signed_at=now)
+                              signed_at=now, checked_at=now, differs="[]")
             db.add(row)
             db.flush()
             self._audit(db, actor, "report_sign", day.isoformat(), sha256=row.sha256)
             db.refresh(row)
             return {"day": row.day, "signed": self._signature(row)}
+
+    # ------------------------------------------------------------ re-check --
+    def recheck(self, day: date) -> dict:
+        """A signed day built again from the data as they are now and compared with its signed copy;
+        the differences and the time kept on its row (one transaction): what a week, month or season
+        shows for that day until the next re-check. 404 if the day is not signed."""
+        _day, events = next(self._days_events([day]))
+        with self.sessions() as db, db.begin():
+            row = self._signed(db, [day]).get(day.isoformat())
+            if row is None:
+                raise RuleError(404, f"{day.isoformat()} 的日报尚未签发")
+            changed = differences(json.loads(row.report), self._build(db, day, events))
+            self._checked(row, changed)
+            return {"day": row.day, "checked_at": iso(row.checked_at), "changes": len(changed)}
+
+    def recheck_due(self) -> list[date]:
+        """The signed days of the current season not re-checked since the current reporting day
+        began (or never), oldest first: the service's round re-checks them one at a time."""
+        now = self.now()
+        first, last = period_days("season", reporting_day(now, self.policy), self.policy)
+        since, _ = day_bounds(reporting_day(now, self.policy), self.policy)
+        with self.sessions() as db:
+            due = db.scalars(select(DailyReport.day).where(
+                DailyReport.day >= first.isoformat(), DailyReport.day <= last.isoformat(),
+                (DailyReport.checked_at.is_(None)) | (DailyReport.checked_at < since)).order_by(DailyReport.day))
+            return [date.fromisoformat(d) for d in due]
 
     # -------------------------------------------------------------- export --
     def export(self, actor: Actor | None, kind: str, day: date, fmt: str, target: Path | BinaryIO) -> dict:

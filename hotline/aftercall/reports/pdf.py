@@ -29,7 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from hotline.aftercall.reports.figures import AGES, ANOMALY_WORDS, CATEGORY_WORDS, CHANNEL_WORDS
-from hotline.aftercall.reports.xlsx import ATTITUDE_WORDS, STATE_WORDS, masked
+from hotline.aftercall.reports.xlsx import ATTITUDE_WORDS, STATE_WORDS, masked, recheck_note
 from hotline.aftercall.rules import RuleError
 
 #: TrueType CJK fonts reportlab can embed, best first (Debian packages in scripts/install.sh)
@@ -199,9 +199,10 @@ class _Page:
         if r["kind"] != "daily":
             unsigned = r.get("days_unsigned") or []
             differ = [d["day"] for d in r.get("days_differ") or []]
+            unchecked = r.get("days_unchecked") or []
             text = (f"已签核 {r.get('days_signed', 0)} 天;未签核:{'、'.join(unsigned) or '无'};"
-                    f"签核后有变化:{'、'.join(differ) or '无'}")
-            return self.p(text, self.s.stamp_ok if not unsigned and not differ else self.s.stamp_no)
+                    f"签核后有变化:{'、'.join(differ) or '无'}" + (f"({recheck_note(r)})" if recheck_note(r) else ""))
+            return self.p(text, self.s.stamp_ok if not unsigned and not differ and not unchecked else self.s.stamp_no)
         signed = r.get("signed")
         if not signed:
             return self.p("未签核 — 本日报尚未经部长审核签发", self.s.stamp_no)
@@ -380,11 +381,11 @@ class _Page:
                        [110 * mm, 35 * mm, 35 * mm], wrap=(0,))
         if r["kind"] != "daily":
             self.h2("与签核不符的日子")
-            self.table(["日期", "变化项数", "举例"],
-                       [[d["day"], d["changes"], ";".join(f"{c['figure']} {_num(c['signed'])}→{_num(c['now'])}"
-                                                          for c in d["figures"][:3])]
+            self.table(["日期", "变化项数", "复核于", "举例"],
+                       [[d["day"], d["changes"], _when(d.get("checked_at")),
+                         ";".join(f"{c['figure']} {_num(c['signed'])}→{_num(c['now'])}" for c in d["figures"][:3])]
                         for d in r.get("days_differ") or []],
-                       [30 * mm, 25 * mm, 125 * mm], wrap=(2,))
+                       [25 * mm, 20 * mm, 30 * mm, 105 * mm], wrap=(3,))
 
     def formulas(self) -> None:
         f = self.r.get("formulas") or {}

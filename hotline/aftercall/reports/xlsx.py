@@ -23,6 +23,14 @@ ATTITUDE_WORDS = {"satisfied": "满意", "average": "普通", "unsatisfied": "�
 STATE_WORDS = {"open": "未处理", "handled": "已处理", "closed": "已关闭"}
 
 
+def recheck_note(r: dict) -> str:
+    """What a period's differences from the archive rest on: since when its signed days were last
+    re-checked against the data, and the signed days never re-checked (their differences unknown)."""
+    since, unchecked = r.get("days_checked_since"), r.get("days_unchecked") or []
+    return ";".join([*([f"签核日已于 {str(since).replace('T', ' ')[:16]} 起复核"] if since else []),
+                     *([f"未复核:{'、'.join(unchecked)}"] if unchecked else [])])
+
+
 def masked(text: str) -> str:
     """Text for a cell: phone numbers masked, control characters shown as escapes (\\e, \\n: a
     worksheet cannot hold them, and a reader's tool should not receive them)."""
@@ -128,7 +136,9 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
     rows = [["话务核对", d["what"], d["queue_log"], d["call_records"], " ".join(d["calls"])]
             for d in r["disagreements"]]
     rows += [["与签发不符", c["figure"], str(c["signed"]), str(c["now"]), ""] for c in r.get("differs_from_signed") or []]
-    rows += [["与签发不符", d["day"], d["changes"], "", ""] for d in r.get("days_differ") or []]
+    rows += [["与签发不符", d["day"], d["changes"], f"已于 {str(d.get('checked_at') or '').replace('T', ' ')[:16]} 复核", ""]
+             for d in r.get("days_differ") or []]
+    rows += [["未复核", d, "", "", ""] for d in r.get("days_unchecked") or []]
     _sheet(wb, "差异", ["类别", "项目", "queue_log / 签发", "话单 / 现在", "来电"], rows)
     _charts(wb, hours, r)
     if isinstance(path, Path):
