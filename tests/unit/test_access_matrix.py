@@ -40,6 +40,7 @@ from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket
 from hotline.admin.users import add_user
 from hotline.aftercall.qa.standards import STANDARDS_DIR, load_standards, read_standard
+from hotline.service.api import metrics_refusal
 from hotline.service.app import HotlineService
 from ivr.context import IvrContext, Records
 from test_unit_service_events import RecordedAmi
@@ -605,7 +606,6 @@ async def test_listening_in_is_on_an_agent_on_a_live_call_and_rings_the_leads_ow
 
 
 def test_the_metrics_are_the_servers_own_or_the_token_holders():
-    from hotline.service.api import metrics_refusal
     assert metrics_refusal("", "", "127.0.0.1") is None and metrics_refusal("", "", "::1") is None
     assert metrics_refusal("", "", "192.168.1.20")[0] == 403
     assert metrics_refusal("", "Bearer anything", "192.168.1.20")[0] == 403

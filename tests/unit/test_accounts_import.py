@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from db.models import HeatingAccount
 from db.session import make_engine, session_factory
+from hotline.admin import command
 from hotline.cli import app
 
 HEADER = "account_no,name,district,compound,building,unit,room,phones\n"
@@ -124,7 +125,6 @@ def test_a_file_neither_utf8_nor_gb18030_nor_a_workbook_is_one_clear_line(env, t
 
 
 def test_progress_bars_are_for_a_person_at_a_terminal_only(monkeypatch):
-    from hotline.admin import command
     monkeypatch.setattr(command.sys.stdout, "isatty", lambda: False, raising=False)
     assert not command.on_terminal()
     with command.progress_bar(command.on_terminal(), "x") as shown:
