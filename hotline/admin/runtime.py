@@ -793,6 +793,8 @@ def status(s: Settings) -> dict:
     a_pid, s_pid = st.get("asterisk_pid"), st.get("service_pid")
     parts = parts_running(st or None)   # the same answer `up` acts on
     a_up, s_up = parts.asterisk, parts.service
+    # the running hotline's settings (its database, its thresholds), bound once
+    live = _with_record(s, st) if st.get("settings") else s
     return {
         "running": a_up and s_up,
         "home": str(s.home),
@@ -807,18 +809,18 @@ def status(s: Settings) -> dict:
         "rtp_ports": [ports.get("rtp_start"), ports.get("rtp_end")] if ports else None,
         "channels": _channels(st, Ports(**ports)) if ports and a_up else None,
         # the running hotline's database (recorded at `up`), not what this shell names
-        "db_url": masked_url(_with_record(s, st).database_url if st.get("settings") else s.database_url),
+        "db_url": masked_url(live.database_url),
         "asterisk_pid": a_pid, "asterisk_running": a_up,
         "service_pid": s_pid, "service_running": s_up,
         "asterisk_root": str(s.asterisk_root),
         "started_at": st.get("started_at"),
         "pids": {"asterisk": a_pid, "service": s_pid},
-        "recordings": recordings_status(_with_record(s, st) if st.get("settings") else s),
-        "report_mail": report_mail_status(_with_record(s, st) if st.get("settings") else s),
-        **backup.status_parts(_with_record(s, st) if st.get("settings") else s),   # backup, recordings_usage
-        "hot_spots": hot_spots_status(_with_record(s, st) if st.get("settings") else s),
+        "recordings": recordings_status(live),
+        "report_mail": report_mail_status(live),
+        **backup.status_parts(live),   # backup, recordings_usage
+        "hot_spots": hot_spots_status(live),
         "calendar": calendar_status(s),
-        "schema": schema_status(_with_record(s, st) if st.get("settings") else s),
+        "schema": schema_status(live),
     }
 
 
