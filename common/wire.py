@@ -90,6 +90,24 @@ QA_RESULTS = "/api/qa/results"                      # GET ?month=YYYY-MM: per ag
 # (ChanSpy in the dialplan's [listen-in], team leads' phones only); whisper: the agent hears the lead too
 LISTEN_IN = "/api/agents/{agent_no}/listen"         # POST {whisper}: answered like SAMPLE_CALL_OUT (kind listen)
 
+# supervision (#30): the agent board (team leads, the head, admins), acting on an agent from it (audited),
+# alerts (acknowledged, audited), outage notices (区域停热), a station called on dispatch by phone
+BOARD = "/api/board"                                # GET: SAMPLE_BOARD's shape
+AGENT_UNPAUSE = "/api/agents/{agent_no}/unpause"    # POST {note}: a long pause forced back to 示闲
+AGENT_SIGN_OUT = "/api/agents/{agent_no}/sign-out"  # POST {note}: their session ended, out of the queue
+ALERTS = "/api/alerts"                              # GET ?open=1 (default) | ?open=0: today's all
+ALERT_ACK = "/api/alerts/{aid}/ack"                 # POST {note}: this lead saw it and acts
+OUTAGES = "/api/outages"                            # GET ?open=1 | POST {area, until, message}: team leads, the head
+OUTAGE_END = "/api/outages/{oid}/end"               # POST {call_back}: ended (optionally 供热已恢复 calls)
+STATION_NOTIFY = "/api/tickets/{number}/notify-station"  # POST: call the ticket's station's duty phone now
+# the wall display: a read-only page for a big screen, opened with a display token (`hotline display-token
+# create`) that grants nothing else; its figures as JSON and live as server-sent events
+WALL = "/wall"                                      # GET ?token=: the HTML page
+WALL_DATA = "/wall/data"                            # GET ?token=: SAMPLE_WALL's shape
+WALL_EVENTS = "/wall/events"                        # GET ?token=: text/event-stream, one `wall` event per change
+#: routes checked by a display token (not a session): nothing else accepts one
+DISPLAY_ROUTES = (WALL, WALL_DATA, WALL_EVENTS)
+
 #: for supervisors (systemd, a load balancer): 200 once FastAGI, AMI and the database are up, else 503
 READY = "/api/ready"
 #: Prometheus' scrape (text format), no session: the server itself alone, or with HOTLINE_METRICS_TOKEN
@@ -97,7 +115,7 @@ READY = "/api/ready"
 #: the agent API serves
 METRICS = "/metrics"
 #: routes answered without a session
-PUBLIC = (HEALTH, READY, LOGIN, METRICS)
+PUBLIC = (HEALTH, READY, LOGIN, METRICS)  # (and DISPLAY_ROUTES: their own token)
 #: roles whose whole work is the reports (the statistician, 统计员: reads every report, drills down, exports,
 #: signs a day), and the (method, route)s they reach besides PUBLIC: their session, the reports, and the
 #: QA results the reports draw on. The service refuses them every other route (403, audited) before any
@@ -135,6 +153,48 @@ REPORT_MAIL_STATES = ("off", "misconfigured", "sending", "sent", "sent_late", "l
 EV_HOT_SPOT = "hot_spot"
 SAMPLE_HOT_SPOT = {"day": "2026-11-23", "key": "铁西区/兴华北街/3", "district": "铁西区", "compound": "兴华北街",
                    "building": "3", "repairs": 4, "first": "2026-11-23T09:05:00", "last": "2026-11-23T09:41:00"}
+
+#: {board}: the agent board (SAMPLE_BOARD) when anything on it changed, at most once a second — to leads,
+#: the head and admins
+EV_BOARD = "board"
+#: {alert, new}: an alert raised (new), acknowledged or cleared — to leads, the head and admins
+EV_ALERT = "alert"
+#: an agent's state on the board, and how long they have been in it (`since`, `seconds`)
+BOARD_STATES = ("free", "ringing", "talking", "wrapup", "paused", "unregistered", "logged_out")
+BOARD_STATE_LABELS = {"free": "空闲", "ringing": "振铃", "talking": "通话中", "wrapup": "话后整理",
+                      "paused": "示忙", "unregistered": "话机未注册", "logged_out": "未登录"}
+ALERT_KINDS = ("long_wait", "no_agent_free", "nobody_logged_in", "long_pause", "service_level", "hot_spot")
+ALERT_LABELS = {"long_wait": "等待过长", "no_agent_free": "有来电无空闲座席", "nobody_logged_in": "值班时段无人登录",
+                "long_pause": "示忙超时", "service_level": "服务水平低于目标", "hot_spot": "集中报修"}
+SAMPLE_ALERT = {"id": 3, "kind": "long_pause", "subject": "1002", "message": "1002 王强 小休 已 41 分钟(上限 15 分钟)",
+                "raised_at": "2026-11-23T03:12:00", "cleared_at": None, "acked_by": None, "acked_at": None,
+                "ack_note": ""}
+#: an outage (区域停热): `area` is 区/小区[/楼号]; `affected` counts the callers who keyed 1 on its notice
+OUTAGE_AREA_MAX = 120
+OUTAGE_MESSAGE_MAX = 300
+SAMPLE_OUTAGE = {"id": 2, "area": "和平区/幸福里小区", "until": "2026-12-02T18:00:00", "message":
+                 "幸福里小区因主管道抢修暂停供热,预计今天18点恢复", "declared_by": "1101",
+                 "declared_at": "2026-12-02T09:30:00", "ended_at": None, "affected": 17, "call_back": False}
+SAMPLE_BOARD = {
+    "now": "2026-11-23T03:12:30",
+    "agents": [{"agent_no": "1001", "name": "张丽", "role": "agent", "state": "talking",
+                "since": "2026-11-23T03:10:02", "seconds": 148, "caller": "139****5678", "reason": "",
+                "wrapup_left_s": 0, "calls_today": 14, "logged_in": True, "registered": True},
+               {"agent_no": "1002", "name": "王强", "role": "agent", "state": "paused",
+                "since": "2026-11-23T02:31:00", "seconds": 2490, "caller": "", "reason": "小休",
+                "wrapup_left_s": 0, "calls_today": 9, "logged_in": True, "registered": True}],
+    #: callers in the queue, longest first: position, masked number, seconds waited, priority, IVR answers
+    "waiting": [{"uniqueid": "1700000000.77", "position": 1, "caller": "135****0001", "wait_s": 95,
+                 "priority": 50, "ivr": {"category": "no_heat", "district": "和平区"}}],
+    "alerts": [SAMPLE_ALERT],
+    "outages": [SAMPLE_OUTAGE],
+    "summary": {"waiting": 1, "longest_wait_s": 95, "service_level": 0.86, "answered_today": 212,
+                "agents_by_state": {"talking": 1, "paused": 1}, "open_repairs": 37, "overdue_repairs": 4,
+                "open_complaints": 2, "hot_spots": [SAMPLE_HOT_SPOT]},
+}
+#: the wall display's figures: the board's summary, alerts and outages, no agent names, no numbers
+SAMPLE_WALL = {"now": SAMPLE_BOARD["now"], "summary": SAMPLE_BOARD["summary"], "alerts": [SAMPLE_ALERT],
+               "outages": [SAMPLE_OUTAGE]}
 
 #: pause reasons the server sets itself (never accepted from a desk): after-call work, and a
 #: ring that was not answered (autopause); the agent's own come from the login answer
