@@ -31,13 +31,14 @@ from hotline.aftercall.recordings import RecordingBook
 from hotline.aftercall.reports.figures import reporting_day, report_policy
 from hotline.aftercall.reports.hot_spots import HotSpotWatch
 from hotline.service.ami import AmiGateway
-from hotline.service.api import AgentApi, ApiServer
+from hotline.service.api import AgentApi, ApiParts, ApiServer
 from hotline.service.availability import Availability
 from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
 from hotline.service.fastagi import FastAgiServer
 from hotline.service.holds import HoldLog, agent_of_channel
+from hotline.service.hub import PushHub
 from hotline.service.metrics import (ServiceMetrics, Snapshot, agents_by_state, database_answers, database_figures,
                                      queue_waiting)
 from hotline.service.pauses import PauseLog
@@ -106,11 +107,13 @@ class HotlineService:
         self.desk = DeskService(self.ctx.records.sessions, settings, self.queue.ringing.get, self.work,
                                 self.callbacks, self.book, self.qa)
         self.reports = reports(settings, self.ctx.records.sessions)
-        self.api = AgentApi(self, self.desk, self.work, self.anomalies, self.callbacks, self.surveys, self.reports,
-                            self.qa)
+        # every push to a desk or a wall display goes through the hub
+        self.hub = PushHub(settings.now, self.desk.ended_sessions, self.work.station_users)
+        self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
+                                     self.surveys, self.reports, self.qa, self.book))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
-                                        lambda st: self.api.push_supervisors({"type": wire.EV_REPORT_MAIL,
+                                        lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,
                                                                               "report_mail": st}))
         # the season's signed days re-checked against their data after each reporting day begins
         self.report_recheck = SignedRecheck(self.reports)
@@ -124,7 +127,7 @@ class HotlineService:
                                      settings.node_name, settings.now)
         self._reconcile_wake = asyncio.Event()
         self.availability = Availability(self.ami, self.queue, self.pauses, settings.wrapup_s,
-                                         lambda no, event: self.api.push_agent(no, event))
+                                         lambda no, event: self.hub.push_agent(no, event))
         self._api_server = ApiServer(self.api, settings, ports.api)
         # the agents' phones and the SIP ban list in Asterisk's config (a logout's new secret)
         self.sip = SipGuard(settings, self.ctx.records.sessions,
@@ -134,7 +137,7 @@ class HotlineService:
         self._loop: asyncio.AbstractEventLoop | None = None   # set at start: flags come from DB threads
         self.ctx.storage_check = self.check_storage
         self.ctx.records.on_flagged = self._recordings_flagged
-        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.api.survey_reopened)
+        self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.hub.lead_ticket)
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
@@ -159,6 +162,18 @@ class HotlineService:
 
     def agent_state(self, no: str) -> dict:
         return self.queue.snapshot(no)
+
+    @property
+    def sip_port(self) -> int:
+        return self.ports.sip
+
+    def ami_up(self) -> bool:
+        return self.ami.connected.is_set()
+
+    def supervisor_hello(self) -> dict:
+        """A lead's desk at login: the recordings disk's alert, the report's e-mail, the day's hot spots."""
+        return {"storage": self.storage_state(), "report_mail": self.report_mail_state(),
+                "hot_spots": self.hot_spots_state()}
 
     # ------------------------------------------------- health and metrics --
     async def _database_answers(self) -> bool:
@@ -213,29 +228,29 @@ class HotlineService:
                    "account": None, "history": [], "ticket": None, "ivr": {}}
         self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""))
         if pop.get("account"):
-            self.api.grant(no, pop["account"]["account_no"])
-        await self.api.push_agent(no, pop)
+            self.hub.grant(no, pop["account"]["account_no"])
+        await self.hub.push_agent(no, pop)
 
     async def _left_a_draft(self, route: str, uniqueid: str) -> None:
         """A call ended where its draft may now wait as 待确认: the team leads' lists refresh."""
-        await self.api.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": {"call": uniqueid, "via": route}})
+        await self.hub.push_supervisors({"type": wire.EV_TICKET_CHANGED, "ticket": {"call": uniqueid, "via": route}})
 
     async def _agent_connect(self, event: dict) -> None:
         no = agent_no(event)
         st = self.queue.connected(no)
-        await self.api.push_agent(no, {"type": wire.EV_CALL_ANSWERED, "uniqueid": event.get("Uniqueid", ""),
+        await self.hub.push_agent(no, {"type": wire.EV_CALL_ANSWERED, "uniqueid": event.get("Uniqueid", ""),
                                        "agent_state": st})
         # a resident on the call-back list called again and is answered now: the entry clears
         try:
             for entry in await asyncio.to_thread(self.callbacks.called_in, event.get("Uniqueid", ""), no):
-                await self.api.callback_changed(entry)
+                await self.hub.callback_changed(entry)
         except Exception as exc:   # the DB briefly away: the entry stays, an agent clears it by hand
             log.warning("could not clear the call-back of call %s: %s", event.get("Uniqueid", ""), exc)
 
     async def _agent_done(self, event: dict) -> None:
         no = agent_no(event)
         was_talking, st = self.queue.ended(no, completed=event.get("Event") == "AgentComplete")
-        await self.api.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": event.get("Uniqueid", ""),
+        await self.hub.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": event.get("Uniqueid", ""),
                                        "answered": was_talking, "agent_state": st})
         if was_talking:
             await self.availability.call_completed(no)
@@ -263,13 +278,13 @@ class HotlineService:
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
         for no in self.queue.caller_left(uid):
-            await self.api.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": uid, "answered": False,
+            await self.hub.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": uid, "answered": False,
                                            "agent_state": self.queue.snapshot(no)})
 
     async def _member_status(self, event: dict) -> None:
         no = self.queue.member_event(event)
         if no:
-            await self.api.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
+            await self.hub.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
             if event.get("Event") in ("QueueMemberPause", "QueueMemberRemoved", "QueueMemberAdded"):
                 await self.availability.record(no)
 
@@ -290,7 +305,7 @@ class HotlineService:
         """Asterisk (re)started: persistentmembers brings most members back by itself;
         whoever had asked to be in the queue and is missing is added again, paused as before.
         Addresses banned from SIP are banned again (its config was generated afresh)."""
-        await self.api.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
+        await self.hub.broadcast({"type": wire.EV_TELEPHONY_RESTARTED})
         self._reconcile_wake.set()      # no call outlives a restart: those left open are closed now
         await self.sip.asterisk_restarted()
         if self.ami.connected.is_set():   # Asterisk greets each new AMI login with FullyBooted, often
@@ -314,7 +329,7 @@ class HotlineService:
                 if st.get("paused"):
                     await self.set_paused(no, True, st.get("reason", ""))
             for no in list(self.queue.agents):
-                await self.api.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
+                await self.hub.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
         except Exception as exc:   # the next FullyBooted / reconnect tries again
             log.warning("could not restore queue membership: %s", exc)
 
@@ -411,7 +426,7 @@ class HotlineService:
         else:
             log.info("recordings disk: %d MB free again on %s", state.free_mb, state.path)
         await asyncio.to_thread(self._audit_storage, "storage_alert" if state.low else "storage_ok", state)
-        await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+        await self.hub.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
 
     def _audit_storage(self, action: str, state) -> None:
         with self.ctx.records.sessions() as db, db.begin():
@@ -427,7 +442,7 @@ class HotlineService:
     async def _push_flagged(self) -> None:
         try:
             state, _changed = await asyncio.to_thread(self.storage.recount)
-            await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+            await self.hub.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
         except Exception as exc:   # DB away: the next flag or the next round counts again
             log.warning("could not count today's flagged recordings: %s", exc)
 
@@ -450,7 +465,7 @@ class HotlineService:
             try:
                 state, changed = await asyncio.to_thread(self.storage.recount)
                 if changed:
-                    await self.api.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
+                    await self.hub.push_supervisors({"type": wire.EV_STORAGE, "storage": state.for_desk()})
             except Exception as exc:   # DB down: counted at the next flag
                 log.warning("could not count today's flagged recordings: %s", exc)
             await asyncio.sleep(every_s)
@@ -526,7 +541,7 @@ class HotlineService:
             try:
                 for a in await asyncio.to_thread(self.anomalies.check_timers):
                     log.info("anomaly %s raised on ticket %s", a["type"], a["ticket"])
-                    await self.api.anomaly_raised(a)
+                    await self.hub.anomaly_raised(a)
             except Exception as exc:   # DB down: the next minute tries again
                 log.warning("could not check the anomaly timers: %s", exc)
             await asyncio.sleep(every_s)
@@ -546,7 +561,7 @@ class HotlineService:
             new = spot.pop("new")
             log.warning("hot spot %s: %d no-heat repairs from %s to %s%s", spot["key"], spot["repairs"],
                         spot["first"], spot["last"], "" if new else " (grew)")
-            await self.api.push_supervisors({"type": wire.EV_HOT_SPOT, "hot_spot": spot, "new": new})
+            await self.hub.push_supervisors({"type": wire.EV_HOT_SPOT, "hot_spot": spot, "new": new})
 
     def hot_spots_state(self) -> list[dict]:
         """The reporting day's hot spots as the last round saw them (a lead's desk at login)."""
@@ -653,7 +668,7 @@ class HotlineService:
         (their 回访 list has it); the dialer looks at once for the next call (a line is free)."""
         log.info("%s", self.dialer.describe(end))
         if end.owner == "team_leads":
-            await self.api.push_supervisors({"type": wire.EV_TICKET_CHANGED,
+            await self.hub.push_supervisors({"type": wire.EV_TICKET_CHANGED,
                                              "ticket": {"number": end.ticket, "state": "completed",
                                                         "survey": "gave_up"}})
         self._survey_wake.set()

@@ -126,7 +126,7 @@ async def test_the_service_pushes_each_hot_spot_to_the_leads_and_has_them_for_a_
 
     async def push_supervisors(event):
         to_leads.append(event)
-    svc.api.push_supervisors = push_supervisors
+    svc.hub.push_supervisors = push_supervisors
     for minutes in (0, 5, 10):
         no_heat(sessions, MORNING + timedelta(minutes=minutes))
     await svc.tell_hot_spots()

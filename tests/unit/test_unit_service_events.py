@@ -90,8 +90,8 @@ def hotline(tmp_path):
 
     async def push_agent(no, event):
         pushed.append((no, event))
-    svc.api.push_agent = push_agent
-    svc.api.broadcast = lambda event: push_agent("*", event)
+    svc.hub.push_agent = push_agent
+    svc.hub.broadcast = lambda event: push_agent("*", event)
     return svc, ami, pushed
 
 
@@ -249,7 +249,7 @@ async def test_the_recordings_disk_alert_is_audited_and_pushed_to_the_leads_once
 
     async def push_supervisors(event):
         to_leads.append(event)
-    svc.api.push_supervisors = push_supervisors
+    svc.hub.push_supervisors = push_supervisors
     svc.storage.settings = svc.settings.replace(recordings_min_free_mb=10**9)   # every disk is too small
     await svc.check_storage()
     await svc.check_storage()                                # still low: told once
