@@ -178,6 +178,19 @@ class Settings:
     #: not a lost caller); report_hot_spot_repairs no-heat repairs from one compound or building within
     #: report_hot_spot_min minutes are a hot spot (a network fault, not N separate repairs); a repair
     #: is resolved on first call when its caller does not call again about it within report_fcr_days
+    #: supervision (#30): the alerts on the board, the wall and the leads' desks — a caller waiting past
+    #: alert_wait_s; callers waiting alert_no_agent_s with no agent free; no agent logged in for
+    #: alert_nobody_s during staffed hours; a pause past its limit (alert_pause_limits: reason=minutes,
+    #: comma-separated; any other reason alert_pause_default_min — 000: breaks over 15 minutes are
+    #: signed out); the last hour's service level under alert_service_level_target (once the hour had
+    #: alert_service_level_min_calls calls)
+    alert_wait_s: int = 120
+    alert_no_agent_s: int = 30
+    alert_nobody_s: int = 120
+    alert_pause_limits: str = "小休=15,用餐=40,培训=120,会议=90,处理回访=60,其他=15"
+    alert_pause_default_min: int = 15
+    alert_service_level_target: float = 0.8
+    alert_service_level_min_calls: int = 5
     report_day_start: str = "08:00"
     report_service_level_s: int = 20
     report_short_abandon_s: int = 5
@@ -486,6 +499,9 @@ _VALUE_RULES = {
     "today": _today,
     # recordings in bounded space and the nightly backup (#29)
     "backup_at": _matches(_HHMM, "02:30"),
+    "alert_wait_s": _at_least(1), "alert_no_agent_s": _at_least(0), "alert_nobody_s": _at_least(0),
+    "alert_pause_default_min": _at_least(1), "alert_service_level_min_calls": _at_least(1),
+    "alert_service_level_target": lambda v: None if 0 < v <= 1 else "should be a share: more than 0, at most 1",
     "recordings_vorbis_quality": lambda v: None if -1 <= v <= 10 else "should be -1–10 (sox -C for Ogg Vorbis)",
 }
 

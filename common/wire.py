@@ -178,13 +178,13 @@ SAMPLE_OUTAGE = {"id": 2, "area": "和平区/幸福里小区", "until": "2026-12
 SAMPLE_BOARD = {
     "now": "2026-11-23T03:12:30",
     "agents": [{"agent_no": "1001", "name": "张丽", "role": "agent", "state": "talking",
-                "since": "2026-11-23T03:10:02", "seconds": 148, "caller": "139****5678", "reason": "",
+                "since": "2026-11-23T03:10:02", "seconds": 148, "caller": "139******78", "reason": "",
                 "wrapup_left_s": 0, "calls_today": 14, "logged_in": True, "registered": True},
                {"agent_no": "1002", "name": "王强", "role": "agent", "state": "paused",
                 "since": "2026-11-23T02:31:00", "seconds": 2490, "caller": "", "reason": "小休",
                 "wrapup_left_s": 0, "calls_today": 9, "logged_in": True, "registered": True}],
     #: callers in the queue, longest first: position, masked number, seconds waited, priority, IVR answers
-    "waiting": [{"uniqueid": "1700000000.77", "position": 1, "caller": "135****0001", "wait_s": 95,
+    "waiting": [{"uniqueid": "1700000000.77", "position": 1, "caller": "135******01", "wait_s": 95,
                  "priority": 50, "ivr": {"category": "no_heat", "district": "和平区"}}],
     "alerts": [SAMPLE_ALERT],
     "outages": [SAMPLE_OUTAGE],

@@ -734,3 +734,20 @@ class QaProposal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     check_id: Mapped[int | None] = mapped_column(ForeignKey("qa_check.id"))
+
+
+class SupervisorAlert(Base):
+    """A condition on the line a team lead must see (wire.ALERT_KINDS): raised once per kind and
+    subject (an agent's 工号, a hot spot's place, "queue") while it holds, cleared when it ends, and
+    shown until a lead acknowledges it (audited)."""
+    __tablename__ = "supervisor_alert"
+    __table_args__ = (Index("ix_supervisor_alert_open", "acked_at", "raised_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    message: Mapped[str] = mapped_column(String(300), default="")
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acked_by: Mapped[str | None] = mapped_column(String(16))
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ack_note: Mapped[str] = mapped_column(String(500), default="")

@@ -35,7 +35,7 @@ from hotline.admin.runtime import up as do_up
 from hotline.admin.tickets import list_tickets
 from hotline.install_cli import register as register_install
 from hotline.admin.users import UserError, add_user, disable_user, set_password
-from hotline import backup_cli
+from hotline import backup_cli, supervise_cli
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.qa.standards import StandardError
@@ -1400,6 +1400,7 @@ def qa_standards(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 backup_cli.register(app, recordings_app)   # backup, restore, recordings usage (#29)
+supervise_cli.register(app)                # alerts (#30)
 register_install(app, echo, echo_json, fail)   # install --system, system-prepare, system-ready
 
 

@@ -20,6 +20,7 @@ import sys
 
 from datetime import datetime, timedelta
 
+from hotline.aftercall.alerts import AlertBook, alert_policy
 from hotline.aftercall.anomalies import AnomalyRegister
 from hotline.aftercall.callbacks import CallbackList, callback_policy
 from hotline.aftercall.surveys import SurveyList
@@ -33,6 +34,7 @@ from hotline.aftercall.reports.hot_spots import HotSpotWatch
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiParts, ApiServer
 from hotline.service.availability import Availability
+from hotline.service.board import Board, Supervision
 from hotline.service.desk import DeskService
 from hotline.service.directory import device_states
 from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
@@ -109,16 +111,24 @@ class HotlineService:
         self.reports = reports(settings, self.ctx.records.sessions)
         # every push to a desk or a wall display goes through the hub
         self.hub = PushHub(settings.now, self.desk.ended_sessions, self.work.station_users)
+        # hot spots as they happen: told to the team leads' desks once per place and day (and when they grow)
+        self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
+        # the agent board, the wall's figures and the alerts on them (#30)
+        self.alert_book = AlertBook(self.ctx.records.sessions, settings.now, alert_policy(settings))
+        self.board = Board(self.ctx.records.sessions, settings, self.queue, report_policy(settings), self.alert_book,
+                           self._device_states, lambda: self.hot_spots.active)
+        self.hub.board_source, self.hub.wall_source = self.board.board, self.board.wall
+        self.supervision = Supervision(self.ctx.records.sessions, settings)
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
-                                     self.surveys, self.reports, self.qa, self.book))
+                                     self.surveys, self.reports, self.qa, self.book,
+                                     extra={"board": self.board, "supervision": self.supervision,
+                                            "alerts": self.alert_book}))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,
                                                                               "report_mail": st}))
         # the season's signed days re-checked against their data after each reporting day begins
         self.report_recheck = SignedRecheck(self.reports)
-        # hot spots as they happen: told to the team leads' desks once per place and day (and when they grow)
-        self.hot_spots = HotSpotWatch(self.ctx.records.sessions, settings.now, report_policy(settings))
         # time in pauses is real time spent (a pinned HOTLINE_TODAY must not stop it)
         self.pauses = PauseLog(self.ctx.records.sessions, datetime.now)
         # calls an agent's phone put on hold: on the calls' own clock (their answer and end are)
@@ -141,6 +151,7 @@ class HotlineService:
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
+                              ("QueueCallerJoin", self._caller_joined), ("QueueCallerLeave", self._caller_joined),
                               ("QueueMemberRemoved", self._member_status), ("QueueMemberPause", self._member_status),
                               ("QueueMemberStatus", self._member_status), ("FullyBooted", self._asterisk_booted),
                               ("UserEvent", self._user_event), ("Hold", self._hold), ("Unhold", self._hold),
@@ -226,7 +237,8 @@ class HotlineService:
                                     event.get("CallerIDNum", ""))
             pop = {"type": wire.EV_SCREEN_POP, "uniqueid": uniqueid, "caller": event.get("CallerIDNum", ""),
                    "account": None, "history": [], "ticket": None, "ivr": {}}
-        self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""))
+        self.queue.rang(no, uniqueid, (pop.get("ticket") or {}).get("number", ""), event.get("CallerIDNum", ""))
+        self.hub.board_changed()
         if pop.get("account"):
             self.hub.grant(no, pop["account"]["account_no"])
         await self.hub.push_agent(no, pop)
@@ -238,6 +250,7 @@ class HotlineService:
     async def _agent_connect(self, event: dict) -> None:
         no = agent_no(event)
         st = self.queue.connected(no)
+        self.hub.board_changed()
         await self.hub.push_agent(no, {"type": wire.EV_CALL_ANSWERED, "uniqueid": event.get("Uniqueid", ""),
                                        "agent_state": st})
         # a resident on the call-back list called again and is answered now: the entry clears
@@ -250,6 +263,7 @@ class HotlineService:
     async def _agent_done(self, event: dict) -> None:
         no = agent_no(event)
         was_talking, st = self.queue.ended(no, completed=event.get("Event") == "AgentComplete")
+        self.hub.board_changed()
         await self.hub.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": event.get("Uniqueid", ""),
                                        "answered": was_talking, "agent_state": st})
         if was_talking:
@@ -275,8 +289,21 @@ class HotlineService:
         except Exception as exc:   # the DB briefly away: the hold time is short by this stretch, the call goes on
             log.warning("could not record the %s of agent %s: %s", event.get("Event"), no, exc)
 
+    async def _caller_joined(self, event: dict) -> None:
+        """A caller enters the queue or leaves it (to an agent, or away): the board's waiting list."""
+        if event.get("Event") == "QueueCallerJoin":
+            self.queue.caller_joined(event)
+        else:
+            self.queue.caller_gone(event.get("Uniqueid", ""))
+        self.hub.board_changed()
+
+    async def _device_states(self) -> dict[str, str]:
+        """Asterisk's device state of every phone now (the board's 话机未注册)."""
+        return device_states(await self.ami.action("DeviceStateList", as_list=True))
+
     async def _caller_left(self, event: dict) -> None:
         uid = event.get("Uniqueid", "")
+        self.hub.board_changed()
         for no in self.queue.caller_left(uid):
             await self.hub.push_agent(no, {"type": wire.EV_CALL_ENDED, "uniqueid": uid, "answered": False,
                                            "agent_state": self.queue.snapshot(no)})
@@ -284,6 +311,7 @@ class HotlineService:
     async def _member_status(self, event: dict) -> None:
         no = self.queue.member_event(event)
         if no:
+            self.hub.board_changed()
             await self.hub.push_agent(no, {"type": wire.EV_AGENT_STATE, "agent_state": self.queue.snapshot(no)})
             if event.get("Event") in ("QueueMemberPause", "QueueMemberRemoved", "QueueMemberAdded"):
                 await self.availability.record(no)
@@ -556,6 +584,19 @@ class HotlineService:
                 log.warning("could not look for hot spots: %s", exc)
             await asyncio.sleep(every_s)
 
+    async def _keep_alerts(self, every_s: float = 5.0) -> None:
+        """The alerts' round (hotline.aftercall.alerts) every few seconds on the board as it stands:
+        each raised or cleared goes to the leads' desks and the wall."""
+        while True:
+            try:
+                for alert, new in await self.board.alert_round():
+                    if new:
+                        log.warning("alert %s (%s): %s", alert["kind"], alert["subject"], alert["message"])
+                    await self.hub.alert(alert, new)
+            except Exception as exc:   # DB or AMI away: the next round looks again
+                log.warning("alert round failed: %s", exc)
+            await asyncio.sleep(every_s)
+
     async def tell_hot_spots(self) -> None:
         for spot in await asyncio.to_thread(self.hot_spots.round):
             new = spot.pop("new")
@@ -709,6 +750,7 @@ class HotlineService:
         self._reconcile_task = asyncio.create_task(self._keep_reconciled())
         self._timers_task = asyncio.create_task(self._keep_timers())
         self._hot_spots_task = asyncio.create_task(self._keep_hot_spots())
+        self._alerts_task = asyncio.create_task(self._keep_alerts())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
@@ -742,6 +784,7 @@ class HotlineService:
         self._reconcile_task.cancel()
         self._timers_task.cancel()
         self._hot_spots_task.cancel()
+        self._alerts_task.cancel()
         self._readbacks_task.cancel()
         self._surveys_task.cancel()
         self._sip_bans_task.cancel()

@@ -163,7 +163,8 @@ def ended_message(reason: str | None) -> str:
     return {"replaced": "您的账号已在其他位置登录，本机已退出",
             "disabled": "账号已停用",
             "password_changed": "密码已修改，请重新登录",
-            "expired": "登录已过期，请重新登录"}.get(reason or "", "会话已结束，请重新登录")
+            "expired": "登录已过期，请重新登录",
+            "signed_out": "领班已将您签出，如需继续工作请重新登录"}.get(reason or "", "会话已结束，请重新登录")
 
 
 # --------------------------------------------------------------- the wire --

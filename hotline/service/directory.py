@@ -17,7 +17,7 @@ ROLE_ORDER = {"team_lead": 0, "head": 1, "agent": 2}
 #: Asterisk device states (devicestate.h names) of a phone that is talking or holding a call
 _ON_CALL = {"INUSE", "BUSY", "ONHOLD", "RINGINUSE"}
 #: a phone Asterisk cannot reach: no registered contact, no such endpoint, not known yet
-_UNREGISTERED = {"UNAVAILABLE", "INVALID", "UNKNOWN", ""}
+UNREGISTERED = {"UNAVAILABLE", "INVALID", "UNKNOWN", ""}
 
 
 def device_states(events: Iterable[Mapping]) -> dict[str, str]:
@@ -30,7 +30,7 @@ def entry_state(device_state: str, queue: Mapping | None) -> str:
     """One of wire.DIRECTORY_STATES from the phone's device state and the queue's record."""
     device_state = (device_state or "").upper()
     queue = queue or {}
-    if device_state in _UNREGISTERED:
+    if device_state in UNREGISTERED:
         return "unregistered"
     if device_state in _ON_CALL or queue.get("in_call"):
         return "on_call"

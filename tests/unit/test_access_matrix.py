@@ -34,8 +34,8 @@ from common.passwords import token_hash
 from common.ports import Ports
 from common.settings import load_settings
 from db.models import (AnomalyRecord, AnomalyType, ApiSession, AuditEntry, Call, CallOutcome, Category, HeatingAccount,
-                       QaPeerListen, QaProposal, Recording, RepairStation, Role, StationArea, SurveyCall, TicketState,
-                       User)
+                       QaPeerListen, QaProposal, Recording, RepairStation, Role, StationArea, SupervisorAlert, SurveyCall,
+                       TicketState, User)
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket
 from hotline.admin.users import add_user
@@ -168,6 +168,12 @@ MATRIX: dict[tuple[str, str], dict] = {
                                  STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
     # an agent: their own results; a statistician everyone's (the QA figures the reports draw on)
     ("GET", wire.QA_RESULTS): by_role(200, 200, 403, stat=200),
+    # supervision (#30): the board, acting on an agent from it (1002, paused in the test), alerts
+    ("GET", wire.BOARD): by_role(403, 200, 403),
+    ("POST", wire.AGENT_UNPAUSE): by_role(403, 200, 403),
+    ("POST", wire.AGENT_SIGN_OUT): by_role(403, 200, 403),
+    ("GET", wire.ALERTS): by_role(403, 200, 403),
+    ("POST", wire.ALERT_ACK): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -185,6 +191,7 @@ class Made:
     """The objects of the template database: (kind, role, whose) → what names them."""
     objects: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     anomaly: int = 0
+    alert: int = 0
     seq: int = 0
 
     def uniqueid(self) -> str:
@@ -326,6 +333,11 @@ def template(tmp_path_factory):
         db.add(a)
         db.flush()
         made.anomaly = a.id
+        alert = SupervisorAlert(kind="long_pause", subject="1002", message="1002 小休 已 41 分钟(上限 15 分钟)",
+                                raised_at=NOW, ack_note="")
+        db.add(alert)
+        db.flush()
+        made.alert = alert.id
     engine.dispose()
     return base / "template.db", home, made
 
@@ -411,6 +423,9 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.QA_RESULTS: lambda: Request(method, route, query={"month": "2026-11"}),
         # an agent on a live call (the template's call of 1002 is answered and not ended)
         wire.LISTEN_IN: lambda: Request(method, p(route, agent_no="1002"), {"whisper": False}),
+        wire.AGENT_UNPAUSE: lambda: Request(method, p(route, agent_no="1002"), {"note": "小休超时"}),
+        wire.AGENT_SIGN_OUT: lambda: Request(method, p(route, agent_no="1002"), {"note": "下班未签出"}),
+        wire.ALERT_ACK: lambda: Request(method, p(route, aid=made.alert), {"note": "已电话提醒"}),
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -484,6 +499,9 @@ async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, metho
         if route == wire.REJECT:
             ring = made.objects["ring", role if role != NOBODY else AGENT, whose or OWN]
             h.svc.queue.rang(ring["at"], ring["uniqueid"], ring["number"])
+        if route == wire.AGENT_UNPAUSE:     # 1002 on a long 小休
+            h.svc.queue.joined("1002", True)
+            h.svc.queue.paused("1002", True, "小休")
         if req.before:
             await h.client.get(req.before[0], params=req.before[1], headers=headers)
         audited = h.last_audit()
@@ -639,3 +657,48 @@ async def test_the_metrics_name_no_number_and_no_name_and_health_says_what_is_do
         (tmp_path / "w.db").mkdir()     # the database gone from under the service: a directory cannot be opened
         health = await h.client.get(wire.HEALTH)
         assert health.status == 503 and (await health.json())["down"] == ["database"]
+
+
+# ------------------------------------------------------------------ the board (#30) --
+
+async def test_the_board_shows_each_agent_state_duration_and_the_waiting_caller_masked(template, tmp_path):
+    lead = Hotline.headers(LEAD)
+    async with hotline_on(template, tmp_path) as h:
+        ami = h.svc.ami
+        await ami.replay({"Event": "QueueMemberAdded", "MemberName": "PJSIP/agent-1001", "Paused": "0"})
+        await ami.replay({"Event": "QueueMemberAdded", "MemberName": "PJSIP/agent-1002", "Paused": "1",
+                          "PausedReason": "小休"})
+        await ami.replay({"Event": "QueueCallerJoin", "Uniqueid": "1763900099.1", "CallerIDNum": "13912345678",
+                          "Position": "1"})
+        got = await h.client.get(wire.BOARD, headers=lead)
+        board = await got.json()
+    assert got.status == 200 and set(board) == set(wire.SAMPLE_BOARD)
+    rows = {a["agent_no"]: a for a in board["agents"]}
+    assert set(rows) == {"1001", "1002", "1101"}                      # agents and team leads, not the others
+    assert set(rows["1001"]) == set(wire.SAMPLE_BOARD["agents"][0])
+    # the template's phones are not registered (no device state): logged in, the phone is down
+    assert rows["1001"]["state"] == "unregistered" and rows["1001"]["logged_in"]
+    assert board["waiting"][0]["caller"] == "139******78" and board["summary"]["waiting"] == 1
+    assert set(board["summary"]) >= set(wire.SAMPLE_BOARD["summary"])
+
+
+async def test_a_forced_unpause_reaches_asterisk_and_a_sign_out_ends_the_agents_desk(template, tmp_path):
+    lead = Hotline.headers(LEAD)
+    async with hotline_on(template, tmp_path) as h:
+        h.svc.queue.joined("1002", True)
+        h.svc.queue.paused("1002", True, "小休")
+        got = await h.client.post(wire.path(wire.AGENT_UNPAUSE, agent_no="1002"), json={"note": "超时"}, headers=lead)
+        assert got.status == 200
+        assert ("QueuePause", "false") in [(n, str(f.get("Paused")).lower()) for n, f in h.svc.ami.sent]
+        again = await h.client.post(wire.path(wire.AGENT_UNPAUSE, agent_no="1002"), json={}, headers=lead)
+        assert again.status == 409                                     # not paused any more
+        gone = await h.client.post(wire.path(wire.AGENT_SIGN_OUT, agent_no="1002"), json={"note": "下班未签出"},
+                                   headers=lead)
+        assert gone.status == 200 and (await gone.json())["sessions_ended"] == 1
+        mine = await h.client.get(wire.ME, headers=Hotline.headers(AGENT) | {"Authorization": f"Bearer {_token('1002')}"})
+        assert mine.status == 401
+        nobody = await h.client.post(wire.path(wire.AGENT_SIGN_OUT, agent_no="9999"), json={}, headers=lead)
+        assert nobody.status == 404
+        with h.sessions() as db:
+            actions = [(e.actor, e.action, e.object_id) for e in db.scalars(select(AuditEntry))]
+    assert ("1101", "force_unpause", "1002") in actions and ("1101", "force_sign_out", "1002") in actions
