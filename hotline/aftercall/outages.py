@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common import wire
 from common.phones import mask_phone, refusal
 from common.text import control_char
-from db.models import HeatingAccount, Outage, OutageCaller, finest_outage
+from db.models import HeatingAccount, Outage, OutageCaller
 from db.queries import iso
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 from ivr.prompts import check_wav, convert, outage_file, render_outage

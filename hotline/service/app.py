@@ -47,6 +47,8 @@ from hotline.service.reports import ReportMailer, SignedRecheck, report_mail, re
 from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
+from hotline.service.routes_outages import OutageRoutes
+from hotline.aftercall.outages import OutageBoard
 from hotline.service.upkeep import Upkeep
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
@@ -109,8 +111,11 @@ class HotlineService:
         self.reports = reports(settings, self.ctx.records.sessions)
         # every push to a desk or a wall display goes through the hub
         self.hub = PushHub(settings.now, self.desk.ended_sessions, self.work.station_users)
+        # 区域停热 (#30): the outage notices, declared and ended on the desk (hotline.service.routes_outages)
+        self.outages = OutageBoard(self.ctx.records.sessions, settings.now, settings)
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
-                                     self.surveys, self.reports, self.qa, self.book))
+                                     self.surveys, self.reports, self.qa, self.book, extra={"outages": self.outages}),
+                            extra_areas=(OutageRoutes,))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,

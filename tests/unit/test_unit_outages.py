@@ -2,6 +2,7 @@
 SQLite, and the caller's flow over the fake channel — a caller from the area hears the notice and 1
 registers them (no ticket, no queue), 2 goes on to a normal repair, callers from elsewhere hear
 nothing. The real-call test is tests/integration/test_outage.py."""
+# ruff: noqa: F811 — `ctx`, the flows' fixture, is imported and named by the tests
 from __future__ import annotations
 
 import wave
@@ -19,7 +20,7 @@ from hotline.aftercall.rules import Actor, Refused, RuleError
 from ivr import context as context_mod, flows
 from ivr.prompts import P, outage_file, outage_sound, sound_name
 from made_by_ivr import recorded_wav
-from test_unit_caller_flow import ACCOUNT_A, KNOWN, ctx, run, the_call, the_ticket  # noqa: F401 — the fixture
+from test_unit_caller_flow import ACCOUNT_A, KNOWN, ctx, run, the_call, the_ticket  # noqa: F401 — ctx: the fixture
 
 NOW = datetime(2026, 11, 23, 10, 0)
 LEAD = Actor(1, "1101", Role.team_lead)
