@@ -38,16 +38,22 @@ _SEP = re.compile(r"\s*[/／]\s*")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
+def _line(text, what: str, most: int, missing: str) -> str:
+    """One line a person typed, stripped: present, at most `most` characters, no control character."""
+    text = str(text or "").strip()
+    if not text:
+        raise RuleError(422, missing)
+    if len(text) > most:
+        raise RuleError(422, f"{what}过长:{len(text)} 字,不超过 {most} 字")
+    if control_char(text) is not None:
+        raise RuleError(422, f"{what}含有不允许的字符")
+    return text
+
+
 def parse_area(text: str) -> tuple[str, str, str]:
     """'和平区/幸福里小区[/3]' → ('和平区', '幸福里小区', '3'); a district alone is an area too.
     RuleError 422 for anything else."""
-    text = str(text or "").strip()
-    if not text:
-        raise RuleError(422, "请填写停热区域:区/小区[/楼号],例如 和平区/幸福里小区")
-    if len(text) > wire.OUTAGE_AREA_MAX:
-        raise RuleError(422, f"停热区域过长(不超过 {wire.OUTAGE_AREA_MAX} 字)")
-    if control_char(text) is not None:
-        raise RuleError(422, "停热区域含有不允许的字符")
+    text = _line(text, "停热区域", wire.OUTAGE_AREA_MAX, "请填写停热区域:区/小区[/楼号],例如 和平区/幸福里小区")
     parts = _SEP.split(text)
     if len(parts) > 3 or any(not p for p in parts):
         raise RuleError(422, f"停热区域应写作 区/小区[/楼号]: {text}")
@@ -88,14 +94,7 @@ def parse_until(value, now: datetime) -> datetime:
 
 
 def check_message(message: str) -> str:
-    text = str(message or "").strip()
-    if not text:
-        raise RuleError(422, "请填写停热通知的内容(来电住户会听到)")
-    if len(text) > wire.OUTAGE_MESSAGE_MAX:
-        raise RuleError(422, f"停热通知过长:{len(text)} 字,不超过 {wire.OUTAGE_MESSAGE_MAX} 字")
-    if control_char(text) is not None:
-        raise RuleError(422, "停热通知含有不允许的字符")
-    return text
+    return _line(message, "停热通知", wire.OUTAGE_MESSAGE_MAX, "请填写停热通知的内容(来电住户会听到)")
 
 
 def _affected_counts(db: Session, ids) -> dict[int, int]:
