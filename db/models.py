@@ -95,6 +95,8 @@ class CallOutcome(str, enum.Enum):
     callback_requested = "callback_requested"
     after_hours_message = "after_hours_message"
     in_ivr_hangup = "in_ivr_hangup"
+    #: keyed 1 on an outage's notice (区域停热): registered as affected, no ticket, no queue
+    outage_registered = "outage_registered"
     no_agent = "no_agent"        # no agent logged in: call-back booked instead of waiting
     max_wait = "max_wait"        # waited the maximum (Settings.max_wait_s): call-back booked
     # a call out (direction out): the resident's side, from Dial's DIALSTATUS (answered: ANSWER)
@@ -751,3 +753,68 @@ class SupervisorAlert(Base):
     acked_by: Mapped[str | None] = mapped_column(String(16))
     acked_at: Mapped[datetime | None] = mapped_column(DateTime)
     ack_note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Outage(Base):
+    """区域停热 (#30): a team lead's notice that an area — a district, a compound (小区) in it, or one
+    building — has no heating until about `until`. Callers whose account lies in it hear `message`
+    (rendered to the sound `prompt` at once, or a recording imported) right after the greeting.
+    Open while `ended_at` is None; ending it may book the 供热已恢复 call to every affected caller."""
+    __tablename__ = "outage"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district: Mapped[str] = mapped_column(String(64))
+    compound: Mapped[str] = mapped_column(String(64), default="")
+    building: Mapped[str] = mapped_column(String(16), default="")
+    until: Mapped[datetime] = mapped_column(DateTime)
+    message: Mapped[str] = mapped_column(Text)
+    #: the notice's sound file (under the read-back cache: its name from the id only); '' none yet
+    prompt: Mapped[str] = mapped_column(String(255), default="")
+    #: where the sound came from: tts (the message rendered) or file (a recording imported)
+    prompt_source: Mapped[str] = mapped_column(String(8), default="tts")
+    declared_by: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[datetime] = mapped_column(DateTime)
+    #: open outages are read by every call: the IVR's query is on this column
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+    #: ended with the 供热已恢复 call to every affected caller
+    call_back: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def area(self) -> str:
+        """区/小区[/楼号], as the lead typed it."""
+        return "/".join(p for p in (self.district, self.compound, self.building) if p)
+
+    def covers(self, district: str, compound: str, building: str) -> bool:
+        """An address in this area: the same district, and the compound and building where named."""
+        return finest_outage([self], district, compound, building) is self
+
+
+def finest_outage(outages, district: str, compound: str, building: str):
+    """Of `outages` (anything with district, compound, building: rows or the IVR's views), the one
+    whose area holds this address most narrowly (a building before its compound before its
+    district; the latest declared first among equals), or None."""
+    best, rank = None, -1
+    for o in outages:
+        if district == o.district and (not o.compound or compound == o.compound) \
+                and (not o.building or building == o.building):
+            r = (2 if o.building else 1 if o.compound else 0)
+            if r > rank or (r == rank and o.id > best.id):
+                best, rank = o, r
+    return best
+
+
+class OutageCaller(Base):
+    """A caller who keyed 1 on an outage's notice: affected, linked to the outage, no repair ticket.
+    `callback_state` is the 供热已恢复 call's (None: not asked; requested when the outage ended with
+    the call-back, then how it went; refused: a number the policy does not dial)."""
+    __tablename__ = "outage_caller"
+    __table_args__ = (UniqueConstraint("outage_id", "uniqueid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outage.id", ondelete="CASCADE"), index=True)
+    uniqueid: Mapped[str] = mapped_column(String(64))
+    caller: Mapped[str] = mapped_column(String(20))
+    account_no: Mapped[str | None] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    callback_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    callback_at: Mapped[datetime | None] = mapped_column(DateTime)
+    callback_note: Mapped[str] = mapped_column(String(64), default="")

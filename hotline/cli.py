@@ -53,6 +53,7 @@ from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
 from hotline.config_cmd import config_app
+from hotline.outage_cli import outage_app
 from common import wire
 from common.ami import ami_action
 from common.agent_phones import has_phone
@@ -85,6 +86,7 @@ dialplan_app = typer.Typer(help="The admin-owned dialplan: check, test with real
 app.add_typer(dialplan_app, name="dialplan")
 app.add_typer(config_app, name="config")        # one configuration (#29): hotline.config_cmd
 app.add_typer(db_app, name="db")             # upgrades on purpose (#29): hotline.cli_ops
+app.add_typer(outage_app, name="outage")     # 区域停热 (#30): hotline.outage_cli
 app.callback()(version_callback)             # hotline --version
 
 

@@ -33,6 +33,8 @@ from db.models import (
     Category,
     HeatingAccount,
     HolidayOverride,
+    Outage,
+    OutageCaller,
     Recording,
     Ticket,
     TicketState,
@@ -47,6 +49,7 @@ from common.settings import Settings
 from ivr import storage
 from ivr.holidays import years_around
 from ivr.journal import Entry, Transient, WriteJournal
+from ivr.prompts import outage_sound
 from common.phones import MAX_DIGITS, clean_digits, is_valid_callback, normalise_caller_id
 
 log = logging.getLogger("ivr")
@@ -66,6 +69,20 @@ class AccountView:
     account_no: str
     name: str
     address: str
+    #: where it lies, as outages name areas (区/小区/楼号)
+    district: str = ""
+    compound: str = ""
+    building: str = ""
+
+
+@dataclass(frozen=True)
+class OutageView:
+    """An open outage as the caller's flow needs it: its area and its notice's sound."""
+    id: int
+    district: str
+    compound: str
+    building: str
+    sound: str
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,7 @@ class CallTaken(RuntimeError):
 
 
 def _account(acc: HeatingAccount) -> AccountView:
-    return AccountView(acc.id, acc.account_no, acc.name, acc.address)
+    return AccountView(acc.id, acc.account_no, acc.name, acc.address, acc.district, acc.compound, acc.building)
 
 
 def reads(fn):
@@ -155,6 +172,28 @@ class Records:
     def holiday_overrides(self, year: int) -> list[HolidayOverride]:
         with self.sessions() as db:
             return list(db.scalars(select(HolidayOverride).where(HolidayOverride.year.in_(years_around(year)))))
+
+    # --- outages (区域停热) ---
+    @reads
+    def open_outages(self) -> list[OutageView]:
+        """The open outages whose notice has its sound: one query on the indexed `ended_at`, made at
+        most once per OUTAGES_TTL_S for all the calls (IvrContext.open_outages)."""
+        with self.sessions() as db:
+            rows = db.scalars(select(Outage).where(Outage.ended_at.is_(None), Outage.prompt != "")).all()
+            return [OutageView(o.id, o.district, o.compound, o.building, outage_sound(o.id)) for o in rows]
+
+    def outage_caller(self, uniqueid: str, outage_id: int, caller: str, account_no: str | None) -> None:
+        """The caller keyed 1 on the outage's notice: registered as affected (no ticket, no queue);
+        the call's outcome says so. Idempotent (a replay adds nothing)."""
+        with self.sessions() as db, db.begin():
+            call = _call(db, uniqueid)
+            call.outcome, call.last_step = CallOutcome.outage_registered, "outage"
+            if db.get(Outage, outage_id) is None or db.scalar(select(OutageCaller.id).where(
+                    OutageCaller.outage_id == outage_id, OutageCaller.uniqueid == uniqueid)) is not None:
+                return
+            db.add(OutageCaller(outage_id=outage_id, uniqueid=uniqueid, caller=call.caller or caller[:20],
+                                account_no=(account_no or None) and account_no[:20], at=self.now(),
+                                callback_note=""))
 
     # --- calls ---
     @reads
@@ -527,7 +566,7 @@ def _wait_closed(path: Path, timeout_s: float = 2.0) -> bool:
 #: the Records methods a flow writes through the journal (ivr.journal): each keyed by its call, each
 #: idempotent, none returning anything the caller waits for
 JOURNALED = frozenset({"start_call", "note_degraded_call", "step", "mark_queued", "save_ticket", "attach_ticket",
-                       "status_heard",
+                       "status_heard", "outage_caller",
                        "request_callback", "end_call", "answered", "transfer_leg", "start_call_out",
                        "end_call_out", "token_used"})
 #: the reads a caller waits on to be recognised: timed (the service reports their p99 once a minute)
@@ -536,6 +575,8 @@ LOOK_UPS = frozenset({"accounts_by_phone", "account_by_no"})
 _ENUMS = {e.__name__: e for e in (CallOutcome, Category, TicketState)}
 #: calls whose reserved ticket number the service remembers (a later request of the call reads it)
 _KNOWN_NUMBERS = 20000
+#: how old the open outages a call reads may be (s): one query per this for every call at once
+OUTAGES_TTL_S = 5.0
 
 
 def _encode(v):
@@ -654,6 +695,9 @@ class IvrContext:
     _taken: set = field(default_factory=set, init=False, repr=False)
     #: how long the callers' account look-ups took (s), since the service last reported them
     lookup_times: list = field(default_factory=list, init=False, repr=False)
+    #: the open outages (monotonic time read, [OutageView]) and the read under way, shared by all calls
+    _outages: tuple | None = field(default=None, init=False, repr=False)
+    _outages_read: asyncio.Future | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, journal_path: Path | None = None) -> "IvrContext":
@@ -700,6 +744,21 @@ class IvrContext:
     async def read(self, fn, *args, default=None):
         """A read the caller waits for, at most the deadline: `default` (the no-answer path) when late."""
         return await self.within(asyncio.ensure_future(self.db(fn, *args)), default, fn.__name__)
+
+    async def open_outages(self) -> list[OutageView]:
+        """The open outages, at most OUTAGES_TTL_S old: 720 callers share one read (the callers who
+        come while it runs wait for that one, at most the deadline; then the last known list)."""
+        known = self._outages
+        if known is not None and time.monotonic() - known[0] < OUTAGES_TTL_S:
+            return known[1]
+        if self._outages_read is None or self._outages_read.done():
+            self._outages_read = fut = asyncio.ensure_future(self.db(self.records.open_outages))
+
+            def keep(f: asyncio.Future) -> None:
+                if not f.cancelled() and f.exception() is None:
+                    self._outages = (time.monotonic(), f.result())
+            fut.add_done_callback(keep)
+        return await self.within(self._outages_read, known[1] if known else [], "the open outages")
 
     # ------------------------------------------------------------ journal --
     @property

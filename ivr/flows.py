@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from db.models import AT_STATION, CallOutcome, Category, TicketState
+from db.models import AT_STATION, CallOutcome, Category, TicketState, finest_outage
 from common import wire
 from common.naming import agent_no_of, endpoint as endpoint_name
 from ivr.channel import CallerHungUp, Channel, call_of, vouched
@@ -49,7 +49,8 @@ TICKET_REPEATS = 3
 STEP_WORDS = {"greeting": "问候语", "identify": "确认户号和地址", "open_ticket": "在办报修提示",
               "status": "收听报修进度", "problem": "选择问题", "callback": "确认回电号码", "voice": "语音描述",
               "after_hours": "非工作时间留言", CallOutcome.no_agent.value: "无座席转回电",
-              CallOutcome.max_wait.value: "等待超时转回电", "degraded": "降级进线", "queue": "排队等待"}
+              CallOutcome.max_wait.value: "等待超时转回电", "degraded": "降级进线", "queue": "排队等待",
+              "outage": "停热通知"}
 
 
 def opener_prompt(now, overrides=()) -> str:
@@ -88,6 +89,7 @@ class Caller:
         self._ticket_var = ""                               # the number the channel carries
         # reads started before they are needed (while a prompt plays): account id → open ticket
         self._by_phone: asyncio.Future | None = None
+        self._outages: asyncio.Future | None = None
         self._open_ticket: tuple[int, asyncio.Future] | None = None
 
     def snd(self, prompt: str) -> str:
@@ -130,7 +132,7 @@ class Caller:
         """The flow ends (a hang-up included): its writes and the last step are in the DB before the
         dialplan goes on — so before the queue offers the call to an agent, whose pop reads them —
         or, when the DB is slower than the deadline, kept in the journal (the caller goes on)."""
-        for left in (self._by_phone, self._open_ticket[1] if self._open_ticket else None):
+        for left in (self._by_phone, self._outages, self._open_ticket[1] if self._open_ticket else None):
             if left is not None and not left.done():
                 left.cancel()
             elif left is not None and not left.cancelled():
@@ -206,6 +208,31 @@ class Caller:
         await self.ch.set_var("HOTLINE_OPENER", opener.key if opener else "")
         await self.say(opener_prompt(now, overrides), P.greeting_welcome)
         await self.ch.set_var("HOTLINE_GREETED", "1")
+
+    async def outage_notice(self) -> bool:
+        """区域停热 (#30), right after the greeting: a caller whose account lies in an open outage's
+        area hears its notice and '受停热影响登记请按1,报修其他问题请按2'. 1: registered as affected
+        (no ticket, no queue), thanked, the call ends (True). Anything else, or nothing: the normal
+        repair path (False). Callers from elsewhere hear nothing of it."""
+        outages = await self._reap(self._outages, []) if self._outages is not None else []
+        if not outages:
+            return False
+        hit = next(((o, a) for a in await self.accounts_by_phone()
+                    if (o := finest_outage(outages, a.district, a.compound, a.building)) is not None), None)
+        if hit is None:
+            return False
+        outage, account = hit
+        await self.step("outage")
+        key = await self.ch.get_digits([self.snd(P.outage_intro), outage.sound, self.snd(P.outage_choice)], 1,
+                                       self.s.digit_timeout_ms)
+        if key != "1":
+            return False
+        self._step = self._step_written = "outage"          # the registration writes it
+        self.write(self.ctx.records.outage_caller, self.intake.call, outage.id, self.intake.caller, account.account_no)
+        log.info("call %s: registered as affected by outage %s", self.intake.call, outage.id)
+        await self.say(P.outage_registered)
+        await self.ch.set_var("HOTLINE_ROUTE", "hangup")
+        return True
 
     async def identify(self) -> AccountView | None:
         """Step 3: by caller id, else by 户号 keyed (three tries); None = unknown."""
@@ -378,7 +405,10 @@ async def _intake(c: Caller) -> None:
     c.intake = intake = Intake(ch.uniqueid, caller)
     c.write(ctx.records.start_call, ch.uniqueid, ch.linkedid, caller, ch.dnid, token)
     c._by_phone = c._soon(ctx.records.accounts_by_phone, caller)        # who it is, meanwhile
+    c._outages = asyncio.ensure_future(ctx.open_outages())              # and any area without heating
     await c.greet()
+    if await c.outage_notice():
+        return
 
     if not is_staffed(ctx.now(), ctx.settings):
         await after_hours(c)

@@ -302,6 +302,49 @@ def render_readbacks(settings, texts, force: bool = False, prune: bool = False, 
     return {"rendered": rendered, "removed": removed, "skipped": skipped, "bytes": sum(sizes.values())}
 
 
+# ---------------------------------------------------------------- outages --
+# An outage's notice (区域停热, #30) is rendered once, when a team lead declares it, into a folder of
+# the read-back cache of its own (render_readbacks never prunes sub-folders): the file is named by
+# the outage's id alone, never by any text.
+
+#: the longest recorded notice taken (`hotline outage set --file`)
+OUTAGE_FILE_MAX_S = 120
+
+
+def outage_file(settings, outage_id: int) -> Path:
+    return settings.tts_cache_dir / "outage" / f"{int(outage_id)}.wav"
+
+
+def outage_sound(outage_id: int) -> str:
+    """What Asterisk plays for the outage's notice (the cache is linked into its sounds as `tts`)."""
+    return f"tts/outage/{int(outage_id)}"
+
+
+def render_outage(settings, text: str, out: Path) -> None:
+    """The notice's text → 8 kHz WAV at `out` (espeak-ng through stdin, as every prompt)."""
+    synthesise(text, out, settings.tts_voice)
+
+
+def check_wav(file) -> float:
+    """A recorded notice as imported: a readable PCM WAV of some audio and at most OUTAGE_FILE_MAX_S;
+    its length in seconds. ValueError (the admin reads it) otherwise."""
+    import wave  # noqa: PLC0415 — only an import needs it
+    path = Path(file)
+    if not path.is_file():
+        raise ValueError(f"{path}: 没有这个文件")
+    try:
+        with wave.open(str(path), "rb") as w:
+            frames, rate = w.getnframes(), w.getframerate()
+    except (wave.Error, EOFError, OSError) as exc:
+        raise ValueError(f"{path}: 不是有效的 WAV 文件 ({exc})") from None
+    seconds = frames / rate if rate else 0.0
+    if seconds <= 0.2:
+        raise ValueError(f"{path}: 录音是空的")
+    if seconds > OUTAGE_FILE_MAX_S:
+        raise ValueError(f"{path}: 录音 {seconds:.0f} 秒,最长 {OUTAGE_FILE_MAX_S} 秒")
+    return seconds
+
+
 def import_prompt(settings, prompt_id: str, file) -> Path:
     """Make a studio recording (any sox-readable audio) the prompt `prompt_id`, and render it now."""
     if prompt_id not in load_catalog():

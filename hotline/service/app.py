@@ -49,6 +49,7 @@ from hotline.service.reports import ReportMailer, SignedRecheck, report_mail, re
 from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
+from hotline.aftercall.outages import OutageBoard, open_outages
 from hotline.service.upkeep import Upkeep
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
@@ -116,13 +117,15 @@ class HotlineService:
         # the agent board, the wall's figures and the alerts on them (#30)
         self.alert_book = AlertBook(self.ctx.records.sessions, settings.now, alert_policy(settings))
         self.board = Board(self.ctx.records.sessions, settings, self.queue, report_policy(settings), self.alert_book,
-                           self._device_states, lambda: self.hot_spots.active)
+                           self._device_states, lambda: self.hot_spots.active, open_outages)
         self.hub.board_source, self.hub.wall_source = self.board.board, self.board.wall
         self.supervision = Supervision(self.ctx.records.sessions, settings)
+        # 区域停热 (#30): the outage notices, declared and ended on the desk or the CLI
+        self.outages = OutageBoard(self.ctx.records.sessions, settings.now, settings)
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
                                      self.surveys, self.reports, self.qa, self.book,
                                      extra={"board": self.board, "supervision": self.supervision,
-                                            "alerts": self.alert_book}))
+                                            "alerts": self.alert_book, "outages": self.outages}))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,

@@ -34,8 +34,8 @@ from common.passwords import token_hash
 from common.ports import Ports
 from common.settings import load_settings
 from db.models import (AnomalyRecord, AnomalyType, ApiSession, AuditEntry, Call, CallOutcome, Category, HeatingAccount,
-                       QaPeerListen, QaProposal, Recording, RepairStation, Role, StationArea, SupervisorAlert, SurveyCall,
-                       TicketState, User)
+                       Outage, QaPeerListen, QaProposal, Recording, RepairStation, Role, StationArea, SupervisorAlert,
+                       SurveyCall, TicketState, User)
 from db.session import make_engine, migrate, session_factory
 from db.tickets import create_ticket
 from hotline.admin.users import add_user
@@ -174,6 +174,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.AGENT_SIGN_OUT): by_role(403, 200, 403),
     ("GET", wire.ALERTS): by_role(403, 200, 403),
     ("POST", wire.ALERT_ACK): by_role(403, 200, 403),
+    # 区域停热 (#30): team leads, the head and admins declare, list and end outages; nobody else
+    ("GET", wire.OUTAGES): by_role(403, 200, 403),
+    ("POST", wire.OUTAGES): by_role(403, 201, 403),
+    ("POST", wire.OUTAGE_END): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -298,6 +302,11 @@ class Builder:
         self.db.add_all([peer, proposal])
         self.db.flush()
         put["empty", role, whose] = {"rid": e.id}
+        outage = Outage(district="铁西区", compound="兴华北街", building="", until=NOW + timedelta(hours=8),
+                        message="停热", prompt="", declared_by="1101", declared_at=NOW, call_back=False)
+        self.db.add(outage)
+        self.db.flush()
+        put["outage", role, whose] = {"oid": outage.id}
         put["peer", role, whose] = {"pid": peer.id}
         put["proposal", role, whose] = {"pid": proposal.id}
 
@@ -421,6 +430,10 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.QA_PEER_MARK: lambda: Request(method, p(route, pid=obj("peer")["pid"]), {"findings": []}),
         wire.QA_PROPOSAL: lambda: Request(method, p(route, pid=obj("proposal")["pid"]), {"confirm": True}),
         wire.QA_RESULTS: lambda: Request(method, route, query={"month": "2026-11"}),
+        # a declared outage's area: one of the template's accounts' (its notice rendered: a second of audio)
+        wire.OUTAGES: lambda: Request(method, route, {"area": "铁西区/兴华北街/1", "until": later, "message": "铁西区停热"})
+        if method == "POST" else Request(method, route),
+        wire.OUTAGE_END: lambda: Request(method, p(route, oid=obj("outage")["oid"]), {"call_back": True}),
         # an agent on a live call (the template's call of 1002 is answered and not ended)
         wire.LISTEN_IN: lambda: Request(method, p(route, agent_no="1002"), {"whisper": False}),
         wire.AGENT_UNPAUSE: lambda: Request(method, p(route, agent_no="1002"), {"note": "小休超时"}),

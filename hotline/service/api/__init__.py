@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from hotline.aftercall.rules import source_address
 from hotline.service.api.base import PRINCIPAL, ApiParts, answer, db
 from hotline.service.api.calls import CallsRoutes
+from hotline.service.api.outages import OutageRoutes
 from hotline.service.api.reports import ReportsRoutes
 from hotline.service.api.session import SessionRoutes, metrics_refusal
 from hotline.service.api.supervision import SupervisionRoutes
@@ -34,7 +35,7 @@ log = logging.getLogger("hotline.api")
 #: what a report-only role (the statistician) reaches: wire.REPORT_ONLY_ROUTES, and nothing else
 REPORT_ONLY = frozenset(wire.REPORT_ONLY_ROUTES)
 #: the areas, in the order their routes are added; more can be appended (`AgentApi.areas`)
-AREAS = (SessionRoutes, CallsRoutes, TicketsRoutes, WorklistsRoutes, ReportsRoutes, SupervisionRoutes)
+AREAS = (SessionRoutes, CallsRoutes, TicketsRoutes, WorklistsRoutes, ReportsRoutes, SupervisionRoutes, OutageRoutes)
 
 
 class AgentApi:
