@@ -90,6 +90,8 @@ class AgentApi:
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
         self.agent_sessions: dict[str, int] = {}                    # agent_no → live session id
         self._sweeper: asyncio.Task | None = None
+        #: routes of an area kept in a module of its own (each has `register(router)`), added to the app
+        self.areas: list = []
 
     # -------------------------------------------------------------- app --
     def app(self) -> web.Application:
@@ -159,6 +161,8 @@ class AgentApi:
         r.add_get(wire.QA_PROPOSALS, self.qa_proposals)
         r.add_post(wire.QA_PROPOSAL, self.qa_decide)
         r.add_get(wire.QA_RESULTS, self.qa_results)
+        for area in self.areas:
+            area.register(r)
         app.on_startup.append(self._start_sweeper)
         app.on_cleanup.append(self._stop_sweeper)
         return app
