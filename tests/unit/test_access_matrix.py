@@ -168,6 +168,8 @@ MATRIX: dict[tuple[str, str], dict] = {
                                  STATION: (403, 403), STAT: REFUSED, NOBODY: 401},
     # an agent: their own results; a statistician everyone's (the QA figures the reports draw on)
     ("GET", wire.QA_RESULTS): by_role(200, 200, 403, stat=200),
+    # a station called on dispatch (#30): team leads, the head and admins have it called again now
+    ("POST", wire.STATION_NOTIFY): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -411,6 +413,7 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.QA_RESULTS: lambda: Request(method, route, query={"month": "2026-11"}),
         # an agent on a live call (the template's call of 1002 is answered and not ended)
         wire.LISTEN_IN: lambda: Request(method, p(route, agent_no="1002"), {"whisper": False}),
+        wire.STATION_NOTIFY: lambda: Request(method, p(route, number=obj("ticket")["number"])),
     }.get(route)
     return r() if r else Request(method, route)
 
