@@ -664,12 +664,12 @@ def stations_notify(ticket: str, as_json: bool = typer.Option(False, "--json"),
         fail("the hotline is not running — `hotline up` starts it")
     dialer = StationDialer(sessions(s), s.now, policy)
     try:
-        call = dialer.request(ticket, "cli")
+        asked = dialer.request(ticket, "cli")
     except RuleError as exc:
         fail(exc.message, 2)
+    call, before = asked["call"], asked["attempts"]
     if not _wake_stations(s):
         echo("hotline: could not wake the service; it places the call within seconds", err=True)
-    before = dialer.call(call)["attempts"]
     deadline = time.monotonic() + (timeout or policy.ring_s + 300)
     placed_by = time.monotonic() + 90
     row = dialer.call(call)

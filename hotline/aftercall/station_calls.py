@@ -251,7 +251,7 @@ class StationDialer:
         return StationEnd(row.id, t.number, station, outcome, row.next_at, gave_up, shown)
 
     # ------------------------------------------ a request by hand (CLI, desk) --
-    def request(self, number: str, by: str, actor: Actor | None = None) -> int:
+    def request(self, number: str, by: str, actor: Actor | None = None) -> dict:
         """`hotline stations notify N` / POST STATION_NOTIFY: the ticket's station is called now (an
         open request is moved up; a fresh one otherwise, `max_attempts` tries). Refused (RuleError)
         for an unknown ticket, one not waiting for its station (not dispatched), a station without a
@@ -279,19 +279,20 @@ class StationDialer:
                 row.next_at, row.manual = now, True
                 row.attempts = min(row.attempts, self.policy.max_attempts - 1)     # this call is one more try
             add_audit(db, str(by)[:64], "station_notify", "ticket", t.number, call=row.id, station=t.station.code)
-            return row.id
+            return self._shown(row, t)
 
     def call(self, call_id: int) -> dict | None:
-        """One request as the CLI and the API show it."""
+        """One request as the CLI and the API show it (wire.SAMPLE_STATION_CALL)."""
         with self.sessions() as db:
             row = db.get(StationCall, call_id) if 0 < int(call_id) < 2**62 else None
-            if row is None:
-                return None
-            t = self._ticket(db, row)
-            return {"call": row.id, "ticket": t.number, "station": t.station.code if t.station else None,
-                    "outcome": row.outcome, "attempts": row.attempts, "at": iso(row.at),
-                    "answered_at": iso(row.answered_at), "next_at": iso(row.next_at), "ended_at": iso(row.ended_at),
-                    "ticket_state": t.state.value}
+            return None if row is None else self._shown(row, self._ticket(db, row))
+
+    @staticmethod
+    def _shown(row: StationCall, t: Ticket) -> dict:
+        return {"call": row.id, "ticket": t.number, "station": t.station.code if t.station else None,
+                "outcome": row.outcome, "attempts": row.attempts, "at": iso(row.at),
+                "answered_at": iso(row.answered_at), "next_at": iso(row.next_at), "ended_at": iso(row.ended_at),
+                "ticket_state": t.state.value}
 
     # ------------------------------------------ what Asterisk and the flow report --
     def _by_ref(self, db: Session, ref: str, *outcomes: str) -> StationCall | None:

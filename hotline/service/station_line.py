@@ -192,9 +192,9 @@ class StationCalls:
 
     async def notify(self, actor: Actor | None, number: str) -> dict:
         """Call the ticket's station now (POST STATION_NOTIFY: team leads, the head, admins)."""
-        call_id = await asyncio.to_thread(self.dialer.request, number, actor.agent_no if actor else "cli", actor)
+        shown = await asyncio.to_thread(self.dialer.request, number, actor.agent_no if actor else "cli", actor)
         self.wake()
-        return await asyncio.to_thread(self.dialer.call, call_id)
+        return shown
 
     async def _ended(self, end: StationEnd) -> None:
         log.info("%s", self.dialer.describe(end))

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from common import wire
 from common.secrets import station_webhook_secret
 from common.settings import load_settings
 from db.call_tokens import digest
@@ -312,8 +313,9 @@ async def test_calls_on_dispatch_off_still_call_a_station_asked_for_by_hand(tmp_
         agent, lead = actor_for(db, AGENT), actor_for(db, LEAD)
     with pytest.raises(Refused):
         rig.dialer.request(number, AGENT, agent)
-    call = rig.dialer.request(number, LEAD, lead)
-    assert rig.dialer.call(call)["outcome"] == "requested"
+    asked = rig.dialer.request(number, LEAD, lead)
+    assert asked["outcome"] == "requested" and asked["attempts"] == 0 and set(asked) == set(wire.SAMPLE_STATION_CALL)
+    call = asked["call"]
     ref = rig.place()[number]
     await station_dial_end(_dial_end(ref, "BUSY"), rig.ctx)
     assert rig.dialer.call(call)["ended_at"] is not None                # tried once
@@ -384,6 +386,7 @@ async def test_the_webhook_posts_signed_json_retried_until_taken(rig):
         ("no_heat", "暖气不热", 90, "紧急")
     assert body["address"] == rig.address
     assert body["caller"] == "139******78" and "13912345678" not in raw.decode()
+    assert set(body) == set(wire.SAMPLE_STATION_WEBHOOK)
     [c] = rig.calls(number)
     assert c.webhook_at == T0 and c.webhook_tries == 2
     assert [a.detail["taken"] for a in rig.audits("station_webhook")] == [True]
