@@ -19,19 +19,16 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from common.ami import AmiValueError
-from common.naming import CALL_TOKEN_VAR, STATION_CONTEXT, STATION_DIAL_CONTEXT
+from common.naming import STATION_CONTEXT, STATION_DIAL_CONTEXT
 from common.secrets import station_webhook_secret
 from hotline.aftercall.rules import Actor
 from hotline.aftercall.station_calls import (FAILED, NO_ANSWER, Placement, StationDialer, StationEnd, StationTarget,
                                              station_call_policy)
-from hotline.service.errors import TelephonyTimeout, TelephonyUnavailable
+from hotline.service.survey_line import originate_attempt
 from ivr.prompts import render_station_briefing
 
 log = logging.getLogger("hotline.stations")
 
-#: the Originate waits this much longer than the station's phone rings (the number look-up first)
-ORIGINATE_MARGIN_S = 30
 #: the header the webhook's signature travels in: "sha256=<hex HMAC-SHA256 of the body>"
 SIGNATURE_HEADER = "X-Hotline-Signature"
 WEBHOOK_TIMEOUT_S = 10
@@ -95,16 +92,8 @@ class StationCaller:
                 await asyncio.to_thread(self.render, p)
             except Exception as exc:     # espeak-ng missing or failing: the call reads the number only
                 log.warning("station call %s: briefing not rendered: %s", p.call, exc)
-            try:
-                res = await self.ami.action(
-                    "Originate", Channel=f"Local/{p.ref}@{STATION_DIAL_CONTEXT}/n", Context=STATION_CONTEXT,
-                    Exten=p.ref, Priority="1", CallerID=self.caller_id or None, Async="true",
-                    Variable=f"__{CALL_TOKEN_VAR}={p.token}",
-                    Timeout=str((self.dialer.policy.ring_s + ORIGINATE_MARGIN_S) * 1000))
-                ok = (res or {}).get("Response") == "Success"
-                why = "" if ok else (res or {}).get("Message", "refused")
-            except (TelephonyUnavailable, TelephonyTimeout, AmiValueError) as exc:
-                ok, why = False, str(exc)
+            ok, why = await originate_attempt(self.ami, p.ref, STATION_DIAL_CONTEXT, STATION_CONTEXT, self.caller_id,
+                                              p.token, self.dialer.policy.ring_s)
             if ok:
                 sent += 1
                 log.info("station call %s for ticket %s placed to station %s", p.call, p.ticket, p.station)
