@@ -103,7 +103,7 @@ class Settings:
     #: a dispatched repair's station is called at its duty phone (#30): "接单请按1" moves the ticket to
     #: accepted; busy, no answer or no key: tried again station_call_retry_min later, at most
     #: station_call_attempts times in all (0: stations are not called on dispatch; `hotline stations
-    #: notify` and the desk's 电话通知 still call once). The station-late anomaly stands either way
+    #: notify` and POST notify-station still call once). The station-late anomaly stands either way
     station_call_attempts: int = 3
     station_call_retry_min: int = 5
     #: optional: each dispatch also POSTs signed JSON here (an SMS / 企业微信 gateway; the body's

@@ -463,7 +463,7 @@ class StationCall(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     uniqueid: Mapped[str] = mapped_column(String(64), default="")
-    #: asked for by hand (`hotline stations notify`, the desk), not by a dispatch: called even when
+    #: asked for by hand (`hotline stations notify`, POST notify-station), not by a dispatch: called even when
     #: calls on dispatch are off (Settings.station_call_attempts 0), no webhook
     manual: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the optional webhook (Settings.station_webhook_url) of a dispatch: when it was taken (2xx), tries
