@@ -25,6 +25,13 @@ LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER = "listen-in", "whisper"
 SURVEY_DIAL_CONTEXT = "survey-dial"
 #: the UserEvent `hotline survey call` sends (admin AMI user) to wake the service's dialer
 SURVEY_WAKE_EVENT = "HotlineSurveyCall"
+#: a station told of a dispatched repair by phone (#30): originated as Local/<ref>@station-dial/n (that
+#: half looks the station's duty phone up over FastAGI and dials it through the trunk); the other half
+#: runs [station-call] once answered. `hotline stations notify` and a CLI dispatch wake the service with
+#: STATION_WAKE_EVENT
+STATION_DIAL_CONTEXT = "station-dial"
+STATION_CONTEXT = "station-call"
+STATION_WAKE_EVENT = "HotlineStationCall"
 #: `hotline recordings verify|delete` changed recordings' health: the service recounts and tells the leads now
 RECORDINGS_WAKE_EVENT = "HotlineRecordingsChecked"
 #: the channel variable holding a call's FastAGI token (db/call_tokens.py), inherited by every channel

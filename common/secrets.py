@@ -51,6 +51,12 @@ def fastagi_key(settings: Settings) -> str:
 
 
 
+def station_webhook_secret(settings: Settings) -> str:
+    """The key that signs the station webhook's bodies (HMAC-SHA256, X-Hotline-Signature): the
+    gateway holds a copy of this file and checks each POST came from this hotline."""
+    return _secret(settings, "station_webhook_secret")
+
+
 def qa_sample_secret(settings: Settings) -> str:
     """The key of the QA samples' draw (HMAC of the day and each call): the same draw every time it
     is made again, none that anybody without this file can foresee."""

@@ -100,6 +100,15 @@ class Settings:
     survey_retry_min: int = 60
     #: seconds a resident's phone rings for a call out (click-to-call, automated survey)
     outbound_ring_s: int = 30
+    #: a dispatched repair's station is called at its duty phone (#30): "接单请按1" moves the ticket to
+    #: accepted; busy, no answer or no key: tried again station_call_retry_min later, at most
+    #: station_call_attempts times in all (0: stations are not called on dispatch; `hotline stations
+    #: notify` and POST notify-station still call once). The station-late anomaly stands either way
+    station_call_attempts: int = 3
+    station_call_retry_min: int = 5
+    #: optional: each dispatch also POSTs signed JSON here (an SMS / 企业微信 gateway; the body's
+    #: HMAC-SHA256 under $HOTLINE_HOME/secrets/station_webhook_secret in X-Hotline-Signature); empty: none
+    station_webhook_url: str = ""
     #: heating season, month-day inclusive; staffed 24 h inside it
     season_start: str = "11-15"
     season_end: str = "03-15"

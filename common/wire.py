@@ -424,3 +424,17 @@ SAMPLE_QA_ROW = {"id": 7, "kind": "daily", "day": "2026-11-23", "recording": 41,
                  "at": "2026-11-23T10:01:10", "duration_s": 95.2,
                  "health": "ok", "scorecard": "intake", "checked": False, "check": None,
                  "audio_url": "/api/recordings/41/audio"}
+#: POST STATION_NOTIFY's answer, and `hotline stations notify --json` (#30): the station call of the ticket
+#: (`outcome`: requested, placed, answered, busy, no_answer, failed — tried again at `next_at` while the
+#: ticket waits — accepted, refused: a duty phone the number policy refuses, moot: the ticket moved on,
+#: off: calls on dispatch are off; `ended_at` once the dialer lets it go)
+SAMPLE_STATION_CALL = {"call": 12, "ticket": "2611230012", "station": "TX", "outcome": "requested", "attempts": 0,
+                       "at": "2026-11-23T10:05:00", "answered_at": None, "next_at": "2026-11-23T10:05:00",
+                       "ended_at": None, "ticket_state": "dispatched"}
+#: the optional webhook of a dispatch (Settings.station_webhook_url): this JSON, POSTed with
+#: X-Hotline-Signature: sha256=<hex HMAC-SHA256 of the body> (the installation's station_webhook_secret);
+#: the resident's number masked only
+SAMPLE_STATION_WEBHOOK = {"event": "dispatched", "ticket": "2611230012", "dispatched_at": "2026-11-23T10:05:00",
+                          "station": {"code": "TX", "name": "铁西维修站"}, "category": "leak", "problem": "漏水",
+                          "priority": 50, "priority_words": "加急", "address": "铁西区 兴华北街 12-1-301",
+                          "caller": "139******78"}

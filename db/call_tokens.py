@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from db.models import CallToken, CallTokenUse
 
-#: the call's kinds: a resident's call in, an agent's call out, an automated 回访 attempt
-IN, OUT, SURVEY = "in", "out", "survey"
+#: the call's kinds: a resident's call in, an agent's call out, an automated 回访 attempt, a station
+#: told of a dispatched repair by phone (#30)
+IN, OUT, SURVEY, STATION = "in", "out", "survey", "station"
 #: what a token looks like on a channel (secrets.token_urlsafe(24)): nothing that splits an AMI
 #: Originate's Variable list (',') or an AGI answer
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -41,7 +42,7 @@ def digest(token: str) -> str:
 
 
 def attempt_ref() -> str:
-    """A 回访 attempt's name on the channel and in AMI: not guessable, not sequential."""
+    """A 回访 (or station call) attempt's name on the channel and in AMI: not guessable, not sequential."""
     return str(10**19 + secrets.randbelow(9 * 10**19))
 
 

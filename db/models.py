@@ -443,6 +443,39 @@ class SurveyCall(Base):
     ref: Mapped[str | None] = mapped_column(String(24), unique=True)
 
 
+class StationCall(Base):
+    """A repair station told of a dispatched repair by phone (#30): requested in the dispatch's own
+    transaction (hotline.aftercall.lifecycle), then called by the service's station dialer
+    (hotline.aftercall.station_calls) at the station's duty phone until someone keys 1 (接单: the
+    ticket → accepted, as the station, by phone) or the attempts run out. `outcome` is the last thing
+    known (requested, placed, answered, busy, no_answer, failed; accepted, refused: a number the
+    policy refuses, moot: the ticket moved on); `next_at` the next try while the dialer owns it,
+    `ended_at` set once it does not any more."""
+    __tablename__ = "station_call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("repair_station.id", ondelete="SET NULL"))
+    #: when it was asked for, and by whom (the dispatching 工号, cli, …)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16), default="requested")
+    next_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    placed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    uniqueid: Mapped[str] = mapped_column(String(64), default="")
+    #: asked for by hand (`hotline stations notify`, POST notify-station), not by a dispatch: called even when
+    #: calls on dispatch are off (Settings.station_call_attempts 0), no webhook
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the optional webhook (Settings.station_webhook_url) of a dispatch: when it was taken (2xx), tries
+    webhook_at: Mapped[datetime | None] = mapped_column(DateTime)
+    webhook_tries: Mapped[int] = mapped_column(Integer, default=0)
+    #: the attempt on the line as channels and AMI see it (Local/<ref>@station-dial): random digits,
+    #: a fresh one per attempt (db.call_tokens.attempt_ref), never the sequential id
+    ref: Mapped[str | None] = mapped_column(String(24), unique=True)
+
+
 class CallToken(Base):
     """A per-call token of FastAGI requests (db/call_tokens.py): the service issued it to one call,
     the call's channels carry it (HOTLINE_CALL_TOKEN), only its SHA-256 is kept. `call` is the call's

@@ -52,12 +52,13 @@ from hotline.aftercall.survey_calls import OPEN_OUTCOMES, REQUESTED, SurveyDiale
 from hotline.aftercall.lifecycle import Timers, TicketWork
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 from hotline.aftercall.stations import StationError, import_stations, list_stations, parse_areas, parse_phones, save_station
+from hotline.aftercall.station_calls import ON_THE_LINE, REQUESTED as STATION_REQUESTED, StationDialer, station_call_policy
 from hotline.config_cmd import config_app
 from hotline.outage_cli import outage_app
 from common import wire
 from common.ami import ami_action
 from common.agent_phones import has_phone
-from common.naming import RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
+from common.naming import RECORDINGS_WAKE_EVENT, STATION_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
 from common.secrets import qa_sample_secret
 from common.settings import Settings
 from common.text import control_char, printable
@@ -408,6 +409,7 @@ def tickets_set_state(number: str, state: str,
                       as_json: bool = typer.Option(False, "--json")) -> None:
     """Move a ticket on, as a person: checked like the agent API (their role, their station)."""
     t = _as_person(as_, lambda work, actor: work.move(actor, number, state, note, station))
+    _dispatched(t)
     if as_json:
         echo_json(t)
     else:
@@ -425,10 +427,28 @@ def tickets_confirm(number: str,
     """Confirm a repair waiting as 待确认 (draft → new), and with --dispatch send it to a station."""
     station = "" if dispatch in ("", "auto") else dispatch
     t = _as_person(as_, lambda work, actor: work.confirm(actor, number, station, bool(dispatch), note))
+    _dispatched(t)
     if as_json:
         echo_json(t)
     else:
         echo(f"{t['number']} → {t['state']}")
+
+
+def _wake_stations(s: Settings) -> bool:
+    """Tell the running service a station is to be called now (its dialer looks within seconds anyway)."""
+    try:
+        with ami_session(s) as ami:
+            ami.action(ami_action("UserEvent", UserEvent=STATION_WAKE_EVENT))
+        return True
+    except (RuntimeError, OSError, TimeoutError):
+        return False
+
+
+def _dispatched(t: dict) -> None:
+    """A move that dispatched: the station's call was requested with it; the service is told now."""
+    s = settings()
+    if t.get("state") == "dispatched" and runtime.running(s):
+        _wake_stations(s)
 
 
 def _as_person(agent_no: str, act) -> dict:
@@ -621,6 +641,54 @@ def stations_import(file: Path = typer.Argument(..., help="UTF-8 CSV: code,name,
             fail(f"{len(rep.errors)} bad line(s): nothing imported")
         db.commit()
     echo(f"imported {file}: {rep.created} new, {rep.updated} updated")
+
+
+#: how a station call's outcomes read on the terminal
+STATION_OUTCOME_WORDS = {"requested": "等待拨出", "placed": "拨打中", "answered": "通话中", "busy": "忙",
+                         "no_answer": "未接单", "failed": "未接通", "accepted": "已接单", "refused": "号码不能拨打",
+                         "moot": "无需接单", "off": "未开启"}
+
+
+@stations_app.command("notify")
+def stations_notify(ticket: str, as_json: bool = typer.Option(False, "--json"),
+                    timeout: int = typer.Option(0, "--timeout", min=0,
+                                                help="seconds to wait for the outcome (default: ring time + 5 min)")) -> None:
+    """Call the ticket's station at its duty phone now, through the running service (the only AMI
+    speaker), and print how the call ended: accepted (the station keyed 1: the ticket is accepted),
+    busy, no_answer (tried again per HOTLINE_STATION_CALL_*), failed, refused. Refused (exit 2) for an
+    unknown ticket, one not waiting for its station, a station phone the number policy refuses."""
+    s = settings()
+    try:
+        policy = station_call_policy(s)
+    except ValueError as exc:
+        fail(f"bad HOTLINE_* setting: {exc}")
+    if not runtime.running(s):
+        fail("the hotline is not running — `hotline up` starts it")
+    dialer = StationDialer(sessions(s), s.now, policy)
+    try:
+        asked = dialer.request(ticket, "cli")
+    except RuleError as exc:
+        fail(exc.message, 2)
+    call, before = asked["call"], asked["attempts"]
+    if not _wake_stations(s):
+        echo("hotline: could not wake the service; it places the call within seconds", err=True)
+    deadline = time.monotonic() + (timeout or policy.ring_s + 300)
+    placed_by = time.monotonic() + 90
+    row = dialer.call(call)
+    while (row["attempts"] <= before or row["outcome"] in ON_THE_LINE) and not row["ended_at"] \
+            and time.monotonic() < deadline:
+        if row["outcome"] == STATION_REQUESTED and time.monotonic() > placed_by:
+            fail(f"the service did not place the call within 90 s (see {s.log_dir / 'service.log'})")
+        time.sleep(0.5)
+        row = dialer.call(call)
+    if as_json:
+        echo_json(row)
+    else:
+        nxt = f", 下次 {row['next_at']}" if row["next_at"] else ""
+        echo(f"{row['ticket']} → {row['station']}: {row['outcome']} "
+             f"({STATION_OUTCOME_WORDS.get(row['outcome'], '')}{nxt}); 报修单 {row['ticket_state']}")
+    if row["outcome"] in ON_THE_LINE or (row["attempts"] <= before and not row["ended_at"]):
+        raise typer.Exit(1)     # still going when we stopped waiting
 
 
 # -------------------------------------------------------------- prompts --

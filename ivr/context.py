@@ -681,6 +681,9 @@ class IvrContext:
     #: the automated 回访 call's line to the service (ivr.survey.SurveyLine), set by the service;
     #: None where no service runs (classic AGI): the survey flows then hang up
     surveys: Any = None
+    #: a station's call about a dispatched repair (#30): its line to the service (ivr.station.StationLine),
+    #: set by the service; None where no service runs: the station flows hang up
+    stations: Any = None
     #: the service's look at the recordings disk's free space as a call is answered (an async
     #: callable, ivr.storage.StorageWatch behind it); None where no service runs
     storage_check: Any = None

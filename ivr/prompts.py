@@ -255,6 +255,36 @@ def readback_sound(settings, text: str) -> str | None:
     return f"tts/{key}" if (settings.tts_cache_dir / f"{key}.wav").exists() else None
 
 
+# A station told of a dispatched repair by phone (#30): the call's briefing (problem, priority, address)
+# is rendered once for that call, when the service places it — never on the call — into a file named by
+# the call's id alone (no text of the ticket in any path), beside the read-back cache (its bound and
+# pruning look at its top level only). Old ones go when new ones are made.
+
+#: briefings older than this are removed when another is rendered (every call is long over)
+STATION_BRIEFING_KEEP_S = 2 * 24 * 3600
+
+
+def station_briefing_file(settings, call_id: int) -> Path:
+    return settings.tts_cache_dir / "station" / f"{int(call_id)}.wav"
+
+
+def render_station_briefing(settings, call_id: int, text: str) -> str:
+    """Render the briefing of station call `call_id` now (espeak-ng + sox, the service's worker
+    thread); its sound name 'tts/station/<id>'. Briefings of long-gone calls are removed."""
+    out = station_briefing_file(settings, call_id)
+    synthesise(text, out, settings.tts_voice)
+    cutoff = out.stat().st_mtime - STATION_BRIEFING_KEEP_S
+    for e in os.scandir(out.parent):
+        if e.name.endswith(".wav") and e.is_file() and e.stat().st_mtime < cutoff:
+            Path(e.path).unlink(missing_ok=True)
+    return f"tts/station/{int(call_id)}"
+
+
+def station_briefing_sound(settings, call_id: int) -> str | None:
+    """The briefing's sound name when it was rendered (one stat: the call never waits on TTS)."""
+    return f"tts/station/{int(call_id)}" if station_briefing_file(settings, call_id).exists() else None
+
+
 def render_readbacks(settings, texts, force: bool = False, prune: bool = False, progress=None) -> dict:
     """Render each of `texts` not rendered yet, several at once, within the cache's bound
     (Settings.tts_cache_mb): when it is full, files no text wants any more go first (oldest

@@ -103,6 +103,9 @@ def scratch(home: Path, **overrides):
     """Scratch settings on this checkout's dialplan, with the suite's short digit timeout and a
     public number (what residents see on calls out; a module may set none)."""
     overrides.setdefault("public_number", PUBLIC_NUMBER)
+    # a dispatch calls no station here (#30): the session's resident takes every call out, and a module
+    # that dispatches repairs must not find a station's call among its own; test_station_call turns it on
+    overrides.setdefault("station_call_attempts", "0")
     return scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
                                     digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
                                     # a transfer target rings 8 s, not 30, before the caller comes back

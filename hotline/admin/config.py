@@ -20,6 +20,7 @@ from hotline.admin.runtime import masked_url, part_pid
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.reports.delivery import mail_policy
 from hotline.aftercall.reports.figures import report_policy
+from hotline.aftercall.station_calls import station_call_policy
 from hotline.aftercall.survey_calls import survey_policy
 from common import tls
 from common.ports import PortInUse, held_by, port_in_use, rtp_range
@@ -121,7 +122,7 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
 def policy_problems(s: Settings) -> list[str]:
     """What the domain's own checks say of these values (each names its setting)."""
     problems = []
-    checks = (lambda: survey_policy(s), lambda: qa_policy(s), lambda: mail_policy(s, report_policy(s)),
+    checks = (lambda: survey_policy(s), lambda: station_call_policy(s), lambda: qa_policy(s), lambda: mail_policy(s, report_policy(s)),
               lambda: s.outbound_target, lambda: s.public_digits, lambda: rtp_range(s), lambda: tls.tls_enabled(s))
     for run in checks:
         try:

@@ -110,6 +110,13 @@ api_tls = true
 pstn_gateway = "127.0.0.1"
 public_number = ""
 
+# a dispatched repair's station is called at its duty phone (#30: 接单请按1); tries and minutes between them
+# (0: no call on dispatch). Optionally each dispatch is also POSTed, signed (X-Hotline-Signature: HMAC-SHA256
+# of the body under home/secrets/station_webhook_secret), to an SMS / 企业微信 gateway
+# station_call_attempts = 3
+# station_call_retry_min = 5
+# station_webhook_url = "https://gateway.example/hotline"
+
 # the nightly backup (README: Backup and restore): another disk mounted at {BACKUP} (the service
 # may write only there and in home), made each night at backup_at; `hotline status` warns when late
 # backup_dir = "{BACKUP}"

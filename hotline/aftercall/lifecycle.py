@@ -19,6 +19,7 @@ from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Cal
 from db.queries import iso, ticket_summary
 from db.tickets import IllegalMove, create_ticket, move_ticket
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number, works_on
+from hotline.aftercall.station_calls import request_in as station_call_requested
 
 STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
                TicketState.accepted: "已接单", TicketState.contacted: "已联系住户", TicketState.completed: "已返单",
@@ -242,15 +243,20 @@ class TicketWork:
         return [r for r in found if r["overdue"]] if overdue else found
 
     # ------------------------------------------------------------------ moving --
-    def settle(self, db: Session, actor: Actor, t: Ticket, to: TicketState, note: str = "") -> None:
+    def settle(self, db: Session, actor: Actor, t: Ticket, to: TicketState, note: str = "", via: str = "") -> None:
         """One move inside the caller's transaction (this module's `move` and `confirm`, the desk's
-        save, the 回访): the actor's role for it, the door (db.tickets: graph, timeline), the audit."""
+        save, the 回访, a station's 接单 by phone): the actor's role for it, the door (db.tickets:
+        graph, timeline), the audit (`via`: how, when not the actor's own desk — "phone"). A dispatch
+        asks for its station to be called, in the same transaction (hotline.aftercall.station_calls)."""
         self._may(actor, t, to)
         try:
             before = move_ticket(db, t, to, self.now(), by=actor.user_id, note=note)
         except IllegalMove:       # checked just above; the door checks the graph for everyone
             raise RuleError(409, _illegal(t, to)) from None
-        add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": before.value, "to": to.value}, note=note)
+        add_audit(db, actor.agent_no, "state", "ticket", t.number, **{"from": before.value, "to": to.value}, note=note,
+                  **({"via": via} if via else {}))
+        if to is TicketState.dispatched and t.station_id is not None:
+            station_call_requested(db, t, self.now(), actor.agent_no)
 
     @staticmethod
     def _may(actor: Actor, t: Ticket, to: TicketState) -> None:

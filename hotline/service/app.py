@@ -50,12 +50,14 @@ from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.aftercall.outages import OutageBoard, open_outages
+from hotline.service.station_line import StationCalls
 from hotline.service.upkeep import Upkeep
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
 from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER,
-                           OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, SURVEY_WAKE_EVENT, interface)
+                           OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, STATION_WAKE_EVENT, SURVEY_WAKE_EVENT,
+                           interface)
 from common.ports import SERVICE_PORT_EXIT, PortTaken, Ports
 from common.runstate import asterisk_rx, read_state
 from common.secrets import ami_secret, fastagi_key, qa_sample_secret
@@ -122,10 +124,14 @@ class HotlineService:
         self.supervision = Supervision(self.ctx.records.sessions, settings)
         # 区域停热 (#30): the outage notices, declared and ended on the desk or the CLI
         self.outages = OutageBoard(self.ctx.records.sessions, settings.now, settings)
+        # stations told on dispatch, by phone (#30): a move to the station is told to its people and the leads
+        self.stations = StationCalls(settings, self.ctx.records.sessions, self.work, self.ami, self.hub.ticket_changed,
+                                     self.hub.lead_ticket)
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
                                      self.surveys, self.reports, self.qa, self.book,
                                      extra={"board": self.board, "supervision": self.supervision,
-                                            "alerts": self.alert_book, "outages": self.outages}))
+                                            "alerts": self.alert_book, "outages": self.outages,
+                                            "stations": self.stations}))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,
@@ -151,6 +157,7 @@ class HotlineService:
         self.ctx.storage_check = self.check_storage
         self.ctx.records.on_flagged = self._recordings_flagged
         self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.hub.lead_ticket)
+        self.ctx.stations = self.stations.line
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
@@ -323,12 +330,15 @@ class HotlineService:
         """AMI (re)connected: the queue is restored, and survey calls waiting for AMI go out."""
         asyncio.ensure_future(self._restore_queue())
         self._survey_wake.set()
+        self.stations.wake()
         self._reconcile_wake.set()      # Asterisk may have restarted: its lost calls are closed now
 
     async def _user_event(self, event: dict) -> None:
         """`hotline survey call` recorded a request and sends this to have it placed now."""
         if event.get("UserEvent") == SURVEY_WAKE_EVENT:
             self._survey_wake.set()
+        elif event.get("UserEvent") == STATION_WAKE_EVENT:      # a CLI dispatch, `hotline stations notify`
+            self.stations.wake()
         elif event.get("UserEvent") == RECORDINGS_WAKE_EVENT:   # `hotline recordings verify` flagged some
             await self._push_flagged()
 
@@ -756,6 +766,7 @@ class HotlineService:
         self._alerts_task = asyncio.create_task(self._keep_alerts())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
+        self._stations_task = asyncio.create_task(self.stations.run())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._report_mail_task = asyncio.create_task(self.report_mail.run())
         self._report_recheck_task = asyncio.create_task(self.report_recheck.run())
@@ -773,6 +784,7 @@ class HotlineService:
         caller keying their problem during a restart never hears the error prompt for it."""
         self.fastagi.close()
         self._surveys_task.cancel()   # no new call out while the flows drain
+        self._stations_task.cancel()
         log.info("stopping: FastAGI closed to new calls, draining %d flow(s) (at most %d s)",
                  self.fastagi.connections, self.settings.drain_s)
         left = await self.fastagi.drained(self.settings.drain_s)

@@ -70,6 +70,23 @@ class ServiceSurveyLine:
             await self._ended(end)
 
 
+async def originate_attempt(ami, ref: str, dial_context: str, context: str, caller_id: str, token: str,
+                            ring_s: int) -> tuple[bool, str]:
+    """Originate an automated call out (the 回访, a station's call): ``Local/<ref>@<dial_context>/n``,
+    its answered half into `context` at `ref`; (placed, why not). The token on both halves (a Local
+    channel hands its variables on) and every channel they make (__): each FastAGI request of the call
+    shows it."""
+    try:
+        res = await ami.action(
+            "Originate", Channel=f"Local/{ref}@{dial_context}/n", Context=context, Exten=ref, Priority="1",
+            CallerID=caller_id or None, Async="true", Variable=f"__{CALL_TOKEN_VAR}={token}",
+            Timeout=str((ring_s + ORIGINATE_MARGIN_S) * 1000))
+    except (TelephonyUnavailable, TelephonyTimeout, AmiValueError) as exc:
+        return False, str(exc)
+    ok = (res or {}).get("Response") == "Success"
+    return ok, "" if ok else (res or {}).get("Message", "refused")
+
+
 class SurveyCaller:
     """One round of the dialer: the attempts it may place now, each originated over AMI (`ami`:
     anything with the AmiGateway's `connected` and `action`) with `caller_id`, the hotline's
@@ -87,18 +104,8 @@ class SurveyCaller:
             await self._ended(end)
         sent = 0
         for p in placements:
-            try:
-                # the token on both halves (a Local channel hands its variables on) and every channel
-                # they make (__): each FastAGI request of the call shows it
-                res = await self.ami.action(
-                    "Originate", Channel=f"Local/{p.ref}@{SURVEY_DIAL_CONTEXT}/n", Context=SURVEY_CONTEXT,
-                    Exten=p.ref, Priority="1", CallerID=self.caller_id or None, Async="true",
-                    Variable=f"__{CALL_TOKEN_VAR}={p.token}",
-                    Timeout=str((self.dialer.policy.ring_s + ORIGINATE_MARGIN_S) * 1000))
-                ok = (res or {}).get("Response") == "Success"
-                why = "" if ok else (res or {}).get("Message", "refused")
-            except (TelephonyUnavailable, TelephonyTimeout, AmiValueError) as exc:
-                ok, why = False, str(exc)
+            ok, why = await originate_attempt(self.ami, p.ref, SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, self.caller_id,
+                                              p.token, self.dialer.policy.ring_s)
             if ok:
                 sent += 1
                 log.info("survey call %s for ticket %s placed", p.attempt, p.ticket)

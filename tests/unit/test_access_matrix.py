@@ -178,6 +178,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("GET", wire.OUTAGES): by_role(403, 200, 403),
     ("POST", wire.OUTAGES): by_role(403, 201, 403),
     ("POST", wire.OUTAGE_END): by_role(403, 200, 403),
+    # a station called on dispatch (#30): team leads, the head and admins have it called again now
+    ("POST", wire.STATION_NOTIFY): by_role(403, 200, 403),
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -439,6 +441,7 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.AGENT_UNPAUSE: lambda: Request(method, p(route, agent_no="1002"), {"note": "小休超时"}),
         wire.AGENT_SIGN_OUT: lambda: Request(method, p(route, agent_no="1002"), {"note": "下班未签出"}),
         wire.ALERT_ACK: lambda: Request(method, p(route, aid=made.alert), {"note": "已电话提醒"}),
+        wire.STATION_NOTIFY: lambda: Request(method, p(route, number=obj("ticket")["number"])),
     }.get(route)
     return r() if r else Request(method, route)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from common.naming import OUTBOUND_CONTEXT, SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
+from common.naming import OUTBOUND_CONTEXT, STATION_CONTEXT, STATION_DIAL_CONTEXT, SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
 from common.ports import Ports
 from common.settings import load_settings
 from db.models import Role
@@ -44,7 +44,8 @@ DIALPLAN_MATRIX = {
     STATION: (set(), False),           # no phone at all
 }
 #: reached only by the service's Originate, from no endpoint
-ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup", "listen-in"}
+ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup", "listen-in",
+                  STATION_DIAL_CONTEXT, STATION_CONTEXT, "station-hangup"}
 
 # ------------------------------------------------------------------ reading the config --
 
@@ -250,10 +251,10 @@ def test_no_phone_dials_a_listen_in_and_only_a_team_leads_phone_gets_past_its_gu
     assert "Answer()" not in " ".join(t for t in body if "refused" in t)          # refused unanswered
 
 
-def test_the_trunk_is_dialled_only_from_the_call_out_and_survey_contexts(rendered):
+def test_the_trunk_is_dialled_only_from_the_call_out_survey_and_station_contexts(rendered):
     _, lines = dialplan(rendered)
     dialling = {c for c, texts in lines.items() if any("@pstn-trunk" in t for t in texts)}
-    assert dialling == {"outbound-dial", SURVEY_DIAL_CONTEXT}
+    assert dialling == {"outbound-dial", SURVEY_DIAL_CONTEXT, STATION_DIAL_CONTEXT}
     # and each of those only behind a number check: [outbound]'s classes, the service's checked number
     assert all(re.search(r"REGEX\(\"\^\[0-9\]", " ".join(lines[c])) for c in dialling)
 
@@ -266,6 +267,10 @@ def test_the_survey_dialler_is_reached_by_the_services_originate_only(rendered):
     assert {OUTBOUND_CONTEXT, SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT} <= set(edges)
     assert reachable(edges, SURVEY_DIAL_CONTEXT) == {SURVEY_DIAL_CONTEXT, "number-class"}   # the same number rules as [outbound]
     assert reachable(edges, SURVEY_CONTEXT) == {SURVEY_CONTEXT, "survey-hangup"}
+    # and a station's call on dispatch (#30): the same shape, the same number rules
+    assert {STATION_DIAL_CONTEXT, STATION_CONTEXT} <= set(edges)
+    assert reachable(edges, STATION_DIAL_CONTEXT) == {STATION_DIAL_CONTEXT, "number-class"}
+    assert reachable(edges, STATION_CONTEXT) == {STATION_CONTEXT, "station-hangup"}
 
 
 def test_the_reader_follows_every_way_between_contexts():

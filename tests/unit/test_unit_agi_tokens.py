@@ -112,10 +112,26 @@ def test_the_plan_of_each_route(route, token, call, attempt, expected):
     assert (p and (p.call, p.kind, p.stage, p.issue)) == expected
 
 
+REF = "12345678901234567890"
+
+
+@pytest.mark.parametrize("route, token, attempt, station, expected", [
+    # a station's call (#30) names its attempt by HOTLINE_STATION_CALL, never by a survey's variable
+    ("station", "t", "", REF, (REF, "station", "station", False)),
+    ("station_dial", "t", "", REF, (REF, "station", "station_dial", False)),
+    ("station_end", "t", REF, "", ("", "station", "station_end", False)),
+    ("station_dial", "", "", REF, None),                      # no token: never a first request
+])
+def test_the_plan_of_a_station_call(route, token, attempt, station, expected):
+    p = plan(route, "1.1", token, "", attempt, station)
+    assert (p and (p.call, p.kind, p.stage, p.issue)) == expected
+
+
 def test_the_question_proves_the_key_without_sending_it():
     q = ask("ab12")
     assert KEY not in q and q.startswith("GET FULL VARIABLE ${SHA1(ab12:${FILE(${HOTLINE_AGI_KEY_FILE})})}")
-    assert q.endswith("|${HOTLINE_CALL_TOKEN}|${HOTLINE_CALL}|${HOTLINE_SURVEY_CALL}") and " " not in q[18:]
+    assert q.endswith("|${HOTLINE_CALL_TOKEN}|${HOTLINE_CALL}|${HOTLINE_SURVEY_CALL}|${HOTLINE_STATION_CALL}") \
+        and " " not in q[18:]
     assert key_proof(KEY, "ab12") != key_proof(KEY, "ab13") != key_proof("other", "ab13")
 
 

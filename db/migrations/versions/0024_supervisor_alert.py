@@ -2,14 +2,14 @@
 pauses, service level, hot spots), cleared and acknowledged.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0024'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from hotline.service.api.calls import CallsRoutes
 from hotline.service.api.outages import OutageRoutes
 from hotline.service.api.reports import ReportsRoutes
 from hotline.service.api.session import SessionRoutes, metrics_refusal
+from hotline.service.api.stations import StationRoutes
 from hotline.service.api.supervision import SupervisionRoutes
 from hotline.service.api.tickets import TicketsRoutes
 from hotline.service.api.worklists import WorklistsRoutes
@@ -35,7 +36,8 @@ log = logging.getLogger("hotline.api")
 #: what a report-only role (the statistician) reaches: wire.REPORT_ONLY_ROUTES, and nothing else
 REPORT_ONLY = frozenset(wire.REPORT_ONLY_ROUTES)
 #: the areas, in the order their routes are added; more can be appended (`AgentApi.areas`)
-AREAS = (SessionRoutes, CallsRoutes, TicketsRoutes, WorklistsRoutes, ReportsRoutes, SupervisionRoutes, OutageRoutes)
+AREAS = (SessionRoutes, CallsRoutes, TicketsRoutes, WorklistsRoutes, ReportsRoutes, SupervisionRoutes, OutageRoutes,
+         StationRoutes)
 
 
 class AgentApi:
