@@ -21,10 +21,6 @@ IVR_WORDS = {"category": QT_TRANSLATE_NOOP("Board", "问题"), "district": QT_TR
              "account_no": QT_TRANSLATE_NOOP("Board", "户号"), "callback": QT_TRANSLATE_NOOP("Board", "回电")}
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
-
 def duration_text(secs) -> str:
     """mm:ss, or h:mm:ss from an hour on."""
     secs = max(0, int(secs or 0))
@@ -36,7 +32,7 @@ def state_text(row: dict) -> str:
     """空闲 / 通话中 / 示忙(小休) …: the state, with a pause's reason."""
     text = board_state_label(row.get("state"))
     if row.get("state") == "paused" and row.get("reason"):
-        text += tr("(%1)").replace("%1", str(row["reason"]))
+        text += QCoreApplication.translate("Board", "(%1)").replace("%1", str(row["reason"]))
     return text
 
 
@@ -49,7 +45,8 @@ def ivr_text(ivr) -> str:
         if value in (None, "", False):
             continue
         shown = category_label(value) if key == "category" else str(value)
-        parts.append(f"{tr(IVR_WORDS[key]) if key in IVR_WORDS else key} {shown}")
+        word = QCoreApplication.translate("Board", IVR_WORDS[key]) if key in IVR_WORDS else key
+        parts.append(f"{word} {shown}")
     return " · ".join(parts)
 
 
@@ -101,7 +98,7 @@ class AgentBoardModel(_LiveModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             return QBrush(QColor(STATE_COLOURS.get(str(row.get("state")), "#111827")))
         if role == Qt.ItemDataRole.ToolTipRole and self.state.over_limit(row):
-            return tr("示忙超过时限:可强制示闲或签退")
+            return QCoreApplication.translate("Board", "示忙超过时限:可强制示闲或签退")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return super().data(index, role)
@@ -131,8 +128,8 @@ class WaitingModel(_LiveModel):
 
 def acked_text(a: dict) -> str:
     if not a.get("acked_at"):
-        return tr("待确认")
-    text = tr("%1 已确认").replace("%1", str(a.get("acked_by") or ""))
+        return QCoreApplication.translate("Board", "待确认")
+    text = QCoreApplication.translate("Board", "%1 已确认").replace("%1", str(a.get("acked_by") or ""))
     return text + (f":{a['ack_note']}" if a.get("ack_note") else "")
 
 

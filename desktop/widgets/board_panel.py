@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
@@ -394,12 +394,34 @@ def connect_board(api: requests.BoardApi, state: BoardState, panel: BoardPanel,
 
     def listening(grant: dict) -> None:
         expect_call(grant)
-        say(panel.tr("%1 %2:您的话机即将响铃并自动接通").replace("%1", str(grant.get("label") or ""))
+        say(QCoreApplication.translate("BoardPanel", "%1 %2:您的话机即将响铃并自动接通")
+            .replace("%1", str(grant.get("label") or ""))
             .replace("%2", f"{grant.get('agent') or ''} {grant.get('name') or ''}".strip()))
 
-    def failed(what: str, msg: str, status: int) -> None:
+    def unpaused(agent_no: str, _answer: dict) -> None:
+        say(QCoreApplication.translate("BoardPanel", "已将 %1 强制示闲").replace("%1", who(agent_no)))
+        state.refresh()
+
+    def signed_out(agent_no: str, _answer: dict) -> None:
+        say(QCoreApplication.translate("BoardPanel", "已将 %1 签退").replace("%1", who(agent_no)))
+        state.refresh()
+
+    def acked(aid: int, answer: dict) -> None:
+        state.acked(aid, answer)
+        say(QCoreApplication.translate("BoardPanel", "告警已确认"))
+
+    def declared(outage: dict) -> None:
+        state.outage_declared(outage)
+        say(QCoreApplication.translate("BoardPanel", "已宣布停热:%1").replace("%1", str(outage.get("area") or "")))
+
+    def ended(oid: int, outage: dict) -> None:
+        state.outage_ended(oid)
+        say(QCoreApplication.translate("BoardPanel", "停热已结束,将回电通知已登记的来电人") if outage.get("call_back")
+            else QCoreApplication.translate("BoardPanel", "停热已结束"))
+
+    def failed(what: str, msg: str, _status: int) -> None:
         if what == requests.BOARD:
-            say(panel.tr("看板未能刷新:%1").replace("%1", msg), True)
+            say(QCoreApplication.translate("BoardPanel", "看板未能刷新:%1").replace("%1", msg), True)
         else:
             say(msg, True)
 
@@ -413,11 +435,9 @@ def connect_board(api: requests.BoardApi, state: BoardState, panel: BoardPanel,
     panel.outage_end_requested.connect(api.end_outage)
     api.board_loaded.connect(state.set_board)
     api.listening.connect(listening)
-    api.unpaused.connect(lambda no, _d: (say(panel.tr("已将 %1 强制示闲").replace("%1", who(no))), state.refresh()))
-    api.signed_out.connect(lambda no, _d: (say(panel.tr("已将 %1 签退").replace("%1", who(no))), state.refresh()))
-    api.acked.connect(lambda aid, d: (state.acked(aid, d), say(panel.tr("告警已确认"))))
-    api.outage_declared.connect(lambda o: (state.outage_declared(o),
-                                           say(panel.tr("已宣布停热:%1").replace("%1", str(o.get("area") or "")))))
-    api.outage_ended.connect(lambda oid, o: (state.outage_ended(oid), say(
-        panel.tr("停热已结束,将回电通知已登记的来电人") if o.get("call_back") else panel.tr("停热已结束"))))
+    api.unpaused.connect(unpaused)
+    api.signed_out.connect(signed_out)
+    api.acked.connect(acked)
+    api.outage_declared.connect(declared)
+    api.outage_ended.connect(ended)
     api.failed.connect(failed)
