@@ -12,7 +12,8 @@ The caller side lives here (it needs AMI to know when each prompt starts);
 
 ``--role team_lead`` (or head, admin) shows the after-call screens instead: a demo supervisor
 (工号 1901 "演示领班", a fresh one-off password) logs in, the 工单 tab loads the hotline's
-tickets, the first one's detail opens, the PNG is written. No call is placed.
+tickets, the first one's detail opens, the PNG is written. No call is placed. With ``--tab reports``
+the 报表 tab shows the day's report; with ``--tab board`` the 看板 tab the service's agent board.
 """
 from __future__ import annotations
 

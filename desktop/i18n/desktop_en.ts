@@ -533,22 +533,22 @@
 <context>
     <name>AlertBanner</name>
     <message>
-        <location filename="../widgets/alert_banner.py" line="46"/>
+        <location filename="../widgets/alert_banner.py" line="29"/>
         <source>另有 %1 条告警未确认,请在“看板”中查看</source>
         <translation>%1 more alerts not acknowledged: see the Board</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="56"/>
+        <location filename="../widgets/alert_banner.py" line="38"/>
         <source>⚠ 告警:%1&#x3000;%2&#x3000;%3</source>
-        <translation>⚠ Alert: %1　%2　%3</translation>
+        <translation>⚠ Alert: %1&#x3000;%2&#x3000;%3</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="62"/>
+        <location filename="../widgets/alert_banner.py" line="44"/>
         <source>查看</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="66"/>
+        <location filename="../widgets/alert_banner.py" line="48"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
@@ -911,7 +911,7 @@
     <message>
         <location filename="../widgets/board_panel.py" line="302"/>
         <source>只有领班的话机可以监听</source>
-        <translation>Only a team lead's phone can listen in</translation>
+        <translation>Only a team lead&apos;s phone can listen in</translation>
     </message>
     <message>
         <location filename="../widgets/board_panel.py" line="342"/>
@@ -1123,22 +1123,22 @@
 <context>
     <name>EscalationBanner</name>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="44"/>
+        <location filename="../widgets/escalation_banner.py" line="66"/>
         <source>另有 %1 条升级事件未确认，请在“异常登记”中查看</source>
         <translation>%1 more escalations not acknowledged: see Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="54"/>
+        <location filename="../widgets/escalation_banner.py" line="72"/>
         <source>⚠ 升级事件：%1&#x3000;报修单 %2&#x3000;%3&#x3000;%4</source>
         <translation>⚠ Escalated: %1 · ticket %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="62"/>
+        <location filename="../widgets/escalation_banner.py" line="80"/>
         <source>查看</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="65"/>
+        <location filename="../widgets/escalation_banner.py" line="83"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>

@@ -6,48 +6,30 @@ each with 确认 (an optional note, then POST wire.ALERT_ACK; the line stays unt
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.models.aftercall import short_time
 from desktop.models.labels import alert_label
+from desktop.widgets.escalation_banner import LineBanner
 
 
-class AlertBanner(QFrame):
+class AlertBanner(LineBanner):
     ack_requested = Signal(int)        # the alert's id: ask for the note, then acknowledge
     show_requested = Signal(str)       # 查看: the board, on this subject (an agent's 工号, or "")
-    SHOWN = 3
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("alerts")
-        self.setStyleSheet("#alerts { background:#9a3412; border-radius:4px; }"
-                           "#alerts QLabel { color:white; font-weight:bold; }"
-                           "#alerts QPushButton { background:white; color:#9a3412; font-weight:bold;"
-                           " border-radius:3px; padding:2px 14px; }")
-        self.rows: list[dict] = []
-        self.ack_buttons: dict[int, QPushButton] = {}
+        super().__init__("alerts",
+                         "#alerts { background:#9a3412; border-radius:4px; }"
+                         "#alerts QLabel { color:white; font-weight:bold; }"
+                         "#alerts QPushButton { background:white; color:#9a3412; font-weight:bold;"
+                         " border-radius:3px; padding:2px 14px; }", parent)
         self.lines: list[QLabel] = []
-        self._lay = QVBoxLayout(self)
-        self._lay.setContentsMargins(8, 4, 8, 4)
-        self._lay.setSpacing(2)
-        self.more_label = QLabel(self)
-        self.setVisible(False)
 
     def set_alerts(self, rows: list) -> None:
-        self.rows = [r for r in rows or [] if isinstance(r, dict) and r.get("id") is not None]
-        while self._lay.count():
-            w = self._lay.takeAt(0).widget()
-            if w is not None and w is not self.more_label:
-                w.deleteLater()
-        self.ack_buttons, self.lines = {}, []
-        for a in self.rows[:self.SHOWN]:
-            self._lay.addWidget(self._line(a))
-        extra = len(self.rows) - self.SHOWN
-        self.more_label.setText(self.tr("另有 %1 条告警未确认,请在“看板”中查看").replace("%1", str(extra)))
-        if extra > 0:
-            self._lay.addWidget(self.more_label)
-        self.more_label.setVisible(extra > 0)
-        self.setVisible(bool(self.rows))
+        self._set_rows(rows, self.tr("另有 %1 条告警未确认,请在“看板”中查看"))
+
+    def _clear_lines(self) -> None:
+        self.lines = []
 
     def _line(self, a: dict) -> QWidget:
         w = QWidget()
