@@ -12,7 +12,8 @@ The caller side lives here (it needs AMI to know when each prompt starts);
 
 ``--role team_lead`` (or head, admin) shows the after-call screens instead: a demo supervisor
 (工号 1901 "演示领班", a fresh one-off password) logs in, the 工单 tab loads the hotline's
-tickets, the first one's detail opens, the PNG is written. No call is placed.
+tickets, the first one's detail opens, the PNG is written. No call is placed. With ``--tab reports``
+the 报表 tab shows the day's report; with ``--tab board`` the 看板 tab the service's agent board.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from db.models import (OPEN_STATES, AccountPhone, Category, HeatingAccount, Role
 from db.queries import station_for
 from db.tickets import create_ticket
 from desktop.app import main as desktop_main
-from desktop.state.aftercall import TAB_REPORTS
+from desktop.state.aftercall import TAB_BOARD, TAB_REPORTS
 from hotline.admin import runtime
 from hotline.admin.amiclient import AmiEventLog
 from hotline.admin.demo import seed_demo
@@ -228,6 +229,10 @@ class LeadDemo:
             api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.show_tab(TAB_REPORTS)))
             api.report_loaded.connect(lambda _r: QTimer.singleShot(int(self.hold * 1000), self._finish))
             api.report_failed.connect(lambda msg, _status: self._finish(f"report refused: {msg}"))
+        elif self.tab == TAB_BOARD:     # the agent board from the real service (GET wire.BOARD, then pushes)
+            api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.show_tab(TAB_BOARD)))
+            window.board_api.board_loaded.connect(lambda _b: QTimer.singleShot(int(self.hold * 1000), self._finish))
+            window.board_api.failed.connect(lambda _what, msg, _status: self._finish(f"board refused: {msg}"))
         else:
             api.logged_in.connect(lambda _d: QTimer.singleShot(0, lambda: window.tabs.setCurrentWidget(window.tickets)))
             api.tickets_loaded.connect(self._tickets)
@@ -347,7 +352,8 @@ def _run_lead(s: Settings, role: str, argv: list[str], shot: str | None, echo) -
     if st.get("api_ca") and "--ca" not in argv:
         argv += ["--ca", st["api_ca"]]
     tab = argv[argv.index("--tab") + 1] if "--tab" in argv[:-1] else ""
-    echo(f"demo: {role} {agent_no} opens {'the 报表 tab' if tab == TAB_REPORTS else 'the after-call screens'} …")
+    what = {TAB_REPORTS: "the 报表 tab", TAB_BOARD: "the 看板 tab"}.get(tab, "the after-call screens")
+    echo(f"demo: {role} {agent_no} opens {what} …")
     demo = LeadDemo(agent_no, password, shot, tab=tab)
     desktop_main(argv, on_window=demo)
     echo(f"demo {'done' if demo.exit_code == 0 else 'FAILED'}" + (f"; screenshot {shot}" if shot else ""))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import sample
 from desktop.services.api import AgentApiClient, default_api_url
-from desktop.state.aftercall import TAB_QA, TAB_TICKETS, TABS
+from desktop.state.aftercall import TAB_BOARD, TAB_QA, TAB_TICKETS, TABS
 from desktop.widgets.main_window import AgentWindow
 from common import wire
 from common.logs import setup_logging
@@ -59,7 +59,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="with --sample: whose desk to show (team_lead/head/admin: all tabs; station: its tickets; "
                         "statistician: the 报表 tab)")
     p.add_argument("--tab", choices=TABS, default="",
-                   help="with --sample: the tab to show (default: 工单 for supervisors and stations)")
+                   help="with --sample: the tab to show (default: 工单 for supervisors and stations; "
+                        "board: the 看板 of team leads, the head and admins)")
     p.add_argument("--null-audio", action="store_true", help="use pjsua2's null audio device (no headset)")
     return p.parse_args(argv)
 
@@ -119,6 +120,15 @@ def show_sample(window: AgentWindow, agent_no: str, role: str = "agent", tab: st
     window.softphone.set_state("talking")
     if tab == TAB_QA:
         show_qa_sample(window)
+    elif tab == TAB_BOARD:
+        show_board_sample(window)
+
+
+def show_board_sample(window: AgentWindow) -> None:
+    """The 看板 tab from the samples: a night shift, 王强's pause past its limit on red, 张丽's call
+    selected (监听 / 耳语, 签退)."""
+    window.board_state.set_board(sample.board())
+    window.board.select_agent("1001")
 
 
 def show_qa_sample(window: AgentWindow) -> None:

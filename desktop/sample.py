@@ -231,3 +231,39 @@ def qa_peer() -> dict:
             "recordings": [{**rows[0], "id": 21, "listened": True, "listened_at": "2026-11-24T09:30:00",
                             "findings": ["praise"], "note": "安抚住户耐心"},
                            {**rows[1], "id": 22, "listened": False, "listened_at": None, "findings": [], "note": ""}]}
+
+
+def board() -> dict:
+    """A night shift's agent board (#30) from wire.SAMPLE_BOARD: an agent in every state — 王强 on 小休
+    41 minutes, past the limit (the 示忙超时 alert names him) — three callers waiting, an outage."""
+    b = copy.deepcopy(wire.SAMPLE_BOARD)
+    row = {"caller": "", "reason": "", "wrapup_left_s": 0, "logged_in": True, "registered": True, "role": "agent"}
+    b["agents"] += [
+        {**row, "agent_no": "1003", "name": "刘洋", "state": "wrapup", "since": "2026-11-23T03:12:05",
+         "seconds": 25, "reason": wire.WRAPUP_REASON, "wrapup_left_s": 35, "calls_today": 11},
+        {**row, "agent_no": "1004", "name": "陈静", "state": "ringing", "since": "2026-11-23T03:12:26",
+         "seconds": 4, "caller": "186****2210", "calls_today": 8},
+        {**row, "agent_no": "1005", "name": "赵磊", "state": "free", "since": "2026-11-23T03:05:40",
+         "seconds": 410, "calls_today": 12},
+        {**row, "agent_no": "1006", "name": "孙悦", "state": "paused", "since": "2026-11-23T03:04:30",
+         "seconds": 480, "reason": "用餐", "calls_today": 10},
+        {**row, "agent_no": "1007", "name": "周楠", "state": "unregistered", "since": "2026-11-23T02:50:12",
+         "seconds": 1338, "calls_today": 6, "registered": False},
+        {**row, "agent_no": "1008", "name": "吴敏", "state": "logged_out", "since": "2026-11-22T22:00:00",
+         "seconds": 18750, "calls_today": 0, "logged_in": False},
+        {**row, "agent_no": "1101", "name": "张伟", "role": "team_lead", "state": "free",
+         "since": "2026-11-23T02:40:00", "seconds": 1950, "calls_today": 3},
+    ]
+    b["waiting"] += [
+        {"uniqueid": "1700000000.79", "position": 2, "caller": "138****4417", "wait_s": 62, "priority": 0,
+         "ivr": {"category": "no_heat", "district": "铁西区"}},
+        {"uniqueid": "1700000000.81", "position": 3, "caller": "未显示号码", "wait_s": 18, "priority": 0,
+         "ivr": {"category": "leak"}},
+    ]
+    b["alerts"] = [{**copy.deepcopy(wire.SAMPLE_ALERT), "id": 4, "kind": "long_wait", "subject": "1700000000.77",
+                    "message": "来电 135****0001 已等待 95 秒(阈值 90 秒)", "raised_at": "2026-11-23T03:12:20"},
+                   copy.deepcopy(wire.SAMPLE_ALERT)]
+    b["summary"].update(waiting=3, longest_wait_s=95,
+                        agents_by_state={"talking": 1, "ringing": 1, "wrapup": 1, "free": 2, "paused": 2,
+                                         "unregistered": 1, "logged_out": 1})
+    return b

@@ -792,10 +792,11 @@ def holidays_clear(holiday: str, year: int = typer.Option(None, "--year")) -> No
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def desktop(ctx: typer.Context) -> None:
     """Start the agent desktop against this hotline's agent API (options: --lang en, --agent N,
-    --screenshot FILE, --null-audio, --sample [--role ROLE] [--tab call|tickets|anomalies]). `--demo`
+    --screenshot FILE, --null-audio, --sample [--role ROLE] [--tab call|tickets|anomalies|…|board]). `--demo`
     starts the hotline if needed, logs a demo agent in, places a real call through the IVR to it,
     answers and (with --screenshot) saves a PNG; `--demo --role team_lead` (head, admin) logs a demo
-    supervisor in and shows the after-call screens (工单 with the first ticket's detail) instead."""
+    supervisor in and shows the after-call screens (工单 with the first ticket's detail) instead; with
+    `--tab reports` the day's report, with `--tab board` the agent board (看板)."""
     argv = list(ctx.args)
     if "--demo" in argv:
         from bench.desk_demo import run as run_demo  # noqa: PLC0415 — the bench (pjsua2, Qt) loads only for `desktop --demo`

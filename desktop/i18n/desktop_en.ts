@@ -115,414 +115,442 @@
 <context>
     <name>AgentWindow</name>
     <message>
-        <location filename="../widgets/main_window.py" line="91"/>
+        <location filename="../widgets/main_window.py" line="95"/>
         <source>大龙供暖报修热线 — 座席</source>
         <extracomment>shown until a login answer brings the server&apos;s own list (the server accepts only that list)</extracomment>
         <translation>Dalong heating repair hotline — agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="100"/>
-        <location filename="../widgets/main_window.py" line="431"/>
+        <location filename="../widgets/main_window.py" line="104"/>
+        <location filename="../widgets/main_window.py" line="442"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="102"/>
-        <location filename="../widgets/main_window.py" line="711"/>
+        <location filename="../widgets/main_window.py" line="106"/>
+        <location filename="../widgets/main_window.py" line="744"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="106"/>
-        <location filename="../widgets/main_window.py" line="713"/>
+        <location filename="../widgets/main_window.py" line="110"/>
+        <location filename="../widgets/main_window.py" line="746"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="111"/>
+        <location filename="../widgets/main_window.py" line="115"/>
         <source>整理完成</source>
         <translation>Wrap-up done</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="115"/>
+        <location filename="../widgets/main_window.py" line="119"/>
         <source>我的录音</source>
         <translation>My recordings</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="116"/>
+        <location filename="../widgets/main_window.py" line="120"/>
         <source>退出登录</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="117"/>
+        <location filename="../widgets/main_window.py" line="121"/>
         <source>示忙原因</source>
         <translation>Pause reason</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="169"/>
+        <location filename="../widgets/main_window.py" line="177"/>
         <source>来电</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="170"/>
-        <location filename="../widgets/main_window.py" line="533"/>
+        <location filename="../widgets/main_window.py" line="178"/>
+        <location filename="../widgets/main_window.py" line="566"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="171"/>
+        <location filename="../widgets/main_window.py" line="179"/>
         <source>异常登记</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="172"/>
-        <location filename="../widgets/main_window.py" line="614"/>
+        <location filename="../widgets/main_window.py" line="180"/>
+        <location filename="../widgets/main_window.py" line="647"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="173"/>
+        <location filename="../widgets/main_window.py" line="181"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="175"/>
+        <location filename="../widgets/main_window.py" line="183"/>
         <source>报表</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="217"/>
+        <location filename="../widgets/main_window.py" line="184"/>
+        <source>看板</source>
+        <translation>Board</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.py" line="227"/>
         <source>小休</source>
         <translation>Break</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="217"/>
+        <location filename="../widgets/main_window.py" line="227"/>
         <source>用餐</source>
         <translation>Meal</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="217"/>
+        <location filename="../widgets/main_window.py" line="227"/>
         <source>培训</source>
         <translation>Training</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="217"/>
+        <location filename="../widgets/main_window.py" line="227"/>
         <source>会议</source>
         <translation>Meeting</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="228"/>
         <source>处理回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="218"/>
+        <location filename="../widgets/main_window.py" line="228"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="218"/>
-        <location filename="../widgets/main_window.py" line="723"/>
+        <location filename="../widgets/main_window.py" line="228"/>
+        <location filename="../widgets/main_window.py" line="756"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="219"/>
+        <location filename="../widgets/main_window.py" line="229"/>
         <source>未接听</source>
         <translation>Not answered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="235"/>
+        <location filename="../widgets/main_window.py" line="245"/>
         <source>来电未接听，已自动示忙（未接听）；点击“示闲”恢复接听</source>
         <translation>A call rang out unanswered: you were set to Busy (Not answered). Click “Available” to take calls again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="267"/>
+        <location filename="../widgets/main_window.py" line="277"/>
         <source>录音</source>
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="404"/>
+        <location filename="../widgets/main_window.py" line="415"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="427"/>
+        <location filename="../widgets/main_window.py" line="438"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="437"/>
+        <location filename="../widgets/main_window.py" line="448"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="437"/>
+        <location filename="../widgets/main_window.py" line="448"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="437"/>
+        <location filename="../widgets/main_window.py" line="448"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="438"/>
+        <location filename="../widgets/main_window.py" line="449"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="438"/>
+        <location filename="../widgets/main_window.py" line="449"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="439"/>
+        <location filename="../widgets/main_window.py" line="450"/>
         <source>统计员</source>
         <translation>Statistician</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="453"/>
+        <location filename="../widgets/main_window.py" line="464"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="533"/>
+        <location filename="../widgets/main_window.py" line="566"/>
         <source>工单 (待确认 %1)</source>
         <translation>Tickets (%1 to confirm)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="539"/>
+        <location filename="../widgets/main_window.py" line="572"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="540"/>
-        <location filename="../widgets/main_window.py" line="624"/>
+        <location filename="../widgets/main_window.py" line="573"/>
+        <location filename="../widgets/main_window.py" line="657"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="545"/>
+        <location filename="../widgets/main_window.py" line="578"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="551"/>
+        <location filename="../widgets/main_window.py" line="584"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="552"/>
+        <location filename="../widgets/main_window.py" line="585"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="565"/>
+        <location filename="../widgets/main_window.py" line="598"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="588"/>
+        <location filename="../widgets/main_window.py" line="621"/>
         <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
         <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="591"/>
+        <location filename="../widgets/main_window.py" line="624"/>
         <source>正在打开报修单 %1…</source>
         <translation>Opening ticket %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="615"/>
+        <location filename="../widgets/main_window.py" line="648"/>
         <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
         <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="623"/>
+        <location filename="../widgets/main_window.py" line="656"/>
         <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
         <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="639"/>
+        <location filename="../widgets/main_window.py" line="672"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="639"/>
+        <location filename="../widgets/main_window.py" line="672"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="649"/>
+        <location filename="../widgets/main_window.py" line="682"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="655"/>
+        <location filename="../widgets/main_window.py" line="688"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="671"/>
+        <location filename="../widgets/main_window.py" line="704"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="673"/>
+        <location filename="../widgets/main_window.py" line="706"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="680"/>
+        <location filename="../widgets/main_window.py" line="713"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="685"/>
+        <location filename="../widgets/main_window.py" line="718"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="687"/>
+        <location filename="../widgets/main_window.py" line="720"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="711"/>
+        <location filename="../widgets/main_window.py" line="744"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="713"/>
+        <location filename="../widgets/main_window.py" line="746"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="719"/>
+        <location filename="../widgets/main_window.py" line="752"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="721"/>
+        <location filename="../widgets/main_window.py" line="754"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="725"/>
+        <location filename="../widgets/main_window.py" line="758"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="727"/>
+        <location filename="../widgets/main_window.py" line="760"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="731"/>
+        <location filename="../widgets/main_window.py" line="764"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="732"/>
+        <location filename="../widgets/main_window.py" line="765"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="732"/>
+        <location filename="../widgets/main_window.py" line="765"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="734"/>
+        <location filename="../widgets/main_window.py" line="767"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="738"/>
+        <location filename="../widgets/main_window.py" line="771"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="740"/>
+        <location filename="../widgets/main_window.py" line="773"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="742"/>
+        <location filename="../widgets/main_window.py" line="775"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="241"/>
+        <location filename="../widgets/main_window.py" line="251"/>
         <source>电话系统暂时不可用</source>
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="746"/>
+        <location filename="../widgets/main_window.py" line="779"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="240"/>
+        <location filename="../widgets/main_window.py" line="250"/>
         <source>来电人在接听前挂机；报修单草稿保留，可回电处理</source>
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="760"/>
+        <location filename="../widgets/main_window.py" line="793"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="793"/>
+        <location filename="../widgets/main_window.py" line="826"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="238"/>
+        <location filename="../widgets/main_window.py" line="248"/>
         <source>有 %1 张未保存的草稿，可从报修单右上角打开</source>
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="814"/>
+        <location filename="../widgets/main_window.py" line="847"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="265"/>
+        <location filename="../widgets/main_window.py" line="275"/>
         <source>语音描述</source>
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="773"/>
+        <location filename="../widgets/main_window.py" line="806"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="806"/>
+        <location filename="../widgets/main_window.py" line="839"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="820"/>
+        <location filename="../widgets/main_window.py" line="853"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="822"/>
+        <location filename="../widgets/main_window.py" line="855"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="174"/>
+        <location filename="../widgets/main_window.py" line="182"/>
         <source>质检</source>
         <translation>Quality</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="678"/>
+        <location filename="../widgets/main_window.py" line="711"/>
         <source>监听已结束</source>
         <translation>Listen-in ended</translation>
+    </message>
+</context>
+<context>
+    <name>AlertBanner</name>
+    <message>
+        <location filename="../widgets/alert_banner.py" line="29"/>
+        <source>另有 %1 条告警未确认,请在“看板”中查看</source>
+        <translation>%1 more alerts not acknowledged: see the Board</translation>
+    </message>
+    <message>
+        <location filename="../widgets/alert_banner.py" line="38"/>
+        <source>⚠ 告警:%1&#x3000;%2&#x3000;%3</source>
+        <translation>⚠ Alert: %1&#x3000;%2&#x3000;%3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/alert_banner.py" line="44"/>
+        <source>查看</source>
+        <translation>View</translation>
+    </message>
+    <message>
+        <location filename="../widgets/alert_banner.py" line="48"/>
+        <source>确认</source>
+        <translation>Acknowledge</translation>
     </message>
 </context>
 <context>
@@ -614,6 +642,362 @@
         <location filename="../widgets/anomaly_register.py" line="92"/>
         <source>已联系谁、怎么处理的</source>
         <translation>Whom you contacted and what was done</translation>
+    </message>
+</context>
+<context>
+    <name>Board</name>
+    <message>
+        <location filename="../models/board.py" line="20"/>
+        <source>问题</source>
+        <extracomment>a paused agent past the limit, a caller waiting past the alert&apos;s threshold</extracomment>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="20"/>
+        <source>区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="21"/>
+        <source>户号</source>
+        <translation>Account no.</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="21"/>
+        <source>回电</source>
+        <translation>Call back</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="35"/>
+        <source>(%1)</source>
+        <translation> (%1)</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="81"/>
+        <source>工号</source>
+        <translation>Agent no.</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="82"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="83"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="84"/>
+        <source>时长</source>
+        <translation>For</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="85"/>
+        <source>通话对象</source>
+        <translation>Talking to</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="87"/>
+        <source>话后整理</source>
+        <translation>Wrap-up left</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="89"/>
+        <source>今日接听</source>
+        <translation>Answered today</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="101"/>
+        <source>示忙超过时限:可强制示闲或签退</source>
+        <translation>Paused past the limit: force back to available, or sign out</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="115"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="116"/>
+        <source>来电号码</source>
+        <translation>Caller number</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="117"/>
+        <source>等待</source>
+        <translation>Wait</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="118"/>
+        <source>优先级</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="119"/>
+        <source>语音导航</source>
+        <translation>IVR</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="131"/>
+        <source>待确认</source>
+        <translation>Not acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="132"/>
+        <source>%1 已确认</source>
+        <translation>Acknowledged by %1</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="139"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="140"/>
+        <source>告警</source>
+        <translation>Alert</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="141"/>
+        <source>确认</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="142"/>
+        <source>内容</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="155"/>
+        <source>区域</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="156"/>
+        <source>预计恢复</source>
+        <translation>Expected back</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="157"/>
+        <source>已登记来电</source>
+        <translation>Callers registered</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="158"/>
+        <source>宣布</source>
+        <translation>Declared</translation>
+    </message>
+    <message>
+        <location filename="../models/board.py" line="160"/>
+        <source>通知内容</source>
+        <translation>Notice</translation>
+    </message>
+</context>
+<context>
+    <name>BoardPanel</name>
+    <message>
+        <location filename="../widgets/board_panel.py" line="153"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="164"/>
+        <source>监听</source>
+        <translation>Listen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="165"/>
+        <source>耳语</source>
+        <translation>Whisper</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="166"/>
+        <location filename="../widgets/board_panel.py" line="304"/>
+        <source>座席能听到您,住户听不到</source>
+        <translation>The agent hears you, the resident does not</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="167"/>
+        <location filename="../widgets/board_panel.py" line="346"/>
+        <source>强制示闲</source>
+        <translation>Force available</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="168"/>
+        <location filename="../widgets/board_panel.py" line="357"/>
+        <source>签退</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="175"/>
+        <source>座席</source>
+        <translation>Agents</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="182"/>
+        <source>排队来电</source>
+        <translation>Callers waiting</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="187"/>
+        <source>确认</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="188"/>
+        <source>告警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="198"/>
+        <source>宣布停热</source>
+        <translation>Declare outage</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="199"/>
+        <source>结束</source>
+        <translation>End</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="200"/>
+        <source>区域停热</source>
+        <translation>Heating outages</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="256"/>
+        <source>更新于 %1</source>
+        <translation>As of %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="256"/>
+        <source>尚未取得看板</source>
+        <translation>No board yet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="273"/>
+        <source>看板:等待服务器数据…</source>
+        <translation>Board: waiting for the server…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="278"/>
+        <source>排队 &lt;b&gt;%1&lt;/b&gt; 人</source>
+        <translation>Waiting &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="279"/>
+        <source>最长等待 &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Longest wait &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="280"/>
+        <source>今日服务水平 &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Service level today &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="282"/>
+        <source>今日接听 &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Answered today &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="288"/>
+        <source>在修 %1(超时 %2)</source>
+        <translation>Repairs open %1 (overdue %2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="291"/>
+        <source>未结投诉 %1</source>
+        <translation>Open complaints %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="302"/>
+        <source>只有领班的话机可以监听</source>
+        <translation>Only a team lead&apos;s phone can listen in</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="342"/>
+        <source>将 %1 强制示闲?(示忙 %2,已 %3)该座席将重新接听来电,操作记入审计。</source>
+        <translation>Force %1 back to available? (paused: %2, for %3) The agent takes calls again; this is audited.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="346"/>
+        <location filename="../widgets/board_panel.py" line="357"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="347"/>
+        <source>例如:已电话提醒,小休超时</source>
+        <translation>e.g. phoned them: the break ran over</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="354"/>
+        <source>将 %1 签退?(%2)其登录结束、退出队列,需重新登录,操作记入审计。</source>
+        <translation>Sign %1 out? (%2) Their session ends and they leave the queue until they log in again; this is audited.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="358"/>
+        <source>例如:小休超过15分钟,按规定签退</source>
+        <translation>e.g. break over 15 minutes: signed out by the rules</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="365"/>
+        <source>确认告警:%1 — %2</source>
+        <translation>Acknowledge the alert: %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="367"/>
+        <source>确认告警</source>
+        <translation>Acknowledge alert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="367"/>
+        <source>处理说明</source>
+        <translation>What is done</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="368"/>
+        <source>例如:已联系座席回到岗位</source>
+        <translation>e.g. asked the agent back to the desk</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="397"/>
+        <source>%1 %2:您的话机即将响铃并自动接通</source>
+        <translation>%1 %2: your phone rings now and answers by itself</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="402"/>
+        <source>已将 %1 强制示闲</source>
+        <translation>%1 forced back to available</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="406"/>
+        <source>已将 %1 签退</source>
+        <translation>%1 signed out</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="411"/>
+        <source>告警已确认</source>
+        <translation>Alert acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="415"/>
+        <source>已宣布停热:%1</source>
+        <translation>Outage declared: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="419"/>
+        <source>停热已结束,将回电通知已登记的来电人</source>
+        <translation>Outage ended; the callers registered will be called back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="420"/>
+        <source>停热已结束</source>
+        <translation>Outage ended</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="424"/>
+        <source>看板未能刷新:%1</source>
+        <translation>The board could not be refreshed: %1</translation>
     </message>
 </context>
 <context>
@@ -719,24 +1103,42 @@
     </message>
 </context>
 <context>
+    <name>EndOutageDialog</name>
+    <message>
+        <location filename="../widgets/board_panel.py" line="119"/>
+        <source>结束停热</source>
+        <translation>End outage</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="120"/>
+        <source>结束 %1 的停热通知?</source>
+        <translation>End the outage notice for %1?</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="122"/>
+        <source>回电通知已登记的 %1 位来电人“供热已恢复”</source>
+        <translation>Call the %1 callers registered back: “heating is back”</translation>
+    </message>
+</context>
+<context>
     <name>EscalationBanner</name>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="44"/>
+        <location filename="../widgets/escalation_banner.py" line="66"/>
         <source>另有 %1 条升级事件未确认，请在“异常登记”中查看</source>
         <translation>%1 more escalations not acknowledged: see Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="54"/>
+        <location filename="../widgets/escalation_banner.py" line="72"/>
         <source>⚠ 升级事件：%1&#x3000;报修单 %2&#x3000;%3&#x3000;%4</source>
         <translation>⚠ Escalated: %1 · ticket %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="62"/>
+        <location filename="../widgets/escalation_banner.py" line="80"/>
         <source>查看</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../widgets/escalation_banner.py" line="65"/>
+        <location filename="../widgets/escalation_banner.py" line="83"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
@@ -1096,6 +1498,71 @@
         <location filename="../models/labels.py" line="125"/>
         <source>回访标准</source>
         <translation>Follow-up standard</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="155"/>
+        <source>空闲</source>
+        <translation>Available</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="155"/>
+        <source>振铃</source>
+        <translation>Ringing</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="156"/>
+        <source>通话中</source>
+        <translation>On a call</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="156"/>
+        <source>话后整理</source>
+        <translation>Wrap-up</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="157"/>
+        <source>示忙</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="157"/>
+        <source>话机未注册</source>
+        <translation>Phone not registered</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="158"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="160"/>
+        <source>等待过长</source>
+        <translation>Long wait</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="160"/>
+        <source>有来电无空闲座席</source>
+        <translation>Callers waiting, no agent free</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="161"/>
+        <source>值班时段无人登录</source>
+        <translation>Nobody logged in during staffed hours</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="162"/>
+        <source>示忙超时</source>
+        <translation>Pause past its limit</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="163"/>
+        <source>服务水平低于目标</source>
+        <translation>Service level below target</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="163"/>
+        <source>集中报修</source>
+        <translation>Hot spot</translation>
     </message>
 </context>
 <context>
@@ -1717,6 +2184,49 @@
     </message>
 </context>
 <context>
+    <name>OutageDialog</name>
+    <message>
+        <location filename="../widgets/board_panel.py" line="66"/>
+        <source>宣布停热</source>
+        <translation>Declare outage</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="68"/>
+        <source>宣布区域停热:该区域来电人在欢迎语后听到下面的通知,按1登记为受影响(不建报修单)</source>
+        <translation>Declare a heating outage: callers from the area hear this notice after the greeting; pressing 1 registers them as affected (no repair ticket)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="73"/>
+        <source>区/小区[/楼号],例如 和平区/幸福里小区</source>
+        <translation>District/compound[/building], e.g. 和平区/幸福里小区</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="79"/>
+        <source>例如:幸福里小区因主管道抢修暂停供热,预计今天18点恢复</source>
+        <translation>e.g. 幸福里小区因主管道抢修暂停供热,预计今天18点恢复</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="83"/>
+        <source>区域</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="84"/>
+        <source>预计恢复</source>
+        <translation>Expected back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="85"/>
+        <source>通知内容</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="104"/>
+        <source>%1 / %2 字</source>
+        <translation>%1 / %2 characters</translation>
+    </message>
+</context>
+<context>
     <name>PeerPage</name>
     <message>
         <location filename="../widgets/qa_screen.py" line="453"/>
@@ -2013,32 +2523,32 @@
 <context>
     <name>ReportDrillDialog</name>
     <message>
-        <location filename="../widgets/reports_panel.py" line="414"/>
+        <location filename="../widgets/reports_panel.py" line="423"/>
         <source>报表明细</source>
         <translation>Report details</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="423"/>
+        <location filename="../widgets/reports_panel.py" line="432"/>
         <source>双击报修单打开详情；电话号码已隐去中间几位</source>
         <translation>Double-click a ticket to open it; phone numbers are masked</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="425"/>
+        <location filename="../widgets/reports_panel.py" line="434"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="443"/>
+        <location filename="../widgets/reports_panel.py" line="452"/>
         <source>共 %1 通来电</source>
         <translation>%1 calls</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="443"/>
+        <location filename="../widgets/reports_panel.py" line="452"/>
         <source>共 %1 张报修单</source>
         <translation>%1 tickets</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="445"/>
+        <location filename="../widgets/reports_panel.py" line="454"/>
         <source>（只列出前 %1 条）</source>
         <translation> (first %1 listed)</translation>
     </message>
@@ -2221,464 +2731,464 @@
         <translation>Calls (from queue_log)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="46"/>
+        <location filename="../models/reports.py" line="48"/>
         <source>考核指标</source>
         <translation>KPIs</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="87"/>
+        <location filename="../models/reports.py" line="89"/>
         <source>%1 秒</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="89"/>
+        <location filename="../models/reports.py" line="91"/>
         <source>%1 分 %2 秒</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="90"/>
+        <location filename="../models/reports.py" line="92"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="129"/>
+        <location filename="../models/reports.py" line="140"/>
         <source>受理报修</source>
         <translation>Repairs received</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="133"/>
-        <location filename="../models/reports.py" line="389"/>
+        <location filename="../models/reports.py" line="144"/>
+        <location filename="../models/reports.py" line="427"/>
         <source>未分类</source>
         <translation>Unclassified</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="135"/>
+        <location filename="../models/reports.py" line="146"/>
         <source>其中重开（还是不热）</source>
         <translation>of which re-opened (still cold)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="136"/>
+        <location filename="../models/reports.py" line="147"/>
         <source>待确认的语音草稿</source>
         <translation>IVR drafts awaiting confirmation</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="139"/>
+        <location filename="../models/reports.py" line="150"/>
         <source>报修完成（返单）</source>
         <translation>Repairs completed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="143"/>
+        <location filename="../models/reports.py" line="154"/>
         <source>日终未完成</source>
         <translation>Still open at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="149"/>
+        <location filename="../models/reports.py" line="160"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="150"/>
-        <location filename="../models/reports.py" line="202"/>
+        <location filename="../models/reports.py" line="161"/>
+        <location filename="../models/reports.py" line="237"/>
         <source>问题解决率</source>
         <translation>Resolution rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="153"/>
+        <location filename="../models/reports.py" line="164"/>
         <source>态度：%1</source>
         <translation>Attitude: %1</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="154"/>
-        <location filename="../models/reports.py" line="294"/>
+        <location filename="../models/reports.py" line="165"/>
+        <location filename="../models/reports.py" line="332"/>
         <source>平均评分</source>
         <translation>Average score</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="155"/>
+        <location filename="../models/reports.py" line="166"/>
         <source>收费</source>
         <translation>Charged</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="156"/>
+        <location filename="../models/reports.py" line="167"/>
         <source>缴费提醒</source>
         <translation>Fee reminders</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="157"/>
+        <location filename="../models/reports.py" line="168"/>
         <source>座席 / 自动回访</source>
         <translation>By agent / automated</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="165"/>
+        <location filename="../models/reports.py" line="176"/>
         <source>新 %1（%2），日终未关闭 %3</source>
         <translation>%1 new (%2), %3 not closed at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="168"/>
+        <location filename="../models/reports.py" line="179"/>
         <source>投诉（逐条见“热点与投诉”）</source>
         <translation>Complaints (one by one under “Hot spots &amp; complaints”)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="172"/>
+        <location filename="../models/reports.py" line="183"/>
         <source>要求回电</source>
         <translation>Call-backs requested</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="175"/>
+        <location filename="../models/reports.py" line="186"/>
         <source>已回电联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="176"/>
+        <location filename="../models/reports.py" line="187"/>
         <source>日终待回电</source>
         <translation>Outstanding at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="177"/>
+        <location filename="../models/reports.py" line="188"/>
         <source>首次回拨 平均 / 最长</source>
         <translation>First attempt: average / longest</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="181"/>
+        <location filename="../models/reports.py" line="192"/>
         <source>进线</source>
         <translation>Offered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="185"/>
+        <location filename="../models/reports.py" line="196"/>
         <source>来源：%1</source>
         <translation>Source: %1</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="186"/>
+        <location filename="../models/reports.py" line="197"/>
         <source>其中短时放弃（≤%1 秒）</source>
         <translation>of which short abandons (≤%1 s)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="189"/>
+        <location filename="../models/reports.py" line="200"/>
         <source>服务水平（%1 秒）</source>
         <translation>Service level (%1 s)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="192"/>
+        <location filename="../models/reports.py" line="203"/>
         <source>服务水平（Asterisk SL）</source>
         <translation>Service level (Asterisk SL)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="193"/>
+        <location filename="../models/reports.py" line="204"/>
         <source>服务水平（Asterisk SL2）</source>
         <translation>Service level (Asterisk SL2)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="194"/>
+        <location filename="../models/reports.py" line="205"/>
         <source>平均应答速度 ASA</source>
         <translation>Average speed of answer (ASA)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="195"/>
+        <location filename="../models/reports.py" line="206"/>
         <source>平均处理时长 AHT</source>
         <translation>Average handle time (AHT)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="196"/>
+        <location filename="../models/reports.py" line="207"/>
         <source>最长等待</source>
         <translation>Longest wait</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="197"/>
+        <location filename="../models/reports.py" line="208"/>
         <source>放弃率</source>
         <translation>Abandon rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="201"/>
+        <location filename="../models/reports.py" line="236"/>
         <source>客户满意度</source>
         <translation>Customer satisfaction</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="203"/>
+        <location filename="../models/reports.py" line="238"/>
         <source>客户投诉率</source>
         <translation>Complaint rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="217"/>
+        <location filename="../models/reports.py" line="254"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="218"/>
+        <location filename="../models/reports.py" line="255"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="227"/>
+        <location filename="../models/reports.py" line="264"/>
         <source>与签核时不同（见“差异”）</source>
         <translation>Differs from the signed report (see “Differences”)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="229"/>
+        <location filename="../models/reports.py" line="266"/>
         <source>双击查看明细</source>
         <translation>Double-click for the details</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="251"/>
+        <location filename="../models/reports.py" line="288"/>
         <source>工号</source>
         <translation>Agent id</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="252"/>
+        <location filename="../models/reports.py" line="289"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="253"/>
+        <location filename="../models/reports.py" line="290"/>
         <source>接听</source>
         <translation>Answered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="254"/>
+        <location filename="../models/reports.py" line="291"/>
         <source>外呼</source>
         <translation>Made</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="255"/>
-        <location filename="../models/reports.py" line="355"/>
+        <location filename="../models/reports.py" line="292"/>
+        <location filename="../models/reports.py" line="393"/>
         <source>通话</source>
         <translation>Talk</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="256"/>
+        <location filename="../models/reports.py" line="294"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="257"/>
+        <location filename="../models/reports.py" line="295"/>
         <source>AHT</source>
         <translation>AHT</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="258"/>
+        <location filename="../models/reports.py" line="296"/>
         <source>振铃未接</source>
         <translation>Rang unanswered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="259"/>
+        <location filename="../models/reports.py" line="297"/>
         <source>登录时长</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="260"/>
+        <location filename="../models/reports.py" line="298"/>
         <source>首次登录</source>
         <translation>First login</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="261"/>
+        <location filename="../models/reports.py" line="299"/>
         <source>占用率</source>
         <translation>Occupancy</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="262"/>
+        <location filename="../models/reports.py" line="300"/>
         <source>示忙</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="281"/>
+        <location filename="../models/reports.py" line="319"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="282"/>
-        <location filename="../models/reports.py" line="391"/>
+        <location filename="../models/reports.py" line="320"/>
+        <location filename="../models/reports.py" line="429"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="283"/>
+        <location filename="../models/reports.py" line="321"/>
         <source>派单</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="284"/>
+        <location filename="../models/reports.py" line="322"/>
         <source>平均接单</source>
         <translation>Avg. to accept</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="285"/>
+        <location filename="../models/reports.py" line="323"/>
         <source>平均联系住户</source>
         <translation>Avg. to contact</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="286"/>
+        <location filename="../models/reports.py" line="324"/>
         <source>平均完工</source>
         <translation>Avg. to complete</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="287"/>
+        <location filename="../models/reports.py" line="325"/>
         <source>返单</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="288"/>
+        <location filename="../models/reports.py" line="326"/>
         <source>超时率</source>
         <translation>Over-limit rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="290"/>
+        <location filename="../models/reports.py" line="328"/>
         <source>返修率</source>
         <translation>Re-opened rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="292"/>
+        <location filename="../models/reports.py" line="330"/>
         <source>满意率</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="305"/>
+        <location filename="../models/reports.py" line="343"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="306"/>
-        <location filename="../models/reports.py" line="330"/>
-        <location filename="../models/reports.py" line="406"/>
+        <location filename="../models/reports.py" line="344"/>
+        <location filename="../models/reports.py" line="368"/>
+        <location filename="../models/reports.py" line="444"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="307"/>
+        <location filename="../models/reports.py" line="345"/>
         <source>登记</source>
         <translation>Opened</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="308"/>
-        <location filename="../models/reports.py" line="387"/>
+        <location filename="../models/reports.py" line="346"/>
+        <location filename="../models/reports.py" line="425"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="309"/>
+        <location filename="../models/reports.py" line="347"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="310"/>
+        <location filename="../models/reports.py" line="348"/>
         <source>内容</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="311"/>
-        <location filename="../models/reports.py" line="403"/>
+        <location filename="../models/reports.py" line="349"/>
+        <location filename="../models/reports.py" line="441"/>
         <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="324"/>
-        <location filename="../models/reports.py" line="390"/>
+        <location filename="../models/reports.py" line="362"/>
+        <location filename="../models/reports.py" line="428"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="325"/>
+        <location filename="../models/reports.py" line="363"/>
         <source>小区</source>
         <translation>Compound</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="326"/>
+        <location filename="../models/reports.py" line="364"/>
         <source>楼</source>
         <translation>Building</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="327"/>
+        <location filename="../models/reports.py" line="365"/>
         <source>报修</source>
         <translation>Repairs</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="328"/>
+        <location filename="../models/reports.py" line="366"/>
         <source>首次</source>
         <translation>First</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="329"/>
+        <location filename="../models/reports.py" line="367"/>
         <source>最后</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="351"/>
-        <location filename="../models/reports.py" line="375"/>
+        <location filename="../models/reports.py" line="389"/>
+        <location filename="../models/reports.py" line="413"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="352"/>
+        <location filename="../models/reports.py" line="390"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="353"/>
+        <location filename="../models/reports.py" line="391"/>
         <source>queue_log</source>
         <translation>queue_log</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="354"/>
+        <location filename="../models/reports.py" line="392"/>
         <source>话单</source>
         <translation>Call records</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="376"/>
+        <location filename="../models/reports.py" line="414"/>
         <source>指标</source>
         <translation>Figure</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="377"/>
+        <location filename="../models/reports.py" line="415"/>
         <source>签核时</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="378"/>
+        <location filename="../models/reports.py" line="416"/>
         <source>现在</source>
         <translation>Now</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="386"/>
+        <location filename="../models/reports.py" line="424"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="388"/>
+        <location filename="../models/reports.py" line="426"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="392"/>
-        <location filename="../models/reports.py" line="404"/>
+        <location filename="../models/reports.py" line="430"/>
+        <location filename="../models/reports.py" line="442"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="393"/>
+        <location filename="../models/reports.py" line="431"/>
         <source>建单</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="401"/>
+        <location filename="../models/reports.py" line="439"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="402"/>
+        <location filename="../models/reports.py" line="440"/>
         <source>等待</source>
         <translation>Wait</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="405"/>
+        <location filename="../models/reports.py" line="443"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="407"/>
+        <location filename="../models/reports.py" line="445"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="408"/>
+        <location filename="../models/reports.py" line="446"/>
         <source>通话标识</source>
         <translation>Call id</translation>
     </message>
@@ -2719,6 +3229,7 @@
     </message>
     <message>
         <location filename="../models/reports.py" line="228"/>
+        <location filename="../models/reports.py" line="241"/>
         <source>首次解决率</source>
         <translation>First-call resolution</translation>
     </message>
@@ -2741,241 +3252,241 @@
 <context>
     <name>ReportsPanel</name>
     <message>
-        <location filename="../widgets/reports_panel.py" line="91"/>
+        <location filename="../widgets/reports_panel.py" line="92"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="92"/>
+        <location filename="../widgets/reports_panel.py" line="93"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="96"/>
+        <location filename="../widgets/reports_panel.py" line="97"/>
         <source>签核</source>
         <translation>Sign off</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="97"/>
+        <location filename="../widgets/reports_panel.py" line="98"/>
         <source>审核无误后签核：日报按此刻生成的内容存档，不可更改</source>
         <translation>Sign off once checked: the day is archived as generated now and never changed</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="98"/>
+        <location filename="../widgets/reports_panel.py" line="99"/>
         <source>导出 XLSX</source>
         <translation>Export XLSX</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="99"/>
+        <location filename="../widgets/reports_panel.py" line="100"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="102"/>
+        <location filename="../widgets/reports_panel.py" line="103"/>
         <source>报表</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="141"/>
+        <location filename="../widgets/reports_panel.py" line="142"/>
         <source>分时话务：进线、接听与在线座席</source>
         <translation>Calls per hour: offered, answered, agents logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="142"/>
+        <location filename="../widgets/reports_panel.py" line="143"/>
         <source>每日服务水平</source>
         <translation>Service level by day</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="143"/>
+        <location filename="../widgets/reports_panel.py" line="144"/>
         <source>报修按问题</source>
         <translation>Repairs by problem</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="144"/>
+        <location filename="../widgets/reports_panel.py" line="145"/>
         <source>报修按区</source>
         <translation>Repairs by district</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="145"/>
+        <location filename="../widgets/reports_panel.py" line="146"/>
         <source>维修站平均完工时长（小时，越短越好）</source>
         <translation>Stations: average time to complete (hours, shorter is better)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="147"/>
+        <location filename="../widgets/reports_panel.py" line="148"/>
         <source>无数据</source>
         <translation>No data</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="171"/>
+        <location filename="../widgets/reports_panel.py" line="172"/>
         <source>双击查看该站当日派单的报修</source>
         <translation>Double-click for the repairs dispatched to this station</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="177"/>
+        <location filename="../widgets/reports_panel.py" line="178"/>
         <source>双击查看这些报修</source>
         <translation>Double-click for these repairs</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="183"/>
+        <location filename="../widgets/reports_panel.py" line="184"/>
         <source>概览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="184"/>
+        <location filename="../widgets/reports_panel.py" line="185"/>
         <source>座席</source>
         <translation>Agents</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="185"/>
+        <location filename="../widgets/reports_panel.py" line="186"/>
         <source>维修站</source>
         <translation>Stations</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="186"/>
+        <location filename="../widgets/reports_panel.py" line="187"/>
         <source>热点（疑似管网故障）</source>
         <translation>Hot spots (a network fault?)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="187"/>
+        <location filename="../widgets/reports_panel.py" line="188"/>
         <source>投诉（逐条）</source>
         <translation>Complaints</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="187"/>
+        <location filename="../widgets/reports_panel.py" line="188"/>
         <source>热点与投诉</source>
         <translation>Hot spots and complaints</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="188"/>
+        <location filename="../widgets/reports_panel.py" line="189"/>
         <source>queue_log 与话单不一致</source>
         <translation>queue_log and call records disagree</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="189"/>
+        <location filename="../widgets/reports_panel.py" line="190"/>
         <source>与签核存档不同的指标</source>
         <translation>Figures that differ from the signed report</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="189"/>
-        <location filename="../widgets/reports_panel.py" line="323"/>
+        <location filename="../widgets/reports_panel.py" line="190"/>
+        <location filename="../widgets/reports_panel.py" line="332"/>
         <source>差异</source>
         <translation>Differences</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="239"/>
+        <location filename="../widgets/reports_panel.py" line="240"/>
         <source>正在生成报表…</source>
         <translation>Generating the report…</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="281"/>
+        <location filename="../widgets/reports_panel.py" line="284"/>
         <source>（尚未结束）</source>
         <translation> (not over yet)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="291"/>
+        <location filename="../widgets/reports_panel.py" line="294"/>
         <source>&lt;b style=&apos;color:%1&apos;&gt;✔ 已签核&lt;/b&gt; %2 %3 %4 · SHA-256 %5…</source>
         <translation>&lt;b style=&apos;color:%1&apos;&gt;✔ Signed&lt;/b&gt; %2 %3 %4 · SHA-256 %5…</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="297"/>
+        <location filename="../widgets/reports_panel.py" line="300"/>
         <source>&lt;b style=&apos;color:%1&apos;&gt;未签核&lt;/b&gt;</source>
         <translation>&lt;b style=&apos;color:%1&apos;&gt;Not signed&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="299"/>
+        <location filename="../widgets/reports_panel.py" line="302"/>
         <source>报表日尚未结束，不能签核</source>
         <translation>The reporting day is not over: it cannot be signed yet</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="302"/>
+        <location filename="../widgets/reports_panel.py" line="305"/>
         <source>已签核 %1 天，未签核 %2 天，与存档不同 %3 天</source>
         <translation>%1 days signed, %2 not signed, %3 differ from the archive</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="311"/>
+        <location filename="../widgets/reports_panel.py" line="314"/>
         <source>⚠ 与签核存档不同：%1 项指标已变化（见“差异”）</source>
         <translation>⚠ Differs from the signed report: %1 figures changed (see “Differences”)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="315"/>
+        <location filename="../widgets/reports_panel.py" line="318"/>
         <source>⚠ queue_log 与话单不一致 %1 处（见“差异”）</source>
         <translation>⚠ queue_log and call records disagree in %1 places (see “Differences”)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="318"/>
+        <location filename="../widgets/reports_panel.py" line="321"/>
         <source>未签核的天：%1</source>
         <translation>Days not signed: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="321"/>
+        <location filename="../widgets/reports_panel.py" line="324"/>
         <source>签核后从未复核的天：%1</source>
         <translation>Signed days never re-checked since signing: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="324"/>
+        <location filename="../widgets/reports_panel.py" line="327"/>
         <source>签核的天已于 %1 起复核</source>
         <translation>Signed days re-checked since %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="323"/>
+        <location filename="../widgets/reports_panel.py" line="332"/>
         <source>差异 ⚠ %1</source>
         <translation>Differences ⚠ %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="332"/>
-        <location filename="../widgets/reports_panel.py" line="339"/>
+        <location filename="../widgets/reports_panel.py" line="341"/>
+        <location filename="../widgets/reports_panel.py" line="348"/>
         <source>进线</source>
         <translation>Offered</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="333"/>
+        <location filename="../widgets/reports_panel.py" line="342"/>
         <source>接听</source>
         <translation>Answered</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="334"/>
+        <location filename="../widgets/reports_panel.py" line="343"/>
         <source>在线座席</source>
         <translation>Agents logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="340"/>
+        <location filename="../widgets/reports_panel.py" line="349"/>
         <source>服务水平</source>
         <translation>Service level</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="345"/>
+        <location filename="../widgets/reports_panel.py" line="354"/>
         <source>未分类</source>
         <translation>Unclassified</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="346"/>
-        <location filename="../widgets/reports_panel.py" line="349"/>
+        <location filename="../widgets/reports_panel.py" line="355"/>
+        <location filename="../widgets/reports_panel.py" line="358"/>
         <source>报修</source>
         <translation>Repairs</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="353"/>
+        <location filename="../widgets/reports_panel.py" line="362"/>
         <source>平均完工（小时）</source>
         <translation>Avg. to complete (h)</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="373"/>
+        <location filename="../widgets/reports_panel.py" line="382"/>
         <source>%1 时的来电</source>
         <translation>Calls at %1:00</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="385"/>
-        <location filename="../widgets/reports_panel.py" line="391"/>
+        <location filename="../widgets/reports_panel.py" line="394"/>
+        <location filename="../widgets/reports_panel.py" line="400"/>
         <source>%1 派单</source>
         <translation>%1: dispatched</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="400"/>
+        <location filename="../widgets/reports_panel.py" line="409"/>
         <source>热点 %1</source>
         <translation>Hot spot %1</translation>
     </message>
     <message>
-        <location filename="../widgets/reports_panel.py" line="461"/>
+        <location filename="../widgets/reports_panel.py" line="470"/>
         <source>导出报表</source>
         <translation>Export the report</translation>
     </message>

@@ -147,3 +147,25 @@ def health_label(value: str | None) -> str:
 
 def scorecard_label(value: str | None) -> str:
     return _coded(SCORECARD_LABELS, value)
+
+
+# ---- the agent board (#30): an agent's state and an alert's kind (wire.BOARD_STATE_LABELS and
+# wire.ALERT_LABELS: the same words, here for the translation; a test keeps them equal)
+BOARD_STATE_LABELS = {
+    "free": QT_TRANSLATE_NOOP("Labels", "空闲"), "ringing": QT_TRANSLATE_NOOP("Labels", "振铃"),
+    "talking": QT_TRANSLATE_NOOP("Labels", "通话中"), "wrapup": QT_TRANSLATE_NOOP("Labels", "话后整理"),
+    "paused": QT_TRANSLATE_NOOP("Labels", "示忙"), "unregistered": QT_TRANSLATE_NOOP("Labels", "话机未注册"),
+    "logged_out": QT_TRANSLATE_NOOP("Labels", "未登录")}
+ALERT_LABELS = {
+    "long_wait": QT_TRANSLATE_NOOP("Labels", "等待过长"), "no_agent_free": QT_TRANSLATE_NOOP("Labels", "有来电无空闲座席"),
+    "nobody_logged_in": QT_TRANSLATE_NOOP("Labels", "值班时段无人登录"),
+    "long_pause": QT_TRANSLATE_NOOP("Labels", "示忙超时"),
+    "service_level": QT_TRANSLATE_NOOP("Labels", "服务水平低于目标"), "hot_spot": QT_TRANSLATE_NOOP("Labels", "集中报修")}
+
+
+def board_state_label(value: str | None) -> str:
+    return _coded(BOARD_STATE_LABELS, value)
+
+
+def alert_label(value: str | None) -> str:
+    return _coded(ALERT_LABELS, value)

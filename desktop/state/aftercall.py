@@ -57,7 +57,9 @@ TAB_CALLBACKS, TAB_SURVEYS = "callbacks", "surveys"
 TAB_REPORTS = "reports"
 #: quality checks on recordings (#28): a lead's sample and scorecards, an agent's peer listening
 TAB_QA = "qa"
-TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA, TAB_REPORTS)
+#: 看板 (#30): the agent board — team leads, the head and admins
+TAB_BOARD = "board"
+TABS = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA, TAB_REPORTS, TAB_BOARD)
 
 #: the list's filters: the wire's, and 待确认 (GET TICKETS?unconfirmed=1: drafts whose call has ended)
 LIST_FILTERS = wire.TICKET_FILTERS + (wire.UNCONFIRMED,)
@@ -80,8 +82,8 @@ def actions_for(role: str | None, state: str | None) -> tuple[str, ...]:
 
 def tabs_for(role: str | None) -> tuple[str, ...]:
     """An agent: the call screen, the worklists and 质检 (peer listening, their own results); a station:
-    its tickets only; supervisors: everything; 报表 for whoever reads reports (wire.REPORT_READER_ROLES:
-    a role that does nothing else, such as a statistician, sees that tab alone)."""
+    its tickets only; supervisors: everything, the 看板 last; 报表 for whoever reads reports
+    (wire.REPORT_READER_ROLES: a role that does nothing else, such as a statistician, sees that tab alone)."""
     reports = (TAB_REPORTS,) if role in wire.REPORT_READER_ROLES else ()
     if is_supervisor(role):
         work = (TAB_CALL, TAB_TICKETS, TAB_ANOMALIES, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
@@ -91,7 +93,7 @@ def tabs_for(role: str | None) -> tuple[str, ...]:
         work = ()
     else:
         work = (TAB_CALL, TAB_CALLBACKS, TAB_SURVEYS, TAB_QA)
-    return work + reports
+    return work + reports + ((TAB_BOARD,) if is_supervisor(role) else ())
 
 
 def _rows(data, *keys: str) -> list[dict]:

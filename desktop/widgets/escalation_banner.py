@@ -10,18 +10,14 @@ from desktop.models.aftercall import short_time
 from desktop.models.labels import anomaly_label
 
 
-class EscalationBanner(QFrame):
-    ack_requested = Signal(int)        # the anomaly's id
-    open_ticket = Signal(str)
+class LineBanner(QFrame):
+    """A coloured frame of one line per row (made by `_line`), the first SHOWN of them; the rest counted."""
     SHOWN = 3                          # lines shown; the rest are counted
 
-    def __init__(self, parent=None):
+    def __init__(self, name: str, style: str, parent=None):
         super().__init__(parent)
-        self.setObjectName("escalations")
-        self.setStyleSheet("#escalations { background:#b91c1c; border-radius:4px; }"
-                           "#escalations QLabel { color:white; font-weight:bold; }"
-                           "#escalations QPushButton { background:white; color:#b91c1c; font-weight:bold;"
-                           " border-radius:3px; padding:2px 14px; }")
+        self.setObjectName(name)
+        self.setStyleSheet(style)
         self.rows: list[dict] = []
         self.ack_buttons: dict[int, QPushButton] = {}
         self._lay = QVBoxLayout(self)
@@ -30,22 +26,44 @@ class EscalationBanner(QFrame):
         self.more_label = QLabel(self)
         self.setVisible(False)
 
-    def set_escalations(self, rows: list) -> None:
+    def _set_rows(self, rows, more_text: str) -> None:
+        """Show `rows` (those with an id); `more_text` with %1 for how many are not shown."""
         self.rows = [r for r in rows or [] if isinstance(r, dict) and r.get("id") is not None]
         while self._lay.count():
-            item = self._lay.takeAt(0)
-            w = item.widget()
+            w = self._lay.takeAt(0).widget()
             if w is not None and w is not self.more_label:
                 w.deleteLater()
         self.ack_buttons = {}
+        self._clear_lines()
         for a in self.rows[:self.SHOWN]:
             self._lay.addWidget(self._line(a))
         extra = len(self.rows) - self.SHOWN
-        self.more_label.setText(self.tr("另有 %1 条升级事件未确认，请在“异常登记”中查看").replace("%1", str(extra)))
+        self.more_label.setText(more_text.replace("%1", str(extra)))
         if extra > 0:
             self._lay.addWidget(self.more_label)
         self.more_label.setVisible(extra > 0)
         self.setVisible(bool(self.rows))
+
+    def _clear_lines(self) -> None:
+        pass
+
+    def _line(self, a: dict) -> QWidget:
+        raise NotImplementedError
+
+
+class EscalationBanner(LineBanner):
+    ack_requested = Signal(int)        # the anomaly's id
+    open_ticket = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__("escalations",
+                         "#escalations { background:#b91c1c; border-radius:4px; }"
+                         "#escalations QLabel { color:white; font-weight:bold; }"
+                         "#escalations QPushButton { background:white; color:#b91c1c; font-weight:bold;"
+                         " border-radius:3px; padding:2px 14px; }", parent)
+
+    def set_escalations(self, rows: list) -> None:
+        self._set_rows(rows, self.tr("另有 %1 条升级事件未确认，请在“异常登记”中查看"))
 
     def _line(self, a: dict) -> QWidget:
         w = QWidget()

@@ -39,13 +39,17 @@ from desktop.services import audio
 from desktop.services.api import AgentApiClient
 from desktop.services.qa import QaApi
 from desktop.services.softphone import SoftPhone
-from desktop.state.aftercall import (TAB_ANOMALIES, TAB_CALL, TAB_CALLBACKS, TAB_QA, TAB_REPORTS, TAB_SURVEYS,
-                                     TAB_TICKETS, AfterCallState)
+from desktop.services.board import BoardApi
+from desktop.state.aftercall import (TAB_ANOMALIES, TAB_BOARD, TAB_CALL, TAB_CALLBACKS, TAB_QA, TAB_REPORTS,
+                                     TAB_SURVEYS, TAB_TICKETS, AfterCallState)
+from desktop.state.board import BoardState
 from desktop.state.hot_spots import HotSpotsState
 from desktop.state.reports import ReportsState
 from desktop.state.worklists import WorklistState
 from desktop.state.desk import DeskState
 from desktop.widgets.account_panel import AccountPanel
+from desktop.widgets.alert_banner import AlertBanner
+from desktop.widgets.board_panel import BoardPanel, connect_board
 from desktop.widgets.anomaly_register import AnomalyRegisterPanel
 from desktop.widgets.escalation_banner import EscalationBanner
 from desktop.widgets.storage_banner import StorageBanner
@@ -163,9 +167,13 @@ class AgentWindow(QMainWindow):
         self.reports = ReportsPanel()
         self.reports_state = ReportsState(self)
         self.qa = QaScreen(QaApi(api, self), phone)
+        self.board_state = BoardState(self)
+        self.board_api = BoardApi(api, self)
+        self.board = BoardPanel(self.board_state)
+        self.alert_banner = AlertBanner()
         self._tab_pages = {TAB_CALL: split, TAB_TICKETS: self.tickets, TAB_ANOMALIES: self.register,
                            TAB_CALLBACKS: self.callbacks, TAB_SURVEYS: self.surveys, TAB_QA: self.qa,
-                           TAB_REPORTS: self.reports}
+                           TAB_REPORTS: self.reports, TAB_BOARD: self.board}
         self.tabs.addTab(split, self.tr("来电"))
         self.tabs.addTab(self.tickets, self.tr("工单"))
         self.tabs.addTab(self.register, self.tr("异常登记"))
@@ -173,12 +181,14 @@ class AgentWindow(QMainWindow):
         self.tabs.addTab(self.surveys, self.tr("回访"))
         self.tabs.addTab(self.qa, self.tr("质检"))
         self.tabs.addTab(self.reports, self.tr("报表"))
+        self.tabs.addTab(self.board, self.tr("看板"))
 
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(6, 6, 6, 2)
         cl.addWidget(bar)
         cl.addWidget(self.banner)
+        cl.addWidget(self.alert_banner)                     # the line's alerts (#30): waits, pauses, nobody in
         cl.addWidget(self.storage_banner)
         cl.addWidget(ReportMailBanner(self.aftercall))      # the daily report's e-mail failed or late
         cl.addWidget(self.hot_spot_banner)                  # many no-heat repairs from one place: a network fault?
@@ -354,6 +364,7 @@ class AgentWindow(QMainWindow):
         self.hot_spots.changed.connect(self.hot_spot_banner.set_hot_spots)
         self.hot_spot_banner.put_aside.connect(self.hot_spots.put_aside)
         self.hot_spot_banner.drill_requested.connect(self.open_hot_spot)
+        self._wire_board()
 
         tickets.filters_changed.connect(ac.set_filters)
         tickets.ticket_selected.connect(ac.select)
@@ -512,6 +523,28 @@ class AgentWindow(QMainWindow):
             self.reports_state.refresh()
         elif key == TAB_QA:
             self.qa.refresh()
+        elif key == TAB_BOARD:
+            self.board_state.refresh()
+
+    # ------------------------------------------------------------ the board --
+    def _wire_board(self) -> None:
+        """看板 (#30): its snapshot by GET and by push, the actions from a row, the alerts' banner."""
+        st = self.board_state
+        self.desk.user_changed.connect(st.set_user)
+        self.api.event.connect(st.on_event)
+        connect_board(self.board_api, st, self.board,
+                      lambda text, error: self.show_error(text) if error else self.show_info(text),
+                      self.desk.expect_call_out)
+        st.banner_changed.connect(self.alert_banner.set_alerts)
+        st.raised.connect(lambda _a: self._alert())
+        self.alert_banner.ack_requested.connect(self.board.ask_ack)
+        self.alert_banner.show_requested.connect(self.open_board)
+
+    def open_board(self, agent_no: str = "") -> None:
+        """An alert's 查看: the 看板 tab, on the agent it is about."""
+        self.show_tab(TAB_BOARD)
+        if agent_no:
+            self.board.select_agent(agent_no)
 
     def _online(self) -> bool:
         return bool(getattr(self.api, "token", ""))

@@ -392,7 +392,8 @@ def test_a_station_user_sees_its_tickets_only_and_no_supervisor_buttons(window):
 
 def test_supervisors_see_every_tab_and_agents_the_call_screen_and_the_worklists(window):
     log_in(window, LEAD)
-    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访", "质检", "报表"] and window.tabs.tabBar().isVisible()
+    assert visible_tabs(window) == ["来电", "工单", "异常登记", "回电", "回访", "质检", "报表", "看板"] \
+        and window.tabs.tabBar().isVisible()
     window.desk.set_user({})
     window.desk.set_user(AGENT)
     assert visible_tabs(window) == ["来电", "回电", "回访", "质检"] and window.tabs.tabBar().isVisible()
