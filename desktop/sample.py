@@ -261,7 +261,7 @@ def board() -> dict:
          "ivr": {"category": "leak"}},
     ]
     b["alerts"] = [{**copy.deepcopy(wire.SAMPLE_ALERT), "id": 4, "kind": "long_wait", "subject": "1700000000.77",
-                    "message": "来电 135****0001 已等待 95 秒(阈值 90 秒)", "raised_at": "2026-11-23T03:12:20"},
+                    "message": "来电 135******01 已等待 95 秒(阈值 90 秒)", "raised_at": "2026-11-23T03:12:20"},
                    copy.deepcopy(wire.SAMPLE_ALERT)]
     b["summary"].update(waiting=3, longest_wait_s=95,
                         agents_by_state={"talking": 1, "ringing": 1, "wrapup": 1, "free": 2, "paused": 2,

@@ -112,13 +112,13 @@ def test_the_snapshot_fills_the_agents_the_callers_waiting_the_alerts_and_outage
     assert [agents.headerData(c, Qt.Orientation.Horizontal) for c in range(agents.columnCount())] == \
         ["工号", "姓名", "状态", "时长", "通话对象", "话后整理", "今日接听"]
     assert cell(agents, 0, 0) == "1001" and cell(agents, 0, 2) == "通话中" and cell(agents, 0, 3) == "02:28"
-    assert cell(agents, 0, 4) == "139****5678" and cell(agents, 0, 6) == "14"
+    assert cell(agents, 0, 4) == "139******78" and cell(agents, 0, 6) == "14"
     assert cell(agents, 1, 2) == "示忙(小休)" and cell(agents, 1, 3) == "41:30"
     assert cell(agents, 2, 2) == "话后整理" and cell(agents, 2, 5) == "00:35"
     assert column(agents, 2)[-3:] == ["话机未注册", "未登录", "空闲"]
     assert cell(agents, 7, 3) == "5:12:30"                       # h:mm:ss from an hour on
     waiting = panel.waiting_model
-    assert column(waiting, 1) == ["135****0001", "138****4417", "未显示号码"]
+    assert column(waiting, 1) == ["135******01", "138****4417", "未显示号码"]
     assert cell(waiting, 0, 2) == "01:35" and cell(waiting, 0, 3) == "加急" and cell(waiting, 0, 4) == "问题 暖气不热 · 区 和平区"
     assert column(panel.alerts_model, 1) == ["等待过长", "示忙超时"]
     assert column(panel.alerts_model, 2) == ["待确认", "待确认"]
