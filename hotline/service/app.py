@@ -33,6 +33,7 @@ from hotline.aftercall.reports.figures import reporting_day, report_policy
 from hotline.aftercall.reports.hot_spots import HotSpotWatch
 from hotline.service.ami import AmiGateway
 from hotline.service.api import AgentApi, ApiParts, ApiServer
+from hotline.service.api.wall import WallRoutes
 from hotline.service.availability import Availability
 from hotline.service.board import Board, Supervision
 from hotline.service.desk import DeskService
@@ -125,7 +126,8 @@ class HotlineService:
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
                                      self.surveys, self.reports, self.qa, self.book,
                                      extra={"board": self.board, "supervision": self.supervision,
-                                            "alerts": self.alert_book, "outages": self.outages}))
+                                            "alerts": self.alert_book, "outages": self.outages}),
+                             extra_areas=(WallRoutes,))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,

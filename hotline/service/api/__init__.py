@@ -50,6 +50,7 @@ class AgentApi:
         for area in self.areas:
             area.register(app.router)
         app.on_startup.append(self.hub.start)
+        app.on_shutdown.append(self.hub.close_displays)   # open event streams would hold the shutdown
         app.on_cleanup.append(self.hub.stop)
         return app
 
