@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import DisplayToken
 from hotline.service.desk import LOCK_MINUTES, DeskError, FailureWindow
+from common import wire
 from common.passwords import token_hash
 
 #: how long a token's answer (valid, revoked, unknown) is kept before the database is asked again
@@ -101,3 +102,30 @@ class DisplayGate:
         at: datetime = self.now()
         with self.sessions() as db, db.begin():
             db.execute(update(DisplayToken).where(DisplayToken.id == display.id).values(last_used_at=at))
+
+
+#: what of an alert and an outage the wall shows (not who acknowledged or declared it, nor their notes)
+WALL_ALERT_KEYS = ("id", "kind", "message", "raised_at", "cleared_at", "acked_at")
+WALL_OUTAGE_KEYS = ("id", "area", "until", "message", "affected", "ended_at")
+
+
+def wall_view(board: dict) -> dict:
+    """The board (wire.SAMPLE_BOARD) as the wall shows it (wire.SAMPLE_WALL): its figures, alerts and
+    outages, no agent's name, 工号 or number — the wall hangs in the hall. An alert about an agent (a
+    long pause) says 座席 for them."""
+    names = {a.get("agent_no"): a.get("name") or "" for a in board.get("agents", [])}
+
+    def alert(a: dict) -> dict:
+        shown = {k: a.get(k) for k in WALL_ALERT_KEYS}
+        subject, message = str(a.get("subject") or ""), str(a.get("message") or "")
+        if a.get("kind") == "long_pause" or subject in names:    # about an agent: their 工号 and name go
+            for who in (f"{subject} {names.get(subject, '')}".strip(), names.get(subject, ""), subject):
+                if who:
+                    message = message.replace(who, "座席", 1)
+            shown["message"] = " ".join(message.split())
+        return shown
+
+    summary = dict(board.get("summary", {}))
+    return {"now": board.get("now"), "summary": {k: summary.get(k) for k in wire.SAMPLE_WALL["summary"]},
+            "alerts": [alert(a) for a in board.get("alerts", [])],
+            "outages": [{k: o.get(k) for k in WALL_OUTAGE_KEYS} for o in board.get("outages", [])]}

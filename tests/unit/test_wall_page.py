@@ -351,3 +351,16 @@ async def _is(page: Chromium, element_id: str, value: str) -> bool:
 
 async def _differs(page: Chromium, element_id: str, value: str) -> bool:
     return await page.text(element_id) != value
+
+
+def test_the_wall_shows_no_agents_name_and_no_number():
+    board = copy.deepcopy(wire.SAMPLE_BOARD)
+    board["alerts"].append({**wire.SAMPLE_ALERT, "id": 4, "kind": "hot_spot", "subject": "铁西区/兴华北街/1002",
+                            "message": "铁西区/兴华北街/1002 集中报修 4 起无暖", "acked_by": "1101", "ack_note": "已告知王强"})
+    wall = displays.wall_view(board)
+    assert set(wall) == set(wire.SAMPLE_WALL) and set(wall["summary"]) == set(wire.SAMPLE_WALL["summary"])
+    assert [a["message"] for a in wall["alerts"]] == ["座席 小休 已 41 分钟(上限 15 分钟)",
+                                                      "铁西区/兴华北街/1002 集中报修 4 起无暖"]   # an address keeps its digits
+    text = json.dumps(wall, ensure_ascii=False)
+    for person in ("王强", "张丽", "1101", "135****0001", "139****5678", "declared_by", "ack_note", "acked_by"):
+        assert person not in text, person
