@@ -122,6 +122,8 @@ async def test_a_display_token_opens_the_wall_and_nothing_else(tmp_path):
             got = await c.get(asset)
             assert got.status == 200 and got.headers["Cache-Control"] == "no-store", asset
         assert (await c.get("/wall/other.js")).status == 401
+        with w.sessions() as db:
+            assert [t["last_used_at"] for t in list_tokens(db)] == [NOW.isoformat()]    # the screen was seen
 
 
 async def test_a_revoked_token_is_refused_and_the_page_says_so(tmp_path, monkeypatch):
