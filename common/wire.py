@@ -107,6 +107,9 @@ WALL_DATA = "/wall/data"                            # GET ?token=: SAMPLE_WALL's
 WALL_EVENTS = "/wall/events"                        # GET ?token=: text/event-stream, one `wall` event per change
 #: routes checked by a display token (not a session): nothing else accepts one
 DISPLAY_ROUTES = (WALL, WALL_DATA, WALL_EVENTS)
+#: the wall page's script and style: static, no figure in them, so served without a token (the page's
+#: Content-Security-Policy allows no inline script: they are files of the same origin)
+WALL_ASSETS = ("/wall/wall.js", "/wall/wall.css")
 
 #: for supervisors (systemd, a load balancer): 200 once FastAGI, AMI and the database are up, else 503
 READY = "/api/ready"
@@ -115,7 +118,7 @@ READY = "/api/ready"
 #: the agent API serves
 METRICS = "/metrics"
 #: routes answered without a session
-PUBLIC = (HEALTH, READY, LOGIN, METRICS)  # (and DISPLAY_ROUTES: their own token)
+PUBLIC = (HEALTH, READY, LOGIN, METRICS, *WALL_ASSETS)  # (and DISPLAY_ROUTES: their own token)
 #: roles whose whole work is the reports (the statistician, 统计员: reads every report, drills down, exports,
 #: signs a day), and the (method, route)s they reach besides PUBLIC: their session, the reports, and the
 #: QA results the reports draw on. The service refuses them every other route (403, audited) before any

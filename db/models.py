@@ -584,6 +584,22 @@ class ApiSession(Base):
     user: Mapped[User] = relationship()
 
 
+class DisplayToken(Base):
+    """A wall display's token (#30, `hotline display-token create`): it opens the wall page and its
+    figures (wire.DISPLAY_ROUTES) and nothing else. Only a hash of the token is stored; a revoked
+    one is refused from then on (its open stream closes within seconds)."""
+    __tablename__ = "display_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what the admin calls the screen (大厅大屏); unique among the tokens not revoked
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: when a display last opened the page or its figures (refreshed at most once a minute)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class QueueLogEvent(Base):
     """One line of a node's Asterisk queue_log, as written: the queue's own events (ENTERQUEUE,
     CONNECT, ABANDON, …) and the dialplan's (HOTLINE_DEGRADED, HOTLINE_NOAGENT, HOTLINE_HANGUP),

@@ -25,6 +25,7 @@ from hotline.cli_ops import calendar_line, db_app, version_callback
 from hotline.admin.accounts import ImportFileError, account_dict, find_by_account_no, find_by_phone, import_accounts
 from hotline.admin.asterisk import AsteriskError, find_install
 from hotline.admin.demo import seed_demo
+from hotline.admin.displays import DisplayTokenError, create_token, list_tokens, revoke_token, token_dict, wall_url
 from hotline.admin.dialplan_check import check, problem_lines, static_problems
 from hotline.admin.dialplan_good import is_current, promote
 from hotline.admin.live import watch as do_watch
@@ -60,6 +61,7 @@ from common.ami import ami_action
 from common.agent_phones import has_phone
 from common.naming import RECORDINGS_WAKE_EVENT, STATION_WAKE_EVENT, SURVEY_WAKE_EVENT, endpoint
 from common.secrets import qa_sample_secret
+from common.runstate import read_state
 from common.settings import Settings
 from common.text import control_char, printable
 from ivr.holidays import HOLIDAYS, notice_year, windows
@@ -1059,6 +1061,66 @@ def agents_passwd(agent_no: str,
         except UserError as exc:
             fail(str(exc))
     echo(f"{agent_no}: password changed, sessions ended {_reload_phones(s, db_sessions, force)}")
+
+
+# -------------------------------------------------------- display tokens --
+
+display_app = typer.Typer(help="Wall displays (大屏): a token that opens the wall page and nothing else.",
+                          no_args_is_help=True)
+app.add_typer(display_app, name="display-token")
+
+
+@display_app.command("create")
+def display_token_create(name: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """A token for the big screen NAME, and the wall's address to open there (shown once: only its hash is kept)."""
+    s = settings()
+    with sessions(s)() as db, db.begin():
+        try:
+            row, token = create_token(db, name, s.now())
+        except DisplayTokenError as exc:
+            fail(str(exc))
+        made = token_dict(row)
+    api_url = (read_state(s) or {}).get("api_url")
+    url = wall_url(api_url, token)
+    if as_json:
+        echo_json({**made, "token": token, "url": url if api_url else None, "path": wall_url("", token)})
+        return
+    echo(f"display token {made['id']} 「{made['name']}」 created; it is shown this once:")
+    echo(f"  token  {token}")
+    if api_url:
+        echo(f"  open on the big screen  {url}")
+        if "://127.0.0.1:" in api_url or "://localhost:" in api_url:
+            echo("  (本机地址:大屏在另一台电脑上时,用 `hotline up --lan` 启动 — a screen on another PC needs "
+                 "`hotline up --lan`)")
+    else:
+        echo(f"  open on the big screen  <the agent API's address>{wall_url('', token)}")
+        echo("  (the hotline is not running: `hotline up` prints the agent API's address)")
+    echo("`hotline display-token revoke NAME` ends it.")
+
+
+@display_app.command("revoke")
+def display_token_revoke(name_or_id: str = typer.Argument(..., metavar="NAME|ID")) -> None:
+    """Revoke a display token: its screen shows that it was revoked within seconds."""
+    s = settings()
+    with sessions(s)() as db, db.begin():
+        try:
+            row = revoke_token(db, name_or_id, s.now())
+        except DisplayTokenError as exc:
+            fail(str(exc))
+        echo(f"display token {row.id} 「{row.name}」 revoked")
+
+
+@display_app.command("list")
+def display_token_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every display token: name, created, last used, revoked (never the token)."""
+    with sessions(settings())() as db:
+        rows = list_tokens(db)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["编号", "名称", "状态", "创建", "最近使用", "吊销"],
+               [[r["id"], r["name"], "有效" if r["state"] == "active" else "已吊销", r["created_at"],
+                 r["last_used_at"], r["revoked_at"]] for r in rows])
 
 
 # -------------------------------------------------------------- reports --

@@ -14,6 +14,7 @@ DEB_PACKAGES=(
   libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0  # Qt xcb under Xvfb
   fonts-wqy-zenhei       # the reports' PDF: a CJK TrueType font reportlab can embed (Noto CJK is OTF/CFF: it cannot)
   poppler-utils          # pdftoppm/pdffonts: tests render the PDF report to PNG and check its fonts are embedded
+  chromium               # headless: tests render the wall display (/wall) and screenshot it (docs/screenshots/wall.png)
   logrotate              # the installed server's log policy (/etc/logrotate.d/hotline); tests run it
   systemd                # systemd-analyze: tests verify the units `hotline install --system` writes
   python3-venv

@@ -27,6 +27,7 @@ from hotline.aftercall.rules import SUPERVISORS, add_audit
 from hotline.aftercall.supervision import BOARD_ROLES, board_people, line_figures, waiting_details
 from hotline.service.desk import DeskError, Forbidden, Principal
 from hotline.service.directory import UNREGISTERED
+from hotline.service.displays import wall_view
 from hotline.service.queue_state import QueueState
 from ivr.hours import is_staffed
 from common.agent_phones import has_phone
@@ -121,8 +122,7 @@ class Board:
 
     async def wall(self) -> dict:
         """wire.SAMPLE_WALL: the figures, no name and no number."""
-        b = await self.board()
-        return {"now": b["now"], "summary": b["summary"], "alerts": b["alerts"], "outages": b["outages"]}
+        return wall_view(await self.board())
 
     async def alert_round(self) -> list[tuple[dict, bool]]:
         """The conditions on the board now → alerts raised and cleared (the caller pushes them)."""

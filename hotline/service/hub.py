@@ -47,6 +47,7 @@ class PushHub:
         self.principals: dict[str, Principal] = {}                  # token → principal (its grants)
         self.agent_sessions: dict[str, int] = {}                    # agent_no → live session id
         self.displays: set[web.StreamResponse] = set()              # wall displays' event streams
+        self._display_tasks: set[asyncio.Task] = set()              # the handlers keeping them open
         self._sweeper: asyncio.Task | None = None
         self._board_task: asyncio.Task | None = None
         self._board_dirty = asyncio.Event()
@@ -203,6 +204,8 @@ class PushHub:
         await resp.prepare(request)
         await resp.write(_sse(first))
         self.displays.add(resp)
+        task = asyncio.current_task()
+        self._display_tasks.add(task)
         try:
             while True:   # a comment line keeps proxies and the browser's connection awake
                 await asyncio.sleep(15)
@@ -211,7 +214,13 @@ class PushHub:
             pass
         finally:
             self.displays.discard(resp)
+            self._display_tasks.discard(task)
         return resp
+
+    async def close_displays(self, _app=None) -> None:
+        """Every wall display's stream ends (the server shuts down: it would wait for them)."""
+        for task in list(self._display_tasks):
+            task.cancel()
 
     async def push_displays(self, wall: dict) -> None:
         data = _sse(wall)

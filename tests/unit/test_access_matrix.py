@@ -180,6 +180,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", wire.OUTAGE_END): by_role(403, 200, 403),
     # a station called on dispatch (#30): team leads, the head and admins have it called again now
     ("POST", wire.STATION_NOTIFY): by_role(403, 200, 403),
+    # the wall display (#30) opens with a display token alone: a session — anybody's, as the bearer and as
+    # ?token= — is none (401, not a refusal of a person: nobody is known); tests/unit/test_wall_page.py
+    # shows a display token opening them and nothing else
+    **{("GET", route): every(401, stat=401) for route in wire.DISPLAY_ROUTES},
+    # the wall page's script and style: static, no figure, no token
+    **{("GET", route): every(200, nobody=200, stat=200) for route in wire.WALL_ASSETS},
 }
 
 # ------------------------------------------------------------------------- the world --
@@ -442,6 +448,8 @@ def request_for(method: str, route: str, role: str, whose: str, made: Made) -> R
         wire.AGENT_SIGN_OUT: lambda: Request(method, p(route, agent_no="1002"), {"note": "下班未签出"}),
         wire.ALERT_ACK: lambda: Request(method, p(route, aid=made.alert), {"note": "已电话提醒"}),
         wire.STATION_NOTIFY: lambda: Request(method, p(route, number=obj("ticket")["number"])),
+        **{display: (lambda: Request(method, route, query={"token": _token(ME[role])} if role != NOBODY else None))
+           for display in wire.DISPLAY_ROUTES},
     }.get(route)
     return r() if r else Request(method, route)
 
@@ -532,7 +540,7 @@ async def test_each_role_gets_the_answer_of_the_matrix(template, tmp_path, metho
 
 def test_every_route_of_the_wire_and_of_the_app_has_its_rows(tmp_path):
     wire_routes = {v for k, v in vars(wire).items() if k.isupper() and isinstance(v, str)
-                   and (v.startswith("/api/") or v == wire.METRICS)}
+                   and (v.startswith("/api/") or v == wire.METRICS)} | set(wire.DISPLAY_ROUTES) | set(wire.WALL_ASSETS)
     s = load_settings(home=str(tmp_path / "home"), db_url=f"sqlite:///{tmp_path / 'a.db'}")
     migrate(make_engine(s.database_url))
     svc = HotlineService(s, Ports(sip=1, ami=2, fastagi=3, api=4, rtp_start=10000, rtp_end=10199), ami=PhonesAmi())

@@ -3,7 +3,7 @@ station's duty phone (attempts, next try, outcome, when answered), written in th
 transaction and worked by the service's station dialer.
 
 Revision ID: 0022
-Revises: 0021 (the lead re-chains it onto 0021 on merge)
+Revises: 0021
 """
 import sqlalchemy as sa
 from alembic import op

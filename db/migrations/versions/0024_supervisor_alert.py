@@ -2,14 +2,14 @@
 pauses, service level, hot spots), cleared and acknowledged.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

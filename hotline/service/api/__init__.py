@@ -22,6 +22,7 @@ from hotline.service.api.session import SessionRoutes, metrics_refusal
 from hotline.service.api.stations import StationRoutes
 from hotline.service.api.supervision import SupervisionRoutes
 from hotline.service.api.tickets import TicketsRoutes
+from hotline.service.api.wall import WallRoutes
 from hotline.service.api.worklists import WorklistsRoutes
 from hotline.service.api_guard import ConnectionCap
 from hotline.service.desk import DeskError, Forbidden, Principal
@@ -37,7 +38,7 @@ log = logging.getLogger("hotline.api")
 REPORT_ONLY = frozenset(wire.REPORT_ONLY_ROUTES)
 #: the areas, in the order their routes are added; more can be appended (`AgentApi.areas`)
 AREAS = (SessionRoutes, CallsRoutes, TicketsRoutes, WorklistsRoutes, ReportsRoutes, SupervisionRoutes, OutageRoutes,
-         StationRoutes)
+         StationRoutes, WallRoutes)
 
 
 class AgentApi:
@@ -52,6 +53,7 @@ class AgentApi:
         for area in self.areas:
             area.register(app.router)
         app.on_startup.append(self.hub.start)
+        app.on_shutdown.append(self.hub.close_displays)   # open event streams would hold the shutdown
         app.on_cleanup.append(self.hub.stop)
         return app
 
