@@ -242,7 +242,7 @@ def board() -> dict:
         {**row, "agent_no": "1003", "name": "刘洋", "state": "wrapup", "since": "2026-11-23T03:12:05",
          "seconds": 25, "reason": wire.WRAPUP_REASON, "wrapup_left_s": 35, "calls_today": 11},
         {**row, "agent_no": "1004", "name": "陈静", "state": "ringing", "since": "2026-11-23T03:12:26",
-         "seconds": 4, "caller": "186****2210", "calls_today": 8},
+         "seconds": 4, "caller": "186******10", "calls_today": 8},
         {**row, "agent_no": "1005", "name": "赵磊", "state": "free", "since": "2026-11-23T03:05:40",
          "seconds": 410, "calls_today": 12},
         {**row, "agent_no": "1006", "name": "孙悦", "state": "paused", "since": "2026-11-23T03:04:30",
@@ -255,7 +255,7 @@ def board() -> dict:
          "since": "2026-11-23T02:40:00", "seconds": 1950, "calls_today": 3},
     ]
     b["waiting"] += [
-        {"uniqueid": "1700000000.79", "position": 2, "caller": "138****4417", "wait_s": 62, "priority": 0,
+        {"uniqueid": "1700000000.79", "position": 2, "caller": "138******17", "wait_s": 62, "priority": 0,
          "ivr": {"category": "no_heat", "district": "铁西区"}},
         {"uniqueid": "1700000000.81", "position": 3, "caller": "未显示号码", "wait_s": 18, "priority": 0,
          "ivr": {"category": "leak"}},

@@ -118,7 +118,7 @@ def test_the_snapshot_fills_the_agents_the_callers_waiting_the_alerts_and_outage
     assert column(agents, 2)[-3:] == ["话机未注册", "未登录", "空闲"]
     assert cell(agents, 7, 3) == "5:12:30"                       # h:mm:ss from an hour on
     waiting = panel.waiting_model
-    assert column(waiting, 1) == ["135******01", "138****4417", "未显示号码"]
+    assert column(waiting, 1) == ["135******01", "138******17", "未显示号码"]
     assert cell(waiting, 0, 2) == "01:35" and cell(waiting, 0, 3) == "加急" and cell(waiting, 0, 4) == "问题 暖气不热 · 区 和平区"
     assert column(panel.alerts_model, 1) == ["等待过长", "示忙超时"]
     assert column(panel.alerts_model, 2) == ["待确认", "待确认"]
