@@ -1,10 +1,14 @@
 """#30 on the real stack — the agent board: two desks (logged in, phones registered, in the queue)
-and a waiting caller show on a team lead's board with the right states and durations; a pause past
+and a waiting caller show on a team lead's board with the right states and durations, and on the
+wall display in headless Chromium (a display token from `hotline display-token create`); a pause past
 its limit raises the alert on the lead's desk (pushed), the lead acknowledges it and forces the agent
 back to 示闲, which Asterisk's own event then shows on the board."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -13,6 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bench.desk_demo import demo_callers
+from chromium import Chromium
 from bench.scenarios import CallerDialog, resident_reports_no_heat
 from common import wire
 from conftest import wait_for
@@ -52,7 +57,7 @@ def board_row(lead: Api, no: str) -> dict:
     return {a["agent_no"]: a for a in board["agents"]}.get(no, {})
 
 
-def test_two_desks_and_a_waiting_caller_on_the_leads_board_with_states_and_durations(ivr, crew):
+def test_two_desks_and_a_waiting_caller_on_the_leads_board_and_the_wall(ivr, crew, tmp_path):
     desks, lead = crew
     talker, breaker = desks[TALKER], desks[BREAKER]
     assert talker.api.call("POST", wire.QUEUE, {"member": True})[0] == 200
@@ -88,6 +93,22 @@ def test_two_desks_and_a_waiting_caller_on_the_leads_board_with_states_and_durat
     assert again["seconds"] >= rows[BREAKER]["seconds"] + 1
     # an agent may not read the board (refused, audited)
     assert talker.api.call("GET", wire.BOARD)[0] == 403
+    # the wall in the hall: the same figures, live, without a name or a number
+    made = subprocess.run([sys.executable, "-m", "hotline.cli", "display-token", "create", "测试大屏", "--json"],
+                          env=runtime.service_env(ivr.settings), capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    url = json.loads(made.stdout)["url"]
+
+    async def wall():
+        async with Chromium(url, tmp_path / "chromium") as page:
+            await page.until("the waiting caller on the wall",
+                             lambda: page.js("document.getElementById('waiting').textContent === '1'"), 20)
+            shown = await page.js("document.body.innerText")
+            await page.screenshot(tmp_path / "wall.png")
+            return shown
+    shown = asyncio.run(wall())
+    assert "通话中" in shown and "周敏" not in shown and TALKER not in shown and second not in shown
+    assert (tmp_path / "wall.png").stat().st_size > 10_000
     ivr.hangup_all()
     leg.hangup()
 
