@@ -32,6 +32,12 @@ SURVEY_WAKE_EVENT = "HotlineSurveyCall"
 STATION_DIAL_CONTEXT = "station-dial"
 STATION_CONTEXT = "station-call"
 STATION_WAKE_EVENT = "HotlineStationCall"
+#: the 供热已恢复 call to a caller who keyed 1 on an outage's notice (#30), once the outage ended with the
+#: call-back: originated as Local/<ref>@outage-dial/n (the resident's number looked up over FastAGI), the
+#: answered half runs [outage-call]; `hotline outage end --call-back` wakes the service with OUTAGE_WAKE_EVENT
+OUTAGE_DIAL_CONTEXT = "outage-dial"
+OUTAGE_CONTEXT = "outage-call"
+OUTAGE_WAKE_EVENT = "HotlineOutageCall"
 #: `hotline recordings verify|delete` changed recordings' health: the service recounts and tells the leads now
 RECORDINGS_WAKE_EVENT = "HotlineRecordingsChecked"
 #: the channel variable holding a call's FastAGI token (db/call_tokens.py), inherited by every channel

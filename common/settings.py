@@ -109,6 +109,12 @@ class Settings:
     #: optional: each dispatch also POSTs signed JSON here (an SMS / 企业微信 gateway; the body's
     #: HMAC-SHA256 under $HOTLINE_HOME/secrets/station_webhook_secret in X-Hotline-Signature); empty: none
     station_webhook_url: str = ""
+    #: an outage ended with the call-back (#30): each affected caller's 供热已恢复 call is placed within the
+    #: survey's calling hours (survey_hours) and at most survey_concurrency at once; busy or no answer:
+    #: tried again outage_call_retry_min later, at most outage_call_attempts times in all (0: the bookings
+    #: are not called, they end `off`)
+    outage_call_attempts: int = 2
+    outage_call_retry_min: int = 30
     #: heating season, month-day inclusive; staffed 24 h inside it
     season_start: str = "11-15"
     season_end: str = "03-15"

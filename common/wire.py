@@ -177,7 +177,10 @@ OUTAGE_AREA_MAX = 120
 OUTAGE_MESSAGE_MAX = 300
 SAMPLE_OUTAGE = {"id": 2, "area": "和平区/幸福里小区", "until": "2026-12-02T18:00:00", "message":
                  "幸福里小区因主管道抢修暂停供热,预计今天18点恢复", "declared_by": "1101",
-                 "declared_at": "2026-12-02T09:30:00", "ended_at": None, "affected": 17, "call_back": False}
+                 "declared_at": "2026-12-02T09:30:00", "ended_at": None, "affected": 17, "call_back": False,
+                 #: its 供热已恢复 calls (an outage ended with the call-back): booked to be dialled, reached,
+                 #: failed (given up), still to call or on the line, numbers the policy refuses
+                 "call_backs": {"requested": 0, "reached": 0, "failed": 0, "pending": 0, "refused": 0}}
 SAMPLE_BOARD = {
     "now": "2026-11-23T03:12:30",
     "agents": [{"agent_no": "1001", "name": "张丽", "role": "agent", "state": "talking",

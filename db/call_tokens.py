@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from db.models import CallToken, CallTokenUse
 
 #: the call's kinds: a resident's call in, an agent's call out, an automated 回访 attempt, a station
-#: told of a dispatched repair by phone (#30)
-IN, OUT, SURVEY, STATION = "in", "out", "survey", "station"
+#: told of a dispatched repair by phone, the 供热已恢复 call-back of an outage's affected caller (#30)
+IN, OUT, SURVEY, STATION, OUTAGE = "in", "out", "survey", "station", "outage"
 #: what a token looks like on a channel (secrets.token_urlsafe(24)): nothing that splits an AMI
 #: Originate's Variable list (',') or an AGI answer
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")

@@ -867,3 +867,13 @@ class OutageCaller(Base):
     callback_state: Mapped[str | None] = mapped_column(String(16), index=True)
     callback_at: Mapped[datetime | None] = mapped_column(DateTime)
     callback_note: Mapped[str] = mapped_column(String(64), default="")
+    #: the 供热已恢复 call's dialer (hotline.aftercall.outage_calls, 0025): attempts made, the next try
+    #: (due when set and not ended), the current attempt's random ref on the channel and in AMI
+    #: (Local/<ref>@outage-dial, like a station call's), when it was placed, answered, and when the
+    #: call-back was over (reached, given up, refused)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    callback_next_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    callback_ref: Mapped[str | None] = mapped_column(String(24), unique=True)
+    callback_placed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    callback_answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    callback_ended_at: Mapped[datetime | None] = mapped_column(DateTime)

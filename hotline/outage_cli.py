@@ -9,7 +9,12 @@ from typing import Optional
 
 import typer
 
+from common.ami import ami_action
+from common.naming import OUTAGE_WAKE_EVENT
+from hotline.admin import runtime
+from hotline.admin.amiclient import ami_session
 from hotline.admin.command import echo, echo_json, echo_table, fail, sessions, settings
+from hotline.aftercall.outage_calls import OUTCOME_WORDS
 from hotline.aftercall.outages import OutageBoard
 from hotline.aftercall.rules import Refused, RuleError, actor_for, add_audit
 
@@ -40,12 +45,45 @@ def _run(s, agent_no: Optional[str], fn, *args):
         fail(exc.message, 2)
 
 
+def _call_backs(o: dict) -> str:
+    """The 供热已恢复 calls in a cell: reached / failed / to call of those booked, refused numbers."""
+    c = o.get("call_backs") or {}
+    if not c.get("requested") and not c.get("refused"):
+        return ""
+    text = f"接通{c['reached']} 未接通{c['failed']} 待拨{c['pending']}"
+    return text + (f" 不可拨{c['refused']}" if c.get("refused") else "")
+
+
 def _line(o: dict) -> list:
     return [o["id"], o["area"], o["until"].replace("T", " ")[:16], o["affected"], o["declared_by"],
-            (o["ended_at"] or "").replace("T", " ")[:16] or "未结束", o["message"]]
+            (o["ended_at"] or "").replace("T", " ")[:16] or "未结束", _call_backs(o), o["message"]]
 
 
-_HEADER = ["编号", "区域", "预计恢复", "登记", "发布人", "结束", "通知"]
+_HEADER = ["编号", "区域", "预计恢复", "登记", "发布人", "结束", "回电", "通知"]
+
+
+def _wake(s) -> None:
+    """Tell the running service the call-backs are booked (its dialer looks within seconds anyway)."""
+    if not runtime.running(s):
+        return
+    try:
+        with ami_session(s) as ami:
+            ami.action(ami_action("UserEvent", UserEvent=OUTAGE_WAKE_EVENT))
+    except (RuntimeError, OSError, TimeoutError):
+        pass
+
+
+def _outcome(r: dict) -> str:
+    """A caller's call-back in words: its state, the attempts, the next try."""
+    state = r.get("callback")
+    if not state:
+        return ""
+    text = OUTCOME_WORDS.get(state, state)
+    if r.get("callback_attempts"):
+        text += f"(第{r['callback_attempts']}次)"
+    if r.get("callback_next_at"):
+        text += f",{r['callback_next_at'].replace('T', ' ')[:16]} 拨打"
+    return text
 
 
 @outage_app.command("set")
@@ -68,7 +106,8 @@ def outage_set(area: str = typer.Option(..., "--area", help="区/小区[/楼号]
 @outage_app.command("list")
 def outage_list(every: bool = typer.Option(False, "--all", help="ended ones too"),
                 as_: Optional[str] = _AS, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Open outages (or every one), latest first: area, expected end, `affected` (callers who keyed 1)."""
+    """Open outages (or every one), latest first: area, expected end, `affected` (callers who keyed 1),
+    `call_backs` (the 供热已恢复 calls: requested, reached, failed, pending, refused)."""
     s, board = _board()
     rows = _run(s, as_, board.list, not every)
     if as_json:
@@ -83,9 +122,12 @@ def outage_end(outage_id: str = typer.Argument(..., metavar="ID"),
                                               help="book the 供热已恢复 call to every affected caller"),
                as_: Optional[str] = _AS, as_json: bool = typer.Option(False, "--json")) -> None:
     """The heating is back: callers hear the notice no more. With --call-back every affected caller's
-    number (once, if the number policy lets the hotline dial it) is booked for the 供热已恢复 call."""
+    number (once, if the number policy lets the hotline dial it) is booked for the 供热已恢复 call, which the
+    running service places within the calling hours (HOTLINE_SURVEY_HOURS), retried per policy."""
     s, board = _board()
     o = _run(s, as_, board.end, outage_id, call_back)
+    if call_back and o["call_backs"]["requested"]:
+        _wake(s)
     if as_json:
         echo_json(o)
         return
@@ -98,11 +140,13 @@ def outage_end(outage_id: str = typer.Argument(..., metavar="ID"),
 @outage_app.command("callers")
 def outage_callers(outage_id: str = typer.Argument(..., metavar="ID"), as_: Optional[str] = _AS,
                    as_json: bool = typer.Option(False, "--json")) -> None:
-    """The callers who keyed 1 on the outage's notice (numbers masked), and their call-back's state."""
+    """The callers who keyed 1 on the outage's notice (numbers masked), and their 供热已恢复 call-back:
+    requested, placed, answered, reached, busy / no_answer / failed (retried per policy, then given up),
+    refused (the number policy), off (outage calls off)."""
     s, board = _board()
     rows = _run(s, as_, board.affected, outage_id)
     if as_json:
         echo_json(rows)
         return
     echo_table(["来电", "户号", "登记时间", "回电"],
-               [[r["caller"], r["account_no"] or "", r["at"].replace("T", " "), r["callback"] or ""] for r in rows])
+               [[r["caller"], r["account_no"] or "", r["at"].replace("T", " "), _outcome(r)] for r in rows])

@@ -684,6 +684,9 @@ class IvrContext:
     #: a station's call about a dispatched repair (#30): its line to the service (ivr.station.StationLine),
     #: set by the service; None where no service runs: the station flows hang up
     stations: Any = None
+    #: the 供热已恢复 call-back of an outage's affected caller (#30): its line to the service
+    #: (ivr.outage_call.OutageCallLine), set by the service; None where no service runs: the flows hang up
+    outage_calls: Any = None
     #: the service's look at the recordings disk's free space as a call is answered (an async
     #: callable, ivr.storage.StorageWatch behind it); None where no service runs
     storage_check: Any = None

@@ -106,6 +106,9 @@ def scratch(home: Path, **overrides):
     # a dispatch calls no station here (#30): the session's resident takes every call out, and a module
     # that dispatches repairs must not find a station's call among its own; test_station_call turns it on
     overrides.setdefault("station_call_attempts", "0")
+    # nor does an outage ended with the call-back call its affected callers (test_outage ends one on the
+    # session's hotline); test_outage_call turns it on
+    overrides.setdefault("outage_call_attempts", "0")
     return scratch_settings(home, Path(__file__).resolve().parents[1] / "dialplan",
                                     digit_timeout_ms=os.environ.get("HOTLINE_DIGIT_TIMEOUT_MS", "3000"),
                                     # a transfer target rings 8 s, not 30, before the caller comes back

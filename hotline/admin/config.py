@@ -20,6 +20,7 @@ from hotline.admin.runtime import masked_url, part_pid
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.reports.delivery import mail_policy
 from hotline.aftercall.reports.figures import report_policy
+from hotline.aftercall.outage_calls import outage_call_policy
 from hotline.aftercall.station_calls import station_call_policy
 from hotline.aftercall.survey_calls import survey_policy
 from common import tls
@@ -122,13 +123,15 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
 def policy_problems(s: Settings) -> list[str]:
     """What the domain's own checks say of these values (each names its setting)."""
     problems = []
-    checks = (lambda: survey_policy(s), lambda: station_call_policy(s), lambda: qa_policy(s), lambda: mail_policy(s, report_policy(s)),
+    checks = (lambda: survey_policy(s), lambda: station_call_policy(s), lambda: outage_call_policy(s),
+              lambda: qa_policy(s), lambda: mail_policy(s, report_policy(s)),
               lambda: s.outbound_target, lambda: s.public_digits, lambda: rtp_range(s), lambda: tls.tls_enabled(s))
     for run in checks:
         try:
             run()
         except (ValueError, PortInUse, tls.TlsError) as exc:
-            problems.append(str(exc))
+            if str(exc) not in problems:      # the outage calls' hours are the survey's: said once
+                problems.append(str(exc))
     if s.node_name and not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", s.node_name):
         problems.append(f"node_name {s.node_name!r}: use letters, digits, '-' or '_' (at most 16)")
     return problems

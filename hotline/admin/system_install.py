@@ -117,6 +117,11 @@ public_number = ""
 # station_call_retry_min = 5
 # station_webhook_url = "https://gateway.example/hotline"
 
+# an outage ended with the call-back (#30): each affected caller's 供热已恢复 call, within survey_hours and at
+# most survey_concurrency at once; tries and minutes between them (0: the bookings are never called)
+# outage_call_attempts = 2
+# outage_call_retry_min = 30
+
 # the nightly backup (README: Backup and restore): another disk mounted at {BACKUP} (the service
 # may write only there and in home), made each night at backup_at; `hotline status` warns when late
 # backup_dir = "{BACKUP}"

@@ -4,7 +4,7 @@ end and a message. The message is rendered to a sound at once (or a recorded fil
 callers whose account lies in the area hear it right after the greeting and key 1 to be registered
 as affected (`OutageCaller`: no repair ticket, no queue) — ivr/flows.py. Ending the outage may book
 the 供热已恢复 call to every affected caller (`callback_state` requested, each number through the
-one number policy).
+one number policy), which the outage dialer places (hotline.aftercall.outage_calls).
 
 Protocol-free like the rest of the after-call work: one transaction per public method, refusals
 are `RuleError` / `Refused` (403, audited by the API), every change audited.
@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import wire
-from common.phones import mask_phone, refusal
+from common.phones import refusal
 from common.text import control_char
 from db.models import HeatingAccount, Outage, OutageCaller
 from db.queries import iso
+from hotline.aftercall.outage_calls import NO_CALL_BACKS, call_back_counts, caller_dict
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit
 from ivr.prompts import check_wav, convert, outage_file, render_outage
 
@@ -106,20 +107,26 @@ def _affected_counts(db: Session, ids) -> dict[int, int]:
                            .where(OutageCaller.outage_id.in_(ids)).group_by(OutageCaller.outage_id)).all())
 
 
-def outage_dict(o: Outage, affected: int) -> dict:
-    """An outage as the wire shows it (wire.SAMPLE_OUTAGE)."""
+def outage_dict(o: Outage, affected: int, call_backs: dict | None = None) -> dict:
+    """An outage as the wire shows it (wire.SAMPLE_OUTAGE): `call_backs` counts its 供热已恢复 calls
+    (hotline.aftercall.outage_calls.call_back_counts)."""
     return {"id": o.id, "area": o.area, "until": iso(o.until), "message": o.message, "declared_by": o.declared_by,
             "declared_at": iso(o.declared_at), "ended_at": iso(o.ended_at), "affected": affected,
-            "call_back": o.call_back}
+            "call_back": o.call_back, "call_backs": dict(call_backs or NO_CALL_BACKS)}
+
+
+def _shown(db: Session, rows) -> list[dict]:
+    """Outages in SAMPLE_OUTAGE's shape, with their affected callers and call-backs counted."""
+    ids = [o.id for o in rows]
+    counts, backs = _affected_counts(db, ids), call_back_counts(db, ids)
+    return [outage_dict(o, counts.get(o.id, 0), backs.get(o.id)) for o in rows]
 
 
 def open_outages(db: Session, now: datetime | None = None) -> list[dict]:
     """The open outages in SAMPLE_OUTAGE's shape, with their affected counts, latest first: what
     the board and the wall show. (`now` is for the callers' symmetry: an outage is open until a lead
     ends it, its expected end passed or not.)"""
-    rows = list(db.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.id.desc())))
-    counts = _affected_counts(db, [o.id for o in rows])
-    return [outage_dict(o, counts.get(o.id, 0)) for o in rows]
+    return _shown(db, list(db.scalars(select(Outage).where(Outage.ended_at.is_(None)).order_by(Outage.id.desc()))))
 
 
 class OutageBoard:
@@ -212,18 +219,15 @@ class OutageBoard:
             q = select(Outage).order_by(Outage.id.desc())
             if open_only:
                 q = q.where(Outage.ended_at.is_(None))
-            rows = list(db.scalars(q.limit(500)))
-            counts = _affected_counts(db, [o.id for o in rows])
-            return [outage_dict(o, counts.get(o.id, 0)) for o in rows]
+            return _shown(db, list(db.scalars(q.limit(500))))
 
     def affected(self, actor: Actor | None, outage_id) -> list[dict]:
         """The callers who keyed 1 on the outage's notice, first first: masked number, account, when,
-        and their 供热已恢复 call-back's state."""
+        and their 供热已恢复 call-back: its state (outage_calls' words), attempts, next try, answer, end."""
         self._may(actor, "list", str(outage_id))
         with self.sessions() as db:
             o = self._get(db, outage_id)
-            return [{"caller": mask_phone(r.caller), "account_no": r.account_no, "at": iso(r.at),
-                     "callback": r.callback_state}
+            return [caller_dict(r)
                     for r in db.scalars(select(OutageCaller).where(OutageCaller.outage_id == o.id)
                                         .order_by(OutageCaller.at, OutageCaller.id))]
 
@@ -260,18 +264,20 @@ class OutageBoard:
                     seen.add(r.caller)
                     why = refusal(r.caller, self.settings.outbound_allowed)
                     r.callback_state, r.callback_at = (CALLBACK_REFUSED, None) if why else (CALLBACK_REQUESTED, now)
-                    r.callback_note = why[:64]
+                    r.callback_note, r.callback_attempts = why[:64], 0
+                    # refused: over at once; requested: due now — the outage dialer places it within its hours
+                    r.callback_next_at, r.callback_ended_at = (None, now) if why else (now, None)
                     booked, refused = booked + (not why), refused + bool(why)
             add_audit(db, who, "outage_end", "outage", str(o.id), area=o.area, call_back=bool(call_back),
                       booked=booked, refused=refused)
-            out = outage_dict(o, _affected_counts(db, [o.id]).get(o.id, 0))
-            out["call_backs"] = {"requested": booked, "refused": refused}
-            return out
+            db.flush()
+            return _shown(db, [o])[0]
 
     def pending_call_backs(self, limit: int = 100) -> list[dict]:
-        """The 供热已恢复 calls booked and not made yet, oldest first: what a dialer takes (none
-        places them yet — see docs/product.md)."""
+        """The 供热已恢复 calls booked and not placed yet, oldest first (the outage dialer takes them:
+        hotline.aftercall.outage_calls)."""
         with self.sessions() as db:
-            return [{"id": r.id, "outage": r.outage_id, "booked_at": iso(r.callback_at)}
-                    for r in db.scalars(select(OutageCaller).where(OutageCaller.callback_state == CALLBACK_REQUESTED)
+            return [{"id": r.id, "outage": r.outage_id, "booked_at": iso(r.callback_at), "due_at": iso(r.callback_next_at)}
+                    for r in db.scalars(select(OutageCaller).where(OutageCaller.callback_state == CALLBACK_REQUESTED,
+                                                                   OutageCaller.callback_ended_at.is_(None))
                                         .order_by(OutageCaller.callback_at, OutageCaller.id).limit(limit))]

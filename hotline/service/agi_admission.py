@@ -28,12 +28,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from common.naming import CALL_TOKEN_VAR
-from db.call_tokens import IN, OUT, STATION, SURVEY, redeem
+from db.call_tokens import IN, OUT, OUTAGE, STATION, SURVEY, redeem
 
 #: the channel variables the admission question reads besides the proof: the call's token, the
 #: caller's call (HOTLINE_CALL, on every channel of it), the 回访 attempt (HOTLINE_SURVEY_CALL), a
-#: station call's attempt (HOTLINE_STATION_CALL, #30)
-ASKED = (CALL_TOKEN_VAR, "HOTLINE_CALL", "HOTLINE_SURVEY_CALL", "HOTLINE_STATION_CALL")
+#: station call's attempt (HOTLINE_STATION_CALL, #30), an outage's 供热已恢复 call-back (HOTLINE_OUTAGE_CALL, #30)
+ASKED = (CALL_TOKEN_VAR, "HOTLINE_CALL", "HOTLINE_SURVEY_CALL", "HOTLINE_STATION_CALL", "HOTLINE_OUTAGE_CALL")
 #: the routes that are a call's first request: they issue its token
 ISSUING = ("caller", "degraded")
 
@@ -54,7 +54,7 @@ def key_proof(key: str, nonce: str) -> str:
 class Stage:
     """How a route's request is bound to its call: the token's `kind`, the call it names — `call`:
     HOTLINE_CALL, else the channel's own uniqueid; `channel`: the channel's uniqueid; `attempt`:
-    HOTLINE_SURVEY_CALL; `station`: HOTLINE_STATION_CALL — and whether it is accepted once per call or once per channel of the call
+    HOTLINE_SURVEY_CALL; `station`: HOTLINE_STATION_CALL; `outage`: HOTLINE_OUTAGE_CALL — and whether it is accepted once per call or once per channel of the call
     (each agent who answers, each transfer leg)."""
     kind: str
     of: str
@@ -71,6 +71,8 @@ STAGES = {
     "survey": Stage(SURVEY, "attempt"), "survey_end": Stage(SURVEY, "attempt"),
     "station_dial": Stage(STATION, "station"), "station_dial_end": Stage(STATION, "station"),
     "station": Stage(STATION, "station"), "station_end": Stage(STATION, "station"),
+    "outage_dial": Stage(OUTAGE, "outage"), "outage_dial_end": Stage(OUTAGE, "outage"),
+    "outage_call": Stage(OUTAGE, "outage"), "outage_call_end": Stage(OUTAGE, "outage"),
 }
 
 
@@ -85,9 +87,10 @@ class Plan:
     issue: bool = False
 
 
-def plan(route: str, uniqueid: str, token: str, call: str, attempt: str, station: str = "") -> Plan | None:
+def plan(route: str, uniqueid: str, token: str, call: str, attempt: str, station: str = "",
+         outage: str = "") -> Plan | None:
     """How this request may be admitted, from what the channel answered (`token`, `call`:
-    HOTLINE_CALL, `attempt`: HOTLINE_SURVEY_CALL, `station`: HOTLINE_STATION_CALL); None: it may not. Reads nothing: a first request
+    HOTLINE_CALL, `attempt`: HOTLINE_SURVEY_CALL, `station`: HOTLINE_STATION_CALL, `outage`: HOTLINE_OUTAGE_CALL); None: it may not. Reads nothing: a first request
     waits for no database."""
     if route in ISSUING:      # a channel that has a token never makes its call's first request again
         return None if token else Plan(route, uniqueid, IN, issue=True)
@@ -98,7 +101,8 @@ def plan(route: str, uniqueid: str, token: str, call: str, attempt: str, station
     stage = STAGES.get(route)
     if stage is None or not token:
         return None
-    named = {"call": call or uniqueid, "channel": uniqueid, "attempt": attempt, "station": station}[stage.of]
+    named = {"call": call or uniqueid, "channel": uniqueid, "attempt": attempt, "station": station,
+             "outage": outage}[stage.of]
     return Plan(route, named, stage.kind, f"{route}:{uniqueid}" if stage.per_channel else route)
 
 

@@ -51,12 +51,13 @@ from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.aftercall.outages import OutageBoard, open_outages
 from hotline.service.station_line import StationCalls
+from hotline.service.outage_line import OutageCalls
 from hotline.service.upkeep import Upkeep
 from hotline.service.queue_state import QueueState, agent_no
 from common.logs import setup_logging
 from common import wire
 from common.naming import (AMI_SERVICE_USER, CALL_TOKEN_VAR, LISTEN_IN_CONTEXT, LISTEN_IN_WHISPER,
-                           OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, STATION_WAKE_EVENT, SURVEY_WAKE_EVENT,
+                           OUTAGE_WAKE_EVENT, OUTBOUND_CONTEXT, QUEUE, RECORDINGS_WAKE_EVENT, STATION_WAKE_EVENT, SURVEY_WAKE_EVENT,
                            interface)
 from common.ports import SERVICE_PORT_EXIT, PortTaken, Ports
 from common.runstate import asterisk_rx, read_state
@@ -127,11 +128,13 @@ class HotlineService:
         # stations told on dispatch, by phone (#30): a move to the station is told to its people and the leads
         self.stations = StationCalls(settings, self.ctx.records.sessions, self.work, self.ami, self.hub.ticket_changed,
                                      self.hub.lead_ticket)
+        # the 供热已恢复 call-back of an outage's affected callers (#30), placed like the station calls
+        self.outage_calls = OutageCalls(settings, self.ctx.records.sessions, self.ami)
         self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
                                      self.surveys, self.reports, self.qa, self.book,
                                      extra={"board": self.board, "supervision": self.supervision,
                                             "alerts": self.alert_book, "outages": self.outages,
-                                            "stations": self.stations}))
+                                            "stations": self.stations, "outage_calls": self.outage_calls}))
         # the daily report by e-mail at the set time; a failed or late one to the team leads' desks
         self.report_mail = ReportMailer(report_mail(settings, self.ctx.records.sessions, self.reports),
                                         lambda st: self.hub.push_supervisors({"type": wire.EV_REPORT_MAIL,
@@ -158,6 +161,7 @@ class HotlineService:
         self.ctx.records.on_flagged = self._recordings_flagged
         self.ctx.surveys = ServiceSurveyLine(self.dialer, self._survey_ended, self.hub.lead_ticket)
         self.ctx.stations = self.stations.line
+        self.ctx.outage_calls = self.outage_calls.line
         for name, handler in (("AgentCalled", self._agent_called), ("AgentConnect", self._agent_connect),
                               ("AgentComplete", self._agent_done), ("AgentRingNoAnswer", self._agent_rang_out),
                               ("QueueCallerAbandon", self._caller_left), ("QueueMemberAdded", self._member_status),
@@ -331,6 +335,7 @@ class HotlineService:
         asyncio.ensure_future(self._restore_queue())
         self._survey_wake.set()
         self.stations.wake()
+        self.outage_calls.wake()
         self._reconcile_wake.set()      # Asterisk may have restarted: its lost calls are closed now
 
     async def _user_event(self, event: dict) -> None:
@@ -339,6 +344,8 @@ class HotlineService:
             self._survey_wake.set()
         elif event.get("UserEvent") == STATION_WAKE_EVENT:      # a CLI dispatch, `hotline stations notify`
             self.stations.wake()
+        elif event.get("UserEvent") == OUTAGE_WAKE_EVENT:       # `hotline outage end --call-back`
+            self.outage_calls.wake()
         elif event.get("UserEvent") == RECORDINGS_WAKE_EVENT:   # `hotline recordings verify` flagged some
             await self._push_flagged()
 
@@ -767,6 +774,7 @@ class HotlineService:
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
         self._surveys_task = asyncio.create_task(self._keep_surveys())
         self._stations_task = asyncio.create_task(self.stations.run())
+        self._outage_calls_task = asyncio.create_task(self.outage_calls.run())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())
         self._report_mail_task = asyncio.create_task(self.report_mail.run())
         self._report_recheck_task = asyncio.create_task(self.report_recheck.run())
@@ -785,6 +793,7 @@ class HotlineService:
         self.fastagi.close()
         self._surveys_task.cancel()   # no new call out while the flows drain
         self._stations_task.cancel()
+        self._outage_calls_task.cancel()
         log.info("stopping: FastAGI closed to new calls, draining %d flow(s) (at most %d s)",
                  self.fastagi.connections, self.settings.drain_s)
         left = await self.fastagi.drained(self.settings.drain_s)

@@ -25,11 +25,13 @@ from hotline.service.agi_admission import ASKED, ask, key_proof, plan, spend
 from ivr.channel import AgiChannel, Vouched
 from ivr.context import IvrContext
 from ivr.flows import ROUTES as CALLER_ROUTES, run_flow
+from ivr.outage_call import OUTAGE_CALL_ROUTES
 from ivr.station import STATION_ROUTES
 from ivr.survey import SURVEY_ROUTES
 
-#: every flow a FastAGI request may name: the caller's path, the automated 回访 call, a station's call
-ROUTES = {**CALLER_ROUTES, **SURVEY_ROUTES, **STATION_ROUTES}
+#: every flow a FastAGI request may name: the caller's path, the automated 回访 call, a station's call,
+#: the 供热已恢复 call-back of an outage's affected caller
+ROUTES = {**CALLER_ROUTES, **SURVEY_ROUTES, **STATION_ROUTES, **OUTAGE_CALL_ROUTES}
 
 log = logging.getLogger("hotline.fastagi")
 
@@ -209,8 +211,8 @@ class FastAgiServer:
         proof, *named = (answer.split("|") + [""] * len(ASKED))[:1 + len(ASKED)]
         if code != 200 or not hmac.compare_digest(proof.encode(), key_proof(self._key, nonce).encode()):
             return None
-        token, call, attempt, station = named
-        p = plan(route, channel.uniqueid, token, call, attempt, station)
+        token, call, attempt, station, outage = named
+        p = plan(route, channel.uniqueid, token, call, attempt, station, outage)
         if p is None:
             return None
         if p.issue:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from common.naming import OUTBOUND_CONTEXT, STATION_CONTEXT, STATION_DIAL_CONTEXT, SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT
+from common.naming import (OUTAGE_CONTEXT, OUTAGE_DIAL_CONTEXT, OUTBOUND_CONTEXT, STATION_CONTEXT, STATION_DIAL_CONTEXT,
+                           SURVEY_CONTEXT, SURVEY_DIAL_CONTEXT)
 from common.ports import Ports
 from common.settings import load_settings
 from db.models import Role
@@ -45,7 +46,8 @@ DIALPLAN_MATRIX = {
 }
 #: reached only by the service's Originate, from no endpoint
 ORIGINATE_ONLY = {SURVEY_DIAL_CONTEXT, SURVEY_CONTEXT, "survey-hangup", "listen-in",
-                  STATION_DIAL_CONTEXT, STATION_CONTEXT, "station-hangup"}
+                  STATION_DIAL_CONTEXT, STATION_CONTEXT, "station-hangup",
+                  OUTAGE_DIAL_CONTEXT, OUTAGE_CONTEXT, "outage-hangup"}
 
 # ------------------------------------------------------------------ reading the config --
 
@@ -251,10 +253,10 @@ def test_no_phone_dials_a_listen_in_and_only_a_team_leads_phone_gets_past_its_gu
     assert "Answer()" not in " ".join(t for t in body if "refused" in t)          # refused unanswered
 
 
-def test_the_trunk_is_dialled_only_from_the_call_out_survey_and_station_contexts(rendered):
+def test_the_trunk_is_dialled_only_from_the_call_out_survey_station_and_outage_contexts(rendered):
     _, lines = dialplan(rendered)
     dialling = {c for c, texts in lines.items() if any("@pstn-trunk" in t for t in texts)}
-    assert dialling == {"outbound-dial", SURVEY_DIAL_CONTEXT, STATION_DIAL_CONTEXT}
+    assert dialling == {"outbound-dial", SURVEY_DIAL_CONTEXT, STATION_DIAL_CONTEXT, OUTAGE_DIAL_CONTEXT}
     # and each of those only behind a number check: [outbound]'s classes, the service's checked number
     assert all(re.search(r"REGEX\(\"\^\[0-9\]", " ".join(lines[c])) for c in dialling)
 
@@ -271,6 +273,10 @@ def test_the_survey_dialler_is_reached_by_the_services_originate_only(rendered):
     assert {STATION_DIAL_CONTEXT, STATION_CONTEXT} <= set(edges)
     assert reachable(edges, STATION_DIAL_CONTEXT) == {STATION_DIAL_CONTEXT, "number-class"}
     assert reachable(edges, STATION_CONTEXT) == {STATION_CONTEXT, "station-hangup"}
+    # and the 供热已恢复 call-back of an outage's affected callers (#30): the same shape, the same number rules
+    assert {OUTAGE_DIAL_CONTEXT, OUTAGE_CONTEXT} <= set(edges)
+    assert reachable(edges, OUTAGE_DIAL_CONTEXT) == {OUTAGE_DIAL_CONTEXT, "number-class"}
+    assert reachable(edges, OUTAGE_CONTEXT) == {OUTAGE_CONTEXT, "outage-hangup"}
 
 
 def test_the_reader_follows_every_way_between_contexts():

@@ -127,10 +127,24 @@ def test_the_plan_of_a_station_call(route, token, attempt, station, expected):
     assert (p and (p.call, p.kind, p.stage, p.issue)) == expected
 
 
+@pytest.mark.parametrize("route, token, station, outage, expected", [
+    # the 供热已恢复 call-back (#30) names its attempt by HOTLINE_OUTAGE_CALL, never by a station's variable
+    ("outage_call", "t", "", REF, (REF, "outage", "outage_call", False)),
+    ("outage_dial", "t", "", REF, (REF, "outage", "outage_dial", False)),
+    ("outage_dial_end", "t", "", REF, (REF, "outage", "outage_dial_end", False)),
+    ("outage_call_end", "t", REF, "", ("", "outage", "outage_call_end", False)),
+    ("outage_dial", "", "", REF, None),                       # no token: never a first request
+])
+def test_the_plan_of_an_outage_call_back(route, token, station, outage, expected):
+    p = plan(route, "1.1", token, "", "", station, outage)
+    assert (p and (p.call, p.kind, p.stage, p.issue)) == expected
+
+
 def test_the_question_proves_the_key_without_sending_it():
     q = ask("ab12")
     assert KEY not in q and q.startswith("GET FULL VARIABLE ${SHA1(ab12:${FILE(${HOTLINE_AGI_KEY_FILE})})}")
-    assert q.endswith("|${HOTLINE_CALL_TOKEN}|${HOTLINE_CALL}|${HOTLINE_SURVEY_CALL}|${HOTLINE_STATION_CALL}") \
+    assert q.endswith("|${HOTLINE_CALL_TOKEN}|${HOTLINE_CALL}|${HOTLINE_SURVEY_CALL}|${HOTLINE_STATION_CALL}"
+                      "|${HOTLINE_OUTAGE_CALL}") \
         and " " not in q[18:]
     assert key_proof(KEY, "ab12") != key_proof(KEY, "ab13") != key_proof("other", "ab13")
 

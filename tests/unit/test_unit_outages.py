@@ -159,13 +159,15 @@ async def test_ending_with_the_call_back_books_each_affected_number_once_through
     assert board.list(LEAD)[0]["affected"] == 3
     ended = board.end(LEAD, o["id"], call_back=True)
     assert ended["ended_at"] == NOW.isoformat() and ended["call_back"] is True
-    assert ended["call_backs"] == {"requested": 2, "refused": 1}          # international: not allowed here
+    assert ended["call_backs"] == {"requested": 2, "refused": 1,          # international: not allowed here
+                                   "reached": 0, "failed": 0, "pending": 2}
     with ctx.records.sessions() as db:
         states = [(r.uniqueid, r.callback_state) for r in db.scalars(select(OutageCaller).order_by(OutageCaller.id))]
     # the same number twice: its latest registration is called (once)
     assert states == [("1.1", None), ("1.2", CALLBACK_REQUESTED), ("1.3", CALLBACK_REFUSED), ("1.4", CALLBACK_REQUESTED)]
-    assert len(board.pending_call_backs()) == 2
+    assert [c["due_at"] for c in board.pending_call_backs()] == [NOW.isoformat()] * 2     # due at once
     assert board.list(LEAD) == [] and board.list(LEAD, open_only=False)[0]["id"] == o["id"]
+    assert board.list(LEAD, open_only=False)[0]["call_backs"] == ended["call_backs"]
     affected = board.affected(LEAD, o["id"])
     assert all("****" in a["caller"] for a in affected)
 

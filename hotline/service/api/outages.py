@@ -4,7 +4,8 @@
 
     GET  wire.OUTAGES  ?open=1 (default) | ?open=0   → [SAMPLE_OUTAGE]           team leads, the head, admins
     POST wire.OUTAGES  {area, until, message}        → 201 SAMPLE_OUTAGE
-    POST wire.OUTAGE_END {call_back}                 → SAMPLE_OUTAGE (+ call_backs booked)
+    POST wire.OUTAGE_END {call_back}                 → SAMPLE_OUTAGE (its call_backs booked; the outage
+                                                       dialer, parts.extra["outage_calls"], woken to place them)
 """
 from __future__ import annotations
 
@@ -57,4 +58,7 @@ class OutageRoutes(Area):
         body = await self.body(request, OutageEndIn)
         got = await self.db(self.outages.end, request[PRINCIPAL].actor, request.match_info["oid"], body.call_back)
         self.hub.board_changed()
+        calls = self.parts.extra.get("outage_calls")
+        if body.call_back and calls is not None:
+            calls.wake()
         return answer(got)
