@@ -45,6 +45,7 @@ SECTIONS = (("received", QT_TRANSLATE_NOOP("Reports", "一、每日报修情况"
             ("queue", QT_TRANSLATE_NOOP("Reports", "话务（来自 queue_log）")),
             ("ivr", QT_TRANSLATE_NOOP("Reports", "语音导航（IVR）")),
             ("first_call", QT_TRANSLATE_NOOP("Reports", "首次解决与重复来电")),
+            ("outages", QT_TRANSLATE_NOOP("Reports", "区域停热")),
             ("kpi", QT_TRANSLATE_NOOP("Reports", "考核指标")))
 
 
@@ -124,6 +125,29 @@ def first_call_rate(fc: dict) -> str:
         return tr(QT_TRANSLATE_NOOP("Reports", "待定（目前 %1）")).replace(
             "%1", percent(fc.get("fcr_so_far"), fc.get("resolved_first"), fc.get("received")))
     return percent(fc.get("fcr_rate"), fc.get("resolved_first"), fc.get("received"))
+
+
+def outage_text(o: dict) -> str:
+    """An outage's figures in the report: the calls that keyed 1, the callers affected, the call-backs."""
+    text = tr(QT_TRANSLATE_NOOP("Reports", "登记 %1 通 · 受影响 %2 户")).replace("%1", number(o.get("registered"))) \
+        .replace("%2", number(o.get("affected")))
+    if o.get("call_backs") or o.get("call_backs_refused"):
+        text += tr(QT_TRANSLATE_NOOP("Reports", " · 恢复回电 %1")).replace("%1", number(o.get("call_backs")))
+    if not o.get("ended_at"):
+        text += tr(QT_TRANSLATE_NOOP("Reports", "（未结束）"))
+    return text
+
+
+def outage_tip(o: dict, formula: str = "") -> str:
+    """Who declared it when, the expected end, when it ended — and the section's formula."""
+    lines = [tr(QT_TRANSLATE_NOOP("Reports", "发布：%1 %2")).replace("%1", str(o.get("declared_by") or ""))
+             .replace("%2", short_time(o.get("declared_at"))),
+             tr(QT_TRANSLATE_NOOP("Reports", "预计恢复：%1")).replace("%1", short_time(o.get("until"))),
+             tr(QT_TRANSLATE_NOOP("Reports", "结束：%1")).replace(
+                 "%1", short_time(o.get("ended_at")) if o.get("ended_at") else tr(QT_TRANSLATE_NOOP("Reports", "未结束")))]
+    if o.get("call_backs_refused"):
+        lines.append(tr(QT_TRANSLATE_NOOP("Reports", "号码策略未拨：%1")).replace("%1", number(o.get("call_backs_refused"))))
+    return "\n".join(lines + ([formula] if formula else []))
 
 
 def sections(r: dict) -> dict[str, list[dict]]:
@@ -217,6 +241,9 @@ def sections(r: dict) -> dict[str, list[dict]]:
         for h in v.get("hangups") or []:
             if isinstance(h, dict):        # the step as the server names it (the flow's own step names)
                 iv.append(_row(str(h.get("label") or h.get("key") or ""), number(h.get("count")), indent=True))
+        if "outage_registered" in v:       # keyed 1 on an outage's notice: neither hung up nor abandoned
+            iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "区域停热登记（按1）")), number(v.get("outage_registered")),
+                           tip=f.get("ivr_outage_registered", "")))
         iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "自助查询报修进度")), number(v.get("status_lookups")),
                        tip=f.get("ivr_status_lookups", "")))
         iv.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "语音导航时长 平均 / 90% / 最长")),
@@ -231,6 +258,11 @@ def sections(r: dict) -> dict[str, list[dict]]:
         fcs.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "重复来电号码")),
                         percent(fc.get("repeat_rate"), fc.get("repeat_callers"), fc.get("callers")),
                         tip=f.get("repeat_rate", "")))
+
+    ous = out["outages"]           # none in a day signed before the section existed
+    for o in r.get("outages") or []:
+        if isinstance(o, dict):
+            ous.append(_row(str(o.get("area") or ""), outage_text(o), tip=outage_tip(o, f.get("outages", ""))))
 
     k = out["kpi"]
     k.append(_row(tr(QT_TRANSLATE_NOOP("Reports", "客户满意度")), percent(kpi.get("satisfaction")), tip=f.get("satisfaction", "")))

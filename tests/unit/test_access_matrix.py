@@ -564,7 +564,7 @@ async def test_the_report_routes_answer_bad_input_with_a_clear_4xx(template, tmp
         assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-13-45"}, headers=head)).status == 422
         assert (await h.client.post(wire.REPORT_SIGN, json={"date": "2026-11-23"}, headers=head)).status == 409  # not over
         daily = await (await h.client.get(wire.REPORT_DAILY, params={"date": "2026-11-22"}, headers=lead)).json()
-        assert {"tickets", "queue", "agents", "stations", "hot_spots", "signed", "differs_from_signed"} <= set(daily)
+        assert {"tickets", "queue", "agents", "stations", "hot_spots", "outages", "signed", "differs_from_signed"} <= set(daily)
         drill = lambda **q: h.client.get(wire.REPORT_DRILL, params={"date": "2026-11-23", **q}, headers=lead)
         got = await drill(figure="tickets.nonsense")
         assert got.status == 400 and "明细" in (await got.json())["error"]

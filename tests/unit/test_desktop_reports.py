@@ -24,6 +24,7 @@ from desktop.state.reports import ReportsState, reporting_day  # noqa: E402
 from desktop.widgets import reports_panel  # noqa: E402
 from hotline.aftercall.reports.drill import FIGURES  # noqa: E402
 from test_desktop_aftercall import AGENT, LEAD, log_in, recorded_desk, visible_tabs  # noqa: E402
+from test_unit_report_outages import outage_day  # noqa: E402,F401  (the outages' fixture)
 from common import wire  # noqa: E402
 
 HEAD = {"agent_no": "1201", "name": "王部长", "role": "head"}
@@ -190,6 +191,27 @@ def test_the_ivr_and_first_call_sections_and_the_agents_hold_read_as_the_server_
     assert m.data(m.index(0, hold)) == "2 分 20 秒"
     old = {k: v for k, v in daily.items() if k not in ("ivr", "first_call")}   # a day signed before them
     assert sections(old)["ivr"] == [] and sections(old)["first_call"] == []
+
+
+def test_the_outages_section_and_the_ivrs_registered_calls_read_as_the_server_says(window, outage_day):  # noqa: F811
+    reports, *_ = outage_day
+    daily = reports.daily(None, synthetic.DAY)
+    rows = sections(daily)["outages"]
+    assert [r["label"] for r in rows] == ["铁西区/兴华北街/3", "铁西区/兴华北街"]
+    assert rows[1]["value"] == "登记 3 通 · 受影响 2 户（未结束）" and rows[0]["value"] == "登记 1 通 · 受影响 1 户"
+    assert "发布：1101" in rows[1]["tip"] and "11-23 09:00" in rows[1]["tip"] and "11-24 15:00" in rows[1]["tip"]
+    assert "按 1" in rows[1]["tip"]                                        # the section's formula
+    ivr = {row["label"].strip(): row for row in sections(daily)["ivr"]}
+    assert ivr["区域停热登记（按1）"]["value"] == "4" and "不计入挂机" in ivr["区域停热登记（按1）"]["tip"]
+    old = {k: v for k, v in daily.items() if k != "outages"}             # a day signed before the section
+    assert sections(old)["outages"] == []
+    panel, _state = open_reports(window)
+    panel.date.setDate(panel.date.date().addDays(-1))
+    answer_report(window, daily)
+    assert panel.section_models["outages"].rowCount() == 2
+    assert panel.section_tables["outages"].parentWidget().isVisibleTo(panel)
+    answer_report(window, old)
+    assert not panel.section_tables["outages"].parentWidget().isVisibleTo(panel)
 
 
 def test_a_figure_that_changed_since_signing_is_highlighted(qapp, reports):

@@ -52,6 +52,8 @@ _NOT_FIGURES = {"generated_at", "complete", "formulas", "signed", "differs_from_
 _IDS = ("key", "hour", "agent_no", "station", "id")
 #: values that are settings or names, not amounts: a sum keeps the first
 _CONSTANT = {"service_level_s", "short_abandon_s", "hour", "id", "day", "window_days"}
+#: figures that are a state at the day's end, not the day's own count: a sum keeps the last day's
+_LATEST = {"affected"}
 #: lists whose items are each of one day (a sum keeps them all, saying which day)
 _PER_DAY = ("complaints", "disagreements", "hot_spots", "repeat_callers")
 
@@ -130,6 +132,8 @@ def _add(key: str, a, b):
         return a if a is not None else b
     if a is None or b is None:
         return a if b is None else b
+    if key in _LATEST:
+        return b
     if key == "first_login":
         return min(a, b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):

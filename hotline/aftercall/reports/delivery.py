@@ -178,6 +178,9 @@ def summary(r: dict) -> str:
     ]
     if r["hot_spots"]:
         lines.append(f"热点(集中不热):{len(r['hot_spots'])} 处,见附件。")
+    if r.get("outages"):
+        lines.append(f"区域停热:{len(r['outages'])} 起({'、'.join(o['area'] for o in r['outages'][:5])}),"
+                     f"按1登记 {sum(o['registered'] for o in r['outages'])} 通,见附件「区域停热」。")
     if r["disagreements"]:
         lines.append(f"话务核对不一致:{len(r['disagreements'])} 项,见附件「差异」。")
     lines += ["", "附件:XLSX(分表明细)与 PDF(打印版)。", "本邮件由大龙供暖报修热线系统自动发送。"]

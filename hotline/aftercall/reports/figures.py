@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyType, Call, CallbackAttempt,
-                       CallOutcome, Category, HeatingAccount, RepairStation, Survey, Ticket, TicketState, TicketTransition, User)
+                       CallOutcome, Category, HeatingAccount, Outage, OutageCaller, RepairStation, Survey, Ticket,
+                       TicketState, TicketTransition, User)
 from db.queries import hold_totals, iso, pause_totals
 from db.queue_log import QueueLogLine
+from hotline.aftercall.outages import CALLBACK_REFUSED
 from hotline.aftercall.reports.queue import CallRow, QueuePolicy, finish_queue, queue_section
 from hotline.aftercall.qa.report import qa_section
 from common.phones import mask_phone
@@ -387,7 +389,8 @@ def repeat_callers(db: Session, start: datetime, end: datetime) -> list[dict]:
 def ivr_section(db: Session, start: datetime, end: datetime) -> dict:
     """The residents' calls begun in the day, in the IVR: where those who hung up there were (their
     last step, named as the flow names it), how many heard their open ticket's status (self-service),
-    and how long they spent there — until they joined the queue, or until they hung up (a histogram
+    how many keyed 1 on an outage's notice (区域停热: registered as affected, no queue — neither
+    hung up nor abandoned), and how long they spent there — until they joined the queue, or until they hung up (a histogram
     of whole seconds, so a week's 90th percentile is its days' together)."""
     rows = db.execute(select(Call.outcome, Call.last_step, Call.ivr_at, Call.queued_at, Call.ended_at,
                              Call.status_heard_at)
@@ -397,6 +400,7 @@ def ivr_section(db: Session, start: datetime, end: datetime) -> dict:
     times = [max(0, int((left - ivr).total_seconds())) for _o, _s, ivr, queued, ended, _h in rows
              if (left := queued or ended) is not None]
     return {"calls": len(rows), "hung_up": sum(hangups.values()),
+            "outage_registered": sum(outcome is CallOutcome.outage_registered for outcome, *_r in rows),
             "hangups": [{"key": k, "label": STEPS.get(k, k), "count": hangups[k]} for k in order],
             "status_lookups": sum(heard is not None for *_r, heard in rows),
             "time_n": len(times), "time_sum_s": sum(times), "time_max_s": max(times, default=0),
@@ -480,6 +484,35 @@ def hot_spots(db: Session, start: datetime, end: datetime, policy: ReportPolicy)
     return [s for s in out if not s["building"] or compounds.get((s["district"], s["compound"])) != s["repairs"]]
 
 
+def outages_section(db: Session, start: datetime, end: datetime) -> list[dict]:
+    """区域停热 (#30): each outage open at some moment of [start, end) — declared before its end, not
+    ended before its start — as of the day's end: its area, who declared it when, the expected end,
+    when it ended (if before the day's end); `registered`: the calls that keyed 1 on its notice in the
+    day (a period adds them up), `affected`: the distinct numbers that had keyed 1 by the day's end
+    (a period keeps its last day's); the 供热已恢复 call-backs booked (and refused by the number
+    policy) on the day it ended. One query: the outages (a handful a season) and their callers by
+    the outage_caller's outage index."""
+    in_day = and_(OutageCaller.at >= start, OutageCaller.at < end)
+    booked = and_(OutageCaller.callback_state.is_not(None), OutageCaller.callback_state != CALLBACK_REFUSED)
+    rows = db.execute(
+        select(Outage, func.count(case((in_day, OutageCaller.id))),
+               func.count(func.distinct(case((OutageCaller.at < end, OutageCaller.caller)))),
+               func.count(case((booked, OutageCaller.id))),
+               func.count(case((OutageCaller.callback_state == CALLBACK_REFUSED, OutageCaller.id))))
+        .outerjoin(OutageCaller, OutageCaller.outage_id == Outage.id)
+        .where(Outage.declared_at < end, or_(Outage.ended_at.is_(None), Outage.ended_at >= start))
+        .group_by(Outage.id).order_by(Outage.declared_at, Outage.id)).all()
+    out = []
+    for o, registered, affected, call_backs, refused in rows:
+        ended = o.ended_at is not None and o.ended_at < end
+        out.append({"id": o.id, "area": o.area, "declared_by": o.declared_by, "declared_at": iso(o.declared_at),
+                    "until": iso(o.until), "ended_at": iso(o.ended_at) if ended else None,
+                    "registered": registered, "affected": affected,
+                    "call_backs": call_backs if ended and o.ended_at >= start else 0,
+                    "call_backs_refused": refused if ended and o.ended_at >= start else 0})
+    return out
+
+
 def call_rows(db: Session, start: datetime, end: datetime) -> list[CallRow]:
     """The call records of residents' calls begun in the day (and an hour either side: a call's
     queue line may fall just over the boundary), as the reconciliation needs them."""
@@ -511,6 +544,7 @@ def build_day(db: Session, day: date, policy: ReportPolicy, events: Iterable[Que
         "repeat_callers": repeat,
         "first_call": first_call_section(db, start, end, policy, received, repeat, now),
         "hot_spots": hot_spots(db, start, end, policy),
+        "outages": outages_section(db, start, end),
         "disagreements": queue["disagreements"],
         "qa": qa_section(db, day.isoformat()),
     }
@@ -597,5 +631,9 @@ def finish(r: dict) -> dict:
         "fcr": f"首次解决率: 当日受理的报修中,住户在建单后 {days} 天内没有就同一户号(无户号的: 同一号码)"
                f"再来电的 ÷ 当日受理报修;报表日结束未满 {days} 天时为「待定」",
         "repeat_rate": "重复来电率: 当日来电 2 次及以上的号码 ÷ 当日来电的号码",
+        "ivr_outage_registered": "区域停热登记: 当日呼入来电中听到停热通知后按 1 登记为受影响住户的"
+                                 "(不建报修单、不进队列,不计入挂机、放弃或进线)",
+        "outages": "区域停热: 当日内任一时刻未结束的停热通知;当日登记 = 当日按 1 登记的来电,"
+                   "受影响住户 = 截至日终按 1 登记的号码数(不重复);恢复回电 = 结束当日预约的「供热已恢复」回电",
     }
     return r

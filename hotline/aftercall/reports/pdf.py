@@ -206,12 +206,13 @@ class _Page:
         signed = r.get("signed")
         if not signed:
             return self.p("未签核 — 本日报尚未经部长审核签发", self.s.stamp_no)
-        text = (f"已签核:{signed.get('name', '')}({signed['by']})于 {_when(signed['at'])} 签发;"
-                f"SHA-256 {signed['sha256']}")
+        who = escape(masked(f"已签核:{signed.get('name', '')}({signed['by']})于 {_when(signed['at'])} 签发;"))
+        # the hash as it is: a digest that happens to start like a landline (0 and ten digits) is no phone
+        text = who + escape(f"SHA-256 {signed['sha256']}"[:80])
         changed = r.get("differs_from_signed") or []
         if changed:
-            text += f";签核后有 {len(changed)} 项数字变化(见「十一、核对与差异」)"
-        return self.p(text, self.s.stamp_ok if not changed else self.s.stamp_no)
+            text += escape(f";签核后有 {len(changed)} 项数字变化(见「十一、核对与差异」)")
+        return Paragraph(text, self.s.stamp_ok if not changed else self.s.stamp_no)
 
     def tickets_received(self) -> None:
         t = self.r["tickets"]
@@ -279,6 +280,9 @@ class _Page:
         rows.append(["进线合计", sum(b["count"] for b in q["breakdown"]), _pct(1 if offered else None), ""])
         self.table(["去向", "来电", "占比", "来源"], rows, [60 * mm, 25 * mm, 25 * mm, 50 * mm], total=True)
         self.note(f"其中放弃≤{q['short_abandon_s']}秒(误拨)的 {q['abandoned_short']} 通另计于放弃之内。")
+        registered = (self.r.get("ivr") or {}).get("outage_registered")
+        if registered:
+            self.note(f"另有 {registered} 通听到区域停热通知后按 1 登记(未进队列),不计入进线、放弃,见「区域停热」。")
         f = q["formulas"]
         self.h2("话务指标与口径")
         self.table(["指标", "数值", "公式"], [
@@ -299,9 +303,11 @@ class _Page:
         if v is None:       # a day signed before the section existed
             return
         self.h1(f"七、语音导航(呼入 {v['calls']})")
-        self.table(["呼入来电", "IVR 中挂机", "挂机率", "自助查询进度", "查询占来电", "平均时长", "90%分位", "最长"],
-                   [[v["calls"], v["hung_up"], _pct(v["hung_up_rate"]), v["status_lookups"],
-                     _pct(v["status_lookup_rate"]), _dur(v["time_avg_s"]), _dur(v["time_p90_s"]),
+        outage = "outage_registered" in v
+        self.table(["呼入来电", "IVR 中挂机", "挂机率", *(["停热登记"] if outage else []), "自助查询进度", "查询占来电",
+                    "平均时长", "90%分位", "最长"],
+                   [[v["calls"], v["hung_up"], _pct(v["hung_up_rate"]), *([v["outage_registered"]] if outage else []),
+                     v["status_lookups"], _pct(v["status_lookup_rate"]), _dur(v["time_avg_s"]), _dur(v["time_p90_s"]),
                      _dur(v["time_max_s"])]])
         self.h2("在哪一步挂机")
         hung = v["hung_up"] or 0
@@ -352,11 +358,12 @@ class _Page:
 
     def spots(self) -> None:
         r = self.r
-        self.h1("十、热点(集中不热)、重复来电与首次解决")
+        self.h1("十、热点(集中不热)、区域停热、重复来电与首次解决")
         self.table(["片区", "小区", "楼", "不热报修", "首报", "末报"],
                    [[h["district"], h["compound"], h["building"] or "全小区", h["repairs"], _when(h["first"]),
                      _when(h["last"])] for h in r["hot_spots"]],
                    [28 * mm, 40 * mm, 20 * mm, 20 * mm, 36 * mm, 36 * mm], wrap=(0, 1))
+        self.outages()
         if r["repeat_callers"]:
             self.h2("重复来电")
             self.table(["来电号码", "来电次数", "报修单数"],
@@ -364,6 +371,20 @@ class _Page:
                        [60 * mm, 30 * mm, 30 * mm])
             if len(r["repeat_callers"]) > 50:
                 self.note(f"另有 {len(r['repeat_callers']) - 50} 个号码,见 XLSX「重复来电」表")
+
+    def outages(self) -> None:
+        outages, f = self.r.get("outages"), self.r.get("formulas") or {}
+        if outages is None:     # a day signed before the section existed
+            return
+        self.h2("区域停热")
+        self.table(["区域", "发布", "预计恢复", "结束", "登记(按1)", "受影响住户", "恢复回电"],
+                   [[o["area"], f"{o['declared_by']} {_when(o['declared_at'])[5:]}", _when(o["until"])[5:],
+                     _when(o["ended_at"])[5:] if o["ended_at"] else "未结束", o["registered"], o["affected"],
+                     f"{o['call_backs']}(未拨 {o['call_backs_refused']})" if o["call_backs_refused"]
+                     else o["call_backs"]] for o in outages],
+                   [44 * mm, 32 * mm, 22 * mm, 22 * mm, 18 * mm, 20 * mm, 22 * mm], wrap=(0, 1))
+        if outages and "outages" in f:
+            self.note(f["outages"])
 
     def differences(self) -> None:
         r = self.r

@@ -104,6 +104,8 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
              cb["first_attempt_max_s"]]])
     rows = [[b["label"], b["count"], b["source"]] for b in q["breakdown"]] + [["进线合计", q["offered"], ""]]
     rows += [["其中放弃≤%d秒" % q["short_abandon_s"], q["abandoned_short"], "queue_log"]]
+    if (r.get("ivr") or {}).get("outage_registered") is not None:
+        rows += [["另:区域停热登记(未进队列,不计入进线)", r["ivr"]["outage_registered"], "call records"]]
     ws = _sheet(wb, "话务", ["项目", "数量", "来源"], rows)
     _put(ws, [])
     for label, key in (("服务水平", "service_level_20s"), ("SL (Asterisk)", "sl_asterisk"), ("SL2 (Asterisk)", "sl2"),
@@ -133,6 +135,7 @@ def write_xlsx(r: dict, path: Path | BinaryIO) -> None:
     _sheet(wb, "热点", ["片区", "小区", "楼", "不热报修", "首报", "末报", "报修单"],
            [[h["district"], h["compound"], h["building"], h["repairs"], h["first"], h["last"], " ".join(h["tickets"])]
             for h in r["hot_spots"]])
+    _outages_sheet(wb, r)
     rows = [["话务核对", d["what"], d["queue_log"], d["call_records"], " ".join(d["calls"])]
             for d in r["disagreements"]]
     rows += [["与签发不符", c["figure"], str(c["signed"]), str(c["now"]), ""] for c in r.get("differs_from_signed") or []]
@@ -164,11 +167,29 @@ def _ivr_sheet(wb: Workbook, r: dict) -> None:
     f = r.get("formulas") or {}
     _figures(ws, [("呼入来电", v["calls"], None, False), ("IVR 中挂机", v["hung_up"], "ivr_hangups", False),
                   ("IVR 挂机率", v["hung_up_rate"], "ivr_hung_up_rate", True)]
+             + ([("区域停热登记(按1)", v["outage_registered"], "ivr_outage_registered", False)]
+                if "outage_registered" in v else [])
              + [(f"挂机于:{h['label']}", h["count"], None, False) for h in v["hangups"]]
              + [("自助查询进度", v["status_lookups"], "ivr_status_lookups", False),
                 ("自助查询占来电", v["status_lookup_rate"], None, True),
                 ("IVR 平均时长(秒)", v["time_avg_s"], "ivr_time", False), ("IVR 时长90%分位(秒)", v["time_p90_s"], None, False),
                 ("IVR 最长时长(秒)", v["time_max_s"], None, False)], f)
+
+
+def _outages_sheet(wb: Workbook, r: dict) -> None:
+    """区域停热: each outage of the period, its callers who keyed 1 and the call-backs booked."""
+    if "outages" not in r:     # a day signed before the section existed
+        return
+    ws = _sheet(wb, "区域停热", ["编号", "区域", "发布人", "发布时间", "预计恢复", "结束时间", "登记(按1)", "受影响住户",
+                              "恢复回电", "号码策略未拨"],
+                [[o["id"], o["area"], o["declared_by"], o["declared_at"], o["until"], o["ended_at"] or "未结束",
+                  o["registered"], o["affected"], o["call_backs"], o["call_backs_refused"]] for o in r["outages"]])
+    ws.column_dimensions["B"].width = 30
+    for c in "DEF":
+        ws.column_dimensions[c].width = 20
+    if (r.get("formulas") or {}).get("outages"):
+        _put(ws, [])
+        _put(ws, [r["formulas"]["outages"]])
 
 
 def _first_call_sheet(wb: Workbook, r: dict) -> None:
