@@ -122,19 +122,19 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="104"/>
-        <location filename="../widgets/main_window.py" line="442"/>
+        <location filename="../widgets/main_window.py" line="444"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="106"/>
-        <location filename="../widgets/main_window.py" line="744"/>
+        <location filename="../widgets/main_window.py" line="752"/>
         <source>签入队列</source>
         <translation>Join queue</translation>
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="110"/>
-        <location filename="../widgets/main_window.py" line="746"/>
+        <location filename="../widgets/main_window.py" line="754"/>
         <source>示忙</source>
         <translation>Pause</translation>
     </message>
@@ -165,7 +165,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="178"/>
-        <location filename="../widgets/main_window.py" line="566"/>
+        <location filename="../widgets/main_window.py" line="574"/>
         <source>工单</source>
         <translation>Tickets</translation>
     </message>
@@ -176,7 +176,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="180"/>
-        <location filename="../widgets/main_window.py" line="647"/>
+        <location filename="../widgets/main_window.py" line="655"/>
         <source>回电</source>
         <translation>Call-backs</translation>
     </message>
@@ -227,7 +227,7 @@
     </message>
     <message>
         <location filename="../widgets/main_window.py" line="228"/>
-        <location filename="../widgets/main_window.py" line="756"/>
+        <location filename="../widgets/main_window.py" line="764"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
@@ -247,215 +247,215 @@
         <translation>the recording</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="415"/>
+        <location filename="../widgets/main_window.py" line="417"/>
         <source>登录成功</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="438"/>
+        <location filename="../widgets/main_window.py" line="440"/>
         <source>%1 %2（%3）</source>
         <translation>%1 %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="448"/>
+        <location filename="../widgets/main_window.py" line="450"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="448"/>
+        <location filename="../widgets/main_window.py" line="450"/>
         <source>领班</source>
         <translation>Team lead</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="448"/>
+        <location filename="../widgets/main_window.py" line="450"/>
         <source>部长</source>
         <translation>Head</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="449"/>
+        <location filename="../widgets/main_window.py" line="451"/>
         <source>管理员</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="449"/>
+        <location filename="../widgets/main_window.py" line="451"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="450"/>
+        <location filename="../widgets/main_window.py" line="452"/>
         <source>统计员</source>
         <translation>Statistician</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="464"/>
+        <location filename="../widgets/main_window.py" line="466"/>
         <source>会话已结束</source>
         <translation>Session ended</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="566"/>
+        <location filename="../widgets/main_window.py" line="574"/>
         <source>工单 (待确认 %1)</source>
         <translation>Tickets (%1 to confirm)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="572"/>
+        <location filename="../widgets/main_window.py" line="580"/>
         <source>报修单 %1：%2</source>
         <translation>Ticket %1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="573"/>
-        <location filename="../widgets/main_window.py" line="657"/>
+        <location filename="../widgets/main_window.py" line="581"/>
+        <location filename="../widgets/main_window.py" line="665"/>
         <source>已更新</source>
         <translation>updated</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="578"/>
+        <location filename="../widgets/main_window.py" line="586"/>
         <source>已建续报单 %1</source>
         <translation>Follow-up ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="584"/>
+        <location filename="../widgets/main_window.py" line="592"/>
         <source>异常事件已记录：%1</source>
         <translation>Anomaly recorded: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="585"/>
+        <location filename="../widgets/main_window.py" line="593"/>
         <source>异常事件已保存</source>
         <translation>Anomaly saved</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="598"/>
+        <location filename="../widgets/main_window.py" line="606"/>
         <source>已预约回访:%1</source>
         <translation>Follow-up booked for %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="621"/>
+        <location filename="../widgets/main_window.py" line="629"/>
         <source>正在通话中:请先处理这通来电的报修单,再打开回电工单 %1</source>
         <translation>On a call: finish this caller&apos;s ticket before opening call-back ticket %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="624"/>
+        <location filename="../widgets/main_window.py" line="632"/>
         <source>正在打开报修单 %1…</source>
         <translation>Opening ticket %1…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="648"/>
+        <location filename="../widgets/main_window.py" line="656"/>
         <source>回电 报修单 %1（%2）：与住户核实后跟读确认并保存；已解决或不再需要维修请勾选相应选项。保存后回到“回电”记录结果。</source>
         <translation>Call-back, ticket %1 (%2): check it with the resident, read it back and save; tick resolved or cancel if no repair is needed. Then record the outcome on Call-backs.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="656"/>
+        <location filename="../widgets/main_window.py" line="664"/>
         <source>报修单 %1 已保存（%2）：请在“回电”记录结果</source>
         <translation>Ticket %1 saved (%2): record the outcome on Call-backs</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="672"/>
+        <location filename="../widgets/main_window.py" line="680"/>
         <source>回电</source>
         <comment>kind of call out</comment>
         <translation>call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="672"/>
+        <location filename="../widgets/main_window.py" line="680"/>
         <source>回访</source>
         <comment>kind of call out</comment>
         <translation>follow-up</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="682"/>
+        <location filename="../widgets/main_window.py" line="690"/>
         <source>话机未注册或正在通话,不能呼叫</source>
         <translation>The phone is not registered or is on a call: cannot call out</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="688"/>
+        <location filename="../widgets/main_window.py" line="696"/>
         <source>正在呼叫(报修单 %1):您的话机将先响并自动接通</source>
         <translation>Calling (ticket %1): your phone rings first and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="704"/>
+        <location filename="../widgets/main_window.py" line="712"/>
         <source>外呼(%1)%2</source>
         <translation>Calling out (%1) %2</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="706"/>
+        <location filename="../widgets/main_window.py" line="714"/>
         <source>外呼:正在呼叫住户 %1,请稍候</source>
         <translation>Calling out: ringing the resident %1, please wait</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="713"/>
+        <location filename="../widgets/main_window.py" line="721"/>
         <source>外呼已结束(报修单 %1):请记录结果</source>
         <translation>Call out ended (ticket %1): please record the outcome</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="718"/>
+        <location filename="../widgets/main_window.py" line="726"/>
         <source>回访已保存:%1</source>
         <translation>Follow-up saved: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="720"/>
+        <location filename="../widgets/main_window.py" line="728"/>
         <source>,问题未解决,已重开为 %1 并通知领班</source>
         <translation>; not solved: reopened as %1, team leads notified</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="744"/>
+        <location filename="../widgets/main_window.py" line="752"/>
         <source>签出队列</source>
         <translation>Leave queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="746"/>
+        <location filename="../widgets/main_window.py" line="754"/>
         <source>示闲</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="752"/>
+        <location filename="../widgets/main_window.py" line="760"/>
         <source>未签入</source>
         <translation>Not in queue</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="754"/>
+        <location filename="../widgets/main_window.py" line="762"/>
         <source>通话中</source>
         <translation>In call</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="758"/>
+        <location filename="../widgets/main_window.py" line="766"/>
         <source>示忙: %1</source>
         <translation>Paused: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="760"/>
+        <location filename="../widgets/main_window.py" line="768"/>
         <source>空闲等待来电</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="764"/>
+        <location filename="../widgets/main_window.py" line="772"/>
         <source>话机已注册</source>
         <translation>Phone registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="765"/>
+        <location filename="../widgets/main_window.py" line="773"/>
         <source>话机未注册</source>
         <translation>Phone not registered</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="765"/>
+        <location filename="../widgets/main_window.py" line="773"/>
         <source>话机未注册 (%1)</source>
         <translation>Phone not registered (%1)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="767"/>
+        <location filename="../widgets/main_window.py" line="775"/>
         <source>话机注册被拒绝（%1），请联系管理员核对您的话机账号</source>
         <translation>Phone registration refused (%1); ask the admin to check your phone account</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="771"/>
+        <location filename="../widgets/main_window.py" line="779"/>
         <source>服务已连接</source>
         <translation>Service connected</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="773"/>
+        <location filename="../widgets/main_window.py" line="781"/>
         <source>服务断开，正在重连…</source>
         <translation>Service lost, reconnecting…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="775"/>
+        <location filename="../widgets/main_window.py" line="783"/>
         <source>服务未连接</source>
         <translation>Service not connected</translation>
     </message>
@@ -465,7 +465,7 @@
         <translation>Telephone system temporarily unavailable</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="779"/>
+        <location filename="../widgets/main_window.py" line="787"/>
         <source>电话系统已重启，话机重新注册</source>
         <translation>The phone system restarted; the phone registers again</translation>
     </message>
@@ -475,12 +475,12 @@
         <translation>The caller hung up before you answered; the draft ticket is kept for a call-back</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="793"/>
+        <location filename="../widgets/main_window.py" line="801"/>
         <source>未识别客户</source>
         <translation>Unknown customer</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="826"/>
+        <location filename="../widgets/main_window.py" line="834"/>
         <source>报修单 %1 已保存</source>
         <translation>Ticket %1 saved</translation>
     </message>
@@ -490,7 +490,7 @@
         <translation>%1 unsaved draft(s): open them at the top right of the ticket form</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="847"/>
+        <location filename="../widgets/main_window.py" line="855"/>
         <source>正在下载语音描述…</source>
         <translation>Downloading the voice description…</translation>
     </message>
@@ -500,22 +500,22 @@
         <translation>the voice description</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="806"/>
+        <location filename="../widgets/main_window.py" line="814"/>
         <source>话后整理 剩余 %1</source>
         <translation>Wrap-up, %1 left</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="839"/>
+        <location filename="../widgets/main_window.py" line="847"/>
         <source>已新建报修单 %1</source>
         <translation>New ticket %1 created</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="853"/>
+        <location filename="../widgets/main_window.py" line="861"/>
         <source>正在耳机中播放%1</source>
         <translation>Playing %1 in the headset</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="855"/>
+        <location filename="../widgets/main_window.py" line="863"/>
         <source>已用系统播放器打开%1</source>
         <translation>Opened %1 in the system player</translation>
     </message>
@@ -525,7 +525,7 @@
         <translation>Quality</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.py" line="711"/>
+        <location filename="../widgets/main_window.py" line="719"/>
         <source>监听已结束</source>
         <translation>Listen-in ended</translation>
     </message>
@@ -533,22 +533,27 @@
 <context>
     <name>AlertBanner</name>
     <message>
-        <location filename="../widgets/alert_banner.py" line="29"/>
+        <location filename="../widgets/alert_banner.py" line="32"/>
         <source>另有 %1 条告警未确认,请在“看板”中查看</source>
         <translation>%1 more alerts not acknowledged: see the Board</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="38"/>
+        <location filename="../widgets/alert_banner.py" line="42"/>
         <source>⚠ 告警:%1&#x3000;%2&#x3000;%3</source>
         <translation>⚠ Alert: %1&#x3000;%2&#x3000;%3</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="44"/>
+        <location filename="../widgets/alert_banner.py" line="48"/>
         <source>查看</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../widgets/alert_banner.py" line="48"/>
+        <location filename="../widgets/alert_banner.py" line="53"/>
+        <source>宣布停热</source>
+        <translation>Declare outage</translation>
+    </message>
+    <message>
+        <location filename="../widgets/alert_banner.py" line="58"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
@@ -796,206 +801,212 @@
 <context>
     <name>BoardPanel</name>
     <message>
-        <location filename="../widgets/board_panel.py" line="153"/>
+        <location filename="../widgets/board_panel.py" line="190"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="164"/>
+        <location filename="../widgets/board_panel.py" line="201"/>
         <source>监听</source>
         <translation>Listen</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="165"/>
+        <location filename="../widgets/board_panel.py" line="202"/>
         <source>耳语</source>
         <translation>Whisper</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="166"/>
-        <location filename="../widgets/board_panel.py" line="304"/>
+        <location filename="../widgets/board_panel.py" line="203"/>
+        <location filename="../widgets/board_panel.py" line="345"/>
         <source>座席能听到您,住户听不到</source>
         <translation>The agent hears you, the resident does not</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="167"/>
-        <location filename="../widgets/board_panel.py" line="346"/>
+        <location filename="../widgets/board_panel.py" line="204"/>
+        <location filename="../widgets/board_panel.py" line="389"/>
         <source>强制示闲</source>
         <translation>Force available</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="168"/>
-        <location filename="../widgets/board_panel.py" line="357"/>
+        <location filename="../widgets/board_panel.py" line="205"/>
+        <location filename="../widgets/board_panel.py" line="400"/>
         <source>签退</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="175"/>
+        <location filename="../widgets/board_panel.py" line="212"/>
         <source>座席</source>
         <translation>Agents</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="182"/>
+        <location filename="../widgets/board_panel.py" line="219"/>
         <source>排队来电</source>
         <translation>Callers waiting</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="187"/>
+        <location filename="../widgets/board_panel.py" line="224"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="188"/>
+        <location filename="../widgets/board_panel.py" line="227"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="198"/>
+        <location filename="../widgets/board_panel.py" line="225"/>
+        <location filename="../widgets/board_panel.py" line="238"/>
         <source>宣布停热</source>
         <translation>Declare outage</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="199"/>
+        <location filename="../widgets/board_panel.py" line="226"/>
+        <source>热点告警:为该区域宣布停热(区域与通知已预填,可修改)</source>
+        <translation>Hot spot: declare a heating outage for this area (area and notice prefilled, editable)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="239"/>
         <source>结束</source>
         <translation>End</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="200"/>
+        <location filename="../widgets/board_panel.py" line="240"/>
         <source>区域停热</source>
         <translation>Heating outages</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="256"/>
+        <location filename="../widgets/board_panel.py" line="297"/>
         <source>更新于 %1</source>
         <translation>As of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="256"/>
+        <location filename="../widgets/board_panel.py" line="297"/>
         <source>尚未取得看板</source>
         <translation>No board yet</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="273"/>
+        <location filename="../widgets/board_panel.py" line="314"/>
         <source>看板:等待服务器数据…</source>
         <translation>Board: waiting for the server…</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="278"/>
+        <location filename="../widgets/board_panel.py" line="319"/>
         <source>排队 &lt;b&gt;%1&lt;/b&gt; 人</source>
         <translation>Waiting &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="279"/>
+        <location filename="../widgets/board_panel.py" line="320"/>
         <source>最长等待 &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>Longest wait &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="280"/>
+        <location filename="../widgets/board_panel.py" line="321"/>
         <source>今日服务水平 &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>Service level today &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="282"/>
+        <location filename="../widgets/board_panel.py" line="323"/>
         <source>今日接听 &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>Answered today &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="288"/>
+        <location filename="../widgets/board_panel.py" line="329"/>
         <source>在修 %1(超时 %2)</source>
         <translation>Repairs open %1 (overdue %2)</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="291"/>
+        <location filename="../widgets/board_panel.py" line="332"/>
         <source>未结投诉 %1</source>
         <translation>Open complaints %1</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="302"/>
+        <location filename="../widgets/board_panel.py" line="343"/>
         <source>只有领班的话机可以监听</source>
         <translation>Only a team lead&apos;s phone can listen in</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="342"/>
+        <location filename="../widgets/board_panel.py" line="385"/>
         <source>将 %1 强制示闲?(示忙 %2,已 %3)该座席将重新接听来电,操作记入审计。</source>
         <translation>Force %1 back to available? (paused: %2, for %3) The agent takes calls again; this is audited.</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="346"/>
-        <location filename="../widgets/board_panel.py" line="357"/>
+        <location filename="../widgets/board_panel.py" line="389"/>
+        <location filename="../widgets/board_panel.py" line="400"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="347"/>
+        <location filename="../widgets/board_panel.py" line="390"/>
         <source>例如:已电话提醒,小休超时</source>
         <translation>e.g. phoned them: the break ran over</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="354"/>
+        <location filename="../widgets/board_panel.py" line="397"/>
         <source>将 %1 签退?(%2)其登录结束、退出队列,需重新登录,操作记入审计。</source>
         <translation>Sign %1 out? (%2) Their session ends and they leave the queue until they log in again; this is audited.</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="358"/>
+        <location filename="../widgets/board_panel.py" line="401"/>
         <source>例如:小休超过15分钟,按规定签退</source>
         <translation>e.g. break over 15 minutes: signed out by the rules</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="365"/>
+        <location filename="../widgets/board_panel.py" line="408"/>
         <source>确认告警:%1 — %2</source>
         <translation>Acknowledge the alert: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="367"/>
+        <location filename="../widgets/board_panel.py" line="410"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="367"/>
+        <location filename="../widgets/board_panel.py" line="410"/>
         <source>处理说明</source>
         <translation>What is done</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="368"/>
+        <location filename="../widgets/board_panel.py" line="411"/>
         <source>例如:已联系座席回到岗位</source>
         <translation>e.g. asked the agent back to the desk</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="397"/>
+        <location filename="../widgets/board_panel.py" line="441"/>
         <source>%1 %2:您的话机即将响铃并自动接通</source>
         <translation>%1 %2: your phone rings now and answers by itself</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="402"/>
+        <location filename="../widgets/board_panel.py" line="446"/>
         <source>已将 %1 强制示闲</source>
         <translation>%1 forced back to available</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="406"/>
+        <location filename="../widgets/board_panel.py" line="450"/>
         <source>已将 %1 签退</source>
         <translation>%1 signed out</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="411"/>
+        <location filename="../widgets/board_panel.py" line="455"/>
         <source>告警已确认</source>
         <translation>Alert acknowledged</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="415"/>
+        <location filename="../widgets/board_panel.py" line="459"/>
         <source>已宣布停热:%1</source>
         <translation>Outage declared: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="419"/>
+        <location filename="../widgets/board_panel.py" line="463"/>
         <source>停热已结束,将回电通知已登记的来电人</source>
         <translation>Outage ended; the callers registered will be called back</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="420"/>
+        <location filename="../widgets/board_panel.py" line="464"/>
         <source>停热已结束</source>
         <translation>Outage ended</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="424"/>
+        <location filename="../widgets/board_panel.py" line="468"/>
         <source>看板未能刷新:%1</source>
         <translation>The board could not be refreshed: %1</translation>
     </message>
@@ -1105,17 +1116,17 @@
 <context>
     <name>EndOutageDialog</name>
     <message>
-        <location filename="../widgets/board_panel.py" line="119"/>
+        <location filename="../widgets/board_panel.py" line="156"/>
         <source>结束停热</source>
         <translation>End outage</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="120"/>
+        <location filename="../widgets/board_panel.py" line="157"/>
         <source>结束 %1 的停热通知?</source>
         <translation>End the outage notice for %1?</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="122"/>
+        <location filename="../widgets/board_panel.py" line="159"/>
         <source>回电通知已登记的 %1 位来电人“供热已恢复”</source>
         <translation>Call the %1 callers registered back: “heating is back”</translation>
     </message>
@@ -2186,43 +2197,49 @@
 <context>
     <name>OutageDialog</name>
     <message>
-        <location filename="../widgets/board_panel.py" line="66"/>
+        <location filename="../widgets/board_panel.py" line="79"/>
+        <source>%1供热管网故障抢修中,预计%2时恢复</source>
+        <translation>%1: the heating main is under emergency repair, expected back by %2:00</translation>
+    </message>
+    <message>
+        <location filename="../widgets/board_panel.py" line="90"/>
         <source>宣布停热</source>
         <translation>Declare outage</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="68"/>
+        <location filename="../widgets/board_panel.py" line="92"/>
         <source>宣布区域停热:该区域来电人在欢迎语后听到下面的通知,按1登记为受影响(不建报修单)</source>
         <translation>Declare a heating outage: callers from the area hear this notice after the greeting; pressing 1 registers them as affected (no repair ticket)</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="73"/>
+        <location filename="../widgets/board_panel.py" line="97"/>
         <source>区/小区[/楼号],例如 和平区/幸福里小区</source>
         <translation>District/compound[/building], e.g. 和平区/幸福里小区</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="79"/>
+        <location filename="../widgets/board_panel.py" line="103"/>
         <source>例如:幸福里小区因主管道抢修暂停供热,预计今天18点恢复</source>
         <translation>e.g. 幸福里小区因主管道抢修暂停供热,预计今天18点恢复</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="83"/>
+        <location filename="../widgets/board_panel.py" line="107"/>
         <source>区域</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="84"/>
+        <location filename="../widgets/board_panel.py" line="108"/>
         <source>预计恢复</source>
         <translation>Expected back</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="85"/>
+        <location filename="../widgets/board_panel.py" line="109"/>
         <source>通知内容</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../widgets/board_panel.py" line="104"/>
+        <location filename="../widgets/board_panel.py" line="141"/>
         <source>%1 / %2 字</source>
+        <extracomment>the message proposed for a hot spot, while the lead has not changed it</extracomment>
         <translation>%1 / %2 characters</translation>
     </message>
 </context>
@@ -2732,463 +2749,513 @@
     </message>
     <message>
         <location filename="../models/reports.py" line="48"/>
+        <source>区域停热</source>
+        <translation>Heating outages</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="49"/>
         <source>考核指标</source>
         <translation>KPIs</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="89"/>
+        <location filename="../models/reports.py" line="90"/>
         <source>%1 秒</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="91"/>
+        <location filename="../models/reports.py" line="92"/>
         <source>%1 分 %2 秒</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="92"/>
+        <location filename="../models/reports.py" line="93"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="140"/>
+        <location filename="../models/reports.py" line="132"/>
+        <source>登记 %1 通 · 受影响 %2 户</source>
+        <translation>%1 calls registered · %2 households affected</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="135"/>
+        <source> · 恢复回电 %1</source>
+        <translation> · %1 restored call-backs</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="137"/>
+        <source>（未结束）</source>
+        <translation> (still open)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="143"/>
+        <source>发布：%1 %2</source>
+        <translation>Declared: %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="145"/>
+        <source>预计恢复：%1</source>
+        <translation>Expected back: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="146"/>
+        <source>结束：%1</source>
+        <translation>Ended: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="147"/>
+        <source>尚未结束</source>
+        <translation>not yet</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="149"/>
+        <source>号码策略未拨：%1</source>
+        <translation>Not dialled (number policy): %1</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="164"/>
         <source>受理报修</source>
         <translation>Repairs received</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="144"/>
-        <location filename="../models/reports.py" line="427"/>
+        <location filename="../models/reports.py" line="168"/>
+        <location filename="../models/reports.py" line="459"/>
         <source>未分类</source>
         <translation>Unclassified</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="146"/>
+        <location filename="../models/reports.py" line="170"/>
         <source>其中重开（还是不热）</source>
         <translation>of which re-opened (still cold)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="147"/>
+        <location filename="../models/reports.py" line="171"/>
         <source>待确认的语音草稿</source>
         <translation>IVR drafts awaiting confirmation</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="150"/>
+        <location filename="../models/reports.py" line="174"/>
         <source>报修完成（返单）</source>
         <translation>Repairs completed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="154"/>
+        <location filename="../models/reports.py" line="178"/>
         <source>日终未完成</source>
         <translation>Still open at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="160"/>
+        <location filename="../models/reports.py" line="184"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="161"/>
-        <location filename="../models/reports.py" line="237"/>
+        <location filename="../models/reports.py" line="185"/>
+        <location filename="../models/reports.py" line="269"/>
         <source>问题解决率</source>
         <translation>Resolution rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="164"/>
+        <location filename="../models/reports.py" line="188"/>
         <source>态度：%1</source>
         <translation>Attitude: %1</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="165"/>
-        <location filename="../models/reports.py" line="332"/>
+        <location filename="../models/reports.py" line="189"/>
+        <location filename="../models/reports.py" line="364"/>
         <source>平均评分</source>
         <translation>Average score</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="166"/>
+        <location filename="../models/reports.py" line="190"/>
         <source>收费</source>
         <translation>Charged</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="167"/>
+        <location filename="../models/reports.py" line="191"/>
         <source>缴费提醒</source>
         <translation>Fee reminders</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="168"/>
+        <location filename="../models/reports.py" line="192"/>
         <source>座席 / 自动回访</source>
         <translation>By agent / automated</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="176"/>
+        <location filename="../models/reports.py" line="200"/>
         <source>新 %1（%2），日终未关闭 %3</source>
         <translation>%1 new (%2), %3 not closed at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="179"/>
+        <location filename="../models/reports.py" line="203"/>
         <source>投诉（逐条见“热点与投诉”）</source>
         <translation>Complaints (one by one under “Hot spots &amp; complaints”)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="183"/>
+        <location filename="../models/reports.py" line="207"/>
         <source>要求回电</source>
         <translation>Call-backs requested</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="186"/>
+        <location filename="../models/reports.py" line="210"/>
         <source>已回电联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="187"/>
+        <location filename="../models/reports.py" line="211"/>
         <source>日终待回电</source>
         <translation>Outstanding at day end</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="188"/>
+        <location filename="../models/reports.py" line="212"/>
         <source>首次回拨 平均 / 最长</source>
         <translation>First attempt: average / longest</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="192"/>
+        <location filename="../models/reports.py" line="216"/>
         <source>进线</source>
         <translation>Offered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="196"/>
+        <location filename="../models/reports.py" line="220"/>
         <source>来源：%1</source>
         <translation>Source: %1</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="197"/>
+        <location filename="../models/reports.py" line="221"/>
         <source>其中短时放弃（≤%1 秒）</source>
         <translation>of which short abandons (≤%1 s)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="200"/>
+        <location filename="../models/reports.py" line="224"/>
         <source>服务水平（%1 秒）</source>
         <translation>Service level (%1 s)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="203"/>
+        <location filename="../models/reports.py" line="227"/>
         <source>服务水平（Asterisk SL）</source>
         <translation>Service level (Asterisk SL)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="204"/>
+        <location filename="../models/reports.py" line="228"/>
         <source>服务水平（Asterisk SL2）</source>
         <translation>Service level (Asterisk SL2)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="205"/>
+        <location filename="../models/reports.py" line="229"/>
         <source>平均应答速度 ASA</source>
         <translation>Average speed of answer (ASA)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="206"/>
+        <location filename="../models/reports.py" line="230"/>
         <source>平均处理时长 AHT</source>
         <translation>Average handle time (AHT)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="207"/>
+        <location filename="../models/reports.py" line="231"/>
         <source>最长等待</source>
         <translation>Longest wait</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="208"/>
+        <location filename="../models/reports.py" line="232"/>
         <source>放弃率</source>
         <translation>Abandon rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="236"/>
+        <location filename="../models/reports.py" line="245"/>
+        <source>区域停热登记（按1）</source>
+        <translation>Outage registrations (key 1)</translation>
+    </message>
+    <message>
+        <location filename="../models/reports.py" line="268"/>
         <source>客户满意度</source>
         <translation>Customer satisfaction</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="238"/>
+        <location filename="../models/reports.py" line="270"/>
         <source>客户投诉率</source>
         <translation>Complaint rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="254"/>
+        <location filename="../models/reports.py" line="286"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="255"/>
+        <location filename="../models/reports.py" line="287"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="264"/>
+        <location filename="../models/reports.py" line="296"/>
         <source>与签核时不同（见“差异”）</source>
         <translation>Differs from the signed report (see “Differences”)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="266"/>
+        <location filename="../models/reports.py" line="298"/>
         <source>双击查看明细</source>
         <translation>Double-click for the details</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="288"/>
+        <location filename="../models/reports.py" line="320"/>
         <source>工号</source>
         <translation>Agent id</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="289"/>
+        <location filename="../models/reports.py" line="321"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="290"/>
+        <location filename="../models/reports.py" line="322"/>
         <source>接听</source>
         <translation>Answered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="291"/>
+        <location filename="../models/reports.py" line="323"/>
         <source>外呼</source>
         <translation>Made</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="292"/>
-        <location filename="../models/reports.py" line="393"/>
+        <location filename="../models/reports.py" line="324"/>
+        <location filename="../models/reports.py" line="425"/>
         <source>通话</source>
         <translation>Talk</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="294"/>
+        <location filename="../models/reports.py" line="326"/>
         <source>话后整理</source>
         <translation>Wrap-up</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="295"/>
+        <location filename="../models/reports.py" line="327"/>
         <source>AHT</source>
         <translation>AHT</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="296"/>
+        <location filename="../models/reports.py" line="328"/>
         <source>振铃未接</source>
         <translation>Rang unanswered</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="297"/>
+        <location filename="../models/reports.py" line="329"/>
         <source>登录时长</source>
         <translation>Logged in</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="298"/>
+        <location filename="../models/reports.py" line="330"/>
         <source>首次登录</source>
         <translation>First login</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="299"/>
+        <location filename="../models/reports.py" line="331"/>
         <source>占用率</source>
         <translation>Occupancy</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="300"/>
+        <location filename="../models/reports.py" line="332"/>
         <source>示忙</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="319"/>
+        <location filename="../models/reports.py" line="351"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="320"/>
-        <location filename="../models/reports.py" line="429"/>
+        <location filename="../models/reports.py" line="352"/>
+        <location filename="../models/reports.py" line="461"/>
         <source>维修站</source>
         <translation>Station</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="321"/>
+        <location filename="../models/reports.py" line="353"/>
         <source>派单</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="322"/>
+        <location filename="../models/reports.py" line="354"/>
         <source>平均接单</source>
         <translation>Avg. to accept</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="323"/>
+        <location filename="../models/reports.py" line="355"/>
         <source>平均联系住户</source>
         <translation>Avg. to contact</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="324"/>
+        <location filename="../models/reports.py" line="356"/>
         <source>平均完工</source>
         <translation>Avg. to complete</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="325"/>
+        <location filename="../models/reports.py" line="357"/>
         <source>返单</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="326"/>
+        <location filename="../models/reports.py" line="358"/>
         <source>超时率</source>
         <translation>Over-limit rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="328"/>
+        <location filename="../models/reports.py" line="360"/>
         <source>返修率</source>
         <translation>Re-opened rate</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="330"/>
+        <location filename="../models/reports.py" line="362"/>
         <source>满意率</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="343"/>
+        <location filename="../models/reports.py" line="375"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="344"/>
-        <location filename="../models/reports.py" line="368"/>
-        <location filename="../models/reports.py" line="444"/>
+        <location filename="../models/reports.py" line="376"/>
+        <location filename="../models/reports.py" line="400"/>
+        <location filename="../models/reports.py" line="476"/>
         <source>报修单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="345"/>
+        <location filename="../models/reports.py" line="377"/>
         <source>登记</source>
         <translation>Opened</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="346"/>
-        <location filename="../models/reports.py" line="425"/>
+        <location filename="../models/reports.py" line="378"/>
+        <location filename="../models/reports.py" line="457"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="347"/>
+        <location filename="../models/reports.py" line="379"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="348"/>
+        <location filename="../models/reports.py" line="380"/>
         <source>内容</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="349"/>
-        <location filename="../models/reports.py" line="441"/>
+        <location filename="../models/reports.py" line="381"/>
+        <location filename="../models/reports.py" line="473"/>
         <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="362"/>
-        <location filename="../models/reports.py" line="428"/>
+        <location filename="../models/reports.py" line="394"/>
+        <location filename="../models/reports.py" line="460"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="363"/>
+        <location filename="../models/reports.py" line="395"/>
         <source>小区</source>
         <translation>Compound</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="364"/>
+        <location filename="../models/reports.py" line="396"/>
         <source>楼</source>
         <translation>Building</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="365"/>
+        <location filename="../models/reports.py" line="397"/>
         <source>报修</source>
         <translation>Repairs</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="366"/>
+        <location filename="../models/reports.py" line="398"/>
         <source>首次</source>
         <translation>First</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="367"/>
+        <location filename="../models/reports.py" line="399"/>
         <source>最后</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="389"/>
-        <location filename="../models/reports.py" line="413"/>
+        <location filename="../models/reports.py" line="421"/>
+        <location filename="../models/reports.py" line="445"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="390"/>
+        <location filename="../models/reports.py" line="422"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="391"/>
+        <location filename="../models/reports.py" line="423"/>
         <source>queue_log</source>
         <translation>queue_log</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="392"/>
+        <location filename="../models/reports.py" line="424"/>
         <source>话单</source>
         <translation>Call records</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="414"/>
+        <location filename="../models/reports.py" line="446"/>
         <source>指标</source>
         <translation>Figure</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="415"/>
+        <location filename="../models/reports.py" line="447"/>
         <source>签核时</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="416"/>
+        <location filename="../models/reports.py" line="448"/>
         <source>现在</source>
         <translation>Now</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="424"/>
+        <location filename="../models/reports.py" line="456"/>
         <source>单号</source>
         <translation>Ticket no.</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="426"/>
+        <location filename="../models/reports.py" line="458"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="430"/>
-        <location filename="../models/reports.py" line="442"/>
+        <location filename="../models/reports.py" line="462"/>
+        <location filename="../models/reports.py" line="474"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="431"/>
+        <location filename="../models/reports.py" line="463"/>
         <source>建单</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="439"/>
+        <location filename="../models/reports.py" line="471"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="440"/>
+        <location filename="../models/reports.py" line="472"/>
         <source>等待</source>
         <translation>Wait</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="443"/>
+        <location filename="../models/reports.py" line="475"/>
         <source>座席</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="445"/>
+        <location filename="../models/reports.py" line="477"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="446"/>
+        <location filename="../models/reports.py" line="478"/>
         <source>通话标识</source>
         <translation>Call id</translation>
     </message>
@@ -3203,48 +3270,48 @@
         <translation>First-call resolution and repeat callers</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="124"/>
+        <location filename="../models/reports.py" line="125"/>
         <source>待定（目前 %1）</source>
         <translation>Pending (so far %1)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="214"/>
+        <location filename="../models/reports.py" line="238"/>
         <source>呼入来电</source>
         <translation>Incoming calls</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="215"/>
+        <location filename="../models/reports.py" line="239"/>
         <source>在语音导航中挂机</source>
         <translation>Hung up in the IVR</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="220"/>
+        <location filename="../models/reports.py" line="247"/>
         <source>自助查询报修进度</source>
         <translation>Status look-ups (self-service)</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="222"/>
+        <location filename="../models/reports.py" line="249"/>
         <source>语音导航时长 平均 / 90% / 最长</source>
         <translation>Time in the IVR: average / 90% / longest</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="228"/>
-        <location filename="../models/reports.py" line="241"/>
+        <location filename="../models/reports.py" line="255"/>
+        <location filename="../models/reports.py" line="273"/>
         <source>首次解决率</source>
         <translation>First-call resolution</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="229"/>
+        <location filename="../models/reports.py" line="256"/>
         <source>%1 天内再次来电</source>
         <translation>Called again within %1 days</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="231"/>
+        <location filename="../models/reports.py" line="258"/>
         <source>重复来电号码</source>
         <translation>Repeat callers</translation>
     </message>
     <message>
-        <location filename="../models/reports.py" line="293"/>
+        <location filename="../models/reports.py" line="325"/>
         <source>保持</source>
         <translation>Hold</translation>
     </message>
@@ -3983,210 +4050,230 @@
 <context>
     <name>TicketDetailPanel</name>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="51"/>
+        <location filename="../widgets/ticket_detail.py" line="55"/>
         <source>工单详情</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="57"/>
-        <location filename="../widgets/ticket_detail.py" line="157"/>
+        <location filename="../widgets/ticket_detail.py" line="61"/>
+        <location filename="../widgets/ticket_detail.py" line="165"/>
         <source>（未选择工单）</source>
         <translation>(no ticket selected)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <location filename="../widgets/ticket_detail.py" line="73"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="69"/>
+        <location filename="../widgets/ticket_detail.py" line="73"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="69"/>
-        <location filename="../widgets/ticket_detail.py" line="233"/>
+        <location filename="../widgets/ticket_detail.py" line="73"/>
+        <location filename="../widgets/ticket_detail.py" line="272"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
         <source>建单</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="70"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="71"/>
+        <location filename="../widgets/ticket_detail.py" line="75"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
         <source>派单</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
         <source>撤回</source>
         <translation>Recall</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
         <source>接单</source>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
         <source>确认并派单</source>
         <translation>Confirm and dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="110"/>
+        <location filename="../widgets/ticket_detail.py" line="114"/>
         <source>已联系住户</source>
         <translation>Resident contacted</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="110"/>
+        <location filename="../widgets/ticket_detail.py" line="114"/>
         <source>返单</source>
         <translation>Report back</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="110"/>
+        <location filename="../widgets/ticket_detail.py" line="114"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="111"/>
+        <location filename="../widgets/ticket_detail.py" line="115"/>
         <source>取消</source>
         <translation>Cancel ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="111"/>
+        <location filename="../widgets/ticket_detail.py" line="115"/>
         <source>重开</source>
         <translation>Reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="119"/>
+        <location filename="../widgets/ticket_detail.py" line="123"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="130"/>
+        <location filename="../widgets/ticket_detail.py" line="126"/>
+        <source>电话通知维修站</source>
+        <translation>Call the station</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="127"/>
+        <source>立即拨打维修站值班电话,播报本报修单(接单请按1)</source>
+        <translation>Call the station&apos;s duty phone now and read out this ticket (key 1 to accept)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="138"/>
         <source>处理经过</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="132"/>
+        <location filename="../widgets/ticket_detail.py" line="140"/>
         <source>异常事件</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="161"/>
+        <location filename="../widgets/ticket_detail.py" line="169"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="163"/>
+        <location filename="../widgets/ticket_detail.py" line="171"/>
         <source>（超时）</source>
         <translation> (overdue)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="170"/>
+        <location filename="../widgets/ticket_detail.py" line="178"/>
         <source>（未派站）</source>
         <translation>(no station yet)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="171"/>
+        <location filename="../widgets/ticket_detail.py" line="179"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="181"/>
+        <location filename="../widgets/ticket_detail.py" line="189"/>
         <source>续报自 %1</source>
         <translation>Follow-up of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="184"/>
+        <location filename="../widgets/ticket_detail.py" line="192"/>
         <source>续报单 %1</source>
         <translation>Follow-ups: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="227"/>
-        <location filename="../widgets/ticket_detail.py" line="252"/>
+        <location filename="../widgets/ticket_detail.py" line="241"/>
+        <source>已请求电话通知维修站 %1(报修单 %2),数秒内拨出;接单后状态自动更新</source>
+        <translation>Station %1 will be called within seconds (ticket %2); the state updates when it accepts</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="245"/>
+        <source>(此前已拨 %1 次)</source>
+        <translation> (%1 earlier attempts)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/ticket_detail.py" line="266"/>
+        <location filename="../widgets/ticket_detail.py" line="291"/>
         <source>报修单 %1：%2 → %3</source>
         <translation>Ticket %1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="230"/>
+        <location filename="../widgets/ticket_detail.py" line="269"/>
         <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
         <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="234"/>
+        <location filename="../widgets/ticket_detail.py" line="273"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="236"/>
+        <location filename="../widgets/ticket_detail.py" line="275"/>
         <source>返单结果</source>
         <translation>Station&apos;s result</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="236"/>
+        <location filename="../widgets/ticket_detail.py" line="275"/>
         <source>取消原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="237"/>
+        <location filename="../widgets/ticket_detail.py" line="276"/>
         <source>重开原因</source>
         <translation>Why reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="237"/>
+        <location filename="../widgets/ticket_detail.py" line="276"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="238"/>
+        <location filename="../widgets/ticket_detail.py" line="277"/>
         <source>维修站反馈的处理结果</source>
         <translation>What the station reports was done</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="238"/>
+        <location filename="../widgets/ticket_detail.py" line="277"/>
         <source>重复报修、住户撤销等</source>
         <translation>Duplicate, withdrawn by the resident, …</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="239"/>
+        <location filename="../widgets/ticket_detail.py" line="278"/>
         <source>住户再次来电说明的情况，如“还是不热”</source>
         <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="240"/>
+        <location filename="../widgets/ticket_detail.py" line="279"/>
         <source>例如：代站点操作时站点的答复</source>
         <translation>E.g. what the station said, when acting on its behalf</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="105"/>
+        <location filename="../widgets/ticket_detail.py" line="109"/>
         <source>回放录音</source>
         <translation>Replay recording</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="134"/>
+        <location filename="../widgets/ticket_detail.py" line="142"/>
         <source>录音</source>
         <translation>Recording</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="192"/>
+        <location filename="../widgets/ticket_detail.py" line="200"/>
         <source>录音 (%1)</source>
         <translation>Recordings (%1)</translation>
     </message>

@@ -144,7 +144,7 @@ def outage_tip(o: dict, formula: str = "") -> str:
              .replace("%2", short_time(o.get("declared_at"))),
              tr(QT_TRANSLATE_NOOP("Reports", "预计恢复：%1")).replace("%1", short_time(o.get("until"))),
              tr(QT_TRANSLATE_NOOP("Reports", "结束：%1")).replace(
-                 "%1", short_time(o.get("ended_at")) if o.get("ended_at") else tr(QT_TRANSLATE_NOOP("Reports", "未结束")))]
+                 "%1", short_time(o.get("ended_at")) if o.get("ended_at") else tr(QT_TRANSLATE_NOOP("Reports", "尚未结束")))]
     if o.get("call_backs_refused"):
         lines.append(tr(QT_TRANSLATE_NOOP("Reports", "号码策略未拨：%1")).replace("%1", number(o.get("call_backs_refused"))))
     return "\n".join(lines + ([formula] if formula else []))

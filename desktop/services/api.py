@@ -93,6 +93,7 @@ class AgentApiClient(QObject):
     survey_booked = Signal(dict)       # the row with its due_at
     call_out_placed = Signal(dict)     # click-to-call accepted (wire.SAMPLE_CALL_OUT): this phone rings next
     action_failed = Signal(str)        # an after-call action refused (403/409/422): the server's words
+    station_notified = Signal(object)  # POST STATION_NOTIFY's answer (wire.SAMPLE_STATION_CALL)
     # the reports (#27): team leads, the head and admins (wire.REPORT_READER_ROLES)
     report_loaded = Signal(object)       # GET REPORT_DAILY / REPORT_PERIOD: the report's JSON
     report_failed = Signal(str, int)   # the server's words, the status
@@ -429,6 +430,12 @@ class AgentApiClient(QObject):
         self.request("POST", wire.path(wire.TICKET_STATE, number=number), body,
                      on_ok=lambda d: self.ticket_moved.emit(d if isinstance(d, dict) else {}),
                      on_error=self._action_error)
+
+    def notify_station(self, number: str) -> None:
+        """POST STATION_NOTIFY (#30): the ticket's station called at its duty phone now (team leads,
+        the head, admins; a dispatched ticket) — a refusal comes back as `action_failed`."""
+        self.request("POST", wire.path(wire.STATION_NOTIFY, number=number), None,
+                     on_ok=self.station_notified.emit, on_error=self._action_error)
 
     def confirm_ticket(self, number: str, station_code: str | None, dispatch: bool, note: str = "") -> None:
         """POST TICKET_CONFIRM {station_code?, dispatch, note?} (#24): a 待确认 draft → new, and with

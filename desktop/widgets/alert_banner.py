@@ -2,7 +2,8 @@
 this person has not acknowledged (a caller waiting too long, callers waiting with no agent free, nobody
 logged in during staffed hours, a pause past its limit, the service level under target, a hot spot),
 each with 确认 (an optional note, then POST wire.ALERT_ACK; the line stays until the server has it) and
-查看, which opens the 看板 tab on the agent concerned; more than a few show as a count."""
+查看, which opens the 看板 tab on the agent concerned — and on a hot spot 宣布停热, the 看板's declare
+dialog prefilled with its place; more than a few show as a count."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -16,6 +17,7 @@ from desktop.widgets.escalation_banner import LineBanner
 class AlertBanner(LineBanner):
     ack_requested = Signal(int)        # the alert's id: ask for the note, then acknowledge
     show_requested = Signal(str)       # 查看: the board, on this subject (an agent's 工号, or "")
+    declare_requested = Signal(str)    # 宣布停热 on a hot spot: its place (区/小区[/楼号])
 
     def __init__(self, parent=None):
         super().__init__("alerts",
@@ -24,12 +26,14 @@ class AlertBanner(LineBanner):
                          "#alerts QPushButton { background:white; color:#9a3412; font-weight:bold;"
                          " border-radius:3px; padding:2px 14px; }", parent)
         self.lines: list[QLabel] = []
+        self.declare_buttons: dict[int, QPushButton] = {}
 
     def set_alerts(self, rows: list) -> None:
         self._set_rows(rows, self.tr("另有 %1 条告警未确认,请在“看板”中查看"))
 
     def _clear_lines(self) -> None:
         self.lines = []
+        self.declare_buttons = {}
 
     def _line(self, a: dict) -> QWidget:
         w = QWidget()
@@ -44,6 +48,12 @@ class AlertBanner(LineBanner):
         view = QPushButton(self.tr("查看"))
         view.clicked.connect(lambda _c=False, s=str(a.get("subject") or ""): self.show_requested.emit(s))
         h.addWidget(view)
+        place = str(a.get("subject") or "") if a.get("kind") == "hot_spot" else ""
+        if place:                      # a hot spot proposes an outage to the lead
+            declare = QPushButton(self.tr("宣布停热"))
+            declare.clicked.connect(lambda _c=False, p=place: self.declare_requested.emit(p))
+            self.declare_buttons[int(a["id"])] = declare
+            h.addWidget(declare)
         aid = int(a["id"])
         ack = QPushButton(self.tr("确认"))
         ack.clicked.connect(lambda _c=False: self.ack_requested.emit(aid))

@@ -4,7 +4,8 @@ agent with state, how long, whom they talk to (masked), the wrap-up countdown, c
 its limit on a red ground — and from a row 监听 / 耳语 (team leads' phones only: the head's and an admin's
 buttons stay disabled, the server refuses them), 强制示闲 and 签退 (each confirmed, with a note, audited);
 the callers waiting (position, masked number, wait, priority, what they keyed in the IVR); the open
-alerts with 确认 (an optional note); the open outages (区域停热) with 宣布停热 and 结束 (回电通知 optional).
+alerts with 确认 (an optional note) — a hot spot's with 宣布停热, the dialog prefilled with its place and a
+proposed notice; the open outages (区域停热) with 宣布停热 and 结束 (回电通知 optional).
 
 The panel shows what the board state holds (desktop.state.board.BoardState) and emits what the person
 asked for; ``connect_board`` wires it to the requests (desktop.services.board.BoardApi) and the answers
@@ -42,6 +43,12 @@ from desktop.widgets.note_dialog import NoteDialog
 from common import wire
 
 
+def hot_spot_area(alert: dict | None) -> str:
+    """A hot spot alert's place (its subject: 区/小区[/楼号]), '' for any other alert."""
+    alert = alert or {}
+    return str(alert.get("subject") or "") if alert.get("kind") == "hot_spot" else ""
+
+
 def _selected(table, model) -> dict:
     rows = table.selectionModel().selectedRows() if table.selectionModel() else []
     return (model.row_dict(rows[0].row()) or {}) if rows else {}
@@ -58,10 +65,27 @@ def _show_rows(table, model, rows: list[dict]) -> None:
             table.selectRow(i)
 
 
-class OutageDialog(QDialog):
-    """宣布停热: the area (区/小区[/楼号]), the expected end, the message callers from there hear."""
+def spoken_area(area: str) -> str:
+    """'和平区/幸福里小区/3' as a notice says it: 和平区幸福里小区3号楼."""
+    parts = [p.strip() for p in str(area or "").replace("／", "/").split("/") if p.strip()]
+    if len(parts) == 3 and not parts[2].endswith(("楼", "栋", "座")):
+        parts[2] += "号楼"
+    return "".join(parts)
 
-    def __init__(self, parent, now: QDateTime | None = None):
+
+def default_outage_message(area: str, until: QDateTime) -> str:
+    """A hot spot's proposed notice: <area>供热管网故障抢修中,预计X时恢复 (X the expected end's hour;
+    the lead edits it)."""
+    return QCoreApplication.translate("OutageDialog", "%1供热管网故障抢修中,预计%2时恢复") \
+        .replace("%1", spoken_area(area)).replace("%2", str(until.time().hour()))
+
+
+class OutageDialog(QDialog):
+    """宣布停热: the area (区/小区[/楼号]), the expected end, the message callers from there hear. From a
+    hot spot's alert: the place prefilled and a message proposed, which follows the expected end's hour
+    until the lead edits it."""
+
+    def __init__(self, parent, now: QDateTime | None = None, area: str = ""):
         super().__init__(parent)
         self.setWindowTitle(self.tr("宣布停热"))
         self.setMinimumWidth(460)
@@ -93,7 +117,20 @@ class OutageDialog(QDialog):
         lay.addWidget(self.buttons)
         self.area.textChanged.connect(self._update)
         self.message.textChanged.connect(self._update)
+        #: the message proposed for a hot spot, while the lead has not changed it
+        self.proposed = ""
+        if area:
+            self.area.setText(area)
+            self.proposed = default_outage_message(area, self.until.dateTime())
+            self.message.setPlainText(self.proposed)
+            self.until.dateTimeChanged.connect(self._propose)
         self._update()
+
+    def _propose(self, until: QDateTime) -> None:
+        """The expected end moved: the proposed message says its hour, unless the lead wrote their own."""
+        if self.proposed and self.message.toPlainText() == self.proposed:
+            self.proposed = default_outage_message(self.area.text(), until)
+            self.message.setPlainText(self.proposed)
 
     def values(self) -> tuple[str, str, str]:
         return (self.area.text().strip(), self.until.dateTime().toString("yyyy-MM-ddTHH:mm:ss"),
@@ -185,11 +222,14 @@ class BoardPanel(QWidget):
         self.alerts_model = AlertsModel(self)
         self.alerts = readonly_table(self.alerts_model, self)
         self.ack_button = QPushButton(self.tr("确认"))
+        self.declare_spot_button = QPushButton(self.tr("宣布停热"))
+        self.declare_spot_button.setToolTip(self.tr("热点告警:为该区域宣布停热(区域与通知已预填,可修改)"))
         alerts_box = QGroupBox(self.tr("告警"))
         xl = QVBoxLayout(alerts_box)
         xl.addWidget(self.alerts, 1)
         xr = QHBoxLayout()
         xr.addStretch(1)
+        xr.addWidget(self.declare_spot_button)
         xr.addWidget(self.ack_button)
         xl.addLayout(xr)
         # ---- outages ----
@@ -227,7 +267,8 @@ class BoardPanel(QWidget):
         self.unpause_button.clicked.connect(self.ask_unpause)
         self.sign_out_button.clicked.connect(self.ask_sign_out)
         self.ack_button.clicked.connect(lambda: self.ask_ack(int(self.current_alert().get("id", -1))))
-        self.declare_button.clicked.connect(self.ask_declare)
+        self.declare_button.clicked.connect(lambda: self.ask_declare())
+        self.declare_spot_button.clicked.connect(lambda: self.ask_declare(hot_spot_area(self.current_alert())))
         self.end_button.clicked.connect(self.ask_end)
         for table in (self.agents, self.alerts, self.outages):
             table.selectionModel().selectionChanged.connect(lambda *_: self.update_buttons())
@@ -307,6 +348,8 @@ class BoardPanel(QWidget):
         alert = self.current_alert()
         self.ack_button.setEnabled(bool(alert) and not alert.get("acked_at"))
         self.declare_button.setEnabled(st.watching)
+        self.declare_spot_button.setVisible(bool(hot_spot_area(alert)))
+        self.declare_spot_button.setEnabled(st.watching and bool(hot_spot_area(alert)))
         self.end_button.setEnabled(bool(self.current_outage()))
 
     def show_message(self, text: str, error: bool = False) -> None:
@@ -368,8 +411,9 @@ class BoardPanel(QWidget):
                               placeholder=self.tr("例如:已联系座席回到岗位")),
                    lambda d: self.ack_requested.emit(int(aid), d.text()))
 
-    def ask_declare(self) -> None:
-        self._open(OutageDialog(self), lambda d: self.outage_requested.emit(*d.values()))
+    def ask_declare(self, area: str = "") -> None:
+        """宣布停热; from a hot spot (its place as `area`) the dialog comes prefilled."""
+        self._open(OutageDialog(self, area=str(area or "")), lambda d: self.outage_requested.emit(*d.values()))
 
     def ask_end(self) -> None:
         outage = self.current_outage()

@@ -373,6 +373,8 @@ class AgentWindow(QMainWindow):
         detail.confirm_requested.connect(lambda n, code, dispatch, note: api.confirm_ticket(n, code or None, dispatch,
                                                                                          note))
         detail.anomaly_requested.connect(api.record_anomaly)
+        detail.notify_station_requested.connect(api.notify_station)
+        api.station_notified.connect(detail.station_notified)
         detail.open_ticket.connect(self.open_ticket)
         reg.open_only_changed.connect(ac.set_open_only)
         reg.refresh_requested.connect(ac.refresh_anomalies)
@@ -539,12 +541,18 @@ class AgentWindow(QMainWindow):
         st.raised.connect(lambda _a: self._alert())
         self.alert_banner.ack_requested.connect(self.board.ask_ack)
         self.alert_banner.show_requested.connect(self.open_board)
+        self.alert_banner.declare_requested.connect(self.declare_outage)
 
     def open_board(self, agent_no: str = "") -> None:
         """An alert's 查看: the 看板 tab, on the agent it is about."""
         self.show_tab(TAB_BOARD)
         if agent_no:
             self.board.select_agent(agent_no)
+
+    def declare_outage(self, area: str) -> None:
+        """A hot spot's 宣布停热: the 看板 tab, its declare dialog prefilled with the place."""
+        self.show_tab(TAB_BOARD)
+        self.board.ask_declare(area)
 
     def _online(self) -> bool:
         return bool(getattr(self.api, "token", ""))

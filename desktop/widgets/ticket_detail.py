@@ -1,7 +1,9 @@
 """One ticket after the call (GET wire.TICKET): its fields, the timeline of its state moves, its
 anomalies, its recordings (each leg, replayed through the API: #28), the links of a re-opened repair, and the actions this role may take in this state
 (desktop.state.aftercall.actions_for; the server re-checks each and its refusal is shown here). A
-待确认 draft (#24) says why it waits, and a team lead's 确认并派单 confirms it (and dispatches it)."""
+待确认 draft (#24) says why it waits, and a team lead's 确认并派单 confirms it (and dispatches it). A
+dispatched ticket offers team leads, the head and admins 电话通知维修站 (#30: POST wire.STATION_NOTIFY,
+asynchronous through the desk's API client; the answer or the server's refusal shown under the buttons)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +29,7 @@ from desktop.models.labels import (
 from desktop.state.aftercall import ACTION_ORDER, ACTIONS, actions_for
 from desktop.widgets.common import AMBER, GREY, RED, readonly_table
 from desktop.widgets.note_dialog import AnomalyDialog, ConfirmDialog, NoteDialog
+from common import wire
 
 
 def open_anomaly_dialog(parent, ticket: str, on_done) -> AnomalyDialog:
@@ -45,6 +48,7 @@ class TicketDetailPanel(QGroupBox):
     anomaly_requested = Signal(str, str, str)     # type, ticket, note
     open_ticket = Signal(str)                     # a linked ticket's number was clicked
     play_requested = Signal(int)                  # one of its recordings, to replay
+    notify_station_requested = Signal(str)        # 电话通知维修站: the ticket's number (POST wire.STATION_NOTIFY)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -119,6 +123,10 @@ class TicketDetailPanel(QGroupBox):
         self.anomaly_button = QPushButton(self.tr("记录异常"))
         self.anomaly_button.clicked.connect(self.start_anomaly)
         actions.addWidget(self.anomaly_button)
+        self.notify_button = QPushButton(self.tr("电话通知维修站"))
+        self.notify_button.setToolTip(self.tr("立即拨打维修站值班电话,播报本报修单(接单请按1)"))
+        self.notify_button.clicked.connect(self.start_notify)
+        actions.addWidget(self.notify_button)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color:{RED}")
@@ -199,13 +207,44 @@ class TicketDetailPanel(QGroupBox):
         for code, b in self.buttons.items():
             b.setVisible(code in offered)
         self.anomaly_button.setVisible(bool(self.ticket.get("number")))
+        self.notify_button.setVisible(self.can_notify())
+
+    def can_notify(self) -> bool:
+        """电话通知维修站: a dispatched ticket (waiting for its station), to team leads, the head and
+        admins (the server re-checks both)."""
+        t = self.ticket
+        return bool(t.get("number")) and t.get("state") == "dispatched" and self.role in wire.SUPERVISOR_ROLES
 
     def visible_actions(self) -> list[str]:
         """The action buttons shown now (the tests' view of the panel)."""
         return [c for c, b in self.buttons.items() if not b.isHidden()]
 
     def show_error(self, msg: str) -> None:
+        self.error_label.setStyleSheet(f"color:{RED}")
         self.error_label.setText(str(msg))
+        self.notify_button.setEnabled(True)
+
+    def start_notify(self) -> None:
+        """Ask the server to call the ticket's station now (the button waits for its answer)."""
+        if not self.can_notify():
+            return
+        self.error_label.clear()
+        self.notify_button.setEnabled(False)
+        self.notify_station_requested.emit(str(self.ticket["number"]))
+
+    def station_notified(self, answer) -> None:
+        """POST STATION_NOTIFY's answer (wire.SAMPLE_STATION_CALL): the call is on its way."""
+        a = answer if isinstance(answer, dict) else {}
+        self.notify_button.setEnabled(True)
+        if a.get("ticket") and str(a.get("ticket")) != str(self.ticket.get("number") or ""):
+            return                                      # another ticket is shown now
+        text = self.tr("已请求电话通知维修站 %1(报修单 %2),数秒内拨出;接单后状态自动更新") \
+            .replace("%1", str(a.get("station") or self.ticket.get("station") or "")) \
+            .replace("%2", str(a.get("ticket") or self.ticket.get("number") or ""))
+        if a.get("attempts"):
+            text += self.tr("(此前已拨 %1 次)").replace("%1", str(a["attempts"]))
+        self.error_label.setStyleSheet("color:#166534")
+        self.error_label.setText(text)
 
     def _play(self) -> None:
         row = self.recordings_model.row_dict(self.recordings.currentIndex().row()) or \
