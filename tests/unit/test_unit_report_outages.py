@@ -78,8 +78,10 @@ def end_street(sessions, street_id):
         o = db.get(Outage, street_id)
         o.ended_at, o.ended_by, o.call_back = at(20, base=NEXT), "1101", True
         for c in db.scalars(select(OutageCaller).where(OutageCaller.outage_id == street_id)):
-            if c.uniqueid in ("s3", "s4"):
+            if c.uniqueid == "s3":
                 c.callback_state, c.callback_at = "requested", at(20, base=NEXT)
+            elif c.uniqueid == "s4":                  # called since: booked all the same
+                c.callback_state, c.callback_at = "reached", at(20, base=NEXT)
             elif c.uniqueid == "s2":
                 c.callback_state, c.callback_note = "refused", "号码策略不拨"
 
@@ -118,6 +120,10 @@ def test_the_day_it_ended_shows_the_call_backs_and_a_signed_day_stays_as_signed(
     assert (s["ended_at"], s["registered"], s["affected"], s["call_backs"], s["call_backs_refused"]) == \
         ("2026-11-24T20:00:00", 1, 3, 2, 1)
     assert [o["area"] for o in nxt["outages"]] == ["铁西区/兴华北街", "和平区"]
+    with sessions() as db, db.begin():                       # the dialer was off: that booking ended `off`
+        db.scalar(select(OutageCaller).where(OutageCaller.uniqueid == "s4")).callback_state = "off"
+    (s,) = [o for o in reports.daily(None, NEXT.date())["outages"] if o["id"] == street]
+    assert (s["call_backs"], s["call_backs_refused"]) == (1, 1)
 
 
 def test_a_week_adds_the_registrations_and_keeps_the_last_days_affected(outage_day):

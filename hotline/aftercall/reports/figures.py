@@ -23,6 +23,7 @@ from db.models import (ESCALATED_ANOMALIES, OPEN_STATES, AnomalyRecord, AnomalyT
                        TicketState, TicketTransition, User)
 from db.queries import hold_totals, iso, pause_totals
 from db.queue_log import QueueLogLine
+from hotline.aftercall.outage_calls import OFF as CALLBACK_OFF
 from hotline.aftercall.outages import CALLBACK_REFUSED
 from hotline.aftercall.reports.queue import CallRow, QueuePolicy, finish_queue, queue_section
 from hotline.aftercall.qa.report import qa_section
@@ -489,11 +490,13 @@ def outages_section(db: Session, start: datetime, end: datetime) -> list[dict]:
     ended before its start — as of the day's end: its area, who declared it when, the expected end,
     when it ended (if before the day's end); `registered`: the calls that keyed 1 on its notice in the
     day (a period adds them up), `affected`: the distinct numbers that had keyed 1 by the day's end
-    (a period keeps its last day's); the 供热已恢复 call-backs booked (and refused by the number
-    policy) on the day it ended. One query: the outages (a handful a season) and their callers by
+    (a period keeps its last day's); the 供热已恢复 call-backs booked on the day it ended (whatever
+    became of them since; not those the number policy refused — counted apart — nor those ended `off`:
+    the dialer switched off). One query: the outages (a handful a season) and their callers by
     the outage_caller's outage index."""
     in_day = and_(OutageCaller.at >= start, OutageCaller.at < end)
-    booked = and_(OutageCaller.callback_state.is_not(None), OutageCaller.callback_state != CALLBACK_REFUSED)
+    booked = and_(OutageCaller.callback_state.is_not(None),
+                  OutageCaller.callback_state.not_in((CALLBACK_REFUSED, CALLBACK_OFF)))
     rows = db.execute(
         select(Outage, func.count(case((in_day, OutageCaller.id))),
                func.count(func.distinct(case((OutageCaller.at < end, OutageCaller.caller)))),
