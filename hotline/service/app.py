@@ -48,6 +48,7 @@ from hotline.service.reconcile import Reconciler
 from hotline.service.reports import ReportMailer, SignedRecheck, report_mail, reports
 from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
+from hotline.service.telephony import TelephonyView
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
 from hotline.aftercall.outages import OutageBoard, open_outages
 from hotline.service.station_line import StationCalls
@@ -130,8 +131,9 @@ class HotlineService:
                                      self.hub.lead_ticket)
         # the 供热已恢复 call-back of an outage's affected callers (#30), placed like the station calls
         self.outage_calls = OutageCalls(settings, self.ctx.records.sessions, self.ami)
-        self.api = AgentApi(ApiParts(settings, self, self.hub, self.desk, self.work, self.anomalies, self.callbacks,
-                                     self.surveys, self.reports, self.qa, self.book,
+        # the routes get the telephony side through its narrow interface, never the whole service
+        self.api = AgentApi(ApiParts(settings, TelephonyView(self), self.hub, self.desk, self.work, self.anomalies,
+                                     self.callbacks, self.surveys, self.reports, self.qa, self.book,
                                      extra={"board": self.board, "supervision": self.supervision,
                                             "alerts": self.alert_book, "outages": self.outages,
                                             "stations": self.stations, "outage_calls": self.outage_calls}))

@@ -23,3 +23,23 @@ class Telephony(Protocol):
     async def call_out(self, out) -> None: ...
     #: what a supervisor's desk is greeted with: the recordings disk, the report's e-mail, hot spots
     def supervisor_hello(self) -> dict: ...
+
+
+#: the names the agent API may use of the telephony side: the protocol's, nothing else
+NAMES = frozenset(n for n in vars(Telephony) if not n.startswith("_")) | frozenset(Telephony.__annotations__)
+
+
+class TelephonyView:
+    """The service as the routes see it: the `Telephony` names, delegated; any other attribute of the
+    service (its database, its queue, its AMI) is an AttributeError in a handler, not a shortcut."""
+
+    def __init__(self, service):
+        object.__setattr__(self, "_service", service)
+
+    def __getattr__(self, name: str):
+        if name not in NAMES:
+            raise AttributeError(f"the agent API reaches the telephony side through Telephony: no {name!r}")
+        return getattr(self._service, name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("the telephony view is read-only")

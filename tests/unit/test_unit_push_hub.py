@@ -10,6 +10,7 @@ from pathlib import Path
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -21,6 +22,7 @@ from hotline.service.api.session import SessionRoutes
 from hotline.service.api.tickets import TicketsRoutes
 from hotline.service.desk import Principal
 from hotline.service.hub import PushHub
+from hotline.service.telephony import TelephonyView
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, 0)
@@ -225,3 +227,13 @@ async def test_a_ticket_move_answers_without_the_station_id_and_the_hub_tells_th
                                 json={"state": "dispatched", "station_code": "TX"})
         assert got.status == 200 and await got.json() == {"number": "2611230012", "state": "dispatched"}
     assert hub.told == [("ticket", "2611230012")]
+
+
+def test_the_routes_reach_the_service_through_the_telephony_names_alone():
+    service = SimpleNamespace(agent_state=lambda no: {"member": True}, queue="the whole queue", ami="the AMI")
+    line = TelephonyView(service)
+    assert line.agent_state("1001") == {"member": True}
+    with pytest.raises(AttributeError, match="Telephony"):
+        line.queue
+    with pytest.raises(AttributeError):
+        line.ami = None
