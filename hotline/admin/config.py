@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Mapping
 
 from hotline.admin.runtime import masked_url, part_pid
+from hotline.aftercall.alerts import alert_policy
 from hotline.aftercall.qa.rules import qa_policy
 from hotline.aftercall.reports.delivery import mail_policy
 from hotline.aftercall.reports.figures import report_policy
@@ -124,7 +125,7 @@ def policy_problems(s: Settings) -> list[str]:
     """What the domain's own checks say of these values (each names its setting)."""
     problems = []
     checks = (lambda: survey_policy(s), lambda: station_call_policy(s), lambda: outage_call_policy(s),
-              lambda: qa_policy(s), lambda: mail_policy(s, report_policy(s)),
+              lambda: qa_policy(s), lambda: alert_policy(s), lambda: mail_policy(s, report_policy(s)),
               lambda: s.outbound_target, lambda: s.public_digits, lambda: rtp_range(s), lambda: tls.tls_enabled(s))
     for run in checks:
         try:

@@ -122,6 +122,16 @@ public_number = ""
 # outage_call_attempts = 2
 # outage_call_retry_min = 30
 
+# the alerts on the board, the wall and the leads' desks (#30): a caller waiting this long; callers waiting
+# this long with no agent free; nobody logged in this long in staffed hours; a pause past its reason's limit
+# (minutes; other reasons alert_pause_default_min); the last hour's service level under the target
+# alert_wait_s = 120
+# alert_no_agent_s = 30
+# alert_nobody_s = 120
+# alert_pause_limits = "小休=15,用餐=40,培训=120,会议=90,处理回访=60,其他=15"
+# alert_pause_default_min = 15
+# alert_service_level_target = 0.8
+
 # the nightly backup (README: Backup and restore): another disk mounted at {BACKUP} (the service
 # may write only there and in home), made each night at backup_at; `hotline status` warns when late
 # backup_dir = "{BACKUP}"

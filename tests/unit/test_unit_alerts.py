@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from db.models import AuditEntry, Role
 from db.session import make_engine, migrate, session_factory
+from hotline.admin.config import policy_problems
 from hotline.aftercall.alerts import AlertBook, AlertPolicy, alert_policy, conditions, parse_pause_limits
 from hotline.aftercall.rules import Actor, Refused, RuleError
 from hotline.service.queue_state import QueueState
@@ -177,3 +178,8 @@ def test_callers_waiting_when_the_service_starts_are_read_from_queue_status():
     q.from_queue_status([{"Event": "QueueEntry", "Uniqueid": "u9", "CallerIDNum": "13500000001", "Wait": "75",
                           "Position": "1"}])
     assert q.waiting_list() == [{"uniqueid": "u9", "caller": "13500000001", "wait_s": 75, "position": 1}]
+
+
+def test_config_check_names_a_malformed_pause_limit(tmp_path):
+    s = load_settings(home=str(tmp_path), alert_pause_limits="小休15")
+    assert any("alert_pause_limits" in p for p in policy_problems(s))
