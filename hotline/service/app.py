@@ -50,6 +50,7 @@ from hotline.service.sdnotify import Notifier
 from hotline.service.sip_guard import FAILURES, SipGuard
 from hotline.service.telephony import TelephonyView
 from hotline.service.survey_line import ServiceSurveyLine, SurveyCaller
+from hotline.service.dialer_line import DialerLoop
 from hotline.aftercall.outages import OutageBoard, open_outages
 from hotline.service.station_line import StationCalls
 from hotline.service.outage_line import OutageCalls
@@ -105,7 +106,8 @@ class HotlineService:
         self.dialer = SurveyDialer(self.ctx.records.sessions, settings.now, policy, self.surveys,
                                    settings.recordings_dir)
         self.survey_caller = SurveyCaller(self.dialer, self.ami, settings.public_digits, self._survey_ended)
-        self._survey_wake = asyncio.Event()
+        # a round every minute, and at once when `hotline survey call` asks or an attempt ends (a line is free)
+        self.survey_calls = DialerLoop("survey calls", self.survey_caller.round, log, every_s=60.0)
         # quality checks on recordings (#28): the samples, checks, peer listening; the recordings kept
         self.book = RecordingBook(self.ctx.records.sessions, settings.now, settings.recordings_dir,
                                   settings.recordings_empty_peak_db)
@@ -335,7 +337,7 @@ class HotlineService:
     def _ami_logged_in(self) -> None:
         """AMI (re)connected: the queue is restored, and survey calls waiting for AMI go out."""
         asyncio.ensure_future(self._restore_queue())
-        self._survey_wake.set()
+        self.survey_calls.wake()
         self.stations.wake()
         self.outage_calls.wake()
         self._reconcile_wake.set()      # Asterisk may have restarted: its lost calls are closed now
@@ -343,7 +345,7 @@ class HotlineService:
     async def _user_event(self, event: dict) -> None:
         """`hotline survey call` recorded a request and sends this to have it placed now."""
         if event.get("UserEvent") == SURVEY_WAKE_EVENT:
-            self._survey_wake.set()
+            self.survey_calls.wake()
         elif event.get("UserEvent") == STATION_WAKE_EVENT:      # a CLI dispatch, `hotline stations notify`
             self.stations.wake()
         elif event.get("UserEvent") == OUTAGE_WAKE_EVENT:       # `hotline outage end --call-back`
@@ -712,20 +714,6 @@ class HotlineService:
                          "event loop lag p99 %.2f ms", r["commands"], r["share_p50_ms"], r["share_p99_ms"],
                          r["loop_lag_p99_ms"])
 
-    async def _keep_surveys(self, every_s: float = 60.0) -> None:
-        """The automated 回访 calls: a round at start, every minute, and at once when `hotline survey
-        call` asks or an attempt ends (a line is free)."""
-        while True:
-            self._survey_wake.clear()
-            try:
-                await self.survey_caller.round()
-            except Exception as exc:   # DB down: the next round tries again
-                log.warning("could not place survey calls: %s", exc)
-            try:
-                await asyncio.wait_for(self._survey_wake.wait(), every_s)
-            except asyncio.TimeoutError:
-                pass
-
     async def _survey_ended(self, end: AttemptEnd) -> None:
         """An automated 回访 attempt ended: logged; a give-up to the team leads shows on their desks
         (their 回访 list has it); the dialer looks at once for the next call (a line is free)."""
@@ -734,7 +722,7 @@ class HotlineService:
             await self.hub.push_supervisors({"type": wire.EV_TICKET_CHANGED,
                                              "ticket": {"number": end.ticket, "state": "completed",
                                                         "survey": "gave_up"}})
-        self._survey_wake.set()
+        self.survey_calls.wake()
 
     def render_readbacks(self) -> dict:
         """The read-backs calls will play (addresses, station names), rendered now for every account
@@ -774,7 +762,7 @@ class HotlineService:
         self._hot_spots_task = asyncio.create_task(self._keep_hot_spots())
         self._alerts_task = asyncio.create_task(self._keep_alerts())
         self._readbacks_task = asyncio.create_task(self._keep_readbacks())
-        self._surveys_task = asyncio.create_task(self._keep_surveys())
+        self._surveys_task = asyncio.create_task(self.survey_calls.run())
         self._stations_task = asyncio.create_task(self.stations.run())
         self._outage_calls_task = asyncio.create_task(self.outage_calls.run())
         self._sip_bans_task = asyncio.create_task(self._keep_sip_bans())

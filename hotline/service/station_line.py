@@ -1,7 +1,8 @@
 """Stations told on dispatch, by phone (#30), on the service's side: the station flows' line to the
 dialer (`ServiceStationLine`, ivr.station.StationLine over hotline.aftercall.station_calls), the
 placing of calls (`StationCaller`: the briefing rendered, then the Originate through the one AMI
-gateway), the optional signed webhook (`StationWebhook`) and the loop that runs them (`StationCalls`).
+gateway), the optional signed webhook (`StationWebhook`) and the loop that runs them (`StationCalls`);
+the round and the loop are hotline.service.dialer_line's.
 
 As for the automated 回访 (hotline.service.survey_line): the Originate never carries a phone number —
 its channel is ``Local/<ref>@station-dial/n`` (the attempt's random ref) and that half asks the
@@ -22,12 +23,16 @@ import aiohttp
 from common.naming import STATION_CONTEXT, STATION_DIAL_CONTEXT
 from common.secrets import station_webhook_secret
 from hotline.aftercall.rules import Actor
-from hotline.aftercall.station_calls import (FAILED, NO_ANSWER, Placement, StationDialer, StationEnd, StationTarget,
+from hotline.aftercall.station_calls import (NO_ANSWER, Placement, StationDialer, StationEnd, StationTarget,
                                              station_call_policy)
-from hotline.service.survey_line import originate_attempt
+from hotline.service.dialer_line import CallPlacer, DialerLoop, DialRoute
 from ivr.prompts import render_station_briefing
 
 log = logging.getLogger("hotline.stations")
+
+#: the stations' calls in the dialplan
+STATION_ROUTE = DialRoute(STATION_DIAL_CONTEXT, STATION_CONTEXT,
+                          lambda p: f"station call {p.call} for ticket {p.ticket} to station {p.station}")
 
 #: the header the webhook's signature travels in: "sha256=<hex HMAC-SHA256 of the body>"
 SIGNATURE_HEADER = "X-Hotline-Signature"
@@ -70,39 +75,14 @@ class ServiceStationLine:
             await self._ended(end)
 
 
-class StationCaller:
-    """One round of the station dialer: each due call's briefing rendered (a worker thread; a failed
-    render leaves the number to say which ticket), then originated over AMI (`ami`: anything with the
-    AmiGateway's `connected` and `action`) with `caller_id`, the hotline's public number."""
+class StationCaller(CallPlacer):
+    """One round of the station dialer: each due call's briefing rendered (`render`, a worker thread; a
+    failed render leaves the number to say which ticket), then originated over AMI with `caller_id`,
+    the hotline's public number."""
 
     def __init__(self, dialer: StationDialer, ami, caller_id: str, ended: Callable[[StationEnd], Awaitable[None]],
                  render: Callable[[Placement], object]):
-        self.dialer, self.ami, self.caller_id, self._ended, self.render = dialer, ami, caller_id, ended, render
-
-    async def round(self) -> int:
-        """Place what is due; returns how many calls went out."""
-        if not self.ami.connected.is_set():      # due calls wait for AMI
-            return 0
-        placements, ended = await asyncio.to_thread(self.dialer.next_calls)
-        for end in ended:
-            await self._ended(end)
-        sent = 0
-        for p in placements:
-            try:
-                await asyncio.to_thread(self.render, p)
-            except Exception as exc:     # espeak-ng missing or failing: the call reads the number only
-                log.warning("station call %s: briefing not rendered: %s", p.call, exc)
-            ok, why = await originate_attempt(self.ami, p.ref, STATION_DIAL_CONTEXT, STATION_CONTEXT, self.caller_id,
-                                              p.token, self.dialer.policy.ring_s)
-            if ok:
-                sent += 1
-                log.info("station call %s for ticket %s placed to station %s", p.call, p.ticket, p.station)
-                continue
-            log.warning("station call %s for ticket %s not placed: %s", p.call, p.ticket, why)
-            end = await asyncio.to_thread(self.dialer.dial_failed, p.ref, FAILED)
-            if end is not None:
-                await self._ended(end)
-        return sent
+        super().__init__(dialer, ami, caller_id, ended, STATION_ROUTE, log, prepare=render)
 
 
 class StationWebhook:
@@ -152,32 +132,22 @@ class StationCalls:
         url = settings.station_webhook_url.strip()
         self.webhook = StationWebhook(self.dialer, url, station_webhook_secret(settings)) if url else None
         self._ticket_changed, self._gave_up = ticket_changed, gave_up
-        self._wake = asyncio.Event()
+        self.loop = DialerLoop("station calls", self._round, log)
+        self.wake, self.run = self.loop.wake, self.loop.run
 
     def _render(self, p: Placement) -> str:
         return render_station_briefing(self.settings, p.call, p.text)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self, every_s: float = 5.0) -> None:
-        """Rounds every `every_s` (an indexed look at what is due: a dispatch anywhere — the API, the
-        CLI, another node — is called within seconds) and at once when woken."""
-        while True:
-            self._wake.clear()
-            try:
-                await self.caller.round()
-            except Exception as exc:   # DB down: the next round tries again
-                log.warning("could not place station calls: %s", exc)
+    async def _round(self) -> None:
+        """The calls due, then the webhooks due: neither failing holds the other back."""
+        try:
+            await self.caller.round()
+        finally:
             if self.webhook is not None:
                 try:
                     await self.webhook.round()
                 except Exception as exc:
                     log.warning("could not send station webhooks: %s", exc)
-            try:
-                await asyncio.wait_for(self._wake.wait(), every_s)
-            except asyncio.TimeoutError:
-                pass
 
     async def notify(self, actor: Actor | None, number: str) -> dict:
         """Call the ticket's station now (POST STATION_NOTIFY: team leads, the head, admins)."""

@@ -264,7 +264,15 @@ def test_attended_transfer_returns_to_the_caller_then_completes_to_the_team_lead
     def sealed():
         call, recs = recordings_of(ivr, uid)
         return (call, recs) if len(recs) == 3 and all(r.sha256 for r in recs) else None
-    call, recs = wait_for(sealed, 15, "the agent's and both consultations' recordings, sealed")
+    try:
+        # the seal follows the caller's hang-up handler, which waits for Asterisk to close each
+        # file: on a loaded machine (two test workers) that took longer than 15 s once
+        call, recs = wait_for(sealed, 30, "the agent's and both consultations' recordings, sealed")
+    except AssertionError:
+        _call, recs = recordings_of(ivr, uid)
+        raise AssertionError("recordings not all sealed: " + "; ".join(
+            f"{r.id} agent {r.agent_id} health {r.health or '-'} {r.duration_s} s sealed {bool(r.sha256)}"
+            for r in recs)) from None
     assert [r.agent_id for r in recs] == [agent_id(ivr, AGENT), agent_id(ivr, LEAD), agent_id(ivr, LEAD)]
     assert all(r.ticket_id == call.ticket_id is not None for r in recs)
     assert recs[-1].duration_s > 1.0        # the consultation and the caller with the lead after it

@@ -236,11 +236,12 @@ async def test_the_time_in_each_pause_is_logged_per_agent_as_asterisk_reports_it
 async def test_hotline_survey_calls_user_event_wakes_the_dialer_and_the_ivr_has_the_survey_line(hotline):
     svc, ami, _pushed = hotline
     assert svc.ctx.surveys is not None               # the survey flows reach the dialer through it
-    svc._survey_wake.clear()
+    woken = []
+    svc.survey_calls.wake = lambda: woken.append(True)
     await ami.replay({"Event": "UserEvent", "UserEvent": "HotlineAnswered"})
-    assert not svc._survey_wake.is_set()
+    assert not woken
     await ami.replay({"Event": "UserEvent", "UserEvent": SURVEY_WAKE_EVENT, "Attempt": "7"})
-    assert svc._survey_wake.is_set()
+    assert woken
 
 
 async def test_the_recordings_disk_alert_is_audited_and_pushed_to_the_leads_once_and_its_end_too(hotline):
