@@ -311,7 +311,12 @@ SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "
                                 "note": "派铁西维修站"}],
                    "anomalies": [{"id": 7, "type": "station_late", "state": "open", "opened_at": "2026-11-23T10:35:00",
                                   "deadline": "2026-11-23T11:35:00", "owner": None, "note": "", "result": ""}],
-                   "followup_of": None, "followups": []}
+                   "followup_of": None, "followups": [],
+                   # the calls that told the station (#30), oldest first: outcome as SAMPLE_STATION_CALL's
+                   # (requested, placed, answered, busy, no_answer, failed, accepted, refused, moot, off)
+                   "station_calls": [{"call": 12, "station": "TX", "outcome": "no_answer", "attempts": 1,
+                                      "at": "2026-11-23T10:05:00", "answered_at": None,
+                                      "next_at": "2026-11-23T10:10:00", "ended_at": None, "manual": False}]}
 #: one entry of the anomaly register (GET ANOMALIES; EV_ANOMALY's "anomaly")
 SAMPLE_ANOMALY = {"id": 8, "type": "complaint_technician", "state": "open", "ticket": "2611230012",
                   "opened_at": "2026-11-23T11:02:00", "opened_by": "1001", "deadline": "2026-11-24T11:02:00",

@@ -388,7 +388,7 @@ def tickets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
 
 @tickets_app.command("show")
 def tickets_show(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """One ticket whole: state, timeline (history), anomalies, re-opening links."""
+    """One ticket whole: state, timeline (history), anomalies, re-opening links, the station's phone calls."""
     s = settings()
     try:
         t = _work(s, sessions(s)).show(None, number)
@@ -401,6 +401,9 @@ def tickets_show(number: str, as_json: bool = typer.Option(False, "--json")) -> 
     echo_table(["时间", "状态", "经手", "备注"], [[h["at"], h["state"], h["by"], h["note"]] for h in t["history"]])
     for a in t["anomalies"]:
         echo(f"  ! {a['type']} ({a['state']}) {a['opened_at']}")
+    for c in t.get("station_calls") or []:      # the station told by phone (#30)
+        when = f", next {c['next_at']}" if c["next_at"] else f", ended {c['ended_at']}" if c["ended_at"] else ""
+        echo(f"  ☎ {c['station'] or '-'} {c['outcome']} ({c['attempts']} call(s){when})")
 
 
 @tickets_app.command("set-state")

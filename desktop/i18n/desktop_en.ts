@@ -1575,6 +1575,56 @@
         <source>集中报修</source>
         <translation>Hot spot</translation>
     </message>
+    <message>
+        <location filename="../models/labels.py" line="177"/>
+        <source>待拨出</source>
+        <translation>To be called</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="177"/>
+        <source>正在拨打</source>
+        <translation>Calling</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="178"/>
+        <source>已接通,播报中</source>
+        <translation>Answered, reading the repair</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="178"/>
+        <source>占线</source>
+        <translation>Busy</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="179"/>
+        <source>无人接听</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="179"/>
+        <source>未接通</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="180"/>
+        <source>已按1接单</source>
+        <translation>Accepted (pressed 1)</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="181"/>
+        <source>值班电话不在允许拨打的号码内,未拨</source>
+        <translation>Duty phone not among the numbers allowed; not called</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="182"/>
+        <source>工单已变更,无需再通知</source>
+        <translation>Ticket moved on; no call needed</translation>
+    </message>
+    <message>
+        <location filename="../models/labels.py" line="183"/>
+        <source>派单电话通知未开启</source>
+        <translation>Calls on dispatch are off</translation>
+    </message>
 </context>
 <context>
     <name>ListenPage</name>
@@ -1655,9 +1705,9 @@
 <context>
     <name>Models</name>
     <message>
-        <location filename="../models/aftercall.py" line="80"/>
-        <location filename="../models/aftercall.py" line="195"/>
-        <location filename="../models/aftercall.py" line="239"/>
+        <location filename="../models/aftercall.py" line="99"/>
+        <location filename="../models/aftercall.py" line="214"/>
+        <location filename="../models/aftercall.py" line="258"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -1669,76 +1719,76 @@
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="83"/>
+        <location filename="../models/aftercall.py" line="102"/>
         <location filename="../models/tables.py" line="84"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="81"/>
-        <location filename="../models/aftercall.py" line="118"/>
-        <location filename="../models/aftercall.py" line="135"/>
+        <location filename="../models/aftercall.py" line="100"/>
+        <location filename="../models/aftercall.py" line="137"/>
+        <location filename="../models/aftercall.py" line="154"/>
         <location filename="../models/qa.py" line="144"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="35"/>
+        <location filename="../models/aftercall.py" line="36"/>
         <source>%1 分钟</source>
         <extracomment>an overdue row&apos;s background and text: red-ish, still readable on light and dark themes a draft waiting to be confirmed (待确认, #24): amber-ish</extracomment>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="37"/>
+        <location filename="../models/aftercall.py" line="38"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="38"/>
+        <location filename="../models/aftercall.py" line="39"/>
         <source>%1 天</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="84"/>
+        <location filename="../models/aftercall.py" line="103"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="85"/>
-        <location filename="../models/aftercall.py" line="244"/>
+        <location filename="../models/aftercall.py" line="104"/>
+        <location filename="../models/aftercall.py" line="263"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="86"/>
+        <location filename="../models/aftercall.py" line="105"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="88"/>
+        <location filename="../models/aftercall.py" line="107"/>
         <source>已过</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="89"/>
+        <location filename="../models/aftercall.py" line="108"/>
         <source>未结异常</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="120"/>
+        <location filename="../models/aftercall.py" line="139"/>
         <source>操作人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="121"/>
+        <location filename="../models/aftercall.py" line="140"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="134"/>
+        <location filename="../models/aftercall.py" line="153"/>
         <location filename="../models/qa.py" line="55"/>
         <location filename="../models/qa.py" line="122"/>
         <location filename="../models/qa.py" line="154"/>
@@ -1746,22 +1796,22 @@
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="137"/>
+        <location filename="../models/aftercall.py" line="156"/>
         <source>发生</source>
         <translation>Opened</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="138"/>
+        <location filename="../models/aftercall.py" line="157"/>
         <source>期限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="139"/>
+        <location filename="../models/aftercall.py" line="158"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="140"/>
+        <location filename="../models/aftercall.py" line="159"/>
         <source>说明 / 结果</source>
         <translation>Note / result</translation>
     </message>
@@ -1776,196 +1826,216 @@
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="242"/>
+        <location filename="../models/aftercall.py" line="261"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="87"/>
-        <location filename="../models/aftercall.py" line="203"/>
+        <location filename="../models/aftercall.py" line="106"/>
+        <location filename="../models/aftercall.py" line="222"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="82"/>
+        <location filename="../models/aftercall.py" line="54"/>
+        <source>%1 电话通知:%2</source>
+        <translation>%1 phone notice: %2</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="58"/>
+        <source>,拨打 %1 次后放弃</source>
+        <translation>, given up after %1 calls</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="60"/>
+        <source>,已拨 %1 次</source>
+        <translation>, called %1 times</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="62"/>
+        <source>,下次 %1</source>
+        <translation>, next %1</translation>
+    </message>
+    <message>
+        <location filename="../models/aftercall.py" line="101"/>
         <source>待确认原因</source>
         <translation>Why to confirm</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="162"/>
+        <location filename="../models/aftercall.py" line="181"/>
         <source>排队中按1</source>
         <translation>Pressed 1 in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="163"/>
+        <location filename="../models/aftercall.py" line="182"/>
         <source>排队放弃</source>
         <translation>Abandoned in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="164"/>
+        <location filename="../models/aftercall.py" line="183"/>
         <source>非工作时间留言</source>
         <translation>After-hours message</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="165"/>
+        <location filename="../models/aftercall.py" line="184"/>
         <source>无座席</source>
         <translation>No agent</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="166"/>
+        <location filename="../models/aftercall.py" line="185"/>
         <source>等待超时</source>
         <translation>Waited too long</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="167"/>
+        <location filename="../models/aftercall.py" line="186"/>
         <source>语音导航中挂机</source>
         <translation>Hung up in IVR</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="168"/>
+        <location filename="../models/aftercall.py" line="187"/>
         <source>通话中断</source>
         <translation>Call cut off</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="173"/>
+        <location filename="../models/aftercall.py" line="192"/>
         <source>已联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="173"/>
+        <location filename="../models/aftercall.py" line="192"/>
         <source>无人接听</source>
         <translation>No answer</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="174"/>
+        <location filename="../models/aftercall.py" line="193"/>
         <source>占线</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="174"/>
+        <location filename="../models/aftercall.py" line="193"/>
         <source>号码错误</source>
         <translation>Wrong number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="175"/>
+        <location filename="../models/aftercall.py" line="194"/>
         <source>领班关闭</source>
         <translation>Closed by team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="175"/>
+        <location filename="../models/aftercall.py" line="194"/>
         <source>住户再次来电</source>
         <translation>Resident called again</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="177"/>
+        <location filename="../models/aftercall.py" line="196"/>
         <source>未接通</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="177"/>
+        <location filename="../models/aftercall.py" line="196"/>
         <source>要求人工</source>
         <translation>Asked for a person</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="183"/>
+        <location filename="../models/aftercall.py" line="202"/>
         <source>转领班</source>
         <translation>To team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="196"/>
+        <location filename="../models/aftercall.py" line="215"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="197"/>
+        <location filename="../models/aftercall.py" line="216"/>
         <source>工单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="198"/>
+        <location filename="../models/aftercall.py" line="217"/>
         <source>已等</source>
         <translation>Waited</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="199"/>
+        <location filename="../models/aftercall.py" line="218"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="200"/>
+        <location filename="../models/aftercall.py" line="219"/>
         <source>尝试</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="201"/>
+        <location filename="../models/aftercall.py" line="220"/>
         <source>上次</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="202"/>
+        <location filename="../models/aftercall.py" line="221"/>
         <source>领取人</source>
         <translation>Taken by</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="219"/>
+        <location filename="../models/aftercall.py" line="238"/>
         <source>已交费</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="219"/>
+        <location filename="../models/aftercall.py" line="238"/>
         <source>未交费</source>
         <translation>Unpaid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="220"/>
+        <location filename="../models/aftercall.py" line="239"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="231"/>
+        <location filename="../models/aftercall.py" line="250"/>
         <source>呼叫中</source>
         <translation>Calling</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="232"/>
+        <location filename="../models/aftercall.py" line="251"/>
         <source>%1 次</source>
         <translation>%1 tries</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="240"/>
+        <location filename="../models/aftercall.py" line="259"/>
         <source>返单时间</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="241"/>
+        <location filename="../models/aftercall.py" line="260"/>
         <source>预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="243"/>
+        <location filename="../models/aftercall.py" line="262"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="245"/>
+        <location filename="../models/aftercall.py" line="264"/>
         <source>供暖费</source>
         <translation>Heating fee</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="247"/>
+        <location filename="../models/aftercall.py" line="266"/>
         <source>自动回访</source>
         <translation>Automated call</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="246"/>
+        <location filename="../models/aftercall.py" line="265"/>
         <source>处理结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="119"/>
+        <location filename="../models/aftercall.py" line="138"/>
         <location filename="../models/qa.py" line="54"/>
         <location filename="../models/qa.py" line="71"/>
         <location filename="../models/qa.py" line="121"/>
@@ -1981,7 +2051,7 @@
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="136"/>
+        <location filename="../models/aftercall.py" line="155"/>
         <location filename="../models/qa.py" line="56"/>
         <location filename="../models/qa.py" line="72"/>
         <location filename="../models/qa.py" line="156"/>
@@ -4050,230 +4120,230 @@
 <context>
     <name>TicketDetailPanel</name>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="55"/>
+        <location filename="../widgets/ticket_detail.py" line="56"/>
         <source>工单详情</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="61"/>
-        <location filename="../widgets/ticket_detail.py" line="165"/>
+        <location filename="../widgets/ticket_detail.py" line="62"/>
+        <location filename="../widgets/ticket_detail.py" line="170"/>
         <source>（未选择工单）</source>
         <translation>(no ticket selected)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="73"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="73"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="73"/>
-        <location filename="../widgets/ticket_detail.py" line="272"/>
+        <location filename="../widgets/ticket_detail.py" line="74"/>
+        <location filename="../widgets/ticket_detail.py" line="282"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="74"/>
+        <location filename="../widgets/ticket_detail.py" line="75"/>
         <source>建单</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="74"/>
+        <location filename="../widgets/ticket_detail.py" line="75"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="74"/>
+        <location filename="../widgets/ticket_detail.py" line="75"/>
         <source>回电电话</source>
         <translation>Call-back phone</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="75"/>
+        <location filename="../widgets/ticket_detail.py" line="76"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <location filename="../widgets/ticket_detail.py" line="117"/>
         <source>派单</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <location filename="../widgets/ticket_detail.py" line="117"/>
         <source>撤回</source>
         <translation>Recall</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <location filename="../widgets/ticket_detail.py" line="117"/>
         <source>接单</source>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="113"/>
+        <location filename="../widgets/ticket_detail.py" line="117"/>
         <source>确认并派单</source>
         <translation>Confirm and dispatch</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="114"/>
+        <location filename="../widgets/ticket_detail.py" line="118"/>
         <source>已联系住户</source>
         <translation>Resident contacted</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="114"/>
+        <location filename="../widgets/ticket_detail.py" line="118"/>
         <source>返单</source>
         <translation>Report back</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="114"/>
+        <location filename="../widgets/ticket_detail.py" line="118"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="115"/>
+        <location filename="../widgets/ticket_detail.py" line="119"/>
         <source>取消</source>
         <translation>Cancel ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="115"/>
+        <location filename="../widgets/ticket_detail.py" line="119"/>
         <source>重开</source>
         <translation>Reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="123"/>
+        <location filename="../widgets/ticket_detail.py" line="127"/>
         <source>记录异常</source>
         <translation>Record anomaly</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="126"/>
+        <location filename="../widgets/ticket_detail.py" line="130"/>
         <source>电话通知维修站</source>
         <translation>Call the station</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="127"/>
+        <location filename="../widgets/ticket_detail.py" line="131"/>
         <source>立即拨打维修站值班电话,播报本报修单(接单请按1)</source>
         <translation>Call the station&apos;s duty phone now and read out this ticket (key 1 to accept)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="138"/>
+        <location filename="../widgets/ticket_detail.py" line="143"/>
         <source>处理经过</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="140"/>
+        <location filename="../widgets/ticket_detail.py" line="145"/>
         <source>异常事件</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="169"/>
+        <location filename="../widgets/ticket_detail.py" line="174"/>
         <source>%1：%2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="171"/>
+        <location filename="../widgets/ticket_detail.py" line="176"/>
         <source>（超时）</source>
         <translation> (overdue)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="178"/>
+        <location filename="../widgets/ticket_detail.py" line="183"/>
         <source>（未派站）</source>
         <translation>(no station yet)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="179"/>
+        <location filename="../widgets/ticket_detail.py" line="184"/>
         <source>%1（%2）</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="189"/>
+        <location filename="../widgets/ticket_detail.py" line="194"/>
         <source>续报自 %1</source>
         <translation>Follow-up of %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="192"/>
+        <location filename="../widgets/ticket_detail.py" line="197"/>
         <source>续报单 %1</source>
         <translation>Follow-ups: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="241"/>
+        <location filename="../widgets/ticket_detail.py" line="251"/>
         <source>已请求电话通知维修站 %1(报修单 %2),数秒内拨出;接单后状态自动更新</source>
         <translation>Station %1 will be called within seconds (ticket %2); the state updates when it accepts</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="245"/>
+        <location filename="../widgets/ticket_detail.py" line="255"/>
         <source>(此前已拨 %1 次)</source>
         <translation> (%1 earlier attempts)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="266"/>
-        <location filename="../widgets/ticket_detail.py" line="291"/>
+        <location filename="../widgets/ticket_detail.py" line="276"/>
+        <location filename="../widgets/ticket_detail.py" line="301"/>
         <source>报修单 %1：%2 → %3</source>
         <translation>Ticket %1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="269"/>
+        <location filename="../widgets/ticket_detail.py" line="279"/>
         <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
         <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="273"/>
+        <location filename="../widgets/ticket_detail.py" line="283"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="275"/>
+        <location filename="../widgets/ticket_detail.py" line="285"/>
         <source>返单结果</source>
         <translation>Station&apos;s result</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="275"/>
+        <location filename="../widgets/ticket_detail.py" line="285"/>
         <source>取消原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="276"/>
+        <location filename="../widgets/ticket_detail.py" line="286"/>
         <source>重开原因</source>
         <translation>Why reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="276"/>
+        <location filename="../widgets/ticket_detail.py" line="286"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="277"/>
+        <location filename="../widgets/ticket_detail.py" line="287"/>
         <source>维修站反馈的处理结果</source>
         <translation>What the station reports was done</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="277"/>
+        <location filename="../widgets/ticket_detail.py" line="287"/>
         <source>重复报修、住户撤销等</source>
         <translation>Duplicate, withdrawn by the resident, …</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="278"/>
+        <location filename="../widgets/ticket_detail.py" line="288"/>
         <source>住户再次来电说明的情况，如“还是不热”</source>
         <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="279"/>
+        <location filename="../widgets/ticket_detail.py" line="289"/>
         <source>例如：代站点操作时站点的答复</source>
         <translation>E.g. what the station said, when acting on its behalf</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="109"/>
+        <location filename="../widgets/ticket_detail.py" line="113"/>
         <source>回放录音</source>
         <translation>Replay recording</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="142"/>
+        <location filename="../widgets/ticket_detail.py" line="147"/>
         <source>录音</source>
         <translation>Recording</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="200"/>
+        <location filename="../widgets/ticket_detail.py" line="210"/>
         <source>录音 (%1)</source>
         <translation>Recordings (%1)</translation>
     </message>

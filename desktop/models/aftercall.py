@@ -15,6 +15,7 @@ from desktop.models.labels import (
     list_state_label,
     priority_label,
     state_label,
+    station_call_label,
     unconfirmed_reason_label,
 )
 from desktop.models.tables import _RowsModel
@@ -44,6 +45,24 @@ def short_time(value) -> str:
     if len(text) < 16:
         return text
     return text[5:16] if text[:4] == str(dt.date.today().year) else text[:16]
+
+
+def station_call_line(call: dict) -> str:
+    """One of a ticket's station calls as its detail says it (wire.SAMPLE_TIMELINE's station_calls):
+    '铁西 电话通知:无人接听,已拨 1 次,下次 10:10' — given up once it ended without an acceptance."""
+    outcome, tried = str(call.get("outcome") or ""), int(call.get("attempts") or 0)
+    text = (QCoreApplication.translate("Models", "%1 电话通知:%2").replace("%1", str(call.get("station") or ""))
+            .replace("%2", station_call_label(outcome)))
+    if outcome in ("busy", "no_answer", "failed"):
+        if call.get("ended_at"):
+            text += QCoreApplication.translate("Models", ",拨打 %1 次后放弃").replace("%1", str(tried))
+        else:
+            text += QCoreApplication.translate("Models", ",已拨 %1 次").replace("%1", str(tried))
+            if call.get("next_at"):
+                text += QCoreApplication.translate("Models", ",下次 %1").replace("%1", short_time(call.get("next_at")))
+    elif outcome == "accepted" and call.get("answered_at"):
+        text += f"({short_time(call.get('answered_at'))})"
+    return text
 
 
 def anomaly_overdue(row: dict, now: dt.datetime | None = None) -> bool:

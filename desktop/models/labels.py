@@ -169,3 +169,19 @@ def board_state_label(value: str | None) -> str:
 
 def alert_label(value: str | None) -> str:
     return _coded(ALERT_LABELS, value)
+
+
+# ---- a station told by phone (#30): the last outcome of a ticket's station call (wire.SAMPLE_TIMELINE's
+# station_calls; the codes are hotline.aftercall.station_calls')
+STATION_CALL_LABELS = {
+    "requested": QT_TRANSLATE_NOOP("Labels", "待拨出"), "placed": QT_TRANSLATE_NOOP("Labels", "正在拨打"),
+    "answered": QT_TRANSLATE_NOOP("Labels", "已接通,播报中"), "busy": QT_TRANSLATE_NOOP("Labels", "占线"),
+    "no_answer": QT_TRANSLATE_NOOP("Labels", "无人接听"), "failed": QT_TRANSLATE_NOOP("Labels", "未接通"),
+    "accepted": QT_TRANSLATE_NOOP("Labels", "已按1接单"),
+    "refused": QT_TRANSLATE_NOOP("Labels", "值班电话不在允许拨打的号码内,未拨"),
+    "moot": QT_TRANSLATE_NOOP("Labels", "工单已变更,无需再通知"),
+    "off": QT_TRANSLATE_NOOP("Labels", "派单电话通知未开启")}
+
+
+def station_call_label(value: str | None) -> str:
+    return _coded(STATION_CALL_LABELS, value)

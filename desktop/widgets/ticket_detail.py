@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.models.aftercall import AnomaliesModel, TimelineModel, age_text, row_age_min, short_time
+from desktop.models.aftercall import (AnomaliesModel, TimelineModel, age_text, row_age_min, short_time,
+                                      station_call_line)
 from desktop.models.qa import FoundModel
 from desktop.models.labels import (
     category_label,
@@ -90,6 +91,9 @@ class TicketDetailPanel(QGroupBox):
         self.links = QLabel()
         self.links.setTextFormat(Qt.TextFormat.RichText)
         self.links.linkActivated.connect(self.open_ticket)
+        # how the station was told by phone (#30): each call's last outcome, a give-up in red
+        self.station_calls = QLabel()
+        self.station_calls.setWordWrap(True)
 
         self.timeline_model = TimelineModel(self)
         self.timeline = readonly_table(self.timeline_model, self)
@@ -135,6 +139,7 @@ class TicketDetailPanel(QGroupBox):
         lay.addLayout(head)
         lay.addLayout(grid)
         lay.addWidget(self.links)
+        lay.addWidget(self.station_calls)
         lay.addWidget(QLabel(self.tr("处理经过")))
         lay.addWidget(self.timeline, 2)
         lay.addWidget(QLabel(self.tr("异常事件")))
@@ -192,6 +197,11 @@ class TicketDetailPanel(QGroupBox):
             links.append(self.tr("续报单 %1").replace("%1", "、".join(f"<a href='{n}'>{n}</a>" for n in ups)))
         self.links.setText("　".join(links))
         self.links.setVisible(bool(links))
+        calls = [c for c in (t.get("station_calls") or []) if isinstance(c, dict)]
+        self.station_calls.setText("\n".join(station_call_line(c) for c in calls))
+        given_up = bool(calls) and calls[-1].get("ended_at") and calls[-1].get("outcome") in ("busy", "no_answer", "failed")
+        self.station_calls.setStyleSheet(f"color:{RED}" if given_up else "")
+        self.station_calls.setVisible(bool(calls))
         self.timeline_model.set_rows(t.get("history") or [])
         self.anomalies_model.set_rows([{**a, "ticket": a.get("ticket") or number}
                                        for a in (t.get("anomalies") or []) if isinstance(a, dict)])

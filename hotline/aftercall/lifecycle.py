@@ -19,7 +19,7 @@ from db.models import (AT_STATION, TICKET_FLOW, AnomalyRecord, AnomalyState, Cal
 from db.queries import iso, ticket_summary
 from db.tickets import IllegalMove, create_ticket, move_ticket
 from hotline.aftercall.rules import SUPERVISORS, Actor, Refused, RuleError, add_audit, ticket_by_number, works_on
-from hotline.aftercall.station_calls import request_in as station_call_requested
+from hotline.aftercall.station_calls import calls_of as station_calls_of, request_in as station_call_requested
 
 STATE_WORDS = {TicketState.draft: "草稿", TicketState.new: "新建", TicketState.dispatched: "已派单",
                TicketState.accepted: "已接单", TicketState.contacted: "已联系住户", TicketState.completed: "已返单",
@@ -167,14 +167,15 @@ class TicketWork:
         raise Refused("只能处理自己接听或分派给自己的报修单", action, "ticket", t.number)
 
     def timeline(self, db: Session, t: Ticket) -> dict:
-        """The after-call part of a ticket: its history, anomalies and re-opening links."""
+        """The after-call part of a ticket: its history, anomalies, re-opening links and the calls
+        that told its station (#30)."""
         now = self.now()
         anomalies = db.scalars(select(AnomalyRecord).where(AnomalyRecord.ticket_id == t.id)
                                .options(selectinload(AnomalyRecord.owner)).order_by(AnomalyRecord.id)).all()
         followups = db.scalars(select(Ticket.number).where(Ticket.followup_of_id == t.id).order_by(Ticket.id)).all()
         first = db.scalar(select(Ticket.number).where(Ticket.id == t.followup_of_id)) if t.followup_of_id else None
         return {"history": history(t), "anomalies": [anomaly_brief(a, now) for a in anomalies],
-                "followup_of": first, "followups": list(followups)}
+                "followup_of": first, "followups": list(followups), "station_calls": station_calls_of(db, t.id)}
 
     def show(self, actor: Actor | None, number: str) -> dict:
         """One ticket whole: its fields, timeline and anomalies (`actor` None: the admin's CLI view)."""

@@ -108,6 +108,17 @@ def briefing(t: Ticket) -> str:
     return f"问题:{category}。优先级:{priority_words(t.priority or 0)}。地址:{t.address_snapshot or '未登记'}。"
 
 
+def calls_of(db: Session, ticket_id: int) -> list[dict]:
+    """A ticket's station calls, oldest first, as its timeline shows them (wire.SAMPLE_TIMELINE's
+    station_calls): which station, how it went, how often it rang, the next try while one is due."""
+    rows = db.execute(select(StationCall, RepairStation.code)
+                      .outerjoin(RepairStation, RepairStation.id == StationCall.station_id)
+                      .where(StationCall.ticket_id == ticket_id).order_by(StationCall.id)).all()
+    return [{"call": c.id, "station": code, "outcome": c.outcome, "attempts": c.attempts, "at": iso(c.at),
+             "answered_at": iso(c.answered_at), "next_at": iso(c.next_at), "ended_at": iso(c.ended_at),
+             "manual": c.manual} for c, code in rows]
+
+
 def request_in(db: Session, t: Ticket, now: datetime, by: str, manual: bool = False) -> StationCall:
     """In the dispatch's own transaction: the station of `t` is to be called now (the dialer decides
     whether calls on dispatch are on; the webhook, when configured, is sent for it either way). An

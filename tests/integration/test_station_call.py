@@ -95,5 +95,7 @@ def test_a_dispatched_repair_rings_the_station_which_keys_1_and_the_ticket_is_ac
         assert audit.detail == {"from": "dispatched", "to": "accepted", "note": audit.detail["note"], "via": "phone"}
     shown = json.loads(cli(line, "tickets", "show", number, "--json").stdout)
     assert [h["state"] for h in shown["history"]][-2:] == ["dispatched", "accepted"]
+    [told] = shown["station_calls"]                                 # the detail says how the station was told
+    assert (told["station"], told["outcome"], told["attempts"]) == (code, "accepted", 1)
     again = cli(line, "stations", "notify", number)
     assert again.returncode == 2 and "不在等待维修站接单" in again.stderr

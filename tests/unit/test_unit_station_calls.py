@@ -247,8 +247,16 @@ async def test_busy_and_unanswered_are_retried_per_policy_then_given_up_and_the_
         if i < 2:
             assert c.next_at == rig.clock.now + timedelta(minutes=5) and c.ended_at is None
             assert rig.place() == {}                                    # not before the retry time
+            if i == 1:                                                  # the ticket's timeline says so
+                [shown] = rig.work.show(None, number)["station_calls"]
+                assert {k: shown[k] for k in ("station", "outcome", "attempts", "next_at", "ended_at")} == {
+                    "station": "TX", "outcome": "no_answer", "attempts": 2,
+                    "next_at": (T0 + timedelta(minutes=10)).isoformat(timespec="seconds"), "ended_at": None}
     c = rig.calls(number)[0]
     assert (c.outcome, c.next_at, c.ended_at) == ("failed", None, T0 + timedelta(minutes=10))
+    [shown] = rig.work.show(None, number)["station_calls"]
+    assert (shown["outcome"], shown["attempts"], shown["next_at"]) == ("failed", 3, None) and shown["ended_at"]
+    assert set(shown) == set(wire.SAMPLE_TIMELINE["station_calls"][0])
     [gave_up] = rig.audits("station_call_gave_up")
     assert gave_up.object_id == number and gave_up.detail["attempts"] == 3
     assert rig.ends[-1].gave_up
