@@ -68,7 +68,10 @@ def detail(row: dict | None = None) -> dict:
     if t["state"] == "draft":            # only the IVR's draft so far
         t["history"] = [{**t["history"][0], "at": t["created_at"]}]
         t["anomalies"] = []
+        t["station_calls"] = []
         return t
+    if t["state"] in ("new", "cancelled"):    # never dispatched: no station was called
+        t["station_calls"] = []
     t["followup_of"] = "2611200017"
     for a in t["anomalies"]:
         a.setdefault("ticket", t["number"])

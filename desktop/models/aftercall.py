@@ -47,11 +47,13 @@ def short_time(value) -> str:
     return text[5:16] if text[:4] == str(dt.date.today().year) else text[:16]
 
 
-def station_call_line(call: dict) -> str:
+def station_call_line(call: dict, station_name: str = "") -> str:
     """One of a ticket's station calls as its detail says it (wire.SAMPLE_TIMELINE's station_calls):
-    '铁西 电话通知:无人接听,已拨 1 次,下次 10:10' — given up once it ended without an acceptance."""
+    '铁西维修站 电话通知:无人接听,已拨 1 次,下次 10:10' — given up once it ended without an acceptance.
+    `station_name`: the station's name when known (the call carries its code)."""
     outcome, tried = str(call.get("outcome") or ""), int(call.get("attempts") or 0)
-    text = (QCoreApplication.translate("Models", "%1 电话通知:%2").replace("%1", str(call.get("station") or ""))
+    who = station_name or str(call.get("station") or "")
+    text = (QCoreApplication.translate("Models", "%1 电话通知:%2").replace("%1", who)
             .replace("%2", station_call_label(outcome)))
     if outcome in ("busy", "no_answer", "failed"):
         if call.get("ended_at"):

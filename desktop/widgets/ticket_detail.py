@@ -198,7 +198,10 @@ class TicketDetailPanel(QGroupBox):
         self.links.setText("　".join(links))
         self.links.setVisible(bool(links))
         calls = [c for c in (t.get("station_calls") or []) if isinstance(c, dict)]
-        self.station_calls.setText("\n".join(station_call_line(c) for c in calls))
+        here = t.get("station_code")      # the ticket's station: named; an earlier one by its code
+        self.station_calls.setText("\n".join(
+            station_call_line(c, str(t.get("station") or "") if here and c.get("station") == here else "")
+            for c in calls))
         given_up = bool(calls) and calls[-1].get("ended_at") and calls[-1].get("outcome") in ("busy", "no_answer", "failed")
         self.station_calls.setStyleSheet(f"color:{RED}" if given_up else "")
         self.station_calls.setVisible(bool(calls))

@@ -133,15 +133,18 @@ def test_the_tickets_detail_says_how_the_station_was_told_by_phone_and_a_give_up
     window.aftercall.set_detail({**wire.SAMPLE_TICKET_ROW, **wire.SAMPLE_TIMELINE, "state": "dispatched"})
     line = window.tickets.detail.station_calls
     assert not line.isHidden()
-    assert line.text().startswith("TX 电话通知:无人接听,已拨 1 次,下次 ") and "10:10" in line.text()
+    assert line.text().startswith("铁西维修站 电话通知:无人接听,已拨 1 次,下次 ") and "10:10" in line.text()
     assert "color" not in line.styleSheet()
     gave_up = {**wire.SAMPLE_TIMELINE["station_calls"][0], "outcome": "failed", "attempts": 3, "next_at": None,
                "ended_at": "2026-11-23T10:15:00"}
     window.aftercall.set_detail({**wire.SAMPLE_TICKET_ROW, **wire.SAMPLE_TIMELINE, "station_calls": [gave_up]})
-    assert line.text() == "TX 电话通知:未接通,拨打 3 次后放弃" and "color" in line.styleSheet()
+    assert line.text() == "铁西维修站 电话通知:未接通,拨打 3 次后放弃" and "color" in line.styleSheet()
     accepted = {**gave_up, "outcome": "accepted", "attempts": 1, "answered_at": "2026-11-23T10:06:00"}
     window.aftercall.set_detail({**wire.SAMPLE_TICKET_ROW, **wire.SAMPLE_TIMELINE, "state": "accepted",
                                  "station_calls": [accepted]})
-    assert line.text().startswith("TX 电话通知:已按1接单(") and "color" not in line.styleSheet()
+    assert line.text().startswith("铁西维修站 电话通知:已按1接单(") and "color" not in line.styleSheet()
+    earlier = {**accepted, "station": "HP"}                            # a station it was dispatched to before
+    window.aftercall.set_detail({**wire.SAMPLE_TICKET_ROW, **wire.SAMPLE_TIMELINE, "station_calls": [earlier]})
+    assert line.text().startswith("HP 电话通知:")
     window.aftercall.set_detail({**wire.SAMPLE_TICKET_ROW, **wire.SAMPLE_TIMELINE, "station_calls": []})
     assert line.isHidden()
