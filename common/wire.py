@@ -312,11 +312,12 @@ SAMPLE_TIMELINE = {"history": [{"state": "draft", "at": "2026-11-23T10:01:00", "
                    "anomalies": [{"id": 7, "type": "station_late", "state": "open", "opened_at": "2026-11-23T10:35:00",
                                   "deadline": "2026-11-23T11:35:00", "owner": None, "note": "", "result": ""}],
                    "followup_of": None, "followups": [],
-                   # the calls that told the station (#30), oldest first: outcome as SAMPLE_STATION_CALL's
-                   # (requested, placed, answered, busy, no_answer, failed, accepted, refused, moot, off)
+                   # the calls that told the station (#30), oldest first: SAMPLE_STATION_CALL without the
+                   # ticket's fields; outcome requested, placed, answered, busy, no_answer, failed,
+                   # accepted, refused, moot or off
                    "station_calls": [{"call": 12, "station": "TX", "outcome": "no_answer", "attempts": 1,
                                       "at": "2026-11-23T10:05:00", "answered_at": None,
-                                      "next_at": "2026-11-23T10:10:00", "ended_at": None, "manual": False}]}
+                                      "next_at": "2026-11-23T10:10:00", "ended_at": None}]}
 #: one entry of the anomaly register (GET ANOMALIES; EV_ANOMALY's "anomaly")
 SAMPLE_ANOMALY = {"id": 8, "type": "complaint_technician", "state": "open", "ticket": "2611230012",
                   "opened_at": "2026-11-23T11:02:00", "opened_by": "1001", "deadline": "2026-11-24T11:02:00",

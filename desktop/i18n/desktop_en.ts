@@ -1705,9 +1705,9 @@
 <context>
     <name>Models</name>
     <message>
-        <location filename="../models/aftercall.py" line="101"/>
-        <location filename="../models/aftercall.py" line="216"/>
-        <location filename="../models/aftercall.py" line="260"/>
+        <location filename="../models/aftercall.py" line="109"/>
+        <location filename="../models/aftercall.py" line="224"/>
+        <location filename="../models/aftercall.py" line="268"/>
         <location filename="../models/tables.py" line="82"/>
         <source>单号</source>
         <extracomment>(header source string, function row → display text)</extracomment>
@@ -1719,15 +1719,15 @@
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="104"/>
+        <location filename="../models/aftercall.py" line="112"/>
         <location filename="../models/tables.py" line="84"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="102"/>
-        <location filename="../models/aftercall.py" line="139"/>
-        <location filename="../models/aftercall.py" line="156"/>
+        <location filename="../models/aftercall.py" line="110"/>
+        <location filename="../models/aftercall.py" line="147"/>
+        <location filename="../models/aftercall.py" line="164"/>
         <location filename="../models/qa.py" line="144"/>
         <location filename="../models/tables.py" line="85"/>
         <source>状态</source>
@@ -1750,45 +1750,45 @@
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="105"/>
+        <location filename="../models/aftercall.py" line="113"/>
         <source>优先级</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="106"/>
-        <location filename="../models/aftercall.py" line="265"/>
+        <location filename="../models/aftercall.py" line="114"/>
+        <location filename="../models/aftercall.py" line="273"/>
         <location filename="../models/tables.py" line="86"/>
         <location filename="../models/tables.py" line="106"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="107"/>
+        <location filename="../models/aftercall.py" line="115"/>
         <source>区</source>
         <translation>District</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="109"/>
+        <location filename="../models/aftercall.py" line="117"/>
         <source>已过</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="110"/>
+        <location filename="../models/aftercall.py" line="118"/>
         <source>未结异常</source>
         <translation>Anomalies</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="141"/>
+        <location filename="../models/aftercall.py" line="149"/>
         <source>操作人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="142"/>
+        <location filename="../models/aftercall.py" line="150"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="155"/>
+        <location filename="../models/aftercall.py" line="163"/>
         <location filename="../models/qa.py" line="55"/>
         <location filename="../models/qa.py" line="122"/>
         <location filename="../models/qa.py" line="154"/>
@@ -1796,22 +1796,22 @@
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="158"/>
+        <location filename="../models/aftercall.py" line="166"/>
         <source>发生</source>
         <translation>Opened</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="159"/>
+        <location filename="../models/aftercall.py" line="167"/>
         <source>期限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="160"/>
+        <location filename="../models/aftercall.py" line="168"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="161"/>
+        <location filename="../models/aftercall.py" line="169"/>
         <source>说明 / 结果</source>
         <translation>Note / result</translation>
     </message>
@@ -1826,216 +1826,217 @@
         <translation>Account no.</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="263"/>
+        <location filename="../models/aftercall.py" line="271"/>
         <location filename="../models/tables.py" line="103"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="108"/>
-        <location filename="../models/aftercall.py" line="224"/>
+        <location filename="../models/aftercall.py" line="116"/>
+        <location filename="../models/aftercall.py" line="232"/>
         <location filename="../models/tables.py" line="104"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="56"/>
+        <location filename="../models/aftercall.py" line="65"/>
         <source>%1 电话通知:%2</source>
+        <extracomment>a station call&apos;s outcomes that are tried again while attempts are left (hotline.aftercall.station_calls.RETRIED)</extracomment>
         <translation>%1 phone notice: %2</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="60"/>
+        <location filename="../models/aftercall.py" line="68"/>
         <source>,拨打 %1 次后放弃</source>
         <translation>, given up after %1 calls</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="62"/>
+        <location filename="../models/aftercall.py" line="70"/>
         <source>,已拨 %1 次</source>
         <translation>, called %1 times</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="64"/>
+        <location filename="../models/aftercall.py" line="72"/>
         <source>,下次 %1</source>
         <translation>, next %1</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="103"/>
+        <location filename="../models/aftercall.py" line="111"/>
         <source>待确认原因</source>
         <translation>Why to confirm</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="183"/>
+        <location filename="../models/aftercall.py" line="191"/>
         <source>排队中按1</source>
         <translation>Pressed 1 in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="184"/>
+        <location filename="../models/aftercall.py" line="192"/>
         <source>排队放弃</source>
         <translation>Abandoned in queue</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="185"/>
+        <location filename="../models/aftercall.py" line="193"/>
         <source>非工作时间留言</source>
         <translation>After-hours message</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="186"/>
+        <location filename="../models/aftercall.py" line="194"/>
         <source>无座席</source>
         <translation>No agent</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="187"/>
+        <location filename="../models/aftercall.py" line="195"/>
         <source>等待超时</source>
         <translation>Waited too long</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="188"/>
+        <location filename="../models/aftercall.py" line="196"/>
         <source>语音导航中挂机</source>
         <translation>Hung up in IVR</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="189"/>
+        <location filename="../models/aftercall.py" line="197"/>
         <source>通话中断</source>
         <translation>Call cut off</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="194"/>
+        <location filename="../models/aftercall.py" line="202"/>
         <source>已联系上</source>
         <translation>Reached</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="194"/>
+        <location filename="../models/aftercall.py" line="202"/>
         <source>无人接听</source>
         <translation>No answer</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="195"/>
+        <location filename="../models/aftercall.py" line="203"/>
         <source>占线</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="195"/>
+        <location filename="../models/aftercall.py" line="203"/>
         <source>号码错误</source>
         <translation>Wrong number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="196"/>
+        <location filename="../models/aftercall.py" line="204"/>
         <source>领班关闭</source>
         <translation>Closed by team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="196"/>
+        <location filename="../models/aftercall.py" line="204"/>
         <source>住户再次来电</source>
         <translation>Resident called again</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="198"/>
+        <location filename="../models/aftercall.py" line="206"/>
         <source>未接通</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="198"/>
+        <location filename="../models/aftercall.py" line="206"/>
         <source>要求人工</source>
         <translation>Asked for a person</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="204"/>
+        <location filename="../models/aftercall.py" line="212"/>
         <source>转领班</source>
         <translation>To team lead</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="217"/>
+        <location filename="../models/aftercall.py" line="225"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="218"/>
+        <location filename="../models/aftercall.py" line="226"/>
         <source>工单</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="219"/>
+        <location filename="../models/aftercall.py" line="227"/>
         <source>已等</source>
         <translation>Waited</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="220"/>
+        <location filename="../models/aftercall.py" line="228"/>
         <source>回电号码</source>
         <translation>Call-back number</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="221"/>
+        <location filename="../models/aftercall.py" line="229"/>
         <source>尝试</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="222"/>
+        <location filename="../models/aftercall.py" line="230"/>
         <source>上次</source>
         <translation>Last</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="223"/>
+        <location filename="../models/aftercall.py" line="231"/>
         <source>领取人</source>
         <translation>Taken by</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="240"/>
+        <location filename="../models/aftercall.py" line="248"/>
         <source>已交费</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="240"/>
+        <location filename="../models/aftercall.py" line="248"/>
         <source>未交费</source>
         <translation>Unpaid</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="241"/>
+        <location filename="../models/aftercall.py" line="249"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="252"/>
+        <location filename="../models/aftercall.py" line="260"/>
         <source>呼叫中</source>
         <translation>Calling</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="253"/>
+        <location filename="../models/aftercall.py" line="261"/>
         <source>%1 次</source>
         <translation>%1 tries</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="261"/>
+        <location filename="../models/aftercall.py" line="269"/>
         <source>返单时间</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="262"/>
+        <location filename="../models/aftercall.py" line="270"/>
         <source>预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="264"/>
+        <location filename="../models/aftercall.py" line="272"/>
         <location filename="../models/tables.py" line="105"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="266"/>
+        <location filename="../models/aftercall.py" line="274"/>
         <source>供暖费</source>
         <translation>Heating fee</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="268"/>
+        <location filename="../models/aftercall.py" line="276"/>
         <source>自动回访</source>
         <translation>Automated call</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="267"/>
+        <location filename="../models/aftercall.py" line="275"/>
         <source>处理结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="140"/>
+        <location filename="../models/aftercall.py" line="148"/>
         <location filename="../models/qa.py" line="54"/>
         <location filename="../models/qa.py" line="71"/>
         <location filename="../models/qa.py" line="121"/>
@@ -2051,7 +2052,7 @@
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../models/aftercall.py" line="157"/>
+        <location filename="../models/aftercall.py" line="165"/>
         <location filename="../models/qa.py" line="56"/>
         <location filename="../models/qa.py" line="72"/>
         <location filename="../models/qa.py" line="156"/>
@@ -4142,7 +4143,7 @@
     </message>
     <message>
         <location filename="../widgets/ticket_detail.py" line="74"/>
-        <location filename="../widgets/ticket_detail.py" line="285"/>
+        <location filename="../widgets/ticket_detail.py" line="284"/>
         <source>维修站</source>
         <translation>Repair station</translation>
     </message>
@@ -4267,68 +4268,68 @@
         <translation>Follow-ups: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="254"/>
+        <location filename="../widgets/ticket_detail.py" line="253"/>
         <source>已请求电话通知维修站 %1(报修单 %2),数秒内拨出;接单后状态自动更新</source>
         <translation>Station %1 will be called within seconds (ticket %2); the state updates when it accepts</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="258"/>
+        <location filename="../widgets/ticket_detail.py" line="257"/>
         <source>(此前已拨 %1 次)</source>
         <translation> (%1 earlier attempts)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="279"/>
-        <location filename="../widgets/ticket_detail.py" line="304"/>
+        <location filename="../widgets/ticket_detail.py" line="278"/>
+        <location filename="../widgets/ticket_detail.py" line="303"/>
         <source>报修单 %1：%2 → %3</source>
         <translation>Ticket %1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="282"/>
+        <location filename="../widgets/ticket_detail.py" line="281"/>
         <source>报修单 %1 已关闭：为它建一张关联的续报单</source>
         <translation>Ticket %1 is closed: make a linked follow-up ticket</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="286"/>
+        <location filename="../widgets/ticket_detail.py" line="285"/>
         <source>（请选择）</source>
         <translation>(choose)</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="288"/>
+        <location filename="../widgets/ticket_detail.py" line="287"/>
         <source>返单结果</source>
         <translation>Station&apos;s result</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="288"/>
+        <location filename="../widgets/ticket_detail.py" line="287"/>
         <source>取消原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="289"/>
+        <location filename="../widgets/ticket_detail.py" line="288"/>
         <source>重开原因</source>
         <translation>Why reopen</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="289"/>
+        <location filename="../widgets/ticket_detail.py" line="288"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="290"/>
+        <location filename="../widgets/ticket_detail.py" line="289"/>
         <source>维修站反馈的处理结果</source>
         <translation>What the station reports was done</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="290"/>
+        <location filename="../widgets/ticket_detail.py" line="289"/>
         <source>重复报修、住户撤销等</source>
         <translation>Duplicate, withdrawn by the resident, …</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="291"/>
+        <location filename="../widgets/ticket_detail.py" line="290"/>
         <source>住户再次来电说明的情况，如“还是不热”</source>
         <translation>What the resident says now, e.g. &quot;still not warm&quot;</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="292"/>
+        <location filename="../widgets/ticket_detail.py" line="291"/>
         <source>例如：代站点操作时站点的答复</source>
         <translation>E.g. what the station said, when acting on its behalf</translation>
     </message>
@@ -4343,7 +4344,7 @@
         <translation>Recording</translation>
     </message>
     <message>
-        <location filename="../widgets/ticket_detail.py" line="213"/>
+        <location filename="../widgets/ticket_detail.py" line="212"/>
         <source>录音 (%1)</source>
         <translation>Recordings (%1)</translation>
     </message>

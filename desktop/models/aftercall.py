@@ -47,6 +47,15 @@ def short_time(value) -> str:
     return text[5:16] if text[:4] == str(dt.date.today().year) else text[:16]
 
 
+#: a station call's outcomes that are tried again while attempts are left (hotline.aftercall.station_calls.RETRIED)
+STATION_CALL_RETRIED = ("busy", "no_answer", "failed")
+
+
+def station_call_gave_up(call: dict) -> bool:
+    """The dialer stopped trying: the call ended unanswered or unaccepted."""
+    return bool(call.get("ended_at")) and call.get("outcome") in STATION_CALL_RETRIED
+
+
 def station_call_line(call: dict, station_name: str = "") -> str:
     """One of a ticket's station calls as its detail says it (wire.SAMPLE_TIMELINE's station_calls):
     '铁西维修站 电话通知:无人接听,已拨 1 次,下次 10:10' — given up once it ended without an acceptance.
@@ -55,13 +64,12 @@ def station_call_line(call: dict, station_name: str = "") -> str:
     who = station_name or str(call.get("station") or "")
     text = (QCoreApplication.translate("Models", "%1 电话通知:%2").replace("%1", who)
             .replace("%2", station_call_label(outcome)))
-    if outcome in ("busy", "no_answer", "failed"):
-        if call.get("ended_at"):
-            text += QCoreApplication.translate("Models", ",拨打 %1 次后放弃").replace("%1", str(tried))
-        else:
-            text += QCoreApplication.translate("Models", ",已拨 %1 次").replace("%1", str(tried))
-            if call.get("next_at"):
-                text += QCoreApplication.translate("Models", ",下次 %1").replace("%1", short_time(call.get("next_at")))
+    if station_call_gave_up(call):
+        text += QCoreApplication.translate("Models", ",拨打 %1 次后放弃").replace("%1", str(tried))
+    elif outcome in STATION_CALL_RETRIED:
+        text += QCoreApplication.translate("Models", ",已拨 %1 次").replace("%1", str(tried))
+        if call.get("next_at"):
+            text += QCoreApplication.translate("Models", ",下次 %1").replace("%1", short_time(call.get("next_at")))
     elif outcome == "accepted" and call.get("answered_at"):
         text += f"({short_time(call.get('answered_at'))})"
     return text

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.aftercall import (AnomaliesModel, TimelineModel, age_text, row_age_min, short_time,
-                                      station_call_line)
+                                      station_call_gave_up, station_call_line)
 from desktop.models.qa import FoundModel
 from desktop.models.labels import (
     category_label,
@@ -202,8 +202,7 @@ class TicketDetailPanel(QGroupBox):
         self.station_calls.setText("\n".join(
             station_call_line(c, str(t.get("station") or "") if here and c.get("station") == here else "")
             for c in calls))
-        given_up = bool(calls) and calls[-1].get("ended_at") and calls[-1].get("outcome") in ("busy", "no_answer", "failed")
-        self.station_calls.setStyleSheet(f"color:{RED}" if given_up else "")
+        self.station_calls.setStyleSheet(f"color:{RED}" if calls and station_call_gave_up(calls[-1]) else "")
         self.station_calls.setVisible(bool(calls))
         self.timeline_model.set_rows(t.get("history") or [])
         self.anomalies_model.set_rows([{**a, "ticket": a.get("ticket") or number}

@@ -108,15 +108,21 @@ def briefing(t: Ticket) -> str:
     return f"问题:{category}。优先级:{priority_words(t.priority or 0)}。地址:{t.address_snapshot or '未登记'}。"
 
 
+def call_fields(row: StationCall, station_code: str | None) -> dict:
+    """A station call as every view shows it: which station, how it went, how often it rang, the next
+    try while one is due (wire.SAMPLE_STATION_CALL without the ticket's fields)."""
+    return {"call": row.id, "station": station_code, "outcome": row.outcome, "attempts": row.attempts,
+            "at": iso(row.at), "answered_at": iso(row.answered_at), "next_at": iso(row.next_at),
+            "ended_at": iso(row.ended_at)}
+
+
 def calls_of(db: Session, ticket_id: int) -> list[dict]:
-    """A ticket's station calls, oldest first, as its timeline shows them (wire.SAMPLE_TIMELINE's
-    station_calls): which station, how it went, how often it rang, the next try while one is due."""
+    """A ticket's station calls, oldest first, each with the station it called (a ticket dispatched
+    again has called more than one): its timeline's station_calls (wire.SAMPLE_TIMELINE)."""
     rows = db.execute(select(StationCall, RepairStation.code)
                       .outerjoin(RepairStation, RepairStation.id == StationCall.station_id)
                       .where(StationCall.ticket_id == ticket_id).order_by(StationCall.id)).all()
-    return [{"call": c.id, "station": code, "outcome": c.outcome, "attempts": c.attempts, "at": iso(c.at),
-             "answered_at": iso(c.answered_at), "next_at": iso(c.next_at), "ended_at": iso(c.ended_at),
-             "manual": c.manual} for c, code in rows]
+    return [call_fields(c, code) for c, code in rows]
 
 
 def request_in(db: Session, t: Ticket, now: datetime, by: str, manual: bool = False) -> StationCall:
@@ -300,9 +306,7 @@ class StationDialer:
 
     @staticmethod
     def _shown(row: StationCall, t: Ticket) -> dict:
-        return {"call": row.id, "ticket": t.number, "station": t.station.code if t.station else None,
-                "outcome": row.outcome, "attempts": row.attempts, "at": iso(row.at),
-                "answered_at": iso(row.answered_at), "next_at": iso(row.next_at), "ended_at": iso(row.ended_at),
+        return {**call_fields(row, t.station.code if t.station else None), "ticket": t.number,
                 "ticket_state": t.state.value}
 
     # ------------------------------------------ what Asterisk and the flow report --
